@@ -1,0 +1,62 @@
+# Builds the thingsdb extension with PGXS; `make unittest` runs the core's
+# GoogleTest suite without PostgreSQL.
+
+EXTENSION = thingsdb
+MODULE_big = thingsdb
+DATA = sql/thingsdb--0.1.0.sql
+PGFILEDESC = "thingsdb - the ThingsDB language inside PostgreSQL"
+
+CORE_SRCS := $(sort $(wildcard src/core/*.cpp))
+PG_SRCS := $(sort $(wildcard src/pg/*.cpp))
+OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+
+# pg_regress inputs are sql/<name>.sql, expected outputs expected/<name>.out.
+# List every test here (in run order); the extension is created by pg_regress.
+REGRESS = setup
+REGRESS_OPTS = --inputdir=. --load-extension=thingsdb
+
+SHLIB_LINK += -lstdc++ -lpcre2-8
+EXTRA_CLEAN = build src/core/*.d src/pg/*.d test/unit/*.d
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+# No LLVM bitcode: PGXS would compile it with clang, which does not know our C++ rule.
+override with_llvm = no
+include $(PGXS)
+
+PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
+TDB_CXX ?= g++
+TDB_CXXFLAGS = -std=c++20 -O2 -fPIC -Wall -Wextra -fno-omit-frame-pointer -MMD -MP -Isrc
+
+# src/core never sees PostgreSQL headers; src/pg gets them as system headers
+# so their own warnings do not drown ours.
+src/core/%.o: src/core/%.cpp
+	$(TDB_CXX) $(TDB_CXXFLAGS) -c -o $@ $<
+
+src/pg/%.o: src/pg/%.cpp
+	$(TDB_CXX) $(TDB_CXXFLAGS) -isystem $(PG_INCLUDEDIR_SERVER) -D_GNU_SOURCE -c -o $@ $<
+
+%.o: %.cpp
+	$(TDB_CXX) $(TDB_CXXFLAGS) -c -o $@ $<
+
+-include $(OBJS:.o=.d)
+
+# ---- unit tests (GoogleTest, no PostgreSQL) --------------------------------
+UNIT_SRCS := $(sort $(wildcard test/unit/*.cpp))
+UNIT_OBJS := $(patsubst %.cpp,build/%.o,$(UNIT_SRCS) $(CORE_SRCS))
+
+build/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(TDB_CXX) $(TDB_CXXFLAGS) -c -o $@ $<
+
+build/unittest: $(UNIT_OBJS)
+	$(TDB_CXX) -o $@ $^ -lgtest -lgtest_main -pthread -lpcre2-8
+
+-include $(UNIT_OBJS:.o=.d)
+
+.PHONY: unittest try
+unittest: build/unittest
+	./build/unittest
+
+try:
+	scripts/try.sh

@@ -1,0 +1,430 @@
+// PgStorage: things and collections in the tables of schema thingsdb, via SPI.
+//
+// Every statement is an SPI plan prepared on first use and kept for the
+// backend (SPI_keepplan); the plan cache re-plans it when the tables change,
+// even when the extension is dropped and created again. Writes are batched:
+// one statement per kind of write, with the rows passed as arrays to unnest().
+//
+// Every PostgreSQL call runs inside pg_call (bridge.h): its lambdas hold no
+// C++ objects of their own, they only fill objects owned by the caller.
+#include "pg/pg_storage.h"
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+
+#include "pg/bridge.h"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+}
+
+namespace tdb::pg {
+
+namespace {
+
+enum PlanId {
+    LOAD_THING,
+    NEXT_IDS,
+    INSERT_THINGS,
+    UPDATE_THINGS,
+    UPDATE_REFS,
+    DELETE_THINGS,
+    COUNT_THINGS,
+    LIST_COLLECTIONS,
+    COLLECTION_BY_NAME,
+    COLLECTION_BY_ID,
+    INSERT_COLLECTION,
+    INSERT_ROOT,
+    DELETE_COLLECTION,
+    RENAME_COLLECTION,
+    N_PLANS
+};
+
+#define COLLECTION_COLUMNS "id, name, created_at, time_zone, default_deep"
+
+struct PlanDef {
+    const char* sql;
+    int nargs;
+    Oid types[6];
+};
+
+const PlanDef kPlans[N_PLANS] = {
+    {"SELECT type_id, version, props::text FROM thingsdb.things"
+     " WHERE collection = $1 AND id = $2",
+     2, {INT8OID, INT8OID}},
+    {"SELECT nextval('thingsdb.thing_id_seq') FROM generate_series(1, $1)", 1, {INT4OID}},
+    {"INSERT INTO thingsdb.things (id, collection, type_id, version, refs, props)"
+     " SELECT w.id, $1, w.type_id, 1, w.refs, w.props::jsonb"
+     " FROM unnest($2, $3, $4, $5) AS w(id, type_id, refs, props)",
+     5, {INT8OID, INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, TEXTARRAYOID}},
+    // The version check makes a concurrent update of the same thing a
+    // conflict: after waiting for the other writer the row no longer matches.
+    {"UPDATE thingsdb.things t SET props = w.props::jsonb, type_id = w.type_id,"
+     " version = t.version + 1, refs = t.refs + w.delta"
+     " FROM unnest($2, $3, $4, $5, $6) AS w(id, type_id, version, delta, props)"
+     " WHERE t.collection = $1 AND t.id = w.id AND t.version = w.version"
+     " RETURNING t.id, t.refs",
+     6, {INT8OID, INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID}},
+    {"UPDATE thingsdb.things t SET refs = t.refs + w.delta"
+     " FROM unnest($2, $3) AS w(id, delta)"
+     " WHERE t.collection = $1 AND t.id = w.id RETURNING t.id, t.refs",
+     3, {INT8OID, INT8ARRAYOID, INT8ARRAYOID}},
+    {"DELETE FROM thingsdb.things WHERE collection = $1 AND id = ANY($2)"
+     " RETURNING id, type_id, version, props::text",
+     2, {INT8OID, INT8ARRAYOID}},
+    {"SELECT count(*) FROM thingsdb.things WHERE collection = $1", 1, {INT8OID}},
+    {"SELECT " COLLECTION_COLUMNS " FROM thingsdb.collections ORDER BY id", 0, {}},
+    {"SELECT " COLLECTION_COLUMNS " FROM thingsdb.collections WHERE name = $1", 1, {TEXTOID}},
+    {"SELECT " COLLECTION_COLUMNS " FROM thingsdb.collections WHERE id = $1", 1, {INT8OID}},
+    {"INSERT INTO thingsdb.collections (id, name, created_at) VALUES ($1, $2, $3)"
+     " RETURNING " COLLECTION_COLUMNS,
+     3, {INT8OID, TEXTOID, INT8OID}},
+    {"INSERT INTO thingsdb.things (id, collection, refs, props) VALUES ($1, $1, 1, '{}')", 1,
+     {INT8OID}},
+    {"DELETE FROM thingsdb.collections WHERE id = $1", 1, {INT8OID}},
+    {"UPDATE thingsdb.collections SET name = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
+};
+
+SPIPlanPtr plans[N_PLANS];
+
+// The helpers below call PostgreSQL and may ereport: use them inside pg_call.
+
+SPIPlanPtr get_plan(PlanId id) {
+    if (!plans[id]) {
+        const PlanDef& d = kPlans[id];
+        SPIPlanPtr p = SPI_prepare(d.sql, d.nargs, const_cast<Oid*>(d.types));
+        if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+        if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
+        plans[id] = p;
+    }
+    return plans[id];
+}
+
+// Runs a plan; nulls may be NULL (no argument is null). Returns SPI_processed.
+uint64 exec(PlanId id, Datum* values, const char* nulls) {
+    int rc = SPI_execute_plan(get_plan(id), values, nulls, false, 0);
+    if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+    return SPI_processed;
+}
+
+int64 get_int8(uint64 row, int col, bool* isnull) {
+    Datum d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
+    return *isnull ? 0 : DatumGetInt64(d);
+}
+
+int64 get_int8(uint64 row, int col) {
+    bool isnull;
+    return get_int8(row, col, &isnull);
+}
+
+int32 get_int4(uint64 row, int col, bool* isnull) {
+    Datum d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
+    return *isnull ? 0 : DatumGetInt32(d);
+}
+
+// palloc'd text of a column, or NULL.
+char* get_text(uint64 row, int col) {
+    return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+void assign_text(std::string& dst, uint64 row, int col) {
+    char* s = get_text(row, col);
+    if (s) {
+        dst.assign(s);
+        pfree(s);
+    } else {
+        dst.clear();
+    }
+}
+
+Datum int8_array(const int64* v, int n) {
+    Datum* d = static_cast<Datum*>(palloc(sizeof(Datum) * (n ? n : 1)));
+    for (int i = 0; i < n; i++) d[i] = Int64GetDatum(v[i]);
+    ArrayType* a = construct_array(d, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+    pfree(d);
+    return PointerGetDatum(a);
+}
+
+// type ids, with kNoType stored as NULL
+Datum type_array(const uint32_t* v, int n) {
+    Datum* d = static_cast<Datum*>(palloc(sizeof(Datum) * (n ? n : 1)));
+    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * (n ? n : 1)));
+    for (int i = 0; i < n; i++) {
+        nulls[i] = v[i] == kNoType;
+        d[i] = Int32GetDatum(nulls[i] ? 0 : static_cast<int32>(v[i]));
+    }
+    int dims[1] = {n};
+    int lbs[1] = {1};
+    ArrayType* a = construct_md_array(d, nulls, 1, dims, lbs, INT4OID, sizeof(int32), true,
+                                      TYPALIGN_INT);
+    pfree(d);
+    pfree(nulls);
+    return PointerGetDatum(a);
+}
+
+Datum text_array(const std::string* const* v, int n) {
+    Datum* d = static_cast<Datum*>(palloc(sizeof(Datum) * (n ? n : 1)));
+    for (int i = 0; i < n; i++)
+        d[i] = PointerGetDatum(cstring_to_text_with_len(v[i]->data(), v[i]->size()));
+    ArrayType* a = construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT);
+    for (int i = 0; i < n; i++) pfree(DatumGetPointer(d[i]));
+    pfree(d);
+    return PointerGetDatum(a);
+}
+
+Datum text_datum(std::string_view s) {
+    return PointerGetDatum(cstring_to_text_with_len(s.data(), s.size()));
+}
+
+void read_collection(uint64 row, CollectionRow& out) {
+    bool isnull;
+    out.id = static_cast<uint64_t>(get_int8(row, 1));
+    assign_text(out.name, row, 2);
+    out.created_at = get_int8(row, 3);
+    assign_text(out.time_zone, row, 4);
+    out.default_deep = get_int4(row, 5, &isnull);
+}
+
+// Collects (id, refs) rows of an UPDATE ... RETURNING: ids whose refs <= 0.
+void collect_unreferenced(uint64 n, std::vector<uint64_t>& out) {
+    for (uint64 i = 0; i < n; i++)
+        if (get_int8(i, 2) <= 0) out.push_back(static_cast<uint64_t>(get_int8(i, 1)));
+}
+
+[[noreturn]] void raise_conflict() {
+    ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                    errmsg("could not serialize access due to concurrent update")));
+    pg_unreachable();
+}
+
+}  // namespace
+
+bool PgStorage::load_thing(uint64_t coll, uint64_t id, StoredThing& out) {
+    bool found = false;
+    pg_call([&] {
+        Datum args[2] = {Int64GetDatum(coll), Int64GetDatum(id)};
+        if (exec(LOAD_THING, args, nullptr) == 1) {
+            bool isnull;
+            int32 type_id = get_int4(0, 1, &isnull);
+            out.id = id;
+            out.type_id = isnull ? kNoType : static_cast<uint32_t>(type_id);
+            out.version = get_int8(0, 2);
+            assign_text(out.props_json, 0, 3);
+            found = true;
+        }
+        SPI_freetuptable(SPI_tuptable);
+    });
+    return found;
+}
+
+// Ids come from thingsdb.thing_id_seq in batches that double within one call
+// (1, 2, 4, ... 1024), so a query that creates many things needs few round
+// trips while a small query wastes no more than it uses. Ids left over at
+// the end of the call are never used: gaps in the sequence, as with any
+// PostgreSQL sequence. The pool is not kept across calls, because the
+// sequence may be reset (DROP/CREATE EXTENSION) in between.
+uint64_t PgStorage::new_thing_id() {
+    if (id_pool_.empty()) {
+        int n = id_batch_;
+        id_batch_ = std::min(id_batch_ * 2, 1024);
+        id_pool_.reserve(n);
+        pg_call([&] {
+            Datum args[1] = {Int32GetDatum(n)};
+            uint64 got = exec(NEXT_IDS, args, nullptr);
+            for (uint64 i = 0; i < got; i++) id_pool_.push_back(static_cast<uint64_t>(get_int8(i, 1)));
+            SPI_freetuptable(SPI_tuptable);
+        });
+        // Hand out the smallest first: keep the pool sorted descending.
+        std::sort(id_pool_.begin(), id_pool_.end(), std::greater<uint64_t>());
+        if (id_pool_.empty()) throw std::runtime_error("thing_id_seq returned no ids");
+    }
+    uint64_t id = id_pool_.back();
+    id_pool_.pop_back();
+    return id;
+}
+
+std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<ThingWrite>& w) {
+    // Split the writes into the three statements; the vectors of values are
+    // built here, outside pg_call, so the lambdas only read them.
+    std::vector<int64> ins_id, ins_refs, upd_id, upd_version, upd_delta, ref_id, ref_delta;
+    std::vector<uint32_t> ins_type, upd_type;
+    std::vector<const std::string*> ins_props, upd_props;
+    for (const ThingWrite& t : w) {
+        if (t.is_new) {
+            ins_id.push_back(static_cast<int64>(t.id));
+            ins_type.push_back(t.type_id);
+            ins_refs.push_back(t.refs_delta);
+            ins_props.push_back(&t.props_json);
+        } else if (t.props_changed) {
+            upd_id.push_back(static_cast<int64>(t.id));
+            upd_type.push_back(t.type_id);
+            upd_version.push_back(t.version);
+            upd_delta.push_back(t.refs_delta);
+            upd_props.push_back(&t.props_json);
+        } else if (t.refs_delta != 0) {
+            ref_id.push_back(static_cast<int64>(t.id));
+            ref_delta.push_back(t.refs_delta);
+        }
+    }
+
+    std::vector<uint64_t> unreferenced;
+    pg_call([&] {
+        if (!ins_id.empty()) {
+            int n = static_cast<int>(ins_id.size());
+            Datum args[5] = {Int64GetDatum(coll), int8_array(ins_id.data(), n),
+                             type_array(ins_type.data(), n), int8_array(ins_refs.data(), n),
+                             text_array(ins_props.data(), n)};
+            exec(INSERT_THINGS, args, nullptr);
+            for (int i = 1; i < 5; i++) pfree(DatumGetPointer(args[i]));
+        }
+        if (!upd_id.empty()) {
+            int n = static_cast<int>(upd_id.size());
+            Datum args[6] = {Int64GetDatum(coll), int8_array(upd_id.data(), n),
+                             type_array(upd_type.data(), n), int8_array(upd_version.data(), n),
+                             int8_array(upd_delta.data(), n), text_array(upd_props.data(), n)};
+            uint64 got = exec(UPDATE_THINGS, args, nullptr);
+            for (int i = 1; i < 6; i++) pfree(DatumGetPointer(args[i]));
+            // A missing row means another transaction changed (or removed)
+            // the thing since this query read it.
+            if (got != static_cast<uint64>(n)) raise_conflict();
+            collect_unreferenced(got, unreferenced);
+            SPI_freetuptable(SPI_tuptable);
+        }
+        if (!ref_id.empty()) {
+            int n = static_cast<int>(ref_id.size());
+            Datum args[3] = {Int64GetDatum(coll), int8_array(ref_id.data(), n),
+                             int8_array(ref_delta.data(), n)};
+            uint64 got = exec(UPDATE_REFS, args, nullptr);
+            for (int i = 1; i < 3; i++) pfree(DatumGetPointer(args[i]));
+            if (got != static_cast<uint64>(n)) raise_conflict();
+            collect_unreferenced(got, unreferenced);
+            SPI_freetuptable(SPI_tuptable);
+        }
+    });
+    return unreferenced;
+}
+
+std::vector<StoredThing> PgStorage::delete_things(uint64_t coll, const std::vector<uint64_t>& ids) {
+    std::vector<StoredThing> deleted;
+    if (ids.empty()) return deleted;
+    pg_call([&] {
+        int n = static_cast<int>(ids.size());
+        Datum args[2] = {Int64GetDatum(coll),
+                         int8_array(reinterpret_cast<const int64*>(ids.data()), n)};
+        uint64 got = exec(DELETE_THINGS, args, nullptr);
+        pfree(DatumGetPointer(args[1]));
+        deleted.resize(got);
+        for (uint64 i = 0; i < got; i++) {
+            bool isnull;
+            StoredThing& t = deleted[i];
+            t.id = static_cast<uint64_t>(get_int8(i, 1));
+            int32 type_id = get_int4(i, 2, &isnull);
+            t.type_id = isnull ? kNoType : static_cast<uint32_t>(type_id);
+            t.version = get_int8(i, 3);
+            assign_text(t.props_json, i, 4);
+        }
+        SPI_freetuptable(SPI_tuptable);
+    });
+    return deleted;
+}
+
+int64_t PgStorage::count_things(uint64_t coll) {
+    int64_t count = 0;
+    pg_call([&] {
+        Datum args[1] = {Int64GetDatum(coll)};
+        if (exec(COUNT_THINGS, args, nullptr) == 1) count = get_int8(0, 1);
+        SPI_freetuptable(SPI_tuptable);
+    });
+    return count;
+}
+
+std::vector<CollectionRow> PgStorage::collections() {
+    std::vector<CollectionRow> rows;
+    pg_call([&] {
+        uint64 got = exec(LIST_COLLECTIONS, nullptr, nullptr);
+        rows.resize(got);
+        for (uint64 i = 0; i < got; i++) read_collection(i, rows[i]);
+        SPI_freetuptable(SPI_tuptable);
+    });
+    return rows;
+}
+
+bool PgStorage::find_collection(std::string_view name, CollectionRow& out) {
+    bool found = false;
+    pg_call([&] {
+        Datum args[1] = {text_datum(name)};
+        if (exec(COLLECTION_BY_NAME, args, nullptr) == 1) {
+            read_collection(0, out);
+            found = true;
+        }
+        pfree(DatumGetPointer(args[0]));
+        SPI_freetuptable(SPI_tuptable);
+    });
+    return found;
+}
+
+bool PgStorage::find_collection_by_id(uint64_t id, CollectionRow& out) {
+    bool found = false;
+    pg_call([&] {
+        Datum args[1] = {Int64GetDatum(id)};
+        if (exec(COLLECTION_BY_ID, args, nullptr) == 1) {
+            read_collection(0, out);
+            found = true;
+        }
+        SPI_freetuptable(SPI_tuptable);
+    });
+    return found;
+}
+
+CollectionRow PgStorage::create_collection(std::string_view name) {
+    uint64_t id = new_thing_id();
+    int64_t created_at = static_cast<int64_t>(now());
+    CollectionRow row;
+    pg_call([&] {
+        Datum args[3] = {Int64GetDatum(id), text_datum(name), Int64GetDatum(created_at)};
+        if (exec(INSERT_COLLECTION, args, nullptr) != 1)
+            elog(ERROR, "thingsdb: could not create collection");
+        read_collection(0, row);
+        SPI_freetuptable(SPI_tuptable);
+        pfree(DatumGetPointer(args[1]));
+        Datum root[1] = {Int64GetDatum(id)};
+        exec(INSERT_ROOT, root, nullptr);
+    });
+    return row;
+}
+
+void PgStorage::delete_collection(uint64_t id) {
+    // The things go with it (ON DELETE CASCADE).
+    pg_call([&] {
+        Datum args[1] = {Int64GetDatum(id)};
+        exec(DELETE_COLLECTION, args, nullptr);
+    });
+}
+
+void PgStorage::rename_collection(uint64_t id, std::string_view name) {
+    pg_call([&] {
+        Datum args[2] = {Int64GetDatum(id), text_datum(name)};
+        exec(RENAME_COLLECTION, args, nullptr);
+        pfree(DatumGetPointer(args[1]));
+    });
+}
+
+void PgStorage::check_interrupts() {
+    // Cheap test first: the guard costs a sigsetjmp.
+    if (INTERRUPTS_PENDING_CONDITION()) pg_call([] { CHECK_FOR_INTERRUPTS(); });
+}
+
+double PgStorage::now() {
+    TimestampTz ts = GetCurrentTransactionStartTimestamp();
+    return static_cast<double>(ts) / USECS_PER_SEC +
+           static_cast<double>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+}
+
+}  // namespace tdb::pg

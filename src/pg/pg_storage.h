@@ -1,0 +1,38 @@
+// PgStorage: the core's Storage interface on the tables of schema thingsdb, via SPI.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/storage.h"
+
+namespace tdb::pg {
+
+// Lives for one entry-point call, between its SPI_connect and SPI_finish.
+// The prepared plans are kept for the whole backend (see pg_storage.cpp).
+class PgStorage final : public Storage {
+public:
+    bool load_thing(uint64_t coll, uint64_t id, StoredThing& out) override;
+    uint64_t new_thing_id() override;
+    std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) override;
+    std::vector<StoredThing> delete_things(uint64_t coll, const std::vector<uint64_t>& ids) override;
+    int64_t count_things(uint64_t coll) override;
+
+    std::vector<CollectionRow> collections() override;
+    bool find_collection(std::string_view name, CollectionRow& out) override;
+    bool find_collection_by_id(uint64_t id, CollectionRow& out) override;
+    CollectionRow create_collection(std::string_view name) override;
+    void delete_collection(uint64_t id) override;
+    void rename_collection(uint64_t id, std::string_view name) override;
+
+    void check_interrupts() override;
+    double now() override;
+
+private:
+    // Ids taken from the sequence but not handed out yet (ascending, used from
+    // the back). Refilled in growing batches; unused ones become gaps.
+    std::vector<uint64_t> id_pool_;
+    int id_batch_ = 1;
+};
+
+}  // namespace tdb::pg

@@ -1,0 +1,103 @@
+// The module: its magic block, the thingsdb.scope setting and tdb_query.
+#include <string>
+#include <string_view>
+
+#include "core/engine.h"
+#include "pg/bridge.h"
+#include "pg/pg_storage.h"
+
+extern "C" {
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+namespace {
+
+// The scope of a call whose scope argument is NULL (SET thingsdb.scope = ...).
+char* default_scope = nullptr;
+
+// Sets error_copy_context for the duration of one entry-point call, so a
+// caught PostgreSQL error survives SPI_finish.
+class ErrorCopyContextScope {
+public:
+    explicit ErrorCopyContextScope(MemoryContext cxt) : saved_(tdb::pg::error_copy_context) {
+        tdb::pg::error_copy_context = cxt;
+    }
+    ~ErrorCopyContextScope() { tdb::pg::error_copy_context = saved_; }
+    ErrorCopyContextScope(const ErrorCopyContextScope&) = delete;
+    ErrorCopyContextScope& operator=(const ErrorCopyContextScope&) = delete;
+
+private:
+    MemoryContext saved_;
+};
+
+// Text of a non-null text argument (detoasted, in the call's memory context).
+std::string_view text_arg(FunctionCallInfo fcinfo, int n) {
+    text* t = nullptr;
+    tdb::pg::pg_call([&] { t = PG_GETARG_TEXT_PP(n); });
+    return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
+}
+
+}  // namespace
+
+extern "C" void _PG_init(void) {
+    DefineCustomStringVariable("thingsdb.scope",
+                               "The ThingsDB scope of a call whose scope argument is NULL.",
+                               "'@:NAME' for a collection or '@thingsdb'.", &default_scope,
+                               "@:stuff", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    MarkGUCPrefixReserved("thingsdb");
+}
+
+// tdb_query(code text, scope text DEFAULT NULL, vars jsonb DEFAULT NULL) -> jsonb
+TDB_PG_FUNCTION(tdb_query) {
+    using tdb::pg::pg_call;
+    if (PG_ARGISNULL(0)) {
+        pg_call([] {
+            ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                            errmsg("code must not be NULL")));
+        });
+    }
+    ErrorCopyContextScope copy_scope(CurrentMemoryContext);
+    MemoryContext call_cxt = CurrentMemoryContext;
+
+    tdb::QueryRequest req;
+    req.code = text_arg(fcinfo, 0);
+    if (PG_ARGISNULL(1)) {
+        req.scope = default_scope ? default_scope : "";
+    } else {
+        req.scope = text_arg(fcinfo, 1);
+    }
+    if (!PG_ARGISNULL(2)) {
+        char* vars = nullptr;
+        pg_call([&] {
+            Jsonb* jb = PG_GETARG_JSONB_P(2);
+            vars = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+        });
+        req.vars_json = vars;
+    }
+
+    pg_call([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
+    });
+    // On an exception SPI stays connected: the abort of the (sub)transaction
+    // that the error causes pops the connection.
+    std::string result;
+    {
+        tdb::pg::PgStorage storage;
+        result = tdb::run_query(storage, req);
+    }
+    Datum out = 0;
+    pg_call([&] {
+        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
+        // The result must live in the caller's context, not in SPI's.
+        MemoryContextSwitchTo(call_cxt);
+        out = DirectFunctionCall1(jsonb_in, CStringGetDatum(result.c_str()));
+    });
+    PG_RETURN_DATUM(out);
+}
