@@ -1,0 +1,132 @@
+#!/bin/bash
+# Runs every test suite against the private cluster of scripts/setup.sh:
+#   1. unit tests (GoogleTest, `make unittest`)
+#   2. pg_regress (`make installcheck`)
+#   3. acceptance cases listed in test/acceptance/passing.txt
+#   4. end-to-end tests test/e2e/*.py and test/e2e/*.sh
+# The last line is "N passed, N failed" over all suites; the exit status is
+# non-zero when anything failed.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PGHOST="$ROOT/.pgsock" PGPORT=5499 PGUSER=postgres
+export PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}"
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"' EXIT
+
+count() {  # count SUITE PASSED FAILED
+    echo "== $1: $2 passed, $3 failed"
+    TOTAL_PASSED=$((TOTAL_PASSED + $2))
+    TOTAL_FAILED=$((TOTAL_FAILED + $3))
+}
+
+if ! scripts/setup.sh >"$OUT/setup.log" 2>&1; then
+    cat "$OUT/setup.log"
+    echo "set-up failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+# --- 1. unit tests ----------------------------------------------------------------
+echo "== unit tests"
+make -s unittest >"$OUT/unit.log" 2>&1
+rc=$?
+grep -E '^\[  (PASSED|FAILED) +\]|^\[==========\] [0-9]+ tests? from .* ran' "$OUT/unit.log"
+p=$(sed -nE 's/^\[  PASSED  \] ([0-9]+) tests?\..*/\1/p' "$OUT/unit.log" | tail -1)
+f=$(sed -nE 's/^\[  FAILED  \] ([0-9]+) tests?, listed below:.*/\1/p' "$OUT/unit.log" | tail -1)
+p=${p:-0}
+f=${f:-0}
+if [ $rc -ne 0 ] && [ "$f" = 0 ]; then
+    tail -30 "$OUT/unit.log"   # did not build or crashed
+    f=1
+fi
+count "unit tests" "$p" "$f"
+
+# --- 2. pg_regress --------------------------------------------------------------------
+echo "== pg_regress"
+make -s installcheck >"$OUT/regress.log" 2>&1
+rc=$?
+grep -E 'tests? (passed|failed)|^(ok|not ok) |^test |FAILED|failed \(ignored\)' "$OUT/regress.log"
+if grep -qE 'All [0-9]+ tests passed' "$OUT/regress.log"; then
+    p=$(sed -nE 's/.*All ([0-9]+) tests passed.*/\1/p' "$OUT/regress.log")
+    f=0
+elif grep -qE '[0-9]+ of [0-9]+ tests failed' "$OUT/regress.log"; then
+    f=$(sed -nE 's/.* ([0-9]+) of ([0-9]+) tests failed.*/\1/p' "$OUT/regress.log")
+    n=$(sed -nE 's/.* ([0-9]+) of ([0-9]+) tests failed.*/\2/p' "$OUT/regress.log")
+    p=$((n - f))
+else
+    tail -30 "$OUT/regress.log"
+    p=0
+    f=1
+fi
+if [ "$f" != 0 ] && [ -f regression.diffs ]; then cat regression.diffs; fi
+[ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
+count "pg_regress" "$p" "$f"
+
+# --- 3. acceptance cases ------------------------------------------------------------
+echo "== acceptance cases (test/acceptance/passing.txt)"
+CASES="$OUT/cases.jsonl"
+/usr/bin/python3 - test/acceptance/passing.txt test/acceptance/seed_examples.jsonl "$CASES" <<'PY'
+import json, sys
+ids = {l.strip() for l in open(sys.argv[1]) if l.strip() and not l.startswith("#")}
+with open(sys.argv[3], "w") as out:
+    for line in open(sys.argv[2]):
+        if line.strip() and json.loads(line)["id"] in ids:
+            out.write(line)
+PY
+if [ -s "$CASES" ]; then
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS tdb_acceptance" \
+        -c "CREATE DATABASE tdb_acceptance" >/dev/null
+    psql -X -q -d tdb_acceptance -c "CREATE EXTENSION thingsdb" >/dev/null
+    /usr/bin/python3 test/acceptance/run_cases.py \
+        --dsn "host=$PGHOST port=$PGPORT user=postgres dbname=tdb_acceptance" -v "$CASES" \
+        >"$OUT/acceptance.log" 2>&1
+    rc=$?
+    cat "$OUT/acceptance.log"
+    last=$(tail -1 "$OUT/acceptance.log")
+    if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        p=${BASH_REMATCH[1]}
+        f=${BASH_REMATCH[2]}
+    else
+        p=0
+        f=1
+    fi
+    [ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
+else
+    p=0
+    f=0
+fi
+count "acceptance" "$p" "$f"
+
+# --- 4. end-to-end tests -------------------------------------------------------------
+# A test passes when it exits 0; one that prints "N passed, N failed" as its
+# last line is counted by that line.
+shopt -s nullglob
+for t in test/e2e/*.py test/e2e/*.sh; do
+    echo "== e2e $t"
+    case "$t" in
+        *.py) /usr/bin/python3 "$t" >"$OUT/e2e.log" 2>&1 ;;
+        *.sh) bash "$t" >"$OUT/e2e.log" 2>&1 ;;
+    esac
+    rc=$?
+    last=$(tail -1 "$OUT/e2e.log")
+    if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        p=${BASH_REMATCH[1]}
+        f=${BASH_REMATCH[2]}
+        [ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
+    elif [ $rc -eq 0 ]; then
+        p=1
+        f=0
+    else
+        p=0
+        f=1
+    fi
+    [ "$f" != 0 ] && tail -40 "$OUT/e2e.log"
+    count "$t" "$p" "$f"
+done
+
+echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+[ "$TOTAL_FAILED" = 0 ]
