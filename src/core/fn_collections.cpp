@@ -1,0 +1,131 @@
+// Collection management in the @thingsdb scope: new, del, rename, has, info.
+#include <cinttypes>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "fn.h"
+#include "query.h"
+#include "storage.h"
+#include "thing.h"
+#include "value.h"
+
+namespace tdb {
+
+namespace {
+
+// ThingsDB's naming rule (ti_name_is_valid_strn): 1..255 characters, a
+// letter or `_` first, then letters, digits or `_`.
+bool valid_name(const std::string& s) {
+    if (s.empty() || s.size() > 255) return false;
+    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+    if (!alpha(s[0])) return false;
+    for (char c : s)
+        if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
+    return true;
+}
+
+void check_new_name(Storage& st, const std::string& name) {
+    if (!valid_name(name)) raise(VALUE_ERR, "collection name must follow the naming rules");
+    CollectionRow existing;
+    if (st.find_collection(name, existing)) raisef(LOOKUP_ERR, "collection `%s` already exists", name.c_str());
+}
+
+// A collection given by name or by id (ThingsDB's ti_collections_get_by_val).
+// Returns false when it does not exist and `missing` is set to the message.
+bool lookup(Storage& st, const Value& v, CollectionRow& out, std::string& missing) {
+    if (v.is(VT::Str)) {
+        if (st.find_collection(v.as_str(), out)) return true;
+        missing = fmt("collection `%s` not found", v.as_str().c_str());
+        return false;
+    }
+    if (v.is(VT::Int)) {
+        uint64_t id = static_cast<uint64_t>(v.as_int());
+        if (st.find_collection_by_id(id, out)) return true;
+        missing = fmt("collection `#%" PRIu64 "` not found", id);
+        return false;
+    }
+    raisef(TYPE_ERR, "expecting type `str` or `int` as collection but got type `%s` instead", type_name(v));
+}
+
+CollectionRow need(Storage& st, const Value& v) {
+    CollectionRow row;
+    std::string missing;
+    if (!lookup(st, v, row, missing)) raise(LOOKUP_ERR, missing);
+    return row;
+}
+
+// collection_info(): the keys and order of ThingsDB v1 (next_free_id is left
+// out: thing ids come from one sequence here, not per collection).
+Value info(Storage& st, const CollectionRow& row) {
+    Value out = new_thing();
+    auto& p = out.thing()->props();
+    p.push_back(Prop{"collection_id", Value::integer(static_cast<int64_t>(row.id))});
+    p.push_back(Prop{"name", Value::str(row.name)});
+    p.push_back(Prop{"created_at", Value::integer(row.created_at)});
+    p.push_back(Prop{"things", Value::integer(st.count_things(row.id))});
+    p.push_back(Prop{"time_zone", Value::str(row.time_zone)});
+    p.push_back(Prop{"default_deep", Value::integer(row.default_deep)});
+    return out;
+}
+
+Value f_new_collection(Query& q, Value*, Args& a) {
+    a.exactly(1);
+    std::string name = a.str_arg(0);
+    check_new_name(q.storage(), name);
+    CollectionRow row = q.storage().create_collection(name);
+    return Value::integer(static_cast<int64_t>(row.id));
+}
+
+Value f_del_collection(Query& q, Value*, Args& a) {
+    a.exactly(1);
+    CollectionRow row = need(q.storage(), a.eval(0));
+    q.storage().delete_collection(row.id);
+    return Value::nil();
+}
+
+Value f_rename_collection(Query& q, Value*, Args& a) {
+    a.exactly(2);
+    CollectionRow row = need(q.storage(), a.eval(0));
+    std::string name = a.str_arg(1);
+    check_new_name(q.storage(), name);
+    q.storage().rename_collection(row.id, name);
+    return Value::nil();
+}
+
+Value f_has_collection(Query& q, Value*, Args& a) {
+    a.exactly(1);
+    CollectionRow row;
+    std::string missing;
+    return Value::boolean(lookup(q.storage(), a.eval(0), row, missing));
+}
+
+Value f_collection_info(Query& q, Value*, Args& a) {
+    a.exactly(1);
+    return info(q.storage(), need(q.storage(), a.eval(0)));
+}
+
+Value f_collections_info(Query& q, Value*, Args& a) {
+    a.exactly(0);
+    std::vector<Value> out;
+    for (const CollectionRow& row : q.storage().collections()) {
+        q.poll();
+        out.push_back(info(q.storage(), row));
+    }
+    return make_list(std::move(out));
+}
+
+}  // namespace
+
+void register_collection_functions() {
+    register_functions({
+        {"new_collection", f_new_collection, FN_THINGSDB | FN_CHANGE},
+        {"del_collection", f_del_collection, FN_THINGSDB | FN_CHANGE},
+        {"rename_collection", f_rename_collection, FN_THINGSDB | FN_CHANGE},
+        {"has_collection", f_has_collection, FN_THINGSDB},
+        {"collection_info", f_collection_info, FN_THINGSDB},
+        {"collections_info", f_collections_info, FN_THINGSDB},
+    });
+}
+
+}  // namespace tdb

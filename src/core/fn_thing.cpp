@@ -1,0 +1,412 @@
+// Methods of things: properties (get/set/del/...), iteration, copies, equality.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "fn.h"
+#include "ops.h"
+#include "query.h"
+#include "thing.h"
+#include "value.h"
+
+namespace tdb {
+
+namespace {
+
+// ThingsDB caps `deep` for copies and comparisons at 127.
+constexpr int64_t kMaxDeep = 127;
+
+bool is_object(const Thing* t) { return t->type_id == kNoType; }
+
+bool valid_utf8(const std::string& s) {
+    size_t i = 0, n = s.size();
+    while (i < n) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        if (!len || i + len > n) return false;
+        for (size_t k = 1; k < len; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+        i += len;
+    }
+    return true;
+}
+
+// Methods that only exist on object things answer for a Type instance the
+// way ThingsDB's fallback lookup (fn_call_try) does.
+void require_object(const Value& self, const char* name) {
+    if (!is_object(self.thing()))
+        raisef(LOOKUP_ERR, "type `%s` has no property or method `%s`", type_name(self), name);
+}
+
+// ThingsDB refuses to change a stored thing in a query that is not a change.
+void test_thing_operation(Query& q, const Thing* t) {
+    if (t->stored() && !q.is_change())
+        raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
+}
+
+// Marks a thing as being iterated for as long as the guard lives, so
+// changing it from inside the closure is refused (ThingsDB's value lock).
+struct InUse {
+    explicit InUse(Thing* t) : t_(t) { ++t_->in_use; }
+    ~InUse() { --t_->in_use; }
+    InUse(const InUse&) = delete;
+    InUse& operator=(const InUse&) = delete;
+    Thing* t_;
+};
+
+Prop* find_prop(Thing* t, const std::string& key) {
+    for (Prop& p : t->props())
+        if (p.key == key) return &p;
+    return nullptr;
+}
+
+[[noreturn]] void prop_not_found(const Thing* t, const std::string& key) {
+    if (!valid_utf8(key)) raise(VALUE_ERR, "properties must have valid UTF-8 encoding");
+    // ThingsDB shows at most 30 bytes of the name.
+    size_t n = std::min<size_t>(key.size(), 30);
+    raisef(LOOKUP_ERR, "thing `#%llu` has no property `%.*s%s`", static_cast<unsigned long long>(t->id),
+           static_cast<int>(n), key.data(), n == key.size() ? "" : "...");
+}
+
+// Removes props[i] the way ThingsDB's vec_swap_remove does: the last
+// property takes the place of the removed one.
+Value swap_remove(Thing* t, size_t i) {
+    auto& props = t->props();
+    Value v = std::move(props[i].val);
+    if (i + 1 != props.size()) props[i] = std::move(props.back());
+    props.pop_back();
+    return v;
+}
+
+// Sets or replaces a property and records the change.
+void put_prop(Query& q, Thing* t, const std::string& key, Value v) {
+    if (Prop* p = find_prop(t, key))
+        p->val = std::move(v);
+    else
+        t->props().push_back(Prop{key, std::move(v)});
+    q.prop_set(t, key);
+}
+
+// `deep` given as an argument: ThingsDB's ti_deep_from_val messages.
+int deep_from_val(const Value& v) {
+    if (!v.is(VT::Int))
+        raisef(TYPE_ERR, "expecting `deep` to be of type `int` but got type `%s` instead", type_name(v));
+    int64_t d = v.as_int();
+    if (d < 0 || d > kMaxDeep)
+        raisef(VALUE_ERR, "expecting a `deep` value between 0 and %d but got %lld instead",
+               static_cast<int>(kMaxDeep), static_cast<long long>(d));
+    return static_cast<int>(d);
+}
+
+// ThingsDB's ti_val_copy / ti_val_dup: `deep` counts levels of things that
+// are copied; below that things are shared. A copy loses the Type of an
+// instance, a dup keeps it.
+Value copy_value(Query& q, const Value& v, int deep, bool keep_type);
+
+Value copy_list(Query& q, const ListObj* src, int deep, bool keep_type, bool tuple) {
+    Value out = make_list();
+    ListObj* l = out.list();
+    l->tuple = tuple;
+    l->items.reserve(src->items.size());
+    for (const Value& item : src->items) {
+        q.poll();
+        Value c = copy_value(q, item, deep, keep_type);
+        if (c.is(VT::List)) c.list()->tuple = true;  // a list inside a list is a tuple
+        l->items.push_back(std::move(c));
+    }
+    return out;
+}
+
+Value copy_thing(Query& q, Thing* src, int deep, bool keep_type) {
+    Value out = new_thing();
+    Thing* t = out.thing();
+    if (keep_type) t->type_id = src->type_id;
+    for (const Prop& p : src->props()) {
+        q.poll();
+        Value c = copy_value(q, p.val, deep - 1, keep_type);
+        t->props().push_back(Prop{p.key, q.assignable(std::move(c), nullptr, false)});
+    }
+    return out;
+}
+
+Value copy_value(Query& q, const Value& v, int deep, bool keep_type) {
+    if (deep <= 0) return q.assignable(v, nullptr, false);
+    switch (v.type()) {
+        case VT::Thing:
+            return copy_thing(q, v.thing(), deep, keep_type);
+        case VT::List:
+            return copy_list(q, v.list(), deep, keep_type, false);
+        case VT::Set: {
+            Value out = Value::obj(VT::Set, new SetObj());
+            for (const Ref<Thing>& t : v.set()->items) {
+                q.poll();
+                Value c = copy_thing(q, t.get(), deep, keep_type);
+                out.set()->add(c.thing());
+            }
+            return out;
+        }
+        default:
+            return v;
+    }
+}
+
+// ThingsDB's ti_thing_equals: same thing, or (down to `deep` levels) the
+// same keys with equal values.
+bool thing_equals(Thing* a, const Value& bv, int deep) {
+    if (!bv.is(VT::Thing)) return false;
+    Thing* b = bv.thing();
+    if (a == b || deep == 0) return true;
+    if (a->props().size() != b->props().size()) return false;
+    --deep;
+    for (const Prop& p : a->props()) {
+        Value* other = b->get(p.key);
+        if (!other) return false;
+        bool eq = p.val.is(VT::Thing) ? thing_equals(p.val.thing(), *other, deep) : equals(p.val, *other);
+        if (!eq) return false;
+    }
+    return true;
+}
+
+// --- the methods ---------------------------------------------------------
+
+Value m_id(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    Thing* t = self->thing();
+    return t->stored() ? Value::integer(static_cast<int64_t>(t->id)) : Value::nil();
+}
+
+Value m_keys(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    std::vector<Value> keys;
+    for (const Prop& p : self->thing()->props()) keys.push_back(Value::str(p.key));
+    return make_list(std::move(keys));
+}
+
+Value m_values(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    std::vector<Value> vals;
+    for (const Prop& p : self->thing()->props()) vals.push_back(p.val);
+    return make_list(std::move(vals));
+}
+
+Value m_len(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    return Value::integer(static_cast<int64_t>(self->thing()->props().size()));
+}
+
+Value m_has(Query&, Value* self, Args& a) {
+    a.exactly(1);
+    std::string key = a.str_arg(0);
+    return Value::boolean(self->thing()->get(key) != nullptr);
+}
+
+Value m_get(Query&, Value* self, Args& a) {
+    a.between(1, 2);
+    Value keep = *self;   // the receiver stays alive while the default is evaluated
+    std::string key = a.str_arg(0);
+    if (Value* v = keep.thing()->get(key)) return *v;
+    return a.size() == 2 ? a.eval(1) : Value::nil();
+}
+
+Value m_set(Query& q, Value* self, Args& a) {
+    a.exactly(2);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    test_thing_operation(q, t);
+    q.check_not_in_use(keep);
+    std::string key = a.str_arg(0);
+    Value v = a.eval(1);
+    if (!valid_utf8(key)) raise(VALUE_ERR, "properties must have valid UTF-8 encoding");
+    q.check_not_in_use(keep);  // the value expression may have started an iteration
+    v = q.assignable(std::move(v), t, false);
+    put_prop(q, t, key, v);
+    return v;
+}
+
+Value m_del(Query& q, Value* self, Args& a) {
+    require_object(*self, "del");
+    a.exactly(1);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    test_thing_operation(q, t);
+    q.check_not_in_use(keep);
+    std::string key = a.str_arg(0);
+    auto& props = t->props();
+    for (size_t i = 0; i < props.size(); ++i) {
+        if (props[i].key != key) continue;
+        Value old = swap_remove(t, i);
+        q.prop_del(t, key);
+        return old;
+    }
+    prop_not_found(t, key);
+}
+
+Value m_clear(Query& q, Value* self, Args& a) {
+    require_object(*self, "clear");
+    a.exactly(0);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    test_thing_operation(q, t);
+    q.check_not_in_use(keep);
+    std::vector<Prop> old;
+    old.swap(t->props());
+    for (const Prop& p : old) q.prop_del(t, p.key);
+    return Value::nil();
+}
+
+Value m_each(Query& q, Value* self, Args& a) {
+    a.exactly(1);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    InUse lock(t);
+    Value fn = a.closure_arg(0);
+    auto& props = t->props();
+    for (size_t i = 0; i < props.size(); ++i) {
+        q.poll();
+        q.call(fn, {Value::str(props[i].key), props[i].val});
+    }
+    return Value::nil();
+}
+
+Value m_map(Query& q, Value* self, Args& a) {
+    a.exactly(1);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    InUse lock(t);
+    Value fn = a.closure_arg(0);
+    auto& props = t->props();
+    std::vector<Value> out;
+    out.reserve(props.size());
+    for (size_t i = 0; i < props.size(); ++i) {
+        q.poll();
+        Value r = q.call(fn, {Value::str(props[i].key), props[i].val});
+        if (r.is(VT::List)) r.list()->tuple = true;   // nested in the result list
+        out.push_back(std::move(r));
+    }
+    return make_list(std::move(out));
+}
+
+Value m_filter(Query& q, Value* self, Args& a) {
+    a.exactly(1);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    InUse lock(t);
+    Value fn = a.closure_arg(0);
+    Value out = new_thing();
+    auto& props = t->props();
+    for (size_t i = 0; i < props.size(); ++i) {
+        q.poll();
+        Value r = q.call(fn, {Value::str(props[i].key), props[i].val});
+        if (truthy(r))
+            out.thing()->props().push_back(Prop{props[i].key, q.assignable(props[i].val, nullptr, false)});
+    }
+    return out;
+}
+
+Value m_remove(Query& q, Value* self, Args& a) {
+    require_object(*self, "remove");
+    a.between(1, 2);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    q.check_not_in_use(keep);
+    Value fn = a.closure_arg(0);
+    int64_t limit = a.size() == 2 ? a.int_arg(1) : INT64_MAX;
+    std::vector<std::string> hits;
+    {
+        InUse lock(t);
+        auto& props = t->props();
+        for (size_t i = 0; i < props.size(); ++i) {
+            if (static_cast<int64_t>(hits.size()) == limit) break;
+            q.poll();
+            if (truthy(q.call(fn, {Value::str(props[i].key), props[i].val}))) hits.push_back(props[i].key);
+        }
+    }
+    std::vector<Value> removed;
+    for (const std::string& key : hits) {
+        auto& props = t->props();
+        for (size_t i = 0; i < props.size(); ++i) {
+            if (props[i].key != key) continue;
+            removed.push_back(swap_remove(t, i));
+            q.prop_del(t, key);
+            break;
+        }
+    }
+    return make_list(std::move(removed));
+}
+
+Value m_assign(Query& q, Value* self, Args& a) {
+    require_object(*self, "assign");
+    a.exactly(1);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    test_thing_operation(q, t);
+    q.check_not_in_use(keep);
+    Value src = a.thing_arg(0);
+    q.check_not_in_use(keep);
+    // A snapshot: assigning a thing to itself must not see its own writes.
+    std::vector<Prop> props = src.thing()->props();
+    for (Prop& p : props) {
+        q.poll();
+        put_prop(q, t, p.key, q.assignable(std::move(p.val), t, false));
+    }
+    return keep;
+}
+
+Value m_copy(Query& q, Value* self, Args& a) {
+    a.at_most(1);
+    Value keep = *self;
+    int deep = 1;
+    if (a.size() == 1) {
+        int64_t d = a.int_arg(0);
+        if (d < 0 || d > kMaxDeep)
+            raisef(VALUE_ERR, "expecting a `deep` value between 0 and %d but got %lld instead",
+                   static_cast<int>(kMaxDeep), static_cast<long long>(d));
+        deep = static_cast<int>(d);
+    }
+    if (deep == 0) return keep;
+    return copy_thing(q, keep.thing(), deep, false);
+}
+
+Value m_dup(Query& q, Value* self, Args& a) {
+    a.at_most(1);
+    Value keep = *self;
+    int deep = a.size() == 1 ? deep_from_val(a.eval(0)) : 1;
+    if (deep == 0) return keep;
+    return copy_thing(q, keep.thing(), deep, true);
+}
+
+Value m_equals(Query&, Value* self, Args& a) {
+    a.between(1, 2);
+    Value keep = *self;
+    Value other = a.eval(0);
+    int deep = a.size() == 2 ? deep_from_val(a.eval(1)) : 1;
+    return Value::boolean(thing_equals(keep.thing(), other, deep));
+}
+
+}  // namespace
+
+void register_thing_methods() {
+    register_methods(VT::Thing, {
+        {"id", m_id, FN_ANY_SCOPE},
+        {"keys", m_keys, FN_ANY_SCOPE},
+        {"values", m_values, FN_ANY_SCOPE},
+        {"len", m_len, FN_ANY_SCOPE},
+        {"has", m_has, FN_ANY_SCOPE},
+        {"get", m_get, FN_ANY_SCOPE},
+        {"set", m_set, FN_ANY_SCOPE | FN_CHANGE},
+        {"del", m_del, FN_ANY_SCOPE | FN_CHANGE},
+        {"clear", m_clear, FN_ANY_SCOPE | FN_CHANGE},
+        {"remove", m_remove, FN_ANY_SCOPE | FN_CHANGE},
+        {"assign", m_assign, FN_ANY_SCOPE | FN_CHANGE},
+        {"each", m_each, FN_ANY_SCOPE},
+        {"map", m_map, FN_ANY_SCOPE},
+        {"filter", m_filter, FN_ANY_SCOPE},
+        {"copy", m_copy, FN_ANY_SCOPE},
+        {"dup", m_dup, FN_ANY_SCOPE},
+        {"equals", m_equals, FN_ANY_SCOPE},
+    });
+}
+
+}  // namespace tdb
