@@ -71,7 +71,10 @@ Value push(Query& q, Value* self, Args& a) {
     check_quota(q, old + a.size());
     std::vector<Value> add;
     add.reserve(a.size());
-    for (int i = 0; i < a.size(); ++i) add.push_back(put(q, l, a.eval(i)));
+    {
+        InUse lock(l);   // like ThingsDB's lock: the arguments cannot change l
+        for (int i = 0; i < a.size(); ++i) add.push_back(put(q, l, a.eval(i)));
+    }
     for (auto& v : add) l->items.push_back(std::move(v));
     q.list_splice(l, old, 0, add.size());
     return Value::integer(static_cast<int64_t>(l->items.size()));
@@ -85,7 +88,10 @@ Value unshift(Query& q, Value* self, Args& a) {
     check_quota(q, l->items.size() + a.size());
     std::vector<Value> add;
     add.reserve(a.size());
-    for (int i = 0; i < a.size(); ++i) add.push_back(put(q, l, a.eval(i)));
+    {
+        InUse lock(l);
+        for (int i = 0; i < a.size(); ++i) add.push_back(put(q, l, a.eval(i)));
+    }
     l->items.insert(l->items.begin(), add.begin(), add.end());
     q.list_splice(l, 0, 0, add.size());
     return Value::integer(static_cast<int64_t>(l->items.size()));
@@ -122,6 +128,7 @@ Value splice(Query& q, Value* self, Args& a) {
     a.at_least(2);
     mutating(q, self);
     ListObj* l = L(self);
+    InUse lock(l);   // the arguments cannot change l meanwhile
     int64_t i = a.int_arg(0);
     int64_t c = a.int_arg(1);
     int64_t n = static_cast<int64_t>(l->items.size());
@@ -148,7 +155,11 @@ Value extend(Query& q, Value* self, Args& a) {
     a.exactly(1);
     mutating(q, self);
     ListObj* l = L(self);
-    Value src = a.eval(0);
+    Value src;
+    {
+        InUse lock(l);
+        src = a.eval(0);
+    }
     if (!src.is(VT::List)) not_array("extend", src);
     // Copy first: `x.extend(x)` must add the old items once.
     std::vector<Value> items = src.list()->items;
@@ -165,7 +176,11 @@ Value extend_unique(Query& q, Value* self, Args& a) {
     a.exactly(1);
     mutating(q, self);
     ListObj* l = L(self);
-    Value src = a.eval(0);
+    Value src;
+    {
+        InUse lock(l);
+        src = a.eval(0);
+    }
     if (!src.is(VT::List)) not_array("extend_unique", src);
     std::vector<Value> items = src.list()->items;
     size_t old = l->items.size();
@@ -199,11 +214,11 @@ Value remove(Query& q, Value* self, Args& a) {
     a.between(1, 2);
     mutating(q, self);
     ListObj* l = L(self);
-    Value fn = a.closure_arg(0);
-    int64_t limit = a.size() == 2 ? a.int_arg(1) : LLONG_MAX;
     std::vector<size_t> hits;
     {
         InUse lock(l);
+        Value fn = a.closure_arg(0);
+        int64_t limit = a.size() == 2 ? a.int_arg(1) : LLONG_MAX;
         size_t n = l->items.size();
         if (limit >= 0) {
             for (size_t i = 0; i < n && static_cast<int64_t>(hits.size()) != limit; ++i) {
@@ -221,8 +236,6 @@ Value remove(Query& q, Value* self, Args& a) {
         }
     }
     if (hits.empty()) return new_list();
-    // Check again: the closure might have started iterating this list.
-    mutating(q, self);
     std::vector<Value> removed;
     removed.reserve(hits.size());
     for (size_t i : hits) removed.push_back(l->items[i]);
@@ -239,7 +252,11 @@ Value fill(Query& q, Value* self, Args& a) {
     a.exactly(1);
     mutating(q, self);
     ListObj* l = L(self);
-    Value v = a.eval(0);
+    Value v;
+    {
+        InUse lock(l);
+        v = a.eval(0);
+    }
     for (auto& item : l->items) item = put(q, l, v);
     if (!l->items.empty()) q.list_splice(l, 0, l->items.size(), l->items.size());
     return *self;

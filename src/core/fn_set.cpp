@@ -51,6 +51,7 @@ Value add(Query& q, Value* self, Args& a) {
     SetObj* s = S(self);
     std::vector<Thing*> added;
     std::vector<Value> keep;   // holds the added things until notified
+    InUse lock(s);             // like ThingsDB's lock: arguments cannot change s
     for (int i = 0; i < a.size(); ++i) {
         Value v = a.eval(i);
         if (!v.is(VT::Thing)) raisef(TYPE_ERR, "cannot add type `%s` to a set", type_name(v));
@@ -70,6 +71,7 @@ Value remove(Query& q, Value* self, Args& a) {
     a.at_least(1);
     q.check_not_in_use(*self);
     SetObj* s = S(self);
+    InUse lock(s);   // the arguments and closure cannot change s meanwhile
     Value first = a.eval(0);
     std::vector<Ref<Thing>> removed;
     if (first.is(VT::Closure)) {
@@ -79,7 +81,6 @@ Value remove(Query& q, Value* self, Args& a) {
                    "but %d were given",
                    a.size());
         int64_t limit = a.size() == 2 ? a.int_arg(1) : LLONG_MAX;
-        InUse lock(s);
         for (auto& t : members(s)) {
             if (limit == 0 || static_cast<int64_t>(removed.size()) == limit) break;
             if (truthy(call_on(q, first, t))) removed.push_back(t);
