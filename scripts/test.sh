@@ -78,7 +78,8 @@ with open(sys.argv[3], "w") as out:
             out.write(line)
 PY
 if [ -s "$CASES" ]; then
-    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS tdb_acceptance" \
+    psql -X -q -d postgres -c "SET client_min_messages = warning" \
+        -c "DROP DATABASE IF EXISTS tdb_acceptance" \
         -c "CREATE DATABASE tdb_acceptance" >/dev/null
     psql -X -q -d tdb_acceptance -c "CREATE EXTENSION thingsdb" >/dev/null
     /usr/bin/python3 test/acceptance/run_cases.py \
