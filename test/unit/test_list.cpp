@@ -54,6 +54,9 @@ TEST(List, InUse) {
                "cannot change type `list` while the value is being used");
     expect_err("x = [1, 2]; x.each(|| x.pop())", tdb::OPERATION_ERR,
                "cannot change type `list` while the value is being used");
+    // The receiver is locked while the arguments are evaluated, too.
+    expect_err("x = [1]; x.push(x.pop())", tdb::OPERATION_ERR,
+               "cannot change type `list` while the value is being used");
     expect_err("x = [1, 2]; x.remove(|| x.clear())", tdb::OPERATION_ERR,
                "cannot change type `list` while the value is being used");
 }
