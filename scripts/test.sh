@@ -79,7 +79,7 @@ with open(sys.argv[3], "w") as out:
 PY
 if [ -s "$CASES" ]; then
     psql -X -q -d postgres -c "SET client_min_messages = warning" \
-        -c "DROP DATABASE IF EXISTS tdb_acceptance" \
+        -c "DROP DATABASE IF EXISTS tdb_acceptance WITH (FORCE)" \
         -c "CREATE DATABASE tdb_acceptance" >/dev/null
     psql -X -q -d tdb_acceptance -c "CREATE EXTENSION thingsdb" >/dev/null
     /usr/bin/python3 test/acceptance/run_cases.py \
