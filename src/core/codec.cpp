@@ -1,0 +1,511 @@
+// JSON reading and writing for values, results and stored properties.
+#include "codec.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "error.h"
+#include "ops.h"
+#include "query.h"
+#include "regex.h"
+#include "thing.h"
+
+namespace tdb {
+
+void json_escape(std::string& out, std::string_view s) {
+    out.push_back('"');
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out.push_back(static_cast<char>(c));
+                }
+        }
+    }
+    out.push_back('"');
+}
+
+static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string base64_encode(std::string_view in) {
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+        out += kB64[v >> 18];
+        out += kB64[(v >> 12) & 63];
+        out += kB64[(v >> 6) & 63];
+        out += kB64[v & 63];
+    }
+    if (i + 1 == in.size()) {
+        uint32_t v = uint8_t(in[i]) << 16;
+        out += kB64[v >> 18];
+        out += kB64[(v >> 12) & 63];
+        out += "==";
+    } else if (i + 2 == in.size()) {
+        uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+        out += kB64[v >> 18];
+        out += kB64[(v >> 12) & 63];
+        out += kB64[(v >> 6) & 63];
+        out += '=';
+    }
+    return out;
+}
+
+bool base64_decode(std::string_view in, std::string& out) {
+    uint32_t acc = 0;
+    int bits = 0;
+    out.clear();
+    for (char c : in) {
+        if (c == '=') break;
+        const char* p = std::strchr(kB64, c);
+        if (!p || !c) return false;
+        acc = (acc << 6) | static_cast<uint32_t>(p - kB64);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((acc >> bits) & 0xff));
+        }
+    }
+    return true;
+}
+
+namespace {
+
+void number_out(std::string& out, double d) {
+    if (std::isnan(d) || std::isinf(d)) {
+        json_escape(out, float_repr(d));   // JSON has no inf/nan
+        return;
+    }
+    out += float_repr(d);
+}
+
+// ---- JSON reader ---------------------------------------------------------
+
+class Reader {
+public:
+    enum Mode { LOAD, STORED };
+    Reader(std::string_view s, Mode m, Collection* c, std::vector<uint64_t>* refs)
+        : s_(s), mode_(m), coll_(c), refs_(refs) {}
+
+    Value document() {
+        Value v = value(0);
+        ws();
+        if (i_ != s_.size()) bad();
+        return v;
+    }
+    // The top-level object of stored properties, key by key.
+    void props(Thing* t) {
+        ws();
+        expect('{');
+        ws();
+        if (peek() == '}') { ++i_; return; }
+        for (;;) {
+            ws();
+            std::string key = string();
+            ws();
+            expect(':');
+            t->props_.push_back({std::move(key), value(1)});
+            ws();
+            if (peek() == ',') { ++i_; continue; }
+            expect('}');
+            return;
+        }
+    }
+
+private:
+    std::string_view s_;
+    size_t i_ = 0;
+    Mode mode_;
+    Collection* coll_;
+    std::vector<uint64_t>* refs_;
+
+    [[noreturn]] void bad() const {
+        raisef(VALUE_ERR, "invalid JSON at position %zu", i_);
+    }
+    char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
+    void ws() {
+        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
+    }
+    void expect(char c) {
+        if (peek() != c) bad();
+        ++i_;
+    }
+    bool word(const char* w) {
+        size_t n = std::strlen(w);
+        if (s_.compare(i_, n, w) != 0) return false;
+        i_ += n;
+        return true;
+    }
+
+    static void utf8(std::string& out, uint32_t cp) {
+        if (cp < 0x80) out.push_back(static_cast<char>(cp));
+        else if (cp < 0x800) {
+            out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+        } else if (cp < 0x10000) {
+            out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+        } else {
+            out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+        }
+    }
+    uint32_t hex4() {
+        if (i_ + 4 > s_.size()) bad();
+        uint32_t v = 0;
+        for (int k = 0; k < 4; ++k) {
+            char c = s_[i_++];
+            v <<= 4;
+            if (c >= '0' && c <= '9') v |= c - '0';
+            else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+            else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+            else bad();
+        }
+        return v;
+    }
+
+    std::string string() {
+        expect('"');
+        std::string out;
+        for (;;) {
+            if (i_ >= s_.size()) bad();
+            char c = s_[i_++];
+            if (c == '"') return out;
+            if (c != '\\') { out.push_back(c); continue; }
+            if (i_ >= s_.size()) bad();
+            char e = s_[i_++];
+            switch (e) {
+                case '"': out.push_back('"'); break;
+                case '\\': out.push_back('\\'); break;
+                case '/': out.push_back('/'); break;
+                case 'b': out.push_back('\b'); break;
+                case 'f': out.push_back('\f'); break;
+                case 'n': out.push_back('\n'); break;
+                case 'r': out.push_back('\r'); break;
+                case 't': out.push_back('\t'); break;
+                case 'u': {
+                    uint32_t cp = hex4();
+                    if (cp >= 0xd800 && cp < 0xdc00 && s_.compare(i_, 2, "\\u") == 0) {
+                        i_ += 2;
+                        uint32_t lo = hex4();
+                        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                    }
+                    utf8(out, cp);
+                    break;
+                }
+                default: bad();
+            }
+        }
+    }
+
+    Value number() {
+        size_t b = i_;
+        if (peek() == '-') ++i_;
+        bool is_float = false;
+        while (i_ < s_.size()) {
+            char c = s_[i_];
+            if (c >= '0' && c <= '9') { ++i_; continue; }
+            if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') { is_float = true; ++i_; continue; }
+            break;
+        }
+        std::string t(s_.substr(b, i_ - b));
+        if (t.empty() || t == "-") bad();
+        if (!is_float) {
+            errno = 0;
+            char* end;
+            long long v = std::strtoll(t.c_str(), &end, 10);
+            if (errno == ERANGE) return Value::number(std::strtod(t.c_str(), nullptr));
+            return Value::integer(v);
+        }
+        return Value::number(std::strtod(t.c_str(), nullptr));
+    }
+
+    Value value(int depth) {
+        if (depth > 1000) raise(VALUE_ERR, "JSON nested too deep");
+        ws();
+        char c = peek();
+        if (c == '"') return Value::str(string());
+        if (c == '{') return object(depth);
+        if (c == '[') {
+            ++i_;
+            auto* l = new ListObj();
+            Value out = Value::obj(VT::List, l);
+            ws();
+            if (peek() == ']') { ++i_; return out; }
+            for (;;) {
+                Value item = value(depth + 1);
+                // Nested lists are tuples in ThingsDB.
+                if (item.is(VT::List)) item.list()->tuple = true;
+                l->items.push_back(std::move(item));
+                ws();
+                if (peek() == ',') { ++i_; continue; }
+                expect(']');
+                return out;
+            }
+        }
+        if (word("true")) return Value::boolean(true);
+        if (word("false")) return Value::boolean(false);
+        if (word("null")) return Value::nil();
+        return number();
+    }
+
+    Value object(int depth) {
+        ++i_;
+        std::vector<Prop> props;
+        ws();
+        if (peek() == '}') {
+            ++i_;
+        } else {
+            for (;;) {
+                ws();
+                std::string key = string();
+                ws();
+                expect(':');
+                props.push_back({std::move(key), value(depth + 1)});
+                ws();
+                if (peek() == ',') { ++i_; continue; }
+                expect('}');
+                break;
+            }
+        }
+        if (mode_ == STORED && props.size() == 1) {
+            const std::string& k = props[0].key;
+            if (k == "#" && props[0].val.is(VT::Int)) {
+                uint64_t id = static_cast<uint64_t>(props[0].val.as_int());
+                if (refs_) refs_->push_back(id);
+                return coll_ ? coll_->thing_by_id(id) : Value::nil();
+            }
+            if (k.size() == 2 && k[0] == '!') return tagged(k[1], props[0].val);
+        }
+        Thing* t = new Thing();
+        Value out = make_thing(t);
+        t->props_ = std::move(props);
+        return out;
+    }
+
+    // The tagged objects of the stored form: {"!b": base64} bytes, {"!f":
+    // "inf"} floats JSON cannot hold, {"!s": [ids]} sets, {"!c": source}
+    // closures, {"!r": "/pat/flags"} regexes, {"!e": [code, msg]} errors.
+    Value tagged(char tag, const Value& v) {
+        switch (tag) {
+            case 'b': {
+                std::string out;
+                if (!v.is(VT::Str) || !base64_decode(v.as_str(), out)) bad();
+                return Value::bytes(std::move(out));
+            }
+            case 'f':
+                if (!v.is(VT::Str)) bad();
+                return Value::number(v.as_str() == "nan" ? NAN : v.as_str() == "-inf" ? -INFINITY : INFINITY);
+            case 's': {
+                if (!v.is(VT::List)) bad();
+                auto* s = new SetObj();
+                Value out = Value::obj(VT::Set, s);
+                for (const Value& idv : v.list()->items) {
+                    if (!idv.is(VT::Int)) bad();
+                    uint64_t id = static_cast<uint64_t>(idv.as_int());
+                    if (refs_) refs_->push_back(id);
+                    Value t = coll_ ? coll_->thing_by_id(id) : Value::nil();
+                    if (t.is(VT::Thing)) s->add(t.thing());
+                }
+                return out;
+            }
+            case 'c':
+                if (!v.is(VT::Str)) bad();
+                return closure_from_source(v.as_str());
+            case 'r': {
+                if (!v.is(VT::Str)) bad();
+                const std::string& r = v.as_str();
+                size_t e = r.rfind('/');
+                if (r.size() < 2 || r[0] != '/' || e == 0) bad();
+                return make_regex(r.substr(1, e - 1), r.substr(e + 1));
+            }
+            case 'e': {
+                if (!v.is(VT::List) || v.list()->items.size() != 2) bad();
+                auto& it = v.list()->items;
+                if (!it[0].is(VT::Int) || !it[1].is(VT::Str)) bad();
+                return make_error(static_cast<int>(it[0].as_int()), it[1].as_str());
+            }
+            default:
+                bad();
+        }
+    }
+};
+
+// ---- writers -------------------------------------------------------------
+
+void stored_value(std::string& out, const Value& v, std::vector<uint64_t>* refs) {
+    switch (v.type()) {
+        case VT::Nil: out += "null"; break;
+        case VT::Bool: out += v.as_bool() ? "true" : "false"; break;
+        case VT::Int: out += std::to_string(v.as_int()); break;
+        case VT::Float: {
+            double d = v.as_float();
+            if (std::isnan(d) || std::isinf(d)) {
+                out += "{\"!f\":";
+                json_escape(out, float_repr(d));
+                out += "}";
+            } else {
+                out += float_repr(d);
+            }
+            break;
+        }
+        case VT::Str: json_escape(out, v.as_str()); break;
+        case VT::Bytes:
+            out += "{\"!b\":";
+            json_escape(out, base64_encode(v.as_str()));
+            out += "}";
+            break;
+        case VT::List: {
+            out.push_back('[');
+            bool first = true;
+            for (const Value& item : v.list()->items) {
+                if (!first) out.push_back(',');
+                first = false;
+                stored_value(out, item, refs);
+            }
+            out.push_back(']');
+            break;
+        }
+        case VT::Thing:
+            out += "{\"#\":" + std::to_string(v.thing()->id) + "}";
+            if (refs) refs->push_back(v.thing()->id);
+            break;
+        case VT::Set: {
+            out += "{\"!s\":[";
+            bool first = true;
+            for (auto& t : v.set()->items) {
+                if (!first) out.push_back(',');
+                first = false;
+                out += std::to_string(t->id);
+                if (refs) refs->push_back(t->id);
+            }
+            out += "]}";
+            break;
+        }
+        case VT::Closure:
+            out += "{\"!c\":";
+            json_escape(out, v.closure()->source);
+            out += "}";
+            break;
+        case VT::Regex:
+            out += "{\"!r\":";
+            json_escape(out, "/" + v.regex()->pattern + "/" + v.regex()->flags);
+            out += "}";
+            break;
+        case VT::Error:
+            out += "{\"!e\":[" + std::to_string(v.error()->code) + ",";
+            json_escape(out, v.error()->msg);
+            out += "]}";
+            break;
+        default:
+            raisef(TYPE_ERR, "cannot store type `%s`", type_name(v));
+    }
+}
+
+void dump_value(std::string& out, const Value& v, int depth) {
+    if (depth > 1000) raise(OPERATION_ERR, "maximum recursion depth exceeded");
+    switch (v.type()) {
+        case VT::Nil: out += "null"; return;
+        case VT::Bool: out += v.as_bool() ? "true" : "false"; return;
+        case VT::Int: out += std::to_string(v.as_int()); return;
+        case VT::Float: number_out(out, v.as_float()); return;
+        case VT::Str: json_escape(out, v.as_str()); return;
+        case VT::List: {
+            out.push_back('[');
+            bool first = true;
+            for (const Value& item : v.list()->items) {
+                if (!first) out.push_back(',');
+                first = false;
+                dump_value(out, item, depth + 1);
+            }
+            out.push_back(']');
+            return;
+        }
+        case VT::Thing: {
+            out.push_back('{');
+            bool first = true;
+            for (Prop& p : v.thing()->props()) {
+                if (!first) out.push_back(',');
+                first = false;
+                json_escape(out, p.key);
+                out.push_back(':');
+                dump_value(out, p.val, depth + 1);
+            }
+            out.push_back('}');
+            return;
+        }
+        case VT::Set: {
+            out.push_back('[');
+            bool first = true;
+            for (auto& t : v.set()->items) {
+                if (!first) out.push_back(',');
+                first = false;
+                dump_value(out, make_thing(t.get()), depth + 1);
+            }
+            out.push_back(']');
+            return;
+        }
+        default:
+            raisef(TYPE_ERR, "JSON serialize error: type `%s` cannot be serialized", type_name(v));
+    }
+}
+
+}  // namespace
+
+std::string json_dump_value(Query&, const Value& v) {
+    std::string out;
+    dump_value(out, v, 0);
+    return out;
+}
+
+Value json_load_value(Query&, std::string_view text) {
+    Reader r(text, Reader::LOAD, nullptr, nullptr);
+    return r.document();
+}
+
+std::string encode_props(const Thing* t, std::vector<uint64_t>* refs) {
+    std::string out;
+    out.push_back('{');
+    bool first = true;
+    for (const Prop& p : t->props_) {
+        if (!first) out.push_back(',');
+        first = false;
+        json_escape(out, p.key);
+        out.push_back(':');
+        stored_value(out, p.val, refs);
+    }
+    out.push_back('}');
+    return out;
+}
+
+void decode_props(Collection& c, Thing* t, std::string_view json, std::vector<uint64_t>* refs) {
+    Reader r(json, Reader::STORED, &c, refs);
+    r.props(t);
+}
+
+std::vector<uint64_t> refs_of(std::string_view json) {
+    std::vector<uint64_t> refs;
+    Thing tmp;
+    Reader r(json, Reader::STORED, nullptr, &refs);
+    r.props(&tmp);
+    return refs;
+}
+
+}  // namespace tdb

@@ -1,0 +1,31 @@
+// The entry point of the core: run ThingsDB code in a scope against storage.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "storage.h"
+
+namespace tdb {
+
+struct Scope {
+    enum Kind { THINGSDB, COLLECTION, NODE } kind = COLLECTION;
+    std::string name;   // the collection's name for COLLECTION
+};
+
+// Parses "@thingsdb", "@t", "//thingsdb", "@:name", "@collection:name",
+// "//name", "@node"; throws Error (value_err) for anything else.
+Scope parse_scope(std::string_view s);
+
+struct QueryRequest {
+    std::string_view scope;
+    std::string_view code;
+    std::string_view vars_json;   // a JSON object, or empty
+};
+
+// Runs the code, writes its changes through the storage and returns the
+// result rendered as JSON text. Throws tdb::Error for a ThingsDB error;
+// exceptions from the storage pass through unchanged.
+std::string run_query(Storage& st, const QueryRequest& req);
+
+}  // namespace tdb

@@ -1,0 +1,139 @@
+// One query: its scope, variables, change state and the evaluator's entry points.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine.h"
+#include "fn.h"
+#include "storage.h"
+#include "thing.h"
+#include "value.h"
+
+namespace tdb {
+
+struct Node;
+struct Program;
+
+// A closure value: the parsed body it points into and its source text.
+struct ClosureObj : Obj {
+    std::shared_ptr<Program> prog;   // keeps the AST alive
+    const Node* node = nullptr;      // the closure node (params + body)
+    std::string source;              // as written, for rendering
+    std::vector<std::string> params;
+    bool side_effects = false;       // its body may change stored data
+    bool stored = false;             // read back from storage (not this query's code)
+};
+
+// A closure from its source text (stored closures, procedures).
+Value closure_from_source(const std::string& source);
+
+// Limits (settings in PostgreSQL, defaults here).
+struct Limits {
+    int max_parse_depth = 500;             // nesting of the code (as libcleri)
+    int max_call_depth = 24;               // nested closure calls (as ThingsDB)
+    size_t max_str = 64 * 1024 * 1024;     // bytes of one string
+    size_t max_list = 16 * 1024 * 1024;    // items of one list
+    size_t max_range = 100000;             // ThingsDB's range() cap
+};
+
+class Query {
+public:
+    Query(Storage& st, const Scope& scope);
+    ~Query();
+
+    Storage& storage() { return st_; }
+    const Scope& scope() const { return scope_; }
+    Collection* collection() { return coll_.get(); }   // nullptr in @thingsdb
+    Collection& need_collection();                     // raises in @thingsdb
+    const Limits& limits() const { return limits_; }
+
+    // Runs a whole query text; the value of its last statement (or return).
+    Value run(std::string_view code);
+    int deep() const { return deep_; }
+    void set_deep(int d) { deep_ = d; }
+    void bind(const std::string& name, Value v);
+
+    // Evaluating.
+    Value eval(const Node* n);
+    // Calls a closure with arguments; missing ones are nil, extra ignored.
+    Value call(const Value& closure, const Value* args, int n);
+    Value call(const Value& closure, std::initializer_list<Value> args) {
+        return call(closure, args.begin(), static_cast<int>(args.size()));
+    }
+    Value call_with_nodes(const Value& closure, const Node* const* kids, int nkids);
+    void poll();   // checks for cancel/timeouts every so many steps
+
+    // Changes. A query is a change when its code may change stored data;
+    // wse() forces it. Mutating a stored thing outside a change is refused.
+    bool is_change() const { return change_; }
+    void set_change(bool c) { change_ = c; }
+    void require_change();           // operation_err when not a change
+
+    // Before a value goes into a thing's property or a list/set of a thing:
+    // lists become tuples inside lists, shared containers are copied, things
+    // placed under a stored thing get ids. `owner` may be nullptr (not stored).
+    Value assignable(Value v, Thing* owner, bool into_list);
+    // Notifications after a change, for dirt tracking and events.
+    void prop_set(Thing* t, const std::string& key);
+    void prop_del(Thing* t, const std::string& key);
+    void list_splice(ListObj* l, size_t index, size_t ndel, size_t nadd);
+    void set_add(SetObj* s, const std::vector<Thing*>& added);
+    void set_remove(SetObj* s, const std::vector<Thing*>& removed);
+    // Refuse to change a container or thing while it is iterated.
+    void check_not_in_use(const Value& v);
+
+    // Render a value as ThingsDB JSON (deep levels of things).
+    std::string to_json(const Value& v, int deep);
+    // Sets a property as `t.key = v` does (conversion, owner, dirt).
+    void store_prop(Thing* t, const std::string& key, Value v);
+    std::string scope_label() const;   // "@thingsdb", "@:stuff"
+    Value* find_var(int name);
+    void set_var(int name, Value v);
+
+private:
+    enum class Ctrl : uint8_t { None, Break, Continue, Return };
+    Value eval_assign(const Node* n);
+    Value eval_call(const Node* n);
+    Value eval_method(const Node* n);
+    Value eval_prop_assign(const Node* n);
+    Value eval_index(const Node* n);
+    Value eval_index_assign(const Node* n);
+    Value eval_slice(const Node* n);
+    Value eval_slice_assign(const Node* n);
+    Value eval_for(const Node* n);
+    std::shared_ptr<Program> current_program_ref();
+    Ctrl ctrl_ = Ctrl::None;
+    Value ret_val_;
+    Program* cur_prog_ = nullptr;
+    size_t frame_base_ = 0;
+    int call_depth_ = 0;
+    Storage& st_;
+    Scope scope_;
+    std::unique_ptr<Collection> coll_;
+    Limits limits_;
+    int deep_ = 1;
+    bool change_ = false;
+    unsigned steps_ = 0;
+
+public:
+    // The evaluator's state (see eval.cpp).
+    struct Var {
+        int name;      // interned
+        Value val;
+    };
+    std::vector<Var> vars;
+    int depth = 0;
+    std::vector<std::shared_ptr<Program>> programs;
+};
+
+// Set by layers above the core (procedures, Types, enums) to resolve names
+// the core does not know: sets handled when it did.
+extern Value (*call_hook)(Query& q, const Node* n, bool& handled);
+
+int intern(std::string_view name);
+const std::string& interned(int id);
+
+}  // namespace tdb

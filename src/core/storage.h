@@ -1,0 +1,72 @@
+// The storage interface: what the core needs from wherever things are kept.
+// src/pg implements it on PostgreSQL tables; the unit tests in memory.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tdb {
+
+constexpr uint32_t kNoType = 0xffffffffu;
+
+// One thing as stored: its properties encoded as JSON (see codec.h).
+struct StoredThing {
+    uint64_t id = 0;
+    uint32_t type_id = kNoType;
+    int64_t version = 0;
+    std::string props_json;
+};
+
+// A write of one thing at the end of a query.
+struct ThingWrite {
+    uint64_t id = 0;
+    uint32_t type_id = kNoType;
+    bool is_new = false;        // insert (else update)
+    bool props_changed = false; // props_json is valid
+    std::string props_json;
+    int64_t version = 0;        // the version read; an update must match it
+    int64_t refs_delta = 0;     // change of the count of stored references
+};
+
+struct CollectionRow {
+    uint64_t id = 0;      // the collection id is the id of its root thing
+    std::string name;
+    int64_t created_at = 0;  // seconds since the epoch
+    std::string time_zone = "UTC";
+    int default_deep = 1;
+};
+
+class Storage {
+public:
+    virtual ~Storage() = default;
+
+    // Things of one collection.
+    virtual bool load_thing(uint64_t coll, uint64_t id, StoredThing& out) = 0;
+    virtual uint64_t new_thing_id() = 0;
+    // Applies the writes; an update whose version no longer matches is a
+    // conflict (the implementation raises a serialization failure). Returns
+    // the ids of existing things whose reference count dropped to zero.
+    virtual std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) = 0;
+    // Deletes the things and returns what they held (to release their refs).
+    virtual std::vector<StoredThing> delete_things(uint64_t coll, const std::vector<uint64_t>& ids) = 0;
+    virtual int64_t count_things(uint64_t coll) = 0;
+
+    // Collections (the @thingsdb scope).
+    virtual std::vector<CollectionRow> collections() = 0;
+    virtual bool find_collection(std::string_view name, CollectionRow& out) = 0;
+    virtual bool find_collection_by_id(uint64_t id, CollectionRow& out) = 0;
+    // Creates the collection and its root thing (an empty thing, refs 1).
+    virtual CollectionRow create_collection(std::string_view name) = 0;
+    virtual void delete_collection(uint64_t id) = 0;
+    virtual void rename_collection(uint64_t id, std::string_view name) = 0;
+
+    // Polls for cancel and statement_timeout; throws to abort the query.
+    virtual void check_interrupts() = 0;
+    // Seconds since the epoch (the transaction's time for PostgreSQL).
+    virtual double now() = 0;
+};
+
+}  // namespace tdb

@@ -1,0 +1,187 @@
+// Things and a query's view of their collection: load on first touch, one
+// object per id, and a single write of everything changed at the end.
+#include "thing.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "codec.h"
+#include "error.h"
+
+namespace tdb {
+
+Thing::~Thing() {
+    if (coll) coll->forget(this);
+    // Containers may outlive the thing (held by a variable): they must not
+    // point back at it any more.
+    for (Prop& p : props_) {
+        if (p.val.is(VT::List) && p.val.list()->owner.thing == this) p.val.list()->owner.thing = nullptr;
+        if (p.val.is(VT::Set) && p.val.set()->owner.thing == this) p.val.set()->owner.thing = nullptr;
+    }
+}
+
+std::vector<Prop>& Thing::props() {
+    if (!loaded) coll->load(this);
+    return props_;
+}
+
+Value* Thing::get(std::string_view key) {
+    for (Prop& p : props())
+        if (p.key == key) return &p.val;
+    return nullptr;
+}
+
+Value make_thing(Thing* t) { return Value::obj(VT::Thing, t); }
+Value new_thing() { return make_thing(new Thing()); }
+
+Collection::Collection(Storage& st, const CollectionRow& row) : st_(st), row_(row) {}
+
+Collection::~Collection() {
+    dirty_.clear();
+    created_.clear();
+    // Things still alive (held by a result being rendered elsewhere) must
+    // not call back into a destroyed collection.
+    for (auto& [id, t] : things_) t->coll = nullptr;
+}
+
+Value Collection::root() { return thing_by_id(row_.id); }
+
+Value Collection::thing_by_id(uint64_t id) {
+    auto it = things_.find(id);
+    if (it != things_.end()) return make_thing(it->second);
+    StoredThing st;
+    if (!st_.load_thing(row_.id, id, st)) return Value::nil();
+    Thing* t = new Thing();
+    Value v = make_thing(t);
+    t->id = id;
+    t->coll = this;
+    things_[id] = t;
+    t->type_id = st.type_id;
+    t->version = st.version;
+    t->loaded = true;
+    decode_props(*this, t, st.props_json, &t->old_refs);
+    for (Prop& p : t->props_) {
+        if (p.val.is(VT::List)) p.val.list()->owner = {t, p.key};
+        else if (p.val.is(VT::Set)) p.val.set()->owner = {t, p.key};
+    }
+    return v;
+}
+
+void Collection::load(Thing* t) {
+    // Things are read whole on first lookup; a stub only exists when a
+    // stored reference points at a thing that is gone.
+    t->loaded = true;
+}
+
+void Collection::forget(Thing* t) {
+    auto it = things_.find(t->id);
+    if (it != things_.end() && it->second == t) things_.erase(it);
+}
+
+void Collection::attach(Thing* t) {
+    if (t->id) return;
+    t->id = st_.new_thing_id();
+    t->coll = this;
+    t->loaded = true;
+    t->is_new = true;
+    things_[t->id] = t;
+    created_.emplace_back(t);
+    mark_dirty(t);
+    for (Prop& p : t->props_) attach_value(p.val);
+}
+
+void Collection::attach_value(const Value& v) {
+    switch (v.type()) {
+        case VT::Thing: attach(v.thing()); break;
+        case VT::List:
+            for (const Value& item : v.list()->items) attach_value(item);
+            break;
+        case VT::Set:
+            for (auto& t : v.set()->items) attach(t.get());
+            break;
+        default: break;
+    }
+}
+
+void Collection::mark_dirty(Thing* t) {
+    if (t->dirty || !t->id) return;
+    t->dirty = true;
+    dirty_.emplace_back(t);
+}
+
+void Collection::flush() {
+    if (dirty_.empty()) return;
+    // Reference counts change by the difference between the references a
+    // thing held when loaded and the ones it holds now.
+    std::unordered_map<uint64_t, int64_t> delta;
+    std::vector<ThingWrite> writes;
+    writes.reserve(dirty_.size());
+    for (auto& ref : dirty_) {
+        Thing* t = ref.get();
+        ThingWrite w;
+        w.id = t->id;
+        w.type_id = t->type_id;
+        w.is_new = t->is_new;
+        std::vector<uint64_t> refs;
+        w.props_json = encode_props(t, &refs);
+        w.props_changed = true;
+        w.version = t->version;
+        for (uint64_t id : t->old_refs) --delta[id];
+        for (uint64_t id : refs) ++delta[id];
+        t->old_refs = std::move(refs);
+        writes.push_back(std::move(w));
+    }
+    // New things start from zero references; the root always keeps one.
+    std::unordered_map<uint64_t, size_t> by_id;
+    for (size_t i = 0; i < writes.size(); ++i) by_id[writes[i].id] = i;
+    for (auto& [id, d] : delta) {
+        if (d == 0) continue;
+        auto it = by_id.find(id);
+        if (it != by_id.end()) {
+            writes[it->second].refs_delta = d;
+        } else {
+            ThingWrite w;
+            w.id = id;
+            w.refs_delta = d;
+            writes.push_back(std::move(w));
+        }
+    }
+    // A new thing that ended up unreferenced is never written at all.
+    writes.erase(std::remove_if(writes.begin(), writes.end(),
+                                [](const ThingWrite& w) { return w.is_new && w.refs_delta <= 0; }),
+                 writes.end());
+    std::vector<uint64_t> zero = st_.write_things(row_.id, writes);
+    for (auto& ref : dirty_) {
+        ref->dirty = false;
+        ref->is_new = false;
+        ref->version += 1;
+    }
+    dirty_.clear();
+    created_.clear();
+    // Release what nobody references any more, transitively.
+    while (!zero.empty()) {
+        zero.erase(std::remove(zero.begin(), zero.end(), row_.id), zero.end());
+        if (zero.empty()) break;
+        std::vector<StoredThing> gone = st_.delete_things(row_.id, zero);
+        std::unordered_map<uint64_t, int64_t> dec;
+        for (auto& g : gone) {
+            auto it = things_.find(g.id);
+            if (it != things_.end()) {
+                it->second->coll = nullptr;
+                it->second->id = 0;
+                things_.erase(it);
+            }
+            for (uint64_t id : refs_of(g.props_json)) --dec[id];
+        }
+        std::vector<ThingWrite> w2;
+        for (auto& [id, d] : dec) {
+            ThingWrite w;
+            w.id = id;
+            w.refs_delta = d;
+            w2.push_back(std::move(w));
+        }
+        zero = w2.empty() ? std::vector<uint64_t>{} : st_.write_things(row_.id, w2);
+    }
+}
+
+}  // namespace tdb

@@ -1,0 +1,95 @@
+// Things and the collection they live in: lazy loading, identity and dirt.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "storage.h"
+#include "value.h"
+
+namespace tdb {
+
+class Collection;
+
+struct Prop {
+    std::string key;
+    Value val;
+};
+
+struct Thing : Obj {
+    ~Thing() override;
+
+    uint64_t id = 0;                  // 0 until attached to a stored thing
+    Collection* coll = nullptr;       // set once stored
+    uint32_t type_id = kNoType;       // a Type instance when set
+    int64_t version = 0;              // as loaded, for the write check
+    bool loaded = true;               // false: only the id is known yet
+    bool dirty = false;               // props changed in this query
+    bool is_new = false;              // got its id in this query
+    uint32_t in_use = 0;              // > 0 while iterated
+    std::vector<uint64_t> old_refs;   // ids referenced when loaded
+
+    // Properties in insertion order; loads the thing on first touch.
+    std::vector<Prop>& props();
+    Value* get(std::string_view key);
+    bool stored() const { return id != 0; }
+
+    std::vector<Prop> props_;
+};
+
+// A set of things (ThingsDB sets hold things only).
+struct SetObj : Obj {
+    std::vector<Ref<Thing>> items;              // insertion order
+    std::unordered_set<const Thing*> index;     // membership
+    Owner owner;
+    uint32_t in_use = 0;
+    bool has(const Thing* t) const { return index.count(t) != 0; }
+    bool add(Thing* t);
+    bool remove(const Thing* t);
+    void clear() { items.clear(); index.clear(); }
+};
+
+Value make_thing(Thing* t);
+Value new_thing();
+
+// One collection as seen by one query: an identity map of the things touched
+// (each id maps to one Thing object), and the things to write at the end.
+class Collection {
+public:
+    Collection(Storage& st, const CollectionRow& row);
+    ~Collection();
+    Collection(const Collection&) = delete;
+    Collection& operator=(const Collection&) = delete;
+
+    uint64_t id() const { return row_.id; }
+    const CollectionRow& row() const { return row_; }
+    Storage& storage() { return st_; }
+
+    Value root();
+    // The thing with this id (loaded lazily), or nil when it does not exist.
+    Value thing_by_id(uint64_t id);
+    void load(Thing* t);
+    void forget(Thing* t);
+
+    // Gives a new thing an id and a place in this collection (recursively
+    // for the things it holds); marks it for insertion.
+    void attach(Thing* t);
+    void attach_value(const Value& v);
+    void mark_dirty(Thing* t);
+
+    // Writes every change; releases things nobody references any more.
+    void flush();
+    bool changed() const { return !dirty_.empty(); }
+
+private:
+    Storage& st_;
+    CollectionRow row_;
+    std::unordered_map<uint64_t, Thing*> things_;   // weak: Thing::~Thing forgets
+    std::vector<Ref<Thing>> dirty_;                  // strong until flushed
+    std::vector<Ref<Thing>> created_;
+};
+
+}  // namespace tdb

@@ -1,0 +1,79 @@
+// Value basics: type names, truthiness, container helpers.
+#include "value.h"
+
+#include "regex.h"
+#include "thing.h"
+
+namespace tdb {
+
+bool SetObj::add(Thing* t) {
+    if (!index.insert(t).second) return false;
+    items.emplace_back(t);
+    return true;
+}
+
+bool SetObj::remove(const Thing* t) {
+    if (!index.erase(t)) return false;
+    for (auto it = items.begin(); it != items.end(); ++it) {
+        if (it->get() == t) {
+            items.erase(it);
+            break;
+        }
+    }
+    return true;
+}
+
+Value make_list(std::vector<Value> items) {
+    auto* l = new ListObj();
+    l->items = std::move(items);
+    return Value::obj(VT::List, l);
+}
+
+Value make_error(int code, std::string msg) {
+    return Value::obj(VT::Error, new ErrorObj(code, std::move(msg)));
+}
+
+// A hook for Type instances and enum members, whose names live in the
+// collection's catalog.
+const char* (*type_name_hook)(const Value& v) = nullptr;
+
+const char* type_name(const Value& v) {
+    switch (v.type()) {
+        case VT::Nil: return "nil";
+        case VT::Bool: return "bool";
+        case VT::Int: return "int";
+        case VT::Float: return "float";
+        case VT::Str: return "str";
+        case VT::Bytes: return "bytes";
+        case VT::List: return v.list()->tuple ? "tuple" : "list";
+        case VT::Thing:
+            if (v.thing()->type_id != kNoType && type_name_hook) return type_name_hook(v);
+            return "thing";
+        case VT::Set: return "set";
+        case VT::Closure: return "closure";
+        case VT::Regex: return "regex";
+        case VT::Error: return "error";
+        case VT::Datetime: return "datetime";
+        case VT::Timeval: return "timeval";
+        case VT::EnumMember: return type_name_hook ? type_name_hook(v) : "enum";
+        case VT::Future: return "future";
+    }
+    return "unknown";
+}
+
+bool truthy(const Value& v) {
+    switch (v.type()) {
+        case VT::Nil: return false;
+        case VT::Bool: return v.as_bool();
+        case VT::Int: return v.as_int() != 0;
+        case VT::Float: return v.as_float() != 0.0;
+        case VT::Str:
+        case VT::Bytes: return !v.as_str().empty();
+        case VT::List: return !v.list()->items.empty();
+        case VT::Thing: return !v.thing()->props().empty();
+        case VT::Set: return !v.set()->items.empty();
+        default: return true;
+    }
+}
+
+}  // namespace tdb

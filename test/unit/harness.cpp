@@ -1,0 +1,144 @@
+// The in-memory storage behind the unit tests.
+#include "harness.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+MemStorage::MemStorage() { create_collection("stuff"); }
+
+bool MemStorage::load_thing(uint64_t coll, uint64_t id, tdb::StoredThing& out) {
+    auto it = things.find(id);
+    if (it == things.end() || it->second.coll != coll) return false;
+    out = it->second.thing;
+    return true;
+}
+
+std::vector<uint64_t> MemStorage::write_things(uint64_t coll, const std::vector<tdb::ThingWrite>& ws) {
+    std::vector<uint64_t> zero;
+    for (const auto& w : ws) {
+        if (w.is_new) {
+            Row r{coll, {w.id, w.type_id, 1, w.props_json}, w.refs_delta};
+            things[w.id] = r;
+            continue;
+        }
+        auto it = things.find(w.id);
+        if (it == things.end()) continue;
+        Row& r = it->second;
+        if (w.props_changed) {
+            if (r.thing.version != w.version) throw std::runtime_error("serialization failure");
+            r.thing.props_json = w.props_json;
+            r.thing.type_id = w.type_id;
+            r.thing.version += 1;
+        }
+        r.refs += w.refs_delta;
+        if (r.refs <= 0) zero.push_back(w.id);
+    }
+    return zero;
+}
+
+std::vector<tdb::StoredThing> MemStorage::delete_things(uint64_t coll, const std::vector<uint64_t>& ids) {
+    std::vector<tdb::StoredThing> out;
+    for (uint64_t id : ids) {
+        auto it = things.find(id);
+        if (it == things.end() || it->second.coll != coll) continue;
+        out.push_back(it->second.thing);
+        things.erase(it);
+    }
+    return out;
+}
+
+int64_t MemStorage::count_things(uint64_t coll) {
+    int64_t n = 0;
+    for (auto& [id, r] : things) n += r.coll == coll;
+    return n;
+}
+
+std::vector<tdb::CollectionRow> MemStorage::collections() {
+    std::vector<tdb::CollectionRow> out;
+    for (auto& [id, c] : colls) out.push_back(c);
+    return out;
+}
+
+bool MemStorage::find_collection(std::string_view name, tdb::CollectionRow& out) {
+    for (auto& [id, c] : colls) {
+        if (c.name == name) {
+            out = c;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool MemStorage::find_collection_by_id(uint64_t id, tdb::CollectionRow& out) {
+    auto it = colls.find(id);
+    if (it == colls.end()) return false;
+    out = it->second;
+    return true;
+}
+
+tdb::CollectionRow MemStorage::create_collection(std::string_view name) {
+    tdb::CollectionRow c;
+    c.id = next_id++;
+    c.name = std::string(name);
+    c.created_at = 1700000000;
+    colls[c.id] = c;
+    things[c.id] = Row{c.id, {c.id, tdb::kNoType, 1, "{}"}, 1};
+    return c;
+}
+
+void MemStorage::delete_collection(uint64_t id) {
+    colls.erase(id);
+    for (auto it = things.begin(); it != things.end();) {
+        if (it->second.coll == id) it = things.erase(it);
+        else ++it;
+    }
+}
+
+void MemStorage::rename_collection(uint64_t id, std::string_view name) { colls[id].name = std::string(name); }
+
+void MemStorage::check_interrupts() {
+    if (interrupts_after < 0) return;
+    if (interrupts_after-- == 0) throw std::runtime_error("canceling statement due to statement timeout");
+}
+
+static std::unique_ptr<MemStorage> g_storage;
+
+MemStorage& fresh_storage() {
+    g_storage = std::make_unique<MemStorage>();
+    return *g_storage;
+}
+
+MemStorage& storage() {
+    if (!g_storage) fresh_storage();
+    return *g_storage;
+}
+
+std::string q(const std::string& code, const std::string& scope, bool keep) {
+    MemStorage& st = keep ? storage() : fresh_storage();
+    tdb::QueryRequest req;
+    req.scope = scope;
+    req.code = code;
+    try {
+        return tdb::run_query(st, req);
+    } catch (const tdb::Error& e) {
+        ADD_FAILURE() << "query failed: " << code << "\n  " << tdb::error_name(e.code()) << ": " << e.msg();
+        return "<error>";
+    }
+}
+
+std::string qk(const std::string& code, const std::string& scope) { return q(code, scope, true); }
+
+tdb::Error qerr(const std::string& code, const std::string& scope, bool keep) {
+    MemStorage& st = keep ? storage() : fresh_storage();
+    tdb::QueryRequest req;
+    req.scope = scope;
+    req.code = code;
+    try {
+        std::string r = tdb::run_query(st, req);
+        ADD_FAILURE() << "expected an error from: " << code << "\n  got: " << r;
+    } catch (const tdb::Error& e) {
+        return e;
+    }
+    return tdb::Error(0, "");
+}

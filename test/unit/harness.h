@@ -1,0 +1,49 @@
+// Test helpers: run ThingsDB code against an in-memory storage.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "core/engine.h"
+#include "core/error.h"
+#include "core/storage.h"
+
+// Storage kept in maps: what the PostgreSQL tables hold, without a server.
+class MemStorage : public tdb::Storage {
+public:
+    MemStorage();
+    struct Row {
+        uint64_t coll;
+        tdb::StoredThing thing;
+        int64_t refs;
+    };
+    std::map<uint64_t, Row> things;
+    std::map<uint64_t, tdb::CollectionRow> colls;
+    uint64_t next_id = 1;
+    int interrupts_after = -1;   // >= 0: throw a cancel after so many polls
+
+    bool load_thing(uint64_t coll, uint64_t id, tdb::StoredThing& out) override;
+    uint64_t new_thing_id() override { return next_id++; }
+    std::vector<uint64_t> write_things(uint64_t coll, const std::vector<tdb::ThingWrite>& w) override;
+    std::vector<tdb::StoredThing> delete_things(uint64_t coll, const std::vector<uint64_t>& ids) override;
+    int64_t count_things(uint64_t coll) override;
+    std::vector<tdb::CollectionRow> collections() override;
+    bool find_collection(std::string_view name, tdb::CollectionRow& out) override;
+    bool find_collection_by_id(uint64_t id, tdb::CollectionRow& out) override;
+    tdb::CollectionRow create_collection(std::string_view name) override;
+    void delete_collection(uint64_t id) override;
+    void rename_collection(uint64_t id, std::string_view name) override;
+    void check_interrupts() override;
+    double now() override { return 1700000000.0; }
+};
+
+// A fresh node with the collection `stuff` for each call of q()/qerr().
+MemStorage& fresh_storage();
+MemStorage& storage();   // the current one (for several queries in a row)
+
+// Runs code (in a fresh node unless `keep`) and returns the JSON result.
+std::string q(const std::string& code, const std::string& scope = "@:stuff", bool keep = false);
+// Runs code on the current node without resetting it.
+std::string qk(const std::string& code, const std::string& scope = "@:stuff");
+// Expects a ThingsDB error and returns it (fails the test when none).
+tdb::Error qerr(const std::string& code, const std::string& scope = "@:stuff", bool keep = false);
