@@ -544,9 +544,14 @@ std::shared_ptr<Program> Query::current_program_ref() {
 Value Query::eval_assign(const Node* n) {
     Value v = eval(n->kids[0]);
     if (n->op != Op::None) {
+        // A compound assignment updates the variable where it lives, also
+        // from inside a closure.
         Value* cur = find_var(n->name);
         if (!cur) raisef(LOOKUP_ERR, "variable `%s` is undefined", interned(n->name).c_str());
         v = binary(n->op, *cur, v);
+        if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items);
+        *cur = v;
+        return v;
     }
     // A variable holds a list, never a tuple (ThingsDB copies it back).
     if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items);

@@ -673,6 +673,11 @@ private:
     Node* name_expression() {
         size_t at = i_;
         std::string nm = name();
+        if (nm == "inf" || nm == "nan") {
+            Node* n = p_.make(NK::Lit, static_cast<uint32_t>(at));
+            n->lit = Value::number(nm == "inf" ? INFINITY : NAN);
+            return n;
+        }
         if (nm == "nil" || nm == "true" || nm == "false") {
             Node* n = p_.make(NK::Lit, static_cast<uint32_t>(at));
             n->lit = nm == "nil" ? Value::nil() : Value::boolean(nm == "true");
@@ -746,8 +751,9 @@ private:
                 i_ += optional ? 2 : 1;
                 skip();
                 if (!is_name_start(peek())) {
-                    if (obj->kind == NK::Root) fail(i_);
+                    if (obj->kind == NK::Root && optional) fail(i_);
                     i_ = save;
+                    if (obj->kind == NK::Root) ++i_;   // a lone `.`: the root itself
                     return obj;
                 }
                 std::string nm = name();
@@ -774,7 +780,6 @@ private:
                 obj = n;
                 continue;
             }
-            if (obj->kind == NK::Root) fail(i_);   // a lone `.`
             if (c == '[') {
                 obj = index(obj);
                 continue;
