@@ -47,7 +47,7 @@ TEST(Str, LowerUpper) {
 }
 
 TEST(Str, Trim) {
-    EXPECT_EQ(q("'  a b \\t'.trim()"), "\"a b\"");
+    EXPECT_EQ(q("'  a b \t'.trim()"), "\"a b\"");
     EXPECT_EQ(q("'  a b  '.trim_left()"), "\"a b  \"");
     EXPECT_EQ(q("'  a b  '.trim_right()"), "\"  a b\"");
     EXPECT_EQ(q("'   '.trim()"), "\"\"");
