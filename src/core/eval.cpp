@@ -38,7 +38,15 @@ const std::string& interned(int id) { return names().names[static_cast<size_t>(i
 
 // ---- hooks filled in by later layers (procedures, types, enums) ----------
 
-Value (*call_hook)(Query& q, const Node* n, bool& handled) = nullptr;
+std::vector<NodeHook>& call_hooks() {
+    static std::vector<NodeHook> hooks;
+    return hooks;
+}
+
+std::vector<NodeHook>& instance_hooks() {
+    static std::vector<NodeHook> hooks;
+    return hooks;
+}
 
 // ---- query ----------------------------------------------------------------
 
@@ -86,8 +94,7 @@ void Query::poll() {
 }
 
 void Query::require_change() {
-    if (!change_)
-        raise(OPERATION_ERR, "stored closures with side effects must be wrapped using `wse(...)`");
+    if (!change_) raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
 }
 
 void Query::check_not_in_use(const Value& v) {
@@ -450,9 +457,9 @@ Value Query::eval(const Node* n) {
         }
         case NK::Instance:
         case NK::EnumMember: {
-            bool handled = false;
-            if (call_hook) {
-                Value v = call_hook(*this, n, handled);
+            for (NodeHook h : instance_hooks()) {
+                bool handled = false;
+                Value v = h(*this, n, handled);
                 if (handled) return v;
             }
             raisef(LOOKUP_ERR, n->kind == NK::Instance ? "type `%s` is undefined" : "enum `%s` is undefined",
@@ -580,9 +587,9 @@ Value Query::eval_call(const Node* n) {
         Value c = *v;
         return call_with_nodes(c, n->kids.data(), static_cast<int>(n->kids.size()));
     }
-    bool handled = false;
-    if (call_hook) {
-        Value v = call_hook(*this, n, handled);
+    for (NodeHook h : call_hooks()) {
+        bool handled = false;
+        Value v = h(*this, n, handled);
         if (handled) return v;
     }
     raisef(LOOKUP_ERR, "function `%s` is undefined", name.c_str());

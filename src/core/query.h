@@ -47,6 +47,9 @@ public:
     Storage& storage() { return st_; }
     const Scope& scope() const { return scope_; }
     Collection* collection() { return coll_.get(); }   // nullptr in @thingsdb
+    // The id catalogs (procedures, types, enums) are kept under: the
+    // collection's id, or 0 for the @thingsdb scope.
+    uint64_t scope_id() const { return coll_ ? coll_->id() : 0; }
     Collection& need_collection();                     // raises in @thingsdb
     const Limits& limits() const { return limits_; }
 
@@ -129,9 +132,13 @@ public:
     std::vector<std::shared_ptr<Program>> programs;
 };
 
-// Set by layers above the core (procedures, Types, enums) to resolve names
-// the core does not know: sets handled when it did.
-extern Value (*call_hook)(Query& q, const Node* n, bool& handled);
+// Layers above the evaluator (procedures, Types, enums) resolve what it does
+// not know itself: a call `name(...)` that is no built-in and no variable, and
+// the `Name{...}` instance and enum forms. A hook sets `handled` when the name
+// was its own. Hooks are added once, at start-up.
+using NodeHook = Value (*)(Query& q, const Node* n, bool& handled);
+std::vector<NodeHook>& call_hooks();       // NK::Call fallbacks, in order
+std::vector<NodeHook>& instance_hooks();   // NK::Instance and NK::EnumMember
 
 int intern(std::string_view name);
 const std::string& interned(int id);

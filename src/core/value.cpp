@@ -72,6 +72,7 @@ bool truthy(const Value& v) {
         case VT::List: return !v.list()->items.empty();
         case VT::Thing: return !v.thing()->props().empty();
         case VT::Set: return !v.set()->items.empty();
+        case VT::Error: return false;   // as ThingsDB's ti_val_as_bool
         default: return true;
     }
 }
