@@ -85,6 +85,16 @@ public:
     void list_splice(ListObj* l, size_t index, size_t ndel, size_t nadd);
     void set_add(SetObj* s, const std::vector<Thing*>& added);
     void set_remove(SetObj* s, const std::vector<Thing*>& removed);
+    // Watch events: mutations of stored things in the order applied. Each
+    // job is one mutation object of ThingsDB's update event, e.g.
+    // {"set":{"name":"Iris"}}; collection-level jobs (types, enums,
+    // procedures) go on the collection's root thing.
+    struct Job {
+        uint64_t thing_id;
+        std::string json;
+    };
+    std::vector<Job> jobs;
+    void add_job(uint64_t thing_id, std::string json) { jobs.push_back({thing_id, std::move(json)}); }
     // Refuse to change a container or thing while it is iterated.
     void check_not_in_use(const Value& v);
 
