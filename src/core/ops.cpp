@@ -1,8 +1,10 @@
 // ThingsDB's operators: equality, ordering, arithmetic and bitwise/set logic.
 #include "ops.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "ast.h"
@@ -190,6 +192,15 @@ std::string float_repr(double d) {
             std::strcpy(buf, t);
             break;
         }
+    }
+    // Positional notation for decimal exponents -4..15 (as Python's repr),
+    // so 1500.0 is "1500.0" and not "1.5e+03".
+    const char* ep = std::strchr(buf, 'e');
+    int exp10 = ep ? std::atoi(ep + 1) : 0;
+    if (ep && exp10 >= -4 && exp10 < 16) {
+        int digits = 0;
+        for (const char* c = buf; *c && *c != 'e'; ++c) digits += *c >= '0' && *c <= '9';
+        std::snprintf(buf, sizeof buf, "%.*f", std::max(digits - 1 - exp10, 0), d);
     }
     std::string s(buf);
     if (s.find_first_of(".en") == std::string::npos) s += ".0";

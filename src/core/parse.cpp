@@ -418,15 +418,16 @@ private:
             std::isdigit(static_cast<unsigned char>(s_[d + 1]))) {
             size_t e = d + 1;
             while (e < s_.size() && std::isdigit(static_cast<unsigned char>(s_[e]))) ++e;
-            if (e < s_.size() && (s_[e] == 'e' || s_[e] == 'E')) {
-                size_t f = e + 1;
-                if (f < s_.size() && (s_[f] == '+' || s_[f] == '-')) ++f;
-                if (f < s_.size() && std::isdigit(static_cast<unsigned char>(s_[f]))) {
-                    while (f < s_.size() && std::isdigit(static_cast<unsigned char>(s_[f]))) ++f;
-                    e = f;
-                }
+            // The exponent needs its sign (ThingsDB's `e[+-][0-9]+`).
+            if (e + 2 < s_.size() && s_[e] == 'e' && (s_[e + 1] == '+' || s_[e + 1] == '-') &&
+                std::isdigit(static_cast<unsigned char>(s_[e + 2]))) {
+                size_t f = e + 2;
+                while (f < s_.size() && std::isdigit(static_cast<unsigned char>(s_[f]))) ++f;
+                e = f;
             }
-            if (e < s_.size() && (is_name_char(s_[e]) || s_[e] == '.')) fail(e);
+            // Like ThingsDB's number regexes, the whole literal fails when a
+            // name character or a dot follows it: the error is at its start.
+            if (e < s_.size() && (is_name_char(s_[e]) || s_[e] == '.')) fail(at);
             Node* n = p_.make(NK::Lit, static_cast<uint32_t>(at));
             n->lit = Value::number(std::strtod(s_.substr(at, e - at).c_str(), nullptr));
             i_ = e;
@@ -448,7 +449,7 @@ private:
             return std::isdigit(static_cast<unsigned char>(ch)) != 0;
         };
         while (e < s_.size() && digit_ok(s_[e])) ++e;
-        if (e == k || (e < s_.size() && (is_name_char(s_[e]) || s_[e] == '.'))) fail(e == k ? at : e);
+        if (e == k || (e < s_.size() && (is_name_char(s_[e]) || s_[e] == '.'))) fail(at);
         Node* n = p_.make(NK::Lit, static_cast<uint32_t>(at));
         // Accumulate negatively so INT64_MIN is representable.
         int64_t v = 0;
