@@ -43,7 +43,8 @@ src/pg/%.o: src/pg/%.cpp
 
 # ---- unit tests (GoogleTest, no PostgreSQL) --------------------------------
 UNIT_SRCS := $(sort $(wildcard test/unit/*.cpp))
-UNIT_OBJS := $(patsubst %.cpp,build/%.o,$(UNIT_SRCS) $(CORE_SRCS))
+# The core objects are shared with the extension (they get no PostgreSQL flags).
+UNIT_OBJS := $(patsubst %.cpp,build/%.o,$(UNIT_SRCS)) $(CORE_SRCS:.cpp=.o)
 
 build/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -52,7 +53,7 @@ build/%.o: %.cpp
 build/unittest: $(UNIT_OBJS)
 	$(TDB_CXX) -o $@ $^ -lgtest -lgtest_main -pthread -lpcre2-8
 
--include $(UNIT_OBJS:.o=.d)
+-include $(patsubst %.cpp,build/%.d,$(UNIT_SRCS))
 
 .PHONY: unittest try
 unittest: build/unittest

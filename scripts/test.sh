@@ -32,7 +32,7 @@ fi
 
 # --- 1. unit tests ----------------------------------------------------------------
 echo "== unit tests"
-make -s unittest >"$OUT/unit.log" 2>&1
+make -s -j"$(nproc)" unittest >"$OUT/unit.log" 2>&1
 rc=$?
 grep -E '^\[  (PASSED|FAILED) +\]|^\[==========\] [0-9]+ tests? from .* ran' "$OUT/unit.log"
 p=$(sed -nE 's/^\[  PASSED  \] ([0-9]+) tests?\..*/\1/p' "$OUT/unit.log" | tail -1)
