@@ -39,6 +39,16 @@ struct CollectionRow {
     int default_deep = 1;
 };
 
+// ---- procedures (issue 3) ----
+// One procedure as stored: its closure's source text. scope_id is the
+// collection's id, or 0 for the @thingsdb scope.
+struct ProcedureRow {
+    uint64_t scope_id = 0;
+    std::string name;
+    std::string definition;
+    int64_t created_at = 0;  // seconds since the epoch
+};
+
 class Storage {
 public:
     virtual ~Storage() = default;
@@ -62,6 +72,19 @@ public:
     virtual CollectionRow create_collection(std::string_view name) = 0;
     virtual void delete_collection(uint64_t id) = 0;
     virtual void rename_collection(uint64_t id, std::string_view name) = 0;
+
+    // ---- procedures (issue 3) ----
+    // Rows of thingsdb.procedures. The core checks for duplicates first.
+    virtual bool find_procedure(uint64_t scope_id, std::string_view name, ProcedureRow& out) = 0;
+    virtual std::vector<ProcedureRow> procedures(uint64_t scope_id) = 0;   // ordered by name
+    virtual void insert_procedure(const ProcedureRow& row) = 0;
+    virtual void update_procedure(const ProcedureRow& row) = 0;            // by scope and name
+    virtual void rename_procedure(uint64_t scope_id, std::string_view name, std::string_view new_name) = 0;
+    virtual void delete_procedure(uint64_t scope_id, std::string_view name) = 0;
+    // A number that changes whenever a procedure row may have changed, in
+    // this session or (once committed) in another one: the per-backend cache
+    // of parsed closures stays valid while it stays the same.
+    virtual uint64_t procedures_epoch() = 0;
 
     // Polls for cancel and statement_timeout; throws to abort the query.
     virtual void check_interrupts() = 0;

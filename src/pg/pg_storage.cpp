@@ -23,6 +23,9 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "catalog/namespace.h"
 }
 
 namespace tdb::pg {
@@ -425,6 +428,176 @@ double PgStorage::now() {
     TimestampTz ts = GetCurrentTransactionStartTimestamp();
     return static_cast<double>(ts) / USECS_PER_SEC +
            static_cast<double>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+}
+
+// ---- procedures (issue 3) ---------------------------------------------------
+//
+// Rows of thingsdb.procedures, with plans of their own (kept like the ones
+// above). Every change also registers a relcache invalidation of the table:
+// PostgreSQL delivers it to this backend at the next command and, once the
+// transaction commits, to every other backend (and replays it locally on
+// abort). The callback below turns it into a new epoch, which empties the
+// core's cache of parsed closures; a warm tdb_run thus runs no SQL for the
+// procedure at all.
+
+namespace {
+
+enum ProcPlanId {
+    PROC_FIND,
+    PROC_LIST,
+    PROC_INSERT,
+    PROC_UPDATE,
+    PROC_RENAME,
+    PROC_DELETE,
+    N_PROC_PLANS
+};
+
+#define PROCEDURE_COLUMNS "scope_id, name, definition, created_at"
+
+const PlanDef kProcPlans[N_PROC_PLANS] = {
+    {"SELECT " PROCEDURE_COLUMNS " FROM thingsdb.procedures WHERE scope_id = $1 AND name = $2", 2,
+     {INT8OID, TEXTOID}},
+    {"SELECT " PROCEDURE_COLUMNS " FROM thingsdb.procedures WHERE scope_id = $1 ORDER BY name", 1,
+     {INT8OID}},
+    {"INSERT INTO thingsdb.procedures (scope_id, name, definition, created_at)"
+     " VALUES ($1, $2, $3, $4)",
+     4, {INT8OID, TEXTOID, TEXTOID, INT8OID}},
+    {"UPDATE thingsdb.procedures SET definition = $3, created_at = $4"
+     " WHERE scope_id = $1 AND name = $2",
+     4, {INT8OID, TEXTOID, TEXTOID, INT8OID}},
+    {"UPDATE thingsdb.procedures SET name = $3 WHERE scope_id = $1 AND name = $2", 3,
+     {INT8OID, TEXTOID, TEXTOID}},
+    {"DELETE FROM thingsdb.procedures WHERE scope_id = $1 AND name = $2", 2, {INT8OID, TEXTOID}},
+};
+
+SPIPlanPtr proc_plans[N_PROC_PLANS];
+
+uint64 proc_exec(ProcPlanId id, Datum* values) {
+    if (!proc_plans[id]) {
+        const PlanDef& d = kProcPlans[id];
+        SPIPlanPtr p = SPI_prepare(d.sql, d.nargs, const_cast<Oid*>(d.types));
+        if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+        if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
+        proc_plans[id] = p;
+    }
+    int rc = SPI_execute_plan(proc_plans[id], values, nullptr, false, 0);
+    if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+    return SPI_processed;
+}
+
+void read_procedure(uint64 row, ProcedureRow& out) {
+    out.scope_id = static_cast<uint64_t>(get_int8(row, 1));
+    assign_text(out.name, row, 2);
+    assign_text(out.definition, row, 3);
+    out.created_at = get_int8(row, 4);
+}
+
+// The epoch of the closure cache, and the table whose invalidations move it.
+// The table's oid is looked up on every epoch check (a syscache probe), so
+// DROP/CREATE EXTENSION, which gives it a new oid, also moves the epoch.
+uint64_t procs_epoch = 1;
+Oid procs_relid = InvalidOid;
+bool procs_callback_registered = false;
+
+void procs_relcache_callback(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == procs_relid) ++procs_epoch;
+}
+
+Oid lookup_procs_relid() {
+    Oid ns = get_namespace_oid("thingsdb", true);
+    return OidIsValid(ns) ? get_relname_relid("procedures", ns) : InvalidOid;
+}
+
+// After a change of the table: tell this and (at commit) every backend.
+void invalidate_procedures() {
+    Oid relid = lookup_procs_relid();
+    if (OidIsValid(relid)) CacheInvalidateRelcacheByRelid(relid);
+}
+
+}  // namespace
+
+bool PgStorage::find_procedure(uint64_t scope_id, std::string_view name, ProcedureRow& out) {
+    bool found = false;
+    pg_call([&] {
+        Datum args[2] = {Int64GetDatum(scope_id), text_datum(name)};
+        if (proc_exec(PROC_FIND, args) == 1) {
+            read_procedure(0, out);
+            found = true;
+        }
+        pfree(DatumGetPointer(args[1]));
+        SPI_freetuptable(SPI_tuptable);
+    });
+    return found;
+}
+
+std::vector<ProcedureRow> PgStorage::procedures(uint64_t scope_id) {
+    std::vector<ProcedureRow> rows;
+    pg_call([&] {
+        Datum args[1] = {Int64GetDatum(scope_id)};
+        uint64 got = proc_exec(PROC_LIST, args);
+        rows.resize(got);
+        for (uint64 i = 0; i < got; i++) read_procedure(i, rows[i]);
+        SPI_freetuptable(SPI_tuptable);
+    });
+    return rows;
+}
+
+void PgStorage::insert_procedure(const ProcedureRow& row) {
+    pg_call([&] {
+        Datum args[4] = {Int64GetDatum(row.scope_id), text_datum(row.name), text_datum(row.definition),
+                         Int64GetDatum(row.created_at)};
+        proc_exec(PROC_INSERT, args);
+        pfree(DatumGetPointer(args[1]));
+        pfree(DatumGetPointer(args[2]));
+        invalidate_procedures();
+    });
+}
+
+void PgStorage::update_procedure(const ProcedureRow& row) {
+    pg_call([&] {
+        Datum args[4] = {Int64GetDatum(row.scope_id), text_datum(row.name), text_datum(row.definition),
+                         Int64GetDatum(row.created_at)};
+        proc_exec(PROC_UPDATE, args);
+        pfree(DatumGetPointer(args[1]));
+        pfree(DatumGetPointer(args[2]));
+        invalidate_procedures();
+    });
+}
+
+void PgStorage::rename_procedure(uint64_t scope_id, std::string_view name, std::string_view new_name) {
+    pg_call([&] {
+        Datum args[3] = {Int64GetDatum(scope_id), text_datum(name), text_datum(new_name)};
+        proc_exec(PROC_RENAME, args);
+        pfree(DatumGetPointer(args[1]));
+        pfree(DatumGetPointer(args[2]));
+        invalidate_procedures();
+    });
+}
+
+void PgStorage::delete_procedure(uint64_t scope_id, std::string_view name) {
+    pg_call([&] {
+        Datum args[2] = {Int64GetDatum(scope_id), text_datum(name)};
+        proc_exec(PROC_DELETE, args);
+        pfree(DatumGetPointer(args[1]));
+        invalidate_procedures();
+    });
+}
+
+uint64_t PgStorage::procedures_epoch() {
+    pg_call([] {
+        if (!procs_callback_registered) {
+            CacheRegisterRelcacheCallback(procs_relcache_callback, (Datum)0);
+            procs_callback_registered = true;
+        }
+        // Take in what other sessions committed since this statement began.
+        AcceptInvalidationMessages();
+        Oid relid = lookup_procs_relid();
+        if (relid != procs_relid) {
+            procs_relid = relid;
+            ++procs_epoch;
+        }
+    });
+    return procs_epoch;
 }
 
 }  // namespace tdb::pg

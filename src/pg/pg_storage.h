@@ -25,6 +25,15 @@ public:
     void delete_collection(uint64_t id) override;
     void rename_collection(uint64_t id, std::string_view name) override;
 
+    // ---- procedures (issue 3; see the end of pg_storage.cpp) ----
+    bool find_procedure(uint64_t scope_id, std::string_view name, ProcedureRow& out) override;
+    std::vector<ProcedureRow> procedures(uint64_t scope_id) override;
+    void insert_procedure(const ProcedureRow& row) override;
+    void update_procedure(const ProcedureRow& row) override;
+    void rename_procedure(uint64_t scope_id, std::string_view name, std::string_view new_name) override;
+    void delete_procedure(uint64_t scope_id, std::string_view name) override;
+    uint64_t procedures_epoch() override;
+
     void check_interrupts() override;
     double now() override;
 

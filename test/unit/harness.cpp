@@ -5,7 +5,58 @@
 
 #include <memory>
 
-MemStorage::MemStorage() { create_collection("stuff"); }
+MemStorage::MemStorage() {
+    bump_procs_epoch();
+    create_collection("stuff");
+}
+
+// ---- procedures (issue 3) ----
+// The epoch is unique over all instances, so a closure cached from one
+// MemStorage is never taken for another's.
+void MemStorage::bump_procs_epoch() {
+    static uint64_t last = 0;
+    procs_epoch = ++last;
+}
+
+bool MemStorage::find_procedure(uint64_t scope_id, std::string_view name, tdb::ProcedureRow& out) {
+    ++procedure_reads;
+    auto it = procs.find({scope_id, std::string(name)});
+    if (it == procs.end()) return false;
+    out = it->second;
+    return true;
+}
+
+std::vector<tdb::ProcedureRow> MemStorage::procedures(uint64_t scope_id) {
+    std::vector<tdb::ProcedureRow> out;
+    for (auto& [key, row] : procs)
+        if (key.first == scope_id) out.push_back(row);
+    return out;
+}
+
+void MemStorage::insert_procedure(const tdb::ProcedureRow& row) {
+    procs[{row.scope_id, row.name}] = row;
+    bump_procs_epoch();
+}
+
+void MemStorage::update_procedure(const tdb::ProcedureRow& row) {
+    procs[{row.scope_id, row.name}] = row;
+    bump_procs_epoch();
+}
+
+void MemStorage::rename_procedure(uint64_t scope_id, std::string_view name, std::string_view new_name) {
+    auto it = procs.find({scope_id, std::string(name)});
+    if (it == procs.end()) return;
+    tdb::ProcedureRow row = it->second;
+    procs.erase(it);
+    row.name = std::string(new_name);
+    procs[{scope_id, row.name}] = row;
+    bump_procs_epoch();
+}
+
+void MemStorage::delete_procedure(uint64_t scope_id, std::string_view name) {
+    procs.erase({scope_id, std::string(name)});
+    bump_procs_epoch();
+}
 
 bool MemStorage::load_thing(uint64_t coll, uint64_t id, tdb::StoredThing& out) {
     auto it = things.find(id);
@@ -91,6 +142,10 @@ void MemStorage::delete_collection(uint64_t id) {
     colls.erase(id);
     for (auto it = things.begin(); it != things.end();) {
         if (it->second.coll == id) it = things.erase(it);
+        else ++it;
+    }
+    for (auto it = procs.begin(); it != procs.end();) {   // as the trigger in SQL
+        if (it->first.first == id) it = procs.erase(it);
         else ++it;
     }
 }

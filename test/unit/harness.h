@@ -35,6 +35,19 @@ public:
     void rename_collection(uint64_t id, std::string_view name) override;
     void check_interrupts() override;
     double now() override { return 1700000000.0; }
+
+    // ---- procedures (issue 3): keyed by (scope_id, name) ----
+    std::map<std::pair<uint64_t, std::string>, tdb::ProcedureRow> procs;
+    uint64_t procs_epoch;   // unique over all instances (see harness.cpp)
+    bool find_procedure(uint64_t scope_id, std::string_view name, tdb::ProcedureRow& out) override;
+    std::vector<tdb::ProcedureRow> procedures(uint64_t scope_id) override;
+    void insert_procedure(const tdb::ProcedureRow& row) override;
+    void update_procedure(const tdb::ProcedureRow& row) override;
+    void rename_procedure(uint64_t scope_id, std::string_view name, std::string_view new_name) override;
+    void delete_procedure(uint64_t scope_id, std::string_view name) override;
+    uint64_t procedures_epoch() override { return procs_epoch; }
+    void bump_procs_epoch();
+    int procedure_reads = 0;   // find_procedure calls (to test the cache)
 };
 
 // A fresh node with the collection `stuff` for each call of q()/qerr().

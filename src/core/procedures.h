@@ -1,0 +1,84 @@
+// Procedures: named closures of a scope, their per-backend cache of parsed
+// closures, and running one from outside the language (tdb_run, tdb_call).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage.h"
+#include "value.h"
+
+namespace tdb {
+
+class Query;
+
+// A procedure with its closure parsed once per backend.
+struct Procedure {
+    ProcedureRow row;
+    Value closure;      // a stored ClosureObj
+    std::string doc;    // the first statement of a block body, when a string
+};
+
+// The procedure of a scope, from the cache or read and parsed once; nullptr
+// when there is none. Shared: a running procedure outlives a cache flush.
+std::shared_ptr<const Procedure> find_procedure(Storage& st, uint64_t scope_id, std::string_view name);
+// Drops what the cache knows of one name (after this session changed it).
+void forget_procedure(uint64_t scope_id, std::string_view name);
+// How many closures the cache parsed so far (for tests: a warm run parses none).
+uint64_t procedure_parse_count();
+
+// ThingsDB's naming rule: 1..255 of [A-Za-z0-9_], not starting with a digit.
+bool valid_procedure_name(std::string_view s);
+
+// The doc string of a closure: its body's first statement when that is a
+// string literal and the body is a block, else "".
+std::string closure_doc(const Value& closure);
+
+// procedure_info(): doc, name, created_at, definition, with_side_effects,
+// arguments (ThingsDB's key order).
+Value procedure_info(const Procedure& p, bool with_definition);
+
+// Calls the procedure in the query as a call by name or run() does: the
+// query must already be a change when the closure has side effects.
+Value call_procedure(Query& q, const Procedure& p, const Value* args, int n);
+
+// ---- the code-free path of tdb_run / tdb_call ------------------------------
+
+// One argument given from outside: a value, or JSON text that is loaded in
+// the query (so objects become things).
+struct ProcArg {
+    Value value;
+    std::string json;
+    bool is_json = false;
+};
+
+struct ProcedureRequest {
+    std::string_view scope;        // where to look first
+    bool fallback_thingsdb = true; // then in @thingsdb
+    std::string_view name;
+};
+
+// Runs a procedure with positional arguments (missing ones nil, extra ones
+// ignored); a procedure with side effects runs as a change. Returns the
+// result as JSON text; throws Error (lookup_err when there is no such
+// procedure).
+std::string run_procedure(Storage& st, const ProcedureRequest& req, std::vector<ProcArg> args);
+
+// Runs a procedure with parameters as JSON: an array (positional), an object
+// (by argument name) or an array of {"name": .., "value": ..} objects. Names
+// match the closure's arguments case-insensitively; an unknown name is a
+// lookup_err that names it.
+std::string call_procedure_json(Storage& st, const ProcedureRequest& req, std::string_view params_json);
+
+// Discovery, in DreamFactory's style: procedure_info plus "params", one
+// {"name", "position", "param_type", "type", "default"} per argument
+// (position from 1, param_type "IN", type "any", default null). With a name:
+// that procedure's object (looked up as run_procedure does); without: an
+// array of every procedure of the scope, by name.
+std::string describe_procedure_json(Storage& st, const ProcedureRequest& req);
+std::string describe_procedures_json(Storage& st, std::string_view scope);
+
+}  // namespace tdb
