@@ -3,7 +3,7 @@
 #   1. unit tests (GoogleTest, `make unittest`)
 #   2. pg_regress (`make installcheck`)
 #   3. acceptance cases listed in test/acceptance/passing.txt
-#   4. end-to-end tests test/e2e/*.py and test/e2e/*.sh
+#   4. end-to-end tests test/e2e/test_*.py and test/e2e/test_*.sh
 # The last line is "N passed, N failed" over all suites; the exit status is
 # non-zero when anything failed.
 set -uo pipefail
@@ -104,9 +104,10 @@ count "acceptance" "$p" "$f"
 
 # --- 4. end-to-end tests -------------------------------------------------------------
 # A test passes when it exits 0; one that prints "N passed, N failed" as its
-# last line is counted by that line.
+# last line is counted by that line. Only test_* files run: other files in
+# test/e2e are helpers (modules) that the tests import.
 shopt -s nullglob
-for t in test/e2e/*.py test/e2e/*.sh; do
+for t in test/e2e/test_*.py test/e2e/test_*.sh; do
     echo "== e2e $t"
     case "$t" in
         *.py) /usr/bin/python3 "$t" >"$OUT/e2e.log" 2>&1 ;;

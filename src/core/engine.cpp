@@ -46,7 +46,10 @@ std::string run_query(Storage& st, const QueryRequest& req) {
         }
     }
     Value result = q.run(req.code);
-    return q.to_json(result, q.deep());
+    std::string out = q.to_json(result, q.deep());
+    if (req.jobs_out)
+        for (Query::Job& j : q.jobs) req.jobs_out->emplace_back(j.thing_id, std::move(j.json));
+    return out;
 }
 
 }  // namespace tdb

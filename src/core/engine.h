@@ -3,6 +3,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "storage.h"
 
@@ -21,6 +23,9 @@ struct QueryRequest {
     std::string_view scope;
     std::string_view code;
     std::string_view vars_json;   // a JSON object, or empty
+    // When set, receives the watch-event jobs of a successful run in the
+    // order applied: (thing id, mutation JSON); see events.h.
+    std::vector<std::pair<uint64_t, std::string>>* jobs_out = nullptr;
 };
 
 // Runs the code, writes its changes through the storage and returns the

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "engine.h"
@@ -95,6 +96,9 @@ public:
     };
     std::vector<Job> jobs;
     void add_job(uint64_t thing_id, std::string json) { jobs.push_back({thing_id, std::move(json)}); }
+    // Things of this query already sent whole in a job (events.cpp): later
+    // jobs refer to them by id, as ThingsDB unmarks a new thing once packed.
+    std::unordered_set<uint64_t> jobs_sent_whole;
     // Refuse to change a container or thing while it is iterated.
     void check_not_in_use(const Value& v);
 
