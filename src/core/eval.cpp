@@ -5,6 +5,7 @@
 #include "ast.h"
 #include "codec.h"
 #include "error.h"
+#include "events.h"
 #include "ops.h"
 #include "query.h"
 #include "regex.h"
@@ -106,33 +107,45 @@ void Query::check_not_in_use(const Value& v) {
         raisef(OPERATION_ERR, "cannot change type `%s` while the value is being used", type_name(v));
 }
 
-void Query::prop_set(Thing* t, const std::string&) {
+// Each notification marks the thing dirty and records the mutation as a
+// watch-event job (events.h) unless the thing is new in this query.
+void Query::prop_set(Thing* t, const std::string& key) {
     if (!t->id || !t->coll) return;
     require_change();
     t->coll->mark_dirty(t);
+    if (records_jobs(t)) add_job(t->id, job_set(*this, key, *t->get(key)));
 }
 
-void Query::prop_del(Thing* t, const std::string&) {
+void Query::prop_del(Thing* t, const std::string& key) {
     if (!t->id || !t->coll) return;
     require_change();
     t->coll->mark_dirty(t);
+    if (records_jobs(t)) add_job(t->id, job_del(key));
 }
 
-void Query::list_splice(ListObj* l, size_t, size_t, size_t) {
+void Query::list_splice(ListObj* l, size_t index, size_t ndel, size_t nadd) {
     Thing* t = l->owner.thing;
     if (!t || !t->id || !t->coll) return;
     require_change();
     t->coll->mark_dirty(t);
+    if (records_jobs(t)) add_job(t->id, job_splice(*this, l->owner.key, l, index, ndel, nadd));
 }
 
-void Query::set_add(SetObj* s, const std::vector<Thing*>&) {
+void Query::set_add(SetObj* s, const std::vector<Thing*>& added) {
     Thing* t = s->owner.thing;
     if (!t || !t->id || !t->coll) return;
     require_change();
     t->coll->mark_dirty(t);
+    if (records_jobs(t)) add_job(t->id, job_add(*this, s->owner.key, added));
 }
 
-void Query::set_remove(SetObj* s, const std::vector<Thing*>& removed) { set_add(s, removed); }
+void Query::set_remove(SetObj* s, const std::vector<Thing*>& removed) {
+    Thing* t = s->owner.thing;
+    if (!t || !t->id || !t->coll) return;
+    require_change();
+    t->coll->mark_dirty(t);
+    if (records_jobs(t)) add_job(t->id, job_remove(s->owner.key, removed));
+}
 
 Value Query::assignable(Value v, Thing* owner, bool into_list) {
     Collection* c = owner && owner->id ? owner->coll : nullptr;
