@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "datetime.h"
 #include "error.h"
 #include "ops.h"
 #include "query.h"
@@ -12,6 +13,8 @@
 #include "thing.h"
 
 namespace tdb {
+
+Value (*stored_member_hook)(uint32_t enum_id, uint32_t mid) = nullptr;
 
 void json_escape(std::string& out, std::string_view s) {
     out.push_back('"');
@@ -290,7 +293,7 @@ private:
             if (k == "#" && props[0].val.is(VT::Int)) {
                 uint64_t id = static_cast<uint64_t>(props[0].val.as_int());
                 if (refs_) refs_->push_back(id);
-                return coll_ ? coll_->thing_by_id(id) : Value::nil();
+                return coll_ ? coll_->thing_ref(id) : Value::nil();
             }
             if (k.size() == 2 && k[0] == '!') return tagged(k[1], props[0].val);
         }
@@ -302,7 +305,8 @@ private:
 
     // The tagged objects of the stored form: {"!b": base64} bytes, {"!f":
     // "inf"} floats JSON cannot hold, {"!s": [ids]} sets, {"!c": source}
-    // closures, {"!r": "/pat/flags"} regexes, {"!e": [code, msg]} errors.
+    // closures, {"!r": "/pat/flags"} regexes, {"!e": [code, msg]} errors,
+    // {"!d": [ts, offset, zone]} datetimes and {"!t": [...]} timevals.
     Value tagged(char tag, const Value& v) {
         switch (tag) {
             case 'b': {
@@ -321,7 +325,7 @@ private:
                     if (!idv.is(VT::Int)) bad();
                     uint64_t id = static_cast<uint64_t>(idv.as_int());
                     if (refs_) refs_->push_back(id);
-                    Value t = coll_ ? coll_->thing_by_id(id) : Value::nil();
+                    Value t = coll_ ? coll_->thing_ref(id) : Value::nil();
                     if (t.is(VT::Thing)) s->add(t.thing());
                 }
                 return out;
@@ -336,11 +340,28 @@ private:
                 if (r.size() < 2 || r[0] != '/' || e == 0) bad();
                 return make_regex(r.substr(1, e - 1), r.substr(e + 1));
             }
+            case 'm': {   // {"!m": [enum_id, member id]}: an enum member
+                if (!v.is(VT::List) || v.list()->items.size() != 2) bad();
+                auto& it = v.list()->items;
+                if (!it[0].is(VT::Int) || !it[1].is(VT::Int)) bad();
+                if (!stored_member_hook) return Value::nil();
+                return stored_member_hook(static_cast<uint32_t>(it[0].as_int()),
+                                          static_cast<uint32_t>(it[1].as_int()));
+            }
             case 'e': {
                 if (!v.is(VT::List) || v.list()->items.size() != 2) bad();
                 auto& it = v.list()->items;
                 if (!it[0].is(VT::Int) || !it[1].is(VT::Str)) bad();
                 return make_error(static_cast<int>(it[0].as_int()), it[1].as_str());
+            }
+            case 'd':   // {"!d": [ts, offset minutes, zone or null]}; "!t" a timeval
+            case 't': {
+                if (!v.is(VT::List) || v.list()->items.size() != 3) bad();
+                auto& it = v.list()->items;
+                if (!it[0].is(VT::Int) || !it[1].is(VT::Int) || !(it[2].is(VT::Str) || it[2].is_nil())) bad();
+                const TimeZone* tz = it[2].is(VT::Str) ? tz_find(it[2].as_str()) : nullptr;
+                if (it[2].is(VT::Str) && !tz) tz = tz_utc();
+                return make_datetime(it[0].as_int(), static_cast<int>(it[1].as_int()), tz, tag == 't');
             }
             default:
                 bad();
@@ -409,11 +430,25 @@ void stored_value(std::string& out, const Value& v, std::vector<uint64_t>* refs)
             json_escape(out, "/" + v.regex()->pattern + "/" + v.regex()->flags);
             out += "}";
             break;
+        case VT::EnumMember:
+            out += "{\"!m\":[" + std::to_string(v.member()->enum_id) + "," +
+                   std::to_string(v.member()->mid) + "]}";
+            break;
         case VT::Error:
             out += "{\"!e\":[" + std::to_string(v.error()->code) + ",";
             json_escape(out, v.error()->msg);
             out += "]}";
             break;
+        case VT::Datetime:
+        case VT::Timeval: {
+            const DatetimeObj* d = v.datetime();
+            out += v.is(VT::Timeval) ? "{\"!t\":[" : "{\"!d\":[";
+            out += std::to_string(d->ts) + "," + std::to_string(d->offset) + ",";
+            if (d->tz) json_escape(out, d->tz->name);
+            else out += "null";
+            out += "]}";
+            break;
+        }
         default:
             raisef(TYPE_ERR, "cannot store type `%s`", type_name(v));
     }
@@ -427,6 +462,8 @@ void dump_value(std::string& out, const Value& v, int depth) {
         case VT::Int: out += std::to_string(v.as_int()); return;
         case VT::Float: number_out(out, v.as_float()); return;
         case VT::Str: json_escape(out, v.as_str()); return;
+        case VT::Datetime: json_escape(out, dt_to_iso(*v.datetime())); return;
+        case VT::Timeval: out += std::to_string(v.datetime()->ts); return;
         case VT::List: {
             out.push_back('[');
             bool first = true;

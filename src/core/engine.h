@@ -19,6 +19,8 @@ struct Scope {
 // "//name", "@node"; throws Error (value_err) for anything else.
 Scope parse_scope(std::string_view s);
 
+struct Identity;   // access.h
+
 struct QueryRequest {
     std::string_view scope;
     std::string_view code;
@@ -26,6 +28,7 @@ struct QueryRequest {
     // When set, receives the watch-event jobs of a successful run in the
     // order applied: (thing id, mutation JSON); see events.h.
     std::vector<std::pair<uint64_t, std::string>>* jobs_out = nullptr;
+    const Identity* identity = nullptr;   // access.h; nullptr: no checks
 };
 
 // Runs the code, writes its changes through the storage and returns the

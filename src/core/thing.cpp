@@ -21,7 +21,10 @@ Thing::~Thing() {
 }
 
 std::vector<Prop>& Thing::props() {
-    if (!loaded) coll->load(this);
+    if (!loaded) {
+        if (coll) coll->load(this);
+        else loaded = true;
+    }
     return props_;
 }
 
@@ -42,13 +45,33 @@ Collection::~Collection() {
     // Things still alive (held by a result being rendered elsewhere) must
     // not call back into a destroyed collection.
     for (auto& [id, t] : things_) t->coll = nullptr;
+    things_.clear();
 }
 
 Value Collection::root() { return thing_by_id(row_.id); }
 
+Value Collection::thing_ref(uint64_t id) {
+    auto it = things_.find(id);
+    if (it != things_.end()) return make_thing(it->second.get());
+    // A reference read from a stored thing: the row is read only when the
+    // thing itself is touched, so a query reading one property of the root
+    // does not load the collection.
+    Thing* t = new Thing();
+    Value v = make_thing(t);
+    t->id = id;
+    t->coll = this;
+    t->loaded = false;
+    things_[id] = t;
+    return v;
+}
+
 Value Collection::thing_by_id(uint64_t id) {
     auto it = things_.find(id);
-    if (it != things_.end()) return make_thing(it->second);
+    if (it != things_.end()) {
+        Thing* t = it->second.get();
+        if (!t->loaded) load(t);
+        return t->gone ? Value() : make_thing(t);
+    }
     StoredThing st;
     if (!st_.load_thing(row_.id, id, st)) return Value::nil();
     Thing* t = new Thing();
@@ -56,26 +79,34 @@ Value Collection::thing_by_id(uint64_t id) {
     t->id = id;
     t->coll = this;
     things_[id] = t;
+    fill(t, st);
+    return v;
+}
+
+void Collection::fill(Thing* t, const StoredThing& st) {
+    t->loaded = true;
     t->type_id = st.type_id;
     t->version = st.version;
-    t->loaded = true;
     decode_props(*this, t, st.props_json, &t->old_refs);
     for (Prop& p : t->props_) {
         if (p.val.is(VT::List)) p.val.list()->owner = {t, p.key};
         else if (p.val.is(VT::Set)) p.val.set()->owner = {t, p.key};
     }
-    return v;
 }
 
 void Collection::load(Thing* t) {
-    // Things are read whole on first lookup; a stub only exists when a
-    // stored reference points at a thing that is gone.
-    t->loaded = true;
+    StoredThing st;
+    if (st_.load_thing(row_.id, t->id, st)) {
+        fill(t, st);
+    } else {
+        t->loaded = true;   // a dangling reference: an empty thing
+        t->gone = true;
+    }
 }
 
 void Collection::forget(Thing* t) {
     auto it = things_.find(t->id);
-    if (it != things_.end() && it->second == t) things_.erase(it);
+    if (it != things_.end() && it->second.get() == t) things_.erase(it);
 }
 
 void Collection::attach(Thing* t) {
@@ -167,6 +198,9 @@ void Collection::flush() {
         for (auto& g : gone) {
             auto it = things_.find(g.id);
             if (it != things_.end()) {
+                // Still held by a value of the query (a result, a variable):
+                // it lives on as a thing that is no longer stored.
+                if (!it->second->loaded) fill(it->second.get(), g);
                 it->second->coll = nullptr;
                 it->second->id = 0;
                 things_.erase(it);

@@ -24,11 +24,14 @@ struct Thing : Obj {
 
     uint64_t id = 0;                  // 0 until attached to a stored thing
     Collection* coll = nullptr;       // set once stored
-    uint32_t type_id = kNoType;       // a Type instance when set
+    uint32_t type_id = kNoType;       // a Type instance when set (read it
+                                      // through type() on stored things: a
+                                      // stub is not loaded yet)
     int64_t version = 0;              // as loaded, for the write check
     bool loaded = true;               // false: only the id is known yet
     bool dirty = false;               // props changed in this query
     bool is_new = false;              // got its id in this query
+    bool gone = false;                // referenced, but its row does not exist
     uint32_t in_use = 0;              // > 0 while iterated
     std::vector<uint64_t> old_refs;   // ids referenced when loaded
 
@@ -36,6 +39,7 @@ struct Thing : Obj {
     std::vector<Prop>& props();
     Value* get(std::string_view key);
     bool stored() const { return id != 0; }
+    uint32_t type() { if (!loaded) props(); return type_id; }
 
     std::vector<Prop> props_;
 };
@@ -71,6 +75,8 @@ public:
     Value root();
     // The thing with this id (loaded lazily), or nil when it does not exist.
     Value thing_by_id(uint64_t id);
+    // The thing a stored reference points at, not read until touched.
+    Value thing_ref(uint64_t id);
     void load(Thing* t);
     void forget(Thing* t);
 
@@ -85,9 +91,13 @@ public:
     bool changed() const { return !dirty_.empty(); }
 
 private:
+    void fill(Thing* t, const StoredThing& st);
     Storage& st_;
     CollectionRow row_;
-    std::unordered_map<uint64_t, Thing*> things_;   // weak: Thing::~Thing forgets
+    // Every thing the query touched, held until the query ends: a change to
+    // a list or thing reached through a temporary must not be lost when the
+    // temporary goes, and a second lookup must find the same object.
+    std::unordered_map<uint64_t, Ref<Thing>> things_;
     std::vector<Ref<Thing>> dirty_;                  // strong until flushed
     std::vector<Ref<Thing>> created_;
 };

@@ -47,7 +47,7 @@ const char* type_name(const Value& v) {
         case VT::Bytes: return "bytes";
         case VT::List: return v.list()->tuple ? "tuple" : "list";
         case VT::Thing:
-            if (v.thing()->type_id != kNoType && type_name_hook) return type_name_hook(v);
+            if (v.thing()->type() != kNoType && type_name_hook) return type_name_hook(v);
             return "thing";
         case VT::Set: return "set";
         case VT::Closure: return "closure";

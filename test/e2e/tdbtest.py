@@ -1,0 +1,68 @@
+"""Helpers for the end-to-end tests: connections to the project's cluster
+(scripts/setup.sh), scratch databases and a pass/fail tally whose last line
+is "N passed, N failed" (scripts/test.sh counts it)."""
+import os
+import subprocess
+import sys
+import traceback
+
+import psycopg
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HOST = os.environ.get("PGHOST", os.path.join(ROOT, ".pgsock"))
+PORT = os.environ.get("PGPORT", "5499")
+PGDATA = os.path.join(ROOT, ".pgdata")
+
+
+def dsn(dbname):
+    return "host=%s port=%s user=postgres dbname=%s" % (HOST, PORT, dbname)
+
+
+def connect(dbname, autocommit=True):
+    return psycopg.connect(dsn(dbname), autocommit=autocommit)
+
+
+def scratch_db(name):
+    """A fresh database with the extension."""
+    with connect("postgres") as c:
+        c.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+        c.execute("CREATE DATABASE %s" % name)
+    with connect(name) as c:
+        c.execute("CREATE EXTENSION thingsdb")
+    return name
+
+
+def drop_db(name):
+    with connect("postgres") as c:
+        c.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+
+
+def pg_ctl(*args):
+    """Runs pg_ctl on the project's cluster as the postgres user."""
+    pgbin = subprocess.check_output(["pg_config", "--bindir"], text=True).strip()
+    cmd = [os.path.join(pgbin, "pg_ctl"), "-D", PGDATA, "-w", "-l",
+           os.path.join(PGDATA, "startup.log")] + list(args)
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def run(self, fn):
+        """Runs one test function; an exception or failed assert fails it."""
+        try:
+            fn()
+            self.passed += 1
+            print("ok   %s" % fn.__name__)
+        except Exception:
+            self.failed += 1
+            print("FAIL %s" % fn.__name__)
+            traceback.print_exc()
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        sys.exit(1 if self.failed else 0)
