@@ -58,3 +58,77 @@ LANGUAGE C VOLATILE CALLED ON NULL INPUT;
 
 COMMENT ON FUNCTION tdb_query(text, text, jsonb) IS
 'runs ThingsDB code in a scope (NULL: the setting thingsdb.scope); the keys of vars are bound as variables; returns the result as jsonb';
+
+-- ---- Watch events (issue 5; src/pg/events.cpp) ------------------------------
+-- One row per changed thing per committed transaction with changes. The
+-- change id is taken at commit under a lock that serialises committers, so it
+-- follows commit order; all events of one transaction share it.
+CREATE SEQUENCE thingsdb.change_id_seq;
+-- The highest change id pruned so far (see tdb_events_since).
+CREATE SEQUENCE thingsdb.events_pruned_seq MINVALUE 0 START 0;
+CREATE TABLE thingsdb.events (
+    change_id bigint NOT NULL,
+    thing_id bigint NOT NULL,
+    collection text,                     -- NULL for the @thingsdb scope (thing 0)
+    payload jsonb NOT NULL,              -- {"#": thing_id, "event": change_id, "jobs": [...]}
+    created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (change_id, thing_id)
+);
+-- Rows arrive in created_at order: a BRIN index is enough for pruning.
+CREATE INDEX events_created_at_idx ON thingsdb.events USING brin (created_at);
+REVOKE ALL ON thingsdb.events, thingsdb.change_id_seq, thingsdb.events_pruned_seq FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('thingsdb.events', '');
+SELECT pg_catalog.pg_extension_config_dump('thingsdb.change_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('thingsdb.events_pruned_seq', '');
+
+CREATE FUNCTION tdb_watch(thing_id bigint, scope text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'tdb_watch'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION tdb_watch(bigint, text) IS
+'watches a thing (0: the @thingsdb scope): LISTENs on channel tdb_<thing_id> and returns the init event {"event": change_id, "thing": {...}, "collection": name}';
+
+CREATE FUNCTION tdb_unwatch(thing_id bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'tdb_unwatch'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION tdb_unwatch(bigint) IS 'stops watching a thing (UNLISTEN tdb_<thing_id>)';
+
+CREATE FUNCTION tdb_watching()
+RETURNS SETOF bigint
+AS $$ SELECT substr(c, 5)::bigint FROM pg_catalog.pg_listening_channels() AS c
+      WHERE c ~ '^tdb_[0-9]+$' ORDER BY 1 $$
+LANGUAGE sql STABLE;
+COMMENT ON FUNCTION tdb_watching() IS 'the ids of the things this session watches';
+
+CREATE FUNCTION tdb_event(change_id bigint, thing_id bigint)
+RETURNS jsonb
+AS $$ SELECT e.payload FROM thingsdb.events e
+      WHERE e.change_id = tdb_event.change_id AND e.thing_id = tdb_event.thing_id $$
+LANGUAGE sql STABLE STRICT;
+COMMENT ON FUNCTION tdb_event(bigint, bigint) IS
+'the stored update event of a thing in a change (what a notification with "ref": true stands for); NULL when pruned';
+
+CREATE FUNCTION tdb_events_since(change_id bigint, thing_ids bigint[] DEFAULT NULL)
+RETURNS SETOF jsonb
+AS $$
+BEGIN
+    IF change_id < (SELECT s.last_value FROM thingsdb.events_pruned_seq s) THEN
+        RAISE EXCEPTION 'events after change % were pruned; watch again', change_id
+            USING ERRCODE = 'TD054', DETAIL = 'lookup_err';
+    END IF;
+    RETURN QUERY SELECT e.payload FROM thingsdb.events e
+        WHERE e.change_id > tdb_events_since.change_id
+          AND (thing_ids IS NULL OR e.thing_id = ANY (thing_ids))
+        ORDER BY e.change_id, e.thing_id;
+END
+$$ LANGUAGE plpgsql STABLE;
+COMMENT ON FUNCTION tdb_events_since(bigint, bigint[]) IS
+'the stored update events with a change id above change_id (of the given things, or all), in change order: catch-up after a reconnect';
+
+CREATE FUNCTION tdb_prune_events()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'tdb_prune_events'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION tdb_prune_events() IS
+'deletes the events older than thingsdb.event_retention; returns how many';

@@ -1,6 +1,7 @@
 // run_query: scope resolution, variables from JSON, the run and its result.
 #include "engine.h"
 
+#include "access.h"
 #include "codec.h"
 #include "error.h"
 #include "query.h"
@@ -36,6 +37,10 @@ std::string run_query(Storage& st, const QueryRequest& req) {
     if (scope.kind == Scope::NODE)
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");
     Query q(st, scope);
+    // QUERY before anything else (as ThingsDB); CHANGE once the code turns
+    // out to be a change (Query::set_change).
+    q.identity = req.identity;
+    check_access(q, AUTH_QUERY);
     if (!req.vars_json.empty()) {
         Value vars = json_load_value(q, req.vars_json);
         if (!vars.is(VT::Thing)) raise(TYPE_ERR, "expecting `vars` to be a JSON object");

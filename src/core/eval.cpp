@@ -2,6 +2,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "access.h"
 #include "ast.h"
 #include "codec.h"
 #include "error.h"
@@ -81,7 +82,7 @@ void Query::bind(const std::string& name, Value v) { vars.push_back({intern(name
 Value Query::run(std::string_view code) {
     std::shared_ptr<Program> prog = parse(code, limits_.max_parse_depth);
     programs.push_back(prog);
-    change_ = change_ || prog->side_effects;
+    if (prog->side_effects) set_change(true);   // checks CHANGE (access.h)
     cur_prog_ = prog.get();
     Value result = eval(prog->root);
     if (ctrl_ == Ctrl::Return) result = std::move(ret_val_);
@@ -415,7 +416,11 @@ Value Query::eval(const Node* n) {
         }
         case NK::Var: {
             Value* v = find_var(n->name);
-            if (!v) raisef(LOOKUP_ERR, "variable `%s` is undefined", interned(n->name).c_str());
+            if (!v) {
+                Value c;   // QUERY, CHANGE, ... FULL (access.h)
+                if (access_constant(interned(n->name), c)) return c;
+                raisef(LOOKUP_ERR, "variable `%s` is undefined", interned(n->name).c_str());
+            }
             return *v;
         }
         case NK::Assign: return eval_assign(n);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "codec.h"
 #include "error.h"
 #include "fn.h"
 #include "query.h"
@@ -74,6 +75,10 @@ Value f_new_collection(Query& q, Value*, Args& a) {
     std::string name = a.str_arg(0);
     check_new_name(q.storage(), name);
     CollectionRow row = q.storage().create_collection(name);
+    std::string job = "{\"new_collection\":{\"name\":";
+    json_escape(job, row.name);
+    job += ",\"root\":" + std::to_string(row.id) + ",\"created_at\":" + std::to_string(row.created_at) + "}}";
+    q.add_job(0, std::move(job));   // @thingsdb changes go on thing 0
     return Value::integer(static_cast<int64_t>(row.id));
 }
 
@@ -81,6 +86,7 @@ Value f_del_collection(Query& q, Value*, Args& a) {
     a.exactly(1);
     CollectionRow row = need(q.storage(), a.eval(0));
     q.storage().delete_collection(row.id);
+    q.add_job(0, "{\"del_collection\":" + std::to_string(row.id) + "}");
     return Value::nil();
 }
 
@@ -90,6 +96,9 @@ Value f_rename_collection(Query& q, Value*, Args& a) {
     std::string name = a.str_arg(1);
     check_new_name(q.storage(), name);
     q.storage().rename_collection(row.id, name);
+    std::string job = "{\"rename_collection\":{\"id\":" + std::to_string(row.id) + ",\"name\":";
+    json_escape(job, name);
+    q.add_job(0, job + "}}");
     return Value::nil();
 }
 

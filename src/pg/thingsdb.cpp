@@ -4,6 +4,7 @@
 
 #include "core/engine.h"
 #include "pg/bridge.h"
+#include "pg/events.h"
 #include "pg/pg_storage.h"
 
 extern "C" {
@@ -51,6 +52,7 @@ extern "C" void _PG_init(void) {
                                "The ThingsDB scope of a call whose scope argument is NULL.",
                                "'@:NAME' for a collection or '@thingsdb'.", &default_scope,
                                "@:stuff", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    tdb::pg::events_init();
     MarkGUCPrefixReserved("thingsdb");
 }
 
@@ -88,8 +90,10 @@ TDB_PG_FUNCTION(tdb_query) {
     // On an exception SPI stays connected: the abort of the (sub)transaction
     // that the error causes pops the connection.
     std::string result;
+    std::vector<std::pair<uint64_t, std::string>> jobs;   // watch events, kept until commit
     {
         tdb::pg::PgStorage storage;
+        req.jobs_out = &jobs;
         result = tdb::run_query(storage, req);
     }
     Datum out = 0;
@@ -99,5 +103,6 @@ TDB_PG_FUNCTION(tdb_query) {
         MemoryContextSwitchTo(call_cxt);
         out = DirectFunctionCall1(jsonb_in, CStringGetDatum(result.c_str()));
     });
+    tdb::pg::events_record(req.scope, jobs);
     PG_RETURN_DATUM(out);
 }
