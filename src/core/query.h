@@ -40,6 +40,10 @@ struct Limits {
     size_t max_range = 100000;             // ThingsDB's range() cap
 };
 
+class Query;
+struct Identity;
+void check_change_access(Query& q);   // access.cpp
+
 class Query {
 public:
     Query(Storage& st, const Scope& scope);
@@ -73,7 +77,13 @@ public:
     // Changes. A query is a change when its code may change stored data;
     // wse() forces it. Mutating a stored thing outside a change is refused.
     bool is_change() const { return change_; }
-    void set_change(bool c) { change_ = c; }
+    // Becoming a change needs CHANGE on the scope (access.h).
+    void set_change(bool c) {
+        if (c && !change_ && identity) check_change_access(*this);
+        change_ = c;
+    }
+    // Who runs the query (access.h); nullptr: no access checks.
+    const Identity* identity = nullptr;
     void require_change();           // operation_err when not a change
 
     // Before a value goes into a thing's property or a list/set of a thing:
