@@ -132,3 +132,53 @@ AS 'MODULE_PATHNAME', 'tdb_prune_events'
 LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION tdb_prune_events() IS
 'deletes the events older than thingsdb.event_retention; returns how many';
+
+-- ---- Users, tokens and access (issue 7; src/pg/auth.cpp) --------------------
+-- A ThingsDB user is the PostgreSQL role of the same name; the role may be
+-- created before or after the user. Ids come from the thing id sequence, as
+-- in ThingsDB.
+CREATE TABLE thingsdb.users (
+    id bigint PRIMARY KEY DEFAULT nextval('thingsdb.thing_id_seq'),
+    name text NOT NULL UNIQUE,
+    created_at bigint NOT NULL            -- seconds since the Unix epoch
+);
+-- Token keys are never stored: only their SHA-256 and their first four
+-- characters (to tell tokens apart in user_info).
+CREATE TABLE thingsdb.tokens (
+    key_hash bytea PRIMARY KEY,
+    user_id bigint NOT NULL REFERENCES thingsdb.users (id) ON DELETE CASCADE,
+    key_hint text NOT NULL,
+    created_at bigint NOT NULL,
+    expiration bigint,                    -- seconds since the Unix epoch; NULL: never
+    description text NOT NULL DEFAULT ''
+);
+CREATE INDEX tokens_user_idx ON thingsdb.tokens (user_id);
+-- Rights: scope_id 0 is @thingsdb, -1 is @node, any other a collection's id.
+CREATE TABLE thingsdb.access (
+    user_id bigint NOT NULL REFERENCES thingsdb.users (id) ON DELETE CASCADE,
+    scope_id bigint NOT NULL,
+    mask int NOT NULL CHECK (mask > 0),
+    PRIMARY KEY (user_id, scope_id)
+);
+REVOKE ALL ON thingsdb.users, thingsdb.tokens, thingsdb.access FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('thingsdb.users', '');
+SELECT pg_catalog.pg_extension_config_dump('thingsdb.tokens', '');
+SELECT pg_catalog.pg_extension_config_dump('thingsdb.access', '');
+
+-- The role that creates the extension is the first user, with FULL on
+-- @node, @thingsdb and @:stuff (superusers and this role are admins anyway).
+INSERT INTO thingsdb.users (name, created_at)
+VALUES (current_user, extract(epoch FROM now())::bigint);
+INSERT INTO thingsdb.access (user_id, scope_id, mask)
+SELECT u.id, s.id, 31
+FROM thingsdb.users u,
+     (SELECT -1::bigint AS id UNION ALL SELECT 0 UNION ALL
+      SELECT id FROM thingsdb.collections WHERE name = 'stuff') s;
+
+CREATE FUNCTION tdb_authenticate(token text, local boolean DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'tdb_authenticate'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+
+COMMENT ON FUNCTION tdb_authenticate(text, boolean) IS
+'from now on (local: until the end of the transaction) the tdb_* functions of this session act as the user of the token; NULL returns to the session''s role; returns the user name';

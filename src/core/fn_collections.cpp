@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "codec.h"
+#include "access.h"
 #include "error.h"
 #include "fn.h"
 #include "query.h"
@@ -75,6 +76,7 @@ Value f_new_collection(Query& q, Value*, Args& a) {
     std::string name = a.str_arg(0);
     check_new_name(q.storage(), name);
     CollectionRow row = q.storage().create_collection(name);
+    grant_new_collection(q, row.id);   // its creator gets FULL, as in ThingsDB
     std::string job = "{\"new_collection\":{\"name\":";
     json_escape(job, row.name);
     job += ",\"root\":" + std::to_string(row.id) + ",\"created_at\":" + std::to_string(row.created_at) + "}}";

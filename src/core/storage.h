@@ -31,17 +31,6 @@ struct ThingWrite {
     int64_t refs_delta = 0;     // change of the count of stored references
 };
 
-// ---- Types and enums (issue 4) ----------------------------------------------
-// One Type or enum of a collection's catalog; `def_json` is its definition
-// as types.cpp writes it (fields or members, methods, flags).
-struct CatalogRow {
-    uint32_t id = 0;          // type_id or enum_id
-    std::string name;
-    int64_t created_at = 0;   // seconds since the epoch
-    int64_t modified_at = 0;  // 0: never modified
-    std::string def_json;
-};
-
 struct CollectionRow {
     uint64_t id = 0;      // the collection id is the id of its root thing
     std::string name;
@@ -58,6 +47,28 @@ struct ProcedureRow {
     std::string name;
     std::string definition;
     int64_t created_at = 0;  // seconds since the epoch
+};
+
+// ---- users, tokens and access (issue 7) ----
+// A ThingsDB user; its name is the PostgreSQL role it stands for.
+struct UserRow {
+    uint64_t id = 0;
+    std::string name;
+    int64_t created_at = 0;   // seconds since the epoch
+};
+
+// A token as stored: never its key, only a hint of it (its first characters).
+struct TokenRow {
+    std::string key_hint;
+    int64_t created_at = 0;
+    int64_t expiration = 0;   // seconds since the epoch; 0: never
+    std::string description;
+};
+
+// One access row: a user's mask on a scope (0: @thingsdb, else a collection).
+struct AccessRow {
+    uint64_t scope_id = 0;
+    uint32_t mask = 0;
 };
 
 class Storage {
@@ -97,18 +108,29 @@ public:
     // of parsed closures stays valid while it stays the same.
     virtual uint64_t procedures_epoch() = 0;
 
-    // ---- Types and enums (issue 4): the catalogs of a collection. Writes
-    // go through at once (the transaction makes them atomic). The defaults
-    // keep storages without catalogs compiling; MemStorage and PgStorage
+    // ---- users, tokens and access (issue 7). Token keys are generated and
+    // hashed by the storage; only hashes are kept. The defaults raise, so a
+    // storage without users still compiles; MemStorage and PgStorage
     // implement them.
-    virtual std::vector<CatalogRow> load_types(uint64_t /*coll*/) { return {}; }
-    virtual void save_type(uint64_t /*coll*/, const CatalogRow& /*row*/) {}
-    virtual void delete_type(uint64_t /*coll*/, uint32_t /*type_id*/) {}
-    virtual std::vector<CatalogRow> load_enums(uint64_t /*coll*/) { return {}; }
-    virtual void save_enum(uint64_t /*coll*/, const CatalogRow& /*row*/) {}
-    virtual void delete_enum(uint64_t /*coll*/, uint32_t /*enum_id*/) {}
-    // Ids of the stored things of a Type (for mod_type and type_count).
-    virtual std::vector<uint64_t> things_of_type(uint64_t /*coll*/, uint32_t /*type_id*/) { return {}; }
+    virtual std::vector<UserRow> users();                        // ordered by id
+    virtual bool find_user(std::string_view name, UserRow& out);
+    virtual bool find_user_by_id(uint64_t id, UserRow& out);
+    virtual UserRow create_user(std::string_view name);          // id from the thing ids
+    virtual void delete_user(uint64_t id);                       // with its tokens and rights
+    virtual void rename_user(uint64_t id, std::string_view name);
+    virtual std::vector<TokenRow> tokens(uint64_t user_id);      // ordered by creation
+    // Stores a new token and returns its key (22 characters).
+    virtual std::string create_token(uint64_t user_id, int64_t expiration, std::string_view description);
+    // The user of a token key (false when there is none); expiration as stored.
+    virtual bool find_token(std::string_view key, uint64_t& user_id, int64_t& expiration);
+    virtual void delete_token(std::string_view key);
+    virtual void delete_expired_tokens(int64_t now);
+    virtual uint32_t access_mask(uint64_t scope_id, uint64_t user_id);
+    virtual void set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask);  // 0: no row
+    virtual std::vector<AccessRow> user_access(uint64_t user_id);  // ordered by scope id
+
+    // ---- datetime (issue 6, item 1): a collection's time zone (an IANA name).
+    virtual void set_collection_time_zone(uint64_t id, std::string_view tz) = 0;
 
     // Polls for cancel and statement_timeout; throws to abort the query.
     virtual void check_interrupts() = 0;

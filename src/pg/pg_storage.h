@@ -34,6 +34,22 @@ public:
     void delete_procedure(uint64_t scope_id, std::string_view name) override;
     uint64_t procedures_epoch() override;
 
+    // ---- users, tokens and access (issue 7; src/pg/pg_users.cpp) ----
+    std::vector<UserRow> users() override;
+    bool find_user(std::string_view name, UserRow& out) override;
+    bool find_user_by_id(uint64_t id, UserRow& out) override;
+    UserRow create_user(std::string_view name) override;
+    void delete_user(uint64_t id) override;
+    void rename_user(uint64_t id, std::string_view name) override;
+    std::vector<TokenRow> tokens(uint64_t user_id) override;
+    std::string create_token(uint64_t user_id, int64_t expiration, std::string_view description) override;
+    bool find_token(std::string_view key, uint64_t& user_id, int64_t& expiration) override;
+    void delete_token(std::string_view key) override;
+    void delete_expired_tokens(int64_t now) override;
+    uint32_t access_mask(uint64_t scope_id, uint64_t user_id) override;
+    void set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) override;
+    std::vector<AccessRow> user_access(uint64_t user_id) override;
+
     void check_interrupts() override;
     double now() override;
 

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "core/engine.h"
+#include "pg/auth.h"
 #include "pg/bridge.h"
 #include "pg/events.h"
 #include "pg/pg_storage.h"
@@ -92,9 +93,12 @@ TDB_PG_FUNCTION(tdb_query) {
     std::string result;
     std::vector<std::pair<uint64_t, std::string>> jobs;   // watch events, kept until commit
     {
+        tdb::pg::CallContext call;   // the caller's identity; the owner's rights (auth.h)
         tdb::pg::PgStorage storage;
+        req.identity = &call.identity(storage);
         req.jobs_out = &jobs;
         result = tdb::run_query(storage, req);
+        call.finish();
     }
     Datum out = 0;
     pg_call([&] {

@@ -140,8 +140,6 @@ tdb::CollectionRow MemStorage::create_collection(std::string_view name) {
 
 void MemStorage::delete_collection(uint64_t id) {
     colls.erase(id);
-    for (auto* m : {&type_rows, &enum_rows})   // ON DELETE CASCADE in SQL
-        for (auto it = m->begin(); it != m->end();) it = it->first.first == id ? m->erase(it) : std::next(it);
     for (auto it = things.begin(); it != things.end();) {
         if (it->second.coll == id) it = things.erase(it);
         else ++it;
@@ -198,6 +196,95 @@ tdb::Error qerr(const std::string& code, const std::string& scope, bool keep) {
         return e;
     }
     return tdb::Error(0, "");
+}
+
+// ---- users, tokens and access (issue 7) ----
+std::vector<tdb::UserRow> MemStorage::users() {
+    std::vector<tdb::UserRow> out;
+    for (auto& [id, u] : users_) out.push_back(u);
+    return out;
+}
+
+bool MemStorage::find_user(std::string_view name, tdb::UserRow& out) {
+    for (auto& [id, u] : users_)
+        if (u.name == name) {
+            out = u;
+            return true;
+        }
+    return false;
+}
+
+bool MemStorage::find_user_by_id(uint64_t id, tdb::UserRow& out) {
+    auto it = users_.find(id);
+    if (it == users_.end()) return false;
+    out = it->second;
+    return true;
+}
+
+tdb::UserRow MemStorage::create_user(std::string_view name) {
+    tdb::UserRow u{next_id++, std::string(name), static_cast<int64_t>(now())};
+    users_[u.id] = u;
+    return u;
+}
+
+void MemStorage::delete_user(uint64_t id) {
+    users_.erase(id);
+    for (auto it = tokens_.begin(); it != tokens_.end();)
+        it = it->second.user_id == id ? tokens_.erase(it) : std::next(it);
+    for (auto it = access_.begin(); it != access_.end();)
+        it = it->first.second == id ? access_.erase(it) : std::next(it);
+}
+
+void MemStorage::rename_user(uint64_t id, std::string_view name) { users_[id].name = std::string(name); }
+
+std::vector<tdb::TokenRow> MemStorage::tokens(uint64_t user_id) {
+    std::vector<tdb::TokenRow> out;
+    for (auto& [key, t] : tokens_)
+        if (t.user_id == user_id) out.push_back(t.row);
+    return out;
+}
+
+// Keys are predictable here (tests can name them): "tok" + a serial, padded to 22.
+std::string MemStorage::create_token(uint64_t user_id, int64_t expiration, std::string_view description) {
+    std::string key = "tok" + std::to_string(++token_serial);
+    key.append(22 - key.size(), 'x');
+    tokens_[key] = MemToken{user_id, {key.substr(0, 4), static_cast<int64_t>(now()), expiration,
+                                      std::string(description)}};
+    return key;
+}
+
+bool MemStorage::find_token(std::string_view key, uint64_t& user_id, int64_t& expiration) {
+    auto it = tokens_.find(std::string(key));
+    if (it == tokens_.end()) return false;
+    user_id = it->second.user_id;
+    expiration = it->second.row.expiration;
+    return true;
+}
+
+void MemStorage::delete_token(std::string_view key) { tokens_.erase(std::string(key)); }
+
+void MemStorage::delete_expired_tokens(int64_t t) {
+    for (auto it = tokens_.begin(); it != tokens_.end();) {
+        int64_t e = it->second.row.expiration;
+        it = e && e <= t ? tokens_.erase(it) : std::next(it);
+    }
+}
+
+uint32_t MemStorage::access_mask(uint64_t scope_id, uint64_t user_id) {
+    auto it = access_.find({scope_id, user_id});
+    return it == access_.end() ? 0 : it->second;
+}
+
+void MemStorage::set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) {
+    if (mask) access_[{scope_id, user_id}] = mask;
+    else access_.erase({scope_id, user_id});
+}
+
+std::vector<tdb::AccessRow> MemStorage::user_access(uint64_t user_id) {
+    std::vector<tdb::AccessRow> out;
+    for (auto& [key, mask] : access_)
+        if (key.second == user_id) out.push_back({key.first, mask});
+    return out;
 }
 
 // ---- types and enums (issue 4) ----

@@ -36,16 +36,6 @@ public:
     void check_interrupts() override;
     double now() override { return 1700000000.0; }
 
-    // ---- types and enums (issue 4): (collection, id) -> row ----
-    std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow> type_rows, enum_rows;
-    std::vector<tdb::CatalogRow> load_types(uint64_t coll) override;
-    void save_type(uint64_t coll, const tdb::CatalogRow& row) override { type_rows[{coll, row.id}] = row; }
-    void delete_type(uint64_t coll, uint32_t id) override { type_rows.erase({coll, id}); }
-    std::vector<tdb::CatalogRow> load_enums(uint64_t coll) override;
-    void save_enum(uint64_t coll, const tdb::CatalogRow& row) override { enum_rows[{coll, row.id}] = row; }
-    void delete_enum(uint64_t coll, uint32_t id) override { enum_rows.erase({coll, id}); }
-    std::vector<uint64_t> things_of_type(uint64_t coll, uint32_t type_id) override;
-
     // ---- procedures (issue 3): keyed by (scope_id, name) ----
     std::map<std::pair<uint64_t, std::string>, tdb::ProcedureRow> procs;
     uint64_t procs_epoch;   // unique over all instances (see harness.cpp)
@@ -58,6 +48,30 @@ public:
     uint64_t procedures_epoch() override { return procs_epoch; }
     void bump_procs_epoch();
     int procedure_reads = 0;   // find_procedure calls (to test the cache)
+
+    // ---- users, tokens and access (issue 7); tokens keyed by their key ----
+    struct MemToken {
+        uint64_t user_id;
+        tdb::TokenRow row;
+    };
+    std::map<uint64_t, tdb::UserRow> users_;
+    std::map<std::string, MemToken> tokens_;
+    std::map<std::pair<uint64_t, uint64_t>, uint32_t> access_;   // (scope, user) -> mask
+    int token_serial = 0;
+    std::vector<tdb::UserRow> users() override;
+    bool find_user(std::string_view name, tdb::UserRow& out) override;
+    bool find_user_by_id(uint64_t id, tdb::UserRow& out) override;
+    tdb::UserRow create_user(std::string_view name) override;
+    void delete_user(uint64_t id) override;
+    void rename_user(uint64_t id, std::string_view name) override;
+    std::vector<tdb::TokenRow> tokens(uint64_t user_id) override;
+    std::string create_token(uint64_t user_id, int64_t expiration, std::string_view description) override;
+    bool find_token(std::string_view key, uint64_t& user_id, int64_t& expiration) override;
+    void delete_token(std::string_view key) override;
+    void delete_expired_tokens(int64_t now) override;
+    uint32_t access_mask(uint64_t scope_id, uint64_t user_id) override;
+    void set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) override;
+    std::vector<tdb::AccessRow> user_access(uint64_t user_id) override;
 };
 
 // A fresh node with the collection `stuff` for each call of q()/qerr().

@@ -1,0 +1,230 @@
+// Identity of a call (the role or the session's token), the owner's rights
+// for the call, and tdb_authenticate. See auth.h for the model.
+#include "pg/auth.h"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "core/error.h"
+#include "pg/pg_storage.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/syscache.h"
+}
+
+namespace tdb::pg {
+
+bool find_token_by_hash(const std::string& hash, uint64_t& user_id, int64_t& expiration);   // pg_users.cpp
+
+namespace {
+
+// The token the session presented (its hash, never the key), and whether it
+// lasts only until the end of the current transaction.
+struct SessionToken {
+    bool active = false;
+    bool local = false;
+    unsigned char hash[PG_SHA256_DIGEST_LENGTH];
+};
+SessionToken session_token;
+bool xact_callback_registered = false;
+
+void forget_local_token(XactEvent event, void*) {
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
+        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
+        if (session_token.local) session_token = SessionToken{};
+    }
+}
+
+// The owner of schema thingsdb: the role that installed the extension and
+// owns its tables. Must run inside pg_call.
+Oid extension_owner() {
+    Oid nsp = get_namespace_oid("thingsdb", true);
+    if (!OidIsValid(nsp)) ereport(ERROR, (errmsg("thingsdb: schema \"thingsdb\" does not exist")));
+    HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+    if (!HeapTupleIsValid(tup)) elog(ERROR, "thingsdb: cache lookup failed for namespace %u", nsp);
+    Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
+    ReleaseSysCache(tup);
+    return owner;
+}
+
+Oid owner_oid = InvalidOid;   // of the current call (set by CallContext)
+
+// Admins: superusers and members of the installing role. Inside pg_call.
+bool role_is_admin(Oid role) { return OidIsValid(role) && has_privs_of_role(role, owner_oid); }
+
+std::string base64_key(const unsigned char* raw, size_t n) {
+    static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc = (acc << 8) | raw[i];
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out += abc[(acc >> bits) & 63];
+        }
+    }
+    if (bits) out += abc[(acc << (6 - bits)) & 63];
+    return out;
+}
+
+}  // namespace
+
+std::string token_hash(std::string_view key) {
+    unsigned char digest[PG_SHA256_DIGEST_LENGTH];
+    bool ok = false;
+    pg_call([&] {
+        pg_cryptohash_ctx* ctx = pg_cryptohash_create(PG_SHA256);
+        ok = ctx && pg_cryptohash_init(ctx) == 0 &&
+             pg_cryptohash_update(ctx, reinterpret_cast<const uint8*>(key.data()), key.size()) == 0 &&
+             pg_cryptohash_final(ctx, digest, sizeof digest) == 0;
+        pg_cryptohash_free(ctx);
+    });
+    if (!ok) throw std::runtime_error("thingsdb: could not hash a token");
+    return std::string(reinterpret_cast<char*>(digest), sizeof digest);
+}
+
+std::string new_token_key() {
+    unsigned char raw[16];
+    if (!pg_strong_random(raw, sizeof raw)) throw std::runtime_error("thingsdb: could not generate a random token");
+    return base64_key(raw, sizeof raw);   // 22 characters, as ThingsDB's keys
+}
+
+CallContext::CallContext() {
+    Oid caller = InvalidOid, owner = InvalidOid;
+    int sec = 0, level = 0;
+    pg_call([&] {
+        GetUserIdAndSecContext(&caller, &sec);
+        owner = extension_owner();
+        // As a SECURITY DEFINER function with SET search_path does
+        // (fmgr_security_definer): the abort of the (sub)transaction undoes
+        // both when the call fails.
+        SetUserIdAndSecContext(owner, sec | SECURITY_LOCAL_USERID_CHANGE);
+        level = NewGUCNestLevel();
+        set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
+                          0, false);
+    });
+    caller_ = caller;
+    sec_context_ = sec;
+    guc_level_ = level;
+    owner_oid = owner;
+}
+
+CallContext::~CallContext() {
+    // Plain assignments, no ereport: safe while an exception unwinds.
+    if (!restored_) SetUserIdAndSecContext(caller_, sec_context_);
+}
+
+void CallContext::finish() {
+    if (restored_) return;
+    int level = guc_level_;
+    Oid caller = caller_;
+    int sec = sec_context_;
+    pg_call([&] {
+        AtEOXact_GUC(true, level);
+        SetUserIdAndSecContext(caller, sec);
+    });
+    restored_ = true;
+}
+
+const Identity& CallContext::identity(Storage& st) {
+    if (resolved_) return identity_;
+    Identity who;
+    if (session_token.active) {
+        uint64_t user_id = 0;
+        int64_t expiration = 0;
+        std::string hash(reinterpret_cast<const char*>(session_token.hash), sizeof session_token.hash);
+        if (!find_token_by_hash(hash, user_id, expiration)) raise(AUTH_ERR, "invalid token");
+        if (expiration && expiration <= static_cast<int64_t>(st.now())) raise(AUTH_ERR, "token is expired");
+        UserRow u;
+        if (!st.find_user_by_id(user_id, u)) raise(AUTH_ERR, "invalid token");
+        who.name = u.name;
+        who.user_id = u.id;
+        bool admin = false;
+        const char* name = who.name.c_str();
+        pg_call([&] { admin = role_is_admin(get_role_oid(name, true)); });
+        who.admin = admin;
+    } else {
+        char* name = nullptr;
+        bool admin = false;
+        Oid caller = caller_;
+        pg_call([&] {
+            name = GetUserNameFromId(caller, false);
+            admin = role_is_admin(caller);
+        });
+        who.name = name;
+        who.admin = admin;
+        UserRow u;
+        if (st.find_user(who.name, u)) who.user_id = u.id;
+        else if (!admin) raisef(AUTH_ERR, "role `%s` is not a ThingsDB user", who.name.c_str());
+    }
+    identity_ = std::move(who);
+    resolved_ = true;
+    return identity_;
+}
+
+}  // namespace tdb::pg
+
+// tdb_authenticate(token text, local boolean DEFAULT false) -> text
+TDB_PG_FUNCTION(tdb_authenticate) {
+    using namespace tdb::pg;
+    if (PG_ARGISNULL(0)) {   // back to the session's role
+        session_token = SessionToken{};
+        PG_RETURN_NULL();
+    }
+    text* t = nullptr;
+    bool local = false;
+    pg_call([&] {
+        t = PG_GETARG_TEXT_PP(0);
+        local = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+    });
+    std::string key(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    // Caught PostgreSQL errors are copied to this call's context (see
+    // bridge.h); invoke_cpp restores the previous one.
+    MemoryContext saved_copy_context = error_copy_context;
+    error_copy_context = CurrentMemoryContext;
+    std::string hash = token_hash(key);
+
+    pg_call([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
+    });
+    std::string name;
+    {
+        tdb::pg::CallContext ctx;
+        PgStorage st;
+        uint64_t user_id = 0;
+        int64_t expiration = 0;
+        if (key.size() != 22 || !find_token_by_hash(hash, user_id, expiration)) tdb::raise(tdb::AUTH_ERR, "invalid token");
+        if (expiration && expiration <= static_cast<int64_t>(st.now())) tdb::raise(tdb::AUTH_ERR, "token is expired");
+        tdb::UserRow u;
+        if (!st.find_user_by_id(user_id, u)) tdb::raise(tdb::AUTH_ERR, "invalid token");
+        name = u.name;
+        ctx.finish();
+    }
+    Datum out = 0;
+    pg_call([&] {
+        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
+        if (!xact_callback_registered) {
+            RegisterXactCallback(forget_local_token, nullptr);
+            xact_callback_registered = true;
+        }
+        out = CStringGetTextDatum(name.c_str());
+    });
+    error_copy_context = saved_copy_context;
+    session_token.active = true;
+    session_token.local = local;
+    memcpy(session_token.hash, hash.data(), sizeof session_token.hash);
+    PG_RETURN_DATUM(out);
+}

@@ -1,0 +1,55 @@
+// Who calls: the identity of a tdb_* call and the rights it runs with.
+//
+// Every entry point that touches the extension's tables creates one
+// CallContext after SPI_connect. It remembers the calling role, then runs the
+// rest of the call as the owner of schema thingsdb (the role that installed
+// the extension, who owns the tables) with search_path pinned to
+// "pg_catalog, pg_temp": the tables stay revoked from PUBLIC, and a caller's
+// search_path cannot slip its own functions or operators into our
+// statements. The ThingsDB rights of the caller are then checked by the core
+// (core/access.h) against the Identity resolved here.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/access.h"
+#include "pg/bridge.h"
+
+namespace tdb {
+class Storage;
+}
+
+namespace tdb::pg {
+
+class CallContext {
+public:
+    CallContext();    // must run after SPI_connect
+    ~CallContext();   // restores the caller's role (also on an exception)
+    CallContext(const CallContext&) = delete;
+    CallContext& operator=(const CallContext&) = delete;
+
+    // The ThingsDB user of this call: the user of the session's token (see
+    // tdb_authenticate) or the calling role. auth_err for an invalid or
+    // expired token, a deleted user, or a role that is no ThingsDB user
+    // (unless it is an admin: a superuser or the installing role).
+    const Identity& identity(Storage& st);
+    // Back to the caller's role and search_path; call before SPI_finish on
+    // success (an error leaves it to the transaction abort).
+    void finish();
+
+private:
+    unsigned caller_ = 0;   // Oid
+    int sec_context_ = 0;
+    int guc_level_ = 0;
+    bool restored_ = false;
+    bool resolved_ = false;
+    Identity identity_;
+};
+
+// SHA-256 of a token key (32 raw bytes): what thingsdb.tokens keeps.
+std::string token_hash(std::string_view key);
+// A new token key: 16 random bytes as 22 characters of base64.
+std::string new_token_key();
+
+}  // namespace tdb::pg
