@@ -28,6 +28,9 @@ Value json_load_value(Query& q, std::string_view text);
 std::string encode_props(const Thing* t, std::vector<uint64_t>* refs);
 // Reads stored properties into t (references resolve through the collection).
 void decode_props(Collection& c, Thing* t, std::string_view json, std::vector<uint64_t>* refs);
+// Resolves a stored enum member {"!m": [enum_id, mid]} (set by types.cpp).
+extern Value (*stored_member_hook)(uint32_t enum_id, uint32_t mid);
+
 // Only the ids a stored properties text references.
 std::vector<uint64_t> refs_of(std::string_view json);
 

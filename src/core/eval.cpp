@@ -50,22 +50,45 @@ std::vector<NodeHook>& instance_hooks() {
     return hooks;
 }
 
+std::vector<MethodHook>& method_hooks() {
+    static std::vector<MethodHook> hooks;
+    return hooks;
+}
+
+AssignHook assign_hook = nullptr;
+
+namespace {
+Query* g_current_query = nullptr;
+}
+
+Query* Query::current() { return g_current_query; }
+
 // ---- query ----------------------------------------------------------------
 
 Query::Query(Storage& st, const Scope& scope) : st_(st), scope_(scope) {
+    prev_current_ = g_current_query;
+    g_current_query = this;
+    struct Restore {   // the constructor may throw: no destructor runs then
+        Query* q;
+        bool armed = true;
+        ~Restore() { if (armed) g_current_query = q->prev_current_; }
+    } restore{this};
     if (scope.kind == Scope::COLLECTION) {
         CollectionRow row;
         if (!st.find_collection(scope.name, row))
             raisef(LOOKUP_ERR, "collection `%s` not found", scope.name.c_str());
         coll_ = std::make_unique<Collection>(st, row);
     }
+    restore.armed = false;
 }
 
 Query::~Query() {
     // Values first: they may point into the collection's identity map.
+    types_state.reset();
     vars.clear();
     ret_val_ = Value();
     coll_.reset();
+    g_current_query = prev_current_;
 }
 
 Collection& Query::need_collection() {
@@ -146,6 +169,12 @@ void Query::set_remove(SetObj* s, const std::vector<Thing*>& removed) {
     require_change();
     t->coll->mark_dirty(t);
     if (records_jobs(t)) add_job(t->id, job_remove(s->owner.key, removed));
+}
+
+Value Query::assignable_to(Value v, Thing* owner, const std::string& key, Into into) {
+    if (owner && !owner->loaded) owner->props();   // its type_id comes with it
+    if (owner && owner->type_id != kNoType && assign_hook) assign_hook(*this, v, owner, key, into);
+    return assignable(std::move(v), owner, into == Into::List);
 }
 
 Value Query::assignable(Value v, Thing* owner, bool into_list) {
@@ -259,6 +288,7 @@ void render(Query& q, std::string& out, const Value& v, int deep) {
             return;
         }
         case VT::Thing: render_thing(q, out, v.thing(), deep); return;
+        case VT::EnumMember: render(q, out, v.member()->val, deep); return;
         case VT::Closure: json_escape(out, v.closure()->source); return;
         case VT::Regex: json_escape(out, "/" + v.regex()->pattern + "/" + v.regex()->flags); return;
         case VT::Error:
@@ -638,6 +668,13 @@ Value Query::eval_method(const Node* n) {
         Args a(*this, fn->name, n->kids.data() + 1, static_cast<int>(n->kids.size()) - 1);
         return fn->impl(*this, &obj, a);
     }
+    if (obj.is(VT::Thing) && obj.thing()->type_id != kNoType) {
+        for (MethodHook h : method_hooks()) {
+            bool handled = false;
+            Value v = h(*this, obj, n, handled);
+            if (handled) return v;
+        }
+    }
     if (obj.is(VT::Thing)) {
         Value* p = obj.thing()->get(name);
         if (p && p->is(VT::Closure)) {
@@ -655,7 +692,7 @@ Value Query::eval_method(const Node* n) {
 }
 
 void Query::store_prop(Thing* t, const std::string& key, Value v) {
-    v = assignable(std::move(v), t, false);
+    v = assignable_to(std::move(v), t, key, Into::Prop);
     Value* cur = t->get(key);
     if (cur) {
         *cur = std::move(v);
@@ -747,7 +784,7 @@ Value Query::eval_index_assign(const Node* n) {
     if (i >= l->items.size()) raise(LOOKUP_ERR, "index out of range");
     if (n->op != Op::None) v = binary(n->op, l->items[i], v);
     Value result = v;
-    l->items[i] = assignable(std::move(v), l->owner.thing, true);
+    l->items[i] = assignable_to(std::move(v), l->owner.thing, l->owner.key, Into::List);
     list_splice(l, i, 1, 1);
     return result;
 }
@@ -795,7 +832,8 @@ Value Query::eval_slice_assign(const Node* n) {
     check_not_in_use(obj);
     if (stop < start) stop = start;
     std::vector<Value> add;
-    for (const Value& item : v.list()->items) add.push_back(assignable(item, l->owner.thing, true));
+    for (const Value& item : v.list()->items)
+        add.push_back(assignable_to(item, l->owner.thing, l->owner.key, Into::List));
     size_t s = static_cast<size_t>(start), e = static_cast<size_t>(stop);
     l->items.erase(l->items.begin() + static_cast<long>(s), l->items.begin() + static_cast<long>(e));
     l->items.insert(l->items.begin() + static_cast<long>(s), add.begin(), add.end());

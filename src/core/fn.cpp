@@ -36,6 +36,9 @@ void ensure_registered() {
     register_set_methods();
     register_collection_functions();
     register_user_functions();
+    register_type_functions();
+    register_enum_functions();
+    register_user_functions();
     register_event_methods();
     register_procedure_functions();
 }

@@ -81,6 +81,9 @@ void register_thing_methods();      // fn_thing.cpp
 void register_set_methods();        // fn_set.cpp
 void register_collection_functions();  // fn_collections.cpp: @thingsdb scope
 void register_user_functions();     // fn_users.cpp: users, tokens, grant/revoke
+void register_type_functions();     // fn_types.cpp: Types (and the hooks of types.cpp)
+void register_enum_functions();     // fn_enums.cpp: enums
+void register_user_functions();     // fn_users.cpp: users, tokens, grant/revoke
 void register_event_methods();      // fn_emit.cpp: thing.emit
 void register_procedure_functions();   // fn_procedures.cpp: procedures API, call by name
 

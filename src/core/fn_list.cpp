@@ -47,7 +47,9 @@ void check_quota(Query& q, size_t n) {
                q.limits().max_list);
 }
 
-Value put(Query& q, ListObj* l, Value v) { return q.assignable(std::move(v), l->owner.thing, true); }
+Value put(Query& q, ListObj* l, Value v) {
+    return q.assignable_to(std::move(v), l->owner.thing, l->owner.key, Query::Into::List);
+}
 
 Value idx(size_t i) { return Value::integer(static_cast<int64_t>(i)); }
 

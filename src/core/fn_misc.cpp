@@ -11,6 +11,7 @@
 
 #include "ast.h"
 #include "codec.h"
+#include "datetime.h"
 #include "error.h"
 #include "fn.h"
 #include "ops.h"
@@ -297,6 +298,9 @@ Value f_int(Query&, Value*, Args& a) {
         }
         case VT::Error:
             return Value::integer(v.error()->code);
+        case VT::Datetime:
+        case VT::Timeval:
+            return Value::integer(v.datetime()->ts);
         default:
             cannot_convert(v, "int");
     }
@@ -317,6 +321,9 @@ Value f_float(Query&, Value*, Args& a) {
             return Value::number(std::strtod(v.as_str().c_str(), nullptr));
         case VT::Error:
             return Value::number(static_cast<double>(v.error()->code));
+        case VT::Datetime:
+        case VT::Timeval:
+            return Value::number(static_cast<double>(v.datetime()->ts));
         default:
             cannot_convert(v, "float");
     }

@@ -56,7 +56,7 @@ Value add(Query& q, Value* self, Args& a) {
         Value v = a.eval(i);
         if (!v.is(VT::Thing)) raisef(TYPE_ERR, "cannot add type `%s` to a set", type_name(v));
         if (s->has(v.thing())) continue;
-        v = q.assignable(std::move(v), s->owner.thing, false);
+        v = q.assignable_to(std::move(v), s->owner.thing, s->owner.key, Query::Into::Set);
         if (s->add(v.thing())) {
             added.push_back(v.thing());
             keep.push_back(std::move(v));

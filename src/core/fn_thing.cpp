@@ -220,7 +220,7 @@ Value m_set(Query& q, Value* self, Args& a) {
     Value v = a.eval(1);
     if (!valid_utf8(key)) raise(VALUE_ERR, "properties must have valid UTF-8 encoding");
     q.check_not_in_use(keep);  // the value expression may have started an iteration
-    v = q.assignable(std::move(v), t, false);
+    v = q.assignable_to(std::move(v), t, key, Query::Into::Prop);
     put_prop(q, t, key, v);
     return v;
 }
@@ -349,7 +349,7 @@ Value m_assign(Query& q, Value* self, Args& a) {
     std::vector<Prop> props = src.thing()->props();
     for (Prop& p : props) {
         q.poll();
-        put_prop(q, t, p.key, q.assignable(std::move(p.val), t, false));
+        put_prop(q, t, p.key, q.assignable_to(std::move(p.val), t, p.key, Query::Into::Prop));
     }
     return keep;
 }

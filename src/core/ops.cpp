@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "ast.h"
+#include "datetime.h"
 #include "error.h"
 #include "regex.h"
 #include "thing.h"
@@ -125,6 +126,7 @@ bool equals(const Value& a, const Value& b) {
         return num(a) == num(b);
     }
     if (is_raw(a) && is_raw(b)) return a.as_str() == b.as_str();
+    if (is_datetime_like(a) && is_datetime_like(b)) return a.datetime()->ts == b.datetime()->ts;
     if (a.type() != b.type()) return false;
     switch (a.type()) {
         case VT::Nil: return true;
@@ -154,6 +156,10 @@ int compare(const Value& a, const Value& b, const char* op) {
     if (is_raw(a) && is_raw(b)) {
         int c = a.as_str().compare(b.as_str());
         return c < 0 ? -1 : c > 0 ? 1 : 0;
+    }
+    if (is_datetime_like(a) && is_datetime_like(b)) {
+        int64_t x = a.datetime()->ts, y = b.datetime()->ts;
+        return x < y ? -1 : x > y ? 1 : 0;
     }
     raisef(TYPE_ERR, "`%s` not supported between `%s` and `%s`", op, type_name(a), type_name(b));
 }
@@ -217,6 +223,8 @@ std::string to_display(const Value& v) {
         case VT::Bytes: return v.as_str();
         case VT::Regex: return "/" + v.regex()->pattern + "/" + v.regex()->flags;
         case VT::Error: return v.error()->msg;
+        case VT::Datetime:
+        case VT::Timeval: return dt_to_iso(*v.datetime());
         default:
             raisef(TYPE_ERR, "cannot convert type `%s` to `str`", type_name(v));
     }

@@ -90,6 +90,11 @@ public:
     // lists become tuples inside lists, shared containers are copied, things
     // placed under a stored thing get ids. `owner` may be nullptr (not stored).
     Value assignable(Value v, Thing* owner, bool into_list);
+    // The same for a property `key` of owner (Into::Prop), or an item of the
+    // list or set that property holds: first checks the value against the
+    // Type definition when owner is a Type instance (assign_hook, types.cpp).
+    enum class Into : uint8_t { Prop, List, Set };
+    Value assignable_to(Value v, Thing* owner, const std::string& key, Into into);
     // Notifications after a change, for dirt tracking and events.
     void prop_set(Thing* t, const std::string& key);
     void prop_del(Thing* t, const std::string& key);
@@ -154,6 +159,15 @@ public:
     std::vector<Var> vars;
     int depth = 0;
     std::vector<std::shared_ptr<Program>> programs;
+
+    // The query being evaluated (for hooks that get no Query, such as the
+    // type name of a value); nullptr outside run_query.
+    static Query* current();
+    // State of the Type/enum layer for this query (types.cpp); opaque here.
+    std::shared_ptr<void> types_state;
+
+private:
+    Query* prev_current_ = nullptr;
 };
 
 // Layers above the evaluator (procedures, Types, enums) resolve what it does
@@ -163,6 +177,13 @@ public:
 using NodeHook = Value (*)(Query& q, const Node* n, bool& handled);
 std::vector<NodeHook>& call_hooks();       // NK::Call fallbacks, in order
 std::vector<NodeHook>& instance_hooks();   // NK::Instance and NK::EnumMember
+// Methods of a Type instance that no built-in answers (its Type's methods).
+using MethodHook = Value (*)(Query& q, Value& self, const Node* n, bool& handled);
+std::vector<MethodHook>& method_hooks();
+// Checks (and may convert) a value that goes into a Type instance (see
+// Query::assignable_to); raises when the Type refuses it.
+using AssignHook = void (*)(Query& q, Value& v, Thing* owner, const std::string& key, Query::Into into);
+extern AssignHook assign_hook;
 
 int intern(std::string_view name);
 const std::string& interned(int id);

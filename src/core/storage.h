@@ -31,6 +31,17 @@ struct ThingWrite {
     int64_t refs_delta = 0;     // change of the count of stored references
 };
 
+// ---- Types and enums (issue 4) ----------------------------------------------
+// One Type or enum of a collection's catalog; `def_json` is its definition
+// as types.cpp writes it (fields or members, methods, flags).
+struct CatalogRow {
+    uint32_t id = 0;          // type_id or enum_id
+    std::string name;
+    int64_t created_at = 0;   // seconds since the epoch
+    int64_t modified_at = 0;  // 0: never modified
+    std::string def_json;
+};
+
 struct CollectionRow {
     uint64_t id = 0;      // the collection id is the id of its root thing
     std::string name;
@@ -107,6 +118,19 @@ public:
     // this session or (once committed) in another one: the per-backend cache
     // of parsed closures stays valid while it stays the same.
     virtual uint64_t procedures_epoch() = 0;
+
+    // ---- Types and enums (issue 4): the catalogs of a collection. Writes
+    // go through at once (the transaction makes them atomic). The defaults
+    // keep storages without catalogs compiling; MemStorage and PgStorage
+    // implement them.
+    virtual std::vector<CatalogRow> load_types(uint64_t /*coll*/) { return {}; }
+    virtual void save_type(uint64_t /*coll*/, const CatalogRow& /*row*/) {}
+    virtual void delete_type(uint64_t /*coll*/, uint32_t /*type_id*/) {}
+    virtual std::vector<CatalogRow> load_enums(uint64_t /*coll*/) { return {}; }
+    virtual void save_enum(uint64_t /*coll*/, const CatalogRow& /*row*/) {}
+    virtual void delete_enum(uint64_t /*coll*/, uint32_t /*enum_id*/) {}
+    // Ids of the stored things of a Type (for mod_type and type_count).
+    virtual std::vector<uint64_t> things_of_type(uint64_t /*coll*/, uint32_t /*type_id*/) { return {}; }
 
     // ---- users, tokens and access (issue 7). Token keys are generated and
     // hashed by the storage; only hashes are kept. The defaults raise, so a

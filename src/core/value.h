@@ -150,6 +150,16 @@ struct ErrorObj : Obj {
     std::string msg;
 };
 
+// A member of an enum (the enum lives in the collection's catalog, see
+// types.h). The catalog keeps one object per member for the query, so a
+// member renamed or given a new value shows the change everywhere.
+struct EnumMemberObj : Obj {
+    uint32_t enum_id = 0;
+    uint32_t mid = 0;   // the member's stable id within its enum (stored form)
+    std::string name;
+    Value val;
+};
+
 // Value constructors used everywhere.
 Value make_list(std::vector<Value> items = {});
 Value make_error(int code, std::string msg);

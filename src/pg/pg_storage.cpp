@@ -47,6 +47,7 @@ enum PlanId {
     INSERT_ROOT,
     DELETE_COLLECTION,
     RENAME_COLLECTION,
+    SET_COLLECTION_TZ,   // issue 6
     N_PLANS
 };
 
@@ -93,6 +94,7 @@ const PlanDef kPlans[N_PLANS] = {
      {INT8OID}},
     {"DELETE FROM thingsdb.collections WHERE id = $1", 1, {INT8OID}},
     {"UPDATE thingsdb.collections SET name = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
+    {"UPDATE thingsdb.collections SET time_zone = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
 };
 
 SPIPlanPtr plans[N_PLANS];
@@ -415,6 +417,15 @@ void PgStorage::rename_collection(uint64_t id, std::string_view name) {
     pg_call([&] {
         Datum args[2] = {Int64GetDatum(id), text_datum(name)};
         exec(RENAME_COLLECTION, args, nullptr);
+        pfree(DatumGetPointer(args[1]));
+    });
+}
+
+// ---- datetime (issue 6) ----
+void PgStorage::set_collection_time_zone(uint64_t id, std::string_view tz) {
+    pg_call([&] {
+        Datum args[2] = {Int64GetDatum(id), text_datum(tz)};
+        exec(SET_COLLECTION_TZ, args, nullptr);
         pfree(DatumGetPointer(args[1]));
     });
 }

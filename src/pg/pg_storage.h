@@ -24,6 +24,7 @@ public:
     CollectionRow create_collection(std::string_view name) override;
     void delete_collection(uint64_t id) override;
     void rename_collection(uint64_t id, std::string_view name) override;
+    void set_collection_time_zone(uint64_t id, std::string_view tz) override;   // issue 6
 
     // ---- procedures (issue 3; see the end of pg_storage.cpp) ----
     bool find_procedure(uint64_t scope_id, std::string_view name, ProcedureRow& out) override;

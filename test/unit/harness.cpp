@@ -140,6 +140,8 @@ tdb::CollectionRow MemStorage::create_collection(std::string_view name) {
 
 void MemStorage::delete_collection(uint64_t id) {
     colls.erase(id);
+    for (auto* m : {&type_rows, &enum_rows})   // ON DELETE CASCADE in SQL
+        for (auto it = m->begin(); it != m->end();) it = it->first.first == id ? m->erase(it) : std::next(it);
     for (auto it = things.begin(); it != things.end();) {
         if (it->second.coll == id) it = things.erase(it);
         else ++it;
@@ -196,6 +198,26 @@ tdb::Error qerr(const std::string& code, const std::string& scope, bool keep) {
         return e;
     }
     return tdb::Error(0, "");
+}
+
+// ---- types and enums (issue 4) ----
+
+static std::vector<tdb::CatalogRow> rows_of(const std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow>& m,
+                                            uint64_t coll) {
+    std::vector<tdb::CatalogRow> out;
+    for (auto& [k, r] : m)
+        if (k.first == coll) out.push_back(r);
+    return out;
+}
+
+std::vector<tdb::CatalogRow> MemStorage::load_types(uint64_t coll) { return rows_of(type_rows, coll); }
+std::vector<tdb::CatalogRow> MemStorage::load_enums(uint64_t coll) { return rows_of(enum_rows, coll); }
+
+std::vector<uint64_t> MemStorage::things_of_type(uint64_t coll, uint32_t type_id) {
+    std::vector<uint64_t> out;
+    for (auto& [id, r] : things)
+        if (r.coll == coll && r.thing.type_id == type_id) out.push_back(id);
+    return out;
 }
 
 // ---- users, tokens and access (issue 7) ----

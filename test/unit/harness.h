@@ -36,6 +36,16 @@ public:
     void check_interrupts() override;
     double now() override { return 1700000000.0; }
 
+    // ---- types and enums (issue 4): (collection, id) -> row ----
+    std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow> type_rows, enum_rows;
+    std::vector<tdb::CatalogRow> load_types(uint64_t coll) override;
+    void save_type(uint64_t coll, const tdb::CatalogRow& row) override { type_rows[{coll, row.id}] = row; }
+    void delete_type(uint64_t coll, uint32_t id) override { type_rows.erase({coll, id}); }
+    std::vector<tdb::CatalogRow> load_enums(uint64_t coll) override;
+    void save_enum(uint64_t coll, const tdb::CatalogRow& row) override { enum_rows[{coll, row.id}] = row; }
+    void delete_enum(uint64_t coll, uint32_t id) override { enum_rows.erase({coll, id}); }
+    std::vector<uint64_t> things_of_type(uint64_t coll, uint32_t type_id) override;
+
     // ---- procedures (issue 3): keyed by (scope_id, name) ----
     std::map<std::pair<uint64_t, std::string>, tdb::ProcedureRow> procs;
     uint64_t procs_epoch;   // unique over all instances (see harness.cpp)

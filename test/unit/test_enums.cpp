@@ -1,0 +1,50 @@
+// Enums: set_enum, mod_enum, lookups, members in Type fields, stored members.
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace {
+
+const char* kColor = "set_enum('Color', {RED: '#f00', GREEN: '#0f0', BLUE: '#00f'});";
+
+TEST(Enums, Members) {
+    EXPECT_EQ(q(std::string(kColor) + "Color{GREEN}.value();"), "\"#0f0\"");
+    EXPECT_EQ(q(std::string(kColor) + "Color{GREEN}.name();"), "\"GREEN\"");
+    EXPECT_EQ(q(std::string(kColor) + "Color{||'BLUE'}.value();"), "\"#00f\"");
+    EXPECT_EQ(q(std::string(kColor) + "Color{RED};"), "\"#f00\"");
+    EXPECT_EQ(q(std::string(kColor) + "type(Color{RED});"), "\"Color\"");
+    EXPECT_EQ(qerr(std::string(kColor) + "Color{PINK};").msg(), "enum `Color` has no member `PINK`");
+    EXPECT_EQ(q(std::string(kColor) + "enum_map('Color').GREEN.value();"), "\"#0f0\"");
+}
+
+TEST(Enums, DefaultMember) {
+    EXPECT_EQ(q(std::string(kColor) + "set_type('Brush', {color: 'Color'}); Brush{}.color.name();"), "\"RED\"");
+    EXPECT_EQ(q(std::string(kColor) + "mod_enum('Color', 'def', 'GREEN'); set_type('Brush', {color: 'Color'});"
+                "Brush{}.color.name();"),
+              "\"GREEN\"");
+    EXPECT_EQ(qerr(std::string(kColor) + "set_type('Brush', {color: 'Color'}); Brush{color: 'x'};").code(),
+              tdb::TYPE_ERR);
+}
+
+TEST(Enums, Mod) {
+    EXPECT_EQ(q("set_enum('Color', {RED: '#f00', GREEN: '#0f0', MOON: '#fff'});"
+                "mod_enum('Color', 'ren', 'MOON', 'BLUE'); mod_enum('Color', 'mod', 'BLUE', '#00f');"
+                "mod_enum('Color', 'add', 'BLACK', '#000'); [Color{BLUE}.value(), Color{BLACK}.value()];"),
+              "[\"#00f\",\"#000\"]");
+    EXPECT_EQ(q("set_enum('Color', {RED: 1}); del_enum('Color'); has_enum('Color');"), "false");
+    EXPECT_EQ(q("set_enum('E', {A: 1, B: 2}); enum_info('E');"),
+              "{\"enum_id\":0,\"name\":\"E\",\"default\":\"A\",\"created_at\":1700000000,\"modified_at\":null,"
+              "\"members\":[[\"A\",1],[\"B\",2]],\"methods\":{}}");
+    EXPECT_EQ(qerr("set_enum('E', {A: 1, B: 'x'});").code(), tdb::TYPE_ERR);
+}
+
+TEST(Enums, Stored) {
+    fresh_storage();
+    EXPECT_EQ(qk(std::string(kColor) + "set_type('Brush', {color: 'Color'}); .b = Brush{color: Color{BLUE}}; nil;"),
+              "null");
+    EXPECT_EQ(qk(".b.color.name();"), "\"BLUE\"");
+    EXPECT_EQ(qk("mod_enum('Color', 'mod', 'BLUE', '#00e'); .b.color;"), "\"#00e\"");
+    EXPECT_EQ(qk(".b.color.value();"), "\"#00e\"");
+}
+
+}  // namespace
