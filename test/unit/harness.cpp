@@ -308,23 +308,3 @@ std::vector<tdb::AccessRow> MemStorage::user_access(uint64_t user_id) {
         if (key.second == user_id) out.push_back({key.first, mask});
     return out;
 }
-
-// ---- types and enums (issue 4) ----
-
-static std::vector<tdb::CatalogRow> rows_of(const std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow>& m,
-                                            uint64_t coll) {
-    std::vector<tdb::CatalogRow> out;
-    for (auto& [k, r] : m)
-        if (k.first == coll) out.push_back(r);
-    return out;
-}
-
-std::vector<tdb::CatalogRow> MemStorage::load_types(uint64_t coll) { return rows_of(type_rows, coll); }
-std::vector<tdb::CatalogRow> MemStorage::load_enums(uint64_t coll) { return rows_of(enum_rows, coll); }
-
-std::vector<uint64_t> MemStorage::things_of_type(uint64_t coll, uint32_t type_id) {
-    std::vector<uint64_t> out;
-    for (auto& [id, r] : things)
-        if (r.coll == coll && r.thing.type_id == type_id) out.push_back(id);
-    return out;
-}
