@@ -402,6 +402,10 @@ void stored_value(std::string& out, const Value& v, std::vector<uint64_t>* refs)
             out += "}";
             break;
         case VT::List: {
+            // The reader refuses JSON nested deeper than 1000 levels: never
+            // write what could not be read back.
+            static thread_local int nesting = 0;
+            NestingGuard guard(nesting);
             out.push_back('[');
             bool first = true;
             for (const Value& item : v.list()->items) {

@@ -48,4 +48,18 @@ std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
 [[noreturn]] void raise(int code, std::string msg);
 [[noreturn]] void raisef(int code, const char* f, ...) __attribute__((format(printf, 2, 3)));
 
+// Bounds the recursion over nested lists (rendering, storing, comparing): a
+// list nested deeper is an error, not a stack overflow of the backend.
+constexpr int kMaxNesting = 1000;
+struct NestingGuard {
+    int& n;
+    explicit NestingGuard(int& depth) : n(depth) {
+        if (++n > kMaxNesting) {
+            --n;
+            raise(OPERATION_ERR, "maximum nesting depth exceeded");
+        }
+    }
+    ~NestingGuard() { --n; }
+};
+
 }  // namespace tdb

@@ -266,6 +266,8 @@ void render(Query& q, std::string& out, const Value& v, int deep) {
         case VT::Str: json_escape(out, v.as_str()); return;
         case VT::Bytes: json_escape(out, base64_encode(v.as_str())); return;
         case VT::List: {
+            static thread_local int nesting = 0;
+            NestingGuard guard(nesting);
             out.push_back('[');
             bool first = true;
             for (const Value& item : v.list()->items) {

@@ -729,3 +729,18 @@ TEST(Lang, InterruptsStopLongLoops) {
     st.interrupts_after = -1;
     EXPECT_EQ(qk("for (x in range(100000)) nil; 'ok'"), "\"ok\"");
 }
+
+TEST(Lang, DeeplyNestedListsAreAnErrorNotACrash) {
+    // Rendering, comparing and storing recurse per level of nesting.
+    const std::string deep = "l = []; for (i in range(100000)) l = [l]; ";
+    EXPECT_EQ(q(deep + "type(l)"), "\"list\"");
+    expect_err(deep + "l", tdb::OPERATION_ERR, "maximum nesting depth exceeded");
+    expect_err(deep + "m = []; for (i in range(100000)) m = [m]; l == m", tdb::OPERATION_ERR,
+               "maximum nesting depth exceeded");
+    fresh_storage();
+    Error e = qerr("l = []; for (i in range(2000)) l = [l]; .l = l; 1", "@:stuff", true);
+    EXPECT_EQ(e.msg(), "maximum nesting depth exceeded");
+    EXPECT_EQ(storage().things.at(1).thing.props_json, "{}");   // nothing written
+    EXPECT_EQ(qk("l = []; for (i in range(900)) l = [l]; .l = l; 1"), "1");
+    EXPECT_EQ(qk("l = .l; n = 0; for (i in range(899)) {l = l[0]; n += 1}; [n, l]"), "[899,[]]");
+}
