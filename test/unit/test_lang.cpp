@@ -742,5 +742,5 @@ TEST(Lang, DeeplyNestedListsAreAnErrorNotACrash) {
     EXPECT_EQ(e.msg(), "maximum nesting depth exceeded");
     EXPECT_EQ(storage().things.at(1).thing.props_json, "{}");   // nothing written
     EXPECT_EQ(qk("l = []; for (i in range(900)) l = [l]; .l = l; 1"), "1");
-    EXPECT_EQ(qk("l = .l; n = 0; for (i in range(899)) {l = l[0]; n += 1}; [n, l]"), "[899,[]]");
+    EXPECT_EQ(qk("l = .l; n = 0; for (i in range(899)) {l = l[0]; n += 1}; [n, l]"), "[899,[[]]]");
 }
