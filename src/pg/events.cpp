@@ -22,6 +22,7 @@
 #include "core/engine.h"
 #include "core/error.h"
 #include "core/events.h"
+#include "pg/auth.h"
 #include "pg/bridge.h"
 #include "pg/pg_storage.h"
 
@@ -199,6 +200,7 @@ Datum flush_events(FunctionCallInfo) {
     // Pre-commit runs outside any statement: SPI needs a snapshot.
     pg_call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
     spi_connect();
+    tdb::pg::CallContext call;   // the events are written as the extension owner (auth.h)
     lock_commits(false);
     exec_plan(NEXT_ID, nullptr, nullptr);
     int64 change_id = result_int8(1, 0);
@@ -250,6 +252,7 @@ Datum flush_events(FunctionCallInfo) {
                     TimestampDifferenceExceeds(last_prune, GetCurrentTimestamp(), kPruneEveryMs);
     });
     if (prune_due) prune_events();
+    call.finish();
     spi_finish();
     pg_call([] { PopActiveSnapshot(); });
 
@@ -350,13 +353,16 @@ TDB_PG_FUNCTION(tdb_watch) {
     MemoryContext call_cxt = CurrentMemoryContext;
     tdb::pg::ErrorCopyContextScope copy_scope(call_cxt);
     tdb::pg::spi_connect();
-    tdb::pg::lock_commits(true);
-    int64 change_id = tdb::pg::last_change_id();
+    tdb::pg::CallContext call;   // JOIN on the scope; the owner's rights (auth.h)
     std::string init;
     {
         tdb::pg::PgStorage storage;
+        tdb::check_scope_access(storage, &call.identity(storage), scope, tdb::AUTH_JOIN);
+        tdb::pg::lock_commits(true);
+        int64 change_id = tdb::pg::last_change_id();
         init = tdb::watch_init(storage, scope, static_cast<uint64_t>(id), change_id);
     }
+    call.finish();
     std::string channel = tdb::pg::channel_of(static_cast<uint64_t>(id));
     Datum out = 0;
     pg_call([&] {
