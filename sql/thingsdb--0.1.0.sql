@@ -51,6 +51,34 @@ WITH root AS (SELECT nextval('thingsdb.thing_id_seq') AS id),
 INSERT INTO thingsdb.things (id, collection, refs, props)
 SELECT id, id, 1, '{}' FROM coll;
 
+-- ---- Types and enums (issue 4; src/core/types.cpp, src/pg/pg_types.cpp) ----
+-- The catalogs of a collection. definition holds what types.cpp writes:
+-- for a type {"wrap_only", "hide_id", "fields": [[name, spec], ...],
+-- "methods": [[name, closure source], ...]}; for an enum {"members":
+-- [[name, value, member id], ...], "next_mid", "methods"}. Instances are
+-- rows of thingsdb.things with their type_id. modified_at NULL: never.
+CREATE TABLE thingsdb.types (
+    collection bigint NOT NULL REFERENCES thingsdb.collections (id) ON DELETE CASCADE,
+    type_id int NOT NULL,
+    name text NOT NULL,
+    created_at bigint NOT NULL,
+    modified_at bigint,
+    definition jsonb NOT NULL,
+    PRIMARY KEY (collection, type_id)
+);
+CREATE TABLE thingsdb.enums (
+    collection bigint NOT NULL REFERENCES thingsdb.collections (id) ON DELETE CASCADE,
+    enum_id int NOT NULL,
+    name text NOT NULL,
+    created_at bigint NOT NULL,
+    modified_at bigint,
+    definition jsonb NOT NULL,
+    PRIMARY KEY (collection, enum_id)
+);
+REVOKE ALL ON thingsdb.types, thingsdb.enums FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('thingsdb.types', '');
+SELECT pg_catalog.pg_extension_config_dump('thingsdb.enums', '');
+
 CREATE FUNCTION tdb_query(code text, scope text DEFAULT NULL, vars jsonb DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'tdb_query'

@@ -51,6 +51,15 @@ public:
     void set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) override;
     std::vector<AccessRow> user_access(uint64_t user_id) override;
 
+    // ---- types and enums (issue 4): src/pg/pg_types.cpp ----
+    std::vector<CatalogRow> load_types(uint64_t coll) override;
+    void save_type(uint64_t coll, const CatalogRow& row) override;
+    void delete_type(uint64_t coll, uint32_t type_id) override;
+    std::vector<CatalogRow> load_enums(uint64_t coll) override;
+    void save_enum(uint64_t coll, const CatalogRow& row) override;
+    void delete_enum(uint64_t coll, uint32_t enum_id) override;
+    std::vector<uint64_t> things_of_type(uint64_t coll, uint32_t type_id) override;
+
     void check_interrupts() override;
     double now() override;
 
