@@ -87,5 +87,13 @@ SELECT count(*) AS before FROM thingsdb.things;
 SELECT tdb_query('.del("tmp"); nil');
 SELECT count(*) AS after FROM thingsdb.things;
 
+-- A cycle cut off from the root keeps its counts; the sweep removes it.
+SELECT tdb_query('a = {}; b = {a: a}; a.b = b; .cycle = a; nil');
+SELECT tdb_query('.del("cycle"); nil');
+SELECT count(*) AS with_cycle FROM thingsdb.things;
+SELECT tdb_collect_garbage('stuff') AS removed;
+SELECT count(*) AS after_sweep FROM thingsdb.things;
+SELECT tdb_collect_garbage('nope');
+
 SELECT tdb_query('del_collection("shop")', '@thingsdb');
 DROP FUNCTION tdb_try(text, text);
