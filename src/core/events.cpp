@@ -6,6 +6,7 @@
 
 #include "codec.h"
 #include "error.h"
+#include "fn.h"
 #include "ops.h"
 #include "query.h"
 #include "regex.h"
@@ -217,10 +218,17 @@ std::string watch_init(Storage& st, std::string_view scope_text, uint64_t thing_
     out += ",\"collection\":";
     json_escape(out, c.row().name);
     if (thing_id == c.id()) {
-        for (auto& [key, fn] : init_infos()) {
+        // The collection's catalogs, as ThingsDB's init event has them: a
+        // registered function, else the result of the built-in `<key>_info()`.
+        for (const char* key : {"types", "enums", "procedures"}) {
+            InitInfoFn fn = nullptr;
+            for (auto& [k, f] : init_infos())
+                if (std::string_view(k) == key) fn = f;
+            std::string info = std::string(key) + "_info";
+            if (!fn && !find_function(info)) continue;
             out += ",";
             json_escape(out, key);
-            out += ":" + fn(q);
+            out += ":" + (fn ? fn(q) : q.to_json(q.run(info + "()"), 3));
         }
     }
     out.push_back('}');

@@ -45,8 +45,9 @@ std::string job_remove(const std::string& key, const std::vector<Thing*>& remove
 std::string job_event(Query& q, const std::string& event, const std::vector<Value>& args);
 
 // The init event a watch returns: {"event": change_id, "thing": {...},
-// "collection": name}, plus for a collection's root what the registered
-// init-info functions give (types, enums, procedures: each a JSON value).
+// "collection": name}, plus for a collection's root its "types", "enums" and
+// "procedures" (a registered init-info function, else the built-in
+// types_info(), enums_info(), procedures_info() where they exist).
 // Thing 0 is the @thingsdb scope: {"#": 0} and "collection": null.
 // Raises lookup_err when the thing does not exist in the scope.
 std::string watch_init(Storage& st, std::string_view scope, uint64_t thing_id, int64_t change_id);
