@@ -2,7 +2,8 @@
 -- around it. (pg_regress cannot show notifications; test/e2e/test_events.py
 -- listens for them.)
 \set VERBOSITY terse
-SELECT tdb_query('.id()')::bigint AS root \gset
+SELECT tdb_query('if (has_collection("stuff")) del_collection("stuff"); new_collection("stuff");',
+                 '@thingsdb') AS root \gset
 SELECT coalesce(max(change_id), 0) AS before FROM thingsdb.events \gset
 
 -- The init event: the thing in the mutation format, the last change id, the
@@ -11,7 +12,8 @@ BEGIN;
 SELECT tdb_query('.name = "ThingsDB"; .arr = ["a", "b"]; nil');
 COMMIT;
 BEGIN;
-SELECT w - 'event' AS init, (w->>'event')::bigint > :before AS event_advanced
+SELECT (w->'thing') - '#' AS thing, w->'thing'->'#' = to_jsonb(:root) AS root_id, w->'collection' AS collection,
+       (w->>'event')::bigint > :before AS event_advanced
 FROM tdb_watch(:root, '@:stuff') AS w;
 ROLLBACK;
 SELECT count(*) AS watching FROM tdb_watching();
