@@ -278,3 +278,92 @@ END $$;
 
 COMMENT ON FUNCTION tdb_collect_garbage(text) IS
 'deletes the things of a collection (NULL: every collection) that cannot be reached from its root, such as cycles cut off from it; returns how many were deleted';
+
+-- ---- Procedures (issue 3; src/pg/procedures.cpp) ---------------------------
+-- A procedure is a named closure of a scope: scope_id 0 is @thingsdb, any
+-- other a collection's id. definition is the closure's source as written;
+-- each backend parses it once and keeps it (the cache follows the relcache
+-- invalidations that every change of this table sends).
+CREATE TABLE thingsdb.procedures (
+    scope_id bigint NOT NULL,
+    name text NOT NULL,
+    definition text NOT NULL,
+    created_at bigint NOT NULL,          -- seconds since the Unix epoch
+    PRIMARY KEY (scope_id, name)
+);
+REVOKE ALL ON thingsdb.procedures FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('thingsdb.procedures', '');
+
+-- A collection's procedures go with it (@thingsdb has no row to reference).
+CREATE FUNCTION thingsdb.drop_collection_procedures() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM thingsdb.procedures WHERE scope_id = OLD.id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER drop_collection_procedures AFTER DELETE ON thingsdb.collections
+    FOR EACH ROW EXECUTE FUNCTION thingsdb.drop_collection_procedures();
+
+CREATE FUNCTION tdb_run(procedure text, VARIADIC args "any")
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'tdb_run'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+
+COMMENT ON FUNCTION tdb_run(text, "any") IS
+'runs a procedure of the scope thingsdb.scope (else of @thingsdb) with SQL values as its arguments (NULL: nil, numbers: int or float, text: str, bytea: bytes, json/jsonb/arrays/rows: values with objects as things, timestamps: datetime); returns its result as jsonb';
+
+CREATE FUNCTION tdb_run(procedure text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'tdb_run'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+
+COMMENT ON FUNCTION tdb_run(text) IS
+'runs a procedure of the scope thingsdb.scope (else of @thingsdb) without arguments (they are nil); returns its result as jsonb';
+
+CREATE FUNCTION tdb_call(procedure text, params jsonb, scope text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'tdb_call'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+
+COMMENT ON FUNCTION tdb_call(text, jsonb, text) IS
+'runs a procedure with params as a JSON array (positional), an object (by argument name) or a list of {"name": .., "value": ..} objects; names match case-insensitively; scope NULL: thingsdb.scope, else @thingsdb';
+
+CREATE FUNCTION tdb_new_procedure(name text, closure text, scope text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'tdb_new_procedure'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+
+COMMENT ON FUNCTION tdb_new_procedure(text, text, text) IS
+'new_procedure(name, closure) in the scope (NULL: thingsdb.scope), the closure given as its source text, e.g. ''|a, b| a * b''; returns the name';
+
+CREATE FUNCTION tdb_procedure_info(name text, scope text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'tdb_procedure_info'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+
+COMMENT ON FUNCTION tdb_procedure_info(text, text) IS
+'procedure_info(name) plus "params": one {"name", "position", "param_type", "type", "default"} per argument (position from 1, param_type IN); scope NULL: thingsdb.scope, else @thingsdb';
+
+CREATE FUNCTION tdb_procedures_json(scope text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'tdb_procedures_json'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+
+COMMENT ON FUNCTION tdb_procedures_json(text) IS
+'the procedures of a scope (NULL: thingsdb.scope) as a JSON array of what tdb_procedure_info gives, by name';
+
+CREATE FUNCTION tdb_procedures(scope text DEFAULT NULL)
+RETURNS TABLE (name text, doc text, arguments text[], params jsonb,
+               with_side_effects boolean, created_at timestamptz, definition text)
+LANGUAGE sql VOLATILE
+AS $$
+    SELECT p->>'name', p->>'doc',
+           ARRAY(SELECT jsonb_array_elements_text(p->'arguments')),
+           p->'params', (p->>'with_side_effects')::boolean,
+           to_timestamp((p->>'created_at')::bigint), p->>'definition'
+    FROM jsonb_array_elements(@extschema@.tdb_procedures_json(scope)) AS p
+$$;
+
+COMMENT ON FUNCTION tdb_procedures(text) IS
+'lists the procedures of a scope (NULL: thingsdb.scope) with their arguments as DreamFactory-style params, for discovery';

@@ -37,11 +37,9 @@ std::string definition_of(const Value& closure) { return closure.closure()->sour
 // again from its source, as ThingsDB's ti_closure_unbound does.
 Value unbound(const Value& closure) { return closure_from_source(definition_of(closure)); }
 
-// Events: procedure changes are jobs of the collection's root thing (the
-// @thingsdb scope has no things to watch).
-void job(Query& q, const std::string& json) {
-    if (q.collection()) q.add_job(q.collection()->id(), json);
-}
+// Events: procedure changes are jobs of the collection's root thing, or of
+// thing 0 in the @thingsdb scope (see events.h).
+void job(Query& q, const std::string& json) { q.add_job(q.collection() ? q.collection()->id() : 0, json); }
 
 std::string quoted(const std::string& s) {
     std::string out;
@@ -59,20 +57,7 @@ Value f_new_procedure(Query& q, Value*, Args& a) {
     a.exactly(2);
     std::string name = a.str_arg(0);
     if (!valid_procedure_name(name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
-    Value closure = a.closure_arg(1);
-    unbound(closure);
-    Storage& st = q.storage();
-    ProcedureRow row;
-    if (st.find_procedure(q.scope_id(), name, row))
-        raisef(LOOKUP_ERR, "procedure `%s` already exists", name.c_str());
-    row.scope_id = q.scope_id();
-    row.name = name;
-    row.definition = definition_of(closure);
-    row.created_at = static_cast<int64_t>(st.now());
-    st.insert_procedure(row);
-    forget_procedure(row.scope_id, name);
-    job(q, procedure_job("new_procedure", row));
-    return Value::str(name);
+    return add_procedure(q, name, a.closure_arg(1));
 }
 
 Value f_mod_procedure(Query& q, Value*, Args& a) {
@@ -195,6 +180,23 @@ Value m_load(Query& q, Value* self, Args& a) {
 }
 
 }  // namespace
+
+Value add_procedure(Query& q, const std::string& name, const Value& closure) {
+    if (!valid_procedure_name(name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
+    unbound(closure);
+    Storage& st = q.storage();
+    ProcedureRow row;
+    if (st.find_procedure(q.scope_id(), name, row))
+        raisef(LOOKUP_ERR, "procedure `%s` already exists", name.c_str());
+    row.scope_id = q.scope_id();
+    row.name = name;
+    row.definition = definition_of(closure);
+    row.created_at = static_cast<int64_t>(st.now());
+    st.insert_procedure(row);
+    forget_procedure(row.scope_id, name);
+    job(q, procedure_job("new_procedure", row));
+    return Value::str(name);
+}
 
 void register_procedure_functions() {
     register_functions({

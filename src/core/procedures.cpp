@@ -5,6 +5,7 @@
 #include <cctype>
 #include <unordered_map>
 
+#include "access.h"
 #include "ast.h"
 #include "codec.h"
 #include "engine.h"
@@ -138,16 +139,19 @@ struct Found {
 // The scope's procedure, else (when allowed) the @thingsdb one. The lookup
 // needs the collection's id, so a Query is opened on the scope; it is
 // re-opened on the @thingsdb scope when the procedure is found there.
-std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req, std::shared_ptr<const Procedure>& out) {
+std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req, std::shared_ptr<const Procedure>& out,
+                            bool to_run = true) {
     Scope scope = parse_scope(req.scope);
     if (scope.kind == Scope::NODE)
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");
     if (!valid_procedure_name(req.name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
     auto q = std::make_unique<Query>(st, scope);
+    if (req.scope_out) *req.scope_out = std::string(req.scope);
     out = find_procedure(st, q->scope_id(), req.name);
     if (!out && req.fallback_thingsdb && scope.kind != Scope::THINGSDB) {
         out = find_procedure(st, 0, req.name);
         if (out) {
+            if (req.scope_out) *req.scope_out = "@thingsdb";
             q.reset();
             Scope t;
             t.kind = Scope::THINGSDB;
@@ -156,6 +160,9 @@ std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req, std::share
     }
     if (!out)
         raisef(LOOKUP_ERR, "procedure `%.*s` not found", static_cast<int>(req.name.size()), req.name.data());
+    q->identity = req.identity;
+    if (to_run) check_run_access(*q, out->closure.closure()->side_effects);
+    else check_access(*q, AUTH_QUERY);
     return q;
 }
 
@@ -165,12 +172,15 @@ Value arg_value(Query& q, ProcArg& a) {
     return v;
 }
 
-std::string finish(Query& q, const Procedure& p, std::vector<Value>& args) {
+std::string finish(Query& q, const ProcedureRequest& req, const Procedure& p, std::vector<Value>& args) {
     // ThingsDB runs a procedure with side effects as a change.
     if (p.closure.closure()->side_effects) q.set_change(true);
     Value result = call_procedure(q, p, args.data(), static_cast<int>(args.size()));
     if (q.collection()) q.collection()->flush();
-    return q.to_json(result, q.deep());
+    std::string out = q.to_json(result, q.deep());
+    if (req.jobs_out)
+        for (Query::Job& j : q.jobs) req.jobs_out->emplace_back(j.thing_id, std::move(j.json));
+    return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -201,7 +211,7 @@ std::string run_procedure(Storage& st, const ProcedureRequest& req, std::vector<
     size_t np = p->closure.closure()->params.size();
     std::vector<Value> vals;
     for (size_t i = 0; i < args.size() && i < np; ++i) vals.push_back(arg_value(*q, args[i]));
-    return finish(*q, *p, vals);
+    return finish(*q, req, *p, vals);
 }
 
 std::string call_procedure_json(Storage& st, const ProcedureRequest& req, std::string_view params_json) {
@@ -232,7 +242,27 @@ std::string call_procedure_json(Storage& st, const ProcedureRequest& req, std::s
         raisef(TYPE_ERR, "expecting `params` to be a JSON array or object but got type `%s` instead",
                type_name(given));
     }
-    return finish(*q, *p, args);
+    return finish(*q, req, *p, args);
+}
+
+std::string new_procedure_from_source(Storage& st, const ProcedureRequest& req, std::string_view source) {
+    Scope scope = parse_scope(req.scope);
+    if (scope.kind == Scope::NODE)
+        raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");
+    Query q(st, scope);
+    q.identity = req.identity;
+    check_access(q, AUTH_QUERY);
+    q.set_change(true);   // checks CHANGE
+    // Trimmed: the definition is kept as the closure's text.
+    size_t b = 0, e = source.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(source[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(source[e - 1]))) --e;
+    Value closure = closure_from_source(std::string(source.substr(b, e - b)));
+    Value name = add_procedure(q, std::string(req.name), closure);
+    if (req.jobs_out)
+        for (Query::Job& j : q.jobs) req.jobs_out->emplace_back(j.thing_id, std::move(j.json));
+    if (req.scope_out) *req.scope_out = std::string(req.scope);
+    return name.as_str();
 }
 
 namespace {
@@ -259,15 +289,17 @@ Value describe(const Procedure& p) {
 
 std::string describe_procedure_json(Storage& st, const ProcedureRequest& req) {
     std::shared_ptr<const Procedure> p;
-    std::unique_ptr<Query> q = open(st, req, p);
+    std::unique_ptr<Query> q = open(st, req, p, false);
     return q->to_json(describe(*p), 2);
 }
 
-std::string describe_procedures_json(Storage& st, std::string_view scope_text) {
+std::string describe_procedures_json(Storage& st, std::string_view scope_text, const Identity* identity) {
     Scope scope = parse_scope(scope_text);
     if (scope.kind == Scope::NODE)
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");
     Query q(st, scope);
+    q.identity = identity;
+    check_access(q, AUTH_QUERY);
     std::vector<Value> out;
     for (const ProcedureRow& row : st.procedures(q.scope_id())) {
         std::shared_ptr<const Procedure> p = find_procedure(st, row.scope_id, row.name);

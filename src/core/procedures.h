@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "storage.h"
@@ -14,6 +15,7 @@
 namespace tdb {
 
 class Query;
+struct Identity;   // access.h
 
 // A procedure with its closure parsed once per backend.
 struct Procedure {
@@ -59,10 +61,26 @@ struct ProcedureRequest {
     std::string_view scope;        // where to look first
     bool fallback_thingsdb = true; // then in @thingsdb
     std::string_view name;
+    const Identity* identity = nullptr;   // nullptr: no access checks
+    // Receives the watch-event jobs of a successful run (see QueryRequest).
+    std::vector<std::pair<uint64_t, std::string>>* jobs_out = nullptr;
+    // Receives the scope the procedure was found in ("@thingsdb" after the
+    // fallback, else `scope` as given).
+    std::string* scope_out = nullptr;
 };
 
+// new_procedure(name, closure) in the query (the checks and messages of
+// ThingsDB, the row, the cache and the event job); returns the name.
+Value add_procedure(Query& q, const std::string& name, const Value& closure);
+
+// tdb_new_procedure: new_procedure with the closure given as source text, in
+// req.scope (no fallback). Returns the name.
+std::string new_procedure_from_source(Storage& st, const ProcedureRequest& req, std::string_view source);
+
 // Runs a procedure with positional arguments (missing ones nil, extra ones
-// ignored); a procedure with side effects runs as a change. Returns the
+// ignored); a procedure with side effects runs as a change. The caller needs
+// RUN on the scope the procedure is found in (and CHANGE for one with side
+// effects), as a ThingsDB run request. Returns the
 // result as JSON text; throws Error (lookup_err when there is no such
 // procedure).
 std::string run_procedure(Storage& st, const ProcedureRequest& req, std::vector<ProcArg> args);
@@ -79,6 +97,6 @@ std::string call_procedure_json(Storage& st, const ProcedureRequest& req, std::s
 // that procedure's object (looked up as run_procedure does); without: an
 // array of every procedure of the scope, by name.
 std::string describe_procedure_json(Storage& st, const ProcedureRequest& req);
-std::string describe_procedures_json(Storage& st, std::string_view scope);
+std::string describe_procedures_json(Storage& st, std::string_view scope, const Identity* identity = nullptr);
 
 }  // namespace tdb
