@@ -82,7 +82,7 @@ if [ -s "$CASES" ]; then
         -c "DROP DATABASE IF EXISTS tdb_acceptance WITH (FORCE)" \
         -c "CREATE DATABASE tdb_acceptance" >/dev/null
     psql -X -q -d tdb_acceptance -c "CREATE EXTENSION thingsdb" >/dev/null
-    /usr/bin/python3 test/acceptance/run_cases.py \
+    /usr/bin/python3 test/acceptance/run_acceptance.py \
         --dsn "host=$PGHOST port=$PGPORT user=postgres dbname=tdb_acceptance" -v "$CASES" \
         >"$OUT/acceptance.log" 2>&1
     rc=$?
