@@ -82,6 +82,10 @@ struct Program {
 // Parses code; throws Error(SYNTAX_ERR) naming the position of the problem.
 std::shared_ptr<Program> parse(std::string_view code, int max_depth = 1000);
 
+// A closure's text as ThingsDB stores it: tokens without the white space
+// between them (`|a, b| a * b` becomes `|a,b|a*b`), comments dropped.
+std::string compact_closure(std::string_view src);
+
 // True when a subtree may change stored data (assignments to properties or
 // indexes, calls of built-ins flagged FN_CHANGE).
 bool analyse_side_effects(const Node* n);

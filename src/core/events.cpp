@@ -1,6 +1,8 @@
 // Watch events: jobs in ThingsDB's mutation format and the init event of a watch.
 #include "events.h"
 
+#include "ast.h"
+
 #include <cmath>
 #include <utility>
 
@@ -121,7 +123,7 @@ void mutation_value(Query& q, std::string& out, const Value& v) {
         }
         case VT::Closure:
             out += "{\"/\":";
-            json_escape(out, v.closure()->source);
+            json_escape(out, compact_closure(v.closure()->source));
             out.push_back('}');
             return;
         case VT::Regex:

@@ -50,7 +50,7 @@ std::string quoted(const std::string& s) {
 std::string procedure_job(const char* kind, const ProcedureRow& row) {
     return std::string("{\"") + kind + "\":{\"name\":" + quoted(row.name) +
            ",\"created_at\":" + std::to_string(row.created_at) + ",\"closure\":{\"/\":" +
-           quoted(row.definition) + "}}}";
+           quoted(compact_closure(row.definition)) + "}}}";
 }
 
 Value f_new_procedure(Query& q, Value*, Args& a) {

@@ -181,8 +181,7 @@ Value f_set_type(Query& q, Value*, Args& a) {
     c.save(*t);
     q.add_job(root_id(q), "{\"set_type\":{\"fields\":" + fields_json(*t) + ",\"methods\":" + methods_job_json(*t) +
                               ",\"modified_at\":" + std::to_string(t->modified_at) +
-                              ",\"type_id\":" + std::to_string(t->id) + ",\"wrap_only\":" +
-                              (t->wrap_only ? "true" : "false") + "}}");
+                              ",\"type_id\":" + std::to_string(t->id) + "}}");
     return Value();
 }
 

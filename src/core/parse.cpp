@@ -825,6 +825,62 @@ private:
 
 }  // namespace
 
+std::string compact_closure(std::string_view src) {
+    // ThingsDB writes a stored closure as its tokens without the space
+    // between them; a space stays only where two names or numbers would
+    // otherwise run together (`return x`).
+    std::string out;
+    out.reserve(src.size());
+    bool pending_space = false;
+    size_t i = 0;
+    auto emit = [&](char c) {
+        if (pending_space && !out.empty() && is_name_char(out.back()) && is_name_char(c)) out.push_back(' ');
+        pending_space = false;
+        out.push_back(c);
+    };
+    auto copy_quoted = [&](char q) {
+        emit(src[i++]);
+        while (i < src.size()) {
+            char c = src[i++];
+            out.push_back(c);
+            if (c == q) {
+                if (i < src.size() && src[i] == q && q != '/') { out.push_back(src[i++]); continue; }
+                break;
+            }
+            if (q == '/' && c == '\\' && i < src.size()) out.push_back(src[i++]);
+        }
+    };
+    while (i < src.size()) {
+        char c = src[i];
+        if (std::isspace(static_cast<unsigned char>(c))) { pending_space = true; ++i; continue; }
+        if (c == '/' && i + 1 < src.size() && src[i + 1] == '/') {
+            while (i < src.size() && src[i] != '\n') ++i;
+            pending_space = true;
+            continue;
+        }
+        if (c == '/' && i + 1 < src.size() && src[i + 1] == '*') {
+            size_t e = src.find("*/", i + 2);
+            i = e == std::string_view::npos ? src.size() : e + 2;
+            pending_space = true;
+            continue;
+        }
+        if (c == '\'' || c == '"' || c == '`') { copy_quoted(c); continue; }
+        // A slash where an operand starts opens a regex literal.
+        if (c == '/') {
+            char prev = out.empty() ? '(' : out.back();
+            if (!(is_name_char(prev) || prev == ')' || prev == ']' || prev == '}' || prev == '\'' ||
+                  prev == '"' || prev == '`')) {
+                copy_quoted('/');
+                while (i < src.size() && std::islower(static_cast<unsigned char>(src[i]))) out.push_back(src[i++]);
+                continue;
+            }
+        }
+        emit(c);
+        ++i;
+    }
+    return out;
+}
+
 bool analyse_side_effects(const Node* n) {
     if (!n) return false;
     switch (n->kind) {
