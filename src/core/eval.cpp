@@ -451,6 +451,7 @@ Value Query::eval(const Node* n) {
             if (!v) {
                 Value c;   // QUERY, CHANGE, ... FULL (access.h)
                 if (access_constant(interned(n->name), c)) return c;
+                if (math_constant(interned(n->name), c)) return c;   // MATH_PI, INT_MAX, ...
                 raisef(LOOKUP_ERR, "variable `%s` is undefined", interned(n->name).c_str());
             }
             return *v;

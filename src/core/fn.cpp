@@ -41,6 +41,7 @@ void ensure_registered() {
     register_user_functions();
     register_event_methods();
     register_procedure_functions();
+    register_math_functions();
 }
 
 const char* plural(int n) { return n == 1 ? "" : "s"; }

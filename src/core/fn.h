@@ -85,6 +85,9 @@ void register_type_functions();     // fn_types.cpp: Types (and the hooks of typ
 void register_enum_functions();     // fn_enums.cpp: enums
 void register_user_functions();     // fn_users.cpp: users, tokens, grant/revoke
 void register_event_methods();      // fn_emit.cpp: thing.emit
+void register_math_functions();     // fn_math.cpp: abs, ceil, ..., int.bit_count
+// MATH_E, MATH_PI, INT_MIN, INT_MAX (fn_math.cpp): names that are no variable.
+bool math_constant(std::string_view name, Value& out);
 void register_procedure_functions();   // fn_procedures.cpp: procedures API, call by name
 
 }  // namespace tdb
