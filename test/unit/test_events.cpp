@@ -88,7 +88,7 @@ TEST(Events, NewThingsAreSentWholeOnce) {
 TEST(Events, ValuesInTheMutationFormat) {
     uint64_t r = root();
     EXPECT_EQ(jobs(".v = [nil, true, 1.5, 'x', [1, 2]];"), on(r, R"({"set":{"v":[null,true,1.5,"x",[1,2]]}})"));
-    EXPECT_EQ(jobs(".c = |a, b| a * b;"), on(r, R"({"set":{"c":{"/":"|a, b| a * b"}}})"));
+    EXPECT_EQ(jobs(".c = |a, b| a * b;"), on(r, R"({"set":{"c":{"/":"|a,b|a*b"}}})"));
     EXPECT_EQ(jobs(".re = /ab+/i;"), on(r, R"({"set":{"re":{"*":"/ab+/i"}}})"));
     EXPECT_EQ(jobs(".e = err(-100, 'oops');"), on(r, R"({"set":{"e":{"!":["oops",-100]}}})"));
     EXPECT_EQ(jobs(".s = set();"), on(r, R"({"set":{"s":{"$":[]}}})"));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "harness.h"
+#include "core/ast.h"
 
 using tdb::Error;
 
@@ -743,4 +744,15 @@ TEST(Lang, DeeplyNestedListsAreAnErrorNotACrash) {
     EXPECT_EQ(storage().things.at(1).thing.props_json, "{}");   // nothing written
     EXPECT_EQ(qk("l = []; for (i in range(900)) l = [l]; .l = l; 1"), "1");
     EXPECT_EQ(qk("l = .l; n = 0; for (i in range(899)) {l = l[0]; n += 1}; [n, l]"), "[899,[[]]]");
+}
+
+// Stored closures are written as ThingsDB writes them: tokens without the
+// white space between them, comments dropped, strings and regexes intact.
+TEST(Lang, CompactClosureText) {
+    EXPECT_EQ(tdb::compact_closure("|a, b| a * b"), "|a,b|a*b");
+    EXPECT_EQ(tdb::compact_closure("|x| {\n  // twice\n  return x * 2;\n}"), "|x|{return x*2;}");
+    EXPECT_EQ(tdb::compact_closure("|| 'a  b' + \"c \"\"d\"\" \""), "||'a  b'+\"c \"\"d\"\" \"");
+    EXPECT_EQ(tdb::compact_closure("|s| s.test(/a b\\/c/i)"), "|s|s.test(/a b\\/c/i)");
+    EXPECT_EQ(tdb::compact_closure("|a| a / 2 / 1"), "|a|a/2/1");
+    EXPECT_EQ(tdb::compact_closure("|| `x {1 + 1} y`"), "||`x {1 + 1} y`");
 }

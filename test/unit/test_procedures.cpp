@@ -161,7 +161,7 @@ TEST(Procedures, Events) {
     query.run("new_procedure('f', |x| x); rename_procedure('f', 'g'); del_procedure('g');");
     ASSERT_EQ(query.jobs.size(), 3u);
     EXPECT_EQ(query.jobs[0].json,
-              "{\"new_procedure\":{\"name\":\"f\",\"created_at\":1700000000,\"closure\":{\"/\":\"|x| x\"}}}");
+              "{\"new_procedure\":{\"name\":\"f\",\"created_at\":1700000000,\"closure\":{\"/\":\"|x|x\"}}}");
     EXPECT_EQ(query.jobs[1].json, "{\"rename_procedure\":{\"old\":\"f\",\"name\":\"g\"}}");
     EXPECT_EQ(query.jobs[2].json, "{\"del_procedure\":\"g\"}");
 }
