@@ -457,8 +457,11 @@ Value f_wse(Query& q, Value*, Args& a) {
     return a.size() ? a.eval(0) : Value::nil();
 }
 
-Value f_nse(Query&, Value*, Args& a) {
+// nse(): a query that is a change (decided from its code before it runs,
+// or forced by wse()) cannot declare itself free of side effects.
+Value f_nse(Query& q, Value*, Args& a) {
     a.at_most(1);
+    if (q.is_change()) raise(OPERATION_ERR, "function `nse` failed; at least one side-effect is enforced");
     return a.size() ? a.eval(0) : Value::nil();
 }
 

@@ -241,12 +241,18 @@ TEST(Storage, ChangesOfStoredThings) {
 
 // ThingsDB refuses nse() in a query that changes something ("function `nse`
 // failed; at least one side-effect is enforced"); fn_misc.cpp does not yet.
-TEST(Storage, DISABLED_NseInAChangingQuery) {
+TEST(Storage, NseInAChangingQuery) {
     Error e = qerr(".x = 1; nse(1)");
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
     EXPECT_EQ(e.msg(), "function `nse` failed; at least one side-effect is enforced");
     e = qerr("wse(); nse()");
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
+    e = qerr("nse(); .x = 1");   // decided from the code, not the order
+    EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
+    EXPECT_EQ(q("nse(1 + 1)"), "2");
+    EXPECT_EQ(q("x = {a: 1}; nse(x.a)"), "1");
+    e = qerr("nse(1, 2)");
+    EXPECT_EQ(e.msg(), "function `nse` takes at most 1 argument but 2 were given");
 }
 
 TEST(Storage, VariablesAndUnstoredThingsAreNoChange) {
