@@ -44,7 +44,7 @@ src/pg/%.o: src/pg/%.cpp
 # ---- unit tests (GoogleTest, no PostgreSQL) --------------------------------
 UNIT_SRCS := $(sort $(wildcard test/unit/*.cpp))
 # The core objects are shared with the extension (they get no PostgreSQL flags).
-UNIT_OBJS := $(patsubst %.cpp,build/%.o,$(UNIT_SRCS)) $(CORE_SRCS:.cpp=.o)
+UNIT_OBJS := $(patsubst %.cpp,build/%.o,$(UNIT_SRCS)) $(CORE_SRCS:.cpp=.o) build/src/cli/cli_text.o
 
 build/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -54,6 +54,33 @@ build/unittest: $(UNIT_OBJS)
 	$(TDB_CXX) -o $@ $^ -lgtest -lgtest_main -pthread -lpcre2-8
 
 -include $(patsubst %.cpp,build/%.d,$(UNIT_SRCS))
+
+# ---- tdb, the command-line client (src/cli, on libpq) -----------------------
+# Built with the extension (`make`) as build/tdb; `make install` copies it to
+# pg_config --bindir (`make install-tdb bindir=/usr/local/bin` for elsewhere).
+# Line editing: libedit when its headers are there, else GNU readline.
+CLI_SRCS := $(sort $(wildcard src/cli/*.cpp))
+CLI_OBJS := $(patsubst %.cpp,build/%.o,$(CLI_SRCS))
+ifneq ($(wildcard /usr/include/editline/readline.h),)
+CLI_LINE_FLAGS = -DTDB_USE_EDITLINE
+CLI_LINE_LIB = -ledit
+else
+CLI_LINE_LIB = -lreadline
+endif
+build/src/cli/%.o: TDB_CXXFLAGS += -I$(shell $(PG_CONFIG) --includedir) $(CLI_LINE_FLAGS)
+
+build/tdb: $(CLI_OBJS)
+	$(TDB_CXX) -o $@ $^ -L$(shell $(PG_CONFIG) --libdir) -lpq $(CLI_LINE_LIB)
+
+-include $(CLI_OBJS:.o=.d)
+
+all: build/tdb
+install: install-tdb
+
+.PHONY: install-tdb
+install-tdb: build/tdb
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) build/tdb '$(DESTDIR)$(bindir)/tdb'
 
 .PHONY: unittest try
 unittest: build/unittest

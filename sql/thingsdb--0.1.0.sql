@@ -367,3 +367,43 @@ $$;
 
 COMMENT ON FUNCTION tdb_procedures(text) IS
 'lists the procedures of a scope (NULL: thingsdb.scope) with their arguments as DreamFactory-style params, for discovery';
+
+-- ---- Read-only variants for gateways and hot standbys (issue 10) -----------
+-- STABLE, so HTTP gateways (PostgREST: GET requests run READ ONLY) and hot
+-- standbys can use them. Code that would change data, or a procedure with
+-- side effects, is an operation_err (TD063) before anything is written.
+-- (tdb_query and tdb_call refuse changes the same way in a read-only
+-- transaction or on a hot standby.)
+CREATE FUNCTION tdb_query_ro(code text, scope text DEFAULT NULL, vars jsonb DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'tdb_query_ro'
+LANGUAGE C STABLE CALLED ON NULL INPUT;
+
+COMMENT ON FUNCTION tdb_query_ro(text, text, jsonb) IS
+'tdb_query for reads only (STABLE; works on hot standbys): code that changes data is refused with operation_err (TD063)';
+
+CREATE FUNCTION tdb_call_ro(procedure text, params jsonb, scope text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'tdb_call_ro'
+LANGUAGE C STABLE CALLED ON NULL INPUT;
+
+COMMENT ON FUNCTION tdb_call_ro(text, jsonb, text) IS
+'tdb_call for procedures without side effects (STABLE; works on hot standbys): a procedure with side effects is refused with operation_err (TD063)';
+
+-- ---- Per-backend catalog cache (issue 8; src/pg/catalog_cache.cpp) --------
+-- Every call reads its collection, user, token and access rows; backends
+-- keep them in memory. Each write of these tables, from the extension or
+-- from plain SQL, registers a relcache invalidation of the table that
+-- empties the cache of every backend (at commit; in the writer at once).
+CREATE FUNCTION thingsdb.catalog_changed() RETURNS trigger
+AS 'MODULE_PATHNAME', 'tdb_catalog_changed'
+LANGUAGE C;
+REVOKE ALL ON FUNCTION thingsdb.catalog_changed() FROM PUBLIC;
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON thingsdb.collections
+    FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON thingsdb.users
+    FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON thingsdb.tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON thingsdb.access
+    FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();

@@ -40,6 +40,7 @@ std::string run_query(Storage& st, const QueryRequest& req) {
     // QUERY before anything else (as ThingsDB); CHANGE once the code turns
     // out to be a change (Query::set_change).
     q.identity = req.identity;
+    q.read_only = std::string(req.read_only);
     check_access(q, AUTH_QUERY);
     if (!req.vars_json.empty()) {
         Value vars = json_load_value(q, req.vars_json);

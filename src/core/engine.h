@@ -29,6 +29,9 @@ struct QueryRequest {
     // order applied: (thing id, mutation JSON); see events.h.
     std::vector<std::pair<uint64_t, std::string>>* jobs_out = nullptr;
     const Identity* identity = nullptr;   // access.h; nullptr: no checks
+    // Non-empty: the run is read-only and a change fails with this reason
+    // (see Query::read_only).
+    std::string_view read_only;
 };
 
 // Runs the code, writes its changes through the storage and returns the

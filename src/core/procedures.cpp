@@ -161,6 +161,10 @@ std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req, std::share
     if (!out)
         raisef(LOOKUP_ERR, "procedure `%.*s` not found", static_cast<int>(req.name.size()), req.name.data());
     q->identity = req.identity;
+    q->read_only = std::string(req.read_only);
+    if (to_run && !req.read_only.empty() && out->closure.closure()->side_effects)
+        raisef(OPERATION_ERR, "procedure `%.*s` has side effects but %.*s", static_cast<int>(req.name.size()),
+               req.name.data(), static_cast<int>(req.read_only.size()), req.read_only.data());
     if (to_run) check_run_access(*q, out->closure.closure()->side_effects);
     else check_access(*q, AUTH_QUERY);
     return q;
@@ -251,6 +255,7 @@ std::string new_procedure_from_source(Storage& st, const ProcedureRequest& req, 
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");
     Query q(st, scope);
     q.identity = req.identity;
+    q.read_only = std::string(req.read_only);
     check_access(q, AUTH_QUERY);
     q.set_change(true);   // checks CHANGE
     // Trimmed: the definition is kept as the closure's text.

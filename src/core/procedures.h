@@ -67,6 +67,9 @@ struct ProcedureRequest {
     // Receives the scope the procedure was found in ("@thingsdb" after the
     // fallback, else `scope` as given).
     std::string* scope_out = nullptr;
+    // Non-empty: a read-only run (tdb_call_ro, a hot standby): a procedure
+    // with side effects is refused with this reason (Query::read_only).
+    std::string_view read_only;
 };
 
 // new_procedure(name, closure) in the query (the checks and messages of

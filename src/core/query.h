@@ -79,11 +79,16 @@ public:
     bool is_change() const { return change_; }
     // Becoming a change needs CHANGE on the scope (access.h).
     void set_change(bool c) {
+        if (c && !change_ && !read_only.empty()) raise(OPERATION_ERR, "the query changes data but " + read_only);
         if (c && !change_ && identity) check_change_access(*this);
         change_ = c;
     }
     // Who runs the query (access.h); nullptr: no access checks.
     const Identity* identity = nullptr;
+    // Read-only runs (tdb_query_ro, tdb_call_ro, a read-only transaction, a
+    // hot standby): why becoming a change is refused (operation_err "the
+    // query changes data but <read_only>"); empty: changes are allowed.
+    std::string read_only;
     void require_change();           // operation_err when not a change
 
     // Before a value goes into a thing's property or a list/set of a thing:

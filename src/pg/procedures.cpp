@@ -16,6 +16,7 @@
 #include "pg/bridge.h"
 #include "pg/events.h"
 #include "pg/pg_storage.h"
+#include "pg/readonly.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -283,8 +284,10 @@ TDB_PG_FUNCTION(tdb_run) {
     std::string name = text_arg(fcinfo, 0);
     std::vector<tdb::ProcArg> args = sql_args(fcinfo);
     std::string scope = default_scope();
+    std::string read_only = tdb::pg::read_only_reason();   // a hot standby
     return call_core(false, [&](tdb::Storage& st, const tdb::Identity* who, auto& jobs, std::string& ran_in) {
         tdb::ProcedureRequest req;
+        req.read_only = read_only;
         req.scope = scope;
         req.name = name;
         req.identity = who;
@@ -294,8 +297,10 @@ TDB_PG_FUNCTION(tdb_run) {
     });
 }
 
-// tdb_call(procedure text, params jsonb, scope text DEFAULT NULL) -> jsonb
-TDB_PG_FUNCTION(tdb_call) {
+namespace {
+
+// tdb_call and tdb_call_ro (read_only: refuse procedures with side effects).
+Datum call_impl(FunctionCallInfo fcinfo, bool ro) {
     require_arg(fcinfo, 0, "procedure");
     std::string name = text_arg(fcinfo, 0);
     std::string params;
@@ -309,8 +314,11 @@ TDB_PG_FUNCTION(tdb_call) {
     }
     bool explicit_scope = !PG_ARGISNULL(2);
     std::string scope = explicit_scope ? text_arg(fcinfo, 2) : default_scope();
+    std::string read_only =
+        ro ? tdb::pg::read_only_reason("tdb_call_ro", "tdb_call") : tdb::pg::read_only_reason();
     return call_core(false, [&](tdb::Storage& st, const tdb::Identity* who, auto& jobs, std::string& ran_in) {
         tdb::ProcedureRequest req;
+        req.read_only = read_only;
         req.scope = scope;
         req.fallback_thingsdb = !explicit_scope;
         req.name = name;
@@ -321,6 +329,15 @@ TDB_PG_FUNCTION(tdb_call) {
     });
 }
 
+}  // namespace
+
+// tdb_call(procedure text, params jsonb, scope text DEFAULT NULL) -> jsonb
+TDB_PG_FUNCTION(tdb_call) { return call_impl(fcinfo, false); }
+
+// tdb_call_ro(procedure text, params jsonb, scope text DEFAULT NULL) -> jsonb:
+// STABLE; a procedure with side effects is an operation_err.
+TDB_PG_FUNCTION(tdb_call_ro) { return call_impl(fcinfo, true); }
+
 // tdb_new_procedure(name text, closure text, scope text DEFAULT NULL) -> text
 TDB_PG_FUNCTION(tdb_new_procedure) {
     require_arg(fcinfo, 0, "name");
@@ -328,8 +345,10 @@ TDB_PG_FUNCTION(tdb_new_procedure) {
     std::string name = text_arg(fcinfo, 0);
     std::string source = text_arg(fcinfo, 1);
     std::string scope = PG_ARGISNULL(2) ? default_scope() : text_arg(fcinfo, 2);
+    std::string read_only = tdb::pg::read_only_reason();   // a hot standby
     return call_core(true, [&](tdb::Storage& st, const tdb::Identity* who, auto& jobs, std::string& ran_in) {
         tdb::ProcedureRequest req;
+        req.read_only = read_only;
         req.scope = scope;
         req.name = name;
         req.identity = who;

@@ -7,6 +7,7 @@
 #include "pg/bridge.h"
 #include "pg/events.h"
 #include "pg/pg_storage.h"
+#include "pg/readonly.h"
 
 extern "C" {
 #include "executor/spi.h"
@@ -57,8 +58,10 @@ extern "C" void _PG_init(void) {
     MarkGUCPrefixReserved("thingsdb");
 }
 
-// tdb_query(code text, scope text DEFAULT NULL, vars jsonb DEFAULT NULL) -> jsonb
-TDB_PG_FUNCTION(tdb_query) {
+namespace {
+
+// tdb_query and tdb_query_ro (read_only: refuse changes).
+Datum query_impl(FunctionCallInfo fcinfo, bool read_only) {
     using tdb::pg::pg_call;
     if (PG_ARGISNULL(0)) {
         pg_call([] {
@@ -70,6 +73,11 @@ TDB_PG_FUNCTION(tdb_query) {
     MemoryContext call_cxt = CurrentMemoryContext;
 
     tdb::QueryRequest req;
+    // A hot standby or a read-only transaction refuses changes up front,
+    // with a clear message rather than a failed write at the end.
+    std::string read_only_reason =
+        read_only ? tdb::pg::read_only_reason("tdb_query_ro", "tdb_query") : tdb::pg::read_only_reason();
+    req.read_only = read_only_reason;
     req.code = text_arg(fcinfo, 0);
     if (PG_ARGISNULL(1)) {
         req.scope = default_scope ? default_scope : "";
@@ -110,3 +118,12 @@ TDB_PG_FUNCTION(tdb_query) {
     tdb::pg::events_record(req.scope, jobs);
     PG_RETURN_DATUM(out);
 }
+
+}  // namespace
+
+// tdb_query(code text, scope text DEFAULT NULL, vars jsonb DEFAULT NULL) -> jsonb
+TDB_PG_FUNCTION(tdb_query) { return query_impl(fcinfo, false); }
+
+// tdb_query_ro(code text, scope text DEFAULT NULL, vars jsonb DEFAULT NULL) -> jsonb:
+// STABLE; code that changes data is an operation_err.
+TDB_PG_FUNCTION(tdb_query_ro) { return query_impl(fcinfo, true); }

@@ -1,0 +1,518 @@
+// tdb: the command-line client of the thingsdb extension, on libpq.
+//
+//   tdb [OPTIONS] [DBNAME [USER]]          interactive prompt (stdin a terminal)
+//   tdb [OPTIONS] -c CODE [-c CODE ...]    run code, print the results
+//   tdb [OPTIONS] -f FILE | tdb < FILE     run a file / stdin as one query
+//   tdb [OPTIONS] watch THING_ID... [--scope S] [--count N]
+//
+// Connection options as psql's (-h -p -U -d, PG* environment variables).
+#include <cerrno>
+#include <csetjmp>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#ifdef TDB_USE_EDITLINE
+#include <editline/readline.h>
+#else
+#include <readline/history.h>
+#include <readline/readline.h>
+#endif
+
+#include "cli/cli_text.h"
+
+namespace {
+
+using tdb::cli::input_complete;
+using tdb::cli::pretty_json;
+using tdb::cli::scope_line;
+using tdb::cli::trim;
+
+const char* const VERSION = "0.1.0";
+
+struct Options {
+    std::string host, port, user, dbname;
+    std::string scope;              // "" : the server's thingsdb.scope
+    std::vector<std::string> code;  // -c, in order
+    std::string file;               // -f
+    bool compact = false;           // one line of JSON per result
+    bool read_only = false;         // tdb_query_ro
+    bool quiet = false;
+    // watch
+    bool watch = false;
+    std::vector<long long> watch_ids;
+    long long count = -1;           // stop after N events (-1: never)
+};
+
+// ---- cancel on Ctrl-C ------------------------------------------------------
+
+volatile sig_atomic_t in_query = 0;
+volatile sig_atomic_t in_readline = 0;
+volatile sig_atomic_t interrupted = 0;
+PGcancel* volatile cancel_handle = nullptr;
+sigjmp_buf prompt_jmp;
+
+extern "C" void on_sigint(int) {
+    interrupted = 1;
+    if (in_query && cancel_handle) {
+        char err[256];
+        PQcancel(cancel_handle, err, sizeof err);   // async-signal-safe
+        return;
+    }
+    if (in_readline) siglongjmp(prompt_jmp, 1);
+}
+
+// ---- connection and queries -------------------------------------------------
+
+PGconn* connect(const Options& o) {
+    std::vector<const char*> keys, vals;
+    auto add = [&](const char* k, const std::string& v) {
+        if (v.empty()) return;
+        keys.push_back(k);
+        vals.push_back(v.c_str());
+    };
+    add("host", o.host);
+    add("port", o.port);
+    add("user", o.user);
+    add("dbname", o.dbname);   // may be a connection string (expand_dbname)
+    keys.push_back("application_name");
+    vals.push_back("tdb");
+    keys.push_back("fallback_application_name");
+    vals.push_back("tdb");
+    keys.push_back(nullptr);
+    vals.push_back(nullptr);
+    PGconn* c = PQconnectdbParams(keys.data(), vals.data(), 1);
+    if (PQstatus(c) != CONNECTION_OK) {
+        std::fprintf(stderr, "tdb: %s", PQerrorMessage(c));
+        PQfinish(c);
+        return nullptr;
+    }
+    return c;
+}
+
+// Prints the error of a failed result as ThingsDB does ("type_err: message")
+// for ThingsDB errors, "ERROR (SQLSTATE): message" for PostgreSQL's own.
+void print_error(const PGresult* r, PGconn* c) {
+    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    const char* msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    const char* detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : nullptr;
+    if (!msg) {
+        std::fprintf(stderr, "%s", PQerrorMessage(c));
+        return;
+    }
+    if (state && state[0] == 'T' && state[1] == 'D' && detail && *detail) {
+        std::fprintf(stderr, "%s: %s\n", detail, msg);
+        return;
+    }
+    std::fprintf(stderr, "ERROR (%s): %s\n", state ? state : "?????", msg);
+    if (detail && *detail) std::fprintf(stderr, "DETAIL: %s\n", detail);
+    const char* hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
+    if (hint && *hint) std::fprintf(stderr, "HINT: %s\n", hint);
+    if (state && std::strcmp(state, "42883") == 0 && std::strstr(msg, "tdb_"))
+        std::fprintf(stderr, "HINT: is the extension installed in this database? CREATE EXTENSION thingsdb;\n");
+}
+
+// Runs a statement with text parameters (NULL for a null pointer) while
+// Ctrl-C cancels it. Returns the result (the caller clears it).
+PGresult* exec(PGconn* c, const char* sql, std::vector<const char*> params) {
+    PGcancel* cancel = PQgetCancel(c);
+    cancel_handle = cancel;
+    in_query = 1;
+    PGresult* r = PQexecParams(c, sql, static_cast<int>(params.size()), nullptr, params.data(), nullptr,
+                               nullptr, 0);
+    in_query = 0;
+    cancel_handle = nullptr;
+    if (cancel) PQfreeCancel(cancel);
+    return r;
+}
+
+// Runs ThingsDB code in the scope; prints the result (stdout) or the error
+// (stderr). Returns false on an error.
+bool run_code(PGconn* c, const Options& o, const std::string& scope, const std::string& code) {
+    const char* sql = o.read_only ? "SELECT tdb_query_ro($1, $2)::text" : "SELECT tdb_query($1, $2)::text";
+    PGresult* r = exec(c, sql, {code.c_str(), scope.empty() ? nullptr : scope.c_str()});
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (ok) {
+        const char* v = PQgetisnull(r, 0, 0) ? "null" : PQgetvalue(r, 0, 0);
+        std::string out = pretty_json(v, o.compact ? 0 : 4);
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        std::fputc('\n', stdout);
+        std::fflush(stdout);
+    } else {
+        print_error(r, c);
+    }
+    PQclear(r);
+    return ok;
+}
+
+// The scope a session starts in: the server's thingsdb.scope.
+std::string server_scope(PGconn* c) {
+    PGresult* r = exec(c, "SELECT coalesce(current_setting('thingsdb.scope', true), '@:stuff')", {});
+    std::string s = "@:stuff";
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) s = PQgetvalue(r, 0, 0);
+    PQclear(r);
+    return s;
+}
+
+// ---- the prompt ------------------------------------------------------------
+
+void print_help() {
+    std::printf(
+        "Type ThingsDB code; it runs when its brackets, braces, parentheses, quotes\n"
+        "and /* comments */ are closed at the end of a line (else the prompt continues).\n"
+        "  @:NAME, @thingsdb, @t     switch the scope (also \\scope SCOPE)\n"
+        "  \\scope                    show the scope\n"
+        "  \\ro                       toggle read-only mode (tdb_query_ro)\n"
+        "  \\compact                  toggle one-line JSON output\n"
+        "  \\?                        this help\n"
+        "  \\q, quit, exit, Ctrl-D    leave\n"
+        "Ctrl-C cancels a running query or clears the input.\n");
+}
+
+std::string history_path() {
+    if (const char* h = std::getenv("TDB_HISTFILE")) return h;
+    if (const char* home = std::getenv("HOME")) return std::string(home) + "/.tdb_history";
+    return "";
+}
+
+// Switches to `scope` after checking it with a no-op query.
+void switch_scope(PGconn* c, Options& o, std::string& scope, const std::string& to) {
+    PGresult* r = exec(c, "SELECT tdb_query_ro('nil', $1)", {to.c_str()});
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) scope = to;
+    else print_error(r, c);
+    PQclear(r);
+    (void)o;
+}
+
+int interactive(PGconn* c, Options& o) {
+    std::string scope = o.scope.empty() ? server_scope(c) : o.scope;
+    std::string hist = history_path();
+    using_history();
+    stifle_history(1000);
+    if (!hist.empty()) read_history(hist.c_str());
+#ifndef TDB_USE_EDITLINE
+    rl_catch_signals = 0;   // on_sigint handles Ctrl-C
+#endif
+    if (!o.quiet) {
+        std::printf("tdb %s, connected to database \"%s\" as \"%s\" (server %d).\n"
+                    "Type \\? for help, \\q to quit.\n",
+                    VERSION, PQdb(c), PQuser(c), PQserverVersion(c));
+    }
+    std::string buf;
+    volatile int status = 0;   // survives the siglongjmp of Ctrl-C
+    for (;;) {
+        if (sigsetjmp(prompt_jmp, 1) != 0) {
+            // Ctrl-C at the prompt: drop the input.
+            in_readline = 0;
+#ifndef TDB_USE_EDITLINE
+            rl_free_line_state();
+            rl_cleanup_after_signal();
+#endif
+            std::fputc('\n', stdout);
+            buf.clear();
+        }
+        std::string prompt = buf.empty() ? scope + "> " : std::string(scope.size(), ' ') + "> ";
+        if (buf.empty() && o.read_only) prompt = scope + " (ro)> ";
+        else if (o.read_only) prompt = std::string(scope.size() + 5, ' ') + "> ";
+        interrupted = 0;
+        in_readline = 1;
+        char* line = readline(prompt.c_str());
+        in_readline = 0;
+        if (!line) {   // Ctrl-D
+            std::fputc('\n', stdout);
+            break;
+        }
+        std::string l = line;
+        std::free(line);
+        if (buf.empty()) {
+            std::string_view t = trim(l);
+            if (t.empty()) continue;
+            if (t == "\\q" || t == "quit" || t == "exit") {
+                add_history(l.c_str());
+                break;
+            }
+            if (t == "\\?" || t == "\\h" || t == "\\help" || t == "help") {
+                print_help();
+                continue;
+            }
+            if (t == "\\ro") {
+                o.read_only = !o.read_only;
+                std::printf("read-only mode is %s\n", o.read_only ? "on" : "off");
+                continue;
+            }
+            if (t == "\\compact") {
+                o.compact = !o.compact;
+                std::printf("compact output is %s\n", o.compact ? "on" : "off");
+                continue;
+            }
+            if (t == "\\scope") {
+                std::printf("%s\n", scope.c_str());
+                continue;
+            }
+            if (t.substr(0, 7) == "\\scope ") {
+                add_history(l.c_str());
+                std::string to = std::string(trim(t.substr(7)));
+                switch_scope(c, o, scope, to);
+                continue;
+            }
+            if (t[0] == '\\') {
+                std::fprintf(stderr, "unknown command %s; \\? for help\n", std::string(t).c_str());
+                continue;
+            }
+            std::string s = scope_line(t);
+            if (!s.empty()) {
+                add_history(l.c_str());
+                switch_scope(c, o, scope, s);
+                continue;
+            }
+        }
+        if (!buf.empty()) buf += '\n';
+        buf += l;
+        if (!input_complete(buf)) continue;
+        add_history(buf.c_str());
+        run_code(c, o, scope, buf);   // an error is shown; the prompt goes on (status 0, as psql)
+        buf.clear();
+        if (PQstatus(c) != CONNECTION_OK) {
+            PQreset(c);
+            if (PQstatus(c) != CONNECTION_OK) {
+                std::fprintf(stderr, "tdb: the connection is lost: %s", PQerrorMessage(c));
+                status = 2;
+                break;
+            }
+            std::fprintf(stderr, "tdb: reconnected\n");
+        }
+    }
+    if (!hist.empty()) write_history(hist.c_str());
+    return status;
+}
+
+// ---- watch -------------------------------------------------------------------
+
+int watch(PGconn* c, const Options& o) {
+    std::string scope = o.scope.empty() ? server_scope(c) : o.scope;
+    for (long long id : o.watch_ids) {
+        std::string sid = std::to_string(id);
+        PGresult* r = exec(c, "SELECT tdb_watch($1::bigint, $2)::text", {sid.c_str(), scope.c_str()});
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            print_error(r, c);
+            PQclear(r);
+            return 1;
+        }
+        if (!o.quiet) {
+            // The init event, tagged with the thing's id like an update event.
+            std::string init = PQgetvalue(r, 0, 0);
+            std::string line = "{\"#\": " + sid + ", \"init\": " + init + "}";
+            std::string out = pretty_json(line, o.compact ? 0 : 0);
+            std::printf("%s\n", out.c_str());
+            std::fflush(stdout);
+        }
+        PQclear(r);
+    }
+    long long seen = 0;
+    while (o.count < 0 || seen < o.count) {
+        if (interrupted) break;
+        struct pollfd p = {PQsocket(c), POLLIN, 0};
+        int n = poll(&p, 1, 1000);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (n == 0) continue;
+        if (!PQconsumeInput(c)) {
+            std::fprintf(stderr, "tdb: %s", PQerrorMessage(c));
+            return 2;
+        }
+        while (PGnotify* nt = PQnotifies(c)) {
+            std::string payload = nt->extra;
+            PQfreemem(nt);
+            // Too large for a notification: read the stored event.
+            if (payload.find("\"ref\":true") != std::string::npos ||
+                payload.find("\"ref\": true") != std::string::npos) {
+                PGresult* r = exec(c,
+                                   "SELECT tdb_event((p->>'event')::bigint, (p->>'#')::bigint)::text"
+                                   " FROM (SELECT $1::jsonb AS p) s",
+                                   {payload.c_str()});
+                if (PQresultStatus(r) == PGRES_TUPLES_OK && !PQgetisnull(r, 0, 0)) payload = PQgetvalue(r, 0, 0);
+                else if (PQresultStatus(r) != PGRES_TUPLES_OK) print_error(r, c);
+                PQclear(r);
+            }
+            std::string out = pretty_json(payload, o.compact ? 0 : 0);
+            std::printf("%s\n", out.c_str());
+            std::fflush(stdout);
+            if (o.count >= 0 && ++seen >= o.count) break;
+        }
+    }
+    return 0;
+}
+
+// ---- main ----------------------------------------------------------------------
+
+void usage(FILE* f) {
+    std::fprintf(f,
+                 "tdb, the ThingsDB client of the thingsdb PostgreSQL extension.\n\n"
+                 "Usage:\n"
+                 "  tdb [OPTION]... [DBNAME [USERNAME]]       interactive prompt\n"
+                 "  tdb [OPTION]... -c CODE [-c CODE]...      run code (each -c one query)\n"
+                 "  tdb [OPTION]... -f FILE                   run a file as one query ('-': stdin)\n"
+                 "  tdb [OPTION]... < FILE                    stdin (not a terminal) as one query\n"
+                 "  tdb [OPTION]... watch THING_ID... [--count N]\n"
+                 "                                            print each event of the things\n\n"
+                 "Options:\n"
+                 "  -c, --command=CODE     run CODE and exit (may be repeated)\n"
+                 "  -f, --file=FILE        run the code in FILE and exit\n"
+                 "  -s, --scope=SCOPE      scope, e.g. @:stuff or @thingsdb (default: the\n"
+                 "                         server's setting thingsdb.scope)\n"
+                 "  -r, --read-only        use tdb_query_ro: code that changes data is refused\n"
+                 "  -C, --compact          print each result on one line\n"
+                 "  -q, --quiet            no banner at the prompt, no init events in watch\n"
+                 "  -n, --count=N          watch: exit after N events\n"
+                 "  -V, --version          print the version and exit\n"
+                 "  -?, --help             this help\n\n"
+                 "Connection options (as psql; PGHOST, PGPORT, PGUSER, PGDATABASE, ... apply):\n"
+                 "  -h, --host=HOST        server host or socket directory\n"
+                 "  -p, --port=PORT        server port\n"
+                 "  -U, --username=USER    user name\n"
+                 "  -d, --dbname=DBNAME    database name or connection string\n\n"
+                 "Exit status: 0 ok, 1 a query failed, 2 no connection, 3 bad usage.\n");
+}
+
+bool take(int argc, char** argv, int& i, const char* s, const char* l, std::string& out) {
+    std::string a = argv[i];
+    std::string ls = std::string("--") + l;
+    if (a == s || a == ls) {
+        if (i + 1 >= argc) {
+            std::fprintf(stderr, "tdb: option %s needs a value\n", a.c_str());
+            std::exit(3);
+        }
+        out = argv[++i];
+        return true;
+    }
+    if (a.rfind(ls + "=", 0) == 0) {
+        out = a.substr(ls.size() + 1);
+        return true;
+    }
+    // -hvalue
+    if (a.size() > 2 && a[0] == '-' && a[1] != '-' && a.substr(0, 2) == s) {
+        out = a.substr(2);
+        return true;
+    }
+    return false;
+}
+
+long long parse_int(const std::string& s, const char* what) {
+    char* end = nullptr;
+    errno = 0;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (s.empty() || *end || errno) {
+        std::fprintf(stderr, "tdb: %s must be an integer, got \"%s\"\n", what, s.c_str());
+        std::exit(3);
+    }
+    return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    std::vector<std::string> positional;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i], v;
+        if (take(argc, argv, i, "-h", "host", o.host) || take(argc, argv, i, "-p", "port", o.port) ||
+            take(argc, argv, i, "-U", "username", o.user) || take(argc, argv, i, "-d", "dbname", o.dbname) ||
+            take(argc, argv, i, "-s", "scope", o.scope) || take(argc, argv, i, "-f", "file", o.file))
+            continue;
+        if (take(argc, argv, i, "-c", "command", v)) {
+            o.code.push_back(v);
+            continue;
+        }
+        if (take(argc, argv, i, "-n", "count", v)) {
+            o.count = parse_int(v, "--count");
+            continue;
+        }
+        if (a == "-r" || a == "--read-only") o.read_only = true;
+        else if (a == "-C" || a == "--compact") o.compact = true;
+        else if (a == "-q" || a == "--quiet") o.quiet = true;
+        else if (a == "-V" || a == "--version") {
+            std::printf("tdb %s\n", VERSION);
+            return 0;
+        } else if (a == "-?" || a == "--help") {
+            usage(stdout);
+            return 0;
+        } else if (a.size() > 1 && a[0] == '-') {
+            std::fprintf(stderr, "tdb: unknown option %s (--help lists them)\n", a.c_str());
+            return 3;
+        } else {
+            positional.push_back(a);
+        }
+    }
+    if (!positional.empty() && positional[0] == "watch") {
+        o.watch = true;
+        if (positional.size() < 2) {
+            std::fprintf(stderr, "tdb: watch needs one or more thing ids\n");
+            return 3;
+        }
+        for (size_t i = 1; i < positional.size(); ++i) o.watch_ids.push_back(parse_int(positional[i], "THING_ID"));
+    } else {
+        if (positional.size() > 2) {
+            std::fprintf(stderr, "tdb: too many arguments (--help shows the usage)\n");
+            return 3;
+        }
+        if (positional.size() >= 1 && o.dbname.empty()) o.dbname = positional[0];
+        if (positional.size() >= 2 && o.user.empty()) o.user = positional[1];
+    }
+
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    if (o.watch) sigaction(SIGTERM, &sa, nullptr);
+
+    PGconn* c = connect(o);
+    if (!c) return 2;
+    int status = 0;
+    if (o.watch) {
+        status = watch(c, o);
+    } else if (!o.code.empty() || !o.file.empty()) {
+        for (const std::string& code : o.code) {
+            if (!run_code(c, o, o.scope, code)) {
+                status = 1;
+                break;
+            }
+        }
+        if (status == 0 && !o.file.empty()) {
+            std::stringstream ss;
+            if (o.file == "-") {
+                ss << std::cin.rdbuf();
+            } else {
+                std::ifstream in(o.file, std::ios::binary);
+                if (!in) {
+                    std::fprintf(stderr, "tdb: cannot read %s: %s\n", o.file.c_str(), std::strerror(errno));
+                    PQfinish(c);
+                    return 3;
+                }
+                ss << in.rdbuf();
+            }
+            if (!run_code(c, o, o.scope, ss.str())) status = 1;
+        }
+    } else if (!isatty(STDIN_FILENO)) {
+        std::stringstream ss;
+        ss << std::cin.rdbuf();
+        std::string code = ss.str();
+        if (!trim(code).empty() && !run_code(c, o, o.scope, code)) status = 1;
+    } else {
+        status = interactive(c, o);
+    }
+    PQfinish(c);
+    return status;
+}
