@@ -407,3 +407,7 @@ CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON t
     FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();
 CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON thingsdb.access
     FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();
+
+-- Every function of the extension has a COMMENT (pg_regress gateway checks).
+COMMENT ON FUNCTION thingsdb.drop_collection_procedures() IS
+'trigger: deletes the procedures of a deleted collection';
