@@ -1,0 +1,175 @@
+"""Helpers of the reliability tests (issue 9): the consistency check of stored
+collections, retries of serialization failures, the scale of the load, and a
+private PostgreSQL cluster for crash tests (the shared one must never crash)."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+import psycopg
+from psycopg import errors
+
+# The load of the concurrency and crash tests. CI runs a reduced load; set
+# TDB_RELIABILITY_FULL=1 for the issue's figures (8 clients x 2,000 calls).
+FULL = os.environ.get("TDB_RELIABILITY_FULL", "") not in ("", "0")
+
+
+def scaled(full, ci):
+    return full if FULL else ci
+
+
+def retry(conn, sql, args=(), tries=1000):
+    """Runs one autocommit statement, retrying serialization failures (40001,
+    a concurrent update of the same thing) and deadlocks (40P01); returns
+    (first row, number of retries)."""
+    for n in range(tries):
+        try:
+            return conn.execute(sql, args).fetchone(), n
+        except (errors.SerializationFailure, errors.DeadlockDetected):
+            continue
+    raise AssertionError("no success after %d tries: %s" % (tries, sql))
+
+
+# Every thing reference in stored props: {"#": id} and the ids of {"!s": [...]}
+# (src/core/codec.cpp), with the thing and collection holding it.
+REFS_SQL = """
+WITH RECURSIVE walk(owner, coll, v) AS (
+    SELECT id, collection, props FROM thingsdb.things
+  UNION ALL
+    SELECT w.owner, w.coll, c.v FROM walk w, LATERAL (
+        SELECT value FROM jsonb_each(CASE WHEN jsonb_typeof(w.v) = 'object'
+                                          THEN w.v ELSE '{}' END)
+      UNION ALL
+        SELECT value FROM jsonb_array_elements(CASE WHEN jsonb_typeof(w.v) = 'array'
+                                                    THEN w.v ELSE '[]' END)) c(v)
+), refs(owner, coll, target) AS (
+    SELECT owner, coll, (v->>'#')::bigint FROM walk
+    WHERE jsonb_typeof(v) = 'object' AND v ? '#'
+      AND (SELECT count(*) FROM jsonb_object_keys(v)) = 1
+  UNION ALL
+    SELECT owner, coll, s::bigint FROM walk, jsonb_array_elements_text(v->'!s') s
+    WHERE jsonb_typeof(v) = 'object' AND v ? '!s'
+      AND (SELECT count(*) FROM jsonb_object_keys(v)) = 1
+)
+"""
+
+
+def check_consistent(conn):
+    """Raises AssertionError unless every collection of the database is
+    consistent: each reference points to an existing thing of the same
+    collection, each thing's refs equals its incoming references (+1 for a
+    collection's root), and every thing is reachable from its root."""
+    one = lambda sql: conn.execute(sql).fetchall()
+    dangling = one(REFS_SQL + """
+        SELECT r.owner, r.target FROM refs r
+        WHERE NOT EXISTS (SELECT 1 FROM thingsdb.things t
+                          WHERE t.id = r.target AND t.collection = r.coll)
+        LIMIT 5""")
+    assert not dangling, "references to missing things (owner, target): %r" % dangling
+    bad_refs = one(REFS_SQL + """
+        SELECT t.id, t.refs, coalesce(n.n, 0) + (t.id = t.collection)::int
+        FROM thingsdb.things t
+        LEFT JOIN (SELECT target, count(*) AS n FROM refs GROUP BY target) n
+               ON n.target = t.id
+        WHERE t.refs <> coalesce(n.n, 0) + (t.id = t.collection)::int
+        LIMIT 5""")
+    assert not bad_refs, "refs counts differ from incoming references (id, refs, expected): %r" % bad_refs
+    unreachable = one(REFS_SQL + """
+        , reach(id) AS (
+            SELECT id FROM thingsdb.collections
+          UNION
+            SELECT r.target FROM reach JOIN refs r ON r.owner = reach.id)
+        SELECT id FROM thingsdb.things WHERE id NOT IN (SELECT id FROM reach) LIMIT 5""")
+    assert not unreachable, "things unreachable from their collection's root: %r" % unreachable
+    orphans = one("""SELECT c.id FROM thingsdb.collections c
+                     WHERE NOT EXISTS (SELECT 1 FROM thingsdb.things t WHERE t.id = c.id)""")
+    assert not orphans, "collections without a root thing: %r" % orphans
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PrivateCluster:
+    """A throw-away PostgreSQL 15 cluster (own data directory, socket and
+    port) for tests that crash the server. The extension is installed system
+    wide, so CREATE EXTENSION works at once. Use as a context manager."""
+
+    def __init__(self):
+        self.bindir = subprocess.check_output(["pg_config", "--bindir"], text=True).strip()
+        self.dir = tempfile.mkdtemp(prefix="tdb_crash_")
+        self.data = os.path.join(self.dir, "data")
+        self.sock = self.dir
+        self.port = str(free_port())
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.run("initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "--no-sync")
+        with open(os.path.join(self.data, "postgresql.conf"), "a") as f:
+            f.write("listen_addresses = ''\nunix_socket_directories = '%s'\nport = %s\n"
+                    "shared_buffers = 32MB\nmax_connections = 30\nfsync = on\n"
+                    "restart_after_crash = on\n" % (self.sock, self.port))
+        self.start()
+
+    def run(self, prog, *args, check=True):
+        cmd = [os.path.join(self.bindir, prog)] + list(args)
+        if self.as_root:
+            cmd = ["runuser", "-u", "postgres", "--"] + cmd
+        return subprocess.run(cmd, check=check, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+
+    def pg_ctl(self, *args, check=True):
+        return self.run("pg_ctl", "-D", self.data, "-w", "-t", "60", "-l",
+                        os.path.join(self.dir, "server.log"), *args, check=check)
+
+    def start(self):
+        self.pg_ctl("start")
+
+    def stop(self, mode="fast"):
+        self.pg_ctl("stop", "-m", mode)
+
+    def dsn(self, dbname):
+        return "host=%s port=%s user=postgres dbname=%s" % (self.sock, self.port, dbname)
+
+    def connect(self, dbname, autocommit=True, **kw):
+        return psycopg.connect(self.dsn(dbname), autocommit=autocommit, **kw)
+
+    def wait_ready(self, dbname, timeout=60):
+        """Connects once the server accepts connections again (after crash
+        recovery)."""
+        end = time.time() + timeout
+        while True:
+            try:
+                return self.connect(dbname)
+            except psycopg.OperationalError:
+                if time.time() > end:
+                    raise
+                time.sleep(0.2)
+
+    def scratch_db(self, name):
+        with self.connect("postgres") as c:
+            c.execute("CREATE DATABASE %s" % name)
+        with self.connect(name) as c:
+            c.execute("CREATE EXTENSION thingsdb")
+        return name
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "server.log")) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def close(self):
+        self.pg_ctl("stop", "-m", "immediate", check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
