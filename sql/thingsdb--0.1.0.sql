@@ -399,6 +399,8 @@ CREATE FUNCTION thingsdb.catalog_changed() RETURNS trigger
 AS 'MODULE_PATHNAME', 'tdb_catalog_changed'
 LANGUAGE C;
 REVOKE ALL ON FUNCTION thingsdb.catalog_changed() FROM PUBLIC;
+COMMENT ON FUNCTION thingsdb.catalog_changed() IS
+'trigger: a write of a table whose rows the backends cache (collections, users, tokens, access) invalidates those caches';
 CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON thingsdb.collections
     FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();
 CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON thingsdb.users

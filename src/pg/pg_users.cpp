@@ -7,6 +7,7 @@
 
 #include "pg/auth.h"
 #include "pg/bridge.h"
+#include "pg/catalog_cache.h"
 #include "pg/pg_storage.h"
 
 extern "C" {
@@ -145,18 +146,43 @@ std::vector<UserRow> query_users(PlanId id, Datum* values) {
 
 std::vector<UserRow> PgStorage::users() { return query_users(USERS, nullptr); }
 
+// Lookups by name and id go through the per-backend cache (catalog_cache.h,
+// issue 8): every call resolves its user, and a warm call runs no SQL for it.
 bool PgStorage::find_user(std::string_view name, UserRow& out) {
+    CatalogCache* c = catalog_cache();
+    std::string key(name);
+    if (c) {
+        auto it = c->user_by_name.find(key);
+        if (it != c->user_by_name.end()) {
+            if (it->second) out = *it->second;
+            return it->second.has_value();
+        }
+    }
+    uint64_t stamp = catalog_cache_stamp();
     Datum v[1];
     pg_call([&] { v[0] = text_datum(name); });
     std::vector<UserRow> r = query_users(USER_BY_NAME, v);
+    if (c && catalog_cache_still(stamp))
+        c->user_by_name[key] = r.empty() ? std::nullopt : std::optional<UserRow>(r[0]);
     if (r.empty()) return false;
     out = r[0];
     return true;
 }
 
 bool PgStorage::find_user_by_id(uint64_t id, UserRow& out) {
+    CatalogCache* c = catalog_cache();
+    if (c) {
+        auto it = c->user_by_id.find(id);
+        if (it != c->user_by_id.end()) {
+            if (it->second) out = *it->second;
+            return it->second.has_value();
+        }
+    }
+    uint64_t stamp = catalog_cache_stamp();
     Datum v[1] = {Int64GetDatum(static_cast<int64>(id))};
     std::vector<UserRow> r = query_users(USER_BY_ID, v);
+    if (c && catalog_cache_still(stamp))
+        c->user_by_id[id] = r.empty() ? std::nullopt : std::optional<UserRow>(r[0]);
     if (r.empty()) return false;
     out = r[0];
     return true;
@@ -230,6 +256,16 @@ std::string PgStorage::create_token(uint64_t user_id, int64_t expiration, std::s
 }
 
 bool find_token_by_hash(const std::string& hash, uint64_t& user_id, int64_t& expiration) {
+    CatalogCache* c = catalog_cache();   // issue 8: expiration is checked by the caller
+    if (c) {
+        auto it = c->token_by_hash.find(hash);
+        if (it != c->token_by_hash.end()) {
+            user_id = it->second.user_id;
+            expiration = it->second.expiration;
+            return it->second.found;
+        }
+    }
+    uint64_t stamp = catalog_cache_stamp();
     uint64 n = 0;
     int64 uid = 0, exp = 0;
     Datum v[1];
@@ -243,6 +279,7 @@ bool find_token_by_hash(const std::string& hash, uint64_t& user_id, int64_t& exp
     });
     user_id = static_cast<uint64_t>(uid);
     expiration = exp;
+    if (c && catalog_cache_still(stamp)) c->token_by_hash[hash] = {n > 0, user_id, expiration};
     return n > 0;
 }
 
@@ -265,6 +302,18 @@ void PgStorage::delete_expired_tokens(int64_t t) {
 }
 
 uint32_t PgStorage::access_mask(uint64_t scope_id, uint64_t user_id) {
+    CatalogCache* c = catalog_cache();   // issue 8
+    if (c) {
+        auto it = c->access.find({scope_id, user_id});
+        if (it != c->access.end()) return it->second;
+    }
+    uint64_t stamp = catalog_cache_stamp();
+    uint32_t m = access_mask_uncached(scope_id, user_id);
+    if (c && catalog_cache_still(stamp)) c->access[{scope_id, user_id}] = m;
+    return m;
+}
+
+uint32_t PgStorage::access_mask_uncached(uint64_t scope_id, uint64_t user_id) {
     Datum v[2] = {Int64GetDatum(static_cast<int64>(user_id)), Int64GetDatum(static_cast<int64>(scope_id))};
     int32 mask = 0;
     pg_call([&] {

@@ -1,0 +1,367 @@
+#!/usr/bin/python3
+"""The comparisons of test/bench (run by run.sh, which sets up the database).
+
+Each comparison runs its contenders interleaved (A B C, B C A, ...) in one
+run, so the load of a shared machine hits them alike, and prints the median
+of each with its ratio to the reference. Sections: a (call overhead),
+b (interpreter), c (data), d (scale), e (memory).
+
+  bench.py [--db tdb_bench] [--reps N] [--only a,b,...] [--quick]
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import psycopg
+
+HOST = os.environ.get("PGHOST", "/work/main/.pgsock")
+PORT = os.environ.get("PGPORT", "5499")
+USER = os.environ.get("PGUSER", "postgres")
+
+
+def connect(db):
+    return psycopg.connect("host=%s port=%s user=%s dbname=%s" % (HOST, PORT, USER, db),
+                           autocommit=True)
+
+
+def tq(code, scope=None):
+    """SQL of a tdb_query call (dollar-quoted code)."""
+    s = "NULL" if scope is None else "'%s'" % scope
+    return "SELECT tdb_query($tdb$%s$tdb$, %s)" % (code, s)
+
+
+def out(line=""):
+    print(line, flush=True)
+
+
+def interleave(contenders, reps, run_one):
+    """contenders: list of names; run_one(name) -> seconds. Returns name -> list."""
+    times = {c: [] for c in contenders}
+    n = len(contenders)
+    for r in range(reps):
+        for k in range(n):
+            c = contenders[(r + k) % n]
+            times[c].append(run_one(c))
+    return times
+
+
+def report(title, times, ref, unit="ms", scale=1000.0, higher_better=False):
+    out("  %s" % title)
+    ref_med = statistics.median(times[ref])
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        ratio = (med / ref_med) if not higher_better else (med / ref_med)
+        out("    %-34s median %10.2f %s  min %10.2f  ratio to %s %6.2fx" %
+            (name, med * scale, unit, min(ts) * scale, ref, ratio))
+
+
+def timed(cur, sql):
+    t0 = time.perf_counter()
+    cur.execute(sql)
+    cur.fetchall()
+    return time.perf_counter() - t0
+
+
+# ---- (a) call overhead -------------------------------------------------------
+
+def bench_calls(args):
+    out("(a) call overhead: pgbench -M prepared, %d s per run, tps (higher is better)" % args.seconds)
+    queries = {
+        "tdb_run('multiply', 6, 7)": "SELECT tdb_run('multiply', 6, 7);",
+        "plpgsql pl_mul(6, 7)": "SELECT pl_mul(6, 7);",
+        "sql sql_mul(6, 7)": "SELECT sql_mul(6, 7);",
+        "pllua lua_mul(6, 7)": "SELECT lua_mul(6, 7);",
+        "tdb_query('6 * 7')": "SELECT tdb_query('6 * 7');",
+    }
+    files = {}
+    tmp = tempfile.mkdtemp(prefix="tdb_bench_")
+    for i, (name, sql) in enumerate(queries.items()):
+        files[name] = os.path.join(tmp, "q%d.sql" % i)
+        with open(files[name], "w") as f:
+            f.write(sql + "\n")
+    results = {}
+    for clients in (1, 2):
+        def run_one(name):
+            p = subprocess.run(["pgbench", "-n", "-M", "prepared", "-T", str(args.seconds),
+                                "-c", str(clients), "-j", str(clients), "-f", files[name],
+                                "-h", HOST, "-p", PORT, "-U", USER, args.db],
+                               capture_output=True, text=True)
+            m = re.search(r"tps = ([0-9.]+)", p.stdout)
+            if not m:
+                raise RuntimeError("pgbench failed: %s %s" % (p.stdout, p.stderr))
+            return float(m.group(1))
+        times = interleave(list(queries), args.call_reps, run_one)
+        out("  %d client(s)" % clients)
+        ref = statistics.median(times["plpgsql pl_mul(6, 7)"])
+        for name, ts in times.items():
+            med = statistics.median(ts)
+            out("    %-34s median %9.0f tps  max %9.0f  ratio to plpgsql %5.2fx" %
+                (name, med, max(ts), med / ref))
+        results[clients] = times
+    return results
+
+
+# ---- (b) interpreter -------------------------------------------------------
+
+INTERP = [
+    ("sum of range(1000000) by reduce (1M closure calls)",
+     "range(10).reduce(|s, j| s + range(j * 100000, j * 100000 + 100000).reduce(|a, b| a + b), 0)",
+     "pl_sum", "lua_sum", "499999500000"),
+    ("for loop with local arithmetic (1M iterations)",
+     "s = 0; for (j in range(10)) { for (i in range(100000)) { x = i * 3 % 7; s += x; }; }; s",
+     "pl_loop", "lua_loop", None),
+    ("string of 100,000 parts",
+     "range(100000).map(|i| str(i)).join(',').len()",
+     "pl_str", "lua_str", None),
+    ("sort 100,000 ints",
+     "a = range(100000).map(|i| (i * 7919) % 100003); a.sort()[50000]",
+     "pl_sort", "lua_sort", None),
+]
+
+
+def bench_interp(args):
+    out("(b) interpreter: one call each, interleaved, %d reps (lower is better)" % args.reps)
+    conn = connect(args.db)
+    cur = conn.cursor()
+    results = {}
+    for title, code, pl, lua, expect in INTERP:
+        sqls = {"thingsdb": tq(code), "plpgsql": "SELECT %s()" % pl, "pllua": "SELECT %s()" % lua}
+        if lua == "lua_sum":
+            sqls["pllua (plain loop)"] = "SELECT lua_sum_loop()"
+        # warm up and check the answers agree
+        answers = {}
+        for name, sql in sqls.items():
+            cur.execute(sql)
+            answers[name] = str(cur.fetchone()[0])
+        if expect and answers["thingsdb"] != expect:
+            out("  !! %s: thingsdb answered %s, expected %s" % (title, answers["thingsdb"], expect))
+        if answers["thingsdb"] != answers["plpgsql"] or answers["thingsdb"] != answers["pllua"]:
+            out("  !! %s: answers differ: %s" % (title, answers))
+        times = interleave(list(sqls), args.reps, lambda n: timed(cur, sqls[n]))
+        report(title, times, "plpgsql")
+        results[title] = times
+    conn.close()
+    return results
+
+
+# ---- (c) data -----------------------------------------------------------------
+
+N_DATA = 100000
+
+TDB_DATA = {
+    "create": ".items = range(%d).map(|i| {n: i}); nil" % N_DATA,
+    "read": ".items.map(|t| t.n).reduce(|a, b| a + b)",
+    "update": ".items.each(|t| t.n += 1); nil",
+}
+SQL_DATA = {
+    "create": "INSERT INTO bench_rows (id, collection, props)"
+              " SELECT i, 1, jsonb_build_object('n', i) FROM generate_series(1, %d) AS i" % N_DATA,
+    "read": "SELECT sum((props->>'n')::bigint) FROM bench_rows WHERE collection = 1",
+    "update": "UPDATE bench_rows SET props = jsonb_set(props, '{n}', to_jsonb((props->>'n')::bigint + 1))"
+              " WHERE collection = 1",
+}
+DATA_SCOPE = "@:bench_data"
+
+
+def ensure_collection(cur, name):
+    cur.execute(tq("has_collection('%s')" % name, "@thingsdb"))
+    if not cur.fetchone()[0]:
+        cur.execute(tq("new_collection('%s')" % name, "@thingsdb"))
+
+
+def data_reset(cur, kind):
+    if kind == "thingsdb":
+        cur.execute(tq("if (.has('items')) .del('items'); nil", DATA_SCOPE))
+    else:
+        cur.execute("TRUNCATE bench_rows")
+    cur.execute("VACUUM ANALYZE %s" % ("thingsdb.things" if kind == "thingsdb" else "bench_rows"))
+
+
+def data_cycle(cur, kind):
+    """create, read, update: seconds of each step."""
+    data_reset(cur, kind)
+    res = {}
+    for step in ("create", "read", "update"):
+        sql = tq(TDB_DATA[step], DATA_SCOPE) if kind == "thingsdb" else SQL_DATA[step]
+        res[step] = timed(cur, sql)
+    return res
+
+
+def bench_data(args):
+    out("(c) data: %d things vs %d jsonb rows; reset between reps (lower is better)" % (N_DATA, N_DATA))
+    conn = connect(args.db)
+    cur = conn.cursor()
+    ensure_collection(cur, "bench_data")
+    results = {}
+    for sc in ("on", "off"):
+        cur.execute("SET synchronous_commit = %s" % sc)
+        steps = {"thingsdb": {s: [] for s in TDB_DATA}, "sql": {s: [] for s in TDB_DATA}}
+        for r in range(args.data_reps):
+            for kind in (("thingsdb", "sql") if r % 2 == 0 else ("sql", "thingsdb")):
+                for s, t in data_cycle(cur, kind).items():
+                    steps[kind][s].append(t)
+        for s in TDB_DATA:
+            report("%s (synchronous_commit = %s)" % (s, sc),
+                   {"thingsdb": steps["thingsdb"][s], "plain SQL jsonb": steps["sql"][s]},
+                   "plain SQL jsonb")
+        results[sc] = steps
+    cur.execute("SELECT tdb_query($$.items.len()$$, '%s')" % DATA_SCOPE)
+    conn.close()
+    return results
+
+
+# ---- (d) scale ------------------------------------------------------------------
+
+BUCKET = 10000
+
+
+def scale_name(n):
+    return "scale_%d" % n
+
+
+def build_scale(cur, n):
+    """A collection of n things {n: i} in buckets of 10,000 (each bucket a
+    thing with a list `items`), and root.probe pointing at one of them."""
+    name = scale_name(n)
+    scope = "@:" + name
+    ensure_collection(cur, name)
+    cur.execute(tq(".has('probe')", scope))
+    if cur.fetchone()[0]:
+        cur.execute(tq("(.buckets.len() * %d)" % BUCKET, scope))
+        if cur.fetchone()[0] == n:
+            return
+        cur.execute(tq(".del('probe'); .del('buckets'); nil", scope))
+    out("    building %s ..." % name)
+    cur.execute(tq(".buckets = []; nil", scope))
+    for b in range(n // BUCKET):
+        cur.execute(tq(".buckets.push({items: range(%d).map(|i| {n: i})}); nil" % BUCKET, scope))
+    cur.execute(tq(".probe = .buckets[%d].items[1234]; nil" % (n // BUCKET // 2), scope))
+    cur.execute("VACUUM ANALYZE thingsdb.things")
+
+
+def bench_scale(args):
+    sizes = [10000, 100000, 1000000]
+    out("(d) scale: read one property of one thing; %d queries per sample (lower is better)" %
+        args.scale_queries)
+    conn = connect(args.db)
+    cur = conn.cursor()
+    for n in sizes:
+        build_scale(cur, n)
+    ids = {}
+    for n in sizes:
+        cur.execute(tq(".probe.id()", "@:" + scale_name(n)))
+        ids[n] = cur.fetchone()[0]
+    results = {}
+    for label, code in (("root.probe.n", lambda n: ".probe.n"),
+                        ("thing(id).n", lambda n: "thing(%d).n" % ids[n])):
+        sqls = {"%d things" % n: tq(code(n), "@:" + scale_name(n)) for n in sizes}
+
+        def run_one(name):
+            sql = sqls[name]
+            t0 = time.perf_counter()
+            for _ in range(args.scale_queries):
+                cur.execute(sql)
+                cur.fetchall()
+            return (time.perf_counter() - t0) / args.scale_queries
+        for name in sqls:
+            run_one(name)   # warm
+        times = interleave(list(sqls), args.reps, run_one)
+        report(label + " (per query)", times, "10000 things", unit="us", scale=1e6)
+        results[label] = times
+    # the same read from a plain table of a million jsonb rows, for reference
+    conn.close()
+    return results
+
+
+# ---- (e) memory -------------------------------------------------------------------
+
+def status(pid):
+    d = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmHWM", "VmRSS"):
+                d[k] = int(v.split()[0])
+    return d
+
+
+def bench_memory(args):
+    out("(e) memory: backend VmHWM / VmRSS in kB (fresh backend each)")
+    res = {}
+    for kind in ("baseline (SELECT 1)", "thingsdb", "sql"):
+        conn = connect(args.db)
+        cur = conn.cursor()
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+        cur.execute("SELECT 1")
+        before = status(pid)
+        if kind != "baseline (SELECT 1)":
+            if kind == "thingsdb":
+                ensure_collection(cur, "bench_data")
+            data_cycle(cur, kind)
+        after = status(pid)
+        out("    %-34s VmHWM %8d kB (after connect %d)  VmRSS %8d kB" %
+            ("data cycle " + kind if kind != "baseline (SELECT 1)" else kind,
+             after["VmHWM"], before["VmHWM"], after["VmRSS"]))
+        res[kind] = after
+        conn.close()
+    # One thing of a million: a fresh backend reads .probe.n; the tuple
+    # counters of this transaction show how many rows of thingsdb.things it read.
+    n = 1000000
+    with connect(args.db) as c:
+        build_scale(c.cursor(), n)
+    conn = psycopg.connect("host=%s port=%s user=%s dbname=%s" % (HOST, PORT, USER, args.db))
+    cur = conn.cursor()
+    cur.execute("SELECT pg_backend_pid()")
+    pid = cur.fetchone()[0]
+    conn.commit()
+    before = status(pid)
+    cur.execute(tq(".probe.n", "@:" + scale_name(n)))
+    val = cur.fetchone()[0]
+    cur.execute("SELECT coalesce(seq_scan, 0), coalesce(seq_tup_read, 0), coalesce(idx_scan, 0),"
+                " coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables"
+                " WHERE schemaname = 'thingsdb' AND relname = 'things'")
+    row = cur.fetchone() or (0, 0, 0, 0)
+    conn.commit()
+    after = status(pid)
+    out("    .probe.n in a collection of %d things = %s: rows of thingsdb.things read: "
+        "seq_scan %d (tuples %d), idx_scan %d, idx_tup_fetch %d; VmHWM %d -> %d kB" %
+        (n, val, row[0], row[1], row[2], row[3], before["VmHWM"], after["VmHWM"]))
+    conn.close()
+    res["probe"] = (row, before, after)
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", default="tdb_perf")
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--data-reps", type=int, default=3)
+    ap.add_argument("--call-reps", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--scale-queries", type=int, default=200)
+    ap.add_argument("--only", default="a,b,c,d,e")
+    args = ap.parse_args()
+    only = set(args.only.split(","))
+    with connect(args.db) as c:
+        v = c.execute("SHOW server_version").fetchone()[0]
+    out("PostgreSQL %s, nproc %d, %s" % (v, os.cpu_count(), time.strftime("%Y-%m-%d %H:%M")))
+    if "a" in only:
+        bench_calls(args)
+    if "b" in only:
+        bench_interp(args)
+    if "c" in only:
+        bench_data(args)
+    if "d" in only:
+        bench_scale(args)
+    if "e" in only:
+        bench_memory(args)
+
+
+if __name__ == "__main__":
+    main()
