@@ -211,6 +211,9 @@ Value Query::assignable(Value v, Thing* owner, bool into_list) {
         case VT::Thing:
             if (c) c->attach(v.thing());
             break;
+        case VT::Future:   // as ThingsDB: a future is never kept, it becomes nil
+            v = Value::nil();
+            break;
         default:
             break;
     }
@@ -291,6 +294,7 @@ void render(Query& q, std::string& out, const Value& v, int deep) {
         }
         case VT::Thing: render_thing(q, out, v.thing(), deep); return;
         case VT::EnumMember: render(q, out, v.member()->val, deep); return;
+        case VT::Future: render(q, out, future_value(v), deep); return;   // fn_util.cpp
         case VT::Closure: json_escape(out, v.closure()->source); return;
         case VT::Regex: json_escape(out, "/" + v.regex()->pattern + "/" + v.regex()->flags); return;
         case VT::Error:

@@ -42,6 +42,7 @@ void ensure_registered() {
     register_event_methods();
     register_procedure_functions();
     register_math_functions();
+    register_util_functions();
 }
 
 const char* plural(int n) { return n == 1 ? "" : "s"; }

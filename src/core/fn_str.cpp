@@ -258,9 +258,61 @@ Value test(Query&, Value* self, Args& a) {
     return Value::boolean(regex_test(re.regex(), S(self)));
 }
 
+// --- regex and bytes --------------------------------------------------------
+
+// regex.test(str): whether the regex matches somewhere in the string.
+Value re_test(Query&, Value* self, Args& a) {
+    a.exactly(1);
+    Value v = a.eval(0);
+    if (!v.is(VT::Str)) a.bad_type(0, "str", v);
+    return Value::boolean(regex_test(self->regex(), v.as_str()));
+}
+
+// regex.match(str): the first match and its groups (nil without a match);
+// with the `g` flag every match (an empty list without one), as ThingsDB.
+Value re_match(Query& q, Value* self, Args& a) {
+    a.exactly(1);
+    Value keep = *self;
+    Value v = a.eval(0);
+    if (!v.is(VT::Str)) a.bad_type(0, "str", v);
+    const RegexObj* re = keep.regex();
+    const std::string& s = v.as_str();
+    if (re->flags.find('g') != std::string::npos) {
+        std::vector<Value> out;
+        size_t pos = 0;
+        for (;;) {
+            q.poll();
+            size_t end = 0;
+            auto m = regex_match(re, s, pos, &end);
+            if (m.empty()) break;
+            out.push_back(Value::str(m[0].text));
+            if (pos == end) break;
+            pos = end;
+        }
+        return make_list(std::move(out));
+    }
+    auto m = regex_match(re, s);
+    if (m.empty()) return Value::nil();
+    std::vector<Value> out;
+    for (auto& g : m) out.push_back(Value::str(g.text));   // an unset group is ""
+    return make_list(std::move(out));
+}
+
+Value bytes_len(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    return Value::integer(static_cast<int64_t>(self->as_str().size()));
+}
+
 }  // namespace
 
 void register_str_methods() {
+    register_methods(VT::Regex, {
+        {"test", re_test, FN_ANY_SCOPE},
+        {"match", re_match, FN_ANY_SCOPE},
+    });
+    register_methods(VT::Bytes, {
+        {"len", bytes_len, FN_ANY_SCOPE},
+    });
     register_methods(VT::Str, {
         {"len", len, FN_ANY_SCOPE},
         {"contains", contains, FN_ANY_SCOPE},

@@ -156,6 +156,10 @@ public:
     // ---- datetime (issue 6, item 1): a collection's time zone (an IANA name).
     virtual void set_collection_time_zone(uint64_t id, std::string_view tz) = 0;
 
+    // ---- function library (issue 6): where log() writes (a NOTICE to the
+    // client in PostgreSQL, as ThingsDB sends its log lines to the client).
+    virtual void log(std::string_view msg) { (void)msg; }
+
     // Polls for cancel and statement_timeout; throws to abort the query.
     virtual void check_interrupts() = 0;
     // Seconds since the epoch (the transaction's time for PostgreSQL).

@@ -60,12 +60,11 @@ public:
     void delete_enum(uint64_t coll, uint32_t enum_id) override;
     std::vector<uint64_t> things_of_type(uint64_t coll, uint32_t type_id) override;
 
+    void log(std::string_view msg) override;   // function library (issue 6)
     void check_interrupts() override;
     double now() override;
 
 private:
-    uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);   // issue 8
-    bool find_collection_uncached(int plan, std::string_view name, uint64_t id, CollectionRow& out);
     // Ids taken from the sequence but not handed out yet (ascending, used from
     // the back). Refilled in growing batches; unused ones become gaps.
     std::vector<uint64_t> id_pool_;
