@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "pg/bridge.h"
+#include "pg/catalog_cache.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -361,34 +362,62 @@ std::vector<CollectionRow> PgStorage::collections() {
     return rows;
 }
 
+// Every call looks its collection up by name: the rows are kept in the
+// per-backend cache (catalog_cache.h, issue 8), so a warm call runs no SQL
+// for it. Only rows that exist are cached.
 bool PgStorage::find_collection(std::string_view name, CollectionRow& out) {
-    bool found = false;
-    pg_call([&] {
-        Datum args[1] = {text_datum(name)};
-        if (exec(COLLECTION_BY_NAME, args, nullptr) == 1) {
-            read_collection(0, out);
-            found = true;
+    CatalogCache* c = catalog_cache();
+    std::string key(name);
+    if (c) {
+        auto it = c->coll_by_name.find(key);
+        if (it != c->coll_by_name.end()) {
+            out = it->second;
+            return true;
         }
-        pfree(DatumGetPointer(args[0]));
-        SPI_freetuptable(SPI_tuptable);
-    });
-    return found;
+    }
+    uint64_t stamp = catalog_cache_stamp();
+    if (!find_collection_uncached(COLLECTION_BY_NAME, name, 0, out)) return false;
+    if (c && catalog_cache_still(stamp)) {
+        c->coll_by_name[key] = out;
+        c->coll_by_id[out.id] = out;
+    }
+    return true;
 }
 
 bool PgStorage::find_collection_by_id(uint64_t id, CollectionRow& out) {
+    CatalogCache* c = catalog_cache();
+    if (c) {
+        auto it = c->coll_by_id.find(id);
+        if (it != c->coll_by_id.end()) {
+            out = it->second;
+            return true;
+        }
+    }
+    uint64_t stamp = catalog_cache_stamp();
+    if (!find_collection_uncached(COLLECTION_BY_ID, {}, id, out)) return false;
+    if (c && catalog_cache_still(stamp)) {
+        c->coll_by_name[out.name] = out;
+        c->coll_by_id[id] = out;
+    }
+    return true;
+}
+
+bool PgStorage::find_collection_uncached(int plan, std::string_view name, uint64_t id, CollectionRow& out) {
     bool found = false;
     pg_call([&] {
-        Datum args[1] = {Int64GetDatum(id)};
-        if (exec(COLLECTION_BY_ID, args, nullptr) == 1) {
+        Datum args[1] = {plan == COLLECTION_BY_NAME ? text_datum(name) : Int64GetDatum(id)};
+        if (exec(static_cast<PlanId>(plan), args, nullptr) == 1) {
             read_collection(0, out);
             found = true;
         }
+        if (plan == COLLECTION_BY_NAME) pfree(DatumGetPointer(args[0]));
         SPI_freetuptable(SPI_tuptable);
     });
     return found;
 }
 
 CollectionRow PgStorage::create_collection(std::string_view name) {
+    catalog_cache_flush();   // at once; the trigger tells the other backends
     uint64_t id = new_thing_id();
     int64_t created_at = static_cast<int64_t>(now());
     CollectionRow row;
@@ -406,6 +435,7 @@ CollectionRow PgStorage::create_collection(std::string_view name) {
 }
 
 void PgStorage::delete_collection(uint64_t id) {
+    catalog_cache_flush();   // at once; the trigger tells the other backends
     // The things go with it (ON DELETE CASCADE).
     pg_call([&] {
         Datum args[1] = {Int64GetDatum(id)};
@@ -414,6 +444,7 @@ void PgStorage::delete_collection(uint64_t id) {
 }
 
 void PgStorage::rename_collection(uint64_t id, std::string_view name) {
+    catalog_cache_flush();   // at once; the trigger tells the other backends
     pg_call([&] {
         Datum args[2] = {Int64GetDatum(id), text_datum(name)};
         exec(RENAME_COLLECTION, args, nullptr);
@@ -423,6 +454,7 @@ void PgStorage::rename_collection(uint64_t id, std::string_view name) {
 
 // ---- datetime (issue 6) ----
 void PgStorage::set_collection_time_zone(uint64_t id, std::string_view tz) {
+    catalog_cache_flush();   // at once; the trigger tells the other backends
     pg_call([&] {
         Datum args[2] = {Int64GetDatum(id), text_datum(tz)};
         exec(SET_COLLECTION_TZ, args, nullptr);

@@ -65,6 +65,8 @@ public:
     double now() override;
 
 private:
+    uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);   // issue 8
+    bool find_collection_uncached(int plan, std::string_view name, uint64_t id, CollectionRow& out);
     // Ids taken from the sequence but not handed out yet (ascending, used from
     // the back). Refilled in growing batches; unused ones become gaps.
     std::vector<uint64_t> id_pool_;
