@@ -629,6 +629,40 @@ Value sort(Query& q, Value* self, Args& a) {
     return new_list(std::move(items));
 }
 
+// flat(depth = 1): nested lists and tuples spliced in, `depth` levels deep.
+void flat_fill(Query& q, const ListObj* l, int64_t depth, std::vector<Value>& out) {
+    for (const Value& v : l->items) {
+        q.poll();
+        if (depth > 0 && v.is(VT::List)) flat_fill(q, v.list(), depth - 1, out);
+        else out.push_back(v);
+    }
+}
+
+Value flat(Query& q, Value* self, Args& a) {
+    a.at_most(1);
+    Value keep = *self;
+    int64_t depth = a.size() == 1 ? a.int_arg(0) : 1;
+    std::vector<Value> out;
+    flat_fill(q, keep.list(), depth, out);
+    return new_list(std::move(out));
+}
+
+// map_id(): the ids of a list of things (nil for a thing without id).
+Value map_id(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    std::vector<Value> out;
+    for (const Value& v : L(self)->items) {
+        if (!v.is(VT::Thing))
+            raisef(TYPE_ERR,
+                   "function `map_id` requires a list with items of type `thing` "
+                   "but found an item of type `%s` instead",
+                   type_name(v));
+        Thing* t = v.thing();
+        out.push_back(t->id ? Value::integer(static_cast<int64_t>(t->id)) : Value::nil());
+    }
+    return new_list(std::move(out));
+}
+
 }  // namespace
 
 void register_list_methods() {
@@ -665,6 +699,8 @@ void register_list_methods() {
         {"is_unique", is_unique, FN_ANY_SCOPE},
         {"join", join, FN_ANY_SCOPE},
         {"sort", sort, FN_ANY_SCOPE},
+        {"flat", flat, FN_ANY_SCOPE},
+        {"map_id", map_id, FN_ANY_SCOPE},
     });
 }
 

@@ -235,6 +235,14 @@ Value reduce(Query& q, Value* self, Args& a) {
     return acc;
 }
 
+// map_id(): the ids of the things (nil for a thing without id).
+Value map_id(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    std::vector<Value> out;
+    for (auto& t : S(self)->items) out.push_back(id_of(t.get()));
+    return make_list(std::move(out));
+}
+
 Value new_set(const std::vector<Thing*>& things) {
     auto* s = new SetObj();
     Value v = Value::obj(VT::Set, s);
@@ -259,6 +267,7 @@ void register_set_methods() {
         {"some", some, FN_ANY_SCOPE},
         {"every", every, FN_ANY_SCOPE},
         {"reduce", reduce, FN_ANY_SCOPE},
+        {"map_id", map_id, FN_ANY_SCOPE},
     });
 }
 

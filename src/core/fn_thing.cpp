@@ -385,6 +385,55 @@ Value m_equals(Query&, Value* self, Args& a) {
     return Value::boolean(thing_equals(keep.thing(), other, deep));
 }
 
+// vmap(closure): a new thing with the same keys and closure(value) as values.
+Value m_vmap(Query& q, Value* self, Args& a) {
+    a.exactly(1);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    InUse lock(t);
+    Value fn = a.closure_arg(0);
+    Value out = new_thing();
+    auto& props = t->props();
+    for (size_t i = 0; i < props.size(); ++i) {
+        q.poll();
+        Value r = q.call(fn, {props[i].val});
+        out.thing()->props().push_back(Prop{props[i].key, q.assignable(std::move(r), nullptr, false)});
+    }
+    return out;
+}
+
+// ren(old, new): renames a property (replacing one named `new`); nil.
+Value m_ren(Query& q, Value* self, Args& a) {
+    require_object(*self, "ren");
+    a.exactly(2);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    q.check_not_in_use(keep);
+    std::string from, to;
+    {
+        InUse lock(t);   // ThingsDB locks the thing while the arguments run
+        from = a.str_arg(0);
+        to = a.str_arg(1);
+    }
+    test_thing_operation(q, t);
+    if (!valid_utf8(to)) raise(VALUE_ERR, "properties must have valid UTF-8 encoding");
+    if (!find_prop(t, from)) prop_not_found(t, from);
+    if (from == to) return Value::nil();
+    // Renamed in place (the property keeps its position); a property that
+    // already had the new name goes.
+    auto& props = t->props();
+    for (size_t i = 0; i < props.size(); ++i) {
+        if (props[i].key == to) {
+            props.erase(props.begin() + static_cast<std::ptrdiff_t>(i));
+            break;
+        }
+    }
+    find_prop(t, from)->key = to;
+    q.prop_del(t, from);
+    q.prop_set(t, to);
+    return Value::nil();
+}
+
 }  // namespace
 
 void register_thing_methods() {
@@ -406,6 +455,8 @@ void register_thing_methods() {
         {"copy", m_copy, FN_ANY_SCOPE},
         {"dup", m_dup, FN_ANY_SCOPE},
         {"equals", m_equals, FN_ANY_SCOPE},
+        {"vmap", m_vmap, FN_ANY_SCOPE},
+        {"ren", m_ren, FN_ANY_SCOPE | FN_CHANGE},
     });
 }
 

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "fn.h"
 #include "ops.h"
+#include "procedures.h"
 #include "query.h"
 #include "regex.h"
 #include "thing.h"
@@ -339,6 +340,26 @@ Value m_else(Query& q, Value* self, Args& a) {
     return out;
 }
 
+// --- closure ---------------------------------------------------------------------
+
+// closure.call(args...): exactly as many arguments as the closure takes.
+Value m_call(Query& q, Value* self, Args& a) {
+    Value keep = *self;
+    int n = static_cast<int>(keep.closure()->params.size());
+    if (a.size() != n)
+        raisef(NUM_ARGUMENTS_ERR, "this closure takes %d argument%s but %d %s given", n, n == 1 ? "" : "s",
+               a.size(), a.size() == 1 ? "was" : "were");
+    std::vector<Value> args;
+    for (int i = 0; i < a.size(); ++i) args.push_back(a.eval(i));
+    return q.call(keep, args.data(), n);
+}
+
+// closure.doc(): the closure's doc string ("" without one).
+Value m_doc(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    return Value::str(closure_doc(*self));
+}
+
 // --- export / import -----------------------------------------------------------------
 
 // ThingsDB's export() writes the collection's types, enums and procedures
@@ -398,6 +419,10 @@ void register_util_functions() {
         {"import", f_import, FN_COLLECTION | FN_CHANGE},
     });
     register_methods(VT::List, {{"choice", m_choice, FN_ANY_SCOPE}});
+    register_methods(VT::Closure, {
+        {"call", m_call, FN_ANY_SCOPE},
+        {"doc", m_doc, FN_ANY_SCOPE},
+    });
     register_methods(VT::Future, {
         {"then", m_then, FN_ANY_SCOPE},
         {"else", m_else, FN_ANY_SCOPE},
