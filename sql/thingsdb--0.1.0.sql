@@ -413,3 +413,103 @@ CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON t
 -- Every function of the extension has a COMMENT (pg_regress gateway checks).
 COMMENT ON FUNCTION thingsdb.drop_collection_procedures() IS
 'trigger: deletes the procedures of a deleted collection';
+
+-- ---- Dump and restore (issue 10) -------------------------------------------
+-- CREATE EXTENSION seeds a fresh node (the collection stuff, the first user
+-- and its rights); pg_dump keeps every row of the config tables, so a
+-- restore runs CREATE EXTENSION (seeding again) and then COPYs the dumped
+-- rows. The dumped state must win: the seeded rows are listed in
+-- thingsdb.seeds (not dumped, so a restore lists its own seeds) and
+--   * a restored collection or user that collides (same id or name) with a
+--     seeded one replaces it (the seeded collection goes with its things,
+--     the seeded user with its rights);
+--   * the restored thingsdb.node row (the dump's node) removes the seeds that
+--     are left: what the dumped node no longer had (stuff deleted, ...).
+-- thingsdb.seeds is empty after a restore; on a node that never was
+-- restored it keeps naming the install's rows, which normal operation never
+-- collides with (ids come from the sequence; names are checked first).
+CREATE TABLE thingsdb.seeds (
+    tbl text NOT NULL CHECK (tbl IN ('collections', 'users')),
+    id bigint NOT NULL,
+    PRIMARY KEY (tbl, id)
+);
+INSERT INTO thingsdb.seeds (tbl, id)
+SELECT 'collections', id FROM thingsdb.collections
+UNION ALL
+SELECT 'users', id FROM thingsdb.users;
+
+-- The node: one row, written at install, restored by pg_restore.
+CREATE TABLE thingsdb.node (
+    id int PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    created_version text NOT NULL           -- the extension version that created it
+);
+INSERT INTO thingsdb.node (created_version) VALUES ('0.1.0');
+REVOKE ALL ON thingsdb.seeds, thingsdb.node FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('thingsdb.node', '');
+
+CREATE FUNCTION thingsdb.replace_seed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    seed bigint;
+BEGIN
+    IF TG_TABLE_NAME = 'node' THEN
+        -- The dump's node arrives: the install's node and remaining seeds go.
+        DELETE FROM thingsdb.node WHERE id = NEW.id;
+        FOR seed IN DELETE FROM thingsdb.seeds WHERE tbl = 'collections' RETURNING id LOOP
+            PERFORM thingsdb.drop_seed_collection(seed);
+        END LOOP;
+        DELETE FROM thingsdb.users u USING thingsdb.seeds s
+            WHERE s.tbl = 'users' AND u.id = s.id;
+        DELETE FROM thingsdb.seeds;
+        RETURN NEW;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM thingsdb.seeds s WHERE s.tbl = TG_TABLE_NAME) THEN
+        RETURN NEW;   -- the usual case: nothing seeded is left
+    END IF;
+    IF TG_TABLE_NAME = 'collections' THEN
+        FOR seed IN
+            DELETE FROM thingsdb.seeds s
+            USING thingsdb.collections c
+            WHERE s.tbl = 'collections' AND c.id = s.id AND (c.id = NEW.id OR c.name = NEW.name)
+            RETURNING s.id
+        LOOP
+            PERFORM thingsdb.drop_seed_collection(seed);
+        END LOOP;
+    ELSE
+        DELETE FROM thingsdb.users u
+        USING thingsdb.seeds s
+        WHERE s.tbl = 'users' AND u.id = s.id AND (u.id = NEW.id OR u.name = NEW.name);
+        DELETE FROM thingsdb.seeds s
+        WHERE s.tbl = 'users' AND NOT EXISTS (SELECT 1 FROM thingsdb.users u WHERE u.id = s.id);
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION thingsdb.replace_seed() IS
+'trigger: a restored node, collection or user replaces what CREATE EXTENSION seeded (see thingsdb.seeds)';
+
+-- Drops a seeded collection with its things, types and enums. Procedures of
+-- that id already present are restored ones (a seed has none; procedures
+-- have no foreign key that would order them after collections): kept.
+CREATE FUNCTION thingsdb.drop_seed_collection(seed bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    saved thingsdb.procedures[];
+BEGIN
+    SELECT array_agg(p) INTO saved FROM thingsdb.procedures p WHERE p.scope_id = seed;
+    DELETE FROM thingsdb.collections WHERE id = seed;
+    IF saved IS NOT NULL THEN
+        INSERT INTO thingsdb.procedures SELECT * FROM unnest(saved);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION thingsdb.drop_seed_collection(bigint) IS
+'drops a collection seeded by CREATE EXTENSION when a restore brings the dumped one (keeps procedures already restored)';
+
+CREATE TRIGGER replace_seed BEFORE INSERT ON thingsdb.node
+    FOR EACH ROW EXECUTE FUNCTION thingsdb.replace_seed();
+CREATE TRIGGER replace_seed BEFORE INSERT ON thingsdb.collections
+    FOR EACH ROW EXECUTE FUNCTION thingsdb.replace_seed();
+CREATE TRIGGER replace_seed BEFORE INSERT ON thingsdb.users
+    FOR EACH ROW EXECUTE FUNCTION thingsdb.replace_seed();
