@@ -28,6 +28,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "executor/spi.h"
@@ -340,6 +341,13 @@ using tdb::pg::pg_call;
 
 // tdb_watch(thing_id bigint, scope text DEFAULT NULL) -> jsonb: the init event.
 TDB_PG_FUNCTION(tdb_watch) {
+    // Notifications are not replicated: on a hot standby no event would come.
+    pg_call([] {
+        if (RecoveryInProgress())
+            ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                            errmsg("cannot watch on a hot standby: events are notified on the primary only"),
+                            errhint("Watch on the primary; standbys serve reads.")));
+    });
     int64 id = tdb::pg::thing_id_arg(fcinfo);
     std::string scope;
     if (PG_ARGISNULL(1)) {
