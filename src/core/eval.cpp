@@ -75,9 +75,14 @@ Query::Query(Storage& st, const Scope& scope) : st_(st), scope_(scope) {
     } restore{this};
     if (scope.kind == Scope::COLLECTION) {
         CollectionRow row;
-        if (!st.find_collection(scope.name, row))
+        if (scope.name.empty()) {   // "@:123"
+            if (!st.find_collection_by_id(scope.id, row))
+                raisef(LOOKUP_ERR, "collection `#%llu` not found", static_cast<unsigned long long>(scope.id));
+        } else if (!st.find_collection(scope.name, row)) {
             raisef(LOOKUP_ERR, "collection `%s` not found", scope.name.c_str());
+        }
         coll_ = std::make_unique<Collection>(st, row);
+        deep_ = row.default_deep;   // set_default_deep()
     }
     restore.armed = false;
 }
@@ -441,6 +446,44 @@ void Query::set_var(int name, Value v) {
     vars.push_back({name, std::move(v)});
 }
 
+// The hot paths of the evaluator (issue 8, benchmarks in test/bench):
+// operands that are literals or variables are read without a call of the
+// big eval() (whose entry and exit alone cost more than the lookup), and
+// arithmetic and comparisons of two ints skip the general operator rules.
+inline Value Query::ev(const Node* n) {
+    if (n->kind == NK::Lit) return n->lit;
+    if (n->kind == NK::Var) {
+        if (Value* v = find_var(n->name)) return *v;
+    }
+    return eval(n);
+}
+
+namespace {
+
+// False when an operand is no int, or on overflow or a zero/negative
+// divisor: binary() then gives the result or ThingsDB's error.
+inline bool int_binary(Op op, const Value& a, const Value& b, Value& out) {
+    if (!a.is(VT::Int) || !b.is(VT::Int)) return false;
+    int64_t x = a.as_int(), y = b.as_int(), r = 0;
+    switch (op) {
+        case Op::Add: if (__builtin_add_overflow(x, y, &r)) return false; break;
+        case Op::Sub: if (__builtin_sub_overflow(x, y, &r)) return false; break;
+        case Op::Mul: if (__builtin_mul_overflow(x, y, &r)) return false; break;
+        case Op::Mod: if (y <= 0) return false; r = x % y; break;
+        case Op::Lt: out = Value::boolean(x < y); return true;
+        case Op::Gt: out = Value::boolean(x > y); return true;
+        case Op::Le: out = Value::boolean(x <= y); return true;
+        case Op::Ge: out = Value::boolean(x >= y); return true;
+        case Op::Eq: out = Value::boolean(x == y); return true;
+        case Op::Ne: out = Value::boolean(x != y); return true;
+        default: return false;
+    }
+    out = Value::integer(r);
+    return true;
+}
+
+}  // namespace
+
 Value Query::eval(const Node* n) {
     switch (n->kind) {
         case NK::Lit:
@@ -533,8 +576,10 @@ Value Query::eval(const Node* n) {
             }
         }
         case NK::Binary: {
-            Value a = eval(n->kids[0]);
-            Value b = eval(n->kids[1]);
+            Value a = ev(n->kids[0]);
+            Value b = ev(n->kids[1]);
+            Value r;
+            if (int_binary(n->op, a, b, r)) return r;
             return binary(n->op, a, b);
         }
         case NK::And: {
@@ -604,12 +649,17 @@ std::shared_ptr<Program> Query::current_program_ref() {
 }
 
 Value Query::eval_assign(const Node* n) {
-    Value v = eval(n->kids[0]);
+    Value v = ev(n->kids[0]);
     if (n->op != Op::None) {
         // A compound assignment updates the variable where it lives, also
         // from inside a closure.
         Value* cur = find_var(n->name);
         if (!cur) raisef(LOOKUP_ERR, "variable `%s` is undefined", interned(n->name).c_str());
+        Value r;
+        if (int_binary(n->op, *cur, v, r)) {
+            *cur = r;
+            return r;
+        }
         v = binary(n->op, *cur, v);
         if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items);
         *cur = v;
@@ -654,7 +704,7 @@ Value Query::call_with_nodes(const Value& closure, const Node* const* kids, int 
     // Only as many arguments as the closure takes are evaluated.
     int np = static_cast<int>(closure.closure()->params.size());
     std::vector<Value> args;
-    for (int i = 0; i < nkids && i < np; ++i) args.push_back(eval(kids[i]));
+    for (int i = 0; i < nkids && i < np; ++i) args.push_back(ev(kids[i]));
     return call(closure, args.data(), static_cast<int>(args.size()));
 }
 

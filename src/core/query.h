@@ -141,6 +141,7 @@ private:
     Value eval_slice(const Node* n);
     Value eval_slice_assign(const Node* n);
     Value eval_for(const Node* n);
+    Value ev(const Node* n);   // eval() with literals and variables answered inline (issue 8)
     std::shared_ptr<Program> current_program_ref();
     Ctrl ctrl_ = Ctrl::None;
     Value ret_val_;
