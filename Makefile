@@ -3,7 +3,9 @@
 
 EXTENSION = thingsdb
 MODULE_big = thingsdb
-DATA = sql/thingsdb--0.1.0.sql
+# Every install script (thingsdb--VERSION.sql) and upgrade script
+# (thingsdb--FROM--TO.sql); see docs/sql.md, "Versions and upgrades".
+DATA = $(wildcard sql/thingsdb--*.sql)
 PGFILEDESC = "thingsdb - the ThingsDB language inside PostgreSQL"
 
 CORE_SRCS := $(sort $(wildcard src/core/*.cpp))
