@@ -10,6 +10,7 @@
 #include "ops.h"
 #include "query.h"
 #include "regex.h"
+#include "wrap.h"
 
 namespace tdb {
 
@@ -168,7 +169,12 @@ void Query::set_add(SetObj* s, const std::vector<Thing*>& added) {
     if (records_jobs(t)) add_job(t->id, job_add(*this, s->owner.key, added));
 }
 
+// Relations between Types (types.cpp) keep the other side of a removed
+// thing consistent, stored or not.
+void (*set_remove_hook)(Query& q, SetObj* s, const std::vector<Thing*>& removed) = nullptr;
+
 void Query::set_remove(SetObj* s, const std::vector<Thing*>& removed) {
+    if (set_remove_hook && s->owner.thing && s->owner.thing->type_id != kNoType) set_remove_hook(*this, s, removed);
     Thing* t = s->owner.thing;
     if (!t || !t->id || !t->coll) return;
     require_change();
@@ -300,6 +306,7 @@ void render(Query& q, std::string& out, const Value& v, int deep) {
         case VT::Thing: render_thing(q, out, v.thing(), deep); return;
         case VT::EnumMember: render(q, out, v.member()->val, deep); return;
         case VT::Future: render(q, out, future_value(v), deep); return;   // fn_util.cpp
+        case VT::Wrap: render_wrap(q, out, v, deep); return;               // wrap.cpp
         case VT::Closure: json_escape(out, v.closure()->source); return;
         case VT::Regex: json_escape(out, "/" + v.regex()->pattern + "/" + v.regex()->flags); return;
         case VT::Error:

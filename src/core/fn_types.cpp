@@ -8,6 +8,7 @@
 #include "query.h"
 #include "thing.h"
 #include "types.h"
+#include "wrap.h"
 
 namespace tdb {
 
@@ -103,7 +104,18 @@ Value type_info_value(const TypeDef& td) {
     Value methods = new_thing();
     for (const Method& m : td.methods) prop(methods.thing(), m.name.c_str(), method_info(m));
     prop(t, "methods", methods);
-    prop(t, "relations", new_thing());
+    Value rels = new_thing();
+    for (const Field& f : td.fields) {
+        if (f.rel.empty()) continue;
+        Value r = new_thing();
+        Catalog* c = Catalog::current();
+        TypeDef* ot = c ? c->type(f.spec.kind == SK::Set ? f.spec.nref : f.spec.ref) : nullptr;
+        prop(r.thing(), "type", Value::str(ot ? ot->name : ""));
+        prop(r.thing(), "property", Value::str(f.rel));
+        prop(rels.thing(), f.name.c_str(), r);
+    }
+    prop(t, "relations", rels);
+    prop(t, "idx", Value::boolean(td.idx));
     return out;
 }
 
@@ -118,7 +130,7 @@ void define(Catalog& c, TypeDef& t, const Value& defs) {
             Value cl = closure_from_source(p.val.closure()->source);
             methods.push_back({p.key, cl});
         } else if (p.val.is(VT::Str)) {
-            fields.push_back({p.key, p.val.as_str(), Spec()});
+            fields.push_back({p.key, p.val.as_str(), Spec(), {}, nullptr});
         } else {
             raisef(TYPE_ERR,
                    "expecting a method of type `closure` or a definition of type `str` for property `%s` on type "
@@ -209,6 +221,7 @@ Value f_del_type(Query& q, Value*, Args& a) {
     }
     c.types.erase(std::remove_if(c.types.begin(), c.types.end(), [&](auto& p) { return p->id == tid; }),
                   c.types.end());
+    if (t.idx) q.storage().set_type_index(c.coll_id, tid, false);
     q.storage().delete_type(c.coll_id, tid);
     q.add_job(root_id(q), "{\"del_type\":" + std::to_string(tid) + "}");
     return Value();
@@ -305,11 +318,14 @@ Value f_type_assert(Query& q, Value*, Args& a) {
     Value v = a.eval(0);
     Value want = a.eval(1);
     std::vector<std::string> names;
-    if (want.is(VT::Str)) names.push_back(want.as_str());
-    else if (want.is(VT::List))
+    if (want.is(VT::Str)) {
+        names.push_back(want.as_str());
+    } else if (want.is(VT::List)) {
         for (const Value& n : want.list()->items)
             if (n.is(VT::Str)) names.push_back(n.as_str());
-    else a.bad_type(1, "str", want);
+    } else {
+        a.bad_type(1, "str", want);
+    }
     std::string got = type_name(v);
     for (const std::string& n : names)
         if (n == got || (n == "thing" && v.is(VT::Thing))) return Value();
@@ -375,7 +391,7 @@ Value f_mod_type(Query& q, Value*, Args& a) {
             return Value();
         }
         if (!spec.is(VT::Str)) a.bad_type(3, "str", spec);
-        Field f{fname, spec.as_str(), Spec()};
+        Field f{fname, spec.as_str(), Spec(), {}, nullptr};
         f.spec = c.parse_spec(*t, fname, f.raw);
         Value init;
         bool closure_init = false;
@@ -420,6 +436,11 @@ Value f_mod_type(Query& q, Value*, Args& a) {
                 raisef(LOOKUP_ERR, "type `%s` has no property or method `%s`", name.c_str(), fname.c_str());
             }
         } else {
+            if (!t->fields[static_cast<size_t>(idx)].rel.empty())
+                raisef(TYPE_ERR,
+                       "cannot delete a property with a relation; you might want to remove the relation by using: "
+                       "`mod_type(\"%s\", \"rel\", \"%s\", nil);`",
+                       name.c_str(), fname.c_str());
             for (Value& iv : c.instances(tid)) {
                 q.check_not_in_use(iv);
                 auto& props = iv.thing()->props();
@@ -484,7 +505,12 @@ Value f_mod_type(Query& q, Value*, Args& a) {
         if (!spec.is(VT::Str)) a.bad_type(3, "str", spec);
         int idx = t->field_index(fname);
         if (idx < 0) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
-        Field nf{fname, spec.as_str(), Spec()};
+        if (!t->fields[static_cast<size_t>(idx)].rel.empty())
+            raisef(TYPE_ERR,
+                   "cannot modify a property with a relation; you might want to remove the relation by using: "
+                   "`mod_type(\"%s\", \"rel\", \"%s\", nil);`",
+                   name.c_str(), fname.c_str());
+        Field nf{fname, spec.as_str(), Spec(), {}, nullptr};
         nf.spec = c.parse_spec(*t, fname, nf.raw);
         Value migrate = a.size() == 5 ? a.eval(4) : Value();
         if (a.size() == 5 && !migrate.is(VT::Closure)) a.bad_type(4, "closure", migrate);
@@ -540,6 +566,22 @@ Value f_mod_type(Query& q, Value*, Args& a) {
                        "a type can only be changed to `wrap-only` mode without having active instances; %zu "
                        "active instance%s of type `%s` %s been found",
                        n, n == 1 ? "" : "s", name.c_str(), n == 1 ? "has" : "have");
+            for (auto& o : c.types)
+                if (!o->wrap_only && o->id != tid)
+                    for (const Field& f : o->fields)
+                        if (f.spec.kind == SK::Type && f.spec.ref == tid && !f.spec.nillable)
+                            raisef(OPERATION_ERR,
+                                   "type `%s` is required by at least one other type without having `wrap-only` "
+                                   "mode enabled",
+                                   name.c_str());
+        }
+        if (!on && t->wrap_only) {
+            for (const Field& f : t->fields) {
+                TypeDef* dep = f.spec.kind == SK::Type && !f.spec.nillable ? c.type(f.spec.ref) : nullptr;
+                if (dep && dep->wrap_only)
+                    raisef(OPERATION_ERR, "type `%s` is dependent on at least one type with `wrap-only` mode enabled",
+                           name.c_str());
+            }
         }
         t->wrap_only = on;
         bump(q, c, *t);
@@ -556,6 +598,96 @@ Value f_mod_type(Query& q, Value*, Args& a) {
                                   ",\"hide_id\":" + (t->hide_id ? "true" : "false") + job_base + "}}");
         return Value();
     }
+    if (action == "all") {
+        // As ThingsDB: calls the closure on every instance (migrations).
+        a.exactly(3);
+        Value cb = a.eval(2);
+        if (!cb.is(VT::Closure))
+            raisef(TYPE_ERR, "function `mod_type` expects argument 3 to be of type `closure` but got type `%s` instead",
+                   type_name(cb));
+        for (Value& iv : c.instances(tid)) q.call(cb, {iv});
+        return Value();
+    }
+    if (action == "idx") {
+        // ThingsDB v1.8: an index of the instances of a type, for type_all().
+        // Here a partial index of thingsdb.things on (collection, type_id).
+        a.exactly(3);
+        Value on = a.eval(2);
+        if (!on.is(VT::Bool))
+            raisef(TYPE_ERR, "function `mod_type` expects argument 3 to be of type `bool` but got type `%s` instead",
+                   type_name(on));
+        t = c.type(tid);
+        q.storage().set_type_index(c.coll_id, tid, on.as_bool());
+        if (t->idx == on.as_bool()) return Value();
+        t->idx = on.as_bool();
+        bump(q, c, *t);
+        q.add_job(root_id(q), "{\"mod_type_idx\":{\"idx\":" + std::string(t->idx ? "true" : "false") +
+                                  ",\"modified_at\":" + std::to_string(t->modified_at) + job_base + "}}");
+        return Value();
+    }
+    if (action == "rel") {
+        a.exactly(4);
+        std::string fname = a.str_arg(2);
+        Value other = a.eval(3);
+        t = c.type(tid);
+        Field* f = t->field(fname);
+        if (!f) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
+        if (other.is_nil()) {
+            if (f->rel.empty())
+                raisef(TYPE_ERR, "missing relation for `%s` on type `%s`", fname.c_str(), name.c_str());
+            TypeDef* ot = nullptr;
+            Field* of = relation_peer(c, *f, &ot);
+            f->rel.clear();
+            if (of) of->rel.clear();
+            bump(q, c, *t);
+            if (ot && ot != t) {
+                ot->modified_at = t->modified_at;
+                c.save(*ot);
+            }
+            q.add_job(root_id(q), "{\"mod_type_rel_del\":{\"modified_at\":" + std::to_string(t->modified_at) +
+                                      ",\"name\":" + json_str(fname) + job_base + "}}");
+            return Value();
+        }
+        if (!other.is(VT::Str))
+            raisef(TYPE_ERR,
+                   "function `mod_type` with task `rel` expects argument 4 to be of type `str` or type `nil` but got "
+                   "type `%s` instead",
+                   type_name(other));
+        auto type_from_field = [&](TypeDef& owner, Field& fd) -> TypeDef* {
+            bool ok = (fd.spec.kind == SK::Type && fd.spec.nillable) ||
+                      (fd.spec.kind == SK::Set && fd.spec.nkind == SK::Type && !fd.spec.nillable);
+            if (!ok)
+                raise(TYPE_ERR, "relations may only be configured between restricted sets and/or nillable typed");
+            if (!fd.rel.empty())
+                raisef(TYPE_ERR, "relation for `%s` on type `%s` already exists", fd.name.c_str(), owner.name.c_str());
+            return c.type(fd.spec.kind == SK::Set ? fd.spec.nref : fd.spec.ref);
+        };
+        TypeDef* ot = type_from_field(*t, *f);
+        if (!ot) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
+        std::string oname = other.as_str();
+        Field* of = ot->field(oname);
+        if (!of) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", ot->name.c_str(), oname.c_str());
+        if (of == f && f->spec.kind == SK::Set)
+            raise(TYPE_ERR, "relations may only be configured between restricted sets and/or nillable typed");
+        TypeDef* back = type_from_field(*ot, *of);
+        if (back != t)
+            raisef(TYPE_ERR, "failed to create relation; property `%s` on type `%s` is referring to type `%s`",
+                   oname.c_str(), ot->name.c_str(), back ? back->name.c_str() : "?");
+        f->rel = oname;
+        of->rel = fname;
+        bump(q, c, *t);
+        if (ot != t) {
+            ot->modified_at = t->modified_at;
+            c.save(*ot);
+        }
+        uint32_t otid = ot->id;
+        q.add_job(root_id(q), "{\"mod_type_rel_add\":{\"modified_at\":" + std::to_string(t->modified_at) +
+                                  ",\"name\":" + json_str(fname) + ",\"to_name\":" + json_str(oname) +
+                                  ",\"to_type_id\":" + std::to_string(otid) + job_base + "}}");
+        // Existing instances: the other side follows this side.
+        relation_follow_all(c, *c.type(tid), fname);
+        return Value();
+    }
     raisef(VALUE_ERR,
            "function `mod_type` expects argument 2 to be `add`, `all`, `del`, `hid`, `idx`, `mod`, `rel`, `ren` or "
            "`wpo` but got `%s` instead",
@@ -566,6 +698,7 @@ Value f_mod_type(Query& q, Value*, Args& a) {
 
 void register_type_functions() {
     install_type_hooks();
+    register_wrap_functions();
     register_functions({
         {"new_type", f_new_type, FN_COLLECTION | FN_CHANGE},
         {"set_type", f_set_type, FN_COLLECTION | FN_CHANGE},

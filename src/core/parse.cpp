@@ -383,6 +383,13 @@ private:
         }
         if (c == '[') return list_literal();
         if (c == '{') return brace();
+        if (c == '&' && peek(1) == '{') {   // &{...}: an anonymous type, as ano({...}) (wrap.cpp)
+            ++i_;
+            Node* n = p_.make(NK::Call, static_cast<uint32_t>(at));
+            n->name = intern("ano");
+            n->kids.push_back(thing_literal(NK::ThingLit));
+            return n;
+        }
         if (c == '\'' || c == '"') return string_literal();
         if (c == '`') return template_literal();
         if (c == '/') return regex_literal();

@@ -131,6 +131,16 @@ public:
     virtual void delete_enum(uint64_t /*coll*/, uint32_t /*enum_id*/) {}
     // Ids of the stored things of a Type (for mod_type and type_count).
     virtual std::vector<uint64_t> things_of_type(uint64_t /*coll*/, uint32_t /*type_id*/) { return {}; }
+    // mod_type(.., 'idx', on): creates (if missing) or drops an index of the
+    // stored instances of a type.
+    virtual void set_type_index(uint64_t /*coll*/, uint32_t /*type_id*/, bool /*on*/) {}
+    // Whether any stored thing of the collection holds enum member `mid` of
+    // enum `enum_id` (mod_enum 'del').
+    virtual bool enum_member_used(uint64_t /*coll*/, uint32_t /*enum_id*/, uint32_t /*mid*/) { return false; }
+    // A number that changes whenever a type or enum row may have changed, in
+    // this session or (once committed) another: the per-backend catalog cache
+    // stays valid while it stays the same. 0: no cache.
+    virtual uint64_t catalog_epoch() { return 0; }
 
     // ---- users, tokens and access (issue 7). Token keys are generated and
     // hashed by the storage; only hashes are kept. The defaults raise, so a

@@ -16,10 +16,13 @@
 #include "ops.h"
 #include "regex.h"
 #include "thing.h"
+#include "datetime.h"
+#include "wrap.h"
 
 namespace tdb {
 
 extern const char* (*type_name_hook)(const Value& v);
+extern void (*set_remove_hook)(Query& q, SetObj* s, const std::vector<Thing*>& removed);
 
 namespace {
 Catalog* g_catalog = nullptr;
@@ -294,14 +297,19 @@ void Catalog::load() {
         const Value& def = tdefs[i];
         if (Value* w = prop_of(def, "wrap_only")) t.wrap_only = truthy(*w);
         if (Value* h = prop_of(def, "hide_id")) t.hide_id = truthy(*h);
+        if (Value* x = prop_of(def, "idx")) t.idx = truthy(*x);
         Value* fs = prop_of(def, "fields");
         if (fs && fs->is(VT::List)) {
             for (const Value& f : fs->list()->items) {
                 if (!f.is(VT::List) || f.list()->items.size() != 2) continue;
-                t.fields.push_back({f.list()->items[0].as_str(), f.list()->items[1].as_str(), Spec()});
+                t.fields.push_back({f.list()->items[0].as_str(), f.list()->items[1].as_str(), Spec(), {}, nullptr});
             }
         }
         methods_in(t.methods, prop_of(def, "methods"));
+        // Relations: {"field": "other type's field"}.
+        if (Value* rs = prop_of(def, "relations"); rs && rs->is(VT::Thing))
+            for (const Prop& p : rs->thing()->props())
+                if (Field* f = t.field(p.key); f && p.val.is(VT::Str)) f->rel = p.val.as_str();
     }
     // Specs last: they refer to types and enums by name.
     for (auto& t : types)
@@ -319,7 +327,17 @@ void Catalog::save(const TypeDef& t) {
     d += t.wrap_only ? "true" : "false";
     d += ",\"hide_id\":";
     d += t.hide_id ? "true" : "false";
-    d += ",\"fields\":[";
+    d += ",\"idx\":";
+    d += t.idx ? "true" : "false";
+    d += ",\"relations\":{";
+    bool first_rel = true;
+    for (const Field& f : t.fields) {
+        if (f.rel.empty()) continue;
+        if (!first_rel) d += ",";
+        first_rel = false;
+        d += json_str(f.name) + ":" + json_str(f.rel);
+    }
+    d += "},\"fields\":[";
     for (size_t i = 0; i < t.fields.size(); ++i) {
         if (i) d += ",";
         d += "[" + json_str(t.fields[i].name) + "," + json_str(t.fields[i].raw) + "]";
@@ -776,6 +794,25 @@ void Catalog::check_field(const TypeDef& t, const Field& f, Value& v) {
     }
 }
 
+bool field_maps(const Field& f, const Value& v) {
+    const Spec& sp = f.spec;
+    if (v.is_nil()) return sp.nillable || sp.kind == SK::Any;
+    if (f.ano) return sp.kind == SK::Arr ? v.is(VT::List) : v.is(VT::Thing) || v.is(VT::Wrap);
+    switch (sp.kind) {
+        case SK::Type: case SK::Thing: return v.is(VT::Thing) || v.is(VT::Wrap);
+        case SK::Arr: return v.is(VT::List);
+        case SK::Set: return v.is(VT::Set);
+        default: return check_kind(sp.kind, sp.nillable, sp.ref, &sp, v) == CR::Ok;
+    }
+}
+
+Field* relation_peer(Catalog& c, const Field& f, TypeDef** peer_type) {
+    if (f.rel.empty()) return nullptr;
+    TypeDef* o = c.type(f.spec.kind == SK::Set ? f.spec.nref : f.spec.ref);
+    if (peer_type) *peer_type = o;
+    return o ? o->field(f.rel) : nullptr;
+}
+
 Value Catalog::default_value(const TypeDef& t, const Field& f) {
     const Spec& sp = f.spec;
     switch (sp.kind) {
@@ -808,8 +845,10 @@ Value Catalog::default_value(const TypeDef& t, const Field& f) {
             if (!e || e->members.empty()) return Value();
             return Value::obj(VT::EnumMember, e->members[0].get());
         }
+        case SK::Datetime: case SK::Timeval:
+            // As ThingsDB: the current time (the transaction's, here).
+            return make_datetime(static_cast<int64_t>(q.storage().now()), 0, tz_utc(), sp.kind == SK::Timeval);
         default:
-            // datetime/timeval: nil until the datetime values exist (gap).
             (void)t;
             return Value();
     }
@@ -831,11 +870,143 @@ Value Catalog::new_instance(TypeDef& t) {
     return out;
 }
 
+
+// ---- relations -------------------------------------------------------------------
+// A relation ties field f of type A (`B?` or `{B}`) to field g of type B
+// (`A?` or `{A}`): whenever a.f gains or loses b, b.g gains or loses a, as
+// ThingsDB keeps both sides. The other side is changed directly (with the
+// usual notifications for dirt and events), never through these hooks again.
+
+namespace {
+
+int g_rel_depth = 0;
+
+struct RelGuard {
+    RelGuard() { ++g_rel_depth; }
+    ~RelGuard() { --g_rel_depth; }
+};
+
+Thing* thing_of(const Value& v) { return v.is(VT::Thing) ? v.thing() : nullptr; }
+
+void rel_put(Query& q, Thing* x, const std::string& key, Value v) {
+    Value* cur = x->get(key);
+    if (!cur) return;
+    *cur = q.assignable(std::move(v), x, false);
+    q.prop_set(x, key);
+}
+
+void rel_add(Query& q, Thing* x, const std::string& key, Thing* y) {
+    Value* cur = x->get(key);
+    if (!cur || !cur->is(VT::Set) || cur->set()->has(y)) return;
+    SetObj* s = cur->set();
+    Value keep = q.assignable(make_thing(y), x, false);   // gives y an id under a stored x
+    s->add(y);
+    q.set_add(s, {y});
+}
+
+void rel_remove(Query& q, Thing* x, const std::string& key, Thing* y) {
+    Value* cur = x->get(key);
+    if (!cur || !cur->is(VT::Set) || !cur->set()->has(y)) return;
+    SetObj* s = cur->set();
+    Ref<Thing> keep(y);
+    s->remove(y);
+    q.set_remove(s, {y});
+}
+
+// x no longer points at a through its field g.
+void unlink_side(Query& q, Thing* x, const Field& g, Thing* a) {
+    if (g.spec.kind == SK::Set) {
+        rel_remove(q, x, g.name, a);
+        return;
+    }
+    Value* cur = x->get(g.name);
+    if (cur && thing_of(*cur) == a) rel_put(q, x, g.name, Value());
+}
+
+// x points at a through its field g; when g holds one thing, x's previous
+// partner (through a's field f) lets go of x first.
+void link_side(Query& q, Thing* x, const Field& g, const Field& f, Thing* a) {
+    if (g.spec.kind == SK::Set) {
+        rel_add(q, x, g.name, a);
+        return;
+    }
+    Value* cur = x->get(g.name);
+    Thing* old = cur ? thing_of(*cur) : nullptr;
+    if (old == a) return;
+    if (old) unlink_side(q, old, f, x);
+    rel_put(q, x, g.name, make_thing(a));
+}
+
+// a.f is about to become v.
+void rel_on_prop(Query& q, Catalog& c, Thing* a, const Field& f, const Value& v) {
+    if (g_rel_depth) return;
+    Field* g = relation_peer(c, f, nullptr);
+    if (!g) return;
+    RelGuard guard;
+    Field fc = f, gc = *g;   // the catalog may not move, but be safe
+    Value* cur = a->get(f.name);
+    if (f.spec.kind == SK::Set) {
+        std::vector<Ref<Thing>> before;
+        if (cur && cur->is(VT::Set)) before = cur->set()->items;
+        SetObj* now = v.is(VT::Set) ? v.set() : nullptr;
+        for (auto& o : before)
+            if (!now || !now->has(o.get())) unlink_side(q, o.get(), gc, a);
+        if (now)
+            for (auto& n : std::vector<Ref<Thing>>(now->items))
+                if (!cur || !cur->is(VT::Set) || !cur->set()->has(n.get())) link_side(q, n.get(), gc, fc, a);
+        return;
+    }
+    Value old = cur ? *cur : Value();
+    Thing* ot = thing_of(old);
+    Thing* nt = thing_of(v);
+    if (ot == nt) return;
+    if (ot) unlink_side(q, ot, gc, a);
+    if (nt) link_side(q, nt, gc, fc, a);
+}
+
+// Makes the other side follow what a.f holds now (new instances, new relations).
+void rel_follow(Query& q, Catalog& c, Thing* a, const Field& f) {
+    Field* g = relation_peer(c, f, nullptr);
+    Value* cur = a->get(f.name);
+    if (!g || !cur) return;
+    RelGuard guard;
+    Field fc = f, gc = *g;
+    if (cur->is(VT::Set)) {
+        for (auto& n : std::vector<Ref<Thing>>(cur->set()->items)) link_side(q, n.get(), gc, fc, a);
+    } else if (Thing* nt = thing_of(*cur)) {
+        link_side(q, nt, gc, fc, a);
+    }
+}
+
+void hook_set_remove(Query& q, SetObj* s, const std::vector<Thing*>& removed) {
+    if (g_rel_depth) return;
+    Thing* a = s->owner.thing;
+    Catalog& c = Catalog::of(q);
+    TypeDef* t = c.type(a->type_id);
+    Field* f = t ? t->field(s->owner.key) : nullptr;
+    Field* g = f ? relation_peer(c, *f, nullptr) : nullptr;
+    if (!g) return;
+    RelGuard guard;
+    Field gc = *g;
+    for (Thing* r : removed) unlink_side(q, r, gc, a);
+}
+
+}  // namespace
+
+void relation_follow_all(Catalog& c, TypeDef& t, const std::string& field) {
+    for (Value& iv : c.instances(t.id)) {
+        TypeDef* now = c.type(t.id);
+        Field* f = now ? now->field(field) : nullptr;
+        if (f) rel_follow(c.q, c, iv.thing(), *f);
+    }
+}
+
 // ---- hooks into the evaluator ----------------------------------------------------
 
 namespace {
 
 const char* hook_type_name(const Value& v) {
+    if (v.is(VT::Wrap)) return static_cast<const WrapObj*>(v.object())->label.c_str();
     Catalog* c = Catalog::current();
     if (!c && Query::current()) c = &Catalog::of(*Query::current());
     if (v.is(VT::EnumMember)) {
@@ -862,6 +1033,7 @@ void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query
     if (into == Query::Into::Prop) {
         if (!f) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", t->name.c_str(), key.c_str());
         cat.check_field(*t, *f, v);
+        if (!f->rel.empty()) rel_on_prop(q, cat, owner, *f, v);
         return;
     }
     if (!f) return;
@@ -873,6 +1045,14 @@ void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query
     } else if (into == Query::Into::Set && sp.kind == SK::Set && sp.nkind == SK::Type) {
         if (!v.is(VT::Thing) || v.thing()->type() != sp.nref)
             raisef(TYPE_ERR, "type `%s` is not allowed in restricted set", type_name(v));
+        if (!f->rel.empty() && !g_rel_depth) {
+            Field* g = relation_peer(cat, *f, nullptr);
+            if (g) {
+                RelGuard guard;
+                Field fc = *f, gc = *g;
+                link_side(q, v.thing(), gc, fc, owner);
+            }
+        }
     }
 }
 
@@ -915,6 +1095,11 @@ Value hook_instance(Query& q, const Node* n, bool& handled) {
         else if (stored.is(VT::Set)) stored.set()->owner = {th, t->fields[i].name};
     }
     cat.made.emplace_back(th);
+    for (auto& g : given) {
+        t = cat.type(tid);
+        if (t && !t->fields[static_cast<size_t>(g.first)].rel.empty())
+            rel_follow(q, cat, th, t->fields[static_cast<size_t>(g.first)]);
+    }
     return out;
 }
 
@@ -974,6 +1159,7 @@ void install_type_hooks() {
     type_name_hook = hook_type_name;
     stored_member_hook = hook_stored_member;
     assign_hook = hook_assign;
+    set_remove_hook = hook_set_remove;
     instance_hooks().push_back(hook_instance);
     call_hooks().push_back(hook_call);
     method_hooks().push_back(hook_method);

@@ -34,10 +34,17 @@ struct Spec {
     Value regex;                // Pattern
 };
 
+struct TypeDef;
+
 struct Field {
     std::string name;
     std::string raw;   // the definition as written
     Spec spec;
+    // A relation (mod_type 'rel'): the field of the other type (spec.ref, or
+    // spec.nref for a set) that points back; empty when there is none.
+    std::string rel;
+    // Anonymous types only: a nested definition ({..} or [{..}]).
+    std::shared_ptr<TypeDef> ano;
 };
 
 struct Method {
@@ -51,6 +58,9 @@ struct TypeDef {
     int64_t created_at = 0, modified_at = 0;
     bool wrap_only = false;
     bool hide_id = false;
+    bool idx = false;         // mod_type 'idx': an index on its instances (see README)
+    bool anonymous = false;   // &{...}: lives in a value, not in the catalog
+    std::string idname;       // anonymous types: the field that renders the id ('#')
     std::vector<Field> fields;
     std::vector<Method> methods;
     Field* field(std::string_view name);
@@ -112,6 +122,15 @@ private:
     void load();
     Catalog* prev_ = nullptr;
 };
+
+// True when v may be shown through field f of a wrapping type (ThingsDB's
+// ti_field_maps_to_val: things map to Type fields, they get wrapped).
+bool field_maps(const Field& f, const Value& v);
+// The other side of a relation field, or nullptr.
+Field* relation_peer(Catalog& c, const Field& f, TypeDef** peer_type);
+
+// After a relation is made: the other side follows every instance of t.
+void relation_follow_all(Catalog& c, TypeDef& t, const std::string& field);
 
 // The text of a definition's kind, for messages ("int", "str", ...).
 const char* spec_kind_name(SK k);

@@ -56,6 +56,8 @@ const char* type_name(const Value& v) {
         case VT::Datetime: return "datetime";
         case VT::Timeval: return "timeval";
         case VT::EnumMember: return type_name_hook ? type_name_hook(v) : "enum";
+        case VT::Wrap: return type_name_hook ? type_name_hook(v) : "<thing>";
+        case VT::Ano: return "anonymous";
         case VT::Future: return "future";
     }
     return "unknown";

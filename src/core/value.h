@@ -56,6 +56,8 @@ enum class VT : uint8_t {
     Datetime, // seconds + nanoseconds since the epoch, with a UTC offset
     Timeval,
     EnumMember,
+    Wrap,     // a thing seen through a Type (thing.wrap(..)); see wrap.h
+    Ano,      // an anonymous type &{...}; see wrap.h
     Future,
 };
 

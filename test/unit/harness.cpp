@@ -308,3 +308,10 @@ std::vector<tdb::AccessRow> MemStorage::user_access(uint64_t user_id) {
         if (key.second == user_id) out.push_back({key.first, mask});
     return out;
 }
+
+bool MemStorage::enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) {
+    std::string needle = "{\"!m\":[" + std::to_string(enum_id) + "," + std::to_string(mid) + "]}";
+    for (auto& [id, row] : things)
+        if (row.coll == coll && row.thing.props_json.find(needle) != std::string::npos) return true;
+    return false;
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "core/engine.h"
@@ -45,6 +46,14 @@ public:
     void save_enum(uint64_t coll, const tdb::CatalogRow& row) override { enum_rows[{coll, row.id}] = row; }
     void delete_enum(uint64_t coll, uint32_t id) override { enum_rows.erase({coll, id}); }
     std::vector<uint64_t> things_of_type(uint64_t coll, uint32_t type_id) override;
+    std::set<std::pair<uint64_t, uint32_t>> type_indexes;   // (collection, type_id) with an index
+    void set_type_index(uint64_t coll, uint32_t type_id, bool on) override {
+        if (on) type_indexes.insert({coll, type_id});
+        else type_indexes.erase({coll, type_id});
+    }
+    bool enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) override;
+    uint64_t catalog_epoch() override { return catalog_serial; }
+    uint64_t catalog_serial = 0;
 
     // ---- procedures (issue 3): keyed by (scope_id, name) ----
     std::map<std::pair<uint64_t, std::string>, tdb::ProcedureRow> procs;

@@ -149,4 +149,172 @@ TEST(Types, Methods) {
     EXPECT_EQ(msg("set_type('P', {name: 'str'}); P{}.nope();"), "type `P` has no property or method `nope`");
 }
 
+TEST(Types, WrapAndUnwrap) {
+    const std::string user = "set_type('User', {name: 'str', email: 'str', hash: 'str'});"
+                             "set_type('_User', {name: 'str', email: 'str', greet: |this| `hi {this.name}`}, true);";
+    EXPECT_EQ(q(user + "u = User{name: 'Iris', email: 'i@x', hash: 'h'}; u.wrap('_User');"),
+              "{\"name\":\"Iris\",\"email\":\"i@x\",\"greet\":\"hi Iris\"}");
+    EXPECT_EQ(q(user + "type(User{}.wrap('_User'));"), "\"<_User>\"");
+    EXPECT_EQ(q(user + "u = User{name: 'Iris'}; w = u.wrap('_User'); type(w.unwrap());"), "\"User\"");
+    EXPECT_EQ(q(user + "{name: 'Cato', age: 5}.wrap('_User');"), "{\"name\":\"Cato\",\"greet\":\"hi Cato\"}");
+    EXPECT_EQ(q(user + "{name: 5}.wrap('_User');"), "{\"greet\":\"hi 5\"}");   // a value that does not fit is left out
+    EXPECT_EQ(msg(user + "{}.wrap();"), "using `wrap` on a non-typed `thing` requires 1 argument but 0 were given");
+    EXPECT_EQ(msg(user + "{}.wrap('Nope');"), "type `Nope` not found");
+    EXPECT_EQ(msg(user + "{}.wrap(1);"), "function `wrap` expects argument 1 to be of type `str` but got type `int` instead");
+    EXPECT_EQ(q(user + "User{name: 'a'}.wrap();"), "{\"name\":\"a\",\"email\":\"\",\"hash\":\"\"}");
+    // stored: the id comes first, unless the type hides it
+    fresh_storage();
+    EXPECT_EQ(qk(user + ".u = User{name: 'Iris'}; .u.wrap('_User').unwrap().id() == .u.id();"), "true");
+    EXPECT_EQ(qk("mod_type('_User', 'hid', true); .u.wrap('_User');"), "{\"name\":\"Iris\",\"email\":\"\",\"greet\":\"hi Iris\"}");
+    EXPECT_EQ(qerr("._w = .u.wrap('_User');", "@:stuff", true).msg(), "cannot store type `<_User>`");
+}
+
+TEST(Types, WrapNested) {
+    EXPECT_EQ(q("set_type('_P', {name: 'str'}, true); set_type('_G', {owner: '_P?', members: '[_P]'}, true);"
+                "return({owner: {name: 'a', x: 1}, members: [{name: 'b', y: 2}], z: 3}.wrap('_G'), 2);"),
+              "{\"owner\":{\"name\":\"a\"},\"members\":[{\"name\":\"b\"}]}");
+    // deep 1 (the default) shows nested things as ids, as ThingsDB
+    EXPECT_EQ(q("set_type('_P', {name: 'str'}, true); set_type('_G', {owner: '_P?'}, true); {owner: {name: 'a'}}.wrap('_G');"),
+              "{\"owner\":{}}");
+}
+
+TEST(Types, WrapOnly) {
+    EXPECT_EQ(msg("new_type('W', true); W{};"), "type `W` has wrap-only mode enabled");
+    EXPECT_EQ(msg("set_type('W', {a: 'int'}); set_type('X', {w: 'W'}); mod_type('W', 'wpo', true);"),
+              "type `W` is required by at least one other type without having `wrap-only` mode enabled");
+    EXPECT_EQ(msg("set_type('W', {a: 'int'}); .w = W{}; mod_type('W', 'wpo', true);"),
+              "a type can only be changed to `wrap-only` mode without having active instances; 1 active instance "
+              "of type `W` has been found");
+    EXPECT_EQ(q("set_type('W', {a: 'int'}); mod_type('W', 'wpo', true); type_info('W').wrap_only;"), "true");
+}
+
+TEST(Types, Anonymous) {
+    const std::string user = "set_type('User', {name: 'str', email: 'str', hash: 'str'});";
+    EXPECT_EQ(q(user + "User{name: 'Iris', email: 'e'}.wrap(&{name: 'str', email: 'str'});"),
+              "{\"name\":\"Iris\",\"email\":\"e\"}");
+    EXPECT_EQ(q("type(&{name: 'str'});"), "\"anonymous\"");
+    EXPECT_EQ(q("type({a: 1}.wrap(&{a: 'int'}));"), "\"<anonymous>\"");
+    EXPECT_EQ(q("return({a: 1, b: {c: 2, d: 3}, l: [{c: 4, e: 5}]}.wrap(&{a: 'int', b: {c: 'int'}, l: [{c: 'int'}]}), 2);"),
+              "{\"a\":1,\"b\":{\"c\":2},\"l\":[{\"c\":4}]}");
+    EXPECT_EQ(q("{a: 1}.wrap(ano({a: 'str', b: 'int?'}));"), "{}");
+    fresh_storage();
+    EXPECT_EQ(qk(user + ".u = User{name: 'Iris'}; w = .u.wrap(&{id: '#', name: 'str'}); w.unwrap().id() > 0;"),
+              "true");
+    EXPECT_EQ(qk("r = .u.wrap(&{id: '#', name: 'str'}); [r].map(|x| x.unwrap().name);"), "[\"Iris\"]");
+    EXPECT_EQ(msg("{}.wrap(&{a: 1});"),
+              "expecting a definition of type `str`, `thing` or `list` for property `a` on an anonymous type but got "
+              "type `int` instead");
+}
+
+TEST(Types, ToTypeToThing) {
+    EXPECT_EQ(q("set_type('P', {name: 'str', age: 'int'}); t = {name: 'Iris'}; t.to_type('P'); [type(t), t];"),
+              "[\"P\",{\"name\":\"Iris\",\"age\":0}]");
+    EXPECT_EQ(msg("set_type('P', {name: 'str'}); {name: 'a', x: 1}.to_type('P');"),
+              "conversion failed; type `P` has no property `x` but the thing you are trying to convert has");
+    EXPECT_EQ(msg("set_type('P', {name: 'str'}); {name: 1}.to_type('P');"),
+              "mismatch in type `P`; type `int` is invalid for property `name` with definition `str`");
+    EXPECT_EQ(msg("{}.to_type('Nope');"), "type `Nope` not found");
+    EXPECT_EQ(q("set_type('P', {name: 'str'}); p = P{name: 'a'}; p.to_thing(); [type(p), p];"),
+              "[\"thing\",{\"name\":\"a\"}]");
+    EXPECT_EQ(msg("set_type('P', {name: 'str'}); set_type('Q', {p: 'P?'}); P{}.to_thing();"),
+              "conversion `to_thing` has failed; type `P` is used as restriction and therefore ThingsDB is not able "
+              "to guarantee the typed thing can be converted");
+    fresh_storage();
+    EXPECT_EQ(qk("set_type('P', {name: 'str', age: 'int'}); .t = {name: 'Iris'}; .t.to_type('P'); nil;"), "null");
+    EXPECT_EQ(qk("[type(.t), .t.age];"), "[\"P\",0]");
+    EXPECT_EQ(qk(".t.to_thing(); type(.t);"), "\"thing\"");
+    EXPECT_EQ(qk("type(.t);"), "\"thing\"");
+}
+
+TEST(Types, DatetimeDefaults) {
+    EXPECT_EQ(q("set_type('E', {at: 'datetime', tv: 'timeval', n: 'datetime?'}); e = E{};"
+                "[type(e.at), type(e.tv), e.n, int(e.at), int(e.tv)];"),
+              "[\"datetime\",\"timeval\",null,1700000000,1700000000]");
+}
+
+TEST(Types, ModTypeAll) {
+    fresh_storage();
+    EXPECT_EQ(qk("set_type('Player', {score: 'int'}); .players = [Player{score: 10}, Player{score: 2}]; nil;"),
+              "null");
+    EXPECT_EQ(qk("mod_type('Player', 'all', |p| p.score *= 10); .players.map(|p| p.score);"), "[100,20]");
+    EXPECT_EQ(qk(".players.map(|p| p.score);"), "[100,20]");
+    EXPECT_EQ(qerr("mod_type('Player', 'all', 1);", "@:stuff", true).msg(),
+              "function `mod_type` expects argument 3 to be of type `closure` but got type `int` instead");
+}
+
+TEST(Types, ModTypeIdx) {
+    fresh_storage();
+    EXPECT_EQ(qk("set_type('C', {name: 'str'}); mod_type('C', 'idx', true); type_info('C').idx;"), "true");
+    EXPECT_EQ(storage().type_indexes.size(), 1u);
+    EXPECT_EQ(qk("type_info('C').idx;"), "true");
+    EXPECT_EQ(qk("mod_type('C', 'idx', false); type_info('C').idx;"), "false");
+    EXPECT_EQ(storage().type_indexes.size(), 0u);
+    EXPECT_EQ(qerr("mod_type('C', 'idx', 1);", "@:stuff", true).msg(),
+              "function `mod_type` expects argument 3 to be of type `bool` but got type `int` instead");
+}
+
+TEST(Types, Relations) {
+    const std::string ab = "new_type('A'); new_type('B'); set_type('A', {b: 'B?'}); set_type('B', {a: 'A?'});"
+                           "mod_type('A', 'rel', 'b', 'a');";
+    EXPECT_EQ(q(ab + "a = A{}; b = B{}; a.b = b; b.a == a;"), "true");
+    EXPECT_EQ(q(ab + "a = A{}; b = B{}; b.a = a; a.b == b;"), "true");
+    EXPECT_EQ(q(ab + "a = A{}; b = B{}; a.b = b; a.b = nil; is_nil(b.a);"), "true");
+    EXPECT_EQ(q(ab + "a1 = A{}; a2 = A{}; b = B{}; a1.b = b; a2.b = b; [is_nil(a1.b), b.a == a2];"), "[true,true]");
+    EXPECT_EQ(q(ab + "b = B{}; a = A{b: b}; b.a == a;"), "true");
+    // one to many: a set on one side
+    const std::string us = "new_type('User'); set_type('Group', {users: '{User}'}); set_type('User', {group: 'Group?'});"
+                           "mod_type('Group', 'rel', 'users', 'group');";
+    EXPECT_EQ(q(us + "g = Group{}; u = User{}; g.users.add(u); u.group == g;"), "true");
+    EXPECT_EQ(q(us + "g = Group{}; u = User{}; u.group = g; g.users.has(u);"), "true");
+    EXPECT_EQ(q(us + "g = Group{}; u = User{}; u.group = g; g.users.remove(u); is_nil(u.group);"), "true");
+    EXPECT_EQ(q(us + "g = Group{}; h = Group{}; u = User{}; g.users.add(u); h.users.add(u);"
+                     "[g.users.len(), h.users.len(), u.group == h];"),
+              "[0,1,true]");
+    EXPECT_EQ(q(us + "g = Group{}; u = User{}; g.users.add(u); g.users.clear(); is_nil(u.group);"), "true");
+    EXPECT_EQ(q(us + "g = Group{}; u = User{}; v = User{}; g.users = set(u, v); [u.group == g, v.group == g];"),
+              "[true,true]");
+    EXPECT_EQ(q(us + "return(type_info('Group').relations, 2);"), "{\"users\":{\"type\":\"User\",\"property\":\"group\"}}");
+    // many to many
+    EXPECT_EQ(q("new_type('C'); set_type('S', {cs: '{C}'}); set_type('C', {ss: '{S}'}); mod_type('S', 'rel', 'cs', 'ss');"
+                "s = S{}; c = C{}; s.cs.add(c); r = c.ss.has(s); c.ss.remove(s); [r, s.cs.len()];"),
+              "[true,0]");
+    // existing instances follow
+    EXPECT_EQ(q("new_type('A'); set_type('B', {a: 'A?'}); set_type('A', {b: 'B?'}); b = B{}; a = A{b: b};"
+                "mod_type('A', 'rel', 'b', 'a'); b.a == a;"),
+              "true");
+    // errors, as ThingsDB
+    EXPECT_EQ(msg("new_type('A'); set_type('B', {a: 'A?'}); set_type('A', {b: 'B'}); mod_type('A', 'rel', 'b', 'a');"),
+              "relations may only be configured between restricted sets and/or nillable typed");
+    EXPECT_EQ(msg(ab + "mod_type('A', 'rel', 'b', 'a');"), "relation for `b` on type `A` already exists");
+    EXPECT_EQ(msg("new_type('A'); set_type('B', {a: 'A?'}); set_type('A', {b: 'B?'}); mod_type('A', 'rel', 'b', 'x');"),
+              "type `B` has no property `x`");
+    EXPECT_EQ(msg("new_type('A'); set_type('B', {a: 'A?'}); set_type('A', {b: 'B?'}); mod_type('A', 'rel', 'x', 'a');"),
+              "type `A` has no property `x`");
+    EXPECT_EQ(msg("set_type('C', {}); new_type('A'); set_type('B', {c: 'C?'}); set_type('A', {b: 'B?'}); mod_type('A', 'rel', 'b', 'c');"),
+              "failed to create relation; property `c` on type `B` is referring to type `C`");
+    EXPECT_EQ(msg("new_type('A'); set_type('B', {a: 'A?'}); set_type('A', {b: 'B?'}); mod_type('A', 'rel', 'b', nil);"),
+              "missing relation for `b` on type `A`");
+    EXPECT_EQ(msg(ab + "mod_type('A', 'rel', 'b', 1);"),
+              "function `mod_type` with task `rel` expects argument 4 to be of type `str` or type `nil` but got type "
+              "`int` instead");
+    EXPECT_EQ(msg(ab + "mod_type('A', 'del', 'b');"),
+              "cannot delete a property with a relation; you might want to remove the relation by using: "
+              "`mod_type(\"A\", \"rel\", \"b\", nil);`");
+    EXPECT_EQ(msg(ab + "mod_type('A', 'mod', 'b', 'B?');"),
+              "cannot modify a property with a relation; you might want to remove the relation by using: "
+              "`mod_type(\"A\", \"rel\", \"b\", nil);`");
+    EXPECT_EQ(q(ab + "mod_type('A', 'rel', 'b', nil); a = A{}; b = B{}; a.b = b; is_nil(b.a);"), "true");
+}
+
+TEST(Types, RelationsStored) {
+    fresh_storage();
+    EXPECT_EQ(qk("new_type('User'); set_type('Group', {users: '{User}'}); set_type('User', {group: 'Group?'});"
+                 "mod_type('Group', 'rel', 'users', 'group'); .g = Group{}; .u = User{}; .g.users.add(.u); nil;"),
+              "null");
+    EXPECT_EQ(qk(".u.group == .g;"), "true");
+    EXPECT_EQ(qk(".u.group = nil; .g.users.len();"), "0");
+    EXPECT_EQ(qk(".g.users.len();"), "0");
+    EXPECT_EQ(qk("return(type_info('User').relations, 2);"), "{\"group\":{\"type\":\"Group\",\"property\":\"users\"}}");
+}
+
 }  // namespace
