@@ -13,10 +13,13 @@ namespace tdb {
 struct Scope {
     enum Kind { THINGSDB, COLLECTION, NODE } kind = COLLECTION;
     std::string name;   // the collection's name for COLLECTION
+    uint64_t id = 0;    // or its id ("@:123"), when name is empty
 };
 
-// Parses "@thingsdb", "@t", "//thingsdb", "@:name", "@collection:name",
-// "//name", "@node"; throws Error (value_err) for anything else.
+// Parses a scope as ThingsDB does (ti_scope_init): "@thingsdb" and its
+// prefixes ("@t"), "@node[:id]", "@collection:name", "@:name", "@:id", and
+// the same with `/` ("/thingsdb", "/collection/name", "//name"); also
+// "//thingsdb". Throws Error (value_err) with ThingsDB's messages otherwise.
 Scope parse_scope(std::string_view s);
 
 struct Identity;   // access.h

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "codec.h"
+#include "engine.h"
 #include "access.h"
 #include "error.h"
 #include "fn.h"
@@ -126,6 +127,42 @@ Value f_collections_info(Query& q, Value*, Args& a) {
     return make_list(std::move(out));
 }
 
+// set_default_deep(scope, deep): the default render depth of a collection's
+// queries. The scope is a scope text ('@:stuff') or, as ThingsDB falls back
+// to, a collection name or id.
+Value f_set_default_deep(Query& q, Value*, Args& a) {
+    a.exactly(2);
+    Value target = a.eval(0);
+    CollectionRow row;
+    bool found = false;
+    if (target.is(VT::Str)) {
+        const std::string& s = target.as_str();
+        if (!s.empty() && (s[0] == '@' || s[0] == '/')) {
+            Scope sc = parse_scope(s);
+            if (sc.kind != Scope::COLLECTION)
+                raisef(OPERATION_ERR, "the default deep of the `%s` scope is always 1 here; "
+                       "only collections have a default deep", sc.kind == Scope::NODE ? "@node" : "@thingsdb");
+            row = need(q.storage(), sc.name.empty() ? Value::integer(static_cast<int64_t>(sc.id)) : Value::str(sc.name));
+            found = true;
+        }
+    }
+    if (!found) {
+        if (!target.is(VT::Str) && !target.is(VT::Int))
+            raisef(TYPE_ERR, "expecting a scope to be of type `str` but got type `%s` instead", type_name(target));
+        row = need(q.storage(), target);
+    }
+    Value d = a.eval(1);
+    if (!d.is(VT::Int))
+        raisef(TYPE_ERR, "expecting `deep` to be of type `int` but got type `%s` instead", type_name(d));
+    if (d.as_int() < 0 || d.as_int() > 127)
+        raisef(VALUE_ERR, "expecting a `deep` value between 0 and 127 but got %lld instead",
+               static_cast<long long>(d.as_int()));
+    q.storage().set_collection_default_deep(row.id, static_cast<int>(d.as_int()));
+    q.add_job(0, "{\"set_default_deep\":{\"scope_id\":" + std::to_string(row.id) +
+                     ",\"deep\":" + std::to_string(d.as_int()) + "}}");
+    return Value::nil();
+}
+
 }  // namespace
 
 void register_collection_functions() {
@@ -136,6 +173,7 @@ void register_collection_functions() {
         {"has_collection", f_has_collection, FN_THINGSDB},
         {"collection_info", f_collection_info, FN_THINGSDB},
         {"collections_info", f_collections_info, FN_THINGSDB},
+        {"set_default_deep", f_set_default_deep, FN_THINGSDB | FN_CHANGE},
     });
 }
 

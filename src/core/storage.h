@@ -169,6 +169,8 @@ public:
     // ---- function library (issue 6): where log() writes (a NOTICE to the
     // client in PostgreSQL, as ThingsDB sends its log lines to the client).
     virtual void log(std::string_view msg) { (void)msg; }
+    // set_default_deep(): a collection's default render depth (0..127).
+    virtual void set_collection_default_deep(uint64_t id, int deep) = 0;
 
     // Polls for cancel and statement_timeout; throws to abort the query.
     virtual void check_interrupts() = 0;

@@ -49,6 +49,7 @@ enum PlanId {
     DELETE_COLLECTION,
     RENAME_COLLECTION,
     SET_COLLECTION_TZ,   // issue 6
+    SET_COLLECTION_DEEP,   // issue 6
     N_PLANS
 };
 
@@ -96,6 +97,7 @@ const PlanDef kPlans[N_PLANS] = {
     {"DELETE FROM thingsdb.collections WHERE id = $1", 1, {INT8OID}},
     {"UPDATE thingsdb.collections SET name = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
     {"UPDATE thingsdb.collections SET time_zone = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
+    {"UPDATE thingsdb.collections SET default_deep = $2 WHERE id = $1", 2, {INT8OID, INT4OID}},
 };
 
 SPIPlanPtr plans[N_PLANS];
@@ -459,6 +461,15 @@ void PgStorage::set_collection_time_zone(uint64_t id, std::string_view tz) {
         Datum args[2] = {Int64GetDatum(id), text_datum(tz)};
         exec(SET_COLLECTION_TZ, args, nullptr);
         pfree(DatumGetPointer(args[1]));
+    });
+}
+
+// set_default_deep() (function library, issue 6).
+void PgStorage::set_collection_default_deep(uint64_t id, int deep) {
+    catalog_cache_flush();   // at once; the trigger tells the other backends
+    pg_call([&] {
+        Datum args[2] = {Int64GetDatum(id), Int32GetDatum(deep)};
+        exec(SET_COLLECTION_DEEP, args, nullptr);
     });
 }
 

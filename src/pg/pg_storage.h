@@ -61,6 +61,7 @@ public:
     std::vector<uint64_t> things_of_type(uint64_t coll, uint32_t type_id) override;
 
     void log(std::string_view msg) override;   // function library (issue 6)
+    void set_collection_default_deep(uint64_t id, int deep) override;   // issue 6
     void check_interrupts() override;
     double now() override;
 

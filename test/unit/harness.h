@@ -36,6 +36,8 @@ public:
     void rename_collection(uint64_t id, std::string_view name) override;
     void check_interrupts() override;
     double now() override { return 1700000000.0; }
+    // ---- function library (issue 6) ----
+    void set_collection_default_deep(uint64_t id, int deep) override { colls[id].default_deep = deep; }
 
     // ---- types and enums (issue 4): (collection, id) -> row ----
     std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow> type_rows, enum_rows;
