@@ -18,7 +18,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- packages ---------------------------------------------------------------
 PACKAGES=(postgresql-15 postgresql-server-dev-15 libpcre2-dev libgtest-dev googletest
-          python3-psycopg make g++)
+          python3-psycopg make g++ libpq-dev libreadline-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
