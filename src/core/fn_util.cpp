@@ -360,6 +360,47 @@ Value m_doc(Query&, Value* self, Args& a) {
     return Value::str(closure_doc(*self));
 }
 
+// closure(): `||nil`; closure(str) parses the text; a closure stays itself.
+Value f_closure(Query&, Value*, Args& a) {
+    a.at_most(1);
+    if (a.size() == 0) return closure_from_source("||nil");
+    Value v = a.eval(0);
+    if (v.is(VT::Closure)) return v;
+    if (!v.is(VT::Str)) raisef(TYPE_ERR, "cannot convert type `%s` to `closure`", type_name(v));
+    return closure_from_source(v.as_str());
+}
+
+// alt_raise(expr, code, msg?): expr's value, or when expr raises a
+// catchable error, that error again with another code (and message).
+Value f_alt_raise(Query&, Value*, Args& a) {
+    a.between(2, 3);
+    std::string msg;
+    try {
+        return a.eval(0);
+    } catch (const Error& e) {
+        if (!catchable(e)) throw;
+        msg = e.msg();
+    }
+    int64_t code = a.int_arg(1);
+    if (code < -127 || code > -50)
+        raisef(VALUE_ERR, "function `alt_raise` expects an error code between -127 and -50 but got %" PRId64 " instead",
+               code);
+    if (a.size() == 3) {
+        msg = a.str_arg(2);
+        if (msg.size() > 16383)
+            raisef(VALUE_ERR, "error messages should not exceed 16383 characters, got %zu characters", msg.size());
+    }
+    raise(static_cast<int>(code), msg);
+}
+
+// Types that exist in ThingsDB but never here (rooms, tasks, modules,
+// msgpack data): their tests answer false.
+Value f_never(Query&, Value*, Args& a) {
+    a.exactly(1);
+    a.eval(0);
+    return Value::boolean(false);
+}
+
 // --- export / import -----------------------------------------------------------------
 
 // ThingsDB's export() writes the collection's types, enums and procedures
@@ -415,6 +456,12 @@ void register_util_functions() {
         {"log", f_log, FN_ANY_SCOPE},
         {"timeit", f_timeit, FN_ANY_SCOPE},
         {"future", f_future, FN_ANY_SCOPE},
+        {"closure", f_closure, FN_ANY_SCOPE},
+        {"alt_raise", f_alt_raise, FN_ANY_SCOPE},
+        {"is_mpdata", f_never, FN_ANY_SCOPE},
+        {"is_room", f_never, FN_ANY_SCOPE},
+        {"is_task", f_never, FN_ANY_SCOPE},
+        {"is_module", f_never, FN_ANY_SCOPE},
         {"export", f_export, FN_COLLECTION},
         {"import", f_import, FN_COLLECTION | FN_CHANGE},
     });

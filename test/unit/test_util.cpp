@@ -198,3 +198,29 @@ TEST(Util, ExportImport) {
     expect_err("import(bytes(''))", tdb::OPERATION_ERR,
                "function `import` is not supported; restore schema `thingsdb` with pg_restore instead");
 }
+
+TEST(Util, ClosureAltRaiseNever) {
+    EXPECT_EQ(q("closure()"), "\"||nil\"");
+    EXPECT_EQ(q("f = closure('|x| x * 2'); f(21)"), "42");
+    EXPECT_EQ(q("f = |x| x; closure(f) == f"), "true");
+    expect_err("closure('|x| x +')", tdb::SYNTAX_ERR, "invalid syntax in closure");
+    expect_err("closure('1 + 1')", tdb::LOOKUP_ERR, "node is not a closure");
+    expect_err("closure(1)", tdb::TYPE_ERR, "cannot convert type `int` to `closure`");
+    expect_err("closure('', 1)", tdb::NUM_ARGUMENTS_ERR, "function `closure` takes at most 1 argument but 2 were given");
+    EXPECT_EQ(q("alt_raise(1 + 1, -100)"), "2");
+    expect_err("alt_raise(1 / 0, -101)", -101, "division or modulo by zero");
+    expect_err("alt_raise(raise('x'), -60, 'bad value')", tdb::VALUE_ERR, "bad value");
+    expect_err("alt_raise(raise('x'), 0)", tdb::VALUE_ERR,
+               "function `alt_raise` expects an error code between -127 and -50 but got 0 instead");
+    expect_err("alt_raise(raise('x'), '1')", tdb::TYPE_ERR,
+               "function `alt_raise` expects argument 2 to be of type `int` but got type `str` instead");
+    expect_err("alt_raise(raise('x'), -100, 1)", tdb::TYPE_ERR,
+               "function `alt_raise` expects argument 3 to be of type `str` but got type `int` instead");
+    expect_err("alt_raise(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `alt_raise` requires at least 2 arguments but 1 was given");
+    for (const char* fn : {"is_mpdata", "is_room", "is_task", "is_module"}) {
+        EXPECT_EQ(q(std::string(fn) + "(nil)"), "false");
+        expect_err(std::string(fn) + "()", tdb::NUM_ARGUMENTS_ERR,
+                   "function `" + std::string(fn) + "` takes 1 argument but 0 were given");
+    }
+}
