@@ -513,3 +513,37 @@ CREATE TRIGGER replace_seed BEFORE INSERT ON thingsdb.collections
     FOR EACH ROW EXECUTE FUNCTION thingsdb.replace_seed();
 CREATE TRIGGER replace_seed BEFORE INSERT ON thingsdb.users
     FOR EACH ROW EXECUTE FUNCTION thingsdb.replace_seed();
+
+-- ---- Types and enums for SQL users (issue 4; src/pg/pg_types.cpp) ----------
+-- The views tdb_types and tdb_enums show a role the type and enum catalogs
+-- of the collections it has QUERY on (its own role, or the user of its token,
+-- see tdb_authenticate); the tables themselves stay revoked. The views read
+-- the tables with their owner's rights; thingsdb.can_query runs as the caller
+-- (a function in a view does) and the security barrier keeps a caller's own
+-- functions from seeing rows before it.
+CREATE FUNCTION thingsdb.can_query(collection bigint) RETURNS boolean
+AS 'MODULE_PATHNAME', 'tdb_can_query'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION thingsdb.can_query(bigint) IS
+'whether the caller (its role, or the user of its token) has QUERY on the collection';
+GRANT EXECUTE ON FUNCTION thingsdb.can_query(bigint) TO PUBLIC;
+CREATE VIEW tdb_types WITH (security_barrier) AS
+    SELECT c.name AS collection_name, t.collection, t.type_id, t.name, t.created_at, t.modified_at,
+           t.definition
+    FROM thingsdb.types t JOIN thingsdb.collections c ON c.id = t.collection
+    WHERE thingsdb.can_query(t.collection);
+CREATE VIEW tdb_enums WITH (security_barrier) AS
+    SELECT c.name AS collection_name, e.collection, e.enum_id, e.name, e.created_at, e.modified_at,
+           e.definition
+    FROM thingsdb.enums e JOIN thingsdb.collections c ON c.id = e.collection
+    WHERE thingsdb.can_query(e.collection);
+GRANT SELECT ON tdb_types, tdb_enums TO PUBLIC;
+COMMENT ON VIEW tdb_types IS 'the Types of the collections the caller may query (definition: fields, methods, flags, relations)';
+COMMENT ON VIEW tdb_enums IS 'the enums of the collections the caller may query (definition: members, methods)';
+-- Every write of the catalogs (from the extension or plain SQL) registers a
+-- relcache invalidation: it moves the catalog epoch that keeps each backend's
+-- cache of catalog rows valid (PgStorage::catalog_epoch).
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON thingsdb.types
+    FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON thingsdb.enums
+    FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();

@@ -93,6 +93,69 @@ WHERE c.name = 'types_t' ORDER BY t.type_id;
 SELECT e.enum_id, e.name, e.definition -> 'members' AS members
 FROM thingsdb.enums e JOIN thingsdb.collections c ON c.id = e.collection
 WHERE c.name = 'types_t';
+-- wrap, unwrap, anonymous types, to_type / to_thing
+SELECT tdb_query($$
+    set_type('Acc', {name: 'str', email: 'str', hash: 'str'});
+    set_type('_Acc', {name: 'str', hello: |this| `hi {this.name}`}, true);
+    a = Acc{name: 'Iris', email: 'i@x', hash: 'secret'};
+    [a.wrap('_Acc'), type(a.wrap('_Acc')), type(a.wrap('_Acc').unwrap()), a.wrap(&{email: 'str'}), type(&{})];
+$$);
+SELECT tdb_query($$ {}.wrap(); $$);
+SELECT tdb_query($$ {}.wrap('Nope'); $$);
+SELECT tdb_query($$ _Acc{}; $$);
+SELECT tdb_query($$ .acc = Acc{name: 'Cato'}; .acc.wrap(&{id: '#', name: 'str'}).unwrap() == .acc; $$);
+SELECT tdb_query($$ t = {name: 'x'}; t.to_type('Acc'); [type(t), t]; $$);
+SELECT tdb_query($$ {name: 'x', age: 1}.to_type('Acc'); $$);
+SELECT tdb_query($$ a = Acc{}; a.to_thing(); type(a); $$);
+-- datetime and timeval fields default to the current time
+SELECT tdb_query($$ set_type('Ev', {at: 'datetime', tv: 'timeval'}); e = Ev{}; [type(e.at), type(e.tv), e.at <= datetime()]; $$);
+-- mod_type all, idx and rel
+SELECT tdb_query($$ set_type('Pl', {score: 'int'}); .pls = [Pl{score: 1}, Pl{score: 2}]; mod_type('Pl', 'all', |p| p.score *= 10); .pls.map(|p| p.score); $$);
+SELECT tdb_query($$ mod_type('Pl', 'idx', true); [type_info('Pl').idx, type_all('Pl').len()]; $$);
+SELECT count(*) FROM pg_indexes WHERE schemaname = 'thingsdb' AND indexname LIKE 'things\_c%\_t%\_idx';
+SELECT tdb_query($$ mod_type('Pl', 'idx', false); type_info('Pl').idx; $$);
+SELECT count(*) FROM pg_indexes WHERE schemaname = 'thingsdb' AND indexname LIKE 'things\_c%\_t%\_idx';
+SELECT tdb_query($$
+    new_type('Mem'); set_type('Team', {members: '{Mem}'}); set_type('Mem', {team: 'Team?'});
+    mod_type('Team', 'rel', 'members', 'team');
+    .t1 = Team{}; .t2 = Team{}; .m = Mem{};
+    .t1.members.add(.m);
+    r = [.m.team == .t1];
+    .m.team = .t2;
+    r.push(.t1.members.len(), .t2.members.len());
+    .t2.members.remove(.m);
+    r.push(is_nil(.m.team));
+    r;
+$$);
+SELECT tdb_query($$ .m.team = .t1; nil; $$);
+SELECT tdb_query($$ .t1.members.has(.m); $$);
+SELECT tdb_query($$ return(type_info('Mem').relations, 2); $$);
+SELECT tdb_query($$ mod_type('Team', 'rel', 'members', 'team'); $$);
+SELECT tdb_query($$ mod_type('Mem', 'del', 'team'); $$);
+SELECT tdb_query($$ mod_type('Acc', 'rel', 'name', 'x'); $$);
+SELECT tdb_query($$ mod_type('Team', 'rel', 'members', nil); mod_type('Team', 'rel', 'members', nil); $$);
+-- an enum member in use by a stored thing cannot be deleted
+SELECT tdb_query($$ set_enum('Size', {S: 1, M: 2, L: 3}); set_type('Shirt', {size: 'Size'}); .shirt = Shirt{size: Size{L}}; nil; $$);
+SELECT tdb_query($$ mod_enum('Size', 'del', 'L'); $$);
+SELECT tdb_query($$ mod_enum('Size', 'del', 'M'); enum_map('Size').keys(); $$);
+-- the catalogs for a role with QUERY on the collection (views tdb_types, tdb_enums)
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tdb_types_reader') THEN
+        CREATE ROLE tdb_types_reader;
+    END IF;
+END $$;
+SELECT tdb_query($$ if (!has_user('tdb_types_reader')) new_user('tdb_types_reader'); grant('@:types_t', 'tdb_types_reader', QUERY); nil; $$, '@thingsdb');
+SET ROLE tdb_types_reader;
+SELECT name FROM tdb_types WHERE collection_name = 'types_t' ORDER BY type_id LIMIT 3;
+SELECT name, definition -> 'members' AS members FROM tdb_enums WHERE collection_name = 'types_t';
+SELECT count(*) FROM thingsdb.things;
+RESET ROLE;
+SELECT tdb_query($$ revoke('@:types_t', 'tdb_types_reader', QUERY); nil; $$, '@thingsdb');
+SET ROLE tdb_types_reader;
+SELECT count(*) AS sees_types FROM tdb_types WHERE collection_name = 'types_t';
+RESET ROLE;
+SELECT tdb_query($$ del_user('tdb_types_reader'); $$, '@thingsdb');
+DROP ROLE tdb_types_reader;
 SELECT tdb_query($$ del_collection('types_t'); $$, '@thingsdb');
 SELECT count(*) FROM thingsdb.types t WHERE NOT EXISTS (SELECT 1 FROM thingsdb.collections c WHERE c.id = t.collection);
 RESET thingsdb.scope;

@@ -277,7 +277,12 @@ Value f_mod_enum(Query& q, Value*, Args& a) {
         e = c.enum_(id);
         if (e->members.size() == 1)
             raisef(OPERATION_ERR, "cannot delete the last member of enum `%s`", name.c_str());
-        if (m->refs > 1)
+        // In use by a value of this query (the catalog holds one reference,
+        // every other holder of the member object is a use), or by any
+        // stored thing of the collection (the storage searches the stored
+        // {"!m": [enum_id, member_id]}; a thing this query changed away from
+        // the member still counts until the change is written).
+        if (m->refs > 1 || q.storage().enum_member_used(c.coll_id, id, m->mid))
             raisef(OPERATION_ERR, "enum member `%s{%s}` is still in use", name.c_str(), m->name.c_str());
         size_t idx = static_cast<size_t>(e->index_of(m));
         if (idx + 1 != e->members.size()) e->members[idx] = std::move(e->members.back());

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_map>
 #include <unordered_set>
 #include <algorithm>
 
@@ -247,11 +248,34 @@ void methods_in(std::vector<Method>& ms, const Value* v) {
 
 }  // namespace
 
+namespace {
+// The catalog rows of collections as last read by this process (a backend),
+// valid while the storage's catalog epoch stays the same: a warm query reads
+// no catalog row. The rows are parsed again per query (the parsed form holds
+// values of the query: closures, things of enum members).
+struct RowCache {
+    uint64_t epoch = 0;
+    std::unordered_map<uint64_t, std::pair<std::vector<CatalogRow>, std::vector<CatalogRow>>> rows;
+};
+RowCache g_rows;
+}  // namespace
+
 void Catalog::load() {
     if (!coll_id) return;
     Storage& st = q.storage();
-    std::vector<CatalogRow> trows = st.load_types(coll_id);
-    std::vector<CatalogRow> erows = st.load_enums(coll_id);
+    uint64_t epoch = st.catalog_epoch();
+    if (epoch != g_rows.epoch || !epoch) {
+        g_rows.rows.clear();
+        g_rows.epoch = epoch;
+    }
+    auto hit = g_rows.rows.find(coll_id);
+    if (hit == g_rows.rows.end()) {
+        auto loaded = std::make_pair(st.load_types(coll_id), st.load_enums(coll_id));
+        hit = g_rows.rows.emplace(coll_id, std::move(loaded)).first;
+    }
+    // Copies: loading values below may run other catalog loads.
+    const std::vector<CatalogRow> trows = hit->second.first;
+    const std::vector<CatalogRow> erows = hit->second.second;
     std::vector<Value> tdefs;
     for (const CatalogRow& r : trows) {
         auto t = std::make_unique<TypeDef>();

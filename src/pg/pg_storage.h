@@ -59,6 +59,9 @@ public:
     void save_enum(uint64_t coll, const CatalogRow& row) override;
     void delete_enum(uint64_t coll, uint32_t enum_id) override;
     std::vector<uint64_t> things_of_type(uint64_t coll, uint32_t type_id) override;
+    void set_type_index(uint64_t coll, uint32_t type_id, bool on) override;
+    bool enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) override;
+    uint64_t catalog_epoch() override;
 
     void log(std::string_view msg) override;   // function library (issue 6)
     void set_collection_default_deep(uint64_t id, int deep) override;   // issue 6

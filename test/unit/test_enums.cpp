@@ -47,4 +47,19 @@ TEST(Enums, Stored) {
     EXPECT_EQ(qk(".b.color.value();"), "\"#00e\"");
 }
 
+TEST(Enums, DelMemberInUse) {
+    fresh_storage();
+    EXPECT_EQ(qk(std::string(kColor) + "set_type('Brush', {color: 'Color'}); .b = [Brush{color: Color{BLUE}}]; nil;"),
+              "null");
+    // a new query: the brush is not loaded, the stored member is found
+    EXPECT_EQ(qerr("mod_enum('Color', 'del', 'BLUE');", "@:stuff", true).msg(), "enum member `Color{BLUE}` is still in use");
+    EXPECT_EQ(qerr("x = Color{GREEN}; mod_enum('Color', 'del', 'GREEN');", "@:stuff", true).msg(),
+              "enum member `Color{GREEN}` is still in use");
+    EXPECT_EQ(qk("mod_enum('Color', 'del', 'GREEN'); enum_map('Color').keys();"), "[\"RED\",\"BLUE\"]");
+    EXPECT_EQ(qk(".b[0].color = Color{RED}; nil;"), "null");
+    EXPECT_EQ(qk("mod_enum('Color', 'del', 'BLUE'); enum_map('Color').keys();"), "[\"RED\"]");
+    // a plain thing holding a member counts too
+    EXPECT_EQ(qk("mod_enum('Color', 'add', 'PINK', '#fcc'); .p = {c: Color{PINK}}; nil;"), "null");
+    EXPECT_EQ(qerr("mod_enum('Color', 'del', 'PINK');", "@:stuff", true).code(), tdb::OPERATION_ERR);
+}
 }  // namespace
