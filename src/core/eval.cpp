@@ -562,6 +562,7 @@ Value Query::eval(const Node* n) {
         }
         case NK::Instance:
         case NK::EnumMember: {
+            (void)find_function("");   // registers the built-ins, and with them these hooks
             for (NodeHook h : instance_hooks()) {
                 bool handled = false;
                 Value v = h(*this, n, handled);
