@@ -66,7 +66,15 @@ Query* Query::current() { return g_current_query; }
 
 // ---- query ----------------------------------------------------------------
 
-Query::Query(Storage& st, const Scope& scope) : st_(st), scope_(scope) {
+Limits& configured_limits() {
+    static Limits limits;
+    return limits;
+}
+
+Query::Query(Storage& st, const Scope& scope)
+    : st_(st), scope_(scope), limits_(configured_limits()), things_base_(things_made) {
+    char here;
+    stack_base_ = reinterpret_cast<uintptr_t>(&here);
     prev_current_ = g_current_query;
     g_current_query = this;
     struct Restore {   // the constructor may throw: no destructor runs then
@@ -86,6 +94,8 @@ Query::Query(Storage& st, const Scope& scope) : st_(st), scope_(scope) {
         deep_ = row.default_deep;   // set_default_deep()
     }
     restore.armed = false;
+    prev_max_str_ = max_str_size;
+    max_str_size = limits_.max_str;
 }
 
 Query::~Query() {
@@ -95,6 +105,7 @@ Query::~Query() {
     ret_val_ = Value();
     coll_.reset();
     g_current_query = prev_current_;
+    max_str_size = prev_max_str_;
 }
 
 Collection& Query::need_collection() {
@@ -121,7 +132,12 @@ Value Query::run(std::string_view code) {
 }
 
 void Query::poll() {
-    if ((++steps_ & 1023) == 0) st_.check_interrupts();
+    if ((++steps_ & 1023) == 0) {
+        st_.check_interrupts();
+        if (things_made - things_base_ > limits_.max_things)
+            raisef(MAX_QUOTA_ERR, "maximum number of things per query quota of %zu has been reached",
+                   limits_.max_things);
+    }
 }
 
 void Query::require_change() {
@@ -492,6 +508,12 @@ inline bool int_binary(Op op, const Value& a, const Value& b, Value& out) {
 }  // namespace
 
 Value Query::eval(const Node* n) {
+    // Whatever the settings allow (nesting of code times nesting of calls),
+    // the evaluator never takes more stack than this: a clear error instead
+    // of a crash of the backend (its stack is 8 MB, PostgreSQL uses <= 2 MB).
+    char probe;
+    if (stack_base_ - reinterpret_cast<uintptr_t>(&probe) > kMaxEvalStack)
+        raise(OPERATION_ERR, "maximum recursion depth exceeded");
     switch (n->kind) {
         case NK::Lit:
             return n->lit;

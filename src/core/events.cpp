@@ -44,6 +44,10 @@ void items(Query& q, std::string& out, const std::vector<Value>& v, size_t from,
 // A thing with its properties: {"#": id, key: value, ...}, or for a Type
 // instance {".": type_id, "#": id, "": [values in field order]}.
 void thing_whole(Query& q, std::string& out, Thing* t) {
+    // New things nested in one change are packed inside each other: deeper
+    // than the nesting limit is an error, not a stack overflow.
+    static thread_local int nesting = 0;
+    NestingGuard guard(nesting);
     out.push_back('{');
     bool first = true;
     if (t->type_id != kNoType) {
@@ -104,11 +108,14 @@ void mutation_value(Query& q, std::string& out, const Value& v) {
         }
         case VT::Str: json_escape(out, v.as_str()); return;
         case VT::Bytes: json_escape(out, base64_encode(v.as_str())); return;
-        case VT::List:
+        case VT::List: {
+            static thread_local int nesting = 0;
+            NestingGuard guard(nesting);
             out.push_back('[');
             items(q, out, v.list()->items, 0, v.list()->items.size());
             out.push_back(']');
             return;
+        }
         case VT::Thing: thing_value(q, out, v.thing()); return;
         case VT::Set: {
             out += "{\"$\":[";

@@ -35,10 +35,14 @@ Value closure_from_source(const std::string& source);
 struct Limits {
     int max_parse_depth = 500;             // nesting of the code (as libcleri)
     int max_call_depth = 24;               // nested closure calls (as ThingsDB)
-    size_t max_str = 64 * 1024 * 1024;     // bytes of one string
-    size_t max_list = 16 * 1024 * 1024;    // items of one list
+    size_t max_str = 64 * 1024 * 1024;     // bytes of one string or bytes value
+    size_t max_list = 1000000;             // items of one list
     size_t max_range = 100000;             // ThingsDB's range() cap
+    size_t max_things = 1000000;           // things a query creates or loads
 };
+// The limits every new Query starts with: the thingsdb.max_* settings
+// (src/pg/thingsdb.cpp keeps them up to date), else the defaults above.
+Limits& configured_limits();
 
 class Query;
 struct Identity;
@@ -155,6 +159,10 @@ private:
     int deep_ = 1;
     bool change_ = false;
     unsigned steps_ = 0;
+    uint64_t things_base_ = 0;   // things_made when the query started
+    uintptr_t stack_base_ = 0;   // the stack pointer when the query started
+    static constexpr uintptr_t kMaxEvalStack = 3 * 1024 * 1024;
+    size_t prev_max_str_ = 0;
 
 public:
     // The evaluator's state (see eval.cpp).

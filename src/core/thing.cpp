@@ -109,28 +109,46 @@ void Collection::forget(Thing* t) {
     if (it != things_.end() && it->second.get() == t) things_.erase(it);
 }
 
-void Collection::attach(Thing* t) {
-    if (t->id) return;
-    t->id = st_.new_thing_id();
-    t->coll = this;
-    t->loaded = true;
-    t->is_new = true;
-    things_[t->id] = t;
-    created_.emplace_back(t);
-    mark_dirty(t);
-    for (Prop& p : t->props_) attach_value(p.val);
-}
+// Depth first with an explicit stack (ids in the same order as a recursion
+// would give them): the things attached may nest arbitrarily deep.
+void Collection::attach(Thing* t) { attach_walk(t, nullptr); }
 
-void Collection::attach_value(const Value& v) {
-    switch (v.type()) {
-        case VT::Thing: attach(v.thing()); break;
-        case VT::List:
-            for (const Value& item : v.list()->items) attach_value(item);
-            break;
-        case VT::Set:
-            for (auto& t : v.set()->items) attach(t.get());
-            break;
-        default: break;
+void Collection::attach_value(const Value& v) { attach_walk(nullptr, &v); }
+
+void Collection::attach_walk(Thing* first, const Value* first_val) {
+    struct Item {
+        Thing* t;
+        const Value* v;
+    };
+    std::vector<Item> todo;
+    if (first) todo.push_back({first, nullptr});
+    if (first_val) todo.push_back({nullptr, first_val});
+    while (!todo.empty()) {
+        Item it = todo.back();
+        todo.pop_back();
+        Thing* t = it.t;
+        if (!t) {
+            const Value& v = *it.v;
+            if (v.is(VT::List)) {
+                auto& items = v.list()->items;
+                for (auto i = items.rbegin(); i != items.rend(); ++i) todo.push_back({nullptr, &*i});
+            } else if (v.is(VT::Set)) {
+                auto& items = v.set()->items;
+                for (auto i = items.rbegin(); i != items.rend(); ++i) todo.push_back({i->get(), nullptr});
+            } else if (v.is(VT::Thing)) {
+                t = v.thing();
+            }
+            if (!t) continue;
+        }
+        if (t->id) continue;
+        t->id = st_.new_thing_id();
+        t->coll = this;
+        t->loaded = true;
+        t->is_new = true;
+        things_[t->id] = t;
+        created_.emplace_back(t);
+        mark_dirty(t);
+        for (auto p = t->props_.rbegin(); p != t->props_.rend(); ++p) todo.push_back({nullptr, &p->val});
     }
 }
 

@@ -19,7 +19,11 @@ struct Prop {
     Value val;
 };
 
+// Things made so far in this backend (Limits::max_things counts a query's).
+inline uint64_t things_made = 0;
+
 struct Thing : Obj {
+    Thing() { ++things_made; }
     ~Thing() override;
 
     uint64_t id = 0;                  // 0 until attached to a stored thing
@@ -92,6 +96,7 @@ public:
 
 private:
     void fill(Thing* t, const StoredThing& st);
+    void attach_walk(Thing* first, const Value* first_val);
     Storage& st_;
     CollectionRow row_;
     // Every thing the query touched, held until the query ends: a change to

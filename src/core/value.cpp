@@ -1,10 +1,34 @@
 // Value basics: type names, truthiness, container helpers.
 #include "value.h"
 
+#include "error.h"
 #include "regex.h"
 #include "thing.h"
 
 namespace tdb {
+
+size_t max_str_size = 64 * 1024 * 1024;
+
+void str_too_large(size_t) {
+    raisef(MAX_QUOTA_ERR, "maximum string size quota of %zu bytes has been reached", max_str_size);
+}
+
+void free_obj(Obj* o) {
+    static std::vector<Obj*> pending;
+    static bool freeing = false;
+    if (freeing) {
+        pending.push_back(o);
+        return;
+    }
+    freeing = true;
+    delete o;
+    while (!pending.empty()) {
+        Obj* next = pending.back();
+        pending.pop_back();
+        delete next;   // may queue more
+    }
+    freeing = false;
+}
 
 bool SetObj::add(Thing* t) {
     if (!index.insert(t).second) return false;

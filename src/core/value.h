@@ -17,6 +17,12 @@ struct Obj {
     virtual ~Obj() = default;
 };
 
+// Deletes an object whose count fell to zero. Objects released while another
+// one is being deleted wait in a queue that the outermost call drains: a chain
+// of 1,000,000 nested things or lists is freed by a loop, not by a recursion
+// of destructors that would overflow the backend's stack.
+void free_obj(Obj* o);
+
 template <class T>
 class Ref {
 public:
@@ -36,7 +42,7 @@ public:
     bool operator==(const Ref& o) const { return p_ == o.p_; }
 
 private:
-    void release() { if (p_ && --p_->refs == 0) delete p_; p_ = nullptr; }
+    void release() { if (p_ && --p_->refs == 0) free_obj(p_); p_ = nullptr; }
     T* p_ = nullptr;
 };
 
@@ -88,7 +94,7 @@ public:
     Value(Value&& o) noexcept : t_(o.t_), u_(o.u_) { o.t_ = VT::Nil; o.u_.i = 0; }
     Value& operator=(const Value& o) { Value t(o); swap(t); return *this; }
     Value& operator=(Value&& o) noexcept { swap(o); return *this; }
-    ~Value() { if (is_obj() && --u_.o->refs == 0) delete u_.o; }
+    ~Value() { if (is_obj() && --u_.o->refs == 0) free_obj(u_.o); }
     void swap(Value& o) noexcept { std::swap(t_, o.t_); std::swap(u_, o.u_); }
 
     VT type() const { return t_; }
@@ -126,8 +132,18 @@ struct StrObj : Obj {
     std::string s;
 };
 
-inline Value Value::str(std::string s) { return obj(VT::Str, new StrObj(std::move(s))); }
-inline Value Value::bytes(std::string s) { return obj(VT::Bytes, new StrObj(std::move(s))); }
+// The size limit of a string or bytes value made while a query runs
+// (Limits::max_str, the setting thingsdb.max_string_size).
+extern size_t max_str_size;
+[[noreturn]] void str_too_large(size_t size);   // max_quota_err
+inline Value Value::str(std::string s) {
+    if (s.size() > max_str_size) str_too_large(s.size());
+    return obj(VT::Str, new StrObj(std::move(s)));
+}
+inline Value Value::bytes(std::string s) {
+    if (s.size() > max_str_size) str_too_large(s.size());
+    return obj(VT::Bytes, new StrObj(std::move(s)));
+}
 inline const std::string& Value::as_str() const { return str_obj()->s; }
 
 // Where a mutable container lives: the stored thing and property that hold

@@ -1,0 +1,130 @@
+// Hostile input (issue 9): deep nesting, huge values and runaway code end in
+// a clear error (or work), never in a crash; the limits come from Limits.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/query.h"
+#include "harness.h"
+
+using tdb::Error;
+
+namespace {
+
+std::string repeat(const std::string& s, int n) {
+    std::string out;
+    out.reserve(s.size() * n);
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+}
+
+// Sets limits for one test and restores the defaults afterwards.
+struct LimitsScope {
+    tdb::Limits saved = tdb::configured_limits();
+    ~LimitsScope() { tdb::configured_limits() = saved; }
+    tdb::Limits& operator*() { return tdb::configured_limits(); }
+};
+
+}  // namespace
+
+TEST(Reliability, DeepChainsAreFreedWithoutRecursion) {
+    // 1,000,000 nested things and lists: freed by a loop, not a recursion.
+    EXPECT_EQ(q("x = {}; for (i in range(100000)) x = {a: x}; for (i in range(100000)) x = {a: x};"
+                "for (i in range(100000)) x = {a: x}; 1"),
+              "1");
+    EXPECT_EQ(q("x = []; for (i in range(100000)) x = [x]; 1"), "1");
+    EXPECT_EQ(q("s = set(); for (i in range(100000)) s = set({s: s}); 1"), "1");
+}
+
+TEST(Reliability, DeepChainOfNewThingsIsAClearError) {
+    // Stored in one change, a chain deeper than the nesting limit cannot be
+    // packed into the change's event: an error, and nothing is written.
+    fresh_storage();
+    Error e = qerr("x = {}; for (i in range(100000)) x = {a: x}; for (i in range(100000)) x = {a: x}; .x = x;",
+                   "@:stuff", true);
+    EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
+    EXPECT_EQ(e.msg(), "maximum nesting depth exceeded");
+    // Deep, but within the limit: stored, with ids in depth-first order.
+    EXPECT_EQ(qk("x = {}; for (i in range(900)) x = {a: x}; .x = x; .x.id() + 1 == .x.a.id()"), "true");
+    EXPECT_EQ(qk("x = .x; for (i in range(900)) x = x.a; [x.len(), is_thing(x)]"), "[0,true]");
+}
+
+TEST(Reliability, RecursionIsBoundedWhateverTheSettings) {
+    LimitsScope limits;
+    (*limits).max_call_depth = 1000000;
+    (*limits).max_parse_depth = 5000;
+    Error e = qerr("f = |n| f(n + 1); f(0)");
+    EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
+    EXPECT_EQ(e.msg(), "maximum recursion depth exceeded");
+    e = qerr("f = |n| " + repeat("[", 2400) + "f(n)" + repeat("]", 2400) + "; f(0)");
+    EXPECT_EQ(e.msg(), "maximum recursion depth exceeded");
+    e = qerr("f = |n| " + repeat("[1].map(|x| ", 1200) + "f(n)" + repeat(")", 1200) + "; f(0)");
+    EXPECT_EQ(e.msg(), "maximum recursion depth exceeded");
+}
+
+TEST(Reliability, ParserNestingLimit) {
+    for (const char* open : {"[", "(", "{a:", "-", "!", "[1].map(|x|"}) {
+        Error e = qerr(repeat(open, 100000) + "1");
+        EXPECT_EQ(e.code(), tdb::SYNTAX_ERR) << open;
+    }
+}
+
+TEST(Reliability, StringSizeLimit) {
+    LimitsScope limits;
+    (*limits).max_str = 1000;
+    EXPECT_EQ(q("range(1000).map(|| 'x').join('').len()"), "1000");
+    Error e = qerr("range(1001).map(|| 'x').join('')");
+    EXPECT_EQ(e.code(), tdb::MAX_QUOTA_ERR);
+    EXPECT_EQ(e.msg(), "maximum string size quota of 1000 bytes has been reached");
+    e = qerr("s = 'x'; for (i in range(20)) s = s + s; s.len()");
+    EXPECT_EQ(e.code(), tdb::MAX_QUOTA_ERR);
+    e = qerr("'" + repeat("y", 2000) + "'");
+    EXPECT_EQ(e.code(), tdb::MAX_QUOTA_ERR);
+}
+
+TEST(Reliability, ListSizeLimit) {
+    LimitsScope limits;
+    (*limits).max_list = 100;
+    EXPECT_EQ(q("l = []; for (i in range(99)) l.push(i); l.len()"), "99");
+    Error e = qerr("l = []; for (i in range(100)) l.push(i); l.len()");
+    EXPECT_EQ(e.code(), tdb::MAX_QUOTA_ERR);
+    EXPECT_EQ(e.msg(), "maximum array size quota of 100 has been reached");
+}
+
+TEST(Reliability, ThingsPerQueryLimit) {
+    LimitsScope limits;
+    (*limits).max_things = 5000;
+    EXPECT_EQ(q("range(4000).map(|i| {i: i}).len()"), "4000");
+    Error e = qerr("range(10000).map(|i| {i: i}).len()");
+    EXPECT_EQ(e.code(), tdb::MAX_QUOTA_ERR);
+    EXPECT_EQ(e.msg(), "maximum number of things per query quota of 5000 has been reached");
+}
+
+TEST(Reliability, EndlessLoopIsCancelled) {
+    fresh_storage().interrupts_after = 1000;
+    try {
+        q("range(100000).each(|| range(100000).each(|| nil))", "@:stuff", true);
+        ADD_FAILURE() << "no cancel";
+    } catch (const std::exception&) {
+    }
+    storage().interrupts_after = -1;
+}
+
+TEST(Reliability, InvalidUtf8AndNul) {
+    // Code reaches the core as bytes: invalid UTF-8 and NUL are syntax
+    // errors or plain string content, never a crash.
+    int errors = 0;
+    for (std::string code : {std::string("'\xff\xfe'"), std::string("\xc3"), std::string("'a\0b'", 5),
+                             std::string("\0", 1), std::string("x = '\xed\xa0\x80'; x.len()"),
+                             std::string("json_load('\"\xff\"')"), std::string("bytes('\0')")}) {
+        tdb::QueryRequest req;
+        req.scope = "@:stuff";
+        req.code = code;
+        try {
+            tdb::run_query(fresh_storage(), req);
+        } catch (const Error&) {
+            ++errors;
+        }
+    }
+    EXPECT_GT(errors, 0);
+}
