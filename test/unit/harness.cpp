@@ -200,26 +200,6 @@ tdb::Error qerr(const std::string& code, const std::string& scope, bool keep) {
     return tdb::Error(0, "");
 }
 
-// ---- types and enums (issue 4) ----
-
-static std::vector<tdb::CatalogRow> rows_of(const std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow>& m,
-                                            uint64_t coll) {
-    std::vector<tdb::CatalogRow> out;
-    for (auto& [k, r] : m)
-        if (k.first == coll) out.push_back(r);
-    return out;
-}
-
-std::vector<tdb::CatalogRow> MemStorage::load_types(uint64_t coll) { return rows_of(type_rows, coll); }
-std::vector<tdb::CatalogRow> MemStorage::load_enums(uint64_t coll) { return rows_of(enum_rows, coll); }
-
-std::vector<uint64_t> MemStorage::things_of_type(uint64_t coll, uint32_t type_id) {
-    std::vector<uint64_t> out;
-    for (auto& [id, r] : things)
-        if (r.coll == coll && r.thing.type_id == type_id) out.push_back(id);
-    return out;
-}
-
 // ---- users, tokens and access (issue 7) ----
 std::vector<tdb::UserRow> MemStorage::users() {
     std::vector<tdb::UserRow> out;
@@ -309,9 +289,35 @@ std::vector<tdb::AccessRow> MemStorage::user_access(uint64_t user_id) {
     return out;
 }
 
+// ---- types and enums (issue 4) ----
+
+static std::vector<tdb::CatalogRow> rows_of(const std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow>& m,
+                                            uint64_t coll) {
+    std::vector<tdb::CatalogRow> out;
+    for (auto& [k, r] : m)
+        if (k.first == coll) out.push_back(r);
+    return out;
+}
+
+std::vector<tdb::CatalogRow> MemStorage::load_types(uint64_t coll) { return rows_of(type_rows, coll); }
+std::vector<tdb::CatalogRow> MemStorage::load_enums(uint64_t coll) { return rows_of(enum_rows, coll); }
+
+std::vector<uint64_t> MemStorage::things_of_type(uint64_t coll, uint32_t type_id) {
+    std::vector<uint64_t> out;
+    for (auto& [id, r] : things)
+        if (r.coll == coll && r.thing.type_id == type_id) out.push_back(id);
+    return out;
+}
+
 bool MemStorage::enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) {
     std::string needle = "{\"!m\":[" + std::to_string(enum_id) + "," + std::to_string(mid) + "]}";
     for (auto& [id, row] : things)
         if (row.coll == coll && row.thing.props_json.find(needle) != std::string::npos) return true;
     return false;
+}
+
+void expect_err(const std::string& code, int errcode, const std::string& msg, const std::string& scope) {
+    tdb::Error e = qerr(code, scope);
+    EXPECT_EQ(e.code(), errcode) << code;
+    EXPECT_EQ(e.msg(), msg) << code;
 }

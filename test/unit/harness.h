@@ -38,6 +38,8 @@ public:
     double now() override { return 1700000000.0; }
     // ---- function library (issue 6) ----
     void set_collection_default_deep(uint64_t id, int deep) override { colls[id].default_deep = deep; }
+    // ---- datetime (issue 6) ----
+    void set_collection_time_zone(uint64_t id, std::string_view tz) override { colls[id].time_zone = std::string(tz); }
 
     // ---- types and enums (issue 4): (collection, id) -> row ----
     std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow> type_rows, enum_rows;
@@ -105,3 +107,7 @@ std::string q(const std::string& code, const std::string& scope = "@:stuff", boo
 std::string qk(const std::string& code, const std::string& scope = "@:stuff");
 // Expects a ThingsDB error and returns it (fails the test when none).
 tdb::Error qerr(const std::string& code, const std::string& scope = "@:stuff", bool keep = false);
+
+// Expects a ThingsDB error of this kind and message from the code.
+void expect_err(const std::string& code, int errcode, const std::string& msg,
+                const std::string& scope = "@:stuff");

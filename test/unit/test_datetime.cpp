@@ -8,12 +8,6 @@ using tdb::Error;
 
 namespace {
 
-void expect_err(const std::string& code, int errcode, const std::string& msg,
-                const std::string& scope = "@:stuff") {
-    Error e = qerr(code, scope);
-    EXPECT_EQ(e.code(), errcode) << code;
-    EXPECT_EQ(e.msg(), msg) << code;
-}
 
 const std::string kTimeZoneOrOffset =
     "expecting a time zone or offset; example time zone: `Europe/Amsterdam`; example offset: `+01`";

@@ -9,11 +9,6 @@ using tdb::Error;
 
 namespace {
 
-void expect_err(const std::string& code, int errcode, const std::string& msg) {
-    Error e = qerr(code);
-    EXPECT_EQ(e.code(), errcode) << code;
-    EXPECT_EQ(e.msg(), msg) << code;
-}
 
 void expect_syntax(const std::string& code, const std::string& msg) {
     expect_err(code, tdb::SYNTAX_ERR, msg);

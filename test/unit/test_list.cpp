@@ -5,16 +5,6 @@
 
 using tdb::Error;
 
-namespace {
-
-void expect_err(const std::string& code, int errcode, const std::string& msg) {
-    Error e = qerr(code);
-    EXPECT_EQ(e.code(), errcode) << code;
-    EXPECT_EQ(e.msg(), msg) << code;
-}
-
-}  // namespace
-
 TEST(List, PushPopShiftUnshift) {
     EXPECT_EQ(q("x = [1]; x.push(2, 3)"), "3");
     EXPECT_EQ(q("x = [1]; x.push(2, 3); x"), "[1,2,3]");

@@ -7,11 +7,6 @@ using tdb::Error;
 
 namespace {
 
-void expect_err(const std::string& code, int errcode, const std::string& msg) {
-    Error e = qerr(code);
-    EXPECT_EQ(e.code(), errcode) << code;
-    EXPECT_EQ(e.msg(), msg) << code;
-}
 
 void expect_number_args(const std::string& fn) {
     expect_err(fn + "()", tdb::NUM_ARGUMENTS_ERR,

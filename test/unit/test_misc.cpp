@@ -5,16 +5,6 @@
 
 using tdb::Error;
 
-namespace {
-
-void expect_err(const std::string& code, int errcode, const std::string& msg) {
-    Error e = qerr(code);
-    EXPECT_EQ(e.code(), errcode) << code;
-    EXPECT_EQ(e.msg(), msg) << code;
-}
-
-}  // namespace
-
 TEST(Misc, ErrorConstructors) {
     EXPECT_EQ(q("type_err().code()"), "-61");
     EXPECT_EQ(q("type_err().msg()"), "\"object of inappropriate type\"");

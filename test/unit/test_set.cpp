@@ -7,11 +7,6 @@ using tdb::Error;
 
 namespace {
 
-void expect_err(const std::string& code, int errcode, const std::string& msg) {
-    Error e = qerr(code);
-    EXPECT_EQ(e.code(), errcode) << code;
-    EXPECT_EQ(e.msg(), msg) << code;
-}
 
 // Three things and a set holding the first two.
 const std::string kSetup = "a = {n: 1}; b = {n: 2}; c = {n: 3}; s = set(a, b); ";

@@ -6,17 +6,6 @@
 
 using tdb::Error;
 
-namespace {
-
-void expect_err(const std::string& code, int errcode, const std::string& msg,
-                const std::string& scope = "@:stuff") {
-    Error e = qerr(code, scope);
-    EXPECT_EQ(e.code(), errcode) << code;
-    EXPECT_EQ(e.msg(), msg) << code;
-}
-
-}  // namespace
-
 TEST(Util, Base64) {
     EXPECT_EQ(q("base64_encode('Hello world!')"), "\"SGVsbG8gd29ybGQh\"");
     EXPECT_EQ(q("base64_encode(bytes('ab'))"), "\"YWI=\"");

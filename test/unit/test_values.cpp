@@ -6,16 +6,6 @@
 
 using tdb::Error;
 
-namespace {
-
-void expect_err(const std::string& code, int errcode, const std::string& msg) {
-    Error e = qerr(code);
-    EXPECT_EQ(e.code(), errcode) << code;
-    EXPECT_EQ(e.msg(), msg) << code;
-}
-
-}  // namespace
-
 TEST(Values, Flat) {
     EXPECT_EQ(q("[1, [2, [3, [4]]], 5].flat()"), "[1,2,[3,[4]],5]");
     EXPECT_EQ(q("[1, [2, [3, [4]]], 5].flat(2)"), "[1,2,3,[4],5]");
