@@ -18,6 +18,10 @@ REGRESS = setup query events users types procedures datetime gateway functions
 REGRESS_OPTS = --inputdir=. --load-extension=thingsdb
 
 SHLIB_LINK += -lstdc++ -lpcre2-8
+# The postgres binary already brings libstdc++ (through ICU): bind our own
+# calls to our own functions, so the operator new of src/pg/memory.cpp (the
+# thingsdb.max_memory limit) is the one the extension's code uses.
+SHLIB_LINK += -Wl,-Bsymbolic-functions
 EXTRA_CLEAN = build src/core/*.d src/pg/*.d test/unit/*.d
 
 PG_CONFIG ?= pg_config

@@ -1,6 +1,8 @@
 // Value basics: type names, truthiness, container helpers.
 #include "value.h"
 
+#include <new>
+
 #include "error.h"
 #include "regex.h"
 #include "thing.h"
@@ -17,7 +19,11 @@ void free_obj(Obj* o) {
     static std::vector<Obj*> pending;
     static bool freeing = false;
     if (freeing) {
-        pending.push_back(o);
+        try {
+            pending.push_back(o);
+        } catch (const std::bad_alloc&) {
+            delete o;   // no memory to queue it: free it at once
+        }
         return;
     }
     freeing = true;
