@@ -172,6 +172,16 @@ public:
     // set_default_deep(): a collection's default render depth (0..127).
     virtual void set_collection_default_deep(uint64_t id, int deep) = 0;
 
+    // ---- performance (issue 8): several things in one round trip (the
+    // read-ahead of Collection::load). Fills `out` with the rows that exist,
+    // in any order. The default reads them one by one.
+    virtual void load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) {
+        for (uint64_t id : ids) {
+            StoredThing t;
+            if (load_thing(coll, id, t)) out.push_back(std::move(t));
+        }
+    }
+
     // Polls for cancel and statement_timeout; throws to abort the query.
     virtual void check_interrupts() = 0;
     // Seconds since the epoch (the transaction's time for PostgreSQL).

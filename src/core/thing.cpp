@@ -62,6 +62,8 @@ Value Collection::thing_ref(uint64_t id) {
     t->coll = this;
     t->loaded = false;
     things_[id] = t;
+    stub_pos_.emplace(id, stub_order_.size());
+    stub_order_.push_back(id);
     return v;
 }
 
@@ -95,10 +97,34 @@ void Collection::fill(Thing* t, const StoredThing& st) {
 }
 
 void Collection::load(Thing* t) {
-    StoredThing st;
-    if (st_.load_thing(row_.id, t->id, st)) {
-        fill(t, st);
-    } else {
+    auto pos = stub_pos_.find(t->id);
+    if (pos == stub_pos_.end()) {
+        StoredThing st;
+        if (st_.load_thing(row_.id, t->id, st)) {
+            fill(t, st);
+        } else {
+            t->loaded = true;   // a dangling reference: an empty thing
+            t->gone = true;
+        }
+        return;
+    }
+    // Read-ahead of the stubs met after this one (see thing.h).
+    window_ = pos->second == next_expected_ ? std::min<size_t>(window_ * 2, 1024) : 1;
+    std::vector<uint64_t> ids{t->id};
+    size_t i = pos->second + 1;
+    for (; i < stub_order_.size() && ids.size() < window_; ++i) {
+        auto it = things_.find(stub_order_[i]);
+        if (it != things_.end() && !it->second->loaded) ids.push_back(stub_order_[i]);
+    }
+    next_expected_ = i;
+    std::vector<StoredThing> rows;
+    rows.reserve(ids.size());
+    st_.load_things(row_.id, ids, rows);
+    for (const StoredThing& r : rows) {
+        auto it = things_.find(r.id);
+        if (it != things_.end() && !it->second->loaded) fill(it->second.get(), r);
+    }
+    if (!t->loaded) {
         t->loaded = true;   // a dangling reference: an empty thing
         t->gone = true;
     }

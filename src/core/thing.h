@@ -98,6 +98,14 @@ private:
     void fill(Thing* t, const StoredThing& st);
     void attach_walk(Thing* first, const Value* first_val);
     Storage& st_;
+    // Read-ahead (issue 8): the ids of the stubs in the order they were met
+    // (a list's items in order). When the query touches them in that order,
+    // each load reads the next stubs along, in windows that double up to
+    // 1024; a touch out of order reads one thing.
+    std::vector<uint64_t> stub_order_;
+    std::unordered_map<uint64_t, size_t> stub_pos_;
+    size_t next_expected_ = SIZE_MAX;
+    size_t window_ = 1;
     CollectionRow row_;
     // Every thing the query touched, held until the query ends: a change to
     // a list or thing reached through a temporary must not be lost when the

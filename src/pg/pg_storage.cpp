@@ -50,6 +50,7 @@ enum PlanId {
     RENAME_COLLECTION,
     SET_COLLECTION_TZ,   // issue 6
     SET_COLLECTION_DEEP,   // issue 6
+    LOAD_THINGS,           // issue 8
     N_PLANS
 };
 
@@ -61,9 +62,15 @@ struct PlanDef {
     Oid types[6];
 };
 
+// Things are found by id (ids are unique over all collections). The
+// collection is checked as `collection + 0`, which no index can answer, so
+// the planner always takes the primary key: with `collection = $1` a plan
+// made while the table was small may scan every thing of the collection
+// through things_collection_idx for each lookup (issue 8: 100,000 loads
+// took ten minutes).
 const PlanDef kPlans[N_PLANS] = {
     {"SELECT type_id, version, props::text FROM thingsdb.things"
-     " WHERE collection = $1 AND id = $2",
+     " WHERE id = $2 AND collection + 0 = $1",
      2, {INT8OID, INT8OID}},
     {"SELECT nextval('thingsdb.thing_id_seq') FROM generate_series(1, $1)", 1, {INT4OID}},
     {"INSERT INTO thingsdb.things (id, collection, type_id, version, refs, props)"
@@ -75,14 +82,14 @@ const PlanDef kPlans[N_PLANS] = {
     {"UPDATE thingsdb.things t SET props = w.props::jsonb, type_id = w.type_id,"
      " version = t.version + 1, refs = t.refs + w.delta"
      " FROM unnest($2, $3, $4, $5, $6) AS w(id, type_id, version, delta, props)"
-     " WHERE t.collection = $1 AND t.id = w.id AND t.version = w.version"
+     " WHERE t.id = w.id AND t.collection + 0 = $1 AND t.version = w.version"
      " RETURNING t.id, t.refs",
      6, {INT8OID, INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID}},
     {"UPDATE thingsdb.things t SET refs = t.refs + w.delta"
      " FROM unnest($2, $3) AS w(id, delta)"
-     " WHERE t.collection = $1 AND t.id = w.id RETURNING t.id, t.refs",
+     " WHERE t.id = w.id AND t.collection + 0 = $1 RETURNING t.id, t.refs",
      3, {INT8OID, INT8ARRAYOID, INT8ARRAYOID}},
-    {"DELETE FROM thingsdb.things WHERE collection = $1 AND id = ANY($2)"
+    {"DELETE FROM thingsdb.things WHERE id = ANY($2) AND collection + 0 = $1"
      " RETURNING id, type_id, version, props::text",
      2, {INT8OID, INT8ARRAYOID}},
     {"SELECT count(*) FROM thingsdb.things WHERE collection = $1", 1, {INT8OID}},
@@ -98,6 +105,10 @@ const PlanDef kPlans[N_PLANS] = {
     {"UPDATE thingsdb.collections SET name = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
     {"UPDATE thingsdb.collections SET time_zone = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
     {"UPDATE thingsdb.collections SET default_deep = $2 WHERE id = $1", 2, {INT8OID, INT4OID}},
+    // issue 8: the read-ahead of Collection::load
+    {"SELECT id, type_id, version, props::text FROM thingsdb.things"
+     " WHERE id = ANY($2) AND collection + 0 = $1",
+     2, {INT8OID, INT8ARRAYOID}},
 };
 
 SPIPlanPtr plans[N_PLANS];
@@ -107,7 +118,16 @@ SPIPlanPtr plans[N_PLANS];
 SPIPlanPtr get_plan(PlanId id) {
     if (!plans[id]) {
         const PlanDef& d = kPlans[id];
-        SPIPlanPtr p = SPI_prepare(d.sql, d.nargs, const_cast<Oid*>(d.types));
+        // The statements on things are planned for each execution (issue 8):
+        // a generic plan kept from when the table was small (a fresh node,
+        // or just after a bulk delete and ANALYZE) stays a sequential scan
+        // when the table has grown, and a read of 100,000 things then takes
+        // minutes. A custom plan costs some microseconds and sees the
+        // table's current size.
+        bool custom = id == LOAD_THING || id == LOAD_THINGS || id == UPDATE_THINGS ||
+                      id == UPDATE_REFS || id == DELETE_THINGS;
+        SPIPlanPtr p = SPI_prepare_cursor(d.sql, d.nargs, const_cast<Oid*>(d.types),
+                                          custom ? CURSOR_OPT_CUSTOM_PLAN : 0);
         if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
         if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
         plans[id] = p;
@@ -230,6 +250,32 @@ bool PgStorage::load_thing(uint64_t coll, uint64_t id, StoredThing& out) {
         SPI_freetuptable(SPI_tuptable);
     });
     return found;
+}
+
+// issue 8: the read-ahead of Collection::load, one statement for many.
+void PgStorage::load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) {
+    if (ids.empty()) return;
+    size_t first = out.size();
+    uint64 got = 0;
+    pg_call([&] {
+        Datum args[2] = {Int64GetDatum(coll), int8_array(reinterpret_cast<const int64*>(ids.data()),
+                                                          static_cast<int>(ids.size()))};
+        got = exec(LOAD_THINGS, args, nullptr);
+        pfree(DatumGetPointer(args[1]));
+    });
+    out.resize(first + got);
+    pg_call([&] {
+        for (uint64 i = 0; i < got; i++) {
+            bool isnull;
+            StoredThing& t = out[first + i];
+            t.id = static_cast<uint64_t>(get_int8(i, 1));
+            int32 type_id = get_int4(i, 2, &isnull);
+            t.type_id = isnull ? kNoType : static_cast<uint32_t>(type_id);
+            t.version = get_int8(i, 3);
+            assign_text(t.props_json, i, 4);
+        }
+        SPI_freetuptable(SPI_tuptable);
+    });
 }
 
 // Ids come from thingsdb.thing_id_seq in batches that double within one call

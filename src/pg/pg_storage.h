@@ -13,6 +13,7 @@ namespace tdb::pg {
 class PgStorage final : public Storage {
 public:
     bool load_thing(uint64_t coll, uint64_t id, StoredThing& out) override;
+    void load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) override;   // issue 8
     uint64_t new_thing_id() override;
     std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) override;
     std::vector<StoredThing> delete_things(uint64_t coll, const std::vector<uint64_t>& ids) override;

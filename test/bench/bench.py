@@ -63,7 +63,8 @@ def report(title, times, ref, unit="ms", scale=1000.0, higher_better=False):
 def timed(cur, sql):
     t0 = time.perf_counter()
     cur.execute(sql)
-    cur.fetchall()
+    if cur.description:
+        cur.fetchall()
     return time.perf_counter() - t0
 
 
