@@ -16,7 +16,31 @@ namespace tdb {
 
 Value (*stored_member_hook)(uint32_t enum_id, uint32_t mid) = nullptr;
 
+// True when s is well-formed UTF-8 (no overlongs, surrogates or code points
+// above U+10FFFF), as PostgreSQL's text and jsonb require.
+static bool valid_utf8(std::string_view s) {
+    size_t i = 0, n = s.size();
+    while (i < n) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) { ++i; continue; }
+        size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+        if (len == 0 || c > 0xf4 || i + len > n) return false;
+        unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+        if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) ||
+            (c == 0xf4 && c1 > 0x8f))
+            return false;
+        for (size_t k = 1; k < len; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+        i += len;
+    }
+    return true;
+}
+
 void json_escape(std::string& out, std::string_view s) {
+    // A str cut inside a character (by byte offsets) must not reach
+    // PostgreSQL: its jsonb would hold invalid UTF-8 (and pg_dump would
+    // write a file that cannot be restored).
+    if (!valid_utf8(s)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
     out.push_back('"');
     for (unsigned char c : s) {
         switch (c) {

@@ -111,7 +111,9 @@ class PrivateCluster:
                     "restart_after_crash = on\n"
                     # Crash recovery starts by syncing the data directory:
                     # one syncfs() instead of an fsync() per file.
-                    "recovery_init_sync_method = syncfs\n" % (self.sock, self.port))
+                    "recovery_init_sync_method = syncfs\n"
+                    # Hostile statements are 100 MB long: do not log them.
+                    "log_min_error_statement = panic\n" % (self.sock, self.port))
         self.start()
 
     def run(self, prog, *args, check=True):
