@@ -105,9 +105,13 @@ const PlanDef kPlans[N_PLANS] = {
     {"UPDATE thingsdb.collections SET name = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
     {"UPDATE thingsdb.collections SET time_zone = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
     {"UPDATE thingsdb.collections SET default_deep = $2 WHERE id = $1", 2, {INT8OID, INT4OID}},
-    // issue 8: the read-ahead of Collection::load
-    {"SELECT id, type_id, version, props::text FROM thingsdb.things"
-     " WHERE id = ANY($2) AND collection + 0 = $1",
+    // issue 8: the read-ahead of Collection::load. One probe of the primary
+    // key per id: OFFSET 0 keeps the subquery a parameterized scan, so the
+    // planner cannot turn it into a sequential scan of the whole table with
+    // a hashed id list (which it did for `id = ANY($2)` under stale stats).
+    {"SELECT t.id, t.type_id, t.version, t.props::text FROM unnest($2) AS k(id),"
+     " LATERAL (SELECT id, type_id, version, props FROM thingsdb.things"
+     " WHERE id = k.id AND collection + 0 = $1 OFFSET 0) AS t",
      2, {INT8OID, INT8ARRAYOID}},
 };
 
