@@ -372,14 +372,6 @@ private:
                 return stored_member_hook(static_cast<uint32_t>(it[0].as_int()),
                                           static_cast<uint32_t>(it[1].as_int()));
             }
-            case 'm': {   // {"!m": [enum_id, member id]}: an enum member
-                if (!v.is(VT::List) || v.list()->items.size() != 2) bad();
-                auto& it = v.list()->items;
-                if (!it[0].is(VT::Int) || !it[1].is(VT::Int)) bad();
-                if (!stored_member_hook) return Value::nil();
-                return stored_member_hook(static_cast<uint32_t>(it[0].as_int()),
-                                          static_cast<uint32_t>(it[1].as_int()));
-            }
             case 'e': {
                 if (!v.is(VT::List) || v.list()->items.size() != 2) bad();
                 auto& it = v.list()->items;
@@ -465,10 +457,6 @@ void stored_value(std::string& out, const Value& v, std::vector<uint64_t>* refs)
             out += "{\"!r\":";
             json_escape(out, "/" + v.regex()->pattern + "/" + v.regex()->flags);
             out += "}";
-            break;
-        case VT::EnumMember:
-            out += "{\"!m\":[" + std::to_string(v.member()->enum_id) + "," +
-                   std::to_string(v.member()->mid) + "]}";
             break;
         case VT::EnumMember:
             out += "{\"!m\":[" + std::to_string(v.member()->enum_id) + "," +
