@@ -214,6 +214,7 @@ Value f_del_type(Query& q, Value*, Args& a) {
     TypeDef& t = need_type(c, a, 0, name);
     if (type_used_by_other(c, t)) raisef(OPERATION_ERR, "type `%s` is used by at least one other type", name.c_str());
     uint32_t tid = t.id;
+    bool idx = t.idx;   // t is gone after the erase below
     // Instances become plain things.
     for (Value& v : c.instances(tid)) {
         v.thing()->type_id = kNoType;
@@ -221,7 +222,7 @@ Value f_del_type(Query& q, Value*, Args& a) {
     }
     c.types.erase(std::remove_if(c.types.begin(), c.types.end(), [&](auto& p) { return p->id == tid; }),
                   c.types.end());
-    if (t.idx) q.storage().set_type_index(c.coll_id, tid, false);
+    if (idx) q.storage().set_type_index(c.coll_id, tid, false);
     q.storage().delete_type(c.coll_id, tid);
     q.add_job(root_id(q), "{\"del_type\":" + std::to_string(tid) + "}");
     return Value();

@@ -133,7 +133,8 @@ Value f_base64_encode(Query&, Value*, Args& a) {
 // breaks) are skipped, decoding stops at the padding.
 Value f_base64_decode(Query&, Value*, Args& a) {
     a.exactly(1);
-    const std::string& in = raw_arg(a, 0).as_str();
+    Value arg = raw_arg(a, 0);   // keeps the string alive (a temporary would not)
+    const std::string& in = arg.as_str();
     static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     uint32_t acc = 0;
@@ -155,9 +156,11 @@ Value f_base64_decode(Query&, Value*, Args& a) {
 // --- is_email, is_url, is_tel ---------------------------------------------------
 
 const RegexObj* pattern(const char* src) {
-    // Compiled once per backend; kept for its lifetime.
-    Value* v = new Value(make_regex(src, ""));
-    return v->regex();
+    // Compiled once per backend; kept for its lifetime (held by a static,
+    // so LeakSanitizer sees it reachable).
+    static std::vector<Value> kept;
+    kept.push_back(make_regex(src, ""));
+    return kept.back().regex();
 }
 
 const RegexObj* re_email() {

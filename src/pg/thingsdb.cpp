@@ -7,6 +7,7 @@
 #include "pg/auth.h"
 #include "pg/bridge.h"
 #include "pg/events.h"
+#include "pg/memory.h"
 #include "pg/pg_storage.h"
 #include "pg/readonly.h"
 
@@ -51,7 +52,7 @@ void define_limits() {
                  &max_call_depth, def.max_call_depth, 1, 1000, 0,
                  [](int v, void*) { tdb::configured_limits().max_call_depth = v; });
     define_limit("thingsdb.max_parse_depth", "The deepest nesting of code the parser accepts.",
-                 &max_parse_depth, def.max_parse_depth, 10, 5000, 0,
+                 &max_parse_depth, def.max_parse_depth, 10, 2000, 0,
                  [](int v, void*) { tdb::configured_limits().max_parse_depth = v; });
 }
 
@@ -85,6 +86,7 @@ extern "C" void _PG_init(void) {
                                "'@:NAME' for a collection or '@thingsdb'.", &default_scope,
                                "@:stuff", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     define_limits();
+    tdb::pg::memory_init();
     tdb::pg::events_init();
     MarkGUCPrefixReserved("thingsdb");
 }

@@ -52,13 +52,13 @@ TEST(Reliability, DeepChainOfNewThingsIsAClearError) {
 TEST(Reliability, RecursionIsBoundedWhateverTheSettings) {
     LimitsScope limits;
     (*limits).max_call_depth = 1000000;
-    (*limits).max_parse_depth = 5000;
+    (*limits).max_parse_depth = 2000;
     Error e = qerr("f = |n| f(n + 1); f(0)");
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
     EXPECT_EQ(e.msg(), "maximum recursion depth exceeded");
-    e = qerr("f = |n| " + repeat("[", 2400) + "f(n)" + repeat("]", 2400) + "; f(0)");
+    e = qerr("f = |n| " + repeat("[", 990) + "f(n)" + repeat("]", 990) + "; f(0)");
     EXPECT_EQ(e.msg(), "maximum recursion depth exceeded");
-    e = qerr("f = |n| " + repeat("[1].map(|x| ", 1200) + "f(n)" + repeat(")", 1200) + "; f(0)");
+    e = qerr("f = |n| " + repeat("[1].map(|x| ", 490) + "f(n)" + repeat(")", 490) + "; f(0)");
     EXPECT_EQ(e.msg(), "maximum recursion depth exceeded");
 }
 
