@@ -24,6 +24,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "catalog/namespace.h"
@@ -141,6 +142,19 @@ SPIPlanPtr get_plan(PlanId id) {
 
 // Runs a plan; nulls may be NULL (no argument is null). Returns SPI_processed.
 uint64 exec(PlanId id, Datum* values, const char* nulls) {
+    // Loads of things are planned with enable_seqscan off (issue 8): under
+    // statistics taken when the table was small (a fresh node, or right
+    // after a bulk delete and VACUUM) the planner chose a sequential scan
+    // of the whole table for every batch of the read-ahead. The setting is
+    // undone right after (and by the abort when the statement fails).
+    if (id == LOAD_THING || id == LOAD_THINGS) {
+        int level = NewGUCNestLevel();
+        set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        int rc = SPI_execute_plan(get_plan(id), values, nulls, false, 0);
+        AtEOXact_GUC(true, level);
+        if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+        return SPI_processed;
+    }
     int rc = SPI_execute_plan(get_plan(id), values, nulls, false, 0);
     if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
     return SPI_processed;
