@@ -19,6 +19,11 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # --- packages ---------------------------------------------------------------
 PACKAGES=(postgresql-15 postgresql-server-dev-15 libpcre2-dev libgtest-dev googletest
           python3-psycopg make g++ libpq-dev libreadline-dev)
+# `scripts/setup.sh --fuzz` (or TDB_FUZZ=1): also clang and its runtime, for
+# the libFuzzer target (make fuzz, test/fuzz/run.sh); only then.
+if [ "${1:-}" = --fuzz ] || [ "${TDB_FUZZ:-}" = 1 ]; then
+    PACKAGES+=(clang libclang-rt-14-dev)
+fi
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

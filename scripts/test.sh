@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs every test suite against the private cluster of scripts/setup.sh:
-#   1. unit tests (GoogleTest, `make unittest`)
+#   1. unit tests (GoogleTest, `make unittest`), also under ASan/UBSan
 #   2. pg_regress (`make installcheck`)
 #   3. acceptance cases listed in test/acceptance/passing.txt
 #   4. end-to-end tests test/e2e/test_*.py and test/e2e/test_*.sh
@@ -44,6 +44,22 @@ if [ $rc -ne 0 ] && [ "$f" = 0 ]; then
     f=1
 fi
 count "unit tests" "$p" "$f"
+
+# The same unit tests under AddressSanitizer and UBSan (issue 9): any report
+# fails the run (a first build takes minutes; later ones only rebuild changes).
+echo "== unit tests under ASan/UBSan (make asan-unittest)"
+make -s -j"$(nproc)" asan-unittest >"$OUT/asan.log" 2>&1
+rc=$?
+grep -E '^\[  (PASSED|FAILED) +\]|SUMMARY: ' "$OUT/asan.log"
+p=$(sed -nE 's/^\[  PASSED  \] ([0-9]+) tests?\..*/\1/p' "$OUT/asan.log" | tail -1)
+f=$(sed -nE 's/^\[  FAILED  \] ([0-9]+) tests?, listed below:.*/\1/p' "$OUT/asan.log" | tail -1)
+p=${p:-0}
+f=${f:-0}
+if [ $rc -ne 0 ] && [ "$f" = 0 ]; then
+    tail -40 "$OUT/asan.log"   # did not build, or a sanitizer report
+    f=1
+fi
+count "unit tests (ASan/UBSan)" "$p" "$f"
 
 # --- 2. pg_regress --------------------------------------------------------------------
 echo "== pg_regress"
