@@ -35,12 +35,12 @@ void ensure_registered() {
     register_thing_methods();
     register_set_methods();
     register_collection_functions();
+    register_procedure_functions();
     register_user_functions();
+    register_datetime_functions();
     register_type_functions();
     register_enum_functions();
-    register_user_functions();
     register_event_methods();
-    register_procedure_functions();
     register_math_functions();
     register_util_functions();
 }

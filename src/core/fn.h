@@ -80,10 +80,11 @@ void register_list_methods();       // fn_list.cpp
 void register_thing_methods();      // fn_thing.cpp
 void register_set_methods();        // fn_set.cpp
 void register_collection_functions();  // fn_collections.cpp: @thingsdb scope
+void register_procedure_functions();   // fn_procedures.cpp: procedures API, call by name
 void register_user_functions();     // fn_users.cpp: users, tokens, grant/revoke
+void register_datetime_functions();    // fn_datetime.cpp: datetime, timeval, time zones
 void register_type_functions();     // fn_types.cpp: Types (and the hooks of types.cpp)
 void register_enum_functions();     // fn_enums.cpp: enums
-void register_user_functions();     // fn_users.cpp: users, tokens, grant/revoke
 void register_event_methods();      // fn_emit.cpp: thing.emit
 void register_math_functions();     // fn_math.cpp: abs, ceil, ..., int.bit_count
 // MATH_E, MATH_PI, INT_MIN, INT_MAX (fn_math.cpp): names that are no variable.
@@ -91,6 +92,5 @@ bool math_constant(std::string_view name, Value& out);
 void register_util_functions();     // fn_util.cpp: base64, is_email, rand*, future, log, ...
 // The value a future resolved to (or its error), as rendered (fn_util.cpp).
 Value future_value(const Value& v);
-void register_procedure_functions();   // fn_procedures.cpp: procedures API, call by name
 
 }  // namespace tdb
