@@ -5,6 +5,7 @@
 #include "access.h"
 #include "ast.h"
 #include "codec.h"
+#include "datetime.h"
 #include "error.h"
 #include "events.h"
 #include "ops.h"
@@ -325,6 +326,7 @@ void render(Query& q, std::string& out, const Value& v, int deep) {
         case VT::Wrap: render_wrap(q, out, v, deep); return;               // wrap.cpp
         case VT::Closure: json_escape(out, v.closure()->source); return;
         case VT::Regex: json_escape(out, "/" + v.regex()->pattern + "/" + v.regex()->flags); return;
+        case VT::Timeval: out += std::to_string(v.datetime()->ts); return;   // datetime: to_display
         case VT::Error:
             out += "{\"error_code\":" + std::to_string(v.error()->code) + ",\"error_msg\":";
             json_escape(out, v.error()->msg);
