@@ -211,74 +211,6 @@ LANGUAGE C VOLATILE CALLED ON NULL INPUT;
 COMMENT ON FUNCTION tdb_authenticate(text, boolean) IS
 'from now on (local: until the end of the transaction) the tdb_* functions of this session act as the user of the token; NULL returns to the session''s role; returns the user name';
 
--- ==== garbage collection of cycles =========================================
--- Reference counts (things.refs) free a thing as soon as nothing points at
--- it; things that only point at each other (a cycle cut off from the root)
--- keep their counts above zero. This sweep finds every thing reachable from
--- the collection's root and deletes the rest, then recounts the references
--- of what remains. It locks out writers of the things table while it runs.
-CREATE FUNCTION tdb_collect_garbage(collection_name text DEFAULT NULL)
-RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    coll bigint;
-    removed bigint := 0;
-    n bigint;
-BEGIN
-    LOCK TABLE thingsdb.things IN SHARE ROW EXCLUSIVE MODE;
-    FOR coll IN
-        SELECT c.id FROM thingsdb.collections c
-        WHERE collection_name IS NULL OR c.name = collection_name
-    LOOP
-        WITH RECURSIVE reach(id) AS (
-            SELECT coll
-            UNION
-            SELECT ref.id
-            FROM reach
-            JOIN thingsdb.things t ON t.id = reach.id,
-            LATERAL (
-                SELECT jsonb_path_query(t.props, 'strict $.**."#"')::text::bigint AS id
-                UNION ALL
-                SELECT jsonb_path_query(t.props, 'strict $.**."!s"[*]')::text::bigint
-            ) AS ref
-        ),
-        gone AS (
-            DELETE FROM thingsdb.things t
-            WHERE t.collection = coll AND t.id NOT IN (SELECT id FROM reach)
-            RETURNING 1
-        )
-        SELECT count(*) INTO n FROM gone;
-        removed := removed + n;
-        IF n > 0 THEN
-            -- Counts of the survivors no longer include the removed things.
-            UPDATE thingsdb.things t
-            SET refs = (t.id = coll)::int + coalesce((
-                SELECT count(*)
-                FROM thingsdb.things s,
-                LATERAL (
-                    SELECT jsonb_path_query(s.props, 'strict $.**."#"')::text::bigint AS id
-                    UNION ALL
-                    SELECT jsonb_path_query(s.props, 'strict $.**."!s"[*]')::text::bigint
-                ) AS ref
-                WHERE s.collection = coll AND ref.id = t.id), 0)
-            WHERE t.collection = coll;
-        END IF;
-    END LOOP;
-    IF collection_name IS NOT NULL AND NOT FOUND AND removed = 0 THEN
-        PERFORM 1 FROM thingsdb.collections c WHERE c.name = collection_name;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'collection `%` not found', collection_name
-                USING ERRCODE = 'TD054', DETAIL = 'lookup_err';
-        END IF;
-    END IF;
-    RETURN removed;
-END $$;
-
-COMMENT ON FUNCTION tdb_collect_garbage(text) IS
-'deletes the things of a collection (NULL: every collection) that cannot be reached from its root, such as cycles cut off from it; returns how many were deleted';
-
 -- ---- Procedures (issue 3; src/pg/procedures.cpp) ---------------------------
 -- A procedure is a named closure of a scope: scope_id 0 is @thingsdb, any
 -- other a collection's id. definition is the closure's source as written;
@@ -367,6 +299,74 @@ $$;
 
 COMMENT ON FUNCTION tdb_procedures(text) IS
 'lists the procedures of a scope (NULL: thingsdb.scope) with their arguments as DreamFactory-style params, for discovery';
+
+-- ==== garbage collection of cycles =========================================
+-- Reference counts (things.refs) free a thing as soon as nothing points at
+-- it; things that only point at each other (a cycle cut off from the root)
+-- keep their counts above zero. This sweep finds every thing reachable from
+-- the collection's root and deletes the rest, then recounts the references
+-- of what remains. It locks out writers of the things table while it runs.
+CREATE FUNCTION tdb_collect_garbage(collection_name text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    coll bigint;
+    removed bigint := 0;
+    n bigint;
+BEGIN
+    LOCK TABLE thingsdb.things IN SHARE ROW EXCLUSIVE MODE;
+    FOR coll IN
+        SELECT c.id FROM thingsdb.collections c
+        WHERE collection_name IS NULL OR c.name = collection_name
+    LOOP
+        WITH RECURSIVE reach(id) AS (
+            SELECT coll
+            UNION
+            SELECT ref.id
+            FROM reach
+            JOIN thingsdb.things t ON t.id = reach.id,
+            LATERAL (
+                SELECT jsonb_path_query(t.props, 'strict $.**."#"')::text::bigint AS id
+                UNION ALL
+                SELECT jsonb_path_query(t.props, 'strict $.**."!s"[*]')::text::bigint
+            ) AS ref
+        ),
+        gone AS (
+            DELETE FROM thingsdb.things t
+            WHERE t.collection = coll AND t.id NOT IN (SELECT id FROM reach)
+            RETURNING 1
+        )
+        SELECT count(*) INTO n FROM gone;
+        removed := removed + n;
+        IF n > 0 THEN
+            -- Counts of the survivors no longer include the removed things.
+            UPDATE thingsdb.things t
+            SET refs = (t.id = coll)::int + coalesce((
+                SELECT count(*)
+                FROM thingsdb.things s,
+                LATERAL (
+                    SELECT jsonb_path_query(s.props, 'strict $.**."#"')::text::bigint AS id
+                    UNION ALL
+                    SELECT jsonb_path_query(s.props, 'strict $.**."!s"[*]')::text::bigint
+                ) AS ref
+                WHERE s.collection = coll AND ref.id = t.id), 0)
+            WHERE t.collection = coll;
+        END IF;
+    END LOOP;
+    IF collection_name IS NOT NULL AND NOT FOUND AND removed = 0 THEN
+        PERFORM 1 FROM thingsdb.collections c WHERE c.name = collection_name;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'collection `%` not found', collection_name
+                USING ERRCODE = 'TD054', DETAIL = 'lookup_err';
+        END IF;
+    END IF;
+    RETURN removed;
+END $$;
+
+COMMENT ON FUNCTION tdb_collect_garbage(text) IS
+'deletes the things of a collection (NULL: every collection) that cannot be reached from its root, such as cycles cut off from it; returns how many were deleted';
 
 -- ---- Read-only variants for gateways and hot standbys (issue 10) -----------
 -- STABLE, so HTTP gateways (PostgREST: GET requests run READ ONLY) and hot
