@@ -10,6 +10,7 @@
 #include "access.h"
 #include "datetime.h"
 #include "engine.h"
+#include "codec.h"
 #include "error.h"
 #include "fn.h"
 #include "query.h"
@@ -164,6 +165,9 @@ Value f_new_user(Query& q, Value*, Args& a) {
     std::string name = a.str_arg(0);
     check_new_name(q, name);
     UserRow u = q.storage().create_user(name);
+    std::string job = "{\"new_user\":{\"id\":" + std::to_string(u.id) + ",\"username\":";
+    json_escape(job, u.name);
+    q.add_job(0, job + ",\"created_at\":" + std::to_string(u.created_at) + "}}");
     return Value::integer(static_cast<int64_t>(u.id));
 }
 
@@ -173,6 +177,7 @@ Value f_del_user(Query& q, Value*, Args& a) {
     UserRow u = need_user(q, a.str_arg(0));
     if (is_self(q, u)) raise(OPERATION_ERR, "it is not possible to delete your own user account");
     q.storage().delete_user(u.id);
+    q.add_job(0, "{\"del_user\":" + std::to_string(u.id) + "}");
     return Value::nil();
 }
 
@@ -183,6 +188,9 @@ Value f_rename_user(Query& q, Value*, Args& a) {
     std::string name = a.str_arg(1);
     check_new_name(q, name);
     q.storage().rename_user(u.id, name);
+    std::string job = "{\"rename_user\":{\"id\":" + std::to_string(u.id) + ",\"name\":";
+    json_escape(job, name);
+    q.add_job(0, job + "}}");
     return Value::nil();
 }
 
@@ -259,7 +267,13 @@ Value f_new_token(Query& q, Value*, Args& a) {
     }
     std::string description;
     if (a.size() > 2) description = a.str_arg(2);
-    return Value::str(q.storage().create_token(u.id, expiration, description));
+    Value key = Value::str(q.storage().create_token(u.id, expiration, description));
+    // The event never carries the key: watchers learn that a token exists.
+    std::string job = "{\"new_token\":{\"id\":" + std::to_string(u.id) + ",\"expiration_ts\":" +
+                      (expiration ? std::to_string(expiration) : std::string("null")) + ",\"description\":";
+    json_escape(job, description);
+    q.add_job(0, job + "}}");
+    return key;
 }
 
 // del_token(key): any token with GRANT on @thingsdb, else only your own.
@@ -272,6 +286,7 @@ Value f_del_token(Query& q, Value*, Args& a) {
     if (found && !has_grant(q) && !(q.identity && q.identity->user_id == user_id)) found = false;
     if (!found) raisef(LOOKUP_ERR, "token `%s` not found", key.c_str());
     q.storage().delete_token(key);
+    q.add_job(0, "{\"del_token\":{\"id\":" + std::to_string(user_id) + "}}");
     return Value::nil();
 }
 
@@ -310,8 +325,10 @@ AccessArgs access_args(Query& q, Args& a) {
     return r;
 }
 
-void set_mask(Query& q, const AccessArgs& r, uint32_t mask) {
+void set_mask(Query& q, const AccessArgs& r, uint32_t mask, const char* kind, uint32_t changed) {
     q.storage().set_access(r.scope_id, r.user.id, mask);
+    q.add_job(0, std::string("{\"") + kind + "\":{\"scope\":" + std::to_string(r.scope_id) +
+                     ",\"user\":" + std::to_string(r.user.id) + ",\"mask\":" + std::to_string(changed) + "}}");
     if (q.identity) q.identity->cache.clear();
 }
 
@@ -319,7 +336,7 @@ Value f_grant(Query& q, Value*, Args& a) {
     AccessArgs r = access_args(q, a);
     uint32_t mask = r.mask;
     if (mask & AUTH_GRANT) mask |= AUTH_CHANGE;   // no GRANT without CHANGE
-    set_mask(q, r, q.storage().access_mask(r.scope_id, r.user.id) | mask);
+    set_mask(q, r, q.storage().access_mask(r.scope_id, r.user.id) | mask, "grant", mask);
     return Value::nil();
 }
 
@@ -332,7 +349,7 @@ Value f_revoke(Query& q, Value*, Args& a) {
     if (mask & AUTH_CHANGE) mask |= AUTH_GRANT;
     if (is_self(q, r.user) && (mask & AUTH_GRANT))
         raise(OPERATION_ERR, "it is not possible to revoke your own `GRANT` privileges");
-    set_mask(q, r, q.storage().access_mask(r.scope_id, r.user.id) & ~mask);
+    set_mask(q, r, q.storage().access_mask(r.scope_id, r.user.id) & ~mask, "revoke", mask);
     return Value::nil();
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/events.h"
 #include "harness.h"
+#include "core/query.h"
 
 namespace {
 
@@ -134,4 +135,25 @@ TEST(Events, WatchInit) {
     } catch (const tdb::Error& e) {
         EXPECT_EQ(e.code(), tdb::LOOKUP_ERR);
     }
+}
+
+// Changes of the @thingsdb scope (users, tokens, access) are jobs on thing 0;
+// a token's key never appears in an event.
+TEST(Events, ThingsdbScopeJobsOnThingZero) {
+    fresh_storage();
+    tdb::Scope sc;
+    sc.kind = tdb::Scope::THINGSDB;
+    tdb::Query query(storage(), sc);
+    query.run("new_user('iris'); k = new_token('iris', nil, 'app'); grant('@:stuff', 'iris', QUERY); "
+              "revoke('@:stuff', 'iris', QUERY); rename_user('iris', 'cato'); del_token(k); del_user('cato');");
+    std::vector<std::string> kinds;
+    for (auto& j : query.jobs) {
+        EXPECT_EQ(j.thing_id, 0u) << j.json;
+        kinds.push_back(j.json.substr(2, j.json.find('"', 2) - 2));
+    }
+    EXPECT_EQ(kinds, (std::vector<std::string>{"new_user", "new_token", "grant", "revoke", "rename_user",
+                                               "del_token", "del_user"}));
+    EXPECT_NE(query.jobs[0].json.find("\"username\":\"iris\""), std::string::npos);
+    EXPECT_EQ(query.jobs[1].json.find("key"), std::string::npos);
+    EXPECT_NE(query.jobs[2].json.find("\"mask\":1}"), std::string::npos);
 }
