@@ -122,10 +122,10 @@ def test_unbounded_recursion():
     expect("SELECT tdb_run('loop', 0)", states=["TD063"])
     # Raised settings cannot get past the evaluator's stack bound.
     conn.execute("SET thingsdb.max_call_depth = 1000")
-    conn.execute("SET thingsdb.max_parse_depth = 5000")
+    conn.execute("SET thingsdb.max_parse_depth = 2000")
     try:
-        expect(*q("f = |n| %sf(n)%s; f(0)" % ("[" * 2400, "]" * 2400)), states=["TD063"])
-        expect(*q("f = |n| %sf(n)%s; f(0)" % ("[1].map(|x| " * 1200, ")" * 1200)), states=["TD063"])
+        expect(*q("f = |n| %sf(n)%s; f(0)" % ("[" * 990, "]" * 990)), states=["TD063"])
+        expect(*q("f = |n| %sf(n)%s; f(0)" % ("[1].map(|x| " * 490, ")" * 490)), states=["TD063"])
     finally:
         conn.execute("RESET thingsdb.max_call_depth")
         conn.execute("RESET thingsdb.max_parse_depth")
