@@ -107,6 +107,7 @@ Query::~Query() {
     coll_.reset();
     g_current_query = prev_current_;
     max_str_size = prev_max_str_;
+    if (!g_current_query) release_all_things();
 }
 
 Collection& Query::need_collection() {

@@ -10,7 +10,39 @@
 
 namespace tdb {
 
+namespace {
+Thing* g_live_things = nullptr;
+}
+
+Thing::Thing() {
+    ++things_made;
+    live_next = g_live_things;
+    if (g_live_things) g_live_things->live_prev = this;
+    g_live_things = this;
+}
+
+void release_all_things() {
+    std::vector<Ref<Thing>> alive;
+    for (Thing* t = g_live_things; t; t = t->live_next) alive.emplace_back(t);
+    // Emptying each thing drops the references things hold to each other;
+    // `alive` keeps them all until every one is emptied.
+    for (auto& t : alive) {
+        std::vector<Prop> props;
+        props.swap(t->props_);
+        t->coll = nullptr;
+    }
+}
+
+size_t live_thing_count() {
+    size_t n = 0;
+    for (Thing* t = g_live_things; t; t = t->live_next) ++n;
+    return n;
+}
+
 Thing::~Thing() {
+    if (live_prev) live_prev->live_next = live_next;
+    else if (g_live_things == this) g_live_things = live_next;
+    if (live_next) live_next->live_prev = live_prev;
     if (coll) coll->forget(this);
     // Containers may outlive the thing (held by a variable): they must not
     // point back at it any more.

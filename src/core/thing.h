@@ -23,8 +23,14 @@ struct Prop {
 inline uint64_t things_made = 0;
 
 struct Thing : Obj {
-    Thing() { ++things_made; }
+    Thing();
     ~Thing() override;
+
+    // Every Thing alive in this backend, so that the end of the outermost
+    // query can free things that only keep each other alive (a cycle, such
+    // as the two sides of a Type relation).
+    Thing* live_prev = nullptr;
+    Thing* live_next = nullptr;
 
     uint64_t id = 0;                  // 0 until attached to a stored thing
     Collection* coll = nullptr;       // set once stored
@@ -62,6 +68,11 @@ struct SetObj : Obj {
 
 Value make_thing(Thing* t);
 Value new_thing();
+
+// Frees every thing still alive: called when the outermost query is gone,
+// when nothing outside the query may hold a thing any more.
+void release_all_things();
+size_t live_thing_count();
 
 // One collection as seen by one query: an identity map of the things touched
 // (each id maps to one Thing object), and the things to write at the end.

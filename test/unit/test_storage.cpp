@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness.h"
+#include "core/thing.h"
 
 using tdb::Error;
 
@@ -285,4 +286,14 @@ TEST(Storage, ErrorsLeaveTheNodeUsable) {
     std::string deep(2000, '[');
     EXPECT_EQ(qerr(deep, "@:stuff", true).code(), tdb::SYNTAX_ERR);
     EXPECT_EQ(qk(".n += 1; .n"), "2");
+}
+
+// Things that only reference each other (a cycle) are freed when the query
+// ends, stored or not: the backend does not keep them.
+TEST(Storage, CyclesAreFreedAfterTheQuery) {
+    fresh_storage();
+    qk("a = {}; b = {a: a}; a.b = b; .x = a; c = {}; c.me = c; nil");
+    EXPECT_EQ(tdb::live_thing_count(), 0u);
+    EXPECT_EQ(qk("return .x.b.a.b, 1;").substr(0, 5), "{\"#\":");
+    EXPECT_EQ(tdb::live_thing_count(), 0u);
 }
