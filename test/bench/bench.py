@@ -19,7 +19,8 @@ import time
 
 import psycopg
 
-HOST = os.environ.get("PGHOST", "/work/main/.pgsock")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HOST = os.environ.get("PGHOST", os.path.join(ROOT, ".pgsock"))
 PORT = os.environ.get("PGPORT", "5499")
 USER = os.environ.get("PGUSER", "postgres")
 
