@@ -7,6 +7,7 @@
 #include "pg/auth.h"
 #include "pg/bridge.h"
 #include "pg/pg_storage.h"
+#include "pg/spi_plans.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -60,33 +61,11 @@ SPIPlanPtr plans[N_PLANS];
 // The helpers below may ereport: use them inside pg_call.
 
 SPIPlanPtr get_plan(PlanId id) {
-    if (!plans[id]) {
-        const PlanDef& d = kPlans[id];
-        SPIPlanPtr p = SPI_prepare(d.sql, d.nargs, const_cast<Oid*>(d.types));
-        if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-        if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
-        plans[id] = p;
-    }
-    return plans[id];
+    const PlanDef& d = kPlans[id];
+    return kept_plan(plans[id], d.sql, d.nargs, d.types);
 }
 
-uint64 exec(PlanId id, Datum* values, const char* nulls) {
-    int rc = SPI_execute_plan(get_plan(id), values, nulls, false, 0);
-    if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-    return SPI_processed;
-}
-
-int64 get_int8(uint64 row, int col) {
-    bool isnull;
-    Datum d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
-    return isnull ? 0 : DatumGetInt64(d);
-}
-
-int32 get_int4(uint64 row, int col) {
-    bool isnull;
-    Datum d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
-    return isnull ? 0 : DatumGetInt32(d);
-}
+uint64 exec(PlanId id, Datum* values, const char* nulls) { return exec_plan(get_plan(id), values, nulls); }
 
 Datum text_datum(std::string_view s) { return PointerGetDatum(cstring_to_text_with_len(s.data(), s.size())); }
 
