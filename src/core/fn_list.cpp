@@ -152,17 +152,24 @@ Value splice(Query& q, Value* self, Args& a) {
     return new_list(std::move(removed));
 }
 
-Value extend(Query& q, Value* self, Args& a) {
-    require_list(self, "extend");
-    a.exactly(1);
-    mutating(q, self);
-    ListObj* l = L(self);
+// The list argument of extend/extend_unique, evaluated while `l` is locked
+// (the argument cannot change the list it extends).
+Value list_argument(ListObj* l, Args& a, const char* fn) {
     Value src;
     {
         InUse lock(l);
         src = a.eval(0);
     }
-    if (!src.is(VT::List)) not_array("extend", src);
+    if (!src.is(VT::List)) not_array(fn, src);
+    return src;
+}
+
+Value extend(Query& q, Value* self, Args& a) {
+    require_list(self, "extend");
+    a.exactly(1);
+    mutating(q, self);
+    ListObj* l = L(self);
+    Value src = list_argument(l, a, "extend");
     // Copy first: `x.extend(x)` must add the old items once.
     std::vector<Value> items = src.list()->items;
     size_t old = l->items.size();
@@ -178,12 +185,7 @@ Value extend_unique(Query& q, Value* self, Args& a) {
     a.exactly(1);
     mutating(q, self);
     ListObj* l = L(self);
-    Value src;
-    {
-        InUse lock(l);
-        src = a.eval(0);
-    }
-    if (!src.is(VT::List)) not_array("extend_unique", src);
+    Value src = list_argument(l, a, "extend_unique");
     std::vector<Value> items = src.list()->items;
     size_t old = l->items.size();
     for (auto& v : items) {
