@@ -17,8 +17,20 @@
 #include "pg/catalog_cache.h"
 
 extern "C" {
+#include "access/genam.h"
+#include "access/relation.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -35,7 +47,6 @@ namespace tdb::pg {
 namespace {
 
 enum PlanId {
-    LOAD_THING,
     NEXT_IDS,
     INSERT_THINGS,
     UPDATE_THINGS,
@@ -51,7 +62,6 @@ enum PlanId {
     RENAME_COLLECTION,
     SET_COLLECTION_TZ,   // issue 6
     SET_COLLECTION_DEEP,   // issue 6
-    LOAD_THINGS,           // issue 8
     N_PLANS
 };
 
@@ -63,16 +73,13 @@ struct PlanDef {
     Oid types[6];
 };
 
-// Things are found by id (ids are unique over all collections). The
-// collection is checked as `collection + 0`, which no index can answer, so
-// the planner always takes the primary key: with `collection = $1` a plan
-// made while the table was small may scan every thing of the collection
-// through things_collection_idx for each lookup (issue 8: 100,000 loads
-// took ten minutes).
+// Things are found by id (ids are unique over all collections); reads go
+// straight to the primary key (read_things below). The statements that
+// change things by id check the collection as `collection + 0`, which no
+// index can answer, so the planner always takes the primary key: with
+// `collection = $1` a plan made while the table was small may scan every
+// thing of the collection through things_collection_idx for each row.
 const PlanDef kPlans[N_PLANS] = {
-    {"SELECT type_id, version, props::text FROM thingsdb.things"
-     " WHERE id = $2 AND collection + 0 = $1",
-     2, {INT8OID, INT8OID}},
     {"SELECT nextval('thingsdb.thing_id_seq') FROM generate_series(1, $1)", 1, {INT4OID}},
     {"INSERT INTO thingsdb.things (id, collection, type_id, version, refs, props)"
      " SELECT w.id, $1, w.type_id, 1, w.refs, w.props::jsonb"
@@ -106,14 +113,6 @@ const PlanDef kPlans[N_PLANS] = {
     {"UPDATE thingsdb.collections SET name = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
     {"UPDATE thingsdb.collections SET time_zone = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
     {"UPDATE thingsdb.collections SET default_deep = $2 WHERE id = $1", 2, {INT8OID, INT4OID}},
-    // issue 8: the read-ahead of Collection::load. One probe of the primary
-    // key per id: OFFSET 0 keeps the subquery a parameterized scan, so the
-    // planner cannot turn it into a sequential scan of the whole table with
-    // a hashed id list (which it did for `id = ANY($2)` under stale stats).
-    {"SELECT t.id, t.type_id, t.version, t.props::text FROM unnest($2) AS k(id),"
-     " LATERAL (SELECT id, type_id, version, props FROM thingsdb.things"
-     " WHERE id = k.id AND collection + 0 = $1 OFFSET 0) AS t",
-     2, {INT8OID, INT8ARRAYOID}},
 };
 
 SPIPlanPtr plans[N_PLANS];
@@ -129,8 +128,7 @@ SPIPlanPtr get_plan(PlanId id) {
         // when the table has grown, and a read of 100,000 things then takes
         // minutes. A custom plan costs some microseconds and sees the
         // table's current size.
-        bool custom = id == LOAD_THING || id == LOAD_THINGS || id == UPDATE_THINGS ||
-                      id == UPDATE_REFS || id == DELETE_THINGS;
+        bool custom = id == UPDATE_THINGS || id == UPDATE_REFS || id == DELETE_THINGS;
         SPIPlanPtr p = SPI_prepare_cursor(d.sql, d.nargs, const_cast<Oid*>(d.types),
                                           custom ? CURSOR_OPT_CUSTOM_PLAN : 0);
         if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -142,19 +140,6 @@ SPIPlanPtr get_plan(PlanId id) {
 
 // Runs a plan; nulls may be NULL (no argument is null). Returns SPI_processed.
 uint64 exec(PlanId id, Datum* values, const char* nulls) {
-    // Loads of things are planned with enable_seqscan off (issue 8): under
-    // statistics taken when the table was small (a fresh node, or right
-    // after a bulk delete and VACUUM) the planner chose a sequential scan
-    // of the whole table for every batch of the read-ahead. The setting is
-    // undone right after (and by the abort when the statement fails).
-    if (id == LOAD_THING || id == LOAD_THINGS) {
-        int level = NewGUCNestLevel();
-        set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-        int rc = SPI_execute_plan(get_plan(id), values, nulls, false, 0);
-        AtEOXact_GUC(true, level);
-        if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-        return SPI_processed;
-    }
     int rc = SPI_execute_plan(get_plan(id), values, nulls, false, 0);
     if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
     return SPI_processed;
@@ -250,50 +235,97 @@ void collect_unreferenced(uint64 n, std::vector<uint64_t>& out) {
     pg_unreachable();
 }
 
+// issue 8: things are read by direct access to the primary key of
+// thingsdb.things (no planner, no SPI): one index probe per id under a
+// snapshot taken as SPI takes one for a statement (after a command counter
+// increment, so the query's own earlier writes are visible). A plan could
+// degrade to a sequential scan of the whole table under statistics from
+// when the table was small; an index probe cannot. Rows of another
+// collection are skipped. Appends the rows found to `out` (in id order).
+void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredThing>& out) {
+    std::sort(ids.begin(), ids.end());   // neighbouring index pages, once each
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    size_t first = out.size();
+    out.resize(first + ids.size());
+    size_t got = 0;
+    pg_call([&] {
+        Oid nsp = get_namespace_oid("thingsdb", false);
+        Oid relid = get_relname_relid("things", nsp);
+        if (!OidIsValid(relid)) elog(ERROR, "thingsdb: table thingsdb.things is missing");
+        Relation heap = table_open(relid, AccessShareLock);
+        Oid pkey = RelationGetPrimaryKeyIndex(heap);
+        if (!OidIsValid(pkey)) elog(ERROR, "thingsdb: thingsdb.things has no primary key");
+        Relation index = index_open(pkey, AccessShareLock);
+        TupleDesc desc = RelationGetDescr(heap);
+        AttrNumber a_coll = 0, a_type = 0, a_version = 0, a_props = 0;
+        for (int i = 0; i < desc->natts; ++i) {
+            Form_pg_attribute att = TupleDescAttr(desc, i);
+            if (att->attisdropped) continue;
+            const char* n = NameStr(att->attname);
+            if (strcmp(n, "collection") == 0) a_coll = att->attnum;
+            else if (strcmp(n, "type_id") == 0) a_type = att->attnum;
+            else if (strcmp(n, "version") == 0) a_version = att->attnum;
+            else if (strcmp(n, "props") == 0) a_props = att->attnum;
+        }
+        if (!a_coll || !a_type || !a_version || !a_props)
+            elog(ERROR, "thingsdb: thingsdb.things lacks a column");
+        CommandCounterIncrement();
+        PushActiveSnapshot(GetTransactionSnapshot());
+        MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "thingsdb read", ALLOCSET_SMALL_SIZES);
+        TupleTableSlot* slot = table_slot_create(heap, nullptr);
+        IndexScanDesc scan = index_beginscan(heap, index, GetActiveSnapshot(), 1, 0);
+        ScanKeyData key;
+        for (uint64_t id : ids) {
+            ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(id)));
+            index_rescan(scan, &key, 1, nullptr, 0);
+            if (!index_getnext_slot(scan, ForwardScanDirection, slot)) continue;
+            bool isnull;
+            Datum c = slot_getattr(slot, a_coll, &isnull);
+            if (isnull || static_cast<uint64_t>(DatumGetInt64(c)) != coll) continue;
+            StoredThing& t = out[first + got];
+            t.id = id;
+            Datum ty = slot_getattr(slot, a_type, &isnull);
+            t.type_id = isnull ? kNoType : static_cast<uint32_t>(DatumGetInt32(ty));
+            t.version = DatumGetInt64(slot_getattr(slot, a_version, &isnull));
+            Datum pd = slot_getattr(slot, a_props, &isnull);
+            if (isnull) {
+                t.props_json.assign("{}");
+            } else {
+                MemoryContext old = MemoryContextSwitchTo(rowcxt);
+                Jsonb* jb = DatumGetJsonbP(pd);
+                char* text = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+                MemoryContextSwitchTo(old);
+                t.props_json.assign(text);
+                MemoryContextReset(rowcxt);
+            }
+            ++got;
+        }
+        index_endscan(scan);
+        ExecDropSingleTupleTableSlot(slot);
+        MemoryContextDelete(rowcxt);
+        PopActiveSnapshot();
+        index_close(index, NoLock);   // the locks last until the transaction ends
+        table_close(heap, NoLock);
+    });
+    out.resize(first + got);
+}
+
 }  // namespace
 
 bool PgStorage::load_thing(uint64_t coll, uint64_t id, StoredThing& out) {
-    bool found = false;
-    pg_call([&] {
-        Datum args[2] = {Int64GetDatum(coll), Int64GetDatum(id)};
-        if (exec(LOAD_THING, args, nullptr) == 1) {
-            bool isnull;
-            int32 type_id = get_int4(0, 1, &isnull);
-            out.id = id;
-            out.type_id = isnull ? kNoType : static_cast<uint32_t>(type_id);
-            out.version = get_int8(0, 2);
-            assign_text(out.props_json, 0, 3);
-            found = true;
-        }
-        SPI_freetuptable(SPI_tuptable);
-    });
-    return found;
+    std::vector<uint64_t> ids{id};
+    std::vector<StoredThing> rows;
+    read_things(coll, ids, rows);
+    if (rows.empty()) return false;
+    out = std::move(rows[0]);
+    return true;
 }
 
-// issue 8: the read-ahead of Collection::load, one statement for many.
+// issue 8: the read-ahead of Collection::load, many things in one go.
 void PgStorage::load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) {
     if (ids.empty()) return;
-    size_t first = out.size();
-    uint64 got = 0;
-    pg_call([&] {
-        Datum args[2] = {Int64GetDatum(coll), int8_array(reinterpret_cast<const int64*>(ids.data()),
-                                                          static_cast<int>(ids.size()))};
-        got = exec(LOAD_THINGS, args, nullptr);
-        pfree(DatumGetPointer(args[1]));
-    });
-    out.resize(first + got);
-    pg_call([&] {
-        for (uint64 i = 0; i < got; i++) {
-            bool isnull;
-            StoredThing& t = out[first + i];
-            t.id = static_cast<uint64_t>(get_int8(i, 1));
-            int32 type_id = get_int4(i, 2, &isnull);
-            t.type_id = isnull ? kNoType : static_cast<uint32_t>(type_id);
-            t.version = get_int8(i, 3);
-            assign_text(t.props_json, i, 4);
-        }
-        SPI_freetuptable(SPI_tuptable);
-    });
+    std::vector<uint64_t> sorted(ids);
+    read_things(coll, sorted, out);
 }
 
 // Ids come from thingsdb.thing_id_seq in batches that double within one call
