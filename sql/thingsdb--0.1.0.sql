@@ -304,7 +304,8 @@ COMMENT ON FUNCTION tdb_procedures(text) IS
 -- Reference counts (things.refs) free a thing as soon as nothing points at
 -- it; things that only point at each other (a cycle cut off from the root)
 -- keep their counts above zero. This sweep finds every thing reachable from
--- the collection's root and deletes the rest, then recounts the references
+-- the collection's root or from a thing that is an enum member's value (the
+-- catalog counts as one reference to it) and deletes the rest, then recounts the references
 -- of what remains. It locks out writers of the things table while it runs.
 CREATE FUNCTION tdb_collect_garbage(collection_name text DEFAULT NULL)
 RETURNS bigint
@@ -323,6 +324,10 @@ BEGIN
     LOOP
         WITH RECURSIVE reach(id) AS (
             SELECT coll
+            UNION
+            -- things that are values of enum members are start points too
+            SELECT jsonb_path_query(e.definition, 'lax $.members[*][1]."#"')::text::bigint
+            FROM thingsdb.enums e WHERE e.collection = coll
             UNION
             SELECT ref.id
             FROM reach
@@ -351,7 +356,11 @@ BEGIN
                     UNION ALL
                     SELECT jsonb_path_query(s.props, 'strict $.**."!s"[*]')::text::bigint
                 ) AS ref
-                WHERE s.collection = coll AND ref.id = t.id), 0)
+                WHERE s.collection = coll AND ref.id = t.id), 0) + (
+                SELECT count(*)
+                FROM thingsdb.enums e,
+                LATERAL jsonb_path_query(e.definition, 'lax $.members[*][1]."#"') AS ref(id)
+                WHERE e.collection = coll AND ref.id::text::bigint = t.id)
             WHERE t.collection = coll;
         END IF;
     END LOOP;

@@ -55,6 +55,13 @@ void check_member_value(Query& q, const EnumDef& e, const Value& v) {
 
 Value member_value(EnumMemberObj* m) { return Value::obj(VT::EnumMember, m); }
 
+// A thing that is a member's value is a stored reference of the enum: it is
+// counted (so nothing frees it while the member has it) and released when
+// the member goes or gets another value.
+void hold_value(Query& q, const Value& v, int64_t d) {
+    if (v.is(VT::Thing) && v.thing()->id) q.need_collection().ref_delta(v.thing()->id, d);
+}
+
 EnumMemberObj* add_member(Query& q, EnumDef& e, const std::string& name, Value v) {
     if (!valid_type_name(name)) raise(VALUE_ERR, "member name must follow the naming rules");
     if (e.member(name)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", name.c_str(), e.name.c_str());
@@ -129,6 +136,7 @@ Value f_set_enum(Query& q, Value*, Args& a) {
     if (e->members.empty())
         raisef(VALUE_ERR, "cannot create an empty enum type `%s`; at least one member is required", name.c_str());
     EnumDef& ref = *e;
+    for (auto& m : ref.members) hold_value(q, m->val, +1);
     c.enums.push_back(std::move(e));
     c.save(ref);
     q.add_job(root_id(q), "{\"set_enum\":{\"created_at\":" + std::to_string(ref.created_at) + ",\"enum_id\":" +
@@ -152,6 +160,7 @@ Value f_del_enum(Query& q, Value*, Args& a) {
     EnumDef& e = need_enum(c, a, 0, name);
     if (enum_in_use(c, e.id)) raisef(OPERATION_ERR, "enum `%s` is used by at least one type", name.c_str());
     uint32_t id = e.id;
+    for (auto& m : e.members) hold_value(q, m->val, -1);
     c.enums.erase(std::remove_if(c.enums.begin(), c.enums.end(), [&](auto& p) { return p->id == id; }),
                   c.enums.end());
     q.storage().delete_enum(c.coll_id, id);
@@ -225,7 +234,7 @@ Value f_enum_map(Query& q, Value*, Args& a) {
 }
 
 Value f_mod_enum(Query& q, Value*, Args& a) {
-    a.at_least(2);
+    a.at_least(3);
     Catalog& c = cat_of(q);
     std::string name;
     EnumDef* e = &need_enum(c, a, 0, name);
@@ -255,6 +264,7 @@ Value f_mod_enum(Query& q, Value*, Args& a) {
             return Value();
         }
         EnumMemberObj* m = add_member(q, *e, mname, v);
+        hold_value(q, m->val, +1);
         std::string at = done();
         q.add_job(root_id(q), "{\"mod_enum_add\":{" + base + ",\"modified_at\":" + at + ",\"name\":" +
                                   json_str(mname) + ",\"value\":" + job_value(q, m->val) + "}}");
@@ -285,6 +295,7 @@ Value f_mod_enum(Query& q, Value*, Args& a) {
         if (m->refs > 1 || q.storage().enum_member_used(c.coll_id, id, m->mid))
             raisef(OPERATION_ERR, "enum member `%s{%s}` is still in use", name.c_str(), m->name.c_str());
         size_t idx = static_cast<size_t>(e->index_of(m));
+        hold_value(q, m->val, -1);
         if (idx + 1 != e->members.size()) e->members[idx] = std::move(e->members.back());
         e->members.pop_back();
         std::string at = done();
@@ -320,7 +331,9 @@ Value f_mod_enum(Query& q, Value*, Args& a) {
             v = q.assignable(std::move(v), nullptr, false);
             q.need_collection().attach(v.thing());
         }
+        hold_value(q, m->val, -1);
         m->val = v;
+        hold_value(q, m->val, +1);
         std::string at = done();
         q.add_job(root_id(q), "{\"mod_enum_mod\":{" + base + ",\"index\":" + std::to_string(idx) +
                                   ",\"modified_at\":" + at + ",\"value\":" + job_value(q, v) + "}}");

@@ -216,8 +216,12 @@ void Collection::mark_dirty(Thing* t) {
     dirty_.emplace_back(t);
 }
 
+void Collection::ref_delta(uint64_t id, int64_t d) {
+    if (id && d) ref_delta_[id] += d;
+}
+
 void Collection::flush() {
-    if (dirty_.empty()) return;
+    if (dirty_.empty() && ref_delta_.empty()) return;
     // Reference counts change by the difference between the references a
     // thing held when loaded and the ones it holds now.
     std::unordered_map<uint64_t, int64_t> delta;
@@ -238,6 +242,8 @@ void Collection::flush() {
         t->old_refs = std::move(refs);
         writes.push_back(std::move(w));
     }
+    for (auto& [id, d] : ref_delta_) delta[id] += d;
+    ref_delta_.clear();
     // New things start from zero references; the root always keeps one.
     std::unordered_map<uint64_t, size_t> by_id;
     for (size_t i = 0; i < writes.size(); ++i) by_id[writes[i].id] = i;

@@ -43,6 +43,7 @@ struct Thing : Obj {
     bool is_new = false;              // got its id in this query
     bool gone = false;                // referenced, but its row does not exist
     uint32_t in_use = 0;              // > 0 while iterated
+    uint64_t restriction = 0;         // thing.restrict(): 0 none (restrict.h)
     std::vector<uint64_t> old_refs;   // ids referenced when loaded
 
     // Properties in insertion order; loads the thing on first touch.
@@ -100,6 +101,9 @@ public:
     void attach(Thing* t);
     void attach_value(const Value& v);
     void mark_dirty(Thing* t);
+    // A stored reference held outside of things (an enum member's value):
+    // +1 when taken, -1 when released; counted in at the next flush.
+    void ref_delta(uint64_t id, int64_t d);
 
     // Writes every change; releases things nobody references any more.
     void flush();
@@ -124,6 +128,7 @@ private:
     std::unordered_map<uint64_t, Ref<Thing>> things_;
     std::vector<Ref<Thing>> dirty_;                  // strong until flushed
     std::vector<Ref<Thing>> created_;
+    std::unordered_map<uint64_t, int64_t> ref_delta_;   // see ref_delta()
 };
 
 }  // namespace tdb

@@ -62,4 +62,42 @@ TEST(Enums, DelMemberInUse) {
     EXPECT_EQ(qk("mod_enum('Color', 'add', 'PINK', '#fcc'); .p = {c: Color{PINK}}; nil;"), "null");
     EXPECT_EQ(qerr("mod_enum('Color', 'del', 'PINK');", "@:stuff", true).code(), tdb::OPERATION_ERR);
 }
+// A thing that is a member's value is a stored reference of the enum.
+TEST(Enums, ThingValueCounted) {
+    MemStorage& st = fresh_storage();
+    auto refs_of_name = [&](const std::string& name) -> int64_t {
+        for (auto& [id, r] : st.things)
+            if (r.thing.props_json.find("\"" + name + "\"") != std::string::npos) return r.refs;
+        return -1;   // not stored
+    };
+    EXPECT_EQ(qk("set_enum('E', {A: {n: 'a1', sub: {n: 's1'}}, B: {n: 'b1'}}); nil;"), "null");
+    // both member things are stored, each counted once (by the enum)
+    EXPECT_EQ(refs_of_name("a1"), 1);
+    EXPECT_EQ(refs_of_name("b1"), 1);
+    EXPECT_EQ(refs_of_name("s1"), 1);
+    EXPECT_EQ(qk(".x = E{A}.value(); nil;"), "null");
+    EXPECT_EQ(refs_of_name("a1"), 2);
+    EXPECT_EQ(qk(".del('x'); E{A}.value().sub.n;"), "\"s1\"");
+    EXPECT_EQ(refs_of_name("a1"), 1);
+    // a new value releases the old one, which is freed with what it holds
+    EXPECT_EQ(qk("mod_enum('E', 'mod', 'A', {n: 'a2'}); nil;"), "null");
+    EXPECT_EQ(refs_of_name("a1"), -1);
+    EXPECT_EQ(refs_of_name("s1"), -1);
+    EXPECT_EQ(refs_of_name("a2"), 1);
+    // added, then deleted: released
+    EXPECT_EQ(qk("mod_enum('E', 'add', 'C', {n: 'c1'}); nil;"), "null");
+    EXPECT_EQ(refs_of_name("c1"), 1);
+    EXPECT_EQ(qk("mod_enum('E', 'del', 'C'); nil;"), "null");
+    EXPECT_EQ(refs_of_name("c1"), -1);
+    // added and deleted in one query: never stored
+    EXPECT_EQ(qk("mod_enum('E', 'add', 'D', {n: 'd1'}); mod_enum('E', 'del', 'D'); nil;"), "null");
+    EXPECT_EQ(refs_of_name("d1"), -1);
+    // a failed set_enum holds nothing
+    EXPECT_EQ(qerr("set_enum('F', {A: {n: 'f1'}, B: 1});", "@:stuff", true).code(), tdb::TYPE_ERR);
+    EXPECT_EQ(refs_of_name("f1"), -1);
+    // del_enum releases every member's thing
+    EXPECT_EQ(qk("del_enum('E'); nil;"), "null");
+    EXPECT_EQ(refs_of_name("a2"), -1);
+    EXPECT_EQ(refs_of_name("b1"), -1);
+}
 }  // namespace
