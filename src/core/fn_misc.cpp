@@ -217,8 +217,15 @@ bool t_set(const Value& v) { return v.is(VT::Set); }
 bool t_str(const Value& v) { return v.is(VT::Str); }
 bool t_thing(const Value& v) { return v.is(VT::Thing); }
 bool t_future(const Value& v) { return v.is(VT::Future); }
-// ThingsDB: ints and bools are never inf/nan; any other non-float is nan.
-bool t_inf(const Value& v) { return v.is(VT::Float) && std::isinf(v.as_float()); }
+// ThingsDB: ints and bools are never inf/nan. is_inf gives type_err for any
+// other non-float; is_nan says true for it.
+Value f_is_inf(Query&, Value*, Args& a) {
+    a.exactly(1);
+    Value v = a.eval(0);
+    if (v.is(VT::Float)) return Value::boolean(std::isinf(v.as_float()));
+    if (v.is(VT::Int) || v.is(VT::Bool)) return Value::boolean(false);
+    a.bad_type(0, "float", v);
+}
 bool t_nan(const Value& v) {
     if (v.is(VT::Float)) return std::isnan(v.as_float());
     return !(v.is(VT::Int) || v.is(VT::Bool));
@@ -504,7 +511,7 @@ void register_core_functions() {
         {"is_error", f_is<t_err>, FN_ANY_SCOPE},
         {"is_float", f_is<t_float>, FN_ANY_SCOPE},
         {"is_future", f_is<t_future>, FN_ANY_SCOPE},
-        {"is_inf", f_is<t_inf>, FN_ANY_SCOPE},
+        {"is_inf", f_is_inf, FN_ANY_SCOPE},
         {"is_int", f_is<t_int>, FN_ANY_SCOPE},
         {"is_list", f_is<t_list>, FN_ANY_SCOPE},
         {"is_nan", f_is<t_nan>, FN_ANY_SCOPE},

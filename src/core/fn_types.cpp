@@ -318,29 +318,31 @@ Value f_type_assert(Query& q, Value*, Args& a) {
     (void)q;
     Value v = a.eval(0);
     Value want = a.eval(1);
-    std::vector<std::string> names;
-    if (want.is(VT::Str)) {
-        names.push_back(want.as_str());
-    } else if (want.is(VT::List)) {
-        for (const Value& n : want.list()->items)
-            if (n.is(VT::Str)) names.push_back(n.as_str());
-    } else {
-        a.bad_type(1, "str", want);
-    }
+    // As ThingsDB: the value's type name against a name or a list of names.
     std::string got = type_name(v);
-    for (const std::string& n : names)
-        if (n == got || (n == "thing" && v.is(VT::Thing))) return Value();
+    if (want.is(VT::Str)) {
+        if (want.as_str() == got) return Value();
+    } else if (want.is(VT::List)) {
+        for (const Value& n : want.list()->items) {
+            if (!n.is(VT::Str))
+                raisef(TYPE_ERR,
+                       "function `type_assert` expects argument 2 to be a list or tuple of type `str` "
+                       "but got type `%s` instead",
+                       type_name(n));
+            if (n.as_str() == got) return Value();
+        }
+    } else {
+        raisef(TYPE_ERR,
+               "function `type_assert` expects argument 2 to be of type `str`, type `list` or type `tuple` "
+               "but got type `%s` instead",
+               type_name(want));
+    }
     if (a.size() > 2) {
         Value msg = a.eval(2);
         if (!msg.is(VT::Str)) a.bad_type(2, "str", msg);
         raise(TYPE_ERR, msg.as_str());
     }
-    std::string list;
-    for (size_t i = 0; i < names.size(); ++i) {
-        if (i) list += i + 1 == names.size() ? "` or `" : "`, `";
-        list += names[i];
-    }
-    raisef(TYPE_ERR, "expecting type `%s` but got type `%s` instead", list.c_str(), got.c_str());
+    raisef(TYPE_ERR, "invalid type `%s`", got.c_str());
 }
 
 // ---- mod_type ----------------------------------------------------------------
@@ -367,7 +369,7 @@ void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key
 }
 
 Value f_mod_type(Query& q, Value*, Args& a) {
-    a.at_least(2);
+    a.at_least(3);
     Catalog& c = cat_of(q);
     std::string name;
     TypeDef* t = &need_type(c, a, 0, name);

@@ -97,7 +97,7 @@ TEST(Misc, IsFunctions) {
     EXPECT_EQ(q("[is_err(err()), is_error(err()), is_err(1)]"), "[true,true,false]");
     EXPECT_EQ(q("[is_float(1.0), is_float(1)]"), "[true,false]");
     EXPECT_EQ(q("[is_int(1), is_int(1.0)]"), "[true,false]");
-    EXPECT_EQ(q("[is_inf(inf), is_inf(-inf), is_inf(1.0), is_inf(1), is_inf('a')]"), "[true,true,false,false,false]");
+    EXPECT_EQ(q("[is_inf(inf), is_inf(-inf), is_inf(1.0), is_inf(1), is_inf(true)]"), "[true,true,false,false,false]");
     EXPECT_EQ(q("[is_nan(nan), is_nan(1.0), is_nan(1), is_nan(true), is_nan('a')]"), "[true,false,false,false,true]");
     EXPECT_EQ(q("[is_nil(nil), is_nil(0)]"), "[true,false]");
     EXPECT_EQ(q("[is_raw('a'), is_raw(bytes('')), is_raw(1)]"), "[true,true,false]");
