@@ -269,7 +269,16 @@ private:
         ws();
         char c = peek();
         if (c == '"') return Value::str(string());
-        if (c == '{') return object(depth);
+        if (c == '{') {
+            if (mode_ == STORED) {
+                uint64_t id;
+                if (reference(id)) {
+                    if (refs_) refs_->push_back(id);
+                    return coll_ ? coll_->thing_ref(id) : Value::nil();
+                }
+            }
+            return object(depth);
+        }
         if (c == '[') {
             ++i_;
             auto* l = new ListObj();
@@ -291,6 +300,32 @@ private:
         if (word("false")) return Value::boolean(false);
         if (word("null")) return Value::nil();
         return number();
+    }
+
+    // A stored reference {"#": id}, the most frequent object of the stored
+    // form (a list of things holds one per item): read without building a
+    // key and a value. Leaves the position unchanged when it is not one.
+    bool reference(uint64_t& id) {
+        size_t j = i_ + 1;
+        auto skip = [&] {
+            while (j < s_.size() && (s_[j] == ' ' || s_[j] == '\n' || s_[j] == '\t' || s_[j] == '\r')) ++j;
+        };
+        skip();
+        if (s_.compare(j, 3, "\"#\"") != 0) return false;
+        j += 3;
+        skip();
+        if (j >= s_.size() || s_[j] != ':') return false;
+        ++j;
+        skip();
+        size_t b = j;
+        uint64_t v = 0;
+        while (j < s_.size() && s_[j] >= '0' && s_[j] <= '9' && j - b < 19) v = v * 10 + static_cast<uint64_t>(s_[j++] - '0');
+        if (j == b || j - b >= 19) return false;   // none, or long enough to need the general path
+        skip();
+        if (j >= s_.size() || s_[j] != '}') return false;
+        i_ = j + 1;
+        id = v;
+        return true;
     }
 
     Value object(int depth) {

@@ -24,7 +24,9 @@ extern "C" {
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "access/itup.h"
 #include "executor/tuptable.h"
+#include "lib/stringinfo.h"
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -236,76 +238,140 @@ void collect_unreferenced(uint64 n, std::vector<uint64_t>& out) {
 }
 
 // issue 8: things are read by direct access to the primary key of
-// thingsdb.things (no planner, no SPI): one index probe per id under a
-// snapshot taken as SPI takes one for a statement (after a command counter
-// increment, so the query's own earlier writes are visible). A plan could
-// degrade to a sequential scan of the whole table under statistics from
-// when the table was small; an index probe cannot. Rows of another
-// collection are skipped. Appends the rows found to `out` (in id order).
+// thingsdb.things (no planner, no SPI), under a snapshot taken as SPI takes
+// one for a statement (after a command counter increment, so the query's own
+// earlier writes are visible). A plan could degrade to a sequential scan of
+// the whole table under statistics from when the table was small; an index
+// access cannot. Ids close to each other (things made together: a list's
+// items) are read by one range scan of the index that skips the entries not
+// asked for without touching the table; the others by one probe each.
+// Rows of another collection are skipped.
+struct ThingsReader {
+    Relation heap = nullptr;
+    Relation index = nullptr;
+    AttrNumber a_coll = 0, a_type = 0, a_version = 0, a_props = 0;
+    TupleTableSlot* slot = nullptr;
+    IndexScanDesc probe = nullptr;   // one key: id = k
+    IndexScanDesc range = nullptr;   // two keys: lo <= id <= hi
+    StringInfoData text;             // the props as JSON text, reused
+};
+
+// A run of sorted ids is read by a range scan when it has at least this
+// many ids and no two neighbours are further apart than kRangeGap.
+constexpr size_t kRangeMin = 8;
+constexpr uint64_t kRangeGap = 4;
+
+void reader_open(ThingsReader& r) {
+    Oid nsp = get_namespace_oid("thingsdb", false);
+    Oid relid = get_relname_relid("things", nsp);
+    if (!OidIsValid(relid)) elog(ERROR, "thingsdb: table thingsdb.things is missing");
+    r.heap = table_open(relid, AccessShareLock);
+    Oid pkey = RelationGetPrimaryKeyIndex(r.heap);
+    if (!OidIsValid(pkey)) elog(ERROR, "thingsdb: thingsdb.things has no primary key");
+    r.index = index_open(pkey, AccessShareLock);
+    TupleDesc desc = RelationGetDescr(r.heap);
+    for (int i = 0; i < desc->natts; ++i) {
+        Form_pg_attribute att = TupleDescAttr(desc, i);
+        if (att->attisdropped) continue;
+        const char* n = NameStr(att->attname);
+        if (strcmp(n, "collection") == 0) r.a_coll = att->attnum;
+        else if (strcmp(n, "type_id") == 0) r.a_type = att->attnum;
+        else if (strcmp(n, "version") == 0) r.a_version = att->attnum;
+        else if (strcmp(n, "props") == 0) r.a_props = att->attnum;
+    }
+    if (!r.a_coll || !r.a_type || !r.a_version || !r.a_props)
+        elog(ERROR, "thingsdb: thingsdb.things lacks a column");
+    CommandCounterIncrement();
+    PushActiveSnapshot(GetTransactionSnapshot());
+    r.slot = table_slot_create(r.heap, nullptr);
+    initStringInfo(&r.text);
+}
+
+void reader_close(ThingsReader& r) {
+    if (r.probe) index_endscan(r.probe);
+    if (r.range) index_endscan(r.range);
+    ExecDropSingleTupleTableSlot(r.slot);
+    pfree(r.text.data);
+    PopActiveSnapshot();
+    index_close(r.index, NoLock);   // the locks last until the transaction ends
+    table_close(r.heap, NoLock);
+}
+
+// Copies the thing in r.slot into t when it belongs to the collection.
+bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, StoredThing& t) {
+    bool isnull;
+    Datum c = slot_getattr(r.slot, r.a_coll, &isnull);
+    if (isnull || static_cast<uint64_t>(DatumGetInt64(c)) != coll) return false;
+    t.id = id;
+    Datum ty = slot_getattr(r.slot, r.a_type, &isnull);
+    t.type_id = isnull ? kNoType : static_cast<uint32_t>(DatumGetInt32(ty));
+    t.version = DatumGetInt64(slot_getattr(r.slot, r.a_version, &isnull));
+    Datum pd = slot_getattr(r.slot, r.a_props, &isnull);
+    if (isnull) {
+        t.props_json.assign("{}");
+        return true;
+    }
+    Jsonb* jb = DatumGetJsonbP(pd);
+    resetStringInfo(&r.text);
+    JsonbToCString(&r.text, &jb->root, VARSIZE(jb));
+    t.props_json.assign(r.text.data, r.text.len);
+    if (reinterpret_cast<Pointer>(jb) != DatumGetPointer(pd)) pfree(jb);   // detoasted copy
+    return true;
+}
+
 void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredThing>& out) {
     std::sort(ids.begin(), ids.end());   // neighbouring index pages, once each
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     size_t first = out.size();
     out.resize(first + ids.size());
     size_t got = 0;
+    ThingsReader r;
     pg_call([&] {
-        Oid nsp = get_namespace_oid("thingsdb", false);
-        Oid relid = get_relname_relid("things", nsp);
-        if (!OidIsValid(relid)) elog(ERROR, "thingsdb: table thingsdb.things is missing");
-        Relation heap = table_open(relid, AccessShareLock);
-        Oid pkey = RelationGetPrimaryKeyIndex(heap);
-        if (!OidIsValid(pkey)) elog(ERROR, "thingsdb: thingsdb.things has no primary key");
-        Relation index = index_open(pkey, AccessShareLock);
-        TupleDesc desc = RelationGetDescr(heap);
-        AttrNumber a_coll = 0, a_type = 0, a_version = 0, a_props = 0;
-        for (int i = 0; i < desc->natts; ++i) {
-            Form_pg_attribute att = TupleDescAttr(desc, i);
-            if (att->attisdropped) continue;
-            const char* n = NameStr(att->attname);
-            if (strcmp(n, "collection") == 0) a_coll = att->attnum;
-            else if (strcmp(n, "type_id") == 0) a_type = att->attnum;
-            else if (strcmp(n, "version") == 0) a_version = att->attnum;
-            else if (strcmp(n, "props") == 0) a_props = att->attnum;
-        }
-        if (!a_coll || !a_type || !a_version || !a_props)
-            elog(ERROR, "thingsdb: thingsdb.things lacks a column");
-        CommandCounterIncrement();
-        PushActiveSnapshot(GetTransactionSnapshot());
-        MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "thingsdb read", ALLOCSET_SMALL_SIZES);
-        TupleTableSlot* slot = table_slot_create(heap, nullptr);
-        IndexScanDesc scan = index_beginscan(heap, index, GetActiveSnapshot(), 1, 0);
-        ScanKeyData key;
-        for (uint64_t id : ids) {
-            ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(id)));
-            index_rescan(scan, &key, 1, nullptr, 0);
-            if (!index_getnext_slot(scan, ForwardScanDirection, slot)) continue;
-            bool isnull;
-            Datum c = slot_getattr(slot, a_coll, &isnull);
-            if (isnull || static_cast<uint64_t>(DatumGetInt64(c)) != coll) continue;
-            StoredThing& t = out[first + got];
-            t.id = id;
-            Datum ty = slot_getattr(slot, a_type, &isnull);
-            t.type_id = isnull ? kNoType : static_cast<uint32_t>(DatumGetInt32(ty));
-            t.version = DatumGetInt64(slot_getattr(slot, a_version, &isnull));
-            Datum pd = slot_getattr(slot, a_props, &isnull);
-            if (isnull) {
-                t.props_json.assign("{}");
+        reader_open(r);
+        ScanKeyData keys[2];
+        size_t i = 0, n = ids.size();
+        while (i < n) {
+            size_t e = i + 1;
+            while (e < n && ids[e] - ids[e - 1] <= kRangeGap) ++e;
+            if (e - i >= kRangeMin) {
+                // One range scan for ids[i] .. ids[e - 1]; the index tuples
+                // carry the id, so entries not asked for are skipped without
+                // a heap fetch. An id may have several entries (old row
+                // versions): the first visible one is taken.
+                if (!r.range) {
+                    r.range = index_beginscan(r.heap, r.index, GetActiveSnapshot(), 2, 0);
+                    r.range->xs_want_itup = true;
+                }
+                ScanKeyInit(&keys[0], 1, BTGreaterEqualStrategyNumber, F_INT8GE,
+                            Int64GetDatum(static_cast<int64>(ids[i])));
+                ScanKeyInit(&keys[1], 1, BTLessEqualStrategyNumber, F_INT8LE,
+                            Int64GetDatum(static_cast<int64>(ids[e - 1])));
+                index_rescan(r.range, keys, 2, nullptr, 0);
+                size_t k = i;
+                while (k < e && index_getnext_tid(r.range, ForwardScanDirection) != nullptr) {
+                    bool isnull;
+                    uint64_t id = static_cast<uint64_t>(
+                        DatumGetInt64(index_getattr(r.range->xs_itup, 1, r.range->xs_itupdesc, &isnull)));
+                    while (k < e && ids[k] < id) ++k;
+                    if (k == e || ids[k] != id) continue;
+                    if (!index_fetch_heap(r.range, r.slot)) continue;
+                    if (reader_take(r, coll, id, out[first + got])) ++got;
+                    ++k;
+                }
             } else {
-                MemoryContext old = MemoryContextSwitchTo(rowcxt);
-                Jsonb* jb = DatumGetJsonbP(pd);
-                char* text = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
-                MemoryContextSwitchTo(old);
-                t.props_json.assign(text);
-                MemoryContextReset(rowcxt);
+                if (!r.probe) r.probe = index_beginscan(r.heap, r.index, GetActiveSnapshot(), 1, 0);
+                for (size_t k = i; k < e; ++k) {
+                    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+                                Int64GetDatum(static_cast<int64>(ids[k])));
+                    index_rescan(r.probe, keys, 1, nullptr, 0);
+                    if (index_getnext_slot(r.probe, ForwardScanDirection, r.slot) &&
+                        reader_take(r, coll, ids[k], out[first + got]))
+                        ++got;
+                }
             }
-            ++got;
+            i = e;
         }
-        index_endscan(scan);
-        ExecDropSingleTupleTableSlot(slot);
-        MemoryContextDelete(rowcxt);
-        PopActiveSnapshot();
-        index_close(index, NoLock);   // the locks last until the transaction ends
-        table_close(heap, NoLock);
+        reader_close(r);
     });
     out.resize(first + got);
 }
