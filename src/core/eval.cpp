@@ -91,6 +91,7 @@ Query::Query(Storage& st, const Scope& scope)
         } else if (!st.find_collection(scope.name, row)) {
             raisef(LOOKUP_ERR, "collection `%s` not found", scope.name.c_str());
         }
+        st.lock_collection(row.id, false);   // shared; mod_type takes it exclusive
         coll_ = std::make_unique<Collection>(st, row);
         deep_ = row.default_deep;   // set_default_deep()
     }

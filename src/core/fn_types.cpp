@@ -370,6 +370,9 @@ void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key
 
 Value f_mod_type(Query& q, Value*, Args& a) {
     a.at_least(3);
+    // Exclusive before any instance is read: waits for the other queries of
+    // the collection to end, and holds off new ones (Storage::lock_collection).
+    q.storage().lock_collection(root_id(q), true);
     Catalog& c = cat_of(q);
     std::string name;
     TypeDef* t = &need_type(c, a, 0, name);

@@ -182,6 +182,14 @@ public:
         }
     }
 
+    // ---- reliability: a lock per collection, held to the end of the
+    // transaction. Every query of a collection takes it shared when it opens
+    // the collection; mod_type takes it exclusive before it reads the
+    // instances, so it waits for the queries running on the collection, new
+    // ones wait for it, and it neither starves on serialization failures under
+    // a flood of writes nor lets a writer store an instance of the old shape.
+    virtual void lock_collection(uint64_t coll, bool exclusive) { (void)coll; (void)exclusive; }
+
     // Polls for cancel and statement_timeout; throws to abort the query.
     virtual void check_interrupts() = 0;
     // Seconds since the epoch (the transaction's time for PostgreSQL).

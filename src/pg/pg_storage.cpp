@@ -36,6 +36,7 @@ extern "C" {
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -479,6 +480,20 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
         }
     });
     return unreferenced;
+}
+
+// The collection lock: a transaction-level lock of the user lock method
+// (as pg_advisory_xact_lock), with its own tag (the fourth field 3; SQL's
+// advisory locks use 1 and 2, so they never meet it). Shown in pg_locks as
+// locktype 'advisory', objsubid 3, classid and objid the high and low 32 bits
+// of the collection id. A lock wait obeys lock_timeout and statement_timeout
+// and joins deadlock detection.
+void PgStorage::lock_collection(uint64_t coll, bool exclusive) {
+    pg_call([&] {
+        LOCKTAG tag;
+        SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, static_cast<uint32>(coll >> 32), static_cast<uint32>(coll), 3);
+        (void)LockAcquire(&tag, exclusive ? ExclusiveLock : ShareLock, false, false);
+    });
 }
 
 std::vector<StoredThing> PgStorage::delete_things(uint64_t coll, const std::vector<uint64_t>& ids) {

@@ -303,6 +303,7 @@ std::vector<tdb::CatalogRow> MemStorage::load_types(uint64_t coll) { return rows
 std::vector<tdb::CatalogRow> MemStorage::load_enums(uint64_t coll) { return rows_of(enum_rows, coll); }
 
 std::vector<uint64_t> MemStorage::things_of_type(uint64_t coll, uint32_t type_id) {
+    lock_log.push_back("instances");
     std::vector<uint64_t> out;
     for (auto& [id, r] : things)
         if (r.coll == coll && r.thing.type_id == type_id) out.push_back(id);

@@ -50,6 +50,12 @@ public:
     void save_enum(uint64_t coll, const tdb::CatalogRow& row) override { enum_rows[{coll, row.id}] = row; }
     void delete_enum(uint64_t coll, uint32_t id) override { enum_rows.erase({coll, id}); }
     std::vector<uint64_t> things_of_type(uint64_t coll, uint32_t type_id) override;
+    // ---- reliability: the collection locks taken ("S <coll>", "X <coll>"),
+    // with "instances" for each read of a Type's instances, in order ----
+    std::vector<std::string> lock_log;
+    void lock_collection(uint64_t coll, bool exclusive) override {
+        lock_log.push_back((exclusive ? "X " : "S ") + std::to_string(coll));
+    }
     std::set<std::pair<uint64_t, uint32_t>> type_indexes;   // (collection, type_id) with an index
     void set_type_index(uint64_t coll, uint32_t type_id, bool on) override {
         if (on) type_indexes.insert({coll, type_id});

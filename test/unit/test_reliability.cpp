@@ -128,3 +128,27 @@ TEST(Reliability, InvalidUtf8AndNul) {
     }
     EXPECT_GT(errors, 0);
 }
+
+TEST(Reliability, ModTypeLocksTheCollectionBeforeReadingInstances) {
+    // Every query of a collection takes its lock shared; mod_type takes it
+    // exclusive before it reads the instances (writers wait, none is lost).
+    MemStorage& st = fresh_storage();
+    EXPECT_EQ(qk("set_type('P', {name: 'str'}); .p = P{name: 'a'}; nil;"), "null");
+    uint64_t coll = st.colls.begin()->first;
+    for (auto& [id, c] : st.colls)
+        if (c.name == "stuff") coll = id;
+    std::string s = "S " + std::to_string(coll), x = "X " + std::to_string(coll);
+    st.lock_log.clear();
+    EXPECT_EQ(qk(".p.name;"), "\"a\"");
+    EXPECT_EQ(st.lock_log, std::vector<std::string>{s});
+    st.lock_log.clear();
+    EXPECT_EQ(qk("mod_type('P', 'add', 'n', 'int', 3); .p.n;"), "3");
+    ASSERT_GE(st.lock_log.size(), 3u);
+    EXPECT_EQ(st.lock_log[0], s);
+    EXPECT_EQ(st.lock_log[1], x);
+    EXPECT_EQ(st.lock_log[2], "instances");
+    // The @thingsdb scope has no collection lock.
+    st.lock_log.clear();
+    EXPECT_EQ(qk("collections_info().len() > 0;", "@thingsdb"), "true");
+    EXPECT_TRUE(st.lock_log.empty());
+}
