@@ -357,14 +357,8 @@ Value m_assign(Query& q, Value* self, Args& a) {
 Value m_copy(Query& q, Value* self, Args& a) {
     a.at_most(1);
     Value keep = *self;
-    int deep = 1;
-    if (a.size() == 1) {
-        int64_t d = a.int_arg(0);
-        if (d < 0 || d > kMaxDeep)
-            raisef(VALUE_ERR, "expecting a `deep` value between 0 and %d but got %lld instead",
-                   static_cast<int>(kMaxDeep), static_cast<long long>(d));
-        deep = static_cast<int>(d);
-    }
+    // ThingsDB reads the deep argument of copy() as dup()'s (ti_deep_from_val).
+    int deep = a.size() == 1 ? deep_from_val(a.eval(0)) : 1;
     if (deep == 0) return keep;
     return copy_thing(q, keep.thing(), deep, false);
 }

@@ -129,8 +129,7 @@ TEST(Thing, CopyDup) {
     EXPECT_EQ(q("t = {a: {b: 1}}; c = t.dup(2); c.a.b = 3; t.a.b"), "1");
     EXPECT_EQ(q(".x = {}; .x.copy().id()"), "null");
     expect_err("{}.copy(1, 2)", tdb::NUM_ARGUMENTS_ERR, "function `copy` takes at most 1 argument but 2 were given");
-    expect_err("{}.copy('a')", tdb::TYPE_ERR,
-               "function `copy` expects argument 1 to be of type `int` but got type `str` instead");
+    expect_err("{}.copy('a')", tdb::TYPE_ERR, "expecting `deep` to be of type `int` but got type `str` instead");
     expect_err("{}.copy(200)", tdb::VALUE_ERR, "expecting a `deep` value between 0 and 127 but got 200 instead");
     expect_err("{}.dup(-1)", tdb::VALUE_ERR, "expecting a `deep` value between 0 and 127 but got -1 instead");
     expect_err("{}.dup('a')", tdb::TYPE_ERR, "expecting `deep` to be of type `int` but got type `str` instead");
