@@ -203,7 +203,9 @@ Value f_ano(Query& q, Value*, Args& a) {
 // thing.to_type('Type'): the thing becomes an instance in place.
 Value m_to_type(Query& q, Value* self, Args& a) {
     Thing* t = self->thing();
-    if (t->type() != kNoType) raisef(LOOKUP_ERR, "type `%s` has no function `to_type`", type_name(*self));
+    // Not a method of instances: ThingsDB's fallback lookup answers (fn_call_try).
+    if (t->type() != kNoType)
+        raisef(LOOKUP_ERR, "type `%s` has no property or method `to_type`", type_name(*self));
     a.exactly(1);
     q.check_not_in_use(*self);
     std::string name = a.str_arg(0);
@@ -253,7 +255,8 @@ Value m_to_type(Query& q, Value* self, Args& a) {
 // instance.to_thing(): the instance becomes a plain thing in place.
 Value m_to_thing(Query& q, Value* self, Args& a) {
     Thing* t = self->thing();
-    if (t->type() == kNoType) raise(LOOKUP_ERR, "type `thing` has no function `to_thing`");
+    if (t->type() == kNoType)
+        raisef(LOOKUP_ERR, "thing `#%llu` has no property or method `to_thing`", static_cast<unsigned long long>(t->id));
     a.exactly(0);
     q.check_not_in_use(*self);
     Catalog& c = Catalog::of(q);

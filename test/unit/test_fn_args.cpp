@@ -213,6 +213,9 @@ TEST(FnArgs, TypesAndEnums) {
         {"{}.to_type()", C, NARGS, "function `to_type` takes 1 argument but 0 were given"},
         {"{}.to_type(1)", C, TYPE, "function `to_type` expects argument 1 to be of type `str` but got type `int` instead"},
         {"set_type('W', {}); W{}.to_thing(1)", C, NARGS, "function `to_thing` takes 0 arguments but 1 was given"},
+        // Where the method does not exist, ThingsDB's fallback lookup answers.
+        {"{}.to_thing()", C, tdb::LOOKUP_ERR, "thing `#0` has no property or method `to_thing`"},
+        {"set_type('W', {}); W{}.to_type('W')", C, tdb::LOOKUP_ERR, "type `W` has no property or method `to_type`"},
     });
     EXPECT_EQ(q("[enums_info(), set_enum('E', {A: 1}), enums_info().map(|e| e.name)]"), "[[],null,[\"E\"]]");
     EXPECT_EQ(q("set_enum('E', {A: 1}); rename_enum('E', 'F'); [has_enum('E'), enum_info('F').name, F{A}.value()]"),
