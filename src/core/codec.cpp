@@ -145,7 +145,13 @@ public:
             std::string key = string();
             ws();
             expect(':');
-            t->props_.push_back({std::move(key), value(1)});
+            Value v = value(1);
+            // The restriction of a restricted thing (`!` is a reserved key).
+            if (key == "!" && v.is(VT::Str)) {
+                if (restriction_decode_hook) t->restriction = restriction_decode_hook(v.as_str());
+            } else {
+                t->props_.push_back({std::move(key), std::move(v)});
+            }
             ws();
             if (peek() == ',') { ++i_; continue; }
             expect('}');
@@ -580,10 +586,21 @@ Value json_load_value(Query&, std::string_view text) {
     return r.document();
 }
 
+uint64_t (*restriction_decode_hook)(const std::string& stored) = nullptr;
+std::string (*restriction_encode_hook)(uint64_t restriction) = nullptr;
+
 std::string encode_props(const Thing* t, std::vector<uint64_t>* refs) {
     std::string out;
     out.push_back('{');
     bool first = true;
+    if (t->restriction && t->type_id == kNoType && restriction_encode_hook) {
+        std::string r = restriction_encode_hook(t->restriction);
+        if (!r.empty()) {
+            out += "\"!\":";
+            json_escape(out, r);
+            first = false;
+        }
+    }
     for (const Prop& p : t->props_) {
         if (!first) out.push_back(',');
         first = false;

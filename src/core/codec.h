@@ -30,6 +30,10 @@ std::string encode_props(const Thing* t, std::vector<uint64_t>* refs);
 void decode_props(Collection& c, Thing* t, std::string_view json, std::vector<uint64_t>* refs);
 // Resolves a stored enum member {"!m": [enum_id, mid]} (set by types.cpp).
 extern Value (*stored_member_hook)(uint32_t enum_id, uint32_t mid);
+// The restriction of a thing (thing.restrict(), restrict.cpp): stored as
+// the first property under the reserved key "!"; old rows have none.
+extern uint64_t (*restriction_decode_hook)(const std::string& stored);
+extern std::string (*restriction_encode_hook)(uint64_t restriction);
 
 // Only the ids a stored properties text references.
 std::vector<uint64_t> refs_of(std::string_view json);

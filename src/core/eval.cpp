@@ -11,6 +11,7 @@
 #include "ops.h"
 #include "query.h"
 #include "regex.h"
+#include "restrict.h"
 #include "wrap.h"
 
 namespace tdb {
@@ -203,6 +204,12 @@ void Query::set_remove(SetObj* s, const std::vector<Thing*>& removed) {
 
 Value Query::assignable_to(Value v, Thing* owner, const std::string& key, Into into) {
     if (owner && !owner->loaded) owner->props();   // its type_id comes with it
+    // thing.restrict(): checked before any conversion, as ThingsDB does.
+    if (owner && owner->restriction && into == Into::Prop) check_restriction(*this, owner, v);
+    // One-character keys from ` ` to `/` are reserved (`#` is the id, `!`
+    // holds a stored restriction).
+    if (owner && into == Into::Prop && owner->type_id == kNoType && key.size() == 1 && key[0] >= 0x20 && key[0] <= 0x2f)
+        raisef(VALUE_ERR, "property `%c` is reserved", key[0]);
     if (owner && owner->type_id != kNoType && assign_hook) assign_hook(*this, v, owner, key, into);
     return assignable(std::move(v), owner, into == Into::List);
 }
@@ -699,8 +706,16 @@ Value Query::eval_assign(const Node* n) {
         *cur = v;
         return v;
     }
-    // A variable holds a list, never a tuple (ThingsDB copies it back).
-    if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items);
+    // A variable holds a list, never a tuple (ThingsDB copies it back), and
+    // its own copy of a list or set a thing holds (ti_val_make_variable):
+    // `x = .list; x.push(1)` changes x only.
+    if (v.is(VT::List) && (v.list()->tuple || v.list()->owner.thing)) {
+        v = make_list(v.list()->items);
+    } else if (v.is(VT::Set) && v.set()->owner.thing) {
+        auto* s = new SetObj();
+        for (auto& t : v.set()->items) s->add(t.get());
+        v = Value::obj(VT::Set, s);
+    }
     set_var(n->name, v);
     return v;
 }

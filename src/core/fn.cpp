@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "query.h"
+#include "restrict.h"
 #include "thing.h"
 
 namespace tdb {
@@ -43,6 +44,7 @@ void ensure_registered() {
     register_event_methods();
     register_math_functions();
     register_util_functions();
+    register_restrict_methods();
 }
 
 const char* plural(int n) { return n == 1 ? "" : "s"; }

@@ -90,6 +90,7 @@ void register_math_functions();     // fn_math.cpp: abs, ceil, ..., int.bit_coun
 // MATH_E, MATH_PI, INT_MIN, INT_MAX (fn_math.cpp): names that are no variable.
 bool math_constant(std::string_view name, Value& out);
 void register_util_functions();     // fn_util.cpp: base64, is_email, rand*, future, log, ...
+void register_restrict_methods();   // restrict.cpp: thing.restrict, restriction
 // The value a future resolved to (or its error), as rendered (fn_util.cpp).
 Value future_value(const Value& v);
 

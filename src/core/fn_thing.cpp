@@ -122,7 +122,11 @@ Value copy_list(Query& q, const ListObj* src, int deep, bool keep_type, bool tup
 Value copy_thing(Query& q, Thing* src, int deep, bool keep_type) {
     Value out = new_thing();
     Thing* t = out.thing();
-    if (keep_type) t->type_id = src->type_id;
+    if (keep_type) {   // dup keeps the Type and a restriction, copy neither
+        src->props();   // a stub's type and restriction come with its properties
+        t->type_id = src->type_id;
+        t->restriction = src->restriction;
+    }
     for (const Prop& p : src->props()) {
         q.poll();
         Value c = copy_value(q, p.val, deep - 1, keep_type);

@@ -442,6 +442,14 @@ Value f_import(Query&, Value*, Args& a) {
 
 }  // namespace
 
+// The restrictions 'email', 'url' and 'tel' (restrict.cpp): an empty string
+// or one the pattern of is_email/is_url/is_tel matches.
+bool restriction_pattern_ok(char which, const std::string& s) {
+    if (s.empty()) return true;
+    const RegexObj* re = which == 'e' ? re_email() : which == 'u' ? re_url() : re_tel();
+    return regex_test(re, s);
+}
+
 void register_util_functions() {
     register_functions({
         {"rand", f_rand, FN_ANY_SCOPE},

@@ -888,6 +888,16 @@ std::string compact_closure(std::string_view src) {
     return out;
 }
 
+// The methods ThingsDB's binder does not count as a change when called
+// directly on a variable (its FN__FLAG_XVAR functions).
+static bool changes_only_var(const std::string& name) {
+    static const char* const names[] = {"add", "extend", "extend_unique", "fill", "pop",
+                                        "push", "shift", "splice", "unshift"};
+    for (const char* n : names)
+        if (name == n) return true;
+    return false;
+}
+
 bool analyse_side_effects(const Node* n) {
     if (!n) return false;
     switch (n->kind) {
@@ -895,9 +905,18 @@ bool analyse_side_effects(const Node* n) {
         case NK::IndexAssign:
         case NK::SliceAssign:
             return true;
-        case NK::Call:
+        case NK::Call: {
+            // As a function (not a method): `set(..)` makes a set, no change.
+            const FnDef* d = find_function(interned(n->name));
+            if (d && (d->flags & FN_CHANGE)) return true;
+            break;
+        }
         case NK::Method:
-            if (name_may_change(interned(n->name))) return true;
+            // A list or set method called right on a variable changes the
+            // variable's own copy (assignment copies a stored list or set),
+            // not the collection: ThingsDB binds push, pop, ... that way.
+            if (name_may_change(interned(n->name)) && !(n->kids[0]->kind == NK::Var && changes_only_var(interned(n->name))))
+                return true;
             break;
         default:
             break;

@@ -243,6 +243,7 @@ Value m_to_type(Query& q, Value* self, Args& a) {
         else if (p.val.is(VT::Set)) p.val.set()->owner = {t, p.key};
     }
     t->type_id = td->id;
+    t->restriction = 0;   // an instance has no value restriction (to_thing does not bring it back)
     if (!t->id) c.made.emplace_back(t);
     if (t->id && t->coll) {
         q.require_change();
