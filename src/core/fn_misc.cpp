@@ -445,9 +445,100 @@ Value f_range(Query& q, Value*, Args& a) {
     return make_list(std::move(items));
 }
 
+// JSON text as yajl's beautify mode writes it (ThingsDB's json_dump uses
+// yajl): an element per line, four spaces a level, ": " after a key, an empty
+// container as an opening and a closing line, a newline at the end. `in` is
+// compact JSON (no white space outside strings).
+std::string beautify_json(const std::string& in) {
+    enum St { MapStart, MapKey, MapVal, ArrStart, InArr };
+    std::vector<St> st;
+    std::string out;
+    auto indent = [&](size_t n) { out.append(n * 4, ' '); };
+    // Before a value or key: the separator and the indent its state asks for.
+    auto before = [&]() {
+        if (st.empty()) return;
+        St& s = st.back();
+        if (s == MapKey || s == InArr) out += ",\n";
+        else if (s == MapVal) out += ": ";
+        if (s != MapVal) indent(st.size());
+    };
+    // After a value or key: the state moves on.
+    auto after = [&]() {
+        if (st.empty()) return;
+        St& s = st.back();
+        s = s == MapStart || s == MapKey ? MapVal : s == MapVal ? MapKey : InArr;
+    };
+    size_t i = 0, n = in.size();
+    while (i < n) {
+        char c = in[i];
+        if (c == ',' || c == ':') {
+            ++i;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            before();
+            out.push_back(c);
+            out.push_back('\n');
+            st.push_back(c == '{' ? MapStart : ArrStart);
+            ++i;
+            continue;
+        }
+        if (c == '}' || c == ']') {
+            st.pop_back();
+            out.push_back('\n');
+            after();
+            indent(st.size());
+            out.push_back(c);
+            ++i;
+            continue;
+        }
+        size_t j = i;
+        if (c == '"') {
+            for (++j; j < n && in[j] != '"'; ++j)
+                if (in[j] == '\\') ++j;
+            ++j;
+        } else {
+            while (j < n && in[j] != ',' && in[j] != ':' && in[j] != '}' && in[j] != ']') ++j;
+        }
+        before();
+        out.append(in, i, j - i);
+        after();
+        i = j;
+    }
+    out.push_back('\n');
+    return out;
+}
+
+// json_dump(value, [options]): the value rendered as a query result renders
+// it (things to `deep` levels, with their `#` ids) in JSON text. Options, a
+// thing: `deep` (the query's deep by default) and `beautify`.
 Value f_json_dump(Query& q, Value*, Args& a) {
-    a.exactly(1);
-    return Value::str(json_dump_value(q, a.eval(0)));
+    a.between(1, 2);
+    Value v = a.eval(0);
+    int deep = q.deep();
+    bool beautify = false;
+    if (a.size() == 2) {
+        Value opts = a.eval(1);
+        if (!opts.is(VT::Thing)) a.bad_type(1, "thing", opts);
+        for (const Prop& p : opts.thing()->props()) {
+            if (p.key == "deep") {
+                if (!p.val.is(VT::Int))
+                    raisef(TYPE_ERR, "expecting `deep` to be of type `int` but got type `%s` instead",
+                           type_name(p.val));
+                int64_t d = p.val.as_int();
+                if (d < 0 || d > 127)
+                    raisef(VALUE_ERR, "expecting a `deep` value between 0 and 127 but got %lld instead",
+                           static_cast<long long>(d));
+                deep = static_cast<int>(d);
+            } else if (p.key == "beautify") {
+                beautify = truthy(p.val);
+            } else {
+                raisef(LOOKUP_ERR, "invalid option `%s` for function `json_dump`", p.key.c_str());
+            }
+        }
+    }
+    std::string out = q.to_json(v, deep);
+    return Value::str(beautify ? beautify_json(out) : out);
 }
 
 Value f_json_load(Query& q, Value*, Args& a) {

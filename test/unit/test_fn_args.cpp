@@ -281,3 +281,46 @@ TEST(FnArgs, Methods) {
         {"future(nil).else(1)", C, TYPE, "function `else` expects argument 1 to be of type `closure` but got type `int` instead"},
     });
 }
+
+namespace {
+
+// The text of a str result: q() gives it as a JSON string.
+std::string unquote(const std::string& json) {
+    std::string out;
+    for (size_t i = 1; i + 1 < json.size(); ++i) {
+        if (json[i] == '\\') {
+            ++i;
+            out.push_back(json[i] == 'n' ? '\n' : json[i]);
+        } else {
+            out.push_back(json[i]);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(FnArgs, JsonDump) {
+    // The value as a query result renders it: ids and the query's deep.
+    EXPECT_EQ(q(".a = {b: {c: {d: 1}}}; nil"), "null");
+    std::string plain = qk(".a");
+    EXPECT_NE(plain.find("\"#\":"), std::string::npos);
+    EXPECT_EQ(unquote(qk("json_dump(.a)")), plain);
+    EXPECT_EQ(unquote(qk("json_dump(.a, {deep: 3})")), qk("return .a, 3;"));
+    EXPECT_EQ(unquote(qk("json_dump(.a, {deep: 0})")), qk("return .a, 0;"));
+    EXPECT_EQ(unquote(q("json_dump([1, 'a', nil, 1.5])")), "[1,\"a\",null,1.5]");
+    // beautify: yajl's layout.
+    EXPECT_EQ(unquote(q("json_dump({a: [1, {}], b: 'x'}, {beautify: true})")),
+              "{\n    \"a\": [\n        1,\n        {\n\n        }\n    ],\n    \"b\": \"x\"\n}\n");
+    EXPECT_EQ(unquote(q("json_dump('a', {beautify: true})")), "\"a\"\n");
+    EXPECT_EQ(unquote(q("json_dump([], {beautify: true, deep: 1})")), "[\n\n]\n");
+    EXPECT_EQ(unquote(q("json_dump(['a,b:c'], {beautify: false})")), "[\"a,b:c\"]");
+    run_rows({
+        {"json_dump()", C, NARGS, "function `json_dump` requires at least 1 argument but 0 were given"},
+        {"json_dump(1, {}, 2)", C, NARGS, "function `json_dump` takes at most 2 arguments but 3 were given"},
+        {"json_dump(1, 2)", C, TYPE, "function `json_dump` expects argument 2 to be of type `thing` but got type `int` instead"},
+        {"json_dump(1, {indent: 2})", C, tdb::LOOKUP_ERR, "invalid option `indent` for function `json_dump`"},
+        {"json_dump(1, {deep: '1'})", C, TYPE, "expecting `deep` to be of type `int` but got type `str` instead"},
+        {"json_dump(1, {deep: 128})", C, tdb::VALUE_ERR, "expecting a `deep` value between 0 and 127 but got 128 instead"},
+    });
+}

@@ -214,7 +214,8 @@ TEST(Misc, Range) {
 TEST(Misc, Json) {
     EXPECT_EQ(q("json_dump([1, 'a', nil, true])"), "\"[1,\\\"a\\\",null,true]\"");
     EXPECT_EQ(q("json_load('{\"a\": [1, 2.5]}')"), "{\"a\":[1,2.5]}");
-    expect_err("json_dump()", tdb::NUM_ARGUMENTS_ERR, "function `json_dump` takes 1 argument but 0 were given");
+    expect_err("json_dump()", tdb::NUM_ARGUMENTS_ERR,
+               "function `json_dump` requires at least 1 argument but 0 were given");
     expect_err("json_load(1)", tdb::TYPE_ERR,
                "function `json_load` expects argument 1 to be of type `str` but got type `int` instead");
 }
