@@ -122,6 +122,17 @@ void number_out(std::string& out, double d) {
 
 // ---- JSON reader ---------------------------------------------------------
 
+// One property of the top level of stored properties (the JSON reader and
+// PropsBuilder).
+void stored_top_prop(Thing* t, std::string&& key, Value&& v) {
+    // The restriction of a restricted thing (`!` is a reserved key).
+    if (key == "!" && v.is(VT::Str)) {
+        if (restriction_decode_hook) t->restriction = restriction_decode_hook(v.as_str());
+        return;
+    }
+    t->props_.push_back({std::move(key), std::move(v)});
+}
+
 class Reader {
 public:
     enum Mode { LOAD, STORED };
@@ -146,17 +157,30 @@ public:
             ws();
             expect(':');
             Value v = value(1);
-            // The restriction of a restricted thing (`!` is a reserved key).
-            if (key == "!" && v.is(VT::Str)) {
-                if (restriction_decode_hook) t->restriction = restriction_decode_hook(v.as_str());
-            } else {
-                t->props_.push_back({std::move(key), std::move(v)});
-            }
+            stored_top_prop(t, std::move(key), std::move(v));
             ws();
             if (peek() == ',') { ++i_; continue; }
             expect('}');
             return;
         }
+    }
+
+    // issue 8: PropsBuilder's objects: what object() makes of its
+    // properties in the stored form (a reference, a tagged value or a thing).
+    Value stored_object(std::vector<Prop>&& props) {
+        if (props.size() == 1) {
+            const std::string& k = props[0].key;
+            if (k == "#" && props[0].val.is(VT::Int)) {
+                uint64_t id = static_cast<uint64_t>(props[0].val.as_int());
+                if (refs_) refs_->push_back(id);
+                return coll_ ? coll_->thing_ref(id) : Value::nil();
+            }
+            if (k.size() == 2 && k[0] == '!') return tagged(k[1], props[0].val);
+        }
+        Thing* t = new Thing();
+        Value out = make_thing(t);
+        t->props_ = std::move(props);
+        return out;
     }
 
 private:
@@ -616,6 +640,83 @@ void decode_props(Collection& c, Thing* t, std::string_view json, std::vector<ui
     Reader r(json, Reader::STORED, &c, refs);
     r.props(t);
 }
+
+// ---- PropsBuilder (issue 8) -------------------------------------------------
+
+struct PropsBuilder::Frame {
+    bool array;
+    std::vector<Prop> props;   // an object's properties so far
+    std::string key;           // an object's pending key
+    Value list;                // an array's ListObj
+};
+
+PropsBuilder::PropsBuilder(Collection& c, Thing* t, std::vector<uint64_t>* refs)
+    : coll_(c), thing_(t), refs_(refs), stack_(new std::vector<Frame>()) {}
+
+PropsBuilder::~PropsBuilder() { delete stack_; }
+
+PropsBuilder::Frame& PropsBuilder::push(bool array) {
+    if (depth_ == stack_->size()) stack_->emplace_back();
+    Frame& f = (*stack_)[depth_++];
+    f.array = array;
+    f.props.clear();
+    f.key.clear();
+    return f;
+}
+
+void PropsBuilder::put(Value v) {
+    if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
+    Frame& f = (*stack_)[depth_ - 1];
+    if (f.array) {
+        // Nested lists are tuples in ThingsDB.
+        if (v.is(VT::List)) v.list()->tuple = true;
+        f.list.list()->items.push_back(std::move(v));
+    } else if (depth_ == 1) {
+        stored_top_prop(thing_, std::move(f.key), std::move(v));
+    } else {
+        f.props.push_back({std::move(f.key), std::move(v)});
+    }
+}
+
+void PropsBuilder::begin_object() { push(false); }
+
+void PropsBuilder::key(std::string_view k) {
+    if (depth_ == 0 || (*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
+    (*stack_)[depth_ - 1].key.assign(k);
+}
+
+void PropsBuilder::end_object() {
+    if (depth_ == 0 || (*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
+    Frame& f = (*stack_)[--depth_];
+    if (depth_ == 0) return;   // the properties themselves
+    // A reference {"#": id}, the most frequent object: straight to the stub.
+    if (f.props.size() == 1 && f.props[0].key == "#" && f.props[0].val.is(VT::Int)) {
+        uint64_t id = static_cast<uint64_t>(f.props[0].val.as_int());
+        if (refs_) refs_->push_back(id);
+        put(coll_.thing_ref(id));
+        return;
+    }
+    std::vector<Prop> props = std::move(f.props);
+    Reader r(std::string_view(), Reader::STORED, &coll_, refs_);
+    put(r.stored_object(std::move(props)));
+}
+
+void PropsBuilder::begin_array() {
+    if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
+    push(true).list = Value::obj(VT::List, new ListObj());
+}
+
+void PropsBuilder::end_array() {
+    if (depth_ == 0 || !(*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
+    Value l = std::move((*stack_)[--depth_].list);
+    put(std::move(l));
+}
+
+void PropsBuilder::null() { put(Value::nil()); }
+void PropsBuilder::boolean(bool b) { put(Value::boolean(b)); }
+void PropsBuilder::integer(int64_t i) { put(Value::integer(i)); }
+void PropsBuilder::number(double d) { put(Value::number(d)); }
+void PropsBuilder::string(std::string_view s) { put(Value::str(std::string(s))); }
 
 std::vector<uint64_t> refs_of(std::string_view json) {
     std::vector<uint64_t> refs;

@@ -2,6 +2,7 @@
 // properties (plain JSON where JSON can say it, tagged objects elsewhere).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,41 @@ extern Value (*stored_member_hook)(uint32_t enum_id, uint32_t mid);
 // the first property under the reserved key "!"; old rows have none.
 extern uint64_t (*restriction_decode_hook)(const std::string& stored);
 extern std::string (*restriction_encode_hook)(uint64_t restriction);
+
+// issue 8: stored properties from a binary form. A storage that keeps them
+// as binary JSON (PostgreSQL's jsonb) walks it and calls these in document
+// order, instead of producing JSON text for decode_props; the thing gets the
+// same properties as decode_props would give it for the equivalent text
+// (references, sets and the other tagged objects included). The walk must
+// start with begin_object (the properties) and end with its end_object.
+class PropsBuilder {
+public:
+    PropsBuilder(Collection& c, Thing* t, std::vector<uint64_t>* refs);
+    ~PropsBuilder();
+    PropsBuilder(const PropsBuilder&) = delete;
+    PropsBuilder& operator=(const PropsBuilder&) = delete;
+
+    void begin_object();
+    void key(std::string_view k);
+    void end_object();
+    void begin_array();
+    void end_array();
+    void null();
+    void boolean(bool b);
+    void integer(int64_t i);
+    void number(double d);
+    void string(std::string_view s);
+
+private:
+    struct Frame;
+    void put(Value v);
+    Frame& push(bool array);
+    Collection& coll_;
+    Thing* thing_;
+    std::vector<uint64_t>* refs_;
+    std::vector<Frame>* stack_;   // frames are kept and reused: depth_ in use
+    size_t depth_ = 0;
+};
 
 // Only the ids a stored properties text references.
 std::vector<uint64_t> refs_of(std::string_view json);

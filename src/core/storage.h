@@ -12,12 +12,26 @@ namespace tdb {
 
 constexpr uint32_t kNoType = 0xffffffffu;
 
-// One thing as stored: its properties encoded as JSON (see codec.h).
+class PropsBuilder;   // codec.h
+
+// issue 8: a storage that reads properties in a binary form hands them over
+// as bytes with a decoder, which walks them into a PropsBuilder (no JSON
+// text in between).
+class PropsDecoder {
+public:
+    virtual ~PropsDecoder() = default;
+    virtual void decode(std::string_view bin, PropsBuilder& b) const = 0;
+};
+
+// One thing as stored: its properties encoded as JSON (see codec.h), or in
+// a binary form when `decoder` is set (issue 8).
 struct StoredThing {
     uint64_t id = 0;
     uint32_t type_id = kNoType;
     int64_t version = 0;
     std::string props_json;
+    std::string props_bin;                 // issue 8: for decoder
+    const PropsDecoder* decoder = nullptr;
 };
 
 // A write of one thing at the end of a query.

@@ -121,7 +121,12 @@ void Collection::fill(Thing* t, const StoredThing& st) {
     t->loaded = true;
     t->type_id = st.type_id;
     t->version = st.version;
-    decode_props(*this, t, st.props_json, &t->old_refs);
+    if (st.decoder) {
+        PropsBuilder b(*this, t, &t->old_refs);
+        st.decoder->decode(st.props_bin, b);
+    } else {
+        decode_props(*this, t, st.props_json, &t->old_refs);
+    }
     for (Prop& p : t->props_) {
         if (p.val.is(VT::List)) p.val.list()->owner = {t, p.key};
         else if (p.val.is(VT::Set)) p.val.set()->owner = {t, p.key};

@@ -10,11 +10,15 @@
 #include "pg/pg_storage.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <stdexcept>
 
 #include "pg/bridge.h"
 #include "pg/catalog_cache.h"
+#include "core/codec.h"
 
 extern "C" {
 #include "access/genam.h"
@@ -30,6 +34,7 @@ extern "C" {
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/snapmgr.h"
@@ -254,7 +259,6 @@ struct ThingsReader {
     TupleTableSlot* slot = nullptr;
     IndexScanDesc probe = nullptr;   // one key: id = k
     IndexScanDesc range = nullptr;   // two keys: lo <= id <= hi
-    StringInfoData text;             // the props as JSON text, reused
 };
 
 // A run of sorted ids is read by a range scan when it has at least this
@@ -285,17 +289,160 @@ void reader_open(ThingsReader& r) {
     CommandCounterIncrement();
     PushActiveSnapshot(GetTransactionSnapshot());
     r.slot = table_slot_create(r.heap, nullptr);
-    initStringInfo(&r.text);
 }
 
 void reader_close(ThingsReader& r) {
     if (r.probe) index_endscan(r.probe);
     if (r.range) index_endscan(r.range);
     ExecDropSingleTupleTableSlot(r.slot);
-    pfree(r.text.data);
     PopActiveSnapshot();
     index_close(r.index, NoLock);   // the locks last until the transaction ends
     table_close(r.heap, NoLock);
+}
+
+// issue 8: properties are handed to the core as the bytes of their jsonb
+// (a plain copy) and walked into its values by this decoder: no JSON text
+// in between. Numbers keep the meaning the text had: an integer when the
+// numeric has no fraction digits and fits an int64, else a float.
+class JsonbDecoder final : public PropsDecoder {
+public:
+    void decode(std::string_view bin, PropsBuilder& b) const override;
+};
+
+const JsonbDecoder jsonb_decoder;
+
+// One step of the walk: collected under pg_call, then fed to the builder.
+struct JsonbToken {
+    enum Kind : uint8_t { BEGIN_OBJECT, KEY, END_OBJECT, BEGIN_ARRAY, END_ARRAY, NUL, BOOL, INT, FLOAT, STR };
+    Kind kind;
+    bool b;
+    int64_t i;
+    double d;
+    const char* s;   // into the jsonb bytes
+    int len;
+};
+
+// A number of the text form (numeric_out), read as the JSON reader reads it.
+void text_number(const char* t, JsonbToken& tok) {
+    bool is_float = strpbrk(t, ".eE") != nullptr;
+    if (!is_float) {
+        errno = 0;
+        long long v = strtoll(t, nullptr, 10);
+        if (errno != ERANGE) {
+            tok.kind = JsonbToken::INT;
+            tok.i = v;
+            return;
+        }
+    }
+    tok.kind = JsonbToken::FLOAT;
+    tok.d = strtod(t, nullptr);
+}
+
+// The integers of stored properties (ids, counters) are read straight from
+// the numeric's short on-disk form (PostgreSQL's numeric.c: a 16-bit header
+// 10ss sddd dwww www, s sign, d display scale, w weight; then base-10000
+// digits), the most frequent case; anything else (fraction digits, a long
+// header, more than 4 digits) goes the general way.
+bool short_numeric_int(Numeric num, JsonbToken& tok) {
+    const char* p = reinterpret_cast<const char*>(num);
+    if (VARATT_IS_EXTENDED(p)) return false;   // jsonb keeps numerics with a 4-byte header
+    uint16 header;
+    memcpy(&header, p + VARHDRSZ, sizeof header);
+    if ((header & 0xC000) != 0x8000) return false;   // not the short form
+    if (header & 0x1F80) return false;               // fraction digits
+    int weight = (header & 0x0040) ? static_cast<int>(header | ~0x003F) : static_cast<int>(header & 0x003F);
+    int ndigits = static_cast<int>((VARSIZE(p) - VARHDRSZ - sizeof header) / sizeof(int16));
+    if (ndigits > 4 || weight > 3 || (ndigits > 0 && weight < ndigits - 1)) return false;
+    int64_t v = 0;
+    for (int i = 0; i <= weight; ++i) {
+        int16 d = 0;
+        if (i < ndigits) memcpy(&d, p + VARHDRSZ + sizeof header + i * sizeof(int16), sizeof d);
+        v = v * 10000 + d;
+    }
+    tok.kind = JsonbToken::INT;
+    tok.i = (header & 0x2000) ? -v : v;
+    return true;
+}
+
+void jsonb_scalar(const JsonbValue& v, JsonbToken& tok) {
+    switch (v.type) {
+        case jbvNull: tok.kind = JsonbToken::NUL; break;
+        case jbvBool: tok.kind = JsonbToken::BOOL; tok.b = v.val.boolean; break;
+        case jbvString:
+            tok.kind = JsonbToken::STR;
+            tok.s = v.val.string.val;
+            tok.len = v.val.string.len;
+            break;
+        case jbvNumeric: {
+            if (short_numeric_int(v.val.numeric, tok)) break;
+            Datum n = NumericGetDatum(v.val.numeric);
+            bool err = false;
+            if (DatumGetInt32(DirectFunctionCall1(numeric_scale, n)) == 0) {
+                int32 small = numeric_int4_opt_error(v.val.numeric, &err);
+                if (!err) {
+                    tok.kind = JsonbToken::INT;
+                    tok.i = small;
+                    break;
+                }
+            }
+            char* t = DatumGetCString(DirectFunctionCall1(numeric_out, n));
+            text_number(t, tok);
+            pfree(t);
+            break;
+        }
+        default: elog(ERROR, "thingsdb: unexpected jsonb value in stored properties");
+    }
+}
+
+void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
+    // The tokens' vector is reused from one thing to the next (a local one
+    // should the builder ever decode while a walk is being fed).
+    static std::vector<JsonbToken> shared;
+    static bool busy = false;
+    std::vector<JsonbToken> local;
+    std::vector<JsonbToken>& toks = busy ? local : shared;
+    struct Busy {
+        bool was;
+        ~Busy() { busy = was; }
+    } guard{busy};
+    busy = true;
+    toks.clear();
+    pg_call([&] {
+        Jsonb* jb = reinterpret_cast<Jsonb*>(const_cast<char*>(bin.data()));
+        JsonbIterator* it = JsonbIteratorInit(&jb->root);
+        JsonbValue v;
+        JsonbIteratorToken r;
+        while ((r = JsonbIteratorNext(&it, &v, false)) != WJB_DONE) {
+            JsonbToken tok{};
+            switch (r) {
+                case WJB_BEGIN_OBJECT: tok.kind = JsonbToken::BEGIN_OBJECT; break;
+                case WJB_END_OBJECT: tok.kind = JsonbToken::END_OBJECT; break;
+                case WJB_BEGIN_ARRAY: tok.kind = JsonbToken::BEGIN_ARRAY; break;
+                case WJB_END_ARRAY: tok.kind = JsonbToken::END_ARRAY; break;
+                case WJB_KEY:
+                    tok.kind = JsonbToken::KEY;
+                    tok.s = v.val.string.val;
+                    tok.len = v.val.string.len;
+                    break;
+                default: jsonb_scalar(v, tok); break;   // WJB_VALUE, WJB_ELEM
+            }
+            toks.push_back(tok);
+        }
+    });
+    for (const JsonbToken& t : toks) {
+        switch (t.kind) {
+            case JsonbToken::BEGIN_OBJECT: b.begin_object(); break;
+            case JsonbToken::KEY: b.key(std::string_view(t.s, t.len)); break;
+            case JsonbToken::END_OBJECT: b.end_object(); break;
+            case JsonbToken::BEGIN_ARRAY: b.begin_array(); break;
+            case JsonbToken::END_ARRAY: b.end_array(); break;
+            case JsonbToken::NUL: b.null(); break;
+            case JsonbToken::BOOL: b.boolean(t.b); break;
+            case JsonbToken::INT: b.integer(t.i); break;
+            case JsonbToken::FLOAT: b.number(t.d); break;
+            case JsonbToken::STR: b.string(std::string_view(t.s, t.len)); break;
+        }
+    }
 }
 
 // Copies the thing in r.slot into t when it belongs to the collection.
@@ -313,9 +460,8 @@ bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, StoredThing& t) {
         return true;
     }
     Jsonb* jb = DatumGetJsonbP(pd);
-    resetStringInfo(&r.text);
-    JsonbToCString(&r.text, &jb->root, VARSIZE(jb));
-    t.props_json.assign(r.text.data, r.text.len);
+    t.props_bin.assign(reinterpret_cast<const char*>(jb), VARSIZE(jb));
+    t.decoder = &jsonb_decoder;
     if (reinterpret_cast<Pointer>(jb) != DatumGetPointer(pd)) pfree(jb);   // detoasted copy
     return true;
 }
