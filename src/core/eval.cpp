@@ -556,6 +556,7 @@ Value Query::eval(const Node* n) {
         case NK::Prop: {
             Value obj = eval(n->kids[0]);
             if (n->optional && obj.is_nil()) return obj;
+            if (obj.is(VT::Wrap)) return wrap_prop(*this, obj, interned(n->name), n->optional);   // wrap.cpp
             if (!obj.is(VT::Thing)) raisef(TYPE_ERR, "type `%s` has no properties", type_name(obj));
             Value* v = obj.thing()->get(interned(n->name));
             if (!v) {
@@ -774,7 +775,7 @@ Value Query::eval_method(const Node* n) {
         Args a(*this, fn->name, n->kids.data() + 1, static_cast<int>(n->kids.size()) - 1);
         return fn->impl(*this, &obj, a);
     }
-    if (obj.is(VT::Thing) && obj.thing()->type_id != kNoType) {
+    if ((obj.is(VT::Thing) && obj.thing()->type_id != kNoType) || obj.is(VT::Wrap)) {
         for (MethodHook h : method_hooks()) {
             bool handled = false;
             Value v = h(*this, obj, n, handled);

@@ -404,6 +404,47 @@ Value hook_enum_member(Query& q, const Node* n, bool& handled) {
     raisef(LOOKUP_ERR, "enum `%s` has no member with value %s", name.c_str(), to_display(v).c_str());
 }
 
+// enum(name) is the default member; enum(name, value) the member with that
+// value (ThingsDB's messages when there is none).
+Value f_enum(Query& q, Value*, Args& a) {
+    a.between(1, 2);
+    Catalog& c = cat_of(q);
+    Value n = a.eval(0);
+    if (!n.is(VT::Str)) a.bad_type(0, "str", n);
+    EnumDef* e = c.enum_(n.as_str());
+    if (!e) raisef(LOOKUP_ERR, "enum `%s` not found", n.as_str().c_str());
+    uint32_t id = e->id;
+    if (a.size() == 1) return member_value(e->members[0].get());
+    Value v = a.eval(1);
+    e = c.enum_(id);
+    if (!e) raisef(LOOKUP_ERR, "enum `%s` not found", n.as_str().c_str());
+    if (EnumMemberObj* m = by_value(*e, v)) return member_value(m);
+    VT kind = e->members[0]->val.type();
+    switch (v.type()) {
+        case VT::Int:
+            if (kind != VT::Int) break;
+            raisef(LOOKUP_ERR, "enum `%s` has no member with value %lld", e->name.c_str(),
+                   static_cast<long long>(v.as_int()));
+        case VT::Float:
+            if (kind != VT::Int) break;   // as ThingsDB: only an int enum says "no member"
+            raisef(LOOKUP_ERR, "enum `%s` has no member with value %f", e->name.c_str(), v.as_float());
+        case VT::Str:
+            if (kind != VT::Str) break;
+            raisef(LOOKUP_ERR, "enum `%s` has no member with value `%.*s`", e->name.c_str(),
+                   static_cast<int>(std::min<size_t>(v.as_str().size(), 20)), v.as_str().c_str());
+        case VT::Bytes:
+            if (kind != VT::Str) break;
+            raisef(LOOKUP_ERR, "enum `%s` has no member with a value equal to the given bytes", e->name.c_str());
+        case VT::Thing:
+            if (kind != VT::Thing) break;
+            raisef(LOOKUP_ERR, "enum `%s` has no member with thing `#%llu` as value", e->name.c_str(),
+                   static_cast<unsigned long long>(v.thing()->id));
+        default: break;
+    }
+    raisef(TYPE_ERR, "enum `%s` is expecting a value of type `%s` but got type `%s` instead", e->name.c_str(),
+           type_name(e->members[0]->val), type_name(v));
+}
+
 }  // namespace
 
 void register_enum_functions() {
@@ -417,6 +458,7 @@ void register_enum_functions() {
         {"enum_info", f_enum_info, FN_COLLECTION},
         {"enums_info", f_enums_info, FN_COLLECTION},
         {"enum_map", f_enum_map, FN_COLLECTION},
+        {"enum", f_enum, FN_COLLECTION},
     });
     register_methods(VT::EnumMember, {
         {"name", m_name, FN_ANY_SCOPE},

@@ -1080,28 +1080,11 @@ void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query
     }
 }
 
-Value hook_instance(Query& q, const Node* n, bool& handled) {
-    if (n->kind != NK::Instance) return Value();
-    Catalog& cat = Catalog::of(q);
-    const std::string& name = interned(n->name);
-    TypeDef* t = cat.type(name);
-    if (!t) return Value();
-    handled = true;
-    if (t->wrap_only) raisef(TYPE_ERR, "type `%s` has wrap-only mode enabled", t->name.c_str());
+// A new instance of t from checked values by field index; the other fields
+// get their defaults. Relations follow the given values.
+Value build_instance(Query& q, Catalog& cat, TypeDef& t0, std::vector<std::pair<int, Value>>& given) {
+    TypeDef* t = &t0;
     uint32_t tid = t->id;
-    std::vector<std::pair<int, Value>> given;
-    for (size_t i = 0; i < n->kids.size(); ++i) {
-        const std::string& key = interned(n->names[i]);
-        if (cat.type(tid)->field_index(key) < 0)
-            raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), key.c_str());
-        Value v = q.eval(n->kids[i]);
-        t = cat.type(tid);
-        if (!t) raisef(LOOKUP_ERR, "type `%s` is undefined", name.c_str());
-        int idx = t->field_index(key);
-        if (idx < 0) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), key.c_str());
-        cat.check_field(*t, t->fields[static_cast<size_t>(idx)], v);
-        given.emplace_back(idx, std::move(v));
-    }
     Thing* th = new Thing();
     Value out = make_thing(th);
     th->type_id = tid;
@@ -1125,6 +1108,31 @@ Value hook_instance(Query& q, const Node* n, bool& handled) {
             rel_follow(q, cat, th, t->fields[static_cast<size_t>(g.first)]);
     }
     return out;
+}
+
+Value hook_instance(Query& q, const Node* n, bool& handled) {
+    if (n->kind != NK::Instance) return Value();
+    Catalog& cat = Catalog::of(q);
+    const std::string& name = interned(n->name);
+    TypeDef* t = cat.type(name);
+    if (!t) return Value();
+    handled = true;
+    if (t->wrap_only) raisef(TYPE_ERR, "type `%s` has wrap-only mode enabled", t->name.c_str());
+    uint32_t tid = t->id;
+    std::vector<std::pair<int, Value>> given;
+    for (size_t i = 0; i < n->kids.size(); ++i) {
+        const std::string& key = interned(n->names[i]);
+        if (cat.type(tid)->field_index(key) < 0)
+            raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), key.c_str());
+        Value v = q.eval(n->kids[i]);
+        t = cat.type(tid);
+        if (!t) raisef(LOOKUP_ERR, "type `%s` is undefined", name.c_str());
+        int idx = t->field_index(key);
+        if (idx < 0) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), key.c_str());
+        cat.check_field(*t, t->fields[static_cast<size_t>(idx)], v);
+        given.emplace_back(idx, std::move(v));
+    }
+    return build_instance(q, cat, *t, given);
 }
 
 Value hook_call(Query& q, const Node* n, bool& handled) {
@@ -1157,6 +1165,7 @@ Value hook_call(Query& q, const Node* n, bool& handled) {
 }
 
 Value hook_method(Query& q, Value& self, const Node* n, bool& handled) {
+    if (!self.is(VT::Thing)) return Value();   // wrapped values: wrap.cpp
     Catalog& cat = Catalog::of(q);
     TypeDef* t = cat.type(self.thing()->type_id);
     if (!t) return Value();
@@ -1177,6 +1186,28 @@ Value hook_method(Query& q, Value& self, const Node* n, bool& handled) {
 }
 
 }  // namespace
+
+Value Catalog::instance_from(TypeDef& t, Thing* from) {
+    if (t.wrap_only) raisef(TYPE_ERR, "type `%s` has wrap-only mode enabled", t.name.c_str());
+    std::vector<std::pair<int, Value>> given;
+    if (from->type() != kNoType) {
+        if (from->type_id != t.id)
+            raisef(TYPE_ERR, "cannot create an instance of type `%s` from type `%s`", t.name.c_str(),
+                   type_name(make_thing(from)));
+        for (size_t i = 0; i < t.fields.size(); ++i)
+            if (Value* v = from->get(t.fields[i].name)) given.emplace_back(static_cast<int>(i), *v);
+    } else {
+        // Extra properties of the thing are left out; missing ones get defaults.
+        for (size_t i = 0; i < t.fields.size(); ++i) {
+            Value* v = from->get(t.fields[i].name);
+            if (!v) continue;
+            Value x = *v;
+            check_field(t, t.fields[i], x);
+            given.emplace_back(static_cast<int>(i), std::move(x));
+        }
+    }
+    return build_instance(q, *this, t, given);
+}
 
 // Called once from register_type_functions().
 void install_type_hooks() {

@@ -101,6 +101,10 @@ public:
     void check_field(const TypeDef& t, const Field& f, Value& v);
     // A new instance with every field at its default.
     Value new_instance(TypeDef& t);
+    // A new instance from a thing (ThingsDB's new(Type, thing) and
+    // list.map_type(Type)): the fields the thing has, checked, the others at
+    // their defaults; a typed thing must be of type t.
+    Value instance_from(TypeDef& t, Thing* from);
     // Saves a type/enum row (and bumps nothing else).
     void save(const TypeDef& t);
     void save(const EnumDef& e);

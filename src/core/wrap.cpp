@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ast.h"
 #include "codec.h"
 #include "error.h"
 #include "fn.h"
@@ -162,6 +163,36 @@ void render_value(Query& q, std::string& out, const Field& f, bool nested, const
 
 WrapObj* W(Value* self) { return static_cast<WrapObj*>(self->object()); }
 
+// The definition a wrap shows its thing through, or nullptr when its Type
+// was deleted since.
+TypeDef* wrap_def(Query& q, WrapObj* w) {
+    if (w->ano) return w->ano.get();
+    Catalog* c = Catalog::current();
+    if (!c && q.collection()) c = &Catalog::of(q);
+    return c ? c->type(w->type_id) : nullptr;
+}
+
+// wrapped.method(..): the methods of the wrapping type, called with the
+// wrapped thing as their first argument (`this`; as for computed properties,
+// all of its properties can be read, not only the type's fields).
+Value hook_wrap_method(Query& q, Value& self, const Node* n, bool& handled) {
+    if (!self.is(VT::Wrap)) return Value();
+    handled = true;
+    WrapObj* w = W(&self);
+    TypeDef* def = wrap_def(q, w);
+    const std::string& name = interned(n->name);
+    Method* m = def ? def->method(name) : nullptr;
+    if (!m) {
+        if (n->optional) return Value();
+        raisef(LOOKUP_ERR, "type `%s` has no method `%s`", w->label.c_str(), name.c_str());
+    }
+    Value c = m->closure;
+    int np = static_cast<int>(c.closure()->params.size());
+    std::vector<Value> args{make_thing(w->thing.get())};
+    for (size_t i = 1; i < n->kids.size() && static_cast<int>(i) < np; ++i) args.push_back(q.eval(n->kids[i]));
+    return q.call(c, args.data(), static_cast<int>(args.size()));
+}
+
 // ---- methods -----------------------------------------------------------------
 
 Value m_wrap(Query& q, Value* self, Args& a) {
@@ -188,6 +219,13 @@ Value m_wrap(Query& q, Value* self, Args& a) {
 Value m_unwrap(Query&, Value* self, Args& a) {
     a.exactly(0);
     return make_thing(W(self)->thing.get());
+}
+
+// wrapped.id(): the id of the wrapped thing (nil when it has none).
+Value m_wrap_id(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    Thing* t = W(self)->thing.get();
+    return t->id ? Value::integer(static_cast<int64_t>(t->id)) : Value();
 }
 
 Value f_ano(Query& q, Value*, Args& a) {
@@ -281,7 +319,121 @@ Value m_to_thing(Query& q, Value* self, Args& a) {
     return Value();
 }
 
+// A Type by name for map_wrap/map_type/new ("type `%s` not found").
+TypeDef& type_arg(Query& q, Args& a, int i) {
+    Value n = a.eval(i);
+    if (!n.is(VT::Str)) a.bad_type(i, "str", n);
+    TypeDef* td = q.collection() ? Catalog::of(q).type(n.as_str()) : nullptr;
+    if (!td) raisef(LOOKUP_ERR, "type `%s` not found", n.as_str().c_str());
+    return *td;
+}
+
+// list.map_wrap(Type?) / set.map_wrap(Type?): a list of the things, each
+// wrapped with Type (without one: each with its own Type).
+Value m_map_wrap(Query& q, Value* self, Args& a) {
+    a.at_most(1);
+    bool is_set = self->is(VT::Set);
+    Value keep = *self;
+    uint32_t tid = kNoType;
+    if (a.size() == 1) tid = type_arg(q, a, 0).id;
+    std::vector<Thing*> things;
+    if (is_set) {
+        for (auto& t : self->set()->items) things.push_back(t.get());
+    } else {
+        for (const Value& v : self->list()->items) {
+            if (!v.is(VT::Thing))
+                raisef(TYPE_ERR,
+                       "function `map_wrap` requires a list with items of type `thing` but found an item of type `%s` "
+                       "instead",
+                       type_name(v));
+            things.push_back(v.thing());
+        }
+    }
+    Catalog& c = Catalog::of(q);
+    std::vector<Value> out;
+    out.reserve(things.size());
+    for (Thing* t : things) {
+        uint32_t id = tid != kNoType ? tid : t->type();
+        TypeDef* td = id != kNoType ? c.type(id) : nullptr;
+        if (!td)
+            raisef(TYPE_ERR, "function `map_wrap` on a %s with a non-typed `thing` requires 1 argument but 0 were given",
+                   is_set ? "set" : "list");
+        out.push_back(make_wrap(t, *td, nullptr));
+    }
+    return make_list(std::move(out));
+}
+
+// list.map_type(Type): a list of new instances of Type made from the items
+// (things, or ids of instances of Type).
+Value m_map_type(Query& q, Value* self, Args& a) {
+    a.exactly(1);
+    Value keep = *self;
+    TypeDef& td0 = type_arg(q, a, 0);
+    uint32_t tid = td0.id;
+    Catalog& c = Catalog::of(q);
+    std::vector<Value> out;
+    out.reserve(self->list()->items.size());
+    for (size_t i = 0; i < keep.list()->items.size(); ++i) {
+        Value v = keep.list()->items[i];
+        TypeDef* td = c.type(tid);
+        if (!td) raisef(LOOKUP_ERR, "type `%s` not found", td0.name.c_str());
+        if (v.is(VT::Int)) {
+            Value t = q.need_collection().thing_by_id(static_cast<uint64_t>(v.as_int()));
+            if (!t.is(VT::Thing))
+                raisef(LOOKUP_ERR, "collection `%s` has no `thing` with id %lld",
+                       q.need_collection().row().name.c_str(), static_cast<long long>(v.as_int()));
+            if (t.thing()->type() != tid)
+                raisef(TYPE_ERR, "`#%lld` is of type `%s`, not `%s`", static_cast<long long>(v.as_int()),
+                       type_name(t), td->name.c_str());
+            out.push_back(t);
+        } else if (v.is(VT::Thing)) {
+            out.push_back(c.instance_from(*td, v.thing()));
+        } else {
+            raisef(TYPE_ERR, "function `map_type` cannot convert type `%s` to `%s`", type_name(v), td->name.c_str());
+        }
+    }
+    return make_list(std::move(out));
+}
+
+// new(Type) / new(Type, thing): a new instance at the defaults, or made from
+// a thing like list.map_type does.
+Value f_new(Query& q, Value*, Args& a) {
+    a.between(1, 2);
+    Value n = a.eval(0);
+    if (!n.is(VT::Str)) a.bad_type(0, "str", n);
+    Catalog& c = Catalog::of(q);
+    TypeDef* td = c.type(n.as_str());
+    if (!td) raisef(LOOKUP_ERR, "type `%s` not found", n.as_str().c_str());
+    uint32_t tid = td->id;
+    if (a.size() == 1) {
+        if (td->wrap_only) raisef(TYPE_ERR, "type `%s` has wrap-only mode enabled", td->name.c_str());
+        return c.new_instance(*td);
+    }
+    Value from = a.eval(1);
+    if (!from.is(VT::Thing))
+        raisef(TYPE_ERR, "new instances can be created from type `thing` but got type `%s` instead", type_name(from));
+    td = c.type(tid);
+    if (!td) raisef(LOOKUP_ERR, "type `%s` not found", n.as_str().c_str());
+    return c.instance_from(*td, from.thing());
+}
+
 }  // namespace
+
+Value wrap_prop(Query& q, const Value& wv, const std::string& name, bool optional) {
+    WrapObj* w = static_cast<WrapObj*>(wv.object());
+    Thing* t = w->thing.get();
+    TypeDef* def = wrap_def(q, w);
+    const Field* f = nullptr;
+    if (def) {
+        for (const Field& x : def->fields)
+            if (x.name == name) f = &x;
+    }
+    Value* v = (!def || f) ? t->get(name) : nullptr;
+    if (v && f && !field_maps(*f, *v)) v = nullptr;
+    if (v) return *v;
+    if (optional) return Value();
+    raisef(LOOKUP_ERR, "type `%s` has no property `%s`", w->label.c_str(), name.c_str());
+}
 
 void render_wrap(Query& q, std::string& out, const Value& v, int deep) {
     WrapObj* w = static_cast<WrapObj*>(v.object());
@@ -301,6 +453,14 @@ void render_wrap(Query& q, std::string& out, const Value& v, int deep) {
 void register_wrap_functions() {
     register_functions({
         {"ano", f_ano, FN_ANY_SCOPE},
+        {"new", f_new, FN_COLLECTION},
+    });
+    register_methods(VT::List, {
+        {"map_wrap", m_map_wrap, FN_ANY_SCOPE},
+        {"map_type", m_map_type, FN_COLLECTION},
+    });
+    register_methods(VT::Set, {
+        {"map_wrap", m_map_wrap, FN_ANY_SCOPE},
     });
     register_methods(VT::Thing, {
         {"wrap", m_wrap, FN_ANY_SCOPE},
@@ -309,7 +469,9 @@ void register_wrap_functions() {
     });
     register_methods(VT::Wrap, {
         {"unwrap", m_unwrap, FN_ANY_SCOPE},
+        {"id", m_wrap_id, FN_ANY_SCOPE},
     });
+    method_hooks().push_back(hook_wrap_method);
 }
 
 }  // namespace tdb

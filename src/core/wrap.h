@@ -30,6 +30,11 @@ struct WrapObj : Obj {
 // that the thing has with a fitting value, and the type's methods computed.
 void render_wrap(Query& q, std::string& out, const Value& v, int deep);
 
+// Reads property `name` of a wrapped value: only the fields of the wrapping
+// type are visible (all of the thing's when that type no longer exists).
+// With `optional` (w?.name) a missing one is nil instead of an error.
+Value wrap_prop(Query& q, const Value& w, const std::string& name, bool optional);
+
 void register_wrap_functions();   // called from register_type_functions()
 
 }  // namespace tdb
