@@ -41,6 +41,7 @@ ALLOW = {
         "is_timeval", "is_tuple", "is_url", "is_utf8", "type", "json_dump", "refs",
         "bool", "wse", "nse", "try", "index_of",
     )},
+    "count": {"args": "counts a value of any type (or the items a closure accepts)"},
     "timeit": {"args": "its argument is any expression, timed"},
     "call": {"args": "takes values of any type; the count is checked against the closure's "
                      "(\"this closure takes ...\", seen as its arity test)"},
@@ -54,9 +55,10 @@ ERR_KINDS = ("CANCELLED_ERR", "OPERATION_ERR", "NUM_ARGUMENTS_ERR", "TYPE_ERR",
              "VALUE_ERR", "OVERFLOW_ERR", "ZERO_DIV_ERR", "MAX_QUOTA_ERR", "AUTH_ERR",
              "FORBIDDEN_ERR", "LOOKUP_ERR", "BAD_DATA_ERR", "SYNTAX_ERR", "NODE_ERR",
              "ASSERT_ERR")
+# The kinds of error a wrong argument gives (operation_err, forbidden_err and
+# the like are about the state or the caller, not the arguments).
 ARG_KINDS = ("NUM_ARGUMENTS_ERR", "TYPE_ERR", "VALUE_ERR", "OVERFLOW_ERR",
-             "ZERO_DIV_ERR", "LOOKUP_ERR", "BAD_DATA_ERR", "OPERATION_ERR",
-             "FORBIDDEN_ERR")
+             "ZERO_DIV_ERR", "LOOKUP_ERR", "BAD_DATA_ERR")
 PG_ARG_KINDS = tuple(k.lower() for k in ARG_KINDS)
 
 
@@ -177,18 +179,23 @@ def regress_tests(root):
             continue
         with open(os.path.join(d, fn), encoding="utf-8") as f:
             lines = f.read().split("\n")
-        chunk = []
+        kinds_all = PG_ARG_KINDS + ("operation_err", "forbidden_err", "assert_err", "syntax_err",
+                                    "auth_err", "cancelled_err", "max_quota_err", "node_err")
+        chunks, chunk = [], []
         for line in lines:
+            # The lines psql prints after an ERROR belong to that statement.
+            if not chunk and chunks and re.match(r"(DETAIL|HINT|CONTEXT|LINE \d+|QUERY):|\s+\^", line):
+                chunks[-1].append(line)
+                continue
             chunk.append(line)
-            end = re.match(r"\(\d+ rows?\)$", line) or line.startswith("ERROR:")
-            if end:
-                text = "\n".join(chunk)
-                kinds = {k for k in PG_ARG_KINDS + ("assert_err", "syntax_err", "auth_err",
-                                                    "cancelled_err", "max_quota_err", "node_err")
-                         if re.search(r"\b%s\b" % k, text)}
-                is_err = "ERROR:" in text or bool(kinds)
-                yield fn, text, is_err, {k.upper() for k in kinds}
+            if re.match(r"\(\d+ rows?\)$", line) or line.startswith("ERROR:"):
+                chunks.append(chunk)
                 chunk = []
+        for chunk in chunks:
+            text = "\n".join(chunk)
+            kinds = {k for k in kinds_all if re.search(r"\b%s\b" % k, text)}
+            is_err = "ERROR:" in text or bool(kinds)
+            yield fn, text, is_err, {k.upper() for k in kinds}
 
 
 def calls(text, name):

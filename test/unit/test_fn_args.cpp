@@ -200,6 +200,10 @@ TEST(FnArgs, TypesAndEnums) {
         {"has_enum(1)", C, TYPE, "function `has_enum` expects argument 1 to be of type `str` but got type `int` instead"},
         {"enum_info()", C, NARGS, "function `enum_info` takes 1 argument but 0 were given"},
         {"enum_map()", C, NARGS, "function `enum_map` takes 1 argument but 0 were given"},
+        {"enum_info(1)", C, TYPE, "function `enum_info` expects argument 1 to be of type `str` but got type `int` instead"},
+        {"enum_map(1)", C, TYPE, "function `enum_map` expects argument 1 to be of type `str` but got type `int` instead"},
+        {"mod_enum(1, 'del', 'A')", C, TYPE, "function `mod_enum` expects argument 1 to be of type `str` but got type `int` instead"},
+        {"type_info(1)", C, TYPE, "function `type_info` expects argument 1 to be of type `str` but got type `int` instead"},
         {"enums_info(1)", C, NARGS, "function `enums_info` takes 0 arguments but 1 was given"},
         {"rename_enum('E')", C, NARGS, "function `rename_enum` takes 2 arguments but 1 was given"},
         {"rename_enum(1, 'F')", C, TYPE, "function `rename_enum` expects argument 1 to be of type `str` but got type `int` instead"},
@@ -253,6 +257,8 @@ TEST(FnArgs, ThingsdbScope) {
         {"revoke('@:stuff', 'admin')", T, NARGS, "function `revoke` takes 3 arguments but 2 were given"},
         {"users_info(1)", T, NARGS, "function `users_info` takes 0 arguments but 1 was given"},
         {"user_info('a', 'b')", T, NARGS, "function `user_info` takes at most 1 argument but 2 were given"},
+        {"user_info(1)", T, TYPE, "function `user_info` expects argument 1 to be of type `str` but got type `int` instead"},
+        {"revoke('@:stuff', 1, QUERY)", T, TYPE, "function `revoke` expects argument 2 to be of type `str` but got type `int` instead"},
     });
 }
 
@@ -261,6 +267,8 @@ TEST(FnArgs, Methods) {
         {"{}.dup(1, 2)", C, NARGS, "function `dup` takes at most 1 argument but 2 were given"},
         {"{}.emit()", C, NARGS, "function `emit` requires at least 1 argument but 0 were given"},
         {"[].every()", C, NARGS, "function `every` takes 1 argument but 0 were given"},
+        {"[1].each(1)", C, TYPE, "function `each` expects argument 1 to be of type `closure` but got type `int` instead"},
+        {"{}.each(1)", C, TYPE, "function `each` expects argument 1 to be of type `closure` but got type `int` instead"},
         {"[1].every(1)", C, TYPE, "function `every` expects argument 1 to be of type `closure` but got type `int` instead"},
         {"[].some()", C, NARGS, "function `some` takes 1 argument but 0 were given"},
         {"[1].some(1)", C, TYPE, "function `some` expects argument 1 to be of type `closure` but got type `int` instead"},
