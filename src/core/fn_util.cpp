@@ -345,15 +345,13 @@ Value m_else(Query& q, Value* self, Args& a) {
 
 // --- closure ---------------------------------------------------------------------
 
-// closure.call(args...): exactly as many arguments as the closure takes.
+// closure.call(args...): as ThingsDB's fn_call, a missing argument is nil and
+// arguments past the closure's own are not evaluated.
 Value m_call(Query& q, Value* self, Args& a) {
     Value keep = *self;
     int n = static_cast<int>(keep.closure()->params.size());
-    if (a.size() != n)
-        raisef(NUM_ARGUMENTS_ERR, "this closure takes %d argument%s but %d %s given", n, n == 1 ? "" : "s",
-               a.size(), a.size() == 1 ? "was" : "were");
     std::vector<Value> args;
-    for (int i = 0; i < a.size(); ++i) args.push_back(a.eval(i));
+    for (int i = 0; i < n; ++i) args.push_back(i < a.size() ? a.eval(i) : Value::nil());
     return q.call(keep, args.data(), n);
 }
 

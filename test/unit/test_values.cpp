@@ -65,8 +65,11 @@ TEST(Values, ClosureCallDoc) {
     EXPECT_EQ(q("(|| 42).call()"), "42");
     EXPECT_EQ(q("f = |x| {'Doubles x.'; x * 2}; f.doc()"), "\"Doubles x.\"");
     EXPECT_EQ(q("(|x| x).doc()"), "\"\"");
-    expect_err("f = |a, b| a + b; f.call(1)", tdb::NUM_ARGUMENTS_ERR, "this closure takes 2 arguments but 1 was given");
-    expect_err("f = |a| a; f.call(1, 2)", tdb::NUM_ARGUMENTS_ERR, "this closure takes 1 argument but 2 were given");
+    // As ThingsDB: missing arguments are nil, extra ones are not even evaluated.
+    EXPECT_EQ(q("f = |a, b| [a, b]; f.call(1)"), "[1,null]");
+    EXPECT_EQ(q("f = |a| a; f.call(1, undefined_var)"), "1");
+    EXPECT_EQ(q("(||7).call(1, 2)"), "7");
+    expect_err("f = |a| a; f.call(undefined_var)", tdb::LOOKUP_ERR, "variable `undefined_var` is undefined");
     expect_err("(|| 1).doc(1)", tdb::NUM_ARGUMENTS_ERR, "function `doc` takes 0 arguments but 1 was given");
     expect_err("x = 1; x.call()", tdb::LOOKUP_ERR, "type `int` has no function `call`");
 }
