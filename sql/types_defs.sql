@@ -62,3 +62,97 @@ SELECT tdb_query($$ enum('Col', 'G'); $$);
 SELECT tdb_query($$ enum('Col', 1); $$);
 SELECT tdb_query($$ enum('Num', 3); $$);
 SELECT tdb_query($$ enum('Nope'); $$);
+
+-- every definition kind rejects a wrong value (and nil unless nillable)
+SELECT tdb_query($$
+    set_type('K', {
+        s: 'str', u: 'utf8', r: 'raw', b: 'bytes', o: 'bool', i: 'int', ui: 'uint', pi: 'pint',
+        ni: 'nint', f: 'float', n: 'number', dt: 'datetime', tv: 'timeval', re: 'regex',
+        c: 'closure', e: 'error', t: 'thing', l: '[]', st: '{}', a: 'any', ty: 'P2', en: 'Col',
+        os: 'str?', li: '[int]', ln: '[str?]?', sn: '{P2}?', tn: 'P2?'
+    });
+    bad = {
+        s: 1, u: bytes('x'), r: 1, b: 'x', o: 1, i: 1.5, ui: -1, pi: 0, ni: 0, f: 'x', n: 'x',
+        dt: 1, tv: 'x', re: 'x', c: 1, e: 1, t: 1, l: 1, st: [], ty: {}, en: 'x', os: 1,
+        li: ['x'], ln: [1], sn: set({}), tn: {}
+    };
+    bad.map(|k, v| try(K{}.set(k, v)).msg());
+$$);
+SELECT tdb_query($$ ['s', 'o', 'i', 'f', 'dt', 're', 't', 'l', 'st', 'ty', 'en', 'li'].map(|k| try(K{}.set(k, nil)).msg()); $$);
+SELECT tdb_query($$ k = K{os: nil, ln: nil, sn: nil, tn: nil, a: nil}; [k.os, k.ln, k.sn, k.tn, k.a]; $$);
+SELECT tdb_query($$ k = K{}; [type(k.dt), type(k.tv), type(k.re), type(k.c), type(k.e), type(k.ty), k.en.name(), k.ln]; $$);
+-- conditions: lengths, ranges, patterns, their defaults; a rejected value changes nothing
+SELECT tdb_query($$
+    set_type('Cd', {s: 'str<2:4>', i: 'int<-5:5:1>', f: 'float<0.5:1.5>', p: '/^[a-z]+$/i<abc>', q: '/^x/?', u: 'utf8<1:3:ok>'});
+    c = Cd{};
+    r = [c.s, c.i, c.f, c.p, c.q, c.u];
+    r.push(try(c.s = 'toolong').msg(), try(c.i = 6).msg(), try(c.f = 2.0).msg(), try(c.p = 'a1').msg(), try(c.q = 'y').msg());
+    r.push([c.s, c.i, c.f, c.p, c.q]);
+    c.q = 'xy'; c.p = 'ABC'; c.i = -5;
+    r.push([c.q, c.p, c.i]);
+    r;
+$$);
+-- invalid definitions with ThingsDB's messages
+SELECT tdb_query($$
+    ['int<1:x>', 'int<1:2:3:4>', 'float<2.0:1.0>', 'str<-1:2>', 'str<1:3:toolong>', '/[a/<x>',
+     '/^a$/<b>', '[{P2}]', '[int]?<1:2>', '?', '', 'str??', '{P2?}', 'thing<1:2>', '[P2<1:2>]']
+    .map(|d| try(set_type('Bad', {a: d})).msg());
+$$);
+-- a rejected set_type leaves no type behind, and an existing type as it was
+SELECT tdb_query($$ has_type('Bad'); $$);
+SELECT tdb_query($$ new_type('Half'); try(set_type('Half', {a: 'int', b: 'nope'})); set_type('Half2', {x: 'int'}); [type_info('Half').fields, type_info('Half2').type_id - type_info('Half').type_id]; $$);
+-- mod_type: every action and its errors
+SELECT tdb_query($$
+    set_type('M1', {a: 'int', b: 'str'});
+    .m1 = [M1{a: 1, b: 'x'}, M1{a: 2, b: 'y'}];
+    mod_type('M1', 'mod', 'b', 'int', |m| m.b.len() * 10);
+    mod_type('M1', 'hid', true);
+    r = [.m1.map(|m| m.b), type_info('M1').hide_id, .m1[0]];
+    mod_type('M1', 'hid', false);
+    mod_type('M1', 'add', 'dbl', |this| this.a * 2);
+    r.push(.m1[1].dbl());
+    mod_type('M1', 'mod', 'dbl', |this| this.a * 3);
+    r.push(.m1[1].dbl());
+    mod_type('M1', 'del', 'dbl');
+    r.push(type_info('M1').methods.keys());
+    r;
+$$);
+SELECT tdb_query($$ mod_type('M1', 'add', 'a', 'int'); $$);
+SELECT tdb_query($$ mod_type('M1', 'del', 'nope'); $$);
+SELECT tdb_query($$ mod_type('M1', 'ren', 'a', 'b'); $$);
+SELECT tdb_query($$ mod_type('M1', 'ren', 'nope', 'c'); $$);
+SELECT tdb_query($$ mod_type('M1', 'mod', 'nope', 'int'); $$);
+SELECT tdb_query($$ mod_type('M1', 'mod', 'a', 'str'); $$);
+SELECT tdb_query($$ mod_type('M1', 'add', 'c', 'str<1:5>'); $$);
+SELECT tdb_query($$ mod_type('M1', 'add', 'c', 'int', 'x'); $$);
+SELECT tdb_query($$ mod_type('M1', 'hid', 1); $$);
+SELECT tdb_query($$ mod_type('M1', 'wpo', 1); $$);
+SELECT tdb_query($$ mod_type('M1', 'all', 1); $$);
+SELECT tdb_query($$ mod_type('M1', 'nope', 'a'); $$);
+SELECT tdb_query($$ mod_type('Nope', 'del', 'a'); $$);
+SELECT tdb_query($$ .m1.map(|m| [m.a, m.b]); $$);
+-- mod_enum: every action and its errors
+SELECT tdb_query($$
+    set_enum('Lv', {LOW: 1, MID: 5, HIGH: 9});
+    mod_enum('Lv', 'add', 'TOP', 10);
+    mod_enum('Lv', 'def', 'MID');
+    mod_enum('Lv', 'ren', 'TOP', 'MAX');
+    mod_enum('Lv', 'mod', 'MAX', 11);
+    mod_enum('Lv', 'add', 'up', |this| this.value() + 1);
+    mod_enum('Lv', 'del', 'LOW');
+    [enum_info('Lv').members, enum_info('Lv').default, Lv{MAX}.up()];
+$$);
+SELECT tdb_query($$ mod_enum('Lv', 'add', 'MID', 6); $$);
+SELECT tdb_query($$ mod_enum('Lv', 'add', 'SAME', 5); $$);
+SELECT tdb_query($$ mod_enum('Lv', 'add', 'S', 'x'); $$);
+SELECT tdb_query($$ mod_enum('Lv', 'add', 'lower', 7); $$);
+SELECT tdb_query($$ mod_enum('Lv', 'ren', 'MID', 'HIGH'); $$);
+SELECT tdb_query($$ mod_enum('Lv', 'mod', 'MID', 9); $$);
+SELECT tdb_query($$ mod_enum('Lv', 'mod', 'NOPE', 1); $$);
+SELECT tdb_query($$ mod_enum('Lv', 'def', 'NOPE'); $$);
+SELECT tdb_query($$ mod_enum('Lv', 'nope', 'MID'); $$);
+SELECT tdb_query($$ set_enum('One', {A: 1}); mod_enum('One', 'del', 'A'); $$);
+SELECT tdb_query($$ set_enum('Empty', {}); $$);
+SELECT tdb_query($$ set_enum('Mixed', {A: 1, B: 'b'}); $$);
+SELECT tdb_query($$ set_enum('Lst', {A: []}); $$);
+SELECT tdb_query($$ [has_enum('Mixed'), has_enum('Lv'), enums_info().map(|e| e.name)]; $$);

@@ -775,7 +775,7 @@ Value Query::eval_method(const Node* n) {
         Args a(*this, fn->name, n->kids.data() + 1, static_cast<int>(n->kids.size()) - 1);
         return fn->impl(*this, &obj, a);
     }
-    if ((obj.is(VT::Thing) && obj.thing()->type_id != kNoType) || obj.is(VT::Wrap)) {
+    if ((obj.is(VT::Thing) && obj.thing()->type_id != kNoType) || obj.is(VT::Wrap) || obj.is(VT::EnumMember)) {
         for (MethodHook h : method_hooks()) {
             bool handled = false;
             Value v = h(*this, obj, n, handled);

@@ -404,6 +404,23 @@ Value hook_enum_member(Query& q, const Node* n, bool& handled) {
     raisef(LOOKUP_ERR, "enum `%s` has no member with value %s", name.c_str(), to_display(v).c_str());
 }
 
+// member.method(..): a method of the member's enum, called with the member
+// as its first argument (`this`).
+Value hook_enum_method(Query& q, Value& self, const Node* n, bool& handled) {
+    if (!self.is(VT::EnumMember) || !q.collection()) return Value();
+    EnumDef* e = Catalog::of(q).enum_(self.member()->enum_id);
+    if (!e) return Value();
+    const std::string& name = interned(n->name);
+    auto it = std::find_if(e->methods.begin(), e->methods.end(), [&](const Method& m) { return m.name == name; });
+    if (it == e->methods.end()) return Value();
+    handled = true;
+    Value c = it->closure;
+    int np = static_cast<int>(c.closure()->params.size());
+    std::vector<Value> args{self};
+    for (size_t i = 1; i < n->kids.size() && static_cast<int>(i) < np; ++i) args.push_back(q.eval(n->kids[i]));
+    return q.call(c, args.data(), static_cast<int>(args.size()));
+}
+
 // enum(name) is the default member; enum(name, value) the member with that
 // value (ThingsDB's messages when there is none).
 Value f_enum(Query& q, Value*, Args& a) {
@@ -449,6 +466,7 @@ Value f_enum(Query& q, Value*, Args& a) {
 
 void register_enum_functions() {
     instance_hooks().push_back(hook_enum_member);
+    method_hooks().push_back(hook_enum_method);
     register_functions({
         {"set_enum", f_set_enum, FN_COLLECTION | FN_CHANGE},
         {"del_enum", f_del_enum, FN_COLLECTION | FN_CHANGE},

@@ -180,11 +180,26 @@ Value f_set_type(Query& q, Value*, Args& a) {
                "function `set_type` can only be used on a type without instances; use `mod_type(..)` to change "
                "the type `%s`",
                name.c_str());
+    bool is_new = !t;
+    size_t njobs = q.jobs.size();
     if (!t) t = &create_type(q, c, name, wpo);
     uint32_t tid = t->id;
+    // A rejected definition changes nothing: a type made here goes again,
+    // an existing one keeps its fields and methods.
+    std::vector<Field> old_fields = t->fields;
+    std::vector<Method> old_methods = t->methods;
     try {
         define(c, *t, defs);
     } catch (...) {
+        if (is_new) {
+            c.types.erase(std::remove_if(c.types.begin(), c.types.end(), [&](auto& p) { return p->id == tid; }),
+                          c.types.end());
+            q.storage().delete_type(c.coll_id, tid);
+            q.jobs.resize(njobs);
+        } else if (TypeDef* back = c.type(tid)) {
+            back->fields = std::move(old_fields);
+            back->methods = std::move(old_methods);
+        }
         throw;
     }
     t = c.type(tid);

@@ -4,7 +4,7 @@
 Each comparison runs its contenders interleaved (A B C, B C A, ...) in one
 run, so the load of a shared machine hits them alike, and prints the median
 of each with its ratio to the reference. Sections: a (call overhead),
-b (interpreter), c (data), d (scale), e (memory).
+b (interpreter), c (data), d (scale), e (memory), t (types: typed vs untyped).
 
   bench.py [--db tdb_bench] [--reps N] [--only a,b,...] [--quick]
 """
@@ -217,6 +217,61 @@ def bench_data(args):
     return results
 
 
+# ---- (t) types: typed vs untyped ------------------------------------------------
+# 100,000 instances of a Type made in one query and read back in another,
+# beside the same with plain things; the reference is the untyped run.
+
+N_TYPES = 100000
+TYPES_SCOPE = "@:bench_types"
+TYPES_CODE = {
+    "typed": {
+        "create": ".items = range(%d).map(|i| BItem{n: i, name: 'item'}); nil" % N_TYPES,
+        "read": ".items.map(|t| t.n).reduce(|a, b| a + b)",
+    },
+    "untyped": {
+        "create": ".items = range(%d).map(|i| {n: i, name: 'item'}); nil" % N_TYPES,
+        "read": ".items.map(|t| t.n).reduce(|a, b| a + b)",
+    },
+}
+
+
+def types_cycle(cur, kind):
+    cur.execute(tq("if (.has('items')) .del('items'); nil", TYPES_SCOPE))
+    cur.execute("VACUUM ANALYZE thingsdb.things")
+    res = {}
+    for step in ("create", "read"):
+        res[step] = timed(cur, tq(TYPES_CODE[kind][step], TYPES_SCOPE))
+    cur.execute(tq(TYPES_CODE[kind]["read"], TYPES_SCOPE))
+    got = cur.fetchone()[0]
+    want = str(N_TYPES * (N_TYPES - 1) // 2)
+    if str(got) != want:
+        out("  !! %s read answered %s, expected %s" % (kind, got, want))
+    return res
+
+
+def bench_types(args):
+    out("(t) types: %d typed instances vs %d plain things, create and read back "
+        "(lower is better)" % (N_TYPES, N_TYPES))
+    conn = connect(args.db)
+    cur = conn.cursor()
+    ensure_collection(cur, "bench_types")
+    cur.execute(tq("if (!has_type('BItem')) set_type('BItem', {n: 'int', name: 'str'}); nil", TYPES_SCOPE))
+    kinds = ("typed", "untyped")
+    steps = {k: {"create": [], "read": [], "total": []} for k in kinds}
+    for r in range(args.data_reps):
+        for kind in (kinds if r % 2 == 0 else kinds[::-1]):
+            res = types_cycle(cur, kind)
+            for st, t in res.items():
+                steps[kind][st].append(t)
+            steps[kind]["total"].append(res["create"] + res["read"])
+    for st in ("create", "read", "total"):
+        report(st, {"typed (BItem{...})": steps["typed"][st], "untyped ({...})": steps["untyped"][st]},
+               "untyped ({...})")
+    cur.execute(tq("if (.has('items')) .del('items'); nil", TYPES_SCOPE))
+    conn.close()
+    return steps
+
+
 # ---- (d) scale ------------------------------------------------------------------
 
 BUCKET = 10000
@@ -347,7 +402,7 @@ def main():
     ap.add_argument("--call-reps", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--scale-queries", type=int, default=200)
-    ap.add_argument("--only", default="a,b,c,d,e")
+    ap.add_argument("--only", default="a,b,c,d,e,t")
     args = ap.parse_args()
     only = set(args.only.split(","))
     with connect(args.db) as c:
@@ -363,6 +418,8 @@ def main():
         bench_scale(args)
     if "e" in only:
         bench_memory(args)
+    if "t" in only:
+        bench_types(args)
 
 
 if __name__ == "__main__":

@@ -110,4 +110,24 @@ TEST(TypesWrap, EnumFunction) {
     expect_err("enum('X');", tdb::LOOKUP_ERR, "enum `X` not found");
 }
 
+// A rejected set_type changes nothing (a new type goes again; an existing
+// one keeps its definition).
+TEST(TypesWrap, SetTypeRejectedChangesNothing) {
+    EXPECT_EQ(q("try(set_type('Bad', {a: 'int', b: 'nope'})); has_type('Bad');"), "false");
+    EXPECT_EQ(q("new_type('H'); try(set_type('H', {a: 'int', b: 'nope'})); type_info('H').fields;"), "[]");
+    EXPECT_EQ(q("set_type('H', {a: 'int'}); try(set_type('H', {x: 'str', y: 'nope'})); type_info('H').fields;"),
+              "[[\"a\",\"int\"]]");
+    // the next type gets the id the rejected one had
+    EXPECT_EQ(q("try(set_type('Bad', {b: 'nope'})); set_type('Ok', {}); type_info('Ok').type_id;"), "0");
+}
+
+// Enum methods: member.method(..) with the member as `this`.
+TEST(TypesWrap, EnumMethods) {
+    EXPECT_EQ(q("set_enum('Lv', {LOW: 1, HIGH: 9, up: |this, n| this.value() + n}); [Lv{HIGH}.up(1), Lv{LOW}.up(2)];"),
+              "[10,3]");
+    EXPECT_EQ(q("set_enum('Lv', {LOW: 1}); mod_enum('Lv', 'add', 'nm', |this| this.name()); Lv{LOW}.nm();"),
+              "\"LOW\"");
+    expect_err("set_enum('Lv', {LOW: 1}); Lv{LOW}.nope();", tdb::LOOKUP_ERR, "type `Lv` has no function `nope`");
+}
+
 }  // namespace
