@@ -156,3 +156,31 @@ SELECT tdb_query($$ set_enum('Empty', {}); $$);
 SELECT tdb_query($$ set_enum('Mixed', {A: 1, B: 'b'}); $$);
 SELECT tdb_query($$ set_enum('Lst', {A: []}); $$);
 SELECT tdb_query($$ [has_enum('Mixed'), has_enum('Lv'), enums_info().map(|e| e.name)]; $$);
+-- new_type: its wrap-only and hide-id flags are bool; reserved names
+SELECT tdb_query($$ new_type('Nw', true, true); [type_info('Nw').wrap_only, type_info('Nw').hide_id]; $$);
+SELECT tdb_query($$ new_type('Nw2', 1); $$);
+SELECT tdb_query($$ new_type('str'); $$);
+SELECT tdb_query($$ new_type('Nw3', false, false, 1); $$);
+-- checked everywhere: a rejected value changes nothing
+SELECT tdb_query($$
+    set_type('Box', {ints: '[int]', notes: '{P2}', one: 'int'});
+    .box = Box{ints: [1, 2], notes: set(P2{})};
+    r = [];
+    r.push(try(.box.ints.push(3, 'x')).msg());
+    r.push(try(.box.ints.extend([4, nil])).msg());
+    r.push(try(.box.ints.splice(0, 1, 'y')).msg());
+    r.push(try(.box.ints[0] = 1.5).msg());
+    r.push(try(.box.notes.add(P2{}, {})).msg());
+    r.push(try(.box.one = 'x').msg());
+    r.push(try(.box.ints = ['z']).msg());
+    r.push(try(Box{ints: [1, 'a']}).msg());
+    r.push([.box.ints, .box.notes.len(), .box.one]);
+    r;
+$$);
+SELECT tdb_query($$ .box.ints; $$);
+SELECT tdb_query($$ new_procedure('put_one', |v| .box.one = v); nil; $$);
+SELECT tdb_query($$ wse(run('put_one', 'no')); $$);
+SELECT tdb_query($$ wse(run('put_one', 3)); .box.one; $$);
+-- a migration closure: values that do not fit the new definition
+SELECT tdb_query($$ b2 = Box{one: 1}; .boxes = [b2]; mod_type('Box', 'mod', 'one', 'int<0:5>', |b| b.one * 2); [.box.one, .boxes[0].one]; $$);
+SELECT tdb_query($$ [type_info('Box').fields, .box.one]; $$);

@@ -174,7 +174,12 @@ Value extend(Query& q, Value* self, Args& a) {
     std::vector<Value> items = src.list()->items;
     size_t old = l->items.size();
     check_quota(q, old + items.size());
-    for (auto& v : items) l->items.push_back(put(q, l, std::move(v)));
+    // Every item is checked before the first goes in: a rejected one
+    // changes nothing.
+    std::vector<Value> checked;
+    checked.reserve(items.size());
+    for (auto& v : items) checked.push_back(put(q, l, std::move(v)));
+    for (auto& v : checked) l->items.push_back(std::move(v));
     if (!items.empty()) q.list_splice(l, old, 0, items.size());
     return Value::integer(static_cast<int64_t>(l->items.size()));
 }

@@ -11,6 +11,7 @@
 #include "ops.h"
 #include "query.h"
 #include "thing.h"
+#include "types.h"
 #include "value.h"
 
 namespace tdb {
@@ -52,9 +53,16 @@ Value add(Query& q, Value* self, Args& a) {
     std::vector<Thing*> added;
     std::vector<Value> keep;   // holds the added things until notified
     InUse lock(s);             // like ThingsDB's lock: arguments cannot change s
+    // All arguments are evaluated and checked before the first is added: a
+    // rejected one changes nothing.
+    std::vector<Value> vals;
     for (int i = 0; i < a.size(); ++i) {
         Value v = a.eval(i);
         if (!v.is(VT::Thing)) raisef(TYPE_ERR, "cannot add type `%s` to a set", type_name(v));
+        vals.push_back(std::move(v));
+    }
+    for (const Value& v : vals) check_set_item(q, s->owner.thing, s->owner.key, v);
+    for (Value& v : vals) {
         if (s->has(v.thing())) continue;
         v = q.assignable_to(std::move(v), s->owner.thing, s->owner.key, Query::Into::Set);
         if (s->add(v.thing())) {

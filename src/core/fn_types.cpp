@@ -37,6 +37,18 @@ void check_new_type_name(Catalog& c, const Args& a, const std::string& name) {
     if (c.enum_(name)) raisef(LOOKUP_ERR, "enum `%s` already exists", name.c_str());
 }
 
+// Names ThingsDB keeps for its own definitions and keywords (new_type).
+bool reserved_type_name(const std::string& n) {
+    static const char* const words[] = {
+        "any", "bool", "break", "bytes", "catch", "closure", "continue", "date", "datetime", "else",
+        "enum", "error", "final", "float", "for", "if", "in", "int", "list", "nil", "nint", "number",
+        "pint", "raw", "regex", "return", "room", "set", "str", "task", "thing", "time", "timeval",
+        "try", "tuple", "uint", "union", "utf8"};
+    for (const char* w : words)
+        if (n == w) return true;
+    return false;
+}
+
 TypeDef& create_type(Query& q, Catalog& c, const std::string& name, bool wrap_only) {
     auto t = std::make_unique<TypeDef>();
     t->id = c.next_type_id();
@@ -156,10 +168,17 @@ Value f_new_type(Query& q, Value*, Args& a) {
     a.between(1, 3);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
+    if (valid_type_name(name) && reserved_type_name(name)) raisef(VALUE_ERR, "name `%s` is reserved", name.c_str());
     check_new_type_name(c, a, name);
-    bool wpo = a.size() > 1 ? truthy(a.eval(1)) : false;
+    auto flag = [&](int i) {
+        Value v = a.eval(i);
+        if (!v.is(VT::Bool)) a.bad_type(i, "bool", v);
+        return v.as_bool();
+    };
+    bool wpo = a.size() > 1 ? flag(1) : false;
+    bool hid = a.size() > 2 ? flag(2) : false;
     TypeDef& t = create_type(q, c, name, wpo);
-    if (a.size() > 2) t.hide_id = truthy(a.eval(2));
+    t.hide_id = hid;
     c.save(t);
     return Value();
 }

@@ -1187,6 +1187,16 @@ Value hook_method(Query& q, Value& self, const Node* n, bool& handled) {
 
 }  // namespace
 
+void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v) {
+    if (!owner || owner->type() == kNoType || !q.collection()) return;
+    TypeDef* t = Catalog::of(q).type(owner->type_id);
+    Field* f = t ? t->field(key) : nullptr;
+    if (!f) return;
+    const Spec& sp = f->spec;
+    if (sp.kind == SK::Set && sp.nkind == SK::Type && (!v.is(VT::Thing) || v.thing()->type() != sp.nref))
+        raisef(TYPE_ERR, "type `%s` is not allowed in restricted set", type_name(v));
+}
+
 Value Catalog::instance_from(TypeDef& t, Thing* from) {
     if (t.wrap_only) raisef(TYPE_ERR, "type `%s` has wrap-only mode enabled", t.name.c_str());
     std::vector<std::pair<int, Value>> given;

@@ -130,6 +130,9 @@ private:
 // True when v may be shown through field f of a wrapping type (ThingsDB's
 // ti_field_maps_to_val: things map to Type fields, they get wrapped).
 bool field_maps(const Field& f, const Value& v);
+// Raises as adding v to the set in field `key` of owner would (a restricted
+// set of a Type), without changing anything.
+void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v);
 // The other side of a relation field, or nullptr.
 Field* relation_peer(Catalog& c, const Field& f, TypeDef** peer_type);
 
