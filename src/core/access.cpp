@@ -78,7 +78,12 @@ void check_scope_access(Storage& st, const Identity* who, std::string_view scope
     if (sc.kind == Scope::THINGSDB) return check_access(st, who, kThingsdbScopeId, "@thingsdb", mask);
     if (sc.kind == Scope::NODE) return check_access(st, who, kNodeScopeId, "@node", mask);
     CollectionRow row;
-    if (!st.find_collection(sc.name, row)) raisef(LOOKUP_ERR, "collection `%s` not found", sc.name.c_str());
+    if (sc.name.empty()) {   // "@:123"
+        if (!st.find_collection_by_id(sc.id, row))
+            raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(sc.id));
+    } else if (!st.find_collection(sc.name, row)) {
+        raisef(LOOKUP_ERR, "collection `%s` not found", sc.name.c_str());
+    }
     check_access(st, who, row.id, "@:" + row.name, mask);
 }
 

@@ -48,7 +48,7 @@ Scope scope_collection(std::string_view s) {
 [[noreturn]] void invalid_scope(std::string_view s) {
     if (s.empty()) raise(VALUE_ERR, "invalid scope; scopes must not be empty");
     for (unsigned char c : s)
-        if (c < 0x20 || c >= 0x7f) raise(VALUE_ERR, "invalid scope; scopes must only contain printable ASCII characters");
+        if (c >= 0x80) raise(VALUE_ERR, "invalid scope; scopes must only contain valid ASCII characters");
     char first = s[0];
     char sep = first == '@' ? ':' : first == '/' ? '/' : '\0';
     if (!sep)
@@ -71,11 +71,6 @@ bool prefix_of(std::string_view s, size_t i, std::string_view word) {
 }  // namespace
 
 Scope parse_scope(std::string_view s) {
-    if (s == "//thingsdb") {   // documented here before; ThingsDB reads a collection
-        Scope sc;
-        sc.kind = Scope::THINGSDB;
-        return sc;
-    }
     if (s.size() < 2) invalid_scope(s);
     char sep;
     switch (s[0]) {
@@ -123,6 +118,7 @@ std::string run_query(Storage& st, const QueryRequest& req) {
     if (scope.kind == Scope::NODE)
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");
     Query q(st, scope);
+    if (req.scope_out) *req.scope_out = q.scope_label();
     // QUERY before anything else (as ThingsDB); CHANGE once the code turns
     // out to be a change (Query::set_change).
     q.identity = req.identity;

@@ -18,8 +18,9 @@ struct Scope {
 
 // Parses a scope as ThingsDB does (ti_scope_init): "@thingsdb" and its
 // prefixes ("@t"), "@node[:id]", "@collection:name", "@:name", "@:id", and
-// the same with `/` ("/thingsdb", "/collection/name", "//name"); also
-// "//thingsdb". Throws Error (value_err) with ThingsDB's messages otherwise.
+// the same with `/` ("/thingsdb", "/collection/name", "//name"; "//thingsdb"
+// is the collection `thingsdb`, as in ThingsDB). Throws Error (value_err)
+// with ThingsDB's messages otherwise.
 Scope parse_scope(std::string_view s);
 
 struct Identity;   // access.h
@@ -35,6 +36,9 @@ struct QueryRequest {
     // Non-empty: the run is read-only and a change fails with this reason
     // (see Query::read_only).
     std::string_view read_only;
+    // When set, receives the scope as "@thingsdb" or "@:name" (a collection
+    // given by id, "@:123", by its name): what the watch events record.
+    std::string* scope_out = nullptr;
 };
 
 // Runs the code, writes its changes through the storage and returns the

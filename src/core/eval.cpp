@@ -88,7 +88,8 @@ Query::Query(Storage& st, const Scope& scope)
         CollectionRow row;
         if (scope.name.empty()) {   // "@:123"
             if (!st.find_collection_by_id(scope.id, row))
-                raisef(LOOKUP_ERR, "collection `#%llu` not found", static_cast<unsigned long long>(scope.id));
+                raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(scope.id));
+            scope_.name = row.name;   // labels and events name the collection
         } else if (!st.find_collection(scope.name, row)) {
             raisef(LOOKUP_ERR, "collection `%s` not found", scope.name.c_str());
         }

@@ -45,7 +45,7 @@ bool lookup(Storage& st, const Value& v, CollectionRow& out, std::string& missin
     if (v.is(VT::Int)) {
         uint64_t id = static_cast<uint64_t>(v.as_int());
         if (st.find_collection_by_id(id, out)) return true;
-        missing = fmt("collection `#%" PRIu64 "` not found", id);
+        missing = fmt("`collection:%" PRIu64 "` not found", id);
         return false;
     }
     raisef(TYPE_ERR, "expecting type `str` or `int` as collection but got type `%s` instead", type_name(v));
@@ -58,8 +58,9 @@ CollectionRow need(Storage& st, const Value& v) {
     return row;
 }
 
-// collection_info(): the keys and order of ThingsDB v1 (next_free_id is left
-// out: thing ids come from one sequence here, not per collection).
+// collection_info(): the keys and order of ThingsDB v1; next_free_id is the
+// id the next new thing gets (one sequence numbers the things of all
+// collections here).
 Value info(Storage& st, const CollectionRow& row) {
     Value out = new_thing();
     auto& p = out.thing()->props();
@@ -69,6 +70,7 @@ Value info(Storage& st, const CollectionRow& row) {
     p.push_back(Prop{"things", Value::integer(st.count_things(row.id))});
     p.push_back(Prop{"time_zone", Value::str(row.time_zone)});
     p.push_back(Prop{"default_deep", Value::integer(row.default_deep)});
+    p.push_back(Prop{"next_free_id", Value::integer(static_cast<int64_t>(st.next_free_id()))});
     return out;
 }
 

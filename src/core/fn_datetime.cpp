@@ -279,7 +279,7 @@ CollectionRow collection_by_val(Storage& st, const Value& v) {
     }
     if (v.is(VT::Int)) {
         uint64_t id = static_cast<uint64_t>(v.as_int());
-        if (!st.find_collection_by_id(id, row)) raisef(LOOKUP_ERR, "collection `#%" PRIu64 "` not found", id);
+        if (!st.find_collection_by_id(id, row)) raisef(LOOKUP_ERR, "`collection:%" PRIu64 "` not found", id);
         return row;
     }
     raisef(TYPE_ERR, "expecting type `str` or `int` as collection but got type `%s` instead", type_name(v));

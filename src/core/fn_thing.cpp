@@ -10,6 +10,7 @@
 #include "query.h"
 #include "thing.h"
 #include "value.h"
+#include "wrap.h"
 
 namespace tdb {
 
@@ -400,6 +401,110 @@ Value m_vmap(Query& q, Value* self, Args& a) {
     return out;
 }
 
+// ---- search(thing, options) ------------------------------------------------
+// ThingsDB's do__f_search: where a thing is referenced, walking the values of
+// the receiver `deep` levels of things down (default 1), up to `limit`
+// results (default 1). Each result is a new thing {parent, parent_type, key,
+// key_type}: the thing that holds the reference, the property (or field)
+// whose value holds it, and that value's type (a thing inside a list is
+// found under the list's key with key_type "list").
+constexpr int64_t kMaxSearchLimit = 255;
+
+struct Search {
+    Query& q;
+    const Thing* needle;
+    Value parent;
+    int deep = 1;
+    int64_t limit = 1;
+    std::vector<Value> results;
+    std::vector<const Thing*> visiting;   // things being walked (cycles)
+};
+
+bool search_walk(Search& s, Thing* t);
+
+// True when the search is done (the limit is reached).
+bool search_thing(Search& s, Thing* t, const std::string& key, const Value& root) {
+    for (const Thing* v : s.visiting)
+        if (v == t) return false;
+    if (t == s.needle) {
+        Value r = new_thing();
+        auto& p = r.thing()->props();
+        p.push_back(Prop{"parent", s.parent});
+        p.push_back(Prop{"parent_type", Value::str(type_name(s.parent))});
+        p.push_back(Prop{"key", Value::str(key)});
+        p.push_back(Prop{"key_type", Value::str(type_name(root))});
+        s.results.push_back(std::move(r));
+        if (--s.limit == 0) return true;
+    }
+    if (s.deep == 1) return false;
+    --s.deep;
+    s.visiting.push_back(t);
+    Value prev = s.parent;
+    s.parent = make_thing(t);
+    bool done = search_walk(s, t);
+    s.parent = prev;
+    s.visiting.pop_back();
+    ++s.deep;
+    return done;
+}
+
+bool search_value(Search& s, const std::string& key, const Value& root, const Value& v) {
+    s.q.poll();
+    switch (v.type()) {
+        case VT::Thing:
+            return search_thing(s, v.thing(), key, root);
+        case VT::Wrap:
+            return search_thing(s, static_cast<WrapObj*>(v.object())->thing.get(), key, root);
+        case VT::EnumMember:
+            return v.member()->val.is(VT::Thing) && search_thing(s, v.member()->val.thing(), key, root);
+        case VT::List:
+            for (const Value& item : std::vector<Value>(v.list()->items))
+                if (search_value(s, key, v, item)) return true;
+            return false;
+        case VT::Set:
+            for (const Ref<Thing>& t : std::vector<Ref<Thing>>(v.set()->items))
+                if (search_thing(s, t.get(), key, root)) return true;
+            return false;
+        default:
+            return false;
+    }
+}
+
+bool search_walk(Search& s, Thing* t) {
+    std::vector<Prop> props = t->props();   // a snapshot: the walk may load things
+    for (const Prop& p : props)
+        if (search_value(s, p.key, p.val, p.val)) return true;
+    return false;
+}
+
+Value m_search(Query& q, Value* self, Args& a) {
+    a.between(1, 2);
+    Value keep = *self;
+    Value needle = a.thing_arg(0);
+    Search s{q, needle.thing(), keep};
+    if (a.size() == 2) {
+        Value opts = a.eval(1);
+        if (!opts.is(VT::Thing)) a.bad_type(1, "thing", opts);
+        for (const Prop& p : std::vector<Prop>(opts.thing()->props())) {
+            if (p.key == "deep") {
+                s.deep = deep_from_val(p.val);
+            } else if (p.key == "limit") {
+                if (!p.val.is(VT::Int))
+                    raisef(TYPE_ERR, "expecting `limit` to be of type `int` but got type `%s` instead",
+                           type_name(p.val));
+                if (p.val.as_int() < 0 || p.val.as_int() > kMaxSearchLimit)
+                    raisef(VALUE_ERR, "expecting a `limit` value between 0 and %lld but got %lld instead",
+                           static_cast<long long>(kMaxSearchLimit), static_cast<long long>(p.val.as_int()));
+                s.limit = p.val.as_int();
+            } else {
+                raisef(VALUE_ERR, "invalid search option `%s`", p.key.c_str());
+            }
+        }
+    }
+    if (s.deep && s.limit) search_walk(s, keep.thing());
+    return make_list(std::move(s.results));
+}
+
 // ren(old, new): renames a property (replacing one named `new`); nil.
 Value m_ren(Query& q, Value* self, Args& a) {
     require_object(*self, "ren");
@@ -415,6 +520,7 @@ Value m_ren(Query& q, Value* self, Args& a) {
     }
     test_thing_operation(q, t);
     if (!valid_utf8(to)) raise(VALUE_ERR, "properties must have valid UTF-8 encoding");
+    if (to.size() == 1 && to[0] >= 0x20 && to[0] <= 0x2f) raisef(VALUE_ERR, "property `%c` is reserved", to[0]);
     if (!find_prop(t, from)) prop_not_found(t, from);
     if (from == to) return Value::nil();
     // Renamed in place (the property keeps its position); a property that
@@ -455,6 +561,7 @@ void register_thing_methods() {
         {"equals", m_equals, FN_ANY_SCOPE},
         {"vmap", m_vmap, FN_ANY_SCOPE},
         {"ren", m_ren, FN_ANY_SCOPE | FN_CHANGE},
+        {"search", m_search, FN_ANY_SCOPE},
     });
 }
 

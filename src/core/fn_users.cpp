@@ -145,12 +145,14 @@ void access_target(Query& q, const Value& v, uint64_t& scope_id, std::string& la
             label = "@node";
             return;
         }
-        if (!q.storage().find_collection(sc.name, row))
+        if (sc.name.empty() ? !q.storage().find_collection_by_id(sc.id, row) : !q.storage().find_collection(sc.name, row)) {
+            if (sc.name.empty()) raisef(LOOKUP_ERR, "`collection:%" PRIu64 "` not found", sc.id);
             raisef(LOOKUP_ERR, "collection `%s` not found", sc.name.c_str());
+        }
     } else if (v.is(VT::Int)) {
         uint64_t id = static_cast<uint64_t>(v.as_int());
         if (!q.storage().find_collection_by_id(id, row))
-            raisef(LOOKUP_ERR, "collection `#%" PRIu64 "` not found", id);
+            raisef(LOOKUP_ERR, "`collection:%" PRIu64 "` not found", id);
     } else {
         raisef(TYPE_ERR, "expecting a scope to be of type `str` or `int` but got type `%s` instead",
                type_name(v));

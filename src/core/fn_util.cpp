@@ -213,12 +213,14 @@ Value f_deep(Query& q, Value*, Args& a) {
     return Value::integer(q.deep());
 }
 
-// change_id(): ThingsDB numbers a change when it is created; here the change
-// id of a query is given when its transaction commits (events), so no query
-// knows it yet and the answer is nil, as ThingsDB's for a query without one.
-Value f_change_id(Query&, Value*, Args& a) {
+// change_id(): as ThingsDB, nil for a query that makes no change; for a
+// change, the id of the PostgreSQL transaction it is part of (every query of
+// the transaction is one change). The watch events' numbers are given at
+// commit, in commit order, so no query knows its event number yet.
+Value f_change_id(Query& q, Value*, Args& a) {
     a.exactly(0);
-    return Value::nil();
+    if (!q.is_change()) return Value::nil();
+    return Value::integer(q.storage().transaction_id());
 }
 
 // The text log() writes: str() of the value.

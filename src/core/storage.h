@@ -185,6 +185,12 @@ public:
     virtual void log(std::string_view msg) { (void)msg; }
     // set_default_deep(): a collection's default render depth (0..127).
     virtual void set_collection_default_deep(uint64_t id, int deep) = 0;
+    // collection_info()'s next_free_id: the id the next new thing gets (one
+    // sequence gives the ids of all collections).
+    virtual uint64_t next_free_id() = 0;
+    // change_id(): the number of the change a query is part of (PostgreSQL:
+    // the transaction id).
+    virtual int64_t transaction_id() = 0;
 
     // ---- performance (issue 8): several things in one round trip (the
     // read-ahead of Collection::load). Fills `out` with the rows that exist,

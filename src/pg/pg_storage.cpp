@@ -796,6 +796,33 @@ void PgStorage::set_collection_default_deep(uint64_t id, int deep) {
     });
 }
 
+// collection_info()'s next_free_id (function library, issue 6): what
+// nextval() of the thing id sequence would give now.
+uint64_t PgStorage::next_free_id() {
+    uint64_t id = 0;
+    pg_call([&] {
+        int rc = SPI_execute("SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END"
+                             " FROM thingsdb.thing_id_seq", true, 1);
+        bool isnull = false;
+        if (rc == SPI_OK_SELECT && SPI_processed == 1) id = static_cast<uint64_t>(get_int8(0, 1, &isnull));
+        SPI_freetuptable(SPI_tuptable);
+    });
+    return id;
+}
+
+// change_id() (function library, issue 6): the transaction's id, the same
+// for every query of the transaction (one change).
+int64_t PgStorage::transaction_id() {
+    int64_t id = 0;
+    pg_call([&] {
+        int rc = SPI_execute("SELECT txid_current()", false, 1);
+        bool isnull = false;
+        if (rc == SPI_OK_SELECT && SPI_processed == 1) id = get_int8(0, 1, &isnull);
+        SPI_freetuptable(SPI_tuptable);
+    });
+    return id;
+}
+
 // log(): a NOTICE to the client (function library, issue 6).
 void PgStorage::log(std::string_view msg) {
     pg_call([&] { ereport(NOTICE, (errmsg("%.*s", static_cast<int>(msg.size()), msg.data()))); });

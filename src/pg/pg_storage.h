@@ -67,6 +67,8 @@ public:
 
     void log(std::string_view msg) override;   // function library (issue 6)
     void set_collection_default_deep(uint64_t id, int deep) override;   // issue 6
+    uint64_t next_free_id() override;     // function library (issue 6)
+    int64_t transaction_id() override;    // function library (issue 6)
     void check_interrupts() override;
     double now() override;
 

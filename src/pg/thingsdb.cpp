@@ -133,11 +133,13 @@ Datum query_impl(FunctionCallInfo fcinfo, bool read_only) {
     // that the error causes pops the connection.
     std::string result;
     std::vector<std::pair<uint64_t, std::string>> jobs;   // watch events, kept until commit
+    std::string scope_label;   // "@:name" also for a collection given by id
     {
         tdb::pg::CallContext call;   // the caller's identity; the owner's rights (auth.h)
         tdb::pg::PgStorage storage;
         req.identity = &call.identity(storage);
         req.jobs_out = &jobs;
+        req.scope_out = &scope_label;
         result = tdb::run_query(storage, req);
         call.finish();
     }
@@ -148,7 +150,7 @@ Datum query_impl(FunctionCallInfo fcinfo, bool read_only) {
         MemoryContextSwitchTo(call_cxt);
         out = DirectFunctionCall1(jsonb_in, CStringGetDatum(result.c_str()));
     });
-    tdb::pg::events_record(req.scope, jobs);
+    tdb::pg::events_record(scope_label, jobs);
     PG_RETURN_DATUM(out);
 }
 

@@ -38,6 +38,8 @@ public:
     double now() override { return 1700000000.0; }
     // ---- function library (issue 6) ----
     void set_collection_default_deep(uint64_t id, int deep) override { colls[id].default_deep = deep; }
+    uint64_t next_free_id() override { return next_id; }
+    int64_t transaction_id() override { return 7770; }
     // ---- datetime (issue 6) ----
     void set_collection_time_zone(uint64_t id, std::string_view tz) override { colls[id].time_zone = std::string(tz); }
 

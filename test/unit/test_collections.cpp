@@ -56,7 +56,7 @@ TEST(Collections, DelCollection) {
     EXPECT_EQ(qk("has_collection('tmp')", T), "false");
     EXPECT_EQ(q("id = new_collection('tmp'); del_collection(id); has_collection('tmp')", T), "false");
     expect_err_in("del_collection('nope')", tdb::LOOKUP_ERR, "collection `nope` not found");
-    expect_err_in("del_collection(999)", tdb::LOOKUP_ERR, "collection `#999` not found");
+    expect_err_in("del_collection(999)", tdb::LOOKUP_ERR, "`collection:999` not found");
     expect_err_in("del_collection([])", tdb::TYPE_ERR,
                "expecting type `str` or `int` as collection but got type `list` instead");
     expect_err_in("del_collection()", tdb::NUM_ARGUMENTS_ERR,
@@ -80,7 +80,7 @@ TEST(Collections, RenameCollection) {
 TEST(Collections, Info) {
     EXPECT_EQ(q("collection_info('stuff')", T),
               "{\"collection_id\":1,\"name\":\"stuff\",\"created_at\":1700000000,\"things\":1,"
-              "\"time_zone\":\"UTC\",\"default_deep\":1}");
+              "\"time_zone\":\"UTC\",\"default_deep\":1,\"next_free_id\":2}");
     EXPECT_EQ(q("collection_info(1).things", T), "1");
     EXPECT_EQ(q(".a = {}; .b = {}; 0") , "0");
     EXPECT_EQ(qk("collection_info('stuff').things", T), "3");

@@ -172,6 +172,8 @@ TEST(Library, RestrictStored) {
     EXPECT_EQ(qk(".t.restriction()"), "\"T?\"");
     // the reserved key cannot be used as a property
     expect_err("t = {}; t['!'] = 1", tdb::VALUE_ERR, "property `!` is reserved");
+    expect_err("t = {a: 'int'}; t.ren('a', '!')", tdb::VALUE_ERR, "property `!` is reserved");
+    expect_err("t = {}; t.set('#', 1)", tdb::VALUE_ERR, "property `#` is reserved");
 }
 
 TEST(Library, RestrictJobsAndChange) {
@@ -188,4 +190,90 @@ TEST(Library, RestrictJobsAndChange) {
     // restrict is a change, as in ThingsDB (also on a thing in a variable)
     EXPECT_EQ(q_ro("{}.restrict('int'); 1"),
               "error: the query changes data but tdb_query_ro() is read-only; use tdb_query()");
+}
+
+// ---- thing.search ---------------------------------------------------------------
+
+TEST(Library, Search) {
+    fresh_storage();
+    qk(".a = {}; .b = {x: .a}; .l = [1, .a]; .s = set(.a); 'ok'");
+    // default: one result, one level deep
+    EXPECT_EQ(qk(".search(.a).map(|r| [r.parent.id() == .id(), r.parent_type, r.key, r.key_type])"),
+              "[[true,\"thing\",\"a\",\"thing\"]]");
+    EXPECT_EQ(qk(".search(.a, {limit: 10}).map(|r| [r.key, r.key_type])"),
+              "[[\"a\",\"thing\"],[\"l\",\"list\"],[\"s\",\"set\"]]");
+    EXPECT_EQ(qk(".search(.a, {limit: 10, deep: 2}).map(|r| [r.parent.id(), r.key])"),
+              "[[1,\"a\"],[" + qk(".b.id()") + ",\"x\"],[1,\"l\"],[1,\"s\"]]");
+    EXPECT_EQ(qk(".search(.a, {limit: 0})"), "[]");
+    EXPECT_EQ(qk(".search(.a, {deep: 0})"), "[]");
+    EXPECT_EQ(qk(".search({})"), "[]");
+    // a tuple in a list; a Type instance as parent
+    EXPECT_EQ(q("a = {}; t = {l: [[a]]}; t.search(a).map(|r| r.key_type)"), "[\"tuple\"]");
+    EXPECT_EQ(q("set_type('T', {r: 'thing'}); a = {}; t = {x: T{r: a}}; t.search(a, {deep: 2}).map(|r| r.parent_type)"),
+              "[\"T\"]");
+    // cycles end
+    EXPECT_EQ(q("a = {}; b = {}; a.b = b; b.a = a; n = {}; b.n = n; a.search(n, {deep: 20, limit: 5}).len()"), "1");
+}
+
+TEST(Library, SearchErrors) {
+    expect_err("{}.search()", tdb::NUM_ARGUMENTS_ERR, "function `search` requires at least 1 argument but 0 were given");
+    expect_err("{}.search({}, {}, {})", tdb::NUM_ARGUMENTS_ERR,
+               "function `search` takes at most 2 arguments but 3 were given");
+    expect_err("{}.search(1)", tdb::TYPE_ERR,
+               "function `search` expects argument 1 to be of type `thing` but got type `int` instead");
+    expect_err("{}.search({}, [])", tdb::TYPE_ERR,
+               "function `search` expects argument 2 to be of type `thing` but got type `list` instead");
+    expect_err("{}.search({}, {limit: 'x'})", tdb::TYPE_ERR,
+               "expecting `limit` to be of type `int` but got type `str` instead");
+    expect_err("{}.search({}, {limit: 256})", tdb::VALUE_ERR,
+               "expecting a `limit` value between 0 and 255 but got 256 instead");
+    expect_err("{}.search({}, {limit: -1})", tdb::VALUE_ERR,
+               "expecting a `limit` value between 0 and 255 but got -1 instead");
+    expect_err("{}.search({}, {deep: nil})", tdb::TYPE_ERR,
+               "expecting `deep` to be of type `int` but got type `nil` instead");
+    expect_err("{}.search({}, {deep: 128})", tdb::VALUE_ERR,
+               "expecting a `deep` value between 0 and 127 but got 128 instead");
+    expect_err("{}.search({}, {depth: 1})", tdb::VALUE_ERR, "invalid search option `depth`");
+    expect_err("[].search({})", tdb::LOOKUP_ERR, "type `list` has no function `search`");
+}
+
+// ---- scopes, collection_info, change_id ---------------------------------------------
+
+TEST(Library, ScopeForms) {
+    fresh_storage();
+    uint64_t id = storage().colls.begin()->first;
+    std::string by_id = "@:" + std::to_string(id);
+    for (const std::string& s : {std::string("@:stuff"), std::string("@collection:stuff"), std::string("@c:stuff"),
+                                 std::string("//stuff"), std::string("/c/stuff"), by_id})
+        EXPECT_EQ(q("1 + 1", s, true), "2") << s;
+    for (const char* s : {"@thingsdb", "@t", "/t", "/thingsdb"}) EXPECT_EQ(q("has_collection('stuff')", s, true), "true") << s;
+    // a collection given by id is named by its name in messages
+    tdb::Error e = qerr("new_collection('x')", by_id, true);
+    EXPECT_EQ(e.msg(), "function `new_collection` is undefined in the `@:stuff` scope; "
+                       "you might want to query the `@thingsdb` scope?");
+    e = qerr("1", "//thingsdb", true);   // a collection named `thingsdb`
+    EXPECT_EQ(e.msg(), "collection `thingsdb` not found");
+    e = qerr("1", "@\xc3\xa9", true);
+    EXPECT_EQ(e.msg(), "invalid scope; scopes must only contain valid ASCII characters");
+    e = qerr("1", "@:\xc3\xa9", true);
+    EXPECT_EQ(e.msg(), "invalid scope; the specified collection name is invalid");
+    e = qerr("1", "@:12345", true);
+    EXPECT_EQ(e.code(), tdb::LOOKUP_ERR);
+    EXPECT_EQ(e.msg(), "`collection:12345` not found");
+    e = qerr("grant('@:12345', 'x', QUERY)", "@thingsdb", true);
+    EXPECT_EQ(e.msg(), "`collection:12345` not found");
+}
+
+TEST(Library, CollectionInfoAndChangeId) {
+    fresh_storage();
+    EXPECT_EQ(qk("collection_info('stuff').keys()", "@thingsdb"),
+              "[\"collection_id\",\"name\",\"created_at\",\"things\",\"time_zone\",\"default_deep\",\"next_free_id\"]");
+    std::string before = qk("collection_info('stuff').next_free_id", "@thingsdb");
+    qk(".a = {}; .b = {}");
+    EXPECT_EQ(std::stoll(qk("collection_info('stuff').next_free_id", "@thingsdb")), std::stoll(before) + 2);
+    // nil for a query that changes nothing, the transaction's id for a change
+    EXPECT_EQ(q("change_id()"), "null");
+    EXPECT_EQ(q(".x = 1; change_id()"), "7770");
+    EXPECT_EQ(q("wse(); change_id()"), "7770");
+    expect_err("change_id(1)", tdb::NUM_ARGUMENTS_ERR, "function `change_id` takes 0 arguments but 1 was given");
 }

@@ -24,8 +24,11 @@ std::string bad(const std::string& s) {
 }  // namespace
 
 TEST(Scope, Names) {
-    for (const char* s : {"@thingsdb", "@t", "@thin", "/thingsdb", "/t", "//thingsdb"})
+    for (const char* s : {"@thingsdb", "@t", "@thin", "/thingsdb", "/t"})
         EXPECT_EQ(ok(s).kind, Scope::THINGSDB) << s;
+    // as in ThingsDB, "//thingsdb" is the collection named `thingsdb`
+    EXPECT_EQ(ok("//thingsdb").kind, Scope::COLLECTION);
+    EXPECT_EQ(ok("//thingsdb").name, "thingsdb");
     for (const char* s : {"@node", "@n", "@node:3", "@n:0", "/node/1"}) EXPECT_EQ(ok(s).kind, Scope::NODE) << s;
     for (const char* s : {"@collection:stuff", "@c:stuff", "@coll:stuff", "@:stuff", "//stuff", "/collection/stuff",
                           "/c/stuff"}) {
@@ -67,7 +70,7 @@ TEST(Scope, QueryByCollectionId) {
     EXPECT_EQ(q("1 + 1", "@:" + std::to_string(id), true), "2");
     Error e = qerr("1", "@:999999", true);
     EXPECT_EQ(e.code(), tdb::LOOKUP_ERR);
-    EXPECT_EQ(e.msg(), "collection `#999999` not found");
+    EXPECT_EQ(e.msg(), "`collection:999999` not found");
     e = qerr("1", "@:nope", true);
     EXPECT_EQ(e.msg(), "collection `nope` not found");
 }

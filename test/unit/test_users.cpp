@@ -202,7 +202,7 @@ TEST(Users, GrantRevoke) {
     EXPECT_ERR(qerr("grant('@:nope', 'cato', QUERY)", "@thingsdb", true), tdb::LOOKUP_ERR,
                "collection `nope` not found");
     EXPECT_ERR(qerr("grant(999, 'cato', QUERY)", "@thingsdb", true), tdb::LOOKUP_ERR,
-               "collection `#999` not found");
+               "`collection:999` not found");
     EXPECT_ERR(qerr("grant('@:stuff', 'nobody', QUERY)", "@thingsdb", true), tdb::LOOKUP_ERR,
                "user `nobody` not found");
     EXPECT_ERR(qerr("grant('@:stuff', 'cato', 'QUERY')", "@thingsdb", true), tdb::TYPE_ERR,
