@@ -76,6 +76,11 @@ SELECT tdb_query('.prices.restriction()', '@:' || (SELECT id FROM thingsdb.colle
 SELECT tdb_query('.byid = 1', '@:' || (SELECT id FROM thingsdb.collections WHERE name = 'libreg'));
 SELECT collection FROM thingsdb.events
  WHERE thing_id = (SELECT id FROM thingsdb.collections WHERE name = 'libreg') ORDER BY change_id DESC LIMIT 1;
+-- the scope arguments of the other SQL functions take the same forms
+SELECT tdb_new_procedure('addone', '|x| x + 1', '//libreg');
+SELECT tdb_call('addone', '{"x": 1}', '@c:libreg');
+SELECT tdb_call('addone', '{"x": 2}', '@:' || (SELECT id FROM thingsdb.collections WHERE name = 'libreg'));
+SELECT count(*) FROM tdb_procedures('/collection/libreg');
 SET thingsdb.scope = '@c:libreg';
 SELECT tdb_query('.list.len()');
 SET thingsdb.scope = '/t';
