@@ -376,6 +376,18 @@ Value m_dup(Query& q, Value* self, Args& a) {
     return copy_thing(q, keep.thing(), deep, true);
 }
 
+// list.copy([deep]), set.copy([deep]) and their dup(): ThingsDB copies lists
+// and sets too, with a deep of 0 by default (a new list or set with the same
+// items); a higher deep copies the things in it that many levels.
+Value copy_collection(Query& q, Value* self, Args& a, bool keep_type) {
+    a.at_most(1);
+    Value keep = *self;
+    int deep = a.size() == 1 ? deep_from_val(a.eval(0)) : 0;
+    return copy_value(q, keep, deep, keep_type);
+}
+Value m_coll_copy(Query& q, Value* self, Args& a) { return copy_collection(q, self, a, false); }
+Value m_coll_dup(Query& q, Value* self, Args& a) { return copy_collection(q, self, a, true); }
+
 Value m_equals(Query&, Value* self, Args& a) {
     a.between(1, 2);
     Value keep = *self;
@@ -563,6 +575,11 @@ void register_thing_methods() {
         {"ren", m_ren, FN_ANY_SCOPE | FN_CHANGE},
         {"search", m_search, FN_ANY_SCOPE},
     });
+    for (VT vt : {VT::List, VT::Set})
+        register_methods(vt, {
+            {"copy", m_coll_copy, FN_ANY_SCOPE},
+            {"dup", m_coll_dup, FN_ANY_SCOPE},
+        });
 }
 
 }  // namespace tdb

@@ -332,3 +332,25 @@ TEST(FnArgs, JsonDump) {
         {"json_dump(1, {deep: 128})", C, tdb::VALUE_ERR, "expecting a `deep` value between 0 and 127 but got 128 instead"},
     });
 }
+
+TEST(FnArgs, CopyDupListSet) {
+    // deep 0 (the default): a new list or set holding the same things.
+    EXPECT_EQ(q("a = [1]; b = a.copy(); b.push(2); [a, b]"), "[[1],[1,2]]");
+    EXPECT_EQ(q("a = [{x: 1}]; b = a.copy(); b[0].x = 2; a[0].x"), "2");
+    EXPECT_EQ(q("a = [{x: 1}]; b = a.copy(1); b[0].x = 2; a[0].x"), "1");
+    EXPECT_EQ(q("a = [{x: {y: 1}}]; b = a.dup(1); b[0].x.y = 2; a[0].x.y"), "2");
+    EXPECT_EQ(q("a = [{x: {y: 1}}]; b = a.dup(2); b[0].x.y = 2; a[0].x.y"), "1");
+    EXPECT_EQ(q("[type([[1, 2]][0]), type([[1, 2]][0].copy())]"), "[\"tuple\",\"list\"]");
+    EXPECT_EQ(q("s = set({a: 1}); c = s.copy(); c.add({}); [s.len(), c.len(), c.has(s.one())]"), "[1,2,true]");
+    EXPECT_EQ(q("s = set({a: 1}); c = s.copy(1); c.one().a = 2; s.one().a"), "1");
+    // dup keeps the Type of a copied instance, copy does not.
+    EXPECT_EQ(q("set_type('T', {a: 'int'}); [type([T{}].dup(1)[0]), type([T{}].copy(1)[0])]"), "[\"T\",\"thing\"]");
+    EXPECT_EQ(q("set_type('T', {a: 'int'}); [type(set(T{}).dup(1).one()), type(set(T{}).copy(1).one())]"),
+              "[\"T\",\"thing\"]");
+    run_rows({
+        {"[].copy(1, 2)", C, NARGS, "function `copy` takes at most 1 argument but 2 were given"},
+        {"[].copy('a')", C, TYPE, "expecting `deep` to be of type `int` but got type `str` instead"},
+        {"set().dup(1, 2)", C, NARGS, "function `dup` takes at most 1 argument but 2 were given"},
+        {"set().dup(200)", C, tdb::VALUE_ERR, "expecting a `deep` value between 0 and 127 but got 200 instead"},
+    });
+}
