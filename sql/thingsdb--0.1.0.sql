@@ -30,7 +30,9 @@ CREATE TABLE thingsdb.things (
     type_id int,
     version bigint NOT NULL DEFAULT 1,
     refs bigint NOT NULL DEFAULT 0,
-    props jsonb NOT NULL DEFAULT '{}'
+    -- lz4: large props (a list of many things) are compressed on every
+    -- write of the thing; pglz took 7% of creating 100,000 things.
+    props jsonb COMPRESSION lz4 NOT NULL DEFAULT '{}'
 );
 CREATE INDEX things_collection_idx ON thingsdb.things (collection);
 
