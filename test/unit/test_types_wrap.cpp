@@ -130,4 +130,30 @@ TEST(TypesWrap, EnumMethods) {
     expect_err("set_enum('Lv', {LOW: 1}); Lv{LOW}.nope();", tdb::LOOKUP_ERR, "type `Lv` has no function `nope`");
 }
 
+// A rejected value changes nothing, also with several values at once.
+TEST(TypesWrap, RejectedValueChangesNothing) {
+    const std::string box = "set_type('P', {x: 'int'}); set_type('Box', {ints: '[int]', ps: '{P}'});"
+                            "b = Box{ints: [1], ps: set(P{})};";
+    EXPECT_EQ(q(box + "try(b.ints.extend([2, 'x'])); try(b.ints.push(3, nil)); try(b.ints.splice(0, 0, 4, 'y'));"
+                      "b.ints;"),
+              "[1]");
+    EXPECT_EQ(q(box + "e = try(b.ps.add(P{}, {})); [e.msg(), b.ps.len()];"),
+              "[\"type `thing` is not allowed in restricted set\",1]");
+    EXPECT_EQ(q(box + "try(b.ps.add(P{}, 1)); b.ps.len();"), "1");
+    EXPECT_EQ(q(box + "b.ints.extend([2, 3]); b.ps.add(P{}, P{}); [b.ints, b.ps.len()];"), "[[1,2,3],3]");
+}
+
+// new_type(name, wrap_only?, hide_id?): bool flags, reserved names.
+TEST(TypesWrap, NewTypeFlags) {
+    EXPECT_EQ(q("new_type('A', true, true); [type_info('A').wrap_only, type_info('A').hide_id];"), "[true,true]");
+    EXPECT_EQ(q("new_type('A'); [type_info('A').wrap_only, type_info('A').hide_id];"), "[false,false]");
+    expect_err("new_type('A', 1);", tdb::TYPE_ERR,
+               "function `new_type` expects argument 2 to be of type `bool` but got type `int` instead");
+    expect_err("new_type('A', false, 'x');", tdb::TYPE_ERR,
+               "function `new_type` expects argument 3 to be of type `bool` but got type `str` instead");
+    expect_err("new_type('str');", tdb::VALUE_ERR, "name `str` is reserved");
+    expect_err("new_type('thing');", tdb::VALUE_ERR, "name `thing` is reserved");
+    EXPECT_EQ(q("new_type('Str'); has_type('Str');"), "true");
+}
+
 }  // namespace
