@@ -37,6 +37,7 @@ $$);
 SELECT tdb_query($$ P2{x: 1, y: 2}.wrap('MathXY').y; $$);
 SELECT tdb_query($$ P2{}.wrap('MathXY').nope(); $$);
 SELECT tdb_query($$ .p = P2{x: 1, y: 2}; .p.wrap('MathXY').id() == .p.id(); $$);
+SELECT tdb_query($$ w = {x: 1, y: 2, z: {}}.wrap('MathXY'); [w.copy(), type(w.copy()), type(w.dup()), w.dup().unwrap().y]; $$);
 -- map_wrap
 SELECT tdb_query($$ [P2{x: 1, y: 2}, {x: 3}].map_wrap('MathXY').map(|w| w.x); $$);
 SELECT tdb_query($$ set(P2{x: 5, y: 1}).map_wrap().map(|w| type(w)); $$);

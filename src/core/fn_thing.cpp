@@ -552,6 +552,12 @@ Value m_ren(Query& q, Value* self, Args& a) {
 
 }  // namespace
 
+// For wrapped values (wrap.cpp): copy/dup of one value, and `deep` as given.
+Value thing_copy_value(Query& q, const Value& v, int deep, bool keep_type) {
+    return copy_value(q, v, deep, keep_type);
+}
+int thing_deep_arg(const Value& v) { return deep_from_val(v); }
+
 void register_thing_methods() {
     register_methods(VT::Thing, {
         {"id", m_id, FN_ANY_SCOPE},

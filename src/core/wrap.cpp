@@ -14,6 +14,10 @@
 
 namespace tdb {
 
+// fn_thing.cpp: ThingsDB's ti_val_copy/ti_val_dup, and the `deep` argument.
+Value thing_copy_value(Query& q, const Value& v, int deep, bool keep_type);
+int thing_deep_arg(const Value& v);
+
 namespace {
 
 Value make_wrap(Thing* t, TypeDef& def, std::shared_ptr<TypeDef> ano) {
@@ -219,6 +223,47 @@ Value m_wrap(Query& q, Value* self, Args& a) {
 Value m_unwrap(Query&, Value* self, Args& a) {
     a.exactly(0);
     return make_thing(W(self)->thing.get());
+}
+
+// wrapped.copy([deep]): a new plain thing with the wrapping type's fields
+// the thing has (values copied `deep` - 1 levels further); when the type is
+// gone, a copy of the whole thing.
+Value m_wrap_copy(Query& q, Value* self, Args& a) {
+    a.at_most(1);
+    Value keep = *self;
+    WrapObj* w = W(&keep);
+    int deep = a.size() == 1 ? thing_deep_arg(a.eval(0)) : 1;
+    if (deep == 0) return keep;
+    Thing* t = w->thing.get();
+    TypeDef* def = wrap_def(q, w);
+    if (!def) return thing_copy_value(q, make_thing(t), deep, false);
+    Value out = new_thing();
+    Thing* o = out.thing();
+    for (const Field& f : def->fields) {
+        Value* v = t->get(f.name);
+        if (!v || !field_maps(f, *v)) continue;
+        o->props_.push_back({f.name, thing_copy_value(q, *v, deep - 1, false)});
+        Value& c = o->props_.back().val;
+        if (c.is(VT::List)) c.list()->owner = {o, f.name};
+        else if (c.is(VT::Set)) c.set()->owner = {o, f.name};
+    }
+    return out;
+}
+
+// wrapped.dup([deep]): the same wrap around a dup of the thing.
+Value m_wrap_dup(Query& q, Value* self, Args& a) {
+    a.at_most(1);
+    Value keep = *self;
+    WrapObj* w = W(&keep);
+    int deep = a.size() == 1 ? thing_deep_arg(a.eval(0)) : 1;
+    if (deep == 0) return keep;
+    Value d = thing_copy_value(q, make_thing(w->thing.get()), deep, true);
+    auto* n = new WrapObj();
+    n->thing = Ref<Thing>(d.thing());
+    n->type_id = w->type_id;
+    n->ano = w->ano;
+    n->label = w->label;
+    return Value::obj(VT::Wrap, n);
 }
 
 // wrapped.id(): the id of the wrapped thing (nil when it has none).
@@ -470,6 +515,8 @@ void register_wrap_functions() {
     register_methods(VT::Wrap, {
         {"unwrap", m_unwrap, FN_ANY_SCOPE},
         {"id", m_wrap_id, FN_ANY_SCOPE},
+        {"copy", m_wrap_copy, FN_ANY_SCOPE},
+        {"dup", m_wrap_dup, FN_ANY_SCOPE},
     });
     method_hooks().push_back(hook_wrap_method);
 }

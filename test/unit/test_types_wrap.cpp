@@ -156,4 +156,25 @@ TEST(TypesWrap, NewTypeFlags) {
     EXPECT_EQ(q("new_type('Str'); has_type('Str');"), "true");
 }
 
+// wrapped.copy([deep]) and wrapped.dup([deep]).
+TEST(TypesWrap, CopyAndDup) {
+    const std::string t = "set_type('Person', {name: 'str', pet: 'thing?'});";
+    // only the type's fields, as a plain thing (the docs' example)
+    EXPECT_EQ(q(t + "robot = {name: 'Foo', isHuman: false}; robot.wrap('Person').copy();"), "{\"name\":\"Foo\"}");
+    EXPECT_EQ(q(t + "type(Person{name: 'a'}.wrap('Person').copy());"), "\"thing\"");
+    // nested things are shared at deep 1, copied at deep 2
+    EXPECT_EQ(q(t + "p = {name: 'a', pet: {n: 1}}; c = p.wrap('Person').copy(); c.pet.n = 2; p.pet.n;"), "2");
+    EXPECT_EQ(q(t + "p = {name: 'a', pet: {n: 1}}; c = p.wrap('Person').copy(2); c.pet.n = 2; p.pet.n;"), "1");
+    // the type was deleted since: the whole thing
+    EXPECT_EQ(q(t + "w = {name: 'a', x: 1}.wrap('Person'); del_type('Person'); w.copy();"),
+              "{\"name\":\"a\",\"x\":1}");
+    // dup keeps the wrap, around a new thing
+    EXPECT_EQ(q(t + "p = {name: 'a', x: 1}; d = p.wrap('Person').dup(); d.unwrap().x = 2; [type(d), p.x, d];"),
+              "[\"<Person>\",1,{\"name\":\"a\"}]");
+    expect_err(t + "{}.wrap('Person').copy('x');", tdb::TYPE_ERR,
+               "expecting `deep` to be of type `int` but got type `str` instead");
+    expect_err(t + "{}.wrap('Person').dup(1, 2);", tdb::NUM_ARGUMENTS_ERR,
+               "function `dup` takes at most 1 argument but 2 were given");
+}
+
 }  // namespace
