@@ -32,7 +32,9 @@ include $(PGXS)
 
 PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
 TDB_CXX ?= g++
-TDB_CXXFLAGS = -std=c++20 -O2 -fPIC -Wall -Wextra -fno-omit-frame-pointer -MMD -MP -Isrc
+# -fno-semantic-interposition: calls between the library's own functions are
+# direct and may be inlined (nothing replaces them at load time).
+TDB_CXXFLAGS = -std=c++20 -O2 -fPIC -fno-semantic-interposition -Wall -Wextra -fno-omit-frame-pointer -MMD -MP -Isrc
 
 # src/core never sees PostgreSQL headers; src/pg gets them as system headers
 # so their own warnings do not drown ours.

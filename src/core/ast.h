@@ -60,6 +60,7 @@ struct Node {
     int name = -1;          // interned name (variables, properties, functions)
     uint32_t pos = 0;       // byte offset in the source
     uint32_t end = 0;       // end offset (closures keep their source)
+    int slot = -1;          // var_slot(name) of Var, Assign and Call nodes (set by parse())
     Value lit;
     std::vector<Node*> kids;
     std::vector<int> names;

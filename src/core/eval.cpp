@@ -41,6 +41,26 @@ int intern(std::string_view name) {
 
 const std::string& interned(int id) { return names().names[static_cast<size_t>(id)]; }
 
+namespace {
+std::vector<int> g_var_slots;   // per interned name: its slot, or -1
+int g_next_slot = 0;
+
+inline int slot_of_name(int name) {
+    if (static_cast<size_t>(name) < g_var_slots.size()) {
+        int s = g_var_slots[static_cast<size_t>(name)];
+        if (s >= 0) return s;
+    }
+    return var_slot(name);
+}
+}  // namespace
+
+int var_slot(int name) {
+    if (static_cast<size_t>(name) >= g_var_slots.size()) g_var_slots.resize(static_cast<size_t>(name) + 1, -1);
+    int& s = g_var_slots[static_cast<size_t>(name)];
+    if (s < 0) s = g_next_slot++;
+    return s;
+}
+
 // ---- hooks filled in by later layers (procedures, types, enums) ----------
 
 std::vector<NodeHook>& call_hooks() {
@@ -122,7 +142,10 @@ Collection& Query::need_collection() {
     return *coll_;
 }
 
-void Query::bind(const std::string& name, Value v) { vars.push_back({intern(name), std::move(v)}); }
+void Query::bind(const std::string& name, Value v) {
+    int id = intern(name);
+    push_var(id, slot_of_name(id), std::move(v));
+}
 
 Value Query::run(std::string_view code) {
     std::shared_ptr<Program> prog = parse(code, limits_.max_parse_depth);
@@ -136,13 +159,11 @@ Value Query::run(std::string_view code) {
     return result;
 }
 
-void Query::poll() {
-    if ((++steps_ & 1023) == 0) {
-        st_.check_interrupts();
-        if (things_made - things_base_ > limits_.max_things)
-            raisef(MAX_QUOTA_ERR, "maximum number of things per query quota of %zu has been reached",
-                   limits_.max_things);
-    }
+void Query::poll_check() {
+    st_.check_interrupts();
+    if (things_made - things_base_ > limits_.max_things)
+        raisef(MAX_QUOTA_ERR, "maximum number of things per query quota of %zu has been reached",
+               limits_.max_things);
 }
 
 void Query::require_change() {
@@ -356,6 +377,70 @@ std::string Query::to_json(const Value& v, int deep) {
     return out;
 }
 
+// ---- variables ------------------------------------------------------------
+// The innermost binding of a slot is top_[slot]: a lookup reads it (the
+// whole stack is visible, as ThingsDB's lookup walks every frame), an
+// assignment replaces it when it lies in the current frame (index >=
+// frame_base_) and else pushes a new binding that shadows it.
+
+[[gnu::always_inline]] inline Value* Query::find_slot(int slot) {
+    if (static_cast<size_t>(slot) < top_.size()) {
+        int i = top_[static_cast<size_t>(slot)];
+        if (i >= 0) return &vars[static_cast<size_t>(i)].val;
+    }
+    return nullptr;
+}
+
+size_t Query::push_var(int name, int slot, Value v) {
+    size_t s = static_cast<size_t>(slot);
+    if (s >= top_.size()) top_.resize(s + 1, -1);
+    size_t i = vars.size();
+    vars.push_back({name, slot, top_[s], std::move(v)});
+    top_[s] = static_cast<int32_t>(i);
+    return i;
+}
+
+[[gnu::always_inline]] inline size_t Query::set_slot(int name, int slot, Value v) {
+    if (static_cast<size_t>(slot) < top_.size()) {
+        int i = top_[static_cast<size_t>(slot)];
+        if (i >= 0 && static_cast<size_t>(i) >= frame_base_) {
+            vars[static_cast<size_t>(i)].val = std::move(v);
+            return static_cast<size_t>(i);
+        }
+    }
+    return push_var(name, slot, std::move(v));
+}
+
+[[gnu::always_inline]] inline void Query::pop_vars(size_t n) {
+    while (vars.size() > n) {
+        Var& b = vars.back();
+        top_[static_cast<size_t>(b.slot)] = b.prev;
+        vars.pop_back();
+    }
+}
+
+Value* Query::find_var(int name) { return find_slot(slot_of_name(name)); }
+
+// The hot node kinds are answered here, without a call of eval_node()
+// (whose entry and exit alone cost more than a variable lookup):
+// literals, bound variables, binary operators, assignments and blocks. The
+// evaluator's own recursion uses this inline form; eval() is its entry.
+[[gnu::always_inline]] inline Value Query::ev(const Node* n) {
+    switch (n->kind) {
+        case NK::Lit: return n->lit;
+        case NK::Var:
+            if (Value* v = find_slot(n->slot)) return *v;
+            break;
+        case NK::Binary: return eval_binary(n);
+        case NK::Assign: return eval_assign(n);
+        case NK::Block: return eval_block(n);
+        default: break;
+    }
+    return eval_node(n);
+}
+
+void Query::set_var(int name, Value v) { set_slot(name, slot_of_name(name), std::move(v)); }
+
 // ---- closures -------------------------------------------------------------
 
 Value closure_from_source(const std::string& source) {
@@ -391,7 +476,7 @@ Value Query::call(const Value& closure, const Value* args, int n) {
         size_t vars_size, base;
         Program* prog;
         ~Frame() {
-            q.vars.resize(vars_size);
+            q.pop_vars(vars_size);
             q.frame_base_ = base;
             q.cur_prog_ = prog;
             --q.call_depth_;
@@ -400,13 +485,20 @@ Value Query::call(const Value& closure, const Value* args, int n) {
     ++call_depth_;
     const Node* node = c->node;
     frame_base_ = vars.size();
-    for (size_t i = 0; i < node->names.size(); ++i) {
-        Value a = static_cast<int>(i) < n ? args[i] : Value();
-        if (a.is(VT::List) && a.list()->tuple) a = make_list(a.list()->items);
-        vars.push_back({node->names[i], std::move(a)});
+    const int np = static_cast<int>(node->names.size());
+    for (int i = 0; i < np; ++i) {
+        const int name = node->names[static_cast<size_t>(i)];
+        const int slot = slot_of_name(name);
+        if (static_cast<size_t>(slot) >= top_.size()) top_.resize(static_cast<size_t>(slot) + 1, -1);
+        int32_t& top = top_[static_cast<size_t>(slot)];
+        const int prev = top;
+        top = static_cast<int32_t>(vars.size());
+        if (i >= n) vars.push_back({name, slot, prev, Value()});
+        else if (args[i].is(VT::List) && args[i].list()->tuple) vars.push_back({name, slot, prev, make_list(args[i].list()->items)});
+        else vars.push_back({name, slot, prev, args[i]});
     }
     cur_prog_ = c->prog.get();
-    Value r = eval(node->kids[0]);
+    Value r = ev(node->kids[0]);
     if (ctrl_ != Ctrl::None) {
         if (ctrl_ == Ctrl::Return) r = std::move(ret_val_);
         ctrl_ = Ctrl::None;
@@ -465,39 +557,11 @@ std::string thing_label(const Thing* t) { return fmt("`#%llu`", static_cast<unsi
 
 }  // namespace
 
-Value* Query::find_var(int name) {
-    for (size_t i = vars.size(); i-- > 0;)
-        if (vars[i].name == name) return &vars[i].val;
-    return nullptr;
-}
-
-void Query::set_var(int name, Value v) {
-    for (size_t i = vars.size(); i-- > frame_base_;) {
-        if (vars[i].name == name) {
-            vars[i].val = std::move(v);
-            return;
-        }
-    }
-    vars.push_back({name, std::move(v)});
-}
-
-// The hot paths of the evaluator (issue 8, benchmarks in test/bench):
-// operands that are literals or variables are read without a call of the
-// big eval() (whose entry and exit alone cost more than the lookup), and
-// arithmetic and comparisons of two ints skip the general operator rules.
-inline Value Query::ev(const Node* n) {
-    if (n->kind == NK::Lit) return n->lit;
-    if (n->kind == NK::Var) {
-        if (Value* v = find_var(n->name)) return *v;
-    }
-    return eval(n);
-}
-
 namespace {
 
 // False when an operand is no int, or on overflow or a zero/negative
 // divisor: binary() then gives the result or ThingsDB's error.
-inline bool int_binary(Op op, const Value& a, const Value& b, Value& out) {
+[[gnu::always_inline]] inline bool int_binary(Op op, const Value& a, const Value& b, Value& out) {
     if (!a.is(VT::Int) || !b.is(VT::Int)) return false;
     int64_t x = a.as_int(), y = b.as_int(), r = 0;
     switch (op) {
@@ -519,7 +583,53 @@ inline bool int_binary(Op op, const Value& a, const Value& b, Value& out) {
 
 }  // namespace
 
-Value Query::eval(const Node* n) {
+Value Query::eval(const Node* n) { return ev(n); }
+
+Value Query::eval_block(const Node* n) {
+    Value last;
+    for (const Node* k : n->kids) {
+        last = ev(k);
+        if (ctrl_ != Ctrl::None) break;
+    }
+    return last;
+}
+
+// Operands that are literals or bound variables are read in place (a
+// variable only while the other operand cannot change the variables), and
+// arithmetic and comparisons of two ints skip the general operator rules.
+Value Query::eval_binary(const Node* n) {
+    const Node* l = n->kids[0];
+    const Node* r = n->kids[1];
+    Value ta, tb;
+    const Value* a = nullptr;
+    const Value* b = nullptr;
+    if (r->kind == NK::Lit || r->kind == NK::Var) {
+        if (l->kind == NK::Lit) a = &l->lit;
+        else if (l->kind == NK::Var) a = find_slot(l->slot);
+        if (!a) {
+            ta = ev(l);
+            a = &ta;
+        }
+        if (r->kind == NK::Lit) b = &r->lit;
+        else b = find_slot(r->slot);
+        if (!b) {
+            tb = eval_node(r);
+            b = &tb;
+        }
+    } else {
+        ta = ev(l);
+        a = &ta;
+        tb = ev(r);
+        b = &tb;
+    }
+    if (a->is(VT::Int) && b->is(VT::Int)) {
+        Value out;
+        if (int_binary(n->op, *a, *b, out)) return out;
+    }
+    return binary(n->op, *a, *b);
+}
+
+Value Query::eval_node(const Node* n) {
     // Whatever the settings allow (nesting of code times nesting of calls),
     // the evaluator never takes more stack than this: a clear error instead
     // of a crash of the backend (its stack is 8 MB, PostgreSQL uses <= 2 MB).
@@ -535,7 +645,7 @@ Value Query::eval(const Node* n) {
             return Value::str(std::move(s));
         }
         case NK::Var: {
-            Value* v = find_var(n->name);
+            Value* v = find_var(n->name);   // eval() found no binding by slot
             if (!v) {
                 Value c;   // QUERY, CHANGE, ... FULL (access.h)
                 if (access_constant(interned(n->name), c)) return c;
@@ -618,13 +728,7 @@ Value Query::eval(const Node* n) {
                 default: raisef(TYPE_ERR, "operation not supported by type `%s`", type_name(v));
             }
         }
-        case NK::Binary: {
-            Value a = ev(n->kids[0]);
-            Value b = ev(n->kids[1]);
-            Value r;
-            if (int_binary(n->op, a, b, r)) return r;
-            return binary(n->op, a, b);
-        }
+        case NK::Binary: return eval_binary(n);
         case NK::And: {
             Value a = eval(n->kids[0]);
             return truthy(a) ? eval(n->kids[1]) : a;
@@ -634,14 +738,7 @@ Value Query::eval(const Node* n) {
             return truthy(a) ? a : eval(n->kids[1]);
         }
         case NK::Ternary: return truthy(eval(n->kids[0])) ? eval(n->kids[1]) : eval(n->kids[2]);
-        case NK::Block: {
-            Value last;
-            for (const Node* k : n->kids) {
-                last = eval(k);
-                if (ctrl_ != Ctrl::None) break;
-            }
-            return last;
-        }
+        case NK::Block: return eval_block(n);
         case NK::Closure: {
             auto* c = new ClosureObj();
             Value out = Value::obj(VT::Closure, c);
@@ -696,7 +793,7 @@ Value Query::eval_assign(const Node* n) {
     if (n->op != Op::None) {
         // A compound assignment updates the variable where it lives, also
         // from inside a closure.
-        Value* cur = find_var(n->name);
+        Value* cur = find_slot(n->slot >= 0 ? n->slot : slot_of_name(n->name));
         if (!cur) raisef(LOOKUP_ERR, "variable `%s` is undefined", interned(n->name).c_str());
         Value r;
         if (int_binary(n->op, *cur, v, r)) {
@@ -718,7 +815,7 @@ Value Query::eval_assign(const Node* n) {
         for (auto& t : v.set()->items) s->add(t.get());
         v = Value::obj(VT::Set, s);
     }
-    set_var(n->name, v);
+    set_slot(n->name, n->slot >= 0 ? n->slot : slot_of_name(n->name), v);
     return v;
 }
 
@@ -953,12 +1050,23 @@ Value Query::eval_for(const Node* n) {
     Value it = eval(n->kids[0]);
     const Node* body = n->kids[1];
     const std::vector<int>& names = n->names;
+    // The loop's variables are bound in the current frame at the first step
+    // and stay at the same index in vars (deeper frames are popped before
+    // the next step), so later steps store into them directly.
+    const int slot0 = slot_of_name(names[0]);
+    const int slot1 = names.size() > 1 ? slot_of_name(names[1]) : -1;
+    size_t at0 = SIZE_MAX, at1 = SIZE_MAX;
     // One step of the loop; false when the loop must stop.
-    auto step = [&](Value a, Value b) -> bool {
+    auto step = [&](Value&& a, Value&& b) -> bool {
         poll();
-        set_var(names[0], std::move(a));
-        if (names.size() > 1) set_var(names[1], std::move(b));
-        eval(body);
+        if (at0 == SIZE_MAX) {
+            at0 = set_slot(names[0], slot0, std::move(a));
+            if (slot1 >= 0) at1 = set_slot(names[1], slot1, std::move(b));
+        } else {
+            vars[at0].val = std::move(a);
+            if (slot1 >= 0) vars[at1].val = std::move(b);
+        }
+        ev(body);
         if (ctrl_ == Ctrl::Continue) ctrl_ = Ctrl::None;
         if (ctrl_ == Ctrl::Break) {
             ctrl_ = Ctrl::None;
@@ -978,7 +1086,7 @@ Value Query::eval_for(const Node* n) {
             for (size_t i = 0; i < items.size(); ++i) {
                 Value item = items[i];
                 if (item.is(VT::List) && item.list()->tuple) item = make_list(item.list()->items);
-                if (!step(std::move(item), Value::integer(static_cast<int64_t>(i)))) break;
+                if (!step(std::move(item), slot1 >= 0 ? Value::integer(static_cast<int64_t>(i)) : Value())) break;
             }
             break;
         }
@@ -986,7 +1094,7 @@ Value Query::eval_for(const Node* n) {
             InUse lock(&it.thing()->in_use);
             auto& props = it.thing()->props();
             for (size_t i = 0; i < props.size(); ++i) {
-                if (!step(Value::str(props[i].key), props[i].val)) break;
+                if (!step(Value::str(props[i].key), Value(props[i].val))) break;
             }
             break;
         }

@@ -932,6 +932,8 @@ std::shared_ptr<Program> parse(std::string_view code, int max_depth) {
     Parser p(*prog, max_depth);
     prog->root = p.program();
     prog->side_effects = analyse_side_effects(prog->root);
+    for (auto& n : prog->nodes)   // variables are found by slot, not by name
+        if (n->kind == NK::Var || n->kind == NK::Assign || n->kind == NK::Call) n->slot = var_slot(n->name);
     return prog;
 }
 

@@ -76,7 +76,10 @@ public:
         return call(closure, args.begin(), static_cast<int>(args.size()));
     }
     Value call_with_nodes(const Value& closure, const Node* const* kids, int nkids);
-    void poll();   // checks for cancel/timeouts every so many steps
+    // Checks for cancel/timeouts every so many steps.
+    void poll() {
+        if ((++steps_ & 1023) == 0) poll_check();
+    }
 
     // Changes. A query is a change when its code may change stored data;
     // wse() forces it. Mutating a stored thing outside a change is refused.
@@ -131,6 +134,9 @@ public:
     // Sets a property as `t.key = v` does (conversion, owner, dirt).
     void store_prop(Thing* t, const std::string& key, Value v);
     std::string scope_label() const;   // "@thingsdb", "@:stuff"
+    // Variables by interned name: the innermost binding (ThingsDB looks a
+    // name up through the whole stack, so a closure sees the variables of
+    // the code that calls it); set_var binds in the current frame only.
     Value* find_var(int name);
     void set_var(int name, Value v);
 
@@ -145,7 +151,17 @@ private:
     Value eval_slice(const Node* n);
     Value eval_slice_assign(const Node* n);
     Value eval_for(const Node* n);
-    Value ev(const Node* n);   // eval() with literals and variables answered inline (issue 8)
+    Value ev(const Node* n);   // eval() inline, for the evaluator's own use
+    void poll_check();
+    Value eval_node(const Node* n);   // every kind; eval() answers the hot ones itself
+    Value eval_binary(const Node* n);
+    Value eval_block(const Node* n);
+    // The variable stack (see Var below).
+    Value* find_slot(int slot);
+    size_t set_slot(int name, int slot, Value v);   // index of the binding
+    size_t push_var(int name, int slot, Value v);
+    void pop_vars(size_t n);   // back to n bindings
+    std::vector<int32_t> top_;   // per slot: index in vars of its innermost binding, or -1
     std::shared_ptr<Program> current_program_ref();
     Ctrl ctrl_ = Ctrl::None;
     Value ret_val_;
@@ -165,9 +181,15 @@ private:
     size_t prev_max_str_ = 0;
 
 public:
-    // The evaluator's state (see eval.cpp).
+    // The evaluator's state (see eval.cpp). Variables are a stack of
+    // bindings, innermost last; a closure call pushes its frame and pops it
+    // on return. Each name used as a variable has a slot (var_slot()): top_
+    // holds per slot the index of its innermost binding, so a lookup is no
+    // search, and a binding remembers the one it shadows (prev) for the pop.
     struct Var {
         int name;      // interned
+        int slot;      // var_slot(name)
+        int prev;      // index of the binding of the same slot it shadows, or -1
         Value val;
     };
     std::vector<Var> vars;
@@ -201,5 +223,8 @@ extern AssignHook assign_hook;
 
 int intern(std::string_view name);
 const std::string& interned(int id);
+// A small dense number per interned name used as a variable (parse() stores
+// it in Var, Assign and Call nodes), indexing the query's bindings.
+int var_slot(int name);
 
 }  // namespace tdb
