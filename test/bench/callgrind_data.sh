@@ -1,0 +1,78 @@
+#!/bin/bash
+# Instruction counts of the data benchmark (section (c) of run.sh) with the
+# server in the loop, independent of the machine's load: a private cluster in
+# a temporary folder, each statement run by `postgres --single` under
+# valgrind --tool=callgrind, counting from the portal run to the end of the
+# commit (deferred triggers and watch events included). Prints the count of
+# create, read and update of N things beside the same on plain jsonb rows.
+#   test/bench/callgrind_data.sh [N]   (default 10000; as root or postgres)
+# Needs valgrind and the extension installed (make install).
+set -euo pipefail
+N="${1:-10000}"
+BIN="$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)"
+[ -x "$BIN/initdb" ] || BIN=/usr/lib/postgresql/15/bin
+DIR="$(mktemp -d /tmp/tdb_cg_data.XXXXXX)"
+PORT="${TDB_CG_PORT:-5597}"
+as_pg() {
+    if [ "$(id -un)" = postgres ]; then bash -c "$1"; else su postgres -c "$1"; fi
+}
+[ "$(id -un)" = postgres ] || chown postgres "$DIR"
+cleanup() {
+    as_pg "$BIN/pg_ctl -D $DIR/data -m immediate stop" >/dev/null 2>&1 || true
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+as_pg "$BIN/initdb -D $DIR/data -A trust >/dev/null"
+as_pg "$BIN/pg_ctl -D $DIR/data -o '-p $PORT -k $DIR' -l $DIR/log -w start >/dev/null"
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres "$@"; }
+psql_q -d postgres -c "CREATE DATABASE cg"
+psql_q -d cg -c "CREATE EXTENSION thingsdb" \
+    -c "SELECT tdb_query(\$\$new_collection('bench_data')\$\$, '@thingsdb')" \
+    -c "CREATE TABLE bench_rows (id bigint PRIMARY KEY, collection bigint NOT NULL, props jsonb NOT NULL)" \
+    -c "CREATE INDEX bench_rows_collection_idx ON bench_rows (collection)" >/dev/null
+as_pg "$BIN/pg_ctl -D $DIR/data -w stop >/dev/null"
+
+# Statements (one per line) under callgrind; prints their instruction count.
+run_cg() {
+    local out="$DIR/cg.out"
+    printf '%s\n' "$@" > "$DIR/in.sql"
+    [ "$(id -un)" = postgres ] || chown postgres "$DIR/in.sql"
+    as_pg "valgrind --tool=callgrind --callgrind-out-file=$out --collect-atstart=no \
+        --toggle-collect=PortalRun --toggle-collect=CommitTransactionCommand \
+        $BIN/postgres --single -D $DIR/data cg < $DIR/in.sql > $DIR/single.out 2>$DIR/valgrind.err"
+    if grep -q "ERROR" "$DIR/single.out"; then
+        echo "statement failed: $*" >&2
+        cat "$DIR/single.out" >&2
+        exit 1
+    fi
+    awk '/^summary:/ {print $2}' "$out"
+}
+
+# One statement, after a warm-up statement in the same fresh backend (the
+# caches and the extension's loading); the warm-up's own count, taken alone,
+# is subtracted.
+count() {
+    local warm="$1" stmt="$2"
+    local both alone
+    both=$(run_cg "$warm" "$stmt")
+    alone=$(run_cg "$warm")
+    echo $((both - alone))
+}
+tq() { echo "SELECT tdb_query(\$tdb\$$1\$tdb\$, '@:bench_data');"; }
+
+declare -A tdb sql
+TW="$(tq "nil")"
+SW="SELECT count(*) FROM bench_rows WHERE collection = 1;"
+tdb[create]=$(count "$TW" "$(tq ".items = range($N).map(|i| {n: i}); nil")")
+sql[create]=$(count "$SW" "INSERT INTO bench_rows (id, collection, props) SELECT i, 1, jsonb_build_object('n', i) FROM generate_series(1, $N) AS i;")
+tdb[read]=$(count "$TW" "$(tq ".items.map(|t| t.n).reduce(|a, b| a + b)")")
+sql[read]=$(count "$SW" "SELECT sum((props->>'n')::bigint) FROM bench_rows WHERE collection = 1;")
+tdb[update]=$(count "$TW" "$(tq ".items.each(|t| t.n += 1); nil")")
+sql[update]=$(count "$SW" "UPDATE bench_rows SET props = jsonb_set(props, '{n}', to_jsonb((props->>'n')::bigint + 1)) WHERE collection = 1;")
+
+printf "data benchmark, %d things, instructions from the portal run to the end of the commit\n" "$N"
+printf "  %-8s %16s %16s %8s\n" step thingsdb "plain SQL" ratio
+for s in create read update; do
+    printf "  %-8s %16s %16s %7.2fx\n" "$s" "${tdb[$s]}" "${sql[$s]}" "$(awk -v a="${tdb[$s]}" -v b="${sql[$s]}" 'BEGIN {print a / b}')"
+done
