@@ -586,12 +586,13 @@ namespace {
 Value Query::eval(const Node* n) { return ev(n); }
 
 Value Query::eval_block(const Node* n) {
-    Value last;
-    for (const Node* k : n->kids) {
-        last = ev(k);
-        if (ctrl_ != Ctrl::None) break;
+    const size_t nk = n->kids.size();
+    if (nk == 0) return Value();
+    for (size_t i = 0; i + 1 < nk; ++i) {
+        Value v = ev(n->kids[i]);
+        if (ctrl_ != Ctrl::None) return v;
     }
-    return last;
+    return ev(n->kids[nk - 1]);
 }
 
 // Operands that are literals or bound variables are read in place (a
@@ -1057,7 +1058,7 @@ Value Query::eval_for(const Node* n) {
     const int slot1 = names.size() > 1 ? slot_of_name(names[1]) : -1;
     size_t at0 = SIZE_MAX, at1 = SIZE_MAX;
     // One step of the loop; false when the loop must stop.
-    auto step = [&](Value&& a, Value&& b) -> bool {
+    auto step = [&](Value&& a, Value&& b) __attribute__((always_inline)) -> bool {
         poll();
         if (at0 == SIZE_MAX) {
             at0 = set_slot(names[0], slot0, std::move(a));
