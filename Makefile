@@ -122,6 +122,33 @@ asan-unittest: build/asan/unittest
 	ASAN_OPTIONS=detect_leaks=$(ASAN_LEAKS):halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		./build/asan/unittest
 
+# `make asan-regress` (scripts/asan_regress.sh): the extension itself built
+# with AddressSanitizer and UBSan (objects and thingsdb.so in build/asan-pg,
+# never installed system wide), a private cluster in /tmp on a copy of
+# the PostgreSQL installation, the ASan runtime preloaded into its postmaster
+# only, pg_regress (REGRESS) and test/e2e/test_hostile.py against it; any
+# sanitizer report fails the run (README "Reliability").
+# UBSan reports without stopping the backend (each goes to the report files).
+ASAN_PG_OBJS := $(patsubst %.cpp,build/asan-pg/%.o,$(CORE_SRCS) $(PG_SRCS))
+ASAN_PG_FLAGS = $(filter-out -fno-sanitize-recover=all,$(ASAN_FLAGS)) -fPIC
+
+build/asan-pg/src/core/%.o: src/core/%.cpp
+	@mkdir -p $(dir $@)
+	$(TDB_CXX) $(ASAN_PG_FLAGS) -c -o $@ $<
+
+build/asan-pg/src/pg/%.o: src/pg/%.cpp
+	@mkdir -p $(dir $@)
+	$(TDB_CXX) $(ASAN_PG_FLAGS) -isystem $(PG_INCLUDEDIR_SERVER) -D_GNU_SOURCE -c -o $@ $<
+
+build/asan-pg/thingsdb.so: $(ASAN_PG_OBJS)
+	$(TDB_CXX) -shared -fsanitize=address,undefined -o $@ $^ -lstdc++ -lpcre2-8 -Wl,-Bsymbolic-functions
+
+-include $(ASAN_PG_OBJS:.o=.d)
+
+.PHONY: asan-regress
+asan-regress:
+	scripts/asan_regress.sh $(REGRESS)
+
 # `make fuzz`: the libFuzzer target test/fuzz/fuzz_query.cpp (clang++ with
 # libclang-rt-14-dev: scripts/setup.sh --fuzz); run it with test/fuzz/run.sh.
 FUZZ_CXX ?= clang++

@@ -96,7 +96,11 @@ class PrivateCluster:
     wide, so CREATE EXTENSION works at once. Use as a context manager."""
 
     def __init__(self):
-        self.bindir = subprocess.check_output(["pg_config", "--bindir"], text=True).strip()
+        # scripts/asan_regress.sh runs the server of a copied installation
+        # (TDB_PG_BINDIR) through a wrapper that preloads ASan (TDB_PG_POSTGRES).
+        self.bindir = os.environ.get("TDB_PG_BINDIR") or subprocess.check_output(
+            ["pg_config", "--bindir"], text=True).strip()
+        self.postgres = os.environ.get("TDB_PG_POSTGRES")
         self.dir = tempfile.mkdtemp(prefix="tdb_crash_")
         self.data = os.path.join(self.dir, "data")
         self.sock = self.dir
@@ -128,7 +132,10 @@ class PrivateCluster:
                         os.path.join(self.dir, "server.log"), *args, check=check)
 
     def start(self):
-        self.pg_ctl("start")
+        if self.postgres:
+            self.pg_ctl("start", "-p", self.postgres)
+        else:
+            self.pg_ctl("start")
 
     def stop(self, mode="fast"):
         self.pg_ctl("stop", "-m", mode)
