@@ -161,6 +161,9 @@ SELECT tdb_query($$ [has_enum('Mixed'), has_enum('Lv'), enums_info().map(|e| e.n
 SELECT tdb_query($$ new_type('Nw', true, true); [type_info('Nw').wrap_only, type_info('Nw').hide_id]; $$);
 SELECT tdb_query($$ new_type('Nw2', 1); $$);
 SELECT tdb_query($$ new_type('str'); $$);
+SELECT tdb_query($$ set_type('int', {a: 'str'}); $$);
+-- an enum as a field of an anonymous type
+SELECT tdb_query($$ {c: Col{G}, x: 1}.wrap(&{c: 'Col'}); $$);
 SELECT tdb_query($$ new_type('Nw3', false, false, 1); $$);
 -- checked everywhere: a rejected value changes nothing
 SELECT tdb_query($$

@@ -189,6 +189,7 @@ Value f_set_type(Query& q, Value*, Args& a) {
     std::string name = a.str_arg(0);
     TypeDef* t = c.type(name);
     if (!t) {
+        if (reserved_type_name(name)) raisef(VALUE_ERR, "name `%s` is reserved", name.c_str());
         check_new_type_name(c, a, name);
     }
     Value defs = a.eval(1);

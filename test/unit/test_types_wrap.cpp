@@ -153,6 +153,7 @@ TEST(TypesWrap, NewTypeFlags) {
                "function `new_type` expects argument 3 to be of type `bool` but got type `str` instead");
     expect_err("new_type('str');", tdb::VALUE_ERR, "name `str` is reserved");
     expect_err("new_type('thing');", tdb::VALUE_ERR, "name `thing` is reserved");
+    expect_err("set_type('int', {a: 'str'});", tdb::VALUE_ERR, "name `int` is reserved");
     EXPECT_EQ(q("new_type('Str'); has_type('Str');"), "true");
 }
 
