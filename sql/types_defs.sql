@@ -108,7 +108,7 @@ SELECT tdb_query($$
     .m1 = [M1{a: 1, b: 'x'}, M1{a: 2, b: 'y'}];
     mod_type('M1', 'mod', 'b', 'int', |m| m.b.len() * 10);
     mod_type('M1', 'hid', true);
-    r = [.m1.map(|m| m.b), type_info('M1').hide_id, .m1[0]];
+    r = [.m1.map(|m| m.b), type_info('M1').hide_id];
     mod_type('M1', 'hid', false);
     mod_type('M1', 'add', 'dbl', |this| this.a * 2);
     r.push(.m1[1].dbl());
@@ -118,6 +118,8 @@ SELECT tdb_query($$
     r.push(type_info('M1').methods.keys());
     r;
 $$);
+SELECT tdb_query($$ mod_type('M1', 'hid', true); .m1[0].wrap(); $$);
+SELECT tdb_query($$ mod_type('M1', 'hid', false); .m1[0].wrap().id() == .m1[0].id(); $$);
 SELECT tdb_query($$ mod_type('M1', 'add', 'a', 'int'); $$);
 SELECT tdb_query($$ mod_type('M1', 'del', 'nope'); $$);
 SELECT tdb_query($$ mod_type('M1', 'ren', 'a', 'b'); $$);
