@@ -11,6 +11,8 @@
 
 namespace tdb {
 
+struct FnDef;
+
 enum class NK : uint8_t {
     Lit,          // lit
     Template,     // kids: parts (Lit strings and expressions)
@@ -57,10 +59,12 @@ struct Node {
     NK kind;
     Op op = Op::None;       // binary operator, or the op of a compound assignment
     bool optional = false;  // reached through `..`
+    mutable bool fn_known = false;    // fn below was looked up (a Call node)
     int name = -1;          // interned name (variables, properties, functions)
     uint32_t pos = 0;       // byte offset in the source
     uint32_t end = 0;       // end offset (closures keep their source)
     int slot = -1;          // var_slot(name) of Var, Assign and Call nodes (set by parse())
+    mutable const FnDef* fn = nullptr;   // the built-in a Call node names, or nullptr (once fn_known)
     Value lit;
     std::vector<Node*> kids;
     std::vector<int> names;

@@ -822,7 +822,12 @@ Value Query::eval_assign(const Node* n) {
 
 Value Query::eval_call(const Node* n) {
     const std::string& name = interned(n->name);
-    const FnDef* fn = find_function(name);
+    // The built-ins are registered once, so a node's lookup holds for good.
+    if (!n->fn_known) {
+        n->fn = find_function(name);
+        n->fn_known = true;
+    }
+    const FnDef* fn = n->fn;
     if (fn) {
         unsigned need = scope_.kind == Scope::THINGSDB ? FN_THINGSDB : FN_COLLECTION;
         if (!(fn->flags & need)) {
