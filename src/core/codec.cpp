@@ -16,9 +16,7 @@ namespace tdb {
 
 Value (*stored_member_hook)(uint32_t enum_id, uint32_t mid) = nullptr;
 
-// True when s is well-formed UTF-8 (no overlongs, surrogates or code points
-// above U+10FFFF), as PostgreSQL's text and jsonb require.
-static bool valid_utf8(std::string_view s) {
+bool valid_utf8(std::string_view s) {
     size_t i = 0, n = s.size();
     while (i < n) {
         unsigned char c = static_cast<unsigned char>(s[i]);

@@ -15,6 +15,9 @@ class Query;
 class Collection;
 struct Thing;
 
+// True when s is well-formed UTF-8 (no overlongs, surrogates or code points
+// above U+10FFFF), as PostgreSQL's text and jsonb require.
+bool valid_utf8(std::string_view s);
 void json_escape(std::string& out, std::string_view s);
 std::string base64_encode(std::string_view in);
 bool base64_decode(std::string_view in, std::string& out);

@@ -30,18 +30,6 @@ constexpr int kMinErrCode = -127;
 constexpr int kMaxBuiltinErrCode = -50;
 constexpr int kDefaultErrCode = -100;
 
-bool valid_utf8(const std::string& s) {
-    size_t i = 0, n = s.size();
-    while (i < n) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-        if (!len || i + len > n) return false;
-        for (size_t k = 1; k < len; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-        i += len;
-    }
-    return true;
-}
 
 // The message of an error made without one: the built-in text, or
 // "error:<code>" for a user code (ThingsDB's verror cache).

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "codec.h"
 #include "error.h"
 #include "fn.h"
 #include "ops.h"
@@ -21,18 +22,6 @@ constexpr int64_t kMaxDeep = 127;
 
 bool is_object(const Thing* t) { return t->type_id == kNoType; }
 
-bool valid_utf8(const std::string& s) {
-    size_t i = 0, n = s.size();
-    while (i < n) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-        if (!len || i + len > n) return false;
-        for (size_t k = 1; k < len; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-        i += len;
-    }
-    return true;
-}
 
 // Methods that only exist on object things answer for a Type instance the
 // way ThingsDB's fallback lookup (fn_call_try) does.
@@ -493,7 +482,7 @@ Value m_search(Query& q, Value* self, Args& a) {
     a.between(1, 2);
     Value keep = *self;
     Value needle = a.thing_arg(0);
-    Search s{q, needle.thing(), keep};
+    Search s{q, needle.thing(), keep, 1, 1, {}, {}};
     if (a.size() == 2) {
         Value opts = a.eval(1);
         if (!opts.is(VT::Thing)) a.bad_type(1, "thing", opts);

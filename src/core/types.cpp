@@ -28,18 +28,6 @@ extern void (*set_remove_hook)(Query& q, SetObj* s, const std::vector<Thing*>& r
 namespace {
 Catalog* g_catalog = nullptr;
 
-bool utf8_ok(const std::string& s) {
-    size_t i = 0, n = s.size();
-    while (i < n) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-        if (!len || i + len > n) return false;
-        for (size_t k = 1; k < len; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-        i += len;
-    }
-    return true;
-}
 }  // namespace
 
 // ---- small helpers -----------------------------------------------------------
@@ -683,7 +671,7 @@ CR check_kind(SK k, bool nillable, uint32_t ref, const Spec* cond, const Value& 
         case SK::Str: return v.is(VT::Str) ? CR::Ok : CR::Type;
         case SK::Utf8:
             if (!v.is(VT::Str)) return CR::Type;
-            return utf8_ok(v.as_str()) ? CR::Ok : CR::Utf8;
+            return valid_utf8(v.as_str()) ? CR::Ok : CR::Utf8;
         case SK::Bytes: return v.is(VT::Bytes) ? CR::Ok : CR::Type;
         case SK::Bool: return v.is(VT::Bool) ? CR::Ok : CR::Type;
         case SK::Int: return v.is(VT::Int) ? CR::Ok : CR::Type;
