@@ -375,15 +375,7 @@ private:
                 break;
             }
         }
-        if (mode_ == STORED && props.size() == 1) {
-            const std::string& k = props[0].key;
-            if (k == "#" && props[0].val.is(VT::Int)) {
-                uint64_t id = static_cast<uint64_t>(props[0].val.as_int());
-                if (refs_) refs_->push_back(id);
-                return coll_ ? coll_->thing_ref(id) : Value::nil();
-            }
-            if (k.size() == 2 && k[0] == '!') return tagged(k[1], props[0].val);
-        }
+        if (mode_ == STORED) return stored_object(std::move(props));
         Thing* t = new Thing();
         Value out = make_thing(t);
         t->props_ = std::move(props);
