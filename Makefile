@@ -14,7 +14,7 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 # pg_regress inputs are sql/<name>.sql, expected outputs expected/<name>.out.
 # List every test here (in run order); the extension is created by pg_regress.
-REGRESS = setup query events users types procedures datetime gateway functions types_defs library storage_reads
+REGRESS = setup query events users types procedures datetime gateway functions types_defs library storage_reads storage_writes
 REGRESS_OPTS = --inputdir=. --load-extension=thingsdb
 
 SHLIB_LINK += -lstdc++ -lpcre2-8

@@ -626,6 +626,144 @@ std::string encode_props(const Thing* t, std::vector<uint64_t>* refs) {
     return out;
 }
 
+// ---- the stored form as events (issue 8) -----------------------------------
+
+namespace {
+
+void checked_string(PropsEncoder& e, std::string_view s) {
+    if (!valid_utf8(s)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
+    e.string(s);
+}
+
+void tagged_begin(PropsEncoder& e, const char* tag) {
+    e.begin_object();
+    e.key(tag);
+}
+
+void stored_events(PropsEncoder& e, const Value& v, std::vector<uint64_t>* refs) {
+    switch (v.type()) {
+        case VT::Nil: e.null(); break;
+        case VT::Bool: e.boolean(v.as_bool()); break;
+        case VT::Int: e.integer(v.as_int()); break;
+        case VT::Float: {
+            double d = v.as_float();
+            std::string text = float_repr(d);
+            if (std::isnan(d) || std::isinf(d)) {
+                tagged_begin(e, "!f");
+                checked_string(e, text);
+                e.end_object();
+            } else {
+                e.number(d, text);
+            }
+            break;
+        }
+        case VT::Str: checked_string(e, v.as_str()); break;
+        case VT::Bytes: {
+            std::string b64 = base64_encode(v.as_str());
+            tagged_begin(e, "!b");
+            e.string(b64);
+            e.end_object();
+            break;
+        }
+        case VT::List: {
+            static thread_local int nesting = 0;
+            NestingGuard guard(nesting);
+            e.begin_array();
+            for (const Value& item : v.list()->items) stored_events(e, item, refs);
+            e.end_array();
+            break;
+        }
+        case VT::Thing:
+            tagged_begin(e, "#");
+            e.integer(static_cast<int64_t>(v.thing()->id));
+            e.end_object();
+            if (refs) refs->push_back(v.thing()->id);
+            break;
+        case VT::Set:
+            tagged_begin(e, "!s");
+            e.begin_array();
+            for (auto& t : v.set()->items) {
+                e.integer(static_cast<int64_t>(t->id));
+                if (refs) refs->push_back(t->id);
+            }
+            e.end_array();
+            e.end_object();
+            break;
+        case VT::Closure: {
+            const std::string& src = v.closure()->source;
+            if (!valid_utf8(src)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
+            tagged_begin(e, "!c");
+            e.string(src);
+            e.end_object();
+            break;
+        }
+        case VT::Regex: {
+            std::string r = "/" + v.regex()->pattern + "/" + v.regex()->flags;
+            if (!valid_utf8(r)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
+            tagged_begin(e, "!r");
+            e.string(r);
+            e.end_object();
+            break;
+        }
+        case VT::EnumMember:
+            tagged_begin(e, "!m");
+            e.begin_array();
+            e.integer(static_cast<int64_t>(v.member()->enum_id));
+            e.integer(static_cast<int64_t>(v.member()->mid));
+            e.end_array();
+            e.end_object();
+            break;
+        case VT::Error: {
+            const std::string& msg = v.error()->msg;
+            if (!valid_utf8(msg)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
+            tagged_begin(e, "!e");
+            e.begin_array();
+            e.integer(static_cast<int64_t>(v.error()->code));
+            e.string(msg);
+            e.end_array();
+            e.end_object();
+            break;
+        }
+        case VT::Datetime:
+        case VT::Timeval: {
+            const DatetimeObj* d = v.datetime();
+            if (d->tz && !valid_utf8(d->tz->name))
+                raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
+            tagged_begin(e, v.is(VT::Timeval) ? "!t" : "!d");
+            e.begin_array();
+            e.integer(static_cast<int64_t>(d->ts));
+            e.integer(static_cast<int64_t>(d->offset));
+            if (d->tz) e.string(d->tz->name);
+            else e.null();
+            e.end_array();
+            e.end_object();
+            break;
+        }
+        default:
+            raisef(TYPE_ERR, "cannot store type `%s`", type_name(v));
+    }
+}
+
+}  // namespace
+
+void encode_props(const Thing* t, std::vector<uint64_t>* refs, PropsEncoder& enc) {
+    enc.begin_object();
+    if (t->restriction && t->type_id == kNoType && restriction_encode_hook) {
+        std::string r = restriction_encode_hook(t->restriction);
+        if (!r.empty()) {
+            if (!valid_utf8(r)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
+            enc.key("!");
+            enc.string(r);
+        }
+    }
+    for (const Prop& p : t->props_) {
+        if (!valid_utf8(p.key)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
+        enc.key(p.key);
+        stored_events(enc, p.val, refs);
+    }
+    enc.end_object();
+}
+
 void decode_props(Collection& c, Thing* t, std::string_view json, std::vector<uint64_t>* refs) {
     Reader r(json, Reader::STORED, &c, refs);
     r.props(t);

@@ -74,6 +74,32 @@ private:
     size_t depth_ = 0;
 };
 
+// issue 8: stored properties to a binary form. encode_props(t, refs, enc)
+// walks the same structure encode_props(t, refs) writes as JSON text and
+// calls enc in document order: the properties object, the restriction key
+// "!" first when there is one, references as {"#": id}, the tagged objects
+// ("!b", "!s", "!f", ...) as objects of one key. Strings are raw (unescaped,
+// checked as valid UTF-8 as the text writer checks them); a number comes
+// with its text exactly as the text writer formats it. The same errors as
+// the text writer are raised, before any event of the failing value.
+class PropsEncoder {
+public:
+    virtual ~PropsEncoder() = default;
+    virtual void begin_object() = 0;
+    virtual void key(std::string_view k) = 0;
+    virtual void end_object() = 0;
+    virtual void begin_array() = 0;
+    virtual void end_array() = 0;
+    virtual void null() = 0;
+    virtual void boolean(bool b) = 0;
+    virtual void integer(int64_t i) = 0;
+    virtual void number(double d, std::string_view text) = 0;
+    virtual void string(std::string_view s) = 0;
+    // Where the encoder puts its bytes (set by the caller per thing).
+    std::string* out = nullptr;
+};
+void encode_props(const Thing* t, std::vector<uint64_t>* refs, PropsEncoder& enc);
+
 // Only the ids a stored properties text references.
 std::vector<uint64_t> refs_of(std::string_view json);
 

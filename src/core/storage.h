@@ -13,6 +13,7 @@ namespace tdb {
 constexpr uint32_t kNoType = 0xffffffffu;
 
 class PropsBuilder;   // codec.h
+class PropsEncoder;   // codec.h
 
 // issue 8: a storage that reads properties in a binary form hands them over
 // as bytes with a decoder, which walks them into a PropsBuilder (no JSON
@@ -41,6 +42,7 @@ struct ThingWrite {
     bool is_new = false;        // insert (else update)
     bool props_changed = false; // props_json is valid
     std::string props_json;
+    std::string props_bin;      // issue 8: instead of props_json when the storage has a props_encoder()
     int64_t version = 0;        // the version read; an update must match it
     int64_t refs_delta = 0;     // change of the count of stored references
 };
@@ -107,6 +109,9 @@ public:
     // conflict (the implementation raises a serialization failure). Returns
     // the ids of existing things whose reference count dropped to zero.
     virtual std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) = 0;
+    // issue 8: a storage that writes properties in a binary form returns an
+    // encoder: the writes then carry its bytes in props_bin (no JSON text).
+    virtual PropsEncoder* props_encoder() { return nullptr; }
     // Deletes the things and returns what they held (to release their refs).
     virtual std::vector<StoredThing> delete_things(uint64_t coll, const std::vector<uint64_t>& ids) = 0;
     virtual int64_t count_things(uint64_t coll) = 0;

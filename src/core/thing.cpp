@@ -232,6 +232,7 @@ void Collection::flush() {
     std::unordered_map<uint64_t, int64_t> delta;
     std::vector<ThingWrite> writes;
     writes.reserve(dirty_.size());
+    PropsEncoder* enc = st_.props_encoder();
     for (auto& ref : dirty_) {
         Thing* t = ref.get();
         ThingWrite w;
@@ -239,7 +240,13 @@ void Collection::flush() {
         w.type_id = t->type_id;
         w.is_new = t->is_new;
         std::vector<uint64_t> refs;
-        w.props_json = encode_props(t, &refs);
+        if (enc) {
+            enc->out = &w.props_bin;
+            encode_props(t, &refs, *enc);
+            enc->out = nullptr;
+        } else {
+            w.props_json = encode_props(t, &refs);
+        }
         w.props_changed = true;
         w.version = t->version;
         for (uint64_t id : t->old_refs) --delta[id];

@@ -90,17 +90,17 @@ struct PlanDef {
 const PlanDef kPlans[N_PLANS] = {
     {"SELECT nextval('thingsdb.thing_id_seq') FROM generate_series(1, $1)", 1, {INT4OID}},
     {"INSERT INTO thingsdb.things (id, collection, type_id, version, refs, props)"
-     " SELECT w.id, $1, w.type_id, 1, w.refs, w.props::jsonb"
+     " SELECT w.id, $1, w.type_id, 1, w.refs, w.props"
      " FROM unnest($2, $3, $4, $5) AS w(id, type_id, refs, props)",
-     5, {INT8OID, INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, TEXTARRAYOID}},
+     5, {INT8OID, INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, JSONBARRAYOID}},
     // The version check makes a concurrent update of the same thing a
     // conflict: after waiting for the other writer the row no longer matches.
-    {"UPDATE thingsdb.things t SET props = w.props::jsonb, type_id = w.type_id,"
+    {"UPDATE thingsdb.things t SET props = w.props, type_id = w.type_id,"
      " version = t.version + 1, refs = t.refs + w.delta"
      " FROM unnest($2, $3, $4, $5, $6) AS w(id, type_id, version, delta, props)"
      " WHERE t.id = w.id AND t.collection + 0 = $1 AND t.version = w.version"
      " RETURNING t.id, t.refs",
-     6, {INT8OID, INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID}},
+     6, {INT8OID, INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, JSONBARRAYOID}},
     {"UPDATE thingsdb.things t SET refs = t.refs + w.delta"
      " FROM unnest($2, $3) AS w(id, delta)"
      " WHERE t.id = w.id AND t.collection + 0 = $1 RETURNING t.id, t.refs",
@@ -208,11 +208,134 @@ Datum type_array(const uint32_t* v, int n) {
     return PointerGetDatum(a);
 }
 
-Datum text_array(const std::string* const* v, int n) {
+// ---- properties written as jsonb (issue 8) ---------------------------------
+// The core's encoder events (codec.h PropsEncoder) are recorded as a compact
+// byte stream while the query still runs C++ (flush); write_things turns each
+// stream into a jsonb inside pg_call with pushJsonbValue, without JSON text.
+// The jsonb is the one jsonb_in makes of the text the JSON writer would give:
+// numbers become numerics as numeric_in makes them (integers through
+// int64_to_numeric, which gives the same numeric; floats from the writer's
+// own text), and the string checks of jsonb_in are repeated (no NUL, which
+// jsonb_in refuses as \u0000; the length limit of a jsonb string).
+// Stream: one tag byte each; 'k', 's' and 'd' are followed by a 4-byte
+// length and the bytes ('d' also by a NUL), 'i' by 8 bytes.
+
+class JsonbStreamEncoder final : public PropsEncoder {
+public:
+    void begin_object() override { out->push_back('{'); }
+    void key(std::string_view k) override { bytes('k', k); }
+    void end_object() override { out->push_back('}'); }
+    void begin_array() override { out->push_back('['); }
+    void end_array() override { out->push_back(']'); }
+    void null() override { out->push_back('n'); }
+    void boolean(bool b) override { out->push_back(b ? 't' : 'f'); }
+    void integer(int64_t i) override {
+        out->push_back('i');
+        out->append(reinterpret_cast<const char*>(&i), sizeof i);
+    }
+    void number(double, std::string_view text) override {
+        bytes('d', text);
+        out->push_back('\0');
+    }
+    void string(std::string_view s) override { bytes('s', s); }
+
+private:
+    void bytes(char tag, std::string_view s) {
+        if (s.size() > 0xffffffffu) throw std::length_error("string too long to store");
+        uint32_t n = static_cast<uint32_t>(s.size());
+        out->push_back(tag);
+        out->append(reinterpret_cast<const char*>(&n), sizeof n);
+        out->append(s.data(), s.size());
+    }
+};
+
+JsonbStreamEncoder jsonb_stream_encoder;
+
+// A string of the stream as jsonb_in would accept it (or its error).
+void stream_string(JsonbValue& v, const char* p, uint32_t n) {
+    if (memchr(p, '\0', n))
+        ereport(ERROR, (errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
+                        errmsg("unsupported Unicode escape sequence"),
+                        errdetail("\\u0000 cannot be converted to text.")));
+    if (n > JENTRY_OFFLENMASK)
+        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                        errmsg("string too long to represent as jsonb string"),
+                        errdetail("Due to an implementation restriction, jsonb strings cannot exceed %d bytes.",
+                                  JENTRY_OFFLENMASK)));
+    v.type = jbvString;
+    v.val.string.len = static_cast<int>(n);
+    v.val.string.val = const_cast<char*>(p);
+}
+
+// The jsonb of one stream, allocated in the current memory context.
+Jsonb* stream_to_jsonb(const char* p, size_t len) {
+    const char* end = p + len;
+    JsonbParseState* st = nullptr;
+    JsonbValue* res = nullptr;
+    while (p < end) {
+        char tag = *p++;
+        JsonbValue v;
+        uint32_t n = 0;
+        if (tag == 'k' || tag == 's' || tag == 'd') {
+            memcpy(&n, p, sizeof n);
+            p += sizeof n;
+        }
+        switch (tag) {
+            case '{': res = pushJsonbValue(&st, WJB_BEGIN_OBJECT, nullptr); continue;
+            case '}': res = pushJsonbValue(&st, WJB_END_OBJECT, nullptr); continue;
+            case '[': res = pushJsonbValue(&st, WJB_BEGIN_ARRAY, nullptr); continue;
+            case ']': res = pushJsonbValue(&st, WJB_END_ARRAY, nullptr); continue;
+            case 'k':
+                stream_string(v, p, n);
+                p += n;
+                res = pushJsonbValue(&st, WJB_KEY, &v);
+                continue;
+            case 's':
+                stream_string(v, p, n);
+                p += n;
+                break;
+            case 'n': v.type = jbvNull; break;
+            case 't':
+            case 'f':
+                v.type = jbvBool;
+                v.val.boolean = tag == 't';
+                break;
+            case 'i': {
+                int64 i;
+                memcpy(&i, p, sizeof i);
+                p += sizeof i;
+                v.type = jbvNumeric;
+                v.val.numeric = int64_to_numeric(i);
+                break;
+            }
+            case 'd':
+                v.type = jbvNumeric;
+                v.val.numeric = DatumGetNumeric(DirectFunctionCall3(
+                    numeric_in, CStringGetDatum(p), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+                p += n + 1;
+                break;
+            default:
+                elog(ERROR, "thingsdb: bad stored properties stream");
+        }
+        res = pushJsonbValue(&st, st->contVal.type == jbvArray ? WJB_ELEM : WJB_VALUE, &v);
+    }
+    return JsonbValueToJsonb(res);
+}
+
+// An array of the jsonb of each write's stream (props_bin).
+Datum jsonb_array(const std::string* const* v, int n, MemoryContext tmp) {
     Datum* d = static_cast<Datum*>(palloc(sizeof(Datum) * (n ? n : 1)));
-    for (int i = 0; i < n; i++)
-        d[i] = PointerGetDatum(cstring_to_text_with_len(v[i]->data(), v[i]->size()));
-    ArrayType* a = construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT);
+    MemoryContext outer = CurrentMemoryContext;
+    for (int i = 0; i < n; i++) {
+        MemoryContextSwitchTo(tmp);
+        Jsonb* jb = stream_to_jsonb(v[i]->data(), v[i]->size());
+        MemoryContextSwitchTo(outer);
+        Jsonb* copy = static_cast<Jsonb*>(palloc(VARSIZE(jb)));
+        memcpy(copy, jb, VARSIZE(jb));
+        d[i] = PointerGetDatum(copy);
+        MemoryContextReset(tmp);
+    }
+    ArrayType* a = construct_array(d, n, JSONBOID, -1, false, TYPALIGN_INT);
     for (int i = 0; i < n; i++) pfree(DatumGetPointer(d[i]));
     pfree(d);
     return PointerGetDatum(a);
@@ -578,13 +701,13 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
             ins_id.push_back(static_cast<int64>(t.id));
             ins_type.push_back(t.type_id);
             ins_refs.push_back(t.refs_delta);
-            ins_props.push_back(&t.props_json);
+            ins_props.push_back(&t.props_bin);
         } else if (t.props_changed) {
             upd_id.push_back(static_cast<int64>(t.id));
             upd_type.push_back(t.type_id);
             upd_version.push_back(t.version);
             upd_delta.push_back(t.refs_delta);
-            upd_props.push_back(&t.props_json);
+            upd_props.push_back(&t.props_bin);
         } else if (t.refs_delta != 0) {
             ref_id.push_back(static_cast<int64>(t.id));
             ref_delta.push_back(t.refs_delta);
@@ -593,11 +716,13 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
 
     std::vector<uint64_t> unreferenced;
     pg_call([&] {
+        MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "thingsdb props jsonb",
+                                                  ALLOCSET_DEFAULT_SIZES);
         if (!ins_id.empty()) {
             int n = static_cast<int>(ins_id.size());
             Datum args[5] = {Int64GetDatum(coll), int8_array(ins_id.data(), n),
                              type_array(ins_type.data(), n), int8_array(ins_refs.data(), n),
-                             text_array(ins_props.data(), n)};
+                             jsonb_array(ins_props.data(), n, tmp)};
             exec(INSERT_THINGS, args, nullptr);
             for (int i = 1; i < 5; i++) pfree(DatumGetPointer(args[i]));
         }
@@ -605,7 +730,7 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
             int n = static_cast<int>(upd_id.size());
             Datum args[6] = {Int64GetDatum(coll), int8_array(upd_id.data(), n),
                              type_array(upd_type.data(), n), int8_array(upd_version.data(), n),
-                             int8_array(upd_delta.data(), n), text_array(upd_props.data(), n)};
+                             int8_array(upd_delta.data(), n), jsonb_array(upd_props.data(), n, tmp)};
             uint64 got = exec(UPDATE_THINGS, args, nullptr);
             for (int i = 1; i < 6; i++) pfree(DatumGetPointer(args[i]));
             // A missing row means another transaction changed (or removed)
@@ -624,9 +749,12 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
             collect_unreferenced(got, unreferenced);
             SPI_freetuptable(SPI_tuptable);
         }
+        MemoryContextDelete(tmp);
     });
     return unreferenced;
 }
+
+PropsEncoder* PgStorage::props_encoder() { return &jsonb_stream_encoder; }
 
 // The collection lock: a transaction-level lock of the user lock method
 // (as pg_advisory_xact_lock), with its own tag (the fourth field 3; SQL's

@@ -16,6 +16,7 @@ public:
     void load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) override;   // issue 8
     uint64_t new_thing_id() override;
     std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) override;
+    PropsEncoder* props_encoder() override;   // issue 8: props written as jsonb, no JSON text
     void lock_collection(uint64_t coll, bool exclusive) override;
     std::vector<StoredThing> delete_things(uint64_t coll, const std::vector<uint64_t>& ids) override;
     int64_t count_things(uint64_t coll) override;

@@ -1,0 +1,66 @@
+-- Writing things: the properties go to thingsdb.things as jsonb built
+-- directly (no JSON text); the stored jsonb is the one jsonb_in makes of
+-- the JSON text form (the same text, the same size byte for byte).
+\set VERBOSITY terse
+SELECT tdb_query('if (has_collection("writes")) del_collection("writes"); new_collection("writes");',
+                 '@thingsdb') IS NOT NULL AS made;
+SELECT tdb_query($$
+  .floats = [1.5, 1.0e+300, -0.0, 0.0, 0.1, 1.5e-7, -1.25e-300, 1.7976931348623157e+308, 2.5e-320, inf, -inf, nan];
+  .ints = [0, 1, -1, 2147483647, -2147483648, 2147483648, 9223372036854775807, -9223372036854775807 - 1];
+  .strs = ["", "hé ☃ 😀", "quote "" backslash \ slash / tab	nl
+end", "e\u0000 stays text"];
+  .nested = [[1, [2.5, [], [[]]]], {}, [{x: [nil, true, false]}]];
+  .z = {};
+  .sets = [set(), set([.z])];
+  .cl = |x, y| x + y;
+  .re = /a.b/i;
+  .err = value_err('boom');
+  .by = bytes('ab');
+  .dts = [datetime(2020, 1, 2, 3, 4, 5, 'Europe/Amsterdam'), datetime('2020-01-01T00:00:00+01:00'), timeval(5)];
+  .r = {a: 1};
+  .r.restrict('int');
+  nil$$, '@:writes');
+
+-- Each row of the collection against jsonb_in of its own text.
+CREATE TEMP TABLE writes_ref AS
+  SELECT t.id, t.props::text::jsonb AS j
+  FROM thingsdb.things t JOIN thingsdb.collections c ON t.collection = c.id
+  WHERE c.name = 'writes';
+SELECT count(*) AS things,
+       count(*) FILTER (WHERE t.props::text = r.j::text) AS same_text,
+       count(*) FILTER (WHERE pg_column_size(t.props) = pg_column_size(r.j)) AS same_size
+FROM thingsdb.things t JOIN writes_ref r USING (id);
+SELECT k, left(s, 60) AS stored, length(s) AS len
+FROM thingsdb.things t JOIN thingsdb.collections c ON t.id = c.id, jsonb_each(t.props) AS e(k, v),
+     regexp_replace(v::text, '"#": [0-9]+', '"#": N', 'g') AS s
+WHERE c.name = 'writes' AND k NOT IN ('floats', 'z', 'r', 'sets')
+ORDER BY k;
+SELECT t.props AS restricted
+FROM thingsdb.things t JOIN thingsdb.collections c ON t.collection = c.id
+WHERE c.name = 'writes' AND t.props ? '!';
+
+-- Numbers are numerics as jsonb_in makes them of the writer's text (-0.0
+-- is 0.0, 1.5e-7 keeps its scale); inf and nan are tagged strings.
+SELECT i, left(v::text, 40) AS stored, length(v::text) AS len, jsonb_typeof(v) AS kind
+FROM thingsdb.things t JOIN thingsdb.collections c ON t.id = c.id,
+     jsonb_array_elements(t.props->'floats') WITH ORDINALITY AS f(v, i)
+WHERE c.name = 'writes' ORDER BY i;
+
+-- Updates go the same way; the values read back are the ones written.
+SELECT tdb_query('.z.more = [2.5, "x"]; .ints.push(42); .floats.splice(9, 3); nil', '@:writes');
+TRUNCATE writes_ref;
+INSERT INTO writes_ref
+  SELECT t.id, t.props::text::jsonb
+  FROM thingsdb.things t JOIN thingsdb.collections c ON t.collection = c.id
+  WHERE c.name = 'writes';
+SELECT count(*) AS things,
+       count(*) FILTER (WHERE t.props::text = r.j::text AND pg_column_size(t.props) = pg_column_size(r.j)) AS same
+FROM thingsdb.things t JOIN writes_ref r USING (id);
+SELECT tdb_query('[.floats.len(), .floats[0], .floats[5], .floats[6] < 0, .ints, .strs[1], .z.more, .cl(1, 2), .re.test("AxB"), .err.msg(), .by.len(),
+                   .dts.map(|d| type(d)), .r.restriction(), .sets[1].len()]', '@:writes') AS read_back;
+
+-- What jsonb refuses is refused as before: a NUL in a str.
+SELECT tdb_query('.nul = str(base64_decode("QQBC")); nil', '@:writes');
+SELECT tdb_query('.has("nul")', '@:writes') AS stored_nul;
+
+SELECT tdb_query('del_collection("writes");', '@thingsdb') IS NOT NULL AS dropped;

@@ -1,0 +1,151 @@
+// PropsEncoder (codec.h): the events of encode_props(t, refs, enc), written
+// out as JSON text, must give byte for byte the text encode_props(t, refs)
+// writes, so that a storage building its binary form from the events (the
+// PostgreSQL side builds jsonb) stores what it would store from the text.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "harness.h"
+#include "core/codec.h"
+
+namespace {
+
+// Writes the events as the JSON text writer would: strings escaped by
+// json_escape, numbers by the text that comes with them, no spaces.
+class TextEncoder final : public tdb::PropsEncoder {
+public:
+    int events = 0;
+    void begin_object() override { open('{'); }
+    void key(std::string_view k) override {
+        comma();
+        tdb::json_escape(*out, k);
+        out->push_back(':');
+        after_key_ = true;
+    }
+    void end_object() override { close('}'); }
+    void begin_array() override { open('['); }
+    void end_array() override { close(']'); }
+    void null() override { scalar("null"); }
+    void boolean(bool b) override { scalar(b ? "true" : "false"); }
+    void integer(int64_t i) override { scalar(std::to_string(i)); }
+    void number(double, std::string_view text) override { scalar(text); }
+    void string(std::string_view s) override {
+        comma();
+        tdb::json_escape(*out, s);
+    }
+
+private:
+    // Whether the current container already has an item (one per level).
+    std::vector<bool> has_item_;
+    bool after_key_ = false;
+
+    void comma() {
+        ++events;
+        if (after_key_) {
+            after_key_ = false;
+        } else if (!has_item_.empty()) {
+            if (has_item_.back()) out->push_back(',');
+            has_item_.back() = true;
+        }
+    }
+    void open(char c) {
+        comma();
+        out->push_back(c);
+        has_item_.push_back(false);
+    }
+    void close(char c) {
+        ++events;
+        out->push_back(c);
+        has_item_.pop_back();
+    }
+    void scalar(std::string_view s) {
+        comma();
+        out->append(s.data(), s.size());
+    }
+};
+
+// Writes through the encoder and keeps the resulting text as the row's
+// props_json, so that rows compare with those of the text writer.
+class EventStorage : public MemStorage {
+public:
+    TextEncoder enc;
+    int written = 0;
+    tdb::PropsEncoder* props_encoder() override { return &enc; }
+    std::vector<uint64_t> write_things(uint64_t coll, const std::vector<tdb::ThingWrite>& ws) override {
+        std::vector<tdb::ThingWrite> copy(ws);
+        for (tdb::ThingWrite& w : copy) {
+            if (!w.props_changed) continue;
+            EXPECT_TRUE(w.props_json.empty());
+            w.props_json = std::move(w.props_bin);
+            w.props_bin.clear();
+            ++written;
+        }
+        return MemStorage::write_things(coll, copy);
+    }
+};
+
+std::string run(MemStorage& st, const std::string& code) {
+    tdb::QueryRequest req;
+    req.scope = "@:stuff";
+    req.code = code;
+    return tdb::run_query(st, req);
+}
+
+std::string rows(const MemStorage& st) {
+    std::string s;
+    for (const auto& [id, r] : st.things)
+        s += std::to_string(id) + ":" + r.thing.props_json + ":" + std::to_string(r.refs) + "\n";
+    return s;
+}
+
+const char* kWrites[] = {
+    ".a = 1.5; .b = 1.0e+300; .c = -0.0; .d = 2147483647; .e = -2147483648;"
+    ".f = 9223372036854775807; .g = -9223372036854775807 - 1; .h = 0; .i = 0.1;"
+    ".j = 1.5e-7; .k = -1.25e-300; .l = 1.7976931348623157e+308; .m = inf; .n = -inf; .o = nan; nil",
+    ".s = 'h\u00e9 \u2603 \U0001F600 \" \\\\ /\n\t\r\x01 end'; .empty = ''; .t = true; .u = false; .v = nil; nil",
+    ".nested = [[1, [2.5, [], [[]]]], {}, [{x: [nil]}]]; .set = set(); .z = {}; .set2 = set([.z, {}]);"
+    ".zz = [.z, .z]; nil",
+    ".cl = |x, y| x + y; .re = /a.b\\/c/i; .err = value_err('boom \"q\"'); .by = bytes('ab\\x00');"
+    ".dt = datetime(2020, 1, 2, 3, 4, 5, 'Europe/Amsterdam'); .tv = timeval(5); .dt2 = datetime('2020-01-01T00:00:00+01:00'); nil",
+    ".r = {a: 1}; .r.restrict('int'); .r.b = 2; nil",
+    ".z.more = 'changed'; .nested.push([3.25]); .set.add(.z); .del('zz'); nil",
+};
+
+}  // namespace
+
+TEST(PropsEncoder, EventsGiveTheTextWritersBytes) {
+    MemStorage text;
+    EventStorage events;
+    for (const char* code : kWrites) {
+        std::string want = run(text, code);
+        std::string got = run(events, code);
+        EXPECT_EQ(got, want) << code;
+        EXPECT_EQ(rows(events), rows(text)) << code;
+    }
+    EXPECT_GT(events.written, 6);
+    EXPECT_GT(events.enc.events, 100);
+    // the values the text holds (numbers as the writer formats them)
+    std::string all = rows(text);
+    for (const char* part : {"\"a\":1.5", "9223372036854775807", "-9223372036854775808",
+                             "{\"!f\":\"inf\"}", "{\"!s\":[", "{\"#\":", "{\"!c\":", "{\"!r\":",
+                             "{\"!e\":[", "{\"!d\":[", "{\"!t\":[", "{\"!b\":", "{\"!\":\"int\""})
+        EXPECT_NE(all.find(part), std::string::npos) << part;
+    // and the same things read back
+    std::string read = "[.a, .b, .c, .j, .s, .nested, .set.len(), .cl(1, 2), .err, .by, .dt, .r.restriction()]";
+    EXPECT_EQ(run(events, read), run(text, read));
+}
+
+TEST(PropsEncoder, RaisesTheTextWritersErrors) {
+    for (const char* code : {".s = 'é'[0]; nil", ".k = {}; .k['é'[0]] = 1; nil"}) {
+        MemStorage text;
+        EventStorage events;
+        std::string want, got;
+        try { run(text, code); } catch (const tdb::Error& e) { want = e.what(); }
+        try { run(events, code); } catch (const tdb::Error& e) { got = e.what(); }
+        EXPECT_EQ(got, want) << code;
+        EXPECT_EQ(got, "string is not valid UTF-8; use bytes for binary data") << code;
+        EXPECT_EQ(events.written, 0);
+    }
+}
