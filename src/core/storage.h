@@ -40,7 +40,7 @@ struct ThingWrite {
     uint64_t id = 0;
     uint32_t type_id = kNoType;
     bool is_new = false;        // insert (else update)
-    bool props_changed = false; // props_json is valid
+    bool props_changed = false; // props_json (or props_bin) is valid
     std::string props_json;
     std::string props_bin;      // issue 8: instead of props_json when the storage has a props_encoder()
     int64_t version = 0;        // the version read; an update must match it
