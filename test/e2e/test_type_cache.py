@@ -4,6 +4,8 @@ src/core/types.cpp Catalog::load, PgStorage::catalog_epoch): a warm session
 sees every committed change of the catalogs made by another session, by
 itself or by plain SQL, and nothing of a rolled-back one. Also the views
 tdb_types/tdb_enums for a role with and without QUERY."""
+import threading
+
 import psycopg
 
 import tdbtest
@@ -29,11 +31,19 @@ def main():
 
     def rolled_back_change_is_forgotten():
         assert q(a, "User{}.len()") == 2
+        seen = []
         with b.transaction():
             q(b, "mod_type('User', 'del', 'age'); nil")
             assert q(b, "User{}.len()") == 1       # the writer sees its own change
-            assert q(a, "User{}.len()") == 2       # others do not
+            # others never see it: a query of the collection waits for the open
+            # mod_type (the collection lock, as ALTER TABLE) and then sees the old
+            reader = threading.Thread(target=lambda: seen.append(q(a, "User{}.len()")))
+            reader.start()
+            reader.join(1.0)
+            assert reader.is_alive() and seen == [], seen
             raise psycopg.Rollback()
+        reader.join(30)
+        assert seen == [2], seen
         assert q(b, "User{}.len()") == 2
         assert q(a, "User{}.len()") == 2
 
