@@ -4,6 +4,7 @@
 #include "access.h"
 #include "codec.h"
 #include "error.h"
+#include "names.h"
 #include "query.h"
 #include "thing.h"
 
@@ -22,15 +23,6 @@ int64_t scope_read_id(std::string_view s) {
     return id;
 }
 
-bool scope_valid_name(std::string_view s) {
-    if (s.empty() || s.size() > 255) return false;
-    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-    if (!alpha(s[0])) return false;
-    for (char c : s)
-        if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
-    return true;
-}
-
 Scope scope_collection(std::string_view s) {
     Scope sc;
     sc.kind = Scope::COLLECTION;
@@ -40,7 +32,7 @@ Scope scope_collection(std::string_view s) {
         sc.id = static_cast<uint64_t>(id);
         return sc;
     }
-    if (!scope_valid_name(s)) raise(VALUE_ERR, "invalid scope; the specified collection name is invalid");
+    if (!valid_name(s)) raise(VALUE_ERR, "invalid scope; the specified collection name is invalid");
     sc.name = std::string(s);
     return sc;
 }

@@ -8,6 +8,7 @@
 #include "access.h"
 #include "error.h"
 #include "fn.h"
+#include "names.h"
 #include "query.h"
 #include "storage.h"
 #include "thing.h"
@@ -16,17 +17,6 @@
 namespace tdb {
 
 namespace {
-
-// ThingsDB's naming rule (ti_name_is_valid_strn): 1..255 characters, a
-// letter or `_` first, then letters, digits or `_`.
-bool valid_name(const std::string& s) {
-    if (s.empty() || s.size() > 255) return false;
-    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-    if (!alpha(s[0])) return false;
-    for (char c : s)
-        if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
-    return true;
-}
 
 void check_new_name(Storage& st, const std::string& name) {
     if (!valid_name(name)) raise(VALUE_ERR, "collection name must follow the naming rules");

@@ -7,6 +7,7 @@
 #include "ast.h"
 #include "error.h"
 #include "fn.h"
+#include "names.h"
 #include "ops.h"
 #include "query.h"
 #include "thing.h"
@@ -63,7 +64,7 @@ void hold_value(Query& q, const Value& v, int64_t d) {
 }
 
 EnumMemberObj* add_member(Query& q, EnumDef& e, const std::string& name, Value v) {
-    if (!valid_type_name(name)) raise(VALUE_ERR, "member name must follow the naming rules");
+    if (!valid_name(name)) raise(VALUE_ERR, "member name must follow the naming rules");
     if (e.member(name)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", name.c_str(), e.name.c_str());
     check_member_value(q, e, v);
     if (v.is(VT::Thing)) {
@@ -116,7 +117,7 @@ Value f_set_enum(Query& q, Value*, Args& a) {
     a.exactly(2);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
-    if (!valid_type_name(name))
+    if (!valid_name(name))
         raise(VALUE_ERR, "function `set_enum` expects argument 1 to follow the naming rules");
     if (c.enum_(name)) raisef(LOOKUP_ERR, "enum `%s` already exists", name.c_str());
     if (c.type(name)) raisef(LOOKUP_ERR, "type `%s` already exists", name.c_str());
@@ -180,7 +181,7 @@ Value f_rename_enum(Query& q, Value*, Args& a) {
     std::string name;
     EnumDef& e = need_enum(c, a, 0, name);
     std::string to = a.str_arg(1);
-    if (!valid_type_name(to)) raise(VALUE_ERR, "function `rename_enum` expects argument 2 to follow the naming rules");
+    if (!valid_name(to)) raise(VALUE_ERR, "function `rename_enum` expects argument 2 to follow the naming rules");
     if (to == name) return Value();
     if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
     if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
@@ -344,7 +345,7 @@ Value f_mod_enum(Query& q, Value*, Args& a) {
         EnumMemberObj* m = need_member(a.str_arg(2));
         std::string to = a.str_arg(3);
         e = c.enum_(id);
-        if (!valid_type_name(to)) raise(VALUE_ERR, "member name must follow the naming rules");
+        if (!valid_name(to)) raise(VALUE_ERR, "member name must follow the naming rules");
         if (e->member(to)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", to.c_str(), name.c_str());
         m->name = to;
         size_t idx = static_cast<size_t>(e->index_of(m));

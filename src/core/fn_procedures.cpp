@@ -8,6 +8,7 @@
 #include "codec.h"
 #include "error.h"
 #include "fn.h"
+#include "names.h"
 #include "procedures.h"
 #include "query.h"
 #include "thing.h"
@@ -20,7 +21,7 @@ namespace {
 // ThingsDB's ti_raw_err_not_found: an invalid name is a value_err, a valid
 // one that is not there a lookup_err.
 [[noreturn]] void not_found(const std::string& name) {
-    if (!valid_procedure_name(name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
+    if (!valid_name(name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
     raisef(LOOKUP_ERR, "procedure `%s` not found", name.c_str());
 }
 
@@ -56,7 +57,7 @@ std::string procedure_job(const char* kind, const ProcedureRow& row) {
 Value f_new_procedure(Query& q, Value*, Args& a) {
     a.exactly(2);
     std::string name = a.str_arg(0);
-    if (!valid_procedure_name(name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
+    if (!valid_name(name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
     return add_procedure(q, name, a.closure_arg(1));
 }
 
@@ -89,7 +90,7 @@ Value f_rename_procedure(Query& q, Value*, Args& a) {
     std::string name = a.str_arg(0);
     need(q, name);
     std::string new_name = a.str_arg(1);
-    if (!valid_procedure_name(new_name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
+    if (!valid_name(new_name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
     if (find_procedure(q.storage(), q.scope_id(), new_name))
         raisef(LOOKUP_ERR, "procedure `%s` already exists", new_name.c_str());
     q.storage().rename_procedure(q.scope_id(), name, new_name);
@@ -182,7 +183,7 @@ Value m_load(Query& q, Value* self, Args& a) {
 }  // namespace
 
 Value add_procedure(Query& q, const std::string& name, const Value& closure) {
-    if (!valid_procedure_name(name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
+    if (!valid_name(name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
     unbound(closure);
     Storage& st = q.storage();
     ProcedureRow row;

@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "fn.h"
+#include "names.h"
 #include "query.h"
 #include "thing.h"
 #include "types.h"
@@ -31,7 +32,7 @@ TypeDef& need_type(Catalog& c, const Args& a, int i, std::string& name) {
 }
 
 void check_new_type_name(Catalog& c, const Args& a, const std::string& name) {
-    if (!valid_type_name(name))
+    if (!valid_name(name))
         raisef(VALUE_ERR, "function `%s` expects argument 1 to follow the naming rules", a.name());
     if (c.type(name)) raisef(LOOKUP_ERR, "type `%s` already exists", name.c_str());
     if (c.enum_(name)) raisef(LOOKUP_ERR, "enum `%s` already exists", name.c_str());
@@ -137,7 +138,7 @@ void define(Catalog& c, TypeDef& t, const Value& defs) {
     std::vector<Method> methods;
     // Parse against a copy so a failure leaves the type untouched.
     for (const Prop& p : defs.thing()->props()) {
-        if (!valid_type_name(p.key)) raise(VALUE_ERR, "property name must follow the naming rules");
+        if (!valid_name(p.key)) raise(VALUE_ERR, "property name must follow the naming rules");
         if (p.val.is(VT::Closure)) {
             Value cl = closure_from_source(p.val.closure()->source);
             methods.push_back({p.key, cl});
@@ -168,7 +169,7 @@ Value f_new_type(Query& q, Value*, Args& a) {
     a.between(1, 3);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
-    if (valid_type_name(name) && reserved_type_name(name)) raisef(VALUE_ERR, "name `%s` is reserved", name.c_str());
+    if (valid_name(name) && reserved_type_name(name)) raisef(VALUE_ERR, "name `%s` is reserved", name.c_str());
     check_new_type_name(c, a, name);
     auto flag = [&](int i) {
         Value v = a.eval(i);
@@ -290,7 +291,7 @@ Value f_rename_type(Query& q, Value*, Args& a) {
     std::string name;
     TypeDef& t = need_type(c, a, 0, name);
     std::string to = a.str_arg(1);
-    if (!valid_type_name(to)) raisef(VALUE_ERR, "function `rename_type` expects argument 2 to follow the naming rules");
+    if (!valid_name(to)) raisef(VALUE_ERR, "function `rename_type` expects argument 2 to follow the naming rules");
     if (to == name) return Value();
     if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
     if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
@@ -419,7 +420,7 @@ Value f_mod_type(Query& q, Value*, Args& a) {
         std::string fname = a.str_arg(2);
         Value spec = a.eval(3);
         t = c.type(tid);
-        if (!valid_type_name(fname)) raise(VALUE_ERR, "property name must follow the naming rules");
+        if (!valid_name(fname)) raise(VALUE_ERR, "property name must follow the naming rules");
         if (t->field(fname) || t->method(fname))
             raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(), name.c_str());
         std::vector<Value> inst = c.instances(tid);
@@ -507,7 +508,7 @@ Value f_mod_type(Query& q, Value*, Args& a) {
         std::string fname = a.str_arg(2);
         std::string to = a.str_arg(3);
         t = c.type(tid);
-        if (!valid_type_name(to)) raise(VALUE_ERR, "property name must follow the naming rules");
+        if (!valid_name(to)) raise(VALUE_ERR, "property name must follow the naming rules");
         if (t->field(to) || t->method(to))
             raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", to.c_str(), name.c_str());
         if (Field* f = t->field(fname)) {

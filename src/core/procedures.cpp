@@ -10,6 +10,7 @@
 #include "codec.h"
 #include "engine.h"
 #include "error.h"
+#include "names.h"
 #include "query.h"
 #include "thing.h"
 
@@ -84,15 +85,6 @@ uint64_t procedure_parse_count() { return parse_count; }
 
 // ---- names, docs, info ----------------------------------------------------
 
-bool valid_procedure_name(std::string_view s) {
-    if (s.empty() || s.size() > 255) return false;
-    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-    if (!alpha(s[0])) return false;
-    for (char c : s)
-        if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
-    return true;
-}
-
 std::string closure_doc(const Value& closure) {
     const Node* body = closure.closure()->node->kids[0];
     if (body->kind != NK::Block || body->kids.empty()) return "";
@@ -144,7 +136,7 @@ std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req, std::share
     Scope scope = parse_scope(req.scope);
     if (scope.kind == Scope::NODE)
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");
-    if (!valid_procedure_name(req.name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
+    if (!valid_name(req.name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
     auto q = std::make_unique<Query>(st, scope);
     if (req.scope_out) *req.scope_out = std::string(req.scope);
     out = find_procedure(st, q->scope_id(), req.name);

@@ -32,9 +32,6 @@ void forget_procedure(uint64_t scope_id, std::string_view name);
 // How many closures the cache parsed so far (for tests: a warm run parses none).
 uint64_t procedure_parse_count();
 
-// ThingsDB's naming rule: 1..255 of [A-Za-z0-9_], not starting with a digit.
-bool valid_procedure_name(std::string_view s);
-
 // The doc string of a closure: its body's first statement when that is a
 // string literal and the body is a block, else "".
 std::string closure_doc(const Value& closure);

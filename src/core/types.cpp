@@ -14,6 +14,7 @@
 #include "ast.h"
 #include "codec.h"
 #include "error.h"
+#include "names.h"
 #include "ops.h"
 #include "regex.h"
 #include "thing.h"
@@ -31,15 +32,6 @@ Catalog* g_catalog = nullptr;
 }  // namespace
 
 // ---- small helpers -----------------------------------------------------------
-
-bool valid_type_name(std::string_view s) {
-    if (s.empty() || s.size() > 255) return false;
-    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-    if (!alpha(s[0])) return false;
-    for (char c : s)
-        if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
-    return true;
-}
 
 int64_t now_seconds(Query& q) { return static_cast<int64_t>(q.storage().now()); }
 

@@ -141,7 +141,6 @@ void relation_follow_all(Catalog& c, TypeDef& t, const std::string& field);
 
 // The text of a definition's kind, for messages ("int", "str", ...).
 const char* spec_kind_name(SK k);
-bool valid_type_name(std::string_view s);
 int64_t now_seconds(Query& q);
 std::string json_str(std::string_view s);
 // ThingsDB's rendering of a value inside a job (values as results render).
