@@ -163,7 +163,7 @@ public:
         }
     }
 
-    // issue 8: PropsBuilder's objects: what object() makes of its
+    // PropsBuilder's objects: what object() makes of its
     // properties in the stored form (a reference, a tagged value or a thing).
     Value stored_object(std::vector<Prop>&& props) {
         if (props.size() == 1) {
@@ -626,7 +626,7 @@ std::string encode_props(const Thing* t, std::vector<uint64_t>* refs) {
     return out;
 }
 
-// ---- the stored form as events (issue 8) -----------------------------------
+// ---- the stored form as events -----------------------------------
 
 namespace {
 
@@ -769,7 +769,7 @@ void decode_props(Collection& c, Thing* t, std::string_view json, std::vector<ui
     r.props(t);
 }
 
-// ---- PropsBuilder (issue 8) -------------------------------------------------
+// ---- PropsBuilder -------------------------------------------------
 
 struct PropsBuilder::Frame {
     bool array;

@@ -39,7 +39,7 @@ extern Value (*stored_member_hook)(uint32_t enum_id, uint32_t mid);
 extern uint64_t (*restriction_decode_hook)(const std::string& stored);
 extern std::string (*restriction_encode_hook)(uint64_t restriction);
 
-// issue 8: stored properties from a binary form. A storage that keeps them
+// Stored properties from a binary form. A storage that keeps them
 // as binary JSON (PostgreSQL's jsonb) walks it and calls these in document
 // order, instead of producing JSON text for decode_props; the thing gets the
 // same properties as decode_props would give it for the equivalent text
@@ -74,7 +74,7 @@ private:
     size_t depth_ = 0;
 };
 
-// issue 8: stored properties to a binary form. encode_props(t, refs, enc)
+// Stored properties to a binary form. encode_props(t, refs, enc)
 // walks the same structure encode_props(t, refs) writes as JSON text and
 // calls enc in document order: the properties object, the restriction key
 // "!" first when there is one, references as {"#": id}, the tagged objects

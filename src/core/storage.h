@@ -15,7 +15,7 @@ constexpr uint32_t kNoType = 0xffffffffu;
 class PropsBuilder;   // codec.h
 class PropsEncoder;   // codec.h
 
-// issue 8: a storage that reads properties in a binary form hands them over
+// A storage that reads properties in a binary form hands them over
 // as bytes with a decoder, which walks them into a PropsBuilder (no JSON
 // text in between).
 class PropsDecoder {
@@ -25,13 +25,13 @@ public:
 };
 
 // One thing as stored: its properties encoded as JSON (see codec.h), or in
-// a binary form when `decoder` is set (issue 8).
+// a binary form when `decoder` is set.
 struct StoredThing {
     uint64_t id = 0;
     uint32_t type_id = kNoType;
     int64_t version = 0;
     std::string props_json;
-    std::string props_bin;                 // issue 8: for decoder
+    std::string props_bin;                 // for decoder
     const PropsDecoder* decoder = nullptr;
 };
 
@@ -42,12 +42,12 @@ struct ThingWrite {
     bool is_new = false;        // insert (else update)
     bool props_changed = false; // props_json (or props_bin) is valid
     std::string props_json;
-    std::string props_bin;      // issue 8: instead of props_json when the storage has a props_encoder()
+    std::string props_bin;      // instead of props_json when the storage has a props_encoder()
     int64_t version = 0;        // the version read; an update must match it
     int64_t refs_delta = 0;     // change of the count of stored references
 };
 
-// ---- Types and enums (issue 4) ----------------------------------------------
+// ---- Types and enums ----------------------------------------------
 // One Type or enum of a collection's catalog; `def_json` is its definition
 // as types.cpp writes it (fields or members, methods, flags).
 struct CatalogRow {
@@ -66,7 +66,7 @@ struct CollectionRow {
     int default_deep = 1;
 };
 
-// ---- procedures (issue 3) ----
+// ---- procedures ----
 // One procedure as stored: its closure's source text. scope_id is the
 // collection's id, or 0 for the @thingsdb scope.
 struct ProcedureRow {
@@ -76,7 +76,7 @@ struct ProcedureRow {
     int64_t created_at = 0;  // seconds since the epoch
 };
 
-// ---- users, tokens and access (issue 7) ----
+// ---- users, tokens and access ----
 // A ThingsDB user; its name is the PostgreSQL role it stands for.
 struct UserRow {
     uint64_t id = 0;
@@ -109,7 +109,7 @@ public:
     // conflict (the implementation raises a serialization failure). Returns
     // the ids of existing things whose reference count dropped to zero.
     virtual std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) = 0;
-    // issue 8: a storage that writes properties in a binary form returns an
+    // A storage that writes properties in a binary form returns an
     // encoder: the writes then carry its bytes in props_bin (no JSON text).
     virtual PropsEncoder* props_encoder() { return nullptr; }
     // Deletes the things and returns what they held (to release their refs).
@@ -125,7 +125,7 @@ public:
     virtual void delete_collection(uint64_t id) = 0;
     virtual void rename_collection(uint64_t id, std::string_view name) = 0;
 
-    // ---- procedures (issue 3) ----
+    // ---- procedures ----
     // Rows of thingsdb.procedures. The core checks for duplicates first.
     virtual bool find_procedure(uint64_t scope_id, std::string_view name, ProcedureRow& out) = 0;
     virtual std::vector<ProcedureRow> procedures(uint64_t scope_id) = 0;   // ordered by name
@@ -138,7 +138,7 @@ public:
     // of parsed closures stays valid while it stays the same.
     virtual uint64_t procedures_epoch() = 0;
 
-    // ---- Types and enums (issue 4): the catalogs of a collection. Writes
+    // ---- Types and enums: the catalogs of a collection. Writes
     // go through at once (the transaction makes them atomic). The defaults
     // keep storages without catalogs compiling; MemStorage and PgStorage
     // implement them.
@@ -161,7 +161,7 @@ public:
     // stays valid while it stays the same. 0: no cache.
     virtual uint64_t catalog_epoch() { return 0; }
 
-    // ---- users, tokens and access (issue 7). Token keys are generated and
+    // ---- users, tokens and access. Token keys are generated and
     // hashed by the storage; only hashes are kept. The defaults raise, so a
     // storage without users still compiles; MemStorage and PgStorage
     // implement them.
@@ -182,10 +182,10 @@ public:
     virtual void set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask);  // 0: no row
     virtual std::vector<AccessRow> user_access(uint64_t user_id);  // ordered by scope id
 
-    // ---- datetime (issue 6, item 1): a collection's time zone (an IANA name).
+    // ---- datetime: a collection's time zone (an IANA name).
     virtual void set_collection_time_zone(uint64_t id, std::string_view tz) = 0;
 
-    // ---- function library (issue 6): where log() writes (a NOTICE to the
+    // ---- function library: where log() writes (a NOTICE to the
     // client in PostgreSQL, as ThingsDB sends its log lines to the client).
     virtual void log(std::string_view msg) { (void)msg; }
     // set_default_deep(): a collection's default render depth (0..127).
@@ -197,7 +197,7 @@ public:
     // the transaction id).
     virtual int64_t transaction_id() = 0;
 
-    // ---- performance (issue 8): several things in one round trip (the
+    // ---- performance: several things in one round trip (the
     // read-ahead of Collection::load). Fills `out` with the rows that exist,
     // in any order. The default reads them one by one.
     virtual void load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) {

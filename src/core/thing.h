@@ -113,7 +113,7 @@ private:
     void fill(Thing* t, const StoredThing& st);
     void attach_walk(Thing* first, const Value* first_val);
     Storage& st_;
-    // Read-ahead (issue 8): the ids of the stubs in the order they were met
+    // Read-ahead: the ids of the stubs in the order they were met
     // (a list's items in order). When the query touches them in that order,
     // each load reads the next stubs along, in windows that double up to
     // 1024; a touch out of order reads one thing.

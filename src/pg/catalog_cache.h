@@ -1,6 +1,6 @@
 // A per-backend cache of the rows every call reads: collections (by name and
 // id), users (by name and id), tokens (by hash) and access masks, so a warm
-// tdb_query/tdb_run runs no SQL for them (issue 8).
+// tdb_query/tdb_run runs no SQL for them.
 //
 // Correctness rests on PostgreSQL's invalidation messages: a statement-level
 // trigger on each of those tables (thingsdb.catalog_changed, install script)

@@ -68,8 +68,8 @@ enum PlanId {
     INSERT_ROOT,
     DELETE_COLLECTION,
     RENAME_COLLECTION,
-    SET_COLLECTION_TZ,   // issue 6
-    SET_COLLECTION_DEEP,   // issue 6
+    SET_COLLECTION_TZ,
+    SET_COLLECTION_DEEP,
     N_PLANS
 };
 
@@ -130,7 +130,7 @@ SPIPlanPtr plans[N_PLANS];
 SPIPlanPtr get_plan(PlanId id) {
     if (!plans[id]) {
         const PlanDef& d = kPlans[id];
-        // The statements on things are planned for each execution (issue 8):
+        // The statements on things are planned for each execution:
         // a generic plan kept from when the table was small (a fresh node,
         // or just after a bulk delete and ANALYZE) stays a sequential scan
         // when the table has grown, and a read of 100,000 things then takes
@@ -208,7 +208,7 @@ Datum type_array(const uint32_t* v, int n) {
     return PointerGetDatum(a);
 }
 
-// ---- properties written as jsonb (issue 8) ---------------------------------
+// ---- properties written as jsonb ---------------------------------
 // The core's encoder events (codec.h PropsEncoder) are recorded as a compact
 // byte stream while the query still runs C++ (flush); write_things turns each
 // stream into a jsonb inside pg_call with pushJsonbValue, without JSON text.
@@ -366,7 +366,7 @@ void collect_unreferenced(uint64 n, std::vector<uint64_t>& out) {
     pg_unreachable();
 }
 
-// issue 8: things are read by direct access to the primary key of
+// Things are read by direct access to the primary key of
 // thingsdb.things (no planner, no SPI), under a snapshot taken as SPI takes
 // one for a statement (after a command counter increment, so the query's own
 // earlier writes are visible). A plan could degrade to a sequential scan of
@@ -423,7 +423,7 @@ void reader_close(ThingsReader& r) {
     table_close(r.heap, NoLock);
 }
 
-// issue 8: properties are handed to the core as the bytes of their jsonb
+// Properties are handed to the core as the bytes of their jsonb
 // (a plain copy) and walked into its values by this decoder: no JSON text
 // in between. Numbers keep the meaning the text had: an integer when the
 // numeric has no fraction digits and fits an int64, else a float.
@@ -657,7 +657,7 @@ bool PgStorage::load_thing(uint64_t coll, uint64_t id, StoredThing& out) {
     return true;
 }
 
-// issue 8: the read-ahead of Collection::load, many things in one go.
+// The read-ahead of Collection::load, many things in one go.
 void PgStorage::load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) {
     if (ids.empty()) return;
     std::vector<uint64_t> sorted(ids);
@@ -816,7 +816,7 @@ std::vector<CollectionRow> PgStorage::collections() {
 }
 
 // Every call looks its collection up by name: the rows are kept in the
-// per-backend cache (catalog_cache.h, issue 8), so a warm call runs no SQL
+// per-backend cache (catalog_cache.h), so a warm call runs no SQL
 // for it. Only rows that exist are cached.
 bool PgStorage::find_collection(std::string_view name, CollectionRow& out) {
     CatalogCache* c = catalog_cache();
@@ -905,7 +905,7 @@ void PgStorage::rename_collection(uint64_t id, std::string_view name) {
     });
 }
 
-// ---- datetime (issue 6) ----
+// ---- datetime ----
 void PgStorage::set_collection_time_zone(uint64_t id, std::string_view tz) {
     catalog_cache_flush();   // at once; the trigger tells the other backends
     pg_call([&] {
@@ -915,7 +915,7 @@ void PgStorage::set_collection_time_zone(uint64_t id, std::string_view tz) {
     });
 }
 
-// set_default_deep() (function library, issue 6).
+// set_default_deep().
 void PgStorage::set_collection_default_deep(uint64_t id, int deep) {
     catalog_cache_flush();   // at once; the trigger tells the other backends
     pg_call([&] {
@@ -924,7 +924,7 @@ void PgStorage::set_collection_default_deep(uint64_t id, int deep) {
     });
 }
 
-// collection_info()'s next_free_id (function library, issue 6): what
+// collection_info()'s next_free_id: what
 // nextval() of the thing id sequence would give now.
 uint64_t PgStorage::next_free_id() {
     uint64_t id = 0;
@@ -938,7 +938,7 @@ uint64_t PgStorage::next_free_id() {
     return id;
 }
 
-// change_id() (function library, issue 6): the transaction's id, the same
+// change_id(): the transaction's id, the same
 // for every query of the transaction (one change).
 int64_t PgStorage::transaction_id() {
     int64_t id = 0;
@@ -951,7 +951,7 @@ int64_t PgStorage::transaction_id() {
     return id;
 }
 
-// log(): a NOTICE to the client (function library, issue 6).
+// log(): a NOTICE to the client.
 void PgStorage::log(std::string_view msg) {
     pg_call([&] { ereport(NOTICE, (errmsg("%.*s", static_cast<int>(msg.size()), msg.data()))); });
 }
@@ -967,7 +967,7 @@ double PgStorage::now() {
            static_cast<double>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
 }
 
-// ---- procedures (issue 3) ---------------------------------------------------
+// ---- procedures ---------------------------------------------------
 //
 // Rows of thingsdb.procedures, with plans of their own (kept like the ones
 // above). Every change also registers a relcache invalidation of the table:

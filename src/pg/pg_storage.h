@@ -13,10 +13,10 @@ namespace tdb::pg {
 class PgStorage final : public Storage {
 public:
     bool load_thing(uint64_t coll, uint64_t id, StoredThing& out) override;
-    void load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) override;   // issue 8
+    void load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) override;
     uint64_t new_thing_id() override;
     std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) override;
-    PropsEncoder* props_encoder() override;   // issue 8: props written as jsonb, no JSON text
+    PropsEncoder* props_encoder() override;   // Props written as jsonb, no JSON text
     void lock_collection(uint64_t coll, bool exclusive) override;
     std::vector<StoredThing> delete_things(uint64_t coll, const std::vector<uint64_t>& ids) override;
     int64_t count_things(uint64_t coll) override;
@@ -27,9 +27,9 @@ public:
     CollectionRow create_collection(std::string_view name) override;
     void delete_collection(uint64_t id) override;
     void rename_collection(uint64_t id, std::string_view name) override;
-    void set_collection_time_zone(uint64_t id, std::string_view tz) override;   // issue 6
+    void set_collection_time_zone(uint64_t id, std::string_view tz) override;
 
-    // ---- procedures (issue 3; see the end of pg_storage.cpp) ----
+    // ---- procedures ----
     bool find_procedure(uint64_t scope_id, std::string_view name, ProcedureRow& out) override;
     std::vector<ProcedureRow> procedures(uint64_t scope_id) override;
     void insert_procedure(const ProcedureRow& row) override;
@@ -38,7 +38,7 @@ public:
     void delete_procedure(uint64_t scope_id, std::string_view name) override;
     uint64_t procedures_epoch() override;
 
-    // ---- users, tokens and access (issue 7; src/pg/pg_users.cpp) ----
+    // ---- users, tokens and access ----
     std::vector<UserRow> users() override;
     bool find_user(std::string_view name, UserRow& out) override;
     bool find_user_by_id(uint64_t id, UserRow& out) override;
@@ -54,7 +54,7 @@ public:
     void set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) override;
     std::vector<AccessRow> user_access(uint64_t user_id) override;
 
-    // ---- types and enums (issue 4): src/pg/pg_types.cpp ----
+    // ---- types and enums: src/pg/pg_types.cpp ----
     std::vector<CatalogRow> load_types(uint64_t coll) override;
     void save_type(uint64_t coll, const CatalogRow& row) override;
     void delete_type(uint64_t coll, uint32_t type_id) override;
@@ -66,15 +66,15 @@ public:
     bool enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) override;
     uint64_t catalog_epoch() override;
 
-    void log(std::string_view msg) override;   // function library (issue 6)
-    void set_collection_default_deep(uint64_t id, int deep) override;   // issue 6
-    uint64_t next_free_id() override;     // function library (issue 6)
-    int64_t transaction_id() override;    // function library (issue 6)
+    void log(std::string_view msg) override;   // function library
+    void set_collection_default_deep(uint64_t id, int deep) override;
+    uint64_t next_free_id() override;     // function library
+    int64_t transaction_id() override;    // function library
     void check_interrupts() override;
     double now() override;
 
 private:
-    uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);   // issue 8
+    uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
     bool find_collection_uncached(int plan, std::string_view name, uint64_t id, CollectionRow& out);
     // Ids taken from the sequence but not handed out yet (ascending, used from
     // the back). Refilled in growing batches; unused ones become gaps.

@@ -126,7 +126,7 @@ std::vector<UserRow> query_users(PlanId id, Datum* values) {
 std::vector<UserRow> PgStorage::users() { return query_users(USERS, nullptr); }
 
 // Lookups by name and id go through the per-backend cache (catalog_cache.h,
-// issue 8): every call resolves its user, and a warm call runs no SQL for it.
+//): every call resolves its user, and a warm call runs no SQL for it.
 bool PgStorage::find_user(std::string_view name, UserRow& out) {
     CatalogCache* c = catalog_cache();
     std::string key(name);
@@ -235,7 +235,7 @@ std::string PgStorage::create_token(uint64_t user_id, int64_t expiration, std::s
 }
 
 bool find_token_by_hash(const std::string& hash, uint64_t& user_id, int64_t& expiration) {
-    CatalogCache* c = catalog_cache();   // issue 8: expiration is checked by the caller
+    CatalogCache* c = catalog_cache();   // Expiration is checked by the caller
     if (c) {
         auto it = c->token_by_hash.find(hash);
         if (it != c->token_by_hash.end()) {
@@ -281,7 +281,7 @@ void PgStorage::delete_expired_tokens(int64_t t) {
 }
 
 uint32_t PgStorage::access_mask(uint64_t scope_id, uint64_t user_id) {
-    CatalogCache* c = catalog_cache();   // issue 8
+    CatalogCache* c = catalog_cache();
     if (c) {
         auto it = c->access.find({scope_id, user_id});
         if (it != c->access.end()) return it->second;

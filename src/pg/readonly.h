@@ -1,5 +1,5 @@
 // Read-only runs: tdb_query_ro / tdb_call_ro, read-only transactions and hot
-// standbys (issue 10). The core refuses a change with an operation_err that
+// standbys. The core refuses a change with an operation_err that
 // gives the reason (Query::read_only).
 #pragma once
 
