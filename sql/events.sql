@@ -59,6 +59,13 @@ SELECT tdb_query('.t.a = 1; .u.b = 2; .c = 3; nil');
 SELECT count(*) AS events, count(DISTINCT change_id) AS change_ids,
        array_agg(payload->'jobs' ORDER BY thing_id) AS jobs
 FROM thingsdb.events WHERE change_id > :last;
+-- They are stored as one row of thingsdb.changes: the things in the order
+-- they first changed, each one's collection and event (json as notified).
+SELECT part, cardinality(thing_ids) AS things, collections,
+       thing_ids[3] = :root AS root_last,
+       (SELECT bool_and((p::jsonb->>'#')::bigint = thing_ids[i])
+        FROM unnest(payloads) WITH ORDINALITY AS u(p, i)) AS payloads_match
+FROM thingsdb.changes WHERE change_id > :last;
 
 -- The @thingsdb scope's changes go on thing 0.
 SELECT tdb_query('new_collection("other"); del_collection("other");', '@thingsdb');
@@ -80,7 +87,7 @@ SELECT count(*) AS since_none FROM tdb_events_since(:big);
 -- events is an error (the client must watch again).
 SHOW thingsdb.event_retention;
 SET thingsdb.event_retention = '1h';
-UPDATE thingsdb.events SET created_at = created_at - interval '2 hours' WHERE change_id <= :last;
+UPDATE thingsdb.changes SET created_at = created_at - interval '2 hours' WHERE change_id <= :last;
 SELECT tdb_prune_events() > 0 AS pruned;
 SELECT count(*) AS left_before_last FROM thingsdb.events WHERE change_id <= :last;
 SELECT set_config('evtest.last', :'last', false) IS NOT NULL AS noted;

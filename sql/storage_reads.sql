@@ -38,6 +38,20 @@ SELECT tdb_query('.nums = [0, 1, -1, 9999, 10000, 123456789, -123456789012, 9223
                            -9223372036854775807, 12345678901234567, 1000000000000, 1.5, 0.0, -2.25,
                            100000000.0, 0.001]; nil', '@:reads');
 SELECT tdb_query('[.nums, .nums.map(|x| type(x))]', '@:reads') AS nums;
+-- The extremes: int64's least value, floats near the ends of double's range,
+-- long fractions, fractions below one, the smallest subnormal.
+SELECT tdb_query('.more = [-9223372036854775807 - 1, 1.0e+300, -1.0e-300, 3.141592653589793, -0.5, 0.000123,
+                           1.2345e+15, 5.0e-324, 12345.6789]; nil', '@:reads');
+SELECT tdb_query('m = .more; [m.map(|x| type(x)), m[0] == -9223372036854775807 - 1, m[1] == 1.0e+300,
+                   m[2] == -1.0e-300, m[3] == 3.141592653589793, m[4] == -0.5, m[5] == 0.000123,
+                   m[6] == 1.2345e+15, m[7] == 5.0e-324, m[7] > 0.0, m[8] == 12345.6789]', '@:reads') AS more;
+-- Properties written by SQL are read as the text meant: an integer too
+-- large for int64 is a float, a numeric with fraction digits too.
+SELECT tdb_query('.y = {}; .y.id()', '@:reads') AS yid \gset
+UPDATE thingsdb.things SET props = '{"big": 123456789012345678901234567890, "frac": 2.50, "neg": -7,
+                                     "s": "\u00e9", "l": [[1, {"k": null}], true]}'
+WHERE id = :yid;
+SELECT tdb_query('y = .y; [y.big, type(y.big), y.frac, type(y.frac), y.neg, y.s, y.l]', '@:reads') AS sql_written;
 
 -- Reading one thing of a collection reads two rows (the root and the
 -- thing), by index: the counters of thingsdb.things of a fresh session.

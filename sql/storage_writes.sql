@@ -63,4 +63,17 @@ SELECT tdb_query('[.floats.len(), .floats[0], .floats[5], .floats[6] < 0, .ints,
 SELECT tdb_query('.nul = str(base64_decode("QQBC")); nil', '@:writes');
 SELECT tdb_query('.has("nul")', '@:writes') AS stored_nul;
 
+-- One index serves the lookups by id and the scans of a collection.
+SELECT pg_get_indexdef('thingsdb.things_pkey'::regclass) AS pkey;
+SELECT count(*) AS indexes FROM pg_index WHERE indrelid = 'thingsdb.things'::regclass;
+-- Deleting a collection deletes its things (there is no foreign key to
+-- cascade: a trigger does it, whichever way the row goes).
+SELECT id AS wid FROM thingsdb.collections WHERE name = 'writes' \gset
+SELECT count(*) AS things_before FROM thingsdb.things WHERE collection = :wid;
 SELECT tdb_query('del_collection("writes");', '@thingsdb') IS NOT NULL AS dropped;
+SELECT count(*) AS things_after FROM thingsdb.things WHERE collection = :wid;
+SELECT tdb_query('new_collection("gone"); nil', '@thingsdb');
+SELECT tdb_query('.a = [{}, {}]; nil', '@:gone');
+SELECT id AS gid FROM thingsdb.collections WHERE name = 'gone' \gset
+DELETE FROM thingsdb.collections WHERE id = :gid;
+SELECT count(*) AS gone_things FROM thingsdb.things WHERE collection = :gid;

@@ -778,10 +778,33 @@ struct PropsBuilder::Frame {
     Value list;                // an array's ListObj
 };
 
-PropsBuilder::PropsBuilder(Collection& c, Thing* t, std::vector<uint64_t>* refs)
-    : coll_(c), thing_(t), refs_(refs), stack_(new std::vector<Frame>()) {}
+namespace {
+// The frame stack of a finished builder, kept for the next one (a query
+// decodes one builder per thing it loads): no allocation per thing.
+std::vector<PropsBuilder::Frame>* spare_stack = nullptr;
+}  // namespace
 
-PropsBuilder::~PropsBuilder() { delete stack_; }
+PropsBuilder::PropsBuilder(Collection& c, Thing* t, std::vector<uint64_t>* refs)
+    : coll_(c), thing_(t), refs_(refs) {
+    if (spare_stack) {
+        stack_ = spare_stack;
+        spare_stack = nullptr;
+    } else {
+        stack_ = new std::vector<Frame>();
+    }
+}
+
+PropsBuilder::~PropsBuilder() {
+    if (spare_stack || stack_->size() > 64) {
+        delete stack_;
+        return;
+    }
+    for (Frame& f : *stack_) {   // nothing of this thing stays in the frames
+        f.props.clear();
+        f.list = Value();
+    }
+    spare_stack = stack_;
+}
 
 PropsBuilder::Frame& PropsBuilder::push(bool array) {
     if (depth_ == stack_->size()) stack_->emplace_back();
@@ -806,7 +829,12 @@ void PropsBuilder::put(Value v) {
     }
 }
 
-void PropsBuilder::begin_object() { push(false); }
+void PropsBuilder::begin_object(size_t size_hint) {
+    Frame& f = push(false);
+    if (size_hint == 0) return;
+    if (depth_ == 1) thing_->props_.reserve(thing_->props_.size() + size_hint);
+    else f.props.reserve(size_hint);
+}
 
 void PropsBuilder::key(std::string_view k) {
     if (depth_ == 0 || (*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");

@@ -52,7 +52,8 @@ public:
     PropsBuilder(const PropsBuilder&) = delete;
     PropsBuilder& operator=(const PropsBuilder&) = delete;
 
-    void begin_object();
+    // size_hint: the number of keys when the decoder knows it (0: unknown).
+    void begin_object(size_t size_hint = 0);
     void key(std::string_view k);
     void end_object();
     void begin_array();
@@ -63,8 +64,9 @@ public:
     void number(double d);
     void string(std::string_view s);
 
-private:
     struct Frame;
+
+private:
     void put(Value v);
     Frame& push(bool array);
     Collection& coll_;

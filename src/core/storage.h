@@ -32,7 +32,11 @@ struct StoredThing {
     int64_t version = 0;
     std::string props_json;
     std::string props_bin;                 // for decoder
+    // Instead of props_bin: bytes the storage keeps until its next read
+    // (the rows of one read share one buffer).
+    std::string_view props_view;
     const PropsDecoder* decoder = nullptr;
+    std::string_view bin() const { return props_view.data() ? props_view : std::string_view(props_bin); }
 };
 
 // A write of one thing at the end of a query.

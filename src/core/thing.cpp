@@ -93,8 +93,8 @@ Value Collection::thing_ref(uint64_t id) {
     t->id = id;
     t->coll = this;
     t->loaded = false;
-    things_[id] = t;
-    stub_pos_.emplace(id, stub_order_.size());
+    things_.emplace(id, t);
+    t->stub_pos = stub_order_.size();
     stub_order_.push_back(id);
     return v;
 }
@@ -123,7 +123,7 @@ void Collection::fill(Thing* t, const StoredThing& st) {
     t->version = st.version;
     if (st.decoder) {
         PropsBuilder b(*this, t, &t->old_refs);
-        st.decoder->decode(st.props_bin, b);
+        st.decoder->decode(st.bin(), b);
     } else {
         decode_props(*this, t, st.props_json, &t->old_refs);
     }
@@ -134,8 +134,7 @@ void Collection::fill(Thing* t, const StoredThing& st) {
 }
 
 void Collection::load(Thing* t) {
-    auto pos = stub_pos_.find(t->id);
-    if (pos == stub_pos_.end()) {
+    if (t->stub_pos == SIZE_MAX) {
         StoredThing st;
         if (st_.load_thing(row_.id, t->id, st)) {
             fill(t, st);
@@ -146,9 +145,9 @@ void Collection::load(Thing* t) {
         return;
     }
     // Read-ahead of the stubs met after this one (see thing.h).
-    window_ = pos->second == next_expected_ ? std::min<size_t>(window_ * 2, 1024) : 1;
+    window_ = t->stub_pos == next_expected_ ? std::min<size_t>(window_ * 2, 1024) : 1;
     std::vector<uint64_t> ids{t->id};
-    size_t i = pos->second + 1;
+    size_t i = t->stub_pos + 1;
     for (; i < stub_order_.size() && ids.size() < window_; ++i) {
         auto it = things_.find(stub_order_[i]);
         if (it != things_.end() && !it->second->loaded) ids.push_back(stub_order_[i]);

@@ -1,6 +1,7 @@
 // Things and the collection they live in: lazy loading, identity and dirt.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,6 +45,7 @@ struct Thing : Obj {
     bool gone = false;                // referenced, but its row does not exist
     uint32_t in_use = 0;              // > 0 while iterated
     uint64_t restriction = 0;         // thing.restrict(): 0 none (restrict.h)
+    size_t stub_pos = SIZE_MAX;       // where the collection's read-ahead met this stub
     std::vector<uint64_t> old_refs;   // ids referenced when loaded
 
     // Properties in insertion order; loads the thing on first touch.
@@ -117,8 +119,7 @@ private:
     // (a list's items in order). When the query touches them in that order,
     // each load reads the next stubs along, in windows that double up to
     // 1024; a touch out of order reads one thing.
-    std::vector<uint64_t> stub_order_;
-    std::unordered_map<uint64_t, size_t> stub_pos_;
+    std::vector<uint64_t> stub_order_;   // Thing::stub_pos indexes it
     size_t next_expected_ = SIZE_MAX;
     size_t window_ = 1;
     CollectionRow row_;

@@ -4,7 +4,8 @@
 // subtransaction that recorded them, until it ends: a rolled-back
 // (sub)transaction drops its jobs; at XACT_EVENT_PRE_COMMIT they become one
 // update event per thing, all with the transaction's change id, stored in
-// thingsdb.events and sent with Async_Notify on channel tdb_<thing id>.
+// one row of thingsdb.changes (more for very large transactions) and sent
+// with Async_Notify on channel tdb_<thing id>.
 //
 // Change ids follow commit order because they are taken while holding an
 // exclusive advisory lock that the committing transaction keeps until its
@@ -61,13 +62,16 @@ constexpr long kPruneEveryMs = 60 * 1000;
 constexpr int64 kCommitLockKey = 0x7464625f65766e74LL;
 // NOTIFY refuses payloads of 8000 bytes or more.
 constexpr size_t kMaxNotifyPayload = 8000;
+// A row of thingsdb.changes holds at most this much payload text (one event
+// larger than that gets a row of its own).
+constexpr size_t kMaxPartBytes = 64u << 20;
 
 enum PlanId { LOCK, LOCK_SHARED, NEXT_ID, LAST_ID, INSERT_EVENTS, PRUNE, RAISE_HORIZON, N_PLANS };
 
 struct PlanDef {
     const char* sql;
     int nargs;
-    Oid types[4];
+    Oid types[5];
 };
 
 const PlanDef kPlans[N_PLANS] = {
@@ -75,13 +79,13 @@ const PlanDef kPlans[N_PLANS] = {
     {"SELECT pg_catalog.pg_advisory_xact_lock_shared($1)", 1, {INT8OID}},
     {"SELECT nextval('thingsdb.change_id_seq')", 0, {}},
     {"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM thingsdb.change_id_seq", 0, {}},
-    {"INSERT INTO thingsdb.events (change_id, thing_id, collection, payload)"
-     " SELECT $1, e.thing_id, e.collection, e.payload::jsonb"
-     " FROM unnest($2, $3, $4) AS e(thing_id, collection, payload)",
-     4, {INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID}},
-    {"WITH d AS (DELETE FROM thingsdb.events"
-     " WHERE created_at < clock_timestamp() - make_interval(secs => $1) RETURNING change_id)"
-     " SELECT count(*), max(change_id) FROM d",
+    {"INSERT INTO thingsdb.changes (change_id, part, thing_ids, collections, payloads)"
+     " VALUES ($1, $2, $3, $4, $5)",
+     5, {INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, JSONARRAYOID}},
+    {"WITH d AS (DELETE FROM thingsdb.changes"
+     " WHERE created_at < clock_timestamp() - make_interval(secs => $1)"
+     " RETURNING change_id, cardinality(thing_ids) AS n)"
+     " SELECT coalesce(sum(n), 0)::bigint, max(change_id) FROM d",
      1, {FLOAT8OID}},
     // The highest pruned change id; a sequence because it must not conflict
     // between concurrent transactions (only raised, under the commit lock).
@@ -212,40 +216,63 @@ Datum flush_events(FunctionCallInfo) {
         payloads.push_back("{\"#\":" + std::to_string(e.thing_id) + ",\"event\":" + std::to_string(change_id) +
                            ",\"jobs\":[" + e.jobs + "]}");
 
-    pg_call([&] {
-        int n = static_cast<int>(events.size());
-        Datum* ids = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-        Datum* colls = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-        bool* coll_nulls = static_cast<bool*>(palloc(sizeof(bool) * n));
-        Datum* texts = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-        for (int i = 0; i < n; ++i) {
-            ids[i] = Int64GetDatum(static_cast<int64>(events[i].thing_id));
-            coll_nulls[i] = events[i].collection.empty();
-            colls[i] = coll_nulls[i] ? 0
-                                     : PointerGetDatum(cstring_to_text_with_len(
-                                           events[i].collection.data(), static_cast<int>(events[i].collection.size())));
-            texts[i] = PointerGetDatum(
-                cstring_to_text_with_len(payloads[i].data(), static_cast<int>(payloads[i].size())));
-        }
-        int dims[1] = {n};
-        int lbs[1] = {1};
-        Datum values[4];
-        values[0] = Int64GetDatum(change_id);
-        values[1] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-        values[2] = PointerGetDatum(
-            construct_md_array(colls, coll_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
-        values[3] = PointerGetDatum(construct_array(texts, n, TEXTOID, -1, false, TYPALIGN_INT));
-        int rc = 0;
-        if (!plans[INSERT_EVENTS]) {
-            const PlanDef& d = kPlans[INSERT_EVENTS];
-            SPIPlanPtr p = SPI_prepare(d.sql, d.nargs, const_cast<Oid*>(d.types));
-            if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-            if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
-            plans[INSERT_EVENTS] = p;
-        }
-        rc = SPI_execute_plan(plans[INSERT_EVENTS], values, nullptr, false, 0);
-        if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-    });
+    // One row of thingsdb.changes per part of at most kMaxPartBytes of
+    // payloads (an array must stay far below PostgreSQL's 1 GB per value).
+    // The payloads go in as the json they are (json's stored form is its
+    // text): written by the core, they need no parsing here.
+    size_t begin = 0;
+    int part = 0;
+    while (begin < events.size()) {
+        size_t end = begin, bytes = 0;
+        do bytes += payloads[end++].size();
+        while (end < events.size() && bytes + payloads[end].size() <= kMaxPartBytes);
+        pg_call([&] {
+            int n = static_cast<int>(end - begin);
+            Datum* ids = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            Datum* colls = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            bool* coll_nulls = static_cast<bool*>(palloc(sizeof(bool) * n));
+            Datum* texts = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            for (int i = 0; i < n; ++i) {
+                const ThingEvent& e = events[begin + i];
+                const std::string& p = payloads[begin + i];
+                ids[i] = Int64GetDatum(static_cast<int64>(e.thing_id));
+                coll_nulls[i] = e.collection.empty();
+                colls[i] = coll_nulls[i] ? 0
+                                         : PointerGetDatum(cstring_to_text_with_len(
+                                               e.collection.data(), static_cast<int>(e.collection.size())));
+                texts[i] = PointerGetDatum(cstring_to_text_with_len(p.data(), static_cast<int>(p.size())));
+            }
+            int dims[1] = {n};
+            int lbs[1] = {1};
+            Datum values[5];
+            values[0] = Int64GetDatum(change_id);
+            values[1] = Int32GetDatum(part);
+            values[2] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+            values[3] = PointerGetDatum(
+                construct_md_array(colls, coll_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+            values[4] = PointerGetDatum(construct_array(texts, n, JSONOID, -1, false, TYPALIGN_INT));
+            if (!plans[INSERT_EVENTS]) {
+                const PlanDef& d = kPlans[INSERT_EVENTS];
+                SPIPlanPtr p = SPI_prepare(d.sql, d.nargs, const_cast<Oid*>(d.types));
+                if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+                if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
+                plans[INSERT_EVENTS] = p;
+            }
+            int rc = SPI_execute_plan(plans[INSERT_EVENTS], values, nullptr, false, 0);
+            if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+            for (int i = 0; i < n; ++i) {
+                if (!coll_nulls[i]) pfree(DatumGetPointer(colls[i]));
+                pfree(DatumGetPointer(texts[i]));
+            }
+            for (int i = 2; i < 5; ++i) pfree(DatumGetPointer(values[i]));
+            pfree(ids);
+            pfree(colls);
+            pfree(coll_nulls);
+            pfree(texts);
+        });
+        begin = end;
+        ++part;
+    }
 
     bool prune_due = false;
     pg_call([&] {

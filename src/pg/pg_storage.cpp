@@ -19,6 +19,7 @@
 #include "pg/bridge.h"
 #include "pg/catalog_cache.h"
 #include "core/codec.h"
+#include "core/error.h"
 
 extern "C" {
 #include "access/genam.h"
@@ -70,6 +71,7 @@ enum PlanId {
     RENAME_COLLECTION,
     SET_COLLECTION_TZ,
     SET_COLLECTION_DEEP,
+    KEY_SHARE_COLLECTION,
     N_PLANS
 };
 
@@ -81,12 +83,9 @@ struct PlanDef {
     Oid types[6];
 };
 
-// Things are found by id (ids are unique over all collections); reads go
-// straight to the primary key (read_things below). The statements that
-// change things by id check the collection as `collection + 0`, which no
-// index can answer, so the planner always takes the primary key: with
-// `collection = $1` a plan made while the table was small may scan every
-// thing of the collection through things_collection_idx for each row.
+// Things are found by (collection, id), the primary key of thingsdb.things;
+// reads go straight to it (read_things below), the statements below name
+// both columns so every plan takes it too.
 const PlanDef kPlans[N_PLANS] = {
     {"SELECT nextval('thingsdb.thing_id_seq') FROM generate_series(1, $1)", 1, {INT4OID}},
     {"INSERT INTO thingsdb.things (id, collection, type_id, version, refs, props)"
@@ -98,14 +97,14 @@ const PlanDef kPlans[N_PLANS] = {
     {"UPDATE thingsdb.things t SET props = w.props, type_id = w.type_id,"
      " version = t.version + 1, refs = t.refs + w.delta"
      " FROM unnest($2, $3, $4, $5, $6) AS w(id, type_id, version, delta, props)"
-     " WHERE t.id = w.id AND t.collection + 0 = $1 AND t.version = w.version"
+     " WHERE t.collection = $1 AND t.id = w.id AND t.version = w.version"
      " RETURNING t.id, t.refs",
      6, {INT8OID, INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, JSONBARRAYOID}},
     {"UPDATE thingsdb.things t SET refs = t.refs + w.delta"
      " FROM unnest($2, $3) AS w(id, delta)"
-     " WHERE t.id = w.id AND t.collection + 0 = $1 RETURNING t.id, t.refs",
+     " WHERE t.collection = $1 AND t.id = w.id RETURNING t.id, t.refs",
      3, {INT8OID, INT8ARRAYOID, INT8ARRAYOID}},
-    {"DELETE FROM thingsdb.things WHERE id = ANY($2) AND collection + 0 = $1"
+    {"DELETE FROM thingsdb.things WHERE collection = $1 AND id = ANY($2)"
      " RETURNING id, type_id, version, props::text",
      2, {INT8OID, INT8ARRAYOID}},
     {"SELECT count(*) FROM thingsdb.things WHERE collection = $1", 1, {INT8OID}},
@@ -121,6 +120,9 @@ const PlanDef kPlans[N_PLANS] = {
     {"UPDATE thingsdb.collections SET name = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
     {"UPDATE thingsdb.collections SET time_zone = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
     {"UPDATE thingsdb.collections SET default_deep = $2 WHERE id = $1", 2, {INT8OID, INT4OID}},
+    // What the foreign key of things.collection would do for each inserted
+    // row, once (see thingsdb.things in the install script).
+    {"SELECT 1 FROM thingsdb.collections WHERE id = $1 FOR KEY SHARE", 1, {INT8OID}},
 };
 
 SPIPlanPtr plans[N_PLANS];
@@ -378,7 +380,7 @@ void collect_unreferenced(uint64 n, std::vector<uint64_t>& out) {
 struct ThingsReader {
     Relation heap = nullptr;
     Relation index = nullptr;
-    AttrNumber a_coll = 0, a_type = 0, a_version = 0, a_props = 0;
+    AttrNumber a_id = 0, a_coll = 0, a_type = 0, a_version = 0, a_props = 0;
     TupleTableSlot* slot = nullptr;
     IndexScanDesc probe = nullptr;   // one key: id = k
     IndexScanDesc range = nullptr;   // two keys: lo <= id <= hi
@@ -402,13 +404,17 @@ void reader_open(ThingsReader& r) {
         Form_pg_attribute att = TupleDescAttr(desc, i);
         if (att->attisdropped) continue;
         const char* n = NameStr(att->attname);
-        if (strcmp(n, "collection") == 0) r.a_coll = att->attnum;
+        if (strcmp(n, "id") == 0) r.a_id = att->attnum;
+        else if (strcmp(n, "collection") == 0) r.a_coll = att->attnum;
         else if (strcmp(n, "type_id") == 0) r.a_type = att->attnum;
         else if (strcmp(n, "version") == 0) r.a_version = att->attnum;
         else if (strcmp(n, "props") == 0) r.a_props = att->attnum;
     }
-    if (!r.a_coll || !r.a_type || !r.a_version || !r.a_props)
+    if (!r.a_id || !r.a_coll || !r.a_type || !r.a_version || !r.a_props)
         elog(ERROR, "thingsdb: thingsdb.things lacks a column");
+    const int2vector& key = r.index->rd_index->indkey;
+    if (r.index->rd_index->indnkeyatts != 2 || key.values[0] != r.a_coll || key.values[1] != r.a_id)
+        elog(ERROR, "thingsdb: the primary key of thingsdb.things is not (collection, id)");
     CommandCounterIncrement();
     PushActiveSnapshot(GetTransactionSnapshot());
     r.slot = table_slot_create(r.heap, nullptr);
@@ -423,10 +429,16 @@ void reader_close(ThingsReader& r) {
     table_close(r.heap, NoLock);
 }
 
-// Properties are handed to the core as the bytes of their jsonb
-// (a plain copy) and walked into its values by this decoder: no JSON text
-// in between. Numbers keep the meaning the text had: an integer when the
-// numeric has no fraction digits and fits an int64, else a float.
+// Properties are handed to the core as the bytes of their jsonb (a plain
+// copy) and walked into its values by this decoder: no JSON text in between,
+// and no call into PostgreSQL. It reads jsonb's binary form (utils/jsonb.h:
+// a container is a header with the count and kind, then one JEntry per key
+// and value, an object's keys first, then the data; numerics and containers
+// start int-aligned) and numeric's on-disk form (utils/adt/numeric.c), and
+// checks every offset against the bytes it was given: damaged bytes are an
+// error, never a read outside them. Numbers keep the meaning the text had:
+// an integer when the numeric has no fraction digits (display scale 0) and
+// fits an int64, else a float (strtod of the numeric's exact decimal text).
 class JsonbDecoder final : public PropsDecoder {
 public:
     void decode(std::string_view bin, PropsBuilder& b) const override;
@@ -434,142 +446,253 @@ public:
 
 const JsonbDecoder jsonb_decoder;
 
-// One step of the walk: collected under pg_call, then fed to the builder.
-struct JsonbToken {
-    enum Kind : uint8_t { BEGIN_OBJECT, KEY, END_OBJECT, BEGIN_ARRAY, END_ARRAY, NUL, BOOL, INT, FLOAT, STR };
-    Kind kind;
-    bool b;
-    int64_t i;
-    double d;
-    const char* s;   // into the jsonb bytes
-    int len;
-};
+[[noreturn]] void bad_props() { raise(VALUE_ERR, "invalid stored properties"); }
 
-// A number of the text form (numeric_out), read as the JSON reader reads it.
-void text_number(const char* t, JsonbToken& tok) {
-    bool is_float = strpbrk(t, ".eE") != nullptr;
-    if (!is_float) {
-        errno = 0;
-        long long v = strtoll(t, nullptr, 10);
-        if (errno != ERANGE) {
-            tok.kind = JsonbToken::INT;
-            tok.i = v;
+uint32_t load_u32(const char* p) {
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+uint16_t load_u16(const char* p) {
+    uint16_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// A numeric of `len` bytes at p (a varlena, usually with a 4-byte header).
+void decode_numeric(const char* p, size_t len, PropsBuilder& b) {
+    // The most frequent case first: a 4-byte header, the short form, no
+    // fraction digits, at most 4 base-10000 digits (ids, counters).
+    if (len >= VARHDRSZ + 2 && VARATT_IS_4B_U(p)) {
+        uint32_t word = load_u32(p);
+        size_t size = VARSIZE(&word);
+        uint16_t head = load_u16(p + VARHDRSZ);
+        if (size <= len && size >= VARHDRSZ + 2 && (head & 0xC000) == 0x8000 && (head & 0x1F80) == 0 &&
+            !(head & 0x0040)) {
+            int weight = head & 0x003F;
+            size_t ndigits = (size - VARHDRSZ - 2) / 2;
+            if (weight <= 3 && ndigits <= static_cast<size_t>(weight) + 1) {
+                int64_t v = 0;
+                const char* dp = p + VARHDRSZ + 2;
+                bool ok = true;
+                for (int i = 0; i <= weight; ++i) {
+                    int d = 0;
+                    if (static_cast<size_t>(i) < ndigits) {
+                        d = static_cast<int16_t>(load_u16(dp + 2 * i));
+                        ok &= d >= 0 && d <= 9999;
+                    }
+                    v = v * 10000 + d;
+                }
+                if (ok) {
+                    b.integer((head & 0x2000) ? -v : v);
+                    return;
+                }
+            }
+        }
+    }
+    size_t hdr = 0, size = 0;
+    if (len >= 1 && VARATT_IS_1B(p) && !VARATT_IS_1B_E(p)) {
+        hdr = VARHDRSZ_SHORT;
+        size = VARSIZE_1B(p);
+    } else if (len >= VARHDRSZ && VARATT_IS_4B_U(p)) {
+        hdr = VARHDRSZ;
+        uint32_t word = load_u32(p);
+        size = VARSIZE(&word);
+    } else {
+        bad_props();
+    }
+    if (size < hdr + 2 || size > len) bad_props();
+    const char* d = p + hdr;
+    uint16_t head = load_u16(d);
+    int weight, dscale;
+    bool neg;
+    const char* digits;
+    if ((head & 0xC000) == 0x8000) {   // short form
+        neg = (head & 0x2000) != 0;
+        dscale = (head & 0x1F80) >> 7;
+        weight = (head & 0x0040) ? static_cast<int>(head | ~0x003F) : static_cast<int>(head & 0x003F);
+        digits = d + 2;
+    } else if ((head & 0xC000) == 0xC000) {   // NaN, infinities: not in JSON
+        bad_props();
+    } else {   // long form: sign and display scale, then the weight
+        if (size < hdr + 4) bad_props();
+        neg = (head & 0xC000) == 0x4000;
+        dscale = head & 0x3FFF;
+        weight = static_cast<int16_t>(load_u16(d + 2));
+        digits = d + 4;
+    }
+    size_t ndigits = static_cast<size_t>(p + size - digits) / 2;
+    auto digit = [&](long i) -> int {
+        if (i < 0 || static_cast<size_t>(i) >= ndigits) return 0;
+        int v = static_cast<int16_t>(load_u16(digits + 2 * i));
+        if (v < 0 || v > 9999) bad_props();
+        return v;
+    };
+    if (dscale == 0 && weight <= 4) {
+        // An integer: base-10000 digits 0..weight (digits past the stored
+        // ones are zeros).
+        unsigned __int128 v = 0;
+        for (int i = 0; i <= weight; ++i) v = v * 10000 + static_cast<unsigned>(digit(i));
+        unsigned __int128 limit = neg ? (static_cast<unsigned __int128>(INT64_MAX) + 1) : INT64_MAX;
+        if (v <= limit) {
+            b.integer(neg ? static_cast<int64_t>(-static_cast<__int128>(v)) : static_cast<int64_t>(v));
             return;
         }
     }
-    tok.kind = JsonbToken::FLOAT;
-    tok.d = strtod(t, nullptr);
-}
-
-// The integers of stored properties (ids, counters) are read straight from
-// the numeric's short on-disk form (PostgreSQL's numeric.c: a 16-bit header
-// 10ss sddd dwww www, s sign, d display scale, w weight; then base-10000
-// digits), the most frequent case; anything else (fraction digits, a long
-// header, more than 4 digits) goes the general way.
-bool short_numeric_int(Numeric num, JsonbToken& tok) {
-    const char* p = reinterpret_cast<const char*>(num);
-    if (VARATT_IS_EXTENDED(p)) return false;   // jsonb keeps numerics with a 4-byte header
-    uint16 header;
-    memcpy(&header, p + VARHDRSZ, sizeof header);
-    if ((header & 0xC000) != 0x8000) return false;   // not the short form
-    if (header & 0x1F80) return false;               // fraction digits
-    int weight = (header & 0x0040) ? static_cast<int>(header | ~0x003F) : static_cast<int>(header & 0x003F);
-    int ndigits = static_cast<int>((VARSIZE(p) - VARHDRSZ - sizeof header) / sizeof(int16));
-    if (ndigits > 4 || weight > 3 || (ndigits > 0 && weight < ndigits - 1)) return false;
-    int64_t v = 0;
-    for (int i = 0; i <= weight; ++i) {
-        int16 d = 0;
-        if (i < ndigits) memcpy(&d, p + VARHDRSZ + sizeof header + i * sizeof(int16), sizeof d);
-        v = v * 10000 + d;
-    }
-    tok.kind = JsonbToken::INT;
-    tok.i = (header & 0x2000) ? -v : v;
-    return true;
-}
-
-void jsonb_scalar(const JsonbValue& v, JsonbToken& tok) {
-    switch (v.type) {
-        case jbvNull: tok.kind = JsonbToken::NUL; break;
-        case jbvBool: tok.kind = JsonbToken::BOOL; tok.b = v.val.boolean; break;
-        case jbvString:
-            tok.kind = JsonbToken::STR;
-            tok.s = v.val.string.val;
-            tok.len = v.val.string.len;
-            break;
-        case jbvNumeric: {
-            if (short_numeric_int(v.val.numeric, tok)) break;
-            Datum n = NumericGetDatum(v.val.numeric);
-            bool err = false;
-            if (DatumGetInt32(DirectFunctionCall1(numeric_scale, n)) == 0) {
-                int32 small = numeric_int4_opt_error(v.val.numeric, &err);
-                if (!err) {
-                    tok.kind = JsonbToken::INT;
-                    tok.i = small;
-                    break;
-                }
-            }
-            char* t = DatumGetCString(DirectFunctionCall1(numeric_out, n));
-            text_number(t, tok);
-            pfree(t);
-            break;
+    // The exact decimal text, then strtod (as of numeric_out's text).
+    std::string t;
+    t.reserve(8 + 4 * (ndigits + static_cast<size_t>(weight < 0 ? -weight : weight)));
+    if (neg) t.push_back('-');
+    char buf[8];
+    if (weight < 0) {
+        t.push_back('0');
+    } else {
+        for (int i = 0; i <= weight; ++i) {
+            snprintf(buf, sizeof buf, i == 0 ? "%d" : "%04d", digit(i));
+            t += buf;
         }
-        default: elog(ERROR, "thingsdb: unexpected jsonb value in stored properties");
     }
+    long last = static_cast<long>(ndigits) - 1;
+    if (last > weight) {
+        t.push_back('.');
+        for (long i = weight + 1; i <= last; ++i) {
+            snprintf(buf, sizeof buf, "%04d", digit(i));
+            t += buf;
+        }
+    }
+    b.number(strtod(t.c_str(), nullptr));
 }
 
 void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
-    // The tokens' vector is reused from one thing to the next (a local one
-    // should the builder ever decode while a walk is being fed).
-    static std::vector<JsonbToken> shared;
+    // One level of the walk: a container and the next entry to visit.
+    struct Level {
+        const char* children;   // the JEntries
+        const char* data;       // where the data begins
+        uint32_t count;         // keys (objects) or elements (arrays)
+        bool object;
+        uint32_t next = 0;      // the next key or element
+        uint32_t key_off = 0;   // running offsets: keys, then values
+        uint32_t val_off = 0;
+    };
+    const char* begin = bin.data();
+    const char* end = begin + bin.size();
+    // The stack is kept from one thing to the next (no allocation per
+    // thing); a decode nested in another one (not done today) gets its own.
+    static std::vector<Level> shared;
     static bool busy = false;
-    std::vector<JsonbToken> local;
-    std::vector<JsonbToken>& toks = busy ? local : shared;
+    std::vector<Level> local;
+    std::vector<Level>& stack = busy ? local : shared;
     struct Busy {
         bool was;
-        ~Busy() { busy = was; }
-    } guard{busy};
+        std::vector<Level>& st;
+        ~Busy() { busy = was; st.clear(); }
+    } guard{busy, stack};
     busy = true;
-    toks.clear();
-    pg_call([&] {
-        Jsonb* jb = reinterpret_cast<Jsonb*>(const_cast<char*>(bin.data()));
-        JsonbIterator* it = JsonbIteratorInit(&jb->root);
-        JsonbValue v;
-        JsonbIteratorToken r;
-        while ((r = JsonbIteratorNext(&it, &v, false)) != WJB_DONE) {
-            JsonbToken tok{};
-            switch (r) {
-                case WJB_BEGIN_OBJECT: tok.kind = JsonbToken::BEGIN_OBJECT; break;
-                case WJB_END_OBJECT: tok.kind = JsonbToken::END_OBJECT; break;
-                case WJB_BEGIN_ARRAY: tok.kind = JsonbToken::BEGIN_ARRAY; break;
-                case WJB_END_ARRAY: tok.kind = JsonbToken::END_ARRAY; break;
-                case WJB_KEY:
-                    tok.kind = JsonbToken::KEY;
-                    tok.s = v.val.string.val;
-                    tok.len = v.val.string.len;
-                    break;
-                default: jsonb_scalar(v, tok); break;   // WJB_VALUE, WJB_ELEM
-            }
-            toks.push_back(tok);
+    stack.clear();
+
+    // Offset and length of entry `je` when the previous entries end at off.
+    auto entry = [](uint32_t je, uint32_t& off, uint32_t& start, uint32_t& len) {
+        start = off;
+        uint32_t f = je & JENTRY_OFFLENMASK;
+        if (je & JENTRY_HAS_OFF) {
+            if (f < off) bad_props();
+            len = f - off;
+            off = f;
+        } else {
+            len = f;
+            off += f;
         }
-    });
-    for (const JsonbToken& t : toks) {
-        switch (t.kind) {
-            case JsonbToken::BEGIN_OBJECT: b.begin_object(); break;
-            case JsonbToken::KEY: b.key(std::string_view(t.s, t.len)); break;
-            case JsonbToken::END_OBJECT: b.end_object(); break;
-            case JsonbToken::BEGIN_ARRAY: b.begin_array(); break;
-            case JsonbToken::END_ARRAY: b.end_array(); break;
-            case JsonbToken::NUL: b.null(); break;
-            case JsonbToken::BOOL: b.boolean(t.b); break;
-            case JsonbToken::INT: b.integer(t.i); break;
-            case JsonbToken::FLOAT: b.number(t.d); break;
-            case JsonbToken::STR: b.string(std::string_view(t.s, t.len)); break;
+    };
+    auto open = [&](const char* p, size_t avail) {
+        if (avail < 4 || static_cast<uintptr_t>(p - begin) % 4 != 0) bad_props();
+        uint32_t header = load_u32(p);
+        uint32_t count = header & JB_CMASK;
+        bool object = (header & JB_FOBJECT) != 0;
+        if (!object && !(header & JB_FARRAY)) bad_props();
+        uint64_t entries = object ? 2ull * count : count;
+        if ((avail - 4) / 4 < entries) bad_props();
+        Level l;
+        l.children = p + 4;
+        l.data = l.children + 4 * entries;
+        l.count = count;
+        l.object = object;
+        if (object) {
+            // The values' offsets start where the keys' data ends.
+            uint32_t off = 0, start, len;
+            for (uint32_t i = 0; i < count; ++i) entry(load_u32(l.children + 4 * i), off, start, len);
+            l.val_off = off;
+        }
+        if (static_cast<size_t>(end - l.data) < l.val_off) bad_props();
+        if (object) b.begin_object(count);
+        else b.begin_array();
+        stack.push_back(l);
+    };
+    // The value of JEntry je at [start, start + len) of level l's data.
+    auto value = [&](const Level& l, uint32_t je, uint32_t start, uint32_t len) {
+        if (static_cast<size_t>(end - l.data) < static_cast<size_t>(start) + len) bad_props();
+        const char* p = l.data + start;
+        switch (je & JENTRY_TYPEMASK) {
+            case JENTRY_ISSTRING: b.string(std::string_view(p, len)); break;
+            case JENTRY_ISNULL: b.null(); break;
+            case JENTRY_ISBOOL_FALSE: b.boolean(false); break;
+            case JENTRY_ISBOOL_TRUE: b.boolean(true); break;
+            case JENTRY_ISNUMERIC:
+            case JENTRY_ISCONTAINER: {
+                uint32_t pad = INTALIGN(start) - start;   // the data starts int-aligned
+                if (pad > len) bad_props();
+                if ((je & JENTRY_TYPEMASK) == JENTRY_ISNUMERIC) decode_numeric(p + pad, len - pad, b);
+                else open(p + pad, len - pad);
+                break;
+            }
+            default: bad_props();
+        }
+    };
+
+    if (bin.size() < VARHDRSZ) bad_props();
+    {
+        uint32_t word = load_u32(begin);
+        if (!VARATT_IS_4B_U(&word) || VARSIZE(&word) != bin.size()) bad_props();
+    }
+    open(begin + VARHDRSZ, bin.size() - VARHDRSZ);
+    if (!stack.back().object) bad_props();   // properties are an object
+    while (!stack.empty()) {
+        Level& l = stack.back();
+        if (l.next == l.count) {
+            bool object = l.object;
+            stack.pop_back();
+            if (object) b.end_object();
+            else b.end_array();
+            continue;
+        }
+        uint32_t i = l.next++;
+        uint32_t start, len;
+        if (l.object) {
+            uint32_t kje = load_u32(l.children + 4 * i);
+            entry(kje, l.key_off, start, len);
+            if ((kje & JENTRY_TYPEMASK) != JENTRY_ISSTRING ||
+                static_cast<size_t>(end - l.data) < static_cast<size_t>(start) + len)
+                bad_props();
+            b.key(std::string_view(l.data + start, len));
+            uint32_t vje = load_u32(l.children + 4 * (l.count + i));
+            entry(vje, l.val_off, start, len);
+            value(l, vje, start, len);   // may push a level: `l` is not used after
+        } else {
+            uint32_t je = load_u32(l.children + 4 * i);
+            entry(je, l.key_off, start, len);
+            value(l, je, start, len);
         }
     }
 }
 
-// Copies the thing in r.slot into t when it belongs to the collection.
-bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, StoredThing& t) {
+// The bytes of the props of the last read (PgStorage::load_things): one
+// buffer for all rows, no allocation per thing. The rows' props_view point
+// into it until the next read.
+std::string read_buf;
+
+// Copies the thing in r.slot into t when it belongs to the collection (its
+// props into read_buf; the caller sets props_view once the buffer is full).
+bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, StoredThing& t, std::vector<size_t>& offsets) {
     bool isnull;
     Datum c = slot_getattr(r.slot, r.a_coll, &isnull);
     if (isnull || static_cast<uint64_t>(DatumGetInt64(c)) != coll) return false;
@@ -580,10 +703,15 @@ bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, StoredThing& t) {
     Datum pd = slot_getattr(r.slot, r.a_props, &isnull);
     if (isnull) {
         t.props_json.assign("{}");
+        offsets.push_back(SIZE_MAX);
         return true;
     }
     Jsonb* jb = DatumGetJsonbP(pd);
-    t.props_bin.assign(reinterpret_cast<const char*>(jb), VARSIZE(jb));
+    // Each row's bytes start 8-aligned within the buffer (jsonb's data is
+    // int-aligned relative to its start).
+    read_buf.resize((read_buf.size() + 7) & ~static_cast<size_t>(7));
+    offsets.push_back(read_buf.size());
+    read_buf.append(reinterpret_cast<const char*>(jb), VARSIZE(jb));
     t.decoder = &jsonb_decoder;
     if (reinterpret_cast<Pointer>(jb) != DatumGetPointer(pd)) pfree(jb);   // detoasted copy
     return true;
@@ -595,10 +723,13 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
     size_t first = out.size();
     out.resize(first + ids.size());
     size_t got = 0;
+    read_buf.clear();
+    std::vector<size_t> offsets;
+    offsets.reserve(ids.size());
     ThingsReader r;
     pg_call([&] {
         reader_open(r);
-        ScanKeyData keys[2];
+        ScanKeyData keys[3];
         size_t i = 0, n = ids.size();
         while (i < n) {
             size_t e = i + 1;
@@ -609,33 +740,35 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
                 // a heap fetch. An id may have several entries (old row
                 // versions): the first visible one is taken.
                 if (!r.range) {
-                    r.range = index_beginscan(r.heap, r.index, GetActiveSnapshot(), 2, 0);
+                    r.range = index_beginscan(r.heap, r.index, GetActiveSnapshot(), 3, 0);
                     r.range->xs_want_itup = true;
                 }
-                ScanKeyInit(&keys[0], 1, BTGreaterEqualStrategyNumber, F_INT8GE,
+                ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
+                ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
                             Int64GetDatum(static_cast<int64>(ids[i])));
-                ScanKeyInit(&keys[1], 1, BTLessEqualStrategyNumber, F_INT8LE,
+                ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
                             Int64GetDatum(static_cast<int64>(ids[e - 1])));
-                index_rescan(r.range, keys, 2, nullptr, 0);
+                index_rescan(r.range, keys, 3, nullptr, 0);
                 size_t k = i;
                 while (k < e && index_getnext_tid(r.range, ForwardScanDirection) != nullptr) {
                     bool isnull;
                     uint64_t id = static_cast<uint64_t>(
-                        DatumGetInt64(index_getattr(r.range->xs_itup, 1, r.range->xs_itupdesc, &isnull)));
+                        DatumGetInt64(index_getattr(r.range->xs_itup, 2, r.range->xs_itupdesc, &isnull)));
                     while (k < e && ids[k] < id) ++k;
                     if (k == e || ids[k] != id) continue;
                     if (!index_fetch_heap(r.range, r.slot)) continue;
-                    if (reader_take(r, coll, id, out[first + got])) ++got;
+                    if (reader_take(r, coll, id, out[first + got], offsets)) ++got;
                     ++k;
                 }
             } else {
-                if (!r.probe) r.probe = index_beginscan(r.heap, r.index, GetActiveSnapshot(), 1, 0);
+                if (!r.probe) r.probe = index_beginscan(r.heap, r.index, GetActiveSnapshot(), 2, 0);
+                ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
                 for (size_t k = i; k < e; ++k) {
-                    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+                    ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ,
                                 Int64GetDatum(static_cast<int64>(ids[k])));
-                    index_rescan(r.probe, keys, 1, nullptr, 0);
+                    index_rescan(r.probe, keys, 2, nullptr, 0);
                     if (index_getnext_slot(r.probe, ForwardScanDirection, r.slot) &&
-                        reader_take(r, coll, ids[k], out[first + got]))
+                        reader_take(r, coll, ids[k], out[first + got], offsets))
                         ++got;
                 }
             }
@@ -644,6 +777,13 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
         reader_close(r);
     });
     out.resize(first + got);
+    for (size_t i = 0; i < got; ++i) {
+        StoredThing& t = out[first + i];
+        if (offsets[i] == SIZE_MAX) continue;
+        uint32_t word;
+        memcpy(&word, read_buf.data() + offsets[i], sizeof word);
+        t.props_view = std::string_view(read_buf.data() + offsets[i], VARSIZE(&word));
+    }
 }
 
 }  // namespace
@@ -690,6 +830,32 @@ uint64_t PgStorage::new_thing_id() {
     return id;
 }
 
+// Before things are inserted into a collection its row is locked FOR KEY
+// SHARE, as the check of a foreign key would for each row: a concurrent
+// del_collection waits for this transaction, and one that committed before
+// leaves no row (the insert is refused). Once per collection and
+// subtransaction: a lock taken in a subtransaction that rolls back is gone.
+bool PgStorage::key_share_collection(uint64_t coll) {
+    static uint64_t locked_coll = 0;
+    static TransactionId locked_xid = InvalidTransactionId;
+    static SubTransactionId locked_sub = InvalidSubTransactionId;
+    bool found = true;
+    pg_call([&] {
+        TransactionId xid = GetTopTransactionIdIfAny();
+        SubTransactionId sub = GetCurrentSubTransactionId();
+        if (locked_coll == coll && TransactionIdIsValid(xid) && xid == locked_xid && sub == locked_sub) return;
+        Datum args[1] = {Int64GetDatum(static_cast<int64>(coll))};
+        found = exec(KEY_SHARE_COLLECTION, args, nullptr) == 1;
+        SPI_freetuptable(SPI_tuptable);
+        if (found) {
+            locked_coll = coll;
+            locked_xid = GetTopTransactionId();   // the row lock gave it one
+            locked_sub = sub;
+        }
+    });
+    return found;
+}
+
 std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<ThingWrite>& w) {
     // Split the writes into the three statements; the vectors of values are
     // built here, outside pg_call, so the lambdas only read them.
@@ -713,6 +879,9 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
             ref_delta.push_back(t.refs_delta);
         }
     }
+
+    if (!ins_id.empty() && !key_share_collection(coll))
+        raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
 
     std::vector<uint64_t> unreferenced;
     pg_call([&] {

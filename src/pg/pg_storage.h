@@ -74,6 +74,7 @@ public:
     double now() override;
 
 private:
+    bool key_share_collection(uint64_t coll);
     uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
     bool find_collection_uncached(int plan, std::string_view name, uint64_t id, CollectionRow& out);
     // Ids taken from the sequence but not handed out yet (ascending, used from

@@ -6,6 +6,8 @@
 # commit (deferred triggers and watch events included). Prints the count of
 # create, read and update of N things beside the same on plain jsonb rows.
 #   test/bench/callgrind_data.sh [N]   (default 10000; as root or postgres)
+# With TDB_CG_KEEP=DIR the callgrind output of each counted statement is kept
+# there (DIR/<thingsdb|sql>_<step>.out, for callgrind_annotate).
 # Needs valgrind and the extension installed (make install).
 set -euo pipefail
 N="${1:-10000}"
@@ -47,6 +49,9 @@ run_cg() {
         exit 1
     fi
     awk '/^summary:/ {print $2}' "$out"
+    if [ -n "${TDB_CG_KEEP:-}" ] && [ -n "${KEEP_AS:-}" ]; then
+        mkdir -p "$TDB_CG_KEEP" && cp "$out" "$TDB_CG_KEEP/$KEEP_AS.out"
+    fi
 }
 
 # One statement, after a warm-up statement in the same fresh backend (the
@@ -55,7 +60,7 @@ run_cg() {
 count() {
     local warm="$1" stmt="$2"
     local both alone
-    both=$(run_cg "$warm" "$stmt")
+    both=$(KEEP_AS="${3:-}" run_cg "$warm" "$stmt")
     alone=$(run_cg "$warm")
     echo $((both - alone))
 }
@@ -64,12 +69,12 @@ tq() { echo "SELECT tdb_query(\$tdb\$$1\$tdb\$, '@:bench_data');"; }
 declare -A tdb sql
 TW="$(tq "nil")"
 SW="SELECT count(*) FROM bench_rows WHERE collection = 1;"
-tdb[create]=$(count "$TW" "$(tq ".items = range($N).map(|i| {n: i}); nil")")
-sql[create]=$(count "$SW" "INSERT INTO bench_rows (id, collection, props) SELECT i, 1, jsonb_build_object('n', i) FROM generate_series(1, $N) AS i;")
-tdb[read]=$(count "$TW" "$(tq ".items.map(|t| t.n).reduce(|a, b| a + b)")")
-sql[read]=$(count "$SW" "SELECT sum((props->>'n')::bigint) FROM bench_rows WHERE collection = 1;")
-tdb[update]=$(count "$TW" "$(tq ".items.each(|t| t.n += 1); nil")")
-sql[update]=$(count "$SW" "UPDATE bench_rows SET props = jsonb_set(props, '{n}', to_jsonb((props->>'n')::bigint + 1)) WHERE collection = 1;")
+tdb[create]=$(count "$TW" "$(tq ".items = range($N).map(|i| {n: i}); nil")" thingsdb_create)
+sql[create]=$(count "$SW" "INSERT INTO bench_rows (id, collection, props) SELECT i, 1, jsonb_build_object('n', i) FROM generate_series(1, $N) AS i;" sql_create)
+tdb[read]=$(count "$TW" "$(tq ".items.map(|t| t.n).reduce(|a, b| a + b)")" thingsdb_read)
+sql[read]=$(count "$SW" "SELECT sum((props->>'n')::bigint) FROM bench_rows WHERE collection = 1;" sql_read)
+tdb[update]=$(count "$TW" "$(tq ".items.each(|t| t.n += 1); nil")" thingsdb_update)
+sql[update]=$(count "$SW" "UPDATE bench_rows SET props = jsonb_set(props, '{n}', to_jsonb((props->>'n')::bigint + 1)) WHERE collection = 1;" sql_update)
 
 printf "data benchmark, %d things, instructions from the portal run to the end of the commit\n" "$N"
 printf "  %-8s %16s %16s %8s\n" step thingsdb "plain SQL" ratio

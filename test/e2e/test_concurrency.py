@@ -290,6 +290,81 @@ def test_different_things_do_not_block():
     print("     two writers on different things: 0 conflicts, slowest call %.0f ms" % (max(worst) * 1000))
 
 
+def wait_until_blocked(watcher, app_name, timeout=10.0):
+    """Waits until the backend of application_name app_name waits for a lock."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        n = watcher.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'",
+            (app_name,)).fetchone()[0]
+        if n:
+            return
+        time.sleep(0.02)
+    raise AssertionError("%s never waited for a lock" % app_name)
+
+
+def test_del_collection_races_insert():
+    """things.collection has no foreign key; the extension locks the
+    collection row FOR KEY SHARE before it inserts things, as the key's check
+    did. A writer that meets an uncommitted del_collection waits for it and
+    then finds the collection gone (TD054), and a del_collection that meets
+    an uncommitted writer waits for it and then deletes its things too:
+    either way no thing is left without its collection."""
+    import psycopg
+    with tdbtest.connect(DB) as c:
+        c.execute("SELECT tdb_query('new_collection(\"race1\"); new_collection(\"race2\"); nil', '@thingsdb')")
+        ids = dict(c.execute("SELECT name, id FROM thingsdb.collections WHERE name LIKE 'race_'").fetchall())
+
+    # 1. del_collection first, the writer waits and fails.
+    deleter = tdbtest.connect(DB, autocommit=False)
+    deleter.execute("SELECT tdb_query('del_collection(\"race1\")', '@thingsdb')")
+    result = {}
+
+    def writer():
+        with psycopg.connect(tdbtest.dsn(DB) + " application_name=race_writer", autocommit=True) as w:
+            try:
+                w.execute("SELECT tdb_query('.items = [{n: 1}, {n: 2}]; nil', '@:race1')")
+                result["ok"] = True
+            except psycopg.Error as e:
+                result["sqlstate"] = e.sqlstate
+                result["message"] = e.diag.message_primary
+
+    th = threading.Thread(target=writer)
+    th.start()
+    with tdbtest.connect(DB) as watcher:
+        wait_until_blocked(watcher, "race_writer")
+    deleter.commit()
+    th.join(10)
+    deleter.close()
+    assert result.get("sqlstate") == "TD054", result
+    assert result["message"] == "`collection:%d` not found" % ids["race1"], result
+
+    # 2. The writer first (uncommitted), del_collection waits and deletes
+    # what it wrote.
+    writer_conn = tdbtest.connect(DB, autocommit=False)
+    writer_conn.execute("SELECT tdb_query('.items = [{n: 1}, {n: 2}]; nil', '@:race2')")
+    done = {}
+
+    def deleter2():
+        with psycopg.connect(tdbtest.dsn(DB) + " application_name=race_deleter", autocommit=True) as d:
+            d.execute("SELECT tdb_query('del_collection(\"race2\")', '@thingsdb')")
+            done["ok"] = True
+
+    th = threading.Thread(target=deleter2)
+    th.start()
+    with tdbtest.connect(DB) as watcher:
+        wait_until_blocked(watcher, "race_deleter")
+    writer_conn.commit()
+    writer_conn.close()
+    th.join(10)
+    assert done.get("ok"), done
+    with tdbtest.connect(DB) as c:
+        orphans = c.execute("SELECT count(*) FROM thingsdb.things t WHERE NOT EXISTS "
+                            "(SELECT 1 FROM thingsdb.collections c WHERE c.id = t.collection)").fetchone()[0]
+        assert orphans == 0, orphans
+    print("     writer after del_collection: TD054; del_collection after writer: its things deleted; 0 orphans")
+
+
 def timed(fn):
     def run():
         start = time.time()
@@ -307,5 +382,6 @@ t.run(timed(test_concurrent_pushes_lose_nothing))
 t.run(timed(test_mod_type_during_writes))
 t.run(timed(test_mod_type_under_write_flood))
 t.run(timed(test_different_things_do_not_block))
+t.run(timed(test_del_collection_races_insert))
 tdbtest.drop_db(DB)
 t.finish()
