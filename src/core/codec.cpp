@@ -847,9 +847,7 @@ void PropsBuilder::end_object() {
     if (depth_ == 0) return;   // the properties themselves
     // A reference {"#": id}, the most frequent object: straight to the stub.
     if (f.props.size() == 1 && f.props[0].key == "#" && f.props[0].val.is(VT::Int)) {
-        uint64_t id = static_cast<uint64_t>(f.props[0].val.as_int());
-        if (refs_) refs_->push_back(id);
-        put(coll_.thing_ref(id));
+        reference(static_cast<uint64_t>(f.props[0].val.as_int()));
         return;
     }
     std::vector<Prop> props = std::move(f.props);
@@ -857,9 +855,17 @@ void PropsBuilder::end_object() {
     put(r.stored_object(std::move(props)));
 }
 
-void PropsBuilder::begin_array() {
+void PropsBuilder::reference(uint64_t id) {
     if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
-    push(true).list = Value::obj(VT::List, new ListObj());
+    if (refs_) refs_->push_back(id);
+    put(coll_.thing_ref(id));
+}
+
+void PropsBuilder::begin_array(size_t size_hint) {
+    if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
+    auto* l = new ListObj();
+    push(true).list = Value::obj(VT::List, l);
+    if (size_hint) l->items.reserve(size_hint);
 }
 
 void PropsBuilder::end_array() {

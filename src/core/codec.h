@@ -56,7 +56,10 @@ public:
     void begin_object(size_t size_hint = 0);
     void key(std::string_view k);
     void end_object();
-    void begin_array();
+    // A reference {"#": id} in one call (what begin_object, key("#"),
+    // integer(id), end_object give), for decoders that recognise it.
+    void reference(uint64_t id);
+    void begin_array(size_t size_hint = 0);
     void end_array();
     void null();
     void boolean(bool b);

@@ -69,6 +69,62 @@ Value* Thing::get(std::string_view key) {
 Value make_thing(Thing* t) { return Value::obj(VT::Thing, t); }
 Value new_thing() { return make_thing(new Thing()); }
 
+void ThingMap::grow() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    size_t cap = old.empty() ? 16 : old.size() * 2;
+    slots_.resize(cap);
+    shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(cap));
+    for (Slot& s : old) {
+        if (!s.id) continue;
+        size_t i = home(s.id);
+        while (slots_[i].id) i = (i + 1) & mask();
+        slots_[i].id = s.id;
+        slots_[i].t = std::move(s.t);
+    }
+}
+
+void ThingMap::put(uint64_t id, Thing* t) {
+    Ref<Thing> keep(t);
+    if ((count_ + 1) * 10 > slots_.size() * 7) grow();
+    size_t i = home(id);
+    while (slots_[i].id && slots_[i].id != id) i = (i + 1) & mask();
+    if (!slots_[i].id) {
+        slots_[i].id = id;
+        ++count_;
+    }
+    std::swap(slots_[i].t, keep);   // the replaced thing is released last
+}
+
+void ThingMap::erase(uint64_t id) {
+    if (slots_.empty()) return;
+    size_t i = home(id);
+    while (slots_[i].id != id) {
+        if (!slots_[i].id) return;
+        i = (i + 1) & mask();
+    }
+    Ref<Thing> gone = std::move(slots_[i].t);
+    slots_[i].id = 0;
+    --count_;
+    // Shift back the slots after it whose home is not between the hole and them.
+    for (size_t j = (i + 1) & mask(); slots_[j].id; j = (j + 1) & mask()) {
+        size_t h = home(slots_[j].id);
+        bool movable = i <= j ? (h <= i || h > j) : (h <= i && h > j);
+        if (!movable) continue;
+        slots_[i].id = slots_[j].id;
+        slots_[i].t = std::move(slots_[j].t);
+        slots_[j].id = 0;
+        i = j;
+    }
+}   // `gone` goes last: its destructor may look the map up
+
+void ThingMap::clear() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    count_ = 0;
+    shift_ = 64;
+}   // the things go after the map is empty
+
 Collection::Collection(Storage& st, const CollectionRow& row) : st_(st), row_(row) {}
 
 Collection::~Collection() {
@@ -76,15 +132,14 @@ Collection::~Collection() {
     created_.clear();
     // Things still alive (held by a result being rendered elsewhere) must
     // not call back into a destroyed collection.
-    for (auto& [id, t] : things_) t->coll = nullptr;
+    things_.each([](Thing* t) { t->coll = nullptr; });
     things_.clear();
 }
 
 Value Collection::root() { return thing_by_id(row_.id); }
 
 Value Collection::thing_ref(uint64_t id) {
-    auto it = things_.find(id);
-    if (it != things_.end()) return make_thing(it->second.get());
+    if (Thing* known = things_.find(id)) return make_thing(known);
     // A reference read from a stored thing: the row is read only when the
     // thing itself is touched, so a query reading one property of the root
     // does not load the collection.
@@ -93,16 +148,14 @@ Value Collection::thing_ref(uint64_t id) {
     t->id = id;
     t->coll = this;
     t->loaded = false;
-    things_.emplace(id, t);
+    things_.put(id, t);
     t->stub_pos = stub_order_.size();
     stub_order_.push_back(id);
     return v;
 }
 
 Value Collection::thing_by_id(uint64_t id) {
-    auto it = things_.find(id);
-    if (it != things_.end()) {
-        Thing* t = it->second.get();
+    if (Thing* t = things_.find(id)) {
         if (!t->loaded) load(t);
         return t->gone ? Value() : make_thing(t);
     }
@@ -112,7 +165,7 @@ Value Collection::thing_by_id(uint64_t id) {
     Value v = make_thing(t);
     t->id = id;
     t->coll = this;
-    things_[id] = t;
+    things_.put(id, t);
     fill(t, st);
     return v;
 }
@@ -149,16 +202,16 @@ void Collection::load(Thing* t) {
     std::vector<uint64_t> ids{t->id};
     size_t i = t->stub_pos + 1;
     for (; i < stub_order_.size() && ids.size() < window_; ++i) {
-        auto it = things_.find(stub_order_[i]);
-        if (it != things_.end() && !it->second->loaded) ids.push_back(stub_order_[i]);
+        Thing* s = things_.find(stub_order_[i]);
+        if (s && !s->loaded) ids.push_back(stub_order_[i]);
     }
     next_expected_ = i;
     std::vector<StoredThing> rows;
     rows.reserve(ids.size());
     st_.load_things(row_.id, ids, rows);
     for (const StoredThing& r : rows) {
-        auto it = things_.find(r.id);
-        if (it != things_.end() && !it->second->loaded) fill(it->second.get(), r);
+        Thing* s = things_.find(r.id);
+        if (s && !s->loaded) fill(s, r);
     }
     if (!t->loaded) {
         t->loaded = true;   // a dangling reference: an empty thing
@@ -167,8 +220,7 @@ void Collection::load(Thing* t) {
 }
 
 void Collection::forget(Thing* t) {
-    auto it = things_.find(t->id);
-    if (it != things_.end() && it->second.get() == t) things_.erase(it);
+    if (things_.find(t->id) == t) things_.erase(t->id);
 }
 
 // Depth first with an explicit stack (ids in the same order as a recursion
@@ -207,7 +259,7 @@ void Collection::attach_walk(Thing* first, const Value* first_val) {
         t->coll = this;
         t->loaded = true;
         t->is_new = true;
-        things_[t->id] = t;
+        things_.put(t->id, t);
         created_.emplace_back(t);
         mark_dirty(t);
         for (auto p = t->props_.rbegin(); p != t->props_.rend(); ++p) todo.push_back({nullptr, &p->val});
@@ -289,14 +341,13 @@ void Collection::flush() {
         std::vector<StoredThing> gone = st_.delete_things(row_.id, zero);
         std::unordered_map<uint64_t, int64_t> dec;
         for (auto& g : gone) {
-            auto it = things_.find(g.id);
-            if (it != things_.end()) {
+            if (Thing* held = things_.find(g.id)) {
                 // Still held by a value of the query (a result, a variable):
                 // it lives on as a thing that is no longer stored.
-                if (!it->second->loaded) fill(it->second.get(), g);
-                it->second->coll = nullptr;
-                it->second->id = 0;
-                things_.erase(it);
+                if (!held->loaded) fill(held, g);
+                held->coll = nullptr;
+                held->id = 0;
+                things_.erase(g.id);
             }
             for (uint64_t id : refs_of(g.props_json)) --dec[id];
         }

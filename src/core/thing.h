@@ -77,6 +77,48 @@ Value new_thing();
 void release_all_things();
 size_t live_thing_count();
 
+// The identity map of a collection: id -> thing, holding a strong reference
+// to each. Open addressing with linear probing in one array: no allocation
+// per thing (a query that reads 100,000 things made 100,000 hash nodes
+// before). Ids are never 0, so id 0 marks a free slot; erase shifts the
+// slots after it back, so lookups need no tombstones.
+class ThingMap {
+public:
+    ThingMap() = default;
+    ~ThingMap() { clear(); }
+    ThingMap(const ThingMap&) = delete;
+    ThingMap& operator=(const ThingMap&) = delete;
+
+    Thing* find(uint64_t id) const {
+        if (slots_.empty()) return nullptr;
+        for (size_t i = home(id);; i = (i + 1) & mask()) {
+            if (slots_[i].id == id) return slots_[i].t.get();
+            if (slots_[i].id == 0) return nullptr;
+        }
+    }
+    void put(uint64_t id, Thing* t);   // inserts, or replaces the thing of id
+    void erase(uint64_t id);           // releases the thing after it is out
+    void clear();
+    size_t size() const { return count_; }
+    template <class F>
+    void each(F f) const {
+        for (const Slot& s : slots_)
+            if (s.id) f(s.t.get());
+    }
+
+private:
+    struct Slot {
+        uint64_t id = 0;
+        Ref<Thing> t;
+    };
+    size_t mask() const { return slots_.size() - 1; }
+    size_t home(uint64_t id) const { return static_cast<size_t>((id * 0x9E3779B97F4A7C15ull) >> shift_); }
+    void grow();
+    std::vector<Slot> slots_;   // a power of two long, at most 70% full
+    size_t count_ = 0;
+    unsigned shift_ = 64;
+};
+
 // One collection as seen by one query: an identity map of the things touched
 // (each id maps to one Thing object), and the things to write at the end.
 class Collection {
@@ -126,7 +168,7 @@ private:
     // Every thing the query touched, held until the query ends: a change to
     // a list or thing reached through a temporary must not be lost when the
     // temporary goes, and a second lookup must find the same object.
-    std::unordered_map<uint64_t, Ref<Thing>> things_;
+    ThingMap things_;
     std::vector<Ref<Thing>> dirty_;                  // strong until flushed
     std::vector<Ref<Thing>> created_;
     std::unordered_map<uint64_t, int64_t> ref_delta_;   // see ref_delta()

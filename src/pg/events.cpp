@@ -226,12 +226,15 @@ Datum flush_events(FunctionCallInfo) {
         size_t end = begin, bytes = 0;
         do bytes += payloads[end++].size();
         while (end < events.size() && bytes + payloads[end].size() <= kMaxPartBytes);
+        int n = static_cast<int>(end - begin);
+        Datum values[5];
+        Datum *ids = nullptr, *colls = nullptr, *texts = nullptr;
+        bool* coll_nulls = nullptr;
         pg_call([&] {
-            int n = static_cast<int>(end - begin);
-            Datum* ids = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-            Datum* colls = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-            bool* coll_nulls = static_cast<bool*>(palloc(sizeof(bool) * n));
-            Datum* texts = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            ids = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            colls = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            coll_nulls = static_cast<bool*>(palloc(sizeof(bool) * n));
+            texts = static_cast<Datum*>(palloc(sizeof(Datum) * n));
             for (int i = 0; i < n; ++i) {
                 const ThingEvent& e = events[begin + i];
                 const std::string& p = payloads[begin + i];
@@ -244,22 +247,15 @@ Datum flush_events(FunctionCallInfo) {
             }
             int dims[1] = {n};
             int lbs[1] = {1};
-            Datum values[5];
             values[0] = Int64GetDatum(change_id);
             values[1] = Int32GetDatum(part);
             values[2] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
             values[3] = PointerGetDatum(
                 construct_md_array(colls, coll_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
             values[4] = PointerGetDatum(construct_array(texts, n, JSONOID, -1, false, TYPALIGN_INT));
-            if (!plans[INSERT_EVENTS]) {
-                const PlanDef& d = kPlans[INSERT_EVENTS];
-                SPIPlanPtr p = SPI_prepare(d.sql, d.nargs, const_cast<Oid*>(d.types));
-                if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-                if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
-                plans[INSERT_EVENTS] = p;
-            }
-            int rc = SPI_execute_plan(plans[INSERT_EVENTS], values, nullptr, false, 0);
-            if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+        });
+        exec_plan(INSERT_EVENTS, values, nullptr);
+        pg_call([&] {   // a large transaction's parts should not pile up
             for (int i = 0; i < n; ++i) {
                 if (!coll_nulls[i]) pfree(DatumGetPointer(colls[i]));
                 pfree(DatumGetPointer(texts[i]));

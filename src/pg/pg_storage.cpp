@@ -381,6 +381,7 @@ struct ThingsReader {
     Relation heap = nullptr;
     Relation index = nullptr;
     AttrNumber a_id = 0, a_coll = 0, a_type = 0, a_version = 0, a_props = 0;
+    AttrNumber a_last = 0;   // the highest of the four read
     TupleTableSlot* slot = nullptr;
     IndexScanDesc probe = nullptr;   // one key: id = k
     IndexScanDesc range = nullptr;   // two keys: lo <= id <= hi
@@ -412,6 +413,7 @@ void reader_open(ThingsReader& r) {
     }
     if (!r.a_id || !r.a_coll || !r.a_type || !r.a_version || !r.a_props)
         elog(ERROR, "thingsdb: thingsdb.things lacks a column");
+    r.a_last = std::max({r.a_coll, r.a_type, r.a_version, r.a_props});
     const int2vector& key = r.index->rd_index->indkey;
     if (r.index->rd_index->indnkeyatts != 2 || key.values[0] != r.a_coll || key.values[1] != r.a_id)
         elog(ERROR, "thingsdb: the primary key of thingsdb.things is not (collection, id)");
@@ -461,7 +463,19 @@ uint16_t load_u16(const char* p) {
 }
 
 // A numeric of `len` bytes at p (a varlena, usually with a 4-byte header).
-void decode_numeric(const char* p, size_t len, PropsBuilder& b) {
+// What decode_numeric gives when the caller wants only an integer.
+struct RefSink {
+    bool is_int = false;
+    int64_t value = 0;
+    void integer(int64_t v) {
+        is_int = true;
+        value = v;
+    }
+    void number(double) { is_int = false; }
+};
+
+template <class Sink>
+void decode_numeric(const char* p, size_t len, Sink& b) {
     // The most frequent case first: a 4-byte header, the short form, no
     // fraction digits, at most 4 base-10000 digits (ids, counters).
     if (len >= VARHDRSZ + 2 && VARATT_IS_4B_U(p)) {
@@ -624,8 +638,29 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
             l.val_off = off;
         }
         if (static_cast<size_t>(end - l.data) < l.val_off) bad_props();
+        if (object && count == 1 && !stack.empty()) {
+            // A reference {"#": id}, the most frequent nested object (a
+            // list of things is a list of them): straight to the builder.
+            uint32_t kje = load_u32(l.children), vje = load_u32(l.children + 4);
+            uint32_t klen = kje & JENTRY_OFFLENMASK;   // the first entry's length or end: the same
+            if ((kje & JENTRY_TYPEMASK) == JENTRY_ISSTRING && klen == 1 && l.val_off == 1 &&
+                static_cast<size_t>(end - l.data) >= 1 && l.data[0] == '#' &&
+                (vje & JENTRY_TYPEMASK) == JENTRY_ISNUMERIC) {
+                uint32_t voff = 1, start, len;
+                entry(vje, voff, start, len);
+                if (static_cast<size_t>(end - l.data) < static_cast<size_t>(start) + len) bad_props();
+                uint32_t pad = INTALIGN(start) - start;
+                if (pad > len) bad_props();
+                RefSink sink;
+                decode_numeric(l.data + start + pad, len - pad, sink);
+                if (sink.is_int && sink.value >= 0) {
+                    b.reference(static_cast<uint64_t>(sink.value));
+                    return;
+                }
+            }
+        }
         if (object) b.begin_object(count);
-        else b.begin_array();
+        else b.begin_array(count);
         stack.push_back(l);
     };
     // The value of JEntry je at [start, start + len) of level l's data.
@@ -693,15 +728,15 @@ std::string read_buf;
 // Copies the thing in r.slot into t when it belongs to the collection (its
 // props into read_buf; the caller sets props_view once the buffer is full).
 bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, StoredThing& t, std::vector<size_t>& offsets) {
-    bool isnull;
-    Datum c = slot_getattr(r.slot, r.a_coll, &isnull);
-    if (isnull || static_cast<uint64_t>(DatumGetInt64(c)) != coll) return false;
+    slot_getsomeattrs(r.slot, r.a_last);   // one deform for the four columns
+    const Datum* vals = r.slot->tts_values;
+    const bool* nulls = r.slot->tts_isnull;
+    if (nulls[r.a_coll - 1] || static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll) return false;
     t.id = id;
-    Datum ty = slot_getattr(r.slot, r.a_type, &isnull);
-    t.type_id = isnull ? kNoType : static_cast<uint32_t>(DatumGetInt32(ty));
-    t.version = DatumGetInt64(slot_getattr(r.slot, r.a_version, &isnull));
-    Datum pd = slot_getattr(r.slot, r.a_props, &isnull);
-    if (isnull) {
+    t.type_id = nulls[r.a_type - 1] ? kNoType : static_cast<uint32_t>(DatumGetInt32(vals[r.a_type - 1]));
+    t.version = DatumGetInt64(vals[r.a_version - 1]);
+    Datum pd = vals[r.a_props - 1];
+    if (nulls[r.a_props - 1]) {
         t.props_json.assign("{}");
         offsets.push_back(SIZE_MAX);
         return true;

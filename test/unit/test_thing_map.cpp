@@ -1,0 +1,84 @@
+// ThingMap, a collection's identity map: every id finds its own thing after
+// inserts, replacements and erases in any order (erase shifts slots back, so
+// a lookup must still reach an id stored past an erased one), and the map
+// holds each thing alive until the thing leaves it.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "core/thing.h"
+
+namespace {
+
+using tdb::Ref;
+using tdb::Thing;
+using tdb::ThingMap;
+
+TEST(ThingMap, FindsWhatWasPutAndNothingElse) {
+    ThingMap m;
+    EXPECT_EQ(m.find(1), nullptr);
+    m.erase(1);   // erasing from an empty map is nothing
+    std::vector<Ref<Thing>> keep;
+    for (uint64_t id = 1; id <= 1000; ++id) {
+        keep.emplace_back(new Thing());
+        m.put(id, keep.back().get());
+    }
+    EXPECT_EQ(m.size(), 1000u);
+    for (uint64_t id = 1; id <= 1000; ++id) EXPECT_EQ(m.find(id), keep[id - 1].get()) << id;
+    EXPECT_EQ(m.find(1001), nullptr);
+    EXPECT_EQ(m.find(0x7fffffffffffffffull), nullptr);
+}
+
+TEST(ThingMap, RandomPutsAndErasesAgreeWithStdMap) {
+    std::mt19937_64 rng(42);
+    ThingMap m;
+    std::map<uint64_t, Ref<Thing>> ref;
+    for (int step = 0; step < 20000; ++step) {
+        // Ids in a small range, so probes collide and erases shift often.
+        uint64_t id = 1 + rng() % 700;
+        if (rng() % 3 == 0) {
+            m.erase(id);
+            ref.erase(id);
+        } else {
+            Ref<Thing> t(new Thing());
+            m.put(id, t.get());   // replaces the thing of an id already there
+            ref[id] = t;
+        }
+        if (step % 1000 == 0) {
+            ASSERT_EQ(m.size(), ref.size());
+            for (uint64_t k = 1; k <= 700; ++k) {
+                auto it = ref.find(k);
+                ASSERT_EQ(m.find(k), it == ref.end() ? nullptr : it->second.get()) << "step " << step << " id " << k;
+            }
+        }
+    }
+    size_t seen = 0;
+    m.each([&](Thing* t) {
+        ++seen;
+        EXPECT_NE(t, nullptr);
+    });
+    EXPECT_EQ(seen, ref.size());
+}
+
+TEST(ThingMap, HoldsThingsUntilTheyLeave) {
+    size_t before = tdb::live_thing_count();
+    {
+        ThingMap m;
+        m.put(7, new Thing());   // only the map holds it
+        m.put(8, new Thing());
+        EXPECT_EQ(tdb::live_thing_count(), before + 2);
+        m.erase(7);
+        EXPECT_EQ(tdb::live_thing_count(), before + 1);
+        m.put(8, new Thing());   // the replaced thing goes
+        EXPECT_EQ(tdb::live_thing_count(), before + 1);
+        m.clear();
+        EXPECT_EQ(tdb::live_thing_count(), before);
+        EXPECT_EQ(m.find(8), nullptr);
+        m.put(9, new Thing());   // usable after clear
+        EXPECT_NE(m.find(9), nullptr);
+    }
+    EXPECT_EQ(tdb::live_thing_count(), before);   // and the destructor frees the rest
+}
+
+}  // namespace
