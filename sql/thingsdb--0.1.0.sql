@@ -120,8 +120,9 @@ CREATE TABLE thingsdb.changes (
     change_id bigint NOT NULL,
     part int NOT NULL DEFAULT 0,
     created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    thing_ids bigint[] NOT NULL,         -- the changed things, in the order they first changed
-    collections text[] NOT NULL,         -- each one's collection; NULL for the @thingsdb scope (thing 0)
+    -- lz4 for the three arrays: pglz took a fifth of updating 10,000 things.
+    thing_ids bigint[] COMPRESSION lz4 NOT NULL,   -- the changed things, in the order they first changed
+    collections text[] COMPRESSION lz4 NOT NULL,   -- each one's collection; NULL for @thingsdb (thing 0)
     -- each one's event {"#": thing_id, "event": change_id, "jobs": [...]}
     payloads json[] COMPRESSION lz4 NOT NULL,
     PRIMARY KEY (change_id, part),

@@ -30,7 +30,9 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "access/itup.h"
+#include "executor/executor.h"
 #include "executor/tuptable.h"
+#include "utils/reltrigger.h"
 #include "lib/stringinfo.h"
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
@@ -84,8 +86,14 @@ struct PlanDef {
 };
 
 // Things are found by (collection, id), the primary key of thingsdb.things;
-// reads go straight to it (read_things below), the statements below name
-// both columns so every plan takes it too.
+// reads and updates go straight to it (read_things and update_direct
+// below). The UPDATE statements here serve only when someone has put
+// triggers on the table (they fire for a statement, not for the direct
+// path); each finds its rows by one probe of the key per written thing
+// (THING_TID: the row's ctid, then a TID scan). A row changed by a
+// concurrent transaction since the probe has another ctid on recheck: not
+// updated, a conflict (40001), as the version check gives.
+#define THING_TID "(SELECT x.ctid FROM thingsdb.things x WHERE x.collection = $1 AND x.id = u.id)"
 const PlanDef kPlans[N_PLANS] = {
     {"SELECT nextval('thingsdb.thing_id_seq') FROM generate_series(1, $1)", 1, {INT4OID}},
     {"INSERT INTO thingsdb.things (id, collection, type_id, version, refs, props)"
@@ -96,13 +104,14 @@ const PlanDef kPlans[N_PLANS] = {
     // conflict: after waiting for the other writer the row no longer matches.
     {"UPDATE thingsdb.things t SET props = w.props, type_id = w.type_id,"
      " version = t.version + 1, refs = t.refs + w.delta"
-     " FROM unnest($2, $3, $4, $5, $6) AS w(id, type_id, version, delta, props)"
-     " WHERE t.collection = $1 AND t.id = w.id AND t.version = w.version"
+     " FROM (SELECT u.*, " THING_TID " AS tid"
+     "       FROM unnest($2, $3, $4, $5, $6) AS u(id, type_id, version, delta, props)) w"
+     " WHERE t.ctid = w.tid AND t.version = w.version"
      " RETURNING t.id, t.refs",
      6, {INT8OID, INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, JSONBARRAYOID}},
     {"UPDATE thingsdb.things t SET refs = t.refs + w.delta"
-     " FROM unnest($2, $3) AS w(id, delta)"
-     " WHERE t.collection = $1 AND t.id = w.id RETURNING t.id, t.refs",
+     " FROM (SELECT u.*, " THING_TID " AS tid FROM unnest($2, $3) AS u(id, delta)) w"
+     " WHERE t.ctid = w.tid RETURNING t.id, t.refs",
      3, {INT8OID, INT8ARRAYOID, INT8ARRAYOID}},
     {"DELETE FROM thingsdb.things WHERE collection = $1 AND id = ANY($2)"
      " RETURNING id, type_id, version, props::text",
@@ -132,15 +141,15 @@ SPIPlanPtr plans[N_PLANS];
 SPIPlanPtr get_plan(PlanId id) {
     if (!plans[id]) {
         const PlanDef& d = kPlans[id];
-        // The statements on things are planned for each execution:
-        // a generic plan kept from when the table was small (a fresh node,
-        // or just after a bulk delete and ANALYZE) stays a sequential scan
-        // when the table has grown, and a read of 100,000 things then takes
-        // minutes. A custom plan costs some microseconds and sees the
-        // table's current size.
-        bool custom = id == UPDATE_THINGS || id == UPDATE_REFS || id == DELETE_THINGS;
-        SPIPlanPtr p = SPI_prepare_cursor(d.sql, d.nargs, const_cast<Oid*>(d.types),
-                                          custom ? CURSOR_OPT_CUSTOM_PLAN : 0);
+        // The statements on things are planned for each execution: a
+        // generic plan kept from when the table was small (a fresh node, or
+        // just after a bulk delete and ANALYZE) scans the table where it
+        // should probe the primary key (the probe of THING_TID becomes a
+        // sequential scan per written row: minutes for 10,000 updates). A
+        // custom plan costs some microseconds and sees the table's current
+        // size.
+        int opts = (id == UPDATE_THINGS || id == UPDATE_REFS || id == DELETE_THINGS) ? CURSOR_OPT_CUSTOM_PLAN : 0;
+        SPIPlanPtr p = SPI_prepare_cursor(d.sql, d.nargs, const_cast<Oid*>(d.types), opts);
         if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
         if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
         plans[id] = p;
@@ -392,14 +401,14 @@ struct ThingsReader {
 constexpr size_t kRangeMin = 8;
 constexpr uint64_t kRangeGap = 4;
 
-void reader_open(ThingsReader& r) {
+void reader_open(ThingsReader& r, LOCKMODE lockmode = AccessShareLock) {
     Oid nsp = get_namespace_oid("thingsdb", false);
     Oid relid = get_relname_relid("things", nsp);
     if (!OidIsValid(relid)) elog(ERROR, "thingsdb: table thingsdb.things is missing");
-    r.heap = table_open(relid, AccessShareLock);
+    r.heap = table_open(relid, lockmode);
     Oid pkey = RelationGetPrimaryKeyIndex(r.heap);
     if (!OidIsValid(pkey)) elog(ERROR, "thingsdb: thingsdb.things has no primary key");
-    r.index = index_open(pkey, AccessShareLock);
+    r.index = index_open(pkey, lockmode);
     TupleDesc desc = RelationGetDescr(r.heap);
     for (int i = 0; i < desc->natts; ++i) {
         Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -821,6 +830,119 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
     }
 }
 
+// One update of a thing: new props (props set) or only a change of its
+// reference count.
+struct UpdateRow {
+    int64 id;
+    uint32_t type_id;
+    int64 version;              // the version read; must still be the stored one
+    int64 delta;                // change of refs
+    const std::string* props;   // the encoder's stream; nullptr: refs only
+};
+
+// Whether updates of thingsdb.things must go through an UPDATE statement:
+// when someone added triggers to the table (the direct path fires none).
+bool things_have_update_triggers(Relation rel) {
+    TriggerDesc* td = rel->trigdesc;
+    return td && (td->trig_update_before_row || td->trig_update_after_row || td->trig_update_instead_row ||
+                  td->trig_update_before_statement || td->trig_update_after_statement);
+}
+
+// Updates things by direct access, as reads are done: one probe of the
+// primary key per row, the version compared, table_tuple_update, and index
+// entries only when the update is not HOT. No planner: a plan made under
+// statistics from when the collection was small scanned the collection for
+// each written row (creating or updating 100,000 things took minutes). A
+// row that another transaction changed since it was read (its version, or a
+// newer row version that table_tuple_update waits for and finds) is a
+// conflict, 40001, as the UPDATE statement's version check gives. Runs
+// inside pg_call; returns false, having done nothing, when the table has
+// update triggers (the caller then uses the statements).
+bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows, std::vector<uint64_t>& unreferenced,
+                   MemoryContext tmp) {
+    ThingsReader r;
+    reader_open(r, RowExclusiveLock);
+    if (things_have_update_triggers(r.heap)) {
+        reader_close(r);
+        return false;
+    }
+    Relation rel = r.heap;
+    CheckCmdReplicaIdentity(rel, CMD_UPDATE);
+    EState* estate = CreateExecutorState();
+    RangeTblEntry* rte = makeNode(RangeTblEntry);
+    rte->rtekind = RTE_RELATION;
+    rte->relid = RelationGetRelid(rel);
+    rte->relkind = rel->rd_rel->relkind;
+    rte->rellockmode = RowExclusiveLock;
+    ExecInitRangeTable(estate, list_make1(rte));
+    ResultRelInfo* rri = makeNode(ResultRelInfo);
+    InitResultRelInfo(rri, rel, 1, nullptr, 0);
+    ExecOpenIndices(rri, false);
+    estate->es_output_cid = GetCurrentCommandId(true);
+    estate->es_snapshot = GetActiveSnapshot();
+    TupleTableSlot* newslot = table_slot_create(rel, &estate->es_tupleTable);
+    int natts = RelationGetDescr(rel)->natts;
+    AttrNumber a_refs = 0;
+    for (int i = 0; i < natts; ++i)
+        if (strcmp(NameStr(TupleDescAttr(RelationGetDescr(rel), i)->attname), "refs") == 0) a_refs = i + 1;
+    if (!a_refs) elog(ERROR, "thingsdb: thingsdb.things lacks a column");
+    IndexScanDesc probe = index_beginscan(rel, r.index, estate->es_snapshot, 2, 0);
+    ScanKeyData keys[2];
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
+    MemoryContext outer = CurrentMemoryContext;
+    for (const UpdateRow& w : rows) {
+        ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(w.id));
+        index_rescan(probe, keys, 2, nullptr, 0);
+        // Gone, or changed since this query read it: a conflict.
+        if (!index_getnext_slot(probe, ForwardScanDirection, r.slot)) raise_conflict();
+        slot_getallattrs(r.slot);
+        int64 version = DatumGetInt64(r.slot->tts_values[r.a_version - 1]);
+        if (w.props && version != w.version) raise_conflict();
+        ExecClearTuple(newslot);
+        memcpy(newslot->tts_values, r.slot->tts_values, sizeof(Datum) * natts);
+        memcpy(newslot->tts_isnull, r.slot->tts_isnull, sizeof(bool) * natts);
+        int64 refs = DatumGetInt64(r.slot->tts_values[a_refs - 1]) + w.delta;
+        newslot->tts_values[a_refs - 1] = Int64GetDatum(refs);
+        MemoryContextSwitchTo(tmp);
+        if (w.props) {
+            newslot->tts_values[r.a_version - 1] = Int64GetDatum(version + 1);
+            newslot->tts_isnull[r.a_type - 1] = w.type_id == kNoType;
+            newslot->tts_values[r.a_type - 1] =
+                Int32GetDatum(w.type_id == kNoType ? 0 : static_cast<int32>(w.type_id));
+            newslot->tts_values[r.a_props - 1] = PointerGetDatum(stream_to_jsonb(w.props->data(), w.props->size()));
+            newslot->tts_isnull[r.a_props - 1] = false;
+        }
+        ExecStoreVirtualTuple(newslot);
+        ItemPointerData tid = r.slot->tts_tid;
+        TM_FailureData tmfd;
+        LockTupleMode lockmode;
+        bool update_indexes = false;
+        TM_Result res = table_tuple_update(rel, &tid, newslot, estate->es_output_cid, estate->es_snapshot,
+                                           InvalidSnapshot, true, &tmfd, &lockmode, &update_indexes);
+        switch (res) {
+            case TM_Ok: break;
+            case TM_Updated:
+            case TM_Deleted: raise_conflict();
+            default:
+                elog(ERROR, "thingsdb: unexpected result %d updating thing %lld", static_cast<int>(res),
+                     static_cast<long long>(w.id));
+        }
+        if (update_indexes && rri->ri_NumIndices > 0)
+            list_free(ExecInsertIndexTuples(rri, newslot, estate, true, false, nullptr, NIL));
+        MemoryContextSwitchTo(outer);
+        ExecClearTuple(newslot);
+        ResetPerTupleExprContext(estate);
+        MemoryContextReset(tmp);
+        if (refs <= 0) unreferenced.push_back(static_cast<uint64_t>(w.id));
+    }
+    index_endscan(probe);
+    ExecCloseIndices(rri);
+    ExecResetTupleTable(estate->es_tupleTable, false);
+    FreeExecutorState(estate);
+    reader_close(r);
+    return true;
+}
+
 }  // namespace
 
 bool PgStorage::load_thing(uint64_t coll, uint64_t id, StoredThing& out) {
@@ -897,6 +1019,7 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
     std::vector<int64> ins_id, ins_refs, upd_id, upd_version, upd_delta, ref_id, ref_delta;
     std::vector<uint32_t> ins_type, upd_type;
     std::vector<const std::string*> ins_props, upd_props;
+    std::vector<UpdateRow> upd_rows;   // the updates for update_direct, props first
     for (const ThingWrite& t : w) {
         if (t.is_new) {
             ins_id.push_back(static_cast<int64>(t.id));
@@ -909,9 +1032,11 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
             upd_version.push_back(t.version);
             upd_delta.push_back(t.refs_delta);
             upd_props.push_back(&t.props_bin);
+            upd_rows.push_back({static_cast<int64>(t.id), t.type_id, t.version, t.refs_delta, &t.props_bin});
         } else if (t.refs_delta != 0) {
             ref_id.push_back(static_cast<int64>(t.id));
             ref_delta.push_back(t.refs_delta);
+            upd_rows.push_back({static_cast<int64>(t.id), kNoType, 0, t.refs_delta, nullptr});
         }
     }
 
@@ -929,6 +1054,10 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
                              jsonb_array(ins_props.data(), n, tmp)};
             exec(INSERT_THINGS, args, nullptr);
             for (int i = 1; i < 5; i++) pfree(DatumGetPointer(args[i]));
+        }
+        if (!upd_rows.empty() && update_direct(coll, upd_rows, unreferenced, tmp)) {
+            upd_id.clear();   // done
+            ref_id.clear();
         }
         if (!upd_id.empty()) {
             int n = static_cast<int>(upd_id.size());
