@@ -53,6 +53,12 @@ UPDATE thingsdb.things SET props = '{"big": 123456789012345678901234567890, "fra
 WHERE id = :yid;
 SELECT tdb_query('y = .y; [y.big, type(y.big), y.frac, type(y.frac), y.neg, y.s, y.l]', '@:reads') AS sql_written;
 
+-- Large props are stored out of line (TOAST): read back the same.
+SELECT tdb_query('.ext = {s: range(4000).map(|i| str((i * 2654435761) % 4294967291)).join("")}; nil', '@:reads');
+SELECT pg_column_size(t.props) > 2100 AS out_of_line
+FROM thingsdb.things t WHERE t.id = (SELECT tdb_query('.ext.id()', '@:reads')::bigint);
+SELECT tdb_query('[.ext.s.len(), .ext.s[0:30]]', '@:reads') AS ext;
+
 -- Reading one thing of a collection reads two rows (the root and the
 -- thing), by index: the counters of thingsdb.things of a fresh session.
 \c

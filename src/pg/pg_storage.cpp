@@ -23,6 +23,11 @@
 
 extern "C" {
 #include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "nodes/tidbitmap.h"
+#include "storage/bufmgr.h"
+#include "storage/bufpage.h"
 #include "access/relation.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -393,7 +398,7 @@ struct ThingsReader {
     AttrNumber a_last = 0;   // the highest of the four read
     TupleTableSlot* slot = nullptr;
     IndexScanDesc probe = nullptr;   // one key: id = k
-    IndexScanDesc range = nullptr;   // two keys: lo <= id <= hi
+    IndexScanDesc bitmap = nullptr;  // three keys: collection, lo <= id <= hi
 };
 
 // A run of sorted ids is read by a range scan when it has at least this
@@ -433,7 +438,7 @@ void reader_open(ThingsReader& r, LOCKMODE lockmode = AccessShareLock) {
 
 void reader_close(ThingsReader& r) {
     if (r.probe) index_endscan(r.probe);
-    if (r.range) index_endscan(r.range);
+    if (r.bitmap) index_endscan(r.bitmap);
     ExecDropSingleTupleTableSlot(r.slot);
     PopActiveSnapshot();
     index_close(r.index, NoLock);   // the locks last until the transaction ends
@@ -736,10 +741,8 @@ std::string read_buf;
 
 // Copies the thing in r.slot into t when it belongs to the collection (its
 // props into read_buf; the caller sets props_view once the buffer is full).
-bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, StoredThing& t, std::vector<size_t>& offsets) {
-    slot_getsomeattrs(r.slot, r.a_last);   // one deform for the four columns
-    const Datum* vals = r.slot->tts_values;
-    const bool* nulls = r.slot->tts_isnull;
+bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum* vals, const bool* nulls,
+                 StoredThing& t, std::vector<size_t>& offsets) {
     if (nulls[r.a_coll - 1] || static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll) return false;
     t.id = id;
     t.type_id = nulls[r.a_type - 1] ? kNoType : static_cast<uint32_t>(DatumGetInt32(vals[r.a_type - 1]));
@@ -750,15 +753,123 @@ bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, StoredThing& t, st
         offsets.push_back(SIZE_MAX);
         return true;
     }
-    Jsonb* jb = DatumGetJsonbP(pd);
     // Each row's bytes start 8-aligned within the buffer (jsonb's data is
-    // int-aligned relative to its start).
+    // int-aligned relative to its start), with a 4-byte header.
     read_buf.resize((read_buf.size() + 7) & ~static_cast<size_t>(7));
     offsets.push_back(read_buf.size());
-    read_buf.append(reinterpret_cast<const char*>(jb), VARSIZE(jb));
     t.decoder = &jsonb_decoder;
+    const char* raw = DatumGetPointer(pd);
+    if (VARATT_IS_SHORT(raw) && !VARATT_IS_EXTERNAL(raw)) {
+        // Small props are stored with a 1-byte header: copied straight into
+        // the buffer with a 4-byte one (what detoasting would palloc).
+        uint32_t len = VARSIZE_SHORT(raw) - VARHDRSZ_SHORT;
+        uint32_t word;
+        SET_VARSIZE(&word, len + VARHDRSZ);
+        read_buf.append(reinterpret_cast<const char*>(&word), sizeof word);
+        read_buf.append(raw + VARHDRSZ_SHORT, len);
+        return true;
+    }
+    Jsonb* jb = DatumGetJsonbP(pd);
+    read_buf.append(reinterpret_cast<const char*>(jb), VARSIZE(jb));
     if (reinterpret_cast<Pointer>(jb) != DatumGetPointer(pd)) pfree(jb);   // detoasted copy
     return true;
+}
+
+bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, StoredThing& t, std::vector<size_t>& offsets) {
+    slot_getsomeattrs(r.slot, r.a_last);   // one deform for the four columns
+    return take_values(r, coll, id, r.slot->tts_values, r.slot->tts_isnull, t, offsets);
+}
+
+// The visible rows of ids lo..hi of the collection, read a page at a time:
+// the index entries of the range go into a TID bitmap (no heap access per
+// entry), then each heap page is pinned and locked once for all its rows
+// (heap_hot_search_buffer picks the visible version of each chain, as a
+// bitmap heap scan does). A row is taken under the lock (its props bytes
+// copied from the page), or, when its props need detoasting (compressed or
+// out of line: TOAST rows to read), copied out and taken after it. Takes
+// the rows whose id is among want (sorted) and not taken yet.
+void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_want, std::vector<bool>& taken,
+                StoredThing* out, size_t& got, std::vector<size_t>& offsets) {
+    ScanKeyData keys[3];
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
+    ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(static_cast<int64>(want[0])));
+    ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
+                Int64GetDatum(static_cast<int64>(want[n_want - 1])));
+    Snapshot snap = GetActiveSnapshot();
+    if (!r.bitmap) r.bitmap = index_beginscan_bitmap(r.index, snap, 3);
+    index_rescan(r.bitmap, keys, 3, nullptr, 0);
+    TIDBitmap* tbm = tbm_create(work_mem * 1024L, nullptr);
+    (void)index_getbitmap(r.bitmap, tbm);
+    size_t cap = 16, n = 0;
+    HeapTuple* rows = static_cast<HeapTuple*>(palloc(sizeof(HeapTuple) * cap));
+    TupleDesc desc = RelationGetDescr(r.heap);
+    Datum* vals = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
+    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
+    TBMIterator* it = tbm_begin_iterate(tbm);
+    Buffer buf = InvalidBuffer;
+    TBMIterateResult* page;
+    while ((page = tbm_iterate(it)) != nullptr) {
+        buf = ReleaseAndReadBuffer(buf, r.heap, page->blockno);
+        heap_page_prune_opt(r.heap, buf);
+        LockBuffer(buf, BUFFER_LOCK_SHARE);
+        OffsetNumber max = PageGetMaxOffsetNumber(BufferGetPage(buf));
+        int count = page->ntuples >= 0 ? page->ntuples : max;   // lossy: every line pointer
+        for (int k = 0; k < count; ++k) {
+            OffsetNumber off = page->ntuples >= 0 ? page->offsets[k] : static_cast<OffsetNumber>(k + 1);
+            if (off < FirstOffsetNumber || off > max) continue;
+            ItemPointerData tid;
+            ItemPointerSet(&tid, page->blockno, off);
+            HeapTupleData tup;
+            bool all_dead;
+            if (!heap_hot_search_buffer(&tid, r.heap, buf, snap, &tup, &all_dead, true)) continue;
+            tup.t_tableOid = RelationGetRelid(r.heap);
+            // Only the rows asked for are taken (the range may hold others:
+            // things made between the ones of a list). A row whose props
+            // are inline and uncompressed is taken here, its bytes copied
+            // from the page; one that needs detoasting is copied out and
+            // taken after the lock.
+            heap_deform_tuple(&tup, desc, vals, nulls);
+            if (nulls[r.a_id - 1]) continue;
+            uint64_t id = static_cast<uint64_t>(DatumGetInt64(vals[r.a_id - 1]));
+            const uint64_t* pos = std::lower_bound(want, want + n_want, id);
+            size_t w = static_cast<size_t>(pos - want);
+            if (pos == want + n_want || *pos != id || taken[w]) continue;
+            const char* pp = nulls[r.a_props - 1] ? nullptr : DatumGetPointer(vals[r.a_props - 1]);
+            if (!pp || (VARATT_IS_SHORT(pp) && !VARATT_IS_EXTERNAL(pp)) || VARATT_IS_4B_U(pp)) {
+                if (take_values(r, coll, id, vals, nulls, out[got], offsets)) {
+                    taken[w] = true;
+                    ++got;
+                }
+                continue;
+            }
+            if (n == cap) {
+                cap *= 2;
+                rows = static_cast<HeapTuple*>(repalloc(rows, sizeof(HeapTuple) * cap));
+            }
+            rows[n++] = heap_copytuple(&tup);
+        }
+        LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+    }
+    if (BufferIsValid(buf)) ReleaseBuffer(buf);
+    tbm_end_iterate(it);
+    tbm_free(tbm);
+    for (size_t k = 0; k < n; ++k) {
+        heap_deform_tuple(rows[k], desc, vals, nulls);
+        if (!nulls[r.a_id - 1]) {
+            uint64_t id = static_cast<uint64_t>(DatumGetInt64(vals[r.a_id - 1]));
+            const uint64_t* pos = std::lower_bound(want, want + n_want, id);
+            size_t w = static_cast<size_t>(pos - want);
+            if (pos != want + n_want && *pos == id && !taken[w] &&
+                take_values(r, coll, id, vals, nulls, out[got], offsets)) {
+                taken[w] = true;
+                ++got;
+            }
+        }
+        heap_freetuple(rows[k]);
+    }
+    pfree(vals);
+    pfree(nulls);
+    pfree(rows);
 }
 
 void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredThing>& out) {
@@ -771,6 +882,8 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
     std::vector<size_t> offsets;
     offsets.reserve(ids.size());
     ThingsReader r;
+    std::vector<bool> taken;
+    taken.reserve(1024);
     pg_call([&] {
         reader_open(r);
         ScanKeyData keys[3];
@@ -779,31 +892,10 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
             size_t e = i + 1;
             while (e < n && ids[e] - ids[e - 1] <= kRangeGap) ++e;
             if (e - i >= kRangeMin) {
-                // One range scan for ids[i] .. ids[e - 1]; the index tuples
-                // carry the id, so entries not asked for are skipped without
-                // a heap fetch. An id may have several entries (old row
-                // versions): the first visible one is taken.
-                if (!r.range) {
-                    r.range = index_beginscan(r.heap, r.index, GetActiveSnapshot(), 3, 0);
-                    r.range->xs_want_itup = true;
-                }
-                ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
-                ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
-                            Int64GetDatum(static_cast<int64>(ids[i])));
-                ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
-                            Int64GetDatum(static_cast<int64>(ids[e - 1])));
-                index_rescan(r.range, keys, 3, nullptr, 0);
-                size_t k = i;
-                while (k < e && index_getnext_tid(r.range, ForwardScanDirection) != nullptr) {
-                    bool isnull;
-                    uint64_t id = static_cast<uint64_t>(
-                        DatumGetInt64(index_getattr(r.range->xs_itup, 2, r.range->xs_itupdesc, &isnull)));
-                    while (k < e && ids[k] < id) ++k;
-                    if (k == e || ids[k] != id) continue;
-                    if (!index_fetch_heap(r.range, r.slot)) continue;
-                    if (reader_take(r, coll, id, out[first + got], offsets)) ++got;
-                    ++k;
-                }
+                // One range of the index for ids[i] .. ids[e - 1], read a
+                // heap page at a time (read_range).
+                taken.assign(e - i, false);
+                read_range(r, coll, ids.data() + i, e - i, taken, out.data() + first, got, offsets);
             } else {
                 if (!r.probe) r.probe = index_beginscan(r.heap, r.index, GetActiveSnapshot(), 2, 0);
                 ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));

@@ -6,6 +6,9 @@
 # commit (deferred triggers and watch events included). Prints the count of
 # create, read and update of N things beside the same on plain jsonb rows.
 #   test/bench/callgrind_data.sh [N]   (default 10000; as root or postgres)
+# TDB_CG_STEPS="read update" counts only those steps (default: create read
+# update; read and update run on the things create makes, created then
+# uncounted when create is not asked for).
 # With TDB_CG_KEEP=DIR the callgrind output of each counted statement is kept
 # there (DIR/<thingsdb|sql>_<step>.out, for callgrind_annotate).
 # Needs valgrind and the extension installed (make install).
@@ -69,15 +72,26 @@ tq() { echo "SELECT tdb_query(\$tdb\$$1\$tdb\$, '@:bench_data');"; }
 declare -A tdb sql
 TW="$(tq "nil")"
 SW="SELECT count(*) FROM bench_rows WHERE collection = 1;"
-tdb[create]=$(count "$TW" "$(tq ".items = range($N).map(|i| {n: i}); nil")" thingsdb_create)
-sql[create]=$(count "$SW" "INSERT INTO bench_rows (id, collection, props) SELECT i, 1, jsonb_build_object('n', i) FROM generate_series(1, $N) AS i;" sql_create)
-tdb[read]=$(count "$TW" "$(tq ".items.map(|t| t.n).reduce(|a, b| a + b)")" thingsdb_read)
-sql[read]=$(count "$SW" "SELECT sum((props->>'n')::bigint) FROM bench_rows WHERE collection = 1;" sql_read)
-tdb[update]=$(count "$TW" "$(tq ".items.each(|t| t.n += 1); nil")" thingsdb_update)
-sql[update]=$(count "$SW" "UPDATE bench_rows SET props = jsonb_set(props, '{n}', to_jsonb((props->>'n')::bigint + 1)) WHERE collection = 1;" sql_update)
+STEPS="${TDB_CG_STEPS:-create read update}"
+want() { [[ " $STEPS " == *" $1 "* ]]; }
+if want create; then
+    tdb[create]=$(count "$TW" "$(tq ".items = range($N).map(|i| {n: i}); nil")" thingsdb_create)
+    sql[create]=$(count "$SW" "INSERT INTO bench_rows (id, collection, props) SELECT i, 1, jsonb_build_object('n', i) FROM generate_series(1, $N) AS i;" sql_create)
+else
+    run_cg "$(tq ".items = range($N).map(|i| {n: i}); nil")" \
+        "INSERT INTO bench_rows (id, collection, props) SELECT i, 1, jsonb_build_object('n', i) FROM generate_series(1, $N) AS i;" >/dev/null
+fi
+if want read; then
+    tdb[read]=$(count "$TW" "$(tq ".items.map(|t| t.n).reduce(|a, b| a + b)")" thingsdb_read)
+    sql[read]=$(count "$SW" "SELECT sum((props->>'n')::bigint) FROM bench_rows WHERE collection = 1;" sql_read)
+fi
+if want update; then
+    tdb[update]=$(count "$TW" "$(tq ".items.each(|t| t.n += 1); nil")" thingsdb_update)
+    sql[update]=$(count "$SW" "UPDATE bench_rows SET props = jsonb_set(props, '{n}', to_jsonb((props->>'n')::bigint + 1)) WHERE collection = 1;" sql_update)
+fi
 
 printf "data benchmark, %d things, instructions from the portal run to the end of the commit\n" "$N"
 printf "  %-8s %16s %16s %8s\n" step thingsdb "plain SQL" ratio
-for s in create read update; do
+for s in $STEPS; do
     printf "  %-8s %16s %16s %7.2fx\n" "$s" "${tdb[$s]}" "${sql[$s]}" "$(awk -v a="${tdb[$s]}" -v b="${sql[$s]}" 'BEGIN {print a / b}')"
 done
