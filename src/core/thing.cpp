@@ -12,6 +12,59 @@ namespace tdb {
 
 namespace {
 Thing* g_live_things = nullptr;
+
+// The slabs of things and the free places in them (see Thing::operator new).
+constexpr size_t kSlabThings = 64;
+struct FreeThing {
+    FreeThing* next;
+};
+FreeThing* g_free_things = nullptr;
+std::vector<void*> g_slabs;
+size_t g_things_in_slabs = 0;   // things alive in slab places
+
+void free_slabs() {
+    for (void* s : g_slabs) ::operator delete(s);
+    g_slabs.clear();
+    g_free_things = nullptr;
+}
+}  // namespace
+
+#if defined(__SANITIZE_ADDRESS__)
+// Under AddressSanitizer every thing is its own allocation, so a use after
+// free is still reported.
+constexpr bool kUseSlabs = false;
+#else
+constexpr bool kUseSlabs = true;
+#endif
+
+void* Thing::operator new(size_t n) {
+    if (!kUseSlabs || n != sizeof(Thing)) return ::operator new(n);   // a larger derived type
+    if (!g_free_things) {
+        g_slabs.reserve(g_slabs.size() + 1);   // may throw: before the slab exists
+        char* slab = static_cast<char*>(::operator new(sizeof(Thing) * kSlabThings));
+        g_slabs.push_back(slab);
+        for (size_t i = kSlabThings; i-- > 0;) {
+            auto* f = reinterpret_cast<FreeThing*>(slab + i * sizeof(Thing));
+            f->next = g_free_things;
+            g_free_things = f;
+        }
+    }
+    FreeThing* f = g_free_things;
+    g_free_things = f->next;
+    ++g_things_in_slabs;
+    return f;
+}
+
+void Thing::operator delete(void* p, size_t n) noexcept {
+    if (!p) return;
+    if (!kUseSlabs || n != sizeof(Thing)) {
+        ::operator delete(p);
+        return;
+    }
+    auto* f = static_cast<FreeThing*>(p);
+    f->next = g_free_things;
+    g_free_things = f;
+    --g_things_in_slabs;
 }
 
 Thing::Thing() {
@@ -31,6 +84,8 @@ void release_all_things() {
         props.swap(t->props_);
         t->coll = nullptr;
     }
+    alive.clear();
+    if (g_things_in_slabs == 0) free_slabs();
 }
 
 size_t live_thing_count() {
@@ -74,7 +129,6 @@ void ThingMap::grow() {
     old.swap(slots_);
     size_t cap = old.empty() ? 16 : old.size() * 2;
     slots_.resize(cap);
-    shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(cap));
     for (Slot& s : old) {
         if (!s.id) continue;
         size_t i = home(s.id);
@@ -122,7 +176,6 @@ void ThingMap::clear() {
     std::vector<Slot> old;
     old.swap(slots_);
     count_ = 0;
-    shift_ = 64;
 }   // the things go after the map is empty
 
 Collection::Collection(Storage& st, const CollectionRow& row) : st_(st), row_(row) {}
@@ -150,7 +203,7 @@ Value Collection::thing_ref(uint64_t id) {
     t->loaded = false;
     things_.put(id, t);
     t->stub_pos = stub_order_.size();
-    stub_order_.push_back(id);
+    stub_order_.push_back({id, false});
     return v;
 }
 
@@ -172,6 +225,7 @@ Value Collection::thing_by_id(uint64_t id) {
 
 void Collection::fill(Thing* t, const StoredThing& st) {
     t->loaded = true;
+    mark_loaded(t);
     t->type_id = st.type_id;
     t->version = st.version;
     if (st.decoder) {
@@ -193,6 +247,7 @@ void Collection::load(Thing* t) {
             fill(t, st);
         } else {
             t->loaded = true;   // a dangling reference: an empty thing
+            mark_loaded(t);
             t->gone = true;
         }
         return;
@@ -201,10 +256,8 @@ void Collection::load(Thing* t) {
     window_ = t->stub_pos == next_expected_ ? std::min<size_t>(window_ * 2, 1024) : 1;
     std::vector<uint64_t> ids{t->id};
     size_t i = t->stub_pos + 1;
-    for (; i < stub_order_.size() && ids.size() < window_; ++i) {
-        Thing* s = things_.find(stub_order_[i]);
-        if (s && !s->loaded) ids.push_back(stub_order_[i]);
-    }
+    for (; i < stub_order_.size() && ids.size() < window_; ++i)
+        if (!stub_order_[i].loaded) ids.push_back(stub_order_[i].id);
     next_expected_ = i;
     std::vector<StoredThing> rows;
     rows.reserve(ids.size());
@@ -216,6 +269,7 @@ void Collection::load(Thing* t) {
     if (!t->loaded) {
         t->loaded = true;   // a dangling reference: an empty thing
         t->gone = true;
+        mark_loaded(t);
     }
 }
 

@@ -26,6 +26,11 @@ inline uint64_t things_made = 0;
 struct Thing : Obj {
     Thing();
     ~Thing() override;
+    // Things come from slabs of 64 (a query may make or load a million of
+    // them): no malloc and free per thing. The slabs go back to the heap
+    // when the outermost query ends with no thing left alive.
+    static void* operator new(size_t n);
+    static void operator delete(void* p, size_t n) noexcept;
 
     // Every Thing alive in this backend, so that the end of the outermost
     // query can free things that only keep each other alive (a cycle, such
@@ -112,11 +117,14 @@ private:
         Ref<Thing> t;
     };
     size_t mask() const { return slots_.size() - 1; }
-    size_t home(uint64_t id) const { return static_cast<size_t>((id * 0x9E3779B97F4A7C15ull) >> shift_); }
+    // Ids close to each other (things made together) get neighbouring
+    // slots: a query walking a list of a million things touches the map in
+    // order instead of at random (a cache miss per thing). The high bits are
+    // folded in so ids a power of two apart do not pile up.
+    size_t home(uint64_t id) const { return static_cast<size_t>(id ^ (id >> 20) ^ (id >> 40)) & mask(); }
     void grow();
     std::vector<Slot> slots_;   // a power of two long, at most 70% full
     size_t count_ = 0;
-    unsigned shift_ = 64;
 };
 
 // One collection as seen by one query: an identity map of the things touched
@@ -161,7 +169,18 @@ private:
     // (a list's items in order). When the query touches them in that order,
     // each load reads the next stubs along, in windows that double up to
     // 1024; a touch out of order reads one thing.
-    std::vector<uint64_t> stub_order_;   // Thing::stub_pos indexes it
+    // Thing::stub_pos indexes it. `loaded` mirrors the thing's flag here, so
+    // choosing what to read ahead touches no thing (with a million things,
+    // each touch was a cache miss).
+    struct Stub {
+        uint64_t id;
+        bool loaded;
+    };
+    std::vector<Stub> stub_order_;
+    void mark_loaded(Thing* t) {
+        if (t->stub_pos < stub_order_.size() && stub_order_[t->stub_pos].id == t->id)
+            stub_order_[t->stub_pos].loaded = true;
+    }
     size_t next_expected_ = SIZE_MAX;
     size_t window_ = 1;
     CollectionRow row_;

@@ -742,8 +742,9 @@ std::string read_buf;
 // Copies the thing in r.slot into t when it belongs to the collection (its
 // props into read_buf; the caller sets props_view once the buffer is full).
 bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum* vals, const bool* nulls,
-                 StoredThing& t, std::vector<size_t>& offsets) {
+                 std::vector<StoredThing>& out, std::vector<size_t>& offsets) {
     if (nulls[r.a_coll - 1] || static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll) return false;
+    StoredThing& t = out.emplace_back();   // reserved by read_things: no reallocation here
     t.id = id;
     t.type_id = nulls[r.a_type - 1] ? kNoType : static_cast<uint32_t>(DatumGetInt32(vals[r.a_type - 1]));
     t.version = DatumGetInt64(vals[r.a_version - 1]);
@@ -775,9 +776,10 @@ bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum*
     return true;
 }
 
-bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, StoredThing& t, std::vector<size_t>& offsets) {
+bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, std::vector<StoredThing>& out,
+                 std::vector<size_t>& offsets) {
     slot_getsomeattrs(r.slot, r.a_last);   // one deform for the four columns
-    return take_values(r, coll, id, r.slot->tts_values, r.slot->tts_isnull, t, offsets);
+    return take_values(r, coll, id, r.slot->tts_values, r.slot->tts_isnull, out, offsets);
 }
 
 // The visible rows of ids lo..hi of the collection, read a page at a time:
@@ -789,7 +791,7 @@ bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, StoredThing& t, st
 // out of line: TOAST rows to read), copied out and taken after it. Takes
 // the rows whose id is among want (sorted) and not taken yet.
 void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_want, std::vector<bool>& taken,
-                StoredThing* out, size_t& got, std::vector<size_t>& offsets) {
+                std::vector<StoredThing>& out, size_t& got, std::vector<size_t>& offsets) {
     ScanKeyData keys[3];
     ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
     ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(static_cast<int64>(want[0])));
@@ -836,7 +838,7 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
             if (pos == want + n_want || *pos != id || taken[w]) continue;
             const char* pp = nulls[r.a_props - 1] ? nullptr : DatumGetPointer(vals[r.a_props - 1]);
             if (!pp || (VARATT_IS_SHORT(pp) && !VARATT_IS_EXTERNAL(pp)) || VARATT_IS_4B_U(pp)) {
-                if (take_values(r, coll, id, vals, nulls, out[got], offsets)) {
+                if (take_values(r, coll, id, vals, nulls, out, offsets)) {
                     taken[w] = true;
                     ++got;
                 }
@@ -860,7 +862,7 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
             const uint64_t* pos = std::lower_bound(want, want + n_want, id);
             size_t w = static_cast<size_t>(pos - want);
             if (pos != want + n_want && *pos == id && !taken[w] &&
-                take_values(r, coll, id, vals, nulls, out[got], offsets)) {
+                take_values(r, coll, id, vals, nulls, out, offsets)) {
                 taken[w] = true;
                 ++got;
             }
@@ -876,7 +878,7 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
     std::sort(ids.begin(), ids.end());   // neighbouring index pages, once each
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     size_t first = out.size();
-    out.resize(first + ids.size());
+    out.reserve(first + ids.size());
     size_t got = 0;
     read_buf.clear();
     std::vector<size_t> offsets;
@@ -895,7 +897,7 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
                 // One range of the index for ids[i] .. ids[e - 1], read a
                 // heap page at a time (read_range).
                 taken.assign(e - i, false);
-                read_range(r, coll, ids.data() + i, e - i, taken, out.data() + first, got, offsets);
+                read_range(r, coll, ids.data() + i, e - i, taken, out, got, offsets);
             } else {
                 if (!r.probe) r.probe = index_beginscan(r.heap, r.index, GetActiveSnapshot(), 2, 0);
                 ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
@@ -904,7 +906,7 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
                                 Int64GetDatum(static_cast<int64>(ids[k])));
                     index_rescan(r.probe, keys, 2, nullptr, 0);
                     if (index_getnext_slot(r.probe, ForwardScanDirection, r.slot) &&
-                        reader_take(r, coll, ids[k], out[first + got], offsets))
+                        reader_take(r, coll, ids[k], out, offsets))
                         ++got;
                 }
             }
@@ -912,7 +914,6 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
         }
         reader_close(r);
     });
-    out.resize(first + got);
     for (size_t i = 0; i < got; ++i) {
         StoredThing& t = out[first + i];
         if (offsets[i] == SIZE_MAX) continue;
