@@ -165,7 +165,7 @@ public:
 
     // PropsBuilder's objects: what object() makes of its
     // properties in the stored form (a reference, a tagged value or a thing).
-    Value stored_object(std::vector<Prop>&& props) {
+    Value stored_object(Props&& props) {
         if (props.size() == 1) {
             const std::string& k = props[0].key;
             if (k == "#" && props[0].val.is(VT::Int)) {
@@ -358,7 +358,7 @@ private:
 
     Value object(int depth) {
         ++i_;
-        std::vector<Prop> props;
+        Props props;
         ws();
         if (peek() == '}') {
             ++i_;
@@ -773,7 +773,7 @@ void decode_props(Collection& c, Thing* t, std::string_view json, std::vector<ui
 
 struct PropsBuilder::Frame {
     bool array;
-    std::vector<Prop> props;   // an object's properties so far
+    Props props;   // an object's properties so far
     std::string key;           // an object's pending key
     Value list;                // an array's ListObj
 };
@@ -850,7 +850,7 @@ void PropsBuilder::end_object() {
         reference(static_cast<uint64_t>(f.props[0].val.as_int()));
         return;
     }
-    std::vector<Prop> props = std::move(f.props);
+    Props props = std::move(f.props);
     Reader r(std::string_view(), Reader::STORED, &coll_, refs_);
     put(r.stored_object(std::move(props)));
 }

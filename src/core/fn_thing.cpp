@@ -244,7 +244,7 @@ Value m_clear(Query& q, Value* self, Args& a) {
     Thing* t = keep.thing();
     test_thing_operation(q, t);
     q.check_not_in_use(keep);
-    std::vector<Prop> old;
+    Props old;
     old.swap(t->props());
     for (const Prop& p : old) q.prop_del(t, p.key);
     return Value::nil();
@@ -340,7 +340,7 @@ Value m_assign(Query& q, Value* self, Args& a) {
     Value src = a.thing_arg(0);
     q.check_not_in_use(keep);
     // A snapshot: assigning a thing to itself must not see its own writes.
-    std::vector<Prop> props = src.thing()->props();
+    Props props = src.thing()->props();
     for (Prop& p : props) {
         q.poll();
         put_prop(q, t, p.key, q.assignable_to(std::move(p.val), t, p.key, Query::Into::Prop));
@@ -472,7 +472,7 @@ bool search_value(Search& s, const std::string& key, const Value& root, const Va
 }
 
 bool search_walk(Search& s, Thing* t) {
-    std::vector<Prop> props = t->props();   // a snapshot: the walk may load things
+    Props props = t->props();   // a snapshot: the walk may load things
     for (const Prop& p : props)
         if (search_value(s, p.key, p.val, p.val)) return true;
     return false;
@@ -486,7 +486,7 @@ Value m_search(Query& q, Value* self, Args& a) {
     if (a.size() == 2) {
         Value opts = a.eval(1);
         if (!opts.is(VT::Thing)) a.bad_type(1, "thing", opts);
-        for (const Prop& p : std::vector<Prop>(opts.thing()->props())) {
+        for (const Prop& p : Props(opts.thing()->props())) {
             if (p.key == "deep") {
                 s.deep = deep_from_val(p.val);
             } else if (p.key == "limit") {

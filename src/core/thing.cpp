@@ -30,12 +30,60 @@ void free_slabs() {
 }  // namespace
 
 #if defined(__SANITIZE_ADDRESS__)
-// Under AddressSanitizer every thing is its own allocation, so a use after
-// free is still reported.
+// Under AddressSanitizer every thing and block is its own allocation, so a
+// use after free is still reported.
 constexpr bool kUseSlabs = false;
 #else
 constexpr bool kUseSlabs = true;
 #endif
+
+// Pools of blocks of 16, 32, ... 256 bytes (one free list per size), carved
+// from slabs of 8 KiB.
+namespace {
+constexpr size_t kBlockStep = 16, kBlockMax = 256, kBlockSlab = 8192;
+FreeThing* g_free_blocks[kBlockMax / kBlockStep + 1] = {};
+std::vector<void*> g_block_slabs;
+size_t g_blocks_in_use = 0;
+
+void free_block_slabs() {
+    for (void* s : g_block_slabs) ::operator delete(s);
+    g_block_slabs.clear();
+    for (auto& f : g_free_blocks) f = nullptr;
+}
+}  // namespace
+
+void* small_block_alloc(size_t bytes) {
+    if (!kUseSlabs || bytes == 0 || bytes > kBlockMax) return ::operator new(bytes ? bytes : 1);
+    size_t cls = (bytes + kBlockStep - 1) / kBlockStep;
+    if (!g_free_blocks[cls]) {
+        size_t size = cls * kBlockStep;
+        g_block_slabs.reserve(g_block_slabs.size() + 1);   // may throw: before the slab exists
+        char* slab = static_cast<char*>(::operator new(kBlockSlab));
+        g_block_slabs.push_back(slab);
+        for (size_t i = kBlockSlab / size; i-- > 0;) {
+            auto* f = reinterpret_cast<FreeThing*>(slab + i * size);
+            f->next = g_free_blocks[cls];
+            g_free_blocks[cls] = f;
+        }
+    }
+    FreeThing* f = g_free_blocks[cls];
+    g_free_blocks[cls] = f->next;
+    ++g_blocks_in_use;
+    return f;
+}
+
+void small_block_free(void* p, size_t bytes) noexcept {
+    if (!p) return;
+    if (!kUseSlabs || bytes == 0 || bytes > kBlockMax) {
+        ::operator delete(p);
+        return;
+    }
+    size_t cls = (bytes + kBlockStep - 1) / kBlockStep;
+    auto* f = static_cast<FreeThing*>(p);
+    f->next = g_free_blocks[cls];
+    g_free_blocks[cls] = f;
+    --g_blocks_in_use;
+}
 
 void* Thing::operator new(size_t n) {
     if (!kUseSlabs || n != sizeof(Thing)) return ::operator new(n);   // a larger derived type
@@ -80,12 +128,13 @@ void release_all_things() {
     // Emptying each thing drops the references things hold to each other;
     // `alive` keeps them all until every one is emptied.
     for (auto& t : alive) {
-        std::vector<Prop> props;
+        Props props;
         props.swap(t->props_);
         t->coll = nullptr;
     }
     alive.clear();
     if (g_things_in_slabs == 0) free_slabs();
+    if (g_blocks_in_use == 0) free_block_slabs();
 }
 
 size_t live_thing_count() {
@@ -107,7 +156,7 @@ Thing::~Thing() {
     }
 }
 
-std::vector<Prop>& Thing::props() {
+Props& Thing::props() {
     if (!loaded) {
         if (coll) coll->load(this);
         else loaded = true;

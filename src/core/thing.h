@@ -20,6 +20,29 @@ struct Prop {
     Value val;
 };
 
+// The storage of small property vectors (a thing's properties: most things
+// have a few) comes from pools of fixed-size blocks, as things come from
+// slabs: no malloc and free per thing. Larger vectors use the heap. The
+// pools' slabs go back to the heap when the outermost query ends with no
+// block in use.
+void* small_block_alloc(size_t bytes);
+void small_block_free(void* p, size_t bytes) noexcept;
+
+template <class T>
+struct PropAlloc {
+    using value_type = T;
+    PropAlloc() = default;
+    template <class U>
+    PropAlloc(const PropAlloc<U>&) {}
+    T* allocate(size_t n) { return static_cast<T*>(small_block_alloc(n * sizeof(T))); }
+    void deallocate(T* p, size_t n) noexcept { small_block_free(p, n * sizeof(T)); }
+    template <class U>
+    bool operator==(const PropAlloc<U>&) const { return true; }
+    template <class U>
+    bool operator!=(const PropAlloc<U>&) const { return false; }
+};
+using Props = std::vector<Prop, PropAlloc<Prop>>;
+
 // Things made so far in this backend (Limits::max_things counts a query's).
 inline uint64_t things_made = 0;
 
@@ -54,12 +77,12 @@ struct Thing : Obj {
     std::vector<uint64_t> old_refs;   // ids referenced when loaded
 
     // Properties in insertion order; loads the thing on first touch.
-    std::vector<Prop>& props();
+    Props& props();
     Value* get(std::string_view key);
     bool stored() const { return id != 0; }
     uint32_t type() { if (!loaded) props(); return type_id; }
 
-    std::vector<Prop> props_;
+    Props props_;
 };
 
 // A set of things (ThingsDB sets hold things only).

@@ -315,7 +315,7 @@ Value m_to_type(Query& q, Value* self, Args& a) {
         vals[static_cast<size_t>(i)] = std::move(v);
         has[static_cast<size_t>(i)] = true;
     }
-    std::vector<Prop> props;
+    Props props;
     for (size_t i = 0; i < td->fields.size(); ++i) {
         Value v = has[i] ? std::move(vals[i]) : q.assignable(c.default_value(*td, td->fields[i]), t, false);
         props.push_back({td->fields[i].name, std::move(v)});

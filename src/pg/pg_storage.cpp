@@ -396,6 +396,7 @@ struct ThingsReader {
     Relation index = nullptr;
     AttrNumber a_id = 0, a_coll = 0, a_type = 0, a_version = 0, a_props = 0;
     AttrNumber a_last = 0;   // the highest of the four read
+    bool plain_layout = false;   // the six columns of the install script, in order (deform_row)
     TupleTableSlot* slot = nullptr;
     IndexScanDesc probe = nullptr;   // one key: id = k
     IndexScanDesc bitmap = nullptr;  // three keys: collection, lo <= id <= hi
@@ -428,6 +429,25 @@ void reader_open(ThingsReader& r, LOCKMODE lockmode = AccessShareLock) {
     if (!r.a_id || !r.a_coll || !r.a_type || !r.a_version || !r.a_props)
         elog(ERROR, "thingsdb: thingsdb.things lacks a column");
     r.a_last = std::max({r.a_coll, r.a_type, r.a_version, r.a_props});
+    {
+        // id, collection, type_id, version, refs, props as the install
+        // script makes them, nothing dropped or added: deform_row may take
+        // the shortcut.
+        static const struct {
+            const char* name;
+            int16 len;
+            char align;
+        } expected[] = {{"id", 8, TYPALIGN_DOUBLE},      {"collection", 8, TYPALIGN_DOUBLE},
+                        {"type_id", 4, TYPALIGN_INT},    {"version", 8, TYPALIGN_DOUBLE},
+                        {"refs", 8, TYPALIGN_DOUBLE},    {"props", -1, TYPALIGN_INT}};
+        r.plain_layout = desc->natts == 6;
+        for (int i = 0; r.plain_layout && i < 6; ++i) {
+            Form_pg_attribute att = TupleDescAttr(desc, i);
+            r.plain_layout = !att->attisdropped && strcmp(NameStr(att->attname), expected[i].name) == 0 &&
+                             att->attlen == expected[i].len && att->attalign == expected[i].align &&
+                             (att->attlen < 0 || att->attbyval);
+        }
+    }
     const int2vector& key = r.index->rd_index->indkey;
     if (r.index->rd_index->indnkeyatts != 2 || key.values[0] != r.a_coll || key.values[1] != r.a_id)
         elog(ERROR, "thingsdb: the primary key of thingsdb.things is not (collection, id)");
@@ -741,6 +761,45 @@ std::string read_buf;
 
 // Copies the thing in r.slot into t when it belongs to the collection (its
 // props into read_buf; the caller sets props_view once the buffer is full).
+// The columns of a row of thingsdb.things into vals/nulls: for the layout of
+// the install script (fixed-width columns, then props) straight from the
+// tuple's bytes, else by heap_deform_tuple.
+void deform_row(const ThingsReader& r, HeapTuple tuple, TupleDesc desc, Datum* vals, bool* nulls) {
+    HeapTupleHeader h = tuple->t_data;
+    if (!r.plain_layout || HeapTupleHeaderGetNatts(h) != 6) {
+        heap_deform_tuple(tuple, desc, vals, nulls);
+        return;
+    }
+    const char* tp = reinterpret_cast<const char*>(h) + h->t_hoff;
+    const bits8* bp = h->t_bits;
+    bool hasnulls = HeapTupleHasNulls(tuple);
+    uintptr_t off = 0;
+    for (int i = 0; i < 6; ++i) {
+        if (hasnulls && att_isnull(i, bp)) {
+            vals[i] = 0;
+            nulls[i] = true;
+            continue;
+        }
+        nulls[i] = false;
+        if (i == 2) {   // type_id int4
+            off = TYPEALIGN(ALIGNOF_INT, off);
+            int32 v;
+            memcpy(&v, tp + off, sizeof v);
+            vals[i] = Int32GetDatum(v);
+            off += 4;
+        } else if (i < 5) {   // int8
+            off = TYPEALIGN(ALIGNOF_DOUBLE, off);
+            int64 v;
+            memcpy(&v, tp + off, sizeof v);
+            vals[i] = Int64GetDatum(v);
+            off += 8;
+        } else {   // props: a varlena, int-aligned unless it has a 1-byte header
+            off = att_align_pointer(off, TYPALIGN_INT, -1, tp + off);
+            vals[i] = PointerGetDatum(tp + off);
+        }
+    }
+}
+
 bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum* vals, const bool* nulls,
                  std::vector<StoredThing>& out, std::vector<size_t>& offsets) {
     if (nulls[r.a_coll - 1] || static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll) return false;
@@ -756,8 +815,8 @@ bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum*
     }
     // Each row's bytes start 8-aligned within the buffer (jsonb's data is
     // int-aligned relative to its start), with a 4-byte header.
-    read_buf.resize((read_buf.size() + 7) & ~static_cast<size_t>(7));
-    offsets.push_back(read_buf.size());
+    size_t at = (read_buf.size() + 7) & ~static_cast<size_t>(7);
+    offsets.push_back(at);
     t.decoder = &jsonb_decoder;
     const char* raw = DatumGetPointer(pd);
     if (VARATT_IS_SHORT(raw) && !VARATT_IS_EXTERNAL(raw)) {
@@ -766,10 +825,13 @@ bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum*
         uint32_t len = VARSIZE_SHORT(raw) - VARHDRSZ_SHORT;
         uint32_t word;
         SET_VARSIZE(&word, len + VARHDRSZ);
-        read_buf.append(reinterpret_cast<const char*>(&word), sizeof word);
-        read_buf.append(raw + VARHDRSZ_SHORT, len);
+        read_buf.resize(at + sizeof word + len);
+        char* dst = read_buf.data() + at;
+        memcpy(dst, &word, sizeof word);
+        memcpy(dst + sizeof word, raw + VARHDRSZ_SHORT, len);
         return true;
     }
+    read_buf.resize(at);
     Jsonb* jb = DatumGetJsonbP(pd);
     read_buf.append(reinterpret_cast<const char*>(jb), VARSIZE(jb));
     if (reinterpret_cast<Pointer>(jb) != DatumGetPointer(pd)) pfree(jb);   // detoasted copy
@@ -830,7 +892,7 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
             // are inline and uncompressed is taken here, its bytes copied
             // from the page; one that needs detoasting is copied out and
             // taken after the lock.
-            heap_deform_tuple(&tup, desc, vals, nulls);
+            deform_row(r, &tup, desc, vals, nulls);
             if (nulls[r.a_id - 1]) continue;
             uint64_t id = static_cast<uint64_t>(DatumGetInt64(vals[r.a_id - 1]));
             const uint64_t* pos = std::lower_bound(want, want + n_want, id);
@@ -856,7 +918,7 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
     tbm_end_iterate(it);
     tbm_free(tbm);
     for (size_t k = 0; k < n; ++k) {
-        heap_deform_tuple(rows[k], desc, vals, nulls);
+        deform_row(r, rows[k], desc, vals, nulls);
         if (!nulls[r.a_id - 1]) {
             uint64_t id = static_cast<uint64_t>(DatumGetInt64(vals[r.a_id - 1]));
             const uint64_t* pos = std::lower_bound(want, want + n_want, id);

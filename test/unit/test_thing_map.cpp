@@ -1,4 +1,5 @@
-// ThingMap, a collection's identity map: every id finds its own thing after
+// ThingMap, a collection's identity map, and the pools of property vectors.
+// ThingMap: every id finds its own thing after
 // inserts, replacements and erases in any order (erase shifts slots back, so
 // a lookup must still reach an id stored past an erased one), and the map
 // holds each thing alive until the thing leaves it.
@@ -6,6 +7,7 @@
 
 #include <map>
 #include <random>
+#include <string>
 
 #include "core/thing.h"
 
@@ -79,6 +81,36 @@ TEST(ThingMap, HoldsThingsUntilTheyLeave) {
         EXPECT_NE(m.find(9), nullptr);
     }
     EXPECT_EQ(tdb::live_thing_count(), before);   // and the destructor frees the rest
+}
+
+// Property vectors come from pools of fixed-size blocks: vectors of every
+// small size (and a large one), grown, shrunk and freed in any order, never
+// share storage and keep their contents.
+TEST(PropsPool, VectorsKeepTheirOwnContents) {
+    std::mt19937_64 rng(7);
+    std::vector<tdb::Props> all;
+    auto fill = [](tdb::Props& v, size_t n, int64_t tag) {
+        v.clear();
+        for (size_t i = 0; i < n; ++i) v.push_back({"k" + std::to_string(i), tdb::Value::integer(tag * 1000 + static_cast<int64_t>(i))});
+    };
+    auto check = [](const tdb::Props& v, int64_t tag) {
+        for (size_t i = 0; i < v.size(); ++i) {
+            ASSERT_EQ(v[i].key, "k" + std::to_string(i));
+            ASSERT_EQ(v[i].val.as_int(), tag * 1000 + static_cast<int64_t>(i));
+        }
+    };
+    for (int64_t tag = 0; tag < 2000; ++tag) {
+        all.emplace_back();
+        fill(all.back(), rng() % 7 == 0 ? 40 : rng() % 6, tag);   // 40 props: past the pools
+    }
+    for (int round = 0; round < 3; ++round) {
+        for (size_t i = 0; i < all.size(); ++i) check(all[i], static_cast<int64_t>(i));
+        for (size_t i = 0; i < all.size(); i += 2 + round) {
+            tdb::Props().swap(all[i]);                       // freed
+            fill(all[i], rng() % 9, static_cast<int64_t>(i));   // and made again, another size
+        }
+    }
+    for (size_t i = 0; i < all.size(); ++i) check(all[i], static_cast<int64_t>(i));
 }
 
 }  // namespace
