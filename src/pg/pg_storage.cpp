@@ -450,7 +450,12 @@ void reader_open(ThingsReader& r, LOCKMODE lockmode = AccessShareLock) {
     }
     const int2vector& key = r.index->rd_index->indkey;
     if (r.index->rd_index->indnkeyatts != 2 || key.values[0] != r.a_coll || key.values[1] != r.a_id)
-        elog(ERROR, "thingsdb: the primary key of thingsdb.things is not (collection, id)");
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("thingsdb: the primary key of thingsdb.things is not (collection, id)"),
+                        errhint("The extension's tables were made by an earlier build of the unreleased "
+                                "version 0.1.0; recreate the extension (DROP EXTENSION thingsdb CASCADE; "
+                                "CREATE EXTENSION thingsdb) and load the data again (docs/sql.md, "
+                                "\"Versions and upgrades\").")));
     CommandCounterIncrement();
     PushActiveSnapshot(GetTransactionSnapshot());
     r.slot = table_slot_create(r.heap, nullptr);
