@@ -108,13 +108,20 @@ CallContext::CallContext() {
     pg_call([&] {
         GetUserIdAndSecContext(&caller, &sec);
         owner = extension_owner();
-        // As a SECURITY DEFINER function with SET search_path does
-        // (fmgr_security_definer): the abort of the (sub)transaction undoes
-        // both when the call fails.
+        // As a SECURITY DEFINER function with SET search_path = pg_catalog
+        // does (fmgr_security_definer), but the search path is pushed as an
+        // override (namespace.h) instead of set as a GUC: popping a GUC nest
+        // level walks every setting (AtEOXact_GUC was the largest single cost
+        // of a warm tdb_run). The abort of the (sub)transaction undoes both
+        // when the call fails. Only pg_catalog is searched: no temporary
+        // schema, no schema of the caller's.
         SetUserIdAndSecContext(owner, sec | SECURITY_LOCAL_USERID_CHANGE);
-        level = NewGUCNestLevel();
-        set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
-                          0, false);
+        OverrideSearchPath path{};
+        path.schemas = NIL;
+        path.addCatalog = true;
+        path.addTemp = false;
+        PushOverrideSearchPath(&path);   // copies what it keeps
+        level = GetCurrentTransactionNestLevel();
     });
     caller_ = caller;
     sec_context_ = sec;
@@ -133,7 +140,8 @@ void CallContext::finish() {
     Oid caller = caller_;
     int sec = sec_context_;
     pg_call([&] {
-        AtEOXact_GUC(true, level);
+        (void)level;
+        PopOverrideSearchPath();
         SetUserIdAndSecContext(caller, sec);
     });
     restored_ = true;
