@@ -97,7 +97,7 @@ unittest: build/unittest
 try:
 	scripts/try.sh
 
-# ---- sanitizers and fuzzing (issue 9; README "Reliability") ----------------
+# ---- sanitizers and fuzzing (README "Reliability") ----------------
 # `make asan-unittest`: the unit tests built with AddressSanitizer and UBSan
 # (objects in build/asan; any report fails the run). ASAN_LEAKS=1 adds
 # LeakSanitizer, which still reports reference cycles of things (Type

@@ -45,7 +45,7 @@ if [ $rc -ne 0 ] && [ "$f" = 0 ]; then
 fi
 count "unit tests" "$p" "$f"
 
-# The same unit tests under AddressSanitizer and UBSan (issue 9): any report
+# The same unit tests under AddressSanitizer and UBSan: any report
 # fails the run (a first build takes minutes; later ones only rebuild changes).
 echo "== unit tests under ASan/UBSan (make asan-unittest)"
 make -s -j"$(nproc)" asan-unittest >"$OUT/asan.log" 2>&1

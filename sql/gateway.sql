@@ -1,4 +1,4 @@
--- HTTP gateways (issue 10): named SQL arguments as a gateway maps a JSON
+-- HTTP gateways: named SQL arguments as a gateway maps a JSON
 -- body, the read-only (STABLE) variants, and a COMMENT on every function.
 SELECT tdb_query('new_collection("gw"); nil', '@thingsdb');
 SET thingsdb.scope = '@:gw';

@@ -1,4 +1,4 @@
--- Users, tokens and access rights (issue 7).
+-- Users, tokens and access rights.
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS regress_tdb_cato;
 DROP ROLE IF EXISTS regress_tdb_app;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The benchmarks of issue 8 in one command: sets up what they need and runs
+# The benchmarks in one command: sets up what they need and runs
 # every comparison with interleaved repetitions, printing medians and ratios.
 #   test/bench/run.sh [bench.py options, e.g. --only b --reps 3]
 # Needs the cluster of scripts/setup.sh (run here when it is not up), the

@@ -1,4 +1,4 @@
-"""Helpers of the reliability tests (issue 9): the consistency check of stored
+"""Helpers of the reliability tests: the consistency check of stored
 collections, retries of serialization failures, the scale of the load, and a
 private PostgreSQL cluster for crash tests (the shared one must never crash)."""
 import os

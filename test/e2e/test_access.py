@@ -1,4 +1,4 @@
-"""Users and access (issue 7): a matrix of roles, one ThingsDB right each,
+"""Users and access: a matrix of roles, one ThingsDB right each,
 showing what each can and cannot do; tokens (tdb_authenticate), an expired
 token, a deleted user; the extension's tables are closed to every role."""
 import os
@@ -76,7 +76,7 @@ OPS = {
     "table_tokens": lambda c: attempt(c, "SELECT * FROM thingsdb.tokens"),
     "table_write": lambda c: attempt(c, "DELETE FROM thingsdb.access"),
 }
-if True:  # procedures (tdb_run) come from issue 3; tested when present
+if True:  # procedures (tdb_run)
     OPS["run_pure"] = lambda c: attempt(c, "SELECT tdb_run('pure')") if have_run() else "n/a"
     OPS["run_changing"] = lambda c: attempt(c, "SELECT tdb_run('bump')") if have_run() else "n/a"
 
@@ -226,7 +226,7 @@ def test_seed_create_user():
     """Seed 000: the create_user procedure yields a token whose holder can run
     procedures and query @:stuff but cannot change @thingsdb."""
     if not have_run():
-        print("skip test_seed_create_user: tdb_run (issue 3) is not there yet")
+        print("skip test_seed_create_user: tdb_run is not there yet")
         return
     admin.execute("""SELECT tdb_query($$new_procedure('create_user', |name| {
         "Creates a new user with a token and some basic access rights.";

@@ -1,4 +1,4 @@
-"""Concurrency (issue 9): many clients on one counter, one list and one Type
+"""Concurrency: many clients on one counter, one list and one Type
 lose nothing, and sessions that change different things do not wait for each
 other. A concurrent update of the same thing fails with 40001 (the design:
 a version check on write, README "Reliability"); the clients here retry it, as

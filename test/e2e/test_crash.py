@@ -1,4 +1,4 @@
-"""Crash safety (issue 9), on a private cluster (the shared one must never
+"""Crash safety, on a private cluster (the shared one must never
 crash): a backend killed with SIGKILL in the middle of a large change, and the
 server stopped with -m immediate under a write load. After crash recovery
 every collection is consistent (no reference to a missing thing, refs counts

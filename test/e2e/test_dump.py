@@ -1,5 +1,5 @@
 """pg_dump / pg_restore round trips of a database with collections, typed
-data, enums, procedures, users, tokens and events (issue 10).
+data, enums, procedures, users, tokens and events.
 
 CREATE EXTENSION seeds a fresh node (the collection stuff, the first user);
 a restore runs it and then copies the dumped rows, which must replace the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# CI's short fuzzing run (issue 9): the libFuzzer target over the parser and
+# CI's short fuzzing run: the libFuzzer target over the parser and
 # evaluator for TDB_FUZZ_SECONDS (default 20) when clang can build it; the
 # long runs by hand are recorded in test/fuzz/RESULTS.md. Skipped (passed,
 # with a note) when clang or libclang-rt-14-dev is missing.

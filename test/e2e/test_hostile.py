@@ -1,4 +1,4 @@
-"""Hostile input (issue 9), on a private cluster (a crash must not hit the
+"""Hostile input, on a private cluster (a crash must not hit the
 shared one): nesting 100,000 deep, a 100 MB string, huge lists, unbounded
 recursion, an endless loop under statement_timeout, invalid UTF-8, NUL bytes,
 and every SQL function of the extension called with NULLs and with wrong

@@ -1,4 +1,4 @@
-"""Procedures (issue 3) with real connections: the per-backend closure cache
+"""Procedures with real connections: the per-backend closure cache
 follows changes made by other sessions (redefinition, rename, delete) from
 their commit on, and not before; a rolled-back change leaves no trace in the
 cache; procedures survive a pg_dump/pg_restore round trip; the seed's

@@ -1,4 +1,4 @@
-"""Scale-out: a hot standby (issue 10).
+"""Scale-out: a hot standby.
 
 Starts its own primary and a streaming replica made with pg_basebackup -R,
 both in a temporary folder with their own sockets (Unix sockets only, so the

@@ -1,4 +1,4 @@
-"""Versioned install scripts and upgrades (issue 10).
+"""Versioned install scripts and upgrades.
 
 sql/thingsdb--VERSION.sql installs a version; sql/thingsdb--FROM--TO.sql
 upgrades one (docs/sql.md, "Versions and upgrades"). This test checks:

@@ -10,7 +10,7 @@ MemStorage::MemStorage() {
     create_collection("stuff");
 }
 
-// ---- procedures (issue 3) ----
+// ---- procedures ----
 // The epoch is unique over all instances, so a closure cached from one
 // MemStorage is never taken for another's.
 void MemStorage::bump_procs_epoch() {
@@ -200,7 +200,7 @@ tdb::Error qerr(const std::string& code, const std::string& scope, bool keep) {
     return tdb::Error(0, "");
 }
 
-// ---- users, tokens and access (issue 7) ----
+// ---- users, tokens and access ----
 std::vector<tdb::UserRow> MemStorage::users() {
     std::vector<tdb::UserRow> out;
     for (auto& [id, u] : users_) out.push_back(u);
@@ -289,7 +289,7 @@ std::vector<tdb::AccessRow> MemStorage::user_access(uint64_t user_id) {
     return out;
 }
 
-// ---- types and enums (issue 4) ----
+// ---- types and enums ----
 
 static std::vector<tdb::CatalogRow> rows_of(const std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow>& m,
                                             uint64_t coll) {

@@ -36,14 +36,14 @@ public:
     void rename_collection(uint64_t id, std::string_view name) override;
     void check_interrupts() override;
     double now() override { return 1700000000.0; }
-    // ---- function library (issue 6) ----
+    // ---- function library ----
     void set_collection_default_deep(uint64_t id, int deep) override { colls[id].default_deep = deep; }
     uint64_t next_free_id() override { return next_id; }
     int64_t transaction_id() override { return 7770; }
-    // ---- datetime (issue 6) ----
+    // ---- datetime ----
     void set_collection_time_zone(uint64_t id, std::string_view tz) override { colls[id].time_zone = std::string(tz); }
 
-    // ---- types and enums (issue 4): (collection, id) -> row ----
+    // ---- types and enums: (collection, id) -> row ----
     std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow> type_rows, enum_rows;
     std::vector<tdb::CatalogRow> load_types(uint64_t coll) override;
     void save_type(uint64_t coll, const tdb::CatalogRow& row) override { type_rows[{coll, row.id}] = row; }
@@ -67,7 +67,7 @@ public:
     uint64_t catalog_epoch() override { return catalog_serial; }
     uint64_t catalog_serial = 0;
 
-    // ---- procedures (issue 3): keyed by (scope_id, name) ----
+    // ---- procedures: keyed by (scope_id, name) ----
     std::map<std::pair<uint64_t, std::string>, tdb::ProcedureRow> procs;
     uint64_t procs_epoch;   // unique over all instances (see harness.cpp)
     bool find_procedure(uint64_t scope_id, std::string_view name, tdb::ProcedureRow& out) override;
@@ -80,7 +80,7 @@ public:
     void bump_procs_epoch();
     int procedure_reads = 0;   // find_procedure calls (to test the cache)
 
-    // ---- users, tokens and access (issue 7); tokens keyed by their key ----
+    // ---- users, tokens and access; tokens keyed by their key ----
     struct MemToken {
         uint64_t user_id;
         tdb::TokenRow row;

@@ -1,4 +1,4 @@
-// Hostile input (issue 9): deep nesting, huge values and runaway code end in
+// Hostile input: deep nesting, huge values and runaway code end in
 // a clear error (or work), never in a crash; the limits come from Limits.
 #include <gtest/gtest.h>
 
