@@ -36,7 +36,7 @@ CREATE TABLE thingsdb.collections (
 -- collection's row FOR KEY SHARE (as the key's check did), so a concurrent
 -- del_collection waits, and a collection deleted before is not found
 -- (PgStorage::write_things). Deleting a collection deletes its things
--- (trigger drop_collection_things below, for any way the row goes).
+-- (trigger drop_collection_rows below, for any way the row goes).
 CREATE TABLE thingsdb.things (
     id bigint NOT NULL,
     collection bigint NOT NULL,
@@ -257,30 +257,19 @@ CREATE TABLE thingsdb.procedures (
 REVOKE ALL ON thingsdb.procedures FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('thingsdb.procedures', '');
 
--- A collection's procedures go with it (@thingsdb has no row to reference).
-CREATE FUNCTION thingsdb.drop_collection_procedures() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM thingsdb.procedures WHERE scope_id = OLD.id;
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER drop_collection_procedures AFTER DELETE ON thingsdb.collections
-    FOR EACH ROW EXECUTE FUNCTION thingsdb.drop_collection_procedures();
-
--- A collection's things go with it (things.collection has no foreign key,
--- see thingsdb.things).
-CREATE FUNCTION thingsdb.drop_collection_things() RETURNS trigger
+-- A collection's procedures and things go with it: procedures have no row
+-- to reference (@thingsdb is scope 0), things.collection has no foreign key
+-- (see thingsdb.things).
+CREATE FUNCTION thingsdb.drop_collection_rows() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    DELETE FROM thingsdb.procedures WHERE scope_id = OLD.id;
     DELETE FROM thingsdb.things WHERE collection = OLD.id;
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION thingsdb.drop_collection_things() IS
-'trigger: deletes the things of a deleted collection';
-CREATE TRIGGER drop_collection_things AFTER DELETE ON thingsdb.collections
-    FOR EACH ROW EXECUTE FUNCTION thingsdb.drop_collection_things();
+CREATE TRIGGER drop_collection_rows AFTER DELETE ON thingsdb.collections
+    FOR EACH ROW EXECUTE FUNCTION thingsdb.drop_collection_rows();
 
 CREATE FUNCTION tdb_run(procedure text, VARIADIC args "any")
 RETURNS jsonb
@@ -465,8 +454,8 @@ CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON t
     FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();
 
 -- Every function of the extension has a COMMENT (pg_regress gateway checks).
-COMMENT ON FUNCTION thingsdb.drop_collection_procedures() IS
-'trigger: deletes the procedures of a deleted collection';
+COMMENT ON FUNCTION thingsdb.drop_collection_rows() IS
+'trigger: deletes the procedures and things of a deleted collection';
 
 -- ---- Dump and restore -------------------------------------------
 -- CREATE EXTENSION seeds a fresh node (the collection stuff, the first user

@@ -13,35 +13,22 @@ namespace tdb {
 namespace {
 Thing* g_live_things = nullptr;
 
-// The slabs of things and the free places in them (see Thing::operator new).
-constexpr size_t kSlabThings = 64;
-struct FreeThing {
-    FreeThing* next;
+// A free block of the pools below.
+struct FreeBlock {
+    FreeBlock* next;
 };
-FreeThing* g_free_things = nullptr;
-std::vector<void*> g_slabs;
-size_t g_things_in_slabs = 0;   // things alive in slab places
 
-void free_slabs() {
-    for (void* s : g_slabs) ::operator delete(s);
-    g_slabs.clear();
-    g_free_things = nullptr;
-}
-}  // namespace
-
+// Pools of blocks of 16, 32, ... 256 bytes (one free list per size), carved
+// from slabs of 8 KiB: things (136 bytes) and small property vectors. Under
+// AddressSanitizer every block is its own allocation, so a use after free is
+// still reported.
 #if defined(__SANITIZE_ADDRESS__)
-// Under AddressSanitizer every thing and block is its own allocation, so a
-// use after free is still reported.
 constexpr bool kUseSlabs = false;
 #else
 constexpr bool kUseSlabs = true;
 #endif
-
-// Pools of blocks of 16, 32, ... 256 bytes (one free list per size), carved
-// from slabs of 8 KiB.
-namespace {
 constexpr size_t kBlockStep = 16, kBlockMax = 256, kBlockSlab = 8192;
-FreeThing* g_free_blocks[kBlockMax / kBlockStep + 1] = {};
+FreeBlock* g_free_blocks[kBlockMax / kBlockStep + 1] = {};
 std::vector<void*> g_block_slabs;
 size_t g_blocks_in_use = 0;
 
@@ -61,12 +48,12 @@ void* small_block_alloc(size_t bytes) {
         char* slab = static_cast<char*>(::operator new(kBlockSlab));
         g_block_slabs.push_back(slab);
         for (size_t i = kBlockSlab / size; i-- > 0;) {
-            auto* f = reinterpret_cast<FreeThing*>(slab + i * size);
+            auto* f = reinterpret_cast<FreeBlock*>(slab + i * size);
             f->next = g_free_blocks[cls];
             g_free_blocks[cls] = f;
         }
     }
-    FreeThing* f = g_free_blocks[cls];
+    FreeBlock* f = g_free_blocks[cls];
     g_free_blocks[cls] = f->next;
     ++g_blocks_in_use;
     return f;
@@ -79,41 +66,15 @@ void small_block_free(void* p, size_t bytes) noexcept {
         return;
     }
     size_t cls = (bytes + kBlockStep - 1) / kBlockStep;
-    auto* f = static_cast<FreeThing*>(p);
+    auto* f = static_cast<FreeBlock*>(p);
     f->next = g_free_blocks[cls];
     g_free_blocks[cls] = f;
     --g_blocks_in_use;
 }
 
-void* Thing::operator new(size_t n) {
-    if (!kUseSlabs || n != sizeof(Thing)) return ::operator new(n);   // a larger derived type
-    if (!g_free_things) {
-        g_slabs.reserve(g_slabs.size() + 1);   // may throw: before the slab exists
-        char* slab = static_cast<char*>(::operator new(sizeof(Thing) * kSlabThings));
-        g_slabs.push_back(slab);
-        for (size_t i = kSlabThings; i-- > 0;) {
-            auto* f = reinterpret_cast<FreeThing*>(slab + i * sizeof(Thing));
-            f->next = g_free_things;
-            g_free_things = f;
-        }
-    }
-    FreeThing* f = g_free_things;
-    g_free_things = f->next;
-    ++g_things_in_slabs;
-    return f;
-}
+void* Thing::operator new(size_t n) { return small_block_alloc(n); }
 
-void Thing::operator delete(void* p, size_t n) noexcept {
-    if (!p) return;
-    if (!kUseSlabs || n != sizeof(Thing)) {
-        ::operator delete(p);
-        return;
-    }
-    auto* f = static_cast<FreeThing*>(p);
-    f->next = g_free_things;
-    g_free_things = f;
-    --g_things_in_slabs;
-}
+void Thing::operator delete(void* p, size_t n) noexcept { small_block_free(p, n); }
 
 Thing::Thing() {
     ++things_made;
@@ -133,7 +94,6 @@ void release_all_things() {
         t->coll = nullptr;
     }
     alive.clear();
-    if (g_things_in_slabs == 0) free_slabs();
     if (g_blocks_in_use == 0) free_block_slabs();
 }
 
@@ -273,8 +233,7 @@ Value Collection::thing_by_id(uint64_t id) {
 }
 
 void Collection::fill(Thing* t, const StoredThing& st) {
-    t->loaded = true;
-    mark_loaded(t);
+    set_loaded(t);
     t->type_id = st.type_id;
     t->version = st.version;
     if (st.decoder) {
@@ -295,8 +254,7 @@ void Collection::load(Thing* t) {
         if (st_.load_thing(row_.id, t->id, st)) {
             fill(t, st);
         } else {
-            t->loaded = true;   // a dangling reference: an empty thing
-            mark_loaded(t);
+            set_loaded(t);   // a dangling reference: an empty thing
             t->gone = true;
         }
         return;
@@ -316,9 +274,8 @@ void Collection::load(Thing* t) {
         if (s && !s->loaded) fill(s, r);
     }
     if (!t->loaded) {
-        t->loaded = true;   // a dangling reference: an empty thing
+        set_loaded(t);   // a dangling reference: an empty thing
         t->gone = true;
-        mark_loaded(t);
     }
 }
 

@@ -20,11 +20,10 @@ struct Prop {
     Value val;
 };
 
-// The storage of small property vectors (a thing's properties: most things
-// have a few) comes from pools of fixed-size blocks, as things come from
-// slabs: no malloc and free per thing. Larger vectors use the heap. The
-// pools' slabs go back to the heap when the outermost query ends with no
-// block in use.
+// Things and small property vectors (most things have a few properties) come
+// from pools of fixed-size blocks: no malloc and free per thing (a query may
+// make or load a million). Larger blocks come from the heap. The pools go
+// back to the heap when the outermost query ends with no block in use.
 void* small_block_alloc(size_t bytes);
 void small_block_free(void* p, size_t bytes) noexcept;
 
@@ -49,9 +48,7 @@ inline uint64_t things_made = 0;
 struct Thing : Obj {
     Thing();
     ~Thing() override;
-    // Things come from slabs of 64 (a query may make or load a million of
-    // them): no malloc and free per thing. The slabs go back to the heap
-    // when the outermost query ends with no thing left alive.
+    // From the block pools (small_block_alloc).
     static void* operator new(size_t n);
     static void operator delete(void* p, size_t n) noexcept;
 
@@ -200,7 +197,9 @@ private:
         bool loaded;
     };
     std::vector<Stub> stub_order_;
-    void mark_loaded(Thing* t) {
+    // A thing's properties are known from here on (read, or its row is gone).
+    void set_loaded(Thing* t) {
+        t->loaded = true;
         if (t->stub_pos < stub_order_.size() && stub_order_[t->stub_pos].id == t->id)
             stub_order_[t->stub_pos].loaded = true;
     }

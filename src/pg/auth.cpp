@@ -104,7 +104,7 @@ std::string new_token_key() {
 
 CallContext::CallContext() {
     Oid caller = InvalidOid, owner = InvalidOid;
-    int sec = 0, level = 0;
+    int sec = 0;
     pg_call([&] {
         GetUserIdAndSecContext(&caller, &sec);
         owner = extension_owner();
@@ -121,11 +121,9 @@ CallContext::CallContext() {
         path.addCatalog = true;
         path.addTemp = false;
         PushOverrideSearchPath(&path);   // copies what it keeps
-        level = GetCurrentTransactionNestLevel();
     });
     caller_ = caller;
     sec_context_ = sec;
-    guc_level_ = level;
     owner_oid = owner;
 }
 
@@ -136,11 +134,9 @@ CallContext::~CallContext() {
 
 void CallContext::finish() {
     if (restored_) return;
-    int level = guc_level_;
     Oid caller = caller_;
     int sec = sec_context_;
     pg_call([&] {
-        (void)level;
         PopOverrideSearchPath();
         SetUserIdAndSecContext(caller, sec);
     });

@@ -41,7 +41,6 @@ public:
 private:
     unsigned caller_ = 0;   // Oid
     int sec_context_ = 0;
-    int guc_level_ = 0;
     bool restored_ = false;
     bool resolved_ = false;
     Identity identity_;

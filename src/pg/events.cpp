@@ -228,13 +228,11 @@ Datum flush_events(FunctionCallInfo) {
         while (end < events.size() && bytes + payloads[end].size() <= kMaxPartBytes);
         int n = static_cast<int>(end - begin);
         Datum values[5];
-        Datum *ids = nullptr, *colls = nullptr, *texts = nullptr;
-        bool* coll_nulls = nullptr;
         pg_call([&] {
-            ids = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-            colls = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-            coll_nulls = static_cast<bool*>(palloc(sizeof(bool) * n));
-            texts = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            Datum* ids = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            Datum* colls = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            bool* coll_nulls = static_cast<bool*>(palloc(sizeof(bool) * n));
+            Datum* texts = static_cast<Datum*>(palloc(sizeof(Datum) * n));
             for (int i = 0; i < n; ++i) {
                 const ThingEvent& e = events[begin + i];
                 const std::string& p = payloads[begin + i];
@@ -253,18 +251,19 @@ Datum flush_events(FunctionCallInfo) {
             values[3] = PointerGetDatum(
                 construct_md_array(colls, coll_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
             values[4] = PointerGetDatum(construct_array(texts, n, JSONOID, -1, false, TYPALIGN_INT));
-        });
-        exec_plan(INSERT_EVENTS, values, nullptr);
-        pg_call([&] {   // a large transaction's parts should not pile up
+            // The arrays hold their own copies.
             for (int i = 0; i < n; ++i) {
                 if (!coll_nulls[i]) pfree(DatumGetPointer(colls[i]));
                 pfree(DatumGetPointer(texts[i]));
             }
-            for (int i = 2; i < 5; ++i) pfree(DatumGetPointer(values[i]));
             pfree(ids);
             pfree(colls);
             pfree(coll_nulls);
             pfree(texts);
+        });
+        exec_plan(INSERT_EVENTS, values, nullptr);
+        pg_call([&] {   // a large transaction's parts should not pile up
+            for (int i = 2; i < 5; ++i) pfree(DatumGetPointer(values[i]));
         });
         begin = end;
         ++part;

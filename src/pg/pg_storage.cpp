@@ -394,8 +394,8 @@ void collect_unreferenced(uint64 n, std::vector<uint64_t>& out) {
 struct ThingsReader {
     Relation heap = nullptr;
     Relation index = nullptr;
-    AttrNumber a_id = 0, a_coll = 0, a_type = 0, a_version = 0, a_props = 0;
-    AttrNumber a_last = 0;   // the highest of the four read
+    AttrNumber a_id = 0, a_coll = 0, a_type = 0, a_version = 0, a_refs = 0, a_props = 0;
+    AttrNumber a_last = 0;   // the highest of the four a probe reads
     bool plain_layout = false;   // the six columns of the install script, in order (deform_row)
     TupleTableSlot* slot = nullptr;
     IndexScanDesc probe = nullptr;   // one key: id = k
@@ -424,30 +424,19 @@ void reader_open(ThingsReader& r, LOCKMODE lockmode = AccessShareLock) {
         else if (strcmp(n, "collection") == 0) r.a_coll = att->attnum;
         else if (strcmp(n, "type_id") == 0) r.a_type = att->attnum;
         else if (strcmp(n, "version") == 0) r.a_version = att->attnum;
+        else if (strcmp(n, "refs") == 0) r.a_refs = att->attnum;
         else if (strcmp(n, "props") == 0) r.a_props = att->attnum;
     }
-    if (!r.a_id || !r.a_coll || !r.a_type || !r.a_version || !r.a_props)
+    if (!r.a_id || !r.a_coll || !r.a_type || !r.a_version || !r.a_refs || !r.a_props)
         elog(ERROR, "thingsdb: thingsdb.things lacks a column");
     r.a_last = std::max({r.a_coll, r.a_type, r.a_version, r.a_props});
-    {
-        // id, collection, type_id, version, refs, props as the install
-        // script makes them, nothing dropped or added: deform_row may take
-        // the shortcut.
-        static const struct {
-            const char* name;
-            int16 len;
-            char align;
-        } expected[] = {{"id", 8, TYPALIGN_DOUBLE},      {"collection", 8, TYPALIGN_DOUBLE},
-                        {"type_id", 4, TYPALIGN_INT},    {"version", 8, TYPALIGN_DOUBLE},
-                        {"refs", 8, TYPALIGN_DOUBLE},    {"props", -1, TYPALIGN_INT}};
-        r.plain_layout = desc->natts == 6;
-        for (int i = 0; r.plain_layout && i < 6; ++i) {
-            Form_pg_attribute att = TupleDescAttr(desc, i);
-            r.plain_layout = !att->attisdropped && strcmp(NameStr(att->attname), expected[i].name) == 0 &&
-                             att->attlen == expected[i].len && att->attalign == expected[i].align &&
-                             (att->attlen < 0 || att->attbyval);
-        }
-    }
+    // id, collection, type_id, version, refs, props in this order and
+    // nothing else, as the install script makes them: deform_row may read
+    // the fixed-width columns straight from a row.
+    r.plain_layout = desc->natts == 6 && r.a_id == 1 && r.a_coll == 2 && r.a_type == 3 && r.a_version == 4 &&
+                     r.a_refs == 5 && r.a_props == 6;
+    static const int16 lens[6] = {8, 8, 4, 8, 8, -1};
+    for (int i = 0; r.plain_layout && i < 6; ++i) r.plain_layout = TupleDescAttr(desc, i)->attlen == lens[i];
     const int2vector& key = r.index->rd_index->indkey;
     if (r.index->rd_index->indnkeyatts != 2 || key.values[0] != r.a_coll || key.values[1] != r.a_id)
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -501,7 +490,6 @@ uint16_t load_u16(const char* p) {
     return v;
 }
 
-// A numeric of `len` bytes at p (a varlena, usually with a 4-byte header).
 // What decode_numeric gives when the caller wants only an integer.
 struct RefSink {
     bool is_int = false;
@@ -513,37 +501,9 @@ struct RefSink {
     void number(double) { is_int = false; }
 };
 
+// A numeric of `len` bytes at p (a varlena, usually with a 4-byte header).
 template <class Sink>
 void decode_numeric(const char* p, size_t len, Sink& b) {
-    // The most frequent case first: a 4-byte header, the short form, no
-    // fraction digits, at most 4 base-10000 digits (ids, counters).
-    if (len >= VARHDRSZ + 2 && VARATT_IS_4B_U(p)) {
-        uint32_t word = load_u32(p);
-        size_t size = VARSIZE(&word);
-        uint16_t head = load_u16(p + VARHDRSZ);
-        if (size <= len && size >= VARHDRSZ + 2 && (head & 0xC000) == 0x8000 && (head & 0x1F80) == 0 &&
-            !(head & 0x0040)) {
-            int weight = head & 0x003F;
-            size_t ndigits = (size - VARHDRSZ - 2) / 2;
-            if (weight <= 3 && ndigits <= static_cast<size_t>(weight) + 1) {
-                int64_t v = 0;
-                const char* dp = p + VARHDRSZ + 2;
-                bool ok = true;
-                for (int i = 0; i <= weight; ++i) {
-                    int d = 0;
-                    if (static_cast<size_t>(i) < ndigits) {
-                        d = static_cast<int16_t>(load_u16(dp + 2 * i));
-                        ok &= d >= 0 && d <= 9999;
-                    }
-                    v = v * 10000 + d;
-                }
-                if (ok) {
-                    b.integer((head & 0x2000) ? -v : v);
-                    return;
-                }
-            }
-        }
-    }
     size_t hdr = 0, size = 0;
     if (len >= 1 && VARATT_IS_1B(p) && !VARATT_IS_1B_E(p)) {
         hdr = VARHDRSZ_SHORT;
@@ -582,9 +542,15 @@ void decode_numeric(const char* p, size_t len, Sink& b) {
         if (v < 0 || v > 9999) bad_props();
         return v;
     };
-    if (dscale == 0 && weight <= 4) {
-        // An integer: base-10000 digits 0..weight (digits past the stored
-        // ones are zeros).
+    if (dscale == 0 && weight <= 3) {
+        // An integer of at most 16 digits (ids, counters: the most frequent
+        // case): base-10000 digits 0..weight, past the stored ones zeros.
+        int64_t v = 0;
+        for (int i = 0; i <= weight; ++i) v = v * 10000 + digit(i);
+        b.integer(neg ? -v : v);
+        return;
+    }
+    if (dscale == 0 && weight == 4) {
         unsigned __int128 v = 0;
         for (int i = 0; i <= weight; ++i) v = v * 10000 + static_cast<unsigned>(digit(i));
         unsigned __int128 limit = neg ? (static_cast<unsigned __int128>(INT64_MAX) + 1) : INT64_MAX;
@@ -764,8 +730,6 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
 // into it until the next read.
 std::string read_buf;
 
-// Copies the thing in r.slot into t when it belongs to the collection (its
-// props into read_buf; the caller sets props_view once the buffer is full).
 // The columns of a row of thingsdb.things into vals/nulls: for the layout of
 // the install script (fixed-width columns, then props) straight from the
 // tuple's bytes, else by heap_deform_tuple.
@@ -805,6 +769,8 @@ void deform_row(const ThingsReader& r, HeapTuple tuple, TupleDesc desc, Datum* v
     }
 }
 
+// Appends the row in vals/nulls to out when it belongs to the collection (its
+// props into read_buf; read_things sets props_view once the buffer is full).
 bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum* vals, const bool* nulls,
                  std::vector<StoredThing>& out, std::vector<size_t>& offsets) {
     if (nulls[r.a_coll - 1] || static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll) return false;
@@ -874,6 +840,19 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
     TupleDesc desc = RelationGetDescr(r.heap);
     Datum* vals = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
     bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
+    // The place of id in want when it is asked for and not taken yet.
+    auto wanted = [&](uint64_t id) -> size_t {
+        const uint64_t* pos = std::lower_bound(want, want + n_want, id);
+        size_t w = static_cast<size_t>(pos - want);
+        return pos != want + n_want && *pos == id && !taken[w] ? w : SIZE_MAX;
+    };
+    // Takes the row in vals/nulls, wanted at place w.
+    auto take = [&](size_t w, uint64_t id) {
+        if (take_values(r, coll, id, vals, nulls, out, offsets)) {
+            taken[w] = true;
+            ++got;
+        }
+    };
     TBMIterator* it = tbm_begin_iterate(tbm);
     Buffer buf = InvalidBuffer;
     TBMIterateResult* page;
@@ -900,15 +879,11 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
             deform_row(r, &tup, desc, vals, nulls);
             if (nulls[r.a_id - 1]) continue;
             uint64_t id = static_cast<uint64_t>(DatumGetInt64(vals[r.a_id - 1]));
-            const uint64_t* pos = std::lower_bound(want, want + n_want, id);
-            size_t w = static_cast<size_t>(pos - want);
-            if (pos == want + n_want || *pos != id || taken[w]) continue;
+            size_t w = wanted(id);
+            if (w == SIZE_MAX) continue;
             const char* pp = nulls[r.a_props - 1] ? nullptr : DatumGetPointer(vals[r.a_props - 1]);
             if (!pp || (VARATT_IS_SHORT(pp) && !VARATT_IS_EXTERNAL(pp)) || VARATT_IS_4B_U(pp)) {
-                if (take_values(r, coll, id, vals, nulls, out, offsets)) {
-                    taken[w] = true;
-                    ++got;
-                }
+                take(w, id);
                 continue;
             }
             if (n == cap) {
@@ -924,16 +899,9 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
     tbm_free(tbm);
     for (size_t k = 0; k < n; ++k) {
         deform_row(r, rows[k], desc, vals, nulls);
-        if (!nulls[r.a_id - 1]) {
-            uint64_t id = static_cast<uint64_t>(DatumGetInt64(vals[r.a_id - 1]));
-            const uint64_t* pos = std::lower_bound(want, want + n_want, id);
-            size_t w = static_cast<size_t>(pos - want);
-            if (pos != want + n_want && *pos == id && !taken[w] &&
-                take_values(r, coll, id, vals, nulls, out, offsets)) {
-                taken[w] = true;
-                ++got;
-            }
-        }
+        uint64_t id = static_cast<uint64_t>(DatumGetInt64(vals[r.a_id - 1]));   // not null: checked under the lock
+        size_t w = wanted(id);
+        if (w != SIZE_MAX) take(w, id);
         heap_freetuple(rows[k]);
     }
     pfree(vals);
@@ -1042,27 +1010,23 @@ bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows, std::vecto
     estate->es_snapshot = GetActiveSnapshot();
     TupleTableSlot* newslot = table_slot_create(rel, &estate->es_tupleTable);
     int natts = RelationGetDescr(rel)->natts;
-    AttrNumber a_refs = 0;
-    for (int i = 0; i < natts; ++i)
-        if (strcmp(NameStr(TupleDescAttr(RelationGetDescr(rel), i)->attname), "refs") == 0) a_refs = i + 1;
-    if (!a_refs) elog(ERROR, "thingsdb: thingsdb.things lacks a column");
-    IndexScanDesc probe = index_beginscan(rel, r.index, estate->es_snapshot, 2, 0);
+    r.probe = index_beginscan(rel, r.index, estate->es_snapshot, 2, 0);
     ScanKeyData keys[2];
     ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
     MemoryContext outer = CurrentMemoryContext;
     for (const UpdateRow& w : rows) {
         ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(w.id));
-        index_rescan(probe, keys, 2, nullptr, 0);
+        index_rescan(r.probe, keys, 2, nullptr, 0);
         // Gone, or changed since this query read it: a conflict.
-        if (!index_getnext_slot(probe, ForwardScanDirection, r.slot)) raise_conflict();
+        if (!index_getnext_slot(r.probe, ForwardScanDirection, r.slot)) raise_conflict();
         slot_getallattrs(r.slot);
         int64 version = DatumGetInt64(r.slot->tts_values[r.a_version - 1]);
         if (w.props && version != w.version) raise_conflict();
         ExecClearTuple(newslot);
         memcpy(newslot->tts_values, r.slot->tts_values, sizeof(Datum) * natts);
         memcpy(newslot->tts_isnull, r.slot->tts_isnull, sizeof(bool) * natts);
-        int64 refs = DatumGetInt64(r.slot->tts_values[a_refs - 1]) + w.delta;
-        newslot->tts_values[a_refs - 1] = Int64GetDatum(refs);
+        int64 refs = DatumGetInt64(r.slot->tts_values[r.a_refs - 1]) + w.delta;
+        newslot->tts_values[r.a_refs - 1] = Int64GetDatum(refs);
         MemoryContextSwitchTo(tmp);
         if (w.props) {
             newslot->tts_values[r.a_version - 1] = Int64GetDatum(version + 1);
@@ -1095,7 +1059,6 @@ bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows, std::vecto
         MemoryContextReset(tmp);
         if (refs <= 0) unreferenced.push_back(static_cast<uint64_t>(w.id));
     }
-    index_endscan(probe);
     ExecCloseIndices(rri);
     ExecResetTupleTable(estate->es_tupleTable, false);
     FreeExecutorState(estate);
@@ -1173,13 +1136,60 @@ bool PgStorage::key_share_collection(uint64_t coll) {
     return found;
 }
 
+namespace {
+
+// The UPDATE statements for the rows update_direct leaves to them (a table
+// with triggers): props first, then reference counts. Runs inside pg_call.
+void update_by_statements(uint64_t coll, const std::vector<UpdateRow>& rows, std::vector<uint64_t>& unreferenced,
+                          MemoryContext tmp) {
+    std::vector<int64> id, version, delta, ref_id, ref_delta;
+    std::vector<uint32_t> type;
+    std::vector<const std::string*> props;
+    for (const UpdateRow& u : rows) {
+        if (u.props) {
+            id.push_back(u.id);
+            type.push_back(u.type_id);
+            version.push_back(u.version);
+            delta.push_back(u.delta);
+            props.push_back(u.props);
+        } else {
+            ref_id.push_back(u.id);
+            ref_delta.push_back(u.delta);
+        }
+    }
+    if (!id.empty()) {
+        int n = static_cast<int>(id.size());
+        Datum args[6] = {Int64GetDatum(coll), int8_array(id.data(), n), type_array(type.data(), n),
+                         int8_array(version.data(), n), int8_array(delta.data(), n),
+                         jsonb_array(props.data(), n, tmp)};
+        uint64 got = exec(UPDATE_THINGS, args, nullptr);
+        for (int i = 1; i < 6; i++) pfree(DatumGetPointer(args[i]));
+        // A missing row means another transaction changed (or removed)
+        // the thing since this query read it.
+        if (got != static_cast<uint64>(n)) raise_conflict();
+        collect_unreferenced(got, unreferenced);
+        SPI_freetuptable(SPI_tuptable);
+    }
+    if (!ref_id.empty()) {
+        int n = static_cast<int>(ref_id.size());
+        Datum args[3] = {Int64GetDatum(coll), int8_array(ref_id.data(), n), int8_array(ref_delta.data(), n)};
+        uint64 got = exec(UPDATE_REFS, args, nullptr);
+        for (int i = 1; i < 3; i++) pfree(DatumGetPointer(args[i]));
+        if (got != static_cast<uint64>(n)) raise_conflict();
+        collect_unreferenced(got, unreferenced);
+        SPI_freetuptable(SPI_tuptable);
+    }
+}
+
+}  // namespace
+
 std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<ThingWrite>& w) {
-    // Split the writes into the three statements; the vectors of values are
-    // built here, outside pg_call, so the lambdas only read them.
-    std::vector<int64> ins_id, ins_refs, upd_id, upd_version, upd_delta, ref_id, ref_delta;
-    std::vector<uint32_t> ins_type, upd_type;
-    std::vector<const std::string*> ins_props, upd_props;
-    std::vector<UpdateRow> upd_rows;   // the updates for update_direct, props first
+    // The inserts for one statement, the updates for update_direct; built
+    // here, outside pg_call, so the lambda only reads them.
+    std::vector<int64> ins_id, ins_refs;
+    std::vector<uint32_t> ins_type;
+    std::vector<const std::string*> ins_props;
+    std::vector<UpdateRow> upd_rows;
     for (const ThingWrite& t : w) {
         if (t.is_new) {
             ins_id.push_back(static_cast<int64>(t.id));
@@ -1187,18 +1197,16 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
             ins_refs.push_back(t.refs_delta);
             ins_props.push_back(&t.props_bin);
         } else if (t.props_changed) {
-            upd_id.push_back(static_cast<int64>(t.id));
-            upd_type.push_back(t.type_id);
-            upd_version.push_back(t.version);
-            upd_delta.push_back(t.refs_delta);
-            upd_props.push_back(&t.props_bin);
             upd_rows.push_back({static_cast<int64>(t.id), t.type_id, t.version, t.refs_delta, &t.props_bin});
         } else if (t.refs_delta != 0) {
-            ref_id.push_back(static_cast<int64>(t.id));
-            ref_delta.push_back(t.refs_delta);
             upd_rows.push_back({static_cast<int64>(t.id), kNoType, 0, t.refs_delta, nullptr});
         }
     }
+
+    // Rows are locked in the order of their ids, the same in every
+    // transaction: two writers changing overlapping things (a list and its
+    // items) wait for each other instead of deadlocking.
+    std::sort(upd_rows.begin(), upd_rows.end(), [](const UpdateRow& a, const UpdateRow& b) { return a.id < b.id; });
 
     if (!ins_id.empty() && !key_share_collection(coll))
         raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
@@ -1215,33 +1223,8 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
             exec(INSERT_THINGS, args, nullptr);
             for (int i = 1; i < 5; i++) pfree(DatumGetPointer(args[i]));
         }
-        if (!upd_rows.empty() && update_direct(coll, upd_rows, unreferenced, tmp)) {
-            upd_id.clear();   // done
-            ref_id.clear();
-        }
-        if (!upd_id.empty()) {
-            int n = static_cast<int>(upd_id.size());
-            Datum args[6] = {Int64GetDatum(coll), int8_array(upd_id.data(), n),
-                             type_array(upd_type.data(), n), int8_array(upd_version.data(), n),
-                             int8_array(upd_delta.data(), n), jsonb_array(upd_props.data(), n, tmp)};
-            uint64 got = exec(UPDATE_THINGS, args, nullptr);
-            for (int i = 1; i < 6; i++) pfree(DatumGetPointer(args[i]));
-            // A missing row means another transaction changed (or removed)
-            // the thing since this query read it.
-            if (got != static_cast<uint64>(n)) raise_conflict();
-            collect_unreferenced(got, unreferenced);
-            SPI_freetuptable(SPI_tuptable);
-        }
-        if (!ref_id.empty()) {
-            int n = static_cast<int>(ref_id.size());
-            Datum args[3] = {Int64GetDatum(coll), int8_array(ref_id.data(), n),
-                             int8_array(ref_delta.data(), n)};
-            uint64 got = exec(UPDATE_REFS, args, nullptr);
-            for (int i = 1; i < 3; i++) pfree(DatumGetPointer(args[i]));
-            if (got != static_cast<uint64>(n)) raise_conflict();
-            collect_unreferenced(got, unreferenced);
-            SPI_freetuptable(SPI_tuptable);
-        }
+        if (!upd_rows.empty() && !update_direct(coll, upd_rows, unreferenced, tmp))
+            update_by_statements(coll, upd_rows, unreferenced, tmp);
         MemoryContextDelete(tmp);
     });
     return unreferenced;
