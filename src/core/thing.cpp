@@ -22,7 +22,12 @@ struct FreeBlock {
 // from slabs of 8 KiB: things (136 bytes) and small property vectors. Under
 // AddressSanitizer every block is its own allocation, so a use after free is
 // still reported.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TDB_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(TDB_ASAN)
 constexpr bool kUseSlabs = false;
 #else
 constexpr bool kUseSlabs = true;

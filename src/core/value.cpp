@@ -16,7 +16,10 @@ void str_too_large(size_t) {
 }
 
 void free_obj(Obj* o) {
-    static std::vector<Obj*> pending;
+    // Never destroyed: values held by other statics (the procedure cache,
+    // the type rows) are freed by their destructors at exit, in any order,
+    // and come through here.
+    static std::vector<Obj*>& pending = *new std::vector<Obj*>;
     static bool freeing = false;
     if (freeing) {
         try {

@@ -253,3 +253,21 @@ TEST(Procedures, Describe) {
     EXPECT_NE(all.find("\"position\":2"), std::string::npos);
     EXPECT_EQ(tdb::describe_procedures_json(st, "@thingsdb"), "[]");
 }
+
+// A backend exits with procedures in the cache: their closures (with a
+// string constant, freed through the queue of nested frees) are destroyed
+// by the exit handlers after other statics. Under AddressSanitizer a use of
+// a destroyed static there makes the child exit with a report instead of 0.
+TEST(ProceduresDeathTest, ExitWithCachedClosures) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_EXIT(
+        {
+            fresh_storage();
+            // The cache first (it is then destroyed after the statics made
+            // later), then a procedure with objects in its closure.
+            EXPECT_EQ(qk("has_procedure('s');"), "false");
+            qk("new_procedure('s', || ['abc', |x| x + 'def']); s();");
+            std::exit(0);
+        },
+        ::testing::ExitedWithCode(0), "");
+}
