@@ -215,6 +215,7 @@ TDB_PG_FUNCTION(tdb_authenticate) {
         tdb::UserRow u;
         if (!st.find_user_by_id(user_id, u)) tdb::raise(tdb::AUTH_ERR, "invalid token");
         name = u.name;
+        st.finish();
         ctx.finish();
     }
     Datum out = 0;

@@ -389,8 +389,10 @@ TDB_PG_FUNCTION(tdb_watch) {
         tdb::pg::PgStorage storage;
         tdb::check_scope_access(storage, &call.identity(storage), scope, tdb::AUTH_JOIN);
         tdb::pg::lock_commits(true);
+        storage.renew_snapshot();   // the state as of change_id: after the wait for the lock
         int64 change_id = tdb::pg::last_change_id();
         init = tdb::watch_init(storage, scope, static_cast<uint64_t>(id), change_id);
+        storage.finish();
     }
     call.finish();
     std::string channel = tdb::pg::channel_of(static_cast<uint64_t>(id));

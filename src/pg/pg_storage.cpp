@@ -18,6 +18,7 @@
 
 #include "pg/bridge.h"
 #include "pg/catalog_cache.h"
+#include "pg/spi_plans.h"
 #include "core/codec.h"
 #include "core/error.h"
 
@@ -59,6 +60,46 @@ extern "C" {
 }
 
 namespace tdb::pg {
+
+// ---- the call's snapshot (pg_storage.h) -----------------------------------
+
+namespace {
+PgStorage* current_storage = nullptr;
+}  // namespace
+
+PgStorage::PgStorage() : outer_(current_storage) { current_storage = this; }
+
+PgStorage::~PgStorage() {
+    // Without finish() an error is on its way: the abort of the
+    // (sub)transaction releases what the resource owner holds.
+    if (current_storage == this) current_storage = outer_;
+}
+
+void* PgStorage::current_snapshot() {
+    PgStorage* st = current_storage;
+    if (!st) return nullptr;
+    if (!st->snapshot_) {
+        CommandCounterIncrement();   // the snapshot sees this call's writes so far
+        st->snapshot_ = RegisterSnapshot(GetTransactionSnapshot());
+    }
+    return st->snapshot_;
+}
+
+Snapshot query_snapshot() { return static_cast<Snapshot>(PgStorage::current_snapshot()); }
+
+void PgStorage::renew_snapshot() {
+    if (!snapshot_) return;
+    Snapshot snap = static_cast<Snapshot>(snapshot_);
+    snapshot_ = nullptr;
+    pg_call([&] { UnregisterSnapshot(snap); });
+}
+
+void PgStorage::finish() {
+    if (finished_) return;
+    finished_ = true;
+    renew_snapshot();
+    if (current_storage == this) current_storage = outer_;
+}
 
 namespace {
 
@@ -164,7 +205,7 @@ SPIPlanPtr get_plan(PlanId id) {
 
 // Runs a plan; nulls may be NULL (no argument is null). Returns SPI_processed.
 uint64 exec(PlanId id, Datum* values, const char* nulls) {
-    int rc = SPI_execute_plan(get_plan(id), values, nulls, false, 0);
+    int rc = spi_run(get_plan(id), values, nulls, 0);
     if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
     return SPI_processed;
 }
@@ -173,11 +214,7 @@ int64 get_int8(uint64 row, int col, bool* isnull) {
     Datum d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
     return *isnull ? 0 : DatumGetInt64(d);
 }
-
-int64 get_int8(uint64 row, int col) {
-    bool isnull;
-    return get_int8(row, col, &isnull);
-}
+using tdb::pg::get_int8;   // (row, col): spi_plans.h
 
 int32 get_int4(uint64 row, int col, bool* isnull) {
     Datum d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
@@ -445,8 +482,15 @@ void reader_open(ThingsReader& r, LOCKMODE lockmode = AccessShareLock) {
                                 "version 0.1.0; recreate the extension (DROP EXTENSION thingsdb CASCADE; "
                                 "CREATE EXTENSION thingsdb) and load the data again (docs/sql.md, "
                                 "\"Versions and upgrades\").")));
+    // The call's snapshot with the latest command id: this call's earlier
+    // writes are seen.
     CommandCounterIncrement();
-    PushActiveSnapshot(GetTransactionSnapshot());
+    if (Snapshot snap = query_snapshot()) {
+        PushCopiedSnapshot(snap);
+        UpdateActiveSnapshotCommandId();
+    } else {
+        PushActiveSnapshot(GetTransactionSnapshot());
+    }
     r.slot = table_slot_create(r.heap, nullptr);
 }
 
@@ -1014,43 +1058,61 @@ bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows, std::vecto
     ScanKeyData keys[2];
     ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
     MemoryContext outer = CurrentMemoryContext;
+    // A change of the reference count only (a thing put in or taken out of
+    // another) commutes with any other change of the row: met with a newer
+    // committed version, it is applied to that one, as UPDATE ... SET refs =
+    // refs + d would in READ COMMITTED, instead of failing the query.
+    bool follow = !IsolationUsesXactSnapshot();
     for (const UpdateRow& w : rows) {
         ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(w.id));
         index_rescan(r.probe, keys, 2, nullptr, 0);
         // Gone, or changed since this query read it: a conflict.
         if (!index_getnext_slot(r.probe, ForwardScanDirection, r.slot)) raise_conflict();
-        slot_getallattrs(r.slot);
-        int64 version = DatumGetInt64(r.slot->tts_values[r.a_version - 1]);
-        if (w.props && version != w.version) raise_conflict();
-        ExecClearTuple(newslot);
-        memcpy(newslot->tts_values, r.slot->tts_values, sizeof(Datum) * natts);
-        memcpy(newslot->tts_isnull, r.slot->tts_isnull, sizeof(bool) * natts);
-        int64 refs = DatumGetInt64(r.slot->tts_values[r.a_refs - 1]) + w.delta;
-        newslot->tts_values[r.a_refs - 1] = Int64GetDatum(refs);
-        MemoryContextSwitchTo(tmp);
-        if (w.props) {
-            newslot->tts_values[r.a_version - 1] = Int64GetDatum(version + 1);
-            newslot->tts_isnull[r.a_type - 1] = w.type_id == kNoType;
-            newslot->tts_values[r.a_type - 1] =
-                Int32GetDatum(w.type_id == kNoType ? 0 : static_cast<int32>(w.type_id));
-            newslot->tts_values[r.a_props - 1] = PointerGetDatum(stream_to_jsonb(w.props->data(), w.props->size()));
-            newslot->tts_isnull[r.a_props - 1] = false;
-        }
-        ExecStoreVirtualTuple(newslot);
-        ItemPointerData tid = r.slot->tts_tid;
-        TM_FailureData tmfd;
-        LockTupleMode lockmode;
+        int64 refs = 0;
         bool update_indexes = false;
-        TM_Result res = table_tuple_update(rel, &tid, newslot, estate->es_output_cid, estate->es_snapshot,
-                                           InvalidSnapshot, true, &tmfd, &lockmode, &update_indexes);
-        switch (res) {
-            case TM_Ok: break;
-            case TM_Updated:
-            case TM_Deleted: raise_conflict();
-            default:
-                elog(ERROR, "thingsdb: unexpected result %d updating thing %lld", static_cast<int>(res),
-                     static_cast<long long>(w.id));
+        for (;;) {
+            slot_getallattrs(r.slot);
+            int64 version = DatumGetInt64(r.slot->tts_values[r.a_version - 1]);
+            if (w.props && version != w.version) raise_conflict();
+            ExecClearTuple(newslot);
+            memcpy(newslot->tts_values, r.slot->tts_values, sizeof(Datum) * natts);
+            memcpy(newslot->tts_isnull, r.slot->tts_isnull, sizeof(bool) * natts);
+            refs = DatumGetInt64(r.slot->tts_values[r.a_refs - 1]) + w.delta;
+            newslot->tts_values[r.a_refs - 1] = Int64GetDatum(refs);
+            MemoryContextSwitchTo(tmp);
+            if (w.props) {
+                newslot->tts_values[r.a_version - 1] = Int64GetDatum(version + 1);
+                newslot->tts_isnull[r.a_type - 1] = w.type_id == kNoType;
+                newslot->tts_values[r.a_type - 1] =
+                    Int32GetDatum(w.type_id == kNoType ? 0 : static_cast<int32>(w.type_id));
+                newslot->tts_values[r.a_props - 1] =
+                    PointerGetDatum(stream_to_jsonb(w.props->data(), w.props->size()));
+                newslot->tts_isnull[r.a_props - 1] = false;
+            }
+            ExecStoreVirtualTuple(newslot);
+            ItemPointerData tid = r.slot->tts_tid;
+            TM_FailureData tmfd;
+            LockTupleMode lockmode;
+            TM_Result res = table_tuple_update(rel, &tid, newslot, estate->es_output_cid, estate->es_snapshot,
+                                               InvalidSnapshot, true, &tmfd, &lockmode, &update_indexes);
+            MemoryContextSwitchTo(outer);
+            if (res == TM_Ok) break;
+            if (res == TM_Updated && follow && !w.props) {
+                // The newest committed version (table_tuple_update waited for
+                // its writer to end).
+                IndexScanDesc latest = index_beginscan(rel, r.index, GetLatestSnapshot(), 2, 0);
+                index_rescan(latest, keys, 2, nullptr, 0);
+                bool found = index_getnext_slot(latest, ForwardScanDirection, r.slot);
+                index_endscan(latest);
+                if (!found) raise_conflict();   // deleted meanwhile
+                MemoryContextReset(tmp);
+                continue;
+            }
+            if (res == TM_Updated || res == TM_Deleted) raise_conflict();
+            elog(ERROR, "thingsdb: unexpected result %d updating thing %lld", static_cast<int>(res),
+                 static_cast<long long>(w.id));
         }
+        MemoryContextSwitchTo(tmp);
         if (update_indexes && rri->ri_NumIndices > 0)
             list_free(ExecInsertIndexTuples(rri, newslot, estate, true, false, nullptr, NIL));
         MemoryContextSwitchTo(outer);
@@ -1244,6 +1306,9 @@ void PgStorage::lock_collection(uint64_t coll, bool exclusive) {
         SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, static_cast<uint32>(coll >> 32), static_cast<uint32>(coll), 3);
         (void)LockAcquire(&tag, exclusive ? ExclusiveLock : ShareLock, false, false);
     });
+    // The wait may have let the lock's holder commit (mod_type migrating
+    // instances): reads from here on see it.
+    renew_snapshot();
 }
 
 std::vector<StoredThing> PgStorage::delete_things(uint64_t coll, const std::vector<uint64_t>& ids) {
@@ -1493,7 +1558,7 @@ uint64 proc_exec(ProcPlanId id, Datum* values) {
         if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
         proc_plans[id] = p;
     }
-    int rc = SPI_execute_plan(proc_plans[id], values, nullptr, false, 0);
+    int rc = spi_run(proc_plans[id], values, nullptr, 0);
     if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
     return SPI_processed;
 }

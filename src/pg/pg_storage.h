@@ -10,8 +10,28 @@ namespace tdb::pg {
 
 // Lives for one entry-point call, between its SPI_connect and SPI_finish.
 // The prepared plans are kept for the whole backend (see pg_storage.cpp).
+//
+// One snapshot for the call: taken at its first read (registered, so the
+// rows it sees stay), used by every read of things and every statement of
+// the call with the command id moved to the latest, so the call sees its own
+// writes and, of other transactions, what had committed when it began: a
+// list and the things in it are read as of one moment. A lock the call waits
+// for (lock_collection, renew_snapshot) starts a new one: what the other
+// holder committed is then seen.
 class PgStorage final : public Storage {
 public:
+    PgStorage();
+    ~PgStorage() override;   // no PostgreSQL call: an abort releases the snapshot
+    PgStorage(const PgStorage&) = delete;
+    PgStorage& operator=(const PgStorage&) = delete;
+    // Releases the snapshot; call it on success, before SPI_finish.
+    void finish();
+    // The next read takes a new snapshot (after waiting for a lock).
+    void renew_snapshot();
+    // The running call's snapshot, taken on first use; nullptr outside a
+    // call. Inside pg_call only (it may ereport).
+    static void* current_snapshot();
+
     bool load_thing(uint64_t coll, uint64_t id, StoredThing& out) override;
     void load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) override;
     uint64_t new_thing_id() override;
@@ -74,6 +94,9 @@ public:
     double now() override;
 
 private:
+    void* snapshot_ = nullptr;      // Snapshot, registered with the call's resource owner
+    PgStorage* outer_ = nullptr;    // a call running inside another one (a trigger)
+    bool finished_ = false;
     bool key_share_collection(uint64_t coll);
     uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
     bool find_collection_uncached(int plan, std::string_view name, uint64_t id, CollectionRow& out);

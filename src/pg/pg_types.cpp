@@ -231,6 +231,7 @@ TDB_PG_FUNCTION(tdb_can_query) {
         } catch (const tdb::Error&) {
             ok = false;
         }
+        storage.finish();
         call.finish();
     }
     pg_call([] {

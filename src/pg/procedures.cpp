@@ -91,6 +91,7 @@ Datum call_core(bool result_is_text, Run&& run) {
         tdb::pg::CallContext call;
         tdb::pg::PgStorage storage;
         result = run(storage, &call.identity(storage), jobs, scope);
+        storage.finish();
         call.finish();
     }
     Datum out = 0;

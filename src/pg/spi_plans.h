@@ -21,8 +21,20 @@ inline SPIPlanPtr kept_plan(SPIPlanPtr& slot, const char* sql, int nargs, const 
     return slot;
 }
 
+// The running call's snapshot (PgStorage); nullptr outside a call.
+Snapshot query_snapshot();
+
+// Runs a plan with the call's snapshot, the command id moved before each
+// statement (SPI_execute_snapshot, read_only false), or, outside a call,
+// with a new snapshot as SPI_execute_plan takes one.
+inline int spi_run(SPIPlanPtr plan, Datum* values, const char* nulls, long tcount) {
+    Snapshot snap = query_snapshot();
+    if (!snap) return SPI_execute_plan(plan, values, nulls, false, tcount);
+    return SPI_execute_snapshot(plan, values, nulls, snap, InvalidSnapshot, false, true, tcount);
+}
+
 inline uint64 exec_plan(SPIPlanPtr plan, Datum* values, const char* nulls) {
-    int rc = SPI_execute_plan(plan, values, nulls, false, 0);
+    int rc = spi_run(plan, values, nulls, 0);
     if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
     return SPI_processed;
 }

@@ -141,6 +141,7 @@ Datum query_impl(FunctionCallInfo fcinfo, bool read_only) {
         req.jobs_out = &jobs;
         req.scope_out = &scope_label;
         result = tdb::run_query(storage, req);
+        storage.finish();
         call.finish();
     }
     Datum out = 0;

@@ -365,6 +365,85 @@ def test_del_collection_races_insert():
     print("     writer after del_collection: TD054; del_collection after writer: its things deleted; 0 orphans")
 
 
+def wait_until_active(watcher, app_name, timeout=10.0):
+    """Waits until the backend of application_name app_name runs a statement."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        n = watcher.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND state = 'active'",
+            (app_name,)).fetchone()[0]
+        if n:
+            return
+        time.sleep(0.01)
+    raise AssertionError("%s never ran" % app_name)
+
+
+# About a second of work between a query's reads (4 ms per reduce here).
+BUSY = "range(300).map(|_| range(100000).reduce(|a, b| a + b));"
+
+
+def run_during(code, change):
+    """Runs `code` in a session of its own and, while it runs (between its
+    reads, see BUSY), `change` in another; returns the first one's result,
+    or its error as "SQLSTATE message"."""
+    import psycopg
+    result = {}
+
+    def runner():
+        with psycopg.connect(tdbtest.dsn(DB) + " application_name=snap_reader", autocommit=True) as r:
+            try:
+                result["got"] = q(r, code)
+            except psycopg.Error as e:
+                result["got"] = "%s %s" % (e.sqlstate, e.diag.message_primary)
+
+    th = threading.Thread(target=runner)
+    th.start()
+    with tdbtest.connect(DB) as watcher:
+        wait_until_active(watcher, "snap_reader")
+        time.sleep(0.2)   # the first session has done its first reads by now
+        q(watcher, change)
+        still_running = watcher.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'snap_reader' "
+            "AND state = 'active'").fetchone()[0]
+    th.join(30)
+    assert still_running == 1, "the query ended before the change committed: the test proves nothing"
+    return result.get("got")
+
+
+def test_one_snapshot_per_query():
+    """A query reads as of one moment: what another session commits while the
+    query runs is not half seen. The reader reads one thing, works, then reads
+    others (loaded only then) while a writer changes both and deletes a list's
+    items in between: the reader sees the values from before, and the deleted
+    items with their properties (once it read them as a missing thing with no
+    properties: a lookup_err), and the next query sees the writer's state."""
+    with tdbtest.connect(DB) as c:
+        q(c, ".snap_a = {v: {n: 1}}; .snap_b = {v: {n: 1}}; .snap_l = [{age: 6}, {age: 7}]; nil")
+    got = run_during("a = .snap_a.v.n; l = .snap_l; " + BUSY + " [a, .snap_b.v.n, l.map(|t| t.age)];",
+                     ".snap_a.v.n = 2; .snap_b.v.n = 2; .snap_l = [{age: 8}]; nil")
+    assert got == [1, 1, [6, 7]], got
+    with tdbtest.connect(DB) as c:
+        assert q(c, "[.snap_a.v.n, .snap_b.v.n, .snap_l.map(|t| t.age)]") == [2, 2, [8]]
+        check_consistent(c)
+
+    # A thing read by the query and changed by the other session meanwhile:
+    # changing it is a conflict (40001, the client retries), only putting it
+    # into another thing (its reference count) is not: the other session's
+    # change stays.
+    q_t = ".snap_t = {n: 1}; .snap_h = {l: []}; nil"
+    with tdbtest.connect(DB) as c:
+        q(c, q_t)
+    got = run_during("t = .snap_t; " + BUSY + " t.n = 5; nil", ".snap_t.n = 2; nil")
+    assert got == "40001 could not serialize access due to concurrent update", got
+    got = run_during("t = .snap_t; " + BUSY + " .snap_h.l.push(t); t.n;", ".snap_t.n = 3; nil")
+    assert got == 2, got   # the value this query read
+    with tdbtest.connect(DB) as c:
+        assert q(c, "[.snap_t.n, .snap_h.l.len(), .snap_h.l[0] == .snap_t]") == [3, 1, True]
+        check_consistent(c)
+    print("     a query reads as of its start: [1, 1, [6, 7]] while a writer committed [2, 2, [8]]; "
+          "a changed thing is 40001, a new reference to it is not")
+
+
 def timed(fn):
     def run():
         start = time.time()
@@ -383,5 +462,6 @@ t.run(timed(test_mod_type_during_writes))
 t.run(timed(test_mod_type_under_write_flood))
 t.run(timed(test_different_things_do_not_block))
 t.run(timed(test_del_collection_races_insert))
+t.run(timed(test_one_snapshot_per_query))
 tdbtest.drop_db(DB)
 t.finish()
