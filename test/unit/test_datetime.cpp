@@ -129,6 +129,13 @@ TEST(Datetime, ParseFormat) {
                "invalid date/time string (does not match format string `%Y-%m`)");
     expect_err("datetime('" + std::string(130, '1') + "', '%Y')", tdb::VALUE_ERR,
                "invalid date/time string (too large)");
+    // NUL bytes: the format ends at its first one (here it is left empty,
+    // which matches the empty string); a string with text after a NUL does
+    // not match.
+    using namespace std::string_literals;
+    EXPECT_EQ(q("datetime('', '\0\0GEREN')"s), "\"1900-01-01T00:00:00Z\"");
+    expect_err("datetime('2013\0x', '%Y')"s, tdb::VALUE_ERR,
+               "invalid date/time string (does not match format string `%Y`)");
 }
 
 TEST(Datetime, Move) {
