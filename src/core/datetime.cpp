@@ -143,11 +143,11 @@ Value from_strn(const std::string& s, const char* fmt, const TimeZone* tz, bool 
     struct tm tm;
     std::memset(&tm, 0, sizeof tm);
     tm.tm_mday = 1;
-    // strptime reads C strings: a string with a NUL in it has text past
-    // what strptime sees, so it does not match; a format with a NUL ends there
-    // (and may end up empty).
+    // strptime reads C strings: it matches when it stops at the end of s
+    // (not at a NUL inside it). A format ends at its first NUL, so it may be
+    // empty.
     const char* c = strptime(s.c_str(), fmt, &tm);
-    if (c == nullptr || *c || c != s.c_str() + s.size())
+    if (c != s.c_str() + s.size())
         raisef(VALUE_ERR, "invalid date/time string (does not match format string `%s`)", fmt);
     size_t n = std::strlen(fmt);
     switch (n ? fmt[n - 1] : '\0') {
