@@ -8,21 +8,23 @@ MODULE_big = thingsdb
 DATA = $(wildcard sql/thingsdb--*.sql)
 PGFILEDESC = "thingsdb - the ThingsDB language inside PostgreSQL"
 
-CORE_SRCS := $(sort $(wildcard src/core/*.cpp))
-PG_SRCS := $(sort $(wildcard src/pg/*.cpp))
+CORE_SRCS := $(sort $(wildcard src/core/*.cpp src/core/*/*.cpp))
+PG_SRCS := $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-# pg_regress inputs are sql/<name>.sql, expected outputs expected/<name>.out.
-# List every test here (in run order); the extension is created by pg_regress.
-REGRESS = setup query events users types procedures datetime gateway functions types_defs library storage_reads storage_writes
-REGRESS_OPTS = --inputdir=. --load-extension=thingsdb
+# pg_regress: inputs test/regress/sql/NN_name.sql, expected outputs
+# test/regress/expected/NN_name.out. Every input runs, in the order of its
+# number: the tests share one database, and later ones see the ids earlier
+# ones used.
+REGRESS = $(sort $(basename $(notdir $(wildcard test/regress/sql/*.sql))))
+REGRESS_OPTS = --inputdir=test/regress --load-extension=thingsdb
 
 SHLIB_LINK += -lstdc++ -lpcre2-8
 # The postgres binary already brings libstdc++ (through ICU): bind our own
 # calls to our own functions, so the operator new of src/pg/memory.cpp (the
 # thingsdb.max_memory limit) is the one the extension's code uses.
 SHLIB_LINK += -Wl,-Bsymbolic-functions
-EXTRA_CLEAN = build src/core/*.d src/pg/*.d test/unit/*.d
+EXTRA_CLEAN = build $(OBJS:.o=.d) test/unit/*.d
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -145,7 +147,9 @@ build/asan-pg/thingsdb.so: $(ASAN_PG_OBJS)
 
 -include $(ASAN_PG_OBJS:.o=.d)
 
-.PHONY: asan-regress
+.PHONY: asan-regress print-regress
+print-regress:
+	@echo $(REGRESS)
 asan-regress:
 	scripts/asan_regress.sh $(REGRESS)
 

@@ -27,7 +27,7 @@ KEEP=0
 if [ "${1:-}" = "--keep" ]; then KEEP=1; shift; fi
 TESTS=("$@")
 if [ ${#TESTS[@]} -eq 0 ]; then
-    read -r -a TESTS <<<"$(sed -nE 's/^REGRESS = (.*)/\1/p' Makefile)"
+    read -r -a TESTS <<<"$(make -s --no-print-directory print-regress)"
 fi
 SO="$ROOT/build/asan-pg/thingsdb.so"
 if ! make -s -j2 build/asan-pg/thingsdb.so; then
@@ -138,7 +138,7 @@ PY
 # --- pg_regress (the REGRESS list of the Makefile) ------------------------------------
 echo "== pg_regress under ASan/UBSan: ${TESTS[*]}"
 mkdir -p "$W/regress"
-"$PGXS_DIR/../test/regress/pg_regress" --inputdir="$ROOT" --outputdir="$W/regress" \
+"$PGXS_DIR/../test/regress/pg_regress" --inputdir="$ROOT/test/regress" --outputdir="$W/regress" \
     --bindir="$BINDIR" --host="$W" --port="$PORT" --user=postgres \
     --load-extension=thingsdb --dbname=tdb_asan_regress "${TESTS[@]}" >"$W/regress.log" 2>&1
 rc=$?

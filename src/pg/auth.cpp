@@ -1,12 +1,13 @@
 // Identity of a call (the role or the session's token), the owner's rights
 // for the call, and tdb_authenticate. See auth.h for the model.
+#include "core/api/error.h"
+
 #include "pg/auth.h"
 
 #include <cstring>
 #include <stdexcept>
 
-#include "core/error.h"
-#include "pg/pg_storage.h"
+#include "pg/storage/things.h"
 
 extern "C" {
 #include "access/htup_details.h"

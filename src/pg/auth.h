@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/access.h"
+#include "core/api/access.h"
 #include "pg/bridge.h"
 
 namespace tdb {

@@ -1,11 +1,11 @@
 // The error bridge: PostgreSQL errors to C++ exceptions and back (see bridge.h).
+#include "core/api/error.h"
+
 #include "pg/bridge.h"
 
 #include <cstdlib>
 #include <cstring>
 #include <new>
-
-#include "core/error.h"
 
 extern "C" {
 #include "utils/memutils.h"

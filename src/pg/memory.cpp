@@ -3,6 +3,8 @@
 // thingsdb.max_memory while a query runs: `range(1e5).map(|| range(1e5))`
 // ends in "out of memory" (53200) instead of the kernel's OOM killer taking
 // the backend, and with it every session of the server.
+#include "core/api/engine.h"
+
 #include "pg/memory.h"
 
 #include <malloc.h>
@@ -11,7 +13,7 @@
 #include <cstdlib>
 #include <new>
 
-#include "core/query.h"
+#include <climits>
 
 extern "C" {
 #include "postgres.h"
@@ -26,7 +28,7 @@ int max_memory_kb = 0;      // thingsdb.max_memory; 0: no limit
 void* allocate(size_t n, bool nothrow) {
     // Only inside a query: start-up and clean-up must never fail here (a
     // throw from a destructor would terminate the backend).
-    if (max_memory_kb > 0 && tdb::Query::current() &&
+    if (max_memory_kb > 0 && tdb::query_running() &&
         live_bytes + static_cast<int64_t>(n) > static_cast<int64_t>(max_memory_kb) * 1024) {
         if (nothrow) return nullptr;
         throw std::bad_alloc();

@@ -7,10 +7,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-make -s $(ls src/core/*.cpp | sed 's/\.cpp$/.o/') >/dev/null
+CORE_OBJS=$(find src/core -name '*.cpp' | sort | sed 's/\.cpp$/.o/')
+make -s $CORE_OBJS >/dev/null
 mkdir -p build/bench
 g++ -std=c++20 -O2 -g -fno-omit-frame-pointer -Isrc -Itest/unit -o build/bench/driver \
-    test/bench/driver.cpp test/unit/harness.cpp src/core/*.o -lgtest -lpcre2-8 -pthread
+    test/bench/driver.cpp test/unit/harness.cpp $CORE_OBJS -lgtest -lpcre2-8 -pthread
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(sum loop str sort data)
 for c in "${cases[@]}"; do

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "../unit/harness.h"
-#include "core/query.h"
+#include "core/lang/query.h"
 
 namespace {
 

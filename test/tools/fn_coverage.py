@@ -3,7 +3,7 @@
 
 For every function and method that docs/functions.md marks `supported`, this
 looks through the unit tests (test/unit/*.cpp) and the pg_regress tests
-(expected/*.out, which hold the statements and their results) for:
+(test/regress/expected/*.out, which hold the statements and their results) for:
 
   normal  a test that calls it and expects a result (no error);
   arity   a test of a wrong number of arguments: ThingsDB's num_arguments_err
@@ -170,9 +170,9 @@ def classify_unit(group):
 
 
 def regress_tests(root):
-    """Yields (file, text, is_error, kinds) for each statement of expected/*.out,
+    """Yields (file, text, is_error, kinds) for each statement of test/regress/expected/*.out,
     a chunk ending with its result ("(N rows)" or an ERROR)."""
-    d = os.path.join(root, "expected")
+    d = os.path.join(root, "test", "regress", "expected")
     if not os.path.isdir(d):
         return
     for fn in sorted(os.listdir(d)):

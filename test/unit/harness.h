@@ -5,9 +5,9 @@
 #include <set>
 #include <string>
 
-#include "core/engine.h"
-#include "core/error.h"
-#include "core/storage.h"
+#include "core/api/engine.h"
+#include "core/api/error.h"
+#include "core/api/storage.h"
 
 // Storage kept in maps: what the PostgreSQL tables hold, without a server.
 class MemStorage : public tdb::Storage {

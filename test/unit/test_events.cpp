@@ -5,9 +5,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/events.h"
+#include "core/api/events.h"
 #include "harness.h"
-#include "core/query.h"
+#include "core/lang/query.h"
 
 namespace {
 

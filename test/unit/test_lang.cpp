@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "harness.h"
-#include "core/ast.h"
+#include "core/lang/ast.h"
 
 using tdb::Error;
 

@@ -2,8 +2,8 @@
 // cache, and the code-free path of tdb_run/tdb_call.
 #include <gtest/gtest.h>
 
-#include "core/procedures.h"
-#include "core/query.h"
+#include "core/schema/procedures.h"
+#include "core/lang/query.h"
 #include "harness.h"
 
 using tdb::Error;

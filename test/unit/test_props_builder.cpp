@@ -10,8 +10,8 @@
 #include <string>
 
 #include "harness.h"
-#include "core/codec.h"
-#include "core/thing.h"
+#include "core/api/codec.h"
+#include "core/model/thing.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "harness.h"
-#include "core/codec.h"
+#include "core/api/codec.h"
 
 namespace {
 

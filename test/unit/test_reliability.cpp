@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/query.h"
+#include "core/lang/query.h"
 #include "harness.h"
 
 using tdb::Error;

@@ -6,7 +6,7 @@
 // variables by slot instead of by name; these cases pin the behaviour.
 #include <gtest/gtest.h>
 
-#include "core/engine.h"
+#include "core/api/engine.h"
 #include "harness.h"
 
 namespace {

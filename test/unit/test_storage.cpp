@@ -5,7 +5,7 @@
 #include <set>
 
 #include "harness.h"
-#include "core/thing.h"
+#include "core/model/thing.h"
 
 using tdb::Error;
 

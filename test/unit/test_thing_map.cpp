@@ -9,7 +9,7 @@
 #include <random>
 #include <string>
 
-#include "core/thing.h"
+#include "core/model/thing.h"
 
 namespace {
 

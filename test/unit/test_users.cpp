@@ -1,7 +1,7 @@
 // Users, tokens, grant/revoke and the access checks of queries.
 #include <gtest/gtest.h>
 
-#include "core/access.h"
+#include "core/api/access.h"
 #include "harness.h"
 
 namespace {

@@ -1,0 +1,113 @@
+// JSON in and out: results, json_dump/json_load, and the stored form of
+// properties (plain JSON where JSON can say it, tagged objects elsewhere).
+#pragma once
+
+#include "core/api/pure.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model/value.h"
+
+namespace tdb {
+
+class Query;
+class Collection;
+struct Thing;
+
+// True when s is well-formed UTF-8 (no overlongs, surrogates or code points
+// above U+10FFFF), as PostgreSQL's text and jsonb require.
+bool valid_utf8(std::string_view s);
+void json_escape(std::string& out, std::string_view s);
+std::string base64_encode(std::string_view in);
+bool base64_decode(std::string_view in, std::string& out);
+
+// json_dump(): values that JSON can hold (things as objects, no ids).
+std::string json_dump_value(Query& q, const Value& v);
+// json_load(): objects become new things, arrays lists.
+Value json_load_value(Query& q, std::string_view text);
+
+// The stored form of a thing's properties, and the ids of the things they
+// reference (for reference counting).
+std::string encode_props(const Thing* t, std::vector<uint64_t>* refs);
+// Reads stored properties into t (references resolve through the collection).
+void decode_props(Collection& c, Thing* t, std::string_view json, std::vector<uint64_t>* refs);
+// Resolves a stored enum member {"!m": [enum_id, mid]} (set by types.cpp).
+extern Value (*stored_member_hook)(uint32_t enum_id, uint32_t mid);
+// The restriction of a thing (thing.restrict(), restrict.cpp): stored as
+// the first property under the reserved key "!"; old rows have none.
+extern uint64_t (*restriction_decode_hook)(const std::string& stored);
+extern std::string (*restriction_encode_hook)(uint64_t restriction);
+
+// Stored properties from a binary form. A storage that keeps them
+// as binary JSON (PostgreSQL's jsonb) walks it and calls these in document
+// order, instead of producing JSON text for decode_props; the thing gets the
+// same properties as decode_props would give it for the equivalent text
+// (references, sets and the other tagged objects included). The walk must
+// start with begin_object (the properties) and end with its end_object.
+class PropsBuilder {
+public:
+    PropsBuilder(Collection& c, Thing* t, std::vector<uint64_t>* refs);
+    ~PropsBuilder();
+    PropsBuilder(const PropsBuilder&) = delete;
+    PropsBuilder& operator=(const PropsBuilder&) = delete;
+
+    // size_hint: the number of keys when the decoder knows it (0: unknown).
+    void begin_object(size_t size_hint = 0);
+    void key(std::string_view k);
+    void end_object();
+    // A reference {"#": id} in one call (what begin_object, key("#"),
+    // integer(id), end_object give), for decoders that recognise it.
+    void reference(uint64_t id);
+    void begin_array(size_t size_hint = 0);
+    void end_array();
+    void null();
+    void boolean(bool b);
+    void integer(int64_t i);
+    void number(double d);
+    void string(std::string_view s);
+
+    struct Frame;
+
+private:
+    void put(Value v);
+    Frame& push(bool array);
+    Collection& coll_;
+    Thing* thing_;
+    std::vector<uint64_t>* refs_;
+    std::vector<Frame>* stack_;   // frames are kept and reused: depth_ in use
+    size_t depth_ = 0;
+};
+
+// Stored properties to a binary form. encode_props(t, refs, enc)
+// walks the same structure encode_props(t, refs) writes as JSON text and
+// calls enc in document order: the properties object, the restriction key
+// "!" first when there is one, references as {"#": id}, the tagged objects
+// ("!b", "!s", "!f", ...) as objects of one key. Strings are raw (unescaped,
+// checked as valid UTF-8 as the text writer checks them); a number comes
+// with its text exactly as the text writer formats it. The same errors as
+// the text writer are raised, before any event of the failing value.
+class PropsEncoder {
+public:
+    virtual ~PropsEncoder() = default;
+    virtual void begin_object() = 0;
+    virtual void key(std::string_view k) = 0;
+    virtual void end_object() = 0;
+    virtual void begin_array() = 0;
+    virtual void end_array() = 0;
+    virtual void null() = 0;
+    virtual void boolean(bool b) = 0;
+    virtual void integer(int64_t i) = 0;
+    virtual void number(double d, std::string_view text) = 0;
+    virtual void string(std::string_view s) = 0;
+    // Where the encoder puts its bytes (set by the caller per thing).
+    std::string* out = nullptr;
+};
+void encode_props(const Thing* t, std::vector<uint64_t>* refs, PropsEncoder& enc);
+
+// Only the ids a stored properties text references.
+std::vector<uint64_t> refs_of(std::string_view json);
+
+}  // namespace tdb

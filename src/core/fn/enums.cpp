@@ -1,0 +1,488 @@
+// Enum functions (set_enum, mod_enum, enum_info, ...), Enum{MEMBER} and
+// Enum{|| value} lookups, and the methods of enum members.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/lang/ast.h"
+#include "core/api/error.h"
+#include "core/fn/fn.h"
+#include "core/lang/names.h"
+#include "core/lang/ops.h"
+#include "core/lang/query.h"
+#include "core/model/thing.h"
+#include "core/schema/types.h"
+
+namespace tdb {
+
+namespace {
+
+Catalog& cat_of(Query& q) {
+    q.need_collection();
+    return Catalog::of(q);
+}
+
+uint64_t root_id(Query& q) { return q.need_collection().id(); }
+
+EnumDef& need_enum(Catalog& c, const Args& a, int i, std::string& name) {
+    name = a.str_arg(i);
+    EnumDef* e = c.enum_(name);
+    if (!e) raisef(LOOKUP_ERR, "enum `%s` not found", name.c_str());
+    return *e;
+}
+
+VT kind_of(const Value& v) { return v.type(); }
+
+// Enum values are all of one kind: int, float, str, bytes or thing.
+void check_member_value(Query& q, const EnumDef& e, const Value& v) {
+    VT k = kind_of(v);
+    if (k != VT::Int && k != VT::Float && k != VT::Str && k != VT::Bytes && k != VT::Thing)
+        raisef(TYPE_ERR,
+               "enumerators must have values of type `int`, `float`, `str`, `bytes` or `thing` but got type `%s`",
+               type_name(v));
+    for (auto& m : e.members) {
+        if (kind_of(m->val) != k)
+            raisef(TYPE_ERR, "enum `%s` is expecting a value of type `%s` but got type `%s` instead", e.name.c_str(),
+                   type_name(m->val), type_name(v));
+        if (k != VT::Thing && equals(m->val, v))
+            raisef(LOOKUP_ERR, "enum member `%s{%s}` already exists with the same value", e.name.c_str(),
+                   m->name.c_str());
+        if (k == VT::Thing && m->val.thing() == v.thing())
+            raisef(LOOKUP_ERR, "enum member `%s{%s}` already exists with the same value", e.name.c_str(),
+                   m->name.c_str());
+    }
+    (void)q;
+}
+
+Value member_value(EnumMemberObj* m) { return Value::obj(VT::EnumMember, m); }
+
+// A thing that is a member's value is a stored reference of the enum: it is
+// counted (so nothing frees it while the member has it) and released when
+// the member goes or gets another value.
+void hold_value(Query& q, const Value& v, int64_t d) {
+    if (v.is(VT::Thing) && v.thing()->id) q.need_collection().ref_delta(v.thing()->id, d);
+}
+
+EnumMemberObj* add_member(Query& q, EnumDef& e, const std::string& name, Value v) {
+    if (!valid_name(name)) raise(VALUE_ERR, "member name must follow the naming rules");
+    if (e.member(name)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", name.c_str(), e.name.c_str());
+    check_member_value(q, e, v);
+    if (v.is(VT::Thing)) {
+        // A thing member lives in the collection (it needs an id).
+        v = q.assignable(std::move(v), nullptr, false);
+        q.need_collection().attach(v.thing());
+    }
+    auto* m = new EnumMemberObj();
+    m->enum_id = e.id;
+    m->mid = e.next_mid++;
+    m->name = name;
+    m->val = std::move(v);
+    e.members.emplace_back(m);
+    return m;
+}
+
+std::string members_json(Query& q, const EnumDef& e) {
+    std::string out = "[";
+    for (size_t i = 0; i < e.members.size(); ++i) {
+        if (i) out += ",";
+        out += "[" + json_str(e.members[i]->name) + "," + job_value(q, e.members[i]->val) + "]";
+    }
+    return out + "]";
+}
+
+void prop(Thing* t, const char* k, Value v) { t->props_.push_back({k, std::move(v)}); }
+
+Value enum_info_value(const EnumDef& e) {
+    Value out = new_thing();
+    Thing* t = out.thing();
+    prop(t, "enum_id", Value::integer(e.id));
+    prop(t, "name", Value::str(e.name));
+    prop(t, "default", e.members.empty() ? Value() : Value::str(e.members[0]->name));
+    prop(t, "created_at", Value::integer(e.created_at));
+    prop(t, "modified_at", e.modified_at ? Value::integer(e.modified_at) : Value());
+    std::vector<Value> ms;
+    for (auto& m : e.members) {
+        Value pair = make_list({Value::str(m->name), m->val});
+        pair.list()->tuple = true;
+        ms.push_back(pair);
+    }
+    prop(t, "members", make_list(std::move(ms)));
+    Value methods = new_thing();
+    for (const Method& m : e.methods) prop(methods.thing(), m.name.c_str(), m.closure);
+    prop(t, "methods", methods);
+    return out;
+}
+
+Value f_set_enum(Query& q, Value*, Args& a) {
+    a.exactly(2);
+    Catalog& c = cat_of(q);
+    std::string name = a.str_arg(0);
+    if (!valid_name(name))
+        raise(VALUE_ERR, "function `set_enum` expects argument 1 to follow the naming rules");
+    if (c.enum_(name)) raisef(LOOKUP_ERR, "enum `%s` already exists", name.c_str());
+    if (c.type(name)) raisef(LOOKUP_ERR, "type `%s` already exists", name.c_str());
+    Value defs = a.eval(1);
+    if (!defs.is(VT::Thing)) a.bad_type(1, "thing", defs);
+    auto e = std::make_unique<EnumDef>();
+    e->id = c.next_enum_id();
+    e->name = name;
+    e->created_at = now_seconds(q);
+    for (const Prop& p : defs.thing()->props()) {
+        if (p.val.is(VT::Closure)) {
+            e->methods.push_back({p.key, closure_from_source(p.val.closure()->source)});
+            continue;
+        }
+        add_member(q, *e, p.key, p.val);
+    }
+    if (e->members.empty())
+        raisef(VALUE_ERR, "cannot create an empty enum type `%s`; at least one member is required", name.c_str());
+    EnumDef& ref = *e;
+    for (auto& m : ref.members) hold_value(q, m->val, +1);
+    c.enums.push_back(std::move(e));
+    c.save(ref);
+    q.add_job(root_id(q), "{\"set_enum\":{\"created_at\":" + std::to_string(ref.created_at) + ",\"enum_id\":" +
+                              std::to_string(ref.id) + ",\"name\":" + json_str(ref.name) +
+                              ",\"members\":" + members_json(q, ref) + "}}");
+    return Value();
+}
+
+bool enum_in_use(Catalog& c, uint32_t id) {
+    for (auto& t : c.types)
+        for (const Field& f : t->fields)
+            if ((f.spec.kind == SK::Enum && f.spec.ref == id) || (f.spec.nkind == SK::Enum && f.spec.nref == id))
+                return true;
+    return false;
+}
+
+Value f_del_enum(Query& q, Value*, Args& a) {
+    a.exactly(1);
+    Catalog& c = cat_of(q);
+    std::string name;
+    EnumDef& e = need_enum(c, a, 0, name);
+    if (enum_in_use(c, e.id)) raisef(OPERATION_ERR, "enum `%s` is used by at least one type", name.c_str());
+    uint32_t id = e.id;
+    for (auto& m : e.members) hold_value(q, m->val, -1);
+    c.enums.erase(std::remove_if(c.enums.begin(), c.enums.end(), [&](auto& p) { return p->id == id; }),
+                  c.enums.end());
+    q.storage().delete_enum(c.coll_id, id);
+    q.add_job(root_id(q), "{\"del_enum\":" + std::to_string(id) + "}");
+    return Value();
+}
+
+Value f_has_enum(Query& q, Value*, Args& a) {
+    a.exactly(1);
+    Catalog& c = cat_of(q);
+    return Value::boolean(c.enum_(a.str_arg(0)) != nullptr);
+}
+
+Value f_rename_enum(Query& q, Value*, Args& a) {
+    a.exactly(2);
+    Catalog& c = cat_of(q);
+    std::string name;
+    EnumDef& e = need_enum(c, a, 0, name);
+    std::string to = a.str_arg(1);
+    if (!valid_name(to)) raise(VALUE_ERR, "function `rename_enum` expects argument 2 to follow the naming rules");
+    if (to == name) return Value();
+    if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
+    if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
+    e.name = to;
+    e.modified_at = now_seconds(q);
+    c.save(e);
+    for (auto& t : c.types) {
+        bool changed = false;
+        for (Field& f : t->fields) {
+            std::string raw = f.raw;
+            std::string core = raw, pre, post;
+            if (!core.empty() && core.back() == '?') { post = "?"; core.pop_back(); }
+            if (core.size() >= 2 && (core[0] == '[' || core[0] == '{')) {
+                pre = core.substr(0, 1);
+                post = core.substr(core.size() - 1) + post;
+                core = core.substr(1, core.size() - 2);
+                if (!core.empty() && core.back() == '?') { post = "?" + post; core.pop_back(); }
+            }
+            if (core == name) { f.raw = pre + to + post; changed = true; }
+        }
+        if (changed) c.save(*t);
+    }
+    q.add_job(root_id(q), "{\"rename_enum\":{\"enum_id\":" + std::to_string(e.id) + ",\"modified_at\":" +
+                              std::to_string(e.modified_at) + ",\"name\":" + json_str(to) + "}}");
+    return Value();
+}
+
+Value f_enum_info(Query& q, Value*, Args& a) {
+    a.exactly(1);
+    Catalog& c = cat_of(q);
+    std::string name;
+    return enum_info_value(need_enum(c, a, 0, name));
+}
+
+Value f_enums_info(Query& q, Value*, Args& a) {
+    a.exactly(0);
+    Catalog& c = cat_of(q);
+    std::vector<Value> out;
+    for (auto& e : c.enums) out.push_back(enum_info_value(*e));
+    return make_list(std::move(out));
+}
+
+Value f_enum_map(Query& q, Value*, Args& a) {
+    a.exactly(1);
+    Catalog& c = cat_of(q);
+    std::string name;
+    EnumDef& e = need_enum(c, a, 0, name);
+    Value out = new_thing();
+    for (auto& m : e.members) prop(out.thing(), m->name.c_str(), member_value(m.get()));
+    return out;
+}
+
+Value f_mod_enum(Query& q, Value*, Args& a) {
+    a.at_least(3);
+    Catalog& c = cat_of(q);
+    std::string name;
+    EnumDef* e = &need_enum(c, a, 0, name);
+    uint32_t id = e->id;
+    std::string action = a.str_arg(1);
+    std::string base = "\"enum_id\":" + std::to_string(id);
+    auto need_member = [&](const std::string& mname) -> EnumMemberObj* {
+        EnumMemberObj* m = c.enum_(id)->member(mname);
+        if (!m) raisef(LOOKUP_ERR, "enum `%s` has no member `%s`", name.c_str(), mname.c_str());
+        return m;
+    };
+    auto done = [&]() {
+        e = c.enum_(id);
+        e->modified_at = now_seconds(q);
+        c.save(*e);
+        return std::to_string(e->modified_at);
+    };
+    if (action == "add") {
+        a.exactly(4);
+        std::string mname = a.str_arg(2);
+        Value v = a.eval(3);
+        e = c.enum_(id);
+        if (v.is(VT::Closure)) {
+            if (e->member(mname)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", mname.c_str(), name.c_str());
+            e->methods.push_back({mname, closure_from_source(v.closure()->source)});
+            done();
+            return Value();
+        }
+        EnumMemberObj* m = add_member(q, *e, mname, v);
+        hold_value(q, m->val, +1);
+        std::string at = done();
+        q.add_job(root_id(q), "{\"mod_enum_add\":{" + base + ",\"modified_at\":" + at + ",\"name\":" +
+                                  json_str(mname) + ",\"value\":" + job_value(q, m->val) + "}}");
+        return Value();
+    }
+    if (action == "def") {
+        a.exactly(3);
+        EnumMemberObj* m = need_member(a.str_arg(2));
+        e = c.enum_(id);
+        int idx = e->index_of(m);
+        std::swap(e->members[0], e->members[static_cast<size_t>(idx)]);
+        std::string at = done();
+        q.add_job(root_id(q), "{\"mod_enum_def\":{" + base + ",\"index\":" + std::to_string(idx) +
+                                  ",\"modified_at\":" + at + "}}");
+        return Value();
+    }
+    if (action == "del") {
+        a.exactly(3);
+        EnumMemberObj* m = need_member(a.str_arg(2));
+        e = c.enum_(id);
+        if (e->members.size() == 1)
+            raisef(OPERATION_ERR, "cannot delete the last member of enum `%s`", name.c_str());
+        // In use by a value of this query (the catalog holds one reference,
+        // every other holder of the member object is a use), or by any
+        // stored thing of the collection (the storage searches the stored
+        // {"!m": [enum_id, member_id]}; a thing this query changed away from
+        // the member still counts until the change is written).
+        if (m->refs > 1 || q.storage().enum_member_used(c.coll_id, id, m->mid))
+            raisef(OPERATION_ERR, "enum member `%s{%s}` is still in use", name.c_str(), m->name.c_str());
+        size_t idx = static_cast<size_t>(e->index_of(m));
+        hold_value(q, m->val, -1);
+        if (idx + 1 != e->members.size()) e->members[idx] = std::move(e->members.back());
+        e->members.pop_back();
+        std::string at = done();
+        q.add_job(root_id(q), "{\"mod_enum_del\":{" + base + ",\"index\":" + std::to_string(idx) +
+                                  ",\"modified_at\":" + at + "}}");
+        return Value();
+    }
+    if (action == "mod") {
+        a.exactly(4);
+        std::string mname = a.str_arg(2);
+        Value v = a.eval(3);
+        e = c.enum_(id);
+        if (v.is(VT::Closure)) {
+            auto it = std::find_if(e->methods.begin(), e->methods.end(), [&](const Method& x) { return x.name == mname; });
+            if (it == e->methods.end()) raisef(LOOKUP_ERR, "enum `%s` has no method `%s`", name.c_str(), mname.c_str());
+            it->closure = closure_from_source(v.closure()->source);
+            done();
+            return Value();
+        }
+        EnumMemberObj* m = need_member(mname);
+        // Check against the other members.
+        Ref<EnumMemberObj> keep(m);
+        size_t idx = static_cast<size_t>(e->index_of(m));
+        e->members.erase(e->members.begin() + static_cast<long>(idx));
+        try {
+            check_member_value(q, *e, v);
+        } catch (...) {
+            e->members.insert(e->members.begin() + static_cast<long>(idx), keep);
+            throw;
+        }
+        e->members.insert(e->members.begin() + static_cast<long>(idx), keep);
+        if (v.is(VT::Thing)) {
+            v = q.assignable(std::move(v), nullptr, false);
+            q.need_collection().attach(v.thing());
+        }
+        hold_value(q, m->val, -1);
+        m->val = v;
+        hold_value(q, m->val, +1);
+        std::string at = done();
+        q.add_job(root_id(q), "{\"mod_enum_mod\":{" + base + ",\"index\":" + std::to_string(idx) +
+                                  ",\"modified_at\":" + at + ",\"value\":" + job_value(q, v) + "}}");
+        return Value();
+    }
+    if (action == "ren") {
+        a.exactly(4);
+        EnumMemberObj* m = need_member(a.str_arg(2));
+        std::string to = a.str_arg(3);
+        e = c.enum_(id);
+        if (!valid_name(to)) raise(VALUE_ERR, "member name must follow the naming rules");
+        if (e->member(to)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", to.c_str(), name.c_str());
+        m->name = to;
+        size_t idx = static_cast<size_t>(e->index_of(m));
+        std::string at = done();
+        q.add_job(root_id(q), "{\"mod_enum_ren\":{" + base + ",\"index\":" + std::to_string(idx) +
+                                  ",\"modified_at\":" + at + ",\"name\":" + json_str(to) + "}}");
+        return Value();
+    }
+    raisef(VALUE_ERR,
+           "function `mod_enum` expects argument 2 to be `add`, `def`, `del`, `mod` or `ren` but got `%s` instead",
+           action.c_str());
+}
+
+// ---- members ----------------------------------------------------------------
+
+Value m_name(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    return Value::str(self->member()->name);
+}
+
+Value m_value(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    return self->member()->val;
+}
+
+EnumMemberObj* by_value(EnumDef& e, const Value& v) {
+    for (auto& m : e.members) {
+        if (m->val.is(VT::Thing) ? (v.is(VT::Thing) && v.thing() == m->val.thing()) : equals(m->val, v))
+            return m.get();
+    }
+    return nullptr;
+}
+
+// Enum{MEMBER} and Enum{|| value}.
+Value hook_enum_member(Query& q, const Node* n, bool& handled) {
+    if (n->kind != NK::EnumMember || !q.collection()) return Value();
+    Catalog& c = Catalog::of(q);
+    const std::string& name = interned(n->name);
+    EnumDef* e = c.enum_(name);
+    if (!e) return Value();
+    handled = true;
+    uint32_t id = e->id;
+    if (!n->names.empty()) {
+        const std::string& mname = interned(n->names[0]);
+        EnumMemberObj* m = e->member(mname);
+        if (!m) raisef(LOOKUP_ERR, "enum `%s` has no member `%s`", name.c_str(), mname.c_str());
+        return member_value(m);
+    }
+    Value fn = q.eval(n->kids[0]);
+    Value v = fn.is(VT::Closure) ? q.call(fn, nullptr, 0) : fn;
+    e = c.enum_(id);
+    if (!e) raisef(LOOKUP_ERR, "enum `%s` is undefined", name.c_str());
+    if (v.is(VT::Str)) {
+        if (EnumMemberObj* m = e->member(v.as_str())) return member_value(m);
+    }
+    if (EnumMemberObj* m = by_value(*e, v)) return member_value(m);
+    raisef(LOOKUP_ERR, "enum `%s` has no member with value %s", name.c_str(), to_display(v).c_str());
+}
+
+// member.method(..): a method of the member's enum, called with the member
+// as its first argument (`this`).
+Value hook_enum_method(Query& q, Value& self, const Node* n, bool& handled) {
+    if (!self.is(VT::EnumMember) || !q.collection()) return Value();
+    EnumDef* e = Catalog::of(q).enum_(self.member()->enum_id);
+    if (!e) return Value();
+    const std::string& name = interned(n->name);
+    auto it = std::find_if(e->methods.begin(), e->methods.end(), [&](const Method& m) { return m.name == name; });
+    if (it == e->methods.end()) return Value();
+    handled = true;
+    Value c = it->closure;
+    int np = static_cast<int>(c.closure()->params.size());
+    std::vector<Value> args{self};
+    for (size_t i = 1; i < n->kids.size() && static_cast<int>(i) < np; ++i) args.push_back(q.eval(n->kids[i]));
+    return q.call(c, args.data(), static_cast<int>(args.size()));
+}
+
+// enum(name) is the default member; enum(name, value) the member with that
+// value (ThingsDB's messages when there is none).
+Value f_enum(Query& q, Value*, Args& a) {
+    a.between(1, 2);
+    Catalog& c = cat_of(q);
+    Value n = a.eval(0);
+    if (!n.is(VT::Str)) a.bad_type(0, "str", n);
+    EnumDef* e = c.enum_(n.as_str());
+    if (!e) raisef(LOOKUP_ERR, "enum `%s` not found", n.as_str().c_str());
+    uint32_t id = e->id;
+    if (a.size() == 1) return member_value(e->members[0].get());
+    Value v = a.eval(1);
+    e = c.enum_(id);
+    if (!e) raisef(LOOKUP_ERR, "enum `%s` not found", n.as_str().c_str());
+    if (EnumMemberObj* m = by_value(*e, v)) return member_value(m);
+    VT kind = e->members[0]->val.type();
+    switch (v.type()) {
+        case VT::Int:
+            if (kind != VT::Int) break;
+            raisef(LOOKUP_ERR, "enum `%s` has no member with value %lld", e->name.c_str(),
+                   static_cast<long long>(v.as_int()));
+        case VT::Float:
+            if (kind != VT::Int) break;   // as ThingsDB: only an int enum says "no member"
+            raisef(LOOKUP_ERR, "enum `%s` has no member with value %f", e->name.c_str(), v.as_float());
+        case VT::Str:
+            if (kind != VT::Str) break;
+            raisef(LOOKUP_ERR, "enum `%s` has no member with value `%.*s`", e->name.c_str(),
+                   static_cast<int>(std::min<size_t>(v.as_str().size(), 20)), v.as_str().c_str());
+        case VT::Bytes:
+            if (kind != VT::Str) break;
+            raisef(LOOKUP_ERR, "enum `%s` has no member with a value equal to the given bytes", e->name.c_str());
+        case VT::Thing:
+            if (kind != VT::Thing) break;
+            raisef(LOOKUP_ERR, "enum `%s` has no member with thing `#%llu` as value", e->name.c_str(),
+                   static_cast<unsigned long long>(v.thing()->id));
+        default: break;
+    }
+    raisef(TYPE_ERR, "enum `%s` is expecting a value of type `%s` but got type `%s` instead", e->name.c_str(),
+           type_name(e->members[0]->val), type_name(v));
+}
+
+}  // namespace
+
+void register_enum_functions() {
+    instance_hooks().push_back(hook_enum_member);
+    method_hooks().push_back(hook_enum_method);
+    register_functions({
+        {"set_enum", f_set_enum, FN_COLLECTION | FN_CHANGE},
+        {"del_enum", f_del_enum, FN_COLLECTION | FN_CHANGE},
+        {"mod_enum", f_mod_enum, FN_COLLECTION | FN_CHANGE},
+        {"rename_enum", f_rename_enum, FN_COLLECTION | FN_CHANGE},
+        {"has_enum", f_has_enum, FN_COLLECTION},
+        {"enum_info", f_enum_info, FN_COLLECTION},
+        {"enums_info", f_enums_info, FN_COLLECTION},
+        {"enum_map", f_enum_map, FN_COLLECTION},
+        {"enum", f_enum, FN_COLLECTION},
+    });
+    register_methods(VT::EnumMember, {
+        {"name", m_name, FN_ANY_SCOPE},
+        {"value", m_value, FN_ANY_SCOPE},
+    });
+}
+
+}  // namespace tdb

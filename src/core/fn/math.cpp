@@ -1,0 +1,158 @@
+// Math: abs, ceil, floor, round, pow, sqrt, exp, log10, log2, loge, sin,
+// cos, tan, int.bit_count and the constants MATH_E, MATH_PI, INT_MIN and
+// INT_MAX (ThingsDB's fn<name>.h, one function each).
+//
+// Every function takes an `int` or a `float` ("function `%s` expects
+// argument 1 to be of type `int` or `float` ..."; a bool is neither).
+// abs/ceil/floor/round keep an int an int; the others return a float.
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+
+#include "core/api/error.h"
+#include "core/fn/fn.h"
+#include "core/lang/query.h"
+#include "core/model/value.h"
+
+namespace tdb {
+
+namespace {
+
+// ThingsDB's ti_val_overflow_cast: a float that does not fit an int64
+// (nan included).
+bool overflows_int(double d) { return !(d >= -9223372036854775808.0 && d < 9223372036854775808.0); }
+
+Value to_int_checked(double d) {
+    if (overflows_int(d)) raise(OVERFLOW_ERR, "integer overflow");
+    return Value::integer(static_cast<int64_t>(d));
+}
+
+// The single number argument of the one-argument functions.
+Value number(Args& a) {
+    a.exactly(1);
+    Value v = a.eval(0);
+    if (!v.is(VT::Int) && !v.is(VT::Float))
+        raisef(TYPE_ERR,
+               "function `%s` expects argument 1 to be of type `int` or `float` but got type `%s` instead",
+               a.name(), type_name(v));
+    return v;
+}
+
+double as_double(const Value& v) {
+    return v.is(VT::Int) ? static_cast<double>(v.as_int()) : v.as_float();
+}
+
+Value f_abs(Query&, Value*, Args& a) {
+    Value v = number(a);
+    if (v.is(VT::Int)) {
+        int64_t i = v.as_int();
+        if (i >= 0) return v;
+        if (i == INT64_MIN) raise(OVERFLOW_ERR, "integer overflow");
+        return Value::integer(-i);
+    }
+    double d = v.as_float();
+    if (d >= 0 || std::isnan(d)) return v;
+    return Value::number(-d);
+}
+
+Value f_ceil(Query&, Value*, Args& a) {
+    Value v = number(a);
+    return v.is(VT::Int) ? v : to_int_checked(std::ceil(v.as_float()));
+}
+
+Value f_floor(Query&, Value*, Args& a) {
+    Value v = number(a);
+    return v.is(VT::Int) ? v : to_int_checked(std::floor(v.as_float()));
+}
+
+// round(x, digits?): as ThingsDB, round(x * 10^digits) / 10^digits; an int
+// stays an int.
+Value f_round(Query&, Value*, Args& a) {
+    a.between(1, 2);
+    Value v = a.eval(0);
+    if (!v.is(VT::Int) && !v.is(VT::Float))
+        raisef(TYPE_ERR,
+               "function `round` expects argument 1 to be of type `int` or `float` but got type `%s` instead",
+               type_name(v));
+    double d = as_double(v), m = 1.0;
+    if (a.size() == 2) m = std::pow(10.0, static_cast<double>(a.int_arg(1)));
+    d = std::round(d * m) / m;
+    return v.is(VT::Int) ? to_int_checked(d) : Value::number(d);
+}
+
+Value f_pow(Query&, Value*, Args& a) {
+    a.exactly(2);
+    double base = a.number_arg(0);
+    double power = a.number_arg(1);
+    return Value::number(std::pow(base, power));
+}
+
+// A function of one float that keeps nan as it is.
+template <double (*F)(double)>
+Value unary(Query&, Value*, Args& a) {
+    Value v = number(a);
+    double d = as_double(v);
+    if (std::isnan(d)) return v;
+    return Value::number(F(d));
+}
+
+// The logarithms and sqrt refuse what is outside their domain.
+template <double (*F)(double), bool Zero>
+Value domain(Query&, Value*, Args& a) {
+    Value v = number(a);
+    double d = as_double(v);
+    if (std::isnan(d)) return v;
+    if (Zero ? d < 0 : d <= 0) raise(VALUE_ERR, "math domain error");
+    return Value::number(F(d));
+}
+
+double c_exp(double d) { return std::exp(d); }
+double c_sin(double d) { return std::sin(d); }
+double c_cos(double d) { return std::cos(d); }
+double c_tan(double d) { return std::tan(d); }
+double c_log10(double d) { return std::log10(d); }
+double c_log2(double d) { return std::log2(d); }
+double c_log(double d) { return std::log(d); }
+double c_sqrt(double d) { return std::sqrt(d); }
+
+// int.bit_count(): the number of ones in the absolute value.
+Value m_bit_count(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    int64_t i = self->as_int();
+    uint64_t v = i < 0 ? 0 - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);
+    return Value::integer(__builtin_popcountll(v));
+}
+
+}  // namespace
+
+bool math_constant(std::string_view name, Value& out) {
+    if (name == "MATH_E") out = Value::number(M_E);
+    else if (name == "MATH_PI") out = Value::number(M_PI);
+    else if (name == "INT_MIN") out = Value::integer(INT64_MIN);
+    else if (name == "INT_MAX") out = Value::integer(INT64_MAX);
+    else return false;
+    return true;
+}
+
+void register_math_functions() {
+    register_functions({
+        {"abs", f_abs, FN_ANY_SCOPE},
+        {"ceil", f_ceil, FN_ANY_SCOPE},
+        {"floor", f_floor, FN_ANY_SCOPE},
+        {"round", f_round, FN_ANY_SCOPE},
+        {"pow", f_pow, FN_ANY_SCOPE},
+        {"sqrt", domain<c_sqrt, true>, FN_ANY_SCOPE},
+        {"exp", unary<c_exp>, FN_ANY_SCOPE},
+        {"log10", domain<c_log10, false>, FN_ANY_SCOPE},
+        {"log2", domain<c_log2, false>, FN_ANY_SCOPE},
+        {"loge", domain<c_log, false>, FN_ANY_SCOPE},
+        {"sin", unary<c_sin>, FN_ANY_SCOPE},
+        {"cos", unary<c_cos>, FN_ANY_SCOPE},
+        {"tan", unary<c_tan>, FN_ANY_SCOPE},
+    });
+    register_methods(VT::Int, {
+        {"bit_count", m_bit_count, FN_ANY_SCOPE},
+    });
+}
+
+}  // namespace tdb

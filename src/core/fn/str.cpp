@@ -1,0 +1,332 @@
+// Methods of str. ThingsDB works on bytes: len() counts bytes, lower/upper
+// and trim only touch ASCII (C locale), splitting without a separator
+// splits on runs of ASCII whitespace.
+#include <cctype>
+#include <climits>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/api/error.h"
+#include "core/fn/fn.h"
+#include "core/lang/query.h"
+#include "core/model/regex.h"
+#include "core/model/value.h"
+
+namespace tdb {
+namespace {
+
+const std::string& S(Value* self) { return self->as_str(); }
+
+bool space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+Value len(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    return Value::integer(static_cast<int64_t>(S(self).size()));
+}
+
+Value contains(Query&, Value* self, Args& a) {
+    a.exactly(1);
+    return Value::boolean(S(self).find(a.str_arg(0)) != std::string::npos);
+}
+
+Value starts_with(Query&, Value* self, Args& a) {
+    a.exactly(1);
+    return Value::boolean(S(self).starts_with(a.str_arg(0)));
+}
+
+Value ends_with(Query&, Value* self, Args& a) {
+    a.exactly(1);
+    return Value::boolean(S(self).ends_with(a.str_arg(0)));
+}
+
+Value lower(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    std::string s = S(self);
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return Value::str(std::move(s));
+}
+
+Value upper(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    std::string s = S(self);
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return Value::str(std::move(s));
+}
+
+Value trim_impl(Value* self, Args& a, bool left, bool right) {
+    a.exactly(0);
+    std::string_view s = S(self);
+    size_t b = 0, e = s.size();
+    if (left) while (b < e && space(s[b])) ++b;
+    if (right) while (e > b && space(s[e - 1])) --e;
+    return Value::str(s.substr(b, e - b));
+}
+Value trim(Query&, Value* self, Args& a) { return trim_impl(self, a, true, true); }
+Value trim_left(Query&, Value* self, Args& a) { return trim_impl(self, a, true, false); }
+Value trim_right(Query&, Value* self, Args& a) { return trim_impl(self, a, false, true); }
+
+// --- replace --------------------------------------------------------------
+
+// Replaces at most n occurrences of old, scanning from the start.
+std::string replace_front(std::string_view s, std::string_view old, std::string_view with, size_t n) {
+    std::string out;
+    size_t pos = 0;
+    while (n) {
+        size_t hit = s.find(old, pos);
+        if (hit == std::string_view::npos) break;
+        out.append(s.substr(pos, hit - pos)).append(with);
+        pos = hit + old.size();
+        --n;
+    }
+    out.append(s.substr(pos));
+    return out;
+}
+
+// Replaces at most n occurrences of old, scanning from the end (a negative
+// count in ThingsDB).
+std::string replace_back(std::string_view s, std::string_view old, std::string_view with, size_t n) {
+    std::vector<size_t> hits;
+    size_t end = s.size();
+    while (n && end >= old.size()) {
+        size_t hit = s.rfind(old, end - old.size());
+        if (hit == std::string_view::npos) break;
+        hits.push_back(hit);
+        end = hit;
+        --n;
+    }
+    std::string out;
+    size_t pos = 0;
+    for (size_t k = hits.size(); k-- > 0;) {
+        out.append(s.substr(pos, hits[k] - pos)).append(with);
+        pos = hits[k] + old.size();
+    }
+    out.append(s.substr(pos));
+    return out;
+}
+
+// replace(old, new, count?): count < 0 replaces from the end, 0 nothing.
+Value replace(Query&, Value* self, Args& a) {
+    a.between(2, 3);
+    const std::string& s = S(self);
+    std::string old = a.str_arg(0);
+    if (old.empty()) raise(VALUE_ERR, "replace an empty string");
+    std::string with = a.str_arg(1);
+    int64_t n = LLONG_MAX;
+    if (a.size() == 3) {
+        Value c = a.eval(2);
+        // ThingsDB reports the count as "argument 2" (sic).
+        if (!c.is(VT::Int)) a.bad_type(1, "int", c);
+        n = c.as_int();
+        if (n == LLONG_MIN) raise(OVERFLOW_ERR, "integer overflow");
+    }
+    if (old.size() > s.size() || n == 0) return *self;
+    return Value::str(n > 0 ? replace_front(s, old, with, static_cast<size_t>(n))
+                            : replace_back(s, old, with, static_cast<size_t>(-n)));
+}
+
+// --- split ----------------------------------------------------------------
+
+// Length of the separator at pos (0: none): the separator itself, or a run
+// of whitespace when sep is empty.
+size_t sep_at(std::string_view s, size_t pos, std::string_view sep) {
+    if (!sep.empty()) return s.compare(pos, sep.size(), sep) == 0 ? sep.size() : 0;
+    size_t n = 0;
+    while (pos + n < s.size() && space(s[pos + n])) ++n;
+    return n;
+}
+
+// Length of the separator ending at pos (exclusive), scanning backwards.
+size_t sep_before(std::string_view s, size_t pos, std::string_view sep) {
+    if (!sep.empty())
+        return pos >= sep.size() && s.compare(pos - sep.size(), sep.size(), sep) == 0 ? sep.size() : 0;
+    size_t n = 0;
+    while (n < pos && space(s[pos - 1 - n])) ++n;
+    return n;
+}
+
+// At most `num` splits from the left (as ThingsDB: never more splits than
+// the string has separator-sized pieces).
+std::vector<Value> split_left(std::string_view s, std::string_view sep, size_t num) {
+    size_t w = sep.empty() ? 1 : sep.size();
+    num = std::min(num, s.size() / w);
+    std::vector<Value> out;
+    size_t start = 0, pos = 0;
+    while (num && pos + w <= s.size()) {
+        size_t k = sep_at(s, pos, sep);
+        if (k) {
+            out.push_back(Value::str(s.substr(start, pos - start)));
+            --num;
+            pos += k;
+            start = pos;
+            continue;
+        }
+        ++pos;
+    }
+    out.push_back(Value::str(s.substr(start)));
+    return out;
+}
+
+std::vector<Value> split_right(std::string_view s, std::string_view sep, size_t num) {
+    size_t w = sep.empty() ? 1 : sep.size();
+    num = std::min(num, s.size() / w);
+    std::vector<Value> out;
+    size_t until = s.size(), pos = s.size();
+    while (num && pos >= w) {
+        size_t k = sep_before(s, pos, sep);
+        if (k) {
+            out.push_back(Value::str(s.substr(pos, until - pos)));
+            --num;
+            pos -= k;
+            until = pos;
+            continue;
+        }
+        --pos;
+    }
+    out.push_back(Value::str(s.substr(0, until)));
+    return std::vector<Value>(out.rbegin(), out.rend());
+}
+
+std::vector<Value> split_n(std::string_view s, std::string_view sep, int64_t n) {
+    if (n == LLONG_MIN) raise(OVERFLOW_ERR, "integer overflow");
+    return n >= 0 ? split_left(s, sep, static_cast<size_t>(n))
+                  : split_right(s, sep, static_cast<size_t>(-n));
+}
+
+// Splits on every match of a regex (at most n times); the capture groups
+// of each match go into the result too, as in ThingsDB.
+std::vector<Value> split_regex(const std::string& s, const RegexObj* re, size_t n) {
+    std::vector<Value> out;
+    size_t pos = 0;
+    while (n--) {
+        size_t end = 0;
+        auto m = regex_match(re, s, pos, &end);
+        if (m.empty()) break;
+        size_t start = end - m[0].text.size();
+        out.push_back(Value::str(s.substr(pos, start - pos)));
+        for (size_t g = 1; g < m.size(); ++g) out.push_back(Value::str(m[g].text));
+        if (pos == end) break;
+        pos = end;
+    }
+    out.push_back(Value::str(s.substr(pos)));
+    return out;
+}
+
+// split(), split(limit), split(sep), split(sep, limit). A negative limit
+// splits from the right.
+Value split(Query&, Value* self, Args& a) {
+    a.at_most(2);
+    const std::string& s = S(self);
+    if (a.size() == 0) return make_list(split_left(s, "", SIZE_MAX));
+    Value first = a.eval(0);
+    if (first.is(VT::Int)) {
+        if (a.size() == 2)
+            raise(NUM_ARGUMENTS_ERR,
+                  "function `split` takes at most 1 argument when the first argument "
+                  "is of type `int`");
+        return make_list(split_n(s, "", first.as_int()));
+    }
+    if (first.is(VT::Regex)) {
+        size_t n = SIZE_MAX;
+        if (a.size() == 2) {
+            int64_t i = a.int_arg(1);
+            if (i < 0)
+                raise(VALUE_ERR,
+                      "function `split` does not support backward (negative) splits "
+                      "when used with a regular expression");
+            n = static_cast<size_t>(i);
+        }
+        return make_list(split_regex(s, first.regex(), n));
+    }
+    if (!first.is(VT::Str))
+        raisef(TYPE_ERR,
+               "function `split` expects argument 1 to be of type `str` or type `int` "
+               "but got type `%s` instead",
+               type_name(first));
+    const std::string& sep = first.as_str();
+    if (sep.empty()) raise(VALUE_ERR, "empty separator");
+    if (a.size() == 2) return make_list(split_n(s, sep, a.int_arg(1)));
+    return make_list(split_left(s, sep, SIZE_MAX));
+}
+
+// test(regex): whether the regex matches somewhere in the string.
+Value test(Query&, Value* self, Args& a) {
+    a.exactly(1);
+    Value re = a.eval(0);
+    if (!re.is(VT::Regex)) a.bad_type(0, "regex", re);
+    return Value::boolean(regex_test(re.regex(), S(self)));
+}
+
+// --- regex and bytes --------------------------------------------------------
+
+// regex.test(str): whether the regex matches somewhere in the string.
+Value re_test(Query&, Value* self, Args& a) {
+    a.exactly(1);
+    Value v = a.eval(0);
+    if (!v.is(VT::Str)) a.bad_type(0, "str", v);
+    return Value::boolean(regex_test(self->regex(), v.as_str()));
+}
+
+// regex.match(str): the first match and its groups (nil without a match);
+// with the `g` flag every match (an empty list without one), as ThingsDB.
+Value re_match(Query& q, Value* self, Args& a) {
+    a.exactly(1);
+    Value keep = *self;
+    Value v = a.eval(0);
+    if (!v.is(VT::Str)) a.bad_type(0, "str", v);
+    const RegexObj* re = keep.regex();
+    const std::string& s = v.as_str();
+    if (re->flags.find('g') != std::string::npos) {
+        std::vector<Value> out;
+        size_t pos = 0;
+        for (;;) {
+            q.poll();
+            size_t end = 0;
+            auto m = regex_match(re, s, pos, &end);
+            if (m.empty()) break;
+            out.push_back(Value::str(m[0].text));
+            if (pos == end) break;
+            pos = end;
+        }
+        return make_list(std::move(out));
+    }
+    auto m = regex_match(re, s);
+    if (m.empty()) return Value::nil();
+    std::vector<Value> out;
+    for (auto& g : m) out.push_back(Value::str(g.text));   // an unset group is ""
+    return make_list(std::move(out));
+}
+
+Value bytes_len(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    return Value::integer(static_cast<int64_t>(self->as_str().size()));
+}
+
+}  // namespace
+
+void register_str_methods() {
+    register_methods(VT::Regex, {
+        {"test", re_test, FN_ANY_SCOPE},
+        {"match", re_match, FN_ANY_SCOPE},
+    });
+    register_methods(VT::Bytes, {
+        {"len", bytes_len, FN_ANY_SCOPE},
+    });
+    register_methods(VT::Str, {
+        {"len", len, FN_ANY_SCOPE},
+        {"contains", contains, FN_ANY_SCOPE},
+        {"starts_with", starts_with, FN_ANY_SCOPE},
+        {"ends_with", ends_with, FN_ANY_SCOPE},
+        {"lower", lower, FN_ANY_SCOPE},
+        {"upper", upper, FN_ANY_SCOPE},
+        {"trim", trim, FN_ANY_SCOPE},
+        {"trim_left", trim_left, FN_ANY_SCOPE},
+        {"trim_right", trim_right, FN_ANY_SCOPE},
+        {"replace", replace, FN_ANY_SCOPE},
+        {"split", split, FN_ANY_SCOPE},
+        {"test", test, FN_ANY_SCOPE},
+    });
+}
+
+}  // namespace tdb

@@ -1,0 +1,1124 @@
+// The evaluator: walks the syntax tree of one query.
+#include <cmath>
+#include <unordered_map>
+
+#include "core/api/access.h"
+#include "core/lang/ast.h"
+#include "core/api/codec.h"
+#include "core/model/datetime.h"
+#include "core/api/error.h"
+#include "core/api/events.h"
+#include "core/lang/ops.h"
+#include "core/lang/query.h"
+#include "core/model/regex.h"
+#include "core/model/restrict.h"
+#include "core/model/wrap.h"
+
+namespace tdb {
+
+// ---- interned names ------------------------------------------------------
+
+namespace {
+struct Names {
+    std::unordered_map<std::string, int> ids;
+    std::vector<std::string> names;
+};
+Names& names() {
+    static Names n;
+    return n;
+}
+}  // namespace
+
+int intern(std::string_view name) {
+    Names& n = names();
+    auto it = n.ids.find(std::string(name));
+    if (it != n.ids.end()) return it->second;
+    int id = static_cast<int>(n.names.size());
+    n.names.emplace_back(name);
+    n.ids.emplace(n.names.back(), id);
+    return id;
+}
+
+const std::string& interned(int id) { return names().names[static_cast<size_t>(id)]; }
+
+namespace {
+std::vector<int> g_var_slots;   // per interned name: its slot, or -1
+int g_next_slot = 0;
+
+inline int slot_of_name(int name) {
+    if (static_cast<size_t>(name) < g_var_slots.size()) {
+        int s = g_var_slots[static_cast<size_t>(name)];
+        if (s >= 0) return s;
+    }
+    return var_slot(name);
+}
+}  // namespace
+
+int var_slot(int name) {
+    if (static_cast<size_t>(name) >= g_var_slots.size()) g_var_slots.resize(static_cast<size_t>(name) + 1, -1);
+    int& s = g_var_slots[static_cast<size_t>(name)];
+    if (s < 0) s = g_next_slot++;
+    return s;
+}
+
+// ---- hooks filled in by later layers (procedures, types, enums) ----------
+
+std::vector<NodeHook>& call_hooks() {
+    static std::vector<NodeHook> hooks;
+    return hooks;
+}
+
+std::vector<NodeHook>& instance_hooks() {
+    static std::vector<NodeHook> hooks;
+    return hooks;
+}
+
+std::vector<MethodHook>& method_hooks() {
+    static std::vector<MethodHook> hooks;
+    return hooks;
+}
+
+AssignHook assign_hook = nullptr;
+
+namespace {
+Query* g_current_query = nullptr;
+}
+
+Query* Query::current() { return g_current_query; }
+bool query_running() { return g_current_query != nullptr; }
+
+// ---- query ----------------------------------------------------------------
+
+Limits& configured_limits() {
+    static Limits limits;
+    return limits;
+}
+
+Query::Query(Storage& st, const Scope& scope)
+    : st_(st), scope_(scope), limits_(configured_limits()), things_base_(things_made) {
+    char here;
+    stack_base_ = reinterpret_cast<uintptr_t>(&here);
+    prev_current_ = g_current_query;
+    g_current_query = this;
+    struct Restore {   // the constructor may throw: no destructor runs then
+        Query* q;
+        bool armed = true;
+        ~Restore() { if (armed) g_current_query = q->prev_current_; }
+    } restore{this};
+    if (scope.kind == Scope::COLLECTION) {
+        CollectionRow row;
+        if (scope.name.empty()) {   // "@:123"
+            if (!st.find_collection_by_id(scope.id, row))
+                raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(scope.id));
+            scope_.name = row.name;   // labels and events name the collection
+        } else if (!st.find_collection(scope.name, row)) {
+            raisef(LOOKUP_ERR, "collection `%s` not found", scope.name.c_str());
+        }
+        st.lock_collection(row.id, false);   // shared; mod_type takes it exclusive
+        coll_ = std::make_unique<Collection>(st, row);
+        deep_ = row.default_deep;   // set_default_deep()
+    }
+    restore.armed = false;
+    prev_max_str_ = max_str_size;
+    max_str_size = limits_.max_str;
+}
+
+Query::~Query() {
+    // Values first: they may point into the collection's identity map.
+    types_state.reset();
+    vars.clear();
+    ret_val_ = Value();
+    coll_.reset();
+    g_current_query = prev_current_;
+    max_str_size = prev_max_str_;
+    if (!g_current_query) release_all_things();
+}
+
+Collection& Query::need_collection() {
+    if (!coll_)
+        raisef(LOOKUP_ERR,
+               "the `root` of the `%s` scope is inaccessible; you might want to query a "
+               "`@collection` scope?",
+               scope_.kind == Scope::THINGSDB ? "@thingsdb" : "@node");
+    return *coll_;
+}
+
+void Query::bind(const std::string& name, Value v) {
+    int id = intern(name);
+    push_var(id, slot_of_name(id), std::move(v));
+}
+
+Value Query::run(std::string_view code) {
+    std::shared_ptr<Program> prog = parse(code, limits_.max_parse_depth);
+    programs.push_back(prog);
+    if (prog->side_effects) set_change(true);   // checks CHANGE (access.h)
+    cur_prog_ = prog.get();
+    Value result = eval(prog->root);
+    if (ctrl_ == Ctrl::Return) result = std::move(ret_val_);
+    ctrl_ = Ctrl::None;
+    if (coll_) coll_->flush();
+    return result;
+}
+
+void Query::poll_check() {
+    st_.check_interrupts();
+    if (things_made - things_base_ > limits_.max_things)
+        raisef(MAX_QUOTA_ERR, "maximum number of things per query quota of %zu has been reached",
+               limits_.max_things);
+}
+
+void Query::require_change() {
+    if (!change_) raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
+}
+
+void Query::check_not_in_use(const Value& v) {
+    uint32_t in_use = 0;
+    if (v.is(VT::List)) in_use = v.list()->in_use;
+    else if (v.is(VT::Set)) in_use = v.set()->in_use;
+    else if (v.is(VT::Thing)) in_use = v.thing()->in_use;
+    if (in_use)
+        raisef(OPERATION_ERR, "cannot change type `%s` while the value is being used", type_name(v));
+}
+
+// Each notification marks the thing dirty and records the mutation as a
+// watch-event job (events.h) unless the thing is new in this query.
+void Query::prop_set(Thing* t, const std::string& key) {
+    if (!t->id || !t->coll) return;
+    require_change();
+    t->coll->mark_dirty(t);
+    if (records_jobs(t)) add_job(t->id, job_set(*this, key, *t->get(key)));
+}
+
+void Query::prop_del(Thing* t, const std::string& key) {
+    if (!t->id || !t->coll) return;
+    require_change();
+    t->coll->mark_dirty(t);
+    if (records_jobs(t)) add_job(t->id, job_del(key));
+}
+
+void Query::list_splice(ListObj* l, size_t index, size_t ndel, size_t nadd) {
+    Thing* t = l->owner.thing;
+    if (!t || !t->id || !t->coll) return;
+    require_change();
+    t->coll->mark_dirty(t);
+    if (records_jobs(t)) add_job(t->id, job_splice(*this, l->owner.key, l, index, ndel, nadd));
+}
+
+void Query::set_add(SetObj* s, const std::vector<Thing*>& added) {
+    Thing* t = s->owner.thing;
+    if (!t || !t->id || !t->coll) return;
+    require_change();
+    t->coll->mark_dirty(t);
+    if (records_jobs(t)) add_job(t->id, job_add(*this, s->owner.key, added));
+}
+
+// Relations between Types (types.cpp) keep the other side of a removed
+// thing consistent, stored or not.
+void (*set_remove_hook)(Query& q, SetObj* s, const std::vector<Thing*>& removed) = nullptr;
+
+void Query::set_remove(SetObj* s, const std::vector<Thing*>& removed) {
+    if (set_remove_hook && s->owner.thing && s->owner.thing->type_id != kNoType) set_remove_hook(*this, s, removed);
+    Thing* t = s->owner.thing;
+    if (!t || !t->id || !t->coll) return;
+    require_change();
+    t->coll->mark_dirty(t);
+    if (records_jobs(t)) add_job(t->id, job_remove(s->owner.key, removed));
+}
+
+Value Query::assignable_to(Value v, Thing* owner, const std::string& key, Into into) {
+    if (owner && !owner->loaded) owner->props();   // its type_id comes with it
+    // thing.restrict(): checked before any conversion, as ThingsDB does.
+    if (owner && owner->restriction && into == Into::Prop) check_restriction(*this, owner, v);
+    // One-character keys from ` ` to `/` are reserved (`#` is the id, `!`
+    // holds a stored restriction).
+    if (owner && into == Into::Prop && owner->type_id == kNoType && key.size() == 1 && key[0] >= 0x20 && key[0] <= 0x2f)
+        raisef(VALUE_ERR, "property `%c` is reserved", key[0]);
+    if (owner && owner->type_id != kNoType && assign_hook) assign_hook(*this, v, owner, key, into);
+    return assignable(std::move(v), owner, into == Into::List);
+}
+
+Value Query::assignable(Value v, Thing* owner, bool into_list) {
+    Collection* c = owner && owner->id ? owner->coll : nullptr;
+    switch (v.type()) {
+        case VT::List: {
+            ListObj* l = v.list();
+            if (into_list) {
+                if (l->tuple) break;
+                if (v.object()->refs == 1 && !l->owner.thing) {
+                    l->tuple = true;
+                } else {
+                    Value copy = make_list(l->items);
+                    copy.list()->tuple = true;
+                    v = std::move(copy);
+                }
+            } else if (l->tuple || v.object()->refs > 1 || l->owner.thing) {
+                v = make_list(l->items);
+            }
+            if (v.list()->items.size() > limits_.max_list)
+                raise(MAX_QUOTA_ERR, "maximum list size exceeded");
+            if (c) c->attach_value(v);
+            break;
+        }
+        case VT::Set: {
+            if (v.object()->refs > 1 || v.set()->owner.thing) {
+                auto* s = new SetObj();
+                for (auto& t : v.set()->items) s->add(t.get());
+                v = Value::obj(VT::Set, s);
+            }
+            if (c) c->attach_value(v);
+            break;
+        }
+        case VT::Thing:
+            if (c) c->attach(v.thing());
+            break;
+        case VT::Future:   // as ThingsDB: a future is never kept, it becomes nil
+            v = Value::nil();
+            break;
+        default:
+            break;
+    }
+    return v;
+}
+
+// ---- rendering ------------------------------------------------------------
+
+namespace {
+
+void render(Query& q, std::string& out, const Value& v, int deep);
+
+void render_thing(Query& q, std::string& out, Thing* t, int deep) {
+    if (deep <= 0 || t->in_use) {
+        if (t->id) out += "{\"#\":" + std::to_string(t->id) + "}";
+        else out += "{}";
+        return;
+    }
+    out.push_back('{');
+    bool first = true;
+    if (t->id) {
+        out += "\"#\":" + std::to_string(t->id);
+        first = false;
+    }
+    ++t->in_use;   // a thing that contains itself renders as its id
+    try {
+        for (Prop& p : t->props()) {
+            if (!first) out.push_back(',');
+            first = false;
+            json_escape(out, p.key);
+            out.push_back(':');
+            render(q, out, p.val, deep - 1);
+        }
+    } catch (...) {
+        --t->in_use;
+        throw;
+    }
+    --t->in_use;
+    out.push_back('}');
+}
+
+void render(Query& q, std::string& out, const Value& v, int deep) {
+    switch (v.type()) {
+        case VT::Nil: out += "null"; return;
+        case VT::Bool: out += v.as_bool() ? "true" : "false"; return;
+        case VT::Int: out += std::to_string(v.as_int()); return;
+        case VT::Float: {
+            double d = v.as_float();
+            if (std::isnan(d) || std::isinf(d)) json_escape(out, float_repr(d));
+            else out += float_repr(d);
+            return;
+        }
+        case VT::Str: json_escape(out, v.as_str()); return;
+        case VT::Bytes: json_escape(out, base64_encode(v.as_str())); return;
+        case VT::List: {
+            static thread_local int nesting = 0;
+            NestingGuard guard(nesting);
+            out.push_back('[');
+            bool first = true;
+            for (const Value& item : v.list()->items) {
+                if (!first) out.push_back(',');
+                first = false;
+                render(q, out, item, deep);
+            }
+            out.push_back(']');
+            return;
+        }
+        case VT::Set: {
+            out.push_back('[');
+            bool first = true;
+            for (auto& t : v.set()->items) {
+                if (!first) out.push_back(',');
+                first = false;
+                render_thing(q, out, t.get(), deep);
+            }
+            out.push_back(']');
+            return;
+        }
+        case VT::Thing: render_thing(q, out, v.thing(), deep); return;
+        case VT::EnumMember: render(q, out, v.member()->val, deep); return;
+        case VT::Future: render(q, out, future_value(v), deep); return;   // fn_util.cpp
+        case VT::Wrap: render_wrap(q, out, v, deep); return;               // wrap.cpp
+        case VT::Closure: json_escape(out, v.closure()->source); return;
+        case VT::Regex: json_escape(out, "/" + v.regex()->pattern + "/" + v.regex()->flags); return;
+        case VT::Timeval: out += std::to_string(v.datetime()->ts); return;   // datetime: to_display
+        case VT::Error:
+            out += "{\"error_code\":" + std::to_string(v.error()->code) + ",\"error_msg\":";
+            json_escape(out, v.error()->msg);
+            out.push_back('}');
+            return;
+        default:
+            json_escape(out, to_display(v));
+            return;
+    }
+}
+
+}  // namespace
+
+std::string Query::to_json(const Value& v, int deep) {
+    std::string out;
+    render(*this, out, v, deep);
+    return out;
+}
+
+// ---- variables ------------------------------------------------------------
+// The innermost binding of a slot is top_[slot]: a lookup reads it (the
+// whole stack is visible, as ThingsDB's lookup walks every frame), an
+// assignment replaces it when it lies in the current frame (index >=
+// frame_base_) and else pushes a new binding that shadows it.
+
+[[gnu::always_inline]] inline Value* Query::find_slot(int slot) {
+    if (static_cast<size_t>(slot) < top_.size()) {
+        int i = top_[static_cast<size_t>(slot)];
+        if (i >= 0) return &vars[static_cast<size_t>(i)].val;
+    }
+    return nullptr;
+}
+
+size_t Query::push_var(int name, int slot, Value v) {
+    size_t s = static_cast<size_t>(slot);
+    if (s >= top_.size()) top_.resize(s + 1, -1);
+    size_t i = vars.size();
+    vars.push_back({name, slot, top_[s], std::move(v)});
+    top_[s] = static_cast<int32_t>(i);
+    return i;
+}
+
+[[gnu::always_inline]] inline size_t Query::set_slot(int name, int slot, Value v) {
+    if (static_cast<size_t>(slot) < top_.size()) {
+        int i = top_[static_cast<size_t>(slot)];
+        if (i >= 0 && static_cast<size_t>(i) >= frame_base_) {
+            vars[static_cast<size_t>(i)].val = std::move(v);
+            return static_cast<size_t>(i);
+        }
+    }
+    return push_var(name, slot, std::move(v));
+}
+
+[[gnu::always_inline]] inline void Query::pop_vars(size_t n) {
+    while (vars.size() > n) {
+        Var& b = vars.back();
+        top_[static_cast<size_t>(b.slot)] = b.prev;
+        vars.pop_back();
+    }
+}
+
+Value* Query::find_var(int name) { return find_slot(slot_of_name(name)); }
+
+// The hot node kinds are answered here, without a call of eval_node()
+// (whose entry and exit alone cost more than a variable lookup):
+// literals, bound variables, binary operators, assignments and blocks. The
+// evaluator's own recursion uses this inline form; eval() is its entry.
+[[gnu::always_inline]] inline Value Query::ev(const Node* n) {
+    switch (n->kind) {
+        case NK::Lit: return n->lit;
+        case NK::Var:
+            if (Value* v = find_slot(n->slot)) return *v;
+            break;
+        case NK::Binary: return eval_binary(n);
+        case NK::Assign: return eval_assign(n);
+        case NK::Block: return eval_block(n);
+        default: break;
+    }
+    return eval_node(n);
+}
+
+void Query::set_var(int name, Value v) { set_slot(name, slot_of_name(name), std::move(v)); }
+
+// ---- closures -------------------------------------------------------------
+
+Value closure_from_source(const std::string& source) {
+    std::shared_ptr<Program> prog;
+    try {
+        prog = parse(source);
+    } catch (const Error&) {
+        raise(SYNTAX_ERR, "invalid syntax in closure");
+    }
+    if (prog->root->kids.size() != 1) raise(BAD_DATA_ERR, "closure is expecting exactly one node");
+    const Node* n = prog->root->kids[0];
+    if (n->kind != NK::Closure) raise(LOOKUP_ERR, "node is not a closure");
+    auto* c = new ClosureObj();
+    c->prog = prog;
+    c->node = n;
+    c->source = source;
+    for (int nm : n->names) c->params.push_back(interned(nm));
+    c->side_effects = analyse_side_effects(n->kids[0]);
+    c->stored = true;
+    return Value::obj(VT::Closure, c);
+}
+
+Value Query::call(const Value& closure, const Value* args, int n) {
+    ClosureObj* c = closure.closure();
+    if (c->stored && c->side_effects && !change_)
+        raise(OPERATION_ERR, "stored closures with side effects must be wrapped using `wse(...)`");
+    if (call_depth_ >= limits_.max_call_depth)
+        raise(OPERATION_ERR, "maximum recursion depth exceeded");
+    poll();
+    Ref<ClosureObj> keep(c);   // the closure may be dropped by its own body
+    struct Frame {
+        Query& q;
+        size_t vars_size, base;
+        Program* prog;
+        ~Frame() {
+            q.pop_vars(vars_size);
+            q.frame_base_ = base;
+            q.cur_prog_ = prog;
+            --q.call_depth_;
+        }
+    } frame{*this, vars.size(), frame_base_, cur_prog_};
+    ++call_depth_;
+    const Node* node = c->node;
+    frame_base_ = vars.size();
+    const int np = static_cast<int>(node->names.size());
+    for (int i = 0; i < np; ++i) {
+        const int name = node->names[static_cast<size_t>(i)];
+        const int slot = slot_of_name(name);
+        if (static_cast<size_t>(slot) >= top_.size()) top_.resize(static_cast<size_t>(slot) + 1, -1);
+        int32_t& top = top_[static_cast<size_t>(slot)];
+        const int prev = top;
+        top = static_cast<int32_t>(vars.size());
+        if (i >= n) vars.push_back({name, slot, prev, Value()});
+        else if (args[i].is(VT::List) && args[i].list()->tuple) vars.push_back({name, slot, prev, make_list(args[i].list()->items)});
+        else vars.push_back({name, slot, prev, args[i]});
+    }
+    cur_prog_ = c->prog.get();
+    Value r = ev(node->kids[0]);
+    if (ctrl_ != Ctrl::None) {
+        if (ctrl_ == Ctrl::Return) r = std::move(ret_val_);
+        ctrl_ = Ctrl::None;
+    }
+    return r;
+}
+
+// ---- the evaluator ------------------------------------------------------
+
+namespace {
+
+int64_t checked_neg(int64_t v) {
+    if (v == INT64_MIN) raise(OVERFLOW_ERR, "integer overflow");
+    return -v;
+}
+
+// Python-style slice bounds.
+void slice_bounds(Query& q, const Node* const* parts, int64_t n, int64_t& start, int64_t& stop,
+                  int64_t& step) {
+    auto get = [&](const Node* nd, bool& present) -> int64_t {
+        present = false;
+        if (!nd) return 0;
+        Value v = q.eval(nd);
+        if (v.is_nil()) return 0;
+        if (!v.is(VT::Int))
+            raisef(TYPE_ERR, "slice indices must be of type `int` or `nil` but got got type `%s` instead",
+                   type_name(v));
+        present = true;
+        return v.as_int();
+    };
+    bool has_start, has_stop, has_step;
+    int64_t a = get(parts[0], has_start);
+    int64_t b = get(parts[1], has_stop);
+    step = get(parts[2], has_step);
+    if (!has_step) step = 1;
+    if (step == 0) raise(VALUE_ERR, "step value must not be zero");
+    if (step > 0) {
+        start = has_start ? (a < 0 ? std::max<int64_t>(a + n, 0) : std::min(a, n)) : 0;
+        stop = has_stop ? (b < 0 ? std::max<int64_t>(b + n, 0) : std::min(b, n)) : n;
+    } else {
+        start = has_start ? (a < 0 ? std::max<int64_t>(a + n, -1) : std::min(a, n - 1)) : n - 1;
+        stop = has_stop ? (b < 0 ? std::max<int64_t>(b + n, -1) : std::min(b, n - 1)) : -1;
+    }
+}
+
+int64_t list_index(const Value& idx, int64_t n) {
+    if (!idx.is(VT::Int))
+        raisef(TYPE_ERR, "expecting an index of type `int` but got type `%s` instead", type_name(idx));
+    int64_t i = idx.as_int();
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) raise(LOOKUP_ERR, "index out of range");
+    return i;
+}
+
+std::string thing_label(const Thing* t) { return fmt("`#%llu`", static_cast<unsigned long long>(t->id)); }
+
+}  // namespace
+
+namespace {
+
+// False when an operand is no int, or on overflow or a zero/negative
+// divisor: binary() then gives the result or ThingsDB's error.
+[[gnu::always_inline]] inline bool int_binary(Op op, const Value& a, const Value& b, Value& out) {
+    if (!a.is(VT::Int) || !b.is(VT::Int)) return false;
+    int64_t x = a.as_int(), y = b.as_int(), r = 0;
+    switch (op) {
+        case Op::Add: if (__builtin_add_overflow(x, y, &r)) return false; break;
+        case Op::Sub: if (__builtin_sub_overflow(x, y, &r)) return false; break;
+        case Op::Mul: if (__builtin_mul_overflow(x, y, &r)) return false; break;
+        case Op::Mod: if (y <= 0) return false; r = x % y; break;
+        case Op::Lt: out = Value::boolean(x < y); return true;
+        case Op::Gt: out = Value::boolean(x > y); return true;
+        case Op::Le: out = Value::boolean(x <= y); return true;
+        case Op::Ge: out = Value::boolean(x >= y); return true;
+        case Op::Eq: out = Value::boolean(x == y); return true;
+        case Op::Ne: out = Value::boolean(x != y); return true;
+        default: return false;
+    }
+    out = Value::integer(r);
+    return true;
+}
+
+}  // namespace
+
+Value Query::eval(const Node* n) { return ev(n); }
+
+Value Query::eval_block(const Node* n) {
+    const size_t nk = n->kids.size();
+    if (nk == 0) return Value();
+    for (size_t i = 0; i + 1 < nk; ++i) {
+        Value v = ev(n->kids[i]);
+        if (ctrl_ != Ctrl::None) return v;
+    }
+    return ev(n->kids[nk - 1]);
+}
+
+// Operands that are literals or bound variables are read in place (a
+// variable only while the other operand cannot change the variables), and
+// arithmetic and comparisons of two ints skip the general operator rules.
+Value Query::eval_binary(const Node* n) {
+    const Node* l = n->kids[0];
+    const Node* r = n->kids[1];
+    Value ta, tb;
+    const Value* a = nullptr;
+    const Value* b = nullptr;
+    if (r->kind == NK::Lit || r->kind == NK::Var) {
+        if (l->kind == NK::Lit) a = &l->lit;
+        else if (l->kind == NK::Var) a = find_slot(l->slot);
+        if (!a) {
+            ta = ev(l);
+            a = &ta;
+        }
+        if (r->kind == NK::Lit) b = &r->lit;
+        else b = find_slot(r->slot);
+        if (!b) {
+            tb = eval_node(r);
+            b = &tb;
+        }
+    } else {
+        ta = ev(l);
+        a = &ta;
+        tb = ev(r);
+        b = &tb;
+    }
+    if (a->is(VT::Int) && b->is(VT::Int)) {
+        Value out;
+        if (int_binary(n->op, *a, *b, out)) return out;
+    }
+    return binary(n->op, *a, *b);
+}
+
+Value Query::eval_node(const Node* n) {
+    // Whatever the settings allow (nesting of code times nesting of calls),
+    // the evaluator never takes more stack than this: a clear error instead
+    // of a crash of the backend (its stack is 8 MB, PostgreSQL uses <= 2 MB).
+    char probe;
+    if (stack_base_ - reinterpret_cast<uintptr_t>(&probe) > kMaxEvalStack)
+        raise(OPERATION_ERR, "maximum recursion depth exceeded");
+    switch (n->kind) {
+        case NK::Lit:
+            return n->lit;
+        case NK::Template: {
+            std::string s;
+            for (const Node* k : n->kids) s += to_display(eval(k));
+            return Value::str(std::move(s));
+        }
+        case NK::Var: {
+            Value* v = find_var(n->name);   // eval() found no binding by slot
+            if (!v) {
+                Value c;   // QUERY, CHANGE, ... FULL (access.h)
+                if (access_constant(interned(n->name), c)) return c;
+                if (math_constant(interned(n->name), c)) return c;   // MATH_PI, INT_MAX, ...
+                raisef(LOOKUP_ERR, "variable `%s` is undefined", interned(n->name).c_str());
+            }
+            return *v;
+        }
+        case NK::Assign: return eval_assign(n);
+        case NK::Call: return eval_call(n);
+        case NK::Root: return need_collection().root();
+        case NK::ThingById: {
+            Value t = need_collection().thing_by_id(static_cast<uint64_t>(n->lit.as_int()));
+            if (t.is_nil())
+                raisef(LOOKUP_ERR, "collection `%s` has no `thing` with id %lld",
+                       need_collection().row().name.c_str(), static_cast<long long>(n->lit.as_int()));
+            return t;
+        }
+        case NK::Prop: {
+            Value obj = eval(n->kids[0]);
+            if (n->optional && obj.is_nil()) return obj;
+            if (obj.is(VT::Wrap)) return wrap_prop(*this, obj, interned(n->name), n->optional);   // wrap.cpp
+            if (!obj.is(VT::Thing)) raisef(TYPE_ERR, "type `%s` has no properties", type_name(obj));
+            Value* v = obj.thing()->get(interned(n->name));
+            if (!v) {
+                if (n->optional) return Value();
+                raisef(LOOKUP_ERR, "thing %s has no property `%s`", thing_label(obj.thing()).c_str(),
+                       interned(n->name).c_str());
+            }
+            return *v;
+        }
+        case NK::PropAssign: return eval_prop_assign(n);
+        case NK::Method: return eval_method(n);
+        case NK::Index: return eval_index(n);
+        case NK::IndexAssign: return eval_index_assign(n);
+        case NK::Slice: return eval_slice(n);
+        case NK::SliceAssign: return eval_slice_assign(n);
+        case NK::ThingLit: {
+            Thing* t = new Thing();
+            Value out = make_thing(t);
+            for (size_t i = 0; i < n->kids.size(); ++i) {
+                Value v = assignable(eval(n->kids[i]), t, false);
+                const std::string& key = interned(n->names[i]);
+                Value* cur = t->get(key);
+                if (cur) *cur = std::move(v);
+                else t->props_.push_back({key, std::move(v)});
+                Value& stored = cur ? *cur : t->props_.back().val;
+                if (stored.is(VT::List)) stored.list()->owner = {t, key};
+                else if (stored.is(VT::Set)) stored.set()->owner = {t, key};
+            }
+            return out;
+        }
+        case NK::ListLit: {
+            auto* l = new ListObj();
+            Value out = Value::obj(VT::List, l);
+            l->items.reserve(n->kids.size());
+            for (const Node* k : n->kids) l->items.push_back(assignable(eval(k), nullptr, true));
+            return out;
+        }
+        case NK::Instance:
+        case NK::EnumMember: {
+            (void)find_function("");   // registers the built-ins, and with them these hooks
+            for (NodeHook h : instance_hooks()) {
+                bool handled = false;
+                Value v = h(*this, n, handled);
+                if (handled) return v;
+            }
+            raisef(LOOKUP_ERR, n->kind == NK::Instance ? "type `%s` is undefined" : "enum `%s` is undefined",
+                   interned(n->name).c_str());
+        }
+        case NK::Not: return Value::boolean(!truthy(eval(n->kids[0])));
+        case NK::Neg:
+        case NK::Pos: {
+            Value v = eval(n->kids[0]);
+            bool neg = n->kind == NK::Neg;
+            switch (v.type()) {
+                case VT::Int: return neg ? Value::integer(checked_neg(v.as_int())) : v;
+                case VT::Float: return neg ? Value::number(-v.as_float()) : v;
+                case VT::Bool: return Value::integer(neg ? -int64_t(v.as_bool()) : int64_t(v.as_bool()));
+                default: raisef(TYPE_ERR, "operation not supported by type `%s`", type_name(v));
+            }
+        }
+        case NK::Binary: return eval_binary(n);
+        case NK::And: {
+            Value a = eval(n->kids[0]);
+            return truthy(a) ? eval(n->kids[1]) : a;
+        }
+        case NK::Or: {
+            Value a = eval(n->kids[0]);
+            return truthy(a) ? a : eval(n->kids[1]);
+        }
+        case NK::Ternary: return truthy(eval(n->kids[0])) ? eval(n->kids[1]) : eval(n->kids[2]);
+        case NK::Block: return eval_block(n);
+        case NK::Closure: {
+            auto* c = new ClosureObj();
+            Value out = Value::obj(VT::Closure, c);
+            for (const auto& p : programs)
+                if (p.get() == cur_prog_) c->prog = p;
+            if (!c->prog) c->prog = current_program_ref();
+            c->node = n;
+            c->source = cur_prog_->source.substr(n->pos, n->end - n->pos);
+            while (!c->source.empty() && std::isspace(static_cast<unsigned char>(c->source.back())))
+                c->source.pop_back();
+            for (int nm : n->names) c->params.push_back(interned(nm));
+            c->side_effects = analyse_side_effects(n->kids[0]);
+            return out;
+        }
+        case NK::If: {
+            if (truthy(eval(n->kids[0]))) eval(n->kids[1]);
+            else if (n->kids.size() > 2) eval(n->kids[2]);
+            return Value();
+        }
+        case NK::For: return eval_for(n);
+        case NK::Return: {
+            Value v = n->kids.empty() ? Value() : eval(n->kids[0]);
+            if (n->kids.size() > 1) {
+                Value d = eval(n->kids[1]);
+                if (!d.is(VT::Int))
+                    raisef(TYPE_ERR, "expecting `deep` to be of type `int` but got type `%s` instead",
+                           type_name(d));
+                if (d.as_int() < 0 || d.as_int() > 127)
+                    raisef(VALUE_ERR, "expecting a `deep` value between 0 and 127 but got %lld instead",
+                           static_cast<long long>(d.as_int()));
+                deep_ = static_cast<int>(d.as_int());
+            }
+            if (n->kids.size() > 2) eval(n->kids[2]);
+            ret_val_ = std::move(v);
+            ctrl_ = Ctrl::Return;
+            return Value();
+        }
+        case NK::Break: ctrl_ = Ctrl::Break; return Value();
+        case NK::Continue: ctrl_ = Ctrl::Continue; return Value();
+    }
+    return Value();
+}
+
+std::shared_ptr<Program> Query::current_program_ref() {
+    for (const auto& p : programs)
+        if (p.get() == cur_prog_) return p;
+    return nullptr;
+}
+
+Value Query::eval_assign(const Node* n) {
+    Value v = ev(n->kids[0]);
+    if (n->op != Op::None) {
+        // A compound assignment updates the variable where it lives, also
+        // from inside a closure.
+        Value* cur = find_slot(n->slot >= 0 ? n->slot : slot_of_name(n->name));
+        if (!cur) raisef(LOOKUP_ERR, "variable `%s` is undefined", interned(n->name).c_str());
+        Value r;
+        if (int_binary(n->op, *cur, v, r)) {
+            *cur = r;
+            return r;
+        }
+        v = binary(n->op, *cur, v);
+        if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items);
+        *cur = v;
+        return v;
+    }
+    // A variable holds a list, never a tuple (ThingsDB copies it back), and
+    // its own copy of a list or set a thing holds (ti_val_make_variable):
+    // `x = .list; x.push(1)` changes x only.
+    if (v.is(VT::List) && (v.list()->tuple || v.list()->owner.thing)) {
+        v = make_list(v.list()->items);
+    } else if (v.is(VT::Set) && v.set()->owner.thing) {
+        auto* s = new SetObj();
+        for (auto& t : v.set()->items) s->add(t.get());
+        v = Value::obj(VT::Set, s);
+    }
+    set_slot(n->name, n->slot >= 0 ? n->slot : slot_of_name(n->name), v);
+    return v;
+}
+
+Value Query::eval_call(const Node* n) {
+    const std::string& name = interned(n->name);
+    // The built-ins are registered once, so a node's lookup holds for good.
+    if (!n->fn_known) {
+        n->fn = find_function(name);
+        n->fn_known = true;
+    }
+    const FnDef* fn = n->fn;
+    if (fn) {
+        unsigned need = scope_.kind == Scope::THINGSDB ? FN_THINGSDB : FN_COLLECTION;
+        if (!(fn->flags & need)) {
+            raisef(LOOKUP_ERR,
+                   "function `%s` is undefined in the `%s` scope; you might want to query %s?",
+                   name.c_str(), scope_label().c_str(),
+                   (fn->flags & FN_THINGSDB) ? "the `@thingsdb` scope" : "a `@collection` scope");
+        }
+        Args a(*this, fn->name, n->kids.data(), static_cast<int>(n->kids.size()));
+        return fn->impl(*this, nullptr, a);
+    }
+    if (Value* v = find_var(n->name)) {
+        if (!v->is(VT::Closure))
+            raisef(TYPE_ERR, "variable `%s` is of type `%s` and is not callable", name.c_str(),
+                   type_name(*v));
+        Value c = *v;
+        return call_with_nodes(c, n->kids.data(), static_cast<int>(n->kids.size()));
+    }
+    for (NodeHook h : call_hooks()) {
+        bool handled = false;
+        Value v = h(*this, n, handled);
+        if (handled) return v;
+    }
+    raisef(LOOKUP_ERR, "function `%s` is undefined", name.c_str());
+}
+
+Value Query::call_with_nodes(const Value& closure, const Node* const* kids, int nkids) {
+    // Only as many arguments as the closure takes are evaluated.
+    int np = static_cast<int>(closure.closure()->params.size());
+    std::vector<Value> args;
+    for (int i = 0; i < nkids && i < np; ++i) args.push_back(ev(kids[i]));
+    return call(closure, args.data(), static_cast<int>(args.size()));
+}
+
+std::string Query::scope_label() const {
+    switch (scope_.kind) {
+        case Scope::THINGSDB: return "@thingsdb";
+        case Scope::NODE: return "@node";
+        default: return "@:" + scope_.name;
+    }
+}
+
+Value Query::eval_method(const Node* n) {
+    Value obj = eval(n->kids[0]);
+    if (n->optional && obj.is_nil()) return obj;
+    const std::string& name = interned(n->name);
+    const FnDef* fn = find_method(obj.type(), name);
+    if (fn) {
+        Args a(*this, fn->name, n->kids.data() + 1, static_cast<int>(n->kids.size()) - 1);
+        return fn->impl(*this, &obj, a);
+    }
+    if ((obj.is(VT::Thing) && obj.thing()->type_id != kNoType) || obj.is(VT::Wrap) || obj.is(VT::EnumMember)) {
+        for (MethodHook h : method_hooks()) {
+            bool handled = false;
+            Value v = h(*this, obj, n, handled);
+            if (handled) return v;
+        }
+    }
+    if (obj.is(VT::Thing)) {
+        Value* p = obj.thing()->get(name);
+        if (p && p->is(VT::Closure)) {
+            Value c = *p;
+            return call_with_nodes(c, n->kids.data() + 1, static_cast<int>(n->kids.size()) - 1);
+        }
+        if (p)
+            raisef(TYPE_ERR, "property `%s` is of type `%s` and is not callable", name.c_str(),
+                   type_name(*p));
+        if (n->optional) return Value();
+        raisef(LOOKUP_ERR, "thing %s has no property or method `%s`", thing_label(obj.thing()).c_str(),
+               name.c_str());
+    }
+    raisef(LOOKUP_ERR, "type `%s` has no function `%s`", type_name(obj), name.c_str());
+}
+
+void Query::store_prop(Thing* t, const std::string& key, Value v) {
+    v = assignable_to(std::move(v), t, key, Into::Prop);
+    Value* cur = t->get(key);
+    if (cur) {
+        *cur = std::move(v);
+    } else {
+        t->props_.push_back({key, std::move(v)});
+        cur = &t->props_.back().val;
+    }
+    if (cur->is(VT::List)) cur->list()->owner = {t, key};
+    else if (cur->is(VT::Set)) cur->set()->owner = {t, key};
+    prop_set(t, key);
+}
+
+Value Query::eval_prop_assign(const Node* n) {
+    Value obj = eval(n->kids[0]);
+    if (!obj.is(VT::Thing)) raisef(TYPE_ERR, "cannot assign properties to `%s` type", type_name(obj));
+    Thing* t = obj.thing();
+    const std::string& key = interned(n->name);
+    Value v = eval(n->kids[1]);
+    check_not_in_use(obj);
+    if (n->op != Op::None) {
+        Value* cur = t->get(key);
+        if (!cur)
+            raisef(LOOKUP_ERR, "thing %s has no property `%s`", thing_label(t).c_str(), key.c_str());
+        v = binary(n->op, *cur, v);
+    }
+    Value result = v;
+    store_prop(t, key, std::move(v));
+    return result;
+}
+
+Value Query::eval_index(const Node* n) {
+    Value obj = eval(n->kids[0]);
+    Value idx = eval(n->kids[1]);
+    switch (obj.type()) {
+        case VT::List: {
+            auto& items = obj.list()->items;
+            return items[static_cast<size_t>(list_index(idx, static_cast<int64_t>(items.size())))];
+        }
+        case VT::Str:
+        case VT::Bytes: {
+            const std::string& s = obj.as_str();
+            size_t i = static_cast<size_t>(list_index(idx, static_cast<int64_t>(s.size())));
+            std::string c(1, s[i]);
+            return obj.is(VT::Str) ? Value::str(std::move(c)) : Value::bytes(std::move(c));
+        }
+        case VT::Thing: {
+            if (!idx.is(VT::Str))
+                raisef(TYPE_ERR, "expecting an index of type `str` but got type `%s` instead",
+                       type_name(idx));
+            Value* v = obj.thing()->get(idx.as_str());
+            if (!v)
+                raisef(LOOKUP_ERR, "thing %s has no property `%s`", thing_label(obj.thing()).c_str(),
+                       idx.as_str().c_str());
+            return *v;
+        }
+        default:
+            raisef(TYPE_ERR, "type `%s` is not indexable", type_name(obj));
+    }
+}
+
+Value Query::eval_index_assign(const Node* n) {
+    Value obj = eval(n->kids[0]);
+    Value idx = eval(n->kids[1]);
+    if (obj.is(VT::Thing)) {
+        if (!idx.is(VT::Str))
+            raisef(TYPE_ERR, "expecting an index of type `str` but got type `%s` instead", type_name(idx));
+        Value v = eval(n->kids[2]);
+        check_not_in_use(obj);
+        if (n->op != Op::None) {
+            Value* cur = obj.thing()->get(idx.as_str());
+            if (!cur)
+                raisef(LOOKUP_ERR, "thing %s has no property `%s`", thing_label(obj.thing()).c_str(),
+                       idx.as_str().c_str());
+            v = binary(n->op, *cur, v);
+        }
+        Value result = v;
+        store_prop(obj.thing(), idx.as_str(), std::move(v));
+        return result;
+    }
+    if (!obj.is(VT::List) || obj.list()->tuple) {
+        if (obj.is(VT::List) || obj.is(VT::Str) || obj.is(VT::Bytes))
+            raisef(TYPE_ERR, "type `%s` does not support index assignments", type_name(obj));
+        raisef(TYPE_ERR, "type `%s` is not indexable", type_name(obj));
+    }
+    ListObj* l = obj.list();
+    size_t i = static_cast<size_t>(list_index(idx, static_cast<int64_t>(l->items.size())));
+    Value v = eval(n->kids[2]);
+    check_not_in_use(obj);
+    if (i >= l->items.size()) raise(LOOKUP_ERR, "index out of range");
+    if (n->op != Op::None) v = binary(n->op, l->items[i], v);
+    Value result = v;
+    l->items[i] = assignable_to(std::move(v), l->owner.thing, l->owner.key, Into::List);
+    list_splice(l, i, 1, 1);
+    return result;
+}
+
+Value Query::eval_slice(const Node* n) {
+    Value obj = eval(n->kids[0]);
+    bool is_list = obj.is(VT::List);
+    if (!is_list && !obj.is(VT::Str) && !obj.is(VT::Bytes))
+        raisef(TYPE_ERR, "type `%s` has no slice support", type_name(obj));
+    int64_t len = is_list ? static_cast<int64_t>(obj.list()->items.size())
+                          : static_cast<int64_t>(obj.as_str().size());
+    int64_t start, stop, step;
+    slice_bounds(*this, n->kids.data() + 1, len, start, stop, step);
+    if (is_list) {
+        std::vector<Value> out;
+        for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step)
+            out.push_back(obj.list()->items[static_cast<size_t>(i)]);
+        return make_list(std::move(out));
+    }
+    std::string out;
+    for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step)
+        out.push_back(obj.as_str()[static_cast<size_t>(i)]);
+    return obj.is(VT::Str) ? Value::str(std::move(out)) : Value::bytes(std::move(out));
+}
+
+Value Query::eval_slice_assign(const Node* n) {
+    Value obj = eval(n->kids[0]);
+    if (!obj.is(VT::List) || obj.list()->tuple) {
+        if (obj.is(VT::List) || obj.is(VT::Str) || obj.is(VT::Bytes))
+            raisef(TYPE_ERR, "type `%s` does not support index assignments", type_name(obj));
+        raisef(TYPE_ERR, "type `%s` has no slice support", type_name(obj));
+    }
+    ListObj* l = obj.list();
+    int64_t start, stop, step;
+    slice_bounds(*this, n->kids.data() + 1, static_cast<int64_t>(l->items.size()), start, stop, step);
+    if (step != 1)
+        raisef(VALUE_ERR, "slice assignments require a step value of 1 but got %lld instead",
+               static_cast<long long>(step));
+    Value v = eval(n->kids[4]);
+    if (n->op != Op::None)
+        raisef(TYPE_ERR, "unsupported operand type `%s` for slice assignments", type_name(v));
+    if (!v.is(VT::List))
+        raisef(TYPE_ERR, "slice assignments require an `list` type but got type `%s` instead",
+               type_name(v));
+    check_not_in_use(obj);
+    if (stop < start) stop = start;
+    std::vector<Value> add;
+    for (const Value& item : v.list()->items)
+        add.push_back(assignable_to(item, l->owner.thing, l->owner.key, Into::List));
+    size_t s = static_cast<size_t>(start), e = static_cast<size_t>(stop);
+    l->items.erase(l->items.begin() + static_cast<long>(s), l->items.begin() + static_cast<long>(e));
+    l->items.insert(l->items.begin() + static_cast<long>(s), add.begin(), add.end());
+    list_splice(l, s, e - s, add.size());
+    return Value();
+}
+
+Value Query::eval_for(const Node* n) {
+    Value it = eval(n->kids[0]);
+    const Node* body = n->kids[1];
+    const std::vector<int>& names = n->names;
+    // The loop's variables are bound in the current frame at the first step
+    // and stay at the same index in vars (deeper frames are popped before
+    // the next step), so later steps store into them directly.
+    const int slot0 = slot_of_name(names[0]);
+    const int slot1 = names.size() > 1 ? slot_of_name(names[1]) : -1;
+    size_t at0 = SIZE_MAX, at1 = SIZE_MAX;
+    // One step of the loop; false when the loop must stop.
+    auto step = [&](Value&& a, Value&& b) __attribute__((always_inline)) -> bool {
+        poll();
+        if (at0 == SIZE_MAX) {
+            at0 = set_slot(names[0], slot0, std::move(a));
+            if (slot1 >= 0) at1 = set_slot(names[1], slot1, std::move(b));
+        } else {
+            vars[at0].val = std::move(a);
+            if (slot1 >= 0) vars[at1].val = std::move(b);
+        }
+        ev(body);
+        if (ctrl_ == Ctrl::Continue) ctrl_ = Ctrl::None;
+        if (ctrl_ == Ctrl::Break) {
+            ctrl_ = Ctrl::None;
+            return false;
+        }
+        return ctrl_ == Ctrl::None;
+    };
+    struct InUse {
+        uint32_t* c;
+        explicit InUse(uint32_t* c) : c(c) { if (c) ++*c; }
+        ~InUse() { if (c) --*c; }
+    };
+    switch (it.type()) {
+        case VT::List: {
+            InUse lock(&it.list()->in_use);
+            auto& items = it.list()->items;
+            for (size_t i = 0; i < items.size(); ++i) {
+                Value item = items[i];
+                if (item.is(VT::List) && item.list()->tuple) item = make_list(item.list()->items);
+                if (!step(std::move(item), slot1 >= 0 ? Value::integer(static_cast<int64_t>(i)) : Value())) break;
+            }
+            break;
+        }
+        case VT::Thing: {
+            InUse lock(&it.thing()->in_use);
+            auto& props = it.thing()->props();
+            for (size_t i = 0; i < props.size(); ++i) {
+                if (!step(Value::str(props[i].key), Value(props[i].val))) break;
+            }
+            break;
+        }
+        case VT::Set: {
+            InUse lock(&it.set()->in_use);
+            auto items = it.set()->items;
+            for (auto& t : items) {
+                Value tv = make_thing(t.get());
+                Value id = t->id ? Value::integer(static_cast<int64_t>(t->id)) : Value();
+                if (!step(std::move(tv), std::move(id))) break;
+            }
+            break;
+        }
+        default:
+            raisef(TYPE_ERR, "type `%s` is not iterable", type_name(it));
+    }
+    return Value();
+}
+
+}  // namespace tdb

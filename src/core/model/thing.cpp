@@ -1,0 +1,430 @@
+// Things and a query's view of their collection: load on first touch, one
+// object per id, and a single write of everything changed at the end.
+#include "core/model/thing.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/api/codec.h"
+#include "core/api/error.h"
+
+namespace tdb {
+
+namespace {
+Thing* g_live_things = nullptr;
+
+// A free block of the pools below.
+struct FreeBlock {
+    FreeBlock* next;
+};
+
+// Pools of blocks of 16, 32, ... 256 bytes (one free list per size), carved
+// from slabs of 8 KiB: things (136 bytes) and small property vectors. Under
+// AddressSanitizer every block is its own allocation, so a use after free is
+// still reported.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TDB_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(TDB_ASAN)
+constexpr bool kUseSlabs = false;
+#else
+constexpr bool kUseSlabs = true;
+#endif
+constexpr size_t kBlockStep = 16, kBlockMax = 256, kBlockSlab = 8192;
+FreeBlock* g_free_blocks[kBlockMax / kBlockStep + 1] = {};
+std::vector<void*> g_block_slabs;
+size_t g_blocks_in_use = 0;
+
+void free_block_slabs() {
+    for (void* s : g_block_slabs) ::operator delete(s);
+    g_block_slabs.clear();
+    for (auto& f : g_free_blocks) f = nullptr;
+}
+}  // namespace
+
+void* small_block_alloc(size_t bytes) {
+    if (!kUseSlabs || bytes == 0 || bytes > kBlockMax) return ::operator new(bytes ? bytes : 1);
+    size_t cls = (bytes + kBlockStep - 1) / kBlockStep;
+    if (!g_free_blocks[cls]) {
+        size_t size = cls * kBlockStep;
+        g_block_slabs.reserve(g_block_slabs.size() + 1);   // may throw: before the slab exists
+        char* slab = static_cast<char*>(::operator new(kBlockSlab));
+        g_block_slabs.push_back(slab);
+        for (size_t i = kBlockSlab / size; i-- > 0;) {
+            auto* f = reinterpret_cast<FreeBlock*>(slab + i * size);
+            f->next = g_free_blocks[cls];
+            g_free_blocks[cls] = f;
+        }
+    }
+    FreeBlock* f = g_free_blocks[cls];
+    g_free_blocks[cls] = f->next;
+    ++g_blocks_in_use;
+    return f;
+}
+
+void small_block_free(void* p, size_t bytes) noexcept {
+    if (!p) return;
+    if (!kUseSlabs || bytes == 0 || bytes > kBlockMax) {
+        ::operator delete(p);
+        return;
+    }
+    size_t cls = (bytes + kBlockStep - 1) / kBlockStep;
+    auto* f = static_cast<FreeBlock*>(p);
+    f->next = g_free_blocks[cls];
+    g_free_blocks[cls] = f;
+    --g_blocks_in_use;
+}
+
+void* Thing::operator new(size_t n) { return small_block_alloc(n); }
+
+void Thing::operator delete(void* p, size_t n) noexcept { small_block_free(p, n); }
+
+Thing::Thing() {
+    ++things_made;
+    live_next = g_live_things;
+    if (g_live_things) g_live_things->live_prev = this;
+    g_live_things = this;
+}
+
+void release_all_things() {
+    std::vector<Ref<Thing>> alive;
+    for (Thing* t = g_live_things; t; t = t->live_next) alive.emplace_back(t);
+    // Emptying each thing drops the references things hold to each other;
+    // `alive` keeps them all until every one is emptied.
+    for (auto& t : alive) {
+        Props props;
+        props.swap(t->props_);
+        t->coll = nullptr;
+    }
+    alive.clear();
+    if (g_blocks_in_use == 0) free_block_slabs();
+}
+
+size_t live_thing_count() {
+    size_t n = 0;
+    for (Thing* t = g_live_things; t; t = t->live_next) ++n;
+    return n;
+}
+
+Thing::~Thing() {
+    if (live_prev) live_prev->live_next = live_next;
+    else if (g_live_things == this) g_live_things = live_next;
+    if (live_next) live_next->live_prev = live_prev;
+    if (coll) coll->forget(this);
+    // Containers may outlive the thing (held by a variable): they must not
+    // point back at it any more.
+    for (Prop& p : props_) {
+        if (p.val.is(VT::List) && p.val.list()->owner.thing == this) p.val.list()->owner.thing = nullptr;
+        if (p.val.is(VT::Set) && p.val.set()->owner.thing == this) p.val.set()->owner.thing = nullptr;
+    }
+}
+
+Props& Thing::props() {
+    if (!loaded) {
+        if (coll) coll->load(this);
+        else loaded = true;
+    }
+    return props_;
+}
+
+Value* Thing::get(std::string_view key) {
+    for (Prop& p : props())
+        if (p.key == key) return &p.val;
+    return nullptr;
+}
+
+Value make_thing(Thing* t) { return Value::obj(VT::Thing, t); }
+Value new_thing() { return make_thing(new Thing()); }
+
+void ThingMap::grow() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    size_t cap = old.empty() ? 16 : old.size() * 2;
+    slots_.resize(cap);
+    for (Slot& s : old) {
+        if (!s.id) continue;
+        size_t i = home(s.id);
+        while (slots_[i].id) i = (i + 1) & mask();
+        slots_[i].id = s.id;
+        slots_[i].t = std::move(s.t);
+    }
+}
+
+void ThingMap::put(uint64_t id, Thing* t) {
+    Ref<Thing> keep(t);
+    if ((count_ + 1) * 10 > slots_.size() * 7) grow();
+    size_t i = home(id);
+    while (slots_[i].id && slots_[i].id != id) i = (i + 1) & mask();
+    if (!slots_[i].id) {
+        slots_[i].id = id;
+        ++count_;
+    }
+    std::swap(slots_[i].t, keep);   // the replaced thing is released last
+}
+
+void ThingMap::erase(uint64_t id) {
+    if (slots_.empty()) return;
+    size_t i = home(id);
+    while (slots_[i].id != id) {
+        if (!slots_[i].id) return;
+        i = (i + 1) & mask();
+    }
+    Ref<Thing> gone = std::move(slots_[i].t);
+    slots_[i].id = 0;
+    --count_;
+    // Shift back the slots after it whose home is not between the hole and them.
+    for (size_t j = (i + 1) & mask(); slots_[j].id; j = (j + 1) & mask()) {
+        size_t h = home(slots_[j].id);
+        bool movable = i <= j ? (h <= i || h > j) : (h <= i && h > j);
+        if (!movable) continue;
+        slots_[i].id = slots_[j].id;
+        slots_[i].t = std::move(slots_[j].t);
+        slots_[j].id = 0;
+        i = j;
+    }
+}   // `gone` goes last: its destructor may look the map up
+
+void ThingMap::clear() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    count_ = 0;
+}   // the things go after the map is empty
+
+Collection::Collection(Storage& st, const CollectionRow& row) : st_(st), row_(row) {}
+
+Collection::~Collection() {
+    dirty_.clear();
+    created_.clear();
+    // Things still alive (held by a result being rendered elsewhere) must
+    // not call back into a destroyed collection.
+    things_.each([](Thing* t) { t->coll = nullptr; });
+    things_.clear();
+}
+
+Value Collection::root() { return thing_by_id(row_.id); }
+
+Value Collection::thing_ref(uint64_t id) {
+    if (Thing* known = things_.find(id)) return make_thing(known);
+    // A reference read from a stored thing: the row is read only when the
+    // thing itself is touched, so a query reading one property of the root
+    // does not load the collection.
+    Thing* t = new Thing();
+    Value v = make_thing(t);
+    t->id = id;
+    t->coll = this;
+    t->loaded = false;
+    things_.put(id, t);
+    t->stub_pos = stub_order_.size();
+    stub_order_.push_back({id, false});
+    return v;
+}
+
+Value Collection::thing_by_id(uint64_t id) {
+    if (Thing* t = things_.find(id)) {
+        if (!t->loaded) load(t);
+        return t->gone ? Value() : make_thing(t);
+    }
+    StoredThing st;
+    if (!st_.load_thing(row_.id, id, st)) return Value::nil();
+    Thing* t = new Thing();
+    Value v = make_thing(t);
+    t->id = id;
+    t->coll = this;
+    things_.put(id, t);
+    fill(t, st);
+    return v;
+}
+
+void Collection::fill(Thing* t, const StoredThing& st) {
+    set_loaded(t);
+    t->type_id = st.type_id;
+    t->version = st.version;
+    if (st.decoder) {
+        PropsBuilder b(*this, t, &t->old_refs);
+        st.decoder->decode(st.bin(), b);
+    } else {
+        decode_props(*this, t, st.props_json, &t->old_refs);
+    }
+    for (Prop& p : t->props_) {
+        if (p.val.is(VT::List)) p.val.list()->owner = {t, p.key};
+        else if (p.val.is(VT::Set)) p.val.set()->owner = {t, p.key};
+    }
+}
+
+void Collection::load(Thing* t) {
+    if (t->stub_pos == SIZE_MAX) {
+        StoredThing st;
+        if (st_.load_thing(row_.id, t->id, st)) {
+            fill(t, st);
+        } else {
+            set_loaded(t);   // a dangling reference: an empty thing
+            t->gone = true;
+        }
+        return;
+    }
+    // Read-ahead of the stubs met after this one (see thing.h).
+    window_ = t->stub_pos == next_expected_ ? std::min<size_t>(window_ * 2, 1024) : 1;
+    std::vector<uint64_t> ids{t->id};
+    size_t i = t->stub_pos + 1;
+    for (; i < stub_order_.size() && ids.size() < window_; ++i)
+        if (!stub_order_[i].loaded) ids.push_back(stub_order_[i].id);
+    next_expected_ = i;
+    std::vector<StoredThing> rows;
+    rows.reserve(ids.size());
+    st_.load_things(row_.id, ids, rows);
+    for (const StoredThing& r : rows) {
+        Thing* s = things_.find(r.id);
+        if (s && !s->loaded) fill(s, r);
+    }
+    if (!t->loaded) {
+        set_loaded(t);   // a dangling reference: an empty thing
+        t->gone = true;
+    }
+}
+
+void Collection::forget(Thing* t) {
+    if (things_.find(t->id) == t) things_.erase(t->id);
+}
+
+// Depth first with an explicit stack (ids in the same order as a recursion
+// would give them): the things attached may nest arbitrarily deep.
+void Collection::attach(Thing* t) { attach_walk(t, nullptr); }
+
+void Collection::attach_value(const Value& v) { attach_walk(nullptr, &v); }
+
+void Collection::attach_walk(Thing* first, const Value* first_val) {
+    struct Item {
+        Thing* t;
+        const Value* v;
+    };
+    std::vector<Item> todo;
+    if (first) todo.push_back({first, nullptr});
+    if (first_val) todo.push_back({nullptr, first_val});
+    while (!todo.empty()) {
+        Item it = todo.back();
+        todo.pop_back();
+        Thing* t = it.t;
+        if (!t) {
+            const Value& v = *it.v;
+            if (v.is(VT::List)) {
+                auto& items = v.list()->items;
+                for (auto i = items.rbegin(); i != items.rend(); ++i) todo.push_back({nullptr, &*i});
+            } else if (v.is(VT::Set)) {
+                auto& items = v.set()->items;
+                for (auto i = items.rbegin(); i != items.rend(); ++i) todo.push_back({i->get(), nullptr});
+            } else if (v.is(VT::Thing)) {
+                t = v.thing();
+            }
+            if (!t) continue;
+        }
+        if (t->id) continue;
+        t->id = st_.new_thing_id();
+        t->coll = this;
+        t->loaded = true;
+        t->is_new = true;
+        things_.put(t->id, t);
+        created_.emplace_back(t);
+        mark_dirty(t);
+        for (auto p = t->props_.rbegin(); p != t->props_.rend(); ++p) todo.push_back({nullptr, &p->val});
+    }
+}
+
+void Collection::mark_dirty(Thing* t) {
+    if (t->dirty || !t->id) return;
+    t->dirty = true;
+    dirty_.emplace_back(t);
+}
+
+void Collection::ref_delta(uint64_t id, int64_t d) {
+    if (id && d) ref_delta_[id] += d;
+}
+
+void Collection::flush() {
+    if (dirty_.empty() && ref_delta_.empty()) return;
+    // Reference counts change by the difference between the references a
+    // thing held when loaded and the ones it holds now.
+    std::unordered_map<uint64_t, int64_t> delta;
+    std::vector<ThingWrite> writes;
+    writes.reserve(dirty_.size());
+    PropsEncoder* enc = st_.props_encoder();
+    for (auto& ref : dirty_) {
+        Thing* t = ref.get();
+        ThingWrite w;
+        w.id = t->id;
+        w.type_id = t->type_id;
+        w.is_new = t->is_new;
+        std::vector<uint64_t> refs;
+        if (enc) {
+            enc->out = &w.props_bin;
+            encode_props(t, &refs, *enc);
+            enc->out = nullptr;
+        } else {
+            w.props_json = encode_props(t, &refs);
+        }
+        w.props_changed = true;
+        w.version = t->version;
+        for (uint64_t id : t->old_refs) --delta[id];
+        for (uint64_t id : refs) ++delta[id];
+        t->old_refs = std::move(refs);
+        writes.push_back(std::move(w));
+    }
+    for (auto& [id, d] : ref_delta_) delta[id] += d;
+    ref_delta_.clear();
+    // New things start from zero references; the root always keeps one.
+    std::unordered_map<uint64_t, size_t> by_id;
+    for (size_t i = 0; i < writes.size(); ++i) by_id[writes[i].id] = i;
+    for (auto& [id, d] : delta) {
+        if (d == 0) continue;
+        auto it = by_id.find(id);
+        if (it != by_id.end()) {
+            writes[it->second].refs_delta = d;
+        } else {
+            ThingWrite w;
+            w.id = id;
+            w.refs_delta = d;
+            writes.push_back(std::move(w));
+        }
+    }
+    // A new thing that ended up unreferenced is never written at all.
+    writes.erase(std::remove_if(writes.begin(), writes.end(),
+                                [](const ThingWrite& w) { return w.is_new && w.refs_delta <= 0; }),
+                 writes.end());
+    std::vector<uint64_t> zero = st_.write_things(row_.id, writes);
+    for (auto& ref : dirty_) {
+        ref->dirty = false;
+        ref->is_new = false;
+        ref->version += 1;
+    }
+    dirty_.clear();
+    created_.clear();
+    // Release what nobody references any more, transitively.
+    while (!zero.empty()) {
+        zero.erase(std::remove(zero.begin(), zero.end(), row_.id), zero.end());
+        if (zero.empty()) break;
+        std::vector<StoredThing> gone = st_.delete_things(row_.id, zero);
+        std::unordered_map<uint64_t, int64_t> dec;
+        for (auto& g : gone) {
+            if (Thing* held = things_.find(g.id)) {
+                // Still held by a value of the query (a result, a variable):
+                // it lives on as a thing that is no longer stored.
+                if (!held->loaded) fill(held, g);
+                held->coll = nullptr;
+                held->id = 0;
+                things_.erase(g.id);
+            }
+            for (uint64_t id : refs_of(g.props_json)) --dec[id];
+        }
+        std::vector<ThingWrite> w2;
+        for (auto& [id, d] : dec) {
+            ThingWrite w;
+            w.id = id;
+            w.refs_delta = d;
+            w2.push_back(std::move(w));
+        }
+        zero = w2.empty() ? std::vector<uint64_t>{} : st_.write_things(row_.id, w2);
+    }
+}
+
+}  // namespace tdb

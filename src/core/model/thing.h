@@ -1,0 +1,220 @@
+// Things and the collection they live in: lazy loading, identity and dirt.
+#pragma once
+
+#include "core/api/pure.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/api/storage.h"
+#include "core/model/value.h"
+
+namespace tdb {
+
+class Collection;
+
+struct Prop {
+    std::string key;
+    Value val;
+};
+
+// Things and small property vectors (most things have a few properties) come
+// from pools of fixed-size blocks: no malloc and free per thing (a query may
+// make or load a million). Larger blocks come from the heap. The pools go
+// back to the heap when the outermost query ends with no block in use.
+void* small_block_alloc(size_t bytes);
+void small_block_free(void* p, size_t bytes) noexcept;
+
+template <class T>
+struct PropAlloc {
+    using value_type = T;
+    PropAlloc() = default;
+    template <class U>
+    PropAlloc(const PropAlloc<U>&) {}
+    T* allocate(size_t n) { return static_cast<T*>(small_block_alloc(n * sizeof(T))); }
+    void deallocate(T* p, size_t n) noexcept { small_block_free(p, n * sizeof(T)); }
+    template <class U>
+    bool operator==(const PropAlloc<U>&) const { return true; }
+    template <class U>
+    bool operator!=(const PropAlloc<U>&) const { return false; }
+};
+using Props = std::vector<Prop, PropAlloc<Prop>>;
+
+// Things made so far in this backend (Limits::max_things counts a query's).
+inline uint64_t things_made = 0;
+
+struct Thing : Obj {
+    Thing();
+    ~Thing() override;
+    // From the block pools (small_block_alloc).
+    static void* operator new(size_t n);
+    static void operator delete(void* p, size_t n) noexcept;
+
+    // Every Thing alive in this backend, so that the end of the outermost
+    // query can free things that only keep each other alive (a cycle, such
+    // as the two sides of a Type relation).
+    Thing* live_prev = nullptr;
+    Thing* live_next = nullptr;
+
+    uint64_t id = 0;                  // 0 until attached to a stored thing
+    Collection* coll = nullptr;       // set once stored
+    uint32_t type_id = kNoType;       // a Type instance when set (read it
+                                      // through type() on stored things: a
+                                      // stub is not loaded yet)
+    int64_t version = 0;              // as loaded, for the write check
+    bool loaded = true;               // false: only the id is known yet
+    bool dirty = false;               // props changed in this query
+    bool is_new = false;              // got its id in this query
+    bool gone = false;                // referenced, but its row does not exist
+    uint32_t in_use = 0;              // > 0 while iterated
+    uint64_t restriction = 0;         // thing.restrict(): 0 none (restrict.h)
+    size_t stub_pos = SIZE_MAX;       // where the collection's read-ahead met this stub
+    std::vector<uint64_t> old_refs;   // ids referenced when loaded
+
+    // Properties in insertion order; loads the thing on first touch.
+    Props& props();
+    Value* get(std::string_view key);
+    bool stored() const { return id != 0; }
+    uint32_t type() { if (!loaded) props(); return type_id; }
+
+    Props props_;
+};
+
+// A set of things (ThingsDB sets hold things only).
+struct SetObj : Obj {
+    std::vector<Ref<Thing>> items;              // insertion order
+    std::unordered_set<const Thing*> index;     // membership
+    Owner owner;
+    uint32_t in_use = 0;
+    bool has(const Thing* t) const { return index.count(t) != 0; }
+    bool add(Thing* t);
+    bool remove(const Thing* t);
+    void clear() { items.clear(); index.clear(); }
+};
+
+Value make_thing(Thing* t);
+Value new_thing();
+
+// Frees every thing still alive: called when the outermost query is gone,
+// when nothing outside the query may hold a thing any more.
+void release_all_things();
+size_t live_thing_count();
+
+// The identity map of a collection: id -> thing, holding a strong reference
+// to each. Open addressing with linear probing in one array: no allocation
+// per thing (a query that reads 100,000 things made 100,000 hash nodes
+// before). Ids are never 0, so id 0 marks a free slot; erase shifts the
+// slots after it back, so lookups need no tombstones.
+class ThingMap {
+public:
+    ThingMap() = default;
+    ~ThingMap() { clear(); }
+    ThingMap(const ThingMap&) = delete;
+    ThingMap& operator=(const ThingMap&) = delete;
+
+    Thing* find(uint64_t id) const {
+        if (slots_.empty()) return nullptr;
+        for (size_t i = home(id);; i = (i + 1) & mask()) {
+            if (slots_[i].id == id) return slots_[i].t.get();
+            if (slots_[i].id == 0) return nullptr;
+        }
+    }
+    void put(uint64_t id, Thing* t);   // inserts, or replaces the thing of id
+    void erase(uint64_t id);           // releases the thing after it is out
+    void clear();
+    size_t size() const { return count_; }
+    template <class F>
+    void each(F f) const {
+        for (const Slot& s : slots_)
+            if (s.id) f(s.t.get());
+    }
+
+private:
+    struct Slot {
+        uint64_t id = 0;
+        Ref<Thing> t;
+    };
+    size_t mask() const { return slots_.size() - 1; }
+    // Ids close to each other (things made together) get neighbouring
+    // slots: a query walking a list of a million things touches the map in
+    // order instead of at random (a cache miss per thing). The high bits are
+    // folded in so ids a power of two apart do not pile up.
+    size_t home(uint64_t id) const { return static_cast<size_t>(id ^ (id >> 20) ^ (id >> 40)) & mask(); }
+    void grow();
+    std::vector<Slot> slots_;   // a power of two long, at most 70% full
+    size_t count_ = 0;
+};
+
+// One collection as seen by one query: an identity map of the things touched
+// (each id maps to one Thing object), and the things to write at the end.
+class Collection {
+public:
+    Collection(Storage& st, const CollectionRow& row);
+    ~Collection();
+    Collection(const Collection&) = delete;
+    Collection& operator=(const Collection&) = delete;
+
+    uint64_t id() const { return row_.id; }
+    const CollectionRow& row() const { return row_; }
+    Storage& storage() { return st_; }
+
+    Value root();
+    // The thing with this id (loaded lazily), or nil when it does not exist.
+    Value thing_by_id(uint64_t id);
+    // The thing a stored reference points at, not read until touched.
+    Value thing_ref(uint64_t id);
+    void load(Thing* t);
+    void forget(Thing* t);
+
+    // Gives a new thing an id and a place in this collection (recursively
+    // for the things it holds); marks it for insertion.
+    void attach(Thing* t);
+    void attach_value(const Value& v);
+    void mark_dirty(Thing* t);
+    // A stored reference held outside of things (an enum member's value):
+    // +1 when taken, -1 when released; counted in at the next flush.
+    void ref_delta(uint64_t id, int64_t d);
+
+    // Writes every change; releases things nobody references any more.
+    void flush();
+    bool changed() const { return !dirty_.empty(); }
+
+private:
+    void fill(Thing* t, const StoredThing& st);
+    void attach_walk(Thing* first, const Value* first_val);
+    Storage& st_;
+    // Read-ahead: the ids of the stubs in the order they were met
+    // (a list's items in order). When the query touches them in that order,
+    // each load reads the next stubs along, in windows that double up to
+    // 1024; a touch out of order reads one thing.
+    // Thing::stub_pos indexes it. `loaded` mirrors the thing's flag here, so
+    // choosing what to read ahead touches no thing (with a million things,
+    // each touch was a cache miss).
+    struct Stub {
+        uint64_t id;
+        bool loaded;
+    };
+    std::vector<Stub> stub_order_;
+    // A thing's properties are known from here on (read, or its row is gone).
+    void set_loaded(Thing* t) {
+        t->loaded = true;
+        if (t->stub_pos < stub_order_.size() && stub_order_[t->stub_pos].id == t->id)
+            stub_order_[t->stub_pos].loaded = true;
+    }
+    size_t next_expected_ = SIZE_MAX;
+    size_t window_ = 1;
+    CollectionRow row_;
+    // Every thing the query touched, held until the query ends: a change to
+    // a list or thing reached through a temporary must not be lost when the
+    // temporary goes, and a second lookup must find the same object.
+    ThingMap things_;
+    std::vector<Ref<Thing>> dirty_;                  // strong until flushed
+    std::vector<Ref<Thing>> created_;
+    std::unordered_map<uint64_t, int64_t> ref_delta_;   // see ref_delta()
+};
+
+}  // namespace tdb

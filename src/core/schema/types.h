@@ -1,0 +1,151 @@
+// Types and enums: field definitions, the catalog of a collection, and the
+// checks that keep Type instances and restricted lists/sets valid.
+#pragma once
+
+#include "core/api/pure.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/lang/query.h"
+#include "core/model/value.h"
+
+namespace tdb {
+
+// What a definition (or the items of a `[..]`/`{..}` definition) requires.
+enum class SK : uint8_t {
+    Any, Thing, Raw, Str, Utf8, Bytes, Bool, Int, UInt, PInt, NInt, Float, Number,
+    Datetime, Timeval, Regex, Closure, Error, Arr, Set, Type, Enum,
+    StrRange, IntRange, FloatRange, Pattern,
+};
+
+// A parsed definition such as 'str<1:10>?', '[Note]' or '/^a/i<abc>'.
+struct Spec {
+    SK kind = SK::Any;
+    bool nillable = false;
+    uint32_t ref = 0;           // type_id (Type) or enum_id (Enum)
+    SK nkind = SK::Any;         // the items of Arr and Set
+    bool nnillable = false;
+    uint32_t nref = 0;
+    int64_t imin = 0, imax = 0; // IntRange; StrRange (lengths)
+    double fmin = 0, fmax = 0;  // FloatRange
+    Value dval;                 // a condition's default (IntRange, ..., Pattern)
+    Value regex;                // Pattern
+};
+
+struct TypeDef;
+
+struct Field {
+    std::string name;
+    std::string raw;   // the definition as written
+    Spec spec;
+    // A relation (mod_type 'rel'): the field of the other type (spec.ref, or
+    // spec.nref for a set) that points back; empty when there is none.
+    std::string rel;
+    // Anonymous types only: a nested definition ({..} or [{..}]).
+    std::shared_ptr<TypeDef> ano;
+};
+
+struct Method {
+    std::string name;
+    Value closure;
+};
+
+struct TypeDef {
+    uint32_t id = 0;
+    std::string name;
+    int64_t created_at = 0, modified_at = 0;
+    bool wrap_only = false;
+    bool hide_id = false;
+    bool idx = false;         // mod_type 'idx': an index on its instances (see README)
+    bool anonymous = false;   // &{...}: lives in a value, not in the catalog
+    std::string idname;       // anonymous types: the field that renders the id ('#')
+    std::vector<Field> fields;
+    std::vector<Method> methods;
+    Field* field(std::string_view name);
+    Method* method(std::string_view name);
+    int field_index(std::string_view name) const;
+};
+
+struct EnumDef {
+    uint32_t id = 0;
+    std::string name;
+    int64_t created_at = 0, modified_at = 0;
+    std::vector<Ref<EnumMemberObj>> members;   // members[0] is the default
+    uint32_t next_mid = 0;
+    std::vector<Method> methods;
+    EnumMemberObj* member(std::string_view name);
+    EnumMemberObj* member_by_mid(uint32_t mid);
+    int index_of(const EnumMemberObj* m) const;
+};
+
+// The Types and enums of one collection as one query sees them: loaded once,
+// on first use, and written through the storage on every change.
+class Catalog {
+public:
+    static Catalog& of(Query& q);
+    // The catalog of the running query, or nullptr when none is loaded.
+    static Catalog* current();
+
+    TypeDef* type(std::string_view name);
+    TypeDef* type(uint32_t id);
+    EnumDef* enum_(std::string_view name);
+    EnumDef* enum_(uint32_t id);
+
+    // Parses a definition for field `field` of type `t` (ThingsDB's messages).
+    Spec parse_spec(TypeDef& t, const std::string& field, const std::string& raw);
+    // The value a field gets when none is given.
+    Value default_value(const TypeDef& t, const Field& f);
+    // Raises when v does not fit the field; may convert it (tuple -> list).
+    void check_field(const TypeDef& t, const Field& f, Value& v);
+    // A new instance with every field at its default.
+    Value new_instance(TypeDef& t);
+    // A new instance from a thing (ThingsDB's new(Type, thing) and
+    // list.map_type(Type)): the fields the thing has, checked, the others at
+    // their defaults; a typed thing must be of type t.
+    Value instance_from(TypeDef& t, Thing* from);
+    // Saves a type/enum row (and bumps nothing else).
+    void save(const TypeDef& t);
+    void save(const EnumDef& e);
+    uint32_t next_type_id() const;
+    uint32_t next_enum_id() const;
+    // Stored and unstored instances of a type touched by this query.
+    std::vector<Value> instances(uint32_t type_id);
+
+    Query& q;
+    uint64_t coll_id = 0;
+    std::vector<std::unique_ptr<TypeDef>> types;
+    std::vector<std::unique_ptr<EnumDef>> enums;
+    std::vector<Ref<Thing>> made;   // instances created in this query
+
+    explicit Catalog(Query& q);
+    ~Catalog();
+
+private:
+    void load();
+    Catalog* prev_ = nullptr;
+};
+
+// True when v may be shown through field f of a wrapping type (ThingsDB's
+// ti_field_maps_to_val: things map to Type fields, they get wrapped).
+bool field_maps(const Field& f, const Value& v);
+// Raises as adding v to the set in field `key` of owner would (a restricted
+// set of a Type), without changing anything.
+void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v);
+// The other side of a relation field, or nullptr.
+Field* relation_peer(Catalog& c, const Field& f, TypeDef** peer_type);
+
+// After a relation is made: the other side follows every instance of t.
+void relation_follow_all(Catalog& c, TypeDef& t, const std::string& field);
+
+// The text of a definition's kind, for messages ("int", "str", ...).
+const char* spec_kind_name(SK k);
+int64_t now_seconds(Query& q);
+std::string json_str(std::string_view s);
+// ThingsDB's rendering of a value inside a job (values as results render).
+std::string job_value(Query& q, const Value& v);
+
+}  // namespace tdb

@@ -1,0 +1,428 @@
+// Watch events: tdb_watch/tdb_unwatch, and at commit one stored, notified event per changed thing.
+//
+// A transaction's jobs are kept in backend memory, tagged with the
+// subtransaction that recorded them, until it ends: a rolled-back
+// (sub)transaction drops its jobs; at XACT_EVENT_PRE_COMMIT they become one
+// update event per thing, all with the transaction's change id, stored in
+// one row of thingsdb.changes (more for very large transactions) and sent
+// with Async_Notify on channel tdb_<thing id>.
+//
+// Change ids follow commit order because they are taken while holding an
+// exclusive advisory lock that the committing transaction keeps until its
+// commit is complete: the next committer with events waits for it. A watch
+// takes the same lock in share mode, so no event commits between reading the
+// watched thing and the moment its LISTEN becomes active (at the watch's
+// commit): the init event's change id separates what the state includes from
+// what will arrive as notifications.
+#include "core/api/engine.h"
+#include "core/api/error.h"
+#include "core/api/events.h"
+
+#include "pg/notify.h"
+
+#include <algorithm>
+#include <climits>
+#include <unordered_map>
+
+#include "pg/auth.h"
+#include "pg/bridge.h"
+#include "pg/storage/things.h"
+
+extern "C" {
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+}
+
+namespace tdb::pg {
+
+namespace {
+
+struct PendingJob {
+    uint64_t thing_id;
+    SubTransactionId subxact;   // recorded in; dropped when it aborts
+    std::string collection;     // empty for the @thingsdb scope (thing 0)
+    std::string json;
+};
+
+std::vector<PendingJob> pending;   // this transaction's jobs, in the order applied
+
+int event_retention = 86400;       // seconds (thingsdb.event_retention); 0: keep all
+TimestampTz last_prune = 0;        // when this backend last pruned
+constexpr long kPruneEveryMs = 60 * 1000;
+
+// The advisory lock that serialises committers with events ("tdb_evnt").
+constexpr int64 kCommitLockKey = 0x7464625f65766e74LL;
+// NOTIFY refuses payloads of 8000 bytes or more.
+constexpr size_t kMaxNotifyPayload = 8000;
+// A row of thingsdb.changes holds at most this much payload text (one event
+// larger than that gets a row of its own).
+constexpr size_t kMaxPartBytes = 64u << 20;
+
+enum PlanId { LOCK, LOCK_SHARED, NEXT_ID, LAST_ID, INSERT_EVENTS, PRUNE, RAISE_HORIZON, N_PLANS };
+
+struct PlanDef {
+    const char* sql;
+    int nargs;
+    Oid types[5];
+};
+
+const PlanDef kPlans[N_PLANS] = {
+    {"SELECT pg_catalog.pg_advisory_xact_lock($1)", 1, {INT8OID}},
+    {"SELECT pg_catalog.pg_advisory_xact_lock_shared($1)", 1, {INT8OID}},
+    {"SELECT nextval('thingsdb.change_id_seq')", 0, {}},
+    {"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM thingsdb.change_id_seq", 0, {}},
+    {"INSERT INTO thingsdb.changes (change_id, part, thing_ids, collections, payloads)"
+     " VALUES ($1, $2, $3, $4, $5)",
+     5, {INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, JSONARRAYOID}},
+    {"WITH d AS (DELETE FROM thingsdb.changes"
+     " WHERE created_at < clock_timestamp() - make_interval(secs => $1)"
+     " RETURNING change_id, cardinality(thing_ids) AS n)"
+     " SELECT coalesce(sum(n), 0)::bigint, max(change_id) FROM d",
+     1, {FLOAT8OID}},
+    // The highest pruned change id; a sequence because it must not conflict
+    // between concurrent transactions (only raised, under the commit lock).
+    {"SELECT setval('thingsdb.events_pruned_seq', $1)"
+     " WHERE $1 > (SELECT last_value FROM thingsdb.events_pruned_seq)",
+     1, {INT8OID}},
+};
+
+SPIPlanPtr plans[N_PLANS];
+
+// Runs a kept plan inside pg_call; the caller owns values/nulls.
+void exec_plan(PlanId id, Datum* values, const char* nulls) {
+    pg_call([&] {
+        if (!plans[id]) {
+            const PlanDef& d = kPlans[id];
+            SPIPlanPtr p = SPI_prepare(d.sql, d.nargs, const_cast<Oid*>(d.types));
+            if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+            if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
+            plans[id] = p;
+        }
+        int rc = SPI_execute_plan(plans[id], values, nulls, false, 0);
+        if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+    });
+}
+
+// The int8 in column `col` of the first result row; `fallback` for NULL.
+int64 result_int8(int col, int64 fallback) {
+    int64 v = fallback;
+    pg_call([&] {
+        if (SPI_processed == 0) return;
+        bool isnull = false;
+        Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col, &isnull);
+        if (!isnull) v = DatumGetInt64(d);
+    });
+    return v;
+}
+
+void lock_commits(bool shared) {
+    Datum key = Int64GetDatum(kCommitLockKey);
+    exec_plan(shared ? LOCK_SHARED : LOCK, &key, nullptr);
+}
+
+// The change id of the last transaction with events that committed (read
+// under the lock, when no committer is between taking an id and its commit).
+int64 last_change_id() {
+    exec_plan(LAST_ID, nullptr, nullptr);
+    return result_int8(1, 0);
+}
+
+// Deletes events older than the retention; call with the commit lock held.
+int64 prune_events() {
+    if (event_retention <= 0) return 0;
+    Datum secs = Float8GetDatum(static_cast<double>(event_retention));
+    exec_plan(PRUNE, &secs, nullptr);
+    int64 deleted = result_int8(1, 0);
+    int64 highest = result_int8(2, 0);
+    if (highest > 0) {
+        Datum h = Int64GetDatum(highest);
+        exec_plan(RAISE_HORIZON, &h, nullptr);
+    }
+    pg_call([] { last_prune = GetCurrentTimestamp(); });
+    return deleted;
+}
+
+void spi_connect() {
+    pg_call([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
+    });
+}
+
+void spi_finish() {
+    pg_call([] {
+        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
+    });
+}
+
+class ErrorCopyContextScope {
+public:
+    explicit ErrorCopyContextScope(MemoryContext cxt) : saved_(error_copy_context) { error_copy_context = cxt; }
+    ~ErrorCopyContextScope() { error_copy_context = saved_; }
+    ErrorCopyContextScope(const ErrorCopyContextScope&) = delete;
+    ErrorCopyContextScope& operator=(const ErrorCopyContextScope&) = delete;
+
+private:
+    MemoryContext saved_;
+};
+
+std::string channel_of(uint64_t thing_id) { return "tdb_" + std::to_string(thing_id); }
+
+// One update event per changed thing, in the order the things first changed.
+struct ThingEvent {
+    uint64_t thing_id;
+    std::string collection;
+    std::string jobs;   // the job objects, comma-separated
+};
+
+std::vector<ThingEvent> group_pending() {
+    std::vector<ThingEvent> events;
+    std::unordered_map<uint64_t, size_t> index;
+    for (PendingJob& j : pending) {
+        auto [it, fresh] = index.emplace(j.thing_id, events.size());
+        if (fresh) events.push_back({j.thing_id, std::move(j.collection), {}});
+        std::string& jobs = events[it->second].jobs;
+        if (!jobs.empty()) jobs.push_back(',');
+        jobs += j.json;
+    }
+    return events;
+}
+
+// The pre-commit work: runs as an invoke_cpp body, so an error of any kind
+// becomes an ereport that aborts the commit.
+Datum flush_events(FunctionCallInfo) {
+    ErrorCopyContextScope copy_scope(CurrentMemoryContext);
+    std::vector<ThingEvent> events = group_pending();
+    pending.clear();
+
+    // Pre-commit runs outside any statement: SPI needs a snapshot.
+    pg_call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
+    spi_connect();
+    tdb::pg::CallContext call;   // the events are written as the extension owner (auth.h)
+    lock_commits(false);
+    exec_plan(NEXT_ID, nullptr, nullptr);
+    int64 change_id = result_int8(1, 0);
+
+    std::vector<std::string> payloads;
+    payloads.reserve(events.size());
+    for (const ThingEvent& e : events)
+        payloads.push_back("{\"#\":" + std::to_string(e.thing_id) + ",\"event\":" + std::to_string(change_id) +
+                           ",\"jobs\":[" + e.jobs + "]}");
+
+    // One row of thingsdb.changes per part of at most kMaxPartBytes of
+    // payloads (an array must stay far below PostgreSQL's 1 GB per value).
+    // The payloads go in as the json they are (json's stored form is its
+    // text): written by the core, they need no parsing here.
+    size_t begin = 0;
+    int part = 0;
+    while (begin < events.size()) {
+        size_t end = begin, bytes = 0;
+        do bytes += payloads[end++].size();
+        while (end < events.size() && bytes + payloads[end].size() <= kMaxPartBytes);
+        int n = static_cast<int>(end - begin);
+        Datum values[5];
+        pg_call([&] {
+            Datum* ids = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            Datum* colls = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            bool* coll_nulls = static_cast<bool*>(palloc(sizeof(bool) * n));
+            Datum* texts = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            for (int i = 0; i < n; ++i) {
+                const ThingEvent& e = events[begin + i];
+                const std::string& p = payloads[begin + i];
+                ids[i] = Int64GetDatum(static_cast<int64>(e.thing_id));
+                coll_nulls[i] = e.collection.empty();
+                colls[i] = coll_nulls[i] ? 0
+                                         : PointerGetDatum(cstring_to_text_with_len(
+                                               e.collection.data(), static_cast<int>(e.collection.size())));
+                texts[i] = PointerGetDatum(cstring_to_text_with_len(p.data(), static_cast<int>(p.size())));
+            }
+            int dims[1] = {n};
+            int lbs[1] = {1};
+            values[0] = Int64GetDatum(change_id);
+            values[1] = Int32GetDatum(part);
+            values[2] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+            values[3] = PointerGetDatum(
+                construct_md_array(colls, coll_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+            values[4] = PointerGetDatum(construct_array(texts, n, JSONOID, -1, false, TYPALIGN_INT));
+            // The arrays hold their own copies.
+            for (int i = 0; i < n; ++i) {
+                if (!coll_nulls[i]) pfree(DatumGetPointer(colls[i]));
+                pfree(DatumGetPointer(texts[i]));
+            }
+            pfree(ids);
+            pfree(colls);
+            pfree(coll_nulls);
+            pfree(texts);
+        });
+        exec_plan(INSERT_EVENTS, values, nullptr);
+        pg_call([&] {   // a large transaction's parts should not pile up
+            for (int i = 2; i < 5; ++i) pfree(DatumGetPointer(values[i]));
+        });
+        begin = end;
+        ++part;
+    }
+
+    bool prune_due = false;
+    pg_call([&] {
+        prune_due = event_retention > 0 &&
+                    TimestampDifferenceExceeds(last_prune, GetCurrentTimestamp(), kPruneEveryMs);
+    });
+    if (prune_due) prune_events();
+    call.finish();
+    spi_finish();
+    pg_call([] { PopActiveSnapshot(); });
+
+    // Queued now, inserted into the notification queue by PreCommit_Notify
+    // later in this commit (still under the lock, so in change-id order).
+    for (size_t i = 0; i < events.size(); ++i) {
+        std::string channel = channel_of(events[i].thing_id);
+        std::string ref;
+        const std::string* payload = &payloads[i];
+        if (payload->size() >= kMaxNotifyPayload) {
+            ref = "{\"#\":" + std::to_string(events[i].thing_id) + ",\"event\":" + std::to_string(change_id) +
+                  ",\"ref\":true}";
+            payload = &ref;
+        }
+        pg_call([&] { Async_Notify(channel.c_str(), payload->c_str()); });
+    }
+    return 0;
+}
+
+void xact_callback(XactEvent event, void*) {
+    switch (event) {
+        case XACT_EVENT_PRE_COMMIT:
+            if (!pending.empty()) invoke_cpp(flush_events, nullptr);
+            break;
+        case XACT_EVENT_PRE_PREPARE:
+            if (!pending.empty())
+                ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                                errmsg("cannot PREPARE a transaction that changed watched things")));
+            break;
+        default:   // committed, aborted, prepared: nothing is pending any more
+            pending.clear();
+            break;
+    }
+}
+
+// Subtransaction ids grow: the jobs of an aborted subtransaction and of the
+// subtransactions inside it are exactly those tagged with its id or later.
+void subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransactionId, void*) {
+    if (event != SUBXACT_EVENT_ABORT_SUB) return;
+    std::erase_if(pending, [sub](const PendingJob& j) { return j.subxact >= sub; });
+}
+
+// Text of a non-null text argument.
+std::string text_arg(FunctionCallInfo fcinfo, int n) {
+    text* t = nullptr;
+    pg_call([&] { t = PG_GETARG_TEXT_PP(n); });
+    return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+int64 thing_id_arg(FunctionCallInfo fcinfo) {
+    int64 id = 0;
+    bool null = PG_ARGISNULL(0);
+    if (!null) id = PG_GETARG_INT64(0);
+    if (null || id < 0) tdb::raise(VALUE_ERR, "expecting a thing id (an integer >= 0)");
+    return id;
+}
+
+}  // namespace
+
+void events_init() {
+    DefineCustomIntVariable("thingsdb.event_retention",
+                            "How long watch events are kept for catch-up (0 keeps them all).",
+                            "Events older than this are pruned on commit, at most once a minute per "
+                            "session, and by tdb_prune_events().",
+                            &event_retention, 86400, 0, INT_MAX, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr,
+                            nullptr);
+    RegisterXactCallback(xact_callback, nullptr);
+    RegisterSubXactCallback(subxact_callback, nullptr);
+}
+
+void events_record(std::string_view scope, std::vector<std::pair<uint64_t, std::string>>& jobs) {
+    if (jobs.empty()) return;
+    SubTransactionId sub = InvalidSubTransactionId;
+    pg_call([&] { sub = GetCurrentSubTransactionId(); });
+    Scope sc = parse_scope(scope);
+    std::string coll = sc.kind == Scope::COLLECTION ? sc.name : std::string();
+    pending.reserve(pending.size() + jobs.size());
+    for (auto& [id, json] : jobs) pending.push_back({id, sub, id == 0 ? std::string() : coll, std::move(json)});
+    jobs.clear();
+}
+
+}  // namespace tdb::pg
+
+using tdb::pg::pg_call;
+
+// tdb_watch(thing_id bigint, scope text DEFAULT NULL) -> jsonb: the init event.
+TDB_PG_FUNCTION(tdb_watch) {
+    // Notifications are not replicated: on a hot standby no event would come.
+    pg_call([] {
+        if (RecoveryInProgress())
+            ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                            errmsg("cannot watch on a hot standby: events are notified on the primary only"),
+                            errhint("Watch on the primary; standbys serve reads.")));
+    });
+    int64 id = tdb::pg::thing_id_arg(fcinfo);
+    std::string scope;
+    if (PG_ARGISNULL(1)) {
+        const char* s = nullptr;
+        pg_call([&] { s = GetConfigOption("thingsdb.scope", true, false); });
+        scope = s ? s : "";
+    } else {
+        scope = tdb::pg::text_arg(fcinfo, 1);
+    }
+    if (id == 0) scope = "@thingsdb";
+    MemoryContext call_cxt = CurrentMemoryContext;
+    tdb::pg::ErrorCopyContextScope copy_scope(call_cxt);
+    tdb::pg::spi_connect();
+    tdb::pg::CallContext call;   // JOIN on the scope; the owner's rights (auth.h)
+    std::string init;
+    {
+        tdb::pg::PgStorage storage;
+        tdb::check_scope_access(storage, &call.identity(storage), scope, tdb::AUTH_JOIN);
+        tdb::pg::lock_commits(true);
+        storage.renew_snapshot();   // the state as of change_id: after the wait for the lock
+        int64 change_id = tdb::pg::last_change_id();
+        init = tdb::watch_init(storage, scope, static_cast<uint64_t>(id), change_id);
+        storage.finish();
+    }
+    call.finish();
+    std::string channel = tdb::pg::channel_of(static_cast<uint64_t>(id));
+    Datum out = 0;
+    pg_call([&] {
+        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
+        MemoryContextSwitchTo(call_cxt);
+        Async_Listen(channel.c_str());
+        out = DirectFunctionCall1(jsonb_in, CStringGetDatum(init.c_str()));
+    });
+    PG_RETURN_DATUM(out);
+}
+
+// tdb_unwatch(thing_id bigint) -> void
+TDB_PG_FUNCTION(tdb_unwatch) {
+    int64 id = tdb::pg::thing_id_arg(fcinfo);
+    std::string channel = tdb::pg::channel_of(static_cast<uint64_t>(id));
+    pg_call([&] { Async_Unlisten(channel.c_str()); });
+    PG_RETURN_VOID();
+}
+
+// tdb_prune_events() -> bigint: deletes the events older than
+// thingsdb.event_retention now; returns how many.
+TDB_PG_FUNCTION(tdb_prune_events) {
+    (void)fcinfo;
+    tdb::pg::ErrorCopyContextScope copy_scope(CurrentMemoryContext);
+    tdb::pg::spi_connect();
+    tdb::pg::lock_commits(false);
+    int64 n = tdb::pg::prune_events();
+    tdb::pg::spi_finish();
+    PG_RETURN_INT64(n);
+}

@@ -1,0 +1,385 @@
+// Procedures from SQL: tdb_run, tdb_call, tdb_new_procedure, tdb_procedure_info
+// and tdb_procedures_json (discovery).
+//
+// tdb_run converts its SQL arguments to values directly (no ThingsDB code is
+// built or parsed): with a warm closure cache a call reads the collection row
+// and runs the closure, nothing more.
+#include "core/api/procedures.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pg/auth.h"
+#include "pg/bridge.h"
+#include "pg/notify.h"
+#include "pg/storage/things.h"
+#include "pg/readonly.h"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+}
+
+namespace {
+
+using tdb::pg::pg_call;
+
+// The scope of a call whose scope argument is NULL: the setting
+// thingsdb.scope (read through the GUC machinery, owned by thingsdb.cpp).
+std::string default_scope() {
+    const char* s = nullptr;
+    pg_call([&] { s = GetConfigOption("thingsdb.scope", true, false); });
+    return s ? s : "@:stuff";
+}
+
+std::string text_arg(FunctionCallInfo fcinfo, int n) {
+    std::string out;
+    text* t = nullptr;
+    pg_call([&] { t = PG_GETARG_TEXT_PP(n); });
+    out.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    return out;
+}
+
+void require_arg(FunctionCallInfo fcinfo, int n, const char* what) {
+    if (!PG_ARGISNULL(n)) return;
+    pg_call([&] {
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", what)));
+    });
+}
+
+// Sets error_copy_context for one entry-point call (as tdb_query does), so
+// a caught PostgreSQL error survives SPI_finish.
+class ErrorCopyContextScope {
+public:
+    explicit ErrorCopyContextScope(MemoryContext cxt) : saved_(tdb::pg::error_copy_context) {
+        tdb::pg::error_copy_context = cxt;
+    }
+    ~ErrorCopyContextScope() { tdb::pg::error_copy_context = saved_; }
+    ErrorCopyContextScope(const ErrorCopyContextScope&) = delete;
+    ErrorCopyContextScope& operator=(const ErrorCopyContextScope&) = delete;
+
+private:
+    MemoryContext saved_;
+};
+
+// One call of the core between SPI_connect and SPI_finish, as the owner of
+// the tables with the caller's identity (auth.h); `run` gets the storage and
+// the identity, fills `jobs` and `scope` for the watch events and returns
+// the JSON text of the result.
+template <typename Run>
+Datum call_core(bool result_is_text, Run&& run) {
+    ErrorCopyContextScope copy_scope(CurrentMemoryContext);
+    MemoryContext call_cxt = CurrentMemoryContext;
+    pg_call([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
+    });
+    std::string result, scope;
+    std::vector<std::pair<uint64_t, std::string>> jobs;
+    {
+        tdb::pg::CallContext call;
+        tdb::pg::PgStorage storage;
+        result = run(storage, &call.identity(storage), jobs, scope);
+        storage.finish();
+        call.finish();
+    }
+    Datum out = 0;
+    pg_call([&] {
+        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
+        MemoryContextSwitchTo(call_cxt);
+        if (result_is_text) out = PointerGetDatum(cstring_to_text_with_len(result.data(), result.size()));
+        else out = DirectFunctionCall1(jsonb_in, CStringGetDatum(result.c_str()));
+    });
+    if (!jobs.empty()) tdb::pg::events_record(scope, jobs);
+    PG_RETURN_DATUM(out);
+}
+
+// ---- SQL values to ThingsDB values (API.md, "Arguments") ------------------
+
+// A numeric without fraction that fits int64 becomes an int, else a float.
+tdb::Value numeric_value(const char* s) {
+    std::string_view v(s);
+    if (v.find_first_of(".eEN") == std::string_view::npos) {   // not NaN/Infinity either
+        errno = 0;
+        char* end = nullptr;
+        long long i = std::strtoll(s, &end, 10);
+        if (errno == 0 && end && *end == '\0') return tdb::Value::integer(i);
+    }
+    if (v == "Infinity") return tdb::Value::number(HUGE_VAL);
+    if (v == "-Infinity") return tdb::Value::number(-HUGE_VAL);
+    if (v == "NaN") return tdb::Value::number(std::nan(""));
+    return tdb::Value::number(std::strtod(s, nullptr));
+}
+
+// Seconds since the Unix epoch of a PostgreSQL timestamp.
+int64_t unix_seconds(Timestamp ts) {
+    int64 usec = ts + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (int64)SECS_PER_DAY * USECS_PER_SEC;
+    int64 sec = usec / USECS_PER_SEC;
+    if (usec % USECS_PER_SEC < 0) --sec;   // floor
+    return sec;
+}
+
+// Converts one SQL value; the pg_call around it owns every palloc. Values
+// that become JSON (json, jsonb, arrays, rows) are loaded in the query, so
+// objects become things.
+void convert(Oid type, Datum d, tdb::ProcArg& out) {
+    struct Conv {
+        enum Kind { NONE, BOOL, INT, FLOAT, NUMERIC, STR, BYTES, JSON, TS, OTHER } kind = NONE;
+        bool b = false;
+        int64_t i = 0;
+        double f = 0;
+        char* s = nullptr;   // palloc'd text
+        size_t n = 0;
+    } c;
+    pg_call([&] {
+        switch (type) {
+            case BOOLOID: c.kind = Conv::BOOL; c.b = DatumGetBool(d); break;
+            case INT2OID: c.kind = Conv::INT; c.i = DatumGetInt16(d); break;
+            case INT4OID: c.kind = Conv::INT; c.i = DatumGetInt32(d); break;
+            case INT8OID: c.kind = Conv::INT; c.i = DatumGetInt64(d); break;
+            case FLOAT4OID: c.kind = Conv::FLOAT; c.f = DatumGetFloat4(d); break;
+            case FLOAT8OID: c.kind = Conv::FLOAT; c.f = DatumGetFloat8(d); break;
+            case NUMERICOID:
+                c.kind = Conv::NUMERIC;
+                c.s = DatumGetCString(DirectFunctionCall1(numeric_out, d));
+                break;
+            case UNKNOWNOID:
+            case CSTRINGOID:
+                c.kind = Conv::STR;
+                c.s = DatumGetCString(d);
+                c.n = strlen(c.s);
+                break;
+            case TEXTOID:
+            case VARCHAROID:
+            case BPCHAROID: {
+                text* t = DatumGetTextPP(d);
+                c.kind = Conv::STR;
+                c.s = VARDATA_ANY(t);
+                c.n = VARSIZE_ANY_EXHDR(t);
+                break;
+            }
+            case BYTEAOID: {
+                bytea* b = DatumGetByteaPP(d);
+                c.kind = Conv::BYTES;
+                c.s = VARDATA_ANY(b);
+                c.n = VARSIZE_ANY_EXHDR(b);
+                break;
+            }
+            case JSONBOID: {
+                Jsonb* jb = DatumGetJsonbP(d);
+                c.kind = Conv::JSON;
+                c.s = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+                c.n = strlen(c.s);
+                break;
+            }
+            case JSONOID: {
+                text* t = DatumGetTextPP(d);
+                c.kind = Conv::JSON;
+                c.s = VARDATA_ANY(t);
+                c.n = VARSIZE_ANY_EXHDR(t);
+                break;
+            }
+            case TIMESTAMPTZOID:
+            case TIMESTAMPOID: {
+                Timestamp ts = DatumGetTimestamp(d);
+                if (TIMESTAMP_NOT_FINITE(ts))
+                    ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                                    errmsg("an infinite timestamp has no ThingsDB datetime")));
+                c.kind = Conv::TS;
+                c.i = unix_seconds(ts);
+                break;
+            }
+            default: {
+                text* t = nullptr;
+                if (type_is_array(type)) {
+                    t = DatumGetTextPP(DirectFunctionCall1(array_to_json, d));
+                } else if (type == RECORDOID || get_typtype(type) == TYPTYPE_COMPOSITE) {
+                    t = DatumGetTextPP(DirectFunctionCall1(row_to_json, d));
+                }
+                if (t) {
+                    c.kind = Conv::JSON;
+                    c.s = VARDATA_ANY(t);
+                    c.n = VARSIZE_ANY_EXHDR(t);
+                    break;
+                }
+                // Anything else (date, uuid, ...) as its text.
+                Oid out_fn;
+                bool varlena;
+                getTypeOutputInfo(type, &out_fn, &varlena);
+                c.kind = Conv::STR;
+                c.s = OidOutputFunctionCall(out_fn, d);
+                c.n = strlen(c.s);
+                break;
+            }
+        }
+    });
+    switch (c.kind) {
+        case Conv::BOOL: out.value = tdb::Value::boolean(c.b); break;
+        case Conv::INT: out.value = tdb::Value::integer(c.i); break;
+        case Conv::FLOAT: out.value = tdb::Value::number(c.f); break;
+        case Conv::NUMERIC: out.value = numeric_value(c.s); break;
+        case Conv::STR: out.value = tdb::Value::str(std::string(c.s, c.n)); break;
+        case Conv::BYTES: out.value = tdb::Value::bytes(std::string(c.s, c.n)); break;
+        case Conv::JSON:
+            out.json.assign(c.s, c.n);
+            out.is_json = true;
+            break;
+        case Conv::TS: out.value = tdb::utc_datetime(c.i); break;
+        default: break;
+    }
+}
+
+// The arguments after the procedure name: each "any" argument, or the
+// elements of the array given with an explicit VARIADIC.
+std::vector<tdb::ProcArg> sql_args(FunctionCallInfo fcinfo) {
+    std::vector<tdb::ProcArg> args;
+    if (PG_NARGS() < 2) return args;
+    bool variadic = false;
+    pg_call([&] { variadic = get_fn_expr_variadic(fcinfo->flinfo); });
+    if (!variadic) {
+        args.resize(PG_NARGS() - 1);
+        for (int i = 1; i < PG_NARGS(); ++i) {
+            if (PG_ARGISNULL(i)) continue;   // nil
+            Oid type = InvalidOid;
+            pg_call([&] { type = get_fn_expr_argtype(fcinfo->flinfo, i); });
+            convert(type, PG_GETARG_DATUM(i), args[i - 1]);
+        }
+        return args;
+    }
+    if (PG_ARGISNULL(1)) return args;
+    Oid elem = InvalidOid;
+    int n = 0;
+    Datum* elems = nullptr;
+    bool* nulls = nullptr;
+    pg_call([&] {
+        ArrayType* arr = PG_GETARG_ARRAYTYPE_P(1);
+        elem = ARR_ELEMTYPE(arr);
+        int16 len;
+        bool byval;
+        char align;
+        get_typlenbyvalalign(elem, &len, &byval, &align);
+        deconstruct_array(arr, elem, len, byval, align, &elems, &nulls, &n);
+    });
+    args.resize(n);
+    for (int i = 0; i < n; ++i)
+        if (!nulls[i]) convert(elem, elems[i], args[i]);
+    return args;
+}
+
+}  // namespace
+
+// tdb_run(procedure text, VARIADIC args "any") -> jsonb, and tdb_run(procedure text)
+TDB_PG_FUNCTION(tdb_run) {
+    require_arg(fcinfo, 0, "procedure");
+    std::string name = text_arg(fcinfo, 0);
+    std::vector<tdb::ProcArg> args = sql_args(fcinfo);
+    std::string scope = default_scope();
+    std::string read_only = tdb::pg::read_only_reason();   // a hot standby
+    return call_core(false, [&](tdb::Storage& st, const tdb::Identity* who, auto& jobs, std::string& ran_in) {
+        tdb::ProcedureRequest req;
+        req.read_only = read_only;
+        req.scope = scope;
+        req.name = name;
+        req.identity = who;
+        req.jobs_out = &jobs;
+        req.scope_out = &ran_in;
+        return tdb::run_procedure(st, req, std::move(args));
+    });
+}
+
+namespace {
+
+// tdb_call and tdb_call_ro (read_only: refuse procedures with side effects).
+Datum call_impl(FunctionCallInfo fcinfo, bool ro) {
+    require_arg(fcinfo, 0, "procedure");
+    std::string name = text_arg(fcinfo, 0);
+    std::string params;
+    if (!PG_ARGISNULL(1)) {
+        char* s = nullptr;
+        pg_call([&] {
+            Jsonb* jb = PG_GETARG_JSONB_P(1);
+            s = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+        });
+        params = s;
+    }
+    bool explicit_scope = !PG_ARGISNULL(2);
+    std::string scope = explicit_scope ? text_arg(fcinfo, 2) : default_scope();
+    std::string read_only =
+        ro ? tdb::pg::read_only_reason("tdb_call_ro", "tdb_call") : tdb::pg::read_only_reason();
+    return call_core(false, [&](tdb::Storage& st, const tdb::Identity* who, auto& jobs, std::string& ran_in) {
+        tdb::ProcedureRequest req;
+        req.read_only = read_only;
+        req.scope = scope;
+        req.fallback_thingsdb = !explicit_scope;
+        req.name = name;
+        req.identity = who;
+        req.jobs_out = &jobs;
+        req.scope_out = &ran_in;
+        return tdb::call_procedure_json(st, req, params);
+    });
+}
+
+}  // namespace
+
+// tdb_call(procedure text, params jsonb, scope text DEFAULT NULL) -> jsonb
+TDB_PG_FUNCTION(tdb_call) { return call_impl(fcinfo, false); }
+
+// tdb_call_ro(procedure text, params jsonb, scope text DEFAULT NULL) -> jsonb:
+// STABLE; a procedure with side effects is an operation_err.
+TDB_PG_FUNCTION(tdb_call_ro) { return call_impl(fcinfo, true); }
+
+// tdb_new_procedure(name text, closure text, scope text DEFAULT NULL) -> text
+TDB_PG_FUNCTION(tdb_new_procedure) {
+    require_arg(fcinfo, 0, "name");
+    require_arg(fcinfo, 1, "closure");
+    std::string name = text_arg(fcinfo, 0);
+    std::string source = text_arg(fcinfo, 1);
+    std::string scope = PG_ARGISNULL(2) ? default_scope() : text_arg(fcinfo, 2);
+    std::string read_only = tdb::pg::read_only_reason();   // a hot standby
+    return call_core(true, [&](tdb::Storage& st, const tdb::Identity* who, auto& jobs, std::string& ran_in) {
+        tdb::ProcedureRequest req;
+        req.read_only = read_only;
+        req.scope = scope;
+        req.name = name;
+        req.identity = who;
+        req.jobs_out = &jobs;
+        req.scope_out = &ran_in;
+        return tdb::new_procedure_from_source(st, req, source);
+    });
+}
+
+// tdb_procedure_info(name text, scope text DEFAULT NULL) -> jsonb
+TDB_PG_FUNCTION(tdb_procedure_info) {
+    require_arg(fcinfo, 0, "name");
+    std::string name = text_arg(fcinfo, 0);
+    bool explicit_scope = !PG_ARGISNULL(1);
+    std::string scope = explicit_scope ? text_arg(fcinfo, 1) : default_scope();
+    return call_core(false, [&](tdb::Storage& st, const tdb::Identity* who, auto&, std::string&) {
+        tdb::ProcedureRequest req;
+        req.scope = scope;
+        req.fallback_thingsdb = !explicit_scope;
+        req.name = name;
+        req.identity = who;
+        return tdb::describe_procedure_json(st, req);
+    });
+}
+
+// tdb_procedures_json(scope text DEFAULT NULL) -> jsonb (an array; the SQL
+// function tdb_procedures makes rows of it)
+TDB_PG_FUNCTION(tdb_procedures_json) {
+    std::string scope = PG_ARGISNULL(0) ? default_scope() : text_arg(fcinfo, 0);
+    return call_core(false, [&](tdb::Storage& st, const tdb::Identity* who, auto&, std::string&) {
+        return tdb::describe_procedures_json(st, scope, who);
+    });
+}

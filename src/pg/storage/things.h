@@ -1,0 +1,109 @@
+// PgStorage: the core's Storage interface on the tables of schema thingsdb, via SPI.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/api/storage.h"
+
+namespace tdb::pg {
+
+// Lives for one entry-point call, between its SPI_connect and SPI_finish.
+// The prepared plans are kept for the whole backend (see pg_storage.cpp).
+//
+// One snapshot for the call: taken at its first read (registered, so the
+// rows it sees stay), used by every read of things and every statement of
+// the call with the command id moved to the latest, so the call sees its own
+// writes and, of other transactions, what had committed when it began: a
+// list and the things in it are read as of one moment. A lock the call waits
+// for (lock_collection, renew_snapshot) starts a new one: what the other
+// holder committed is then seen.
+class PgStorage final : public Storage {
+public:
+    PgStorage();
+    ~PgStorage() override;   // no PostgreSQL call: an abort releases the snapshot
+    PgStorage(const PgStorage&) = delete;
+    PgStorage& operator=(const PgStorage&) = delete;
+    // Releases the snapshot; call it on success, before SPI_finish.
+    void finish();
+    // The next read takes a new snapshot (after waiting for a lock).
+    void renew_snapshot();
+    // The running call's snapshot, taken on first use; nullptr outside a
+    // call. Inside pg_call only (it may ereport).
+    static void* current_snapshot();
+
+    bool load_thing(uint64_t coll, uint64_t id, StoredThing& out) override;
+    void load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) override;
+    uint64_t new_thing_id() override;
+    std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) override;
+    PropsEncoder* props_encoder() override;   // Props written as jsonb, no JSON text
+    void lock_collection(uint64_t coll, bool exclusive) override;
+    std::vector<StoredThing> delete_things(uint64_t coll, const std::vector<uint64_t>& ids) override;
+    int64_t count_things(uint64_t coll) override;
+
+    std::vector<CollectionRow> collections() override;
+    bool find_collection(std::string_view name, CollectionRow& out) override;
+    bool find_collection_by_id(uint64_t id, CollectionRow& out) override;
+    CollectionRow create_collection(std::string_view name) override;
+    void delete_collection(uint64_t id) override;
+    void rename_collection(uint64_t id, std::string_view name) override;
+    void set_collection_time_zone(uint64_t id, std::string_view tz) override;
+
+    // ---- procedures ----
+    bool find_procedure(uint64_t scope_id, std::string_view name, ProcedureRow& out) override;
+    std::vector<ProcedureRow> procedures(uint64_t scope_id) override;
+    void insert_procedure(const ProcedureRow& row) override;
+    void update_procedure(const ProcedureRow& row) override;
+    void rename_procedure(uint64_t scope_id, std::string_view name, std::string_view new_name) override;
+    void delete_procedure(uint64_t scope_id, std::string_view name) override;
+    uint64_t procedures_epoch() override;
+
+    // ---- users, tokens and access ----
+    std::vector<UserRow> users() override;
+    bool find_user(std::string_view name, UserRow& out) override;
+    bool find_user_by_id(uint64_t id, UserRow& out) override;
+    UserRow create_user(std::string_view name) override;
+    void delete_user(uint64_t id) override;
+    void rename_user(uint64_t id, std::string_view name) override;
+    std::vector<TokenRow> tokens(uint64_t user_id) override;
+    std::string create_token(uint64_t user_id, int64_t expiration, std::string_view description) override;
+    bool find_token(std::string_view key, uint64_t& user_id, int64_t& expiration) override;
+    void delete_token(std::string_view key) override;
+    void delete_expired_tokens(int64_t now) override;
+    uint32_t access_mask(uint64_t scope_id, uint64_t user_id) override;
+    void set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) override;
+    std::vector<AccessRow> user_access(uint64_t user_id) override;
+
+    // ---- types and enums: src/pg/pg_types.cpp ----
+    std::vector<CatalogRow> load_types(uint64_t coll) override;
+    void save_type(uint64_t coll, const CatalogRow& row) override;
+    void delete_type(uint64_t coll, uint32_t type_id) override;
+    std::vector<CatalogRow> load_enums(uint64_t coll) override;
+    void save_enum(uint64_t coll, const CatalogRow& row) override;
+    void delete_enum(uint64_t coll, uint32_t enum_id) override;
+    std::vector<uint64_t> things_of_type(uint64_t coll, uint32_t type_id) override;
+    void set_type_index(uint64_t coll, uint32_t type_id, bool on) override;
+    bool enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) override;
+    uint64_t catalog_epoch() override;
+
+    void log(std::string_view msg) override;   // function library
+    void set_collection_default_deep(uint64_t id, int deep) override;
+    uint64_t next_free_id() override;     // function library
+    int64_t transaction_id() override;    // function library
+    void check_interrupts() override;
+    double now() override;
+
+private:
+    void* snapshot_ = nullptr;      // Snapshot, registered with the call's resource owner
+    PgStorage* outer_ = nullptr;    // a call running inside another one (a trigger)
+    bool finished_ = false;
+    bool key_share_collection(uint64_t coll);
+    uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
+    bool find_collection_uncached(int plan, std::string_view name, uint64_t id, CollectionRow& out);
+    // Ids taken from the sequence but not handed out yet (ascending, used from
+    // the back). Refilled in growing batches; unused ones become gaps.
+    std::vector<uint64_t> id_pool_;
+    int id_batch_ = 1;
+};
+
+}  // namespace tdb::pg
