@@ -20,9 +20,12 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 PACKAGES=(postgresql-15 postgresql-server-dev-15 libpcre2-dev libgtest-dev googletest
           python3-psycopg make g++ libpq-dev libreadline-dev)
 # `scripts/setup.sh --fuzz` (or TDB_FUZZ=1): also clang and its runtime, for
-# the libFuzzer target (make fuzz, test/fuzz/run.sh); only then.
+# the libFuzzer target (make fuzz, test/fuzz/run.sh); `--test` (what
+# scripts/test.sh uses): those and clang-format, for scripts/check_layout.sh.
 if [ "${1:-}" = --fuzz ] || [ "${TDB_FUZZ:-}" = 1 ]; then
     PACKAGES+=(clang libclang-rt-14-dev)
+elif [ "${1:-}" = --test ]; then
+    PACKAGES+=(clang libclang-rt-14-dev clang-format)
 fi
 missing=()
 for p in "${PACKAGES[@]}"; do

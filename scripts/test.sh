@@ -1,10 +1,12 @@
 #!/bin/bash
 # Runs every test suite against the private cluster of scripts/setup.sh:
+#   0. the shape of the source tree (scripts/check_layout.sh)
 #   1. unit tests (GoogleTest, `make unittest`), also under ASan/UBSan
 #   2. pg_regress (`make installcheck`)
 #   3. acceptance cases listed in test/acceptance/passing.txt
 #   4. end-to-end tests test/e2e/test_*.py and test/e2e/test_*.sh
-# The last line is "N passed, N failed" over all suites; the exit status is
+# The last line is "N passed, N failed, N skipped" over all suites (skipped:
+# what could not run here, never counted as passed); the exit status is
 # non-zero when anything failed.
 set -uo pipefail
 
@@ -14,21 +16,52 @@ export PGHOST="$ROOT/.pgsock" PGPORT=5499 PGUSER=postgres
 export PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}"
 TOTAL_PASSED=0
 TOTAL_FAILED=0
+TOTAL_SKIPPED=0
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 
-count() {  # count SUITE PASSED FAILED
-    echo "== $1: $2 passed, $3 failed"
+count() {  # count SUITE PASSED FAILED [SKIPPED]
+    local s=${4:-0}
+    if [ "$s" = 0 ]; then
+        echo "== $1: $2 passed, $3 failed"
+    else
+        echo "== $1: $2 passed, $3 failed, $s skipped"
+    fi
     TOTAL_PASSED=$((TOTAL_PASSED + $2))
     TOTAL_FAILED=$((TOTAL_FAILED + $3))
+    TOTAL_SKIPPED=$((TOTAL_SKIPPED + s))
 }
 
-if ! scripts/setup.sh >"$OUT/setup.log" 2>&1; then
+# The counts of a runner's last line "N passed, N failed[, N skipped]" into
+# p, f and s; returns 1 when the line has another form.
+last_counts() {
+    if [[ "$1" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+        p=${BASH_REMATCH[1]}
+        f=${BASH_REMATCH[2]}
+        s=${BASH_REMATCH[4]:-0}
+        return 0
+    fi
+    return 1
+}
+
+if ! scripts/setup.sh --test >"$OUT/setup.log" 2>&1; then
     cat "$OUT/setup.log"
     echo "set-up failed"
     echo "0 passed, 1 failed"
     exit 1
 fi
+
+# --- 0. the shape of the tree ------------------------------------------------------
+echo "== layout (scripts/check_layout.sh)"
+scripts/check_layout.sh >"$OUT/layout.log" 2>&1
+rc=$?
+cat "$OUT/layout.log"
+if last_counts "$(tail -1 "$OUT/layout.log")"; then
+    [ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
+else
+    p=0 f=1 s=0
+fi
+count "layout" "$p" "$f" "$s"
 
 # --- 1. unit tests ----------------------------------------------------------------
 echo "== unit tests"
@@ -103,11 +136,7 @@ if [ -s "$CASES" ]; then
         >"$OUT/acceptance.log" 2>&1
     rc=$?
     cat "$OUT/acceptance.log"
-    last=$(tail -1 "$OUT/acceptance.log")
-    if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-        p=${BASH_REMATCH[1]}
-        f=${BASH_REMATCH[2]}
-    else
+    if ! last_counts "$(tail -1 "$OUT/acceptance.log")"; then
         p=0
         f=1
     fi
@@ -130,10 +159,8 @@ for t in test/e2e/test_*.py test/e2e/test_*.sh; do
         *.sh) bash "$t" >"$OUT/e2e.log" 2>&1 ;;
     esac
     rc=$?
-    last=$(tail -1 "$OUT/e2e.log")
-    if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-        p=${BASH_REMATCH[1]}
-        f=${BASH_REMATCH[2]}
+    s=0
+    if last_counts "$(tail -1 "$OUT/e2e.log")"; then
         [ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
     elif [ $rc -eq 0 ]; then
         p=1
@@ -143,8 +170,19 @@ for t in test/e2e/test_*.py test/e2e/test_*.sh; do
         f=1
     fi
     [ "$f" != 0 ] && tail -40 "$OUT/e2e.log"
-    count "$t" "$p" "$f"
+    [ "$s" != 0 ] && grep -i '^skip' "$OUT/e2e.log"
+    count "$t" "$p" "$f" "$s"
 done
 
-echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+# What the change repeats (informational: a row is a place to look, not a
+# failure), since TDB_REVIEW_BASE (.ci/run sets it from .ci/review-base) or
+# the last commit; the `duplicates` tool exists on the development machines
+# only.
+if command -v duplicates >/dev/null; then
+    base="${TDB_REVIEW_BASE:-HEAD~1}"
+    echo "== duplicates added since $base (for review)"
+    duplicates --change --base "$base" --most 20 || true
+fi
+
+echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed, $TOTAL_SKIPPED skipped"
 [ "$TOTAL_FAILED" = 0 ]
