@@ -324,11 +324,7 @@ Value mod_type_all(ModType& ctx) {
     // As ThingsDB: calls the closure on every instance (migrations).
     a.exactly(3);
     Value cb = a.eval(2);
-    if (!cb.is(VT::Closure))
-        raisef(TYPE_ERR,
-               "function `mod_type` expects argument 3 to be of type `closure` but got type `%s` "
-               "instead",
-               type_name(cb));
+    if (!cb.is(VT::Closure)) a.bad_type(2, "closure", cb);
     for (Value& iv : c.instances(tid)) q.call(cb, {iv});
     return Value();
 }
@@ -339,11 +335,7 @@ Value mod_type_idx(ModType& ctx) {
     // index of thingsdb.things on (collection, type_id).
     a.exactly(3);
     Value on = a.eval(2);
-    if (!on.is(VT::Bool))
-        raisef(
-            TYPE_ERR,
-            "function `mod_type` expects argument 3 to be of type `bool` but got type `%s` instead",
-            type_name(on));
+    if (!on.is(VT::Bool)) a.bad_type(2, "bool", on);
     TypeDef* t = c.type(tid);
     q.storage().set_type_index(c.coll_id, tid, on.as_bool());
     if (t->idx == on.as_bool()) return Value();
