@@ -380,7 +380,7 @@ Value f_mod_enum(Query& q, Value*, Args& a) {
     a.at_least(3);
     Catalog& c = cat_of(q);
     std::string name;
-    EnumDef& e = need_enum(c, a, 0, name);
+    uint32_t id = need_enum(c, a, 0, name).id;   // by id: argument 2 may change the catalog
     std::string action = a.str_arg(1);
     static const struct {
         const char* name;
@@ -389,7 +389,7 @@ Value f_mod_enum(Query& q, Value*, Args& a) {
         {"add", mod_enum_add}, {"def", mod_enum_def}, {"del", mod_enum_del},
         {"mod", mod_enum_mod}, {"ren", mod_enum_ren},
     };
-    ModEnum ctx{q, c, a, name, e.id};
+    ModEnum ctx{q, c, a, name, id};
     for (const auto& task : tasks)
         if (action == task.name) return task.run(ctx);
     raisef(VALUE_ERR,

@@ -362,17 +362,17 @@ Value f_mod_type(Query& q, Value*, Args& a) {
     q.storage().lock_collection(root_id(q), true);
     Catalog& c = cat_of(q);
     std::string name;
-    TypeDef& t = need_type(c, a, 0, name);
+    uint32_t tid = need_type(c, a, 0, name).id;   // by id: argument 2 may change the catalog
     std::string action = a.str_arg(1);
     static const struct {
         const char* name;
         Value (*run)(ModType&);
     } tasks[] = {
-        {"add", mod_type_add}, {"del", mod_type_del}, {"ren", mod_type_ren},
-        {"mod", mod_type_mod}, {"wpo", mod_type_wpo}, {"hid", mod_type_hid},
-        {"all", mod_type_all}, {"idx", mod_type_idx}, {"rel", mod_type_rel},
+        {"add", mod_type_add}, {"all", mod_type_all}, {"del", mod_type_del},
+        {"hid", mod_type_hid}, {"idx", mod_type_idx}, {"mod", mod_type_mod},
+        {"rel", mod_type_rel}, {"ren", mod_type_ren}, {"wpo", mod_type_wpo},
     };
-    ModType ctx{q, c, a, name, t.id};
+    ModType ctx{q, c, a, name, tid};
     for (const auto& task : tasks)
         if (action == task.name) return task.run(ctx);
     raisef(VALUE_ERR,
