@@ -11,18 +11,12 @@
 #include "core/lang/ops.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
+#include "core/schema/json_object.h"
 #include "core/schema/types.h"
 
 namespace tdb {
 
 namespace {
-
-Catalog& cat_of(Query& q) {
-    q.need_collection();
-    return Catalog::of(q);
-}
-
-uint64_t root_id(Query& q) { return q.need_collection().id(); }
 
 EnumDef& need_enum(Catalog& c, const Args& a, int i, std::string& name) {
     name = a.str_arg(i);
@@ -81,13 +75,11 @@ EnumMemberObj* add_member(Query& q, EnumDef& e, const std::string& name, Value v
     return m;
 }
 
+// [["NAME",value],...]
 std::string members_json(Query& q, const EnumDef& e) {
-    std::string out = "[";
-    for (size_t i = 0; i < e.members.size(); ++i) {
-        if (i) out += ",";
-        out += "[" + json_str(e.members[i]->name) + "," + job_value(q, e.members[i]->val) + "]";
-    }
-    return out + "]";
+    JsonArray out;
+    for (auto& m : e.members) out.raw(JsonArray().str(m->name).raw(job_value(q, m->val)).text());
+    return out.text();
 }
 
 void prop(Thing* t, const char* k, Value v) { t->props_.push_back({k, std::move(v)}); }
@@ -140,9 +132,13 @@ Value f_set_enum(Query& q, Value*, Args& a) {
     for (auto& m : ref.members) hold_value(q, m->val, +1);
     c.enums.push_back(std::move(e));
     c.save(ref);
-    q.add_job(root_id(q), "{\"set_enum\":{\"created_at\":" + std::to_string(ref.created_at) + ",\"enum_id\":" +
-                              std::to_string(ref.id) + ",\"name\":" + json_str(ref.name) +
-                              ",\"members\":" + members_json(q, ref) + "}}");
+    add_catalog_job(q, "set_enum",
+                    JsonObject()
+                        .num("created_at", ref.created_at)
+                        .num("enum_id", ref.id)
+                        .str("name", ref.name)
+                        .raw("members", members_json(q, ref))
+                        .text());
     return Value();
 }
 
@@ -165,7 +161,7 @@ Value f_del_enum(Query& q, Value*, Args& a) {
     c.enums.erase(std::remove_if(c.enums.begin(), c.enums.end(), [&](auto& p) { return p->id == id; }),
                   c.enums.end());
     q.storage().delete_enum(c.coll_id, id);
-    q.add_job(root_id(q), "{\"del_enum\":" + std::to_string(id) + "}");
+    add_catalog_job(q, "del_enum", std::to_string(id));
     return Value();
 }
 
@@ -188,24 +184,10 @@ Value f_rename_enum(Query& q, Value*, Args& a) {
     e.name = to;
     e.modified_at = now_seconds(q);
     c.save(e);
-    for (auto& t : c.types) {
-        bool changed = false;
-        for (Field& f : t->fields) {
-            std::string raw = f.raw;
-            std::string core = raw, pre, post;
-            if (!core.empty() && core.back() == '?') { post = "?"; core.pop_back(); }
-            if (core.size() >= 2 && (core[0] == '[' || core[0] == '{')) {
-                pre = core.substr(0, 1);
-                post = core.substr(core.size() - 1) + post;
-                core = core.substr(1, core.size() - 2);
-                if (!core.empty() && core.back() == '?') { post = "?" + post; core.pop_back(); }
-            }
-            if (core == name) { f.raw = pre + to + post; changed = true; }
-        }
-        if (changed) c.save(*t);
-    }
-    q.add_job(root_id(q), "{\"rename_enum\":{\"enum_id\":" + std::to_string(e.id) + ",\"modified_at\":" +
-                              std::to_string(e.modified_at) + ",\"name\":" + json_str(to) + "}}");
+    rename_in_specs(c, name, to);
+    add_catalog_job(
+        q, "rename_enum",
+        JsonObject().num("enum_id", e.id).num("modified_at", e.modified_at).str("name", to).text());
     return Value();
 }
 
@@ -234,126 +216,182 @@ Value f_enum_map(Query& q, Value*, Args& a) {
     return out;
 }
 
+// ---- mod_enum ----------------------------------------------------------------
+// One function per task; f_mod_enum checks the first two arguments and picks
+// one. A task looks the enum up again by id after each argument it evaluates:
+// code in an argument may change the catalog.
+
+struct ModEnum {
+    Query& q;
+    Catalog& c;
+    Args& a;
+    const std::string& name;   // the enum's name as given
+    uint32_t id;
+};
+
+EnumMemberObj* need_member(ModEnum& ctx, const std::string& mname) {
+    EnumMemberObj* m = ctx.c.enum_(ctx.id)->member(mname);
+    if (!m) raisef(LOOKUP_ERR, "enum `%s` has no member `%s`", ctx.name.c_str(), mname.c_str());
+    return m;
+}
+
+// Saves the enum as modified now; returns that time.
+int64_t touch(ModEnum& ctx) {
+    EnumDef* e = ctx.c.enum_(ctx.id);
+    e->modified_at = now_seconds(ctx.q);
+    ctx.c.save(*e);
+    return e->modified_at;
+}
+
+// A new member, or a method when the value is a closure.
+Value mod_enum_add(ModEnum& ctx) {
+    auto& [q, c, a, name, id] = ctx;
+    a.exactly(4);
+    std::string mname = a.str_arg(2);
+    Value v = a.eval(3);
+    EnumDef* e = c.enum_(id);
+    if (v.is(VT::Closure)) {
+        if (e->member(mname)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", mname.c_str(), name.c_str());
+        e->methods.push_back({mname, closure_from_source(v.closure()->source)});
+        touch(ctx);
+        return Value();
+    }
+    EnumMemberObj* m = add_member(q, *e, mname, v);
+    hold_value(q, m->val, +1);
+    int64_t at = touch(ctx);
+    add_catalog_job(q, "mod_enum_add",
+                    JsonObject()
+                        .num("enum_id", id)
+                        .num("modified_at", at)
+                        .str("name", mname)
+                        .raw("value", job_value(q, m->val))
+                        .text());
+    return Value();
+}
+
+// The member becomes the default (the first).
+Value mod_enum_def(ModEnum& ctx) {
+    auto& [q, c, a, name, id] = ctx;
+    a.exactly(3);
+    EnumMemberObj* m = need_member(ctx, a.str_arg(2));
+    EnumDef* e = c.enum_(id);
+    int idx = e->index_of(m);
+    std::swap(e->members[0], e->members[static_cast<size_t>(idx)]);
+    int64_t at = touch(ctx);
+    add_catalog_job(q, "mod_enum_def",
+                    JsonObject().num("enum_id", id).num("index", idx).num("modified_at", at).text());
+    return Value();
+}
+
+Value mod_enum_del(ModEnum& ctx) {
+    auto& [q, c, a, name, id] = ctx;
+    a.exactly(3);
+    EnumMemberObj* m = need_member(ctx, a.str_arg(2));
+    EnumDef* e = c.enum_(id);
+    if (e->members.size() == 1)
+        raisef(OPERATION_ERR, "cannot delete the last member of enum `%s`", name.c_str());
+    // In use by a value of this query (the catalog holds one reference,
+    // every other holder of the member object is a use), or by any
+    // stored thing of the collection (the storage searches the stored
+    // {"!m": [enum_id, member_id]}; a thing this query changed away from
+    // the member still counts until the change is written).
+    if (m->refs > 1 || q.storage().enum_member_used(c.coll_id, id, m->mid))
+        raisef(OPERATION_ERR, "enum member `%s{%s}` is still in use", name.c_str(), m->name.c_str());
+    size_t idx = static_cast<size_t>(e->index_of(m));
+    hold_value(q, m->val, -1);
+    if (idx + 1 != e->members.size()) e->members[idx] = std::move(e->members.back());
+    e->members.pop_back();
+    int64_t at = touch(ctx);
+    add_catalog_job(q, "mod_enum_del",
+                    JsonObject()
+                        .num("enum_id", id)
+                        .num("index", static_cast<int64_t>(idx))
+                        .num("modified_at", at)
+                        .text());
+    return Value();
+}
+
+// A new value for a member, or a new closure for a method.
+Value mod_enum_mod(ModEnum& ctx) {
+    auto& [q, c, a, name, id] = ctx;
+    a.exactly(4);
+    std::string mname = a.str_arg(2);
+    Value v = a.eval(3);
+    EnumDef* e = c.enum_(id);
+    if (v.is(VT::Closure)) {
+        auto it = std::find_if(e->methods.begin(), e->methods.end(), [&](const Method& x) { return x.name == mname; });
+        if (it == e->methods.end()) raisef(LOOKUP_ERR, "enum `%s` has no method `%s`", name.c_str(), mname.c_str());
+        it->closure = closure_from_source(v.closure()->source);
+        touch(ctx);
+        return Value();
+    }
+    EnumMemberObj* m = need_member(ctx, mname);
+    // Check against the other members.
+    Ref<EnumMemberObj> keep(m);
+    size_t idx = static_cast<size_t>(e->index_of(m));
+    e->members.erase(e->members.begin() + static_cast<long>(idx));
+    try {
+        check_member_value(q, *e, v);
+    } catch (...) {
+        e->members.insert(e->members.begin() + static_cast<long>(idx), keep);
+        throw;
+    }
+    e->members.insert(e->members.begin() + static_cast<long>(idx), keep);
+    if (v.is(VT::Thing)) {
+        v = q.assignable(std::move(v), nullptr, false);
+        q.need_collection().attach(v.thing());
+    }
+    hold_value(q, m->val, -1);
+    m->val = v;
+    hold_value(q, m->val, +1);
+    int64_t at = touch(ctx);
+    add_catalog_job(q, "mod_enum_mod",
+                    JsonObject()
+                        .num("enum_id", id)
+                        .num("index", static_cast<int64_t>(idx))
+                        .num("modified_at", at)
+                        .raw("value", job_value(q, v))
+                        .text());
+    return Value();
+}
+
+Value mod_enum_ren(ModEnum& ctx) {
+    auto& [q, c, a, name, id] = ctx;
+    a.exactly(4);
+    EnumMemberObj* m = need_member(ctx, a.str_arg(2));
+    std::string to = a.str_arg(3);
+    EnumDef* e = c.enum_(id);
+    if (!valid_name(to)) raise(VALUE_ERR, "member name must follow the naming rules");
+    if (e->member(to)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", to.c_str(), name.c_str());
+    m->name = to;
+    size_t idx = static_cast<size_t>(e->index_of(m));
+    int64_t at = touch(ctx);
+    add_catalog_job(q, "mod_enum_ren",
+                    JsonObject()
+                        .num("enum_id", id)
+                        .num("index", static_cast<int64_t>(idx))
+                        .num("modified_at", at)
+                        .str("name", to)
+                        .text());
+    return Value();
+}
+
 Value f_mod_enum(Query& q, Value*, Args& a) {
     a.at_least(3);
     Catalog& c = cat_of(q);
     std::string name;
-    EnumDef* e = &need_enum(c, a, 0, name);
-    uint32_t id = e->id;
+    uint32_t id = need_enum(c, a, 0, name).id;   // by id: argument 2 may change the catalog
     std::string action = a.str_arg(1);
-    std::string base = "\"enum_id\":" + std::to_string(id);
-    auto need_member = [&](const std::string& mname) -> EnumMemberObj* {
-        EnumMemberObj* m = c.enum_(id)->member(mname);
-        if (!m) raisef(LOOKUP_ERR, "enum `%s` has no member `%s`", name.c_str(), mname.c_str());
-        return m;
+    static const struct {
+        const char* name;
+        Value (*run)(ModEnum&);
+    } tasks[] = {
+        {"add", mod_enum_add}, {"def", mod_enum_def}, {"del", mod_enum_del},
+        {"mod", mod_enum_mod}, {"ren", mod_enum_ren},
     };
-    auto done = [&]() {
-        e = c.enum_(id);
-        e->modified_at = now_seconds(q);
-        c.save(*e);
-        return std::to_string(e->modified_at);
-    };
-    if (action == "add") {
-        a.exactly(4);
-        std::string mname = a.str_arg(2);
-        Value v = a.eval(3);
-        e = c.enum_(id);
-        if (v.is(VT::Closure)) {
-            if (e->member(mname)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", mname.c_str(), name.c_str());
-            e->methods.push_back({mname, closure_from_source(v.closure()->source)});
-            done();
-            return Value();
-        }
-        EnumMemberObj* m = add_member(q, *e, mname, v);
-        hold_value(q, m->val, +1);
-        std::string at = done();
-        q.add_job(root_id(q), "{\"mod_enum_add\":{" + base + ",\"modified_at\":" + at + ",\"name\":" +
-                                  json_str(mname) + ",\"value\":" + job_value(q, m->val) + "}}");
-        return Value();
-    }
-    if (action == "def") {
-        a.exactly(3);
-        EnumMemberObj* m = need_member(a.str_arg(2));
-        e = c.enum_(id);
-        int idx = e->index_of(m);
-        std::swap(e->members[0], e->members[static_cast<size_t>(idx)]);
-        std::string at = done();
-        q.add_job(root_id(q), "{\"mod_enum_def\":{" + base + ",\"index\":" + std::to_string(idx) +
-                                  ",\"modified_at\":" + at + "}}");
-        return Value();
-    }
-    if (action == "del") {
-        a.exactly(3);
-        EnumMemberObj* m = need_member(a.str_arg(2));
-        e = c.enum_(id);
-        if (e->members.size() == 1)
-            raisef(OPERATION_ERR, "cannot delete the last member of enum `%s`", name.c_str());
-        // In use by a value of this query (the catalog holds one reference,
-        // every other holder of the member object is a use), or by any
-        // stored thing of the collection (the storage searches the stored
-        // {"!m": [enum_id, member_id]}; a thing this query changed away from
-        // the member still counts until the change is written).
-        if (m->refs > 1 || q.storage().enum_member_used(c.coll_id, id, m->mid))
-            raisef(OPERATION_ERR, "enum member `%s{%s}` is still in use", name.c_str(), m->name.c_str());
-        size_t idx = static_cast<size_t>(e->index_of(m));
-        hold_value(q, m->val, -1);
-        if (idx + 1 != e->members.size()) e->members[idx] = std::move(e->members.back());
-        e->members.pop_back();
-        std::string at = done();
-        q.add_job(root_id(q), "{\"mod_enum_del\":{" + base + ",\"index\":" + std::to_string(idx) +
-                                  ",\"modified_at\":" + at + "}}");
-        return Value();
-    }
-    if (action == "mod") {
-        a.exactly(4);
-        std::string mname = a.str_arg(2);
-        Value v = a.eval(3);
-        e = c.enum_(id);
-        if (v.is(VT::Closure)) {
-            auto it = std::find_if(e->methods.begin(), e->methods.end(), [&](const Method& x) { return x.name == mname; });
-            if (it == e->methods.end()) raisef(LOOKUP_ERR, "enum `%s` has no method `%s`", name.c_str(), mname.c_str());
-            it->closure = closure_from_source(v.closure()->source);
-            done();
-            return Value();
-        }
-        EnumMemberObj* m = need_member(mname);
-        // Check against the other members.
-        Ref<EnumMemberObj> keep(m);
-        size_t idx = static_cast<size_t>(e->index_of(m));
-        e->members.erase(e->members.begin() + static_cast<long>(idx));
-        try {
-            check_member_value(q, *e, v);
-        } catch (...) {
-            e->members.insert(e->members.begin() + static_cast<long>(idx), keep);
-            throw;
-        }
-        e->members.insert(e->members.begin() + static_cast<long>(idx), keep);
-        if (v.is(VT::Thing)) {
-            v = q.assignable(std::move(v), nullptr, false);
-            q.need_collection().attach(v.thing());
-        }
-        hold_value(q, m->val, -1);
-        m->val = v;
-        hold_value(q, m->val, +1);
-        std::string at = done();
-        q.add_job(root_id(q), "{\"mod_enum_mod\":{" + base + ",\"index\":" + std::to_string(idx) +
-                                  ",\"modified_at\":" + at + ",\"value\":" + job_value(q, v) + "}}");
-        return Value();
-    }
-    if (action == "ren") {
-        a.exactly(4);
-        EnumMemberObj* m = need_member(a.str_arg(2));
-        std::string to = a.str_arg(3);
-        e = c.enum_(id);
-        if (!valid_name(to)) raise(VALUE_ERR, "member name must follow the naming rules");
-        if (e->member(to)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", to.c_str(), name.c_str());
-        m->name = to;
-        size_t idx = static_cast<size_t>(e->index_of(m));
-        std::string at = done();
-        q.add_job(root_id(q), "{\"mod_enum_ren\":{" + base + ",\"index\":" + std::to_string(idx) +
-                                  ",\"modified_at\":" + at + ",\"name\":" + json_str(to) + "}}");
-        return Value();
-    }
+    ModEnum ctx{q, c, a, name, id};
+    for (const auto& task : tasks)
+        if (action == task.name) return task.run(ctx);
     raisef(VALUE_ERR,
            "function `mod_enum` expects argument 2 to be `add`, `def`, `del`, `mod` or `ren` but got `%s` instead",
            action.c_str());
@@ -415,11 +453,7 @@ Value hook_enum_method(Query& q, Value& self, const Node* n, bool& handled) {
     auto it = std::find_if(e->methods.begin(), e->methods.end(), [&](const Method& m) { return m.name == name; });
     if (it == e->methods.end()) return Value();
     handled = true;
-    Value c = it->closure;
-    int np = static_cast<int>(c.closure()->params.size());
-    std::vector<Value> args{self};
-    for (size_t i = 1; i < n->kids.size() && static_cast<int>(i) < np; ++i) args.push_back(q.eval(n->kids[i]));
-    return q.call(c, args.data(), static_cast<int>(args.size()));
+    return call_method(q, it->closure, self, n);
 }
 
 // enum(name) is the default member; enum(name, value) the member with that

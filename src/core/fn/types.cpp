@@ -1,13 +1,16 @@
-// Type functions: new_type, set_type, del_type, mod_type, type_info, ...
+// Type functions: new_type, set_type, del_type, rename_type, type_info, ...;
+// mod_type picks one of its tasks (fn/mod_type.cpp).
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "core/api/error.h"
 #include "core/fn/fn.h"
+#include "core/fn/mod_type.h"
 #include "core/lang/names.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
+#include "core/schema/json_object.h"
 #include "core/schema/types.h"
 #include "core/model/wrap.h"
 
@@ -16,13 +19,6 @@ namespace tdb {
 void install_type_hooks();
 
 namespace {
-
-Catalog& cat_of(Query& q) {
-    q.need_collection();
-    return Catalog::of(q);
-}
-
-uint64_t root_id(Query& q) { return q.need_collection().id(); }
 
 TypeDef& need_type(Catalog& c, const Args& a, int i, std::string& name) {
     name = a.str_arg(i);
@@ -59,28 +55,21 @@ TypeDef& create_type(Query& q, Catalog& c, const std::string& name, bool wrap_on
     TypeDef& ref = *t;
     c.types.push_back(std::move(t));
     c.save(ref);
-    q.add_job(root_id(q), "{\"new_type\":{\"created_at\":" + std::to_string(ref.created_at) +
-                              ",\"name\":" + json_str(ref.name) + ",\"type_id\":" + std::to_string(ref.id) +
-                              ",\"wrap_only\":" + (wrap_only ? "true" : "false") + "}}");
+    add_catalog_job(q, "new_type",
+                    JsonObject()
+                        .num("created_at", ref.created_at)
+                        .str("name", ref.name)
+                        .num("type_id", ref.id)
+                        .boolean("wrap_only", wrap_only)
+                        .text());
     return ref;
 }
 
-std::string fields_json(const TypeDef& t) {
-    std::string out = "[";
-    for (size_t i = 0; i < t.fields.size(); ++i) {
-        if (i) out += ",";
-        out += "[" + json_str(t.fields[i].name) + "," + json_str(t.fields[i].raw) + "]";
-    }
-    return out + "]";
-}
-
+// {"name":"closure source",...}
 std::string methods_job_json(const TypeDef& t) {
-    std::string out = "{";
-    for (size_t i = 0; i < t.methods.size(); ++i) {
-        if (i) out += ",";
-        out += json_str(t.methods[i].name) + ":" + json_str(t.methods[i].closure.closure()->source);
-    }
-    return out + "}";
+    JsonObject out;
+    for (const Method& m : t.methods) out.str(m.name, m.closure.closure()->source);
+    return out.text();
 }
 
 void prop(Thing* t, const char* k, Value v) { t->props_.push_back({k, std::move(v)}); }
@@ -227,9 +216,13 @@ Value f_set_type(Query& q, Value*, Args& a) {
     t->wrap_only = wpo;
     t->modified_at = now_seconds(q);
     c.save(*t);
-    q.add_job(root_id(q), "{\"set_type\":{\"fields\":" + fields_json(*t) + ",\"methods\":" + methods_job_json(*t) +
-                              ",\"modified_at\":" + std::to_string(t->modified_at) +
-                              ",\"type_id\":" + std::to_string(t->id) + "}}");
+    add_catalog_job(q, "set_type",
+                    JsonObject()
+                        .raw("fields", fields_json(*t))
+                        .raw("methods", methods_job_json(*t))
+                        .num("modified_at", t->modified_at)
+                        .num("type_id", t->id)
+                        .text());
     return Value();
 }
 
@@ -260,7 +253,7 @@ Value f_del_type(Query& q, Value*, Args& a) {
                   c.types.end());
     if (idx) q.storage().set_type_index(c.coll_id, tid, false);
     q.storage().delete_type(c.coll_id, tid);
-    q.add_job(root_id(q), "{\"del_type\":" + std::to_string(tid) + "}");
+    add_catalog_job(q, "del_type", std::to_string(tid));
     return Value();
 }
 
@@ -269,20 +262,6 @@ Value f_has_type(Query& q, Value*, Args& a) {
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
     return Value::boolean(c.type(name) != nullptr);
-}
-
-// Replaces the name `from` in a definition by `to` ("[A?]" -> "[B?]").
-std::string rename_in_spec(const std::string& raw, const std::string& from, const std::string& to) {
-    std::string core = raw;
-    std::string pre, post;
-    if (!core.empty() && core.back() == '?') { post = "?"; core.pop_back(); }
-    if (core.size() >= 2 && (core[0] == '[' || core[0] == '{')) {
-        pre = core.substr(0, 1);
-        post = core.substr(core.size() - 1) + post;
-        core = core.substr(1, core.size() - 2);
-        if (!core.empty() && core.back() == '?') { post = "?" + post; core.pop_back(); }
-    }
-    return core == from ? pre + to + post : raw;
 }
 
 Value f_rename_type(Query& q, Value*, Args& a) {
@@ -298,17 +277,10 @@ Value f_rename_type(Query& q, Value*, Args& a) {
     t.name = to;
     t.modified_at = now_seconds(q);
     c.save(t);
-    for (auto& o : c.types) {
-        bool changed = false;
-        for (Field& f : o->fields) {
-            std::string r = rename_in_spec(f.raw, name, to);
-            if (r != f.raw) { f.raw = r; changed = true; }
-        }
-        if (changed && o.get() != &t) c.save(*o);
-        else if (changed) c.save(t);
-    }
-    q.add_job(root_id(q), "{\"rename_type\":{\"modified_at\":" + std::to_string(t.modified_at) +
-                              ",\"name\":" + json_str(to) + ",\"type_id\":" + std::to_string(t.id) + "}}");
+    rename_in_specs(c, name, to);
+    add_catalog_job(
+        q, "rename_type",
+        JsonObject().num("modified_at", t.modified_at).str("name", to).num("type_id", t.id).text());
     return Value();
 }
 
@@ -383,27 +355,6 @@ Value f_type_assert(Query& q, Value*, Args& a) {
 
 // ---- mod_type ----------------------------------------------------------------
 
-void bump(Query& q, Catalog& c, TypeDef& t) {
-    t.modified_at = now_seconds(q);
-    c.save(t);
-}
-
-void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key, const Value& v, bool is_new) {
-    for (Value& iv : inst) {
-        Thing* th = iv.thing();
-        Value nv = q.assignable(v, th, false);
-        if (is_new) {
-            th->props().push_back({key, std::move(nv)});
-        } else if (Value* cur = th->get(key)) {
-            *cur = std::move(nv);
-        }
-        Value* cur = th->get(key);
-        if (cur->is(VT::List)) cur->list()->owner = {th, key};
-        else if (cur->is(VT::Set)) cur->set()->owner = {th, key};
-        q.prop_set(th, key);
-    }
-}
-
 Value f_mod_type(Query& q, Value*, Args& a) {
     a.at_least(3);
     // Exclusive before any instance is read: waits for the other queries of
@@ -411,325 +362,19 @@ Value f_mod_type(Query& q, Value*, Args& a) {
     q.storage().lock_collection(root_id(q), true);
     Catalog& c = cat_of(q);
     std::string name;
-    TypeDef* t = &need_type(c, a, 0, name);
-    uint32_t tid = t->id;
+    uint32_t tid = need_type(c, a, 0, name).id;   // by id: argument 2 may change the catalog
     std::string action = a.str_arg(1);
-    std::string job_base = ",\"type_id\":" + std::to_string(tid);
-    if (action == "add") {
-        a.between(4, 5);
-        std::string fname = a.str_arg(2);
-        Value spec = a.eval(3);
-        t = c.type(tid);
-        if (!valid_name(fname)) raise(VALUE_ERR, "property name must follow the naming rules");
-        if (t->field(fname) || t->method(fname))
-            raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(), name.c_str());
-        std::vector<Value> inst = c.instances(tid);
-        if (spec.is(VT::Closure)) {
-            t->methods.push_back({fname, closure_from_source(spec.closure()->source)});
-            bump(q, c, *t);
-            q.add_job(root_id(q), "{\"mod_type_add\":{\"modified_at\":" + std::to_string(t->modified_at) +
-                                      ",\"name\":" + json_str(fname) + ",\"closure\":" +
-                                      json_str(spec.closure()->source) + job_base + "}}");
-            return Value();
-        }
-        if (!spec.is(VT::Str)) a.bad_type(3, "str", spec);
-        Field f{fname, spec.as_str(), Spec(), {}, nullptr};
-        f.spec = c.parse_spec(*t, fname, f.raw);
-        Value init;
-        bool closure_init = false;
-        if (a.size() == 5) {
-            init = a.eval(4);
-            closure_init = init.is(VT::Closure);
-            if (!closure_init) c.check_field(*c.type(tid), f, init);
-        } else {
-            init = c.default_value(*t, f);
-        }
-        t = c.type(tid);
-        t->fields.push_back(f);
-        if (closure_init) {
-            for (Value& iv : inst) {
-                Value r = q.call(init, {iv});
-                t = c.type(tid);
-                c.check_field(*t, t->fields.back(), r);
-                std::vector<Value> one{iv};
-                set_on_instances(q, one, fname, r, true);
-            }
-        } else {
-            set_on_instances(q, inst, fname, init, true);
-        }
-        t = c.type(tid);
-        bump(q, c, *t);
-        std::string j = "{\"mod_type_add\":{";
-        if (!inst.empty() && !closure_init) j += "\"init\":" + job_value(q, init) + ",";
-        j += "\"modified_at\":" + std::to_string(t->modified_at) + ",\"name\":" + json_str(fname) +
-             ",\"spec\":" + json_str(f.raw) + job_base + "}}";
-        q.add_job(root_id(q), j);
-        return Value();
-    }
-    if (action == "del") {
-        a.exactly(3);
-        std::string fname = a.str_arg(2);
-        t = c.type(tid);
-        int idx = t->field_index(fname);
-        if (idx < 0) {
-            if (Method* m = t->method(fname)) {
-                t->methods.erase(t->methods.begin() + (m - t->methods.data()));
-            } else {
-                raisef(LOOKUP_ERR, "type `%s` has no property or method `%s`", name.c_str(), fname.c_str());
-            }
-        } else {
-            if (!t->fields[static_cast<size_t>(idx)].rel.empty())
-                raisef(TYPE_ERR,
-                       "cannot delete a property with a relation; you might want to remove the relation by using: "
-                       "`mod_type(\"%s\", \"rel\", \"%s\", nil);`",
-                       name.c_str(), fname.c_str());
-            for (Value& iv : c.instances(tid)) {
-                q.check_not_in_use(iv);
-                auto& props = iv.thing()->props();
-                for (size_t i = 0; i < props.size(); ++i) {
-                    if (props[i].key != fname) continue;
-                    if (i + 1 != props.size()) props[i] = std::move(props.back());
-                    props.pop_back();
-                    break;
-                }
-                q.prop_del(iv.thing(), fname);
-            }
-            size_t i = static_cast<size_t>(idx);
-            if (i + 1 != t->fields.size()) t->fields[i] = std::move(t->fields.back());
-            t->fields.pop_back();
-        }
-        bump(q, c, *t);
-        q.add_job(root_id(q), "{\"mod_type_del\":{\"modified_at\":" + std::to_string(t->modified_at) +
-                                  ",\"name\":" + json_str(fname) + job_base + "}}");
-        return Value();
-    }
-    if (action == "ren") {
-        a.exactly(4);
-        std::string fname = a.str_arg(2);
-        std::string to = a.str_arg(3);
-        t = c.type(tid);
-        if (!valid_name(to)) raise(VALUE_ERR, "property name must follow the naming rules");
-        if (t->field(to) || t->method(to))
-            raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", to.c_str(), name.c_str());
-        if (Field* f = t->field(fname)) {
-            f->name = to;
-            for (Value& iv : c.instances(tid)) {
-                for (Prop& p : iv.thing()->props())
-                    if (p.key == fname) {
-                        p.key = to;
-                        if (p.val.is(VT::List)) p.val.list()->owner.key = to;
-                        else if (p.val.is(VT::Set)) p.val.set()->owner.key = to;
-                    }
-                q.prop_set(iv.thing(), to);
-            }
-        } else if (Method* m = t->method(fname)) {
-            m->name = to;
-        } else {
-            raisef(LOOKUP_ERR, "type `%s` has no property or method `%s`", name.c_str(), fname.c_str());
-        }
-        bump(q, c, *t);
-        q.add_job(root_id(q), "{\"mod_type_ren\":{\"modified_at\":" + std::to_string(t->modified_at) +
-                                  ",\"name\":" + json_str(fname) + ",\"to\":" + json_str(to) + job_base + "}}");
-        return Value();
-    }
-    if (action == "mod") {
-        a.between(4, 5);
-        std::string fname = a.str_arg(2);
-        Value spec = a.eval(3);
-        t = c.type(tid);
-        if (spec.is(VT::Closure)) {
-            Method* m = t->method(fname);
-            if (!m) raisef(LOOKUP_ERR, "type `%s` has no method `%s`", name.c_str(), fname.c_str());
-            m->closure = closure_from_source(spec.closure()->source);
-            bump(q, c, *t);
-            return Value();
-        }
-        if (!spec.is(VT::Str)) a.bad_type(3, "str", spec);
-        int idx = t->field_index(fname);
-        if (idx < 0) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
-        if (!t->fields[static_cast<size_t>(idx)].rel.empty())
-            raisef(TYPE_ERR,
-                   "cannot modify a property with a relation; you might want to remove the relation by using: "
-                   "`mod_type(\"%s\", \"rel\", \"%s\", nil);`",
-                   name.c_str(), fname.c_str());
-        Field nf{fname, spec.as_str(), Spec(), {}, nullptr};
-        nf.spec = c.parse_spec(*t, fname, nf.raw);
-        Value migrate = a.size() == 5 ? a.eval(4) : Value();
-        if (a.size() == 5 && !migrate.is(VT::Closure)) a.bad_type(4, "closure", migrate);
-        std::vector<Value> inst = c.instances(tid);
-        t = c.type(tid);
-        size_t i = static_cast<size_t>(idx);
-        Field old = t->fields[i];
-        // Every instance value must fit; a migration closure gives new ones.
-        for (Value& iv : inst) {
-            Value* cur = iv.thing()->get(fname);
-            Value v = cur ? *cur : Value();
-            if (migrate.is(VT::Closure)) {
-                Value r = q.call(migrate, {iv});
-                t = c.type(tid);
-                try {
-                    c.check_field(*t, nf, r);
-                } catch (const Error& e) {
-                    raisef(OPERATION_ERR,
-                           "field `%s` on type `%s` is modified but at least one instance got an inappropriate "
-                           "value from the migration callback; callback response: %s",
-                           fname.c_str(), name.c_str(), e.msg().c_str());
-                }
-                std::vector<Value> one{iv};
-                set_on_instances(q, one, fname, r, false);
-                continue;
-            }
-            try {
-                c.check_field(*t, nf, v);
-            } catch (const Error&) {
-                size_t n = inst.size();
-                raisef(OPERATION_ERR,
-                       "cannot apply type declaration `%s` to `%s` on type `%s`; type `%s` has %zu active "
-                       "instance%s and the old declaration `%s` is not compatible with the new declaration",
-                       nf.raw.c_str(), fname.c_str(), name.c_str(), name.c_str(), n, n == 1 ? "" : "s",
-                       old.raw.c_str());
-            }
-        }
-        t = c.type(tid);
-        t->fields[i] = nf;
-        bump(q, c, *t);
-        q.add_job(root_id(q), "{\"mod_type_mod\":{\"modified_at\":" + std::to_string(t->modified_at) +
-                                  ",\"name\":" + json_str(fname) + ",\"spec\":" + json_str(nf.raw) + job_base + "}}");
-        return Value();
-    }
-    if (action == "wpo") {
-        a.exactly(3);
-        bool on = truthy(a.eval(2));
-        t = c.type(tid);
-        if (on && !t->wrap_only) {
-            size_t n = c.instances(tid).size();
-            if (n)
-                raisef(OPERATION_ERR,
-                       "a type can only be changed to `wrap-only` mode without having active instances; %zu "
-                       "active instance%s of type `%s` %s been found",
-                       n, n == 1 ? "" : "s", name.c_str(), n == 1 ? "has" : "have");
-            for (auto& o : c.types)
-                if (!o->wrap_only && o->id != tid)
-                    for (const Field& f : o->fields)
-                        if (f.spec.kind == SK::Type && f.spec.ref == tid && !f.spec.nillable)
-                            raisef(OPERATION_ERR,
-                                   "type `%s` is required by at least one other type without having `wrap-only` "
-                                   "mode enabled",
-                                   name.c_str());
-        }
-        if (!on && t->wrap_only) {
-            for (const Field& f : t->fields) {
-                TypeDef* dep = f.spec.kind == SK::Type && !f.spec.nillable ? c.type(f.spec.ref) : nullptr;
-                if (dep && dep->wrap_only)
-                    raisef(OPERATION_ERR, "type `%s` is dependent on at least one type with `wrap-only` mode enabled",
-                           name.c_str());
-            }
-        }
-        t->wrap_only = on;
-        bump(q, c, *t);
-        q.add_job(root_id(q), "{\"mod_type_wpo\":{\"modified_at\":" + std::to_string(t->modified_at) +
-                                  ",\"wrap_only\":" + (on ? "true" : "false") + job_base + "}}");
-        return Value();
-    }
-    if (action == "hid") {
-        a.exactly(3);
-        t = c.type(tid);
-        t->hide_id = truthy(a.eval(2));
-        bump(q, c, *t);
-        q.add_job(root_id(q), "{\"mod_type_hid\":{\"modified_at\":" + std::to_string(t->modified_at) +
-                                  ",\"hide_id\":" + (t->hide_id ? "true" : "false") + job_base + "}}");
-        return Value();
-    }
-    if (action == "all") {
-        // As ThingsDB: calls the closure on every instance (migrations).
-        a.exactly(3);
-        Value cb = a.eval(2);
-        if (!cb.is(VT::Closure))
-            raisef(TYPE_ERR, "function `mod_type` expects argument 3 to be of type `closure` but got type `%s` instead",
-                   type_name(cb));
-        for (Value& iv : c.instances(tid)) q.call(cb, {iv});
-        return Value();
-    }
-    if (action == "idx") {
-        // ThingsDB v1.8: an index of the instances of a type, for type_all().
-        // Here a partial index of thingsdb.things on (collection, type_id).
-        a.exactly(3);
-        Value on = a.eval(2);
-        if (!on.is(VT::Bool))
-            raisef(TYPE_ERR, "function `mod_type` expects argument 3 to be of type `bool` but got type `%s` instead",
-                   type_name(on));
-        t = c.type(tid);
-        q.storage().set_type_index(c.coll_id, tid, on.as_bool());
-        if (t->idx == on.as_bool()) return Value();
-        t->idx = on.as_bool();
-        bump(q, c, *t);
-        q.add_job(root_id(q), "{\"mod_type_idx\":{\"idx\":" + std::string(t->idx ? "true" : "false") +
-                                  ",\"modified_at\":" + std::to_string(t->modified_at) + job_base + "}}");
-        return Value();
-    }
-    if (action == "rel") {
-        a.exactly(4);
-        std::string fname = a.str_arg(2);
-        Value other = a.eval(3);
-        t = c.type(tid);
-        Field* f = t->field(fname);
-        if (!f) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
-        if (other.is_nil()) {
-            if (f->rel.empty())
-                raisef(TYPE_ERR, "missing relation for `%s` on type `%s`", fname.c_str(), name.c_str());
-            TypeDef* ot = nullptr;
-            Field* of = relation_peer(c, *f, &ot);
-            f->rel.clear();
-            if (of) of->rel.clear();
-            bump(q, c, *t);
-            if (ot && ot != t) {
-                ot->modified_at = t->modified_at;
-                c.save(*ot);
-            }
-            q.add_job(root_id(q), "{\"mod_type_rel_del\":{\"modified_at\":" + std::to_string(t->modified_at) +
-                                      ",\"name\":" + json_str(fname) + job_base + "}}");
-            return Value();
-        }
-        if (!other.is(VT::Str))
-            raisef(TYPE_ERR,
-                   "function `mod_type` with task `rel` expects argument 4 to be of type `str` or type `nil` but got "
-                   "type `%s` instead",
-                   type_name(other));
-        auto type_from_field = [&](TypeDef& owner, Field& fd) -> TypeDef* {
-            bool ok = (fd.spec.kind == SK::Type && fd.spec.nillable) ||
-                      (fd.spec.kind == SK::Set && fd.spec.nkind == SK::Type && !fd.spec.nillable);
-            if (!ok)
-                raise(TYPE_ERR, "relations may only be configured between restricted sets and/or nillable typed");
-            if (!fd.rel.empty())
-                raisef(TYPE_ERR, "relation for `%s` on type `%s` already exists", fd.name.c_str(), owner.name.c_str());
-            return c.type(fd.spec.kind == SK::Set ? fd.spec.nref : fd.spec.ref);
-        };
-        TypeDef* ot = type_from_field(*t, *f);
-        if (!ot) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
-        std::string oname = other.as_str();
-        Field* of = ot->field(oname);
-        if (!of) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", ot->name.c_str(), oname.c_str());
-        if (of == f && f->spec.kind == SK::Set)
-            raise(TYPE_ERR, "relations may only be configured between restricted sets and/or nillable typed");
-        TypeDef* back = type_from_field(*ot, *of);
-        if (back != t)
-            raisef(TYPE_ERR, "failed to create relation; property `%s` on type `%s` is referring to type `%s`",
-                   oname.c_str(), ot->name.c_str(), back ? back->name.c_str() : "?");
-        f->rel = oname;
-        of->rel = fname;
-        bump(q, c, *t);
-        if (ot != t) {
-            ot->modified_at = t->modified_at;
-            c.save(*ot);
-        }
-        uint32_t otid = ot->id;
-        q.add_job(root_id(q), "{\"mod_type_rel_add\":{\"modified_at\":" + std::to_string(t->modified_at) +
-                                  ",\"name\":" + json_str(fname) + ",\"to_name\":" + json_str(oname) +
-                                  ",\"to_type_id\":" + std::to_string(otid) + job_base + "}}");
-        // Existing instances: the other side follows this side.
-        relation_follow_all(c, *c.type(tid), fname);
-        return Value();
-    }
+    static const struct {
+        const char* name;
+        Value (*run)(ModType&);
+    } tasks[] = {
+        {"add", mod_type_add}, {"all", mod_type_all}, {"del", mod_type_del},
+        {"hid", mod_type_hid}, {"idx", mod_type_idx}, {"mod", mod_type_mod},
+        {"rel", mod_type_rel}, {"ren", mod_type_ren}, {"wpo", mod_type_wpo},
+    };
+    ModType ctx{q, c, a, name, tid};
+    for (const auto& task : tasks)
+        if (action == task.name) return task.run(ctx);
     raisef(VALUE_ERR,
            "function `mod_type` expects argument 2 to be `add`, `all`, `del`, `hid`, `idx`, `mod`, `rel`, `ren` or "
            "`wpo` but got `%s` instead",

@@ -1,5 +1,8 @@
 // Types and enums: field definitions, the catalog of a collection, and the
-// checks that keep Type instances and restricted lists/sets valid.
+// checks that keep Type instances and restricted lists/sets valid. What is
+// where: types.cpp (the catalog: rows, per-query state, lookups), type_spec.cpp
+// (definitions such as 'str<1:10>?'), type_check.cpp (values against a
+// definition), relations.cpp, instances.cpp (creating and calling instances).
 #pragma once
 
 #include "core/api/pure.h"
@@ -129,23 +132,61 @@ private:
     Catalog* prev_ = nullptr;
 };
 
+// ---- type_check.cpp --------------------------------------------------------
+
 // True when v may be shown through field f of a wrapping type (ThingsDB's
 // ti_field_maps_to_val: things map to Type fields, they get wrapped).
 bool field_maps(const Field& f, const Value& v);
 // Raises as adding v to the set in field `key` of owner would (a restricted
 // set of a Type), without changing anything.
 void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v);
+
+// ---- relations.cpp ---------------------------------------------------------
+
 // The other side of a relation field, or nullptr.
 Field* relation_peer(Catalog& c, const Field& f, TypeDef** peer_type);
-
 // After a relation is made: the other side follows every instance of t.
 void relation_follow_all(Catalog& c, TypeDef& t, const std::string& field);
 
+// ---- type_spec.cpp ---------------------------------------------------------
+
 // The text of a definition's kind, for messages ("int", "str", ...).
 const char* spec_kind_name(SK k);
+// Renames the type or enum `from` to `to` in every field definition that
+// names it (`from`, `from?`, `[from?]`, `{from}`, ...); saves the types changed.
+void rename_in_specs(Catalog& c, const std::string& from, const std::string& to);
+
+// ---- types.cpp: helpers of the Type and enum functions ---------------------
+
+// The catalog of the query's collection; raises when the scope has none.
+Catalog& cat_of(Query& q);
+// The collection's root thing: jobs of Types and enums are recorded on it.
+uint64_t root_id(Query& q);
+// Records {"<task>":body} on the collection's root (body is JSON text).
+void add_catalog_job(Query& q, std::string_view task, const std::string& body);
+// A type's fields as rows and jobs have them: [["name","definition"],...].
+std::string fields_json(const TypeDef& t);
 int64_t now_seconds(Query& q);
-std::string json_str(std::string_view s);
 // ThingsDB's rendering of a value inside a job (values as results render).
 std::string job_value(Query& q, const Value& v);
+
+// ---- hooks into the evaluator (installed by install_type_hooks) -------------
+
+// types.cpp: the name of a Type instance's or enum member's type; a stored
+// enum member {"!m": [enum_id, mid]} as a value.
+const char* hook_type_name(const Value& v);
+Value hook_stored_member(uint32_t enum_id, uint32_t mid);
+// type_check.cpp: every value a Type instance's property or restricted
+// list/set receives (the other side of a relation follows).
+void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query::Into into);
+// relations.cpp: things removed from a set with a relation let go of its owner.
+void hook_set_remove(Query& q, SetObj* s, const std::vector<Thing*>& removed);
+// instances.cpp: Type{...}, Type() and Type(id), instance.method(..).
+Value hook_instance(Query& q, const Node* n, bool& handled);
+Value hook_call(Query& q, const Node* n, bool& handled);
+Value hook_method(Query& q, Value& self, const Node* n, bool& handled);
+// instances.cpp: a method (closure) of a type or enum called on self with the
+// call's arguments; arguments beyond the closure's parameters are not evaluated.
+Value call_method(Query& q, const Value& closure, Value& self, const Node* n);
 
 }  // namespace tdb

@@ -1,0 +1,431 @@
+// mod_type(name, task, ...): one function per task. f_mod_type (fn/types.cpp)
+// checks the first two arguments and picks the task; each task checks the
+// rest, changes the type and its instances, and records its job.
+#include "core/fn/mod_type.h"
+
+#include <string>
+#include <vector>
+
+#include "core/api/error.h"
+#include "core/lang/names.h"
+#include "core/lang/query.h"
+#include "core/model/thing.h"
+#include "core/schema/json_object.h"
+
+namespace tdb {
+
+namespace {
+
+void bump(Query& q, Catalog& c, TypeDef& t) {
+    t.modified_at = now_seconds(q);
+    c.save(t);
+}
+
+// Gives every instance in inst property `key` (is_new) or a new value for it.
+void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key, const Value& v,
+                      bool is_new) {
+    for (Value& iv : inst) {
+        Thing* th = iv.thing();
+        Value nv = q.assignable(v, th, false);
+        if (is_new) {
+            th->props().push_back({key, std::move(nv)});
+        } else if (Value* cur = th->get(key)) {
+            *cur = std::move(nv);
+        }
+        Value* cur = th->get(key);
+        if (cur->is(VT::List))
+            cur->list()->owner = {th, key};
+        else if (cur->is(VT::Set))
+            cur->set()->owner = {th, key};
+        q.prop_set(th, key);
+    }
+}
+
+}  // namespace
+
+Value mod_type_add(ModType& ctx) {
+    auto& [q, c, a, name, tid] = ctx;
+    a.between(4, 5);
+    std::string fname = a.str_arg(2);
+    Value spec = a.eval(3);
+    TypeDef* t = c.type(tid);
+    if (!valid_name(fname)) raise(VALUE_ERR, "property name must follow the naming rules");
+    if (t->field(fname) || t->method(fname))
+        raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(),
+               name.c_str());
+    std::vector<Value> inst = c.instances(tid);
+    if (spec.is(VT::Closure)) {
+        t->methods.push_back({fname, closure_from_source(spec.closure()->source)});
+        bump(q, c, *t);
+        add_catalog_job(q, "mod_type_add",
+                        JsonObject()
+                            .num("modified_at", t->modified_at)
+                            .str("name", fname)
+                            .str("closure", spec.closure()->source)
+                            .num("type_id", tid)
+                            .text());
+        return Value();
+    }
+    if (!spec.is(VT::Str)) a.bad_type(3, "str", spec);
+    Field f{fname, spec.as_str(), Spec(), {}, nullptr};
+    f.spec = c.parse_spec(*t, fname, f.raw);
+    Value init;
+    bool closure_init = false;
+    if (a.size() == 5) {
+        init = a.eval(4);
+        closure_init = init.is(VT::Closure);
+        if (!closure_init) c.check_field(*c.type(tid), f, init);
+    } else {
+        init = c.default_value(*t, f);
+    }
+    t = c.type(tid);
+    t->fields.push_back(f);
+    if (closure_init) {
+        for (Value& iv : inst) {
+            Value r = q.call(init, {iv});
+            t = c.type(tid);
+            c.check_field(*t, t->fields.back(), r);
+            std::vector<Value> one{iv};
+            set_on_instances(q, one, fname, r, true);
+        }
+    } else {
+        set_on_instances(q, inst, fname, init, true);
+    }
+    t = c.type(tid);
+    bump(q, c, *t);
+    JsonObject j;
+    if (!inst.empty() && !closure_init) j.raw("init", job_value(q, init));
+    j.num("modified_at", t->modified_at).str("name", fname).str("spec", f.raw).num("type_id", tid);
+    add_catalog_job(q, "mod_type_add", j.text());
+    return Value();
+}
+
+Value mod_type_del(ModType& ctx) {
+    auto& [q, c, a, name, tid] = ctx;
+    a.exactly(3);
+    std::string fname = a.str_arg(2);
+    TypeDef* t = c.type(tid);
+    int idx = t->field_index(fname);
+    if (idx < 0) {
+        if (Method* m = t->method(fname)) {
+            t->methods.erase(t->methods.begin() + (m - t->methods.data()));
+        } else {
+            raisef(LOOKUP_ERR, "type `%s` has no property or method `%s`", name.c_str(),
+                   fname.c_str());
+        }
+    } else {
+        if (!t->fields[static_cast<size_t>(idx)].rel.empty())
+            raisef(TYPE_ERR,
+                   "cannot delete a property with a relation; you might want to remove the "
+                   "relation by using: "
+                   "`mod_type(\"%s\", \"rel\", \"%s\", nil);`",
+                   name.c_str(), fname.c_str());
+        for (Value& iv : c.instances(tid)) {
+            q.check_not_in_use(iv);
+            auto& props = iv.thing()->props();
+            for (size_t i = 0; i < props.size(); ++i) {
+                if (props[i].key != fname) continue;
+                if (i + 1 != props.size()) props[i] = std::move(props.back());
+                props.pop_back();
+                break;
+            }
+            q.prop_del(iv.thing(), fname);
+        }
+        size_t i = static_cast<size_t>(idx);
+        if (i + 1 != t->fields.size()) t->fields[i] = std::move(t->fields.back());
+        t->fields.pop_back();
+    }
+    bump(q, c, *t);
+    add_catalog_job(q, "mod_type_del",
+                    JsonObject()
+                        .num("modified_at", t->modified_at)
+                        .str("name", fname)
+                        .num("type_id", tid)
+                        .text());
+    return Value();
+}
+
+Value mod_type_ren(ModType& ctx) {
+    auto& [q, c, a, name, tid] = ctx;
+    a.exactly(4);
+    std::string fname = a.str_arg(2);
+    std::string to = a.str_arg(3);
+    TypeDef* t = c.type(tid);
+    if (!valid_name(to)) raise(VALUE_ERR, "property name must follow the naming rules");
+    if (t->field(to) || t->method(to))
+        raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", to.c_str(),
+               name.c_str());
+    if (Field* f = t->field(fname)) {
+        f->name = to;
+        for (Value& iv : c.instances(tid)) {
+            for (Prop& p : iv.thing()->props())
+                if (p.key == fname) {
+                    p.key = to;
+                    if (p.val.is(VT::List))
+                        p.val.list()->owner.key = to;
+                    else if (p.val.is(VT::Set))
+                        p.val.set()->owner.key = to;
+                }
+            q.prop_set(iv.thing(), to);
+        }
+    } else if (Method* m = t->method(fname)) {
+        m->name = to;
+    } else {
+        raisef(LOOKUP_ERR, "type `%s` has no property or method `%s`", name.c_str(), fname.c_str());
+    }
+    bump(q, c, *t);
+    add_catalog_job(q, "mod_type_ren",
+                    JsonObject()
+                        .num("modified_at", t->modified_at)
+                        .str("name", fname)
+                        .str("to", to)
+                        .num("type_id", tid)
+                        .text());
+    return Value();
+}
+
+Value mod_type_mod(ModType& ctx) {
+    auto& [q, c, a, name, tid] = ctx;
+    a.between(4, 5);
+    std::string fname = a.str_arg(2);
+    Value spec = a.eval(3);
+    TypeDef* t = c.type(tid);
+    if (spec.is(VT::Closure)) {
+        Method* m = t->method(fname);
+        if (!m) raisef(LOOKUP_ERR, "type `%s` has no method `%s`", name.c_str(), fname.c_str());
+        m->closure = closure_from_source(spec.closure()->source);
+        bump(q, c, *t);
+        return Value();
+    }
+    if (!spec.is(VT::Str)) a.bad_type(3, "str", spec);
+    int idx = t->field_index(fname);
+    if (idx < 0) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
+    if (!t->fields[static_cast<size_t>(idx)].rel.empty())
+        raisef(TYPE_ERR,
+               "cannot modify a property with a relation; you might want to remove the relation by "
+               "using: "
+               "`mod_type(\"%s\", \"rel\", \"%s\", nil);`",
+               name.c_str(), fname.c_str());
+    Field nf{fname, spec.as_str(), Spec(), {}, nullptr};
+    nf.spec = c.parse_spec(*t, fname, nf.raw);
+    Value migrate = a.size() == 5 ? a.eval(4) : Value();
+    if (a.size() == 5 && !migrate.is(VT::Closure)) a.bad_type(4, "closure", migrate);
+    std::vector<Value> inst = c.instances(tid);
+    t = c.type(tid);
+    size_t i = static_cast<size_t>(idx);
+    Field old = t->fields[i];
+    // Every instance value must fit; a migration closure gives new ones.
+    for (Value& iv : inst) {
+        Value* cur = iv.thing()->get(fname);
+        Value v = cur ? *cur : Value();
+        if (migrate.is(VT::Closure)) {
+            Value r = q.call(migrate, {iv});
+            t = c.type(tid);
+            try {
+                c.check_field(*t, nf, r);
+            } catch (const Error& e) {
+                raisef(OPERATION_ERR,
+                       "field `%s` on type `%s` is modified but at least one instance got an "
+                       "inappropriate "
+                       "value from the migration callback; callback response: %s",
+                       fname.c_str(), name.c_str(), e.msg().c_str());
+            }
+            std::vector<Value> one{iv};
+            set_on_instances(q, one, fname, r, false);
+            continue;
+        }
+        try {
+            c.check_field(*t, nf, v);
+        } catch (const Error&) {
+            size_t n = inst.size();
+            raisef(
+                OPERATION_ERR,
+                "cannot apply type declaration `%s` to `%s` on type `%s`; type `%s` has %zu active "
+                "instance%s and the old declaration `%s` is not compatible with the new "
+                "declaration",
+                nf.raw.c_str(), fname.c_str(), name.c_str(), name.c_str(), n, n == 1 ? "" : "s",
+                old.raw.c_str());
+        }
+    }
+    t = c.type(tid);
+    t->fields[i] = nf;
+    bump(q, c, *t);
+    add_catalog_job(q, "mod_type_mod",
+                    JsonObject()
+                        .num("modified_at", t->modified_at)
+                        .str("name", fname)
+                        .str("spec", nf.raw)
+                        .num("type_id", tid)
+                        .text());
+    return Value();
+}
+
+Value mod_type_wpo(ModType& ctx) {
+    auto& [q, c, a, name, tid] = ctx;
+    a.exactly(3);
+    bool on = truthy(a.eval(2));
+    TypeDef* t = c.type(tid);
+    if (on && !t->wrap_only) {
+        size_t n = c.instances(tid).size();
+        if (n)
+            raisef(OPERATION_ERR,
+                   "a type can only be changed to `wrap-only` mode without having active "
+                   "instances; %zu "
+                   "active instance%s of type `%s` %s been found",
+                   n, n == 1 ? "" : "s", name.c_str(), n == 1 ? "has" : "have");
+        for (auto& o : c.types)
+            if (!o->wrap_only && o->id != tid)
+                for (const Field& f : o->fields)
+                    if (f.spec.kind == SK::Type && f.spec.ref == tid && !f.spec.nillable)
+                        raisef(OPERATION_ERR,
+                               "type `%s` is required by at least one other type without having "
+                               "`wrap-only` "
+                               "mode enabled",
+                               name.c_str());
+    }
+    if (!on && t->wrap_only) {
+        for (const Field& f : t->fields) {
+            TypeDef* dep =
+                f.spec.kind == SK::Type && !f.spec.nillable ? c.type(f.spec.ref) : nullptr;
+            if (dep && dep->wrap_only)
+                raisef(OPERATION_ERR,
+                       "type `%s` is dependent on at least one type with `wrap-only` mode enabled",
+                       name.c_str());
+        }
+    }
+    t->wrap_only = on;
+    bump(q, c, *t);
+    add_catalog_job(q, "mod_type_wpo",
+                    JsonObject()
+                        .num("modified_at", t->modified_at)
+                        .boolean("wrap_only", on)
+                        .num("type_id", tid)
+                        .text());
+    return Value();
+}
+
+Value mod_type_hid(ModType& ctx) {
+    auto& [q, c, a, name, tid] = ctx;
+    a.exactly(3);
+    TypeDef* t = c.type(tid);
+    t->hide_id = truthy(a.eval(2));
+    bump(q, c, *t);
+    add_catalog_job(q, "mod_type_hid",
+                    JsonObject()
+                        .num("modified_at", t->modified_at)
+                        .boolean("hide_id", t->hide_id)
+                        .num("type_id", tid)
+                        .text());
+    return Value();
+}
+
+Value mod_type_all(ModType& ctx) {
+    auto& [q, c, a, name, tid] = ctx;
+    // As ThingsDB: calls the closure on every instance (migrations).
+    a.exactly(3);
+    Value cb = a.eval(2);
+    if (!cb.is(VT::Closure)) a.bad_type(2, "closure", cb);
+    for (Value& iv : c.instances(tid)) q.call(cb, {iv});
+    return Value();
+}
+
+Value mod_type_idx(ModType& ctx) {
+    auto& [q, c, a, name, tid] = ctx;
+    // An index of the instances of a type, for type_all(): here a partial
+    // index of thingsdb.things on (collection, type_id).
+    a.exactly(3);
+    Value on = a.eval(2);
+    if (!on.is(VT::Bool)) a.bad_type(2, "bool", on);
+    TypeDef* t = c.type(tid);
+    q.storage().set_type_index(c.coll_id, tid, on.as_bool());
+    if (t->idx == on.as_bool()) return Value();
+    t->idx = on.as_bool();
+    bump(q, c, *t);
+    add_catalog_job(q, "mod_type_idx",
+                    JsonObject()
+                        .boolean("idx", t->idx)
+                        .num("modified_at", t->modified_at)
+                        .num("type_id", tid)
+                        .text());
+    return Value();
+}
+
+Value mod_type_rel(ModType& ctx) {
+    auto& [q, c, a, name, tid] = ctx;
+    a.exactly(4);
+    std::string fname = a.str_arg(2);
+    Value other = a.eval(3);
+    TypeDef* t = c.type(tid);
+    Field* f = t->field(fname);
+    if (!f) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
+    if (other.is_nil()) {
+        if (f->rel.empty())
+            raisef(TYPE_ERR, "missing relation for `%s` on type `%s`", fname.c_str(), name.c_str());
+        TypeDef* ot = nullptr;
+        Field* of = relation_peer(c, *f, &ot);
+        f->rel.clear();
+        if (of) of->rel.clear();
+        bump(q, c, *t);
+        if (ot && ot != t) {
+            ot->modified_at = t->modified_at;
+            c.save(*ot);
+        }
+        add_catalog_job(q, "mod_type_rel_del",
+                        JsonObject()
+                            .num("modified_at", t->modified_at)
+                            .str("name", fname)
+                            .num("type_id", tid)
+                            .text());
+        return Value();
+    }
+    if (!other.is(VT::Str))
+        raisef(TYPE_ERR,
+               "function `mod_type` with task `rel` expects argument 4 to be of type `str` or type "
+               "`nil` but got "
+               "type `%s` instead",
+               type_name(other));
+    auto type_from_field = [&](TypeDef& owner, Field& fd) -> TypeDef* {
+        bool ok = (fd.spec.kind == SK::Type && fd.spec.nillable) ||
+                  (fd.spec.kind == SK::Set && fd.spec.nkind == SK::Type && !fd.spec.nillable);
+        if (!ok)
+            raise(TYPE_ERR,
+                  "relations may only be configured between restricted sets and/or nillable typed");
+        if (!fd.rel.empty())
+            raisef(TYPE_ERR, "relation for `%s` on type `%s` already exists", fd.name.c_str(),
+                   owner.name.c_str());
+        return c.type(fd.spec.kind == SK::Set ? fd.spec.nref : fd.spec.ref);
+    };
+    TypeDef* ot = type_from_field(*t, *f);
+    if (!ot) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
+    std::string oname = other.as_str();
+    Field* of = ot->field(oname);
+    if (!of) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", ot->name.c_str(), oname.c_str());
+    if (of == f && f->spec.kind == SK::Set)
+        raise(TYPE_ERR,
+              "relations may only be configured between restricted sets and/or nillable typed");
+    TypeDef* back = type_from_field(*ot, *of);
+    if (back != t)
+        raisef(TYPE_ERR,
+               "failed to create relation; property `%s` on type `%s` is referring to type `%s`",
+               oname.c_str(), ot->name.c_str(), back ? back->name.c_str() : "?");
+    f->rel = oname;
+    of->rel = fname;
+    bump(q, c, *t);
+    if (ot != t) {
+        ot->modified_at = t->modified_at;
+        c.save(*ot);
+    }
+    add_catalog_job(q, "mod_type_rel_add",
+                    JsonObject()
+                        .num("modified_at", t->modified_at)
+                        .str("name", fname)
+                        .str("to_name", oname)
+                        .num("to_type_id", ot->id)
+                        .num("type_id", tid)
+                        .text());
+    // Existing instances: the other side follows this side.
+    relation_follow_all(c, *c.type(tid), fname);
+    return Value();
+}
+
+}  // namespace tdb

@@ -1,0 +1,331 @@
+// Values against a definition: the checks (with ThingsDB's messages) for a
+// Type's property and the items of its restricted lists and sets, a field's
+// default value, and the assign hook through which every such value passes.
+#include <cmath>
+
+#include "core/api/codec.h"
+#include "core/api/error.h"
+#include "core/model/datetime.h"
+#include "core/model/regex.h"
+#include "core/model/thing.h"
+#include "core/schema/types.h"
+#include "core/schema/types_internal.h"
+
+namespace tdb {
+
+namespace {
+
+enum class CR { Ok, Type, Utf8, UInt, PInt, NInt, IRange, FRange, FNan, SRange, Pattern };
+
+CR check_kind(SK k, bool nillable, uint32_t ref, const Spec* cond, const Value& v) {
+    if (v.is_nil()) return nillable || k == SK::Any ? CR::Ok : CR::Type;
+    switch (k) {
+        case SK::Any:
+            return CR::Ok;
+        case SK::Thing:
+            return v.is(VT::Thing) ? CR::Ok : CR::Type;
+        case SK::Raw:
+            return v.is(VT::Str) || v.is(VT::Bytes) ? CR::Ok : CR::Type;
+        case SK::Str:
+            return v.is(VT::Str) ? CR::Ok : CR::Type;
+        case SK::Utf8:
+            if (!v.is(VT::Str)) return CR::Type;
+            return valid_utf8(v.as_str()) ? CR::Ok : CR::Utf8;
+        case SK::Bytes:
+            return v.is(VT::Bytes) ? CR::Ok : CR::Type;
+        case SK::Bool:
+            return v.is(VT::Bool) ? CR::Ok : CR::Type;
+        case SK::Int:
+            return v.is(VT::Int) ? CR::Ok : CR::Type;
+        case SK::UInt:
+            return !v.is(VT::Int) ? CR::Type : v.as_int() >= 0 ? CR::Ok : CR::UInt;
+        case SK::PInt:
+            return !v.is(VT::Int) ? CR::Type : v.as_int() > 0 ? CR::Ok : CR::PInt;
+        case SK::NInt:
+            return !v.is(VT::Int) ? CR::Type : v.as_int() < 0 ? CR::Ok : CR::NInt;
+        case SK::Float:
+            return v.is(VT::Float) ? CR::Ok : CR::Type;
+        case SK::Number:
+            return v.is(VT::Float) || v.is(VT::Int) ? CR::Ok : CR::Type;
+        case SK::Datetime:
+            return v.is(VT::Datetime) ? CR::Ok : CR::Type;
+        case SK::Timeval:
+            return v.is(VT::Timeval) ? CR::Ok : CR::Type;
+        case SK::Regex:
+            return v.is(VT::Regex) ? CR::Ok : CR::Type;
+        case SK::Closure:
+            return v.is(VT::Closure) ? CR::Ok : CR::Type;
+        case SK::Error:
+            return v.is(VT::Error) ? CR::Ok : CR::Type;
+        case SK::Arr:
+            return v.is(VT::List) ? CR::Ok : CR::Type;
+        case SK::Set:
+            return v.is(VT::Set) ? CR::Ok : CR::Type;
+        case SK::Type:
+            return v.is(VT::Thing) && v.thing()->type() == ref ? CR::Ok : CR::Type;
+        case SK::Enum:
+            return v.is(VT::EnumMember) && v.member()->enum_id == ref ? CR::Ok : CR::Type;
+        case SK::IntRange:
+            if (!v.is(VT::Int)) return CR::Type;
+            return v.as_int() >= cond->imin && v.as_int() <= cond->imax ? CR::Ok : CR::IRange;
+        case SK::FloatRange:
+            if (!v.is(VT::Float)) return CR::Type;
+            if (std::isnan(v.as_float())) return CR::FNan;
+            return v.as_float() >= cond->fmin && v.as_float() <= cond->fmax ? CR::Ok : CR::FRange;
+        case SK::StrRange: {
+            if (!v.is(VT::Str)) return CR::Type;
+            int64_t n = static_cast<int64_t>(v.as_str().size());
+            return n >= cond->imin && n <= cond->imax ? CR::Ok : CR::SRange;
+        }
+        case SK::Pattern:
+            if (!v.is(VT::Str)) return CR::Type;
+            return regex_test(cond->regex.regex(), v.as_str()) ? CR::Ok : CR::Pattern;
+    }
+    return CR::Type;
+}
+
+std::string range_num(int64_t v) { return std::to_string(v); }
+
+[[noreturn]] void field_err(CR r, const TypeDef& t, const Field& f, const Value& v) {
+    const char* tn = t.name.c_str();
+    const char* fn = f.name.c_str();
+    const Spec& sp = f.spec;
+    switch (r) {
+        case CR::Utf8:
+            raisef(VALUE_ERR, "mismatch in type `%s`; property `%s` only accepts valid UTF8 data",
+                   tn, fn);
+        case CR::UInt:
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` only accepts integer values greater than "
+                   "or equal to 0",
+                   tn, fn);
+        case CR::PInt:
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` only accepts positive integer values", tn,
+                   fn);
+        case CR::NInt:
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` only accepts negative integer values", tn,
+                   fn);
+        case CR::IRange:
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` requires an integer value between %s and "
+                   "%s (both "
+                   "inclusive)",
+                   tn, fn, range_num(sp.imin).c_str(), range_num(sp.imax).c_str());
+        case CR::FRange:
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` requires a float value between %f and %f "
+                   "(both inclusive)",
+                   tn, fn, sp.fmin, sp.fmax);
+        case CR::FNan:
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` requires a float value between %f and %f "
+                   "but got nan (not "
+                   "a number)",
+                   tn, fn, sp.fmin, sp.fmax);
+        case CR::SRange:
+            if (sp.imin == sp.imax)
+                raisef(
+                    VALUE_ERR,
+                    "mismatch in type `%s`; property `%s` requires a string with a length of %lld",
+                    tn, fn, static_cast<long long>(sp.imin));
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` requires a string with a length between "
+                   "%lld and %lld "
+                   "(both inclusive)",
+                   tn, fn, static_cast<long long>(sp.imin), static_cast<long long>(sp.imax));
+        case CR::Pattern: {
+            const RegexObj* re = sp.regex.regex();
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` has a requirement to match pattern /%s/%s",
+                   tn, fn, re->pattern.c_str(), re->flags.c_str());
+        }
+        default:
+            raisef(TYPE_ERR,
+                   "mismatch in type `%s`; type `%s` is invalid for property `%s` with definition "
+                   "`%s`",
+                   tn, type_name(v), fn, f.raw.c_str());
+    }
+}
+
+[[noreturn]] void item_err(CR r, const TypeDef& t, const Field& f) {
+    const char* tn = t.name.c_str();
+    const char* fn = f.name.c_str();
+    switch (r) {
+        case CR::Utf8:
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` requires an array with UTF8 string values",
+                   tn, fn);
+        case CR::UInt:
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` requires an array with integer values "
+                   "greater than or "
+                   "equal to 0",
+                   tn, fn);
+        case CR::PInt:
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` requires an array with positive integer "
+                   "values",
+                   tn, fn);
+        case CR::NInt:
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` requires an array with negative integer "
+                   "values",
+                   tn, fn);
+        default:
+            raisef(TYPE_ERR,
+                   "mismatch in type `%s`; property `%s` requires an array with items that match "
+                   "definition `%s`",
+                   tn, fn, f.raw.c_str());
+    }
+}
+
+CR check_item(const Spec& sp, const Value& v) {
+    return check_kind(sp.nkind, sp.nnillable, sp.nref, nullptr, v);
+}
+
+}  // namespace
+
+void Catalog::check_field(const TypeDef& t, const Field& f, Value& v) {
+    const Spec& sp = f.spec;
+    CR r = check_kind(sp.kind, sp.nillable, sp.ref, &sp, v);
+    if (r != CR::Ok) field_err(r, t, f, v);
+    if (sp.kind == SK::Arr && v.is(VT::List) && sp.nkind != SK::Any) {
+        for (const Value& item : v.list()->items) {
+            CR ir = check_item(sp, item);
+            if (ir != CR::Ok) item_err(ir, t, f);
+        }
+    } else if (sp.kind == SK::Set && v.is(VT::Set) && sp.nkind == SK::Type) {
+        for (auto& th : v.set()->items) {
+            if (th->type() != sp.nref)
+                raisef(TYPE_ERR,
+                       "mismatch in type `%s`; property `%s` has definition `%s` but got a set "
+                       "with type `%s` "
+                       "instead",
+                       t.name.c_str(), f.name.c_str(), f.raw.c_str(),
+                       type_name(make_thing(th.get())));
+        }
+    }
+}
+
+bool field_maps(const Field& f, const Value& v) {
+    const Spec& sp = f.spec;
+    if (v.is_nil()) return sp.nillable || sp.kind == SK::Any;
+    if (f.ano) return sp.kind == SK::Arr ? v.is(VT::List) : v.is(VT::Thing) || v.is(VT::Wrap);
+    switch (sp.kind) {
+        case SK::Type:
+        case SK::Thing:
+            return v.is(VT::Thing) || v.is(VT::Wrap);
+        case SK::Arr:
+            return v.is(VT::List);
+        case SK::Set:
+            return v.is(VT::Set);
+        default:
+            return check_kind(sp.kind, sp.nillable, sp.ref, &sp, v) == CR::Ok;
+    }
+}
+
+Value Catalog::default_value(const TypeDef& t, const Field& f) {
+    const Spec& sp = f.spec;
+    switch (sp.kind) {
+        case SK::IntRange:
+        case SK::FloatRange:
+        case SK::StrRange:
+        case SK::Pattern:
+            return sp.dval;
+        default:
+            break;
+    }
+    if (sp.nillable) return Value();
+    switch (sp.kind) {
+        case SK::Any:
+            return Value();
+        case SK::Thing:
+            return new_thing();
+        case SK::Raw:
+        case SK::Str:
+        case SK::Utf8:
+            return Value::str("");
+        case SK::Bytes:
+            return Value::bytes("");
+        case SK::Bool:
+            return Value::boolean(false);
+        case SK::Int:
+        case SK::UInt:
+        case SK::Number:
+            return Value::integer(0);
+        case SK::PInt:
+            return Value::integer(1);
+        case SK::NInt:
+            return Value::integer(-1);
+        case SK::Float:
+            return Value::number(0.0);
+        case SK::Regex:
+            return make_regex(".*", "");
+        case SK::Closure:
+            return closure_from_source("||nil");
+        case SK::Error:
+            return make_error(-100, "custom error");
+        case SK::Arr:
+            return make_list();
+        case SK::Set:
+            return Value::obj(VT::Set, new SetObj());
+        case SK::Type: {
+            TypeDef* dep = type(sp.ref);
+            if (!dep) return Value();
+            return new_instance(*dep);
+        }
+        case SK::Enum: {
+            EnumDef* e = enum_(sp.ref);
+            if (!e || e->members.empty()) return Value();
+            return Value::obj(VT::EnumMember, e->members[0].get());
+        }
+        case SK::Datetime:
+        case SK::Timeval:
+            // As ThingsDB: the current time (the transaction's, here).
+            return make_datetime(static_cast<int64_t>(q.storage().now()), 0, tz_utc(),
+                                 sp.kind == SK::Timeval);
+        default:
+            (void)t;
+            return Value();
+    }
+}
+
+void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v) {
+    if (!owner || owner->type() == kNoType || !q.collection()) return;
+    TypeDef* t = Catalog::of(q).type(owner->type_id);
+    Field* f = t ? t->field(key) : nullptr;
+    if (!f) return;
+    const Spec& sp = f->spec;
+    if (sp.kind == SK::Set && sp.nkind == SK::Type &&
+        (!v.is(VT::Thing) || v.thing()->type() != sp.nref))
+        raisef(TYPE_ERR, "type `%s` is not allowed in restricted set", type_name(v));
+}
+
+void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query::Into into) {
+    Catalog& cat = Catalog::of(q);
+    TypeDef* t = cat.type(owner->type_id);
+    if (!t) return;
+    Field* f = t->field(key);
+    if (into == Query::Into::Prop) {
+        if (!f) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", t->name.c_str(), key.c_str());
+        cat.check_field(*t, *f, v);
+        if (!f->rel.empty()) relation_on_prop(q, cat, owner, *f, v);
+        return;
+    }
+    if (!f) return;
+    const Spec& sp = f->spec;
+    if (into == Query::Into::List && sp.kind == SK::Arr && sp.nkind != SK::Any) {
+        CR r = check_item(sp, v);
+        if (r == CR::Type)
+            raisef(TYPE_ERR, "type `%s` is not allowed in restricted array", type_name(v));
+        if (r != CR::Ok) item_err(r, *t, *f);
+    } else if (into == Query::Into::Set && sp.kind == SK::Set && sp.nkind == SK::Type) {
+        if (!v.is(VT::Thing) || v.thing()->type() != sp.nref)
+            raisef(TYPE_ERR, "type `%s` is not allowed in restricted set", type_name(v));
+        if (!f->rel.empty()) relation_on_set_add(q, cat, owner, *f, v.thing());
+    }
+}
+
+}  // namespace tdb
