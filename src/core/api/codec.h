@@ -24,8 +24,6 @@ void json_escape(std::string& out, std::string_view s);
 std::string base64_encode(std::string_view in);
 bool base64_decode(std::string_view in, std::string& out);
 
-// json_dump(): values that JSON can hold (things as objects, no ids).
-std::string json_dump_value(Query& q, const Value& v);
 // json_load(): objects become new things, arrays lists.
 Value json_load_value(Query& q, std::string_view text);
 

@@ -48,14 +48,11 @@ std::string job_event(Query& q, const std::string& event, const std::vector<Valu
 
 // The init event a watch returns: {"event": change_id, "thing": {...},
 // "collection": name}, plus for a collection's root its "types", "enums" and
-// "procedures" (a registered init-info function, else the built-in
-// types_info(), enums_info(), procedures_info() where they exist).
+// "procedures" (the results of the built-ins types_info(), enums_info() and
+// procedures_info() where they exist).
 // Thing 0 is the @thingsdb scope: {"#": 0} and "collection": null.
 // Raises lookup_err when the thing does not exist in the scope.
 std::string watch_init(Storage& st, std::string_view scope, uint64_t thing_id, int64_t change_id);
-using InitInfoFn = std::string (*)(Query& q);
-// Adds `"key": fn(q)` to the init event of a collection root (once, at start-up).
-void register_init_info(const char* key, InitInfoFn fn);
 
 // thing.emit(event, args...) (fn_emit.cpp).
 void register_event_methods();

@@ -110,14 +110,6 @@ bool base64_decode(std::string_view in, std::string& out) {
 
 namespace {
 
-void number_out(std::string& out, double d) {
-    if (std::isnan(d) || std::isinf(d)) {
-        json_escape(out, float_repr(d));   // JSON has no inf/nan
-        return;
-    }
-    out += float_repr(d);
-}
-
 // ---- JSON reader ---------------------------------------------------------
 
 // One property of the top level of stored properties (the JSON reader and
@@ -537,63 +529,7 @@ void stored_value(std::string& out, const Value& v, std::vector<uint64_t>* refs)
     }
 }
 
-void dump_value(std::string& out, const Value& v, int depth) {
-    if (depth > 1000) raise(OPERATION_ERR, "maximum recursion depth exceeded");
-    switch (v.type()) {
-        case VT::Nil: out += "null"; return;
-        case VT::Bool: out += v.as_bool() ? "true" : "false"; return;
-        case VT::Int: out += std::to_string(v.as_int()); return;
-        case VT::Float: number_out(out, v.as_float()); return;
-        case VT::Str: json_escape(out, v.as_str()); return;
-        case VT::Datetime: json_escape(out, dt_to_iso(*v.datetime())); return;
-        case VT::Timeval: out += std::to_string(v.datetime()->ts); return;
-        case VT::List: {
-            out.push_back('[');
-            bool first = true;
-            for (const Value& item : v.list()->items) {
-                if (!first) out.push_back(',');
-                first = false;
-                dump_value(out, item, depth + 1);
-            }
-            out.push_back(']');
-            return;
-        }
-        case VT::Thing: {
-            out.push_back('{');
-            bool first = true;
-            for (Prop& p : v.thing()->props()) {
-                if (!first) out.push_back(',');
-                first = false;
-                json_escape(out, p.key);
-                out.push_back(':');
-                dump_value(out, p.val, depth + 1);
-            }
-            out.push_back('}');
-            return;
-        }
-        case VT::Set: {
-            out.push_back('[');
-            bool first = true;
-            for (auto& t : v.set()->items) {
-                if (!first) out.push_back(',');
-                first = false;
-                dump_value(out, make_thing(t.get()), depth + 1);
-            }
-            out.push_back(']');
-            return;
-        }
-        default:
-            raisef(TYPE_ERR, "JSON serialize error: type `%s` cannot be serialized", type_name(v));
-    }
-}
-
 }  // namespace
-
-std::string json_dump_value(Query&, const Value& v) {
-    std::string out;
-    dump_value(out, v, 0);
-    return out;
-}
 
 Value json_load_value(Query&, std::string_view text) {
     Reader r(text, Reader::LOAD, nullptr, nullptr);

@@ -88,11 +88,6 @@ std::string keyed(const char* kind, const std::string& key, const std::string& v
     return out;
 }
 
-std::vector<std::pair<const char*, InitInfoFn>>& init_infos() {
-    static std::vector<std::pair<const char*, InitInfoFn>> v;
-    return v;
-}
-
 }  // namespace
 
 void mutation_value(Query& q, std::string& out, const Value& v) {
@@ -206,8 +201,6 @@ std::string job_event(Query& q, const std::string& event, const std::vector<Valu
     return out;
 }
 
-void register_init_info(const char* key, InitInfoFn fn) { init_infos().emplace_back(key, fn); }
-
 std::string watch_init(Storage& st, std::string_view scope_text, uint64_t thing_id, int64_t change_id) {
     Scope scope = parse_scope(scope_text);
     std::string out = "{\"event\":" + std::to_string(change_id) + ",\"thing\":";
@@ -227,17 +220,14 @@ std::string watch_init(Storage& st, std::string_view scope_text, uint64_t thing_
     out += ",\"collection\":";
     json_escape(out, c.row().name);
     if (thing_id == c.id()) {
-        // The collection's catalogs, as ThingsDB's init event has them: a
-        // registered function, else the result of the built-in `<key>_info()`.
+        // The collection's catalogs, as ThingsDB's init event has them: the
+        // result of the built-in `<key>_info()`.
         for (const char* key : {"types", "enums", "procedures"}) {
-            InitInfoFn fn = nullptr;
-            for (auto& [k, f] : init_infos())
-                if (std::string_view(k) == key) fn = f;
             std::string info = std::string(key) + "_info";
-            if (!fn && !find_function(info)) continue;
+            if (!find_function(info)) continue;
             out += ",";
             json_escape(out, key);
-            out += ":" + (fn ? fn(q) : q.to_json(q.run(info + "()"), 3));
+            out += ":" + q.to_json(q.run(info + "()"), 3);
         }
     }
     out.push_back('}');

@@ -166,13 +166,6 @@ int compare(const Value& a, const Value& b, const char* op) {
     raisef(TYPE_ERR, "`%s` not supported between `%s` and `%s`", op, type_name(a), type_name(b));
 }
 
-static Op op_from_text(const char* t) {
-    static const char* names[] = {"", "*", "/", "%", "+", "-", "&", "^", "|", "<", ">", "==", "!=", "<=", ">="};
-    for (int i = 1; i < 15; ++i)
-        if (std::strcmp(names[i], t) == 0) return static_cast<Op>(i);
-    return Op::None;
-}
-
 Value binary(Op op, const Value& a, const Value& b) {
     switch (op) {
         case Op::Eq: return Value::boolean(equals(a, b));
@@ -184,8 +177,6 @@ Value binary(Op op, const Value& a, const Value& b) {
         default: return arith(op, a, b);
     }
 }
-
-Value binary_op(const char* op, const Value& a, const Value& b) { return binary(op_from_text(op), a, b); }
 
 std::string float_repr(double d) {
     if (std::isnan(d)) return "nan";
