@@ -15,6 +15,27 @@
 
 namespace tdb {
 
+const char* op_text(Op op) {
+    switch (op) {
+        case Op::Mul: return "*";
+        case Op::Div: return "/";
+        case Op::Mod: return "%";
+        case Op::Add: return "+";
+        case Op::Sub: return "-";
+        case Op::BitAnd: return "&";
+        case Op::BitXor: return "^";
+        case Op::BitOr: return "|";
+        case Op::Lt: return "<";
+        case Op::Gt: return ">";
+        case Op::Eq: return "==";
+        case Op::Ne: return "!=";
+        case Op::Le: return "<=";
+        case Op::Ge: return ">=";
+        case Op::None: break;
+    }
+    return "";
+}
+
 namespace {
 
 bool is_num(const Value& v) { return v.is(VT::Int) || v.is(VT::Float) || v.is(VT::Bool); }
