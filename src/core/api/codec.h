@@ -1,5 +1,6 @@
-// JSON in and out: results, json_dump/json_load, and the stored form of
-// properties (plain JSON where JSON can say it, tagged objects elsewhere).
+// JSON in and out: the text primitives (UTF-8 check, escaping, base64),
+// json_load, and the stored form of properties (plain JSON where JSON can say
+// it, tagged objects elsewhere). Query results are Query::to_json (query.h).
 #pragma once
 
 #include "core/api/pure.h"

@@ -23,12 +23,13 @@ class Query;
 struct Thing;
 struct ListObj;
 
-// Appends v in the mutation format (seeds/003): a stored thing new in this
+// Appends v in ThingsDB's mutation format: a stored thing new in this
 // query is sent whole the first time ({"#": id, key: value, ...}), after that
 // and for any other stored thing only {"#": id}; a Type instance sent whole is
 // {".": type_id, "#": id, "": [field values]}; sets {"$": [things]}, closures
-// {"/": source}, regexes {"*": "/pattern/flags"}, errors {"!": [msg, code]},
-// bytes as base64 text. Everything else as in query results.
+// {"/": compact_closure(source)}, regexes {"*": "/pattern/flags"}, errors
+// {"!": [msg, code]}, bytes as base64 text. Everything else as a query result
+// with deep 0 (io/events.cpp).
 void mutation_value(Query& q, std::string& out, const Value& v);
 
 // Whether changes of t become jobs: a stored thing that existed before this
@@ -54,7 +55,7 @@ std::string job_event(Query& q, const std::string& event, const std::vector<Valu
 // Raises lookup_err when the thing does not exist in the scope.
 std::string watch_init(Storage& st, std::string_view scope, uint64_t thing_id, int64_t change_id);
 
-// thing.emit(event, args...) (fn_emit.cpp).
+// thing.emit(event, args...) (fn/emit.cpp).
 void register_event_methods();
 
 }  // namespace tdb

@@ -17,7 +17,9 @@ namespace tdb {
 
 namespace {
 
-[[noreturn]] void not_utf8() { raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data"); }
+[[noreturn]] void not_utf8() {
+    raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
+}
 
 // The calls of JsonText (json_text.h) as PropsEncoder events. Strings are
 // checked before the first event of their value, so a failing value sends
@@ -66,8 +68,10 @@ struct StoredForm {
         out.end_object();
     }
     void number(double d) {
-        if (std::isnan(d) || std::isinf(d)) tagged_str("!f", float_repr(d));
-        else out.number(d);
+        if (std::isnan(d) || std::isinf(d))
+            tagged_str("!f", float_repr(d));
+        else
+            out.number(d);
     }
     void bytes(std::string_view s) { tagged_str("!b", base64_encode(s)); }
     void thing(Thing* t) {
@@ -124,13 +128,17 @@ struct StoredForm {
         out.begin_array();
         out.integer(d->ts);
         out.integer(d->offset);
-        if (d->tz) out.valid_str(d->tz->name);
-        else out.null();
+        if (d->tz)
+            out.valid_str(d->tz->name);
+        else
+            out.null();
         out.end_array();
         out.end_object();
     }
     // Wraps, anonymous types and futures never reach a stored thing.
-    [[noreturn]] void cannot_store(const Value& v) { raisef(TYPE_ERR, "cannot store type `%s`", type_name(v)); }
+    [[noreturn]] void cannot_store(const Value& v) {
+        raisef(TYPE_ERR, "cannot store type `%s`", type_name(v));
+    }
     void wrap(const Value& v) { cannot_store(v); }
     void future(const Value& v) { cannot_store(v); }
     void ano(const Value& v) { cannot_store(v); }

@@ -89,7 +89,7 @@ private:
     }
 
     std::string& out_;
-    bool comma_ = false;   // something precedes in the current object or array
+    bool comma_ = false;  // something precedes in the current object or array
 };
 
 }  // namespace tdb

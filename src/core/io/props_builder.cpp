@@ -2,7 +2,6 @@
 // (PostgreSQL's jsonb), walked as events; the thing gets what decode_props
 // gives it for the same JSON as text.
 #include "core/api/codec.h"
-
 #include "core/api/error.h"
 #include "core/io/stored.h"
 #include "core/model/thing.h"
@@ -11,9 +10,9 @@ namespace tdb {
 
 struct PropsBuilder::Frame {
     bool array;
-    Props props;   // an object's properties so far
-    std::string key;           // an object's pending key
-    Value list;                // an array's ListObj
+    Props props;      // an object's properties so far
+    std::string key;  // an object's pending key
+    Value list;       // an array's ListObj
 };
 
 namespace {
@@ -37,7 +36,7 @@ PropsBuilder::~PropsBuilder() {
         delete stack_;
         return;
     }
-    for (Frame& f : *stack_) {   // nothing of this thing stays in the frames
+    for (Frame& f : *stack_) {  // nothing of this thing stays in the frames
         f.props.clear();
         f.list = Value();
     }
@@ -70,8 +69,10 @@ void PropsBuilder::put(Value v) {
 void PropsBuilder::begin_object(size_t size_hint) {
     Frame& f = push(false);
     if (size_hint == 0) return;
-    if (depth_ == 1) thing_->props_.reserve(thing_->props_.size() + size_hint);
-    else f.props.reserve(size_hint);
+    if (depth_ == 1)
+        thing_->props_.reserve(thing_->props_.size() + size_hint);
+    else
+        f.props.reserve(size_hint);
 }
 
 void PropsBuilder::key(std::string_view k) {
@@ -82,7 +83,7 @@ void PropsBuilder::key(std::string_view k) {
 void PropsBuilder::end_object() {
     if (depth_ == 0 || (*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
     Frame& f = (*stack_)[--depth_];
-    if (depth_ == 0) return;   // the properties themselves
+    if (depth_ == 0) return;  // the properties themselves
     // A reference {"#": id}, the most frequent object: straight to the stub.
     if (f.props.size() == 1 && f.props[0].key == "#" && f.props[0].val.is(VT::Int)) {
         reference(static_cast<uint64_t>(f.props[0].val.as_int()));

@@ -18,12 +18,14 @@ namespace {
 struct ResultForm {
     JsonText out;
     Query& q;
-    int deep;   // levels of things still shown with their properties
+    int deep;  // levels of things still shown with their properties
 
     // JSON has no inf or nan: they are strings.
     void number(double d) {
-        if (std::isnan(d) || std::isinf(d)) out.valid_str(float_repr(d));
-        else out.number(d);
+        if (std::isnan(d) || std::isinf(d))
+            out.valid_str(float_repr(d));
+        else
+            out.number(d);
     }
     void bytes(std::string_view s) { out.valid_str(base64_encode(s)); }
 
@@ -39,11 +41,11 @@ struct ResultForm {
             out.end_object();
             return;
         }
-        struct Level {   // restored also when a property raises
+        struct Level {  // restored also when a property raises
             ResultForm& f;
             Thing* t;
             Level(ResultForm& f, Thing* t) : f(f), t(t) {
-                ++t->in_use;   // a thing inside itself shows as {"#": id}
+                ++t->in_use;  // a thing inside itself shows as {"#": id}
                 --f.deep;
             }
             ~Level() {
@@ -74,12 +76,14 @@ struct ResultForm {
     }
     // A datetime as its ISO text (to_display), a timeval as its seconds.
     void datetime(const Value& v) {
-        if (v.is(VT::Timeval)) out.integer(v.datetime()->ts);
-        else out.str(to_display(v));
+        if (v.is(VT::Timeval))
+            out.integer(v.datetime()->ts);
+        else
+            out.str(to_display(v));
     }
     void member(const Value& v) { walk(*this, v.member()->val); }
-    void future(const Value& v) { walk(*this, future_value(v)); }   // fn/util.cpp
-    void wrap(const Value& v) { render_wrap(q, out.value_text(), v, deep); }   // wrap.cpp
+    void future(const Value& v) { walk(*this, future_value(v)); }             // fn/util.cpp
+    void wrap(const Value& v) { render_wrap(q, out.value_text(), v, deep); }  // wrap.cpp
     void ano(const Value& v) { out.str(to_display(v)); }
 };
 

@@ -11,23 +11,25 @@
 namespace tdb {
 
 // A writer ("form") is a struct with a member `out` (JsonText, json_text.h,
-// or the encoder output of codec_write.cpp) and one member per kind of value
+// or the encoder output in codec_write.cpp) and one member per kind of value
 // that the forms write differently:
 //
-//   number(double)           bytes(std::string_view)
-//   thing(Thing*)            set(const SetObj*)
-//   closure(const ClosureObj&)  regex(const RegexObj&)  error(const ErrorObj&)
-//   datetime(const Value&)   (a datetime or a timeval)
-//   member(const Value&)     wrap(const Value&)   future(const Value&)
-//   ano(const Value&)
+//   number(double)               bytes(std::string_view)
+//   thing(Thing*)                set(const SetObj*)
+//   closure(const ClosureObj&)   regex(const RegexObj&)   error(const ErrorObj&)
+//   datetime(const Value&)       (a datetime or a timeval)
+//   member(const Value&)         wrap(const Value&)
+//   future(const Value&)         ano(const Value&)
 //
-// nil, bool, int, str and lists are the same in every form and written here.
-// A new kind of value is added to this switch (-Wswitch points here), and
-// every form then fails to compile until it says how it writes that kind. Forms recurse with
-// walk(*this, v). Calls are static (templates): the result renderer and the
-// stored-form writers are on hot paths.
+// nil, bool, int, str and lists are the same in every form and written here;
+// forms recurse with walk(*this, v). A new kind of value goes into this
+// switch (-Wswitch points here), and every form then fails to compile until
+// it says how it writes that kind. The calls are static (a template), since
+// the result renderer and the stored-form writers are on hot paths.
 template <class Form>
 void walk(Form& f, const Value& v) {
+    // One line per kind: the switch reads as a table.
+    // clang-format off
     switch (v.type()) {
         case VT::Nil: f.out.null(); return;
         case VT::Bool: f.out.boolean(v.as_bool()); return;
@@ -58,6 +60,7 @@ void walk(Form& f, const Value& v) {
         case VT::Future: f.future(v); return;
         case VT::Ano: f.ano(v); return;
     }
+    // clang-format on
 }
 
 }  // namespace tdb

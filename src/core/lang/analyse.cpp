@@ -18,7 +18,8 @@ std::string compact_closure(std::string_view src) {
     bool pending_space = false;
     size_t i = 0;
     auto emit = [&](char c) {
-        if (pending_space && !out.empty() && is_name_char(out.back()) && is_name_char(c)) out.push_back(' ');
+        if (pending_space && !out.empty() && is_name_char(out.back()) && is_name_char(c))
+            out.push_back(' ');
         pending_space = false;
         out.push_back(c);
     };
@@ -28,7 +29,10 @@ std::string compact_closure(std::string_view src) {
             char c = src[i++];
             out.push_back(c);
             if (c == q) {
-                if (i < src.size() && src[i] == q && q != '/') { out.push_back(src[i++]); continue; }
+                if (i < src.size() && src[i] == q && q != '/') {
+                    out.push_back(src[i++]);
+                    continue;
+                }
                 break;
             }
             if (q == '/' && c == '\\' && i < src.size()) out.push_back(src[i++]);
@@ -36,7 +40,11 @@ std::string compact_closure(std::string_view src) {
     };
     while (i < src.size()) {
         char c = src[i];
-        if (std::isspace(static_cast<unsigned char>(c))) { pending_space = true; ++i; continue; }
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            pending_space = true;
+            ++i;
+            continue;
+        }
         if (c == '/' && i + 1 < src.size() && src[i + 1] == '/') {
             while (i < src.size() && src[i] != '\n') ++i;
             pending_space = true;
@@ -48,14 +56,18 @@ std::string compact_closure(std::string_view src) {
             pending_space = true;
             continue;
         }
-        if (c == '\'' || c == '"' || c == '`') { copy_quoted(c); continue; }
+        if (c == '\'' || c == '"' || c == '`') {
+            copy_quoted(c);
+            continue;
+        }
         // A slash where an operand starts opens a regex literal.
         if (c == '/') {
             char prev = out.empty() ? '(' : out.back();
             if (!(is_name_char(prev) || prev == ')' || prev == ']' || prev == '}' || prev == '\'' ||
                   prev == '"' || prev == '`')) {
                 copy_quoted('/');
-                while (i < src.size() && std::islower(static_cast<unsigned char>(src[i]))) out.push_back(src[i++]);
+                while (i < src.size() && std::islower(static_cast<unsigned char>(src[i])))
+                    out.push_back(src[i++]);
                 continue;
             }
         }
@@ -68,8 +80,8 @@ std::string compact_closure(std::string_view src) {
 // The methods ThingsDB's binder does not count as a change when called
 // directly on a variable (its FN__FLAG_XVAR functions).
 static bool changes_only_var(const std::string& name) {
-    static const char* const names[] = {"add", "extend", "extend_unique", "fill", "pop",
-                                        "push", "shift", "splice", "unshift"};
+    static const char* const names[] = {"add",  "extend", "extend_unique", "fill",   "pop",
+                                        "push", "shift",  "splice",        "unshift"};
     for (const char* n : names)
         if (name == n) return true;
     return false;
@@ -92,7 +104,8 @@ bool analyse_side_effects(const Node* n) {
             // A list or set method called right on a variable changes the
             // variable's own copy (assignment copies a stored list or set),
             // not the collection: ThingsDB binds push, pop, ... that way.
-            if (name_may_change(interned(n->name)) && !(n->kids[0]->kind == NK::Var && changes_only_var(interned(n->name))))
+            if (name_may_change(interned(n->name)) &&
+                !(n->kids[0]->kind == NK::Var && changes_only_var(interned(n->name))))
                 return true;
             break;
         default:

@@ -26,7 +26,8 @@ void slice_bounds(Query& q, const Node* const* parts, int64_t n, int64_t& start,
         Value v = q.eval(nd);
         if (v.is_nil()) return 0;
         if (!v.is(VT::Int))
-            raisef(TYPE_ERR, "slice indices must be of type `int` or `nil` but got got type `%s` instead",
+            raisef(TYPE_ERR,
+                   "slice indices must be of type `int` or `nil` but got got type `%s` instead",
                    type_name(v));
         present = true;
         return v.as_int();
@@ -48,7 +49,8 @@ void slice_bounds(Query& q, const Node* const* parts, int64_t n, int64_t& start,
 
 int64_t list_index(const Value& idx, int64_t n) {
     if (!idx.is(VT::Int))
-        raisef(TYPE_ERR, "expecting an index of type `int` but got type `%s` instead", type_name(idx));
+        raisef(TYPE_ERR, "expecting an index of type `int` but got type `%s` instead",
+               type_name(idx));
     int64_t i = idx.as_int();
     if (i < 0) i += n;
     if (i < 0 || i >= n) raise(LOOKUP_ERR, "index out of range");
@@ -59,11 +61,15 @@ int64_t list_index(const Value& idx, int64_t n) {
 
 void Query::check_not_in_use(const Value& v) {
     uint32_t in_use = 0;
-    if (v.is(VT::List)) in_use = v.list()->in_use;
-    else if (v.is(VT::Set)) in_use = v.set()->in_use;
-    else if (v.is(VT::Thing)) in_use = v.thing()->in_use;
+    if (v.is(VT::List))
+        in_use = v.list()->in_use;
+    else if (v.is(VT::Set))
+        in_use = v.set()->in_use;
+    else if (v.is(VT::Thing))
+        in_use = v.thing()->in_use;
     if (in_use)
-        raisef(OPERATION_ERR, "cannot change type `%s` while the value is being used", type_name(v));
+        raisef(OPERATION_ERR, "cannot change type `%s` while the value is being used",
+               type_name(v));
 }
 
 // Each notification marks the thing dirty and records the mutation as a
@@ -99,7 +105,8 @@ void Query::set_add(SetObj* s, const std::vector<Thing*>& added) {
 }
 
 void Query::set_remove(SetObj* s, const std::vector<Thing*>& removed) {
-    if (set_remove_hook && s->owner.thing && s->owner.thing->type_id != kNoType) set_remove_hook(*this, s, removed);
+    if (set_remove_hook && s->owner.thing && s->owner.thing->type_id != kNoType)
+        set_remove_hook(*this, s, removed);
     Thing* t = s->owner.thing;
     if (!t || !t->id || !t->coll) return;
     require_change();
@@ -108,12 +115,13 @@ void Query::set_remove(SetObj* s, const std::vector<Thing*>& removed) {
 }
 
 Value Query::assignable_to(Value v, Thing* owner, const std::string& key, Into into) {
-    if (owner && !owner->loaded) owner->props();   // its type_id comes with it
+    if (owner && !owner->loaded) owner->props();  // its type_id comes with it
     // thing.restrict(): checked before any conversion, as ThingsDB does.
     if (owner && owner->restriction && into == Into::Prop) check_restriction(*this, owner, v);
     // One-character keys from ` ` to `/` are reserved (`#` is the id, `!`
     // holds a stored restriction).
-    if (owner && into == Into::Prop && owner->type_id == kNoType && key.size() == 1 && key[0] >= 0x20 && key[0] <= 0x2f)
+    if (owner && into == Into::Prop && owner->type_id == kNoType && key.size() == 1 &&
+        key[0] >= 0x20 && key[0] <= 0x2f)
         raisef(VALUE_ERR, "property `%c` is reserved", key[0]);
     if (owner && owner->type_id != kNoType && assign_hook) assign_hook(*this, v, owner, key, into);
     return assignable(std::move(v), owner, into == Into::List);
@@ -153,7 +161,7 @@ Value Query::assignable(Value v, Thing* owner, bool into_list) {
         case VT::Thing:
             if (c) c->attach(v.thing());
             break;
-        case VT::Future:   // as ThingsDB: a future is never kept, it becomes nil
+        case VT::Future:  // as ThingsDB: a future is never kept, it becomes nil
             v = Value::nil();
             break;
         default:
@@ -171,14 +179,17 @@ void Query::store_prop(Thing* t, const std::string& key, Value v) {
         t->props_.push_back({key, std::move(v)});
         cur = &t->props_.back().val;
     }
-    if (cur->is(VT::List)) cur->list()->owner = {t, key};
-    else if (cur->is(VT::Set)) cur->set()->owner = {t, key};
+    if (cur->is(VT::List))
+        cur->list()->owner = {t, key};
+    else if (cur->is(VT::Set))
+        cur->set()->owner = {t, key};
     prop_set(t, key);
 }
 
 Value Query::eval_prop_assign(const Node* n) {
     Value obj = eval(n->kids[0]);
-    if (!obj.is(VT::Thing)) raisef(TYPE_ERR, "cannot assign properties to `%s` type", type_name(obj));
+    if (!obj.is(VT::Thing))
+        raisef(TYPE_ERR, "cannot assign properties to `%s` type", type_name(obj));
     Thing* t = obj.thing();
     const std::string& key = interned(n->name);
     Value v = eval(n->kids[1]);
@@ -186,7 +197,8 @@ Value Query::eval_prop_assign(const Node* n) {
     if (n->op != Op::None) {
         Value* cur = t->get(key);
         if (!cur)
-            raisef(LOOKUP_ERR, "thing %s has no property `%s`", thing_label(t).c_str(), key.c_str());
+            raisef(LOOKUP_ERR, "thing %s has no property `%s`", thing_label(t).c_str(),
+                   key.c_str());
         v = binary(n->op, *cur, v);
     }
     Value result = v;
@@ -215,8 +227,8 @@ Value Query::eval_index(const Node* n) {
                        type_name(idx));
             Value* v = obj.thing()->get(idx.as_str());
             if (!v)
-                raisef(LOOKUP_ERR, "thing %s has no property `%s`", thing_label(obj.thing()).c_str(),
-                       idx.as_str().c_str());
+                raisef(LOOKUP_ERR, "thing %s has no property `%s`",
+                       thing_label(obj.thing()).c_str(), idx.as_str().c_str());
             return *v;
         }
         default:
@@ -229,14 +241,15 @@ Value Query::eval_index_assign(const Node* n) {
     Value idx = eval(n->kids[1]);
     if (obj.is(VT::Thing)) {
         if (!idx.is(VT::Str))
-            raisef(TYPE_ERR, "expecting an index of type `str` but got type `%s` instead", type_name(idx));
+            raisef(TYPE_ERR, "expecting an index of type `str` but got type `%s` instead",
+                   type_name(idx));
         Value v = eval(n->kids[2]);
         check_not_in_use(obj);
         if (n->op != Op::None) {
             Value* cur = obj.thing()->get(idx.as_str());
             if (!cur)
-                raisef(LOOKUP_ERR, "thing %s has no property `%s`", thing_label(obj.thing()).c_str(),
-                       idx.as_str().c_str());
+                raisef(LOOKUP_ERR, "thing %s has no property `%s`",
+                       thing_label(obj.thing()).c_str(), idx.as_str().c_str());
             v = binary(n->op, *cur, v);
         }
         Value result = v;
@@ -290,7 +303,8 @@ Value Query::eval_slice_assign(const Node* n) {
     }
     ListObj* l = obj.list();
     int64_t start, stop, step;
-    slice_bounds(*this, n->kids.data() + 1, static_cast<int64_t>(l->items.size()), start, stop, step);
+    slice_bounds(*this, n->kids.data() + 1, static_cast<int64_t>(l->items.size()), start, stop,
+                 step);
     if (step != 1)
         raisef(VALUE_ERR, "slice assignments require a step value of 1 but got %lld instead",
                static_cast<long long>(step));
@@ -306,7 +320,8 @@ Value Query::eval_slice_assign(const Node* n) {
     for (const Value& item : v.list()->items)
         add.push_back(assignable_to(item, l->owner.thing, l->owner.key, Into::List));
     size_t s = static_cast<size_t>(start), e = static_cast<size_t>(stop);
-    l->items.erase(l->items.begin() + static_cast<long>(s), l->items.begin() + static_cast<long>(e));
+    l->items.erase(l->items.begin() + static_cast<long>(s),
+                   l->items.begin() + static_cast<long>(e));
     l->items.insert(l->items.begin() + static_cast<long>(s), add.begin(), add.end());
     list_splice(l, s, e - s, add.size());
     return Value();

@@ -11,6 +11,8 @@
 namespace tdb {
 
 // A thing as error messages name it: `#42`.
-inline std::string thing_label(const Thing* t) { return fmt("`#%llu`", static_cast<unsigned long long>(t->id)); }
+inline std::string thing_label(const Thing* t) {
+    return fmt("`#%llu`", static_cast<unsigned long long>(t->id));
+}
 
 }  // namespace tdb

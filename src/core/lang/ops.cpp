@@ -1,4 +1,5 @@
-// ThingsDB's operators: equality, ordering, arithmetic and bitwise/set logic.
+// ThingsDB's operators: equality, ordering, arithmetic and bitwise/set logic;
+// the text of operators (op_text) and of values (float_repr, to_display).
 #include "core/lang/ops.h"
 
 #include <algorithm>

@@ -212,7 +212,7 @@ Node* Parser::return_statement() {
     i_ += 6;
     skip();
     if (eof() || peek() == ';' || peek() == '}') return n;
-    // The older call form `return(value, deep)`.
+    // The call form `return(value, deep)`.
     if (peek() == '(') {
         size_t save = i_;
         ++i_;

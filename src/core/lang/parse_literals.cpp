@@ -13,7 +13,12 @@ namespace tdb {
 void Parser::fail(size_t at) const {
     size_t line = 0, pos = 0;
     for (size_t k = 0; k < at && k < s_.size(); ++k) {
-        if (s_[k] == '\n') { ++line; pos = 0; } else { ++pos; }
+        if (s_[k] == '\n') {
+            ++line;
+            pos = 0;
+        } else {
+            ++pos;
+        }
     }
     std::string m = fmt("error at line %zu, position %zu", line, pos);
     if (at < s_.size() && std::isgraph(static_cast<unsigned char>(s_[at]))) {
@@ -23,9 +28,12 @@ void Parser::fail(size_t at) const {
         } else {
             while (at + n < s_.size() && std::isdigit(static_cast<unsigned char>(s_[at + n]))) ++n;
         }
-        if (n > 20) m += ", unexpected `" + s_.substr(at, 20) + "...`";
-        else if (n > 1) m += ", unexpected `" + s_.substr(at, n) + "`";
-        else m += fmt(", unexpected character `%c`", s_[at]);
+        if (n > 20)
+            m += ", unexpected `" + s_.substr(at, 20) + "...`";
+        else if (n > 1)
+            m += ", unexpected `" + s_.substr(at, n) + "`";
+        else
+            m += fmt(", unexpected character `%c`", s_[at]);
     }
     raise(SYNTAX_ERR, m);
 }
@@ -34,7 +42,10 @@ Node* Parser::number() {
     size_t at = i_;
     size_t k = i_;
     bool neg = false;
-    if (s_[k] == '-' || s_[k] == '+') { neg = s_[k] == '-'; ++k; }
+    if (s_[k] == '-' || s_[k] == '+') {
+        neg = s_[k] == '-';
+        ++k;
+    }
     if (starts_inf_nan(k)) {
         Node* n = p_.make(NK::Lit, static_cast<uint32_t>(at));
         double d = s_[k] == 'i' ? INFINITY : NAN;
@@ -67,9 +78,12 @@ Node* Parser::number() {
     int base = 10;
     if (s_[k] == '0' && k + 1 < s_.size()) {
         char b = s_[k + 1];
-        if (b == 'x' || b == 'X') base = 16;
-        else if (b == 'o') base = 8;
-        else if (b == 'b') base = 2;
+        if (b == 'x' || b == 'X')
+            base = 16;
+        else if (b == 'o')
+            base = 8;
+        else if (b == 'b')
+            base = 2;
         if (base != 10) k += 2;
     }
     size_t e = k;
@@ -89,7 +103,10 @@ Node* Parser::number() {
         int dv = std::isdigit(static_cast<unsigned char>(s_[q]))
                      ? s_[q] - '0'
                      : (std::tolower(static_cast<unsigned char>(s_[q])) - 'a' + 10);
-        if (v < (INT64_MIN + dv) / base) { overflow = true; break; }
+        if (v < (INT64_MIN + dv) / base) {
+            overflow = true;
+            break;
+        }
         v = v * base - dv;
     }
     if (!overflow && !neg && v == INT64_MIN) overflow = true;
@@ -121,13 +138,15 @@ Node* Parser::string_literal() {
     char q = peek();
     std::string out;
     for (;;) {
-        ++i_;   // opening quote
+        ++i_;  // opening quote
         size_t e = s_.find(q, i_);
         if (e == std::string::npos) fail(at);
         out.append(s_, i_, e - i_);
         i_ = e + 1;
-        if (peek() == q) out.push_back(q);   // doubled quote: an escaped quote
-        else break;
+        if (peek() == q)
+            out.push_back(q);  // doubled quote: an escaped quote
+        else
+            break;
     }
     Node* n = p_.make(NK::Lit, static_cast<uint32_t>(at));
     n->lit = Value::str(std::move(out));
@@ -150,12 +169,20 @@ Node* Parser::template_literal() {
         if (eof()) fail(at);
         char c = peek();
         if (c == '`') {
-            if (peek(1) == '`') { text.push_back('`'); i_ += 2; continue; }
+            if (peek(1) == '`') {
+                text.push_back('`');
+                i_ += 2;
+                continue;
+            }
             ++i_;
             break;
         }
         if (c == '{') {
-            if (peek(1) == '{') { text.push_back('{'); i_ += 2; continue; }
+            if (peek(1) == '{') {
+                text.push_back('{');
+                i_ += 2;
+                continue;
+            }
             ++i_;
             flush();
             n->kids.push_back(statement());
@@ -163,7 +190,11 @@ Node* Parser::template_literal() {
             continue;
         }
         if (c == '}') {
-            if (peek(1) == '}') { text.push_back('}'); i_ += 2; continue; }
+            if (peek(1) == '}') {
+                text.push_back('}');
+                i_ += 2;
+                continue;
+            }
             fail(i_);
         }
         text.push_back(c);

@@ -16,14 +16,16 @@
 
 namespace tdb {
 
-inline bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+inline bool is_name_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
 inline bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 class Parser {
 public:
     Parser(Program& p, int max_depth) : p_(p), s_(p.source), max_depth_(max_depth) {}
 
-    Node* program();   // the whole source: a Block of statements
+    Node* program();  // the whole source: a Block of statements
 
 private:
     Program& p_;
@@ -70,8 +72,10 @@ private:
     void skip_separators() {
         for (;;) {
             skip();
-            if (peek() == ';') ++i_;
-            else return;
+            if (peek() == ';')
+                ++i_;
+            else
+                return;
         }
     }
 

@@ -1,9 +1,10 @@
 // A Query's life: the query being evaluated, the configured limits, opening
 // the scope (collection lookup and lock), run() from source text to result,
 // polling for cancels and quotas, and the checks that make it a change.
+#include "core/lang/query.h"
+
 #include "core/api/error.h"
 #include "core/lang/ast.h"
-#include "core/lang/query.h"
 
 namespace tdb {
 
@@ -11,7 +12,7 @@ namespace {
 // The innermost query being evaluated; a query opened while another runs
 // (watch_init, a nested run) restores the outer one when it ends.
 Query* g_current_query = nullptr;
-}
+}  // namespace
 
 Query* Query::current() { return g_current_query; }
 bool query_running() { return g_current_query != nullptr; }
@@ -27,23 +28,26 @@ Query::Query(Storage& st, const Scope& scope)
     stack_base_ = reinterpret_cast<uintptr_t>(&here);
     prev_current_ = g_current_query;
     g_current_query = this;
-    struct Restore {   // the constructor may throw: no destructor runs then
+    struct Restore {  // the constructor may throw: no destructor runs then
         Query* q;
         bool armed = true;
-        ~Restore() { if (armed) g_current_query = q->prev_current_; }
+        ~Restore() {
+            if (armed) g_current_query = q->prev_current_;
+        }
     } restore{this};
     if (scope.kind == Scope::COLLECTION) {
         CollectionRow row;
-        if (scope.name.empty()) {   // "@:123"
+        if (scope.name.empty()) {  // "@:123"
             if (!st.find_collection_by_id(scope.id, row))
-                raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(scope.id));
-            scope_.name = row.name;   // labels and events name the collection
+                raisef(LOOKUP_ERR, "`collection:%llu` not found",
+                       static_cast<unsigned long long>(scope.id));
+            scope_.name = row.name;  // labels and events name the collection
         } else if (!st.find_collection(scope.name, row)) {
             raisef(LOOKUP_ERR, "collection `%s` not found", scope.name.c_str());
         }
-        st.lock_collection(row.id, false);   // shared; mod_type takes it exclusive
+        st.lock_collection(row.id, false);  // shared; mod_type takes it exclusive
         coll_ = std::make_unique<Collection>(st, row);
-        deep_ = row.default_deep;   // set_default_deep()
+        deep_ = row.default_deep;  // set_default_deep()
     }
     restore.armed = false;
     prev_max_str_ = max_str_size;
@@ -78,7 +82,7 @@ void Query::bind(const std::string& name, Value v) {
 Value Query::run(std::string_view code) {
     std::shared_ptr<Program> prog = parse(code, limits_.max_parse_depth);
     programs.push_back(prog);
-    if (prog->side_effects) set_change(true);   // checks CHANGE (access.h)
+    if (prog->side_effects) set_change(true);  // checks CHANGE (access.h)
     cur_prog_ = prog.get();
     Value result = eval(prog->root);
     if (ctrl_ == Ctrl::Return) result = std::move(ret_val_);
@@ -95,14 +99,18 @@ void Query::poll_check() {
 }
 
 void Query::require_change() {
-    if (!change_) raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
+    if (!change_)
+        raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
 }
 
 std::string Query::scope_label() const {
     switch (scope_.kind) {
-        case Scope::THINGSDB: return "@thingsdb";
-        case Scope::NODE: return "@node";
-        default: return "@:" + scope_.name;
+        case Scope::THINGSDB:
+            return "@thingsdb";
+        case Scope::NODE:
+            return "@node";
+        default:
+            return "@:" + scope_.name;
     }
 }
 
