@@ -1,4 +1,5 @@
-// Watch events: jobs in ThingsDB's mutation format and the init event of a watch.
+// Watch events: jobs in ThingsDB's mutation format (the mutation form of the
+// value walk, walk.h) and the init event of a watch.
 #include "core/api/events.h"
 
 #include <cmath>
