@@ -1,5 +1,6 @@
-// JSON in and out: results, json_dump/json_load, and the stored form of
-// properties (plain JSON where JSON can say it, tagged objects elsewhere).
+// JSON in and out: the text primitives (UTF-8 check, escaping, base64),
+// json_load, and the stored form of properties (plain JSON where JSON can say
+// it, tagged objects elsewhere). Query results are Query::to_json (query.h).
 #pragma once
 
 #include "core/api/pure.h"
@@ -24,8 +25,6 @@ void json_escape(std::string& out, std::string_view s);
 std::string base64_encode(std::string_view in);
 bool base64_decode(std::string_view in, std::string& out);
 
-// json_dump(): values that JSON can hold (things as objects, no ids).
-std::string json_dump_value(Query& q, const Value& v);
 // json_load(): objects become new things, arrays lists.
 Value json_load_value(Query& q, std::string_view text);
 

@@ -23,12 +23,13 @@ class Query;
 struct Thing;
 struct ListObj;
 
-// Appends v in the mutation format (seeds/003): a stored thing new in this
+// Appends v in ThingsDB's mutation format: a stored thing new in this
 // query is sent whole the first time ({"#": id, key: value, ...}), after that
 // and for any other stored thing only {"#": id}; a Type instance sent whole is
 // {".": type_id, "#": id, "": [field values]}; sets {"$": [things]}, closures
-// {"/": source}, regexes {"*": "/pattern/flags"}, errors {"!": [msg, code]},
-// bytes as base64 text. Everything else as in query results.
+// {"/": compact_closure(source)}, regexes {"*": "/pattern/flags"}, errors
+// {"!": [msg, code]}, bytes as base64 text. Everything else as a query result
+// with deep 0 (io/events.cpp).
 void mutation_value(Query& q, std::string& out, const Value& v);
 
 // Whether changes of t become jobs: a stored thing that existed before this
@@ -48,16 +49,13 @@ std::string job_event(Query& q, const std::string& event, const std::vector<Valu
 
 // The init event a watch returns: {"event": change_id, "thing": {...},
 // "collection": name}, plus for a collection's root its "types", "enums" and
-// "procedures" (a registered init-info function, else the built-in
-// types_info(), enums_info(), procedures_info() where they exist).
+// "procedures" (the results of the built-ins types_info(), enums_info() and
+// procedures_info() where they exist).
 // Thing 0 is the @thingsdb scope: {"#": 0} and "collection": null.
 // Raises lookup_err when the thing does not exist in the scope.
 std::string watch_init(Storage& st, std::string_view scope, uint64_t thing_id, int64_t change_id);
-using InitInfoFn = std::string (*)(Query& q);
-// Adds `"key": fn(q)` to the init event of a collection root (once, at start-up).
-void register_init_info(const char* key, InitInfoFn fn);
 
-// thing.emit(event, args...) (fn_emit.cpp).
+// thing.emit(event, args...) (fn/emit.cpp).
 void register_event_methods();
 
 }  // namespace tdb

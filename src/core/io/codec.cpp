@@ -1,14 +1,17 @@
-// JSON reading and writing for values, results and stored properties.
+// The JSON text side of the codec: the UTF-8 check, escaping and base64;
+// the JSON reader (json_load(), and stored properties as text with their
+// tagged objects, decode_props); the codec's hooks. Writing the stored form
+// is codec_write.cpp, reading it from binary JSON props_builder.cpp.
 #include "core/api/codec.h"
 
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 
-#include "core/model/datetime.h"
 #include "core/api/error.h"
-#include "core/lang/ops.h"
+#include "core/io/stored.h"
 #include "core/lang/query.h"
+#include "core/model/datetime.h"
 #include "core/model/regex.h"
 #include "core/model/thing.h"
 
@@ -108,16 +111,6 @@ bool base64_decode(std::string_view in, std::string& out) {
     return true;
 }
 
-namespace {
-
-void number_out(std::string& out, double d) {
-    if (std::isnan(d) || std::isinf(d)) {
-        json_escape(out, float_repr(d));   // JSON has no inf/nan
-        return;
-    }
-    out += float_repr(d);
-}
-
 // ---- JSON reader ---------------------------------------------------------
 
 // One property of the top level of stored properties (the JSON reader and
@@ -130,6 +123,8 @@ void stored_top_prop(Thing* t, std::string&& key, Value&& v) {
     }
     t->props_.push_back({std::move(key), std::move(v)});
 }
+
+namespace {
 
 class Reader {
 public:
@@ -448,152 +443,7 @@ private:
     }
 };
 
-// ---- writers -------------------------------------------------------------
-
-void stored_value(std::string& out, const Value& v, std::vector<uint64_t>* refs) {
-    switch (v.type()) {
-        case VT::Nil: out += "null"; break;
-        case VT::Bool: out += v.as_bool() ? "true" : "false"; break;
-        case VT::Int: out += std::to_string(v.as_int()); break;
-        case VT::Float: {
-            double d = v.as_float();
-            if (std::isnan(d) || std::isinf(d)) {
-                out += "{\"!f\":";
-                json_escape(out, float_repr(d));
-                out += "}";
-            } else {
-                out += float_repr(d);
-            }
-            break;
-        }
-        case VT::Str: json_escape(out, v.as_str()); break;
-        case VT::Bytes:
-            out += "{\"!b\":";
-            json_escape(out, base64_encode(v.as_str()));
-            out += "}";
-            break;
-        case VT::List: {
-            // The reader refuses JSON nested deeper than 1000 levels: never
-            // write what could not be read back.
-            static thread_local int nesting = 0;
-            NestingGuard guard(nesting);
-            out.push_back('[');
-            bool first = true;
-            for (const Value& item : v.list()->items) {
-                if (!first) out.push_back(',');
-                first = false;
-                stored_value(out, item, refs);
-            }
-            out.push_back(']');
-            break;
-        }
-        case VT::Thing:
-            out += "{\"#\":" + std::to_string(v.thing()->id) + "}";
-            if (refs) refs->push_back(v.thing()->id);
-            break;
-        case VT::Set: {
-            out += "{\"!s\":[";
-            bool first = true;
-            for (auto& t : v.set()->items) {
-                if (!first) out.push_back(',');
-                first = false;
-                out += std::to_string(t->id);
-                if (refs) refs->push_back(t->id);
-            }
-            out += "]}";
-            break;
-        }
-        case VT::Closure:
-            out += "{\"!c\":";
-            json_escape(out, v.closure()->source);
-            out += "}";
-            break;
-        case VT::Regex:
-            out += "{\"!r\":";
-            json_escape(out, "/" + v.regex()->pattern + "/" + v.regex()->flags);
-            out += "}";
-            break;
-        case VT::EnumMember:
-            out += "{\"!m\":[" + std::to_string(v.member()->enum_id) + "," +
-                   std::to_string(v.member()->mid) + "]}";
-            break;
-        case VT::Error:
-            out += "{\"!e\":[" + std::to_string(v.error()->code) + ",";
-            json_escape(out, v.error()->msg);
-            out += "]}";
-            break;
-        case VT::Datetime:
-        case VT::Timeval: {
-            const DatetimeObj* d = v.datetime();
-            out += v.is(VT::Timeval) ? "{\"!t\":[" : "{\"!d\":[";
-            out += std::to_string(d->ts) + "," + std::to_string(d->offset) + ",";
-            if (d->tz) json_escape(out, d->tz->name);
-            else out += "null";
-            out += "]}";
-            break;
-        }
-        default:
-            raisef(TYPE_ERR, "cannot store type `%s`", type_name(v));
-    }
-}
-
-void dump_value(std::string& out, const Value& v, int depth) {
-    if (depth > 1000) raise(OPERATION_ERR, "maximum recursion depth exceeded");
-    switch (v.type()) {
-        case VT::Nil: out += "null"; return;
-        case VT::Bool: out += v.as_bool() ? "true" : "false"; return;
-        case VT::Int: out += std::to_string(v.as_int()); return;
-        case VT::Float: number_out(out, v.as_float()); return;
-        case VT::Str: json_escape(out, v.as_str()); return;
-        case VT::Datetime: json_escape(out, dt_to_iso(*v.datetime())); return;
-        case VT::Timeval: out += std::to_string(v.datetime()->ts); return;
-        case VT::List: {
-            out.push_back('[');
-            bool first = true;
-            for (const Value& item : v.list()->items) {
-                if (!first) out.push_back(',');
-                first = false;
-                dump_value(out, item, depth + 1);
-            }
-            out.push_back(']');
-            return;
-        }
-        case VT::Thing: {
-            out.push_back('{');
-            bool first = true;
-            for (Prop& p : v.thing()->props()) {
-                if (!first) out.push_back(',');
-                first = false;
-                json_escape(out, p.key);
-                out.push_back(':');
-                dump_value(out, p.val, depth + 1);
-            }
-            out.push_back('}');
-            return;
-        }
-        case VT::Set: {
-            out.push_back('[');
-            bool first = true;
-            for (auto& t : v.set()->items) {
-                if (!first) out.push_back(',');
-                first = false;
-                dump_value(out, make_thing(t.get()), depth + 1);
-            }
-            out.push_back(']');
-            return;
-        }
-        default:
-            raisef(TYPE_ERR, "JSON serialize error: type `%s` cannot be serialized", type_name(v));
-    }
-}
-
 }  // namespace
-
-std::string json_dump_value(Query&, const Value& v) {
-    std::string out;
-    dump_value(out, v, 0);
-    return out;
-}
 
 Value json_load_value(Query&, std::string_view text) {
     Reader r(text, Reader::LOAD, nullptr, nullptr);
@@ -603,282 +453,15 @@ Value json_load_value(Query&, std::string_view text) {
 uint64_t (*restriction_decode_hook)(const std::string& stored) = nullptr;
 std::string (*restriction_encode_hook)(uint64_t restriction) = nullptr;
 
-std::string encode_props(const Thing* t, std::vector<uint64_t>* refs) {
-    std::string out;
-    out.push_back('{');
-    bool first = true;
-    if (t->restriction && t->type_id == kNoType && restriction_encode_hook) {
-        std::string r = restriction_encode_hook(t->restriction);
-        if (!r.empty()) {
-            out += "\"!\":";
-            json_escape(out, r);
-            first = false;
-        }
-    }
-    for (const Prop& p : t->props_) {
-        if (!first) out.push_back(',');
-        first = false;
-        json_escape(out, p.key);
-        out.push_back(':');
-        stored_value(out, p.val, refs);
-    }
-    out.push_back('}');
-    return out;
-}
-
-// ---- the stored form as events -----------------------------------
-
-namespace {
-
-void checked_string(PropsEncoder& e, std::string_view s) {
-    if (!valid_utf8(s)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
-    e.string(s);
-}
-
-void tagged_begin(PropsEncoder& e, const char* tag) {
-    e.begin_object();
-    e.key(tag);
-}
-
-void stored_events(PropsEncoder& e, const Value& v, std::vector<uint64_t>* refs) {
-    switch (v.type()) {
-        case VT::Nil: e.null(); break;
-        case VT::Bool: e.boolean(v.as_bool()); break;
-        case VT::Int: e.integer(v.as_int()); break;
-        case VT::Float: {
-            double d = v.as_float();
-            std::string text = float_repr(d);
-            if (std::isnan(d) || std::isinf(d)) {
-                tagged_begin(e, "!f");
-                checked_string(e, text);
-                e.end_object();
-            } else {
-                e.number(d, text);
-            }
-            break;
-        }
-        case VT::Str: checked_string(e, v.as_str()); break;
-        case VT::Bytes: {
-            std::string b64 = base64_encode(v.as_str());
-            tagged_begin(e, "!b");
-            e.string(b64);
-            e.end_object();
-            break;
-        }
-        case VT::List: {
-            static thread_local int nesting = 0;
-            NestingGuard guard(nesting);
-            e.begin_array();
-            for (const Value& item : v.list()->items) stored_events(e, item, refs);
-            e.end_array();
-            break;
-        }
-        case VT::Thing:
-            tagged_begin(e, "#");
-            e.integer(static_cast<int64_t>(v.thing()->id));
-            e.end_object();
-            if (refs) refs->push_back(v.thing()->id);
-            break;
-        case VT::Set:
-            tagged_begin(e, "!s");
-            e.begin_array();
-            for (auto& t : v.set()->items) {
-                e.integer(static_cast<int64_t>(t->id));
-                if (refs) refs->push_back(t->id);
-            }
-            e.end_array();
-            e.end_object();
-            break;
-        case VT::Closure: {
-            const std::string& src = v.closure()->source;
-            if (!valid_utf8(src)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
-            tagged_begin(e, "!c");
-            e.string(src);
-            e.end_object();
-            break;
-        }
-        case VT::Regex: {
-            std::string r = "/" + v.regex()->pattern + "/" + v.regex()->flags;
-            if (!valid_utf8(r)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
-            tagged_begin(e, "!r");
-            e.string(r);
-            e.end_object();
-            break;
-        }
-        case VT::EnumMember:
-            tagged_begin(e, "!m");
-            e.begin_array();
-            e.integer(static_cast<int64_t>(v.member()->enum_id));
-            e.integer(static_cast<int64_t>(v.member()->mid));
-            e.end_array();
-            e.end_object();
-            break;
-        case VT::Error: {
-            const std::string& msg = v.error()->msg;
-            if (!valid_utf8(msg)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
-            tagged_begin(e, "!e");
-            e.begin_array();
-            e.integer(static_cast<int64_t>(v.error()->code));
-            e.string(msg);
-            e.end_array();
-            e.end_object();
-            break;
-        }
-        case VT::Datetime:
-        case VT::Timeval: {
-            const DatetimeObj* d = v.datetime();
-            if (d->tz && !valid_utf8(d->tz->name))
-                raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
-            tagged_begin(e, v.is(VT::Timeval) ? "!t" : "!d");
-            e.begin_array();
-            e.integer(static_cast<int64_t>(d->ts));
-            e.integer(static_cast<int64_t>(d->offset));
-            if (d->tz) e.string(d->tz->name);
-            else e.null();
-            e.end_array();
-            e.end_object();
-            break;
-        }
-        default:
-            raisef(TYPE_ERR, "cannot store type `%s`", type_name(v));
-    }
-}
-
-}  // namespace
-
-void encode_props(const Thing* t, std::vector<uint64_t>* refs, PropsEncoder& enc) {
-    enc.begin_object();
-    if (t->restriction && t->type_id == kNoType && restriction_encode_hook) {
-        std::string r = restriction_encode_hook(t->restriction);
-        if (!r.empty()) {
-            if (!valid_utf8(r)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
-            enc.key("!");
-            enc.string(r);
-        }
-    }
-    for (const Prop& p : t->props_) {
-        if (!valid_utf8(p.key)) raise(VALUE_ERR, "string is not valid UTF-8; use bytes for binary data");
-        enc.key(p.key);
-        stored_events(enc, p.val, refs);
-    }
-    enc.end_object();
-}
-
 void decode_props(Collection& c, Thing* t, std::string_view json, std::vector<uint64_t>* refs) {
     Reader r(json, Reader::STORED, &c, refs);
     r.props(t);
 }
 
-// ---- PropsBuilder -------------------------------------------------
-
-struct PropsBuilder::Frame {
-    bool array;
-    Props props;   // an object's properties so far
-    std::string key;           // an object's pending key
-    Value list;                // an array's ListObj
-};
-
-namespace {
-// The frame stack of a finished builder, kept for the next one (a query
-// decodes one builder per thing it loads): no allocation per thing.
-std::vector<PropsBuilder::Frame>* spare_stack = nullptr;
-}  // namespace
-
-PropsBuilder::PropsBuilder(Collection& c, Thing* t, std::vector<uint64_t>* refs)
-    : coll_(c), thing_(t), refs_(refs) {
-    if (spare_stack) {
-        stack_ = spare_stack;
-        spare_stack = nullptr;
-    } else {
-        stack_ = new std::vector<Frame>();
-    }
+Value stored_object(Props&& props, Collection* coll, std::vector<uint64_t>* refs) {
+    Reader r(std::string_view(), Reader::STORED, coll, refs);
+    return r.stored_object(std::move(props));
 }
-
-PropsBuilder::~PropsBuilder() {
-    if (spare_stack || stack_->size() > 64) {
-        delete stack_;
-        return;
-    }
-    for (Frame& f : *stack_) {   // nothing of this thing stays in the frames
-        f.props.clear();
-        f.list = Value();
-    }
-    spare_stack = stack_;
-}
-
-PropsBuilder::Frame& PropsBuilder::push(bool array) {
-    if (depth_ == stack_->size()) stack_->emplace_back();
-    Frame& f = (*stack_)[depth_++];
-    f.array = array;
-    f.props.clear();
-    f.key.clear();
-    return f;
-}
-
-void PropsBuilder::put(Value v) {
-    if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
-    Frame& f = (*stack_)[depth_ - 1];
-    if (f.array) {
-        // Nested lists are tuples in ThingsDB.
-        if (v.is(VT::List)) v.list()->tuple = true;
-        f.list.list()->items.push_back(std::move(v));
-    } else if (depth_ == 1) {
-        stored_top_prop(thing_, std::move(f.key), std::move(v));
-    } else {
-        f.props.push_back({std::move(f.key), std::move(v)});
-    }
-}
-
-void PropsBuilder::begin_object(size_t size_hint) {
-    Frame& f = push(false);
-    if (size_hint == 0) return;
-    if (depth_ == 1) thing_->props_.reserve(thing_->props_.size() + size_hint);
-    else f.props.reserve(size_hint);
-}
-
-void PropsBuilder::key(std::string_view k) {
-    if (depth_ == 0 || (*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
-    (*stack_)[depth_ - 1].key.assign(k);
-}
-
-void PropsBuilder::end_object() {
-    if (depth_ == 0 || (*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
-    Frame& f = (*stack_)[--depth_];
-    if (depth_ == 0) return;   // the properties themselves
-    // A reference {"#": id}, the most frequent object: straight to the stub.
-    if (f.props.size() == 1 && f.props[0].key == "#" && f.props[0].val.is(VT::Int)) {
-        reference(static_cast<uint64_t>(f.props[0].val.as_int()));
-        return;
-    }
-    Props props = std::move(f.props);
-    Reader r(std::string_view(), Reader::STORED, &coll_, refs_);
-    put(r.stored_object(std::move(props)));
-}
-
-void PropsBuilder::reference(uint64_t id) {
-    if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
-    if (refs_) refs_->push_back(id);
-    put(coll_.thing_ref(id));
-}
-
-void PropsBuilder::begin_array(size_t size_hint) {
-    if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
-    auto* l = new ListObj();
-    push(true).list = Value::obj(VT::List, l);
-    if (size_hint) l->items.reserve(size_hint);
-}
-
-void PropsBuilder::end_array() {
-    if (depth_ == 0 || !(*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
-    Value l = std::move((*stack_)[--depth_].list);
-    put(std::move(l));
-}
-
-void PropsBuilder::null() { put(Value::nil()); }
-void PropsBuilder::boolean(bool b) { put(Value::boolean(b)); }
-void PropsBuilder::integer(int64_t i) { put(Value::integer(i)); }
-void PropsBuilder::number(double d) { put(Value::number(d)); }
-void PropsBuilder::string(std::string_view s) { put(Value::str(std::string(s))); }
 
 std::vector<uint64_t> refs_of(std::string_view json) {
     std::vector<uint64_t> refs;

@@ -1,14 +1,15 @@
-// Watch events: jobs in ThingsDB's mutation format and the init event of a watch.
+// Watch events: jobs in ThingsDB's mutation format (the mutation form of the
+// value walk, walk.h) and the init event of a watch.
 #include "core/api/events.h"
 
-#include "core/lang/ast.h"
-
 #include <cmath>
-#include <utility>
 
 #include "core/api/codec.h"
 #include "core/api/error.h"
 #include "core/fn/fn.h"
+#include "core/io/json_text.h"
+#include "core/io/walk.h"
+#include "core/lang/ast.h"
 #include "core/lang/ops.h"
 #include "core/lang/query.h"
 #include "core/model/regex.h"
@@ -18,64 +19,102 @@ namespace tdb {
 
 namespace {
 
-void thing_whole(Query& q, std::string& out, Thing* t);
+// The mutation form of the value walk (walk.h).
+struct MutationForm {
+    JsonText out;
+    Query& q;
 
-void thing_value(Query& q, std::string& out, Thing* t) {
-    if (!t->stored()) {   // not placed under a stored thing (emit arguments)
-        thing_whole(q, out, t);
-        return;
+    // JSON has no inf or nan: they are strings, as in results.
+    void number(double d) {
+        if (std::isnan(d) || std::isinf(d)) out.valid_str(float_repr(d));
+        else out.number(d);
     }
-    // ThingsDB packs a new thing completely once per change and refers to it
-    // by id afterwards; a receiver has seen it by then.
-    if (t->is_new && q.jobs_sent_whole.insert(t->id).second) {
-        thing_whole(q, out, t);
-        return;
-    }
-    out += "{\"#\":" + std::to_string(t->id) + "}";
-}
-
-void items(Query& q, std::string& out, const std::vector<Value>& v, size_t from, size_t to) {
-    for (size_t i = from; i < to; ++i) {
-        if (i != from) out.push_back(',');
-        mutation_value(q, out, v[i]);
-    }
-}
-
-// A thing with its properties: {"#": id, key: value, ...}, or for a Type
-// instance {".": type_id, "#": id, "": [values in field order]}.
-void thing_whole(Query& q, std::string& out, Thing* t) {
-    // New things nested in one change are packed inside each other: deeper
-    // than the nesting limit is an error, not a stack overflow.
-    static thread_local int nesting = 0;
-    NestingGuard guard(nesting);
-    out.push_back('{');
-    bool first = true;
-    if (t->type_id != kNoType) {
-        out += "\".\":" + std::to_string(t->type_id) + ",";
-        if (t->id) out += "\"#\":" + std::to_string(t->id) + ",";
-        out += "\"\":[";
-        bool f = true;
-        for (Prop& p : t->props()) {
-            if (!f) out.push_back(',');
-            f = false;
-            mutation_value(q, out, p.val);
+    void bytes(std::string_view s) { out.valid_str(base64_encode(s)); }
+    void thing(Thing* t) {
+        if (!t->stored()) {   // not placed under a stored thing (emit arguments)
+            whole(t);
+            return;
         }
-        out += "]}";
-        return;
+        // ThingsDB packs a new thing completely once per change and refers to
+        // it by id afterwards; a receiver has seen it by then.
+        if (t->is_new && q.jobs_sent_whole.insert(t->id).second) {
+            whole(t);
+            return;
+        }
+        out.begin_object();
+        out.tag("#");
+        out.uinteger(t->id);
+        out.end_object();
     }
-    if (t->id) {
-        out += "\"#\":" + std::to_string(t->id);
-        first = false;
+    // A thing with its properties: {"#": id, key: value, ...}, or for a Type
+    // instance {".": type_id, "#": id, "": [values in field order]}.
+    void whole(Thing* t) {
+        // New things nested in one change are packed inside each other:
+        // deeper than the nesting limit is an error, not a stack overflow.
+        static thread_local int nesting = 0;
+        NestingGuard guard(nesting);
+        out.begin_object();
+        if (t->type_id != kNoType) {
+            out.tag(".");
+            out.uinteger(t->type_id);
+            if (t->id) {
+                out.tag("#");
+                out.uinteger(t->id);
+            }
+            out.tag("");
+            out.begin_array();
+            for (Prop& p : t->props()) walk(*this, p.val);
+            out.end_array();
+            out.end_object();
+            return;
+        }
+        if (t->id) {
+            out.tag("#");
+            out.uinteger(t->id);
+        }
+        for (Prop& p : t->props()) {
+            out.key(p.key);
+            walk(*this, p.val);
+        }
+        out.end_object();
     }
-    for (Prop& p : t->props()) {
-        if (!first) out.push_back(',');
-        first = false;
-        json_escape(out, p.key);
-        out.push_back(':');
-        mutation_value(q, out, p.val);
+    void set(const SetObj* s) {
+        out.begin_object();
+        out.tag("$");
+        out.begin_array();
+        for (auto& t : s->items) thing(t.get());
+        out.end_array();
+        out.end_object();
     }
-    out.push_back('}');
-}
+    void closure(const ClosureObj& c) {
+        out.begin_object();
+        out.tag("/");
+        out.str(compact_closure(c.source));
+        out.end_object();
+    }
+    void regex(const RegexObj& r) {
+        out.begin_object();
+        out.tag("*");
+        out.str("/" + r.pattern + "/" + r.flags);
+        out.end_object();
+    }
+    void error(const ErrorObj& e) {
+        out.begin_object();
+        out.tag("!");
+        out.begin_array();
+        out.str(e.msg);
+        out.integer(e.code);
+        out.end_array();
+        out.end_object();
+    }
+    // The other kinds as in results, with things as references (deep 0).
+    void as_result(const Value& v) { out.raw(q.to_json(v, 0)); }
+    void datetime(const Value& v) { as_result(v); }
+    void member(const Value& v) { as_result(v); }
+    void wrap(const Value& v) { as_result(v); }
+    void future(const Value& v) { as_result(v); }
+    void ano(const Value& v) { as_result(v); }
+};
 
 std::string keyed(const char* kind, const std::string& key, const std::string& value) {
     std::string out = "{\"";
@@ -88,65 +127,11 @@ std::string keyed(const char* kind, const std::string& key, const std::string& v
     return out;
 }
 
-std::vector<std::pair<const char*, InitInfoFn>>& init_infos() {
-    static std::vector<std::pair<const char*, InitInfoFn>> v;
-    return v;
-}
-
 }  // namespace
 
 void mutation_value(Query& q, std::string& out, const Value& v) {
-    switch (v.type()) {
-        case VT::Nil: out += "null"; return;
-        case VT::Bool: out += v.as_bool() ? "true" : "false"; return;
-        case VT::Int: out += std::to_string(v.as_int()); return;
-        case VT::Float: {
-            double d = v.as_float();
-            if (std::isnan(d) || std::isinf(d)) json_escape(out, float_repr(d));
-            else out += float_repr(d);
-            return;
-        }
-        case VT::Str: json_escape(out, v.as_str()); return;
-        case VT::Bytes: json_escape(out, base64_encode(v.as_str())); return;
-        case VT::List: {
-            static thread_local int nesting = 0;
-            NestingGuard guard(nesting);
-            out.push_back('[');
-            items(q, out, v.list()->items, 0, v.list()->items.size());
-            out.push_back(']');
-            return;
-        }
-        case VT::Thing: thing_value(q, out, v.thing()); return;
-        case VT::Set: {
-            out += "{\"$\":[";
-            bool first = true;
-            for (auto& t : v.set()->items) {
-                if (!first) out.push_back(',');
-                first = false;
-                thing_value(q, out, t.get());
-            }
-            out += "]}";
-            return;
-        }
-        case VT::Closure:
-            out += "{\"/\":";
-            json_escape(out, compact_closure(v.closure()->source));
-            out.push_back('}');
-            return;
-        case VT::Regex:
-            out += "{\"*\":";
-            json_escape(out, "/" + v.regex()->pattern + "/" + v.regex()->flags);
-            out.push_back('}');
-            return;
-        case VT::Error:
-            out += "{\"!\":[";
-            json_escape(out, v.error()->msg);
-            out += "," + std::to_string(v.error()->code) + "]}";
-            return;
-        default:   // datetime, enum members, ...: as in results
-            out += q.to_json(v, 0);
-            return;
-    }
+    MutationForm f{JsonText(out), q};
+    walk(f, v);
 }
 
 bool records_jobs(const Thing* t) { return t && t->stored() && t->coll && !t->is_new; }
@@ -166,22 +151,22 @@ std::string job_del(const std::string& key) {
 
 std::string job_splice(Query& q, const std::string& key, const ListObj* l, size_t index, size_t ndel,
                        size_t nadd) {
-    std::string val = "[" + std::to_string(index) + "," + std::to_string(ndel);
-    if (nadd) {
-        val.push_back(',');
-        items(q, val, l->items, index, index + nadd);
-    }
-    val.push_back(']');
+    std::string val;
+    MutationForm f{JsonText(val), q};
+    f.out.begin_array();
+    f.out.uinteger(index);
+    f.out.uinteger(ndel);
+    for (size_t i = index; i < index + nadd; ++i) walk(f, l->items[i]);
+    f.out.end_array();
     return keyed("splice", key, val);
 }
 
 std::string job_add(Query& q, const std::string& key, const std::vector<Thing*>& added) {
-    std::string val = "[";
-    for (size_t i = 0; i < added.size(); ++i) {
-        if (i) val.push_back(',');
-        thing_value(q, val, added[i]);
-    }
-    val.push_back(']');
+    std::string val;
+    MutationForm f{JsonText(val), q};
+    f.out.begin_array();
+    for (Thing* t : added) f.thing(t);
+    f.out.end_array();
     return keyed("add", key, val);
 }
 
@@ -196,17 +181,17 @@ std::string job_remove(const std::string& key, const std::vector<Thing*>& remove
 }
 
 std::string job_event(Query& q, const std::string& event, const std::vector<Value>& args) {
-    std::string out = "{\"event\":[";
-    json_escape(out, event);
-    for (const Value& v : args) {
-        out.push_back(',');
-        mutation_value(q, out, v);
-    }
-    out += "]}";
+    std::string out;
+    MutationForm f{JsonText(out), q};
+    f.out.begin_object();
+    f.out.tag("event");
+    f.out.begin_array();
+    f.out.str(event);
+    for (const Value& v : args) walk(f, v);
+    f.out.end_array();
+    f.out.end_object();
     return out;
 }
-
-void register_init_info(const char* key, InitInfoFn fn) { init_infos().emplace_back(key, fn); }
 
 std::string watch_init(Storage& st, std::string_view scope_text, uint64_t thing_id, int64_t change_id) {
     Scope scope = parse_scope(scope_text);
@@ -223,21 +208,19 @@ std::string watch_init(Storage& st, std::string_view scope_text, uint64_t thing_
     if (!v.is(VT::Thing))
         raisef(LOOKUP_ERR, "collection `%s` has no `thing` with id %llu", c.row().name.c_str(),
                static_cast<unsigned long long>(thing_id));
-    thing_whole(q, out, v.thing());
+    MutationForm f{JsonText(out), q};
+    f.whole(v.thing());
     out += ",\"collection\":";
     json_escape(out, c.row().name);
     if (thing_id == c.id()) {
-        // The collection's catalogs, as ThingsDB's init event has them: a
-        // registered function, else the result of the built-in `<key>_info()`.
+        // The collection's catalogs, as ThingsDB's init event has them: the
+        // result of the built-in `<key>_info()`.
         for (const char* key : {"types", "enums", "procedures"}) {
-            InitInfoFn fn = nullptr;
-            for (auto& [k, f] : init_infos())
-                if (std::string_view(k) == key) fn = f;
             std::string info = std::string(key) + "_info";
-            if (!fn && !find_function(info)) continue;
+            if (!find_function(info)) continue;
             out += ",";
             json_escape(out, key);
-            out += ":" + (fn ? fn(q) : q.to_json(q.run(info + "()"), 3));
+            out += ":" + q.to_json(q.run(info + "()"), 3);
         }
     }
     out.push_back('}');

@@ -1,4 +1,5 @@
-// ThingsDB's operators: equality, ordering, arithmetic and bitwise/set logic.
+// ThingsDB's operators: equality, ordering, arithmetic and bitwise/set logic;
+// the text of operators (op_text) and of values (float_repr, to_display).
 #include "core/lang/ops.h"
 
 #include <algorithm>
@@ -14,6 +15,27 @@
 #include "core/model/thing.h"
 
 namespace tdb {
+
+const char* op_text(Op op) {
+    switch (op) {
+        case Op::Mul: return "*";
+        case Op::Div: return "/";
+        case Op::Mod: return "%";
+        case Op::Add: return "+";
+        case Op::Sub: return "-";
+        case Op::BitAnd: return "&";
+        case Op::BitXor: return "^";
+        case Op::BitOr: return "|";
+        case Op::Lt: return "<";
+        case Op::Gt: return ">";
+        case Op::Eq: return "==";
+        case Op::Ne: return "!=";
+        case Op::Le: return "<=";
+        case Op::Ge: return ">=";
+        case Op::None: break;
+    }
+    return "";
+}
 
 namespace {
 
@@ -166,13 +188,6 @@ int compare(const Value& a, const Value& b, const char* op) {
     raisef(TYPE_ERR, "`%s` not supported between `%s` and `%s`", op, type_name(a), type_name(b));
 }
 
-static Op op_from_text(const char* t) {
-    static const char* names[] = {"", "*", "/", "%", "+", "-", "&", "^", "|", "<", ">", "==", "!=", "<=", ">="};
-    for (int i = 1; i < 15; ++i)
-        if (std::strcmp(names[i], t) == 0) return static_cast<Op>(i);
-    return Op::None;
-}
-
 Value binary(Op op, const Value& a, const Value& b) {
     switch (op) {
         case Op::Eq: return Value::boolean(equals(a, b));
@@ -184,8 +199,6 @@ Value binary(Op op, const Value& a, const Value& b) {
         default: return arith(op, a, b);
     }
 }
-
-Value binary_op(const char* op, const Value& a, const Value& b) { return binary(op_from_text(op), a, b); }
 
 std::string float_repr(double d) {
     if (std::isnan(d)) return "nan";

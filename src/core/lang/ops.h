@@ -10,7 +10,8 @@
 namespace tdb {
 
 enum class Op : uint8_t;
-// The operator itself (the evaluator's fast path).
+// Applies a binary operator (`+`, `<`, `==`, ...); raises type_err,
+// overflow_err and zero_div_err as ThingsDB does.
 Value binary(Op op, const Value& a, const Value& b);
 
 // ThingsDB's `==`: int and float compare by value, things by identity,
@@ -21,11 +22,6 @@ bool equals(const Value& a, const Value& b);
 // as a number), str with str (bytewise), nil with nil, datetimes; else type_err
 // "`<` not supported between `%s` and `%s`" (op is the operator text).
 int compare(const Value& a, const Value& b, const char* op);
-
-// Binary operators by their text: "+", "-", "*", "/", "%", "&", "^", "|",
-// "<", ">", "<=", ">=", "==", "!=". Raises type_err, overflow_err and
-// zero_div_err as ThingsDB does.
-Value binary_op(const char* op, const Value& a, const Value& b);
 
 // The text str(v) gives: a str as it is, nil "nil", true "true", an int in
 // decimal, a float as ThingsDB prints it, a thing "thing:#42", ...

@@ -119,7 +119,7 @@ public:
     // Refuse to change a container or thing while it is iterated.
     void check_not_in_use(const Value& v);
 
-    // Render a value as ThingsDB JSON (deep levels of things).
+    // Render a value as ThingsDB JSON (deep levels of things; io/render.cpp).
     std::string to_json(const Value& v, int deep);
     // Sets a property as `t.key = v` does (conversion, owner, dirt).
     void store_prop(Thing* t, const std::string& key, Value v);

@@ -1,0 +1,121 @@
+// PropsBuilder (codec.h): stored properties from a storage's binary JSON
+// (PostgreSQL's jsonb), walked as events; the thing gets what decode_props
+// gives it for the same JSON as text.
+#include "core/api/codec.h"
+#include "core/api/error.h"
+#include "core/io/stored.h"
+#include "core/model/thing.h"
+
+namespace tdb {
+
+struct PropsBuilder::Frame {
+    bool array;
+    Props props;      // an object's properties so far
+    std::string key;  // an object's pending key
+    Value list;       // an array's ListObj
+};
+
+namespace {
+// The frame stack of a finished builder, kept for the next one (a query
+// decodes one builder per thing it loads): no allocation per thing.
+std::vector<PropsBuilder::Frame>* spare_stack = nullptr;
+}  // namespace
+
+PropsBuilder::PropsBuilder(Collection& c, Thing* t, std::vector<uint64_t>* refs)
+    : coll_(c), thing_(t), refs_(refs) {
+    if (spare_stack) {
+        stack_ = spare_stack;
+        spare_stack = nullptr;
+    } else {
+        stack_ = new std::vector<Frame>();
+    }
+}
+
+PropsBuilder::~PropsBuilder() {
+    if (spare_stack || stack_->size() > 64) {
+        delete stack_;
+        return;
+    }
+    for (Frame& f : *stack_) {  // nothing of this thing stays in the frames
+        f.props.clear();
+        f.list = Value();
+    }
+    spare_stack = stack_;
+}
+
+PropsBuilder::Frame& PropsBuilder::push(bool array) {
+    if (depth_ == stack_->size()) stack_->emplace_back();
+    Frame& f = (*stack_)[depth_++];
+    f.array = array;
+    f.props.clear();
+    f.key.clear();
+    return f;
+}
+
+void PropsBuilder::put(Value v) {
+    if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
+    Frame& f = (*stack_)[depth_ - 1];
+    if (f.array) {
+        // Nested lists are tuples in ThingsDB.
+        if (v.is(VT::List)) v.list()->tuple = true;
+        f.list.list()->items.push_back(std::move(v));
+    } else if (depth_ == 1) {
+        stored_top_prop(thing_, std::move(f.key), std::move(v));
+    } else {
+        f.props.push_back({std::move(f.key), std::move(v)});
+    }
+}
+
+void PropsBuilder::begin_object(size_t size_hint) {
+    Frame& f = push(false);
+    if (size_hint == 0) return;
+    if (depth_ == 1)
+        thing_->props_.reserve(thing_->props_.size() + size_hint);
+    else
+        f.props.reserve(size_hint);
+}
+
+void PropsBuilder::key(std::string_view k) {
+    if (depth_ == 0 || (*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
+    (*stack_)[depth_ - 1].key.assign(k);
+}
+
+void PropsBuilder::end_object() {
+    if (depth_ == 0 || (*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
+    Frame& f = (*stack_)[--depth_];
+    if (depth_ == 0) return;  // the properties themselves
+    // A reference {"#": id}, the most frequent object: straight to the stub.
+    if (f.props.size() == 1 && f.props[0].key == "#" && f.props[0].val.is(VT::Int)) {
+        reference(static_cast<uint64_t>(f.props[0].val.as_int()));
+        return;
+    }
+    Props props = std::move(f.props);
+    put(stored_object(std::move(props), &coll_, refs_));
+}
+
+void PropsBuilder::reference(uint64_t id) {
+    if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
+    if (refs_) refs_->push_back(id);
+    put(coll_.thing_ref(id));
+}
+
+void PropsBuilder::begin_array(size_t size_hint) {
+    if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
+    auto* l = new ListObj();
+    push(true).list = Value::obj(VT::List, l);
+    if (size_hint) l->items.reserve(size_hint);
+}
+
+void PropsBuilder::end_array() {
+    if (depth_ == 0 || !(*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
+    Value l = std::move((*stack_)[--depth_].list);
+    put(std::move(l));
+}
+
+void PropsBuilder::null() { put(Value::nil()); }
+void PropsBuilder::boolean(bool b) { put(Value::boolean(b)); }
+void PropsBuilder::integer(int64_t i) { put(Value::integer(i)); }
+void PropsBuilder::number(double d) { put(Value::number(d)); }
+void PropsBuilder::string(std::string_view s) { put(Value::str(std::string(s))); }
+
+}  // namespace tdb

@@ -1,0 +1,119 @@
+// What is read from code besides its tree: whether it may change stored data
+// (analyse_side_effects, which makes a query a change), and a closure's text
+// as ThingsDB stores it (compact_closure).
+#include <cctype>
+
+#include "core/fn/fn.h"
+#include "core/lang/parser.h"
+#include "core/lang/query.h"
+
+namespace tdb {
+
+std::string compact_closure(std::string_view src) {
+    // ThingsDB writes a stored closure as its tokens without the space
+    // between them; a space stays only where two names or numbers would
+    // otherwise run together (`return x`).
+    std::string out;
+    out.reserve(src.size());
+    bool pending_space = false;
+    size_t i = 0;
+    auto emit = [&](char c) {
+        if (pending_space && !out.empty() && is_name_char(out.back()) && is_name_char(c))
+            out.push_back(' ');
+        pending_space = false;
+        out.push_back(c);
+    };
+    auto copy_quoted = [&](char q) {
+        emit(src[i++]);
+        while (i < src.size()) {
+            char c = src[i++];
+            out.push_back(c);
+            if (c == q) {
+                if (i < src.size() && src[i] == q && q != '/') {
+                    out.push_back(src[i++]);
+                    continue;
+                }
+                break;
+            }
+            if (q == '/' && c == '\\' && i < src.size()) out.push_back(src[i++]);
+        }
+    };
+    while (i < src.size()) {
+        char c = src[i];
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            pending_space = true;
+            ++i;
+            continue;
+        }
+        if (c == '/' && i + 1 < src.size() && src[i + 1] == '/') {
+            while (i < src.size() && src[i] != '\n') ++i;
+            pending_space = true;
+            continue;
+        }
+        if (c == '/' && i + 1 < src.size() && src[i + 1] == '*') {
+            size_t e = src.find("*/", i + 2);
+            i = e == std::string_view::npos ? src.size() : e + 2;
+            pending_space = true;
+            continue;
+        }
+        if (c == '\'' || c == '"' || c == '`') {
+            copy_quoted(c);
+            continue;
+        }
+        // A slash where an operand starts opens a regex literal.
+        if (c == '/') {
+            char prev = out.empty() ? '(' : out.back();
+            if (!(is_name_char(prev) || prev == ')' || prev == ']' || prev == '}' || prev == '\'' ||
+                  prev == '"' || prev == '`')) {
+                copy_quoted('/');
+                while (i < src.size() && std::islower(static_cast<unsigned char>(src[i])))
+                    out.push_back(src[i++]);
+                continue;
+            }
+        }
+        emit(c);
+        ++i;
+    }
+    return out;
+}
+
+// The methods ThingsDB's binder does not count as a change when called
+// directly on a variable (its FN__FLAG_XVAR functions).
+static bool changes_only_var(const std::string& name) {
+    static const char* const names[] = {"add",  "extend", "extend_unique", "fill",   "pop",
+                                        "push", "shift",  "splice",        "unshift"};
+    for (const char* n : names)
+        if (name == n) return true;
+    return false;
+}
+
+bool analyse_side_effects(const Node* n) {
+    if (!n) return false;
+    switch (n->kind) {
+        case NK::PropAssign:
+        case NK::IndexAssign:
+        case NK::SliceAssign:
+            return true;
+        case NK::Call: {
+            // As a function (not a method): `set(..)` makes a set, no change.
+            const FnDef* d = find_function(interned(n->name));
+            if (d && (d->flags & FN_CHANGE)) return true;
+            break;
+        }
+        case NK::Method:
+            // A list or set method called right on a variable changes the
+            // variable's own copy (assignment copies a stored list or set),
+            // not the collection: ThingsDB binds push, pop, ... that way.
+            if (name_may_change(interned(n->name)) &&
+                !(n->kids[0]->kind == NK::Var && changes_only_var(interned(n->name))))
+                return true;
+            break;
+        default:
+            break;
+    }
+    for (const Node* k : n->kids)
+        if (analyse_side_effects(k)) return true;
+    return false;
+}
+
+}  // namespace tdb

@@ -1,0 +1,149 @@
+// The parser's class, shared by its two files: parse.cpp (statements and
+// expressions) and parse_literals.cpp (numbers, strings, templates, regexes,
+// and the syntax-error message). It works directly on the source bytes:
+// regex literals, templates and comments depend on where they appear, so a
+// separate token stream would need the parser's context anyway.
+#pragma once
+
+#include "core/api/pure.h"
+
+#include <cctype>
+#include <cstring>
+#include <string>
+
+#include "core/api/error.h"
+#include "core/lang/ast.h"
+
+namespace tdb {
+
+inline bool is_name_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+inline bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+class Parser {
+public:
+    Parser(Program& p, int max_depth) : p_(p), s_(p.source), max_depth_(max_depth) {}
+
+    Node* program();  // the whole source: a Block of statements
+
+private:
+    Program& p_;
+    const std::string& s_;
+    size_t i_ = 0;
+    int depth_ = 0;
+    int max_depth_;
+
+    // Bounds the nesting of rules: code nested deeper is a syntax_err, not a
+    // stack overflow.
+    struct DepthGuard {
+        Parser& p;
+        explicit DepthGuard(Parser& p) : p(p) {
+            if (++p.depth_ > p.max_depth_)
+                raisef(SYNTAX_ERR,
+                       "no parse result, a possible reason might be that the maximum recursion "
+                       "depth of %d has been reached",
+                       p.max_depth_);
+        }
+        ~DepthGuard() { --p.depth_; }
+    };
+
+    // ---- reading the source (inline: every rule uses them) ----
+    bool eof() const { return i_ >= s_.size(); }
+
+    char peek(size_t off = 0) const { return i_ + off < s_.size() ? s_[i_ + off] : '\0'; }
+
+    // Whitespace and comments may appear between any two tokens.
+    void skip() {
+        for (;;) {
+            while (!eof() && std::isspace(static_cast<unsigned char>(peek()))) ++i_;
+            if (peek() == '/' && peek(1) == '/') {
+                while (!eof() && peek() != '\n') ++i_;
+            } else if (peek() == '/' && peek(1) == '*') {
+                size_t e = s_.find("*/", i_ + 2);
+                if (e == std::string::npos) fail(i_);
+                i_ = e + 2;
+            } else {
+                return;
+            }
+        }
+    }
+
+    void skip_separators() {
+        for (;;) {
+            skip();
+            if (peek() == ';')
+                ++i_;
+            else
+                return;
+        }
+    }
+
+    void expect(char c) {
+        skip();
+        if (peek() != c) fail(i_);
+        ++i_;
+    }
+
+    bool accept(char c) {
+        skip();
+        if (peek() != c) return false;
+        ++i_;
+        return true;
+    }
+
+    bool at_keyword(const char* kw) const {
+        size_t n = std::strlen(kw);
+        return s_.compare(i_, n, kw) == 0 && !is_name_char(i_ + n < s_.size() ? s_[i_ + n] : '\0');
+    }
+
+    std::string name() {
+        skip();
+        if (!is_name_start(peek())) fail(i_);
+        size_t b = i_;
+        while (!eof() && is_name_char(peek())) ++i_;
+        if (i_ - b > 255) fail(b);
+        return s_.substr(b, i_ - b);
+    }
+
+    bool starts_inf_nan(size_t k) const {
+        for (const char* w : {"inf", "nan"}) {
+            if (s_.compare(k, 3, w) == 0 && !is_name_char(k + 3 < s_.size() ? s_[k + 3] : '\0'))
+                return true;
+        }
+        return false;
+    }
+
+    // Raises syntax_err naming the line and position of `at` (parse_literals.cpp).
+    [[noreturn]] void fail(size_t at) const;
+
+    // ---- statements and expressions (parse.cpp) ----
+    Node* statement();
+    Node* ternary(Node* cond);
+    size_t peek_operator(Op& op, bool& is_and, bool& is_or);
+    Node* binary(Node* left, int min_prec);
+    Node* unary();
+    Node* closure();
+    Node* if_statement();
+    void skip_separators_once_for_else();
+    Node* for_statement();
+    Node* return_statement();
+    Node* primary();
+    Node* list_literal();
+    Node* brace();
+    Node* thing_literal(NK kind);
+    bool assign_op(Op& op);
+    void arguments(Node* n);
+    Node* name_expression();
+    Node* postfix(Node* obj);
+    Node* index(Node* obj);
+
+    // ---- literals (parse_literals.cpp) ----
+    Node* number();
+    int64_t parse_int_digits(size_t at, int base, size_t& k);
+    Node* string_literal();
+    Node* template_literal();
+    Node* regex_literal();
+};
+
+}  // namespace tdb

@@ -1,0 +1,117 @@
+// A Query's life: the query being evaluated, the configured limits, opening
+// the scope (collection lookup and lock), run() from source text to result,
+// polling for cancels and quotas, and the checks that make it a change.
+#include "core/lang/query.h"
+
+#include "core/api/error.h"
+#include "core/lang/ast.h"
+
+namespace tdb {
+
+namespace {
+// The innermost query being evaluated; a query opened while another runs
+// (watch_init, a nested run) restores the outer one when it ends.
+Query* g_current_query = nullptr;
+}  // namespace
+
+Query* Query::current() { return g_current_query; }
+bool query_running() { return g_current_query != nullptr; }
+
+Limits& configured_limits() {
+    static Limits limits;
+    return limits;
+}
+
+Query::Query(Storage& st, const Scope& scope)
+    : st_(st), scope_(scope), limits_(configured_limits()), things_base_(things_made) {
+    char here;
+    stack_base_ = reinterpret_cast<uintptr_t>(&here);
+    prev_current_ = g_current_query;
+    g_current_query = this;
+    struct Restore {  // the constructor may throw: no destructor runs then
+        Query* q;
+        bool armed = true;
+        ~Restore() {
+            if (armed) g_current_query = q->prev_current_;
+        }
+    } restore{this};
+    if (scope.kind == Scope::COLLECTION) {
+        CollectionRow row;
+        if (scope.name.empty()) {  // "@:123"
+            if (!st.find_collection_by_id(scope.id, row))
+                raisef(LOOKUP_ERR, "`collection:%llu` not found",
+                       static_cast<unsigned long long>(scope.id));
+            scope_.name = row.name;  // labels and events name the collection
+        } else if (!st.find_collection(scope.name, row)) {
+            raisef(LOOKUP_ERR, "collection `%s` not found", scope.name.c_str());
+        }
+        st.lock_collection(row.id, false);  // shared; mod_type takes it exclusive
+        coll_ = std::make_unique<Collection>(st, row);
+        deep_ = row.default_deep;  // set_default_deep()
+    }
+    restore.armed = false;
+    prev_max_str_ = max_str_size;
+    max_str_size = limits_.max_str;
+}
+
+Query::~Query() {
+    // Values first: they may point into the collection's identity map.
+    types_state.reset();
+    vars.clear();
+    ret_val_ = Value();
+    coll_.reset();
+    g_current_query = prev_current_;
+    max_str_size = prev_max_str_;
+    if (!g_current_query) release_all_things();
+}
+
+Collection& Query::need_collection() {
+    if (!coll_)
+        raisef(LOOKUP_ERR,
+               "the `root` of the `%s` scope is inaccessible; you might want to query a "
+               "`@collection` scope?",
+               scope_.kind == Scope::THINGSDB ? "@thingsdb" : "@node");
+    return *coll_;
+}
+
+void Query::bind(const std::string& name, Value v) {
+    int id = intern(name);
+    push_var(id, var_slot(id), std::move(v));
+}
+
+Value Query::run(std::string_view code) {
+    std::shared_ptr<Program> prog = parse(code, limits_.max_parse_depth);
+    programs.push_back(prog);
+    if (prog->side_effects) set_change(true);  // checks CHANGE (access.h)
+    cur_prog_ = prog.get();
+    Value result = eval(prog->root);
+    if (ctrl_ == Ctrl::Return) result = std::move(ret_val_);
+    ctrl_ = Ctrl::None;
+    if (coll_) coll_->flush();
+    return result;
+}
+
+void Query::poll_check() {
+    st_.check_interrupts();
+    if (things_made - things_base_ > limits_.max_things)
+        raisef(MAX_QUOTA_ERR, "maximum number of things per query quota of %zu has been reached",
+               limits_.max_things);
+}
+
+void Query::require_change() {
+    if (!change_)
+        raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
+}
+
+std::string Query::scope_label() const {
+    switch (scope_.kind) {
+        case Scope::THINGSDB:
+            return "@thingsdb";
+        case Scope::NODE:
+            return "@node";
+        default:
+            return "@:" + scope_.name;
+    }
+}
+
+}  // namespace tdb
