@@ -11,7 +11,7 @@
 #include "core/lang/ops.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
-#include "core/schema/json_object.h"
+#include "core/io/json_object.h"
 #include "core/schema/types.h"
 
 namespace tdb {

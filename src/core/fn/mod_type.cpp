@@ -10,7 +10,7 @@
 #include "core/lang/names.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
-#include "core/schema/json_object.h"
+#include "core/io/json_object.h"
 
 namespace tdb {
 

@@ -105,9 +105,8 @@ void release_all_things();
 size_t live_thing_count();
 
 // The identity map of a collection: id -> thing, holding a strong reference
-// to each. Open addressing with linear probing in one array: no allocation
-// per thing (a query that reads 100,000 things made 100,000 hash nodes
-// before). Ids are never 0, so id 0 marks a free slot; erase shifts the
+// to each. Open addressing with linear probing in one array, so a query
+// that reads many things makes no allocation per thing. Ids are never 0, so id 0 marks a free slot; erase shifts the
 // slots after it back, so lookups need no tombstones.
 class ThingMap {
 public:

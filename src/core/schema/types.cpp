@@ -13,7 +13,7 @@
 #include "core/lang/ops.h"
 #include "core/model/thing.h"
 #include "core/model/wrap.h"
-#include "core/schema/json_object.h"
+#include "core/io/json_object.h"
 
 namespace tdb {
 

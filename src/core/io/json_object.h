@@ -1,4 +1,5 @@
-// JSON objects and arrays written entry by entry, in the order given: the
+// JSON objects and arrays written entry by entry, in the order given (beside
+// json_text.h, which streams a value walk): the
 // catalog's rows and the jobs of Types and enums. Watchers and tests compare
 // those bytes, so the writer adds no spaces and keeps the order of the calls.
 #pragma once
