@@ -33,7 +33,7 @@ def retry(conn, sql, args=(), tries=1000):
 
 
 # Every thing reference in stored props: {"#": id} and the ids of {"!s": [...]}
-# (src/core/codec.cpp; "#" and "!s" are no valid property names), with the
+# (src/core/io/codec_write.cpp; "#" and "!s" are no valid property names), with the
 # thing and collection holding it; kept in a temporary table for the checks.
 REFS_SQL = """
 DROP TABLE IF EXISTS pg_temp.tdb_refs;

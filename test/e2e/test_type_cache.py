@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The per-backend cache of Type and enum catalog rows (src/core/types.cpp
+"""The per-backend cache of Type and enum catalog rows (src/core/schema/types.cpp
 Catalog::load, PgStorage::catalog_epoch): a warm session sees every committed change of the catalogs made by another session, by
 itself or by plain SQL, and nothing of a rolled-back one. Also the views
 tdb_types/tdb_enums for a role with and without QUERY."""

@@ -1,7 +1,7 @@
-// JSON objects and arrays written entry by entry, in the order given (beside
-// json_text.h, which streams a value walk): the
-// catalog's rows and the jobs of Types and enums. Watchers and tests compare
-// those bytes, so the writer adds no spaces and keeps the order of the calls.
+// JSON objects and arrays written entry by entry, in the order given: the
+// catalog's rows and the jobs of Types and enums (json_text.h streams a value
+// walk instead). Watchers and tests compare those bytes, so the writer adds
+// no spaces and keeps the order of the calls.
 #pragma once
 
 #include "core/api/pure.h"
