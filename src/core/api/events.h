@@ -57,7 +57,4 @@ using InitInfoFn = std::string (*)(Query& q);
 // Adds `"key": fn(q)` to the init event of a collection root (once, at start-up).
 void register_init_info(const char* key, InitInfoFn fn);
 
-// thing.emit(event, args...) (fn_emit.cpp).
-void register_event_methods();
-
 }  // namespace tdb

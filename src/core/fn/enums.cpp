@@ -6,6 +6,7 @@
 
 #include "core/lang/ast.h"
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/names.h"
 #include "core/lang/ops.h"
@@ -113,7 +114,9 @@ Value enum_info_value(const EnumDef& e) {
     return out;
 }
 
-Value f_set_enum(Query& q, Value*, Args& a) {
+}  // namespace
+
+Value fn_set_enum(Query& q, Value*, Args& a) {
     a.exactly(2);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
@@ -146,7 +149,7 @@ Value f_set_enum(Query& q, Value*, Args& a) {
     return Value();
 }
 
-bool enum_in_use(Catalog& c, uint32_t id) {
+static bool enum_in_use(Catalog& c, uint32_t id) {
     for (auto& t : c.types)
         for (const Field& f : t->fields)
             if ((f.spec.kind == SK::Enum && f.spec.ref == id) || (f.spec.nkind == SK::Enum && f.spec.nref == id))
@@ -154,7 +157,7 @@ bool enum_in_use(Catalog& c, uint32_t id) {
     return false;
 }
 
-Value f_del_enum(Query& q, Value*, Args& a) {
+Value fn_del_enum(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
@@ -169,13 +172,13 @@ Value f_del_enum(Query& q, Value*, Args& a) {
     return Value();
 }
 
-Value f_has_enum(Query& q, Value*, Args& a) {
+Value fn_has_enum(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     return Value::boolean(c.enum_(a.str_arg(0)) != nullptr);
 }
 
-Value f_rename_enum(Query& q, Value*, Args& a) {
+Value fn_rename_enum(Query& q, Value*, Args& a) {
     a.exactly(2);
     Catalog& c = cat_of(q);
     std::string name;
@@ -209,14 +212,14 @@ Value f_rename_enum(Query& q, Value*, Args& a) {
     return Value();
 }
 
-Value f_enum_info(Query& q, Value*, Args& a) {
+Value fn_enum_info(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
     return enum_info_value(need_enum(c, a, 0, name));
 }
 
-Value f_enums_info(Query& q, Value*, Args& a) {
+Value fn_enums_info(Query& q, Value*, Args& a) {
     a.exactly(0);
     Catalog& c = cat_of(q);
     std::vector<Value> out;
@@ -224,7 +227,7 @@ Value f_enums_info(Query& q, Value*, Args& a) {
     return make_list(std::move(out));
 }
 
-Value f_enum_map(Query& q, Value*, Args& a) {
+Value fn_enum_map(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
@@ -234,7 +237,7 @@ Value f_enum_map(Query& q, Value*, Args& a) {
     return out;
 }
 
-Value f_mod_enum(Query& q, Value*, Args& a) {
+Value fn_mod_enum(Query& q, Value*, Args& a) {
     a.at_least(3);
     Catalog& c = cat_of(q);
     std::string name;
@@ -361,17 +364,17 @@ Value f_mod_enum(Query& q, Value*, Args& a) {
 
 // ---- members ----------------------------------------------------------------
 
-Value m_name(Query&, Value* self, Args& a) {
+Value m_enum_name(Query&, Value* self, Args& a) {
     a.exactly(0);
     return Value::str(self->member()->name);
 }
 
-Value m_value(Query&, Value* self, Args& a) {
+Value m_enum_value(Query&, Value* self, Args& a) {
     a.exactly(0);
     return self->member()->val;
 }
 
-EnumMemberObj* by_value(EnumDef& e, const Value& v) {
+static EnumMemberObj* by_value(EnumDef& e, const Value& v) {
     for (auto& m : e.members) {
         if (m->val.is(VT::Thing) ? (v.is(VT::Thing) && v.thing() == m->val.thing()) : equals(m->val, v))
             return m.get();
@@ -424,7 +427,7 @@ Value hook_enum_method(Query& q, Value& self, const Node* n, bool& handled) {
 
 // enum(name) is the default member; enum(name, value) the member with that
 // value (ThingsDB's messages when there is none).
-Value f_enum(Query& q, Value*, Args& a) {
+Value fn_enum(Query& q, Value*, Args& a) {
     a.between(1, 2);
     Catalog& c = cat_of(q);
     Value n = a.eval(0);
@@ -461,28 +464,6 @@ Value f_enum(Query& q, Value*, Args& a) {
     }
     raisef(TYPE_ERR, "enum `%s` is expecting a value of type `%s` but got type `%s` instead", e->name.c_str(),
            type_name(e->members[0]->val), type_name(v));
-}
-
-}  // namespace
-
-void register_enum_functions() {
-    instance_hooks().push_back(hook_enum_member);
-    method_hooks().push_back(hook_enum_method);
-    register_functions({
-        {"set_enum", f_set_enum, FN_COLLECTION | FN_CHANGE},
-        {"del_enum", f_del_enum, FN_COLLECTION | FN_CHANGE},
-        {"mod_enum", f_mod_enum, FN_COLLECTION | FN_CHANGE},
-        {"rename_enum", f_rename_enum, FN_COLLECTION | FN_CHANGE},
-        {"has_enum", f_has_enum, FN_COLLECTION},
-        {"enum_info", f_enum_info, FN_COLLECTION},
-        {"enums_info", f_enums_info, FN_COLLECTION},
-        {"enum_map", f_enum_map, FN_COLLECTION},
-        {"enum", f_enum, FN_COLLECTION},
-    });
-    register_methods(VT::EnumMember, {
-        {"name", m_name, FN_ANY_SCOPE},
-        {"value", m_value, FN_ANY_SCOPE},
-    });
 }
 
 }  // namespace tdb

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/names.h"
 #include "core/lang/query.h"
@@ -12,8 +13,6 @@
 #include "core/model/wrap.h"
 
 namespace tdb {
-
-void install_type_hooks();
 
 namespace {
 
@@ -165,7 +164,9 @@ void define(Catalog& c, TypeDef& t, const Value& defs) {
     t.methods = std::move(methods);
 }
 
-Value f_new_type(Query& q, Value*, Args& a) {
+}  // namespace
+
+Value fn_new_type(Query& q, Value*, Args& a) {
     a.between(1, 3);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
@@ -184,7 +185,7 @@ Value f_new_type(Query& q, Value*, Args& a) {
     return Value();
 }
 
-Value f_set_type(Query& q, Value*, Args& a) {
+Value fn_set_type(Query& q, Value*, Args& a) {
     a.between(2, 3);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
@@ -233,7 +234,7 @@ Value f_set_type(Query& q, Value*, Args& a) {
     return Value();
 }
 
-bool type_used_by_other(Catalog& c, const TypeDef& t) {
+static bool type_used_by_other(Catalog& c, const TypeDef& t) {
     for (auto& o : c.types) {
         if (o.get() == &t) continue;
         for (const Field& f : o->fields)
@@ -243,7 +244,7 @@ bool type_used_by_other(Catalog& c, const TypeDef& t) {
     return false;
 }
 
-Value f_del_type(Query& q, Value*, Args& a) {
+Value fn_del_type(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
@@ -264,7 +265,7 @@ Value f_del_type(Query& q, Value*, Args& a) {
     return Value();
 }
 
-Value f_has_type(Query& q, Value*, Args& a) {
+Value fn_has_type(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
@@ -272,7 +273,7 @@ Value f_has_type(Query& q, Value*, Args& a) {
 }
 
 // Replaces the name `from` in a definition by `to` ("[A?]" -> "[B?]").
-std::string rename_in_spec(const std::string& raw, const std::string& from, const std::string& to) {
+static std::string rename_in_spec(const std::string& raw, const std::string& from, const std::string& to) {
     std::string core = raw;
     std::string pre, post;
     if (!core.empty() && core.back() == '?') { post = "?"; core.pop_back(); }
@@ -285,7 +286,7 @@ std::string rename_in_spec(const std::string& raw, const std::string& from, cons
     return core == from ? pre + to + post : raw;
 }
 
-Value f_rename_type(Query& q, Value*, Args& a) {
+Value fn_rename_type(Query& q, Value*, Args& a) {
     a.exactly(2);
     Catalog& c = cat_of(q);
     std::string name;
@@ -312,14 +313,14 @@ Value f_rename_type(Query& q, Value*, Args& a) {
     return Value();
 }
 
-Value f_type_info(Query& q, Value*, Args& a) {
+Value fn_type_info(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
     return type_info_value(need_type(c, a, 0, name));
 }
 
-Value f_types_info(Query& q, Value*, Args& a) {
+Value fn_types_info(Query& q, Value*, Args& a) {
     a.exactly(0);
     Catalog& c = cat_of(q);
     std::vector<Value> out;
@@ -327,7 +328,7 @@ Value f_types_info(Query& q, Value*, Args& a) {
     return make_list(std::move(out));
 }
 
-Value f_type_count(Query& q, Value*, Args& a) {
+Value fn_type_count(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
@@ -338,7 +339,7 @@ Value f_type_count(Query& q, Value*, Args& a) {
     return Value::integer(n);
 }
 
-Value f_type_all(Query& q, Value*, Args& a) {
+Value fn_type_all(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
@@ -349,7 +350,7 @@ Value f_type_all(Query& q, Value*, Args& a) {
     return out;
 }
 
-Value f_type_assert(Query& q, Value*, Args& a) {
+Value fn_type_assert(Query& q, Value*, Args& a) {
     a.between(2, 3);
     (void)q;
     Value v = a.eval(0);
@@ -383,12 +384,12 @@ Value f_type_assert(Query& q, Value*, Args& a) {
 
 // ---- mod_type ----------------------------------------------------------------
 
-void bump(Query& q, Catalog& c, TypeDef& t) {
+static void bump(Query& q, Catalog& c, TypeDef& t) {
     t.modified_at = now_seconds(q);
     c.save(t);
 }
 
-void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key, const Value& v, bool is_new) {
+static void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key, const Value& v, bool is_new) {
     for (Value& iv : inst) {
         Thing* th = iv.thing();
         Value nv = q.assignable(v, th, false);
@@ -404,7 +405,7 @@ void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key
     }
 }
 
-Value f_mod_type(Query& q, Value*, Args& a) {
+Value fn_mod_type(Query& q, Value*, Args& a) {
     a.at_least(3);
     // Exclusive before any instance is read: waits for the other queries of
     // the collection to end, and holds off new ones (Storage::lock_collection).
@@ -734,26 +735,6 @@ Value f_mod_type(Query& q, Value*, Args& a) {
            "function `mod_type` expects argument 2 to be `add`, `all`, `del`, `hid`, `idx`, `mod`, `rel`, `ren` or "
            "`wpo` but got `%s` instead",
            action.c_str());
-}
-
-}  // namespace
-
-void register_type_functions() {
-    install_type_hooks();
-    register_wrap_functions();
-    register_functions({
-        {"new_type", f_new_type, FN_COLLECTION | FN_CHANGE},
-        {"set_type", f_set_type, FN_COLLECTION | FN_CHANGE},
-        {"del_type", f_del_type, FN_COLLECTION | FN_CHANGE},
-        {"mod_type", f_mod_type, FN_COLLECTION | FN_CHANGE},
-        {"rename_type", f_rename_type, FN_COLLECTION | FN_CHANGE},
-        {"has_type", f_has_type, FN_COLLECTION},
-        {"type_info", f_type_info, FN_COLLECTION},
-        {"types_info", f_types_info, FN_COLLECTION},
-        {"type_count", f_type_count, FN_COLLECTION},
-        {"type_all", f_type_all, FN_COLLECTION},
-        {"type_assert", f_type_assert, FN_ANY_SCOPE},
-    });
 }
 
 }  // namespace tdb

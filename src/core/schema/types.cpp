@@ -23,9 +23,6 @@
 
 namespace tdb {
 
-extern const char* (*type_name_hook)(const Value& v);
-extern void (*set_remove_hook)(Query& q, SetObj* s, const std::vector<Thing*>& removed);
-
 namespace {
 Catalog* g_catalog = nullptr;
 
@@ -982,6 +979,8 @@ void rel_follow(Query& q, Catalog& c, Thing* a, const Field& f) {
     }
 }
 
+}  // namespace
+
 void hook_set_remove(Query& q, SetObj* s, const std::vector<Thing*>& removed) {
     if (g_rel_depth) return;
     Thing* a = s->owner.thing;
@@ -995,8 +994,6 @@ void hook_set_remove(Query& q, SetObj* s, const std::vector<Thing*>& removed) {
     for (Thing* r : removed) unlink_side(q, r, gc, a);
 }
 
-}  // namespace
-
 void relation_follow_all(Catalog& c, TypeDef& t, const std::string& field) {
     for (Value& iv : c.instances(t.id)) {
         TypeDef* now = c.type(t.id);
@@ -1006,8 +1003,6 @@ void relation_follow_all(Catalog& c, TypeDef& t, const std::string& field) {
 }
 
 // ---- hooks into the evaluator ----------------------------------------------------
-
-namespace {
 
 const char* hook_type_name(const Value& v) {
     if (v.is(VT::Wrap)) return static_cast<const WrapObj*>(v.object())->label.c_str();
@@ -1062,7 +1057,7 @@ void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query
 
 // A new instance of t from checked values by field index; the other fields
 // get their defaults. Relations follow the given values.
-Value build_instance(Query& q, Catalog& cat, TypeDef& t0, std::vector<std::pair<int, Value>>& given) {
+static Value build_instance(Query& q, Catalog& cat, TypeDef& t0, std::vector<std::pair<int, Value>>& given) {
     TypeDef* t = &t0;
     uint32_t tid = t->id;
     Thing* th = new Thing();
@@ -1165,8 +1160,6 @@ Value hook_method(Query& q, Value& self, const Node* n, bool& handled) {
     return q.call(c, args.data(), static_cast<int>(args.size()));
 }
 
-}  // namespace
-
 void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v) {
     if (!owner || owner->type() == kNoType || !q.collection()) return;
     TypeDef* t = Catalog::of(q).type(owner->type_id);
@@ -1197,17 +1190,6 @@ Value Catalog::instance_from(TypeDef& t, Thing* from) {
         }
     }
     return build_instance(q, *this, t, given);
-}
-
-// Called once from register_type_functions().
-void install_type_hooks() {
-    type_name_hook = hook_type_name;
-    stored_member_hook = hook_stored_member;
-    assign_hook = hook_assign;
-    set_remove_hook = hook_set_remove;
-    instance_hooks().push_back(hook_instance);
-    call_hooks().push_back(hook_call);
-    method_hooks().push_back(hook_method);
 }
 
 }  // namespace tdb

@@ -148,4 +148,14 @@ std::string json_str(std::string_view s);
 // ThingsDB's rendering of a value inside a job (values as results render).
 std::string job_value(Query& q, const Value& v);
 
+// ---- hooks of Types and enums (see lang/query.h, api/codec.h), installed by
+// init_core() (core/init.cpp) ----
+Value hook_call(Query& q, const Node* n, bool& handled);        // Type(), Type(id)
+Value hook_instance(Query& q, const Node* n, bool& handled);    // Type{...}
+Value hook_method(Query& q, Value& self, const Node* n, bool& handled);   // a Type's methods
+void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query::Into into);
+const char* hook_type_name(const Value& v);
+void hook_set_remove(Query& q, SetObj* s, const std::vector<Thing*>& removed);   // relations
+Value hook_stored_member(uint32_t enum_id, uint32_t mid);
+
 }  // namespace tdb
