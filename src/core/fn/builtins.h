@@ -1,6 +1,7 @@
-// Every implementation of a built-in, by the file that defines it; the table
-// of fn/table.cpp names them. Functions are fn_<name>, methods
-// m_<receiver>_<name> (m_list_push, m_thing_emit).
+// Every implementation of a built-in, by the file that defines it (the
+// table of fn/table.cpp names them): functions are fn_<name>, methods
+// m_<receiver>_<name> (m_list_push, m_thing_emit). Also the helpers several
+// built-in files share and the hooks fn/ implements.
 #pragma once
 
 #include "core/api/pure.h"
@@ -95,6 +96,24 @@ Builtin fn_del_type, fn_has_type, fn_mod_type, fn_new_type, fn_rename_type, fn_s
 // fn/enums.cpp: enums and enum member methods
 Builtin fn_del_enum, fn_enum, fn_enum_info, fn_enum_map, fn_enums_info, fn_has_enum, fn_mod_enum,
     fn_rename_enum, fn_set_enum, m_enum_name, m_enum_value;
+
+// ---- helpers shared by several built-in files ----
+// A uniform random number below n (n > 0), without modulo bias (fn/util.cpp).
+uint64_t random_below(uint64_t n);
+// Errors that alt_raise and futures catch (as `try` does): ThingsDB's catchable codes.
+inline bool catchable(const Error& e) { return e.code() >= -127 && e.code() <= -50; }
+// ThingsDB's ti_val_copy / ti_val_dup (fn/copy.cpp): `deep` counts levels of
+// things that are copied; below that things are shared. A copy loses the
+// Type of an instance, a dup keeps it.
+Value copy_value(Query& q, const Value& v, int deep, bool keep_type);
+Value copy_thing(Query& q, Thing* src, int deep, bool keep_type);
+// `deep` given as an argument: ThingsDB's ti_deep_from_val messages.
+int deep_from_val(const Value& v);
+// list.copy([deep]), set.copy([deep]) and their dup(): deep 0 by default.
+Value copy_collection(Query& q, Value* self, Args& a, bool keep_type);
+// list.map_wrap(Type?) / set.map_wrap(Type?) and list.map_type(Type) (fn/wrap.cpp).
+Value map_wrap(Query& q, Value* self, Args& a);
+Value map_type(Query& q, Value* self, Args& a);
 
 // ---- hooks implemented in fn/, installed by init_core() (core/init.cpp) ----
 // fn/procedures.cpp: a call `name(...)` that is no built-in nor variable may

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
@@ -10,12 +11,8 @@
 
 namespace tdb {
 
-namespace {
-
 // ThingsDB caps `deep` for copies and comparisons at 127.
 constexpr int64_t kMaxDeep = 127;
-
-}  // namespace
 
 // `deep` given as an argument: ThingsDB's ti_deep_from_val messages.
 int deep_from_val(const Value& v) {

@@ -83,8 +83,8 @@ const FnDef* find_method(VT receiver, std::string_view name);
 // FN_CHANGE: the parser's guess whether a query is a change.
 bool name_may_change(std::string_view name);
 
-// The rows themselves, for init_core() and the table's unit test: functions
-// by name, methods by receiver (VT order) and then by name.
+// The rows themselves (for the table's unit test): functions by name,
+// methods by receiver (VT order) and then by name.
 std::span<const FnDef> builtin_functions();
 std::span<const MethodDef> builtin_methods();
 // Builds the lookup from the rows; aborts when fn_table_fault() finds a
@@ -100,23 +100,5 @@ std::string fn_table_fault(std::span<const FnDef> functions, std::span<const Met
 bool math_constant(std::string_view name, Value& out);
 // The value a future resolved to (or its error), as rendered (fn/future.cpp).
 Value future_value(const Value& v);
-
-// ---- shared by several built-in files ----
-// A uniform random number below n (n > 0), without modulo bias (fn/util.cpp).
-uint64_t random_below(uint64_t n);
-// Errors that `try`, alt_raise and futures catch: ThingsDB's catchable codes.
-inline bool catchable(const Error& e) { return e.code() >= -127 && e.code() <= -50; }
-// ThingsDB's ti_val_copy / ti_val_dup (fn/copy.cpp): `deep` counts levels of
-// things that are copied; below that things are shared. A copy loses the
-// Type of an instance, a dup keeps it.
-Value copy_value(Query& q, const Value& v, int deep, bool keep_type);
-Value copy_thing(Query& q, Thing* src, int deep, bool keep_type);
-// `deep` given as an argument: ThingsDB's ti_deep_from_val messages.
-int deep_from_val(const Value& v);
-// list.copy([deep]), set.copy([deep]) and their dup(): deep 0 by default.
-Value copy_collection(Query& q, Value* self, Args& a, bool keep_type);
-// list.map_wrap(Type?) / set.map_wrap(Type?) and list.map_type(Type) (fn/wrap.cpp).
-Value map_wrap(Query& q, Value* self, Args& a);
-Value map_type(Query& q, Value* self, Args& a);
 
 }  // namespace tdb

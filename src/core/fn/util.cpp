@@ -309,7 +309,7 @@ Value fn_import(Query&, Value*, Args& a) {
     raise(OPERATION_ERR, "function `import` is not supported; restore schema `thingsdb` with pg_restore instead");
 }
 
-// The restrictions 'email', 'url' and 'tel' (restrict.cpp): an empty string
+// The restrictions 'email', 'url' and 'tel' (model/restrict.cpp): an empty string
 // or one the pattern of is_email/is_url/is_tel matches.
 bool restriction_pattern_ok(char which, const std::string& s) {
     if (s.empty()) return true;
