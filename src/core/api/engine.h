@@ -45,8 +45,8 @@ struct QueryRequest {
 
 // The core's start-up (core/init.cpp): builds the table of built-ins and
 // installs the hooks of Types, enums, wraps, procedures and restrictions.
-// Idempotent; _PG_init calls it, and so do run_query and the procedure entry
-// points (api/procedures.h) before they start.
+// Idempotent; _PG_init calls it, and so do run_query, the procedure entry
+// points (api/procedures.h) and watch_init (api/events.h) before they start.
 void init_core();
 
 // Runs the code, writes its changes through the storage and returns the

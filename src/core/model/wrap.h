@@ -38,7 +38,7 @@ void render_wrap(Query& q, std::string& out, const Value& v, int deep);
 // With `optional` (w?.name) a missing one is nil instead of an error.
 Value wrap_prop(Query& q, const Value& w, const std::string& name, bool optional);
 
-// A wrap of t through def; `ano` holds an anonymous type alive.
+// A wrap of t through def; `ano` keeps an anonymous type alive.
 Value make_wrap(Thing* t, TypeDef& def, std::shared_ptr<TypeDef> ano);
 // An anonymous type from its definition thing: 'spec' strings, '#' for the
 // id, {..} for a nested thing and [{..}] for a list of them.
