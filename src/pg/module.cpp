@@ -89,6 +89,7 @@ extern "C" void _PG_init(void) {
     tdb::pg::memory_init();
     tdb::pg::events_init();
     MarkGUCPrefixReserved("thingsdb");
+    tdb::init_core();   // the table of built-ins and the core's hooks, before any query
 }
 
 namespace {

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: %s sum|loop|str|sort|data|CODE [reps]\n", argv[0]);
         return 2;
     }
+    tdb::init_core();
     std::string code = argv[1];
     for (const Case& c : kCases)
         if (code == c.name) code = c.code;

@@ -26,7 +26,7 @@ void set_fuzz_limits() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    static bool init = (set_fuzz_limits(), true);
+    static bool init = (tdb::init_core(), set_fuzz_limits(), true);
     (void)init;
     MemStorage& st = fresh_storage();
     st.interrupts_after = 2000;   // a cancel after 2,000 polls: loops end

@@ -5,6 +5,15 @@
 
 #include <memory>
 
+// Every test runs after the core's start-up, as every query in a backend
+// runs after _PG_init.
+class CoreEnvironment : public ::testing::Environment {
+public:
+    void SetUp() override { tdb::init_core(); }
+};
+static ::testing::Environment* const g_core_env =
+    ::testing::AddGlobalTestEnvironment(new CoreEnvironment);
+
 MemStorage::MemStorage() {
     bump_procs_epoch();
     create_collection("stuff");

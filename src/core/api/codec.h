@@ -33,10 +33,11 @@ Value json_load_value(Query& q, std::string_view text);
 std::string encode_props(const Thing* t, std::vector<uint64_t>* refs);
 // Reads stored properties into t (references resolve through the collection).
 void decode_props(Collection& c, Thing* t, std::string_view json, std::vector<uint64_t>* refs);
-// Resolves a stored enum member {"!m": [enum_id, mid]} (set by types.cpp).
+// Resolves a stored enum member {"!m": [enum_id, mid]} (schema/types.cpp).
+// These hooks are installed by init_core() (core/init.cpp).
 extern Value (*stored_member_hook)(uint32_t enum_id, uint32_t mid);
-// The restriction of a thing (thing.restrict(), restrict.cpp): stored as
-// the first property under the reserved key "!"; old rows have none.
+// The restriction of a thing (thing.restrict(), model/restrict.cpp): stored
+// as the first property under the reserved key "!"; old rows have none.
 extern uint64_t (*restriction_decode_hook)(const std::string& stored);
 extern std::string (*restriction_encode_hook)(uint64_t restriction);
 

@@ -43,6 +43,12 @@ struct QueryRequest {
     std::string* scope_out = nullptr;
 };
 
+// The core's start-up (core/init.cpp): builds the table of built-ins and
+// installs the hooks of Types, enums, wraps, procedures and restrictions.
+// Idempotent; _PG_init calls it, and so do run_query, the procedure entry
+// points (api/procedures.h) and watch_init (api/events.h) before they start.
+void init_core();
+
 // Runs the code, writes its changes through the storage and returns the
 // result rendered as JSON text. Throws tdb::Error for a ThingsDB error;
 // exceptions from the storage pass through unchanged.

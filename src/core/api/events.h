@@ -55,7 +55,4 @@ std::string job_event(Query& q, const std::string& event, const std::vector<Valu
 // Raises lookup_err when the thing does not exist in the scope.
 std::string watch_init(Storage& st, std::string_view scope, uint64_t thing_id, int64_t change_id);
 
-// thing.emit(event, args...) (fn/emit.cpp).
-void register_event_methods();
-
 }  // namespace tdb

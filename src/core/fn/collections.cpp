@@ -7,6 +7,7 @@
 #include "core/api/engine.h"
 #include "core/api/access.h"
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/names.h"
 #include "core/lang/query.h"
@@ -64,7 +65,9 @@ Value info(Storage& st, const CollectionRow& row) {
     return out;
 }
 
-Value f_new_collection(Query& q, Value*, Args& a) {
+}  // namespace
+
+Value fn_new_collection(Query& q, Value*, Args& a) {
     a.exactly(1);
     std::string name = a.str_arg(0);
     check_new_name(q.storage(), name);
@@ -77,7 +80,7 @@ Value f_new_collection(Query& q, Value*, Args& a) {
     return Value::integer(static_cast<int64_t>(row.id));
 }
 
-Value f_del_collection(Query& q, Value*, Args& a) {
+Value fn_del_collection(Query& q, Value*, Args& a) {
     a.exactly(1);
     CollectionRow row = need(q.storage(), a.eval(0));
     q.storage().delete_collection(row.id);
@@ -85,7 +88,7 @@ Value f_del_collection(Query& q, Value*, Args& a) {
     return Value::nil();
 }
 
-Value f_rename_collection(Query& q, Value*, Args& a) {
+Value fn_rename_collection(Query& q, Value*, Args& a) {
     a.exactly(2);
     CollectionRow row = need(q.storage(), a.eval(0));
     std::string name = a.str_arg(1);
@@ -97,19 +100,19 @@ Value f_rename_collection(Query& q, Value*, Args& a) {
     return Value::nil();
 }
 
-Value f_has_collection(Query& q, Value*, Args& a) {
+Value fn_has_collection(Query& q, Value*, Args& a) {
     a.exactly(1);
     CollectionRow row;
     std::string missing;
     return Value::boolean(lookup(q.storage(), a.eval(0), row, missing));
 }
 
-Value f_collection_info(Query& q, Value*, Args& a) {
+Value fn_collection_info(Query& q, Value*, Args& a) {
     a.exactly(1);
     return info(q.storage(), need(q.storage(), a.eval(0)));
 }
 
-Value f_collections_info(Query& q, Value*, Args& a) {
+Value fn_collections_info(Query& q, Value*, Args& a) {
     a.exactly(0);
     std::vector<Value> out;
     for (const CollectionRow& row : q.storage().collections()) {
@@ -122,7 +125,7 @@ Value f_collections_info(Query& q, Value*, Args& a) {
 // set_default_deep(scope, deep): the default render depth of a collection's
 // queries. The scope is a scope text ('@:stuff') or, as ThingsDB falls back
 // to, a collection name or id.
-Value f_set_default_deep(Query& q, Value*, Args& a) {
+Value fn_set_default_deep(Query& q, Value*, Args& a) {
     a.exactly(2);
     Value target = a.eval(0);
     CollectionRow row;
@@ -153,20 +156,6 @@ Value f_set_default_deep(Query& q, Value*, Args& a) {
     q.add_job(0, "{\"set_default_deep\":{\"scope_id\":" + std::to_string(row.id) +
                      ",\"deep\":" + std::to_string(d.as_int()) + "}}");
     return Value::nil();
-}
-
-}  // namespace
-
-void register_collection_functions() {
-    register_functions({
-        {"new_collection", f_new_collection, FN_THINGSDB | FN_CHANGE},
-        {"del_collection", f_del_collection, FN_THINGSDB | FN_CHANGE},
-        {"rename_collection", f_rename_collection, FN_THINGSDB | FN_CHANGE},
-        {"has_collection", f_has_collection, FN_THINGSDB},
-        {"collection_info", f_collection_info, FN_THINGSDB},
-        {"collections_info", f_collections_info, FN_THINGSDB},
-        {"set_default_deep", f_set_default_deep, FN_THINGSDB | FN_CHANGE},
-    });
 }
 
 }  // namespace tdb

@@ -11,6 +11,7 @@
 
 #include "core/model/datetime.h"
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/query.h"
 #include "core/api/storage.h"
@@ -128,13 +129,17 @@ Value do_datetime(Query& q, Args& a, const char* fname, bool timeval) {
     }
 }
 
-Value f_datetime(Query& q, Value*, Args& a) { return do_datetime(q, a, "datetime", false); }
-Value f_timeval(Query& q, Value*, Args& a) { return do_datetime(q, a, "timeval", true); }
+}  // namespace
 
-Value f_now(Query& q, Value*, Args& a) {
+Value fn_datetime(Query& q, Value*, Args& a) { return do_datetime(q, a, "datetime", false); }
+Value fn_timeval(Query& q, Value*, Args& a) { return do_datetime(q, a, "timeval", true); }
+
+Value fn_now(Query& q, Value*, Args& a) {
     a.exactly(0);
     return Value::number(q.storage().now());
 }
+
+namespace {
 
 // ---- methods ----------------------------------------------------------------
 
@@ -144,7 +149,9 @@ struct tm localize(const Value& self) {
     return tm;
 }
 
-Value m_move(Query&, Value* self, Args& a) {
+}  // namespace
+
+Value m_datetime_move(Query&, Value* self, Args& a) {
     a.exactly(2);
     std::string unit = a.str_arg(0);
     // The unit is checked before the number is evaluated (as ThingsDB).
@@ -158,7 +165,7 @@ Value m_move(Query&, Value* self, Args& a) {
     return dt_move(*self, unit, n);
 }
 
-void replace_value(struct tm& tm, const std::string& key, const Value& val) {
+static void replace_value(struct tm& tm, const std::string& key, const Value& val) {
     static const char* names[] = {"year", "month", "day", "hour", "minute", "second"};
     static const int lo[] = {1, 1, 1, 0, 0, 0};
     static const int hi[] = {9999, 12, 31, 23, 59, 59};
@@ -178,7 +185,7 @@ void replace_value(struct tm& tm, const std::string& key, const Value& val) {
     }
 }
 
-Value m_replace(Query&, Value* self, Args& a) {
+Value m_datetime_replace(Query&, Value* self, Args& a) {
     a.exactly(1);
     const DatetimeObj* dt = self->datetime();
     struct tm tm = localize(*self);
@@ -187,7 +194,7 @@ Value m_replace(Query&, Value* self, Args& a) {
     return dt_from_tm(tm, dt->tz, dt->tz ? 0 : tm.tm_gmtoff, self->is(VT::Timeval));
 }
 
-Value m_to(Query&, Value* self, Args& a) {
+Value m_datetime_to(Query&, Value* self, Args& a) {
     a.exactly(1);
     std::string s = a.str_arg(0);
     const TimeZone* tz;
@@ -196,13 +203,13 @@ Value m_to(Query&, Value* self, Args& a) {
     return make_datetime(self->datetime()->ts, offset, tz, self->is(VT::Timeval));
 }
 
-Value m_format(Query&, Value* self, Args& a) {
+Value m_datetime_format(Query&, Value* self, Args& a) {
     a.exactly(1);
     std::string f = a.str_arg(0);
     return Value::str(dt_format(*self->datetime(), f));
 }
 
-Value m_extract(Query&, Value* self, Args& a) {
+Value m_datetime_extract(Query&, Value* self, Args& a) {
     a.at_most(1);
     struct tm tm = localize(*self);
     std::pair<const char*, int64_t> parts[] = {
@@ -223,7 +230,7 @@ Value m_extract(Query&, Value* self, Args& a) {
     return out;
 }
 
-int local_field(const Value& self, int which) {
+static int local_field(const Value& self, int which) {
     struct tm tm;
     if (!dt_localize(*self.datetime(), tm)) raise(OVERFLOW_ERR, "date/time overflow");
     switch (which) {
@@ -233,22 +240,22 @@ int local_field(const Value& self, int which) {
     }
 }
 
-Value m_week(Query&, Value* self, Args& a) {
+Value m_datetime_week(Query&, Value* self, Args& a) {
     a.exactly(0);
     return Value::integer(local_field(*self, 0));
 }
 
-Value m_weekday(Query&, Value* self, Args& a) {
+Value m_datetime_weekday(Query&, Value* self, Args& a) {
     a.exactly(0);
     return Value::integer(local_field(*self, 1));
 }
 
-Value m_yday(Query&, Value* self, Args& a) {
+Value m_datetime_yday(Query&, Value* self, Args& a) {
     a.exactly(0);
     return Value::integer(local_field(*self, 2));
 }
 
-Value m_zone(Query&, Value* self, Args& a) {
+Value m_datetime_zone(Query&, Value* self, Args& a) {
     a.exactly(0);
     const TimeZone* tz = self->datetime()->tz;
     return tz ? Value::str(tz->name) : Value::nil();
@@ -256,21 +263,21 @@ Value m_zone(Query&, Value* self, Args& a) {
 
 // ---- time zones ---------------------------------------------------------------
 
-Value f_time_zones_info(Query&, Value*, Args& a) {
+Value fn_time_zones_info(Query&, Value*, Args& a) {
     a.exactly(0);
     std::vector<Value> out;
     for (const TimeZone* tz : tz_all()) out.push_back(Value::str(tz->name));
     return make_list(std::move(out));
 }
 
-Value f_is_time_zone(Query&, Value*, Args& a) {
+Value fn_is_time_zone(Query&, Value*, Args& a) {
     a.exactly(1);
     Value v = a.eval(0);
     return Value::boolean(v.is(VT::Str) && tz_find(v.as_str()) != nullptr);
 }
 
-// A collection by name or id, as fn_collections.cpp (ti_collections_get_by_val).
-CollectionRow collection_by_val(Storage& st, const Value& v) {
+// A collection by name or id, as fn/collections.cpp (ti_collections_get_by_val).
+static CollectionRow collection_by_val(Storage& st, const Value& v) {
     CollectionRow row;
     if (v.is(VT::Str)) {
         if (!st.find_collection(v.as_str(), row))
@@ -285,7 +292,7 @@ CollectionRow collection_by_val(Storage& st, const Value& v) {
     raisef(TYPE_ERR, "expecting type `str` or `int` as collection but got type `%s` instead", type_name(v));
 }
 
-Value f_set_time_zone(Query& q, Value*, Args& a) {
+Value fn_set_time_zone(Query& q, Value*, Args& a) {
     a.exactly(2);
     CollectionRow row = collection_by_val(q.storage(), a.eval(0));
     Value s = a.eval(1);
@@ -294,32 +301,6 @@ Value f_set_time_zone(Query& q, Value*, Args& a) {
     if (!tz) raise(VALUE_ERR, "unknown time zone");
     q.storage().set_collection_time_zone(row.id, tz->name);
     return Value::nil();
-}
-
-}  // namespace
-
-void register_datetime_functions() {
-    register_functions({
-        {"datetime", f_datetime, FN_ANY_SCOPE},
-        {"timeval", f_timeval, FN_ANY_SCOPE},
-        {"now", f_now, FN_ANY_SCOPE},
-        {"is_time_zone", f_is_time_zone, FN_ANY_SCOPE},
-        {"time_zones_info", f_time_zones_info, FN_THINGSDB},
-        {"set_time_zone", f_set_time_zone, FN_THINGSDB | FN_CHANGE},
-    });
-    for (VT vt : {VT::Datetime, VT::Timeval}) {
-        register_methods(vt, {
-            {"move", m_move, FN_ANY_SCOPE},
-            {"replace", m_replace, FN_ANY_SCOPE},
-            {"to", m_to, FN_ANY_SCOPE},
-            {"format", m_format, FN_ANY_SCOPE},
-            {"extract", m_extract, FN_ANY_SCOPE},
-            {"week", m_week, FN_ANY_SCOPE},
-            {"weekday", m_weekday, FN_ANY_SCOPE},
-            {"yday", m_yday, FN_ANY_SCOPE},
-            {"zone", m_zone, FN_ANY_SCOPE},
-        });
-    }
 }
 
 }  // namespace tdb

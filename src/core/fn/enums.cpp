@@ -6,6 +6,7 @@
 
 #include "core/lang/ast.h"
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/names.h"
 #include "core/lang/ops.h"
@@ -105,7 +106,9 @@ Value enum_info_value(const EnumDef& e) {
     return out;
 }
 
-Value f_set_enum(Query& q, Value*, Args& a) {
+}  // namespace
+
+Value fn_set_enum(Query& q, Value*, Args& a) {
     a.exactly(2);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
@@ -142,7 +145,7 @@ Value f_set_enum(Query& q, Value*, Args& a) {
     return Value();
 }
 
-bool enum_in_use(Catalog& c, uint32_t id) {
+static bool enum_in_use(Catalog& c, uint32_t id) {
     for (auto& t : c.types)
         for (const Field& f : t->fields)
             if ((f.spec.kind == SK::Enum && f.spec.ref == id) || (f.spec.nkind == SK::Enum && f.spec.nref == id))
@@ -150,7 +153,7 @@ bool enum_in_use(Catalog& c, uint32_t id) {
     return false;
 }
 
-Value f_del_enum(Query& q, Value*, Args& a) {
+Value fn_del_enum(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
@@ -165,13 +168,13 @@ Value f_del_enum(Query& q, Value*, Args& a) {
     return Value();
 }
 
-Value f_has_enum(Query& q, Value*, Args& a) {
+Value fn_has_enum(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     return Value::boolean(c.enum_(a.str_arg(0)) != nullptr);
 }
 
-Value f_rename_enum(Query& q, Value*, Args& a) {
+Value fn_rename_enum(Query& q, Value*, Args& a) {
     a.exactly(2);
     Catalog& c = cat_of(q);
     std::string name;
@@ -191,14 +194,14 @@ Value f_rename_enum(Query& q, Value*, Args& a) {
     return Value();
 }
 
-Value f_enum_info(Query& q, Value*, Args& a) {
+Value fn_enum_info(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
     return enum_info_value(need_enum(c, a, 0, name));
 }
 
-Value f_enums_info(Query& q, Value*, Args& a) {
+Value fn_enums_info(Query& q, Value*, Args& a) {
     a.exactly(0);
     Catalog& c = cat_of(q);
     std::vector<Value> out;
@@ -206,7 +209,7 @@ Value f_enums_info(Query& q, Value*, Args& a) {
     return make_list(std::move(out));
 }
 
-Value f_enum_map(Query& q, Value*, Args& a) {
+Value fn_enum_map(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
@@ -221,6 +224,7 @@ Value f_enum_map(Query& q, Value*, Args& a) {
 // one. A task looks the enum up again by id after each argument it evaluates:
 // code in an argument may change the catalog.
 
+namespace {
 struct ModEnum {
     Query& q;
     Catalog& c;
@@ -228,15 +232,16 @@ struct ModEnum {
     const std::string& name;   // the enum's name as given
     uint32_t id;
 };
+}  // namespace
 
-EnumMemberObj* need_member(ModEnum& ctx, const std::string& mname) {
+static EnumMemberObj* need_member(ModEnum& ctx, const std::string& mname) {
     EnumMemberObj* m = ctx.c.enum_(ctx.id)->member(mname);
     if (!m) raisef(LOOKUP_ERR, "enum `%s` has no member `%s`", ctx.name.c_str(), mname.c_str());
     return m;
 }
 
 // Saves the enum as modified now; returns that time.
-int64_t touch(ModEnum& ctx) {
+static int64_t touch(ModEnum& ctx) {
     EnumDef* e = ctx.c.enum_(ctx.id);
     e->modified_at = now_seconds(ctx.q);
     ctx.c.save(*e);
@@ -244,7 +249,7 @@ int64_t touch(ModEnum& ctx) {
 }
 
 // A new member, or a method when the value is a closure.
-Value mod_enum_add(ModEnum& ctx) {
+static Value mod_enum_add(ModEnum& ctx) {
     auto& [q, c, a, name, id] = ctx;
     a.exactly(4);
     std::string mname = a.str_arg(2);
@@ -270,7 +275,7 @@ Value mod_enum_add(ModEnum& ctx) {
 }
 
 // The member becomes the default (the first).
-Value mod_enum_def(ModEnum& ctx) {
+static Value mod_enum_def(ModEnum& ctx) {
     auto& [q, c, a, name, id] = ctx;
     a.exactly(3);
     EnumMemberObj* m = need_member(ctx, a.str_arg(2));
@@ -283,7 +288,7 @@ Value mod_enum_def(ModEnum& ctx) {
     return Value();
 }
 
-Value mod_enum_del(ModEnum& ctx) {
+static Value mod_enum_del(ModEnum& ctx) {
     auto& [q, c, a, name, id] = ctx;
     a.exactly(3);
     EnumMemberObj* m = need_member(ctx, a.str_arg(2));
@@ -312,7 +317,7 @@ Value mod_enum_del(ModEnum& ctx) {
 }
 
 // A new value for a member, or a new closure for a method.
-Value mod_enum_mod(ModEnum& ctx) {
+static Value mod_enum_mod(ModEnum& ctx) {
     auto& [q, c, a, name, id] = ctx;
     a.exactly(4);
     std::string mname = a.str_arg(2);
@@ -355,7 +360,7 @@ Value mod_enum_mod(ModEnum& ctx) {
     return Value();
 }
 
-Value mod_enum_ren(ModEnum& ctx) {
+static Value mod_enum_ren(ModEnum& ctx) {
     auto& [q, c, a, name, id] = ctx;
     a.exactly(4);
     EnumMemberObj* m = need_member(ctx, a.str_arg(2));
@@ -376,7 +381,7 @@ Value mod_enum_ren(ModEnum& ctx) {
     return Value();
 }
 
-Value f_mod_enum(Query& q, Value*, Args& a) {
+Value fn_mod_enum(Query& q, Value*, Args& a) {
     a.at_least(3);
     Catalog& c = cat_of(q);
     std::string name;
@@ -399,17 +404,17 @@ Value f_mod_enum(Query& q, Value*, Args& a) {
 
 // ---- members ----------------------------------------------------------------
 
-Value m_name(Query&, Value* self, Args& a) {
+Value m_enum_name(Query&, Value* self, Args& a) {
     a.exactly(0);
     return Value::str(self->member()->name);
 }
 
-Value m_value(Query&, Value* self, Args& a) {
+Value m_enum_value(Query&, Value* self, Args& a) {
     a.exactly(0);
     return self->member()->val;
 }
 
-EnumMemberObj* by_value(EnumDef& e, const Value& v) {
+static EnumMemberObj* by_value(EnumDef& e, const Value& v) {
     for (auto& m : e.members) {
         if (m->val.is(VT::Thing) ? (v.is(VT::Thing) && v.thing() == m->val.thing()) : equals(m->val, v))
             return m.get();
@@ -458,7 +463,7 @@ Value hook_enum_method(Query& q, Value& self, const Node* n, bool& handled) {
 
 // enum(name) is the default member; enum(name, value) the member with that
 // value (ThingsDB's messages when there is none).
-Value f_enum(Query& q, Value*, Args& a) {
+Value fn_enum(Query& q, Value*, Args& a) {
     a.between(1, 2);
     Catalog& c = cat_of(q);
     Value n = a.eval(0);
@@ -497,26 +502,6 @@ Value f_enum(Query& q, Value*, Args& a) {
            type_name(e->members[0]->val), type_name(v));
 }
 
-}  // namespace
 
-void register_enum_functions() {
-    instance_hooks().push_back(hook_enum_member);
-    method_hooks().push_back(hook_enum_method);
-    register_functions({
-        {"set_enum", f_set_enum, FN_COLLECTION | FN_CHANGE},
-        {"del_enum", f_del_enum, FN_COLLECTION | FN_CHANGE},
-        {"mod_enum", f_mod_enum, FN_COLLECTION | FN_CHANGE},
-        {"rename_enum", f_rename_enum, FN_COLLECTION | FN_CHANGE},
-        {"has_enum", f_has_enum, FN_COLLECTION},
-        {"enum_info", f_enum_info, FN_COLLECTION},
-        {"enums_info", f_enums_info, FN_COLLECTION},
-        {"enum_map", f_enum_map, FN_COLLECTION},
-        {"enum", f_enum, FN_COLLECTION},
-    });
-    register_methods(VT::EnumMember, {
-        {"name", m_name, FN_ANY_SCOPE},
-        {"value", m_value, FN_ANY_SCOPE},
-    });
-}
 
 }  // namespace tdb

@@ -1,9 +1,11 @@
-// Built-in functions and methods: how they are called and registered.
+// Built-in functions and methods: how they are called (Args), their flags,
+// and their lookup in the table of fn/table.cpp.
 #pragma once
 
 #include "core/api/pure.h"
 
-#include <initializer_list>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +63,7 @@ enum FnFlags : unsigned {
     FN_ANY_SCOPE = FN_THINGSDB | FN_COLLECTION,
 };
 
+// One row of the table: a function, or a method of the receiver of MethodDef.
 struct FnDef {
     const char* name;
     FnImpl impl;
@@ -68,32 +71,34 @@ struct FnDef {
 };
 
 // Methods are keyed by receiver type; VT::List covers tuples too.
-void register_functions(std::initializer_list<FnDef> defs);
-void register_methods(VT receiver, std::initializer_list<FnDef> defs);
+struct MethodDef {
+    VT receiver;
+    FnDef fn;
+};
+
+// Lookups in the table (fn/table.cpp); nullptr when there is no such built-in.
 const FnDef* find_function(std::string_view name);
 const FnDef* find_method(VT receiver, std::string_view name);
-// Every built-in name that exists as a function or method (for flags).
+// Whether a built-in of this name (a function or any receiver's method) has
+// FN_CHANGE: the parser's guess whether a query is a change.
 bool name_may_change(std::string_view name);
 
-// Registration of each group (called once, from the registry).
-void register_core_functions();     // fn_misc.cpp: is_*, conversions, errors, ...
-void register_str_methods();        // fn_str.cpp
-void register_list_methods();       // fn_list.cpp
-void register_thing_methods();      // fn_thing.cpp
-void register_set_methods();        // fn_set.cpp
-void register_collection_functions();  // fn_collections.cpp: @thingsdb scope
-void register_procedure_functions();   // fn_procedures.cpp: procedures API, call by name
-void register_user_functions();     // fn_users.cpp: users, tokens, grant/revoke
-void register_datetime_functions();    // fn_datetime.cpp: datetime, timeval, time zones
-void register_type_functions();     // fn_types.cpp: Types (and the hooks of types.cpp)
-void register_enum_functions();     // fn_enums.cpp: enums
-void register_event_methods();      // fn_emit.cpp: thing.emit
-void register_math_functions();     // fn_math.cpp: abs, ceil, ..., int.bit_count
-// MATH_E, MATH_PI, INT_MIN, INT_MAX (fn_math.cpp): names that are no variable.
+// The rows themselves (for the table's unit test): functions by name,
+// methods by receiver (VT order) and then by name.
+std::span<const FnDef> builtin_functions();
+std::span<const MethodDef> builtin_methods();
+// Builds the lookup from the rows; aborts when fn_table_fault() finds a
+// fault in them. Called by init_core().
+void build_fn_table();
+// "" when functions are in byte order by name and methods by receiver (VT
+// order) and then by name, with no name twice for one receiver; else what
+// is wrong, with the row.
+std::string fn_table_fault(std::span<const FnDef> functions, std::span<const MethodDef> methods);
+
+// ---- used by the evaluator ----
+// MATH_E, MATH_PI, INT_MIN, INT_MAX (fn/math.cpp): names that are no variable.
 bool math_constant(std::string_view name, Value& out);
-void register_util_functions();     // fn_util.cpp: base64, is_email, rand*, future, log, ...
-void register_restrict_methods();   // restrict.cpp: thing.restrict, restriction
-// The value a future resolved to (or its error), as rendered (fn_util.cpp).
+// The value a future resolved to (or its error), as rendered (fn/future.cpp).
 Value future_value(const Value& v);
 
 }  // namespace tdb

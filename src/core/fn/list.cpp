@@ -10,11 +10,14 @@
 #include <vector>
 
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/ops.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
+#include "core/model/restrict.h"
 #include "core/model/value.h"
+#include "core/schema/types.h"
 
 namespace tdb {
 namespace {
@@ -62,9 +65,11 @@ Value new_list(std::vector<Value> items = {}) { return make_list(std::move(items
            fn, type_name(got));
 }
 
+}  // namespace
+
 // --- mutating -------------------------------------------------------------
 
-Value push(Query& q, Value* self, Args& a) {
+Value m_list_push(Query& q, Value* self, Args& a) {
     require_list(self, "push");
     a.at_least(1);
     mutating(q, self);
@@ -82,7 +87,7 @@ Value push(Query& q, Value* self, Args& a) {
     return Value::integer(static_cast<int64_t>(l->items.size()));
 }
 
-Value unshift(Query& q, Value* self, Args& a) {
+Value m_list_unshift(Query& q, Value* self, Args& a) {
     require_list(self, "unshift");
     a.at_least(1);
     mutating(q, self);
@@ -99,7 +104,7 @@ Value unshift(Query& q, Value* self, Args& a) {
     return Value::integer(static_cast<int64_t>(l->items.size()));
 }
 
-Value pop(Query& q, Value* self, Args& a) {
+Value m_list_pop(Query& q, Value* self, Args& a) {
     require_list(self, "pop");
     a.exactly(0);
     mutating(q, self);
@@ -111,7 +116,7 @@ Value pop(Query& q, Value* self, Args& a) {
     return v;
 }
 
-Value shift(Query& q, Value* self, Args& a) {
+Value m_list_shift(Query& q, Value* self, Args& a) {
     require_list(self, "shift");
     a.exactly(0);
     mutating(q, self);
@@ -125,7 +130,7 @@ Value shift(Query& q, Value* self, Args& a) {
 
 // splice(index, count, items...): ThingsDB clamps index and count instead
 // of raising, and returns the removed items.
-Value splice(Query& q, Value* self, Args& a) {
+Value m_list_splice(Query& q, Value* self, Args& a) {
     require_list(self, "splice");
     a.at_least(2);
     mutating(q, self);
@@ -154,7 +159,7 @@ Value splice(Query& q, Value* self, Args& a) {
 
 // The list argument of extend/extend_unique, evaluated while `l` is locked
 // (the argument cannot change the list it extends).
-Value list_argument(ListObj* l, Args& a, const char* fn) {
+static Value list_argument(ListObj* l, Args& a, const char* fn) {
     Value src;
     {
         InUse lock(l);
@@ -164,7 +169,7 @@ Value list_argument(ListObj* l, Args& a, const char* fn) {
     return src;
 }
 
-Value extend(Query& q, Value* self, Args& a) {
+Value m_list_extend(Query& q, Value* self, Args& a) {
     require_list(self, "extend");
     a.exactly(1);
     mutating(q, self);
@@ -185,7 +190,7 @@ Value extend(Query& q, Value* self, Args& a) {
 }
 
 // extend_unique(list): like extend, but skips values already present.
-Value extend_unique(Query& q, Value* self, Args& a) {
+Value m_list_extend_unique(Query& q, Value* self, Args& a) {
     require_list(self, "extend_unique");
     a.exactly(1);
     mutating(q, self);
@@ -205,7 +210,7 @@ Value extend_unique(Query& q, Value* self, Args& a) {
     return Value::integer(static_cast<int64_t>(l->items.size()));
 }
 
-Value clear(Query& q, Value* self, Args& a) {
+Value m_list_clear(Query& q, Value* self, Args& a) {
     require_list(self, "clear");
     a.exactly(0);
     mutating(q, self);
@@ -218,7 +223,7 @@ Value clear(Query& q, Value* self, Args& a) {
 
 // remove(closure, limit?): removes every item the closure accepts (at most
 // `limit`; a negative limit searches from the end) and returns them.
-Value remove(Query& q, Value* self, Args& a) {
+Value m_list_remove(Query& q, Value* self, Args& a) {
     require_list(self, "remove");
     a.between(1, 2);
     mutating(q, self);
@@ -256,7 +261,7 @@ Value remove(Query& q, Value* self, Args& a) {
 }
 
 // fill(value): sets every item to value; returns the list itself.
-Value fill(Query& q, Value* self, Args& a) {
+Value m_list_fill(Query& q, Value* self, Args& a) {
     require_list(self, "fill");
     a.exactly(1);
     mutating(q, self);
@@ -273,12 +278,12 @@ Value fill(Query& q, Value* self, Args& a) {
 
 // --- reading --------------------------------------------------------------
 
-Value len(Query&, Value* self, Args& a) {
+Value m_list_len(Query&, Value* self, Args& a) {
     a.exactly(0);
     return Value::integer(static_cast<int64_t>(L(self)->items.size()));
 }
 
-Value map(Query& q, Value* self, Args& a) {
+Value m_list_map(Query& q, Value* self, Args& a) {
     a.exactly(1);
     ListObj* l = L(self);
     InUse lock(l);
@@ -292,7 +297,7 @@ Value map(Query& q, Value* self, Args& a) {
     return new_list(std::move(out));
 }
 
-Value filter(Query& q, Value* self, Args& a) {
+Value m_list_filter(Query& q, Value* self, Args& a) {
     a.exactly(1);
     ListObj* l = L(self);
     InUse lock(l);
@@ -305,7 +310,7 @@ Value filter(Query& q, Value* self, Args& a) {
     return new_list(std::move(out));
 }
 
-Value each(Query& q, Value* self, Args& a) {
+Value m_list_each(Query& q, Value* self, Args& a) {
     a.exactly(1);
     ListObj* l = L(self);
     InUse lock(l);
@@ -319,7 +324,7 @@ Value each(Query& q, Value* self, Args& a) {
 
 // find(closure, alt?): the first accepted item, else alt (evaluated only
 // then) or nil.
-Value find(Query& q, Value* self, Args& a) {
+Value m_list_find(Query& q, Value* self, Args& a) {
     a.between(1, 2);
     ListObj* l = L(self);
     InUse lock(l);
@@ -331,7 +336,7 @@ Value find(Query& q, Value* self, Args& a) {
     return a.size() == 2 ? a.eval(1) : Value::nil();
 }
 
-Value find_index(Query& q, Value* self, Args& a) {
+Value m_list_find_index(Query& q, Value* self, Args& a) {
     a.exactly(1);
     ListObj* l = L(self);
     InUse lock(l);
@@ -343,7 +348,7 @@ Value find_index(Query& q, Value* self, Args& a) {
     return Value::nil();
 }
 
-Value index_of(Query& q, Value* self, Args& a) {
+Value m_list_index_of(Query& q, Value* self, Args& a) {
     a.exactly(1);
     Value v = a.eval(0);
     ListObj* l = L(self);
@@ -354,7 +359,7 @@ Value index_of(Query& q, Value* self, Args& a) {
     return Value::nil();
 }
 
-Value has(Query& q, Value* self, Args& a) {
+Value m_list_has(Query& q, Value* self, Args& a) {
     a.exactly(1);
     Value v = a.eval(0);
     for (auto& item : L(self)->items) {
@@ -364,7 +369,7 @@ Value has(Query& q, Value* self, Args& a) {
     return Value::boolean(false);
 }
 
-Value some(Query& q, Value* self, Args& a) {
+Value m_list_some(Query& q, Value* self, Args& a) {
     a.exactly(1);
     ListObj* l = L(self);
     InUse lock(l);
@@ -376,7 +381,7 @@ Value some(Query& q, Value* self, Args& a) {
     return Value::boolean(false);
 }
 
-Value every(Query& q, Value* self, Args& a) {
+Value m_list_every(Query& q, Value* self, Args& a) {
     a.exactly(1);
     ListObj* l = L(self);
     InUse lock(l);
@@ -389,7 +394,7 @@ Value every(Query& q, Value* self, Args& a) {
 }
 
 // reduce(closure, initial?): closure(accumulator, item, index).
-Value reduce(Query& q, Value* self, Args& a) {
+Value m_list_reduce(Query& q, Value* self, Args& a) {
     a.between(1, 2);
     ListObj* l = L(self);
     InUse lock(l);
@@ -412,7 +417,7 @@ Value reduce(Query& q, Value* self, Args& a) {
 }
 
 // count(value) counts equal items; count(closure) counts accepted items.
-Value count(Query& q, Value* self, Args& a) {
+Value m_list_count(Query& q, Value* self, Args& a) {
     a.exactly(1);
     ListObj* l = L(self);
     Value v = a.eval(0);
@@ -428,6 +433,8 @@ Value count(Query& q, Value* self, Args& a) {
     }
     return Value::integer(n);
 }
+
+namespace {
 
 // The running total of sum(): ints (checked) until a float shows up.
 struct Sum {
@@ -453,7 +460,9 @@ struct Sum {
     Value result() const { return is_float ? Value::number(d) : Value::integer(i); }
 };
 
-Value sum(Query& q, Value* self, Args& a) {
+}  // namespace
+
+Value m_list_sum(Query& q, Value* self, Args& a) {
     a.at_most(1);
     ListObj* l = L(self);
     Sum s;
@@ -472,7 +481,7 @@ Value sum(Query& q, Value* self, Args& a) {
 
 // min()/max(): ThingsDB starts from the last item and takes an item only
 // when it is strictly smaller (larger).
-Value extreme(Value* self, Args& a, const char* name, int sign) {
+static Value extreme(Value* self, Args& a, const char* name, int sign) {
     a.exactly(0);
     auto& items = L(self)->items;
     if (items.empty()) raisef(LOOKUP_ERR, "%s() on empty list", name);
@@ -481,10 +490,10 @@ Value extreme(Value* self, Args& a, const char* name, int sign) {
         if (sign * compare(items[i], items[best], "<") < 0) best = i;
     return items[best];
 }
-Value min(Query&, Value* self, Args& a) { return extreme(self, a, "min", 1); }
-Value max(Query&, Value* self, Args& a) { return extreme(self, a, "max", -1); }
+Value m_list_min(Query&, Value* self, Args& a) { return extreme(self, a, "min", 1); }
+Value m_list_max(Query&, Value* self, Args& a) { return extreme(self, a, "max", -1); }
 
-Value first(Query&, Value* self, Args& a) {
+Value m_list_first(Query&, Value* self, Args& a) {
     a.at_most(1);
     auto& items = L(self)->items;
     if (!items.empty()) return items.front();
@@ -492,7 +501,7 @@ Value first(Query&, Value* self, Args& a) {
     return a.eval(0);
 }
 
-Value last(Query&, Value* self, Args& a) {
+Value m_list_last(Query&, Value* self, Args& a) {
     a.at_most(1);
     auto& items = L(self)->items;
     if (!items.empty()) return items.back();
@@ -500,13 +509,13 @@ Value last(Query&, Value* self, Args& a) {
     return a.eval(0);
 }
 
-Value reverse(Query&, Value* self, Args& a) {
+Value m_list_reverse(Query&, Value* self, Args& a) {
     a.exactly(0);
     auto& items = L(self)->items;
     return new_list(std::vector<Value>(items.rbegin(), items.rend()));
 }
 
-Value unique(Query& q, Value* self, Args& a) {
+Value m_list_unique(Query& q, Value* self, Args& a) {
     a.exactly(0);
     std::vector<Value> out;
     for (auto& item : L(self)->items) {
@@ -519,7 +528,7 @@ Value unique(Query& q, Value* self, Args& a) {
     return new_list(std::move(out));
 }
 
-Value is_unique(Query& q, Value* self, Args& a) {
+Value m_list_is_unique(Query& q, Value* self, Args& a) {
     a.exactly(0);
     auto& items = L(self)->items;
     for (size_t i = 0; i < items.size(); ++i) {
@@ -532,7 +541,7 @@ Value is_unique(Query& q, Value* self, Args& a) {
 
 // join(sep?): every item must be a str; the separator is only evaluated
 // (and type checked) when there are at least two items, as in ThingsDB.
-Value join(Query&, Value* self, Args& a) {
+Value m_list_join(Query&, Value* self, Args& a) {
     a.at_most(1);
     auto& items = L(self)->items;
     std::string sep;
@@ -549,6 +558,8 @@ Value join(Query&, Value* self, Args& a) {
 }
 
 // --- sort -----------------------------------------------------------------
+
+namespace {
 
 // ThingsDB sorts with a global comparator context and refuses nesting.
 bool g_sorting = false;
@@ -583,9 +594,11 @@ int closure_cmp(Query& q, const Value& fn, const Value& x, const Value& y) {
     return i < 0 ? -1 : i > 0 ? 1 : 0;
 }
 
+}  // namespace
+
 // sort(), sort(reverse), sort(closure), sort(key_closure, reverse).
 // Returns a sorted copy; the receiver is not changed.
-Value sort(Query& q, Value* self, Args& a) {
+Value m_list_sort(Query& q, Value* self, Args& a) {
     a.at_most(2);
     if (g_sorting) raise(OPERATION_ERR, "function `sort` cannot be used recursively");
     std::vector<Value> items = L(self)->items;
@@ -637,7 +650,7 @@ Value sort(Query& q, Value* self, Args& a) {
 }
 
 // flat(depth = 1): nested lists and tuples spliced in, `depth` levels deep.
-void flat_fill(Query& q, const ListObj* l, int64_t depth, std::vector<Value>& out) {
+static void flat_fill(Query& q, const ListObj* l, int64_t depth, std::vector<Value>& out) {
     for (const Value& v : l->items) {
         q.poll();
         if (depth > 0 && v.is(VT::List)) flat_fill(q, v.list(), depth - 1, out);
@@ -645,7 +658,7 @@ void flat_fill(Query& q, const ListObj* l, int64_t depth, std::vector<Value>& ou
     }
 }
 
-Value flat(Query& q, Value* self, Args& a) {
+Value m_list_flat(Query& q, Value* self, Args& a) {
     a.at_most(1);
     Value keep = *self;
     int64_t depth = a.size() == 1 ? a.int_arg(0) : 1;
@@ -655,7 +668,7 @@ Value flat(Query& q, Value* self, Args& a) {
 }
 
 // map_id(): the ids of a list of things (nil for a thing without id).
-Value map_id(Query&, Value* self, Args& a) {
+Value m_list_map_id(Query&, Value* self, Args& a) {
     a.exactly(0);
     std::vector<Value> out;
     for (const Value& v : L(self)->items) {
@@ -670,45 +683,25 @@ Value map_id(Query&, Value* self, Args& a) {
     return new_list(std::move(out));
 }
 
-}  // namespace
+// --- more: random item, copies, wraps, Types, restriction ---------------------
 
-void register_list_methods() {
-    register_methods(VT::List, {
-        {"push", push, FN_CHANGE | FN_ANY_SCOPE},
-        {"unshift", unshift, FN_CHANGE | FN_ANY_SCOPE},
-        {"pop", pop, FN_CHANGE | FN_ANY_SCOPE},
-        {"shift", shift, FN_CHANGE | FN_ANY_SCOPE},
-        {"splice", splice, FN_CHANGE | FN_ANY_SCOPE},
-        {"extend", extend, FN_CHANGE | FN_ANY_SCOPE},
-        {"extend_unique", extend_unique, FN_CHANGE | FN_ANY_SCOPE},
-        {"clear", clear, FN_CHANGE | FN_ANY_SCOPE},
-        {"remove", remove, FN_CHANGE | FN_ANY_SCOPE},
-        {"fill", fill, FN_CHANGE | FN_ANY_SCOPE},
-        {"len", len, FN_ANY_SCOPE},
-        {"map", map, FN_ANY_SCOPE},
-        {"filter", filter, FN_ANY_SCOPE},
-        {"each", each, FN_ANY_SCOPE},
-        {"find", find, FN_ANY_SCOPE},
-        {"find_index", find_index, FN_ANY_SCOPE},
-        {"index_of", index_of, FN_ANY_SCOPE},
-        {"has", has, FN_ANY_SCOPE},
-        {"some", some, FN_ANY_SCOPE},
-        {"every", every, FN_ANY_SCOPE},
-        {"reduce", reduce, FN_ANY_SCOPE},
-        {"count", count, FN_ANY_SCOPE},
-        {"sum", sum, FN_ANY_SCOPE},
-        {"min", min, FN_ANY_SCOPE},
-        {"max", max, FN_ANY_SCOPE},
-        {"first", first, FN_ANY_SCOPE},
-        {"last", last, FN_ANY_SCOPE},
-        {"reverse", reverse, FN_ANY_SCOPE},
-        {"unique", unique, FN_ANY_SCOPE},
-        {"is_unique", is_unique, FN_ANY_SCOPE},
-        {"join", join, FN_ANY_SCOPE},
-        {"sort", sort, FN_ANY_SCOPE},
-        {"flat", flat, FN_ANY_SCOPE},
-        {"map_id", map_id, FN_ANY_SCOPE},
-    });
+Value m_list_choice(Query&, Value* self, Args& a) {
+    a.exactly(0);
+    auto& items = self->list()->items;
+    if (items.empty()) raise(LOOKUP_ERR, "choice from empty list");
+    return items[random_below(items.size())];
+}
+
+Value m_list_copy(Query& q, Value* self, Args& a) { return copy_collection(q, self, a, false); }
+Value m_list_dup(Query& q, Value* self, Args& a) { return copy_collection(q, self, a, true); }
+
+Value m_list_map_wrap(Query& q, Value* self, Args& a) { return map_wrap(q, self, a); }
+Value m_list_map_type(Query& q, Value* self, Args& a) { return map_type(q, self, a); }
+
+Value m_list_restriction(Query& q, Value* self, Args& a) {
+    a.exactly(0);
+    Value keep = *self;
+    return container_restriction(q, keep.list()->owner, SK::Arr);
 }
 
 }  // namespace tdb

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/query.h"
 #include "core/model/value.h"
@@ -42,7 +43,9 @@ double as_double(const Value& v) {
     return v.is(VT::Int) ? static_cast<double>(v.as_int()) : v.as_float();
 }
 
-Value f_abs(Query&, Value*, Args& a) {
+}  // namespace
+
+Value fn_abs(Query&, Value*, Args& a) {
     Value v = number(a);
     if (v.is(VT::Int)) {
         int64_t i = v.as_int();
@@ -55,19 +58,19 @@ Value f_abs(Query&, Value*, Args& a) {
     return Value::number(-d);
 }
 
-Value f_ceil(Query&, Value*, Args& a) {
+Value fn_ceil(Query&, Value*, Args& a) {
     Value v = number(a);
     return v.is(VT::Int) ? v : to_int_checked(std::ceil(v.as_float()));
 }
 
-Value f_floor(Query&, Value*, Args& a) {
+Value fn_floor(Query&, Value*, Args& a) {
     Value v = number(a);
     return v.is(VT::Int) ? v : to_int_checked(std::floor(v.as_float()));
 }
 
 // round(x, digits?): as ThingsDB, round(x * 10^digits) / 10^digits; an int
 // stays an int.
-Value f_round(Query&, Value*, Args& a) {
+Value fn_round(Query&, Value*, Args& a) {
     a.between(1, 2);
     Value v = a.eval(0);
     if (!v.is(VT::Int) && !v.is(VT::Float))
@@ -80,12 +83,14 @@ Value f_round(Query&, Value*, Args& a) {
     return v.is(VT::Int) ? to_int_checked(d) : Value::number(d);
 }
 
-Value f_pow(Query&, Value*, Args& a) {
+Value fn_pow(Query&, Value*, Args& a) {
     a.exactly(2);
     double base = a.number_arg(0);
     double power = a.number_arg(1);
     return Value::number(std::pow(base, power));
 }
+
+namespace {
 
 // A function of one float that keeps nan as it is.
 template <double (*F)(double)>
@@ -115,15 +120,24 @@ double c_log2(double d) { return std::log2(d); }
 double c_log(double d) { return std::log(d); }
 double c_sqrt(double d) { return std::sqrt(d); }
 
+}  // namespace
+
+Value fn_sqrt(Query& q, Value* self, Args& a) { return domain<c_sqrt, true>(q, self, a); }
+Value fn_exp(Query& q, Value* self, Args& a) { return unary<c_exp>(q, self, a); }
+Value fn_log10(Query& q, Value* self, Args& a) { return domain<c_log10, false>(q, self, a); }
+Value fn_log2(Query& q, Value* self, Args& a) { return domain<c_log2, false>(q, self, a); }
+Value fn_loge(Query& q, Value* self, Args& a) { return domain<c_log, false>(q, self, a); }
+Value fn_sin(Query& q, Value* self, Args& a) { return unary<c_sin>(q, self, a); }
+Value fn_cos(Query& q, Value* self, Args& a) { return unary<c_cos>(q, self, a); }
+Value fn_tan(Query& q, Value* self, Args& a) { return unary<c_tan>(q, self, a); }
+
 // int.bit_count(): the number of ones in the absolute value.
-Value m_bit_count(Query&, Value* self, Args& a) {
+Value m_int_bit_count(Query&, Value* self, Args& a) {
     a.exactly(0);
     int64_t i = self->as_int();
     uint64_t v = i < 0 ? 0 - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);
     return Value::integer(__builtin_popcountll(v));
 }
-
-}  // namespace
 
 bool math_constant(std::string_view name, Value& out) {
     if (name == "MATH_E") out = Value::number(M_E);
@@ -132,27 +146,6 @@ bool math_constant(std::string_view name, Value& out) {
     else if (name == "INT_MAX") out = Value::integer(INT64_MAX);
     else return false;
     return true;
-}
-
-void register_math_functions() {
-    register_functions({
-        {"abs", f_abs, FN_ANY_SCOPE},
-        {"ceil", f_ceil, FN_ANY_SCOPE},
-        {"floor", f_floor, FN_ANY_SCOPE},
-        {"round", f_round, FN_ANY_SCOPE},
-        {"pow", f_pow, FN_ANY_SCOPE},
-        {"sqrt", domain<c_sqrt, true>, FN_ANY_SCOPE},
-        {"exp", unary<c_exp>, FN_ANY_SCOPE},
-        {"log10", domain<c_log10, false>, FN_ANY_SCOPE},
-        {"log2", domain<c_log2, false>, FN_ANY_SCOPE},
-        {"loge", domain<c_log, false>, FN_ANY_SCOPE},
-        {"sin", unary<c_sin>, FN_ANY_SCOPE},
-        {"cos", unary<c_cos>, FN_ANY_SCOPE},
-        {"tan", unary<c_tan>, FN_ANY_SCOPE},
-    });
-    register_methods(VT::Int, {
-        {"bit_count", m_bit_count, FN_ANY_SCOPE},
-    });
 }
 
 }  // namespace tdb

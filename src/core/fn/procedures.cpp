@@ -1,12 +1,13 @@
 // The procedures API (new_procedure, mod_procedure, del_procedure,
 // rename_procedure, has_procedure, procedure_doc, procedure_info,
-// procedures_info, run) and calling a procedure by name.
+// procedures_info, run) and calling a procedure by name (call_by_name).
 #include <string>
 #include <vector>
 
 #include "core/lang/ast.h"
 #include "core/api/codec.h"
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/names.h"
 #include "core/schema/procedures.h"
@@ -54,14 +55,16 @@ std::string procedure_job(const char* kind, const ProcedureRow& row) {
            quoted(compact_closure(row.definition)) + "}}}";
 }
 
-Value f_new_procedure(Query& q, Value*, Args& a) {
+}  // namespace
+
+Value fn_new_procedure(Query& q, Value*, Args& a) {
     a.exactly(2);
     std::string name = a.str_arg(0);
     if (!valid_name(name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
     return add_procedure(q, name, a.closure_arg(1));
 }
 
-Value f_mod_procedure(Query& q, Value*, Args& a) {
+Value fn_mod_procedure(Query& q, Value*, Args& a) {
     a.exactly(2);
     std::string name = a.str_arg(0);
     ProcedureRow row = need(q, name)->row;
@@ -75,7 +78,7 @@ Value f_mod_procedure(Query& q, Value*, Args& a) {
     return Value::nil();
 }
 
-Value f_del_procedure(Query& q, Value*, Args& a) {
+Value fn_del_procedure(Query& q, Value*, Args& a) {
     a.exactly(1);
     std::string name = a.str_arg(0);
     need(q, name);
@@ -85,7 +88,7 @@ Value f_del_procedure(Query& q, Value*, Args& a) {
     return Value::nil();
 }
 
-Value f_rename_procedure(Query& q, Value*, Args& a) {
+Value fn_rename_procedure(Query& q, Value*, Args& a) {
     a.exactly(2);
     std::string name = a.str_arg(0);
     need(q, name);
@@ -100,25 +103,25 @@ Value f_rename_procedure(Query& q, Value*, Args& a) {
     return Value::nil();
 }
 
-Value f_has_procedure(Query& q, Value*, Args& a) {
+Value fn_has_procedure(Query& q, Value*, Args& a) {
     a.exactly(1);
     std::string name = a.str_arg(0);
     return Value::boolean(find_procedure(q.storage(), q.scope_id(), name) != nullptr);
 }
 
-Value f_procedure_doc(Query& q, Value*, Args& a) {
+Value fn_procedure_doc(Query& q, Value*, Args& a) {
     a.exactly(1);
     return Value::str(need(q, a.str_arg(0))->doc);
 }
 
 // The definition is for callers allowed to change the scope; until access
 // rights exist every caller is.
-Value f_procedure_info(Query& q, Value*, Args& a) {
+Value fn_procedure_info(Query& q, Value*, Args& a) {
     a.exactly(1);
     return procedure_info(*need(q, a.str_arg(0)), true);
 }
 
-Value f_procedures_info(Query& q, Value*, Args& a) {
+Value fn_procedures_info(Query& q, Value*, Args& a) {
     a.exactly(0);
     std::vector<Value> out;
     for (const ProcedureRow& row : q.storage().procedures(q.scope_id())) {
@@ -131,7 +134,7 @@ Value f_procedures_info(Query& q, Value*, Args& a) {
 
 // Only as many arguments as the closure takes are evaluated (ThingsDB's
 // run__procedure); missing ones are nil.
-Value call_with_args(Query& q, const Procedure& p, const Node* const* kids, int nkids) {
+static Value call_with_args(Query& q, const Procedure& p, const Node* const* kids, int nkids) {
     int np = static_cast<int>(p.closure.closure()->params.size());
     std::vector<Value> args;
     for (int i = 0; i < nkids && i < np; ++i) {
@@ -142,7 +145,7 @@ Value call_with_args(Query& q, const Procedure& p, const Node* const* kids, int 
     return call_procedure(q, p, args.data(), static_cast<int>(args.size()));
 }
 
-Value f_run(Query& q, Value*, Args& a) {
+Value fn_run(Query& q, Value*, Args& a) {
     a.at_least(1);
     std::string name = a.str_arg(0);
     auto p = need(q, name);
@@ -160,28 +163,6 @@ Value call_by_name(Query& q, const Node* n, bool& handled) {
     return call_with_args(q, *p, n->kids.data(), static_cast<int>(n->kids.size()));
 }
 
-// ThingsDB's procedure_info() gives mpdata, read with `.load()`. Info values
-// are plain (unstored) things here, so `.load()` on one returns it as is; on
-// any other thing it behaves as a missing method or a property closure.
-Value m_load(Query& q, Value* self, Args& a) {
-    Thing* t = self->thing();
-    if (Value* p = t->get("load")) {
-        if (!p->is(VT::Closure))
-            raisef(TYPE_ERR, "property `load` is of type `%s` and is not callable", type_name(*p));
-        Value c = *p;
-        std::vector<const Node*> kids;
-        for (int i = 0; i < a.size(); ++i) kids.push_back(a.node(i));
-        return q.call_with_nodes(c, kids.data(), static_cast<int>(kids.size()));
-    }
-    if (t->stored())
-        raisef(LOOKUP_ERR, "thing `#%llu` has no property or method `load`",
-               static_cast<unsigned long long>(t->id));
-    a.exactly(0);
-    return *self;
-}
-
-}  // namespace
-
 Value add_procedure(Query& q, const std::string& name, const Value& closure) {
     if (!valid_name(name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
     unbound(closure);
@@ -197,22 +178,6 @@ Value add_procedure(Query& q, const std::string& name, const Value& closure) {
     forget_procedure(row.scope_id, name);
     job(q, procedure_job("new_procedure", row));
     return Value::str(name);
-}
-
-void register_procedure_functions() {
-    register_functions({
-        {"new_procedure", f_new_procedure, FN_ANY_SCOPE | FN_CHANGE},
-        {"mod_procedure", f_mod_procedure, FN_ANY_SCOPE | FN_CHANGE},
-        {"del_procedure", f_del_procedure, FN_ANY_SCOPE | FN_CHANGE},
-        {"rename_procedure", f_rename_procedure, FN_ANY_SCOPE | FN_CHANGE},
-        {"has_procedure", f_has_procedure, FN_ANY_SCOPE},
-        {"procedure_doc", f_procedure_doc, FN_ANY_SCOPE},
-        {"procedure_info", f_procedure_info, FN_ANY_SCOPE},
-        {"procedures_info", f_procedures_info, FN_ANY_SCOPE},
-        {"run", f_run, FN_ANY_SCOPE},
-    });
-    register_methods(VT::Thing, {{"load", m_load, FN_NONE}});
-    call_hooks().push_back(call_by_name);
 }
 
 }  // namespace tdb

@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/ops.h"
 #include "core/lang/query.h"
+#include "core/model/restrict.h"
 #include "core/model/thing.h"
 #include "core/schema/types.h"
 #include "core/model/value.h"
@@ -41,12 +43,19 @@ Value call_on(Query& q, const Value& fn, const Ref<Thing>& t) {
     return q.call(fn, {make_thing(t.get()), id_of(t.get())});
 }
 
-Value new_set(const std::vector<Thing*>& things);
+Value new_set(const std::vector<Thing*>& things) {
+    auto* s = new SetObj();
+    Value v = Value::obj(VT::Set, s);
+    for (Thing* t : things) s->add(t);
+    return v;
+}
+
+}  // namespace
 
 // --- mutating -------------------------------------------------------------
 
 // add(thing, ...): returns how many things were new to the set.
-Value add(Query& q, Value* self, Args& a) {
+Value m_set_add(Query& q, Value* self, Args& a) {
     a.at_least(1);
     q.check_not_in_use(*self);
     SetObj* s = S(self);
@@ -75,7 +84,7 @@ Value add(Query& q, Value* self, Args& a) {
 }
 
 // remove(thing, ...) or remove(closure, limit?): returns the removed things.
-Value remove(Query& q, Value* self, Args& a) {
+Value m_set_remove(Query& q, Value* self, Args& a) {
     a.at_least(1);
     q.check_not_in_use(*self);
     SetObj* s = S(self);
@@ -125,7 +134,7 @@ Value remove(Query& q, Value* self, Args& a) {
     return make_list(std::move(out));
 }
 
-Value clear(Query& q, Value* self, Args& a) {
+Value m_set_clear(Query& q, Value* self, Args& a) {
     a.exactly(0);
     q.check_not_in_use(*self);
     SetObj* s = S(self);
@@ -139,25 +148,25 @@ Value clear(Query& q, Value* self, Args& a) {
 
 // --- reading --------------------------------------------------------------
 
-Value len(Query&, Value* self, Args& a) {
+Value m_set_len(Query&, Value* self, Args& a) {
     a.exactly(0);
     return Value::integer(static_cast<int64_t>(S(self)->items.size()));
 }
 
-Value has(Query&, Value* self, Args& a) {
+Value m_set_has(Query&, Value* self, Args& a) {
     a.exactly(1);
     Value v = a.thing_arg(0);
     return Value::boolean(S(self)->has(v.thing()));
 }
 
-Value one(Query&, Value* self, Args& a) {
+Value m_set_one(Query&, Value* self, Args& a) {
     a.exactly(0);
     SetObj* s = S(self);
     if (s->items.empty()) raise(LOOKUP_ERR, "one from empty set");
     return make_thing(s->items.front().get());
 }
 
-Value each(Query& q, Value* self, Args& a) {
+Value m_set_each(Query& q, Value* self, Args& a) {
     a.exactly(1);
     SetObj* s = S(self);
     InUse lock(s);
@@ -166,7 +175,7 @@ Value each(Query& q, Value* self, Args& a) {
     return Value::nil();
 }
 
-Value map(Query& q, Value* self, Args& a) {
+Value m_set_map(Query& q, Value* self, Args& a) {
     a.exactly(1);
     SetObj* s = S(self);
     InUse lock(s);
@@ -177,7 +186,7 @@ Value map(Query& q, Value* self, Args& a) {
 }
 
 // filter on a set returns a new set.
-Value filter(Query& q, Value* self, Args& a) {
+Value m_set_filter(Query& q, Value* self, Args& a) {
     a.exactly(1);
     SetObj* s = S(self);
     InUse lock(s);
@@ -189,7 +198,7 @@ Value filter(Query& q, Value* self, Args& a) {
     return new_set(keep);
 }
 
-Value find(Query& q, Value* self, Args& a) {
+Value m_set_find(Query& q, Value* self, Args& a) {
     a.between(1, 2);
     SetObj* s = S(self);
     InUse lock(s);
@@ -199,7 +208,7 @@ Value find(Query& q, Value* self, Args& a) {
     return a.size() == 2 ? a.eval(1) : Value::nil();
 }
 
-Value some(Query& q, Value* self, Args& a) {
+Value m_set_some(Query& q, Value* self, Args& a) {
     a.exactly(1);
     SetObj* s = S(self);
     InUse lock(s);
@@ -209,7 +218,7 @@ Value some(Query& q, Value* self, Args& a) {
     return Value::boolean(false);
 }
 
-Value every(Query& q, Value* self, Args& a) {
+Value m_set_every(Query& q, Value* self, Args& a) {
     a.exactly(1);
     SetObj* s = S(self);
     InUse lock(s);
@@ -220,7 +229,7 @@ Value every(Query& q, Value* self, Args& a) {
 }
 
 // reduce(closure, initial?): closure(accumulator, thing, id).
-Value reduce(Query& q, Value* self, Args& a) {
+Value m_set_reduce(Query& q, Value* self, Args& a) {
     a.between(1, 2);
     SetObj* s = S(self);
     InUse lock(s);
@@ -244,39 +253,23 @@ Value reduce(Query& q, Value* self, Args& a) {
 }
 
 // map_id(): the ids of the things (nil for a thing without id).
-Value map_id(Query&, Value* self, Args& a) {
+Value m_set_map_id(Query&, Value* self, Args& a) {
     a.exactly(0);
     std::vector<Value> out;
     for (auto& t : S(self)->items) out.push_back(id_of(t.get()));
     return make_list(std::move(out));
 }
 
-Value new_set(const std::vector<Thing*>& things) {
-    auto* s = new SetObj();
-    Value v = Value::obj(VT::Set, s);
-    for (Thing* t : things) s->add(t);
-    return v;
-}
+// --- copies, wraps, restriction ------------------------------------------------
 
-}  // namespace
+Value m_set_copy(Query& q, Value* self, Args& a) { return copy_collection(q, self, a, false); }
+Value m_set_dup(Query& q, Value* self, Args& a) { return copy_collection(q, self, a, true); }
+Value m_set_map_wrap(Query& q, Value* self, Args& a) { return map_wrap(q, self, a); }
 
-void register_set_methods() {
-    register_methods(VT::Set, {
-        {"add", add, FN_CHANGE | FN_ANY_SCOPE},
-        {"remove", remove, FN_CHANGE | FN_ANY_SCOPE},
-        {"clear", clear, FN_CHANGE | FN_ANY_SCOPE},
-        {"len", len, FN_ANY_SCOPE},
-        {"has", has, FN_ANY_SCOPE},
-        {"one", one, FN_ANY_SCOPE},
-        {"each", each, FN_ANY_SCOPE},
-        {"map", map, FN_ANY_SCOPE},
-        {"filter", filter, FN_ANY_SCOPE},
-        {"find", find, FN_ANY_SCOPE},
-        {"some", some, FN_ANY_SCOPE},
-        {"every", every, FN_ANY_SCOPE},
-        {"reduce", reduce, FN_ANY_SCOPE},
-        {"map_id", map_id, FN_ANY_SCOPE},
-    });
+Value m_set_restriction(Query& q, Value* self, Args& a) {
+    a.exactly(0);
+    Value keep = *self;
+    return container_restriction(q, keep.set()->owner, SK::Set);
 }
 
 }  // namespace tdb

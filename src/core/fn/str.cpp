@@ -1,4 +1,4 @@
-// Methods of str. ThingsDB works on bytes: len() counts bytes, lower/upper
+// Methods of str, and of bytes (len). ThingsDB works on bytes: len() counts bytes, lower/upper
 // and trim only touch ASCII (C locale), splitting without a separator
 // splits on runs of ASCII whitespace.
 #include <cctype>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/query.h"
 #include "core/model/regex.h"
@@ -21,41 +22,43 @@ const std::string& S(Value* self) { return self->as_str(); }
 
 bool space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
-Value len(Query&, Value* self, Args& a) {
+}  // namespace
+
+Value m_str_len(Query&, Value* self, Args& a) {
     a.exactly(0);
     return Value::integer(static_cast<int64_t>(S(self).size()));
 }
 
-Value contains(Query&, Value* self, Args& a) {
+Value m_str_contains(Query&, Value* self, Args& a) {
     a.exactly(1);
     return Value::boolean(S(self).find(a.str_arg(0)) != std::string::npos);
 }
 
-Value starts_with(Query&, Value* self, Args& a) {
+Value m_str_starts_with(Query&, Value* self, Args& a) {
     a.exactly(1);
     return Value::boolean(S(self).starts_with(a.str_arg(0)));
 }
 
-Value ends_with(Query&, Value* self, Args& a) {
+Value m_str_ends_with(Query&, Value* self, Args& a) {
     a.exactly(1);
     return Value::boolean(S(self).ends_with(a.str_arg(0)));
 }
 
-Value lower(Query&, Value* self, Args& a) {
+Value m_str_lower(Query&, Value* self, Args& a) {
     a.exactly(0);
     std::string s = S(self);
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return Value::str(std::move(s));
 }
 
-Value upper(Query&, Value* self, Args& a) {
+Value m_str_upper(Query&, Value* self, Args& a) {
     a.exactly(0);
     std::string s = S(self);
     for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return Value::str(std::move(s));
 }
 
-Value trim_impl(Value* self, Args& a, bool left, bool right) {
+static Value trim_impl(Value* self, Args& a, bool left, bool right) {
     a.exactly(0);
     std::string_view s = S(self);
     size_t b = 0, e = s.size();
@@ -63,11 +66,13 @@ Value trim_impl(Value* self, Args& a, bool left, bool right) {
     if (right) while (e > b && space(s[e - 1])) --e;
     return Value::str(s.substr(b, e - b));
 }
-Value trim(Query&, Value* self, Args& a) { return trim_impl(self, a, true, true); }
-Value trim_left(Query&, Value* self, Args& a) { return trim_impl(self, a, true, false); }
-Value trim_right(Query&, Value* self, Args& a) { return trim_impl(self, a, false, true); }
+Value m_str_trim(Query&, Value* self, Args& a) { return trim_impl(self, a, true, true); }
+Value m_str_trim_left(Query&, Value* self, Args& a) { return trim_impl(self, a, true, false); }
+Value m_str_trim_right(Query&, Value* self, Args& a) { return trim_impl(self, a, false, true); }
 
 // --- replace --------------------------------------------------------------
+
+namespace {
 
 // Replaces at most n occurrences of old, scanning from the start.
 std::string replace_front(std::string_view s, std::string_view old, std::string_view with, size_t n) {
@@ -106,8 +111,10 @@ std::string replace_back(std::string_view s, std::string_view old, std::string_v
     return out;
 }
 
+}  // namespace
+
 // replace(old, new, count?): count < 0 replaces from the end, 0 nothing.
-Value replace(Query&, Value* self, Args& a) {
+Value m_str_replace(Query&, Value* self, Args& a) {
     a.between(2, 3);
     const std::string& s = S(self);
     std::string old = a.str_arg(0);
@@ -127,6 +134,8 @@ Value replace(Query&, Value* self, Args& a) {
 }
 
 // --- split ----------------------------------------------------------------
+
+namespace {
 
 // Length of the separator at pos (0: none): the separator itself, or a run
 // of whitespace when sep is empty.
@@ -213,9 +222,11 @@ std::vector<Value> split_regex(const std::string& s, const RegexObj* re, size_t 
     return out;
 }
 
+}  // namespace
+
 // split(), split(limit), split(sep), split(sep, limit). A negative limit
 // splits from the right.
-Value split(Query&, Value* self, Args& a) {
+Value m_str_split(Query&, Value* self, Args& a) {
     a.at_most(2);
     const std::string& s = S(self);
     if (a.size() == 0) return make_list(split_left(s, "", SIZE_MAX));
@@ -251,82 +262,18 @@ Value split(Query&, Value* self, Args& a) {
 }
 
 // test(regex): whether the regex matches somewhere in the string.
-Value test(Query&, Value* self, Args& a) {
+Value m_str_test(Query&, Value* self, Args& a) {
     a.exactly(1);
     Value re = a.eval(0);
     if (!re.is(VT::Regex)) a.bad_type(0, "regex", re);
     return Value::boolean(regex_test(re.regex(), S(self)));
 }
 
-// --- regex and bytes --------------------------------------------------------
+// --- bytes ------------------------------------------------------------------
 
-// regex.test(str): whether the regex matches somewhere in the string.
-Value re_test(Query&, Value* self, Args& a) {
-    a.exactly(1);
-    Value v = a.eval(0);
-    if (!v.is(VT::Str)) a.bad_type(0, "str", v);
-    return Value::boolean(regex_test(self->regex(), v.as_str()));
-}
-
-// regex.match(str): the first match and its groups (nil without a match);
-// with the `g` flag every match (an empty list without one), as ThingsDB.
-Value re_match(Query& q, Value* self, Args& a) {
-    a.exactly(1);
-    Value keep = *self;
-    Value v = a.eval(0);
-    if (!v.is(VT::Str)) a.bad_type(0, "str", v);
-    const RegexObj* re = keep.regex();
-    const std::string& s = v.as_str();
-    if (re->flags.find('g') != std::string::npos) {
-        std::vector<Value> out;
-        size_t pos = 0;
-        for (;;) {
-            q.poll();
-            size_t end = 0;
-            auto m = regex_match(re, s, pos, &end);
-            if (m.empty()) break;
-            out.push_back(Value::str(m[0].text));
-            if (pos == end) break;
-            pos = end;
-        }
-        return make_list(std::move(out));
-    }
-    auto m = regex_match(re, s);
-    if (m.empty()) return Value::nil();
-    std::vector<Value> out;
-    for (auto& g : m) out.push_back(Value::str(g.text));   // an unset group is ""
-    return make_list(std::move(out));
-}
-
-Value bytes_len(Query&, Value* self, Args& a) {
+Value m_bytes_len(Query&, Value* self, Args& a) {
     a.exactly(0);
     return Value::integer(static_cast<int64_t>(self->as_str().size()));
-}
-
-}  // namespace
-
-void register_str_methods() {
-    register_methods(VT::Regex, {
-        {"test", re_test, FN_ANY_SCOPE},
-        {"match", re_match, FN_ANY_SCOPE},
-    });
-    register_methods(VT::Bytes, {
-        {"len", bytes_len, FN_ANY_SCOPE},
-    });
-    register_methods(VT::Str, {
-        {"len", len, FN_ANY_SCOPE},
-        {"contains", contains, FN_ANY_SCOPE},
-        {"starts_with", starts_with, FN_ANY_SCOPE},
-        {"ends_with", ends_with, FN_ANY_SCOPE},
-        {"lower", lower, FN_ANY_SCOPE},
-        {"upper", upper, FN_ANY_SCOPE},
-        {"trim", trim, FN_ANY_SCOPE},
-        {"trim_left", trim_left, FN_ANY_SCOPE},
-        {"trim_right", trim_right, FN_ANY_SCOPE},
-        {"replace", replace, FN_ANY_SCOPE},
-        {"split", split, FN_ANY_SCOPE},
-        {"test", test, FN_ANY_SCOPE},
-    });
 }
 
 }  // namespace tdb

@@ -1,4 +1,6 @@
-// Methods of things: properties (get/set/del/...), iteration, copies, equality.
+// Methods of things: properties (get/set/del/...), iteration, copies,
+// equality, search, events (emit), value restrictions (restrict,
+// restriction), wraps and Type conversions (wrap, to_type, to_thing), load.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -6,27 +8,33 @@
 
 #include "core/api/codec.h"
 #include "core/api/error.h"
+#include "core/api/events.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/ops.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
+#include "core/model/restrict.h"
 #include "core/model/value.h"
 #include "core/model/wrap.h"
+#include "core/schema/types.h"
 
 namespace tdb {
 
 namespace {
 
-// ThingsDB caps `deep` for copies and comparisons at 127.
-constexpr int64_t kMaxDeep = 127;
-
 bool is_object(const Thing* t) { return t->type_id == kNoType; }
-
 
 // Methods that only exist on object things answer for a Type instance the
 // way ThingsDB's fallback lookup (fn_call_try) does.
 void require_object(const Value& self, const char* name) {
     if (!is_object(self.thing()))
+        raisef(LOOKUP_ERR, "type `%s` has no property or method `%s`", type_name(self), name);
+}
+
+// As require_object, reading the Type through type(): a stub is loaded first.
+void require_loaded_object(const Value& self, const char* name) {
+    if (self.thing()->type() != kNoType)
         raisef(LOOKUP_ERR, "type `%s` has no property or method `%s`", type_name(self), name);
 }
 
@@ -79,73 +87,6 @@ void put_prop(Query& q, Thing* t, const std::string& key, Value v) {
     q.prop_set(t, key);
 }
 
-// `deep` given as an argument: ThingsDB's ti_deep_from_val messages.
-int deep_from_val(const Value& v) {
-    if (!v.is(VT::Int))
-        raisef(TYPE_ERR, "expecting `deep` to be of type `int` but got type `%s` instead", type_name(v));
-    int64_t d = v.as_int();
-    if (d < 0 || d > kMaxDeep)
-        raisef(VALUE_ERR, "expecting a `deep` value between 0 and %d but got %lld instead",
-               static_cast<int>(kMaxDeep), static_cast<long long>(d));
-    return static_cast<int>(d);
-}
-
-// ThingsDB's ti_val_copy / ti_val_dup: `deep` counts levels of things that
-// are copied; below that things are shared. A copy loses the Type of an
-// instance, a dup keeps it.
-Value copy_value(Query& q, const Value& v, int deep, bool keep_type);
-
-Value copy_list(Query& q, const ListObj* src, int deep, bool keep_type, bool tuple) {
-    Value out = make_list();
-    ListObj* l = out.list();
-    l->tuple = tuple;
-    l->items.reserve(src->items.size());
-    for (const Value& item : src->items) {
-        q.poll();
-        Value c = copy_value(q, item, deep, keep_type);
-        if (c.is(VT::List)) c.list()->tuple = true;  // a list inside a list is a tuple
-        l->items.push_back(std::move(c));
-    }
-    return out;
-}
-
-Value copy_thing(Query& q, Thing* src, int deep, bool keep_type) {
-    Value out = new_thing();
-    Thing* t = out.thing();
-    if (keep_type) {   // dup keeps the Type and a restriction, copy neither
-        src->props();   // a stub's type and restriction come with its properties
-        t->type_id = src->type_id;
-        t->restriction = src->restriction;
-    }
-    for (const Prop& p : src->props()) {
-        q.poll();
-        Value c = copy_value(q, p.val, deep - 1, keep_type);
-        t->props().push_back(Prop{p.key, q.assignable(std::move(c), nullptr, false)});
-    }
-    return out;
-}
-
-Value copy_value(Query& q, const Value& v, int deep, bool keep_type) {
-    if (deep <= 0) return q.assignable(v, nullptr, false);
-    switch (v.type()) {
-        case VT::Thing:
-            return copy_thing(q, v.thing(), deep, keep_type);
-        case VT::List:
-            return copy_list(q, v.list(), deep, keep_type, false);
-        case VT::Set: {
-            Value out = Value::obj(VT::Set, new SetObj());
-            for (const Ref<Thing>& t : v.set()->items) {
-                q.poll();
-                Value c = copy_thing(q, t.get(), deep, keep_type);
-                out.set()->add(c.thing());
-            }
-            return out;
-        }
-        default:
-            return v;
-    }
-}
-
 // ThingsDB's ti_thing_equals: same thing, or (down to `deep` levels) the
 // same keys with equal values.
 bool thing_equals(Thing* a, const Value& bv, int deep) {
@@ -163,40 +104,42 @@ bool thing_equals(Thing* a, const Value& bv, int deep) {
     return true;
 }
 
+}  // namespace
+
 // --- the methods ---------------------------------------------------------
 
-Value m_id(Query&, Value* self, Args& a) {
+Value m_thing_id(Query&, Value* self, Args& a) {
     a.exactly(0);
     Thing* t = self->thing();
     return t->stored() ? Value::integer(static_cast<int64_t>(t->id)) : Value::nil();
 }
 
-Value m_keys(Query&, Value* self, Args& a) {
+Value m_thing_keys(Query&, Value* self, Args& a) {
     a.exactly(0);
     std::vector<Value> keys;
     for (const Prop& p : self->thing()->props()) keys.push_back(Value::str(p.key));
     return make_list(std::move(keys));
 }
 
-Value m_values(Query&, Value* self, Args& a) {
+Value m_thing_values(Query&, Value* self, Args& a) {
     a.exactly(0);
     std::vector<Value> vals;
     for (const Prop& p : self->thing()->props()) vals.push_back(p.val);
     return make_list(std::move(vals));
 }
 
-Value m_len(Query&, Value* self, Args& a) {
+Value m_thing_len(Query&, Value* self, Args& a) {
     a.exactly(0);
     return Value::integer(static_cast<int64_t>(self->thing()->props().size()));
 }
 
-Value m_has(Query&, Value* self, Args& a) {
+Value m_thing_has(Query&, Value* self, Args& a) {
     a.exactly(1);
     std::string key = a.str_arg(0);
     return Value::boolean(self->thing()->get(key) != nullptr);
 }
 
-Value m_get(Query&, Value* self, Args& a) {
+Value m_thing_get(Query&, Value* self, Args& a) {
     a.between(1, 2);
     Value keep = *self;   // the receiver stays alive while the default is evaluated
     std::string key = a.str_arg(0);
@@ -204,7 +147,7 @@ Value m_get(Query&, Value* self, Args& a) {
     return a.size() == 2 ? a.eval(1) : Value::nil();
 }
 
-Value m_set(Query& q, Value* self, Args& a) {
+Value m_thing_set(Query& q, Value* self, Args& a) {
     a.exactly(2);
     Value keep = *self;
     Thing* t = keep.thing();
@@ -219,7 +162,7 @@ Value m_set(Query& q, Value* self, Args& a) {
     return v;
 }
 
-Value m_del(Query& q, Value* self, Args& a) {
+Value m_thing_del(Query& q, Value* self, Args& a) {
     require_object(*self, "del");
     a.exactly(1);
     Value keep = *self;
@@ -237,7 +180,7 @@ Value m_del(Query& q, Value* self, Args& a) {
     prop_not_found(t, key);
 }
 
-Value m_clear(Query& q, Value* self, Args& a) {
+Value m_thing_clear(Query& q, Value* self, Args& a) {
     require_object(*self, "clear");
     a.exactly(0);
     Value keep = *self;
@@ -250,7 +193,7 @@ Value m_clear(Query& q, Value* self, Args& a) {
     return Value::nil();
 }
 
-Value m_each(Query& q, Value* self, Args& a) {
+Value m_thing_each(Query& q, Value* self, Args& a) {
     a.exactly(1);
     Value keep = *self;
     Thing* t = keep.thing();
@@ -264,7 +207,7 @@ Value m_each(Query& q, Value* self, Args& a) {
     return Value::nil();
 }
 
-Value m_map(Query& q, Value* self, Args& a) {
+Value m_thing_map(Query& q, Value* self, Args& a) {
     a.exactly(1);
     Value keep = *self;
     Thing* t = keep.thing();
@@ -282,7 +225,7 @@ Value m_map(Query& q, Value* self, Args& a) {
     return make_list(std::move(out));
 }
 
-Value m_filter(Query& q, Value* self, Args& a) {
+Value m_thing_filter(Query& q, Value* self, Args& a) {
     a.exactly(1);
     Value keep = *self;
     Thing* t = keep.thing();
@@ -299,7 +242,7 @@ Value m_filter(Query& q, Value* self, Args& a) {
     return out;
 }
 
-Value m_remove(Query& q, Value* self, Args& a) {
+Value m_thing_remove(Query& q, Value* self, Args& a) {
     require_object(*self, "remove");
     a.between(1, 2);
     Value keep = *self;
@@ -330,7 +273,7 @@ Value m_remove(Query& q, Value* self, Args& a) {
     return make_list(std::move(removed));
 }
 
-Value m_assign(Query& q, Value* self, Args& a) {
+Value m_thing_assign(Query& q, Value* self, Args& a) {
     require_object(*self, "assign");
     a.exactly(1);
     Value keep = *self;
@@ -348,7 +291,7 @@ Value m_assign(Query& q, Value* self, Args& a) {
     return keep;
 }
 
-Value m_copy(Query& q, Value* self, Args& a) {
+Value m_thing_copy(Query& q, Value* self, Args& a) {
     a.at_most(1);
     Value keep = *self;
     // ThingsDB reads the deep argument of copy() as dup()'s (ti_deep_from_val).
@@ -357,7 +300,7 @@ Value m_copy(Query& q, Value* self, Args& a) {
     return copy_thing(q, keep.thing(), deep, false);
 }
 
-Value m_dup(Query& q, Value* self, Args& a) {
+Value m_thing_dup(Query& q, Value* self, Args& a) {
     a.at_most(1);
     Value keep = *self;
     int deep = a.size() == 1 ? deep_from_val(a.eval(0)) : 1;
@@ -365,19 +308,7 @@ Value m_dup(Query& q, Value* self, Args& a) {
     return copy_thing(q, keep.thing(), deep, true);
 }
 
-// list.copy([deep]), set.copy([deep]) and their dup(): ThingsDB copies lists
-// and sets too, with a deep of 0 by default (a new list or set with the same
-// items); a higher deep copies the things in it that many levels.
-Value copy_collection(Query& q, Value* self, Args& a, bool keep_type) {
-    a.at_most(1);
-    Value keep = *self;
-    int deep = a.size() == 1 ? deep_from_val(a.eval(0)) : 0;
-    return copy_value(q, keep, deep, keep_type);
-}
-Value m_coll_copy(Query& q, Value* self, Args& a) { return copy_collection(q, self, a, false); }
-Value m_coll_dup(Query& q, Value* self, Args& a) { return copy_collection(q, self, a, true); }
-
-Value m_equals(Query&, Value* self, Args& a) {
+Value m_thing_equals(Query&, Value* self, Args& a) {
     a.between(1, 2);
     Value keep = *self;
     Value other = a.eval(0);
@@ -386,7 +317,7 @@ Value m_equals(Query&, Value* self, Args& a) {
 }
 
 // vmap(closure): a new thing with the same keys and closure(value) as values.
-Value m_vmap(Query& q, Value* self, Args& a) {
+Value m_thing_vmap(Query& q, Value* self, Args& a) {
     a.exactly(1);
     Value keep = *self;
     Thing* t = keep.thing();
@@ -403,6 +334,9 @@ Value m_vmap(Query& q, Value* self, Args& a) {
 }
 
 // ---- search(thing, options) ------------------------------------------------
+
+namespace {
+
 // ThingsDB's do__f_search: where a thing is referenced, walking the values of
 // the receiver `deep` levels of things down (default 1), up to `limit`
 // results (default 1). Each result is a new thing {parent, parent_type, key,
@@ -478,7 +412,9 @@ bool search_walk(Search& s, Thing* t) {
     return false;
 }
 
-Value m_search(Query& q, Value* self, Args& a) {
+}  // namespace
+
+Value m_thing_search(Query& q, Value* self, Args& a) {
     a.between(1, 2);
     Value keep = *self;
     Value needle = a.thing_arg(0);
@@ -507,7 +443,7 @@ Value m_search(Query& q, Value* self, Args& a) {
 }
 
 // ren(old, new): renames a property (replacing one named `new`); nil.
-Value m_ren(Query& q, Value* self, Args& a) {
+Value m_thing_ren(Query& q, Value* self, Args& a) {
     require_object(*self, "ren");
     a.exactly(2);
     Value keep = *self;
@@ -539,42 +475,191 @@ Value m_ren(Query& q, Value* self, Args& a) {
     return Value::nil();
 }
 
-}  // namespace
+// ---- events, restrictions, wraps, Types, load ------------------------------
 
-// For wrapped values (wrap.cpp): copy/dup of one value, and `deep` as given.
-Value thing_copy_value(Query& q, const Value& v, int deep, bool keep_type) {
-    return copy_value(q, v, deep, keep_type);
+
+// As ThingsDB's do__f_emit: the event name must be a str; a thing that is not
+// stored has no watchers, so nothing is recorded; the result is nil.
+Value m_thing_emit(Query& q, Value* self, Args& a) {
+    a.at_least(1);
+    std::string event = a.str_arg(0);
+    std::vector<Value> args;
+    args.reserve(static_cast<size_t>(a.size() - 1));
+    for (int i = 1; i < a.size(); ++i) args.push_back(a.eval(i));
+    Thing* t = self->thing();
+    if (records_jobs(t)) q.add_job(t->id, job_event(q, event, args));
+    return Value::nil();
 }
-int thing_deep_arg(const Value& v) { return deep_from_val(v); }
 
-void register_thing_methods() {
-    register_methods(VT::Thing, {
-        {"id", m_id, FN_ANY_SCOPE},
-        {"keys", m_keys, FN_ANY_SCOPE},
-        {"values", m_values, FN_ANY_SCOPE},
-        {"len", m_len, FN_ANY_SCOPE},
-        {"has", m_has, FN_ANY_SCOPE},
-        {"get", m_get, FN_ANY_SCOPE},
-        {"set", m_set, FN_ANY_SCOPE | FN_CHANGE},
-        {"del", m_del, FN_ANY_SCOPE | FN_CHANGE},
-        {"clear", m_clear, FN_ANY_SCOPE | FN_CHANGE},
-        {"remove", m_remove, FN_ANY_SCOPE | FN_CHANGE},
-        {"assign", m_assign, FN_ANY_SCOPE | FN_CHANGE},
-        {"each", m_each, FN_ANY_SCOPE},
-        {"map", m_map, FN_ANY_SCOPE},
-        {"filter", m_filter, FN_ANY_SCOPE},
-        {"copy", m_copy, FN_ANY_SCOPE},
-        {"dup", m_dup, FN_ANY_SCOPE},
-        {"equals", m_equals, FN_ANY_SCOPE},
-        {"vmap", m_vmap, FN_ANY_SCOPE},
-        {"ren", m_ren, FN_ANY_SCOPE | FN_CHANGE},
-        {"search", m_search, FN_ANY_SCOPE},
-    });
-    for (VT vt : {VT::List, VT::Set})
-        register_methods(vt, {
-            {"copy", m_coll_copy, FN_ANY_SCOPE},
-            {"dup", m_coll_dup, FN_ANY_SCOPE},
-        });
+// thing.restrict(type_def | nil): the thing; a stored thing records a
+// `restrict` job for its watchers.
+Value m_thing_restrict(Query& q, Value* self, Args& a) {
+    require_loaded_object(*self, "restrict");
+    a.exactly(1);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    if (t->stored() && !q.is_change())
+        raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
+    q.check_not_in_use(keep);
+    Value arg;
+    {
+        InUse lock(t);   // ThingsDB locks the thing while the argument runs
+        arg = a.eval(0);
+    }
+    if (!arg.is(VT::Str) && !arg.is_nil()) a.bad_type(0, "str` or `nil", arg);
+    uint64_t r = arg.is_nil() ? 0 : parse_restriction(q, arg.as_str());
+    t->props();   // a stub's restriction comes with its properties
+    if (r == live_restriction(q, t->restriction)) return keep;
+    if (r) {
+        for (const Prop& p : t->props()) {
+            if (!restriction_allows(r, p.val))
+                raise(VALUE_ERR, "at least one of the existing values does not match the desired restriction");
+        }
+    }
+    t->restriction = r;
+    if (t->id && t->coll) {
+        q.require_change();
+        t->coll->mark_dirty(t);
+        if (records_jobs(t)) {
+            Value rv = restriction_value(q, r);
+            std::string job = "{\"restrict\":";
+            if (rv.is_nil()) job += "null";
+            else json_escape(job, rv.as_str());
+            q.add_job(t->id, job + "}");
+        }
+    }
+    return keep;
+}
+
+Value m_thing_restriction(Query& q, Value* self, Args& a) {
+    require_loaded_object(*self, "restriction");
+    a.exactly(0);
+    Value keep = *self;
+    Thing* t = keep.thing();
+    t->props();
+    return restriction_value(q, t->restriction);
+}
+
+Value m_thing_wrap(Query& q, Value* self, Args& a) {
+    a.at_most(1);
+    Thing* t = self->thing();
+    Catalog& c = Catalog::of(q);
+    if (a.size() == 0) {
+        TypeDef* own = t->type() != kNoType ? c.type(t->type_id) : nullptr;
+        if (!own)
+            raise(NUM_ARGUMENTS_ERR, "using `wrap` on a non-typed `thing` requires 1 argument but 0 were given");
+        return make_wrap(t, *own, nullptr);
+    }
+    Value arg = a.eval(0);
+    if (arg.is(VT::Ano)) {
+        auto def = static_cast<AnoObj*>(arg.object())->def;
+        return make_wrap(t, *def, def);
+    }
+    if (!arg.is(VT::Str)) a.bad_type(0, "str", arg);
+    TypeDef* td = q.collection() ? c.type(arg.as_str()) : nullptr;
+    if (!td) raisef(LOOKUP_ERR, "type `%s` not found", arg.as_str().c_str());
+    return make_wrap(t, *td, nullptr);
+}
+
+// thing.to_type('Type'): the thing becomes an instance in place.
+Value m_thing_to_type(Query& q, Value* self, Args& a) {
+    Thing* t = self->thing();
+    // Not a method of instances: ThingsDB's fallback lookup answers (fn_call_try).
+    if (t->type() != kNoType)
+        raisef(LOOKUP_ERR, "type `%s` has no property or method `to_type`", type_name(*self));
+    a.exactly(1);
+    q.check_not_in_use(*self);
+    std::string name = a.str_arg(0);
+    Catalog& c = Catalog::of(q);
+    TypeDef* td = q.collection() ? c.type(name) : nullptr;
+    if (!td) raisef(LOOKUP_ERR, "type `%s` not found", name.c_str());
+    if (td->wrap_only) raisef(TYPE_ERR, "type `%s` has wrap-only mode enabled", td->name.c_str());
+    std::vector<Value> vals(td->fields.size());
+    std::vector<bool> has(td->fields.size(), false);
+    for (Prop& p : t->props()) {
+        int i = td->field_index(p.key);
+        if (i < 0)
+            raisef(TYPE_ERR,
+                   "conversion failed; type `%s` has no property `%s` but the thing you are trying to convert has",
+                   td->name.c_str(), p.key.c_str());
+        const Field& f = td->fields[static_cast<size_t>(i)];
+        if (!f.rel.empty())
+            raisef(TYPE_ERR,
+                   "conversion failed; property `%s` on type `%s` has a relation and can therefore not be used as a "
+                   "type to convert to",
+                   f.name.c_str(), td->name.c_str());
+        Value v = p.val;
+        c.check_field(*td, f, v);
+        vals[static_cast<size_t>(i)] = std::move(v);
+        has[static_cast<size_t>(i)] = true;
+    }
+    Props props;
+    for (size_t i = 0; i < td->fields.size(); ++i) {
+        Value v = has[i] ? std::move(vals[i]) : q.assignable(c.default_value(*td, td->fields[i]), t, false);
+        props.push_back({td->fields[i].name, std::move(v)});
+    }
+    t->props_ = std::move(props);
+    for (Prop& p : t->props_) {
+        if (p.val.is(VT::List)) p.val.list()->owner = {t, p.key};
+        else if (p.val.is(VT::Set)) p.val.set()->owner = {t, p.key};
+    }
+    t->type_id = td->id;
+    t->restriction = 0;   // an instance has no value restriction (to_thing does not bring it back)
+    if (!t->id) c.made.emplace_back(t);
+    if (t->id && t->coll) {
+        q.require_change();
+        t->coll->mark_dirty(t);
+        q.add_job(t->id, "{\"to_type\":" + std::to_string(td->id) + "}");
+    }
+    return Value();
+}
+
+// instance.to_thing(): the instance becomes a plain thing in place.
+Value m_thing_to_thing(Query& q, Value* self, Args& a) {
+    Thing* t = self->thing();
+    if (t->type() == kNoType)
+        raisef(LOOKUP_ERR, "thing `#%llu` has no property or method `to_thing`", static_cast<unsigned long long>(t->id));
+    a.exactly(0);
+    q.check_not_in_use(*self);
+    Catalog& c = Catalog::of(q);
+    TypeDef* td = c.type(t->type_id);
+    if (td) {
+        for (auto& o : c.types)
+            for (const Field& f : o->fields)
+                if ((f.spec.kind == SK::Type && f.spec.ref == td->id) ||
+                    (f.spec.nkind == SK::Type && f.spec.nref == td->id))
+                    raisef(OPERATION_ERR,
+                           "conversion `to_thing` has failed; type `%s` is used as restriction and therefore "
+                           "ThingsDB is not able to guarantee the typed thing can be converted",
+                           td->name.c_str());
+    }
+    t->type_id = kNoType;
+    if (t->id && t->coll) {
+        q.require_change();
+        t->coll->mark_dirty(t);
+        q.add_job(t->id, "{\"to_thing\":null}");
+    }
+    return Value();
+}
+
+// ThingsDB's procedure_info() gives mpdata, read with `.load()`. Info values
+// are plain (unstored) things here, so `.load()` on one returns it as is; on
+// any other thing it behaves as a missing method or a property closure.
+Value m_thing_load(Query& q, Value* self, Args& a) {
+    Thing* t = self->thing();
+    if (Value* p = t->get("load")) {
+        if (!p->is(VT::Closure))
+            raisef(TYPE_ERR, "property `load` is of type `%s` and is not callable", type_name(*p));
+        Value c = *p;
+        std::vector<const Node*> kids;
+        for (int i = 0; i < a.size(); ++i) kids.push_back(a.node(i));
+        return q.call_with_nodes(c, kids.data(), static_cast<int>(kids.size()));
+    }
+    if (t->stored())
+        raisef(LOOKUP_ERR, "thing `#%llu` has no property or method `load`",
+               static_cast<unsigned long long>(t->id));
+    a.exactly(0);
+    return *self;
 }
 
 }  // namespace tdb

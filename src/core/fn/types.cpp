@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/fn/mod_type.h"
 #include "core/lang/names.h"
@@ -15,8 +16,6 @@
 #include "core/model/wrap.h"
 
 namespace tdb {
-
-void install_type_hooks();
 
 namespace {
 
@@ -154,7 +153,9 @@ void define(Catalog& c, TypeDef& t, const Value& defs) {
     t.methods = std::move(methods);
 }
 
-Value f_new_type(Query& q, Value*, Args& a) {
+}  // namespace
+
+Value fn_new_type(Query& q, Value*, Args& a) {
     a.between(1, 3);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
@@ -173,7 +174,7 @@ Value f_new_type(Query& q, Value*, Args& a) {
     return Value();
 }
 
-Value f_set_type(Query& q, Value*, Args& a) {
+Value fn_set_type(Query& q, Value*, Args& a) {
     a.between(2, 3);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
@@ -226,7 +227,7 @@ Value f_set_type(Query& q, Value*, Args& a) {
     return Value();
 }
 
-bool type_used_by_other(Catalog& c, const TypeDef& t) {
+static bool type_used_by_other(Catalog& c, const TypeDef& t) {
     for (auto& o : c.types) {
         if (o.get() == &t) continue;
         for (const Field& f : o->fields)
@@ -236,7 +237,7 @@ bool type_used_by_other(Catalog& c, const TypeDef& t) {
     return false;
 }
 
-Value f_del_type(Query& q, Value*, Args& a) {
+Value fn_del_type(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
@@ -257,14 +258,14 @@ Value f_del_type(Query& q, Value*, Args& a) {
     return Value();
 }
 
-Value f_has_type(Query& q, Value*, Args& a) {
+Value fn_has_type(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
     return Value::boolean(c.type(name) != nullptr);
 }
 
-Value f_rename_type(Query& q, Value*, Args& a) {
+Value fn_rename_type(Query& q, Value*, Args& a) {
     a.exactly(2);
     Catalog& c = cat_of(q);
     std::string name;
@@ -284,14 +285,14 @@ Value f_rename_type(Query& q, Value*, Args& a) {
     return Value();
 }
 
-Value f_type_info(Query& q, Value*, Args& a) {
+Value fn_type_info(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
     return type_info_value(need_type(c, a, 0, name));
 }
 
-Value f_types_info(Query& q, Value*, Args& a) {
+Value fn_types_info(Query& q, Value*, Args& a) {
     a.exactly(0);
     Catalog& c = cat_of(q);
     std::vector<Value> out;
@@ -299,7 +300,7 @@ Value f_types_info(Query& q, Value*, Args& a) {
     return make_list(std::move(out));
 }
 
-Value f_type_count(Query& q, Value*, Args& a) {
+Value fn_type_count(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
@@ -310,7 +311,7 @@ Value f_type_count(Query& q, Value*, Args& a) {
     return Value::integer(n);
 }
 
-Value f_type_all(Query& q, Value*, Args& a) {
+Value fn_type_all(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
@@ -321,7 +322,7 @@ Value f_type_all(Query& q, Value*, Args& a) {
     return out;
 }
 
-Value f_type_assert(Query& q, Value*, Args& a) {
+Value fn_type_assert(Query& q, Value*, Args& a) {
     a.between(2, 3);
     (void)q;
     Value v = a.eval(0);
@@ -355,7 +356,7 @@ Value f_type_assert(Query& q, Value*, Args& a) {
 
 // ---- mod_type ----------------------------------------------------------------
 
-Value f_mod_type(Query& q, Value*, Args& a) {
+Value fn_mod_type(Query& q, Value*, Args& a) {
     a.at_least(3);
     // Exclusive before any instance is read: waits for the other queries of
     // the collection to end, and holds off new ones (Storage::lock_collection).
@@ -381,24 +382,6 @@ Value f_mod_type(Query& q, Value*, Args& a) {
            action.c_str());
 }
 
-}  // namespace
 
-void register_type_functions() {
-    install_type_hooks();
-    register_wrap_functions();
-    register_functions({
-        {"new_type", f_new_type, FN_COLLECTION | FN_CHANGE},
-        {"set_type", f_set_type, FN_COLLECTION | FN_CHANGE},
-        {"del_type", f_del_type, FN_COLLECTION | FN_CHANGE},
-        {"mod_type", f_mod_type, FN_COLLECTION | FN_CHANGE},
-        {"rename_type", f_rename_type, FN_COLLECTION | FN_CHANGE},
-        {"has_type", f_has_type, FN_COLLECTION},
-        {"type_info", f_type_info, FN_COLLECTION},
-        {"types_info", f_types_info, FN_COLLECTION},
-        {"type_count", f_type_count, FN_COLLECTION},
-        {"type_all", f_type_all, FN_COLLECTION},
-        {"type_assert", f_type_assert, FN_ANY_SCOPE},
-    });
-}
 
 }  // namespace tdb

@@ -12,6 +12,7 @@
 #include "core/api/engine.h"
 #include "core/api/codec.h"
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/query.h"
 #include "core/api/storage.h"
@@ -161,7 +162,9 @@ void access_target(Query& q, const Value& v, uint64_t& scope_id, std::string& la
     label = "@:" + row.name;
 }
 
-Value f_new_user(Query& q, Value*, Args& a) {
+}  // namespace
+
+Value fn_new_user(Query& q, Value*, Args& a) {
     need_grant(q);
     a.exactly(1);
     std::string name = a.str_arg(0);
@@ -173,7 +176,7 @@ Value f_new_user(Query& q, Value*, Args& a) {
     return Value::integer(static_cast<int64_t>(u.id));
 }
 
-Value f_del_user(Query& q, Value*, Args& a) {
+Value fn_del_user(Query& q, Value*, Args& a) {
     need_grant(q);
     a.exactly(1);
     UserRow u = need_user(q, a.str_arg(0));
@@ -183,7 +186,7 @@ Value f_del_user(Query& q, Value*, Args& a) {
     return Value::nil();
 }
 
-Value f_rename_user(Query& q, Value*, Args& a) {
+Value fn_rename_user(Query& q, Value*, Args& a) {
     need_grant(q);
     a.exactly(2);
     UserRow u = need_user(q, a.str_arg(0));
@@ -196,7 +199,7 @@ Value f_rename_user(Query& q, Value*, Args& a) {
     return Value::nil();
 }
 
-Value f_has_user(Query& q, Value*, Args& a) {
+Value fn_has_user(Query& q, Value*, Args& a) {
     need_grant(q);
     a.exactly(1);
     UserRow u;
@@ -205,7 +208,7 @@ Value f_has_user(Query& q, Value*, Args& a) {
 
 // user_info(): the calling user, from any scope; user_info(name): another
 // user needs GRANT on @thingsdb.
-Value f_user_info(Query& q, Value*, Args& a) {
+Value fn_user_info(Query& q, Value*, Args& a) {
     a.at_most(1);
     if (a.size() == 0) {
         if (!q.identity || !q.identity->user_id)
@@ -225,7 +228,7 @@ Value f_user_info(Query& q, Value*, Args& a) {
     return user_info(q, need_user(q, name));
 }
 
-Value f_users_info(Query& q, Value*, Args& a) {
+Value fn_users_info(Query& q, Value*, Args& a) {
     need_grant(q);
     a.exactly(0);
     std::vector<Value> out;
@@ -238,7 +241,7 @@ Value f_users_info(Query& q, Value*, Args& a) {
 
 // new_token(user [, expiration [, description]]): for yourself CHANGE on
 // @thingsdb is enough (the query is a change), for another user GRANT.
-Value f_new_token(Query& q, Value*, Args& a) {
+Value fn_new_token(Query& q, Value*, Args& a) {
     a.between(1, 3);
     UserRow u = need_user(q, a.str_arg(0));
     if (!is_self(q, u)) need_grant(q);
@@ -279,7 +282,7 @@ Value f_new_token(Query& q, Value*, Args& a) {
 }
 
 // del_token(key): any token with GRANT on @thingsdb, else only your own.
-Value f_del_token(Query& q, Value*, Args& a) {
+Value fn_del_token(Query& q, Value*, Args& a) {
     a.exactly(1);
     std::string key = token_arg(a);
     uint64_t user_id = 0;
@@ -292,7 +295,7 @@ Value f_del_token(Query& q, Value*, Args& a) {
     return Value::nil();
 }
 
-Value f_has_token(Query& q, Value*, Args& a) {
+Value fn_has_token(Query& q, Value*, Args& a) {
     need_grant(q);
     a.exactly(1);
     std::string key = token_arg(a);
@@ -301,12 +304,14 @@ Value f_has_token(Query& q, Value*, Args& a) {
     return Value::boolean(q.storage().find_token(key, user_id, expiration));
 }
 
-Value f_del_expired(Query& q, Value*, Args& a) {
+Value fn_del_expired(Query& q, Value*, Args& a) {
     need_grant(q);
     a.exactly(0);
     q.storage().delete_expired_tokens(static_cast<int64_t>(q.storage().now()));
     return Value::nil();
 }
+
+namespace {
 
 // grant and revoke: GRANT on the target scope (CHANGE on @thingsdb comes
 // with the query being a change).
@@ -334,7 +339,9 @@ void set_mask(Query& q, const AccessArgs& r, uint32_t mask, const char* kind, ui
     if (q.identity) q.identity->cache.clear();
 }
 
-Value f_grant(Query& q, Value*, Args& a) {
+}  // namespace
+
+Value fn_grant(Query& q, Value*, Args& a) {
     AccessArgs r = access_args(q, a);
     uint32_t mask = r.mask;
     if (mask & AUTH_GRANT) mask |= AUTH_CHANGE;   // no GRANT without CHANGE
@@ -342,7 +349,7 @@ Value f_grant(Query& q, Value*, Args& a) {
     return Value::nil();
 }
 
-Value f_revoke(Query& q, Value*, Args& a) {
+Value fn_revoke(Query& q, Value*, Args& a) {
     AccessArgs r = access_args(q, a);
     uint32_t mask = r.mask;
     // No CHANGE without QUERY, no GRANT without CHANGE (ThingsDB revokes the
@@ -353,25 +360,6 @@ Value f_revoke(Query& q, Value*, Args& a) {
         raise(OPERATION_ERR, "it is not possible to revoke your own `GRANT` privileges");
     set_mask(q, r, q.storage().access_mask(r.scope_id, r.user.id) & ~mask, "revoke", mask);
     return Value::nil();
-}
-
-}  // namespace
-
-void register_user_functions() {
-    register_functions({
-        {"new_user", f_new_user, FN_THINGSDB | FN_CHANGE},
-        {"del_user", f_del_user, FN_THINGSDB | FN_CHANGE},
-        {"rename_user", f_rename_user, FN_THINGSDB | FN_CHANGE},
-        {"has_user", f_has_user, FN_THINGSDB},
-        {"user_info", f_user_info, FN_ANY_SCOPE},
-        {"users_info", f_users_info, FN_THINGSDB},
-        {"new_token", f_new_token, FN_THINGSDB | FN_CHANGE},
-        {"del_token", f_del_token, FN_THINGSDB | FN_CHANGE},
-        {"has_token", f_has_token, FN_THINGSDB},
-        {"del_expired", f_del_expired, FN_THINGSDB | FN_CHANGE},
-        {"grant", f_grant, FN_THINGSDB | FN_CHANGE},
-        {"revoke", f_revoke, FN_THINGSDB | FN_CHANGE},
-    });
 }
 
 }  // namespace tdb

@@ -1,7 +1,6 @@
-// Functions of ThingsDB's library that are neither math nor a method of a
-// collection value: base64, is_email/is_url/is_tel, random values (rand,
-// randint, randstr, list.choice), refs, root, deep, change_id, log, timeit,
-// future() with then/else, and the argument checks of export/import.
+// Functions of ThingsDB's library that belong to no type: random values
+// (rand, randint, randstr), base64, is_email/is_url/is_tel, refs, root, deep,
+// change_id, log, timeit, wse, nse, and the argument checks of export/import.
 #include <sys/random.h>
 
 #include <cinttypes>
@@ -12,6 +11,7 @@
 
 #include "core/api/codec.h"
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/ops.h"
 #include "core/schema/procedures.h"
@@ -22,24 +22,9 @@
 
 namespace tdb {
 
-// A future resolves at once here (there are no modules): it holds the value
-// it resolved to, or the error its closure raised, and the arguments its
-// `then` closure gets (the value first).
-struct FutureObj : Obj {
-    Value value;
-    std::vector<Value> args;
-    bool failed = false;
-    Value error;
-};
-
-Value future_value(const Value& v) {
-    auto* f = static_cast<FutureObj*>(v.object());
-    return f->failed ? f->error : f->value;
-}
+// --- random ------------------------------------------------------------------
 
 namespace {
-
-// --- random ------------------------------------------------------------------
 
 void random_bytes(void* buf, size_t n) {
     auto* p = static_cast<unsigned char*>(buf);
@@ -60,6 +45,8 @@ uint64_t random_u64() {
     return r;
 }
 
+}  // namespace
+
 // A uniform number below n (n > 0), without modulo bias.
 uint64_t random_below(uint64_t n) {
     uint64_t limit = UINT64_MAX - UINT64_MAX % n;
@@ -69,13 +56,13 @@ uint64_t random_below(uint64_t n) {
     }
 }
 
-Value f_rand(Query&, Value*, Args& a) {
+Value fn_rand(Query&, Value*, Args& a) {
     a.exactly(0);
     // 53 random bits: a float in [0, 1).
     return Value::number(static_cast<double>(random_u64() >> 11) * 0x1.0p-53);
 }
 
-Value f_randint(Query&, Value*, Args& a) {
+Value fn_randint(Query&, Value*, Args& a) {
     a.exactly(2);
     int64_t lo = a.int_arg(0);
     int64_t hi = a.int_arg(1);
@@ -88,7 +75,7 @@ Value f_randint(Query&, Value*, Args& a) {
 constexpr size_t kRandstrMax = 1024;
 constexpr char kCharset[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
-Value f_randstr(Query&, Value*, Args& a) {
+Value fn_randstr(Query&, Value*, Args& a) {
     a.between(1, 2);
     int64_t n = a.int_arg(0);
     if (n < 0 || n > static_cast<int64_t>(kRandstrMax))
@@ -106,16 +93,9 @@ Value f_randstr(Query&, Value*, Args& a) {
     return Value::str(std::move(out));
 }
 
-Value m_choice(Query&, Value* self, Args& a) {
-    a.exactly(0);
-    auto& items = self->list()->items;
-    if (items.empty()) raise(LOOKUP_ERR, "choice from empty list");
-    return items[random_below(items.size())];
-}
-
 // --- base64 ------------------------------------------------------------------
 
-Value raw_arg(Args& a, int i) {
+static Value raw_arg(Args& a, int i) {
     Value v = a.eval(i);
     if (!v.is(VT::Str) && !v.is(VT::Bytes))
         raisef(TYPE_ERR,
@@ -124,14 +104,14 @@ Value raw_arg(Args& a, int i) {
     return v;
 }
 
-Value f_base64_encode(Query&, Value*, Args& a) {
+Value fn_base64_encode(Query&, Value*, Args& a) {
     a.exactly(1);
     return Value::str(base64_encode(raw_arg(a, 0).as_str()));
 }
 
 // Lenient as ThingsDB: characters outside the alphabet (white space, line
 // breaks) are skipped, decoding stops at the padding.
-Value f_base64_decode(Query&, Value*, Args& a) {
+Value fn_base64_decode(Query&, Value*, Args& a) {
     a.exactly(1);
     Value arg = raw_arg(a, 0);   // keeps the string alive (a temporary would not)
     const std::string& in = arg.as_str();
@@ -154,6 +134,8 @@ Value f_base64_decode(Query&, Value*, Args& a) {
 }
 
 // --- is_email, is_url, is_tel ---------------------------------------------------
+
+namespace {
 
 const RegexObj* pattern(const char* src) {
     // Compiled once per backend; kept for its lifetime (held by a static,
@@ -185,30 +167,36 @@ const RegexObj* re_tel() {
 }
 
 template <const RegexObj* (*Re)()>
-Value f_is_re(Query&, Value*, Args& a) {
+Value matches(Args& a) {
     a.exactly(1);
     Value v = a.eval(0);
     return Value::boolean(v.is(VT::Str) && regex_test(Re(), v.as_str()));
 }
 
+}  // namespace
+
+Value fn_is_email(Query&, Value*, Args& a) { return matches<re_email>(a); }
+Value fn_is_url(Query&, Value*, Args& a) { return matches<re_url>(a); }
+Value fn_is_tel(Query&, Value*, Args& a) { return matches<re_tel>(a); }
+
 // --- introspection ---------------------------------------------------------------
 
 // refs(v): how many references the value has in memory (ThingsDB answers the
 // same for its own reference counts: a debugging aid).
-Value f_refs(Query&, Value*, Args& a) {
+Value fn_refs(Query&, Value*, Args& a) {
     a.exactly(1);
     Value v = a.eval(0);
     if (!v.is_obj()) return Value::integer(1);
     return Value::integer(static_cast<int64_t>(v.object()->refs) - 1);
 }
 
-Value f_root(Query& q, Value*, Args& a) {
+Value fn_root(Query& q, Value*, Args& a) {
     a.exactly(0);
     Collection* c = q.collection();
     return c ? c->root() : Value::nil();
 }
 
-Value f_deep(Query& q, Value*, Args& a) {
+Value fn_deep(Query& q, Value*, Args& a) {
     a.exactly(0);
     return Value::integer(q.deep());
 }
@@ -217,14 +205,14 @@ Value f_deep(Query& q, Value*, Args& a) {
 // change, the id of the PostgreSQL transaction it is part of (every query of
 // the transaction is one change). The watch events' numbers are given at
 // commit, in commit order, so no query knows its event number yet.
-Value f_change_id(Query& q, Value*, Args& a) {
+Value fn_change_id(Query& q, Value*, Args& a) {
     a.exactly(0);
     if (!q.is_change()) return Value::nil();
     return Value::integer(q.storage().transaction_id());
 }
 
 // The text log() writes: str() of the value.
-std::string log_text(const Value& v) {
+static std::string log_text(const Value& v) {
     switch (v.type()) {
         case VT::Str: return v.as_str();
         case VT::Bytes: return v.as_str();
@@ -239,13 +227,13 @@ std::string log_text(const Value& v) {
     }
 }
 
-Value f_log(Query& q, Value*, Args& a) {
+Value fn_log(Query& q, Value*, Args& a) {
     a.exactly(1);
     q.storage().log(log_text(a.eval(0)));
     return Value::nil();
 }
 
-Value f_timeit(Query& q, Value*, Args& a) {
+Value fn_timeit(Query& q, Value*, Args& a) {
     a.exactly(1);
     timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -259,149 +247,30 @@ Value f_timeit(Query& q, Value*, Args& a) {
     return t;
 }
 
-// --- future ------------------------------------------------------------------------
-
-Value make_future(FutureObj* f) { return Value::obj(VT::Future, f); }
-FutureObj* F(Value* self) { return static_cast<FutureObj*>(self->object()); }
-
-// Errors a future catches: ThingsDB's catchable codes.
-bool catchable(const Error& e) { return e.code() >= -127 && e.code() <= -50; }
-
-// future(nil, args...) resolves to nil; future(closure) calls the closure at
-// once with the variables named as its parameters (ThingsDB hands their
-// values to the future). A thing (a module request) is refused: there are
-// no modules.
-Value f_future(Query& q, Value*, Args& a) {
-    a.at_least(1);
-    Value first = a.eval(0);
-    auto* f = new FutureObj();
-    Value out = make_future(f);
-    if (first.is_nil()) {
-        f->args.push_back(Value::nil());
-        for (int i = 1; i < a.size(); ++i) f->args.push_back(a.eval(i));
-        return out;
-    }
-    if (first.is(VT::Thing)) {
-        Value* m = first.thing()->get("module");
-        if (!m) raise(LOOKUP_ERR, "missing `module` in future request");
-        if (!m->is(VT::Str))
-            raisef(TYPE_ERR, "expecting `module` to be of type `str` but got type `%s` instead", type_name(*m));
-        raisef(LOOKUP_ERR, "module `%s` not found", m->as_str().c_str());
-    }
-    if (!first.is(VT::Closure))
-        raisef(TYPE_ERR,
-               "function `future` expects argument 1 to be of type `thing`, `closure` or `nil` "
-               "but got type `%s` instead",
-               type_name(first));
-    std::vector<Value> vars;
-    for (const std::string& p : first.closure()->params) {
-        Value* v = q.find_var(intern(p));
-        if (!v) raisef(LOOKUP_ERR, "variable `%s` is undefined", p.c_str());
-        vars.push_back(*v);
-    }
-    try {
-        f->value = q.call(first, vars.data(), static_cast<int>(vars.size()));
-    } catch (const Error& e) {
-        if (!catchable(e)) throw;
-        f->failed = true;
-        f->error = make_error(e.code(), e.msg());
-    }
-    f->args.push_back(f->value);
-    return out;
-}
-
-// then(closure): the closure gets the value and the future's arguments; the
-// future resolves to what it returns. Skipped when the future failed.
-Value m_then(Query& q, Value* self, Args& a) {
-    a.exactly(1);
-    Value keep = *self;
-    Value fn = a.closure_arg(0);
-    FutureObj* f = F(&keep);
-    if (f->failed) return keep;
-    auto* r = new FutureObj();
-    Value out = make_future(r);
-    try {
-        r->value = q.call(fn, f->args.data(), static_cast<int>(f->args.size()));
-    } catch (const Error& e) {
-        if (!catchable(e)) throw;
-        r->failed = true;
-        r->error = make_error(e.code(), e.msg());
-    }
-    r->args.push_back(r->value);
-    return out;
-}
-
-// else(closure): called with the error when the future failed.
-Value m_else(Query& q, Value* self, Args& a) {
-    a.exactly(1);
-    Value keep = *self;
-    Value fn = a.closure_arg(0);
-    FutureObj* f = F(&keep);
-    if (!f->failed) return keep;
-    auto* r = new FutureObj();
-    Value out = make_future(r);
-    r->value = q.call(fn, {f->error});
-    r->args.push_back(r->value);
-    return out;
-}
-
-// --- closure ---------------------------------------------------------------------
-
-// closure.call(args...): as ThingsDB's fn_call, a missing argument is nil and
-// arguments past the closure's own are not evaluated.
-Value m_call(Query& q, Value* self, Args& a) {
-    Value keep = *self;
-    int n = static_cast<int>(keep.closure()->params.size());
-    std::vector<Value> args;
-    for (int i = 0; i < n; ++i) args.push_back(i < a.size() ? a.eval(i) : Value::nil());
-    return q.call(keep, args.data(), n);
-}
-
-// closure.doc(): the closure's doc string ("" without one).
-Value m_doc(Query&, Value* self, Args& a) {
-    a.exactly(0);
-    return Value::str(closure_doc(*self));
-}
-
-// closure(): `||nil`; closure(str) parses the text; a closure stays itself.
-Value f_closure(Query&, Value*, Args& a) {
-    a.at_most(1);
-    if (a.size() == 0) return closure_from_source("||nil");
-    Value v = a.eval(0);
-    if (v.is(VT::Closure)) return v;
-    if (!v.is(VT::Str)) raisef(TYPE_ERR, "cannot convert type `%s` to `closure`", type_name(v));
-    return closure_from_source(v.as_str());
-}
-
-// alt_raise(expr, code, msg?): expr's value, or when expr raises a
-// catchable error, that error again with another code (and message).
-Value f_alt_raise(Query&, Value*, Args& a) {
-    a.between(2, 3);
-    std::string msg;
-    try {
-        return a.eval(0);
-    } catch (const Error& e) {
-        if (!catchable(e)) throw;
-        msg = e.msg();
-    }
-    int64_t code = a.int_arg(1);
-    if (code < -127 || code > -50)
-        raisef(VALUE_ERR, "function `alt_raise` expects an error code between -127 and -50 but got %" PRId64 " instead",
-               code);
-    if (a.size() == 3) {
-        msg = a.str_arg(2);
-        if (msg.size() > 16383)
-            raisef(VALUE_ERR, "error messages should not exceed 16383 characters, got %zu characters", msg.size());
-    }
-    raise(static_cast<int>(code), msg);
-}
-
 // Types that exist in ThingsDB but never here (rooms, tasks, modules,
 // msgpack data): their tests answer false.
-Value f_never(Query&, Value*, Args& a) {
+Value fn_is_unsupported(Query&, Value*, Args& a) {
     a.exactly(1);
     a.eval(0);
     return Value::boolean(false);
+}
+
+// --- side effects -----------------------------------------------------------------
+
+// wse() makes the query a change before its argument runs, so stored
+// closures with side effects may be called inside it.
+Value fn_wse(Query& q, Value*, Args& a) {
+    a.at_most(1);
+    q.set_change(true);
+    return a.size() ? a.eval(0) : Value::nil();
+}
+
+// nse(): a query that is a change (decided from its code before it runs,
+// or forced by wse()) cannot declare itself free of side effects.
+Value fn_nse(Query& q, Value*, Args& a) {
+    a.at_most(1);
+    if (q.is_change()) raise(OPERATION_ERR, "function `nse` failed; at least one side-effect is enforced");
+    return a.size() ? a.eval(0) : Value::nil();
 }
 
 // --- export / import -----------------------------------------------------------------
@@ -410,7 +279,7 @@ Value f_never(Query&, Value*, Args& a) {
 // as code; import() restores an export. Here PostgreSQL's own backups
 // (pg_dump of schema thingsdb) take that role: the arguments are checked as
 // ThingsDB does, then the function refuses.
-Value f_export(Query& q, Value*, Args& a) {
+Value fn_export(Query& q, Value*, Args& a) {
     a.at_most(1);
     if (q.is_change()) raise(OPERATION_ERR, "function `export` must not be used with a change or future");
     if (a.size() == 1) {
@@ -424,7 +293,7 @@ Value f_export(Query& q, Value*, Args& a) {
     raise(OPERATION_ERR, "function `export` is not supported; back up schema `thingsdb` with pg_dump instead");
 }
 
-Value f_import(Query&, Value*, Args& a) {
+Value fn_import(Query&, Value*, Args& a) {
     a.between(1, 2);
     Value data = a.eval(0);
     if (!data.is(VT::Bytes)) a.bad_type(0, "bytes", data);
@@ -440,51 +309,12 @@ Value f_import(Query&, Value*, Args& a) {
     raise(OPERATION_ERR, "function `import` is not supported; restore schema `thingsdb` with pg_restore instead");
 }
 
-}  // namespace
-
-// The restrictions 'email', 'url' and 'tel' (restrict.cpp): an empty string
+// The restrictions 'email', 'url' and 'tel' (model/restrict.cpp): an empty string
 // or one the pattern of is_email/is_url/is_tel matches.
 bool restriction_pattern_ok(char which, const std::string& s) {
     if (s.empty()) return true;
     const RegexObj* re = which == 'e' ? re_email() : which == 'u' ? re_url() : re_tel();
     return regex_test(re, s);
-}
-
-void register_util_functions() {
-    register_functions({
-        {"rand", f_rand, FN_ANY_SCOPE},
-        {"randint", f_randint, FN_ANY_SCOPE},
-        {"randstr", f_randstr, FN_ANY_SCOPE},
-        {"base64_encode", f_base64_encode, FN_ANY_SCOPE},
-        {"base64_decode", f_base64_decode, FN_ANY_SCOPE},
-        {"is_email", f_is_re<re_email>, FN_ANY_SCOPE},
-        {"is_url", f_is_re<re_url>, FN_ANY_SCOPE},
-        {"is_tel", f_is_re<re_tel>, FN_ANY_SCOPE},
-        {"refs", f_refs, FN_ANY_SCOPE},
-        {"root", f_root, FN_ANY_SCOPE},
-        {"deep", f_deep, FN_ANY_SCOPE},
-        {"change_id", f_change_id, FN_ANY_SCOPE},
-        {"log", f_log, FN_ANY_SCOPE},
-        {"timeit", f_timeit, FN_ANY_SCOPE},
-        {"future", f_future, FN_ANY_SCOPE},
-        {"closure", f_closure, FN_ANY_SCOPE},
-        {"alt_raise", f_alt_raise, FN_ANY_SCOPE},
-        {"is_mpdata", f_never, FN_ANY_SCOPE},
-        {"is_room", f_never, FN_ANY_SCOPE},
-        {"is_task", f_never, FN_ANY_SCOPE},
-        {"is_module", f_never, FN_ANY_SCOPE},
-        {"export", f_export, FN_COLLECTION},
-        {"import", f_import, FN_COLLECTION | FN_CHANGE},
-    });
-    register_methods(VT::List, {{"choice", m_choice, FN_ANY_SCOPE}});
-    register_methods(VT::Closure, {
-        {"call", m_call, FN_ANY_SCOPE},
-        {"doc", m_doc, FN_ANY_SCOPE},
-    });
-    register_methods(VT::Future, {
-        {"then", m_then, FN_ANY_SCOPE},
-        {"else", m_else, FN_ANY_SCOPE},
-    });
 }
 
 }  // namespace tdb

@@ -194,6 +194,7 @@ std::string job_event(Query& q, const std::string& event, const std::vector<Valu
 }
 
 std::string watch_init(Storage& st, std::string_view scope_text, uint64_t thing_id, int64_t change_id) {
+    init_core();
     Scope scope = parse_scope(scope_text);
     std::string out = "{\"event\":" + std::to_string(change_id) + ",\"thing\":";
     if (thing_id == 0) {   // the @thingsdb scope's changes (users, collections, ...)

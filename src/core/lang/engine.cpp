@@ -106,6 +106,7 @@ Scope parse_scope(std::string_view s) {
 }
 
 std::string run_query(Storage& st, const QueryRequest& req) {
+    init_core();
     Scope scope = parse_scope(req.scope);
     if (scope.kind == Scope::NODE)
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");

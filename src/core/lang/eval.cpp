@@ -370,7 +370,6 @@ Value Query::eval_node(const Node* n) {
         }
         case NK::Instance:
         case NK::EnumMember: {
-            (void)find_function("");   // registers the built-ins, and with them these hooks
             for (NodeHook h : instance_hooks()) {
                 bool handled = false;
                 Value v = h(*this, n, handled);

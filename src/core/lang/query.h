@@ -199,7 +199,7 @@ private:
 // Layers above the evaluator (procedures, Types, enums) resolve what it does
 // not know itself: a call `name(...)` that is no built-in and no variable, and
 // the `Name{...}` instance and enum forms. A hook sets `handled` when the name
-// was its own. Hooks are added once, at start-up.
+// was its own. init_core() (core/init.cpp) installs every hook, once.
 using NodeHook = Value (*)(Query& q, const Node* n, bool& handled);
 std::vector<NodeHook>& call_hooks();       // NK::Call fallbacks, in order
 std::vector<NodeHook>& instance_hooks();   // NK::Instance and NK::EnumMember
@@ -210,6 +210,11 @@ std::vector<MethodHook>& method_hooks();
 // Query::assignable_to); raises when the Type refuses it.
 using AssignHook = void (*)(Query& q, Value& v, Thing* owner, const std::string& key, Query::Into into);
 extern AssignHook assign_hook;
+// type() of a Type instance, an enum member or a wrap, whose names live in the
+// collection's catalog (model/value.cpp; without it "thing", "enum", "<thing>").
+extern const char* (*type_name_hook)(const Value& v);
+// Things removed from a set held by a Type instance (relations; lang/eval.cpp).
+extern void (*set_remove_hook)(Query& q, SetObj* s, const std::vector<Thing*>& removed);
 
 int intern(std::string_view name);
 const std::string& interned(int id);

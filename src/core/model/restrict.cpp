@@ -1,7 +1,7 @@
-// thing.restrict(type_def) / restriction(): a thing that only takes values of
-// one definition, as ThingsDB's value restriction. The restriction is kept
-// with the thing (Thing::restriction) and stored with its properties under the
-// reserved key "!" (codec.h); every later assignment to the thing is checked.
+// Value restrictions (thing.restrict(), fn/thing.cpp): a thing that only takes
+// values of one definition, as ThingsDB's value restriction. The restriction
+// is kept with the thing (Thing::restriction) and stored with its properties
+// under the reserved key "!" (codec.h); every later assignment is checked.
 #include "core/model/restrict.h"
 
 #include <cinttypes>
@@ -11,8 +11,6 @@
 
 #include "core/api/codec.h"
 #include "core/api/error.h"
-#include "core/api/events.h"
-#include "core/fn/fn.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
 #include "core/schema/types.h"
@@ -65,6 +63,8 @@ bool is_ascii(std::string_view s) {
 
 Catalog* catalog(Query& q) { return q.collection() ? &Catalog::of(q) : nullptr; }
 
+}  // namespace
+
 // ThingsDB's ti_spec_from_raw for thing.restrict(): a built-in name (a `?`
 // after it is dropped, as ThingsDB does), a Type or an enum (`?` allows nil),
 // no conditions.
@@ -91,7 +91,7 @@ uint64_t parse_restriction(Query& q, const std::string& raw) {
 }
 
 // ThingsDB's ti_val_is_spec.
-bool allows(uint64_t r, const Value& v) {
+bool restriction_allows(uint64_t r, const Value& v) {
     RK k = kind_of(r);
     if (k == RK::None) return true;
     if ((r & kNillable) && v.is_nil()) return true;
@@ -129,7 +129,7 @@ bool allows(uint64_t r, const Value& v) {
 
 // A Type or enum restriction whose Type or enum is gone counts as none (as
 // ThingsDB drops it with the type).
-uint64_t live(Query& q, uint64_t r) {
+uint64_t live_restriction(Query& q, uint64_t r) {
     RK k = kind_of(r);
     if (k != RK::Type && k != RK::Enum) return r;
     Catalog* c = catalog(q);
@@ -140,7 +140,7 @@ uint64_t live(Query& q, uint64_t r) {
 
 // restriction(): the definition as ThingsDB's ti_spec_raw writes it.
 Value restriction_value(Query& q, uint64_t r) {
-    r = live(q, r);
+    r = live_restriction(q, r);
     if (!r) return Value::nil();
     RK k = kind_of(r);
     std::string name;
@@ -158,7 +158,7 @@ Value restriction_value(Query& q, uint64_t r) {
 // (and "?"), so a restriction to a deleted Type or enum does not pass to a
 // later one that gets the same id.
 
-int64_t created_at(Query& q, RK k, uint32_t id) {
+static int64_t created_at(Query& q, RK k, uint32_t id) {
     Catalog& c = Catalog::of(q);
     if (k == RK::Type) {
         TypeDef* t = c.type(id);
@@ -198,70 +198,6 @@ uint64_t decode_restriction(const std::string& s) {
     return pack(k, nillable, static_cast<uint32_t>(id));
 }
 
-// ---- the methods ----------------------------------------------------------
-
-void require_object(const Value& self, const char* name) {
-    if (self.thing()->type() != kNoType)
-        raisef(LOOKUP_ERR, "type `%s` has no property or method `%s`", type_name(self), name);
-}
-
-struct InUse {
-    explicit InUse(Thing* t) : t_(t) { ++t_->in_use; }
-    ~InUse() { --t_->in_use; }
-    InUse(const InUse&) = delete;
-    InUse& operator=(const InUse&) = delete;
-    Thing* t_;
-};
-
-// thing.restrict(type_def | nil): the thing; a stored thing records a
-// `restrict` job for its watchers.
-Value m_restrict(Query& q, Value* self, Args& a) {
-    require_object(*self, "restrict");
-    a.exactly(1);
-    Value keep = *self;
-    Thing* t = keep.thing();
-    if (t->stored() && !q.is_change())
-        raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
-    q.check_not_in_use(keep);
-    Value arg;
-    {
-        InUse lock(t);   // ThingsDB locks the thing while the argument runs
-        arg = a.eval(0);
-    }
-    if (!arg.is(VT::Str) && !arg.is_nil()) a.bad_type(0, "str` or `nil", arg);
-    uint64_t r = arg.is_nil() ? 0 : parse_restriction(q, arg.as_str());
-    t->props();   // a stub's restriction comes with its properties
-    if (r == live(q, t->restriction)) return keep;
-    if (r) {
-        for (const Prop& p : t->props()) {
-            if (!allows(r, p.val))
-                raise(VALUE_ERR, "at least one of the existing values does not match the desired restriction");
-        }
-    }
-    t->restriction = r;
-    if (t->id && t->coll) {
-        q.require_change();
-        t->coll->mark_dirty(t);
-        if (records_jobs(t)) {
-            Value rv = restriction_value(q, r);
-            std::string job = "{\"restrict\":";
-            if (rv.is_nil()) job += "null";
-            else json_escape(job, rv.as_str());
-            q.add_job(t->id, job + "}");
-        }
-    }
-    return keep;
-}
-
-Value m_restriction(Query& q, Value* self, Args& a) {
-    require_object(*self, "restriction");
-    a.exactly(0);
-    Value keep = *self;
-    Thing* t = keep.thing();
-    t->props();
-    return restriction_value(q, t->restriction);
-}
-
 // list.restriction() / set.restriction(): the item definition of the Type
 // field that holds the list or set ('[int]' gives "int"), else nil.
 Value container_restriction(Query& q, const Owner& owner, SK container) {
@@ -287,36 +223,11 @@ Value container_restriction(Query& q, const Owner& owner, SK container) {
     return Value::str(name);
 }
 
-Value m_list_restriction(Query& q, Value* self, Args& a) {
-    a.exactly(0);
-    Value keep = *self;
-    return container_restriction(q, keep.list()->owner, SK::Arr);
-}
-
-Value m_set_restriction(Query& q, Value* self, Args& a) {
-    a.exactly(0);
-    Value keep = *self;
-    return container_restriction(q, keep.set()->owner, SK::Set);
-}
-
-}  // namespace
-
 void check_restriction(Query& q, const Thing* t, const Value& v) {
     if (!t->restriction || t->type_id != kNoType) return;
-    if (allows(t->restriction, v)) return;
-    if (!live(q, t->restriction)) return;
+    if (restriction_allows(t->restriction, v)) return;
+    if (!live_restriction(q, t->restriction)) return;
     raise(TYPE_ERR, "restriction mismatch");
-}
-
-void register_restrict_methods() {
-    restriction_encode_hook = encode_restriction;
-    restriction_decode_hook = decode_restriction;
-    register_methods(VT::Thing, {
-        {"restrict", m_restrict, FN_ANY_SCOPE | FN_CHANGE},
-        {"restriction", m_restriction, FN_ANY_SCOPE},
-    });
-    register_methods(VT::List, {{"restriction", m_list_restriction, FN_ANY_SCOPE}});
-    register_methods(VT::Set, {{"restriction", m_set_restriction, FN_ANY_SCOPE}});
 }
 
 }  // namespace tdb

@@ -67,7 +67,7 @@ Value make_error(int code, std::string msg) {
 }
 
 // A hook for Type instances and enum members, whose names live in the
-// collection's catalog.
+// collection's catalog (lang/query.h; installed by init_core()).
 const char* (*type_name_hook)(const Value& v) = nullptr;
 
 const char* type_name(const Value& v) {

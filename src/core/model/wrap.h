@@ -13,6 +13,7 @@
 namespace tdb {
 
 class Query;
+struct Node;
 struct TypeDef;
 
 // VT::Ano: an anonymous type; its definition is not in the catalog.
@@ -37,6 +38,17 @@ void render_wrap(Query& q, std::string& out, const Value& v, int deep);
 // With `optional` (w?.name) a missing one is nil instead of an error.
 Value wrap_prop(Query& q, const Value& w, const std::string& name, bool optional);
 
-void register_wrap_functions();   // called from register_type_functions()
+// A wrap of t through def; `ano` keeps an anonymous type alive.
+Value make_wrap(Thing* t, TypeDef& def, std::shared_ptr<TypeDef> ano);
+// An anonymous type from its definition thing: 'spec' strings, '#' for the
+// id, {..} for a nested thing and [{..}] for a list of them.
+std::shared_ptr<TypeDef> ano_from_thing(Query& q, const Value& defs);
+// The definition a wrap shows its thing through, or nullptr when its Type
+// was deleted since.
+TypeDef* wrap_def(Query& q, WrapObj* w);
+
+// wrapped.method(..): the methods of the wrapping type (a hook of
+// lang/query.h, installed by init_core()).
+Value hook_wrap_method(Query& q, Value& self, const Node* n, bool& handled);
 
 }  // namespace tdb

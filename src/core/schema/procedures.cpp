@@ -203,6 +203,7 @@ void place(std::vector<Value>& args, const std::vector<std::string>& params, con
 }  // namespace
 
 std::string run_procedure(Storage& st, const ProcedureRequest& req, std::vector<ProcArg> args) {
+    init_core();
     std::shared_ptr<const Procedure> p;
     std::unique_ptr<Query> q = open(st, req, p);
     size_t np = p->closure.closure()->params.size();
@@ -212,6 +213,7 @@ std::string run_procedure(Storage& st, const ProcedureRequest& req, std::vector<
 }
 
 std::string call_procedure_json(Storage& st, const ProcedureRequest& req, std::string_view params_json) {
+    init_core();
     std::shared_ptr<const Procedure> p;
     std::unique_ptr<Query> q = open(st, req, p);
     const std::vector<std::string>& params = p->closure.closure()->params;
@@ -243,6 +245,7 @@ std::string call_procedure_json(Storage& st, const ProcedureRequest& req, std::s
 }
 
 std::string new_procedure_from_source(Storage& st, const ProcedureRequest& req, std::string_view source) {
+    init_core();
     Scope scope = parse_scope(req.scope);
     if (scope.kind == Scope::NODE)
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");
@@ -286,12 +289,14 @@ Value describe(const Procedure& p) {
 }  // namespace
 
 std::string describe_procedure_json(Storage& st, const ProcedureRequest& req) {
+    init_core();
     std::shared_ptr<const Procedure> p;
     std::unique_ptr<Query> q = open(st, req, p, false);
     return q->to_json(describe(*p), 2);
 }
 
 std::string describe_procedures_json(Storage& st, std::string_view scope_text, const Identity* identity) {
+    init_core();
     Scope scope = parse_scope(scope_text);
     if (scope.kind == Scope::NODE)
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");

@@ -17,9 +17,6 @@
 
 namespace tdb {
 
-extern const char* (*type_name_hook)(const Value& v);
-extern void (*set_remove_hook)(Query& q, SetObj* s, const std::vector<Thing*>& removed);
-
 namespace {
 Catalog* g_catalog = nullptr;
 
@@ -369,17 +366,6 @@ Value hook_stored_member(uint32_t enum_id, uint32_t mid) {
     EnumDef* e = Catalog::of(*q).enum_(enum_id);
     EnumMemberObj* m = e ? e->member_by_mid(mid) : nullptr;
     return m ? Value::obj(VT::EnumMember, m) : Value();
-}
-
-// Called once from register_type_functions().
-void install_type_hooks() {
-    type_name_hook = hook_type_name;
-    stored_member_hook = hook_stored_member;
-    assign_hook = hook_assign;
-    set_remove_hook = hook_set_remove;
-    instance_hooks().push_back(hook_instance);
-    call_hooks().push_back(hook_call);
-    method_hooks().push_back(hook_method);
 }
 
 }  // namespace tdb

@@ -170,7 +170,7 @@ int64_t now_seconds(Query& q);
 // ThingsDB's rendering of a value inside a job (values as results render).
 std::string job_value(Query& q, const Value& v);
 
-// ---- hooks into the evaluator (installed by install_type_hooks) -------------
+// ---- hooks into the evaluator (installed by init_core(), core/init.cpp) -------------
 
 // types.cpp: the name of a Type instance's or enum member's type; a stored
 // enum member {"!m": [enum_id, mid]} as a value.
