@@ -26,6 +26,7 @@
 
 #include "pg/auth.h"
 #include "pg/bridge.h"
+#include "pg/storage/plans.h"
 #include "pg/storage/things.h"
 
 extern "C" {
@@ -67,49 +68,9 @@ constexpr size_t kMaxNotifyPayload = 8000;
 // larger than that gets a row of its own).
 constexpr size_t kMaxPartBytes = 64u << 20;
 
-enum PlanId { LOCK, LOCK_SHARED, NEXT_ID, LAST_ID, INSERT_EVENTS, PRUNE, RAISE_HORIZON, N_PLANS };
-
-struct PlanDef {
-    const char* sql;
-    int nargs;
-    Oid types[5];
-};
-
-const PlanDef kPlans[N_PLANS] = {
-    {"SELECT pg_catalog.pg_advisory_xact_lock($1)", 1, {INT8OID}},
-    {"SELECT pg_catalog.pg_advisory_xact_lock_shared($1)", 1, {INT8OID}},
-    {"SELECT nextval('thingsdb.change_id_seq')", 0, {}},
-    {"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM thingsdb.change_id_seq", 0, {}},
-    {"INSERT INTO thingsdb.changes (change_id, part, thing_ids, collections, payloads)"
-     " VALUES ($1, $2, $3, $4, $5)",
-     5, {INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, JSONARRAYOID}},
-    {"WITH d AS (DELETE FROM thingsdb.changes"
-     " WHERE created_at < clock_timestamp() - make_interval(secs => $1)"
-     " RETURNING change_id, cardinality(thing_ids) AS n)"
-     " SELECT coalesce(sum(n), 0)::bigint, max(change_id) FROM d",
-     1, {FLOAT8OID}},
-    // The highest pruned change id; a sequence because it must not conflict
-    // between concurrent transactions (only raised, under the commit lock).
-    {"SELECT setval('thingsdb.events_pruned_seq', $1)"
-     " WHERE $1 > (SELECT last_value FROM thingsdb.events_pruned_seq)",
-     1, {INT8OID}},
-};
-
-SPIPlanPtr plans[N_PLANS];
-
-// Runs a kept plan inside pg_call; the caller owns values/nulls.
-void exec_plan(PlanId id, Datum* values, const char* nulls) {
-    pg_call([&] {
-        if (!plans[id]) {
-            const PlanDef& d = kPlans[id];
-            SPIPlanPtr p = SPI_prepare(d.sql, d.nargs, const_cast<Oid*>(d.types));
-            if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-            if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
-            plans[id] = p;
-        }
-        int rc = SPI_execute_plan(plans[id], values, nulls, false, 0);
-        if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-    });
+// Runs a plan of the events (plans.h) in its own pg_call; the caller owns values/nulls.
+void run_plan(Plan plan, Datum* values, const char* nulls = nullptr) {
+    pg_call([&] { exec_plan(plan, values, nulls); });
 }
 
 // The int8 in column `col` of the first result row; `fallback` for NULL.
@@ -126,13 +87,13 @@ int64 result_int8(int col, int64 fallback) {
 
 void lock_commits(bool shared) {
     Datum key = Int64GetDatum(kCommitLockKey);
-    exec_plan(shared ? LOCK_SHARED : LOCK, &key, nullptr);
+    run_plan(shared ? Plan::EVENTS_LOCK_SHARED : Plan::EVENTS_LOCK, &key);
 }
 
 // The change id of the last transaction with events that committed (read
 // under the lock, when no committer is between taking an id and its commit).
 int64 last_change_id() {
-    exec_plan(LAST_ID, nullptr, nullptr);
+    run_plan(Plan::EVENTS_LAST_ID, nullptr);
     return result_int8(1, 0);
 }
 
@@ -140,12 +101,12 @@ int64 last_change_id() {
 int64 prune_events() {
     if (event_retention <= 0) return 0;
     Datum secs = Float8GetDatum(static_cast<double>(event_retention));
-    exec_plan(PRUNE, &secs, nullptr);
+    run_plan(Plan::EVENTS_PRUNE, &secs);
     int64 deleted = result_int8(1, 0);
     int64 highest = result_int8(2, 0);
     if (highest > 0) {
         Datum h = Int64GetDatum(highest);
-        exec_plan(RAISE_HORIZON, &h, nullptr);
+        run_plan(Plan::EVENTS_RAISE_HORIZON, &h);
     }
     pg_call([] { last_prune = GetCurrentTimestamp(); });
     return deleted;
@@ -208,7 +169,7 @@ Datum flush_events(FunctionCallInfo) {
     spi_connect();
     tdb::pg::CallContext call;   // the events are written as the extension owner (auth.h)
     lock_commits(false);
-    exec_plan(NEXT_ID, nullptr, nullptr);
+    run_plan(Plan::EVENTS_NEXT_ID, nullptr);
     int64 change_id = result_int8(1, 0);
 
     std::vector<std::string> payloads;
@@ -262,7 +223,7 @@ Datum flush_events(FunctionCallInfo) {
             pfree(coll_nulls);
             pfree(texts);
         });
-        exec_plan(INSERT_EVENTS, values, nullptr);
+        run_plan(Plan::EVENTS_INSERT, values);
         pg_call([&] {   // a large transaction's parts should not pile up
             for (int i = 2; i < 5; ++i) pfree(DatumGetPointer(values[i]));
         });

@@ -99,7 +99,7 @@ private:
     bool finished_ = false;
     bool key_share_collection(uint64_t coll);
     uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
-    bool find_collection_uncached(int plan, std::string_view name, uint64_t id, CollectionRow& out);
+    bool find_collection_uncached(bool by_name, std::string_view name, uint64_t id, CollectionRow& out);
     // Ids taken from the sequence but not handed out yet (ascending, used from
     // the back). Refilled in growing batches; unused ones become gaps.
     std::vector<uint64_t> id_pool_;
