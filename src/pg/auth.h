@@ -51,4 +51,10 @@ std::string token_hash(std::string_view key);
 // A new token key: 16 random bytes as 22 characters of base64.
 std::string new_token_key();
 
+// The token of the session (tdb_authenticate), by the SHA-256 of its key (token_hash); local:
+// only until the end of the current transaction. Calls resolve their identity from it.
+void set_session_token(const std::string& hash, bool local);
+// Back to the session's role.
+void clear_session_token();
+
 }  // namespace tdb::pg

@@ -59,7 +59,7 @@ void pg_call(F&& f) {
 }
 
 // Where pg_call copies the ErrorData of a caught error: a context that outlives
-// SPI_finish (the entry point's caller context). Restored by ErrorContextScope.
+// SPI_finish (the entry point's caller context); set by ErrorCopyContextScope (entry.h).
 extern MemoryContext error_copy_context;
 
 // Runs fn(fcinfo); any exception ends the statement with an ereport(ERROR):

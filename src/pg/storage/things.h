@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/api/storage.h"
@@ -105,5 +106,9 @@ private:
     std::vector<uint64_t> id_pool_;
     int id_batch_ = 1;
 };
+
+// A token's user and expiration by the SHA-256 of its key (users.cpp; cached, see
+// catalog_cache.h); false for no such token.
+bool find_token_by_hash(const std::string& hash, uint64_t& user_id, int64_t& expiration);
 
 }  // namespace tdb::pg

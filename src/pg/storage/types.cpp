@@ -163,34 +163,3 @@ uint64_t PgStorage::catalog_epoch() {
 }
 
 }  // namespace tdb::pg
-
-// thingsdb.can_query(collection bigint) -> boolean: whether the caller (its
-// role, or the user of its token, see tdb_authenticate) has QUERY on the
-// collection. The row-level security policies of thingsdb.types and
-// thingsdb.enums use it, so a role reads the catalogs of the collections it
-// may query. An unknown role or a bad token: false (no error).
-TDB_PG_FUNCTION(tdb_can_query) {
-    using tdb::pg::pg_call;
-    if (PG_ARGISNULL(0)) PG_RETURN_BOOL(false);
-    uint64_t coll = static_cast<uint64_t>(PG_GETARG_INT64(0));
-    pg_call([] {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
-    });
-    bool ok = false;
-    {
-        tdb::pg::CallContext call;
-        tdb::pg::PgStorage storage;
-        try {
-            const tdb::Identity& who = call.identity(storage);
-            ok = who.admin || (who.user_id && (storage.access_mask(coll, who.user_id) & tdb::AUTH_QUERY));
-        } catch (const tdb::Error&) {
-            ok = false;
-        }
-        storage.finish();
-        call.finish();
-    }
-    pg_call([] {
-        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
-    });
-    PG_RETURN_BOOL(ok);
-}
