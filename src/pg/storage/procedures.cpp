@@ -6,13 +6,8 @@
 #include "pg/storage/things.h"
 
 #include "pg/bridge.h"
+#include "pg/storage/epochs.h"
 #include "pg/storage/plans.h"
-
-extern "C" {
-#include "catalog/namespace.h"
-#include "utils/inval.h"
-#include "utils/lsyscache.h"
-}
 
 namespace tdb::pg {
 
@@ -23,28 +18,6 @@ void read_procedure(uint64 row, ProcedureRow& out) {
     assign_text(out.name, row, 2);
     assign_text(out.definition, row, 3);
     out.created_at = get_int8(row, 4);
-}
-
-// The epoch of the closure cache, and the table whose invalidations move it.
-// The table's oid is looked up on every epoch check (a syscache probe), so
-// DROP/CREATE EXTENSION, which gives it a new oid, also moves the epoch.
-uint64_t procs_epoch = 1;
-Oid procs_relid = InvalidOid;
-bool procs_callback_registered = false;
-
-void procs_relcache_callback(Datum, Oid relid) {
-    if (relid == InvalidOid || relid == procs_relid) ++procs_epoch;
-}
-
-Oid lookup_procs_relid() {
-    Oid ns = get_namespace_oid("thingsdb", true);
-    return OidIsValid(ns) ? get_relname_relid("procedures", ns) : InvalidOid;
-}
-
-// After a change of the table: tell this and (at commit) every backend.
-void invalidate_procedures() {
-    Oid relid = lookup_procs_relid();
-    if (OidIsValid(relid)) CacheInvalidateRelcacheByRelid(relid);
 }
 
 }  // namespace
@@ -116,21 +89,8 @@ void PgStorage::delete_procedure(uint64_t scope_id, std::string_view name) {
     });
 }
 
-uint64_t PgStorage::procedures_epoch() {
-    pg_call([] {
-        if (!procs_callback_registered) {
-            CacheRegisterRelcacheCallback(procs_relcache_callback, (Datum)0);
-            procs_callback_registered = true;
-        }
-        // Take in what other sessions committed since this statement began.
-        AcceptInvalidationMessages();
-        Oid relid = lookup_procs_relid();
-        if (relid != procs_relid) {
-            procs_relid = relid;
-            ++procs_epoch;
-        }
-    });
-    return procs_epoch;
-}
+// A warm tdb_run reads no procedure row: the core keeps its parsed closures while this stays
+// the same (0: no cache, epochs.h).
+uint64_t PgStorage::procedures_epoch() { return cache_epoch(Cache::PROCEDURES); }
 
 }  // namespace tdb::pg

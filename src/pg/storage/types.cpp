@@ -1,23 +1,17 @@
-// PgStorage for the catalogs of Types and enums: thingsdb.types and
-// thingsdb.enums via SPI (plans kept for the backend, as in pg_storage.cpp).
-#include "core/api/error.h"
+// PgStorage for the catalogs of Types and enums: rows of thingsdb.types and thingsdb.enums,
+// the things of a Type, and the partial index of a Type's instances (mod_type 'idx').
+#include "core/api/storage.h"
 
 #include <string>
 #include <vector>
 
-#include "pg/auth.h"
 #include "pg/bridge.h"
-#include "pg/storage/things.h"
+#include "pg/storage/epochs.h"
 #include "pg/storage/plans.h"
+#include "pg/storage/things.h"
 
 extern "C" {
-#include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "utils/builtins.h"
-#include "utils/inval.h"
-#include "utils/lsyscache.h"
 }
 
 namespace tdb::pg {
@@ -126,40 +120,8 @@ void PgStorage::set_type_index(uint64_t coll, uint32_t type_id, bool on) {
     });
 }
 
-// The catalog epoch: moved by relcache invalidations of thingsdb.types and
-// thingsdb.enums, which a statement trigger registers for every write (from
-// the extension or plain SQL): at once here, at commit in other backends, and
-// replayed on abort. 0 (no cache) under REPEATABLE READ/SERIALIZABLE, where a
-// cached catalog may be newer than the transaction's snapshot.
-namespace {
-uint64_t cat_epoch = 1;
-Oid cat_relids[2] = {InvalidOid, InvalidOid};
-bool cat_callback_registered = false;
-
-void cat_relcache_callback(Datum, Oid relid) {
-    if (relid == InvalidOid || relid == cat_relids[0] || relid == cat_relids[1]) ++cat_epoch;
-}
-}  // namespace
-
-uint64_t PgStorage::catalog_epoch() {
-    bool snapshot = false;
-    pg_call([&] {
-        if (!cat_callback_registered) {
-            CacheRegisterRelcacheCallback(cat_relcache_callback, (Datum)0);
-            cat_callback_registered = true;
-        }
-        AcceptInvalidationMessages();
-        Oid ns = get_namespace_oid("thingsdb", true);
-        Oid t = OidIsValid(ns) ? get_relname_relid("types", ns) : InvalidOid;
-        Oid e = OidIsValid(ns) ? get_relname_relid("enums", ns) : InvalidOid;
-        if (t != cat_relids[0] || e != cat_relids[1]) {   // DROP/CREATE EXTENSION
-            cat_relids[0] = t;
-            cat_relids[1] = e;
-            ++cat_epoch;
-        }
-        snapshot = IsolationUsesXactSnapshot();
-    });
-    return snapshot ? 0 : cat_epoch;
-}
+// The core keeps the Type and enum rows of collections while this stays the same (0: no
+// cache, epochs.h).
+uint64_t PgStorage::catalog_epoch() { return cache_epoch(Cache::CATALOG); }
 
 }  // namespace tdb::pg
