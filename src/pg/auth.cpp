@@ -124,8 +124,8 @@ CallContext::CallContext() {
         // As a SECURITY DEFINER function with SET search_path = pg_catalog
         // does (fmgr_security_definer), but the search path is pushed as an
         // override (namespace.h) instead of set as a GUC: popping a GUC nest
-        // level walks every setting (AtEOXact_GUC was the largest single cost
-        // of a warm tdb_run). The abort of the (sub)transaction undoes both
+        // level walks every setting (AtEOXact_GUC), a cost on every call of a
+        // warm tdb_run. The abort of the (sub)transaction undoes both
         // when the call fails. Only pg_catalog is searched: no temporary
         // schema, no schema of the caller's.
         SetUserIdAndSecContext(owner, sec | SECURITY_LOCAL_USERID_CHANGE);

@@ -1,13 +1,13 @@
 // Who calls: the identity of a tdb_* call and the rights it runs with.
 //
 // Every entry point that touches the extension's tables creates one
-// CallContext after SPI_connect. It remembers the calling role, then runs the
-// rest of the call as the owner of schema thingsdb (the role that installed
-// the extension, who owns the tables) with search_path pinned to
-// "pg_catalog, pg_temp": the tables stay revoked from PUBLIC, and a caller's
+// CallContext after SPI_connect (run_in_call, entry.h). It remembers the
+// calling role, then runs the rest of the call as the owner of schema
+// thingsdb (the role that installed the extension, who owns the tables) with
+// only pg_catalog searched: the tables stay revoked from PUBLIC, and a caller's
 // search_path cannot slip its own functions or operators into our
 // statements. The ThingsDB rights of the caller are then checked by the core
-// (core/access.h) against the Identity resolved here.
+// (core/api/access.h) against the Identity resolved here.
 #pragma once
 
 #include <string>

@@ -8,7 +8,9 @@
 //
 // Rule for the lambdas given to pg_call: no object with a destructor may be
 // alive while a PostgreSQL function runs in it, because an ereport longjmps
-// straight back to pg_call and would skip that destructor.
+// straight back to pg_call and would skip that destructor. Build strings and
+// vectors before the call; the lambda only reads or fills objects of the
+// caller (through references, raw pointers and Datums).
 #pragma once
 
 extern "C" {

@@ -27,7 +27,8 @@ void spi_finish(MemoryContext back) {
 void require_arg(FunctionCallInfo fcinfo, int n, const char* what) {
     if (!PG_ARGISNULL(n)) return;
     pg_call([&] {
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", what)));
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", what)));
     });
 }
 

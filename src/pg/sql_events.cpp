@@ -33,18 +33,20 @@ TDB_PG_FUNCTION(tdb_watch) {
     // Notifications are not replicated: on a hot standby no event would come.
     pg_call([] {
         if (RecoveryInProgress())
-            ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-                            errmsg("cannot watch on a hot standby: events are notified on the primary only"),
-                            errhint("Watch on the primary; standbys serve reads.")));
+            ereport(
+                ERROR,
+                (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                 errmsg("cannot watch on a hot standby: events are notified on the primary only"),
+                 errhint("Watch on the primary; standbys serve reads.")));
     });
     int64 id = thing_id_arg(fcinfo);
     std::string scope = scope_arg(fcinfo, 1);
     if (id == 0) scope = "@thingsdb";
     std::string init;
-    run_in_call([&](EntryCall& call) {   // JOIN on the scope
+    run_in_call([&](EntryCall& call) {  // JOIN on the scope
         tdb::check_scope_access(call.storage, &call.identity(), scope, tdb::AUTH_JOIN);
         lock_commits(true);
-        call.storage.renew_snapshot();   // the state as of change_id: after the wait for the lock
+        call.storage.renew_snapshot();  // the state as of change_id: after the wait for the lock
         int64_t change_id = last_change_id();
         init = tdb::watch_init(call.storage, scope, static_cast<uint64_t>(id), change_id);
     });

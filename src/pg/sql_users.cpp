@@ -12,7 +12,7 @@ using namespace tdb::pg;
 
 // tdb_authenticate(token text, local boolean DEFAULT false) -> text: the user's name.
 TDB_PG_FUNCTION(tdb_authenticate) {
-    if (PG_ARGISNULL(0)) {   // back to the session's role
+    if (PG_ARGISNULL(0)) {  // back to the session's role
         clear_session_token();
         PG_RETURN_NULL();
     }

@@ -22,7 +22,7 @@ namespace tdb::pg {
 namespace {
 
 struct Watched {
-    const char* table;   // in schema thingsdb
+    const char* table;  // in schema thingsdb
     Cache cache;
 };
 
@@ -33,11 +33,11 @@ constexpr Watched kWatched[] = {
 };
 constexpr int kTables = sizeof kWatched / sizeof kWatched[0];
 constexpr int kCaches = 3;
-constexpr int kProcedures = 0;   // the place of thingsdb.procedures in kWatched
+constexpr int kProcedures = 0;  // the place of thingsdb.procedures in kWatched
 static_assert(std::string_view(kWatched[kProcedures].table) == "procedures");
 
-uint64_t epochs[kCaches] = {1, 1, 1};   // 0 is "no cache"
-Oid table_oids[kTables];                // InvalidOid: no such table
+uint64_t epochs[kCaches] = {1, 1, 1};  // 0 is "no cache"
+Oid table_oids[kTables];               // InvalidOid: no such table
 bool have_schema = false;
 bool registered = false;
 // Moved by every change of pg_class or pg_namespace (new, dropped or renamed relations and
@@ -50,7 +50,7 @@ void move_all() {
 }
 
 void relcache_callback(Datum, Oid relid) {
-    if (relid == InvalidOid) {   // every relation
+    if (relid == InvalidOid) {  // every relation
         move_all();
         return;
     }
@@ -74,7 +74,7 @@ void register_callbacks() {
 void check_oids() {
     register_callbacks();
     if (oids_read_at == names_changed) return;
-    uint64_t seen = names_changed;   // a change during the lookups reads them again next time
+    uint64_t seen = names_changed;  // a change during the lookups reads them again next time
     Oid ns = get_namespace_oid("thingsdb", true);
     bool changed = false;
     for (int i = 0; i < kTables; ++i) {
@@ -122,7 +122,8 @@ void invalidate_procedures() {
 extern "C" {
 PG_FUNCTION_INFO_V1(tdb_catalog_changed);
 Datum tdb_catalog_changed(PG_FUNCTION_ARGS) {
-    if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "thingsdb: catalog_changed must be called as a trigger");
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        elog(ERROR, "thingsdb: catalog_changed must be called as a trigger");
     TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
     CacheInvalidateRelcacheByRelid(RelationGetRelid(td->tg_relation));
     return PointerGetDatum(nullptr);

@@ -18,9 +18,9 @@
 namespace tdb::pg {
 
 enum class Cache {
-    PROCEDURES,   // the core's parsed closures (procedures_epoch): thingsdb.procedures
-    CATALOG,      // the core's Type and enum rows (catalog_epoch): thingsdb.types, .enums
-    ROWS,         // catalog_cache.h: thingsdb.collections, .users, .tokens, .access
+    PROCEDURES,  // the core's parsed closures (procedures_epoch): thingsdb.procedures
+    CATALOG,     // the core's Type and enum rows (catalog_epoch): thingsdb.types, .enums
+    ROWS,        // catalog_cache.h: thingsdb.collections, .users, .tokens, .access
 };
 
 // The epoch of a cache, after taking in what other sessions committed: the cache is valid

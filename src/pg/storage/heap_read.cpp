@@ -60,12 +60,18 @@ void reader_open(ThingsReader& r, LOCKMODE lockmode) {
         Form_pg_attribute att = TupleDescAttr(desc, i);
         if (att->attisdropped) continue;
         const char* n = NameStr(att->attname);
-        if (strcmp(n, "id") == 0) r.a_id = att->attnum;
-        else if (strcmp(n, "collection") == 0) r.a_coll = att->attnum;
-        else if (strcmp(n, "type_id") == 0) r.a_type = att->attnum;
-        else if (strcmp(n, "version") == 0) r.a_version = att->attnum;
-        else if (strcmp(n, "refs") == 0) r.a_refs = att->attnum;
-        else if (strcmp(n, "props") == 0) r.a_props = att->attnum;
+        if (strcmp(n, "id") == 0)
+            r.a_id = att->attnum;
+        else if (strcmp(n, "collection") == 0)
+            r.a_coll = att->attnum;
+        else if (strcmp(n, "type_id") == 0)
+            r.a_type = att->attnum;
+        else if (strcmp(n, "version") == 0)
+            r.a_version = att->attnum;
+        else if (strcmp(n, "refs") == 0)
+            r.a_refs = att->attnum;
+        else if (strcmp(n, "props") == 0)
+            r.a_props = att->attnum;
     }
     if (!r.a_id || !r.a_coll || !r.a_type || !r.a_version || !r.a_refs || !r.a_props)
         elog(ERROR, "thingsdb: thingsdb.things lacks a column");
@@ -73,18 +79,20 @@ void reader_open(ThingsReader& r, LOCKMODE lockmode) {
     // id, collection, type_id, version, refs, props in this order and
     // nothing else, as the install script makes them: deform_row may read
     // the fixed-width columns straight from a row.
-    r.plain_layout = desc->natts == 6 && r.a_id == 1 && r.a_coll == 2 && r.a_type == 3 && r.a_version == 4 &&
-                     r.a_refs == 5 && r.a_props == 6;
+    r.plain_layout = desc->natts == 6 && r.a_id == 1 && r.a_coll == 2 && r.a_type == 3 &&
+                     r.a_version == 4 && r.a_refs == 5 && r.a_props == 6;
     static const int16 lens[6] = {8, 8, 4, 8, 8, -1};
-    for (int i = 0; r.plain_layout && i < 6; ++i) r.plain_layout = TupleDescAttr(desc, i)->attlen == lens[i];
+    for (int i = 0; r.plain_layout && i < 6; ++i)
+        r.plain_layout = TupleDescAttr(desc, i)->attlen == lens[i];
     const int2vector& key = r.index->rd_index->indkey;
     if (r.index->rd_index->indnkeyatts != 2 || key.values[0] != r.a_coll || key.values[1] != r.a_id)
-        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("thingsdb: the primary key of thingsdb.things is not (collection, id)"),
-                        errhint("The extension's tables were made by an earlier build of the unreleased "
-                                "version 0.1.0; recreate the extension (DROP EXTENSION thingsdb CASCADE; "
-                                "CREATE EXTENSION thingsdb) and load the data again (docs/sql.md, "
-                                "\"Versions and upgrades\").")));
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("thingsdb: the primary key of thingsdb.things is not (collection, id)"),
+                 errhint("The extension's tables were made by an earlier build of the unreleased "
+                         "version 0.1.0; recreate the extension (DROP EXTENSION thingsdb CASCADE; "
+                         "CREATE EXTENSION thingsdb) and load the data again (docs/sql.md, "
+                         "\"Versions and upgrades\").")));
     // The call's snapshot with the latest command id: this call's earlier
     // writes are seen.
     CommandCounterIncrement();
@@ -102,7 +110,7 @@ void reader_close(ThingsReader& r) {
     if (r.bitmap) index_endscan(r.bitmap);
     ExecDropSingleTupleTableSlot(r.slot);
     PopActiveSnapshot();
-    index_close(r.index, NoLock);   // the locks last until the transaction ends
+    index_close(r.index, NoLock);  // the locks last until the transaction ends
     table_close(r.heap, NoLock);
 }
 
@@ -133,19 +141,19 @@ void deform_row(const ThingsReader& r, HeapTuple tuple, TupleDesc desc, Datum* v
             continue;
         }
         nulls[i] = false;
-        if (i == 2) {   // type_id int4
+        if (i == 2) {  // type_id int4
             off = TYPEALIGN(ALIGNOF_INT, off);
             int32 v;
             memcpy(&v, tp + off, sizeof v);
             vals[i] = Int32GetDatum(v);
             off += 4;
-        } else if (i < 5) {   // int8
+        } else if (i < 5) {  // int8
             off = TYPEALIGN(ALIGNOF_DOUBLE, off);
             int64 v;
             memcpy(&v, tp + off, sizeof v);
             vals[i] = Int64GetDatum(v);
             off += 8;
-        } else {   // props: a varlena, int-aligned unless it has a 1-byte header
+        } else {  // props: a varlena, int-aligned unless it has a 1-byte header
             off = att_align_pointer(off, TYPALIGN_INT, -1, tp + off);
             vals[i] = PointerGetDatum(tp + off);
         }
@@ -154,12 +162,14 @@ void deform_row(const ThingsReader& r, HeapTuple tuple, TupleDesc desc, Datum* v
 
 // Appends the row in vals/nulls to out when it belongs to the collection (its
 // props into read_buf; read_things sets props_view once the buffer is full).
-bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum* vals, const bool* nulls,
-                 std::vector<StoredThing>& out, std::vector<size_t>& offsets) {
-    if (nulls[r.a_coll - 1] || static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll) return false;
-    StoredThing& t = out.emplace_back();   // reserved by read_things: no reallocation here
+bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum* vals,
+                 const bool* nulls, std::vector<StoredThing>& out, std::vector<size_t>& offsets) {
+    if (nulls[r.a_coll - 1] || static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll)
+        return false;
+    StoredThing& t = out.emplace_back();  // reserved by read_things: no reallocation here
     t.id = id;
-    t.type_id = nulls[r.a_type - 1] ? kNoType : static_cast<uint32_t>(DatumGetInt32(vals[r.a_type - 1]));
+    t.type_id =
+        nulls[r.a_type - 1] ? kNoType : static_cast<uint32_t>(DatumGetInt32(vals[r.a_type - 1]));
     t.version = DatumGetInt64(vals[r.a_version - 1]);
     Datum pd = vals[r.a_props - 1];
     if (nulls[r.a_props - 1]) {
@@ -188,13 +198,13 @@ bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum*
     read_buf.resize(at);
     Jsonb* jb = DatumGetJsonbP(pd);
     read_buf.append(reinterpret_cast<const char*>(jb), VARSIZE(jb));
-    if (reinterpret_cast<Pointer>(jb) != DatumGetPointer(pd)) pfree(jb);   // detoasted copy
+    if (reinterpret_cast<Pointer>(jb) != DatumGetPointer(pd)) pfree(jb);  // detoasted copy
     return true;
 }
 
 bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, std::vector<StoredThing>& out,
                  std::vector<size_t>& offsets) {
-    slot_getsomeattrs(r.slot, r.a_last);   // one deform for the four columns
+    slot_getsomeattrs(r.slot, r.a_last);  // one deform for the four columns
     return take_values(r, coll, id, r.slot->tts_values, r.slot->tts_isnull, out, offsets);
 }
 
@@ -206,11 +216,14 @@ bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, std::vector<Stored
 // copied from the page), or, when its props need detoasting (compressed or
 // out of line: TOAST rows to read), copied out and taken after it. Takes
 // the rows whose id is among want (sorted) and not taken yet.
-void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_want, std::vector<bool>& taken,
-                std::vector<StoredThing>& out, size_t& got, std::vector<size_t>& offsets) {
+void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_want,
+                std::vector<bool>& taken, std::vector<StoredThing>& out, size_t& got,
+                std::vector<size_t>& offsets) {
     ScanKeyData keys[3];
-    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
-    ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(static_cast<int64>(want[0])));
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+                Int64GetDatum(static_cast<int64>(coll)));
+    ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
+                Int64GetDatum(static_cast<int64>(want[0])));
     ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
                 Int64GetDatum(static_cast<int64>(want[n_want - 1])));
     Snapshot snap = GetActiveSnapshot();
@@ -244,9 +257,10 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
         heap_page_prune_opt(r.heap, buf);
         LockBuffer(buf, BUFFER_LOCK_SHARE);
         OffsetNumber max = PageGetMaxOffsetNumber(BufferGetPage(buf));
-        int count = page->ntuples >= 0 ? page->ntuples : max;   // lossy: every line pointer
+        int count = page->ntuples >= 0 ? page->ntuples : max;  // lossy: every line pointer
         for (int k = 0; k < count; ++k) {
-            OffsetNumber off = page->ntuples >= 0 ? page->offsets[k] : static_cast<OffsetNumber>(k + 1);
+            OffsetNumber off =
+                page->ntuples >= 0 ? page->offsets[k] : static_cast<OffsetNumber>(k + 1);
             if (off < FirstOffsetNumber || off > max) continue;
             ItemPointerData tid;
             ItemPointerSet(&tid, page->blockno, off);
@@ -282,7 +296,8 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
     tbm_free(tbm);
     for (size_t k = 0; k < n; ++k) {
         deform_row(r, rows[k], desc, vals, nulls);
-        uint64_t id = static_cast<uint64_t>(DatumGetInt64(vals[r.a_id - 1]));   // not null: checked under the lock
+        uint64_t id = static_cast<uint64_t>(
+            DatumGetInt64(vals[r.a_id - 1]));  // not null: checked under the lock
         size_t w = wanted(id);
         if (w != SIZE_MAX) take(w, id);
         heap_freetuple(rows[k]);
@@ -295,7 +310,7 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
 }  // namespace
 
 void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredThing>& out) {
-    std::sort(ids.begin(), ids.end());   // neighbouring index pages, once each
+    std::sort(ids.begin(), ids.end());  // neighbouring index pages, once each
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     size_t first = out.size();
     out.reserve(first + ids.size());
@@ -320,7 +335,8 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
                 read_range(r, coll, ids.data() + i, e - i, taken, out, got, offsets);
             } else {
                 if (!r.probe) r.probe = index_beginscan(r.heap, r.index, GetActiveSnapshot(), 2, 0);
-                ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
+                ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+                            Int64GetDatum(static_cast<int64>(coll)));
                 for (size_t k = i; k < e; ++k) {
                     ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ,
                                 Int64GetDatum(static_cast<int64>(ids[k])));

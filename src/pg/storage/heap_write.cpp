@@ -36,8 +36,9 @@ namespace {
 // when someone added triggers to the table (the direct path fires none).
 bool things_have_update_triggers(Relation rel) {
     TriggerDesc* td = rel->trigdesc;
-    return td && (td->trig_update_before_row || td->trig_update_after_row || td->trig_update_instead_row ||
-                  td->trig_update_before_statement || td->trig_update_after_statement);
+    return td && (td->trig_update_before_row || td->trig_update_after_row ||
+                  td->trig_update_instead_row || td->trig_update_before_statement ||
+                  td->trig_update_after_statement);
 }
 
 }  // namespace
@@ -72,7 +73,8 @@ bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
     int natts = RelationGetDescr(rel)->natts;
     r.probe = index_beginscan(rel, r.index, estate->es_snapshot, 2, 0);
     ScanKeyData keys[2];
-    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(static_cast<int64>(coll)));
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+                Int64GetDatum(static_cast<int64>(coll)));
     MemoryContext outer = CurrentMemoryContext;
     // A change of the reference count only (a thing put in or taken out of
     // another) commutes with any other change of the row: met with a newer
@@ -109,8 +111,9 @@ bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
             ItemPointerData tid = r.slot->tts_tid;
             TM_FailureData tmfd;
             LockTupleMode lockmode;
-            TM_Result res = table_tuple_update(rel, &tid, newslot, estate->es_output_cid, estate->es_snapshot,
-                                               InvalidSnapshot, true, &tmfd, &lockmode, &update_indexes);
+            TM_Result res =
+                table_tuple_update(rel, &tid, newslot, estate->es_output_cid, estate->es_snapshot,
+                                   InvalidSnapshot, true, &tmfd, &lockmode, &update_indexes);
             MemoryContextSwitchTo(outer);
             if (res == TM_Ok) break;
             if (res == TM_Updated && follow && !w.props) {
@@ -120,7 +123,7 @@ bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                 index_rescan(latest, keys, 2, nullptr, 0);
                 bool found = index_getnext_slot(latest, ForwardScanDirection, r.slot);
                 index_endscan(latest);
-                if (!found) raise_conflict();   // deleted meanwhile
+                if (!found) raise_conflict();  // deleted meanwhile
                 MemoryContextReset(tmp);
                 continue;
             }

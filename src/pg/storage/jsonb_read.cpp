@@ -79,14 +79,15 @@ void decode_numeric(const char* p, size_t len, Sink& b) {
     int weight, dscale;
     bool neg;
     const char* digits;
-    if ((head & 0xC000) == 0x8000) {   // short form
+    if ((head & 0xC000) == 0x8000) {  // short form
         neg = (head & 0x2000) != 0;
         dscale = (head & 0x1F80) >> 7;
-        weight = (head & 0x0040) ? static_cast<int>(head | ~0x003F) : static_cast<int>(head & 0x003F);
+        weight =
+            (head & 0x0040) ? static_cast<int>(head | ~0x003F) : static_cast<int>(head & 0x003F);
         digits = d + 2;
-    } else if ((head & 0xC000) == 0xC000) {   // NaN, infinities: not in JSON
+    } else if ((head & 0xC000) == 0xC000) {  // NaN, infinities: not in JSON
         bad_props();
-    } else {   // long form: sign and display scale, then the weight
+    } else {  // long form: sign and display scale, then the weight
         if (size < hdr + 4) bad_props();
         neg = (head & 0xC000) == 0x4000;
         dscale = head & 0x3FFF;
@@ -113,7 +114,8 @@ void decode_numeric(const char* p, size_t len, Sink& b) {
         for (int i = 0; i <= weight; ++i) v = v * 10000 + static_cast<unsigned>(digit(i));
         unsigned __int128 limit = neg ? (static_cast<unsigned __int128>(INT64_MAX) + 1) : INT64_MAX;
         if (v <= limit) {
-            b.integer(neg ? static_cast<int64_t>(-static_cast<__int128>(v)) : static_cast<int64_t>(v));
+            b.integer(neg ? static_cast<int64_t>(-static_cast<__int128>(v))
+                          : static_cast<int64_t>(v));
             return;
         }
     }
@@ -144,18 +146,18 @@ void decode_numeric(const char* p, size_t len, Sink& b) {
 void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
     // One level of the walk: a container and the next entry to visit.
     struct Level {
-        const char* children;   // the JEntries
-        const char* data;       // where the data begins
-        uint32_t count;         // keys (objects) or elements (arrays)
+        const char* children;  // the JEntries
+        const char* data;      // where the data begins
+        uint32_t count;        // keys (objects) or elements (arrays)
         bool object;
-        uint32_t next = 0;      // the next key or element
-        uint32_t key_off = 0;   // running offsets: keys, then values
+        uint32_t next = 0;     // the next key or element
+        uint32_t key_off = 0;  // running offsets: keys, then values
         uint32_t val_off = 0;
     };
     const char* begin = bin.data();
     const char* end = begin + bin.size();
     // The stack is kept from one thing to the next (no allocation per
-    // thing); a decode nested in another one (not done today) gets its own.
+    // thing); a decode nested in another one gets its own.
     static std::vector<Level> shared;
     static bool busy = false;
     std::vector<Level> local;
@@ -163,7 +165,10 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
     struct Busy {
         bool was;
         std::vector<Level>& st;
-        ~Busy() { busy = was; st.clear(); }
+        ~Busy() {
+            busy = was;
+            st.clear();
+        }
     } guard{busy, stack};
     busy = true;
     stack.clear();
@@ -197,7 +202,8 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
         if (object) {
             // The values' offsets start where the keys' data ends.
             uint32_t off = 0, start, len;
-            for (uint32_t i = 0; i < count; ++i) entry(load_u32(l.children + 4 * i), off, start, len);
+            for (uint32_t i = 0; i < count; ++i)
+                entry(load_u32(l.children + 4 * i), off, start, len);
             l.val_off = off;
         }
         if (static_cast<size_t>(end - l.data) < l.val_off) bad_props();
@@ -205,13 +211,14 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
             // A reference {"#": id}, the most frequent nested object (a
             // list of things is a list of them): straight to the builder.
             uint32_t kje = load_u32(l.children), vje = load_u32(l.children + 4);
-            uint32_t klen = kje & JENTRY_OFFLENMASK;   // the first entry's length or end: the same
+            uint32_t klen = kje & JENTRY_OFFLENMASK;  // the first entry's length or end: the same
             if ((kje & JENTRY_TYPEMASK) == JENTRY_ISSTRING && klen == 1 && l.val_off == 1 &&
                 static_cast<size_t>(end - l.data) >= 1 && l.data[0] == '#' &&
                 (vje & JENTRY_TYPEMASK) == JENTRY_ISNUMERIC) {
                 uint32_t voff = 1, start, len;
                 entry(vje, voff, start, len);
-                if (static_cast<size_t>(end - l.data) < static_cast<size_t>(start) + len) bad_props();
+                if (static_cast<size_t>(end - l.data) < static_cast<size_t>(start) + len)
+                    bad_props();
                 uint32_t pad = INTALIGN(start) - start;
                 if (pad > len) bad_props();
                 RefSink sink;
@@ -222,8 +229,10 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
                 }
             }
         }
-        if (object) b.begin_object(count);
-        else b.begin_array(count);
+        if (object)
+            b.begin_object(count);
+        else
+            b.begin_array(count);
         stack.push_back(l);
     };
     // The value of JEntry je at [start, start + len) of level l's data.
@@ -231,19 +240,30 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
         if (static_cast<size_t>(end - l.data) < static_cast<size_t>(start) + len) bad_props();
         const char* p = l.data + start;
         switch (je & JENTRY_TYPEMASK) {
-            case JENTRY_ISSTRING: b.string(std::string_view(p, len)); break;
-            case JENTRY_ISNULL: b.null(); break;
-            case JENTRY_ISBOOL_FALSE: b.boolean(false); break;
-            case JENTRY_ISBOOL_TRUE: b.boolean(true); break;
+            case JENTRY_ISSTRING:
+                b.string(std::string_view(p, len));
+                break;
+            case JENTRY_ISNULL:
+                b.null();
+                break;
+            case JENTRY_ISBOOL_FALSE:
+                b.boolean(false);
+                break;
+            case JENTRY_ISBOOL_TRUE:
+                b.boolean(true);
+                break;
             case JENTRY_ISNUMERIC:
             case JENTRY_ISCONTAINER: {
-                uint32_t pad = INTALIGN(start) - start;   // the data starts int-aligned
+                uint32_t pad = INTALIGN(start) - start;  // the data starts int-aligned
                 if (pad > len) bad_props();
-                if ((je & JENTRY_TYPEMASK) == JENTRY_ISNUMERIC) decode_numeric(p + pad, len - pad, b);
-                else open(p + pad, len - pad);
+                if ((je & JENTRY_TYPEMASK) == JENTRY_ISNUMERIC)
+                    decode_numeric(p + pad, len - pad, b);
+                else
+                    open(p + pad, len - pad);
                 break;
             }
-            default: bad_props();
+            default:
+                bad_props();
         }
     };
 
@@ -253,14 +273,16 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
         if (!VARATT_IS_4B_U(&word) || VARSIZE(&word) != bin.size()) bad_props();
     }
     open(begin + VARHDRSZ, bin.size() - VARHDRSZ);
-    if (!stack.back().object) bad_props();   // properties are an object
+    if (!stack.back().object) bad_props();  // properties are an object
     while (!stack.empty()) {
         Level& l = stack.back();
         if (l.next == l.count) {
             bool object = l.object;
             stack.pop_back();
-            if (object) b.end_object();
-            else b.end_array();
+            if (object)
+                b.end_object();
+            else
+                b.end_array();
             continue;
         }
         uint32_t i = l.next++;
@@ -274,7 +296,7 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
             b.key(std::string_view(l.data + start, len));
             uint32_t vje = load_u32(l.children + 4 * (l.count + i));
             entry(vje, l.val_off, start, len);
-            value(l, vje, start, len);   // may push a level: `l` is not used after
+            value(l, vje, start, len);  // may push a level: `l` is not used after
         } else {
             uint32_t je = load_u32(l.children + 4 * i);
             entry(je, l.key_off, start, len);

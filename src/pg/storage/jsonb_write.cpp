@@ -63,10 +63,12 @@ void stream_string(JsonbValue& v, const char* p, uint32_t n) {
                         errmsg("unsupported Unicode escape sequence"),
                         errdetail("\\u0000 cannot be converted to text.")));
     if (n > JENTRY_OFFLENMASK)
-        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("string too long to represent as jsonb string"),
-                        errdetail("Due to an implementation restriction, jsonb strings cannot exceed %d bytes.",
-                                  JENTRY_OFFLENMASK)));
+        ereport(ERROR,
+                (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                 errmsg("string too long to represent as jsonb string"),
+                 errdetail(
+                     "Due to an implementation restriction, jsonb strings cannot exceed %d bytes.",
+                     JENTRY_OFFLENMASK)));
     v.type = jbvString;
     v.val.string.len = static_cast<int>(n);
     v.val.string.val = const_cast<char*>(p);
@@ -89,10 +91,18 @@ Jsonb* stream_to_jsonb(const char* p, size_t len) {
             p += sizeof n;
         }
         switch (tag) {
-            case '{': res = pushJsonbValue(&st, WJB_BEGIN_OBJECT, nullptr); continue;
-            case '}': res = pushJsonbValue(&st, WJB_END_OBJECT, nullptr); continue;
-            case '[': res = pushJsonbValue(&st, WJB_BEGIN_ARRAY, nullptr); continue;
-            case ']': res = pushJsonbValue(&st, WJB_END_ARRAY, nullptr); continue;
+            case '{':
+                res = pushJsonbValue(&st, WJB_BEGIN_OBJECT, nullptr);
+                continue;
+            case '}':
+                res = pushJsonbValue(&st, WJB_END_OBJECT, nullptr);
+                continue;
+            case '[':
+                res = pushJsonbValue(&st, WJB_BEGIN_ARRAY, nullptr);
+                continue;
+            case ']':
+                res = pushJsonbValue(&st, WJB_END_ARRAY, nullptr);
+                continue;
             case 'k':
                 stream_string(v, p, n);
                 p += n;
@@ -102,7 +112,9 @@ Jsonb* stream_to_jsonb(const char* p, size_t len) {
                 stream_string(v, p, n);
                 p += n;
                 break;
-            case 'n': v.type = jbvNull; break;
+            case 'n':
+                v.type = jbvNull;
+                break;
             case 't':
             case 'f':
                 v.type = jbvBool;
@@ -118,8 +130,9 @@ Jsonb* stream_to_jsonb(const char* p, size_t len) {
             }
             case 'd':
                 v.type = jbvNumeric;
-                v.val.numeric = DatumGetNumeric(DirectFunctionCall3(
-                    numeric_in, CStringGetDatum(p), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+                v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(p),
+                                                                    ObjectIdGetDatum(InvalidOid),
+                                                                    Int32GetDatum(-1)));
                 p += n + 1;
                 break;
             default:

@@ -26,7 +26,7 @@ enum PlanFlags {
 };
 
 struct PlanDef {
-    Plan id;   // the entry's place in kPlans (checked below)
+    Plan id;  // the entry's place in kPlans (checked below)
     const char* sql;
     int nargs;
     Oid types[6];
@@ -44,6 +44,8 @@ struct PlanDef {
 // thing (THING_TID: the row's ctid, then a TID scan). A row changed by a concurrent
 // transaction since the probe has another ctid on recheck: not updated, a conflict (40001),
 // as the version check gives.
+// The table keeps each plan's SQL, argument count, types and flags together:
+// clang-format off
 #define THING_TID \
     "(SELECT x.ctid FROM thingsdb.things x WHERE x.collection = $1 AND x.id = u.id)"
 
@@ -217,6 +219,7 @@ constexpr PlanDef kPlans[] = {
      " WHERE $1 > (SELECT last_value FROM thingsdb.events_pruned_seq)",
      1, {INT8OID}, OWN_SNAPSHOT},
 };
+// clang-format on
 
 constexpr int kCount = static_cast<int>(Plan::COUNT);
 static_assert(sizeof kPlans / sizeof kPlans[0] == kCount, "one entry per Plan");
@@ -243,9 +246,9 @@ uint64 exec_plan(Plan plan, Datum* values, const char* nulls) {
         kept[i] = p;
     }
     Snapshot snap = (d.flags & OWN_SNAPSHOT) ? nullptr : query_snapshot();
-    int rc = snap ? SPI_execute_snapshot(kept[i], values, nulls, snap, InvalidSnapshot, false,
-                                         true, 0)
-                  : SPI_execute_plan(kept[i], values, nulls, false, 0);
+    int rc =
+        snap ? SPI_execute_snapshot(kept[i], values, nulls, snap, InvalidSnapshot, false, true, 0)
+             : SPI_execute_plan(kept[i], values, nulls, false, 0);
     if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
     return SPI_processed;
 }
@@ -285,8 +288,7 @@ Datum text_datum(std::string_view s) {
 Datum int8_array(const int64* v, int n) {
     Datum* d = static_cast<Datum*>(palloc(sizeof(Datum) * (n ? n : 1)));
     for (int i = 0; i < n; i++) d[i] = Int64GetDatum(v[i]);
-    ArrayType* a =
-        construct_array(d, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+    ArrayType* a = construct_array(d, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
     pfree(d);
     return PointerGetDatum(a);
 }
@@ -300,8 +302,8 @@ Datum type_array(const uint32_t* v, int n) {
     }
     int dims[1] = {n};
     int lbs[1] = {1};
-    ArrayType* a = construct_md_array(d, nulls, 1, dims, lbs, INT4OID, sizeof(int32), true,
-                                      TYPALIGN_INT);
+    ArrayType* a =
+        construct_md_array(d, nulls, 1, dims, lbs, INT4OID, sizeof(int32), true, TYPALIGN_INT);
     pfree(d);
     pfree(nulls);
     return PointerGetDatum(a);

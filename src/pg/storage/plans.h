@@ -97,6 +97,6 @@ void assign_text(std::string& dst, uint64 row, int col);
 // Arguments, palloc'd in the current memory context.
 Datum text_datum(std::string_view s);
 Datum int8_array(const int64* v, int n);
-Datum type_array(const uint32_t* v, int n);   // kNoType (storage.h) becomes NULL
+Datum type_array(const uint32_t* v, int n);  // kNoType (storage.h) becomes NULL
 
 }  // namespace tdb::pg

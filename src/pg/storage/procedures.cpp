@@ -50,8 +50,8 @@ std::vector<ProcedureRow> PgStorage::procedures(uint64_t scope_id) {
 
 void PgStorage::insert_procedure(const ProcedureRow& row) {
     pg_call([&] {
-        Datum args[4] = {Int64GetDatum(row.scope_id), text_datum(row.name), text_datum(row.definition),
-                         Int64GetDatum(row.created_at)};
+        Datum args[4] = {Int64GetDatum(row.scope_id), text_datum(row.name),
+                         text_datum(row.definition), Int64GetDatum(row.created_at)};
         exec_plan(Plan::PROC_INSERT, args);
         pfree(DatumGetPointer(args[1]));
         pfree(DatumGetPointer(args[2]));
@@ -61,8 +61,8 @@ void PgStorage::insert_procedure(const ProcedureRow& row) {
 
 void PgStorage::update_procedure(const ProcedureRow& row) {
     pg_call([&] {
-        Datum args[4] = {Int64GetDatum(row.scope_id), text_datum(row.name), text_datum(row.definition),
-                         Int64GetDatum(row.created_at)};
+        Datum args[4] = {Int64GetDatum(row.scope_id), text_datum(row.name),
+                         text_datum(row.definition), Int64GetDatum(row.created_at)};
         exec_plan(Plan::PROC_UPDATE, args);
         pfree(DatumGetPointer(args[1]));
         pfree(DatumGetPointer(args[2]));
@@ -70,7 +70,8 @@ void PgStorage::update_procedure(const ProcedureRow& row) {
     });
 }
 
-void PgStorage::rename_procedure(uint64_t scope_id, std::string_view name, std::string_view new_name) {
+void PgStorage::rename_procedure(uint64_t scope_id, std::string_view name,
+                                 std::string_view new_name) {
     pg_call([&] {
         Datum args[3] = {Int64GetDatum(scope_id), text_datum(name), text_datum(new_name)};
         exec_plan(Plan::PROC_RENAME, args);

@@ -25,8 +25,8 @@ struct ThingsReader {
     Relation heap = nullptr;
     Relation index = nullptr;
     AttrNumber a_id = 0, a_coll = 0, a_type = 0, a_version = 0, a_refs = 0, a_props = 0;
-    AttrNumber a_last = 0;        // the highest of the four a probe reads
-    bool plain_layout = false;    // the six columns of the install script, in order (deform_row)
+    AttrNumber a_last = 0;      // the highest of the four a probe reads
+    bool plain_layout = false;  // the six columns of the install script, in order (deform_row)
     TupleTableSlot* slot = nullptr;
     IndexScanDesc probe = nullptr;   // one key: id = k
     IndexScanDesc bitmap = nullptr;  // three keys: collection, lo <= id <= hi
@@ -45,9 +45,9 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
 struct UpdateRow {
     int64 id;
     uint32_t type_id;
-    int64 version;              // the version read; must still be the stored one
-    int64 delta;                // change of refs
-    const std::string* props;   // the encoder's stream; nullptr: refs only
+    int64 version;             // the version read; must still be the stored one
+    int64 delta;               // change of refs
+    const std::string* props;  // the encoder's stream; nullptr: refs only
 };
 
 // Applies rows (sorted by id) by direct access; ids whose refs end <= 0 go to unreferenced.

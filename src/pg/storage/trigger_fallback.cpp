@@ -39,12 +39,9 @@ void update_by_statements(uint64_t coll, const StatementUpdates& s,
                           std::vector<uint64_t>& unreferenced, MemoryContext tmp) {
     if (!s.id.empty()) {
         int n = static_cast<int>(s.id.size());
-        Datum args[6] = {Int64GetDatum(coll),
-                         int8_array(s.id.data(), n),
-                         type_array(s.type.data(), n),
-                         int8_array(s.version.data(), n),
-                         int8_array(s.delta.data(), n),
-                         jsonb_array(s.props.data(), n, tmp)};
+        Datum args[6] = {Int64GetDatum(coll),           int8_array(s.id.data(), n),
+                         type_array(s.type.data(), n),  int8_array(s.version.data(), n),
+                         int8_array(s.delta.data(), n), jsonb_array(s.props.data(), n, tmp)};
         uint64 got = exec_plan(Plan::UPDATE_THINGS, args);
         for (int i = 1; i < 6; i++) pfree(DatumGetPointer(args[i]));
         // A missing row means another transaction changed (or removed) the thing since this

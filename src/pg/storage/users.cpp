@@ -1,7 +1,6 @@
-// PgStorage for users, tokens and access: thingsdb.users, .tokens, .access via SPI.
-//
-// Plans are prepared on first use and kept for the backend, as in
-// pg_storage.cpp. Token keys never reach a table: only their SHA-256.
+// PgStorage for users, tokens and access: thingsdb.users, .tokens, .access via the plans of
+// plans.cpp, the lookups through the cache of catalog_cache.h. Token keys never reach a
+// table: only their SHA-256.
 #include <string>
 #include <vector>
 
@@ -57,8 +56,8 @@ std::vector<UserRow> query_users(Plan id, Datum* values) {
 
 std::vector<UserRow> PgStorage::users() { return query_users(Plan::USERS, nullptr); }
 
-// Lookups by name and id go through the per-backend cache (catalog_cache.h,
-//): every call resolves its user, and a warm call runs no SQL for it.
+// Lookups by name and id go through the per-backend cache (catalog_cache.h):
+// every call resolves its user, and a warm call runs no SQL for it.
 bool PgStorage::find_user(std::string_view name, UserRow& out) {
     CatalogCache* c = catalog_cache();
     std::string key(name);
