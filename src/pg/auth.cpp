@@ -1,5 +1,5 @@
-// Identity of a call (the role or the session's token), the owner's rights
-// for the call, and tdb_authenticate. See auth.h for the model.
+// Identity of a call (the role or the session's token) and the owner's rights for the call.
+// See auth.h for the model; tdb_authenticate is in sql_users.cpp.
 #include "core/api/error.h"
 
 #include "pg/auth.h"
@@ -25,8 +25,6 @@ extern "C" {
 }
 
 namespace tdb::pg {
-
-bool find_token_by_hash(const std::string& hash, uint64_t& user_id, int64_t& expiration);   // pg_users.cpp
 
 namespace {
 
@@ -103,6 +101,20 @@ std::string new_token_key() {
     return base64_key(raw, sizeof raw);   // 22 characters, as ThingsDB's keys
 }
 
+void set_session_token(const std::string& hash, bool local) {
+    pg_call([] {
+        if (!xact_callback_registered) {
+            RegisterXactCallback(forget_local_token, nullptr);
+            xact_callback_registered = true;
+        }
+    });
+    session_token.active = true;
+    session_token.local = local;
+    memcpy(session_token.hash, hash.data(), sizeof session_token.hash);
+}
+
+void clear_session_token() { session_token = SessionToken{}; }
+
 CallContext::CallContext() {
     Oid caller = InvalidOid, owner = InvalidOid;
     int sec = 0;
@@ -112,8 +124,8 @@ CallContext::CallContext() {
         // As a SECURITY DEFINER function with SET search_path = pg_catalog
         // does (fmgr_security_definer), but the search path is pushed as an
         // override (namespace.h) instead of set as a GUC: popping a GUC nest
-        // level walks every setting (AtEOXact_GUC was the largest single cost
-        // of a warm tdb_run). The abort of the (sub)transaction undoes both
+        // level walks every setting (AtEOXact_GUC), a cost on every call of a
+        // warm tdb_run. The abort of the (sub)transaction undoes both
         // when the call fails. Only pg_catalog is searched: no temporary
         // schema, no schema of the caller's.
         SetUserIdAndSecContext(owner, sec | SECURITY_LOCAL_USERID_CHANGE);
@@ -181,56 +193,3 @@ const Identity& CallContext::identity(Storage& st) {
 }
 
 }  // namespace tdb::pg
-
-// tdb_authenticate(token text, local boolean DEFAULT false) -> text
-TDB_PG_FUNCTION(tdb_authenticate) {
-    using namespace tdb::pg;
-    if (PG_ARGISNULL(0)) {   // back to the session's role
-        session_token = SessionToken{};
-        PG_RETURN_NULL();
-    }
-    text* t = nullptr;
-    bool local = false;
-    pg_call([&] {
-        t = PG_GETARG_TEXT_PP(0);
-        local = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
-    });
-    std::string key(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-    // Caught PostgreSQL errors are copied to this call's context (see
-    // bridge.h); invoke_cpp restores the previous one.
-    MemoryContext saved_copy_context = error_copy_context;
-    error_copy_context = CurrentMemoryContext;
-    std::string hash = token_hash(key);
-
-    pg_call([] {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
-    });
-    std::string name;
-    {
-        tdb::pg::CallContext ctx;
-        PgStorage st;
-        uint64_t user_id = 0;
-        int64_t expiration = 0;
-        if (key.size() != 22 || !find_token_by_hash(hash, user_id, expiration)) tdb::raise(tdb::AUTH_ERR, "invalid token");
-        if (expiration && expiration <= static_cast<int64_t>(st.now())) tdb::raise(tdb::AUTH_ERR, "token is expired");
-        tdb::UserRow u;
-        if (!st.find_user_by_id(user_id, u)) tdb::raise(tdb::AUTH_ERR, "invalid token");
-        name = u.name;
-        st.finish();
-        ctx.finish();
-    }
-    Datum out = 0;
-    pg_call([&] {
-        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
-        if (!xact_callback_registered) {
-            RegisterXactCallback(forget_local_token, nullptr);
-            xact_callback_registered = true;
-        }
-        out = CStringGetTextDatum(name.c_str());
-    });
-    error_copy_context = saved_copy_context;
-    session_token.active = true;
-    session_token.local = local;
-    memcpy(session_token.hash, hash.data(), sizeof session_token.hash);
-    PG_RETURN_DATUM(out);
-}

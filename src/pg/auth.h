@@ -1,13 +1,13 @@
 // Who calls: the identity of a tdb_* call and the rights it runs with.
 //
 // Every entry point that touches the extension's tables creates one
-// CallContext after SPI_connect. It remembers the calling role, then runs the
-// rest of the call as the owner of schema thingsdb (the role that installed
-// the extension, who owns the tables) with search_path pinned to
-// "pg_catalog, pg_temp": the tables stay revoked from PUBLIC, and a caller's
+// CallContext after SPI_connect (run_in_call, entry.h). It remembers the
+// calling role, then runs the rest of the call as the owner of schema
+// thingsdb (the role that installed the extension, who owns the tables) with
+// only pg_catalog searched: the tables stay revoked from PUBLIC, and a caller's
 // search_path cannot slip its own functions or operators into our
 // statements. The ThingsDB rights of the caller are then checked by the core
-// (core/access.h) against the Identity resolved here.
+// (core/api/access.h) against the Identity resolved here.
 #pragma once
 
 #include <string>
@@ -50,5 +50,11 @@ private:
 std::string token_hash(std::string_view key);
 // A new token key: 16 random bytes as 22 characters of base64.
 std::string new_token_key();
+
+// The token of the session (tdb_authenticate), by the SHA-256 of its key (token_hash); local:
+// only until the end of the current transaction. Calls resolve their identity from it.
+void set_session_token(const std::string& hash, bool local);
+// Back to the session's role.
+void clear_session_token();
 
 }  // namespace tdb::pg

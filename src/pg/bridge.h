@@ -8,7 +8,9 @@
 //
 // Rule for the lambdas given to pg_call: no object with a destructor may be
 // alive while a PostgreSQL function runs in it, because an ereport longjmps
-// straight back to pg_call and would skip that destructor.
+// straight back to pg_call and would skip that destructor. Build strings and
+// vectors before the call; the lambda only reads or fills objects of the
+// caller (through references, raw pointers and Datums).
 #pragma once
 
 extern "C" {
@@ -59,7 +61,7 @@ void pg_call(F&& f) {
 }
 
 // Where pg_call copies the ErrorData of a caught error: a context that outlives
-// SPI_finish (the entry point's caller context). Restored by ErrorContextScope.
+// SPI_finish (the entry point's caller context); set by ErrorCopyContextScope (entry.h).
 extern MemoryContext error_copy_context;
 
 // Runs fn(fcinfo); any exception ends the statement with an ereport(ERROR):

@@ -1,4 +1,5 @@
-// Watch events: tdb_watch/tdb_unwatch, and at commit one stored, notified event per changed thing.
+// Watch events: at commit one stored, notified event per changed thing (tdb_watch and the
+// other SQL functions of events are in sql_events.cpp).
 //
 // A transaction's jobs are kept in backend memory, tagged with the
 // subtransaction that recorded them, until it ends: a rolled-back
@@ -26,6 +27,8 @@
 
 #include "pg/auth.h"
 #include "pg/bridge.h"
+#include "pg/entry.h"
+#include "pg/storage/plans.h"
 #include "pg/storage/things.h"
 
 extern "C" {
@@ -67,49 +70,9 @@ constexpr size_t kMaxNotifyPayload = 8000;
 // larger than that gets a row of its own).
 constexpr size_t kMaxPartBytes = 64u << 20;
 
-enum PlanId { LOCK, LOCK_SHARED, NEXT_ID, LAST_ID, INSERT_EVENTS, PRUNE, RAISE_HORIZON, N_PLANS };
-
-struct PlanDef {
-    const char* sql;
-    int nargs;
-    Oid types[5];
-};
-
-const PlanDef kPlans[N_PLANS] = {
-    {"SELECT pg_catalog.pg_advisory_xact_lock($1)", 1, {INT8OID}},
-    {"SELECT pg_catalog.pg_advisory_xact_lock_shared($1)", 1, {INT8OID}},
-    {"SELECT nextval('thingsdb.change_id_seq')", 0, {}},
-    {"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM thingsdb.change_id_seq", 0, {}},
-    {"INSERT INTO thingsdb.changes (change_id, part, thing_ids, collections, payloads)"
-     " VALUES ($1, $2, $3, $4, $5)",
-     5, {INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, JSONARRAYOID}},
-    {"WITH d AS (DELETE FROM thingsdb.changes"
-     " WHERE created_at < clock_timestamp() - make_interval(secs => $1)"
-     " RETURNING change_id, cardinality(thing_ids) AS n)"
-     " SELECT coalesce(sum(n), 0)::bigint, max(change_id) FROM d",
-     1, {FLOAT8OID}},
-    // The highest pruned change id; a sequence because it must not conflict
-    // between concurrent transactions (only raised, under the commit lock).
-    {"SELECT setval('thingsdb.events_pruned_seq', $1)"
-     " WHERE $1 > (SELECT last_value FROM thingsdb.events_pruned_seq)",
-     1, {INT8OID}},
-};
-
-SPIPlanPtr plans[N_PLANS];
-
-// Runs a kept plan inside pg_call; the caller owns values/nulls.
-void exec_plan(PlanId id, Datum* values, const char* nulls) {
-    pg_call([&] {
-        if (!plans[id]) {
-            const PlanDef& d = kPlans[id];
-            SPIPlanPtr p = SPI_prepare(d.sql, d.nargs, const_cast<Oid*>(d.types));
-            if (!p) elog(ERROR, "thingsdb: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-            if (SPI_keepplan(p) != 0) elog(ERROR, "thingsdb: SPI_keepplan failed");
-            plans[id] = p;
-        }
-        int rc = SPI_execute_plan(plans[id], values, nulls, false, 0);
-        if (rc < 0) elog(ERROR, "thingsdb: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-    });
+// Runs a plan of the events (plans.h) in its own pg_call; the caller owns values/nulls.
+void run_plan(Plan plan, Datum* values, const char* nulls = nullptr) {
+    pg_call([&] { exec_plan(plan, values, nulls); });
 }
 
 // The int8 in column `col` of the first result row; `fallback` for NULL.
@@ -123,58 +86,6 @@ int64 result_int8(int col, int64 fallback) {
     });
     return v;
 }
-
-void lock_commits(bool shared) {
-    Datum key = Int64GetDatum(kCommitLockKey);
-    exec_plan(shared ? LOCK_SHARED : LOCK, &key, nullptr);
-}
-
-// The change id of the last transaction with events that committed (read
-// under the lock, when no committer is between taking an id and its commit).
-int64 last_change_id() {
-    exec_plan(LAST_ID, nullptr, nullptr);
-    return result_int8(1, 0);
-}
-
-// Deletes events older than the retention; call with the commit lock held.
-int64 prune_events() {
-    if (event_retention <= 0) return 0;
-    Datum secs = Float8GetDatum(static_cast<double>(event_retention));
-    exec_plan(PRUNE, &secs, nullptr);
-    int64 deleted = result_int8(1, 0);
-    int64 highest = result_int8(2, 0);
-    if (highest > 0) {
-        Datum h = Int64GetDatum(highest);
-        exec_plan(RAISE_HORIZON, &h, nullptr);
-    }
-    pg_call([] { last_prune = GetCurrentTimestamp(); });
-    return deleted;
-}
-
-void spi_connect() {
-    pg_call([] {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
-    });
-}
-
-void spi_finish() {
-    pg_call([] {
-        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
-    });
-}
-
-class ErrorCopyContextScope {
-public:
-    explicit ErrorCopyContextScope(MemoryContext cxt) : saved_(error_copy_context) { error_copy_context = cxt; }
-    ~ErrorCopyContextScope() { error_copy_context = saved_; }
-    ErrorCopyContextScope(const ErrorCopyContextScope&) = delete;
-    ErrorCopyContextScope& operator=(const ErrorCopyContextScope&) = delete;
-
-private:
-    MemoryContext saved_;
-};
-
-std::string channel_of(uint64_t thing_id) { return "tdb_" + std::to_string(thing_id); }
 
 // One update event per changed thing, in the order the things first changed.
 struct ThingEvent {
@@ -208,7 +119,7 @@ Datum flush_events(FunctionCallInfo) {
     spi_connect();
     tdb::pg::CallContext call;   // the events are written as the extension owner (auth.h)
     lock_commits(false);
-    exec_plan(NEXT_ID, nullptr, nullptr);
+    run_plan(Plan::EVENTS_NEXT_ID, nullptr);
     int64 change_id = result_int8(1, 0);
 
     std::vector<std::string> payloads;
@@ -262,7 +173,7 @@ Datum flush_events(FunctionCallInfo) {
             pfree(coll_nulls);
             pfree(texts);
         });
-        exec_plan(INSERT_EVENTS, values, nullptr);
+        run_plan(Plan::EVENTS_INSERT, values);
         pg_call([&] {   // a large transaction's parts should not pile up
             for (int i = 2; i < 5; ++i) pfree(DatumGetPointer(values[i]));
         });
@@ -319,22 +230,33 @@ void subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransactionId
     std::erase_if(pending, [sub](const PendingJob& j) { return j.subxact >= sub; });
 }
 
-// Text of a non-null text argument.
-std::string text_arg(FunctionCallInfo fcinfo, int n) {
-    text* t = nullptr;
-    pg_call([&] { t = PG_GETARG_TEXT_PP(n); });
-    return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-}
-
-int64 thing_id_arg(FunctionCallInfo fcinfo) {
-    int64 id = 0;
-    bool null = PG_ARGISNULL(0);
-    if (!null) id = PG_GETARG_INT64(0);
-    if (null || id < 0) tdb::raise(VALUE_ERR, "expecting a thing id (an integer >= 0)");
-    return id;
-}
-
 }  // namespace
+
+void lock_commits(bool shared) {
+    Datum key = Int64GetDatum(kCommitLockKey);
+    run_plan(shared ? Plan::EVENTS_LOCK_SHARED : Plan::EVENTS_LOCK, &key);
+}
+
+int64_t last_change_id() {
+    run_plan(Plan::EVENTS_LAST_ID, nullptr);
+    return result_int8(1, 0);
+}
+
+int64_t prune_events() {
+    if (event_retention <= 0) return 0;
+    Datum secs = Float8GetDatum(static_cast<double>(event_retention));
+    run_plan(Plan::EVENTS_PRUNE, &secs);
+    int64 deleted = result_int8(1, 0);
+    int64 highest = result_int8(2, 0);
+    if (highest > 0) {
+        Datum h = Int64GetDatum(highest);
+        run_plan(Plan::EVENTS_RAISE_HORIZON, &h);
+    }
+    pg_call([] { last_prune = GetCurrentTimestamp(); });
+    return deleted;
+}
+
+std::string channel_of(uint64_t thing_id) { return "tdb_" + std::to_string(thing_id); }
 
 void events_init() {
     DefineCustomIntVariable("thingsdb.event_retention",
@@ -359,70 +281,3 @@ void events_record(std::string_view scope, std::vector<std::pair<uint64_t, std::
 }
 
 }  // namespace tdb::pg
-
-using tdb::pg::pg_call;
-
-// tdb_watch(thing_id bigint, scope text DEFAULT NULL) -> jsonb: the init event.
-TDB_PG_FUNCTION(tdb_watch) {
-    // Notifications are not replicated: on a hot standby no event would come.
-    pg_call([] {
-        if (RecoveryInProgress())
-            ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-                            errmsg("cannot watch on a hot standby: events are notified on the primary only"),
-                            errhint("Watch on the primary; standbys serve reads.")));
-    });
-    int64 id = tdb::pg::thing_id_arg(fcinfo);
-    std::string scope;
-    if (PG_ARGISNULL(1)) {
-        const char* s = nullptr;
-        pg_call([&] { s = GetConfigOption("thingsdb.scope", true, false); });
-        scope = s ? s : "";
-    } else {
-        scope = tdb::pg::text_arg(fcinfo, 1);
-    }
-    if (id == 0) scope = "@thingsdb";
-    MemoryContext call_cxt = CurrentMemoryContext;
-    tdb::pg::ErrorCopyContextScope copy_scope(call_cxt);
-    tdb::pg::spi_connect();
-    tdb::pg::CallContext call;   // JOIN on the scope; the owner's rights (auth.h)
-    std::string init;
-    {
-        tdb::pg::PgStorage storage;
-        tdb::check_scope_access(storage, &call.identity(storage), scope, tdb::AUTH_JOIN);
-        tdb::pg::lock_commits(true);
-        storage.renew_snapshot();   // the state as of change_id: after the wait for the lock
-        int64 change_id = tdb::pg::last_change_id();
-        init = tdb::watch_init(storage, scope, static_cast<uint64_t>(id), change_id);
-        storage.finish();
-    }
-    call.finish();
-    std::string channel = tdb::pg::channel_of(static_cast<uint64_t>(id));
-    Datum out = 0;
-    pg_call([&] {
-        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
-        MemoryContextSwitchTo(call_cxt);
-        Async_Listen(channel.c_str());
-        out = DirectFunctionCall1(jsonb_in, CStringGetDatum(init.c_str()));
-    });
-    PG_RETURN_DATUM(out);
-}
-
-// tdb_unwatch(thing_id bigint) -> void
-TDB_PG_FUNCTION(tdb_unwatch) {
-    int64 id = tdb::pg::thing_id_arg(fcinfo);
-    std::string channel = tdb::pg::channel_of(static_cast<uint64_t>(id));
-    pg_call([&] { Async_Unlisten(channel.c_str()); });
-    PG_RETURN_VOID();
-}
-
-// tdb_prune_events() -> bigint: deletes the events older than
-// thingsdb.event_retention now; returns how many.
-TDB_PG_FUNCTION(tdb_prune_events) {
-    (void)fcinfo;
-    tdb::pg::ErrorCopyContextScope copy_scope(CurrentMemoryContext);
-    tdb::pg::spi_connect();
-    tdb::pg::lock_commits(false);
-    int64 n = tdb::pg::prune_events();
-    tdb::pg::spi_finish();
-    PG_RETURN_INT64(n);
-}

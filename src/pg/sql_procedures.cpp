@@ -2,8 +2,8 @@
 // and tdb_procedures_json (discovery).
 //
 // tdb_run converts its SQL arguments to values directly (no ThingsDB code is
-// built or parsed): with a warm closure cache a call reads the collection row
-// and runs the closure, nothing more.
+// built or parsed): with warm caches (epochs.h) a call runs no SQL before the
+// closure runs.
 #include "core/api/procedures.h"
 
 #include <cmath>
@@ -12,11 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "pg/auth.h"
-#include "pg/bridge.h"
-#include "pg/notify.h"
-#include "pg/storage/things.h"
+#include "pg/entry.h"
 #include "pg/readonly.h"
+#include "pg/settings.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -32,78 +30,9 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+using namespace tdb::pg;
+
 namespace {
-
-using tdb::pg::pg_call;
-
-// The scope of a call whose scope argument is NULL: the setting
-// thingsdb.scope (read through the GUC machinery, owned by thingsdb.cpp).
-std::string default_scope() {
-    const char* s = nullptr;
-    pg_call([&] { s = GetConfigOption("thingsdb.scope", true, false); });
-    return s ? s : "@:stuff";
-}
-
-std::string text_arg(FunctionCallInfo fcinfo, int n) {
-    std::string out;
-    text* t = nullptr;
-    pg_call([&] { t = PG_GETARG_TEXT_PP(n); });
-    out.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-    return out;
-}
-
-void require_arg(FunctionCallInfo fcinfo, int n, const char* what) {
-    if (!PG_ARGISNULL(n)) return;
-    pg_call([&] {
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", what)));
-    });
-}
-
-// Sets error_copy_context for one entry-point call (as tdb_query does), so
-// a caught PostgreSQL error survives SPI_finish.
-class ErrorCopyContextScope {
-public:
-    explicit ErrorCopyContextScope(MemoryContext cxt) : saved_(tdb::pg::error_copy_context) {
-        tdb::pg::error_copy_context = cxt;
-    }
-    ~ErrorCopyContextScope() { tdb::pg::error_copy_context = saved_; }
-    ErrorCopyContextScope(const ErrorCopyContextScope&) = delete;
-    ErrorCopyContextScope& operator=(const ErrorCopyContextScope&) = delete;
-
-private:
-    MemoryContext saved_;
-};
-
-// One call of the core between SPI_connect and SPI_finish, as the owner of
-// the tables with the caller's identity (auth.h); `run` gets the storage and
-// the identity, fills `jobs` and `scope` for the watch events and returns
-// the JSON text of the result.
-template <typename Run>
-Datum call_core(bool result_is_text, Run&& run) {
-    ErrorCopyContextScope copy_scope(CurrentMemoryContext);
-    MemoryContext call_cxt = CurrentMemoryContext;
-    pg_call([] {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
-    });
-    std::string result, scope;
-    std::vector<std::pair<uint64_t, std::string>> jobs;
-    {
-        tdb::pg::CallContext call;
-        tdb::pg::PgStorage storage;
-        result = run(storage, &call.identity(storage), jobs, scope);
-        storage.finish();
-        call.finish();
-    }
-    Datum out = 0;
-    pg_call([&] {
-        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
-        MemoryContextSwitchTo(call_cxt);
-        if (result_is_text) out = PointerGetDatum(cstring_to_text_with_len(result.data(), result.size()));
-        else out = DirectFunctionCall1(jsonb_in, CStringGetDatum(result.c_str()));
-    });
-    if (!jobs.empty()) tdb::pg::events_record(scope, jobs);
-    PG_RETURN_DATUM(out);
-}
 
 // ---- SQL values to ThingsDB values (API.md, "Arguments") ------------------
 
@@ -282,19 +211,19 @@ std::vector<tdb::ProcArg> sql_args(FunctionCallInfo fcinfo) {
 // tdb_run(procedure text, VARIADIC args "any") -> jsonb, and tdb_run(procedure text)
 TDB_PG_FUNCTION(tdb_run) {
     require_arg(fcinfo, 0, "procedure");
-    std::string name = text_arg(fcinfo, 0);
+    std::string name(text_arg(fcinfo, 0));
     std::vector<tdb::ProcArg> args = sql_args(fcinfo);
-    std::string scope = default_scope();
-    std::string read_only = tdb::pg::read_only_reason();   // a hot standby
-    return call_core(false, [&](tdb::Storage& st, const tdb::Identity* who, auto& jobs, std::string& ran_in) {
+    std::string scope = scope_setting();
+    std::string read_only = read_only_reason();   // a hot standby
+    return run_entry(Returns::JSONB, [&](EntryCall& call) {
         tdb::ProcedureRequest req;
         req.read_only = read_only;
         req.scope = scope;
         req.name = name;
-        req.identity = who;
-        req.jobs_out = &jobs;
-        req.scope_out = &ran_in;
-        return tdb::run_procedure(st, req, std::move(args));
+        req.identity = &call.identity();
+        req.jobs_out = &call.jobs;
+        req.scope_out = &call.scope;
+        return tdb::run_procedure(call.storage, req, std::move(args));
     });
 }
 
@@ -303,30 +232,22 @@ namespace {
 // tdb_call and tdb_call_ro (read_only: refuse procedures with side effects).
 Datum call_impl(FunctionCallInfo fcinfo, bool ro) {
     require_arg(fcinfo, 0, "procedure");
-    std::string name = text_arg(fcinfo, 0);
+    std::string name(text_arg(fcinfo, 0));
     std::string params;
-    if (!PG_ARGISNULL(1)) {
-        char* s = nullptr;
-        pg_call([&] {
-            Jsonb* jb = PG_GETARG_JSONB_P(1);
-            s = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
-        });
-        params = s;
-    }
+    if (!PG_ARGISNULL(1)) params = jsonb_arg(fcinfo, 1);
     bool explicit_scope = !PG_ARGISNULL(2);
-    std::string scope = explicit_scope ? text_arg(fcinfo, 2) : default_scope();
-    std::string read_only =
-        ro ? tdb::pg::read_only_reason("tdb_call_ro", "tdb_call") : tdb::pg::read_only_reason();
-    return call_core(false, [&](tdb::Storage& st, const tdb::Identity* who, auto& jobs, std::string& ran_in) {
+    std::string scope = scope_arg(fcinfo, 2);
+    std::string read_only = ro ? read_only_reason("tdb_call_ro", "tdb_call") : read_only_reason();
+    return run_entry(Returns::JSONB, [&](EntryCall& call) {
         tdb::ProcedureRequest req;
         req.read_only = read_only;
         req.scope = scope;
         req.fallback_thingsdb = !explicit_scope;
         req.name = name;
-        req.identity = who;
-        req.jobs_out = &jobs;
-        req.scope_out = &ran_in;
-        return tdb::call_procedure_json(st, req, params);
+        req.identity = &call.identity();
+        req.jobs_out = &call.jobs;
+        req.scope_out = &call.scope;
+        return tdb::call_procedure_json(call.storage, req, params);
     });
 }
 
@@ -343,43 +264,43 @@ TDB_PG_FUNCTION(tdb_call_ro) { return call_impl(fcinfo, true); }
 TDB_PG_FUNCTION(tdb_new_procedure) {
     require_arg(fcinfo, 0, "name");
     require_arg(fcinfo, 1, "closure");
-    std::string name = text_arg(fcinfo, 0);
-    std::string source = text_arg(fcinfo, 1);
-    std::string scope = PG_ARGISNULL(2) ? default_scope() : text_arg(fcinfo, 2);
-    std::string read_only = tdb::pg::read_only_reason();   // a hot standby
-    return call_core(true, [&](tdb::Storage& st, const tdb::Identity* who, auto& jobs, std::string& ran_in) {
+    std::string name(text_arg(fcinfo, 0));
+    std::string source(text_arg(fcinfo, 1));
+    std::string scope = scope_arg(fcinfo, 2);
+    std::string read_only = read_only_reason();   // a hot standby
+    return run_entry(Returns::TEXT, [&](EntryCall& call) {
         tdb::ProcedureRequest req;
         req.read_only = read_only;
         req.scope = scope;
         req.name = name;
-        req.identity = who;
-        req.jobs_out = &jobs;
-        req.scope_out = &ran_in;
-        return tdb::new_procedure_from_source(st, req, source);
+        req.identity = &call.identity();
+        req.jobs_out = &call.jobs;
+        req.scope_out = &call.scope;
+        return tdb::new_procedure_from_source(call.storage, req, source);
     });
 }
 
 // tdb_procedure_info(name text, scope text DEFAULT NULL) -> jsonb
 TDB_PG_FUNCTION(tdb_procedure_info) {
     require_arg(fcinfo, 0, "name");
-    std::string name = text_arg(fcinfo, 0);
+    std::string name(text_arg(fcinfo, 0));
     bool explicit_scope = !PG_ARGISNULL(1);
-    std::string scope = explicit_scope ? text_arg(fcinfo, 1) : default_scope();
-    return call_core(false, [&](tdb::Storage& st, const tdb::Identity* who, auto&, std::string&) {
+    std::string scope = scope_arg(fcinfo, 1);
+    return run_entry(Returns::JSONB, [&](EntryCall& call) {
         tdb::ProcedureRequest req;
         req.scope = scope;
         req.fallback_thingsdb = !explicit_scope;
         req.name = name;
-        req.identity = who;
-        return tdb::describe_procedure_json(st, req);
+        req.identity = &call.identity();
+        return tdb::describe_procedure_json(call.storage, req);
     });
 }
 
-// tdb_procedures_json(scope text DEFAULT NULL) -> jsonb (an array; the SQL
-// function tdb_procedures makes rows of it)
+// tdb_procedures_json(scope text DEFAULT NULL) -> jsonb (an array; the SQL function
+// tdb_procedures makes rows of it)
 TDB_PG_FUNCTION(tdb_procedures_json) {
-    std::string scope = PG_ARGISNULL(0) ? default_scope() : text_arg(fcinfo, 0);
-    return call_core(false, [&](tdb::Storage& st, const tdb::Identity* who, auto&, std::string&) {
-        return tdb::describe_procedures_json(st, scope, who);
+    std::string scope = scope_arg(fcinfo, 0);
+    return run_entry(Returns::JSONB, [&](EntryCall& call) {
+        return tdb::describe_procedures_json(call.storage, scope, &call.identity());
     });
 }

@@ -141,7 +141,8 @@ public:
     virtual void delete_procedure(uint64_t scope_id, std::string_view name) = 0;
     // A number that changes whenever a procedure row may have changed, in
     // this session or (once committed) in another one: the per-backend cache
-    // of parsed closures stays valid while it stays the same.
+    // of parsed closures stays valid while it stays the same. 0: no cache
+    // (neither read nor filled), e.g. when reads see an older snapshot.
     virtual uint64_t procedures_epoch() = 0;
 
     // ---- Types and enums: the catalogs of a collection. Writes
@@ -164,7 +165,8 @@ public:
     virtual bool enum_member_used(uint64_t /*coll*/, uint32_t /*enum_id*/, uint32_t /*mid*/) { return false; }
     // A number that changes whenever a type or enum row may have changed, in
     // this session or (once committed) another: the per-backend catalog cache
-    // stays valid while it stays the same. 0: no cache.
+    // stays valid while it stays the same. 0: no cache (neither read nor
+    // filled), e.g. when reads see an older snapshot.
     virtual uint64_t catalog_epoch() { return 0; }
 
     // ---- users, tokens and access. Token keys are generated and

@@ -25,6 +25,8 @@ namespace tdb {
 // change, delivered to other sessions when the change commits, replayed here
 // when it rolls back). Names that do not exist are cached too (as nullptr),
 // so a call of an undefined function does not read the table every time.
+// Epoch 0: the cache is neither read nor filled (the storage's reads may see
+// rows older than the cache holds: a transaction snapshot).
 
 namespace {
 
@@ -63,6 +65,10 @@ std::shared_ptr<const Procedure> load(const ProcedureRow& row) {
 std::shared_ptr<const Procedure> find_procedure(Storage& st, uint64_t scope_id, std::string_view name) {
     Cache& c = cache();
     uint64_t epoch = st.procedures_epoch();
+    if (epoch == 0) {
+        ProcedureRow row;
+        return st.find_procedure(scope_id, name, row) ? load(row) : nullptr;
+    }
     if (!c.primed || epoch != c.epoch || c.entries.size() > kMaxEntries) {
         c.entries.clear();
         c.epoch = epoch;

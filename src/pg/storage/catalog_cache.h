@@ -1,14 +1,7 @@
-// A per-backend cache of the rows every call reads: collections (by name and
-// id), users (by name and id), tokens (by hash) and access masks, so a warm
-// tdb_query/tdb_run runs no SQL for them.
-//
-// Correctness rests on PostgreSQL's invalidation messages: a statement-level
-// trigger on each of those tables (thingsdb.catalog_changed, install script)
-// registers a relcache invalidation of the table for every write, from this
-// extension or from plain SQL. PostgreSQL applies it locally at the next
-// command (and again on abort, undoing what a rolled-back change cached),
-// and sends it to every backend at commit (and through the WAL to hot
-// standbys). The relcache callback below then empties the cache.
+// A per-backend cache of the rows every call reads: collections (by name and id), users (by
+// name and id), tokens (by hash) and access masks, so a warm tdb_query/tdb_run runs no SQL for
+// them. It is valid while the epoch of Cache::ROWS stays the same (epochs.h: invalidations of
+// thingsdb.collections, .users, .tokens and .access, and the snapshot rule).
 #pragma once
 
 #include <cstdint>
@@ -39,9 +32,8 @@ struct CatalogCache {
 
 // Call before a lookup (outside pg_call: it makes its own). Takes in the
 // invalidations other sessions committed, empties the cache when one of
-// the tables changed, and returns the cache, or nullptr when it must not be
-// used: under REPEATABLE READ or SERIALIZABLE the transaction's snapshot may
-// be older than what the cache holds.
+// the tables changed, and returns the cache, or nullptr when it must be
+// neither read nor filled (cache_epoch returned 0).
 CatalogCache* catalog_cache();
 
 // A row read after catalog_cache() may be cached only when no invalidation

@@ -1,15 +1,18 @@
-// PgStorage: the core's Storage interface on the tables of schema thingsdb, via SPI.
+// PgStorage: the core's Storage interface on the tables of schema thingsdb. Its methods are
+// defined by topic: things.cpp (snapshot, things, collections), procedures.cpp, types.cpp,
+// users.cpp; rows of things are read and written by heap_read.cpp and heap_write.cpp.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/api/storage.h"
 
 namespace tdb::pg {
 
-// Lives for one entry-point call, between its SPI_connect and SPI_finish.
-// The prepared plans are kept for the whole backend (see pg_storage.cpp).
+// Lives for one entry-point call, between its SPI_connect and SPI_finish
+// (entry.h). The prepared plans are kept for the whole backend (plans.h).
 //
 // One snapshot for the call: taken at its first read (registered, so the
 // rows it sees stay), used by every read of things and every statement of
@@ -49,7 +52,7 @@ public:
     void rename_collection(uint64_t id, std::string_view name) override;
     void set_collection_time_zone(uint64_t id, std::string_view tz) override;
 
-    // ---- procedures ----
+    // ---- procedures: procedures.cpp ----
     bool find_procedure(uint64_t scope_id, std::string_view name, ProcedureRow& out) override;
     std::vector<ProcedureRow> procedures(uint64_t scope_id) override;
     void insert_procedure(const ProcedureRow& row) override;
@@ -58,7 +61,7 @@ public:
     void delete_procedure(uint64_t scope_id, std::string_view name) override;
     uint64_t procedures_epoch() override;
 
-    // ---- users, tokens and access ----
+    // ---- users, tokens and access: users.cpp ----
     std::vector<UserRow> users() override;
     bool find_user(std::string_view name, UserRow& out) override;
     bool find_user_by_id(uint64_t id, UserRow& out) override;
@@ -74,7 +77,7 @@ public:
     void set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) override;
     std::vector<AccessRow> user_access(uint64_t user_id) override;
 
-    // ---- types and enums: src/pg/pg_types.cpp ----
+    // ---- types and enums: types.cpp ----
     std::vector<CatalogRow> load_types(uint64_t coll) override;
     void save_type(uint64_t coll, const CatalogRow& row) override;
     void delete_type(uint64_t coll, uint32_t type_id) override;
@@ -99,11 +102,15 @@ private:
     bool finished_ = false;
     bool key_share_collection(uint64_t coll);
     uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
-    bool find_collection_uncached(int plan, std::string_view name, uint64_t id, CollectionRow& out);
+    bool find_collection_uncached(bool by_name, std::string_view name, uint64_t id, CollectionRow& out);
     // Ids taken from the sequence but not handed out yet (ascending, used from
     // the back). Refilled in growing batches; unused ones become gaps.
     std::vector<uint64_t> id_pool_;
     int id_batch_ = 1;
 };
+
+// A token's user and expiration by the SHA-256 of its key (users.cpp; cached, see
+// catalog_cache.h); false for no such token.
+bool find_token_by_hash(const std::string& hash, uint64_t& user_id, int64_t& expiration);
 
 }  // namespace tdb::pg

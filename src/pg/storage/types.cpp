@@ -1,74 +1,22 @@
-// PgStorage for the catalogs of Types and enums: thingsdb.types and
-// thingsdb.enums via SPI (plans kept for the backend, as in pg_storage.cpp).
-#include "core/api/error.h"
+// PgStorage for the catalogs of Types and enums: rows of thingsdb.types and thingsdb.enums,
+// the things of a Type, and the partial index of a Type's instances (mod_type 'idx').
+#include "core/api/storage.h"
 
 #include <string>
 #include <vector>
 
-#include "pg/auth.h"
 #include "pg/bridge.h"
+#include "pg/storage/epochs.h"
+#include "pg/storage/plans.h"
 #include "pg/storage/things.h"
-#include "pg/storage/spi_plans.h"
 
 extern "C" {
-#include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "utils/builtins.h"
-#include "utils/inval.h"
-#include "utils/lsyscache.h"
 }
 
 namespace tdb::pg {
 
 namespace {
-
-enum PlanId {
-    LOAD_TYPES, SAVE_TYPE, DELETE_TYPE, LOAD_ENUMS, SAVE_ENUM, DELETE_ENUM, TYPE_THINGS, MEMBER_USED, N_PLANS
-};
-
-struct PlanDef {
-    const char* sql;
-    int nargs;
-    Oid types[6];
-};
-
-const PlanDef kPlans[N_PLANS] = {
-    {"SELECT type_id, name, created_at, modified_at, definition::text FROM thingsdb.types"
-     " WHERE collection = $1 ORDER BY type_id",
-     1, {INT8OID}},
-    {"INSERT INTO thingsdb.types (collection, type_id, name, created_at, modified_at, definition)"
-     " VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (collection, type_id) DO UPDATE SET"
-     " name = excluded.name, modified_at = excluded.modified_at, definition = excluded.definition",
-     6, {INT8OID, INT4OID, TEXTOID, INT8OID, INT8OID, TEXTOID}},
-    {"DELETE FROM thingsdb.types WHERE collection = $1 AND type_id = $2", 2, {INT8OID, INT4OID}},
-    {"SELECT enum_id, name, created_at, modified_at, definition::text FROM thingsdb.enums"
-     " WHERE collection = $1 ORDER BY enum_id",
-     1, {INT8OID}},
-    {"INSERT INTO thingsdb.enums (collection, enum_id, name, created_at, modified_at, definition)"
-     " VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (collection, enum_id) DO UPDATE SET"
-     " name = excluded.name, modified_at = excluded.modified_at, definition = excluded.definition",
-     6, {INT8OID, INT4OID, TEXTOID, INT8OID, INT8OID, TEXTOID}},
-    {"DELETE FROM thingsdb.enums WHERE collection = $1 AND enum_id = $2", 2, {INT8OID, INT4OID}},
-    {"SELECT id FROM thingsdb.things WHERE collection = $1 AND type_id = $2 ORDER BY id", 2, {INT8OID, INT4OID}},
-    // Stored enum members are {"!m": [enum_id, member_id]} anywhere in props.
-    {"SELECT 1 FROM thingsdb.things WHERE collection = $1 AND props @? $2::jsonpath LIMIT 1", 2,
-     {INT8OID, TEXTOID}},
-};
-
-SPIPlanPtr plans[N_PLANS];
-
-// The helpers below may ereport: use them inside pg_call.
-
-SPIPlanPtr get_plan(PlanId id) {
-    const PlanDef& d = kPlans[id];
-    return kept_plan(plans[id], d.sql, d.nargs, d.types);
-}
-
-uint64 exec(PlanId id, Datum* values, const char* nulls) { return exec_plan(get_plan(id), values, nulls); }
-
-Datum text_datum(std::string_view s) { return PointerGetDatum(cstring_to_text_with_len(s.data(), s.size())); }
 
 struct RawRow {
     int32 id;
@@ -78,12 +26,12 @@ struct RawRow {
     char* def;
 };
 
-std::vector<CatalogRow> load_rows(PlanId id, uint64_t coll) {
+std::vector<CatalogRow> load_rows(Plan id, uint64_t coll) {
     RawRow* rows = nullptr;
     uint64 n = 0;
     Datum v[1] = {Int64GetDatum(static_cast<int64>(coll))};
     pg_call([&] {
-        n = exec(id, v, nullptr);
+        n = exec_plan(id, v);
         rows = static_cast<RawRow*>(palloc0(sizeof(RawRow) * (n ? n : 1)));
         for (uint64 i = 0; i < n; i++) {
             rows[i] = RawRow{get_int4(i, 1), SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2),
@@ -104,7 +52,7 @@ std::vector<CatalogRow> load_rows(PlanId id, uint64_t coll) {
     return out;
 }
 
-void save_row(PlanId id, uint64_t coll, const CatalogRow& r) {
+void save_row(Plan id, uint64_t coll, const CatalogRow& r) {
     Datum v[6];
     char nulls[7] = "      ";
     if (!r.modified_at) nulls[4] = 'n';
@@ -115,30 +63,30 @@ void save_row(PlanId id, uint64_t coll, const CatalogRow& r) {
         v[3] = Int64GetDatum(r.created_at);
         v[4] = Int64GetDatum(r.modified_at);
         v[5] = text_datum(r.def_json);
-        exec(id, v, nulls);
+        exec_plan(id, v, nulls);
     });
 }
 
-void delete_row(PlanId id, uint64_t coll, uint32_t rid) {
+void delete_row(Plan id, uint64_t coll, uint32_t rid) {
     Datum v[2] = {Int64GetDatum(static_cast<int64>(coll)), Int32GetDatum(static_cast<int32>(rid))};
-    pg_call([&] { exec(id, v, nullptr); });
+    pg_call([&] { exec_plan(id, v); });
 }
 
 }  // namespace
 
-std::vector<CatalogRow> PgStorage::load_types(uint64_t coll) { return load_rows(LOAD_TYPES, coll); }
-void PgStorage::save_type(uint64_t coll, const CatalogRow& row) { save_row(SAVE_TYPE, coll, row); }
-void PgStorage::delete_type(uint64_t coll, uint32_t id) { delete_row(DELETE_TYPE, coll, id); }
-std::vector<CatalogRow> PgStorage::load_enums(uint64_t coll) { return load_rows(LOAD_ENUMS, coll); }
-void PgStorage::save_enum(uint64_t coll, const CatalogRow& row) { save_row(SAVE_ENUM, coll, row); }
-void PgStorage::delete_enum(uint64_t coll, uint32_t id) { delete_row(DELETE_ENUM, coll, id); }
+std::vector<CatalogRow> PgStorage::load_types(uint64_t coll) { return load_rows(Plan::LOAD_TYPES, coll); }
+void PgStorage::save_type(uint64_t coll, const CatalogRow& row) { save_row(Plan::SAVE_TYPE, coll, row); }
+void PgStorage::delete_type(uint64_t coll, uint32_t id) { delete_row(Plan::DELETE_TYPE, coll, id); }
+std::vector<CatalogRow> PgStorage::load_enums(uint64_t coll) { return load_rows(Plan::LOAD_ENUMS, coll); }
+void PgStorage::save_enum(uint64_t coll, const CatalogRow& row) { save_row(Plan::SAVE_ENUM, coll, row); }
+void PgStorage::delete_enum(uint64_t coll, uint32_t id) { delete_row(Plan::DELETE_ENUM, coll, id); }
 
 std::vector<uint64_t> PgStorage::things_of_type(uint64_t coll, uint32_t type_id) {
     int64* ids = nullptr;
     uint64 n = 0;
     Datum v[2] = {Int64GetDatum(static_cast<int64>(coll)), Int32GetDatum(static_cast<int32>(type_id))};
     pg_call([&] {
-        n = exec(TYPE_THINGS, v, nullptr);
+        n = exec_plan(Plan::TYPE_THINGS, v);
         ids = static_cast<int64*>(palloc0(sizeof(int64) * (n ? n : 1)));
         for (uint64 i = 0; i < n; i++) ids[i] = get_int8(i, 1);
     });
@@ -153,7 +101,7 @@ bool PgStorage::enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) 
                        std::to_string(mid) + ")";
     pg_call([&] {
         Datum v[2] = {Int64GetDatum(static_cast<int64>(coll)), text_datum(path)};
-        n = exec(MEMBER_USED, v, nullptr);
+        n = exec_plan(Plan::MEMBER_USED, v);
     });
     return n > 0;
 }
@@ -172,71 +120,8 @@ void PgStorage::set_type_index(uint64_t coll, uint32_t type_id, bool on) {
     });
 }
 
-// The catalog epoch: moved by relcache invalidations of thingsdb.types and
-// thingsdb.enums, which a statement trigger registers for every write (from
-// the extension or plain SQL): at once here, at commit in other backends, and
-// replayed on abort. 0 (no cache) under REPEATABLE READ/SERIALIZABLE, where a
-// cached catalog may be newer than the transaction's snapshot.
-namespace {
-uint64_t cat_epoch = 1;
-Oid cat_relids[2] = {InvalidOid, InvalidOid};
-bool cat_callback_registered = false;
-
-void cat_relcache_callback(Datum, Oid relid) {
-    if (relid == InvalidOid || relid == cat_relids[0] || relid == cat_relids[1]) ++cat_epoch;
-}
-}  // namespace
-
-uint64_t PgStorage::catalog_epoch() {
-    bool snapshot = false;
-    pg_call([&] {
-        if (!cat_callback_registered) {
-            CacheRegisterRelcacheCallback(cat_relcache_callback, (Datum)0);
-            cat_callback_registered = true;
-        }
-        AcceptInvalidationMessages();
-        Oid ns = get_namespace_oid("thingsdb", true);
-        Oid t = OidIsValid(ns) ? get_relname_relid("types", ns) : InvalidOid;
-        Oid e = OidIsValid(ns) ? get_relname_relid("enums", ns) : InvalidOid;
-        if (t != cat_relids[0] || e != cat_relids[1]) {   // DROP/CREATE EXTENSION
-            cat_relids[0] = t;
-            cat_relids[1] = e;
-            ++cat_epoch;
-        }
-        snapshot = IsolationUsesXactSnapshot();
-    });
-    return snapshot ? 0 : cat_epoch;
-}
+// The core keeps the Type and enum rows of collections while this stays the same (0: no
+// cache, epochs.h).
+uint64_t PgStorage::catalog_epoch() { return cache_epoch(Cache::CATALOG); }
 
 }  // namespace tdb::pg
-
-// thingsdb.can_query(collection bigint) -> boolean: whether the caller (its
-// role, or the user of its token, see tdb_authenticate) has QUERY on the
-// collection. The row-level security policies of thingsdb.types and
-// thingsdb.enums use it, so a role reads the catalogs of the collections it
-// may query. An unknown role or a bad token: false (no error).
-TDB_PG_FUNCTION(tdb_can_query) {
-    using tdb::pg::pg_call;
-    if (PG_ARGISNULL(0)) PG_RETURN_BOOL(false);
-    uint64_t coll = static_cast<uint64_t>(PG_GETARG_INT64(0));
-    pg_call([] {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
-    });
-    bool ok = false;
-    {
-        tdb::pg::CallContext call;
-        tdb::pg::PgStorage storage;
-        try {
-            const tdb::Identity& who = call.identity(storage);
-            ok = who.admin || (who.user_id && (storage.access_mask(coll, who.user_id) & tdb::AUTH_QUERY));
-        } catch (const tdb::Error&) {
-            ok = false;
-        }
-        storage.finish();
-        call.finish();
-    }
-    pg_call([] {
-        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
-    });
-    PG_RETURN_BOOL(ok);
-}

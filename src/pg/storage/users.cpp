@@ -1,7 +1,6 @@
-// PgStorage for users, tokens and access: thingsdb.users, .tokens, .access via SPI.
-//
-// Plans are prepared on first use and kept for the backend, as in
-// pg_storage.cpp. Token keys never reach a table: only their SHA-256.
+// PgStorage for users, tokens and access: thingsdb.users, .tokens, .access via the plans of
+// plans.cpp, the lookups through the cache of catalog_cache.h. Token keys never reach a
+// table: only their SHA-256.
 #include <string>
 #include <vector>
 
@@ -9,7 +8,7 @@
 #include "pg/bridge.h"
 #include "pg/storage/catalog_cache.h"
 #include "pg/storage/things.h"
-#include "pg/storage/spi_plans.h"
+#include "pg/storage/plans.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -20,74 +19,6 @@ extern "C" {
 namespace tdb::pg {
 
 namespace {
-
-enum PlanId {
-    USERS,
-    USER_BY_NAME,
-    USER_BY_ID,
-    INSERT_USER,
-    DELETE_USER,
-    RENAME_USER,
-    TOKENS,
-    INSERT_TOKEN,
-    TOKEN_BY_HASH,
-    DELETE_TOKEN,
-    DELETE_EXPIRED,
-    ACCESS_MASK,
-    SET_ACCESS,
-    DELETE_ACCESS,
-    USER_ACCESS,
-    N_PLANS
-};
-
-struct PlanDef {
-    const char* sql;
-    int nargs;
-    Oid types[6];
-};
-
-#define USER_COLUMNS "id, name, created_at"
-
-const PlanDef kPlans[N_PLANS] = {
-    {"SELECT " USER_COLUMNS " FROM thingsdb.users ORDER BY id", 0, {}},
-    {"SELECT " USER_COLUMNS " FROM thingsdb.users WHERE name = $1", 1, {TEXTOID}},
-    {"SELECT " USER_COLUMNS " FROM thingsdb.users WHERE id = $1", 1, {INT8OID}},
-    {"INSERT INTO thingsdb.users (name, created_at) VALUES ($1, $2) RETURNING " USER_COLUMNS, 2,
-     {TEXTOID, INT8OID}},
-    {"DELETE FROM thingsdb.users WHERE id = $1", 1, {INT8OID}},
-    {"UPDATE thingsdb.users SET name = $2 WHERE id = $1", 2, {INT8OID, TEXTOID}},
-    {"SELECT key_hint, created_at, expiration, description FROM thingsdb.tokens"
-     " WHERE user_id = $1 ORDER BY created_at, key_hint",
-     1, {INT8OID}},
-    {"INSERT INTO thingsdb.tokens (key_hash, user_id, key_hint, created_at, expiration, description)"
-     " VALUES ($1, $2, $3, $4, $5, $6)",
-     6, {BYTEAOID, INT8OID, TEXTOID, INT8OID, INT8OID, TEXTOID}},
-    {"SELECT user_id, expiration FROM thingsdb.tokens WHERE key_hash = $1", 1, {BYTEAOID}},
-    {"DELETE FROM thingsdb.tokens WHERE key_hash = $1", 1, {BYTEAOID}},
-    {"DELETE FROM thingsdb.tokens WHERE expiration <= $1", 1, {INT8OID}},
-    {"SELECT mask FROM thingsdb.access WHERE user_id = $1 AND scope_id = $2", 2, {INT8OID, INT8OID}},
-    {"INSERT INTO thingsdb.access (user_id, scope_id, mask) VALUES ($1, $2, $3)"
-     " ON CONFLICT (user_id, scope_id) DO UPDATE SET mask = excluded.mask",
-     3, {INT8OID, INT8OID, INT4OID}},
-    {"DELETE FROM thingsdb.access WHERE user_id = $1 AND scope_id = $2", 2, {INT8OID, INT8OID}},
-    {"SELECT scope_id, mask FROM thingsdb.access WHERE user_id = $1 ORDER BY scope_id", 1, {INT8OID}},
-};
-
-SPIPlanPtr plans[N_PLANS];
-
-// The helpers below may ereport: use them inside pg_call.
-
-SPIPlanPtr get_plan(PlanId id) {
-    const PlanDef& d = kPlans[id];
-    return kept_plan(plans[id], d.sql, d.nargs, d.types);
-}
-
-uint64 exec(PlanId id, Datum* values, const char* nulls) { return exec_plan(get_plan(id), values, nulls); }
-
-// palloc'd text of a column, or NULL.
-char* get_text(uint64 row, int col) { return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col); }
-
-Datum text_datum(std::string_view s) { return PointerGetDatum(cstring_to_text_with_len(s.data(), s.size())); }
 
 Datum bytea_datum(const std::string& s) {
     bytea* b = static_cast<bytea*>(palloc(VARHDRSZ + s.size()));
@@ -110,11 +41,11 @@ std::vector<UserRow> to_users(const std::vector<RawUser>& raw) {
     return out;
 }
 
-std::vector<UserRow> query_users(PlanId id, Datum* values) {
+std::vector<UserRow> query_users(Plan id, Datum* values) {
     RawUser* rows = nullptr;
     uint64 n = 0;
     pg_call([&] {
-        n = exec(id, values, nullptr);
+        n = exec_plan(id, values);
         rows = static_cast<RawUser*>(palloc0(sizeof(RawUser) * (n ? n : 1)));
         for (uint64 i = 0; i < n; i++) rows[i] = RawUser{get_int8(i, 1), get_text(i, 2), get_int8(i, 3)};
     });
@@ -123,10 +54,10 @@ std::vector<UserRow> query_users(PlanId id, Datum* values) {
 
 }  // namespace
 
-std::vector<UserRow> PgStorage::users() { return query_users(USERS, nullptr); }
+std::vector<UserRow> PgStorage::users() { return query_users(Plan::USERS, nullptr); }
 
-// Lookups by name and id go through the per-backend cache (catalog_cache.h,
-//): every call resolves its user, and a warm call runs no SQL for it.
+// Lookups by name and id go through the per-backend cache (catalog_cache.h):
+// every call resolves its user, and a warm call runs no SQL for it.
 bool PgStorage::find_user(std::string_view name, UserRow& out) {
     CatalogCache* c = catalog_cache();
     std::string key(name);
@@ -140,7 +71,7 @@ bool PgStorage::find_user(std::string_view name, UserRow& out) {
     uint64_t stamp = catalog_cache_stamp();
     Datum v[1];
     pg_call([&] { v[0] = text_datum(name); });
-    std::vector<UserRow> r = query_users(USER_BY_NAME, v);
+    std::vector<UserRow> r = query_users(Plan::USER_BY_NAME, v);
     if (c && catalog_cache_still(stamp))
         c->user_by_name[key] = r.empty() ? std::nullopt : std::optional<UserRow>(r[0]);
     if (r.empty()) return false;
@@ -159,7 +90,7 @@ bool PgStorage::find_user_by_id(uint64_t id, UserRow& out) {
     }
     uint64_t stamp = catalog_cache_stamp();
     Datum v[1] = {Int64GetDatum(static_cast<int64>(id))};
-    std::vector<UserRow> r = query_users(USER_BY_ID, v);
+    std::vector<UserRow> r = query_users(Plan::USER_BY_ID, v);
     if (c && catalog_cache_still(stamp))
         c->user_by_id[id] = r.empty() ? std::nullopt : std::optional<UserRow>(r[0]);
     if (r.empty()) return false;
@@ -174,12 +105,12 @@ UserRow PgStorage::create_user(std::string_view name) {
         v[0] = text_datum(name);
         v[1] = Int64GetDatum(created);
     });
-    return query_users(INSERT_USER, v).at(0);
+    return query_users(Plan::INSERT_USER, v).at(0);
 }
 
 void PgStorage::delete_user(uint64_t id) {
     Datum v[1] = {Int64GetDatum(static_cast<int64>(id))};
-    pg_call([&] { exec(DELETE_USER, v, nullptr); });
+    pg_call([&] { exec_plan(Plan::DELETE_USER, v); });
 }
 
 void PgStorage::rename_user(uint64_t id, std::string_view name) {
@@ -187,7 +118,7 @@ void PgStorage::rename_user(uint64_t id, std::string_view name) {
     pg_call([&] {
         v[0] = Int64GetDatum(static_cast<int64>(id));
         v[1] = text_datum(name);
-        exec(RENAME_USER, v, nullptr);
+        exec_plan(Plan::RENAME_USER, v);
     });
 }
 
@@ -202,7 +133,7 @@ std::vector<TokenRow> PgStorage::tokens(uint64_t user_id) {
     uint64 n = 0;
     Datum v[1] = {Int64GetDatum(static_cast<int64>(user_id))};
     pg_call([&] {
-        n = exec(TOKENS, v, nullptr);
+        n = exec_plan(Plan::TOKENS, v);
         rows = static_cast<Raw*>(palloc0(sizeof(Raw) * (n ? n : 1)));
         for (uint64 i = 0; i < n; i++)
             rows[i] = Raw{get_text(i, 1), get_int8(i, 2), get_int8(i, 3), get_text(i, 4)};
@@ -229,7 +160,7 @@ std::string PgStorage::create_token(uint64_t user_id, int64_t expiration, std::s
         v[3] = Int64GetDatum(created);
         v[4] = Int64GetDatum(expiration);
         v[5] = text_datum(description);
-        exec(INSERT_TOKEN, v, nulls);
+        exec_plan(Plan::INSERT_TOKEN, v, nulls);
     });
     return key;
 }
@@ -250,7 +181,7 @@ bool find_token_by_hash(const std::string& hash, uint64_t& user_id, int64_t& exp
     Datum v[1];
     pg_call([&] {
         v[0] = bytea_datum(hash);
-        n = exec(TOKEN_BY_HASH, v, nullptr);
+        n = exec_plan(Plan::TOKEN_BY_HASH, v);
         if (n) {
             uid = get_int8(0, 1);
             exp = get_int8(0, 2);
@@ -271,13 +202,13 @@ void PgStorage::delete_token(std::string_view key) {
     Datum v[1];
     pg_call([&] {
         v[0] = bytea_datum(hash);
-        exec(DELETE_TOKEN, v, nullptr);
+        exec_plan(Plan::DELETE_TOKEN, v);
     });
 }
 
 void PgStorage::delete_expired_tokens(int64_t t) {
     Datum v[1] = {Int64GetDatum(t)};
-    pg_call([&] { exec(DELETE_EXPIRED, v, nullptr); });
+    pg_call([&] { exec_plan(Plan::DELETE_EXPIRED, v); });
 }
 
 uint32_t PgStorage::access_mask(uint64_t scope_id, uint64_t user_id) {
@@ -296,7 +227,7 @@ uint32_t PgStorage::access_mask_uncached(uint64_t scope_id, uint64_t user_id) {
     Datum v[2] = {Int64GetDatum(static_cast<int64>(user_id)), Int64GetDatum(static_cast<int64>(scope_id))};
     int32 mask = 0;
     pg_call([&] {
-        if (exec(ACCESS_MASK, v, nullptr)) mask = get_int4(0, 1);
+        if (exec_plan(Plan::ACCESS_MASK, v)) mask = get_int4(0, 1);
     });
     return static_cast<uint32_t>(mask);
 }
@@ -304,7 +235,7 @@ uint32_t PgStorage::access_mask_uncached(uint64_t scope_id, uint64_t user_id) {
 void PgStorage::set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) {
     Datum v[3] = {Int64GetDatum(static_cast<int64>(user_id)), Int64GetDatum(static_cast<int64>(scope_id)),
                   Int32GetDatum(static_cast<int32>(mask))};
-    pg_call([&] { exec(mask ? SET_ACCESS : DELETE_ACCESS, v, nullptr); });
+    pg_call([&] { exec_plan(mask ? Plan::SET_ACCESS : Plan::DELETE_ACCESS, v); });
 }
 
 std::vector<AccessRow> PgStorage::user_access(uint64_t user_id) {
@@ -316,7 +247,7 @@ std::vector<AccessRow> PgStorage::user_access(uint64_t user_id) {
     Raw* rows = nullptr;
     uint64 n = 0;
     pg_call([&] {
-        n = exec(USER_ACCESS, v, nullptr);
+        n = exec_plan(Plan::USER_ACCESS, v);
         rows = static_cast<Raw*>(palloc0(sizeof(Raw) * (n ? n : 1)));
         for (uint64 i = 0; i < n; i++) rows[i] = Raw{get_int8(i, 1), get_int4(i, 2)};
     });

@@ -1,0 +1,45 @@
+// One registry for every per-backend cache of rows of schema thingsdb: an epoch per cache,
+// moved by relcache invalidations of its tables (one callback), by new oids of the tables
+// (DROP/CREATE EXTENSION) and by this session's own writes; and one rule for snapshots.
+//
+// Invalidations: every write of a watched table registers a relcache invalidation of it (the
+// statement trigger thingsdb.catalog_changed, or invalidate_procedures). PostgreSQL applies it
+// in this backend at the next command (and again on abort, undoing what a rolled-back change
+// cached), in every other backend once the transaction commits (taken in by cache_epoch), and
+// on hot standbys through the WAL.
+//
+// Snapshots: a cache holds rows as of the latest commits. Under a transaction snapshot
+// (REPEATABLE READ, SERIALIZABLE) the reads of a call may see older rows, so no cache is read
+// or filled there: cache_epoch returns 0.
+#pragma once
+
+#include <cstdint>
+
+namespace tdb::pg {
+
+enum class Cache {
+    PROCEDURES,  // the core's parsed closures (procedures_epoch): thingsdb.procedures
+    CATALOG,     // the core's Type and enum rows (catalog_epoch): thingsdb.types, .enums
+    ROWS,        // catalog_cache.h: thingsdb.collections, .users, .tokens, .access
+};
+
+// The epoch of a cache, after taking in what other sessions committed: the cache is valid
+// while it stays the same. 0: use no cache now (neither read nor fill it): under a
+// transaction snapshot, or when schema thingsdb does not exist. Outside pg_call.
+uint64_t cache_epoch(Cache c);
+
+// The epoch as it is, without taking in invalidations: a row read after cache_epoch(c)
+// returned e may be cached only while epoch_now(c) is still e (no invalidation arrived
+// during the read).
+uint64_t epoch_now(Cache c);
+
+// Moves the epoch at once, for a write of this session, before PostgreSQL applies its
+// invalidation at the next command.
+void move_epoch(Cache c);
+
+// After a write of thingsdb.procedures (which has no trigger): registers its relcache
+// invalidation, for this backend at the next command and for the others at the commit.
+// Inside pg_call.
+void invalidate_procedures();
+
+}  // namespace tdb::pg

@@ -1,0 +1,150 @@
+// Updates of thingsdb.things by direct access to its primary key: one probe per row, the
+// version compared, table_tuple_update, and index entries only when the update is not HOT.
+// A table with update triggers is left to the statements of trigger_fallback.cpp.
+#include "core/api/storage.h"
+
+#include "pg/storage/thing_rows.h"
+
+#include <cstring>
+
+#include "pg/storage/jsonb.h"
+
+extern "C" {
+#include "access/heapam.h"
+#include "access/stratnum.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "executor/executor.h"
+#include "nodes/makefuncs.h"
+#include "utils/fmgroids.h"
+#include "utils/memutils.h"
+#include "utils/reltrigger.h"
+#include "utils/snapmgr.h"
+}
+
+namespace tdb::pg {
+
+void raise_conflict() {
+    ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                    errmsg("could not serialize access due to concurrent update")));
+    pg_unreachable();
+}
+
+namespace {
+
+// Whether updates of thingsdb.things must go through an UPDATE statement:
+// when someone added triggers to the table (the direct path fires none).
+bool things_have_update_triggers(Relation rel) {
+    TriggerDesc* td = rel->trigdesc;
+    return td && (td->trig_update_before_row || td->trig_update_after_row ||
+                  td->trig_update_instead_row || td->trig_update_before_statement ||
+                  td->trig_update_after_statement);
+}
+
+}  // namespace
+
+// No planner: a plan made under statistics from when the collection was small scans the
+// collection for each written row. A row that another transaction changed since it was read
+// (its version, or a newer row version that table_tuple_update waits for and finds) is a
+// conflict, 40001, as the UPDATE statement's version check gives.
+bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
+                   std::vector<uint64_t>& unreferenced, MemoryContext tmp) {
+    ThingsReader r;
+    reader_open(r, RowExclusiveLock);
+    if (things_have_update_triggers(r.heap)) {
+        reader_close(r);
+        return false;
+    }
+    Relation rel = r.heap;
+    CheckCmdReplicaIdentity(rel, CMD_UPDATE);
+    EState* estate = CreateExecutorState();
+    RangeTblEntry* rte = makeNode(RangeTblEntry);
+    rte->rtekind = RTE_RELATION;
+    rte->relid = RelationGetRelid(rel);
+    rte->relkind = rel->rd_rel->relkind;
+    rte->rellockmode = RowExclusiveLock;
+    ExecInitRangeTable(estate, list_make1(rte));
+    ResultRelInfo* rri = makeNode(ResultRelInfo);
+    InitResultRelInfo(rri, rel, 1, nullptr, 0);
+    ExecOpenIndices(rri, false);
+    estate->es_output_cid = GetCurrentCommandId(true);
+    estate->es_snapshot = GetActiveSnapshot();
+    TupleTableSlot* newslot = table_slot_create(rel, &estate->es_tupleTable);
+    int natts = RelationGetDescr(rel)->natts;
+    r.probe = index_beginscan(rel, r.index, estate->es_snapshot, 2, 0);
+    ScanKeyData keys[2];
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+                Int64GetDatum(static_cast<int64>(coll)));
+    MemoryContext outer = CurrentMemoryContext;
+    // A change of the reference count only (a thing put in or taken out of
+    // another) commutes with any other change of the row: met with a newer
+    // committed version, it is applied to that one, as UPDATE ... SET refs =
+    // refs + d would in READ COMMITTED, instead of failing the query.
+    bool follow = !IsolationUsesXactSnapshot();
+    for (const UpdateRow& w : rows) {
+        ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(w.id));
+        index_rescan(r.probe, keys, 2, nullptr, 0);
+        // Gone, or changed since this query read it: a conflict.
+        if (!index_getnext_slot(r.probe, ForwardScanDirection, r.slot)) raise_conflict();
+        int64 refs = 0;
+        bool update_indexes = false;
+        for (;;) {
+            slot_getallattrs(r.slot);
+            int64 version = DatumGetInt64(r.slot->tts_values[r.a_version - 1]);
+            if (w.props && version != w.version) raise_conflict();
+            ExecClearTuple(newslot);
+            memcpy(newslot->tts_values, r.slot->tts_values, sizeof(Datum) * natts);
+            memcpy(newslot->tts_isnull, r.slot->tts_isnull, sizeof(bool) * natts);
+            refs = DatumGetInt64(r.slot->tts_values[r.a_refs - 1]) + w.delta;
+            newslot->tts_values[r.a_refs - 1] = Int64GetDatum(refs);
+            MemoryContextSwitchTo(tmp);
+            if (w.props) {
+                newslot->tts_values[r.a_version - 1] = Int64GetDatum(version + 1);
+                newslot->tts_isnull[r.a_type - 1] = w.type_id == kNoType;
+                newslot->tts_values[r.a_type - 1] =
+                    Int32GetDatum(w.type_id == kNoType ? 0 : static_cast<int32>(w.type_id));
+                newslot->tts_values[r.a_props - 1] =
+                    PointerGetDatum(stream_to_jsonb(w.props->data(), w.props->size()));
+                newslot->tts_isnull[r.a_props - 1] = false;
+            }
+            ExecStoreVirtualTuple(newslot);
+            ItemPointerData tid = r.slot->tts_tid;
+            TM_FailureData tmfd;
+            LockTupleMode lockmode;
+            TM_Result res =
+                table_tuple_update(rel, &tid, newslot, estate->es_output_cid, estate->es_snapshot,
+                                   InvalidSnapshot, true, &tmfd, &lockmode, &update_indexes);
+            MemoryContextSwitchTo(outer);
+            if (res == TM_Ok) break;
+            if (res == TM_Updated && follow && !w.props) {
+                // The newest committed version (table_tuple_update waited for
+                // its writer to end).
+                IndexScanDesc latest = index_beginscan(rel, r.index, GetLatestSnapshot(), 2, 0);
+                index_rescan(latest, keys, 2, nullptr, 0);
+                bool found = index_getnext_slot(latest, ForwardScanDirection, r.slot);
+                index_endscan(latest);
+                if (!found) raise_conflict();  // deleted meanwhile
+                MemoryContextReset(tmp);
+                continue;
+            }
+            if (res == TM_Updated || res == TM_Deleted) raise_conflict();
+            elog(ERROR, "thingsdb: unexpected result %d updating thing %lld", static_cast<int>(res),
+                 static_cast<long long>(w.id));
+        }
+        MemoryContextSwitchTo(tmp);
+        if (update_indexes && rri->ri_NumIndices > 0)
+            list_free(ExecInsertIndexTuples(rri, newslot, estate, true, false, nullptr, NIL));
+        MemoryContextSwitchTo(outer);
+        ExecClearTuple(newslot);
+        ResetPerTupleExprContext(estate);
+        MemoryContextReset(tmp);
+        if (refs <= 0) unreferenced.push_back(static_cast<uint64_t>(w.id));
+    }
+    ExecCloseIndices(rri);
+    ExecResetTupleTable(estate->es_tupleTable, false);
+    FreeExecutorState(estate);
+    reader_close(r);
+    return true;
+}
+
+}  // namespace tdb::pg

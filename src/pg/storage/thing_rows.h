@@ -1,0 +1,76 @@
+// Rows of thingsdb.things by direct access to its primary key (no planner, no SPI): reads
+// (heap_read.cpp), updates (heap_write.cpp) and the UPDATE statements used instead when the
+// table has triggers (trigger_fallback.cpp). Everything here runs inside pg_call.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/api/storage.h"
+
+extern "C" {
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "executor/tuptable.h"
+#include "storage/lockdefs.h"
+#include "utils/rel.h"
+}
+
+namespace tdb::pg {
+
+// The open table and primary key of thingsdb.things, with the places of its columns.
+struct ThingsReader {
+    Relation heap = nullptr;
+    Relation index = nullptr;
+    AttrNumber a_id = 0, a_coll = 0, a_type = 0, a_version = 0, a_refs = 0, a_props = 0;
+    AttrNumber a_last = 0;      // the highest of the four a probe reads
+    bool plain_layout = false;  // the six columns of the install script, in order (deform_row)
+    TupleTableSlot* slot = nullptr;
+    IndexScanDesc probe = nullptr;   // one key: id = k
+    IndexScanDesc bitmap = nullptr;  // three keys: collection, lo <= id <= hi
+};
+
+// Opens the table and its primary key, and pushes the call's snapshot with the latest command
+// id (this call's earlier writes are seen); reader_close pops it.
+void reader_open(ThingsReader& r, LOCKMODE lockmode = AccessShareLock);
+void reader_close(ThingsReader& r);
+
+// The rows of `ids` (sorted and made unique here) of the collection into out; a row's
+// props_view points into a buffer kept until the next read. Outside pg_call: makes its own.
+void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredThing>& out);
+
+// One update of a thing: new props (props set) or only a change of its reference count.
+struct UpdateRow {
+    int64 id;
+    uint32_t type_id;
+    int64 version;             // the version read; must still be the stored one
+    int64 delta;               // change of refs
+    const std::string* props;  // the encoder's stream; nullptr: refs only
+};
+
+// Applies rows (sorted by id) by direct access; ids whose refs end <= 0 go to unreferenced.
+// Returns false, having done nothing, when the table has update triggers.
+bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
+                   std::vector<uint64_t>& unreferenced, MemoryContext tmp);
+
+// The arguments of the UPDATE statements, built from the rows outside pg_call.
+struct StatementUpdates {
+    // props written (UPDATE_THINGS)
+    std::vector<int64> id, version, delta;
+    std::vector<uint32_t> type;
+    std::vector<const std::string*> props;
+    // reference counts only (UPDATE_REFS)
+    std::vector<int64> ref_id, ref_delta;
+};
+void split_updates(const std::vector<UpdateRow>& rows, StatementUpdates& out);
+
+// The UPDATE statements for a table with triggers: props first, then reference counts.
+void update_by_statements(uint64_t coll, const StatementUpdates& s,
+                          std::vector<uint64_t>& unreferenced, MemoryContext tmp);
+
+// 40001, as a concurrent change of a row the query read.
+[[noreturn]] void raise_conflict();
+
+}  // namespace tdb::pg
