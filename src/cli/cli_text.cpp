@@ -6,7 +6,7 @@
 namespace tdb::cli {
 
 bool input_complete(std::string_view code) {
-    std::vector<char> open;   // expected closers
+    std::vector<char> open;  // expected closers
     size_t i = 0, n = code.size();
     while (i < n) {
         char c = code[i];
@@ -14,7 +14,7 @@ bool input_complete(std::string_view code) {
             // A quote inside is written twice: 'it''s'.
             size_t j = i + 1;
             for (;;) {
-                if (j >= n) return false;   // open string
+                if (j >= n) return false;  // open string
                 if (code[j] == c) {
                     if (j + 1 < n && code[j + 1] == c) {
                         j += 2;
@@ -33,15 +33,18 @@ bool input_complete(std::string_view code) {
         }
         if (c == '/' && i + 1 < n && code[i + 1] == '*') {
             size_t end = code.find("*/", i + 2);
-            if (end == std::string_view::npos) return false;   // open comment
+            if (end == std::string_view::npos) return false;  // open comment
             i = end + 2;
             continue;
         }
-        if (c == '(') open.push_back(')');
-        else if (c == '[') open.push_back(']');
-        else if (c == '{') open.push_back('}');
+        if (c == '(')
+            open.push_back(')');
+        else if (c == '[')
+            open.push_back(']');
+        else if (c == '{')
+            open.push_back('}');
         else if (c == ')' || c == ']' || c == '}') {
-            if (open.empty() || open.back() != c) return true;   // let the server say it
+            if (open.empty() || open.back() != c) return true;  // let the server say it
             open.pop_back();
         }
         ++i;
@@ -59,8 +62,8 @@ std::string pretty_json(std::string_view json, int indent) {
         out.append(static_cast<size_t>(level * indent), ' ');
     };
     auto next_significant = [&](size_t from) -> char {
-        while (from < json.size() && (json[from] == ' ' || json[from] == '\n' || json[from] == '\t' ||
-                                      json[from] == '\r'))
+        while (from < json.size() && (json[from] == ' ' || json[from] == '\n' ||
+                                      json[from] == '\t' || json[from] == '\r'))
             ++from;
         return from < json.size() ? json[from] : '\0';
     };
@@ -113,9 +116,11 @@ std::string pretty_json(std::string_view json, int indent) {
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+    while (!s.empty() &&
+           (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
         s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+    while (!s.empty() &&
+           (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
         s.remove_suffix(1);
     return s;
 }
@@ -125,8 +130,8 @@ std::string scope_line(std::string_view line) {
     if (!line.empty() && line.back() == ';') line = trim(line.substr(0, line.size() - 1));
     if (line.size() < 2 || line[0] != '@') return "";
     for (char c : line.substr(1)) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                  c == ':' || c == '-';
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == ':' || c == '-';
         if (!ok) return "";
     }
     return std::string(line);

@@ -52,7 +52,7 @@ struct Options {
     // watch
     bool watch = false;
     std::vector<long long> watch_ids;
-    long long count = -1;           // stop after N events (-1: never)
+    long long count = -1;  // stop after N events (-1: never)
 };
 
 // ---- cancel on Ctrl-C ------------------------------------------------------
@@ -67,7 +67,7 @@ extern "C" void on_sigint(int) {
     interrupted = 1;
     if (in_query && cancel_handle) {
         char err[256];
-        PQcancel(cancel_handle, err, sizeof err);   // async-signal-safe
+        PQcancel(cancel_handle, err, sizeof err);  // async-signal-safe
         return;
     }
     if (in_readline) siglongjmp(prompt_jmp, 1);
@@ -85,7 +85,7 @@ PGconn* connect(const Options& o) {
     add("host", o.host);
     add("port", o.port);
     add("user", o.user);
-    add("dbname", o.dbname);   // may be a connection string (expand_dbname)
+    add("dbname", o.dbname);  // may be a connection string (expand_dbname)
     keys.push_back("application_name");
     vals.push_back("tdb");
     keys.push_back("fallback_application_name");
@@ -120,7 +120,9 @@ void print_error(const PGresult* r, PGconn* c) {
     const char* hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
     if (hint && *hint) std::fprintf(stderr, "HINT: %s\n", hint);
     if (state && std::strcmp(state, "42883") == 0 && std::strstr(msg, "tdb_"))
-        std::fprintf(stderr, "HINT: is the extension installed in this database? CREATE EXTENSION thingsdb;\n");
+        std::fprintf(
+            stderr,
+            "HINT: is the extension installed in this database? CREATE EXTENSION thingsdb;\n");
 }
 
 // Runs a statement with text parameters (NULL for a null pointer) while
@@ -129,8 +131,8 @@ PGresult* exec(PGconn* c, const char* sql, std::vector<const char*> params) {
     PGcancel* cancel = PQgetCancel(c);
     cancel_handle = cancel;
     in_query = 1;
-    PGresult* r = PQexecParams(c, sql, static_cast<int>(params.size()), nullptr, params.data(), nullptr,
-                               nullptr, 0);
+    PGresult* r = PQexecParams(c, sql, static_cast<int>(params.size()), nullptr, params.data(),
+                               nullptr, nullptr, 0);
     in_query = 0;
     cancel_handle = nullptr;
     if (cancel) PQfreeCancel(cancel);
@@ -140,7 +142,8 @@ PGresult* exec(PGconn* c, const char* sql, std::vector<const char*> params) {
 // Runs ThingsDB code in the scope; prints the result (stdout) or the error
 // (stderr). Returns false on an error.
 bool run_code(PGconn* c, const Options& o, const std::string& scope, const std::string& code) {
-    const char* sql = o.read_only ? "SELECT tdb_query_ro($1, $2)::text" : "SELECT tdb_query($1, $2)::text";
+    const char* sql =
+        o.read_only ? "SELECT tdb_query_ro($1, $2)::text" : "SELECT tdb_query($1, $2)::text";
     PGresult* r = exec(c, sql, {code.c_str(), scope.empty() ? nullptr : scope.c_str()});
     bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
     if (ok) {
@@ -158,7 +161,8 @@ bool run_code(PGconn* c, const Options& o, const std::string& scope, const std::
 
 // The scope a session starts in: the server's thingsdb.scope.
 std::string server_scope(PGconn* c) {
-    PGresult* r = exec(c, "SELECT coalesce(current_setting('thingsdb.scope', true), '@:stuff')", {});
+    PGresult* r =
+        exec(c, "SELECT coalesce(current_setting('thingsdb.scope', true), '@:stuff')", {});
     std::string s = "@:stuff";
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) s = PQgetvalue(r, 0, 0);
     PQclear(r);
@@ -189,8 +193,10 @@ std::string history_path() {
 // Switches to `scope` after checking it with a no-op query.
 void switch_scope(PGconn* c, Options& o, std::string& scope, const std::string& to) {
     PGresult* r = exec(c, "SELECT tdb_query_ro('nil', $1)", {to.c_str()});
-    if (PQresultStatus(r) == PGRES_TUPLES_OK) scope = to;
-    else print_error(r, c);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+        scope = to;
+    else
+        print_error(r, c);
     PQclear(r);
     (void)o;
 }
@@ -202,15 +208,16 @@ int interactive(PGconn* c, Options& o) {
     stifle_history(1000);
     if (!hist.empty()) read_history(hist.c_str());
 #ifndef TDB_USE_EDITLINE
-    rl_catch_signals = 0;   // on_sigint handles Ctrl-C
+    rl_catch_signals = 0;  // on_sigint handles Ctrl-C
 #endif
     if (!o.quiet) {
-        std::printf("tdb %s, connected to database \"%s\" as \"%s\" (server %d).\n"
-                    "Type \\? for help, \\q to quit.\n",
-                    VERSION, PQdb(c), PQuser(c), PQserverVersion(c));
+        std::printf(
+            "tdb %s, connected to database \"%s\" as \"%s\" (server %d).\n"
+            "Type \\? for help, \\q to quit.\n",
+            VERSION, PQdb(c), PQuser(c), PQserverVersion(c));
     }
     std::string buf;
-    volatile int status = 0;   // survives the siglongjmp of Ctrl-C
+    volatile int status = 0;  // survives the siglongjmp of Ctrl-C
     for (;;) {
         if (sigsetjmp(prompt_jmp, 1) != 0) {
             // Ctrl-C at the prompt: drop the input.
@@ -223,13 +230,15 @@ int interactive(PGconn* c, Options& o) {
             buf.clear();
         }
         std::string prompt = buf.empty() ? scope + "> " : std::string(scope.size(), ' ') + "> ";
-        if (buf.empty() && o.read_only) prompt = scope + " (ro)> ";
-        else if (o.read_only) prompt = std::string(scope.size() + 5, ' ') + "> ";
+        if (buf.empty() && o.read_only)
+            prompt = scope + " (ro)> ";
+        else if (o.read_only)
+            prompt = std::string(scope.size() + 5, ' ') + "> ";
         interrupted = 0;
         in_readline = 1;
         char* line = readline(prompt.c_str());
         in_readline = 0;
-        if (!line) {   // Ctrl-D
+        if (!line) {  // Ctrl-D
             std::fputc('\n', stdout);
             break;
         }
@@ -281,7 +290,7 @@ int interactive(PGconn* c, Options& o) {
         buf += l;
         if (!input_complete(buf)) continue;
         add_history(buf.c_str());
-        run_code(c, o, scope, buf);   // an error is shown; the prompt goes on (status 0, as psql)
+        run_code(c, o, scope, buf);  // an error is shown; the prompt goes on (status 0, as psql)
         buf.clear();
         if (PQstatus(c) != CONNECTION_OK) {
             PQreset(c);
@@ -303,7 +312,8 @@ int watch(PGconn* c, const Options& o) {
     std::string scope = o.scope.empty() ? server_scope(c) : o.scope;
     for (long long id : o.watch_ids) {
         std::string sid = std::to_string(id);
-        PGresult* r = exec(c, "SELECT tdb_watch($1::bigint, $2)::text", {sid.c_str(), scope.c_str()});
+        PGresult* r =
+            exec(c, "SELECT tdb_watch($1::bigint, $2)::text", {sid.c_str(), scope.c_str()});
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             print_error(r, c);
             PQclear(r);
@@ -339,12 +349,15 @@ int watch(PGconn* c, const Options& o) {
             // Too large for a notification: read the stored event.
             if (payload.find("\"ref\":true") != std::string::npos ||
                 payload.find("\"ref\": true") != std::string::npos) {
-                PGresult* r = exec(c,
-                                   "SELECT tdb_event((p->>'event')::bigint, (p->>'#')::bigint)::text"
-                                   " FROM (SELECT $1::jsonb AS p) s",
-                                   {payload.c_str()});
-                if (PQresultStatus(r) == PGRES_TUPLES_OK && !PQgetisnull(r, 0, 0)) payload = PQgetvalue(r, 0, 0);
-                else if (PQresultStatus(r) != PGRES_TUPLES_OK) print_error(r, c);
+                PGresult* r =
+                    exec(c,
+                         "SELECT tdb_event((p->>'event')::bigint, (p->>'#')::bigint)::text"
+                         " FROM (SELECT $1::jsonb AS p) s",
+                         {payload.c_str()});
+                if (PQresultStatus(r) == PGRES_TUPLES_OK && !PQgetisnull(r, 0, 0))
+                    payload = PQgetvalue(r, 0, 0);
+                else if (PQresultStatus(r) != PGRES_TUPLES_OK)
+                    print_error(r, c);
                 PQclear(r);
             }
             std::string out = pretty_json(payload, o.compact ? 0 : 0);
@@ -359,32 +372,33 @@ int watch(PGconn* c, const Options& o) {
 // ---- main ----------------------------------------------------------------------
 
 void usage(FILE* f) {
-    std::fprintf(f,
-                 "tdb, the ThingsDB client of the thingsdb PostgreSQL extension.\n\n"
-                 "Usage:\n"
-                 "  tdb [OPTION]... [DBNAME [USERNAME]]       interactive prompt\n"
-                 "  tdb [OPTION]... -c CODE [-c CODE]...      run code (each -c one query)\n"
-                 "  tdb [OPTION]... -f FILE                   run a file as one query ('-': stdin)\n"
-                 "  tdb [OPTION]... < FILE                    stdin (not a terminal) as one query\n"
-                 "  tdb [OPTION]... watch THING_ID... [--count N]\n"
-                 "                                            print each event of the things\n\n"
-                 "Options:\n"
-                 "  -c, --command=CODE     run CODE and exit (may be repeated)\n"
-                 "  -f, --file=FILE        run the code in FILE and exit\n"
-                 "  -s, --scope=SCOPE      scope, e.g. @:stuff or @thingsdb (default: the\n"
-                 "                         server's setting thingsdb.scope)\n"
-                 "  -r, --read-only        use tdb_query_ro: code that changes data is refused\n"
-                 "  -C, --compact          print each result on one line\n"
-                 "  -q, --quiet            no banner at the prompt, no init events in watch\n"
-                 "  -n, --count=N          watch: exit after N events\n"
-                 "  -V, --version          print the version and exit\n"
-                 "  -?, --help             this help\n\n"
-                 "Connection options (as psql; PGHOST, PGPORT, PGUSER, PGDATABASE, ... apply):\n"
-                 "  -h, --host=HOST        server host or socket directory\n"
-                 "  -p, --port=PORT        server port\n"
-                 "  -U, --username=USER    user name\n"
-                 "  -d, --dbname=DBNAME    database name or connection string\n\n"
-                 "Exit status: 0 ok, 1 a query failed, 2 no connection, 3 bad usage.\n");
+    std::fprintf(
+        f,
+        "tdb, the ThingsDB client of the thingsdb PostgreSQL extension.\n\n"
+        "Usage:\n"
+        "  tdb [OPTION]... [DBNAME [USERNAME]]       interactive prompt\n"
+        "  tdb [OPTION]... -c CODE [-c CODE]...      run code (each -c one query)\n"
+        "  tdb [OPTION]... -f FILE                   run a file as one query ('-': stdin)\n"
+        "  tdb [OPTION]... < FILE                    stdin (not a terminal) as one query\n"
+        "  tdb [OPTION]... watch THING_ID... [--count N]\n"
+        "                                            print each event of the things\n\n"
+        "Options:\n"
+        "  -c, --command=CODE     run CODE and exit (may be repeated)\n"
+        "  -f, --file=FILE        run the code in FILE and exit\n"
+        "  -s, --scope=SCOPE      scope, e.g. @:stuff or @thingsdb (default: the\n"
+        "                         server's setting thingsdb.scope)\n"
+        "  -r, --read-only        use tdb_query_ro: code that changes data is refused\n"
+        "  -C, --compact          print each result on one line\n"
+        "  -q, --quiet            no banner at the prompt, no init events in watch\n"
+        "  -n, --count=N          watch: exit after N events\n"
+        "  -V, --version          print the version and exit\n"
+        "  -?, --help             this help\n\n"
+        "Connection options (as psql; PGHOST, PGPORT, PGUSER, PGDATABASE, ... apply):\n"
+        "  -h, --host=HOST        server host or socket directory\n"
+        "  -p, --port=PORT        server port\n"
+        "  -U, --username=USER    user name\n"
+        "  -d, --dbname=DBNAME    database name or connection string\n\n"
+        "Exit status: 0 ok, 1 a query failed, 2 no connection, 3 bad usage.\n");
 }
 
 bool take(int argc, char** argv, int& i, const char* s, const char* l, std::string& out) {
@@ -428,9 +442,12 @@ int main(int argc, char** argv) {
     std::vector<std::string> positional;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i], v;
-        if (take(argc, argv, i, "-h", "host", o.host) || take(argc, argv, i, "-p", "port", o.port) ||
-            take(argc, argv, i, "-U", "username", o.user) || take(argc, argv, i, "-d", "dbname", o.dbname) ||
-            take(argc, argv, i, "-s", "scope", o.scope) || take(argc, argv, i, "-f", "file", o.file))
+        if (take(argc, argv, i, "-h", "host", o.host) ||
+            take(argc, argv, i, "-p", "port", o.port) ||
+            take(argc, argv, i, "-U", "username", o.user) ||
+            take(argc, argv, i, "-d", "dbname", o.dbname) ||
+            take(argc, argv, i, "-s", "scope", o.scope) ||
+            take(argc, argv, i, "-f", "file", o.file))
             continue;
         if (take(argc, argv, i, "-c", "command", v)) {
             o.code.push_back(v);
@@ -440,9 +457,12 @@ int main(int argc, char** argv) {
             o.count = parse_int(v, "--count");
             continue;
         }
-        if (a == "-r" || a == "--read-only") o.read_only = true;
-        else if (a == "-C" || a == "--compact") o.compact = true;
-        else if (a == "-q" || a == "--quiet") o.quiet = true;
+        if (a == "-r" || a == "--read-only")
+            o.read_only = true;
+        else if (a == "-C" || a == "--compact")
+            o.compact = true;
+        else if (a == "-q" || a == "--quiet")
+            o.quiet = true;
         else if (a == "-V" || a == "--version") {
             std::printf("tdb %s\n", VERSION);
             return 0;
@@ -462,7 +482,8 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "tdb: watch needs one or more thing ids\n");
             return 3;
         }
-        for (size_t i = 1; i < positional.size(); ++i) o.watch_ids.push_back(parse_int(positional[i], "THING_ID"));
+        for (size_t i = 1; i < positional.size(); ++i)
+            o.watch_ids.push_back(parse_int(positional[i], "THING_ID"));
     } else {
         if (positional.size() > 2) {
             std::fprintf(stderr, "tdb: too many arguments (--help shows the usage)\n");
@@ -497,7 +518,8 @@ int main(int argc, char** argv) {
             } else {
                 std::ifstream in(o.file, std::ios::binary);
                 if (!in) {
-                    std::fprintf(stderr, "tdb: cannot read %s: %s\n", o.file.c_str(), std::strerror(errno));
+                    std::fprintf(stderr, "tdb: cannot read %s: %s\n", o.file.c_str(),
+                                 std::strerror(errno));
                     PQfinish(c);
                     return 3;
                 }

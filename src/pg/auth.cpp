@@ -39,8 +39,9 @@ SessionToken session_token;
 bool xact_callback_registered = false;
 
 void forget_local_token(XactEvent event, void*) {
-    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
-        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+        event == XACT_EVENT_PREPARE) {
         if (session_token.local) session_token = SessionToken{};
     }
 }
@@ -57,7 +58,7 @@ Oid extension_owner() {
     return owner;
 }
 
-Oid owner_oid = InvalidOid;   // of the current call (set by CallContext)
+Oid owner_oid = InvalidOid;  // of the current call (set by CallContext)
 
 // Admins: superusers and members of the installing role. Inside pg_call.
 bool role_is_admin(Oid role) { return OidIsValid(role) && has_privs_of_role(role, owner_oid); }
@@ -87,7 +88,8 @@ std::string token_hash(std::string_view key) {
     pg_call([&] {
         pg_cryptohash_ctx* ctx = pg_cryptohash_create(PG_SHA256);
         ok = ctx && pg_cryptohash_init(ctx) == 0 &&
-             pg_cryptohash_update(ctx, reinterpret_cast<const uint8*>(key.data()), key.size()) == 0 &&
+             pg_cryptohash_update(ctx, reinterpret_cast<const uint8*>(key.data()), key.size()) ==
+                 0 &&
              pg_cryptohash_final(ctx, digest, sizeof digest) == 0;
         pg_cryptohash_free(ctx);
     });
@@ -97,8 +99,9 @@ std::string token_hash(std::string_view key) {
 
 std::string new_token_key() {
     unsigned char raw[16];
-    if (!pg_strong_random(raw, sizeof raw)) throw std::runtime_error("thingsdb: could not generate a random token");
-    return base64_key(raw, sizeof raw);   // 22 characters, as ThingsDB's keys
+    if (!pg_strong_random(raw, sizeof raw))
+        throw std::runtime_error("thingsdb: could not generate a random token");
+    return base64_key(raw, sizeof raw);  // 22 characters, as ThingsDB's keys
 }
 
 void set_session_token(const std::string& hash, bool local) {
@@ -133,7 +136,7 @@ CallContext::CallContext() {
         path.schemas = NIL;
         path.addCatalog = true;
         path.addTemp = false;
-        PushOverrideSearchPath(&path);   // copies what it keeps
+        PushOverrideSearchPath(&path);  // copies what it keeps
     });
     caller_ = caller;
     sec_context_ = sec;
@@ -162,9 +165,11 @@ const Identity& CallContext::identity(Storage& st) {
     if (session_token.active) {
         uint64_t user_id = 0;
         int64_t expiration = 0;
-        std::string hash(reinterpret_cast<const char*>(session_token.hash), sizeof session_token.hash);
+        std::string hash(reinterpret_cast<const char*>(session_token.hash),
+                         sizeof session_token.hash);
         if (!find_token_by_hash(hash, user_id, expiration)) raise(AUTH_ERR, "invalid token");
-        if (expiration && expiration <= static_cast<int64_t>(st.now())) raise(AUTH_ERR, "token is expired");
+        if (expiration && expiration <= static_cast<int64_t>(st.now()))
+            raise(AUTH_ERR, "token is expired");
         UserRow u;
         if (!st.find_user_by_id(user_id, u)) raise(AUTH_ERR, "invalid token");
         who.name = u.name;
@@ -184,8 +189,10 @@ const Identity& CallContext::identity(Storage& st) {
         who.name = name;
         who.admin = admin;
         UserRow u;
-        if (st.find_user(who.name, u)) who.user_id = u.id;
-        else if (!admin) raisef(AUTH_ERR, "role `%s` is not a ThingsDB user", who.name.c_str());
+        if (st.find_user(who.name, u))
+            who.user_id = u.id;
+        else if (!admin)
+            raisef(AUTH_ERR, "role `%s` is not a ThingsDB user", who.name.c_str());
     }
     identity_ = std::move(who);
     resolved_ = true;

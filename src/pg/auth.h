@@ -24,8 +24,8 @@ namespace tdb::pg {
 
 class CallContext {
 public:
-    CallContext();    // must run after SPI_connect
-    ~CallContext();   // restores the caller's role (also on an exception)
+    CallContext();   // must run after SPI_connect
+    ~CallContext();  // restores the caller's role (also on an exception)
     CallContext(const CallContext&) = delete;
     CallContext& operator=(const CallContext&) = delete;
 
@@ -39,7 +39,7 @@ public:
     void finish();
 
 private:
-    unsigned caller_ = 0;   // Oid
+    unsigned caller_ = 0;  // Oid
     int sec_context_ = 0;
     bool restored_ = false;
     bool resolved_ = false;

@@ -23,9 +23,7 @@ void pg_call_impl(void (*thunk)(void*), void* arg) {
     MemoryContext oldcxt = CurrentMemoryContext;
     ErrorData* volatile edata = nullptr;
     PG_TRY();
-    {
-        thunk(arg);
-    }
+    { thunk(arg); }
     PG_CATCH();
     {
         // Copy the error out of ErrorContext before flushing it; the copy must
@@ -98,9 +96,10 @@ Datum invoke_cpp(Datum (*fn)(FunctionCallInfo), FunctionCallInfo fcinfo) {
         case Failure::TDB: {
             int n = tdb_code < 0 ? -tdb_code : tdb_code;
             n %= 1000;
-            ereport(ERROR, (errcode(MAKE_SQLSTATE('T', 'D', '0' + n / 100, '0' + n / 10 % 10,
-                                                  '0' + n % 10)),
-                            errmsg("%s", pmsg), errdetail("%s", tdb::error_name(tdb_code))));
+            ereport(
+                ERROR,
+                (errcode(MAKE_SQLSTATE('T', 'D', '0' + n / 100, '0' + n / 10 % 10, '0' + n % 10)),
+                 errmsg("%s", pmsg), errdetail("%s", tdb::error_name(tdb_code))));
             break;
         }
         case Failure::OOM:

@@ -72,12 +72,10 @@ Datum invoke_cpp(Datum (*fn)(FunctionCallInfo), FunctionCallInfo fcinfo);
 }  // namespace tdb::pg
 
 // Declares the fmgr entry point `name`, whose C++ body follows as name_cpp.
-#define TDB_PG_FUNCTION(name)                                          \
-    extern "C" {                                                       \
-    PG_FUNCTION_INFO_V1(name);                                         \
-    }                                                                  \
-    static Datum name##_cpp(FunctionCallInfo fcinfo);                  \
-    extern "C" Datum name(PG_FUNCTION_ARGS) {                          \
-        return tdb::pg::invoke_cpp(name##_cpp, fcinfo);                \
-    }                                                                  \
+#define TDB_PG_FUNCTION(name)                                                                   \
+    extern "C" {                                                                                \
+    PG_FUNCTION_INFO_V1(name);                                                                  \
+    }                                                                                           \
+    static Datum name##_cpp(FunctionCallInfo fcinfo);                                           \
+    extern "C" Datum name(PG_FUNCTION_ARGS) { return tdb::pg::invoke_cpp(name##_cpp, fcinfo); } \
     static Datum name##_cpp(FunctionCallInfo fcinfo)

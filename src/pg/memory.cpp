@@ -22,8 +22,8 @@ extern "C" {
 
 namespace {
 
-int64_t live_bytes = 0;     // malloc_usable_size of what operator new handed out
-int max_memory_kb = 0;      // thingsdb.max_memory; 0: no limit
+int64_t live_bytes = 0;  // malloc_usable_size of what operator new handed out
+int max_memory_kb = 0;   // thingsdb.max_memory; 0: no limit
 
 void* allocate(size_t n, bool nothrow) {
     // Only inside a query: start-up and clean-up must never fail here (a
@@ -45,7 +45,7 @@ void* allocate(size_t n, bool nothrow) {
 void release(void* p) noexcept {
     if (!p) return;
     live_bytes -= static_cast<int64_t>(malloc_usable_size(p));
-    if (live_bytes < 0) live_bytes = 0;   // allocated before this file's operator new was bound
+    if (live_bytes < 0) live_bytes = 0;  // allocated before this file's operator new was bound
     std::free(p);
 }
 
@@ -65,10 +65,11 @@ void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
 namespace tdb::pg {
 
 void memory_init() {
-    DefineCustomIntVariable("thingsdb.max_memory",
-                            "The most memory the ThingsDB values of a backend may take while a query runs.",
-                            "0 means no limit.", &max_memory_kb, 1024 * 1024, 0, INT_MAX, PGC_SUSET,
-                            GUC_UNIT_KB, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "thingsdb.max_memory",
+        "The most memory the ThingsDB values of a backend may take while a query runs.",
+        "0 means no limit.", &max_memory_kb, 1024 * 1024, 0, INT_MAX, PGC_SUSET, GUC_UNIT_KB,
+        nullptr, nullptr, nullptr);
 }
 
 }  // namespace tdb::pg

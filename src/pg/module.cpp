@@ -29,23 +29,25 @@ char* default_scope = nullptr;
 // cannot lift the protection of the server; each new Query copies them.
 int max_string_size, max_list_size, max_things, max_call_depth, max_parse_depth;
 
-void define_limit(const char* name, const char* desc, int* var, int boot, int min, int max, int flags,
-                  GucIntAssignHook assign) {
-    DefineCustomIntVariable(name, desc, nullptr, var, boot, min, max, PGC_SUSET, flags, nullptr, assign,
-                            nullptr);
+void define_limit(const char* name, const char* desc, int* var, int boot, int min, int max,
+                  int flags, GucIntAssignHook assign) {
+    DefineCustomIntVariable(name, desc, nullptr, var, boot, min, max, PGC_SUSET, flags, nullptr,
+                            assign, nullptr);
 }
 
 void define_limits() {
     tdb::Limits def;
     define_limit("thingsdb.max_string_size", "The largest string or bytes value a query may make.",
-                 &max_string_size, static_cast<int>(def.max_str), 1024, 1024 * 1024 * 1024, GUC_UNIT_BYTE,
+                 &max_string_size, static_cast<int>(def.max_str), 1024, 1024 * 1024 * 1024,
+                 GUC_UNIT_BYTE,
                  [](int v, void*) { tdb::configured_limits().max_str = static_cast<size_t>(v); });
     define_limit("thingsdb.max_list_size", "The most items a list may hold.", &max_list_size,
                  static_cast<int>(def.max_list), 1, 256 * 1024 * 1024, 0,
                  [](int v, void*) { tdb::configured_limits().max_list = static_cast<size_t>(v); });
     define_limit("thingsdb.max_things", "The most things a query may create or load.", &max_things,
-                 static_cast<int>(def.max_things), 100, INT_MAX, 0,
-                 [](int v, void*) { tdb::configured_limits().max_things = static_cast<size_t>(v); });
+                 static_cast<int>(def.max_things), 100, INT_MAX, 0, [](int v, void*) {
+                     tdb::configured_limits().max_things = static_cast<size_t>(v);
+                 });
     define_limit("thingsdb.max_call_depth", "The deepest nesting of closure calls (recursion).",
                  &max_call_depth, def.max_call_depth, 1, 1000, 0,
                  [](int v, void*) { tdb::configured_limits().max_call_depth = v; });
@@ -65,7 +67,7 @@ extern "C" void _PG_init(void) {
     tdb::pg::memory_init();
     tdb::pg::events_init();
     MarkGUCPrefixReserved("thingsdb");
-    tdb::init_core();   // the table of built-ins and the core's hooks, before any query
+    tdb::init_core();  // the table of built-ins and the core's hooks, before any query
 }
 
 const char* tdb::pg::scope_setting() { return default_scope ? default_scope : kDefaultScope; }

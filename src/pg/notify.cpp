@@ -51,15 +51,15 @@ namespace {
 
 struct PendingJob {
     uint64_t thing_id;
-    SubTransactionId subxact;   // recorded in; dropped when it aborts
-    std::string collection;     // empty for the @thingsdb scope (thing 0)
+    SubTransactionId subxact;  // recorded in; dropped when it aborts
+    std::string collection;    // empty for the @thingsdb scope (thing 0)
     std::string json;
 };
 
-std::vector<PendingJob> pending;   // this transaction's jobs, in the order applied
+std::vector<PendingJob> pending;  // this transaction's jobs, in the order applied
 
-int event_retention = 86400;       // seconds (thingsdb.event_retention); 0: keep all
-TimestampTz last_prune = 0;        // when this backend last pruned
+int event_retention = 86400;  // seconds (thingsdb.event_retention); 0: keep all
+TimestampTz last_prune = 0;   // when this backend last pruned
 constexpr long kPruneEveryMs = 60 * 1000;
 
 // The advisory lock that serialises committers with events ("tdb_evnt").
@@ -91,7 +91,7 @@ int64 result_int8(int col, int64 fallback) {
 struct ThingEvent {
     uint64_t thing_id;
     std::string collection;
-    std::string jobs;   // the job objects, comma-separated
+    std::string jobs;  // the job objects, comma-separated
 };
 
 std::vector<ThingEvent> group_pending() {
@@ -117,7 +117,7 @@ Datum flush_events(FunctionCallInfo) {
     // Pre-commit runs outside any statement: SPI needs a snapshot.
     pg_call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
     spi_connect();
-    tdb::pg::CallContext call;   // the events are written as the extension owner (auth.h)
+    tdb::pg::CallContext call;  // the events are written as the extension owner (auth.h)
     lock_commits(false);
     run_plan(Plan::EVENTS_NEXT_ID, nullptr);
     int64 change_id = result_int8(1, 0);
@@ -125,8 +125,8 @@ Datum flush_events(FunctionCallInfo) {
     std::vector<std::string> payloads;
     payloads.reserve(events.size());
     for (const ThingEvent& e : events)
-        payloads.push_back("{\"#\":" + std::to_string(e.thing_id) + ",\"event\":" + std::to_string(change_id) +
-                           ",\"jobs\":[" + e.jobs + "]}");
+        payloads.push_back("{\"#\":" + std::to_string(e.thing_id) + ",\"event\":" +
+                           std::to_string(change_id) + ",\"jobs\":[" + e.jobs + "]}");
 
     // One row of thingsdb.changes per part of at most kMaxPartBytes of
     // payloads (an array must stay far below PostgreSQL's 1 GB per value).
@@ -150,19 +150,23 @@ Datum flush_events(FunctionCallInfo) {
                 const std::string& p = payloads[begin + i];
                 ids[i] = Int64GetDatum(static_cast<int64>(e.thing_id));
                 coll_nulls[i] = e.collection.empty();
-                colls[i] = coll_nulls[i] ? 0
-                                         : PointerGetDatum(cstring_to_text_with_len(
-                                               e.collection.data(), static_cast<int>(e.collection.size())));
-                texts[i] = PointerGetDatum(cstring_to_text_with_len(p.data(), static_cast<int>(p.size())));
+                colls[i] = coll_nulls[i]
+                               ? 0
+                               : PointerGetDatum(cstring_to_text_with_len(
+                                     e.collection.data(), static_cast<int>(e.collection.size())));
+                texts[i] =
+                    PointerGetDatum(cstring_to_text_with_len(p.data(), static_cast<int>(p.size())));
             }
             int dims[1] = {n};
             int lbs[1] = {1};
             values[0] = Int64GetDatum(change_id);
             values[1] = Int32GetDatum(part);
-            values[2] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-            values[3] = PointerGetDatum(
-                construct_md_array(colls, coll_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
-            values[4] = PointerGetDatum(construct_array(texts, n, JSONOID, -1, false, TYPALIGN_INT));
+            values[2] = PointerGetDatum(
+                construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+            values[3] = PointerGetDatum(construct_md_array(colls, coll_nulls, 1, dims, lbs, TEXTOID,
+                                                           -1, false, TYPALIGN_INT));
+            values[4] =
+                PointerGetDatum(construct_array(texts, n, JSONOID, -1, false, TYPALIGN_INT));
             // The arrays hold their own copies.
             for (int i = 0; i < n; ++i) {
                 if (!coll_nulls[i]) pfree(DatumGetPointer(colls[i]));
@@ -174,7 +178,7 @@ Datum flush_events(FunctionCallInfo) {
             pfree(texts);
         });
         run_plan(Plan::EVENTS_INSERT, values);
-        pg_call([&] {   // a large transaction's parts should not pile up
+        pg_call([&] {  // a large transaction's parts should not pile up
             for (int i = 2; i < 5; ++i) pfree(DatumGetPointer(values[i]));
         });
         begin = end;
@@ -198,8 +202,8 @@ Datum flush_events(FunctionCallInfo) {
         std::string ref;
         const std::string* payload = &payloads[i];
         if (payload->size() >= kMaxNotifyPayload) {
-            ref = "{\"#\":" + std::to_string(events[i].thing_id) + ",\"event\":" + std::to_string(change_id) +
-                  ",\"ref\":true}";
+            ref = "{\"#\":" + std::to_string(events[i].thing_id) +
+                  ",\"event\":" + std::to_string(change_id) + ",\"ref\":true}";
             payload = &ref;
         }
         pg_call([&] { Async_Notify(channel.c_str(), payload->c_str()); });
@@ -214,10 +218,11 @@ void xact_callback(XactEvent event, void*) {
             break;
         case XACT_EVENT_PRE_PREPARE:
             if (!pending.empty())
-                ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                                errmsg("cannot PREPARE a transaction that changed watched things")));
+                ereport(ERROR,
+                        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                         errmsg("cannot PREPARE a transaction that changed watched things")));
             break;
-        default:   // committed, aborted, prepared: nothing is pending any more
+        default:  // committed, aborted, prepared: nothing is pending any more
             pending.clear();
             break;
     }
@@ -259,12 +264,12 @@ int64_t prune_events() {
 std::string channel_of(uint64_t thing_id) { return "tdb_" + std::to_string(thing_id); }
 
 void events_init() {
-    DefineCustomIntVariable("thingsdb.event_retention",
-                            "How long watch events are kept for catch-up (0 keeps them all).",
-                            "Events older than this are pruned on commit, at most once a minute per "
-                            "session, and by tdb_prune_events().",
-                            &event_retention, 86400, 0, INT_MAX, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr,
-                            nullptr);
+    DefineCustomIntVariable(
+        "thingsdb.event_retention",
+        "How long watch events are kept for catch-up (0 keeps them all).",
+        "Events older than this are pruned on commit, at most once a minute per "
+        "session, and by tdb_prune_events().",
+        &event_retention, 86400, 0, INT_MAX, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
     RegisterXactCallback(xact_callback, nullptr);
     RegisterSubXactCallback(subxact_callback, nullptr);
 }
@@ -276,7 +281,8 @@ void events_record(std::string_view scope, std::vector<std::pair<uint64_t, std::
     Scope sc = parse_scope(scope);
     std::string coll = sc.kind == Scope::COLLECTION ? sc.name : std::string();
     pending.reserve(pending.size() + jobs.size());
-    for (auto& [id, json] : jobs) pending.push_back({id, sub, id == 0 ? std::string() : coll, std::move(json)});
+    for (auto& [id, json] : jobs)
+        pending.push_back({id, sub, id == 0 ? std::string() : coll, std::move(json)});
     jobs.clear();
 }
 

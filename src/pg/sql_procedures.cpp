@@ -39,7 +39,7 @@ namespace {
 // A numeric without fraction that fits int64 becomes an int, else a float.
 tdb::Value numeric_value(const char* s) {
     std::string_view v(s);
-    if (v.find_first_of(".eEN") == std::string_view::npos) {   // not NaN/Infinity either
+    if (v.find_first_of(".eEN") == std::string_view::npos) {  // not NaN/Infinity either
         errno = 0;
         char* end = nullptr;
         long long i = std::strtoll(s, &end, 10);
@@ -53,9 +53,10 @@ tdb::Value numeric_value(const char* s) {
 
 // Seconds since the Unix epoch of a PostgreSQL timestamp.
 int64_t unix_seconds(Timestamp ts) {
-    int64 usec = ts + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (int64)SECS_PER_DAY * USECS_PER_SEC;
+    int64 usec =
+        ts + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (int64)SECS_PER_DAY * USECS_PER_SEC;
     int64 sec = usec / USECS_PER_SEC;
-    if (usec % USECS_PER_SEC < 0) --sec;   // floor
+    if (usec % USECS_PER_SEC < 0) --sec;  // floor
     return sec;
 }
 
@@ -68,17 +69,35 @@ void convert(Oid type, Datum d, tdb::ProcArg& out) {
         bool b = false;
         int64_t i = 0;
         double f = 0;
-        char* s = nullptr;   // palloc'd text
+        char* s = nullptr;  // palloc'd text
         size_t n = 0;
     } c;
     pg_call([&] {
         switch (type) {
-            case BOOLOID: c.kind = Conv::BOOL; c.b = DatumGetBool(d); break;
-            case INT2OID: c.kind = Conv::INT; c.i = DatumGetInt16(d); break;
-            case INT4OID: c.kind = Conv::INT; c.i = DatumGetInt32(d); break;
-            case INT8OID: c.kind = Conv::INT; c.i = DatumGetInt64(d); break;
-            case FLOAT4OID: c.kind = Conv::FLOAT; c.f = DatumGetFloat4(d); break;
-            case FLOAT8OID: c.kind = Conv::FLOAT; c.f = DatumGetFloat8(d); break;
+            case BOOLOID:
+                c.kind = Conv::BOOL;
+                c.b = DatumGetBool(d);
+                break;
+            case INT2OID:
+                c.kind = Conv::INT;
+                c.i = DatumGetInt16(d);
+                break;
+            case INT4OID:
+                c.kind = Conv::INT;
+                c.i = DatumGetInt32(d);
+                break;
+            case INT8OID:
+                c.kind = Conv::INT;
+                c.i = DatumGetInt64(d);
+                break;
+            case FLOAT4OID:
+                c.kind = Conv::FLOAT;
+                c.f = DatumGetFloat4(d);
+                break;
+            case FLOAT8OID:
+                c.kind = Conv::FLOAT;
+                c.f = DatumGetFloat8(d);
+                break;
             case NUMERICOID:
                 c.kind = Conv::NUMERIC;
                 c.s = DatumGetCString(DirectFunctionCall1(numeric_out, d));
@@ -154,18 +173,33 @@ void convert(Oid type, Datum d, tdb::ProcArg& out) {
         }
     });
     switch (c.kind) {
-        case Conv::BOOL: out.value = tdb::Value::boolean(c.b); break;
-        case Conv::INT: out.value = tdb::Value::integer(c.i); break;
-        case Conv::FLOAT: out.value = tdb::Value::number(c.f); break;
-        case Conv::NUMERIC: out.value = numeric_value(c.s); break;
-        case Conv::STR: out.value = tdb::Value::str(std::string(c.s, c.n)); break;
-        case Conv::BYTES: out.value = tdb::Value::bytes(std::string(c.s, c.n)); break;
+        case Conv::BOOL:
+            out.value = tdb::Value::boolean(c.b);
+            break;
+        case Conv::INT:
+            out.value = tdb::Value::integer(c.i);
+            break;
+        case Conv::FLOAT:
+            out.value = tdb::Value::number(c.f);
+            break;
+        case Conv::NUMERIC:
+            out.value = numeric_value(c.s);
+            break;
+        case Conv::STR:
+            out.value = tdb::Value::str(std::string(c.s, c.n));
+            break;
+        case Conv::BYTES:
+            out.value = tdb::Value::bytes(std::string(c.s, c.n));
+            break;
         case Conv::JSON:
             out.json.assign(c.s, c.n);
             out.is_json = true;
             break;
-        case Conv::TS: out.value = tdb::utc_datetime(c.i); break;
-        default: break;
+        case Conv::TS:
+            out.value = tdb::utc_datetime(c.i);
+            break;
+        default:
+            break;
     }
 }
 
@@ -179,7 +213,7 @@ std::vector<tdb::ProcArg> sql_args(FunctionCallInfo fcinfo) {
     if (!variadic) {
         args.resize(PG_NARGS() - 1);
         for (int i = 1; i < PG_NARGS(); ++i) {
-            if (PG_ARGISNULL(i)) continue;   // nil
+            if (PG_ARGISNULL(i)) continue;  // nil
             Oid type = InvalidOid;
             pg_call([&] { type = get_fn_expr_argtype(fcinfo->flinfo, i); });
             convert(type, PG_GETARG_DATUM(i), args[i - 1]);
@@ -214,7 +248,7 @@ TDB_PG_FUNCTION(tdb_run) {
     std::string name(text_arg(fcinfo, 0));
     std::vector<tdb::ProcArg> args = sql_args(fcinfo);
     std::string scope = scope_setting();
-    std::string read_only = read_only_reason();   // a hot standby
+    std::string read_only = read_only_reason();  // a hot standby
     return run_entry(Returns::JSONB, [&](EntryCall& call) {
         tdb::ProcedureRequest req;
         req.read_only = read_only;
@@ -267,7 +301,7 @@ TDB_PG_FUNCTION(tdb_new_procedure) {
     std::string name(text_arg(fcinfo, 0));
     std::string source(text_arg(fcinfo, 1));
     std::string scope = scope_arg(fcinfo, 2);
-    std::string read_only = read_only_reason();   // a hot standby
+    std::string read_only = read_only_reason();  // a hot standby
     return run_entry(Returns::TEXT, [&](EntryCall& call) {
         tdb::ProcedureRequest req;
         req.read_only = read_only;

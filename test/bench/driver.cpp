@@ -18,8 +18,10 @@ struct Case {
 };
 
 const Case kCases[] = {
-    {"sum", "range(10).reduce(|s, j| s + range(j * 100000, j * 100000 + 100000).reduce(|a, b| a + b), 0)"},
-    {"loop", "s = 0; for (j in range(10)) { for (i in range(100000)) { x = i * 3 % 7; s += x; }; }; s"},
+    {"sum",
+     "range(10).reduce(|s, j| s + range(j * 100000, j * 100000 + 100000).reduce(|a, b| a + b), 0)"},
+    {"loop",
+     "s = 0; for (j in range(10)) { for (i in range(100000)) { x = i * 3 % 7; s += x; }; }; s"},
     {"str", "range(100000).map(|i| str(i)).join(',').len()"},
     {"sort", "a = range(100000).map(|i| (i * 7919) % 100003); a.sort()[50000]"},
     {"data", ".items = range(100000).map(|i| {n: i}); .items.map(|t| t.n).reduce(|a, b| a + b)"},

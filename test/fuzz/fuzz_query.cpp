@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static bool init = (tdb::init_core(), set_fuzz_limits(), true);
     (void)init;
     MemStorage& st = fresh_storage();
-    st.interrupts_after = 2000;   // a cancel after 2,000 polls: loops end
+    st.interrupts_after = 2000;  // a cancel after 2,000 polls: loops end
     tdb::QueryRequest req;
     req.scope = "@:stuff";
     req.code = std::string_view(reinterpret_cast<const char*>(data), size);

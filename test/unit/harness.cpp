@@ -52,7 +52,8 @@ void MemStorage::update_procedure(const tdb::ProcedureRow& row) {
     bump_procs_epoch();
 }
 
-void MemStorage::rename_procedure(uint64_t scope_id, std::string_view name, std::string_view new_name) {
+void MemStorage::rename_procedure(uint64_t scope_id, std::string_view name,
+                                  std::string_view new_name) {
     auto it = procs.find({scope_id, std::string(name)});
     if (it == procs.end()) return;
     tdb::ProcedureRow row = it->second;
@@ -74,7 +75,8 @@ bool MemStorage::load_thing(uint64_t coll, uint64_t id, tdb::StoredThing& out) {
     return true;
 }
 
-std::vector<uint64_t> MemStorage::write_things(uint64_t coll, const std::vector<tdb::ThingWrite>& ws) {
+std::vector<uint64_t> MemStorage::write_things(uint64_t coll,
+                                               const std::vector<tdb::ThingWrite>& ws) {
     std::vector<uint64_t> zero;
     for (const auto& w : ws) {
         if (w.is_new) {
@@ -97,7 +99,8 @@ std::vector<uint64_t> MemStorage::write_things(uint64_t coll, const std::vector<
     return zero;
 }
 
-std::vector<tdb::StoredThing> MemStorage::delete_things(uint64_t coll, const std::vector<uint64_t>& ids) {
+std::vector<tdb::StoredThing> MemStorage::delete_things(uint64_t coll,
+                                                        const std::vector<uint64_t>& ids) {
     std::vector<tdb::StoredThing> out;
     for (uint64_t id : ids) {
         auto it = things.find(id);
@@ -149,23 +152,31 @@ tdb::CollectionRow MemStorage::create_collection(std::string_view name) {
 
 void MemStorage::delete_collection(uint64_t id) {
     colls.erase(id);
-    for (auto* m : {&type_rows, &enum_rows})   // ON DELETE CASCADE in SQL
-        for (auto it = m->begin(); it != m->end();) it = it->first.first == id ? m->erase(it) : std::next(it);
+    for (auto* m : {&type_rows, &enum_rows})  // ON DELETE CASCADE in SQL
+        for (auto it = m->begin(); it != m->end();)
+            it = it->first.first == id ? m->erase(it) : std::next(it);
     for (auto it = things.begin(); it != things.end();) {
-        if (it->second.coll == id) it = things.erase(it);
-        else ++it;
+        if (it->second.coll == id)
+            it = things.erase(it);
+        else
+            ++it;
     }
-    for (auto it = procs.begin(); it != procs.end();) {   // as the trigger in SQL
-        if (it->first.first == id) it = procs.erase(it);
-        else ++it;
+    for (auto it = procs.begin(); it != procs.end();) {  // as the trigger in SQL
+        if (it->first.first == id)
+            it = procs.erase(it);
+        else
+            ++it;
     }
 }
 
-void MemStorage::rename_collection(uint64_t id, std::string_view name) { colls[id].name = std::string(name); }
+void MemStorage::rename_collection(uint64_t id, std::string_view name) {
+    colls[id].name = std::string(name);
+}
 
 void MemStorage::check_interrupts() {
     if (interrupts_after < 0) return;
-    if (interrupts_after-- == 0) throw std::runtime_error("canceling statement due to statement timeout");
+    if (interrupts_after-- == 0)
+        throw std::runtime_error("canceling statement due to statement timeout");
 }
 
 static std::unique_ptr<MemStorage> g_storage;
@@ -188,7 +199,8 @@ std::string q(const std::string& code, const std::string& scope, bool keep) {
     try {
         return tdb::run_query(st, req);
     } catch (const tdb::Error& e) {
-        ADD_FAILURE() << "query failed: " << code << "\n  " << tdb::error_name(e.code()) << ": " << e.msg();
+        ADD_FAILURE() << "query failed: " << code << "\n  " << tdb::error_name(e.code()) << ": "
+                      << e.msg();
         return "<error>";
     }
 }
@@ -246,7 +258,9 @@ void MemStorage::delete_user(uint64_t id) {
         it = it->first.second == id ? access_.erase(it) : std::next(it);
 }
 
-void MemStorage::rename_user(uint64_t id, std::string_view name) { users_[id].name = std::string(name); }
+void MemStorage::rename_user(uint64_t id, std::string_view name) {
+    users_[id].name = std::string(name);
+}
 
 std::vector<tdb::TokenRow> MemStorage::tokens(uint64_t user_id) {
     std::vector<tdb::TokenRow> out;
@@ -256,11 +270,13 @@ std::vector<tdb::TokenRow> MemStorage::tokens(uint64_t user_id) {
 }
 
 // Keys are predictable here (tests can name them): "tok" + a serial, padded to 22.
-std::string MemStorage::create_token(uint64_t user_id, int64_t expiration, std::string_view description) {
+std::string MemStorage::create_token(uint64_t user_id, int64_t expiration,
+                                     std::string_view description) {
     std::string key = "tok" + std::to_string(++token_serial);
     key.append(22 - key.size(), 'x');
-    tokens_[key] = MemToken{user_id, {key.substr(0, 4), static_cast<int64_t>(now()), expiration,
-                                      std::string(description)}};
+    tokens_[key] = MemToken{
+        user_id,
+        {key.substr(0, 4), static_cast<int64_t>(now()), expiration, std::string(description)}};
     return key;
 }
 
@@ -287,8 +303,10 @@ uint32_t MemStorage::access_mask(uint64_t scope_id, uint64_t user_id) {
 }
 
 void MemStorage::set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) {
-    if (mask) access_[{scope_id, user_id}] = mask;
-    else access_.erase({scope_id, user_id});
+    if (mask)
+        access_[{scope_id, user_id}] = mask;
+    else
+        access_.erase({scope_id, user_id});
 }
 
 std::vector<tdb::AccessRow> MemStorage::user_access(uint64_t user_id) {
@@ -300,16 +318,20 @@ std::vector<tdb::AccessRow> MemStorage::user_access(uint64_t user_id) {
 
 // ---- types and enums ----
 
-static std::vector<tdb::CatalogRow> rows_of(const std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow>& m,
-                                            uint64_t coll) {
+static std::vector<tdb::CatalogRow> rows_of(
+    const std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow>& m, uint64_t coll) {
     std::vector<tdb::CatalogRow> out;
     for (auto& [k, r] : m)
         if (k.first == coll) out.push_back(r);
     return out;
 }
 
-std::vector<tdb::CatalogRow> MemStorage::load_types(uint64_t coll) { return rows_of(type_rows, coll); }
-std::vector<tdb::CatalogRow> MemStorage::load_enums(uint64_t coll) { return rows_of(enum_rows, coll); }
+std::vector<tdb::CatalogRow> MemStorage::load_types(uint64_t coll) {
+    return rows_of(type_rows, coll);
+}
+std::vector<tdb::CatalogRow> MemStorage::load_enums(uint64_t coll) {
+    return rows_of(enum_rows, coll);
+}
 
 std::vector<uint64_t> MemStorage::things_of_type(uint64_t coll, uint32_t type_id) {
     lock_log.push_back("instances");
@@ -326,7 +348,8 @@ bool MemStorage::enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid)
     return false;
 }
 
-void expect_err(const std::string& code, int errcode, const std::string& msg, const std::string& scope) {
+void expect_err(const std::string& code, int errcode, const std::string& msg,
+                const std::string& scope) {
     tdb::Error e = qerr(code, scope);
     EXPECT_EQ(e.code(), errcode) << code;
     EXPECT_EQ(e.msg(), msg) << code;

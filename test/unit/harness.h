@@ -21,12 +21,14 @@ public:
     std::map<uint64_t, Row> things;
     std::map<uint64_t, tdb::CollectionRow> colls;
     uint64_t next_id = 1;
-    int interrupts_after = -1;   // >= 0: throw a cancel after so many polls
+    int interrupts_after = -1;  // >= 0: throw a cancel after so many polls
 
     bool load_thing(uint64_t coll, uint64_t id, tdb::StoredThing& out) override;
     uint64_t new_thing_id() override { return next_id++; }
-    std::vector<uint64_t> write_things(uint64_t coll, const std::vector<tdb::ThingWrite>& w) override;
-    std::vector<tdb::StoredThing> delete_things(uint64_t coll, const std::vector<uint64_t>& ids) override;
+    std::vector<uint64_t> write_things(uint64_t coll,
+                                       const std::vector<tdb::ThingWrite>& w) override;
+    std::vector<tdb::StoredThing> delete_things(uint64_t coll,
+                                                const std::vector<uint64_t>& ids) override;
     int64_t count_things(uint64_t coll) override;
     std::vector<tdb::CollectionRow> collections() override;
     bool find_collection(std::string_view name, tdb::CollectionRow& out) override;
@@ -37,19 +39,27 @@ public:
     void check_interrupts() override;
     double now() override { return 1700000000.0; }
     // ---- function library ----
-    void set_collection_default_deep(uint64_t id, int deep) override { colls[id].default_deep = deep; }
+    void set_collection_default_deep(uint64_t id, int deep) override {
+        colls[id].default_deep = deep;
+    }
     uint64_t next_free_id() override { return next_id; }
     int64_t transaction_id() override { return 7770; }
     // ---- datetime ----
-    void set_collection_time_zone(uint64_t id, std::string_view tz) override { colls[id].time_zone = std::string(tz); }
+    void set_collection_time_zone(uint64_t id, std::string_view tz) override {
+        colls[id].time_zone = std::string(tz);
+    }
 
     // ---- types and enums: (collection, id) -> row ----
     std::map<std::pair<uint64_t, uint32_t>, tdb::CatalogRow> type_rows, enum_rows;
     std::vector<tdb::CatalogRow> load_types(uint64_t coll) override;
-    void save_type(uint64_t coll, const tdb::CatalogRow& row) override { type_rows[{coll, row.id}] = row; }
+    void save_type(uint64_t coll, const tdb::CatalogRow& row) override {
+        type_rows[{coll, row.id}] = row;
+    }
     void delete_type(uint64_t coll, uint32_t id) override { type_rows.erase({coll, id}); }
     std::vector<tdb::CatalogRow> load_enums(uint64_t coll) override;
-    void save_enum(uint64_t coll, const tdb::CatalogRow& row) override { enum_rows[{coll, row.id}] = row; }
+    void save_enum(uint64_t coll, const tdb::CatalogRow& row) override {
+        enum_rows[{coll, row.id}] = row;
+    }
     void delete_enum(uint64_t coll, uint32_t id) override { enum_rows.erase({coll, id}); }
     std::vector<uint64_t> things_of_type(uint64_t coll, uint32_t type_id) override;
     // ---- reliability: the collection locks taken ("S <coll>", "X <coll>"),
@@ -58,10 +68,12 @@ public:
     void lock_collection(uint64_t coll, bool exclusive) override {
         lock_log.push_back((exclusive ? "X " : "S ") + std::to_string(coll));
     }
-    std::set<std::pair<uint64_t, uint32_t>> type_indexes;   // (collection, type_id) with an index
+    std::set<std::pair<uint64_t, uint32_t>> type_indexes;  // (collection, type_id) with an index
     void set_type_index(uint64_t coll, uint32_t type_id, bool on) override {
-        if (on) type_indexes.insert({coll, type_id});
-        else type_indexes.erase({coll, type_id});
+        if (on)
+            type_indexes.insert({coll, type_id});
+        else
+            type_indexes.erase({coll, type_id});
     }
     bool enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) override;
     uint64_t catalog_epoch() override { return catalog_serial; }
@@ -69,16 +81,17 @@ public:
 
     // ---- procedures: keyed by (scope_id, name) ----
     std::map<std::pair<uint64_t, std::string>, tdb::ProcedureRow> procs;
-    uint64_t procs_epoch;   // unique over all instances (see harness.cpp)
+    uint64_t procs_epoch;  // unique over all instances (see harness.cpp)
     bool find_procedure(uint64_t scope_id, std::string_view name, tdb::ProcedureRow& out) override;
     std::vector<tdb::ProcedureRow> procedures(uint64_t scope_id) override;
     void insert_procedure(const tdb::ProcedureRow& row) override;
     void update_procedure(const tdb::ProcedureRow& row) override;
-    void rename_procedure(uint64_t scope_id, std::string_view name, std::string_view new_name) override;
+    void rename_procedure(uint64_t scope_id, std::string_view name,
+                          std::string_view new_name) override;
     void delete_procedure(uint64_t scope_id, std::string_view name) override;
     uint64_t procedures_epoch() override { return procs_epoch; }
     void bump_procs_epoch();
-    int procedure_reads = 0;   // find_procedure calls (to test the cache)
+    int procedure_reads = 0;  // find_procedure calls (to test the cache)
 
     // ---- users, tokens and access; tokens keyed by their key ----
     struct MemToken {
@@ -87,7 +100,7 @@ public:
     };
     std::map<uint64_t, tdb::UserRow> users_;
     std::map<std::string, MemToken> tokens_;
-    std::map<std::pair<uint64_t, uint64_t>, uint32_t> access_;   // (scope, user) -> mask
+    std::map<std::pair<uint64_t, uint64_t>, uint32_t> access_;  // (scope, user) -> mask
     int token_serial = 0;
     std::vector<tdb::UserRow> users() override;
     bool find_user(std::string_view name, tdb::UserRow& out) override;
@@ -96,7 +109,8 @@ public:
     void delete_user(uint64_t id) override;
     void rename_user(uint64_t id, std::string_view name) override;
     std::vector<tdb::TokenRow> tokens(uint64_t user_id) override;
-    std::string create_token(uint64_t user_id, int64_t expiration, std::string_view description) override;
+    std::string create_token(uint64_t user_id, int64_t expiration,
+                             std::string_view description) override;
     bool find_token(std::string_view key, uint64_t& user_id, int64_t& expiration) override;
     void delete_token(std::string_view key) override;
     void delete_expired_tokens(int64_t now) override;
@@ -107,7 +121,7 @@ public:
 
 // A fresh node with the collection `stuff` for each call of q()/qerr().
 MemStorage& fresh_storage();
-MemStorage& storage();   // the current one (for several queries in a row)
+MemStorage& storage();  // the current one (for several queries in a row)
 
 // Runs code (in a fresh node unless `keep`) and returns the JSON result.
 std::string q(const std::string& code, const std::string& scope = "@:stuff", bool keep = false);

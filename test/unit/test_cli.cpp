@@ -20,7 +20,7 @@ TEST(Cli, InputComplete) {
     EXPECT_TRUE(input_complete("1 // an open { in a comment"));
     EXPECT_FALSE(input_complete("1 /* open"));
     EXPECT_TRUE(input_complete("1 /* { */"));
-    EXPECT_TRUE(input_complete("1)"));   // the server reports it
+    EXPECT_TRUE(input_complete("1)"));  // the server reports it
     EXPECT_TRUE(input_complete("[1, 2] / 2"));
 }
 

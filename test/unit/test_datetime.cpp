@@ -8,16 +8,16 @@ using tdb::Error;
 
 namespace {
 
-
 const std::string kTimeZoneOrOffset =
     "expecting a time zone or offset; example time zone: `Europe/Amsterdam`; example offset: `+01`";
-const std::string kBadOffset = "invalid offset; expecting format `+/-hh[mm]`, for example +0100 or -05";
+const std::string kBadOffset =
+    "invalid offset; expecting format `+/-hh[mm]`, for example +0100 or -05";
 
 }  // namespace
 
 TEST(Datetime, Construct) {
     EXPECT_EQ(q("datetime(0)"), "\"1970-01-01T00:00:00Z\"");
-    EXPECT_EQ(q("datetime()"), "\"2023-11-14T22:13:20Z\"");   // MemStorage's now
+    EXPECT_EQ(q("datetime()"), "\"2023-11-14T22:13:20Z\"");  // MemStorage's now
     EXPECT_EQ(q("timeval()"), "1700000000");
     EXPECT_EQ(q("timeval(0)"), "0");
     EXPECT_EQ(q("datetime(1.9)"), "\"1970-01-01T00:00:01Z\"");
@@ -31,7 +31,8 @@ TEST(Datetime, Construct) {
     EXPECT_EQ(q("datetime(2013, 2, 6, 13)"), "\"2013-02-06T13:00:00Z\"");
     EXPECT_EQ(q("datetime(2013, 2, 6, 13, 14, 15)"), "\"2013-02-06T13:14:15Z\"");
     EXPECT_EQ(q("datetime(2013, 2, 6, 13, 'Europe/Amsterdam')"), "\"2013-02-06T13:00:00+0100\"");
-    EXPECT_EQ(q("datetime(2020, 7, 1, 12, 0, 0, 'Europe/Amsterdam')"), "\"2020-07-01T12:00:00+0200\"");
+    EXPECT_EQ(q("datetime(2020, 7, 1, 12, 0, 0, 'Europe/Amsterdam')"),
+              "\"2020-07-01T12:00:00+0200\"");
     EXPECT_EQ(q("datetime(2020, 7, 1, 12, 0, 0, '+0530')"), "\"2020-07-01T12:00:00+0530\"");
     EXPECT_EQ(q("int(datetime(2020, 7, 1, 12, 0, 0, '-05'))"), "1593622800");
     EXPECT_EQ(q("timeval(2013, 2, 6)"), "1360108800");
@@ -49,34 +50,44 @@ TEST(Datetime, ConstructErrors) {
     expect_err("timeval([])", tdb::TYPE_ERR, "cannot convert type `list` to `timeval`");
     expect_err("datetime(float('1e300'))", tdb::OVERFLOW_ERR, "date/time overflow");
     expect_err("datetime(1, '%Y')", tdb::TYPE_ERR,
-               "function `datetime` expects argument 1 to be of type `str` (when called using 2 arguments) "
+               "function `datetime` expects argument 1 to be of type `str` (when called using 2 "
+               "arguments) "
                "but got type `int` instead");
     expect_err("datetime('2013', 1)", tdb::TYPE_ERR,
-               "function `datetime` expects argument 2 to be of type `str` (when called with two arguments) "
+               "function `datetime` expects argument 2 to be of type `str` (when called with two "
+               "arguments) "
                "but got type `int` instead");
     expect_err("datetime('2013', 2, 6)", tdb::TYPE_ERR,
-               "function `datetime` expects argument 1 to be of type `int` (when called with three or more "
+               "function `datetime` expects argument 1 to be of type `int` (when called with three "
+               "or more "
                "arguments) but got type `str` instead");
     expect_err("datetime(2013, nil, 6)", tdb::TYPE_ERR,
-               "function `datetime` expects argument 2 to be of type `int` (when called with three or more "
+               "function `datetime` expects argument 2 to be of type `int` (when called with three "
+               "or more "
                "arguments) but got type `nil` instead");
     expect_err("datetime(2013, 2, 6.0)", tdb::TYPE_ERR,
-               "function `datetime` expects argument 3 to be of type `int` (when called with three or more "
+               "function `datetime` expects argument 3 to be of type `int` (when called with three "
+               "or more "
                "arguments) but got type `float` instead");
     expect_err("datetime(2013, 2, 6, 1.0)", tdb::TYPE_ERR,
-               "function `datetime` expects argument 4 to be of type `int` or type `str` (when called with "
+               "function `datetime` expects argument 4 to be of type `int` or type `str` (when "
+               "called with "
                "three or more arguments) but got type `float` instead");
     expect_err("datetime(2013, 2, 6, 1, nil)", tdb::TYPE_ERR,
-               "function `datetime` expects argument 5 to be of type `int` or type `str` (when called with "
+               "function `datetime` expects argument 5 to be of type `int` or type `str` (when "
+               "called with "
                "three or more arguments) but got type `nil` instead");
     expect_err("datetime(2013, 2, 6, 1, 2, true)", tdb::TYPE_ERR,
-               "function `datetime` expects argument 6 to be of type `int` or type `str` (when called with "
+               "function `datetime` expects argument 6 to be of type `int` or type `str` (when "
+               "called with "
                "three or more arguments) but got type `bool` instead");
     expect_err("datetime(2013, 2, 6, 1, 2, 3, 4)", tdb::TYPE_ERR,
-               "function `datetime` expects argument 7 to be of type `str` (when called with three or more "
+               "function `datetime` expects argument 7 to be of type `str` (when called with three "
+               "or more "
                "arguments) but got type `int` instead");
     expect_err("datetime(2013, 2, 6, 'UTC', 2)", tdb::TYPE_ERR,
-               "function `datetime` expects the last, and only the last argument to be of type `str` (when "
+               "function `datetime` expects the last, and only the last argument to be of type "
+               "`str` (when "
                "called with three or more arguments)");
     expect_err("datetime(0, 1, 1)", tdb::VALUE_ERR, "year 0 is out of range [1..9999]");
     expect_err("datetime(10000, 1, 1)", tdb::VALUE_ERR, "year 10000 is out of range [1..9999]");
@@ -84,9 +95,11 @@ TEST(Datetime, ConstructErrors) {
     expect_err("datetime(2000, 1, 0)", tdb::VALUE_ERR, "day 0 is out of range [1..31]");
     expect_err("datetime(2000, 1, 1, 24)", tdb::VALUE_ERR, "hour 24 is out of range [0..23]");
     expect_err("datetime(2000, 1, 1, 0, 60)", tdb::VALUE_ERR, "minute 60 is out of range [0..59]");
-    expect_err("datetime(2000, 1, 1, 0, 0, -1)", tdb::VALUE_ERR, "second -1 is out of range [0..59]");
+    expect_err("datetime(2000, 1, 1, 0, 0, -1)", tdb::VALUE_ERR,
+               "second -1 is out of range [0..59]");
     expect_err("datetime(2001, 2, 29)", tdb::VALUE_ERR, "day 29 is out of range for month");
-    expect_err("datetime(2001, 4, 31, 'Europe/Amsterdam')", tdb::VALUE_ERR, "day 31 is out of range for month");
+    expect_err("datetime(2001, 4, 31, 'Europe/Amsterdam')", tdb::VALUE_ERR,
+               "day 31 is out of range for month");
     expect_err("datetime(2001, 1, 1, '')", tdb::VALUE_ERR, kTimeZoneOrOffset);
     expect_err("datetime(2001, 1, 1, 'Mars/Olympus')", tdb::VALUE_ERR, "unknown time zone");
     expect_err("datetime(2001, 1, 1, '+01000')", tdb::VALUE_ERR, kBadOffset);
@@ -122,7 +135,8 @@ TEST(Datetime, ParseIso) {
 
 TEST(Datetime, ParseFormat) {
     EXPECT_EQ(q("datetime('06/02/2013 13:14', '%d/%m/%Y %H:%M')"), "\"2013-02-06T13:14:00Z\"");
-    EXPECT_EQ(q("datetime('2013-02-06 13:14 +0200', '%Y-%m-%d %H:%M %z')"), "\"2013-02-06T13:14:00+0200\"");
+    EXPECT_EQ(q("datetime('2013-02-06 13:14 +0200', '%Y-%m-%d %H:%M %z')"),
+              "\"2013-02-06T13:14:00+0200\"");
     EXPECT_EQ(q("datetime('2013-02-06 13:14Z', '%Y-%m-%d %H:%MZ').zone()"), "\"UTC\"");
     expect_err("datetime('2013', 'x')", tdb::VALUE_ERR, "invalid date/time format (wrong size)");
     expect_err("datetime('2013', '%Y-%m')", tdb::VALUE_ERR,
@@ -155,43 +169,54 @@ TEST(Datetime, Move) {
     EXPECT_EQ(q("datetime(0).move('seconds', 4)"), "\"1970-01-01T00:00:04Z\"");
     EXPECT_EQ(q("timeval(0).move('days', 1)"), "86400");
     // In a zone, months keep the local wall time across DST; hours are exact.
-    EXPECT_EQ(q("datetime(2020, 3, 1, 12, 'Europe/Amsterdam').move('months', 1)"), "\"2020-04-01T12:00:00+0200\"");
+    EXPECT_EQ(q("datetime(2020, 3, 1, 12, 'Europe/Amsterdam').move('months', 1)"),
+              "\"2020-04-01T12:00:00+0200\"");
     EXPECT_EQ(q("datetime(2020, 3, 29, 1, 30, 0, 'Europe/Amsterdam').move('hours', 1)"),
               "\"2020-03-29T03:30:00+0200\"");
-    EXPECT_EQ(q("datetime(2020, 1, 31, 10, 0, 0, '+0100').move('months', 1)"), "\"2020-02-29T10:00:00+0100\"");
+    EXPECT_EQ(q("datetime(2020, 1, 31, 10, 0, 0, '+0100').move('months', 1)"),
+              "\"2020-02-29T10:00:00+0100\"");
     expect_err("datetime().move('days')", tdb::NUM_ARGUMENTS_ERR,
                "function `move` takes 2 arguments but 1 was given");
     expect_err("datetime().move(1, 1)", tdb::TYPE_ERR,
                "function `move` expects argument 1 to be of type `str` but got type `int` instead");
-    expect_err("datetime().move('day', 1)", tdb::VALUE_ERR,
-               "invalid unit, expecting one of `years`, `months`, `weeks`, `days`, `hours`, `minutes` or "
-               "`seconds`");
-    expect_err("datetime().move('days', 1.5)", tdb::TYPE_ERR,
-               "function `move` expects argument 2 to be of type `int` but got type `float` instead");
+    expect_err(
+        "datetime().move('day', 1)", tdb::VALUE_ERR,
+        "invalid unit, expecting one of `years`, `months`, `weeks`, `days`, `hours`, `minutes` or "
+        "`seconds`");
+    expect_err(
+        "datetime().move('days', 1.5)", tdb::TYPE_ERR,
+        "function `move` expects argument 2 to be of type `int` but got type `float` instead");
     expect_err("datetime().move('days', 9999999999)", tdb::OVERFLOW_ERR, "integer overflow");
-    expect_err("datetime().move('years', 9223372036854775807)", tdb::OVERFLOW_ERR, "integer overflow");
+    expect_err("datetime().move('years', 9223372036854775807)", tdb::OVERFLOW_ERR,
+               "integer overflow");
 }
 
 TEST(Datetime, Replace) {
     EXPECT_EQ(q("datetime(2021, 1, 15).replace({month: 2, day: 3, hour: 4, minute: 5, second: 6})"),
               "\"2021-02-03T04:05:06Z\"");
-    EXPECT_EQ(q("datetime(2021, 1, 15).replace({year: 1999, other: 'ignored'})"), "\"1999-01-15T00:00:00Z\"");
+    EXPECT_EQ(q("datetime(2021, 1, 15).replace({year: 1999, other: 'ignored'})"),
+              "\"1999-01-15T00:00:00Z\"");
     EXPECT_EQ(q("timeval(0).replace({year: 1971})"), "31536000");
-    EXPECT_EQ(q("datetime(2021, 1, 15, 'Europe/Amsterdam').replace({month: 7})"), "\"2021-07-15T00:00:00+0200\"");
+    EXPECT_EQ(q("datetime(2021, 1, 15, 'Europe/Amsterdam').replace({month: 7})"),
+              "\"2021-07-15T00:00:00+0200\"");
     EXPECT_EQ(q("datetime(2021, 1, 15, '-03').replace({hour: 7})"), "\"2021-01-15T07:00:00-0300\"");
     expect_err("datetime().replace()", tdb::NUM_ARGUMENTS_ERR,
                "function `replace` takes 1 argument but 0 were given");
-    expect_err("datetime().replace(1)", tdb::TYPE_ERR,
-               "function `replace` expects argument 1 to be of type `thing` but got type `int` instead");
+    expect_err(
+        "datetime().replace(1)", tdb::TYPE_ERR,
+        "function `replace` expects argument 1 to be of type `thing` but got type `int` instead");
     expect_err("datetime().replace({year: '2000'})", tdb::TYPE_ERR,
                "year must be of type `int` but got type `str` instead");
     expect_err("datetime().replace({month: 0})", tdb::VALUE_ERR, "month 0 is out of range [1..12]");
     expect_err("datetime().replace({day: 32})", tdb::VALUE_ERR, "day 32 is out of range [1..31]");
     expect_err("datetime().replace({hour: nil})", tdb::TYPE_ERR,
                "hour must be of type `int` but got type `nil` instead");
-    expect_err("datetime().replace({minute: 60})", tdb::VALUE_ERR, "minute 60 is out of range [0..59]");
-    expect_err("datetime().replace({second: 60})", tdb::VALUE_ERR, "second 60 is out of range [0..59]");
-    expect_err("datetime(2021, 1, 31).replace({month: 2})", tdb::VALUE_ERR, "day 31 is out of range for month");
+    expect_err("datetime().replace({minute: 60})", tdb::VALUE_ERR,
+               "minute 60 is out of range [0..59]");
+    expect_err("datetime().replace({second: 60})", tdb::VALUE_ERR,
+               "second 60 is out of range [0..59]");
+    expect_err("datetime(2021, 1, 31).replace({month: 2})", tdb::VALUE_ERR,
+               "day 31 is out of range for month");
 }
 
 TEST(Datetime, ToAndZone) {
@@ -204,49 +229,58 @@ TEST(Datetime, ToAndZone) {
     EXPECT_EQ(q("timeval(0).to('+05')"), "0");
     EXPECT_EQ(q("datetime(0).to('Asia/Tokyo') == datetime(0)"), "true");
     EXPECT_EQ(q("datetime(0).zone()"), "\"UTC\"");
-    expect_err("datetime().to()", tdb::NUM_ARGUMENTS_ERR, "function `to` takes 1 argument but 0 were given");
+    expect_err("datetime().to()", tdb::NUM_ARGUMENTS_ERR,
+               "function `to` takes 1 argument but 0 were given");
     expect_err("datetime().to(1)", tdb::TYPE_ERR,
                "function `to` expects argument 1 to be of type `str` but got type `int` instead");
     expect_err("datetime().to('')", tdb::VALUE_ERR, kTimeZoneOrOffset);
     expect_err("datetime().to('europe/amsterdam')", tdb::VALUE_ERR, "unknown time zone");
     expect_err("datetime().to('+01:00')", tdb::VALUE_ERR, kBadOffset);
-    expect_err("datetime().zone(1)", tdb::NUM_ARGUMENTS_ERR, "function `zone` takes 0 arguments but 1 was given");
+    expect_err("datetime().zone(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `zone` takes 0 arguments but 1 was given");
 }
 
 TEST(Datetime, FormatExtract) {
     EXPECT_EQ(q("datetime(0).format('%A %d %B %Y')"), "\"Thursday 01 January 1970\"");
     EXPECT_EQ(q("datetime(0).to('Europe/Amsterdam').format('%H:%M %Z')"), "\"01:00 CET\"");
     EXPECT_EQ(q("datetime(0).extract()"),
-              "{\"year\":1970,\"month\":1,\"day\":1,\"hour\":0,\"minute\":0,\"second\":0,\"gmt_offset\":0}");
+              "{\"year\":1970,\"month\":1,\"day\":1,\"hour\":0,\"minute\":0,\"second\":0,\"gmt_"
+              "offset\":0}");
     EXPECT_EQ(q("datetime(2020, 7, 1, 12, 'Europe/Amsterdam').extract('gmt_offset')"), "7200");
     EXPECT_EQ(q("datetime(2020, 7, 1, 12, 'Europe/Amsterdam').extract('hour')"), "12");
     EXPECT_EQ(q("datetime(2020, 7, 1).extract('year')"), "2020");
-    expect_err("datetime().format()", tdb::NUM_ARGUMENTS_ERR, "function `format` takes 1 argument but 0 were given");
-    expect_err("datetime().format(nil)", tdb::TYPE_ERR,
-               "function `format` expects argument 1 to be of type `str` but got type `nil` instead");
+    expect_err("datetime().format()", tdb::NUM_ARGUMENTS_ERR,
+               "function `format` takes 1 argument but 0 were given");
+    expect_err(
+        "datetime().format(nil)", tdb::TYPE_ERR,
+        "function `format` expects argument 1 to be of type `str` but got type `nil` instead");
     expect_err("datetime().format('%')", tdb::VALUE_ERR, "invalid date/time format (wrong size)");
     expect_err("datetime().format('%c%c%c%c%c%c')", tdb::VALUE_ERR, "invalid date/time template");
     expect_err("datetime().extract(1, 2)", tdb::NUM_ARGUMENTS_ERR,
                "function `extract` takes at most 1 argument but 2 were given");
-    expect_err("datetime().extract(1)", tdb::TYPE_ERR,
-               "function `extract` expects argument 1 to be of type `str` but got type `int` instead");
+    expect_err(
+        "datetime().extract(1)", tdb::TYPE_ERR,
+        "function `extract` expects argument 1 to be of type `str` but got type `int` instead");
     expect_err("datetime().extract('days')", tdb::VALUE_ERR,
-               "function `extract` is expecting argument 1 to be `year`, `month`, `day`, `hour`, `minute`, "
+               "function `extract` is expecting argument 1 to be `year`, `month`, `day`, `hour`, "
+               "`minute`, "
                "`second` or `gmt_offset`");
 }
 
 TEST(Datetime, WeekWeekdayYday) {
-    EXPECT_EQ(q("datetime(0).week()"), "0");              // a Thursday before the first Sunday
-    EXPECT_EQ(q("datetime(2023, 1, 1).week()"), "1");     // a Sunday
+    EXPECT_EQ(q("datetime(0).week()"), "0");           // a Thursday before the first Sunday
+    EXPECT_EQ(q("datetime(2023, 1, 1).week()"), "1");  // a Sunday
     EXPECT_EQ(q("datetime(2023, 12, 31).week()"), "53");
     EXPECT_EQ(q("datetime(0).weekday()"), "4");
     EXPECT_EQ(q("datetime(2023, 1, 1).weekday()"), "0");
     EXPECT_EQ(q("datetime(2020, 3, 1).yday()"), "60");
     EXPECT_EQ(q("datetime(2020, 1, 1).yday()"), "0");
-    expect_err("datetime().week(1)", tdb::NUM_ARGUMENTS_ERR, "function `week` takes 0 arguments but 1 was given");
+    expect_err("datetime().week(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `week` takes 0 arguments but 1 was given");
     expect_err("datetime().weekday(1)", tdb::NUM_ARGUMENTS_ERR,
                "function `weekday` takes 0 arguments but 1 was given");
-    expect_err("datetime().yday(1)", tdb::NUM_ARGUMENTS_ERR, "function `yday` takes 0 arguments but 1 was given");
+    expect_err("datetime().yday(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `yday` takes 0 arguments but 1 was given");
 }
 
 TEST(Datetime, OperatorsAndConversions) {
@@ -265,13 +299,15 @@ TEST(Datetime, OperatorsAndConversions) {
     EXPECT_EQ(q("bool(datetime(0))"), "true");
     EXPECT_EQ(q("json_dump([datetime(0), timeval(1)])"), "\"[\\\"1970-01-01T00:00:00Z\\\",1]\"");
     expect_err("datetime(0) + 1", tdb::TYPE_ERR, "`+` not supported between `datetime` and `int`");
-    expect_err("timeval(0) - timeval(1)", tdb::TYPE_ERR, "`-` not supported between `timeval` and `timeval`");
+    expect_err("timeval(0) - timeval(1)", tdb::TYPE_ERR,
+               "`-` not supported between `timeval` and `timeval`");
     expect_err("datetime(0) < 1", tdb::TYPE_ERR, "`<` not supported between `datetime` and `int`");
 }
 
 TEST(Datetime, NowAndTimeZones) {
     EXPECT_EQ(q("now()"), "1700000000.0");
-    expect_err("now(1)", tdb::NUM_ARGUMENTS_ERR, "function `now` takes 0 arguments but 1 was given");
+    expect_err("now(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `now` takes 0 arguments but 1 was given");
     EXPECT_EQ(q("is_time_zone('Europe/Amsterdam')"), "true");
     EXPECT_EQ(q("is_time_zone('UTC')"), "true");
     EXPECT_EQ(q("is_time_zone('Nowhere/City')"), "false");
@@ -299,28 +335,35 @@ TEST(Datetime, CollectionTimeZone) {
     EXPECT_EQ(qk("datetime(0)", "@thingsdb"), "\"1970-01-01T00:00:00Z\"");
     expect_err("set_time_zone('stuff')", tdb::NUM_ARGUMENTS_ERR,
                "function `set_time_zone` takes 2 arguments but 1 was given", "@thingsdb");
-    expect_err("set_time_zone('nope', 'UTC')", tdb::LOOKUP_ERR, "collection `nope` not found", "@thingsdb");
-    expect_err("set_time_zone(nil, 'UTC')", tdb::TYPE_ERR,
-               "expecting type `str` or `int` as collection but got type `nil` instead", "@thingsdb");
-    expect_err("set_time_zone('stuff', 1)", tdb::TYPE_ERR,
-               "function `set_time_zone` expects argument 2 to be of type `str` but got type `int` instead",
+    expect_err("set_time_zone('nope', 'UTC')", tdb::LOOKUP_ERR, "collection `nope` not found",
                "@thingsdb");
-    expect_err("set_time_zone('stuff', 'Moon/Base')", tdb::VALUE_ERR, "unknown time zone", "@thingsdb");
+    expect_err("set_time_zone(nil, 'UTC')", tdb::TYPE_ERR,
+               "expecting type `str` or `int` as collection but got type `nil` instead",
+               "@thingsdb");
+    expect_err("set_time_zone('stuff', 1)", tdb::TYPE_ERR,
+               "function `set_time_zone` expects argument 2 to be of type `str` but got type `int` "
+               "instead",
+               "@thingsdb");
+    expect_err("set_time_zone('stuff', 'Moon/Base')", tdb::VALUE_ERR, "unknown time zone",
+               "@thingsdb");
 }
 
 TEST(Datetime, StoredForm) {
     fresh_storage();
-    EXPECT_EQ(qk(".d = datetime(2020, 1, 1, 'Europe/Amsterdam'); .t = timeval(5); .x = datetime(0).to('+0130');"
+    EXPECT_EQ(qk(".d = datetime(2020, 1, 1, 'Europe/Amsterdam'); .t = timeval(5); .x = "
+                 "datetime(0).to('+0130');"
                  " .l = [datetime(1)]; nil"),
               "null");
     // Each query reads the things back from storage: the tagged form decodes.
-    EXPECT_EQ(qk("[.d, .t, .x, .l, .d.zone(), .x.zone(), type(.t), type(.l[0])]"),
-              "[\"2020-01-01T00:00:00+0100\",5,\"1970-01-01T01:30:00+0130\",[\"1970-01-01T00:00:01Z\"],"
-              "\"Europe/Amsterdam\",null,\"timeval\",\"datetime\"]");
+    EXPECT_EQ(
+        qk("[.d, .t, .x, .l, .d.zone(), .x.zone(), type(.t), type(.l[0])]"),
+        "[\"2020-01-01T00:00:00+0100\",5,\"1970-01-01T01:30:00+0130\",[\"1970-01-01T00:00:01Z\"],"
+        "\"Europe/Amsterdam\",null,\"timeval\",\"datetime\"]");
     EXPECT_EQ(qk(".d.move('months', 6)"), "\"2020-07-01T00:00:00+0200\"");
     bool found = false;
     for (auto& [id, row] : storage().things)
-        if (row.thing.props_json.find("{\"!d\":[1577833200,60,\"Europe/Amsterdam\"]}") != std::string::npos &&
+        if (row.thing.props_json.find("{\"!d\":[1577833200,60,\"Europe/Amsterdam\"]}") !=
+                std::string::npos &&
             row.thing.props_json.find("{\"!t\":[5,0,\"UTC\"]}") != std::string::npos &&
             row.thing.props_json.find("{\"!d\":[0,90,null]}") != std::string::npos)
             found = true;

@@ -13,34 +13,42 @@ TEST(Enums, Members) {
     EXPECT_EQ(q(std::string(kColor) + "Color{||'BLUE'}.value();"), "\"#00f\"");
     EXPECT_EQ(q(std::string(kColor) + "Color{RED};"), "\"#f00\"");
     EXPECT_EQ(q(std::string(kColor) + "type(Color{RED});"), "\"Color\"");
-    EXPECT_EQ(qerr(std::string(kColor) + "Color{PINK};").msg(), "enum `Color` has no member `PINK`");
+    EXPECT_EQ(qerr(std::string(kColor) + "Color{PINK};").msg(),
+              "enum `Color` has no member `PINK`");
     EXPECT_EQ(q(std::string(kColor) + "enum_map('Color').GREEN.value();"), "\"#0f0\"");
 }
 
 TEST(Enums, DefaultMember) {
-    EXPECT_EQ(q(std::string(kColor) + "set_type('Brush', {color: 'Color'}); Brush{}.color.name();"), "\"RED\"");
-    EXPECT_EQ(q(std::string(kColor) + "mod_enum('Color', 'def', 'GREEN'); set_type('Brush', {color: 'Color'});"
+    EXPECT_EQ(q(std::string(kColor) + "set_type('Brush', {color: 'Color'}); Brush{}.color.name();"),
+              "\"RED\"");
+    EXPECT_EQ(q(std::string(kColor) +
+                "mod_enum('Color', 'def', 'GREEN'); set_type('Brush', {color: 'Color'});"
                 "Brush{}.color.name();"),
               "\"GREEN\"");
-    EXPECT_EQ(qerr(std::string(kColor) + "set_type('Brush', {color: 'Color'}); Brush{color: 'x'};").code(),
+    EXPECT_EQ(qerr(std::string(kColor) + "set_type('Brush', {color: 'Color'}); Brush{color: 'x'};")
+                  .code(),
               tdb::TYPE_ERR);
 }
 
 TEST(Enums, Mod) {
-    EXPECT_EQ(q("set_enum('Color', {RED: '#f00', GREEN: '#0f0', MOON: '#fff'});"
-                "mod_enum('Color', 'ren', 'MOON', 'BLUE'); mod_enum('Color', 'mod', 'BLUE', '#00f');"
-                "mod_enum('Color', 'add', 'BLACK', '#000'); [Color{BLUE}.value(), Color{BLACK}.value()];"),
-              "[\"#00f\",\"#000\"]");
+    EXPECT_EQ(
+        q("set_enum('Color', {RED: '#f00', GREEN: '#0f0', MOON: '#fff'});"
+          "mod_enum('Color', 'ren', 'MOON', 'BLUE'); mod_enum('Color', 'mod', 'BLUE', '#00f');"
+          "mod_enum('Color', 'add', 'BLACK', '#000'); [Color{BLUE}.value(), "
+          "Color{BLACK}.value()];"),
+        "[\"#00f\",\"#000\"]");
     EXPECT_EQ(q("set_enum('Color', {RED: 1}); del_enum('Color'); has_enum('Color');"), "false");
     EXPECT_EQ(q("set_enum('E', {A: 1, B: 2}); enum_info('E');"),
-              "{\"enum_id\":0,\"name\":\"E\",\"default\":\"A\",\"created_at\":1700000000,\"modified_at\":null,"
+              "{\"enum_id\":0,\"name\":\"E\",\"default\":\"A\",\"created_at\":1700000000,"
+              "\"modified_at\":null,"
               "\"members\":[[\"A\",1],[\"B\",2]],\"methods\":{}}");
     EXPECT_EQ(qerr("set_enum('E', {A: 1, B: 'x'});").code(), tdb::TYPE_ERR);
 }
 
 TEST(Enums, Stored) {
     fresh_storage();
-    EXPECT_EQ(qk(std::string(kColor) + "set_type('Brush', {color: 'Color'}); .b = Brush{color: Color{BLUE}}; nil;"),
+    EXPECT_EQ(qk(std::string(kColor) +
+                 "set_type('Brush', {color: 'Color'}); .b = Brush{color: Color{BLUE}}; nil;"),
               "null");
     EXPECT_EQ(qk(".b.color.name();"), "\"BLUE\"");
     EXPECT_EQ(qk("mod_enum('Color', 'mod', 'BLUE', '#00e'); .b.color;"), "\"#00e\"");
@@ -49,18 +57,22 @@ TEST(Enums, Stored) {
 
 TEST(Enums, DelMemberInUse) {
     fresh_storage();
-    EXPECT_EQ(qk(std::string(kColor) + "set_type('Brush', {color: 'Color'}); .b = [Brush{color: Color{BLUE}}]; nil;"),
+    EXPECT_EQ(qk(std::string(kColor) +
+                 "set_type('Brush', {color: 'Color'}); .b = [Brush{color: Color{BLUE}}]; nil;"),
               "null");
     // a new query: the brush is not loaded, the stored member is found
-    EXPECT_EQ(qerr("mod_enum('Color', 'del', 'BLUE');", "@:stuff", true).msg(), "enum member `Color{BLUE}` is still in use");
+    EXPECT_EQ(qerr("mod_enum('Color', 'del', 'BLUE');", "@:stuff", true).msg(),
+              "enum member `Color{BLUE}` is still in use");
     EXPECT_EQ(qerr("x = Color{GREEN}; mod_enum('Color', 'del', 'GREEN');", "@:stuff", true).msg(),
               "enum member `Color{GREEN}` is still in use");
-    EXPECT_EQ(qk("mod_enum('Color', 'del', 'GREEN'); enum_map('Color').keys();"), "[\"RED\",\"BLUE\"]");
+    EXPECT_EQ(qk("mod_enum('Color', 'del', 'GREEN'); enum_map('Color').keys();"),
+              "[\"RED\",\"BLUE\"]");
     EXPECT_EQ(qk(".b[0].color = Color{RED}; nil;"), "null");
     EXPECT_EQ(qk("mod_enum('Color', 'del', 'BLUE'); enum_map('Color').keys();"), "[\"RED\"]");
     // a plain thing holding a member counts too
     EXPECT_EQ(qk("mod_enum('Color', 'add', 'PINK', '#fcc'); .p = {c: Color{PINK}}; nil;"), "null");
-    EXPECT_EQ(qerr("mod_enum('Color', 'del', 'PINK');", "@:stuff", true).code(), tdb::OPERATION_ERR);
+    EXPECT_EQ(qerr("mod_enum('Color', 'del', 'PINK');", "@:stuff", true).code(),
+              tdb::OPERATION_ERR);
 }
 // A thing that is a member's value is a stored reference of the enum.
 TEST(Enums, ThingValueCounted) {
@@ -68,7 +80,7 @@ TEST(Enums, ThingValueCounted) {
     auto refs_of_name = [&](const std::string& name) -> int64_t {
         for (auto& [id, r] : st.things)
             if (r.thing.props_json.find("\"" + name + "\"") != std::string::npos) return r.refs;
-        return -1;   // not stored
+        return -1;  // not stored
     };
     EXPECT_EQ(qk("set_enum('E', {A: {n: 'a1', sub: {n: 's1'}}, B: {n: 'b1'}}); nil;"), "null");
     // both member things are stored, each counted once (by the enum)

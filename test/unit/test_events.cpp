@@ -35,7 +35,9 @@ uint64_t root() {
     return std::stoull(qk(".id()"));
 }
 
-std::string on(uint64_t id, const std::string& json) { return std::to_string(id) + ":" + json + "\n"; }
+std::string on(uint64_t id, const std::string& json) {
+    return std::to_string(id) + ":" + json + "\n";
+}
 
 }  // namespace
 
@@ -68,9 +70,10 @@ TEST(Events, SetAddAndRemove) {
     qk(".s = set(); .t = {};");
     uint64_t t = std::stoull(qk(".t.id()"));
     std::string ts = std::to_string(t);
-    uint64_t n = t + 1;   // the next id (MemStorage hands them out in order)
+    uint64_t n = t + 1;  // the next id (MemStorage hands them out in order)
     EXPECT_EQ(jobs(".s.add(.t, {title: 'HG2G'});"),
-              on(r, R"({"add":{"s":[{"#":)" + ts + R"(},{"#":)" + std::to_string(n) + R"(,"title":"HG2G"}]}})"));
+              on(r, R"({"add":{"s":[{"#":)" + ts + R"(},{"#":)" + std::to_string(n) +
+                        R"(,"title":"HG2G"}]}})"));
     EXPECT_EQ(jobs(".s.remove(.t);"), on(r, R"({"remove":{"s":[)" + ts + "]}}"));
 }
 
@@ -88,7 +91,8 @@ TEST(Events, NewThingsAreSentWholeOnce) {
 
 TEST(Events, ValuesInTheMutationFormat) {
     uint64_t r = root();
-    EXPECT_EQ(jobs(".v = [nil, true, 1.5, 'x', [1, 2]];"), on(r, R"({"set":{"v":[null,true,1.5,"x",[1,2]]}})"));
+    EXPECT_EQ(jobs(".v = [nil, true, 1.5, 'x', [1, 2]];"),
+              on(r, R"({"set":{"v":[null,true,1.5,"x",[1,2]]}})"));
     EXPECT_EQ(jobs(".c = |a, b| a * b;"), on(r, R"({"set":{"c":{"/":"|a,b|a*b"}}})"));
     EXPECT_EQ(jobs(".re = /ab+/i;"), on(r, R"({"set":{"re":{"*":"/ab+/i"}}})"));
     EXPECT_EQ(jobs(".e = err(-100, 'oops');"), on(r, R"({"set":{"e":{"!":["oops",-100]}}})"));
@@ -98,9 +102,11 @@ TEST(Events, ValuesInTheMutationFormat) {
 
 TEST(Events, Emit) {
     uint64_t r = root();
-    EXPECT_EQ(jobs(".emit('greet', 'Hello', 'universe!');"), on(r, R"({"event":["greet","Hello","universe!"]})"));
-    EXPECT_EQ(jobs(".emit('x', {a: 1}, .id());"), on(r, R"({"event":["x",{"a":1},)" + std::to_string(r) + "]}"));
-    EXPECT_EQ(jobs("{}.emit('nobody');"), "");   // not stored: no watchers
+    EXPECT_EQ(jobs(".emit('greet', 'Hello', 'universe!');"),
+              on(r, R"({"event":["greet","Hello","universe!"]})"));
+    EXPECT_EQ(jobs(".emit('x', {a: 1}, .id());"),
+              on(r, R"({"event":["x",{"a":1},)" + std::to_string(r) + "]}"));
+    EXPECT_EQ(jobs("{}.emit('nobody');"), "");  // not stored: no watchers
     EXPECT_EQ(qerr(".emit(1);", "@:stuff", true).msg(),
               "function `emit` expects argument 1 to be of type `str` but got type `int` instead");
     EXPECT_EQ(qerr(".emit();", "@:stuff", true).code(), tdb::NUM_ARGUMENTS_ERR);
@@ -110,12 +116,14 @@ TEST(Events, ReadingRecordsNothing) {
     root();
     qk(".a = [1]; .s = set();");
     EXPECT_EQ(jobs(".a.len(); .s.len(); .a.map(|x| x);"), "");
-    EXPECT_EQ(jobs("x = [1]; x.push(2); t = {}; t.k = 1;"), "");   // not stored
+    EXPECT_EQ(jobs("x = [1]; x.push(2); t = {}; t.k = 1;"), "");  // not stored
 }
 
 TEST(Events, CollectionsGoOnThingZero) {
     root();
-    std::string got = jobs("new_collection('foo'); rename_collection('foo', 'bar'); del_collection('bar');", "@thingsdb");
+    std::string got =
+        jobs("new_collection('foo'); rename_collection('foo', 'bar'); del_collection('bar');",
+             "@thingsdb");
     EXPECT_NE(got.find(R"(0:{"new_collection":{"name":"foo","root":)"), std::string::npos) << got;
     EXPECT_NE(got.find(R"(0:{"rename_collection":{"id":)"), std::string::npos) << got;
     EXPECT_NE(got.find(R"(0:{"del_collection":)"), std::string::npos) << got;
@@ -125,10 +133,12 @@ TEST(Events, WatchInit) {
     uint64_t r = root();
     qk(".name = 'x'; .t = {};");
     std::string init = tdb::watch_init(storage(), "@:stuff", r, 7);
-    std::string head = R"({"event":7,"thing":{"#":)" + std::to_string(r) + R"(,"name":"x","t":{"#":)";
+    std::string head =
+        R"({"event":7,"thing":{"#":)" + std::to_string(r) + R"(,"name":"x","t":{"#":)";
     EXPECT_EQ(init.substr(0, head.size()), head);
     EXPECT_NE(init.find(R"("collection":"stuff")"), std::string::npos) << init;
-    EXPECT_EQ(tdb::watch_init(storage(), "@thingsdb", 0, 3), R"({"event":3,"thing":{"#":0},"collection":null})");
+    EXPECT_EQ(tdb::watch_init(storage(), "@thingsdb", 0, 3),
+              R"({"event":3,"thing":{"#":0},"collection":null})");
     try {
         tdb::watch_init(storage(), "@:stuff", 987654, 1);
         ADD_FAILURE() << "expected lookup_err";
@@ -144,15 +154,17 @@ TEST(Events, ThingsdbScopeJobsOnThingZero) {
     tdb::Scope sc;
     sc.kind = tdb::Scope::THINGSDB;
     tdb::Query query(storage(), sc);
-    query.run("new_user('iris'); k = new_token('iris', nil, 'app'); grant('@:stuff', 'iris', QUERY); "
-              "revoke('@:stuff', 'iris', QUERY); rename_user('iris', 'cato'); del_token(k); del_user('cato');");
+    query.run(
+        "new_user('iris'); k = new_token('iris', nil, 'app'); grant('@:stuff', 'iris', QUERY); "
+        "revoke('@:stuff', 'iris', QUERY); rename_user('iris', 'cato'); del_token(k); "
+        "del_user('cato');");
     std::vector<std::string> kinds;
     for (auto& j : query.jobs) {
         EXPECT_EQ(j.thing_id, 0u) << j.json;
         kinds.push_back(j.json.substr(2, j.json.find('"', 2) - 2));
     }
-    EXPECT_EQ(kinds, (std::vector<std::string>{"new_user", "new_token", "grant", "revoke", "rename_user",
-                                               "del_token", "del_user"}));
+    EXPECT_EQ(kinds, (std::vector<std::string>{"new_user", "new_token", "grant", "revoke",
+                                               "rename_user", "del_token", "del_user"}));
     EXPECT_NE(query.jobs[0].json.find("\"username\":\"iris\""), std::string::npos);
     EXPECT_EQ(query.jobs[1].json.find("key"), std::string::npos);
     EXPECT_NE(query.jobs[2].json.find("\"mask\":1}"), std::string::npos);

@@ -9,7 +9,6 @@ using tdb::Error;
 
 namespace {
 
-
 void expect_syntax(const std::string& code, const std::string& msg) {
     expect_err(code, tdb::SYNTAX_ERR, msg);
 }
@@ -34,7 +33,7 @@ TEST(Lang, StatementsAndResult) {
     EXPECT_EQ(q("1; 2; 3"), "3");
     EXPECT_EQ(q("1; 2; 3;"), "3");
     EXPECT_EQ(q("1;; 2"), "2");
-    EXPECT_EQ(q("1 2"), "2");   // ThingsDB's statement delimiter may be empty
+    EXPECT_EQ(q("1 2"), "2");  // ThingsDB's statement delimiter may be empty
     expect_syntax(";1", "error at line 0, position 0, unexpected character `;`");
     EXPECT_EQ(q("1\n2"), "2");
 }
@@ -86,18 +85,20 @@ TEST(Lang, FloatLiterals) {
     EXPECT_EQ(q("1.0e+16"), "1e+16");
     EXPECT_EQ(q("0.00001"), "1e-05");
     EXPECT_EQ(q("0.0001"), "0.0001");
-    expect_syntax("1.5e3", "error at line 0, position 0, unexpected character `1`");   // the sign is required
+    expect_syntax("1.5e3",
+                  "error at line 0, position 0, unexpected character `1`");  // the sign is required
     expect_syntax("1.5.x", "error at line 0, position 0, unexpected character `1`");
     EXPECT_EQ(q("2.5e-1"), "0.25");
     EXPECT_EQ(q("type(1.0)"), "\"float\"");
-    EXPECT_EQ(q("type(1)"), "\"int\"");   // no dot: an int
+    EXPECT_EQ(q("type(1)"), "\"int\"");  // no dot: an int
     EXPECT_EQ(q("inf"), "\"inf\"");
     EXPECT_EQ(q("-inf"), "\"-inf\"");
     EXPECT_EQ(q("type(inf)"), "\"float\"");
     EXPECT_EQ(q("is_inf(-inf)"), "true");
     EXPECT_EQ(q("is_nan(nan)"), "true");
     EXPECT_EQ(q("nan == nan"), "false");
-    expect_syntax("x = 1e300", "error at line 0, position 4, unexpected character `1`");   // a dot is required
+    expect_syntax("x = 1e300",
+                  "error at line 0, position 4, unexpected character `1`");  // a dot is required
 }
 
 // ---- strings and templates -----------------------------------------------
@@ -110,7 +111,7 @@ TEST(Lang, Strings) {
     EXPECT_EQ(q("\"say \"\"hi\"\"\""), "\"say \\\"hi\\\"\"");
     EXPECT_EQ(q("'a \"b\"'"), "\"a \\\"b\\\"\"");
     EXPECT_EQ(q("\"it's\""), "\"it's\"");
-    EXPECT_EQ(q("'a\\nb'"), "\"a\\\\nb\"");   // no backslash escapes
+    EXPECT_EQ(q("'a\\nb'"), "\"a\\\\nb\"");  // no backslash escapes
     EXPECT_EQ(q("'line\nbreak'"), "\"line\\nbreak\"");
     EXPECT_EQ(q("'''' .len()"), "1");
     expect_syntax("'open", "error at line 0, position 0, unexpected character `'`");
@@ -175,9 +176,9 @@ TEST(Lang, ListLiterals) {
     EXPECT_EQ(q("[1, 2,]"), "[1,2]");
     EXPECT_EQ(q("[[1, 2], [3]]"), "[[1,2],[3]]");
     EXPECT_EQ(q("type([])"), "\"list\"");
-    EXPECT_EQ(q("type([[]][0])"), "\"tuple\"");   // a list nested in a list is a tuple
-    EXPECT_EQ(q("x = [[1]][0]; type(x)"), "\"list\"");   // a variable holds a list again
-    EXPECT_EQ(q("l = [1]; m = [l]; l.push(2); m"), "[[1]]");   // copied into the list
+    EXPECT_EQ(q("type([[]][0])"), "\"tuple\"");               // a list nested in a list is a tuple
+    EXPECT_EQ(q("x = [[1]][0]; type(x)"), "\"list\"");        // a variable holds a list again
+    EXPECT_EQ(q("l = [1]; m = [l]; l.push(2); m"), "[[1]]");  // copied into the list
     expect_syntax("[1 2]", "error at line 0, position 3, unexpected character `2`");
     expect_syntax("[1,", "error at line 0, position 3");
 }
@@ -202,7 +203,7 @@ TEST(Lang, ThingById) {
 
 TEST(Lang, RootProperties) {
     EXPECT_EQ(q(".a = 1; .a"), "1");
-    EXPECT_EQ(q(".a = 1"), "1");   // an assignment yields the value
+    EXPECT_EQ(q(".a = 1"), "1");  // an assignment yields the value
     EXPECT_EQ(q(".a = 1; .b = .a + 1; .b"), "2");
     EXPECT_EQ(q("."), "{\"#\":1}");
     EXPECT_EQ(q(".a = 1; ."), "{\"#\":1,\"a\":1}");
@@ -218,7 +219,7 @@ TEST(Lang, Variables) {
     EXPECT_EQ(q("x = 1; x"), "1");
     EXPECT_EQ(q("x = y = 2; [x, y]"), "[2,2]");
     EXPECT_EQ(q("x = 1; x = x + 1; x"), "2");
-    EXPECT_EQ(q("a = [1]; b = a; b.push(2); a"), "[1,2]");   // lists are shared by variables
+    EXPECT_EQ(q("a = [1]; b = a; b.push(2); a"), "[1,2]");  // lists are shared by variables
     expect_err("x", tdb::LOOKUP_ERR, "variable `x` is undefined");
     expect_err("x += 1", tdb::LOOKUP_ERR, "variable `x` is undefined");
 }
@@ -258,8 +259,10 @@ TEST(Lang, Indexing) {
     expect_err("[1][1]", tdb::LOOKUP_ERR, "index out of range");
     expect_err("[1][-2]", tdb::LOOKUP_ERR, "index out of range");
     expect_err("'a'[5]", tdb::LOOKUP_ERR, "index out of range");
-    expect_err("[1]['a']", tdb::TYPE_ERR, "expecting an index of type `int` but got type `str` instead");
-    expect_err("{}[0]", tdb::TYPE_ERR, "expecting an index of type `str` but got type `int` instead");
+    expect_err("[1]['a']", tdb::TYPE_ERR,
+               "expecting an index of type `int` but got type `str` instead");
+    expect_err("{}[0]", tdb::TYPE_ERR,
+               "expecting an index of type `str` but got type `int` instead");
     expect_err("{}['a']", tdb::LOOKUP_ERR, "thing `#0` has no property `a`");
     expect_err("1[0]", tdb::TYPE_ERR, "type `int` is not indexable");
     expect_err("nil[0]", tdb::TYPE_ERR, "type `nil` is not indexable");
@@ -272,8 +275,10 @@ TEST(Lang, IndexAssignment) {
     EXPECT_EQ(q(".l = [1, 2]; .l[0] = 7; .l"), "[7,2]");
     EXPECT_EQ(q("l = [[1]]; l[0] = [2, 3]; type(l[0])"), "\"tuple\"");
     expect_err("l = [1]; l[1] = 2", tdb::LOOKUP_ERR, "index out of range");
-    expect_err("l = [[1]]; l[0][0] = 2", tdb::TYPE_ERR, "type `tuple` does not support index assignments");
-    expect_err("s = 'abc'; s[0] = 'x'", tdb::TYPE_ERR, "type `str` does not support index assignments");
+    expect_err("l = [[1]]; l[0][0] = 2", tdb::TYPE_ERR,
+               "type `tuple` does not support index assignments");
+    expect_err("s = 'abc'; s[0] = 'x'", tdb::TYPE_ERR,
+               "type `str` does not support index assignments");
     expect_err("x = 1; x[0] = 1", tdb::TYPE_ERR, "type `int` is not indexable");
 }
 
@@ -305,7 +310,8 @@ TEST(Lang, SliceAssignment) {
                "slice assignments require a step value of 1 but got 2 instead");
     expect_err("l = [0, 1]; l[0:1] = 5", tdb::TYPE_ERR,
                "slice assignments require an `list` type but got type `int` instead");
-    expect_err("s = 'ab'; s[0:1] = ['x']", tdb::TYPE_ERR, "type `str` does not support index assignments");
+    expect_err("s = 'ab'; s[0:1] = ['x']", tdb::TYPE_ERR,
+               "type `str` does not support index assignments");
 }
 
 // ---- optional chaining ----------------------------------------------------
@@ -317,7 +323,8 @@ TEST(Lang, OptionalChaining) {
     EXPECT_EQ(q("t = {a: {b: 2}}; t..a..b"), "2");
     EXPECT_EQ(q("t = {}; t..a"), "null");
     EXPECT_EQ(q("t = {}; t..f()"), "null");
-    expect_err(".a..b", tdb::LOOKUP_ERR, "thing `#1` has no property `a`");   // only the `..` step is optional
+    expect_err(".a..b", tdb::LOOKUP_ERR,
+               "thing `#1` has no property `a`");  // only the `..` step is optional
     expect_err("x = nil; x.a", tdb::TYPE_ERR, "type `nil` has no properties");
     expect_err("x = 1; x..a", tdb::TYPE_ERR, "type `int` has no properties");
 }
@@ -331,19 +338,22 @@ TEST(Lang, FunctionsAndMethods) {
     EXPECT_EQ(q("[3, 1, 2].sort().reverse()"), "[3,2,1]");
     expect_err("nope()", tdb::LOOKUP_ERR, "function `nope` is undefined");
     expect_err("x = 1; x.nope()", tdb::LOOKUP_ERR, "type `int` has no function `nope`");
-    expect_syntax("1.nope()", "error at line 0, position 0, unexpected character `1`");   // no chain on a number literal
+    expect_syntax(
+        "1.nope()",
+        "error at line 0, position 0, unexpected character `1`");  // no chain on a number literal
     expect_err("'a'.nope()", tdb::LOOKUP_ERR, "type `str` has no function `nope`");
     expect_err("{}.nope()", tdb::LOOKUP_ERR, "thing `#0` has no property or method `nope`");
     expect_err("{p: 1}.p()", tdb::TYPE_ERR, "property `p` is of type `int` and is not callable");
     expect_err("x = 1; x()", tdb::TYPE_ERR, "variable `x` is of type `int` and is not callable");
-    expect_err("type()", tdb::NUM_ARGUMENTS_ERR, "function `type` takes 1 argument but 0 were given");
+    expect_err("type()", tdb::NUM_ARGUMENTS_ERR,
+               "function `type` takes 1 argument but 0 were given");
 }
 
 TEST(Lang, Closures) {
     EXPECT_EQ(q("f = |x| x * 2; f(21)"), "42");
     EXPECT_EQ(q("f = |a, b| a + b; f(1, 2)"), "3");
     EXPECT_EQ(q("f = || 7; f()"), "7");
-    EXPECT_EQ(q("f = |a, b| [a, b]; f(1)"), "[1,null]");   // missing arguments are nil
+    EXPECT_EQ(q("f = |a, b| [a, b]; f(1)"), "[1,null]");  // missing arguments are nil
     EXPECT_EQ(q("f = |a| a; f(1, 2)"), "1");              // extra ones are ignored
     EXPECT_EQ(q("f = |x| x; f(1, nope)"), "1");           // ... and not evaluated
     EXPECT_EQ(q("|x| x + 1"), "\"|x| x + 1\"");           // a closure keeps its source
@@ -357,7 +367,7 @@ TEST(Lang, Closures) {
     EXPECT_EQ(q("x = 1; f = |x| x; [f(5), x]"), "[5,1]");
     // recursion through a variable
     EXPECT_EQ(q("fac = |n| n <= 1 ? 1 : n * fac(n - 1); fac(10)"), "3628800");
-    EXPECT_EQ(q("f = |x| {return x * 2; 0}; f(4)"), "8");   // return ends only the closure
+    EXPECT_EQ(q("f = |x| {return x * 2; 0}; f(4)"), "8");  // return ends only the closure
 }
 
 TEST(Lang, Blocks) {
@@ -376,7 +386,7 @@ TEST(Lang, IfElse) {
     EXPECT_EQ(q("x = 0; if (0) x = 1 else x = 2; x"), "2");
     EXPECT_EQ(q("x = 0; if (0) x = 1; else x = 2; x"), "2");
     EXPECT_EQ(q("x = 0; if ([]) {x = 1} else if ('a') {x = 2} else {x = 3}; x"), "2");
-    EXPECT_EQ(q("if (true) 1"), "null");   // if is a statement: its value is nil
+    EXPECT_EQ(q("if (true) 1"), "null");  // if is a statement: its value is nil
     EXPECT_EQ(q("x = 'n'; if (nil) {x = 'y'}; x"), "\"n\"");
     expect_syntax("if true 1", "error at line 0, position 3, unexpected `true`");
 }
@@ -401,7 +411,8 @@ TEST(Lang, ForIn) {
     EXPECT_EQ(q("for (x in []) nope(); 1"), "1");
     EXPECT_EQ(q("for (x in [1]) x"), "null");
     EXPECT_EQ(q("s = 0; for (x in range(5)) {s += x}; s"), "10");
-    EXPECT_EQ(q("r = []; for (x in [[1, 2]]) {x.push(3); r.push(x)}; r"), "[[1,2,3]]");   // tuples loop as lists
+    EXPECT_EQ(q("r = []; for (x in [[1, 2]]) {x.push(3); r.push(x)}; r"),
+              "[[1,2,3]]");  // tuples loop as lists
     expect_err("for (x in 1) nil", tdb::TYPE_ERR, "type `int` is not iterable");
     expect_err("for (x in nil) nil", tdb::TYPE_ERR, "type `nil` is not iterable");
     expect_err("l = [1, 2]; for (x in l) l.push(x)", tdb::OPERATION_ERR,
@@ -413,7 +424,8 @@ TEST(Lang, ForIn) {
 TEST(Lang, BreakContinue) {
     EXPECT_EQ(q("s = 0; for (x in range(10)) {if (x == 3) break; s += x}; s"), "3");
     EXPECT_EQ(q("s = 0; for (x in range(5)) {if (x % 2) continue; s += x}; s"), "6");
-    EXPECT_EQ(q("s = []; for (a in [1, 2]) {for (b in [1, 2, 3]) {if (b == 2) break; s.push([a, b])}}; s"),
+    EXPECT_EQ(q("s = []; for (a in [1, 2]) {for (b in [1, 2, 3]) {if (b == 2) break; s.push([a, "
+                "b])}}; s"),
               "[[1,1],[2,1]]");
     EXPECT_EQ(q("s = []; for (k, v in {a: 1, b: 2, c: 3}) {if (v == 2) continue; s.push(k)}; s"),
               "[\"a\",\"c\"]");
@@ -437,10 +449,13 @@ TEST(Lang, ReturnDeep) {
     EXPECT_EQ(q(std::string(nested) + "return(t, 2)"), "{\"a\":{\"b\":{}}}");
     EXPECT_EQ(q(".a = {b: {}}; return ., 2"), "{\"#\":1,\"a\":{\"#\":2,\"b\":{\"#\":3}}}");
     EXPECT_EQ(q(".a = {b: {}}; ."), "{\"#\":1,\"a\":{\"#\":2}}");
-    EXPECT_EQ(q("return [{a: {}}], 1"), "[{\"a\":{}}]");   // lists do not use a level
-    expect_err("return 1, 'x'", tdb::TYPE_ERR, "expecting `deep` to be of type `int` but got type `str` instead");
-    expect_err("return 1, 128", tdb::VALUE_ERR, "expecting a `deep` value between 0 and 127 but got 128 instead");
-    expect_err("return 1, -1", tdb::VALUE_ERR, "expecting a `deep` value between 0 and 127 but got -1 instead");
+    EXPECT_EQ(q("return [{a: {}}], 1"), "[{\"a\":{}}]");  // lists do not use a level
+    expect_err("return 1, 'x'", tdb::TYPE_ERR,
+               "expecting `deep` to be of type `int` but got type `str` instead");
+    expect_err("return 1, 128", tdb::VALUE_ERR,
+               "expecting a `deep` value between 0 and 127 but got 128 instead");
+    expect_err("return 1, -1", tdb::VALUE_ERR,
+               "expecting a `deep` value between 0 and 127 but got -1 instead");
 }
 
 // ---- operators --------------------------------------------------------------
@@ -449,14 +464,14 @@ TEST(Lang, Arithmetic) {
     EXPECT_EQ(q("1 + 2"), "3");
     EXPECT_EQ(q("1 - 5"), "-4");
     EXPECT_EQ(q("6 * 7"), "42");
-    EXPECT_EQ(q("7 / 2"), "3");     // int / int is an int
-    EXPECT_EQ(q("-7 / 2"), "-3");   // truncating
+    EXPECT_EQ(q("7 / 2"), "3");    // int / int is an int
+    EXPECT_EQ(q("-7 / 2"), "-3");  // truncating
     EXPECT_EQ(q("7.0 / 2"), "3.5");
     EXPECT_EQ(q("7 / 2.0"), "3.5");
     EXPECT_EQ(q("7 % 3"), "1");
-    EXPECT_EQ(q("-7 % 3"), "-1");   // the sign follows the dividend
+    EXPECT_EQ(q("-7 % 3"), "-1");  // the sign follows the dividend
     EXPECT_EQ(q("7 % -3"), "1");
-    EXPECT_EQ(q("7.5 % 2"), "1");   // floats are truncated to ints
+    EXPECT_EQ(q("7.5 % 2"), "1");  // floats are truncated to ints
     EXPECT_EQ(q("1 + 1.5"), "2.5");
     EXPECT_EQ(q("true + true"), "2");
     EXPECT_EQ(q("true * 3"), "3");
@@ -511,7 +526,7 @@ TEST(Lang, Bitwise) {
     EXPECT_EQ(q("6 & 3"), "2");
     EXPECT_EQ(q("6 ^ 3"), "5");
     EXPECT_EQ(q("6 | 3"), "7");
-    EXPECT_EQ(q("true & true"), "1");   // always an int
+    EXPECT_EQ(q("true & true"), "1");  // always an int
     EXPECT_EQ(q("true | 2"), "3");
     EXPECT_EQ(q("-1 & 0xff"), "255");
 }
@@ -519,13 +534,13 @@ TEST(Lang, Bitwise) {
 TEST(Lang, LogicalOperatorsReturnAnOperand) {
     EXPECT_EQ(q("1 && 2"), "2");
     EXPECT_EQ(q("0 && 2"), "0");
-    EXPECT_EQ(q("'' && nope"), "\"\"");   // short-circuit: the right side is not run
+    EXPECT_EQ(q("'' && nope"), "\"\"");  // short-circuit: the right side is not run
     EXPECT_EQ(q("0 || 'x'"), "\"x\"");
     EXPECT_EQ(q("'a' || nope"), "\"a\"");
     EXPECT_EQ(q("nil || []"), "[]");
     EXPECT_EQ(q("nil || nil"), "null");
     EXPECT_EQ(q("[] && 1"), "[]");
-    EXPECT_EQ(q("1 || 0 && 0"), "1");   // && binds tighter than ||
+    EXPECT_EQ(q("1 || 0 && 0"), "1");  // && binds tighter than ||
     EXPECT_EQ(q("(1 || 0) && 0"), "0");
     EXPECT_EQ(q("!1 || 2"), "2");
 }
@@ -533,22 +548,22 @@ TEST(Lang, LogicalOperatorsReturnAnOperand) {
 TEST(Lang, Precedence) {
     EXPECT_EQ(q("1 + 2 * 3"), "7");
     EXPECT_EQ(q("(1 + 2) * 3"), "9");
-    EXPECT_EQ(q("10 - 4 - 3"), "3");      // left associative
+    EXPECT_EQ(q("10 - 4 - 3"), "3");  // left associative
     EXPECT_EQ(q("100 / 10 / 5"), "2");
-    EXPECT_EQ(q("2 * 3 % 4"), "2");       // same level, left to right
+    EXPECT_EQ(q("2 * 3 % 4"), "2");  // same level, left to right
     EXPECT_EQ(q("1 + 6 % 4"), "3");
-    EXPECT_EQ(q("1 + 2 & 3"), "3");       // + before &
-    EXPECT_EQ(q("1 | 2 == 3"), "true");   // bitwise before comparison
+    EXPECT_EQ(q("1 + 2 & 3"), "3");      // + before &
+    EXPECT_EQ(q("1 | 2 == 3"), "true");  // bitwise before comparison
     EXPECT_EQ(q("4 & 6 == 4"), "true");
-    EXPECT_EQ(q("1 | 2 ^ 3"), "1");       // ^ before |
-    EXPECT_EQ(q("6 & 3 ^ 1"), "3");       // & before ^
+    EXPECT_EQ(q("1 | 2 ^ 3"), "1");  // ^ before |
+    EXPECT_EQ(q("6 & 3 ^ 1"), "3");  // & before ^
     EXPECT_EQ(q("2 | 4 & 6"), "6");
-    EXPECT_EQ(q("1 < 2 == true"), "true");   // comparisons: one level, left to right
+    EXPECT_EQ(q("1 < 2 == true"), "true");  // comparisons: one level, left to right
     EXPECT_EQ(q("1 < 2 && 2 < 3"), "true");
     EXPECT_EQ(q("1 == 1 || 1 / 0"), "true");
     EXPECT_EQ(q("x = 1 + 2 * 3 > 6 ? 'a' : 'b'; x"), "\"a\"");
     EXPECT_EQ(q("-2 * 3"), "-6");
-    EXPECT_EQ(q("!0 + 1"), "2");   // `!` applies to its operand only
+    EXPECT_EQ(q("!0 + 1"), "2");  // `!` applies to its operand only
     EXPECT_EQ(q("[1, 2].len() * 2"), "4");
 }
 
@@ -565,10 +580,10 @@ TEST(Lang, Equality) {
     EXPECT_EQ(q("'1' == 1"), "false");
     EXPECT_EQ(q("[1, [2]] == [1, [2]]"), "true");
     EXPECT_EQ(q("[1] == [1, 2]"), "false");
-    EXPECT_EQ(q("{} == {}"), "false");   // things compare by identity
+    EXPECT_EQ(q("{} == {}"), "false");  // things compare by identity
     EXPECT_EQ(q("t = {}; t == t"), "true");
     EXPECT_EQ(q("a = {}; set([a]) == set([a])"), "true");
-    EXPECT_EQ(q("err(-100, 'a') == err(-100, 'b')"), "true");   // errors compare codes
+    EXPECT_EQ(q("err(-100, 'a') == err(-100, 'b')"), "true");  // errors compare codes
     EXPECT_EQ(q("f = ||1; f == f"), "true");
     EXPECT_EQ(q("1 != 2"), "true");
     EXPECT_EQ(q("'ab' != 'ab'"), "false");
@@ -582,8 +597,8 @@ TEST(Lang, Ordering) {
     EXPECT_EQ(q("false < 0.5"), "true");
     EXPECT_EQ(q("2 >= 3"), "false");
     EXPECT_EQ(q("'a' < 'b'"), "true");
-    EXPECT_EQ(q("'ab' < 'abc'"), "true");   // a prefix is smaller
-    EXPECT_EQ(q("'B' < 'a'"), "true");      // bytewise
+    EXPECT_EQ(q("'ab' < 'abc'"), "true");  // a prefix is smaller
+    EXPECT_EQ(q("'B' < 'a'"), "true");     // bytewise
     EXPECT_EQ(q("-inf < -9223372036854775807"), "true");
     expect_err("nil < 1", tdb::TYPE_ERR, "`<` not supported between `nil` and `int`");
     expect_err("1 > 'a'", tdb::TYPE_ERR, "`>` not supported between `int` and `str`");
@@ -596,7 +611,7 @@ TEST(Lang, Truthiness) {
               "[false,false,false,false,false,false,false,false]");
     EXPECT_EQ(q("[true, 1, -1, 0.1, 'a', [0], {a: 0}, set([{}]), ||nil, /x/].map(|v| bool(v))"),
               "[true,true,true,true,true,true,true,true,true,true]");
-    EXPECT_EQ(q("bool(err())"), "false");   // errors are falsy (ThingsDB docs of bool())
+    EXPECT_EQ(q("bool(err())"), "false");  // errors are falsy (ThingsDB docs of bool())
     EXPECT_EQ(q("!!nan"), "true");
     EXPECT_EQ(q("x = 0; if ({}) x = 1; x"), "0");
 }
@@ -613,7 +628,7 @@ TEST(Lang, SetOperators) {
     EXPECT_EQ(run("s -= t; s.map(|x| x.n)"), "[1]");
     EXPECT_EQ(run("s ^= t; s.len()"), "2");
     EXPECT_EQ(run("type(s | t)"), "\"set\"");
-    EXPECT_EQ(run("(s | t).len() == 3 && s.len() == 2"), "true");   // a new set
+    EXPECT_EQ(run("(s | t).len() == 3 && s.len() == 2"), "true");  // a new set
     expect_err("set() + set()", tdb::TYPE_ERR, "`+` not supported between `set` and `set`");
     expect_err("set() | [1]", tdb::TYPE_ERR, "bitwise `|` not supported between `set` and `list`");
 }
@@ -631,8 +646,7 @@ TEST(Lang, SyntaxErrorsNameThePosition) {
     expect_syntax("x = [1, 2] [", "error at line 0, position 12");
     expect_syntax("x = 123abc", "error at line 0, position 4, unexpected `123`");
     expect_syntax("x = 1, 2", "error at line 0, position 5, unexpected character `,`");
-    expect_syntax("{a: 1}.abcdefghijklmnopqrstuvwxyz = ",
-                  "error at line 0, position 36");
+    expect_syntax("{a: 1}.abcdefghijklmnopqrstuvwxyz = ", "error at line 0, position 36");
     expect_syntax("f(abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz)",
                   "error at line 0, position 29, unexpected `abcdefghijklmnopqrst...`");
     expect_syntax("f(1,,2)", "error at line 0, position 4, unexpected character `,`");
@@ -647,7 +661,8 @@ TEST(Lang, ParseDepthLimit) {
     Error e = qerr(deep);
     EXPECT_EQ(e.code(), tdb::SYNTAX_ERR);
     EXPECT_EQ(e.msg(),
-              "no parse result, a possible reason might be that the maximum recursion depth of 500 has been "
+              "no parse result, a possible reason might be that the maximum recursion depth of 500 "
+              "has been "
               "reached");
     std::string ok(100, '[');
     ok += "1";
@@ -660,9 +675,11 @@ TEST(Lang, ParseDepthLimit) {
 
 TEST(Lang, DeepRecursion) {
     expect_err("f = |n| f(n + 1); f(0)", tdb::OPERATION_ERR, "maximum recursion depth exceeded");
-    expect_err("f = |n| n > 0 ? f(n - 1) : 0; f(30)", tdb::OPERATION_ERR, "maximum recursion depth exceeded");
+    expect_err("f = |n| n > 0 ? f(n - 1) : 0; f(30)", tdb::OPERATION_ERR,
+               "maximum recursion depth exceeded");
     EXPECT_EQ(q("f = |n| n > 0 ? f(n - 1) : 'done'; f(20)"), "\"done\"");
-    expect_err("f = |n| [n].map(|x| f(x)); f(0)", tdb::OPERATION_ERR, "maximum recursion depth exceeded");
+    expect_err("f = |n| [n].map(|x| f(x)); f(0)", tdb::OPERATION_ERR,
+               "maximum recursion depth exceeded");
     // the error can be caught, and the query goes on
     EXPECT_EQ(q("f = |n| f(n); e = try(f(0)); e.code()"), "-63");
 }
@@ -687,7 +704,8 @@ TEST(Lang, ScopeErrors) {
     Error e = qerr(".x", "@thingsdb");
     EXPECT_EQ(e.code(), tdb::LOOKUP_ERR);
     EXPECT_EQ(e.msg(),
-              "the `root` of the `@thingsdb` scope is inaccessible; you might want to query a `@collection` "
+              "the `root` of the `@thingsdb` scope is inaccessible; you might want to query a "
+              "`@collection` "
               "scope?");
     e = qerr("1", "@:nope");
     EXPECT_EQ(e.code(), tdb::LOOKUP_ERR);
@@ -736,7 +754,7 @@ TEST(Lang, DeeplyNestedListsAreAnErrorNotACrash) {
     fresh_storage();
     Error e = qerr("l = []; for (i in range(2000)) l = [l]; .l = l; 1", "@:stuff", true);
     EXPECT_EQ(e.msg(), "maximum nesting depth exceeded");
-    EXPECT_EQ(storage().things.at(1).thing.props_json, "{}");   // nothing written
+    EXPECT_EQ(storage().things.at(1).thing.props_json, "{}");  // nothing written
     EXPECT_EQ(qk("l = []; for (i in range(900)) l = [l]; .l = l; 1"), "1");
     EXPECT_EQ(qk("l = .l; n = 0; for (i in range(899)) {l = l[0]; n += 1}; [n, l]"), "[899,[[]]]");
 }

@@ -41,16 +41,20 @@ std::vector<std::pair<uint64_t, std::string>> jobs_of(const std::string& code) {
 
 TEST(Library, LocalListIsNoChange) {
     EXPECT_EQ(q_ro("x = []; x.push(1); x"), "[1]");
-    EXPECT_EQ(q_ro("x = [1, 2, 3]; x.pop(); x.shift(); x.unshift(0); x.splice(1, 0, 5); x.extend([7]); x"),
-              "[0,5,2,7]");
+    EXPECT_EQ(
+        q_ro(
+            "x = [1, 2, 3]; x.pop(); x.shift(); x.unshift(0); x.splice(1, 0, 5); x.extend([7]); x"),
+        "[0,5,2,7]");
     EXPECT_EQ(q_ro("x = [3]; x.extend_unique([3, 4]); x.fill(1); x"), "[1,1]");
     EXPECT_EQ(q_ro("s = set(); s.add({}); s.len()"), "1");
     EXPECT_EQ(q_ro("set({}).len()"), "1");
     // a stored list (or one reached through a property) is still a change
-    EXPECT_EQ(q_ro(".l.push(1)"), "error: the query changes data but tdb_query_ro() is read-only; use tdb_query()");
+    EXPECT_EQ(q_ro(".l.push(1)"),
+              "error: the query changes data but tdb_query_ro() is read-only; use tdb_query()");
     EXPECT_EQ(q_ro("x = {l: []}; x.l.push(1)"),
               "error: the query changes data but tdb_query_ro() is read-only; use tdb_query()");
-    EXPECT_EQ(q_ro("x = {}; x.a = 1"), "error: the query changes data but tdb_query_ro() is read-only; use tdb_query()");
+    EXPECT_EQ(q_ro("x = {}; x.a = 1"),
+              "error: the query changes data but tdb_query_ro() is read-only; use tdb_query()");
 }
 
 TEST(Library, VariableHoldsCopyOfStoredList) {
@@ -66,10 +70,11 @@ TEST(Library, VariableHoldsCopyOfStoredList) {
 TEST(Library, RestrictBasics) {
     EXPECT_EQ(q("t = {}; t.restrict('int'); t.restriction()"), "\"int\"");
     EXPECT_EQ(q("{}.restriction()"), "null");
-    EXPECT_EQ(q("t = {}; t.restrict('int') == t"), "true");   // returns the thing
+    EXPECT_EQ(q("t = {}; t.restrict('int') == t"), "true");  // returns the thing
     EXPECT_EQ(q("t = {}.restrict('str'); t.a = 'x'; t.set('b', 'y'); t.assign({c: 'z'}); t"),
               "{\"a\":\"x\",\"b\":\"y\",\"c\":\"z\"}");
-    EXPECT_EQ(q("t = {}.restrict('int'); t.restrict(nil); t.a = 'x'; [t.restriction(), t.a]"), "[null,\"x\"]");
+    EXPECT_EQ(q("t = {}.restrict('int'); t.restrict(nil); t.a = 'x'; [t.restriction(), t.a]"),
+              "[null,\"x\"]");
     EXPECT_EQ(q("t = {}.restrict('number'); t.a = 1; t.b = 1.5; t.len()"), "2");
     EXPECT_EQ(q("t = {}.restrict('[]'); t.a = [1]; t.restriction()"), "\"[]\"");
     EXPECT_EQ(q("t = {}.restrict('{}'); t.a = set(); t.restriction()"), "\"{}\"");
@@ -80,7 +85,8 @@ TEST(Library, RestrictBasics) {
     EXPECT_EQ(q("t = {}.restrict('uint'); t.a = 0; t.a"), "0");
     // del and remove are not restricted; copy drops the restriction, dup keeps it
     EXPECT_EQ(q("t = {a: 1}.restrict('int'); t.del('a'); t.len()"), "0");
-    EXPECT_EQ(q("t = {}.restrict('int'); [t.copy().restriction(), t.dup().restriction()]"), "[null,\"int\"]");
+    EXPECT_EQ(q("t = {}.restrict('int'); [t.copy().restriction(), t.dup().restriction()]"),
+              "[null,\"int\"]");
 }
 
 TEST(Library, RestrictMismatch) {
@@ -99,25 +105,33 @@ TEST(Library, RestrictMismatch) {
 
 TEST(Library, RestrictErrors) {
     expect_err("[].restrict('int')", tdb::LOOKUP_ERR, "type `list` has no function `restrict`");
-    expect_err("{}.restrict()", tdb::NUM_ARGUMENTS_ERR, "function `restrict` takes 1 argument but 0 were given");
+    expect_err("{}.restrict()", tdb::NUM_ARGUMENTS_ERR,
+               "function `restrict` takes 1 argument but 0 were given");
     expect_err("{}.restrict(nil, nil)", tdb::NUM_ARGUMENTS_ERR,
                "function `restrict` takes 1 argument but 2 were given");
     expect_err("{}.restrict(123)", tdb::TYPE_ERR,
-               "function `restrict` expects argument 1 to be of type `str` or `nil` but got type `int` instead");
+               "function `restrict` expects argument 1 to be of type `str` or `nil` but got type "
+               "`int` instead");
     expect_err("{}.restrict('')", tdb::VALUE_ERR, "restriction must not be empty");
     expect_err("{}.restrict('?')", tdb::VALUE_ERR, "restriction must not be empty");
-    expect_err("{}.restrict('int<0:9>')", tdb::VALUE_ERR, "restriction must not contain a range condition");
-    expect_err("{}.restrict('/^a/')", tdb::VALUE_ERR, "restriction must not contain a pattern condition");
-    expect_err("{}.restrict('list')", tdb::VALUE_ERR, "failed to set restriction; unknown type `list`");
-    expect_err("{}.restrict('Nope?')", tdb::VALUE_ERR, "failed to set restriction; unknown type `Nope`");
-    expect_err("{}.restrict('\xc3\xa9')", tdb::VALUE_ERR, "restriction must only contain valid ASCII characters");
+    expect_err("{}.restrict('int<0:9>')", tdb::VALUE_ERR,
+               "restriction must not contain a range condition");
+    expect_err("{}.restrict('/^a/')", tdb::VALUE_ERR,
+               "restriction must not contain a pattern condition");
+    expect_err("{}.restrict('list')", tdb::VALUE_ERR,
+               "failed to set restriction; unknown type `list`");
+    expect_err("{}.restrict('Nope?')", tdb::VALUE_ERR,
+               "failed to set restriction; unknown type `Nope`");
+    expect_err("{}.restrict('\xc3\xa9')", tdb::VALUE_ERR,
+               "restriction must only contain valid ASCII characters");
     expect_err("{a: 'x'}.restrict('int')", tdb::VALUE_ERR,
                "at least one of the existing values does not match the desired restriction");
     expect_err("t = {a: 1}; t.each(|| t.restrict('int'))", tdb::OPERATION_ERR,
                "cannot change type `thing` while the value is being used");
     expect_err("{}.restriction(1)", tdb::NUM_ARGUMENTS_ERR,
                "function `restriction` takes 0 arguments but 1 was given");
-    expect_err("x = 1; x.restriction()", tdb::LOOKUP_ERR, "type `int` has no function `restriction`");
+    expect_err("x = 1; x.restriction()", tdb::LOOKUP_ERR,
+               "type `int` has no function `restriction`");
     expect_err("set_type('T', {a: 'int'}); T{}.restrict('int')", tdb::LOOKUP_ERR,
                "type `T` has no property or method `restrict`");
     expect_err("nse({}.restrict('int'))", tdb::OPERATION_ERR,
@@ -125,25 +139,35 @@ TEST(Library, RestrictErrors) {
 }
 
 TEST(Library, RestrictTypesAndEnums) {
-    EXPECT_EQ(q("set_type('T', {n: 'int'}); t = {}.restrict('T?'); t.a = T{}; t.b = nil; [t.restriction(), t.len()]"),
+    EXPECT_EQ(q("set_type('T', {n: 'int'}); t = {}.restrict('T?'); t.a = T{}; t.b = nil; "
+                "[t.restriction(), t.len()]"),
               "[\"T?\",2]");
-    expect_err("set_type('T', {n: 'int'}); t = {}.restrict('T'); t.a = {}", tdb::TYPE_ERR, "restriction mismatch");
-    expect_err("set_type('T', {n: 'int'}); t = {}.restrict('T'); t.a = nil", tdb::TYPE_ERR, "restriction mismatch");
-    EXPECT_EQ(q("set_enum('E', {A: 1, B: 2}); t = {}.restrict('E'); t.a = E{A}; t.restriction()"), "\"E\"");
-    expect_err("set_enum('E', {A: 1}); t = {}.restrict('E'); t.a = 1", tdb::TYPE_ERR, "restriction mismatch");
+    expect_err("set_type('T', {n: 'int'}); t = {}.restrict('T'); t.a = {}", tdb::TYPE_ERR,
+               "restriction mismatch");
+    expect_err("set_type('T', {n: 'int'}); t = {}.restrict('T'); t.a = nil", tdb::TYPE_ERR,
+               "restriction mismatch");
+    EXPECT_EQ(q("set_enum('E', {A: 1, B: 2}); t = {}.restrict('E'); t.a = E{A}; t.restriction()"),
+              "\"E\"");
+    expect_err("set_enum('E', {A: 1}); t = {}.restrict('E'); t.a = 1", tdb::TYPE_ERR,
+               "restriction mismatch");
     // a renamed type keeps the restriction; a deleted one ends it
-    EXPECT_EQ(q("set_type('T', {n: 'int'}); t = {}.restrict('T'); rename_type('T', 'U'); t.restriction()"),
+    EXPECT_EQ(q("set_type('T', {n: 'int'}); t = {}.restrict('T'); rename_type('T', 'U'); "
+                "t.restriction()"),
               "\"U\"");
-    EXPECT_EQ(q("set_type('T', {n: 'int'}); .t = {}.restrict('T'); del_type('T'); .t.a = 1; .t.restriction()"),
-              "null");
-    // the item definition of a Type's list or set field
-    EXPECT_EQ(q("set_type('N', {x: 'int'}); set_type('B', {l: '[int?]', s: '{N}', a: '[]'}); b = B{};"
-                "[b.l.restriction(), b.s.restriction(), b.a.restriction(), [].restriction(), set().restriction()]"),
-              "[\"int?\",\"N\",null,null,null]");
-    // to_type ends a restriction
-    EXPECT_EQ(q("set_type('T', {a: 'int'}); .t = {a: 1}.restrict('int'); .t.to_type('T'); .t.to_thing(); "
+    EXPECT_EQ(q("set_type('T', {n: 'int'}); .t = {}.restrict('T'); del_type('T'); .t.a = 1; "
                 ".t.restriction()"),
               "null");
+    // the item definition of a Type's list or set field
+    EXPECT_EQ(
+        q("set_type('N', {x: 'int'}); set_type('B', {l: '[int?]', s: '{N}', a: '[]'}); b = B{};"
+          "[b.l.restriction(), b.s.restriction(), b.a.restriction(), [].restriction(), "
+          "set().restriction()]"),
+        "[\"int?\",\"N\",null,null,null]");
+    // to_type ends a restriction
+    EXPECT_EQ(
+        q("set_type('T', {a: 'int'}); .t = {a: 1}.restrict('int'); .t.to_type('T'); .t.to_thing(); "
+          ".t.restriction()"),
+        "null");
 }
 
 TEST(Library, RestrictStored) {
@@ -182,7 +206,7 @@ TEST(Library, RestrictJobsAndChange) {
     auto jobs = jobs_of(".t.restrict('str')");
     ASSERT_EQ(jobs.size(), 1u);
     EXPECT_EQ(jobs[0].second, "{\"restrict\":\"str\"}");
-    jobs = jobs_of(".t.restrict('str')");   // unchanged: no job
+    jobs = jobs_of(".t.restrict('str')");  // unchanged: no job
     EXPECT_TRUE(jobs.empty());
     jobs = jobs_of(".t.restrict(nil)");
     ASSERT_EQ(jobs.size(), 1u);
@@ -209,20 +233,26 @@ TEST(Library, Search) {
     EXPECT_EQ(qk(".search({})"), "[]");
     // a tuple in a list; a Type instance as parent
     EXPECT_EQ(q("a = {}; t = {l: [[a]]}; t.search(a).map(|r| r.key_type)"), "[\"tuple\"]");
-    EXPECT_EQ(q("set_type('T', {r: 'thing'}); a = {}; t = {x: T{r: a}}; t.search(a, {deep: 2}).map(|r| r.parent_type)"),
+    EXPECT_EQ(q("set_type('T', {r: 'thing'}); a = {}; t = {x: T{r: a}}; t.search(a, {deep: "
+                "2}).map(|r| r.parent_type)"),
               "[\"T\"]");
     // cycles end
-    EXPECT_EQ(q("a = {}; b = {}; a.b = b; b.a = a; n = {}; b.n = n; a.search(n, {deep: 20, limit: 5}).len()"), "1");
+    EXPECT_EQ(q("a = {}; b = {}; a.b = b; b.a = a; n = {}; b.n = n; a.search(n, {deep: 20, limit: "
+                "5}).len()"),
+              "1");
 }
 
 TEST(Library, SearchErrors) {
-    expect_err("{}.search()", tdb::NUM_ARGUMENTS_ERR, "function `search` requires at least 1 argument but 0 were given");
+    expect_err("{}.search()", tdb::NUM_ARGUMENTS_ERR,
+               "function `search` requires at least 1 argument but 0 were given");
     expect_err("{}.search({}, {}, {})", tdb::NUM_ARGUMENTS_ERR,
                "function `search` takes at most 2 arguments but 3 were given");
-    expect_err("{}.search(1)", tdb::TYPE_ERR,
-               "function `search` expects argument 1 to be of type `thing` but got type `int` instead");
-    expect_err("{}.search({}, [])", tdb::TYPE_ERR,
-               "function `search` expects argument 2 to be of type `thing` but got type `list` instead");
+    expect_err(
+        "{}.search(1)", tdb::TYPE_ERR,
+        "function `search` expects argument 1 to be of type `thing` but got type `int` instead");
+    expect_err(
+        "{}.search({}, [])", tdb::TYPE_ERR,
+        "function `search` expects argument 2 to be of type `thing` but got type `list` instead");
     expect_err("{}.search({}, {limit: 'x'})", tdb::TYPE_ERR,
                "expecting `limit` to be of type `int` but got type `str` instead");
     expect_err("{}.search({}, {limit: 256})", tdb::VALUE_ERR,
@@ -243,15 +273,18 @@ TEST(Library, ScopeForms) {
     fresh_storage();
     uint64_t id = storage().colls.begin()->first;
     std::string by_id = "@:" + std::to_string(id);
-    for (const std::string& s : {std::string("@:stuff"), std::string("@collection:stuff"), std::string("@c:stuff"),
-                                 std::string("//stuff"), std::string("/c/stuff"), by_id})
+    for (const std::string& s :
+         {std::string("@:stuff"), std::string("@collection:stuff"), std::string("@c:stuff"),
+          std::string("//stuff"), std::string("/c/stuff"), by_id})
         EXPECT_EQ(q("1 + 1", s, true), "2") << s;
-    for (const char* s : {"@thingsdb", "@t", "/t", "/thingsdb"}) EXPECT_EQ(q("has_collection('stuff')", s, true), "true") << s;
+    for (const char* s : {"@thingsdb", "@t", "/t", "/thingsdb"})
+        EXPECT_EQ(q("has_collection('stuff')", s, true), "true") << s;
     // a collection given by id is named by its name in messages
     tdb::Error e = qerr("new_collection('x')", by_id, true);
-    EXPECT_EQ(e.msg(), "function `new_collection` is undefined in the `@:stuff` scope; "
-                       "you might want to query the `@thingsdb` scope?");
-    e = qerr("1", "//thingsdb", true);   // a collection named `thingsdb`
+    EXPECT_EQ(e.msg(),
+              "function `new_collection` is undefined in the `@:stuff` scope; "
+              "you might want to query the `@thingsdb` scope?");
+    e = qerr("1", "//thingsdb", true);  // a collection named `thingsdb`
     EXPECT_EQ(e.msg(), "collection `thingsdb` not found");
     e = qerr("1", "@\xc3\xa9", true);
     EXPECT_EQ(e.msg(), "invalid scope; scopes must only contain valid ASCII characters");
@@ -267,13 +300,16 @@ TEST(Library, ScopeForms) {
 TEST(Library, CollectionInfoAndChangeId) {
     fresh_storage();
     EXPECT_EQ(qk("collection_info('stuff').keys()", "@thingsdb"),
-              "[\"collection_id\",\"name\",\"created_at\",\"things\",\"time_zone\",\"default_deep\",\"next_free_id\"]");
+              "[\"collection_id\",\"name\",\"created_at\",\"things\",\"time_zone\",\"default_"
+              "deep\",\"next_free_id\"]");
     std::string before = qk("collection_info('stuff').next_free_id", "@thingsdb");
     qk(".a = {}; .b = {}");
-    EXPECT_EQ(std::stoll(qk("collection_info('stuff').next_free_id", "@thingsdb")), std::stoll(before) + 2);
+    EXPECT_EQ(std::stoll(qk("collection_info('stuff').next_free_id", "@thingsdb")),
+              std::stoll(before) + 2);
     // nil for a query that changes nothing, the transaction's id for a change
     EXPECT_EQ(q("change_id()"), "null");
     EXPECT_EQ(q(".x = 1; change_id()"), "7770");
     EXPECT_EQ(q("wse(); change_id()"), "7770");
-    expect_err("change_id(1)", tdb::NUM_ARGUMENTS_ERR, "function `change_id` takes 0 arguments but 1 was given");
+    expect_err("change_id(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `change_id` takes 0 arguments but 1 was given");
 }

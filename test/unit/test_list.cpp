@@ -20,15 +20,18 @@ TEST(List, PushPopShiftUnshift) {
                "function `push` requires at least 1 argument but 0 were given");
     expect_err("[].unshift()", tdb::NUM_ARGUMENTS_ERR,
                "function `unshift` requires at least 1 argument but 0 were given");
-    expect_err("[1].pop(1)", tdb::NUM_ARGUMENTS_ERR, "function `pop` takes 0 arguments but 1 was given");
-    expect_err("[1].shift(1)", tdb::NUM_ARGUMENTS_ERR, "function `shift` takes 0 arguments but 1 was given");
+    expect_err("[1].pop(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `pop` takes 0 arguments but 1 was given");
+    expect_err("[1].shift(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `shift` takes 0 arguments but 1 was given");
     expect_err("[].pop()", tdb::LOOKUP_ERR, "pop from empty list");
     expect_err("[].shift()", tdb::LOOKUP_ERR, "shift from empty list");
 }
 
 TEST(List, TupleRefusesChanges) {
-    for (const char* m : {"push(1)", "pop()", "shift()", "unshift(1)", "splice(0, 1)", "extend([1])",
-                          "clear()", "remove(|x| x)", "fill(0)", "extend_unique([1])"}) {
+    for (const char* m :
+         {"push(1)", "pop()", "shift()", "unshift(1)", "splice(0, 1)", "extend([1])", "clear()",
+          "remove(|x| x)", "fill(0)", "extend_unique([1])"}) {
         std::string name(m, std::string(m).find('('));
         expect_err(std::string("x = [[1]]; x[0].") + m, tdb::LOOKUP_ERR,
                    "type `tuple` has no function `" + name + "`");
@@ -60,10 +63,12 @@ TEST(List, Splice) {
     EXPECT_EQ(q("x = [1, 2, 3]; x.splice(-5, 3); x"), "[2,3]");
     expect_err("[].splice(0)", tdb::NUM_ARGUMENTS_ERR,
                "function `splice` requires at least 2 arguments but 1 was given");
-    expect_err("[].splice('a', 0)", tdb::TYPE_ERR,
-               "function `splice` expects argument 1 to be of type `int` but got type `str` instead");
-    expect_err("[].splice(0, nil)", tdb::TYPE_ERR,
-               "function `splice` expects argument 2 to be of type `int` but got type `nil` instead");
+    expect_err(
+        "[].splice('a', 0)", tdb::TYPE_ERR,
+        "function `splice` expects argument 1 to be of type `int` but got type `str` instead");
+    expect_err(
+        "[].splice(0, nil)", tdb::TYPE_ERR,
+        "function `splice` expects argument 2 to be of type `int` but got type `nil` instead");
 }
 
 TEST(List, ExtendClear) {
@@ -73,10 +78,13 @@ TEST(List, ExtendClear) {
     EXPECT_EQ(q("x = [1, 2]; x.extend_unique([2, 3, 3]); x"), "[1,2,3]");
     EXPECT_EQ(q("x = [1, 2]; x.clear()"), "null");
     EXPECT_EQ(q("x = [1, 2]; x.clear(); x"), "[]");
-    expect_err("[].extend()", tdb::NUM_ARGUMENTS_ERR, "function `extend` takes 1 argument but 0 were given");
+    expect_err("[].extend()", tdb::NUM_ARGUMENTS_ERR,
+               "function `extend` takes 1 argument but 0 were given");
     expect_err("[].extend(1)", tdb::TYPE_ERR,
-               "function `extend` expects argument 1 to be of type `list` or `tuple` but got type `int` instead");
-    expect_err("[].clear(1)", tdb::NUM_ARGUMENTS_ERR, "function `clear` takes 0 arguments but 1 was given");
+               "function `extend` expects argument 1 to be of type `list` or `tuple` but got type "
+               "`int` instead");
+    expect_err("[].clear(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `clear` takes 0 arguments but 1 was given");
 }
 
 TEST(List, Remove) {
@@ -90,10 +98,12 @@ TEST(List, Remove) {
                "function `remove` requires at least 1 argument but 0 were given");
     expect_err("[].remove(|| 1, 1, 1)", tdb::NUM_ARGUMENTS_ERR,
                "function `remove` takes at most 2 arguments but 3 were given");
-    expect_err("[].remove(1)", tdb::TYPE_ERR,
-               "function `remove` expects argument 1 to be of type `closure` but got type `int` instead");
-    expect_err("[].remove(|| 1, 'a')", tdb::TYPE_ERR,
-               "function `remove` expects argument 2 to be of type `int` but got type `str` instead");
+    expect_err(
+        "[].remove(1)", tdb::TYPE_ERR,
+        "function `remove` expects argument 1 to be of type `closure` but got type `int` instead");
+    expect_err(
+        "[].remove(|| 1, 'a')", tdb::TYPE_ERR,
+        "function `remove` expects argument 2 to be of type `int` but got type `str` instead");
 }
 
 TEST(List, MapFilterEach) {
@@ -130,7 +140,8 @@ TEST(List, FindIndexOfHas) {
                "function `find` takes at most 2 arguments but 3 were given");
     expect_err("[].index_of()", tdb::NUM_ARGUMENTS_ERR,
                "function `index_of` takes 1 argument but 0 were given");
-    expect_err("[].has(1, 2)", tdb::NUM_ARGUMENTS_ERR, "function `has` takes 1 argument but 2 were given");
+    expect_err("[].has(1, 2)", tdb::NUM_ARGUMENTS_ERR,
+               "function `has` takes 1 argument but 2 were given");
 }
 
 TEST(List, SomeEvery) {
@@ -148,13 +159,15 @@ TEST(List, Reduce) {
     EXPECT_EQ(q("[5].reduce(|a, b| a + b)"), "5");
     EXPECT_EQ(q("[].reduce(|a, b| a + b, 0)"), "0");
     EXPECT_EQ(q("['a', 'b'].reduce(|a, _, i| a + i, 0)"), "1");
-    expect_err("[].reduce(|a, b| a + b)", tdb::LOOKUP_ERR, "reduce on empty list with no initial value set");
+    expect_err("[].reduce(|a, b| a + b)", tdb::LOOKUP_ERR,
+               "reduce on empty list with no initial value set");
     expect_err("[].reduce()", tdb::NUM_ARGUMENTS_ERR,
                "function `reduce` requires at least 1 argument but 0 were given");
     expect_err("[].reduce(|| 1, 1, 1)", tdb::NUM_ARGUMENTS_ERR,
                "function `reduce` takes at most 2 arguments but 3 were given");
-    expect_err("[1].reduce(1)", tdb::TYPE_ERR,
-               "function `reduce` expects argument 1 to be of type `closure` but got type `int` instead");
+    expect_err(
+        "[1].reduce(1)", tdb::TYPE_ERR,
+        "function `reduce` expects argument 1 to be of type `closure` but got type `int` instead");
 }
 
 TEST(List, Sort) {
@@ -171,15 +184,17 @@ TEST(List, Sort) {
     expect_err("[1, 'a'].sort()", tdb::TYPE_ERR, "`<` not supported between `str` and `int`");
     expect_err("[1, 2].sort(1, 2, 3)", tdb::NUM_ARGUMENTS_ERR,
                "function `sort` takes at most 2 arguments but 3 were given");
-    expect_err("[1, 2].sort(1)", tdb::TYPE_ERR,
-               "function `sort` expects argument 1 to be of type `closure` but got type `int` instead");
+    expect_err(
+        "[1, 2].sort(1)", tdb::TYPE_ERR,
+        "function `sort` expects argument 1 to be of type `closure` but got type `int` instead");
     expect_err("[1, 2].sort(|| 0)", tdb::NUM_ARGUMENTS_ERR,
                "function `sort` requires a closure which accepts 1 or 2 arguments");
     expect_err("[1, 2].sort(|a, b| 0, true)", tdb::NUM_ARGUMENTS_ERR,
                "cannot specify an order with a closure which takes two arguments; "
                "in this case the order should be specified within the closure");
-    expect_err("[1, 2].sort(|a| a, 1)", tdb::TYPE_ERR,
-               "function `sort` expects argument 2 to be of type `bool` but got type `int` instead");
+    expect_err(
+        "[1, 2].sort(|a| a, 1)", tdb::TYPE_ERR,
+        "function `sort` expects argument 2 to be of type `bool` but got type `int` instead");
     expect_err("[1, 2].sort(|a, b| 'x')", tdb::TYPE_ERR,
                "expecting a return value of type `int` but got type `str` instead");
 }
@@ -194,12 +209,16 @@ TEST(List, ReverseUniqueJoin) {
     EXPECT_EQ(q("['a', 'b', 'c'].join(', ')"), "\"a, b, c\"");
     EXPECT_EQ(q("['a'].join(1)"), "\"a\"");
     EXPECT_EQ(q("[].join('-')"), "\"\"");
-    expect_err("['a', 1].join()", tdb::TYPE_ERR, "expecting item 1 to be of type `str` but got type `int` instead");
+    expect_err("['a', 1].join()", tdb::TYPE_ERR,
+               "expecting item 1 to be of type `str` but got type `int` instead");
     expect_err("['a', 'b'].join(1)", tdb::TYPE_ERR,
                "function `join` expects argument 1 to be of type `str` but got type `int` instead");
-    expect_err("[].join(1, 2)", tdb::NUM_ARGUMENTS_ERR, "function `join` takes at most 1 argument but 2 were given");
-    expect_err("[].reverse(1)", tdb::NUM_ARGUMENTS_ERR, "function `reverse` takes 0 arguments but 1 was given");
-    expect_err("[].unique(1)", tdb::NUM_ARGUMENTS_ERR, "function `unique` takes 0 arguments but 1 was given");
+    expect_err("[].join(1, 2)", tdb::NUM_ARGUMENTS_ERR,
+               "function `join` takes at most 1 argument but 2 were given");
+    expect_err("[].reverse(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `reverse` takes 0 arguments but 1 was given");
+    expect_err("[].unique(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `unique` takes 0 arguments but 1 was given");
 }
 
 TEST(List, FirstLastLen) {
@@ -212,7 +231,8 @@ TEST(List, FirstLastLen) {
     expect_err("[].last()", tdb::LOOKUP_ERR, "no last item in an empty list");
     expect_err("[].first(1, 2)", tdb::NUM_ARGUMENTS_ERR,
                "function `first` takes at most 1 argument but 2 were given");
-    expect_err("[].len(1)", tdb::NUM_ARGUMENTS_ERR, "function `len` takes 0 arguments but 1 was given");
+    expect_err("[].len(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `len` takes 0 arguments but 1 was given");
 }
 
 TEST(List, CountSumMinMax) {
@@ -225,14 +245,17 @@ TEST(List, CountSumMinMax) {
     EXPECT_EQ(q("[3, 1, 2].min()"), "1");
     EXPECT_EQ(q("[3, 1, 2].max()"), "3");
     EXPECT_EQ(q("['b', 'a'].min()"), "\"a\"");
-    expect_err("[].count()", tdb::NUM_ARGUMENTS_ERR, "function `count` takes 1 argument but 0 were given");
+    expect_err("[].count()", tdb::NUM_ARGUMENTS_ERR,
+               "function `count` takes 1 argument but 0 were given");
     expect_err("['a'].sum()", tdb::TYPE_ERR, "`-/+` not supported by type `str`");
     expect_err("[9223372036854775807, 1].sum()", tdb::OVERFLOW_ERR, "integer overflow");
-    expect_err("[].sum(1)", tdb::TYPE_ERR,
-               "function `sum` expects argument 1 to be of type `closure` but got type `int` instead");
+    expect_err(
+        "[].sum(1)", tdb::TYPE_ERR,
+        "function `sum` expects argument 1 to be of type `closure` but got type `int` instead");
     expect_err("[].min()", tdb::LOOKUP_ERR, "min() on empty list");
     expect_err("[].max()", tdb::LOOKUP_ERR, "max() on empty list");
-    expect_err("[1].min(1)", tdb::NUM_ARGUMENTS_ERR, "function `min` takes 0 arguments but 1 was given");
+    expect_err("[1].min(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `min` takes 0 arguments but 1 was given");
     expect_err("[1, nil].max()", tdb::TYPE_ERR, "`<` not supported between `int` and `nil`");
 }
 

@@ -7,16 +7,19 @@ using tdb::Error;
 
 namespace {
 
-
 void expect_number_args(const std::string& fn) {
     expect_err(fn + "()", tdb::NUM_ARGUMENTS_ERR,
                "function `" + fn + "` takes 1 argument but 0 were given");
     expect_err(fn + "(1, 2)", tdb::NUM_ARGUMENTS_ERR,
                "function `" + fn + "` takes 1 argument but 2 were given");
-    expect_err(fn + "('1')", tdb::TYPE_ERR,
-               "function `" + fn + "` expects argument 1 to be of type `int` or `float` but got type `str` instead");
-    expect_err(fn + "(true)", tdb::TYPE_ERR,
-               "function `" + fn + "` expects argument 1 to be of type `int` or `float` but got type `bool` instead");
+    expect_err(
+        fn + "('1')", tdb::TYPE_ERR,
+        "function `" + fn +
+            "` expects argument 1 to be of type `int` or `float` but got type `str` instead");
+    expect_err(
+        fn + "(true)", tdb::TYPE_ERR,
+        "function `" + fn +
+            "` expects argument 1 to be of type `int` or `float` but got type `bool` instead");
 }
 
 }  // namespace
@@ -52,23 +55,30 @@ TEST(Math, Round) {
     EXPECT_EQ(q("round(1234, -2)"), "1200");
     EXPECT_EQ(q("round(7)"), "7");
     EXPECT_EQ(q("round(1.5, 0)"), "2.0");
-    expect_err("round()", tdb::NUM_ARGUMENTS_ERR, "function `round` requires at least 1 argument but 0 were given");
-    expect_err("round(1, 2, 3)", tdb::NUM_ARGUMENTS_ERR, "function `round` takes at most 2 arguments but 3 were given");
+    expect_err("round()", tdb::NUM_ARGUMENTS_ERR,
+               "function `round` requires at least 1 argument but 0 were given");
+    expect_err("round(1, 2, 3)", tdb::NUM_ARGUMENTS_ERR,
+               "function `round` takes at most 2 arguments but 3 were given");
     expect_err("round('x')", tdb::TYPE_ERR,
-               "function `round` expects argument 1 to be of type `int` or `float` but got type `str` instead");
-    expect_err("round(1.5, 1.0)", tdb::TYPE_ERR,
-               "function `round` expects argument 2 to be of type `int` but got type `float` instead");
+               "function `round` expects argument 1 to be of type `int` or `float` but got type "
+               "`str` instead");
+    expect_err(
+        "round(1.5, 1.0)", tdb::TYPE_ERR,
+        "function `round` expects argument 2 to be of type `int` but got type `float` instead");
 }
 
 TEST(Math, Pow) {
     EXPECT_EQ(q("pow(2, 10)"), "1024.0");
     EXPECT_EQ(q("pow(4, 0.5)"), "2.0");
     EXPECT_EQ(q("pow(2, -1)"), "0.5");
-    expect_err("pow(2)", tdb::NUM_ARGUMENTS_ERR, "function `pow` takes 2 arguments but 1 was given");
+    expect_err("pow(2)", tdb::NUM_ARGUMENTS_ERR,
+               "function `pow` takes 2 arguments but 1 was given");
     expect_err("pow(nil, 2)", tdb::TYPE_ERR,
-               "function `pow` expects argument 1 to be of type `int` or `float` but got type `nil` instead");
+               "function `pow` expects argument 1 to be of type `int` or `float` but got type "
+               "`nil` instead");
     expect_err("pow(2, '2')", tdb::TYPE_ERR,
-               "function `pow` expects argument 2 to be of type `int` or `float` but got type `str` instead");
+               "function `pow` expects argument 2 to be of type `int` or `float` but got type "
+               "`str` instead");
 }
 
 TEST(Math, SqrtExpLogs) {
@@ -104,7 +114,7 @@ TEST(Math, Constants) {
     EXPECT_EQ(q("INT_MAX"), "9223372036854775807");
     EXPECT_EQ(q("INT_MIN"), "-9223372036854775808");
     EXPECT_EQ(q("MATH_PI", "@thingsdb"), "3.141592653589793");
-    EXPECT_EQ(q("INT_MAX = 1; INT_MAX"), "1");   // a variable wins
+    EXPECT_EQ(q("INT_MAX = 1; INT_MAX"), "1");  // a variable wins
     expect_err("INT_MAX + 1", tdb::OVERFLOW_ERR, "integer overflow");
 }
 
@@ -116,6 +126,7 @@ TEST(Math, BitCount) {
     EXPECT_EQ(q("INT_MIN.bit_count()"), "1");
     expect_err("x = 1; x.bit_count(1)", tdb::NUM_ARGUMENTS_ERR,
                "function `bit_count` takes 0 arguments but 1 was given");
-    expect_err("x = 1.0; x.bit_count()", tdb::LOOKUP_ERR, "type `float` has no function `bit_count`");
+    expect_err("x = 1.0; x.bit_count()", tdb::LOOKUP_ERR,
+               "type `float` has no function `bit_count`");
     expect_err("true.bit_count()", tdb::LOOKUP_ERR, "type `bool` has no function `bit_count`");
 }

@@ -46,13 +46,15 @@ TEST(Procedures, ExtraArgumentsAreNotEvaluated) {
 TEST(Procedures, HasDelRenameMod) {
     EXPECT_EQ(q("new_procedure('m', |a, b| a*b); [has_procedure('m'), has_procedure('nope')];"),
               "[true,false]");
-    EXPECT_EQ(q("new_procedure('a', |x| x); rename_procedure('a', 'b'); [has_procedure('a'), b(1)];"),
-              "[false,1]");
+    EXPECT_EQ(
+        q("new_procedure('a', |x| x); rename_procedure('a', 'b'); [has_procedure('a'), b(1)];"),
+        "[false,1]");
     EXPECT_EQ(q("new_procedure('f', |x| x); mod_procedure('f', |x| x + 1); f(1);"), "2");
     EXPECT_EQ(q("new_procedure('f', |x| x); del_procedure('f'); has_procedure('f');"), "false");
-    EXPECT_EQ(q("new_procedure('f', |x| x); [mod_procedure('f', |x| x), rename_procedure('f', 'g'), "
-                "del_procedure('g')];"),
-              "[null,null,null]");
+    EXPECT_EQ(
+        q("new_procedure('f', |x| x); [mod_procedure('f', |x| x), rename_procedure('f', 'g'), "
+          "del_procedure('g')];"),
+        "[null,null,null]");
 }
 
 TEST(Procedures, Doc) {
@@ -65,11 +67,13 @@ TEST(Procedures, Doc) {
 }
 
 TEST(Procedures, Info) {
-    EXPECT_EQ(q("new_procedure('multiply', |a, b| a*b); procedure_info('multiply');"),
-              "{\"doc\":\"\",\"name\":\"multiply\",\"created_at\":1700000000,"
-              "\"definition\":\"|a, b| a*b\",\"with_side_effects\":false,\"arguments\":[\"a\",\"b\"]}");
-    EXPECT_EQ(q("new_procedure('store', |v| .v = v); procedure_info('store').load().with_side_effects;"),
-              "true");
+    EXPECT_EQ(
+        q("new_procedure('multiply', |a, b| a*b); procedure_info('multiply');"),
+        "{\"doc\":\"\",\"name\":\"multiply\",\"created_at\":1700000000,"
+        "\"definition\":\"|a, b| a*b\",\"with_side_effects\":false,\"arguments\":[\"a\",\"b\"]}");
+    EXPECT_EQ(
+        q("new_procedure('store', |v| .v = v); procedure_info('store').load().with_side_effects;"),
+        "true");
     EXPECT_EQ(q("new_procedure('b', |x| x); new_procedure('a', || {'A'; nil}); "
                 "procedures_info().map(|i| [i.name, i.doc]);"),
               "[[\"a\",\"A\"],[\"b\",\"\"]]");
@@ -104,10 +108,14 @@ TEST(Procedures, Errors) {
     EXPECT_EQ(e.code(), tdb::VALUE_ERR);
     EXPECT_EQ(e.msg(), "procedure name must follow the naming rules");
     e = qerr("new_procedure(1, |x| x);");
-    EXPECT_EQ(e.msg(), "function `new_procedure` expects argument 1 to be of type `str` but got type `int` instead");
+    EXPECT_EQ(e.msg(),
+              "function `new_procedure` expects argument 1 to be of type `str` but got type `int` "
+              "instead");
     e = qerr("new_procedure('f', 1);");
     EXPECT_EQ(e.code(), tdb::TYPE_ERR);
-    EXPECT_EQ(e.msg(), "function `new_procedure` expects argument 2 to be of type `closure` but got type `int` instead");
+    EXPECT_EQ(e.msg(),
+              "function `new_procedure` expects argument 2 to be of type `closure` but got type "
+              "`int` instead");
     e = qerr("new_procedure('f');");
     EXPECT_EQ(e.code(), tdb::NUM_ARGUMENTS_ERR);
     EXPECT_EQ(e.msg(), "function `new_procedure` takes 2 arguments but 1 was given");
@@ -124,7 +132,9 @@ TEST(Procedures, Errors) {
     e = qerr("procedure_doc('nope');");
     EXPECT_EQ(e.msg(), "procedure `nope` not found");
     e = qerr("procedure_info(nil);");
-    EXPECT_EQ(e.msg(), "function `procedure_info` expects argument 1 to be of type `str` but got type `nil` instead");
+    EXPECT_EQ(e.msg(),
+              "function `procedure_info` expects argument 1 to be of type `str` but got type `nil` "
+              "instead");
     e = qerr("has_procedure();");
     EXPECT_EQ(e.msg(), "function `has_procedure` takes 1 argument but 0 were given");
     e = qerr("nope(1);");
@@ -161,7 +171,8 @@ TEST(Procedures, Events) {
     query.run("new_procedure('f', |x| x); rename_procedure('f', 'g'); del_procedure('g');");
     ASSERT_EQ(query.jobs.size(), 3u);
     EXPECT_EQ(query.jobs[0].json,
-              "{\"new_procedure\":{\"name\":\"f\",\"created_at\":1700000000,\"closure\":{\"/\":\"|x|x\"}}}");
+              "{\"new_procedure\":{\"name\":\"f\",\"created_at\":1700000000,\"closure\":{\"/"
+              "\":\"|x|x\"}}}");
     EXPECT_EQ(query.jobs[1].json, "{\"rename_procedure\":{\"old\":\"f\",\"name\":\"g\"}}");
     EXPECT_EQ(query.jobs[2].json, "{\"del_procedure\":\"g\"}");
 }
@@ -173,7 +184,8 @@ TEST(Procedures, CacheParsesOnce) {
     uint64_t parsed = tdb::procedure_parse_count();
     int reads = st.procedure_reads;
     for (int i = 0; i < 5; ++i)
-        EXPECT_EQ(run(st, "@:stuff", "multiply", {tdb::Value::integer(6), tdb::Value::integer(7)}), "42");
+        EXPECT_EQ(run(st, "@:stuff", "multiply", {tdb::Value::integer(6), tdb::Value::integer(7)}),
+                  "42");
     EXPECT_EQ(tdb::procedure_parse_count(), parsed);
     EXPECT_EQ(st.procedure_reads, reads);
     // A change (here or, in PostgreSQL, committed elsewhere) moves the epoch.
@@ -181,7 +193,8 @@ TEST(Procedures, CacheParsesOnce) {
     ASSERT_TRUE(st.find_procedure(st.colls.begin()->first, "multiply", row));
     row.definition = "|a, b| a + b";
     st.update_procedure(row);
-    EXPECT_EQ(run(st, "@:stuff", "multiply", {tdb::Value::integer(6), tdb::Value::integer(7)}), "13");
+    EXPECT_EQ(run(st, "@:stuff", "multiply", {tdb::Value::integer(6), tdb::Value::integer(7)}),
+              "13");
     EXPECT_EQ(tdb::procedure_parse_count(), parsed + 1);
 }
 
@@ -216,7 +229,8 @@ TEST(Procedures, CallJson) {
     qk("new_procedure('sub', |Search, inc| [Search, inc]);");
     EXPECT_EQ(call(st, "sub", "[\"test%\", 0]"), "[\"test%\",0]");
     EXPECT_EQ(call(st, "sub", "{\"inc\": 0, \"search\": \"test%\"}"), "[\"test%\",0]");
-    EXPECT_EQ(call(st, "sub", "[{\"name\": \"INC\", \"value\": 1}, {\"name\": \"search\", \"value\": \"x\"}]"),
+    EXPECT_EQ(call(st, "sub",
+                   "[{\"name\": \"INC\", \"value\": 1}, {\"name\": \"search\", \"value\": \"x\"}]"),
               "[\"x\",1]");
     EXPECT_EQ(call(st, "sub", "{\"inc\": 5}"), "[null,5]");
     EXPECT_EQ(call(st, "sub", "[]"), "[null,null]");
@@ -242,12 +256,15 @@ TEST(Procedures, Describe) {
     tdb::ProcedureRequest req;
     req.scope = "@:stuff";
     req.name = "sub";
-    EXPECT_EQ(tdb::describe_procedure_json(st, req),
-              "{\"doc\":\"Finds.\",\"name\":\"sub\",\"created_at\":1700000000,"
-              "\"definition\":\"|search, inc| {'Finds.'; [search, inc]}\",\"with_side_effects\":false,"
-              "\"arguments\":[\"search\",\"inc\"],\"params\":["
-              "{\"name\":\"search\",\"position\":1,\"param_type\":\"IN\",\"type\":\"any\",\"default\":null},"
-              "{\"name\":\"inc\",\"position\":2,\"param_type\":\"IN\",\"type\":\"any\",\"default\":null}]}");
+    EXPECT_EQ(
+        tdb::describe_procedure_json(st, req),
+        "{\"doc\":\"Finds.\",\"name\":\"sub\",\"created_at\":1700000000,"
+        "\"definition\":\"|search, inc| {'Finds.'; [search, inc]}\",\"with_side_effects\":false,"
+        "\"arguments\":[\"search\",\"inc\"],\"params\":["
+        "{\"name\":\"search\",\"position\":1,\"param_type\":\"IN\",\"type\":\"any\",\"default\":"
+        "null},"
+        "{\"name\":\"inc\",\"position\":2,\"param_type\":\"IN\",\"type\":\"any\",\"default\":null}]"
+        "}");
     std::string all = tdb::describe_procedures_json(st, "@:stuff");
     EXPECT_EQ(all.substr(0, 2), "[{");
     EXPECT_NE(all.find("\"position\":2"), std::string::npos);

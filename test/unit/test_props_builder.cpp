@@ -30,7 +30,7 @@ private:
     }
     static std::string str(std::string_view s, size_t& i) {
         std::string out;
-        ++i;   // "
+        ++i;  // "
         while (s[i] != '"') {
             if (s[i] == '\\') {
                 ++i;
@@ -58,7 +58,7 @@ private:
                     ws(s, i);
                     b.key(str(s, i));
                     ws(s, i);
-                    ++i;   // :
+                    ++i;  // :
                     value(s, i, b);
                     ws(s, i);
                     if (s[i++] == '}') break;
@@ -93,14 +93,17 @@ private:
         } else {
             size_t e = i;
             bool is_float = false;
-            while (e < s.size() && (std::isdigit(static_cast<unsigned char>(s[e])) || std::strchr("+-.eE", s[e]))) {
+            while (e < s.size() &&
+                   (std::isdigit(static_cast<unsigned char>(s[e])) || std::strchr("+-.eE", s[e]))) {
                 if (std::strchr(".eE", s[e])) is_float = true;
                 ++e;
             }
             std::string t(s.substr(i, e - i));
             i = e;
-            if (is_float) b.number(std::strtod(t.c_str(), nullptr));
-            else b.integer(std::strtoll(t.c_str(), nullptr, 10));
+            if (is_float)
+                b.number(std::strtod(t.c_str(), nullptr));
+            else
+                b.integer(std::strtoll(t.c_str(), nullptr, 10));
         }
     }
 };

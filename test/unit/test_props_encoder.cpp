@@ -73,7 +73,8 @@ public:
     TextEncoder enc;
     int written = 0;
     tdb::PropsEncoder* props_encoder() override { return &enc; }
-    std::vector<uint64_t> write_things(uint64_t coll, const std::vector<tdb::ThingWrite>& ws) override {
+    std::vector<uint64_t> write_things(uint64_t coll,
+                                       const std::vector<tdb::ThingWrite>& ws) override {
         std::vector<tdb::ThingWrite> copy(ws);
         for (tdb::ThingWrite& w : copy) {
             if (!w.props_changed) continue;
@@ -103,12 +104,16 @@ std::string rows(const MemStorage& st) {
 const char* kWrites[] = {
     ".a = 1.5; .b = 1.0e+300; .c = -0.0; .d = 2147483647; .e = -2147483648;"
     ".f = 9223372036854775807; .g = -9223372036854775807 - 1; .h = 0; .i = 0.1;"
-    ".j = 1.5e-7; .k = -1.25e-300; .l = 1.7976931348623157e+308; .m = inf; .n = -inf; .o = nan; nil",
-    ".s = 'h\u00e9 \u2603 \U0001F600 \" \\\\ /\n\t\r\x01 end'; .empty = ''; .t = true; .u = false; .v = nil; nil",
-    ".nested = [[1, [2.5, [], [[]]]], {}, [{x: [nil]}]]; .set = set(); .z = {}; .set2 = set([.z, {}]);"
+    ".j = 1.5e-7; .k = -1.25e-300; .l = 1.7976931348623157e+308; .m = inf; .n = -inf; .o = nan; "
+    "nil",
+    ".s = 'h\u00e9 \u2603 \U0001F600 \" \\\\ /\n\t\r\x01 end'; .empty = ''; .t = true; .u = false; "
+    ".v = nil; nil",
+    ".nested = [[1, [2.5, [], [[]]]], {}, [{x: [nil]}]]; .set = set(); .z = {}; .set2 = set([.z, "
+    "{}]);"
     ".zz = [.z, .z]; nil",
     ".cl = |x, y| x + y; .re = /a.b\\/c/i; .err = value_err('boom \"q\"'); .by = bytes('ab\\x00');"
-    ".dt = datetime(2020, 1, 2, 3, 4, 5, 'Europe/Amsterdam'); .tv = timeval(5); .dt2 = datetime('2020-01-01T00:00:00+01:00'); nil",
+    ".dt = datetime(2020, 1, 2, 3, 4, 5, 'Europe/Amsterdam'); .tv = timeval(5); .dt2 = "
+    "datetime('2020-01-01T00:00:00+01:00'); nil",
     ".r = {a: 1}; .r.restrict('int'); .r.b = 2; nil",
     ".z.more = 'changed'; .nested.push([3.25]); .set.add(.z); .del('zz'); nil",
 };
@@ -133,7 +138,8 @@ TEST(PropsEncoder, EventsGiveTheTextWritersBytes) {
                              "{\"!e\":[", "{\"!d\":[", "{\"!t\":[", "{\"!b\":", "{\"!\":\"int\""})
         EXPECT_NE(all.find(part), std::string::npos) << part;
     // and the same things read back
-    std::string read = "[.a, .b, .c, .j, .s, .nested, .set.len(), .cl(1, 2), .err, .by, .dt, .r.restriction()]";
+    std::string read =
+        "[.a, .b, .c, .j, .s, .nested, .set.len(), .cl(1, 2), .err, .by, .dt, .r.restriction()]";
     EXPECT_EQ(run(events, read), run(text, read));
 }
 
@@ -142,8 +148,16 @@ TEST(PropsEncoder, RaisesTheTextWritersErrors) {
         MemStorage text;
         EventStorage events;
         std::string want, got;
-        try { run(text, code); } catch (const tdb::Error& e) { want = e.what(); }
-        try { run(events, code); } catch (const tdb::Error& e) { got = e.what(); }
+        try {
+            run(text, code);
+        } catch (const tdb::Error& e) {
+            want = e.what();
+        }
+        try {
+            run(events, code);
+        } catch (const tdb::Error& e) {
+            got = e.what();
+        }
         EXPECT_EQ(got, want) << code;
         EXPECT_EQ(got, "string is not valid UTF-8; use bytes for binary data") << code;
         EXPECT_EQ(events.written, 0);

@@ -40,12 +40,14 @@ TEST(Reliability, DeepChainOfNewThingsIsAClearError) {
     // Stored in one change, a chain deeper than the nesting limit cannot be
     // packed into the change's event: an error, and nothing is written.
     fresh_storage();
-    Error e = qerr("x = {}; for (i in range(100000)) x = {a: x}; for (i in range(100000)) x = {a: x}; .x = x;",
-                   "@:stuff", true);
+    Error e = qerr(
+        "x = {}; for (i in range(100000)) x = {a: x}; for (i in range(100000)) x = {a: x}; .x = x;",
+        "@:stuff", true);
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
     EXPECT_EQ(e.msg(), "maximum nesting depth exceeded");
     // Deep, but within the limit: stored, with ids in depth-first order.
-    EXPECT_EQ(qk("x = {}; for (i in range(900)) x = {a: x}; .x = x; .x.id() + 1 == .x.a.id()"), "true");
+    EXPECT_EQ(qk("x = {}; for (i in range(900)) x = {a: x}; .x = x; .x.id() + 1 == .x.a.id()"),
+              "true");
     EXPECT_EQ(qk("x = .x; for (i in range(900)) x = x.a; [x.len(), is_thing(x)]"), "[0,true]");
 }
 
@@ -114,9 +116,10 @@ TEST(Reliability, InvalidUtf8AndNul) {
     // Code reaches the core as bytes: invalid UTF-8 and NUL are syntax
     // errors or plain string content, never a crash.
     int errors = 0;
-    for (std::string code : {std::string("'\xff\xfe'"), std::string("\xc3"), std::string("'a\0b'", 5),
-                             std::string("\0", 1), std::string("x = '\xed\xa0\x80'; x.len()"),
-                             std::string("json_load('\"\xff\"')"), std::string("bytes('\0')")}) {
+    for (std::string code :
+         {std::string("'\xff\xfe'"), std::string("\xc3"), std::string("'a\0b'", 5),
+          std::string("\0", 1), std::string("x = '\xed\xa0\x80'; x.len()"),
+          std::string("json_load('\"\xff\"')"), std::string("bytes('\0')")}) {
         tdb::QueryRequest req;
         req.scope = "@:stuff";
         req.code = code;

@@ -29,9 +29,10 @@ TEST(Scope, Names) {
     // as in ThingsDB, "//thingsdb" is the collection named `thingsdb`
     EXPECT_EQ(ok("//thingsdb").kind, Scope::COLLECTION);
     EXPECT_EQ(ok("//thingsdb").name, "thingsdb");
-    for (const char* s : {"@node", "@n", "@node:3", "@n:0", "/node/1"}) EXPECT_EQ(ok(s).kind, Scope::NODE) << s;
-    for (const char* s : {"@collection:stuff", "@c:stuff", "@coll:stuff", "@:stuff", "//stuff", "/collection/stuff",
-                          "/c/stuff"}) {
+    for (const char* s : {"@node", "@n", "@node:3", "@n:0", "/node/1"})
+        EXPECT_EQ(ok(s).kind, Scope::NODE) << s;
+    for (const char* s : {"@collection:stuff", "@c:stuff", "@coll:stuff", "@:stuff", "//stuff",
+                          "/collection/stuff", "/c/stuff"}) {
         Scope sc = ok(s);
         EXPECT_EQ(sc.kind, Scope::COLLECTION) << s;
         EXPECT_EQ(sc.name, "stuff") << s;
@@ -44,24 +45,36 @@ TEST(Scope, Names) {
 
 TEST(Scope, Errors) {
     EXPECT_EQ(bad(""), "invalid scope; scopes must not be empty");
-    EXPECT_EQ(bad("stuff"), "invalid scope; scopes must start with a `@` or `/` but got `stuff` instead");
-    EXPECT_EQ(bad("@"), "invalid scope; expecting a scope name like `@thingsdb`, `@node:...` or `@collection:...`");
-    EXPECT_EQ(bad("/"), "invalid scope; expecting a scope name like `/thingsdb`, `/node/...` or `/collection/...`");
-    EXPECT_EQ(bad("@thingsdbx"),
-              "invalid scope; expecting a scope name like `@thingsdb`, `@node:...` or `@collection:...` "
-              "but got `@thingsdbx` instead");
-    EXPECT_EQ(bad("@x:stuff"),
-              "invalid scope; expecting a scope name like `@thingsdb`, `@node:...` or `@collection:...` "
-              "but got `@x:stuff` instead");
-    EXPECT_EQ(bad("@collection"), "invalid scope; the collection scope requires to specify a collection");
-    EXPECT_EQ(bad("@collection:"), "invalid scope; the collection scope requires to specify a collection");
+    EXPECT_EQ(bad("stuff"),
+              "invalid scope; scopes must start with a `@` or `/` but got `stuff` instead");
+    EXPECT_EQ(
+        bad("@"),
+        "invalid scope; expecting a scope name like `@thingsdb`, `@node:...` or `@collection:...`");
+    EXPECT_EQ(
+        bad("/"),
+        "invalid scope; expecting a scope name like `/thingsdb`, `/node/...` or `/collection/...`");
+    EXPECT_EQ(
+        bad("@thingsdbx"),
+        "invalid scope; expecting a scope name like `@thingsdb`, `@node:...` or `@collection:...` "
+        "but got `@thingsdbx` instead");
+    EXPECT_EQ(
+        bad("@x:stuff"),
+        "invalid scope; expecting a scope name like `@thingsdb`, `@node:...` or `@collection:...` "
+        "but got `@x:stuff` instead");
+    EXPECT_EQ(bad("@collection"),
+              "invalid scope; the collection scope requires to specify a collection");
+    EXPECT_EQ(bad("@collection:"),
+              "invalid scope; the collection scope requires to specify a collection");
     EXPECT_EQ(bad("@:my-stuff"), "invalid scope; the specified collection name is invalid");
-    EXPECT_EQ(bad("@:12ab"), "invalid scope; a collection must be specified by either a name or id");
-    EXPECT_EQ(bad("@node:64"), "invalid scope; a node id must be an integer value between 0 and 64");
+    EXPECT_EQ(bad("@:12ab"),
+              "invalid scope; a collection must be specified by either a name or id");
+    EXPECT_EQ(bad("@node:64"),
+              "invalid scope; a node id must be an integer value between 0 and 64");
     EXPECT_EQ(bad("@node:x"), "invalid scope; a node id must be an integer value between 0 and 64");
-    EXPECT_EQ(bad("@:"),
-              "invalid scope; expecting a scope name like `@thingsdb`, `@node:...` or `@collection:...` "
-              "but got `@:` instead");
+    EXPECT_EQ(
+        bad("@:"),
+        "invalid scope; expecting a scope name like `@thingsdb`, `@node:...` or `@collection:...` "
+        "but got `@:` instead");
 }
 
 TEST(Scope, QueryByCollectionId) {

@@ -7,7 +7,6 @@ using tdb::Error;
 
 namespace {
 
-
 // Three things and a set holding the first two.
 const std::string kSetup = "a = {n: 1}; b = {n: 2}; c = {n: 3}; s = set(a, b); ";
 
@@ -25,10 +24,13 @@ TEST(Set, AddHasLen) {
     expect_err(kSetup + "s.add()", tdb::NUM_ARGUMENTS_ERR,
                "function `add` requires at least 1 argument but 0 were given");
     expect_err(kSetup + "s.add(1)", tdb::TYPE_ERR, "cannot add type `int` to a set");
-    expect_err(kSetup + "s.has()", tdb::NUM_ARGUMENTS_ERR, "function `has` takes 1 argument but 0 were given");
-    expect_err(kSetup + "s.has(1)", tdb::TYPE_ERR,
-               "function `has` expects argument 1 to be of type `thing` but got type `int` instead");
-    expect_err(kSetup + "s.len(1)", tdb::NUM_ARGUMENTS_ERR, "function `len` takes 0 arguments but 1 was given");
+    expect_err(kSetup + "s.has()", tdb::NUM_ARGUMENTS_ERR,
+               "function `has` takes 1 argument but 0 were given");
+    expect_err(
+        kSetup + "s.has(1)", tdb::TYPE_ERR,
+        "function `has` expects argument 1 to be of type `thing` but got type `int` instead");
+    expect_err(kSetup + "s.len(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `len` takes 0 arguments but 1 was given");
 }
 
 TEST(Set, Remove) {
@@ -40,19 +42,24 @@ TEST(Set, Remove) {
     expect_err(kSetup + "s.remove()", tdb::NUM_ARGUMENTS_ERR,
                "function `remove` requires at least 1 argument but 0 were given");
     expect_err(kSetup + "s.remove(1)", tdb::TYPE_ERR,
-               "function `remove` expects argument 1 to be of type `closure` or type `thing` but got type `int` instead");
-    expect_err(kSetup + "s.remove(a, 1)", tdb::TYPE_ERR,
-               "function `remove` expects argument 2 to be of type `thing` but got type `int` instead");
-    expect_err(kSetup + "s.remove(|| 1, 1, 1)", tdb::NUM_ARGUMENTS_ERR,
-               "function `remove` takes at most 2 arguments when using a `closure` but 3 were given");
-    expect_err(kSetup + "s.remove(|| 1, 'x')", tdb::TYPE_ERR,
-               "function `remove` expects argument 2 to be of type `int` but got type `str` instead");
+               "function `remove` expects argument 1 to be of type `closure` or type `thing` but "
+               "got type `int` instead");
+    expect_err(
+        kSetup + "s.remove(a, 1)", tdb::TYPE_ERR,
+        "function `remove` expects argument 2 to be of type `thing` but got type `int` instead");
+    expect_err(
+        kSetup + "s.remove(|| 1, 1, 1)", tdb::NUM_ARGUMENTS_ERR,
+        "function `remove` takes at most 2 arguments when using a `closure` but 3 were given");
+    expect_err(
+        kSetup + "s.remove(|| 1, 'x')", tdb::TYPE_ERR,
+        "function `remove` expects argument 2 to be of type `int` but got type `str` instead");
 }
 
 TEST(Set, Clear) {
     EXPECT_EQ(qs("s.clear()"), "null");
     EXPECT_EQ(qs("s.clear(); s.len()"), "0");
-    expect_err(kSetup + "s.clear(1)", tdb::NUM_ARGUMENTS_ERR, "function `clear` takes 0 arguments but 1 was given");
+    expect_err(kSetup + "s.clear(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `clear` takes 0 arguments but 1 was given");
 }
 
 TEST(Set, Iteration) {
@@ -76,13 +83,15 @@ TEST(Set, Iteration) {
                    std::string("function `") + m +
                        "` expects argument 1 to be of type `closure` but got type `int` instead");
     }
-    expect_err("set().reduce(|a, b| a)", tdb::LOOKUP_ERR, "reduce on empty set with no initial value set");
+    expect_err("set().reduce(|a, b| a)", tdb::LOOKUP_ERR,
+               "reduce on empty set with no initial value set");
 }
 
 TEST(Set, One) {
     EXPECT_EQ(qs("s.one().n"), "1");
     expect_err("set().one()", tdb::LOOKUP_ERR, "one from empty set");
-    expect_err(kSetup + "s.one(1)", tdb::NUM_ARGUMENTS_ERR, "function `one` takes 0 arguments but 1 was given");
+    expect_err(kSetup + "s.one(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `one` takes 0 arguments but 1 was given");
 }
 
 TEST(Set, InUse) {

@@ -44,13 +44,13 @@ std::string run(MemStorage& st, const std::string& code) {
 
 TEST(Storage, ThingGetsAnIdWhenAttached) {
     EXPECT_EQ(q(".x = {}; is_int(.x.id())"), "true");
-    EXPECT_EQ(q("t = {}; t.id()"), "null");                    // a thing in a variable has none
+    EXPECT_EQ(q("t = {}; t.id()"), "null");  // a thing in a variable has none
     EXPECT_EQ(q("t = {a: {}}; [t.id(), t.a.id()]"), "[null,null]");
-    EXPECT_EQ(q("t = {}; .x = t; is_int(t.id())"), "true");    // the same thing, now stored
+    EXPECT_EQ(q("t = {}; .x = t; is_int(t.id())"), "true");  // the same thing, now stored
     EXPECT_EQ(q("t = {a: {b: {}}}; .x = t; [t.a.id() > 0, t.a.b.id() > 0]"), "[true,true]");
     EXPECT_EQ(q("l = [{}]; .l = l; is_int(.l[0].id())"), "true");
     EXPECT_EQ(q(".s = set([{}, {}]); .s.map(|t| is_int(t.id()))"), "[true,true]");
-    EXPECT_EQ(q("t = {}; u = {t:}; u.t.id()"), "null");        // attached to an unstored thing
+    EXPECT_EQ(q("t = {}; u = {t:}; u.t.id()"), "null");  // attached to an unstored thing
 }
 
 TEST(Storage, RowsHoldPropsAsJson) {
@@ -58,10 +58,11 @@ TEST(Storage, RowsHoldPropsAsJson) {
     qk(".x = {n: 1, s: 'a', f: 1.5, b: true, z: nil, l: [1, [2]], e: {}}");
     EXPECT_EQ(ids(), (std::set<uint64_t>{1, 2, 3}));
     EXPECT_EQ(props(1), "{\"x\":{\"#\":2}}");
-    EXPECT_EQ(props(2),
-              "{\"n\":1,\"s\":\"a\",\"f\":1.5,\"b\":true,\"z\":null,\"l\":[1,[2]],\"e\":{\"#\":3}}");
+    EXPECT_EQ(
+        props(2),
+        "{\"n\":1,\"s\":\"a\",\"f\":1.5,\"b\":true,\"z\":null,\"l\":[1,[2]],\"e\":{\"#\":3}}");
     EXPECT_EQ(props(3), "{}");
-    EXPECT_EQ(refs(1), 1);   // the root keeps its own reference
+    EXPECT_EQ(refs(1), 1);  // the root keeps its own reference
     EXPECT_EQ(refs(2), 1);
     EXPECT_EQ(refs(3), 1);
 }
@@ -70,14 +71,16 @@ TEST(Storage, TaggedValues) {
     fresh_storage();
     qk(".b = bytes('hi'); .i = inf; .n = -inf; .c = |x| x + 1; .r = /a+/i; .e = err(-100, 'oops'); "
        ".t = {}; .s = set([.t])");
-    EXPECT_EQ(props(1),
-              "{\"b\":{\"!b\":\"aGk=\"},\"i\":{\"!f\":\"inf\"},\"n\":{\"!f\":\"-inf\"},"
-              "\"c\":{\"!c\":\"|x| x + 1\"},\"r\":{\"!r\":\"/a+/i\"},\"e\":{\"!e\":[-100,\"oops\"]},"
-              "\"t\":{\"#\":2},\"s\":{\"!s\":[2]}}");
-    EXPECT_EQ(refs(2), 2);   // .t and the set
+    EXPECT_EQ(
+        props(1),
+        "{\"b\":{\"!b\":\"aGk=\"},\"i\":{\"!f\":\"inf\"},\"n\":{\"!f\":\"-inf\"},"
+        "\"c\":{\"!c\":\"|x| x + 1\"},\"r\":{\"!r\":\"/a+/i\"},\"e\":{\"!e\":[-100,\"oops\"]},"
+        "\"t\":{\"#\":2},\"s\":{\"!s\":[2]}}");
+    EXPECT_EQ(refs(2), 2);  // .t and the set
     // and they read back as the same values
-    EXPECT_EQ(qk("[type(.b), str(.b), .i, .n, .c(1), 'xAAx'.test(.r), .e.code(), .e.msg(), .s.has(.t)]"),
-              "[\"bytes\",\"hi\",\"inf\",\"-inf\",2,true,-100,\"oops\",true]");
+    EXPECT_EQ(
+        qk("[type(.b), str(.b), .i, .n, .c(1), 'xAAx'.test(.r), .e.code(), .e.msg(), .s.has(.t)]"),
+        "[\"bytes\",\"hi\",\"inf\",\"-inf\",2,true,-100,\"oops\",true]");
     qk(".x = nan; nil");
     EXPECT_EQ(qk("is_nan(.x)"), "true");
 }
@@ -92,7 +95,7 @@ TEST(Storage, DataSurvivesAcrossQueries) {
     EXPECT_EQ(qk(".t.l.push(3); .t.l"), "[1,2,3]");
     EXPECT_EQ(qk(".t.l"), "[1,2,3]");
     EXPECT_EQ(qk("x = 5"), "5");
-    Error e = qerr("x", "@:stuff", true);   // variables do not survive
+    Error e = qerr("x", "@:stuff", true);  // variables do not survive
     EXPECT_EQ(e.msg(), "variable `x` is undefined");
     EXPECT_EQ(qk(".t.id() == #2.id()"), "true");
     EXPECT_EQ(qk("."), "{\"#\":1,\"a\":1,\"t\":{\"#\":2}}");
@@ -100,10 +103,10 @@ TEST(Storage, DataSurvivesAcrossQueries) {
 
 TEST(Storage, NestedThingsLoadLazily) {
     CountingStorage st;
-    run(st, ".a = {b: {c: {d: 1}}}; .z = 0; nil");   // ids 2, 3, 4
+    run(st, ".a = {b: {c: {d: 1}}}; .z = 0; nil");  // ids 2, 3, 4
     st.loads.clear();
     EXPECT_EQ(run(st, ".z"), "0");
-    EXPECT_EQ(st.loads, std::vector<uint64_t>{1});   // only the root is read
+    EXPECT_EQ(st.loads, std::vector<uint64_t>{1});  // only the root is read
     st.loads.clear();
     EXPECT_EQ(run(st, ".a.b.c.d"), "1");
     EXPECT_EQ(st.loads, (std::vector<uint64_t>{1, 2, 3, 4}));
@@ -112,7 +115,7 @@ TEST(Storage, NestedThingsLoadLazily) {
     EXPECT_EQ(st.loads, (std::vector<uint64_t>{3, 4}));
     st.loads.clear();
     EXPECT_EQ(run(st, "."), "{\"#\":1,\"a\":{\"#\":2},\"z\":0}");
-    EXPECT_EQ(st.loads, std::vector<uint64_t>{1});   // deep 1 renders ids only
+    EXPECT_EQ(st.loads, std::vector<uint64_t>{1});  // deep 1 renders ids only
 }
 
 TEST(Storage, IdentityWithinAQuery) {
@@ -130,7 +133,7 @@ TEST(Storage, RemovingTheOnlyReferenceDeletesTheThing) {
     qk(".x = {y: {z: {}}}; nil");
     EXPECT_EQ(ids(), (std::set<uint64_t>{1, 2, 3, 4}));
     qk(".x = nil");
-    EXPECT_EQ(ids(), std::set<uint64_t>{1});   // x and what only it referenced
+    EXPECT_EQ(ids(), std::set<uint64_t>{1});  // x and what only it referenced
     EXPECT_EQ(props(1), "{\"x\":null}");
 }
 
@@ -139,7 +142,7 @@ TEST(Storage, DelAndOverwriteCollect) {
     qk(".x = {}; .y = {}; nil");
     qk(".del('x')");
     EXPECT_EQ(ids(), (std::set<uint64_t>{1, 3}));
-    qk(".y = {}");   // the old .y is replaced
+    qk(".y = {}");  // the old .y is replaced
     EXPECT_EQ(ids(), (std::set<uint64_t>{1, 4}));
 }
 
@@ -191,8 +194,8 @@ TEST(Storage, AFailedQueryWritesNothing) {
     auto snapshot = [](const std::map<uint64_t, MemStorage::Row>& m) {
         std::string s;
         for (auto& [id, r] : m)
-            s += std::to_string(id) + ":" + r.thing.props_json + ":" + std::to_string(r.refs) + ":" +
-                 std::to_string(r.thing.version) + ";";
+            s += std::to_string(id) + ":" + r.thing.props_json + ":" + std::to_string(r.refs) +
+                 ":" + std::to_string(r.thing.version) + ";";
         return s;
     };
     std::string was = snapshot(before);
@@ -232,9 +235,9 @@ TEST(Storage, ChangesOfStoredThings) {
     EXPECT_EQ(e.msg(), "stored closures with side effects must be wrapped using `wse(...)`");
     EXPECT_EQ(qk("wse(.f(1)); .y"), "1");
     EXPECT_EQ(qk("wse(); .f(2); .y"), "2");
-    EXPECT_EQ(qk(".g(2)"), "4");   // no side effects: no wse needed
+    EXPECT_EQ(qk(".g(2)"), "4");  // no side effects: no wse needed
     EXPECT_EQ(qk("[1, 2].map(.g)"), "[2,4]");
-    EXPECT_EQ(qk("f = |x| .y = x; f(3); .y"), "3");   // closures of the query itself are fine
+    EXPECT_EQ(qk("f = |x| .y = x; f(3); .y"), "3");  // closures of the query itself are fine
     EXPECT_EQ(qk("wse(7)"), "7");
     EXPECT_EQ(qk("nse(8)"), "8");
     EXPECT_EQ(qk("nse()"), "null");
@@ -248,7 +251,7 @@ TEST(Storage, NseInAChangingQuery) {
     EXPECT_EQ(e.msg(), "function `nse` failed; at least one side-effect is enforced");
     e = qerr("wse(); nse()");
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
-    e = qerr("nse(); .x = 1");   // decided from the code, not the order
+    e = qerr("nse(); .x = 1");  // decided from the code, not the order
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
     EXPECT_EQ(q("nse(1 + 1)"), "2");
     EXPECT_EQ(q("x = {a: 1}; nse(x.a)"), "1");

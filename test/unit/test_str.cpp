@@ -8,7 +8,8 @@ using tdb::Error;
 TEST(Str, Len) {
     EXPECT_EQ(q("'hello'.len()"), "5");
     EXPECT_EQ(q("''.len()"), "0");
-    expect_err("'a'.len(1)", tdb::NUM_ARGUMENTS_ERR, "function `len` takes 0 arguments but 1 was given");
+    expect_err("'a'.len(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `len` takes 0 arguments but 1 was given");
 }
 
 TEST(Str, ContainsStartsEnds) {
@@ -21,10 +22,12 @@ TEST(Str, ContainsStartsEnds) {
     EXPECT_EQ(q("'hello'.ends_with('he')"), "false");
     expect_err("'a'.contains()", tdb::NUM_ARGUMENTS_ERR,
                "function `contains` takes 1 argument but 0 were given");
-    expect_err("'a'.contains(1)", tdb::TYPE_ERR,
-               "function `contains` expects argument 1 to be of type `str` but got type `int` instead");
-    expect_err("'a'.starts_with(nil)", tdb::TYPE_ERR,
-               "function `starts_with` expects argument 1 to be of type `str` but got type `nil` instead");
+    expect_err(
+        "'a'.contains(1)", tdb::TYPE_ERR,
+        "function `contains` expects argument 1 to be of type `str` but got type `int` instead");
+    expect_err(
+        "'a'.starts_with(nil)", tdb::TYPE_ERR,
+        "function `starts_with` expects argument 1 to be of type `str` but got type `nil` instead");
     expect_err("'a'.ends_with('a', 'b')", tdb::NUM_ARGUMENTS_ERR,
                "function `ends_with` takes 1 argument but 2 were given");
 }
@@ -32,8 +35,10 @@ TEST(Str, ContainsStartsEnds) {
 TEST(Str, LowerUpper) {
     EXPECT_EQ(q("'HeLLo 1!'.lower()"), "\"hello 1!\"");
     EXPECT_EQ(q("'HeLLo 1!'.upper()"), "\"HELLO 1!\"");
-    expect_err("'a'.lower(1)", tdb::NUM_ARGUMENTS_ERR, "function `lower` takes 0 arguments but 1 was given");
-    expect_err("'a'.upper(1, 2)", tdb::NUM_ARGUMENTS_ERR, "function `upper` takes 0 arguments but 2 were given");
+    expect_err("'a'.lower(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `lower` takes 0 arguments but 1 was given");
+    expect_err("'a'.upper(1, 2)", tdb::NUM_ARGUMENTS_ERR,
+               "function `upper` takes 0 arguments but 2 were given");
 }
 
 TEST(Str, Trim) {
@@ -41,7 +46,8 @@ TEST(Str, Trim) {
     EXPECT_EQ(q("'  a b  '.trim_left()"), "\"a b  \"");
     EXPECT_EQ(q("'  a b  '.trim_right()"), "\"  a b\"");
     EXPECT_EQ(q("'   '.trim()"), "\"\"");
-    expect_err("'a'.trim(1)", tdb::NUM_ARGUMENTS_ERR, "function `trim` takes 0 arguments but 1 was given");
+    expect_err("'a'.trim(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `trim` takes 0 arguments but 1 was given");
     expect_err("'a'.trim_left(1)", tdb::NUM_ARGUMENTS_ERR,
                "function `trim_left` takes 0 arguments but 1 was given");
     expect_err("'a'.trim_right(1)", tdb::NUM_ARGUMENTS_ERR,
@@ -61,13 +67,16 @@ TEST(Str, Replace) {
                "function `replace` requires at least 2 arguments but 1 was given");
     expect_err("'a'.replace('a', 'b', 1, 2)", tdb::NUM_ARGUMENTS_ERR,
                "function `replace` takes at most 3 arguments but 4 were given");
-    expect_err("'a'.replace(1, 'b')", tdb::TYPE_ERR,
-               "function `replace` expects argument 1 to be of type `str` but got type `int` instead");
-    expect_err("'a'.replace('a', 1)", tdb::TYPE_ERR,
-               "function `replace` expects argument 2 to be of type `str` but got type `int` instead");
+    expect_err(
+        "'a'.replace(1, 'b')", tdb::TYPE_ERR,
+        "function `replace` expects argument 1 to be of type `str` but got type `int` instead");
+    expect_err(
+        "'a'.replace('a', 1)", tdb::TYPE_ERR,
+        "function `replace` expects argument 2 to be of type `str` but got type `int` instead");
     // ThingsDB names the count "argument 2".
-    expect_err("'a'.replace('a', 'b', 'c')", tdb::TYPE_ERR,
-               "function `replace` expects argument 2 to be of type `int` but got type `str` instead");
+    expect_err(
+        "'a'.replace('a', 'b', 'c')", tdb::TYPE_ERR,
+        "function `replace` expects argument 2 to be of type `int` but got type `str` instead");
     expect_err("'a'.replace('', 'b')", tdb::VALUE_ERR, "replace an empty string");
 }
 
@@ -85,24 +94,29 @@ TEST(Str, Split) {
     EXPECT_EQ(q("'abc'.split(',')"), R"(["abc"])");
     expect_err("'a'.split(',', 1, 2)", tdb::NUM_ARGUMENTS_ERR,
                "function `split` takes at most 2 arguments but 3 were given");
-    expect_err("'a'.split(1, 2)", tdb::NUM_ARGUMENTS_ERR,
-               "function `split` takes at most 1 argument when the first argument is of type `int`");
+    expect_err(
+        "'a'.split(1, 2)", tdb::NUM_ARGUMENTS_ERR,
+        "function `split` takes at most 1 argument when the first argument is of type `int`");
     expect_err("'a'.split(nil)", tdb::TYPE_ERR,
-               "function `split` expects argument 1 to be of type `str` or type `int` but got type `nil` instead");
+               "function `split` expects argument 1 to be of type `str` or type `int` but got type "
+               "`nil` instead");
     expect_err("'a'.split('')", tdb::VALUE_ERR, "empty separator");
-    expect_err("'a'.split(',', 'x')", tdb::TYPE_ERR,
-               "function `split` expects argument 2 to be of type `int` but got type `str` instead");
+    expect_err(
+        "'a'.split(',', 'x')", tdb::TYPE_ERR,
+        "function `split` expects argument 2 to be of type `int` but got type `str` instead");
 }
 
 TEST(Str, SplitRegexAndTest) {
     EXPECT_EQ(q("'a1b22c'.split(/[0-9]+/)"), R"(["a","b","c"])");
     EXPECT_EQ(q("'a1b22c'.split(/[0-9]+/, 1)"), R"(["a","b22c"])");
     expect_err("'a'.split(/a/, -1)", tdb::VALUE_ERR,
-               "function `split` does not support backward (negative) splits when used with a regular expression");
+               "function `split` does not support backward (negative) splits when used with a "
+               "regular expression");
     EXPECT_EQ(q("'hello'.test(/L+/i)"), "true");
     EXPECT_EQ(q("'hello'.test(/x/)"), "false");
-    expect_err("'a'.test('a')", tdb::TYPE_ERR,
-               "function `test` expects argument 1 to be of type `regex` but got type `str` instead");
+    expect_err(
+        "'a'.test('a')", tdb::TYPE_ERR,
+        "function `test` expects argument 1 to be of type `regex` but got type `str` instead");
 }
 
 TEST(Str, UnknownMethod) {

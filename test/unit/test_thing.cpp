@@ -10,7 +10,8 @@ TEST(Thing, Id) {
     EXPECT_EQ(q("is_int(.id())"), "true");
     EXPECT_EQ(q(".x = {}; is_int(.x.id())"), "true");
     EXPECT_EQ(q("t = {}; .x = t; t.id() == .x.id()"), "true");
-    expect_err("{}.id(1)", tdb::NUM_ARGUMENTS_ERR, "function `id` takes 0 arguments but 1 was given");
+    expect_err("{}.id(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `id` takes 0 arguments but 1 was given");
 }
 
 TEST(Thing, KeysValuesLen) {
@@ -19,9 +20,12 @@ TEST(Thing, KeysValuesLen) {
     EXPECT_EQ(q("{}.keys()"), "[]");
     EXPECT_EQ(q("{a: 1, b: 2, c: 3}.len()"), "3");
     EXPECT_EQ(q("{}.len()"), "0");
-    expect_err("{}.keys(1)", tdb::NUM_ARGUMENTS_ERR, "function `keys` takes 0 arguments but 1 was given");
-    expect_err("{}.values(1, 2)", tdb::NUM_ARGUMENTS_ERR, "function `values` takes 0 arguments but 2 were given");
-    expect_err("{}.len(nil)", tdb::NUM_ARGUMENTS_ERR, "function `len` takes 0 arguments but 1 was given");
+    expect_err("{}.keys(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `keys` takes 0 arguments but 1 was given");
+    expect_err("{}.values(1, 2)", tdb::NUM_ARGUMENTS_ERR,
+               "function `values` takes 0 arguments but 2 were given");
+    expect_err("{}.len(nil)", tdb::NUM_ARGUMENTS_ERR,
+               "function `len` takes 0 arguments but 1 was given");
 }
 
 TEST(Thing, HasGet) {
@@ -31,10 +35,12 @@ TEST(Thing, HasGet) {
     EXPECT_EQ(q("{a: 1}.get('b')"), "null");
     EXPECT_EQ(q("{a: 1}.get('b', 42)"), "42");
     EXPECT_EQ(q("{a: 1}.get('a', 42)"), "1");
-    expect_err("{}.has()", tdb::NUM_ARGUMENTS_ERR, "function `has` takes 1 argument but 0 were given");
+    expect_err("{}.has()", tdb::NUM_ARGUMENTS_ERR,
+               "function `has` takes 1 argument but 0 were given");
     expect_err("{}.has(1)", tdb::TYPE_ERR,
                "function `has` expects argument 1 to be of type `str` but got type `int` instead");
-    expect_err("{}.get()", tdb::NUM_ARGUMENTS_ERR, "function `get` requires at least 1 argument but 0 were given");
+    expect_err("{}.get()", tdb::NUM_ARGUMENTS_ERR,
+               "function `get` requires at least 1 argument but 0 were given");
     expect_err("{}.get('a', 1, 2)", tdb::NUM_ARGUMENTS_ERR,
                "function `get` takes at most 2 arguments but 3 were given");
     expect_err("{}.get(nil)", tdb::TYPE_ERR,
@@ -48,7 +54,8 @@ TEST(Thing, Set) {
     EXPECT_EQ(q("l = [1]; t = {}; t.set('l', l); l.push(2); t.l"), "[1]");
     // stored: the root changes and keeps it
     EXPECT_EQ(q(".set('x', 5); .x"), "5");
-    expect_err("{}.set('a')", tdb::NUM_ARGUMENTS_ERR, "function `set` takes 2 arguments but 1 was given");
+    expect_err("{}.set('a')", tdb::NUM_ARGUMENTS_ERR,
+               "function `set` takes 2 arguments but 1 was given");
     expect_err("{}.set(1, 2)", tdb::TYPE_ERR,
                "function `set` expects argument 1 to be of type `str` but got type `int` instead");
     expect_err("t = {a: 1}; t.each(|| t.set('b', 1))", tdb::OPERATION_ERR,
@@ -64,7 +71,8 @@ TEST(Thing, Del) {
     expect_err("{}.del('x')", tdb::LOOKUP_ERR, "thing `#0` has no property `x`");
     expect_err("{}.del('abcdefghijklmnopqrstuvwxyz0123456789')", tdb::LOOKUP_ERR,
                "thing `#0` has no property `abcdefghijklmnopqrstuvwxyz0123...`");
-    expect_err("{}.del()", tdb::NUM_ARGUMENTS_ERR, "function `del` takes 1 argument but 0 were given");
+    expect_err("{}.del()", tdb::NUM_ARGUMENTS_ERR,
+               "function `del` takes 1 argument but 0 were given");
     expect_err("{}.del(1)", tdb::TYPE_ERR,
                "function `del` expects argument 1 to be of type `str` but got type `int` instead");
     expect_err("t = {a: 1}; t.map(|| t.del('a'))", tdb::OPERATION_ERR,
@@ -75,7 +83,8 @@ TEST(Thing, Clear) {
     EXPECT_EQ(q("t = {a: 1, b: 2}; t.clear(); t"), "{}");
     EXPECT_EQ(q("t = {a: 1}; t.clear()"), "null");
     EXPECT_EQ(q(".z = 1; .clear(); .len()"), "0");
-    expect_err("{}.clear(1)", tdb::NUM_ARGUMENTS_ERR, "function `clear` takes 0 arguments but 1 was given");
+    expect_err("{}.clear(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `clear` takes 0 arguments but 1 was given");
 }
 
 TEST(Thing, EachMapFilter) {
@@ -86,11 +95,14 @@ TEST(Thing, EachMapFilter) {
     EXPECT_EQ(q("{}.map(|k| k)"), "[]");
     EXPECT_EQ(q("{a: 1, b: 2, c: 3}.filter(|_, v| v > 1)"), "{\"b\":2,\"c\":3}");
     EXPECT_EQ(q("{a: 1}.filter(|| false)"), "{}");
-    expect_err("{}.each()", tdb::NUM_ARGUMENTS_ERR, "function `each` takes 1 argument but 0 were given");
-    expect_err("{}.map(1)", tdb::TYPE_ERR,
-               "function `map` expects argument 1 to be of type `closure` but got type `int` instead");
-    expect_err("{}.filter(nil)", tdb::TYPE_ERR,
-               "function `filter` expects argument 1 to be of type `closure` but got type `nil` instead");
+    expect_err("{}.each()", tdb::NUM_ARGUMENTS_ERR,
+               "function `each` takes 1 argument but 0 were given");
+    expect_err(
+        "{}.map(1)", tdb::TYPE_ERR,
+        "function `map` expects argument 1 to be of type `closure` but got type `int` instead");
+    expect_err(
+        "{}.filter(nil)", tdb::TYPE_ERR,
+        "function `filter` expects argument 1 to be of type `closure` but got type `nil` instead");
 }
 
 TEST(Thing, Remove) {
@@ -99,13 +111,16 @@ TEST(Thing, Remove) {
     EXPECT_EQ(q("t = {a: 1, b: 2, c: 3}; t.remove(|| true, 1); t.keys()"), "[\"c\",\"b\"]");
     EXPECT_EQ(q("t = {a: 1}; t.remove(|| false)"), "[]");
     EXPECT_EQ(q("t = {a: 1}; t.remove(|| true, 0)"), "[]");
-    expect_err("{}.remove()", tdb::NUM_ARGUMENTS_ERR, "function `remove` requires at least 1 argument but 0 were given");
+    expect_err("{}.remove()", tdb::NUM_ARGUMENTS_ERR,
+               "function `remove` requires at least 1 argument but 0 were given");
     expect_err("{}.remove(|| 1, 1, 2)", tdb::NUM_ARGUMENTS_ERR,
                "function `remove` takes at most 2 arguments but 3 were given");
-    expect_err("{}.remove('a')", tdb::TYPE_ERR,
-               "function `remove` expects argument 1 to be of type `closure` but got type `str` instead");
-    expect_err("{}.remove(|| 1, 'x')", tdb::TYPE_ERR,
-               "function `remove` expects argument 2 to be of type `int` but got type `str` instead");
+    expect_err(
+        "{}.remove('a')", tdb::TYPE_ERR,
+        "function `remove` expects argument 1 to be of type `closure` but got type `str` instead");
+    expect_err(
+        "{}.remove(|| 1, 'x')", tdb::TYPE_ERR,
+        "function `remove` expects argument 2 to be of type `int` but got type `str` instead");
     expect_err("t = {a: 1}; t.remove(|| t.del('a'))", tdb::OPERATION_ERR,
                "cannot change type `thing` while the value is being used");
 }
@@ -114,25 +129,33 @@ TEST(Thing, Assign) {
     EXPECT_EQ(q("t = {a: 1}; t.assign({b: 2, a: 3})"), "{\"a\":3,\"b\":2}");
     EXPECT_EQ(q("t = {a: 1}; t.assign(t); t"), "{\"a\":1}");
     EXPECT_EQ(q(".assign({q: 1}); .q"), "1");
-    expect_err("{}.assign()", tdb::NUM_ARGUMENTS_ERR, "function `assign` takes 1 argument but 0 were given");
-    expect_err("{}.assign(1)", tdb::TYPE_ERR,
-               "function `assign` expects argument 1 to be of type `thing` but got type `int` instead");
+    expect_err("{}.assign()", tdb::NUM_ARGUMENTS_ERR,
+               "function `assign` takes 1 argument but 0 were given");
+    expect_err(
+        "{}.assign(1)", tdb::TYPE_ERR,
+        "function `assign` expects argument 1 to be of type `thing` but got type `int` instead");
 }
 
 TEST(Thing, CopyDup) {
     EXPECT_EQ(q("t = {a: 1, b: {c: 2}}; c = t.copy(); c.b.c = 3; [c.a, t.b.c]"), "[1,3]");
-    EXPECT_EQ(q("t = {a: {b: {c: 2}}}; c = t.copy(2); c.a.b.c = 3; [c.a == t.a, t.a.b.c]"), "[false,3]");
+    EXPECT_EQ(q("t = {a: {b: {c: 2}}}; c = t.copy(2); c.a.b.c = 3; [c.a == t.a, t.a.b.c]"),
+              "[false,3]");
     EXPECT_EQ(q("t = {a: {b: 1}}; c = t.copy(2); c.a.b = 3; t.a.b"), "1");
     EXPECT_EQ(q("t = {}; t.copy(0) == t"), "true");
     EXPECT_EQ(q("t = {}; t.copy() == t"), "false");
     EXPECT_EQ(q("t = {l: [1]}; c = t.copy(); c.l.push(2); t.l"), "[1]");
     EXPECT_EQ(q("t = {a: {b: 1}}; c = t.dup(2); c.a.b = 3; t.a.b"), "1");
     EXPECT_EQ(q(".x = {}; .x.copy().id()"), "null");
-    expect_err("{}.copy(1, 2)", tdb::NUM_ARGUMENTS_ERR, "function `copy` takes at most 1 argument but 2 were given");
-    expect_err("{}.copy('a')", tdb::TYPE_ERR, "expecting `deep` to be of type `int` but got type `str` instead");
-    expect_err("{}.copy(200)", tdb::VALUE_ERR, "expecting a `deep` value between 0 and 127 but got 200 instead");
-    expect_err("{}.dup(-1)", tdb::VALUE_ERR, "expecting a `deep` value between 0 and 127 but got -1 instead");
-    expect_err("{}.dup('a')", tdb::TYPE_ERR, "expecting `deep` to be of type `int` but got type `str` instead");
+    expect_err("{}.copy(1, 2)", tdb::NUM_ARGUMENTS_ERR,
+               "function `copy` takes at most 1 argument but 2 were given");
+    expect_err("{}.copy('a')", tdb::TYPE_ERR,
+               "expecting `deep` to be of type `int` but got type `str` instead");
+    expect_err("{}.copy(200)", tdb::VALUE_ERR,
+               "expecting a `deep` value between 0 and 127 but got 200 instead");
+    expect_err("{}.dup(-1)", tdb::VALUE_ERR,
+               "expecting a `deep` value between 0 and 127 but got -1 instead");
+    expect_err("{}.dup('a')", tdb::TYPE_ERR,
+               "expecting `deep` to be of type `int` but got type `str` instead");
 }
 
 TEST(Thing, Equals) {
@@ -142,11 +165,14 @@ TEST(Thing, Equals) {
     EXPECT_EQ(q("{a: 1}.equals({a: 1, b: 1})"), "false");
     EXPECT_EQ(q("{a: 1}.equals(1)"), "false");
     EXPECT_EQ(q("{a: {b: 1}}.equals({a: {b: 1}})"), "true");
-    EXPECT_EQ(q("{a: {b: 1}}.equals({a: {b: 2}})"), "true");   // deep 1: nested things are not compared
+    EXPECT_EQ(q("{a: {b: 1}}.equals({a: {b: 2}})"),
+              "true");  // deep 1: nested things are not compared
     EXPECT_EQ(q("{a: {b: 1}}.equals({a: {b: 2}}, 2)"), "false");
     EXPECT_EQ(q("{a: 1}.equals({a: 2}, 0)"), "true");
-    expect_err("{}.equals()", tdb::NUM_ARGUMENTS_ERR, "function `equals` requires at least 1 argument but 0 were given");
-    expect_err("{}.equals({}, 'x')", tdb::TYPE_ERR, "expecting `deep` to be of type `int` but got type `str` instead");
+    expect_err("{}.equals()", tdb::NUM_ARGUMENTS_ERR,
+               "function `equals` requires at least 1 argument but 0 were given");
+    expect_err("{}.equals({}, 'x')", tdb::TYPE_ERR,
+               "expecting `deep` to be of type `int` but got type `str` instead");
 }
 
 TEST(Thing, StoredChangesPersist) {

@@ -20,7 +20,7 @@ using tdb::ThingMap;
 TEST(ThingMap, FindsWhatWasPutAndNothingElse) {
     ThingMap m;
     EXPECT_EQ(m.find(1), nullptr);
-    m.erase(1);   // erasing from an empty map is nothing
+    m.erase(1);  // erasing from an empty map is nothing
     std::vector<Ref<Thing>> keep;
     for (uint64_t id = 1; id <= 1000; ++id) {
         keep.emplace_back(new Thing());
@@ -44,14 +44,15 @@ TEST(ThingMap, RandomPutsAndErasesAgreeWithStdMap) {
             ref.erase(id);
         } else {
             Ref<Thing> t(new Thing());
-            m.put(id, t.get());   // replaces the thing of an id already there
+            m.put(id, t.get());  // replaces the thing of an id already there
             ref[id] = t;
         }
         if (step % 1000 == 0) {
             ASSERT_EQ(m.size(), ref.size());
             for (uint64_t k = 1; k <= 700; ++k) {
                 auto it = ref.find(k);
-                ASSERT_EQ(m.find(k), it == ref.end() ? nullptr : it->second.get()) << "step " << step << " id " << k;
+                ASSERT_EQ(m.find(k), it == ref.end() ? nullptr : it->second.get())
+                    << "step " << step << " id " << k;
             }
         }
     }
@@ -67,20 +68,20 @@ TEST(ThingMap, HoldsThingsUntilTheyLeave) {
     size_t before = tdb::live_thing_count();
     {
         ThingMap m;
-        m.put(7, new Thing());   // only the map holds it
+        m.put(7, new Thing());  // only the map holds it
         m.put(8, new Thing());
         EXPECT_EQ(tdb::live_thing_count(), before + 2);
         m.erase(7);
         EXPECT_EQ(tdb::live_thing_count(), before + 1);
-        m.put(8, new Thing());   // the replaced thing goes
+        m.put(8, new Thing());  // the replaced thing goes
         EXPECT_EQ(tdb::live_thing_count(), before + 1);
         m.clear();
         EXPECT_EQ(tdb::live_thing_count(), before);
         EXPECT_EQ(m.find(8), nullptr);
-        m.put(9, new Thing());   // usable after clear
+        m.put(9, new Thing());  // usable after clear
         EXPECT_NE(m.find(9), nullptr);
     }
-    EXPECT_EQ(tdb::live_thing_count(), before);   // and the destructor frees the rest
+    EXPECT_EQ(tdb::live_thing_count(), before);  // and the destructor frees the rest
 }
 
 // Property vectors come from pools of fixed-size blocks: vectors of every
@@ -91,7 +92,9 @@ TEST(PropsPool, VectorsKeepTheirOwnContents) {
     std::vector<tdb::Props> all;
     auto fill = [](tdb::Props& v, size_t n, int64_t tag) {
         v.clear();
-        for (size_t i = 0; i < n; ++i) v.push_back({"k" + std::to_string(i), tdb::Value::integer(tag * 1000 + static_cast<int64_t>(i))});
+        for (size_t i = 0; i < n; ++i)
+            v.push_back({"k" + std::to_string(i),
+                         tdb::Value::integer(tag * 1000 + static_cast<int64_t>(i))});
     };
     auto check = [](const tdb::Props& v, int64_t tag) {
         for (size_t i = 0; i < v.size(); ++i) {
@@ -101,13 +104,13 @@ TEST(PropsPool, VectorsKeepTheirOwnContents) {
     };
     for (int64_t tag = 0; tag < 2000; ++tag) {
         all.emplace_back();
-        fill(all.back(), rng() % 7 == 0 ? 40 : rng() % 6, tag);   // 40 props: past the pools
+        fill(all.back(), rng() % 7 == 0 ? 40 : rng() % 6, tag);  // 40 props: past the pools
     }
     for (int round = 0; round < 3; ++round) {
         for (size_t i = 0; i < all.size(); ++i) check(all[i], static_cast<int64_t>(i));
         for (size_t i = 0; i < all.size(); i += 2 + round) {
-            tdb::Props().swap(all[i]);                       // freed
-            fill(all[i], rng() % 9, static_cast<int64_t>(i));   // and made again, another size
+            tdb::Props().swap(all[i]);                         // freed
+            fill(all[i], rng() % 9, static_cast<int64_t>(i));  // and made again, another size
         }
     }
     for (size_t i = 0; i < all.size(); ++i) check(all[i], static_cast<int64_t>(i));

@@ -7,7 +7,8 @@
 namespace {
 
 // Runs code as `who` on the current node.
-std::string as(const tdb::Identity& who, const std::string& code, const std::string& scope = "@thingsdb") {
+std::string as(const tdb::Identity& who, const std::string& code,
+               const std::string& scope = "@thingsdb") {
     tdb::QueryRequest req;
     req.scope = scope;
     req.code = code;
@@ -15,7 +16,8 @@ std::string as(const tdb::Identity& who, const std::string& code, const std::str
     return tdb::run_query(storage(), req);
 }
 
-tdb::Error as_err(const tdb::Identity& who, const std::string& code, const std::string& scope = "@thingsdb") {
+tdb::Error as_err(const tdb::Identity& who, const std::string& code,
+                  const std::string& scope = "@thingsdb") {
     try {
         std::string r = as(who, code, scope);
         ADD_FAILURE() << "expected an error, got " << r;
@@ -41,11 +43,11 @@ tdb::Identity admin() {
     return who;
 }
 
-#define EXPECT_ERR(expr, code_, msg_)           \
-    do {                                        \
-        tdb::Error e_ = (expr);                 \
-        EXPECT_EQ(e_.code(), code_);            \
-        EXPECT_EQ(e_.msg(), msg_);              \
+#define EXPECT_ERR(expr, code_, msg_) \
+    do {                              \
+        tdb::Error e_ = (expr);       \
+        EXPECT_EQ(e_.code(), code_);  \
+        EXPECT_EQ(e_.msg(), msg_);    \
     } while (0)
 
 }  // namespace
@@ -53,7 +55,7 @@ tdb::Identity admin() {
 TEST(Users, Constants) {
     EXPECT_EQ(q("[QUERY, CHANGE, GRANT, JOIN, RUN, USER, FULL]"), "[1,2,4,8,16,27,31]");
     EXPECT_EQ(q("JOIN|QUERY|RUN", "@thingsdb"), "25");
-    EXPECT_EQ(q("QUERY = 5; QUERY"), "5");   // a variable comes first
+    EXPECT_EQ(q("QUERY = 5; QUERY"), "5");  // a variable comes first
     EXPECT_EQ(qerr("NOPE").msg(), "variable `NOPE` is undefined");
 }
 
@@ -71,18 +73,21 @@ TEST(Users, NewUser) {
     EXPECT_EQ(qk("has_user('cato')", "@thingsdb"), "true");
     EXPECT_EQ(qk("has_user('iris')", "@thingsdb"), "false");
     EXPECT_EQ(qk("user_info('cato').user_id", "@thingsdb"), id);
-    EXPECT_ERR(qerr("new_user('cato')", "@thingsdb", true), tdb::LOOKUP_ERR, "user `cato` already exists");
+    EXPECT_ERR(qerr("new_user('cato')", "@thingsdb", true), tdb::LOOKUP_ERR,
+               "user `cato` already exists");
     EXPECT_ERR(qerr("new_user('')", "@thingsdb", true), tdb::VALUE_ERR,
                "username must be between 1 and 128 characters");
     EXPECT_ERR(qerr("new_user('a b')", "@thingsdb", true), tdb::VALUE_ERR,
                "username should should only contain graphical characters");
-    EXPECT_ERR(qerr("new_user(1)", "@thingsdb", true), tdb::TYPE_ERR,
-               "function `new_user` expects argument 1 to be of type `str` but got type `int` instead");
+    EXPECT_ERR(
+        qerr("new_user(1)", "@thingsdb", true), tdb::TYPE_ERR,
+        "function `new_user` expects argument 1 to be of type `str` but got type `int` instead");
     EXPECT_ERR(qerr("new_user()", "@thingsdb", true), tdb::NUM_ARGUMENTS_ERR,
                "function `new_user` takes 1 argument but 0 were given");
-    EXPECT_ERR(qerr("new_user('x')", "@:stuff", true), tdb::LOOKUP_ERR,
-               "function `new_user` is undefined in the `@:stuff` scope; you might want to query the "
-               "`@thingsdb` scope?");
+    EXPECT_ERR(
+        qerr("new_user('x')", "@:stuff", true), tdb::LOOKUP_ERR,
+        "function `new_user` is undefined in the `@:stuff` scope; you might want to query the "
+        "`@thingsdb` scope?");
 }
 
 TEST(Users, RenameAndDelete) {
@@ -94,7 +99,8 @@ TEST(Users, RenameAndDelete) {
     EXPECT_EQ(qk("[has_user('cato'), has_user('kato')]", "@thingsdb"), "[false,true]");
     qk("grant('@:stuff', 'kato', QUERY); new_token('kato');", "@thingsdb");
     EXPECT_EQ(qk("del_user('kato')", "@thingsdb"), "null");
-    EXPECT_ERR(qerr("del_user('kato')", "@thingsdb", true), tdb::LOOKUP_ERR, "user `kato` not found");
+    EXPECT_ERR(qerr("del_user('kato')", "@thingsdb", true), tdb::LOOKUP_ERR,
+               "user `kato` not found");
     EXPECT_TRUE(storage().access_.empty());
     EXPECT_TRUE(storage().tokens_.empty());
 
@@ -106,7 +112,8 @@ TEST(Users, RenameAndDelete) {
 
 TEST(Users, UserInfo) {
     fresh_storage();
-    qk("new_user('cato'); grant('@:stuff', 'cato', JOIN|QUERY|RUN); grant('@thingsdb', 'cato', GRANT);"
+    qk("new_user('cato'); grant('@:stuff', 'cato', JOIN|QUERY|RUN); grant('@thingsdb', 'cato', "
+       "GRANT);"
        "new_token('cato', nil, 'for tests');",
        "@thingsdb");
     std::string info = qk("user_info('cato')", "@thingsdb");
@@ -135,17 +142,20 @@ TEST(Users, Tokens) {
     fresh_storage();
     qk("new_user('cato')", "@thingsdb");
     std::string key = qk("new_token('cato', 1700000000 + 3600)", "@thingsdb");
-    EXPECT_EQ(key.size(), 24u);   // 22 characters and the quotes
+    EXPECT_EQ(key.size(), 24u);  // 22 characters and the quotes
     EXPECT_EQ(qk("has_token(" + key + ")", "@thingsdb"), "true");
-    EXPECT_EQ(qk("user_info('cato').tokens[0].expiration_time", "@thingsdb"), "\"2023-11-14T23:13:20Z\"");
+    EXPECT_EQ(qk("user_info('cato').tokens[0].expiration_time", "@thingsdb"),
+              "\"2023-11-14T23:13:20Z\"");
     EXPECT_ERR(qerr("new_token('cato', 1)", "@thingsdb", true), tdb::BAD_DATA_ERR,
                "cannot set an expiration time in the past");
     EXPECT_ERR(qerr("new_token('cato', 5000000000.0)", "@thingsdb", true), tdb::BAD_DATA_ERR,
                "expiration time is too far in the future");
-    EXPECT_ERR(qerr("new_token('cato', 'x')", "@thingsdb", true), tdb::TYPE_ERR,
-               "function `new_token` expects argument 2 to be of type `datetime`, `timeval`, `int`, "
-               "`float` or `nil` but got type `str` instead");
-    EXPECT_ERR(qerr("new_token('nobody')", "@thingsdb", true), tdb::LOOKUP_ERR, "user `nobody` not found");
+    EXPECT_ERR(
+        qerr("new_token('cato', 'x')", "@thingsdb", true), tdb::TYPE_ERR,
+        "function `new_token` expects argument 2 to be of type `datetime`, `timeval`, `int`, "
+        "`float` or `nil` but got type `str` instead");
+    EXPECT_ERR(qerr("new_token('nobody')", "@thingsdb", true), tdb::LOOKUP_ERR,
+               "user `nobody` not found");
     EXPECT_ERR(qerr("new_token()", "@thingsdb", true), tdb::NUM_ARGUMENTS_ERR,
                "function `new_token` requires at least 1 argument but 0 were given");
     EXPECT_ERR(qerr("del_token('short')", "@thingsdb", true), tdb::VALUE_ERR,
@@ -165,7 +175,8 @@ TEST(Users, Tokens) {
     storage().tokens_.clear();
     storage().create_token(2, 1600000000, "");
     storage().create_token(2, 0, "");
-    EXPECT_EQ(qk("user_info('cato').tokens.map(|t| t.status)", "@thingsdb"), "[\"EXPIRED\",\"OK\"]");
+    EXPECT_EQ(qk("user_info('cato').tokens.map(|t| t.status)", "@thingsdb"),
+              "[\"EXPIRED\",\"OK\"]");
     qk("del_expired()", "@thingsdb");
     EXPECT_EQ(storage().tokens(2).size(), 1u);
 }
@@ -189,15 +200,17 @@ TEST(Users, GrantRevoke) {
     fresh_storage();
     qk("new_user('cato')", "@thingsdb");
     qk("grant('@:stuff', 'cato', GRANT)", "@thingsdb");
-    EXPECT_EQ(storage().access_mask(1, 2), tdb::AUTH_CHANGE | tdb::AUTH_GRANT);   // GRANT implies CHANGE
+    EXPECT_EQ(storage().access_mask(1, 2),
+              tdb::AUTH_CHANGE | tdb::AUTH_GRANT);  // GRANT implies CHANGE
     qk("grant(1, 'cato', QUERY)", "@thingsdb");
     EXPECT_EQ(storage().access_mask(1, 2), tdb::AUTH_QUERY | tdb::AUTH_CHANGE | tdb::AUTH_GRANT);
-    qk("revoke('@:stuff', 'cato', CHANGE)", "@thingsdb");   // no GRANT without CHANGE
+    qk("revoke('@:stuff', 'cato', CHANGE)", "@thingsdb");  // no GRANT without CHANGE
     EXPECT_EQ(storage().access_mask(1, 2), tdb::AUTH_QUERY);
     qk("revoke('@collection:stuff', 'cato', FULL)", "@thingsdb");
     EXPECT_TRUE(storage().access_.empty());
     qk("grant('@node', 'cato', JOIN)", "@thingsdb");
-    EXPECT_EQ(qk("user_info('cato').access", "@thingsdb"), "[{\"scope\":\"@node\",\"privileges\":\"JOIN\"}]");
+    EXPECT_EQ(qk("user_info('cato').access", "@thingsdb"),
+              "[{\"scope\":\"@node\",\"privileges\":\"JOIN\"}]");
 
     EXPECT_ERR(qerr("grant('@:nope', 'cato', QUERY)", "@thingsdb", true), tdb::LOOKUP_ERR,
                "collection `nope` not found");
@@ -205,8 +218,9 @@ TEST(Users, GrantRevoke) {
                "`collection:999` not found");
     EXPECT_ERR(qerr("grant('@:stuff', 'nobody', QUERY)", "@thingsdb", true), tdb::LOOKUP_ERR,
                "user `nobody` not found");
-    EXPECT_ERR(qerr("grant('@:stuff', 'cato', 'QUERY')", "@thingsdb", true), tdb::TYPE_ERR,
-               "function `grant` expects argument 3 to be of type `int` but got type `str` instead");
+    EXPECT_ERR(
+        qerr("grant('@:stuff', 'cato', 'QUERY')", "@thingsdb", true), tdb::TYPE_ERR,
+        "function `grant` expects argument 3 to be of type `int` but got type `str` instead");
     EXPECT_ERR(qerr("grant('@:stuff', 'cato')", "@thingsdb", true), tdb::NUM_ARGUMENTS_ERR,
                "function `grant` takes 3 arguments but 2 were given");
 
@@ -220,7 +234,8 @@ TEST(Users, GrantRevoke) {
     EXPECT_ERR(as_err(iris, "revoke('@thingsdb', 'iris', GRANT)"), tdb::OPERATION_ERR,
                "it is not possible to revoke your own `GRANT` privileges");
     EXPECT_EQ(as(iris, "revoke('@thingsdb', 'iris', JOIN)"), "null");
-    EXPECT_EQ(storage().access_mask(0, iris.user_id), tdb::AUTH_QUERY | tdb::AUTH_CHANGE | tdb::AUTH_GRANT | tdb::AUTH_RUN);
+    EXPECT_EQ(storage().access_mask(0, iris.user_id),
+              tdb::AUTH_QUERY | tdb::AUTH_CHANGE | tdb::AUTH_GRANT | tdb::AUTH_RUN);
 }
 
 TEST(Users, QueryAccess) {
@@ -229,9 +244,9 @@ TEST(Users, QueryAccess) {
     EXPECT_ERR(as_err(cato, ".x", "@:stuff"), tdb::FORBIDDEN_ERR,
                "user `cato` is missing the required privileges (`QUERY`) on scope `@:stuff`");
     storage().set_access(1, cato.user_id, tdb::AUTH_QUERY);
-    cato.cache.clear();   // rights are cached for one call
+    cato.cache.clear();  // rights are cached for one call
     EXPECT_EQ(as(cato, ".get('x')", "@:stuff"), "null");
-    EXPECT_EQ(as(cato, "x = 1; x + 1", "@:stuff"), "2");   // variables are no change
+    EXPECT_EQ(as(cato, "x = 1; x + 1", "@:stuff"), "2");  // variables are no change
     EXPECT_ERR(as_err(cato, ".x = 1", "@:stuff"), tdb::FORBIDDEN_ERR,
                "user `cato` is missing the required privileges (`CHANGE`) on scope `@:stuff`");
     EXPECT_ERR(as_err(cato, "wse()", "@:stuff"), tdb::FORBIDDEN_ERR,
@@ -272,5 +287,6 @@ TEST(Users, ScopeAndRunChecks) {
     tdb::check_scope_access(storage(), &cato, "@:stuff", tdb::AUTH_JOIN);
     EXPECT_THROW(tdb::check_scope_access(storage(), &cato, "@:stuff", tdb::AUTH_QUERY), tdb::Error);
     EXPECT_THROW(tdb::check_scope_access(storage(), &cato, "@:nope", tdb::AUTH_JOIN), tdb::Error);
-    EXPECT_THROW(tdb::check_scope_access(storage(), &cato, "@thingsdb", tdb::AUTH_JOIN), tdb::Error);
+    EXPECT_THROW(tdb::check_scope_access(storage(), &cato, "@thingsdb", tdb::AUTH_JOIN),
+                 tdb::Error);
 }

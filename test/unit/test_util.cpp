@@ -12,16 +12,18 @@ TEST(Util, Base64) {
     EXPECT_EQ(q("base64_encode('')"), "\"\"");
     EXPECT_EQ(q("type(base64_decode('SGVsbG8gd29ybGQh'))"), "\"bytes\"");
     EXPECT_EQ(q("str(base64_decode('SGVsbG8gd29ybGQh'))"), "\"Hello world!\"");
-    EXPECT_EQ(q("str(base64_decode('YW\nI='))"), "\"ab\"");   // white space is skipped
+    EXPECT_EQ(q("str(base64_decode('YW\nI='))"), "\"ab\"");  // white space is skipped
     EXPECT_EQ(q("str(base64_decode(bytes('YWI=')))"), "\"ab\"");
     expect_err("base64_encode()", tdb::NUM_ARGUMENTS_ERR,
                "function `base64_encode` takes 1 argument but 0 were given");
     expect_err("base64_decode('a', 'b')", tdb::NUM_ARGUMENTS_ERR,
                "function `base64_decode` takes 1 argument but 2 were given");
     expect_err("base64_encode(1)", tdb::TYPE_ERR,
-               "function `base64_encode` expects argument 1 to be of type `str` or type `bytes` but got type `int` instead");
+               "function `base64_encode` expects argument 1 to be of type `str` or type `bytes` "
+               "but got type `int` instead");
     expect_err("base64_decode(nil)", tdb::TYPE_ERR,
-               "function `base64_decode` expects argument 1 to be of type `str` or type `bytes` but got type `nil` instead");
+               "function `base64_decode` expects argument 1 to be of type `str` or type `bytes` "
+               "but got type `nil` instead");
 }
 
 TEST(Util, IsEmailUrlTel) {
@@ -54,28 +56,32 @@ TEST(Util, RegexTestMatch) {
     EXPECT_EQ(q("/ab+c/.test('xxabbbc')"), "true");
     EXPECT_EQ(q("/^ab/i.test('ABc')"), "true");
     EXPECT_EQ(q("/x/.test('abc')"), "false");
-    EXPECT_EQ(q("/(\\w+)@(\\w+)/.match('mail: iris@home now')"), "[\"iris@home\",\"iris\",\"home\"]");
+    EXPECT_EQ(q("/(\\w+)@(\\w+)/.match('mail: iris@home now')"),
+              "[\"iris@home\",\"iris\",\"home\"]");
     EXPECT_EQ(q("/x/.match('abc')"), "null");
-    EXPECT_EQ(q("/a(x)?(b)/.match('ab')"), "[\"ab\",\"\",\"b\"]");   // an unset group is ""
-    EXPECT_EQ(q("/a(x)?b/.match('ab')"), "[\"ab\"]");   // trailing unset groups are left out
+    EXPECT_EQ(q("/a(x)?(b)/.match('ab')"), "[\"ab\",\"\",\"b\"]");  // an unset group is ""
+    EXPECT_EQ(q("/a(x)?b/.match('ab')"), "[\"ab\"]");  // trailing unset groups are left out
     EXPECT_EQ(q("/\\d+/g.match('a1b22c333')"), "[\"1\",\"22\",\"333\"]");
     EXPECT_EQ(q("/\\d+/g.match('abc')"), "[]");
     EXPECT_EQ(q("/x*/g.match('ab')"), "[\"\"]");
     EXPECT_EQ(q("r = regex('o', 'g'); r.match('foo boo')"), "[\"o\",\"o\",\"o\",\"o\"]");
-    expect_err("/a/.test()", tdb::NUM_ARGUMENTS_ERR, "function `test` takes 1 argument but 0 were given");
+    expect_err("/a/.test()", tdb::NUM_ARGUMENTS_ERR,
+               "function `test` takes 1 argument but 0 were given");
     expect_err("/a/.test(1)", tdb::TYPE_ERR,
                "function `test` expects argument 1 to be of type `str` but got type `int` instead");
     expect_err("/a/.match('a', 'b')", tdb::NUM_ARGUMENTS_ERR,
                "function `match` takes 1 argument but 2 were given");
-    expect_err("/a/.match(bytes('a'))", tdb::TYPE_ERR,
-               "function `match` expects argument 1 to be of type `str` but got type `bytes` instead");
+    expect_err(
+        "/a/.match(bytes('a'))", tdb::TYPE_ERR,
+        "function `match` expects argument 1 to be of type `str` but got type `bytes` instead");
     expect_err("'a'.match(/a/)", tdb::LOOKUP_ERR, "type `str` has no function `match`");
 }
 
 TEST(Util, BytesLen) {
     EXPECT_EQ(q("bytes('abc').len()"), "3");
     EXPECT_EQ(q("bytes().len()"), "0");
-    expect_err("bytes('a').len(1)", tdb::NUM_ARGUMENTS_ERR, "function `len` takes 0 arguments but 1 was given");
+    expect_err("bytes('a').len(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `len` takes 0 arguments but 1 was given");
 }
 
 TEST(Util, RandomValues) {
@@ -89,31 +95,43 @@ TEST(Util, RandomValues) {
     EXPECT_EQ(q("/^[0-9A-Za-z_-]{30}$/.test(randstr(30))"), "true");
     EXPECT_EQ(q("[7].choice()"), "7");
     EXPECT_EQ(q("[1, 2, 3].has([1, 2, 3].choice())"), "true");
-    EXPECT_EQ(q("[[1, 2]][0].choice() < 3"), "true");   // tuples too
-    expect_err("rand(1)", tdb::NUM_ARGUMENTS_ERR, "function `rand` takes 0 arguments but 1 was given");
-    expect_err("randint(1)", tdb::NUM_ARGUMENTS_ERR, "function `randint` takes 2 arguments but 1 was given");
-    expect_err("randint(1.0, 2)", tdb::TYPE_ERR,
-               "function `randint` expects argument 1 to be of type `int` but got type `float` instead");
-    expect_err("randint(1, '2')", tdb::TYPE_ERR,
-               "function `randint` expects argument 2 to be of type `int` but got type `str` instead");
-    expect_err("randint(3, 3)", tdb::VALUE_ERR, "function `randint` does not accept an empty range");
+    EXPECT_EQ(q("[[1, 2]][0].choice() < 3"), "true");  // tuples too
+    expect_err("rand(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `rand` takes 0 arguments but 1 was given");
+    expect_err("randint(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `randint` takes 2 arguments but 1 was given");
+    expect_err(
+        "randint(1.0, 2)", tdb::TYPE_ERR,
+        "function `randint` expects argument 1 to be of type `int` but got type `float` instead");
+    expect_err(
+        "randint(1, '2')", tdb::TYPE_ERR,
+        "function `randint` expects argument 2 to be of type `int` but got type `str` instead");
+    expect_err("randint(3, 3)", tdb::VALUE_ERR,
+               "function `randint` does not accept an empty range");
     expect_err("randint(-2, INT_MAX)", tdb::OVERFLOW_ERR, "integer overflow");
     EXPECT_EQ(q("randint(-1, INT_MAX) >= -1"), "true");
-    expect_err("randstr()", tdb::NUM_ARGUMENTS_ERR, "function `randstr` requires at least 1 argument but 0 were given");
+    expect_err("randstr()", tdb::NUM_ARGUMENTS_ERR,
+               "function `randstr` requires at least 1 argument but 0 were given");
     expect_err("randstr(1, 'a', 2)", tdb::NUM_ARGUMENTS_ERR,
                "function `randstr` takes at most 2 arguments but 3 were given");
-    expect_err("randstr('1')", tdb::TYPE_ERR,
-               "function `randstr` expects argument 1 to be of type `int` but got type `str` instead");
-    expect_err("randstr(1025)", tdb::VALUE_ERR, "function `randstr` requires a length between 0 and 1024");
-    expect_err("randstr(-1)", tdb::VALUE_ERR, "function `randstr` requires a length between 0 and 1024");
-    expect_err("randstr(2, 1)", tdb::TYPE_ERR,
-               "function `randstr` expects argument 2 to be of type `str` but got type `int` instead");
-    expect_err("randstr(2, '')", tdb::VALUE_ERR,
-               "function `randstr` requires a character set with at least one valid ASCII character");
+    expect_err(
+        "randstr('1')", tdb::TYPE_ERR,
+        "function `randstr` expects argument 1 to be of type `int` but got type `str` instead");
+    expect_err("randstr(1025)", tdb::VALUE_ERR,
+               "function `randstr` requires a length between 0 and 1024");
+    expect_err("randstr(-1)", tdb::VALUE_ERR,
+               "function `randstr` requires a length between 0 and 1024");
+    expect_err(
+        "randstr(2, 1)", tdb::TYPE_ERR,
+        "function `randstr` expects argument 2 to be of type `str` but got type `int` instead");
+    expect_err(
+        "randstr(2, '')", tdb::VALUE_ERR,
+        "function `randstr` requires a character set with at least one valid ASCII character");
     expect_err("randstr(2, 'é')", tdb::VALUE_ERR,
                "function `randstr` requires a character set with ASCII characters only");
     expect_err("[].choice()", tdb::LOOKUP_ERR, "choice from empty list");
-    expect_err("[1].choice(1)", tdb::NUM_ARGUMENTS_ERR, "function `choice` takes 0 arguments but 1 was given");
+    expect_err("[1].choice(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `choice` takes 0 arguments but 1 was given");
 }
 
 TEST(Util, RootDeepRefsChangeId) {
@@ -121,14 +139,18 @@ TEST(Util, RootDeepRefsChangeId) {
     EXPECT_EQ(q("root() == ."), "true");
     EXPECT_EQ(q("root()", "@thingsdb"), "null");
     EXPECT_EQ(q("deep()"), "1");
-    EXPECT_EQ(q("return deep(), 3"), "1");   // the value is taken before `return` sets it
+    EXPECT_EQ(q("return deep(), 3"), "1");  // the value is taken before `return` sets it
     EXPECT_EQ(q("refs(1)"), "1");
     EXPECT_EQ(q("x = 'abc'; refs(x) >= 1"), "true");
     EXPECT_EQ(q("change_id()"), "null");
-    expect_err("root(1)", tdb::NUM_ARGUMENTS_ERR, "function `root` takes 0 arguments but 1 was given");
-    expect_err("deep(1)", tdb::NUM_ARGUMENTS_ERR, "function `deep` takes 0 arguments but 1 was given");
-    expect_err("refs()", tdb::NUM_ARGUMENTS_ERR, "function `refs` takes 1 argument but 0 were given");
-    expect_err("change_id(1)", tdb::NUM_ARGUMENTS_ERR, "function `change_id` takes 0 arguments but 1 was given");
+    expect_err("root(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `root` takes 0 arguments but 1 was given");
+    expect_err("deep(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `deep` takes 0 arguments but 1 was given");
+    expect_err("refs()", tdb::NUM_ARGUMENTS_ERR,
+               "function `refs` takes 1 argument but 0 were given");
+    expect_err("change_id(1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `change_id` takes 0 arguments but 1 was given");
 }
 
 TEST(Util, LogTimeit) {
@@ -138,7 +160,8 @@ TEST(Util, LogTimeit) {
     expect_err("log()", tdb::NUM_ARGUMENTS_ERR, "function `log` takes 1 argument but 0 were given");
     EXPECT_EQ(q("t = timeit(1 + 1); [t.keys(), t.data, is_float(t.time), t.time >= 0]"),
               "[[\"data\",\"time\"],2,true,true]");
-    expect_err("timeit()", tdb::NUM_ARGUMENTS_ERR, "function `timeit` takes 1 argument but 0 were given");
+    expect_err("timeit()", tdb::NUM_ARGUMENTS_ERR,
+               "function `timeit` takes 1 argument but 0 were given");
 }
 
 TEST(Util, Future) {
@@ -151,41 +174,55 @@ TEST(Util, Future) {
     EXPECT_EQ(q("future(|| raise('no')).else(|e| e.msg())"), "\"no\"");
     EXPECT_EQ(q("future(|| raise('no')).then(|| 1).else(|e| e.code())"), "-100");
     EXPECT_EQ(q("future(|| 5).else(|e| 0)"), "5");
-    EXPECT_EQ(q("[future(|| 1)]"), "[null]");   // a future is never kept
+    EXPECT_EQ(q("[future(|| 1)]"), "[null]");  // a future is never kept
     EXPECT_EQ(q(".f = future(nil); .f"), "null");
-    expect_err("future()", tdb::NUM_ARGUMENTS_ERR, "function `future` requires at least 1 argument but 0 were given");
+    expect_err("future()", tdb::NUM_ARGUMENTS_ERR,
+               "function `future` requires at least 1 argument but 0 were given");
     expect_err("future(1)", tdb::TYPE_ERR,
-               "function `future` expects argument 1 to be of type `thing`, `closure` or `nil` but got type `int` instead");
+               "function `future` expects argument 1 to be of type `thing`, `closure` or `nil` but "
+               "got type `int` instead");
     expect_err("future(|y| y)", tdb::LOOKUP_ERR, "variable `y` is undefined");
     expect_err("future({})", tdb::LOOKUP_ERR, "missing `module` in future request");
     expect_err("future({module: 'requests'})", tdb::LOOKUP_ERR, "module `requests` not found");
-    expect_err("future(nil).then(1)", tdb::TYPE_ERR,
-               "function `then` expects argument 1 to be of type `closure` but got type `int` instead");
-    expect_err("future(nil).else()", tdb::NUM_ARGUMENTS_ERR, "function `else` takes 1 argument but 0 were given");
+    expect_err(
+        "future(nil).then(1)", tdb::TYPE_ERR,
+        "function `then` expects argument 1 to be of type `closure` but got type `int` instead");
+    expect_err("future(nil).else()", tdb::NUM_ARGUMENTS_ERR,
+               "function `else` takes 1 argument but 0 were given");
 }
 
 TEST(Util, ExportImport) {
-    expect_err("export()", tdb::OPERATION_ERR,
-               "function `export` is not supported; back up schema `thingsdb` with pg_dump instead");
-    expect_err("export({dump: true})", tdb::OPERATION_ERR,
-               "function `export` is not supported; back up schema `thingsdb` with pg_dump instead");
-    expect_err("export({dump: 1})", tdb::TYPE_ERR, "dump must be of type `bool` but got type `int` instead");
+    expect_err(
+        "export()", tdb::OPERATION_ERR,
+        "function `export` is not supported; back up schema `thingsdb` with pg_dump instead");
+    expect_err(
+        "export({dump: true})", tdb::OPERATION_ERR,
+        "function `export` is not supported; back up schema `thingsdb` with pg_dump instead");
+    expect_err("export({dump: 1})", tdb::TYPE_ERR,
+               "dump must be of type `bool` but got type `int` instead");
     expect_err("export({x: true})", tdb::VALUE_ERR, "invalid export option `x`");
-    expect_err("export(1)", tdb::TYPE_ERR,
-               "function `export` expects argument 1 to be of type `thing` but got type `int` instead");
-    expect_err("export({}, 2)", tdb::NUM_ARGUMENTS_ERR, "function `export` takes at most 1 argument but 2 were given");
-    expect_err(".x = 1; export()", tdb::OPERATION_ERR, "function `export` must not be used with a change or future");
+    expect_err(
+        "export(1)", tdb::TYPE_ERR,
+        "function `export` expects argument 1 to be of type `thing` but got type `int` instead");
+    expect_err("export({}, 2)", tdb::NUM_ARGUMENTS_ERR,
+               "function `export` takes at most 1 argument but 2 were given");
+    expect_err(".x = 1; export()", tdb::OPERATION_ERR,
+               "function `export` must not be used with a change or future");
     expect_err("export()", tdb::LOOKUP_ERR,
-               "function `export` is undefined in the `@thingsdb` scope; you might want to query a `@collection` scope?",
+               "function `export` is undefined in the `@thingsdb` scope; you might want to query a "
+               "`@collection` scope?",
                "@thingsdb");
-    expect_err("import()", tdb::NUM_ARGUMENTS_ERR, "function `import` requires at least 1 argument but 0 were given");
-    expect_err("import('x')", tdb::TYPE_ERR,
-               "function `import` expects argument 1 to be of type `bytes` but got type `str` instead");
+    expect_err("import()", tdb::NUM_ARGUMENTS_ERR,
+               "function `import` requires at least 1 argument but 0 were given");
+    expect_err(
+        "import('x')", tdb::TYPE_ERR,
+        "function `import` expects argument 1 to be of type `bytes` but got type `str` instead");
     expect_err("import(bytes(''), {import_tasks: 1})", tdb::TYPE_ERR,
                "import_tasks must be of type `bool` but got type `int` instead");
     expect_err("import(bytes(''), {y: 1})", tdb::VALUE_ERR, "invalid import option `y`");
-    expect_err("import(bytes(''))", tdb::OPERATION_ERR,
-               "function `import` is not supported; restore schema `thingsdb` with pg_restore instead");
+    expect_err(
+        "import(bytes(''))", tdb::OPERATION_ERR,
+        "function `import` is not supported; restore schema `thingsdb` with pg_restore instead");
 }
 
 TEST(Util, ClosureAltRaiseNever) {
@@ -195,16 +232,19 @@ TEST(Util, ClosureAltRaiseNever) {
     expect_err("closure('|x| x +')", tdb::SYNTAX_ERR, "invalid syntax in closure");
     expect_err("closure('1 + 1')", tdb::LOOKUP_ERR, "node is not a closure");
     expect_err("closure(1)", tdb::TYPE_ERR, "cannot convert type `int` to `closure`");
-    expect_err("closure('', 1)", tdb::NUM_ARGUMENTS_ERR, "function `closure` takes at most 1 argument but 2 were given");
+    expect_err("closure('', 1)", tdb::NUM_ARGUMENTS_ERR,
+               "function `closure` takes at most 1 argument but 2 were given");
     EXPECT_EQ(q("alt_raise(1 + 1, -100)"), "2");
     expect_err("alt_raise(1 / 0, -101)", -101, "division or modulo by zero");
     expect_err("alt_raise(raise('x'), -60, 'bad value')", tdb::VALUE_ERR, "bad value");
     expect_err("alt_raise(raise('x'), 0)", tdb::VALUE_ERR,
                "function `alt_raise` expects an error code between -127 and -50 but got 0 instead");
-    expect_err("alt_raise(raise('x'), '1')", tdb::TYPE_ERR,
-               "function `alt_raise` expects argument 2 to be of type `int` but got type `str` instead");
-    expect_err("alt_raise(raise('x'), -100, 1)", tdb::TYPE_ERR,
-               "function `alt_raise` expects argument 3 to be of type `str` but got type `int` instead");
+    expect_err(
+        "alt_raise(raise('x'), '1')", tdb::TYPE_ERR,
+        "function `alt_raise` expects argument 2 to be of type `int` but got type `str` instead");
+    expect_err(
+        "alt_raise(raise('x'), -100, 1)", tdb::TYPE_ERR,
+        "function `alt_raise` expects argument 3 to be of type `str` but got type `int` instead");
     expect_err("alt_raise(1)", tdb::NUM_ARGUMENTS_ERR,
                "function `alt_raise` requires at least 2 arguments but 1 was given");
     for (const char* fn : {"is_mpdata", "is_room", "is_task", "is_module"}) {

@@ -20,11 +20,11 @@ class Storage;
 // ThingsDB v1's masks (inc/ti/auth.h).
 enum : uint32_t {
     AUTH_NO_ACCESS = 0,
-    AUTH_QUERY = 1 << 0,    // queries without changes
-    AUTH_CHANGE = 1 << 1,   // changes
-    AUTH_GRANT = 1 << 2,    // manage users, tokens and rights
-    AUTH_JOIN = 1 << 3,     // watch things, join rooms
-    AUTH_RUN = 1 << 4,      // run procedures
+    AUTH_QUERY = 1 << 0,   // queries without changes
+    AUTH_CHANGE = 1 << 1,  // changes
+    AUTH_GRANT = 1 << 2,   // manage users, tokens and rights
+    AUTH_JOIN = 1 << 3,    // watch things, join rooms
+    AUTH_RUN = 1 << 4,     // run procedures
     AUTH_USER = AUTH_QUERY | AUTH_CHANGE | AUTH_JOIN | AUTH_RUN,
     AUTH_FULL = AUTH_USER | AUTH_GRANT,
 };
@@ -38,8 +38,8 @@ constexpr uint64_t kNodeScopeId = ~uint64_t{0};
 // the token the session presented); admins are superusers and the role that
 // installed the extension, with FULL everywhere.
 struct Identity {
-    std::string name;       // the ThingsDB user name (the role name)
-    uint64_t user_id = 0;   // 0: not a registered ThingsDB user
+    std::string name;      // the ThingsDB user name (the role name)
+    uint64_t user_id = 0;  // 0: not a registered ThingsDB user
     bool admin = false;
 
     // Rights read during this call, per scope (cleared by grant/revoke).
@@ -59,8 +59,8 @@ uint32_t rights(Storage& st, const Identity* who, uint64_t scope_id);
 
 // forbidden_err "user `x` is missing the required privileges (`CHANGE`) on
 // scope `@:stuff`" unless `who` has every right of `mask` on the scope.
-void check_access(Storage& st, const Identity* who, uint64_t scope_id, const std::string& scope_label,
-                  uint32_t mask);
+void check_access(Storage& st, const Identity* who, uint64_t scope_id,
+                  const std::string& scope_label, uint32_t mask);
 // The same on the query's own scope.
 void check_access(Query& q, uint32_t mask);
 // The same on a scope given as text ("@:stuff", "@thingsdb"): for entry

@@ -77,7 +77,7 @@ private:
     Collection& coll_;
     Thing* thing_;
     std::vector<uint64_t>* refs_;
-    std::vector<Frame>* stack_;   // frames are kept and reused: depth_ in use
+    std::vector<Frame>* stack_;  // frames are kept and reused: depth_ in use
     size_t depth_ = 0;
 };
 

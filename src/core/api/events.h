@@ -41,8 +41,8 @@ bool records_jobs(const Thing* t);
 std::string job_set(Query& q, const std::string& key, const Value& v);
 std::string job_del(const std::string& key);
 // l already changed: its items [index, index + nadd) are the new ones.
-std::string job_splice(Query& q, const std::string& key, const ListObj* l, size_t index, size_t ndel,
-                       size_t nadd);
+std::string job_splice(Query& q, const std::string& key, const ListObj* l, size_t index,
+                       size_t ndel, size_t nadd);
 std::string job_add(Query& q, const std::string& key, const std::vector<Thing*>& added);
 std::string job_remove(const std::string& key, const std::vector<Thing*>& removed);
 std::string job_event(Query& q, const std::string& event, const std::vector<Value>& args);

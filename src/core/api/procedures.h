@@ -16,7 +16,7 @@
 
 namespace tdb {
 
-struct Identity;   // access.h
+struct Identity;  // access.h
 
 // ---- the code-free path of tdb_run / tdb_call ------------------------------
 
@@ -29,10 +29,10 @@ struct ProcArg {
 };
 
 struct ProcedureRequest {
-    std::string_view scope;        // where to look first
-    bool fallback_thingsdb = true; // then in @thingsdb
+    std::string_view scope;         // where to look first
+    bool fallback_thingsdb = true;  // then in @thingsdb
     std::string_view name;
-    const Identity* identity = nullptr;   // nullptr: no access checks
+    const Identity* identity = nullptr;  // nullptr: no access checks
     // Receives the watch-event jobs of a successful run (see QueryRequest).
     std::vector<std::pair<uint64_t, std::string>>* jobs_out = nullptr;
     // Receives the scope the procedure was found in ("@thingsdb" after the
@@ -45,7 +45,8 @@ struct ProcedureRequest {
 
 // tdb_new_procedure: new_procedure with the closure given as source text, in
 // req.scope (no fallback). Returns the name.
-std::string new_procedure_from_source(Storage& st, const ProcedureRequest& req, std::string_view source);
+std::string new_procedure_from_source(Storage& st, const ProcedureRequest& req,
+                                      std::string_view source);
 
 // Runs a procedure with positional arguments (missing ones nil, extra ones
 // ignored); a procedure with side effects runs as a change. The caller needs
@@ -59,7 +60,8 @@ std::string run_procedure(Storage& st, const ProcedureRequest& req, std::vector<
 // (by argument name) or an array of {"name": .., "value": ..} objects. Names
 // match the closure's arguments case-insensitively; an unknown name is a
 // lookup_err that names it.
-std::string call_procedure_json(Storage& st, const ProcedureRequest& req, std::string_view params_json);
+std::string call_procedure_json(Storage& st, const ProcedureRequest& req,
+                                std::string_view params_json);
 
 // Discovery, in DreamFactory's style: procedure_info plus "params", one
 // {"name", "position", "param_type", "type", "default"} per argument
@@ -67,7 +69,8 @@ std::string call_procedure_json(Storage& st, const ProcedureRequest& req, std::s
 // that procedure's object (looked up as run_procedure does); without: an
 // array of every procedure of the scope, by name.
 std::string describe_procedure_json(Storage& st, const ProcedureRequest& req);
-std::string describe_procedures_json(Storage& st, std::string_view scope, const Identity* identity = nullptr);
+std::string describe_procedures_json(Storage& st, std::string_view scope,
+                                     const Identity* identity = nullptr);
 
 // A datetime argument: seconds since the epoch, in UTC.
 Value utc_datetime(int64_t ts);

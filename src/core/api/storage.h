@@ -14,8 +14,8 @@ namespace tdb {
 
 constexpr uint32_t kNoType = 0xffffffffu;
 
-class PropsBuilder;   // codec.h
-class PropsEncoder;   // codec.h
+class PropsBuilder;  // codec.h
+class PropsEncoder;  // codec.h
 
 // A storage that reads properties in a binary form hands them over
 // as bytes with a decoder, which walks them into a PropsBuilder (no JSON
@@ -33,31 +33,33 @@ struct StoredThing {
     uint32_t type_id = kNoType;
     int64_t version = 0;
     std::string props_json;
-    std::string props_bin;                 // for decoder
+    std::string props_bin;  // for decoder
     // Instead of props_bin: bytes the storage keeps until its next read
     // (the rows of one read share one buffer).
     std::string_view props_view;
     const PropsDecoder* decoder = nullptr;
-    std::string_view bin() const { return props_view.data() ? props_view : std::string_view(props_bin); }
+    std::string_view bin() const {
+        return props_view.data() ? props_view : std::string_view(props_bin);
+    }
 };
 
 // A write of one thing at the end of a query.
 struct ThingWrite {
     uint64_t id = 0;
     uint32_t type_id = kNoType;
-    bool is_new = false;        // insert (else update)
-    bool props_changed = false; // props_json (or props_bin) is valid
+    bool is_new = false;         // insert (else update)
+    bool props_changed = false;  // props_json (or props_bin) is valid
     std::string props_json;
-    std::string props_bin;      // instead of props_json when the storage has a props_encoder()
-    int64_t version = 0;        // the version read; an update must match it
-    int64_t refs_delta = 0;     // change of the count of stored references
+    std::string props_bin;   // instead of props_json when the storage has a props_encoder()
+    int64_t version = 0;     // the version read; an update must match it
+    int64_t refs_delta = 0;  // change of the count of stored references
 };
 
 // ---- Types and enums ----------------------------------------------
 // One Type or enum of a collection's catalog; `def_json` is its definition
 // as types.cpp writes it (fields or members, methods, flags).
 struct CatalogRow {
-    uint32_t id = 0;          // type_id or enum_id
+    uint32_t id = 0;  // type_id or enum_id
     std::string name;
     int64_t created_at = 0;   // seconds since the epoch
     int64_t modified_at = 0;  // 0: never modified
@@ -65,7 +67,7 @@ struct CatalogRow {
 };
 
 struct CollectionRow {
-    uint64_t id = 0;      // the collection id is the id of its root thing
+    uint64_t id = 0;  // the collection id is the id of its root thing
     std::string name;
     int64_t created_at = 0;  // seconds since the epoch
     std::string time_zone = "UTC";
@@ -87,14 +89,14 @@ struct ProcedureRow {
 struct UserRow {
     uint64_t id = 0;
     std::string name;
-    int64_t created_at = 0;   // seconds since the epoch
+    int64_t created_at = 0;  // seconds since the epoch
 };
 
 // A token as stored: never its key, only a hint of it (its first characters).
 struct TokenRow {
     std::string key_hint;
     int64_t created_at = 0;
-    int64_t expiration = 0;   // seconds since the epoch; 0: never
+    int64_t expiration = 0;  // seconds since the epoch; 0: never
     std::string description;
 };
 
@@ -119,7 +121,8 @@ public:
     // encoder: the writes then carry its bytes in props_bin (no JSON text).
     virtual PropsEncoder* props_encoder() { return nullptr; }
     // Deletes the things and returns what they held (to release their refs).
-    virtual std::vector<StoredThing> delete_things(uint64_t coll, const std::vector<uint64_t>& ids) = 0;
+    virtual std::vector<StoredThing> delete_things(uint64_t coll,
+                                                   const std::vector<uint64_t>& ids) = 0;
     virtual int64_t count_things(uint64_t coll) = 0;
 
     // Collections (the @thingsdb scope).
@@ -134,10 +137,11 @@ public:
     // ---- procedures ----
     // Rows of thingsdb.procedures. The core checks for duplicates first.
     virtual bool find_procedure(uint64_t scope_id, std::string_view name, ProcedureRow& out) = 0;
-    virtual std::vector<ProcedureRow> procedures(uint64_t scope_id) = 0;   // ordered by name
+    virtual std::vector<ProcedureRow> procedures(uint64_t scope_id) = 0;  // ordered by name
     virtual void insert_procedure(const ProcedureRow& row) = 0;
-    virtual void update_procedure(const ProcedureRow& row) = 0;            // by scope and name
-    virtual void rename_procedure(uint64_t scope_id, std::string_view name, std::string_view new_name) = 0;
+    virtual void update_procedure(const ProcedureRow& row) = 0;  // by scope and name
+    virtual void rename_procedure(uint64_t scope_id, std::string_view name,
+                                  std::string_view new_name) = 0;
     virtual void delete_procedure(uint64_t scope_id, std::string_view name) = 0;
     // A number that changes whenever a procedure row may have changed, in
     // this session or (once committed) in another one: the per-backend cache
@@ -156,13 +160,17 @@ public:
     virtual void save_enum(uint64_t /*coll*/, const CatalogRow& /*row*/) {}
     virtual void delete_enum(uint64_t /*coll*/, uint32_t /*enum_id*/) {}
     // Ids of the stored things of a Type (for mod_type and type_count).
-    virtual std::vector<uint64_t> things_of_type(uint64_t /*coll*/, uint32_t /*type_id*/) { return {}; }
+    virtual std::vector<uint64_t> things_of_type(uint64_t /*coll*/, uint32_t /*type_id*/) {
+        return {};
+    }
     // mod_type(.., 'idx', on): creates (if missing) or drops an index of the
     // stored instances of a type.
     virtual void set_type_index(uint64_t /*coll*/, uint32_t /*type_id*/, bool /*on*/) {}
     // Whether any stored thing of the collection holds enum member `mid` of
     // enum `enum_id` (mod_enum 'del').
-    virtual bool enum_member_used(uint64_t /*coll*/, uint32_t /*enum_id*/, uint32_t /*mid*/) { return false; }
+    virtual bool enum_member_used(uint64_t /*coll*/, uint32_t /*enum_id*/, uint32_t /*mid*/) {
+        return false;
+    }
     // A number that changes whenever a type or enum row may have changed, in
     // this session or (once committed) another: the per-backend catalog cache
     // stays valid while it stays the same. 0: no cache (neither read nor
@@ -173,15 +181,16 @@ public:
     // hashed by the storage; only hashes are kept. The defaults raise, so a
     // storage without users still compiles; MemStorage and PgStorage
     // implement them.
-    virtual std::vector<UserRow> users();                        // ordered by id
+    virtual std::vector<UserRow> users();  // ordered by id
     virtual bool find_user(std::string_view name, UserRow& out);
     virtual bool find_user_by_id(uint64_t id, UserRow& out);
-    virtual UserRow create_user(std::string_view name);          // id from the thing ids
-    virtual void delete_user(uint64_t id);                       // with its tokens and rights
+    virtual UserRow create_user(std::string_view name);  // id from the thing ids
+    virtual void delete_user(uint64_t id);               // with its tokens and rights
     virtual void rename_user(uint64_t id, std::string_view name);
-    virtual std::vector<TokenRow> tokens(uint64_t user_id);      // ordered by creation
+    virtual std::vector<TokenRow> tokens(uint64_t user_id);  // ordered by creation
     // Stores a new token and returns its key (22 characters).
-    virtual std::string create_token(uint64_t user_id, int64_t expiration, std::string_view description);
+    virtual std::string create_token(uint64_t user_id, int64_t expiration,
+                                     std::string_view description);
     // The user of a token key (false when there is none); expiration as stored.
     virtual bool find_token(std::string_view key, uint64_t& user_id, int64_t& expiration);
     virtual void delete_token(std::string_view key);
@@ -208,7 +217,8 @@ public:
     // ---- performance: several things in one round trip (the
     // read-ahead of Collection::load). Fills `out` with the rows that exist,
     // in any order. The default reads them one by one.
-    virtual void load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) {
+    virtual void load_things(uint64_t coll, const std::vector<uint64_t>& ids,
+                             std::vector<StoredThing>& out) {
         for (uint64_t id : ids) {
             StoredThing t;
             if (load_thing(coll, id, t)) out.push_back(std::move(t));
@@ -221,7 +231,10 @@ public:
     // instances, so it waits for the queries running on the collection, new
     // ones wait for it, and it neither starves on serialization failures under
     // a flood of writes nor lets a writer store an instance of the old shape.
-    virtual void lock_collection(uint64_t coll, bool exclusive) { (void)coll; (void)exclusive; }
+    virtual void lock_collection(uint64_t coll, bool exclusive) {
+        (void)coll;
+        (void)exclusive;
+    }
 
     // Polls for cancel and statement_timeout; throws to abort the query.
     virtual void check_interrupts() = 0;

@@ -30,8 +30,8 @@ void Args::at_least(int n) const {
 
 void Args::at_most(int n) const {
     if (n_ > n)
-        raisef(NUM_ARGUMENTS_ERR, "function `%s` takes at most %d argument%s but %d %s given", name_,
-               n, plural(n), n_, was(n_));
+        raisef(NUM_ARGUMENTS_ERR, "function `%s` takes at most %d argument%s but %d %s given",
+               name_, n, plural(n), n_, was(n_));
 }
 
 void Args::between(int lo, int hi) const {
@@ -40,8 +40,9 @@ void Args::between(int lo, int hi) const {
 }
 
 void Args::bad_type(int i, const char* want, const Value& got) const {
-    raisef(TYPE_ERR, "function `%s` expects argument %d to be of type `%s` but got type `%s` instead",
-           name_, i + 1, want, type_name(got));
+    raisef(TYPE_ERR,
+           "function `%s` expects argument %d to be of type `%s` but got type `%s` instead", name_,
+           i + 1, want, type_name(got));
 }
 
 int64_t Args::int_arg(int i) const {
@@ -55,7 +56,8 @@ double Args::number_arg(int i) const {
     if (v.is(VT::Int)) return static_cast<double>(v.as_int());
     if (v.is(VT::Float)) return v.as_float();
     raisef(TYPE_ERR,
-           "function `%s` expects argument %d to be of type `int` or `float` but got type `%s` instead",
+           "function `%s` expects argument %d to be of type `int` or `float` but got type `%s` "
+           "instead",
            name_, i + 1, type_name(v));
 }
 

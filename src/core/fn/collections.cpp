@@ -22,7 +22,8 @@ namespace {
 void check_new_name(Storage& st, const std::string& name) {
     if (!valid_name(name)) raise(VALUE_ERR, "collection name must follow the naming rules");
     CollectionRow existing;
-    if (st.find_collection(name, existing)) raisef(LOOKUP_ERR, "collection `%s` already exists", name.c_str());
+    if (st.find_collection(name, existing))
+        raisef(LOOKUP_ERR, "collection `%s` already exists", name.c_str());
 }
 
 // A collection given by name or by id (ThingsDB's ti_collections_get_by_val).
@@ -39,7 +40,8 @@ bool lookup(Storage& st, const Value& v, CollectionRow& out, std::string& missin
         missing = fmt("`collection:%" PRIu64 "` not found", id);
         return false;
     }
-    raisef(TYPE_ERR, "expecting type `str` or `int` as collection but got type `%s` instead", type_name(v));
+    raisef(TYPE_ERR, "expecting type `str` or `int` as collection but got type `%s` instead",
+           type_name(v));
 }
 
 CollectionRow need(Storage& st, const Value& v) {
@@ -72,11 +74,12 @@ Value fn_new_collection(Query& q, Value*, Args& a) {
     std::string name = a.str_arg(0);
     check_new_name(q.storage(), name);
     CollectionRow row = q.storage().create_collection(name);
-    grant_new_collection(q, row.id);   // its creator gets FULL, as in ThingsDB
+    grant_new_collection(q, row.id);  // its creator gets FULL, as in ThingsDB
     std::string job = "{\"new_collection\":{\"name\":";
     json_escape(job, row.name);
-    job += ",\"root\":" + std::to_string(row.id) + ",\"created_at\":" + std::to_string(row.created_at) + "}}";
-    q.add_job(0, std::move(job));   // @thingsdb changes go on thing 0
+    job += ",\"root\":" + std::to_string(row.id) +
+           ",\"created_at\":" + std::to_string(row.created_at) + "}}";
+    q.add_job(0, std::move(job));  // @thingsdb changes go on thing 0
     return Value::integer(static_cast<int64_t>(row.id));
 }
 
@@ -135,20 +138,25 @@ Value fn_set_default_deep(Query& q, Value*, Args& a) {
         if (!s.empty() && (s[0] == '@' || s[0] == '/')) {
             Scope sc = parse_scope(s);
             if (sc.kind != Scope::COLLECTION)
-                raisef(OPERATION_ERR, "the default deep of the `%s` scope is always 1 here; "
-                       "only collections have a default deep", sc.kind == Scope::NODE ? "@node" : "@thingsdb");
-            row = need(q.storage(), sc.name.empty() ? Value::integer(static_cast<int64_t>(sc.id)) : Value::str(sc.name));
+                raisef(OPERATION_ERR,
+                       "the default deep of the `%s` scope is always 1 here; "
+                       "only collections have a default deep",
+                       sc.kind == Scope::NODE ? "@node" : "@thingsdb");
+            row = need(q.storage(), sc.name.empty() ? Value::integer(static_cast<int64_t>(sc.id))
+                                                    : Value::str(sc.name));
             found = true;
         }
     }
     if (!found) {
         if (!target.is(VT::Str) && !target.is(VT::Int))
-            raisef(TYPE_ERR, "expecting a scope to be of type `str` but got type `%s` instead", type_name(target));
+            raisef(TYPE_ERR, "expecting a scope to be of type `str` but got type `%s` instead",
+                   type_name(target));
         row = need(q.storage(), target);
     }
     Value d = a.eval(1);
     if (!d.is(VT::Int))
-        raisef(TYPE_ERR, "expecting `deep` to be of type `int` but got type `%s` instead", type_name(d));
+        raisef(TYPE_ERR, "expecting `deep` to be of type `int` but got type `%s` instead",
+               type_name(d));
     if (d.as_int() < 0 || d.as_int() > 127)
         raisef(VALUE_ERR, "expecting a `deep` value between 0 and 127 but got %lld instead",
                static_cast<long long>(d.as_int()));

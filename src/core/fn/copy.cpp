@@ -17,7 +17,8 @@ constexpr int64_t kMaxDeep = 127;
 // `deep` given as an argument: ThingsDB's ti_deep_from_val messages.
 int deep_from_val(const Value& v) {
     if (!v.is(VT::Int))
-        raisef(TYPE_ERR, "expecting `deep` to be of type `int` but got type `%s` instead", type_name(v));
+        raisef(TYPE_ERR, "expecting `deep` to be of type `int` but got type `%s` instead",
+               type_name(v));
     int64_t d = v.as_int();
     if (d < 0 || d > kMaxDeep)
         raisef(VALUE_ERR, "expecting a `deep` value between 0 and %d but got %lld instead",
@@ -47,7 +48,7 @@ Value copy_thing(Query& q, Thing* src, int deep, bool keep_type) {
     Value out = new_thing();
     Thing* t = out.thing();
     if (keep_type) {   // dup keeps the Type and a restriction, copy neither
-        src->props();   // a stub's type and restriction come with its properties
+        src->props();  // a stub's type and restriction come with its properties
         t->type_id = src->type_id;
         t->restriction = src->restriction;
     }

@@ -38,7 +38,8 @@ Value from_parts(Query& q, Args& a, const char* fname, bool timeval) {
         if (i < 3) {
             if (!v.is(VT::Int))
                 raisef(TYPE_ERR,
-                       "function `%s` expects argument %d to be of type `int` (when called with three or more "
+                       "function `%s` expects argument %d to be of type `int` (when called with "
+                       "three or more "
                        "arguments) but got type `%s` instead",
                        fname, i + 1, type_name(v));
         } else if (i < 6) {
@@ -48,13 +49,15 @@ Value from_parts(Query& q, Args& a, const char* fname, bool timeval) {
             }
             if (!v.is(VT::Int))
                 raisef(TYPE_ERR,
-                       "function `%s` expects argument %d to be of type `int` or type `str` (when called with "
+                       "function `%s` expects argument %d to be of type `int` or type `str` (when "
+                       "called with "
                        "three or more arguments) but got type `%s` instead",
                        fname, i + 1, type_name(v));
         } else {
             if (!v.is(VT::Str))
                 raisef(TYPE_ERR,
-                       "function `%s` expects argument 7 to be of type `str` (when called with three or more "
+                       "function `%s` expects argument 7 to be of type `str` (when called with "
+                       "three or more "
                        "arguments) but got type `%s` instead",
                        fname, type_name(v));
             tzinfo = v;
@@ -71,7 +74,8 @@ Value from_parts(Query& q, Args& a, const char* fname, bool timeval) {
     if (tzinfo.is_nil()) return dt_from_tm(tm, query_tz(q), 0, timeval);
     if (i + 1 < a.size())
         raisef(TYPE_ERR,
-               "function `%s` expects the last, and only the last argument to be of type `str` (when called "
+               "function `%s` expects the last, and only the last argument to be of type `str` "
+               "(when called "
                "with three or more arguments)",
                fname);
     const TimeZone* tz;
@@ -85,7 +89,8 @@ Value do_datetime(Query& q, Args& a, const char* fname, bool timeval) {
     const TimeZone* tz = query_tz(q);
     switch (a.size()) {
         case 0:
-            return make_datetime(static_cast<int64_t>(std::floor(q.storage().now())), 0, tz, timeval);
+            return make_datetime(static_cast<int64_t>(std::floor(q.storage().now())), 0, tz,
+                                 timeval);
         case 1: {
             Value v = a.eval(0);
             switch (v.type()) {
@@ -113,13 +118,15 @@ Value do_datetime(Query& q, Args& a, const char* fname, bool timeval) {
             Value s = a.eval(0);
             if (!s.is(VT::Str))
                 raisef(TYPE_ERR,
-                       "function `%s` expects argument 1 to be of type `str` (when called using 2 arguments) "
+                       "function `%s` expects argument 1 to be of type `str` (when called using 2 "
+                       "arguments) "
                        "but got type `%s` instead",
                        fname, type_name(s));
             Value f = a.eval(1);
             if (!f.is(VT::Str))
                 raisef(TYPE_ERR,
-                       "function `%s` expects argument 2 to be of type `str` (when called with two arguments) "
+                       "function `%s` expects argument 2 to be of type `str` (when called with two "
+                       "arguments) "
                        "but got type `%s` instead",
                        fname, type_name(f));
             return dt_from_fmt(s.as_str(), f.as_str(), tz, timeval);
@@ -155,12 +162,14 @@ Value m_datetime_move(Query&, Value* self, Args& a) {
     a.exactly(2);
     std::string unit = a.str_arg(0);
     // The unit is checked before the number is evaluated (as ThingsDB).
-    static const char* units[] = {"years", "months", "weeks", "days", "hours", "minutes", "seconds"};
+    static const char* units[] = {"years", "months",  "weeks",  "days",
+                                  "hours", "minutes", "seconds"};
     bool known = false;
     for (const char* u : units) known = known || unit == u;
     if (!known)
         raise(VALUE_ERR,
-              "invalid unit, expecting one of `years`, `months`, `weeks`, `days`, `hours`, `minutes` or `seconds`");
+              "invalid unit, expecting one of `years`, `months`, `weeks`, `days`, `hours`, "
+              "`minutes` or `seconds`");
     int64_t n = a.int_arg(1);
     return dt_move(*self, unit, n);
 }
@@ -173,7 +182,8 @@ static void replace_value(struct tm& tm, const std::string& key, const Value& va
     for (int i = 0; i < 6; ++i) {
         if (key != names[i]) continue;
         if (!val.is(VT::Int))
-            raisef(TYPE_ERR, "%s must be of type `int` but got type `%s` instead", names[i], type_name(val));
+            raisef(TYPE_ERR, "%s must be of type `int` but got type `%s` instead", names[i],
+                   type_name(val));
         int64_t n = val.as_int();
         if (n < lo[i] || n > hi[i])
             raisef(VALUE_ERR, "%s %" PRId64 " is out of range [%d..%d]", names[i], n, lo[i], hi[i]);
@@ -222,7 +232,8 @@ Value m_datetime_extract(Query&, Value* self, Args& a) {
         for (auto& p : parts)
             if (key == p.first) return Value::integer(p.second);
         raise(VALUE_ERR,
-              "function `extract` is expecting argument 1 to be `year`, `month`, `day`, `hour`, `minute`, "
+              "function `extract` is expecting argument 1 to be `year`, `month`, `day`, `hour`, "
+              "`minute`, "
               "`second` or `gmt_offset`");
     }
     Value out = new_thing();
@@ -234,9 +245,12 @@ static int local_field(const Value& self, int which) {
     struct tm tm;
     if (!dt_localize(*self.datetime(), tm)) raise(OVERFLOW_ERR, "date/time overflow");
     switch (which) {
-        case 0: return tm.tm_yday < tm.tm_wday ? 0 : (tm.tm_yday - tm.tm_wday) / 7 + 1;
-        case 1: return tm.tm_wday;
-        default: return tm.tm_yday;
+        case 0:
+            return tm.tm_yday < tm.tm_wday ? 0 : (tm.tm_yday - tm.tm_wday) / 7 + 1;
+        case 1:
+            return tm.tm_wday;
+        default:
+            return tm.tm_yday;
     }
 }
 
@@ -286,10 +300,12 @@ static CollectionRow collection_by_val(Storage& st, const Value& v) {
     }
     if (v.is(VT::Int)) {
         uint64_t id = static_cast<uint64_t>(v.as_int());
-        if (!st.find_collection_by_id(id, row)) raisef(LOOKUP_ERR, "`collection:%" PRIu64 "` not found", id);
+        if (!st.find_collection_by_id(id, row))
+            raisef(LOOKUP_ERR, "`collection:%" PRIu64 "` not found", id);
         return row;
     }
-    raisef(TYPE_ERR, "expecting type `str` or `int` as collection but got type `%s` instead", type_name(v));
+    raisef(TYPE_ERR, "expecting type `str` or `int` as collection but got type `%s` instead",
+           type_name(v));
 }
 
 Value fn_set_time_zone(Query& q, Value*, Args& a) {

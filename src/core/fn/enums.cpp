@@ -33,18 +33,20 @@ void check_member_value(Query& q, const EnumDef& e, const Value& v) {
     VT k = kind_of(v);
     if (k != VT::Int && k != VT::Float && k != VT::Str && k != VT::Bytes && k != VT::Thing)
         raisef(TYPE_ERR,
-               "enumerators must have values of type `int`, `float`, `str`, `bytes` or `thing` but got type `%s`",
+               "enumerators must have values of type `int`, `float`, `str`, `bytes` or `thing` but "
+               "got type `%s`",
                type_name(v));
     for (auto& m : e.members) {
         if (kind_of(m->val) != k)
-            raisef(TYPE_ERR, "enum `%s` is expecting a value of type `%s` but got type `%s` instead", e.name.c_str(),
-                   type_name(m->val), type_name(v));
+            raisef(TYPE_ERR,
+                   "enum `%s` is expecting a value of type `%s` but got type `%s` instead",
+                   e.name.c_str(), type_name(m->val), type_name(v));
         if (k != VT::Thing && equals(m->val, v))
-            raisef(LOOKUP_ERR, "enum member `%s{%s}` already exists with the same value", e.name.c_str(),
-                   m->name.c_str());
+            raisef(LOOKUP_ERR, "enum member `%s{%s}` already exists with the same value",
+                   e.name.c_str(), m->name.c_str());
         if (k == VT::Thing && m->val.thing() == v.thing())
-            raisef(LOOKUP_ERR, "enum member `%s{%s}` already exists with the same value", e.name.c_str(),
-                   m->name.c_str());
+            raisef(LOOKUP_ERR, "enum member `%s{%s}` already exists with the same value",
+                   e.name.c_str(), m->name.c_str());
     }
     (void)q;
 }
@@ -60,7 +62,8 @@ void hold_value(Query& q, const Value& v, int64_t d) {
 
 EnumMemberObj* add_member(Query& q, EnumDef& e, const std::string& name, Value v) {
     if (!valid_name(name)) raise(VALUE_ERR, "member name must follow the naming rules");
-    if (e.member(name)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", name.c_str(), e.name.c_str());
+    if (e.member(name))
+        raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", name.c_str(), e.name.c_str());
     check_member_value(q, e, v);
     if (v.is(VT::Thing)) {
         // A thing member lives in the collection (it needs an id).
@@ -130,7 +133,8 @@ Value fn_set_enum(Query& q, Value*, Args& a) {
         add_member(q, *e, p.key, p.val);
     }
     if (e->members.empty())
-        raisef(VALUE_ERR, "cannot create an empty enum type `%s`; at least one member is required", name.c_str());
+        raisef(VALUE_ERR, "cannot create an empty enum type `%s`; at least one member is required",
+               name.c_str());
     EnumDef& ref = *e;
     for (auto& m : ref.members) hold_value(q, m->val, +1);
     c.enums.push_back(std::move(e));
@@ -148,7 +152,8 @@ Value fn_set_enum(Query& q, Value*, Args& a) {
 static bool enum_in_use(Catalog& c, uint32_t id) {
     for (auto& t : c.types)
         for (const Field& f : t->fields)
-            if ((f.spec.kind == SK::Enum && f.spec.ref == id) || (f.spec.nkind == SK::Enum && f.spec.nref == id))
+            if ((f.spec.kind == SK::Enum && f.spec.ref == id) ||
+                (f.spec.nkind == SK::Enum && f.spec.nref == id))
                 return true;
     return false;
 }
@@ -158,11 +163,13 @@ Value fn_del_enum(Query& q, Value*, Args& a) {
     Catalog& c = cat_of(q);
     std::string name;
     EnumDef& e = need_enum(c, a, 0, name);
-    if (enum_in_use(c, e.id)) raisef(OPERATION_ERR, "enum `%s` is used by at least one type", name.c_str());
+    if (enum_in_use(c, e.id))
+        raisef(OPERATION_ERR, "enum `%s` is used by at least one type", name.c_str());
     uint32_t id = e.id;
     for (auto& m : e.members) hold_value(q, m->val, -1);
-    c.enums.erase(std::remove_if(c.enums.begin(), c.enums.end(), [&](auto& p) { return p->id == id; }),
-                  c.enums.end());
+    c.enums.erase(
+        std::remove_if(c.enums.begin(), c.enums.end(), [&](auto& p) { return p->id == id; }),
+        c.enums.end());
     q.storage().delete_enum(c.coll_id, id);
     add_catalog_job(q, "del_enum", std::to_string(id));
     return Value();
@@ -180,7 +187,8 @@ Value fn_rename_enum(Query& q, Value*, Args& a) {
     std::string name;
     EnumDef& e = need_enum(c, a, 0, name);
     std::string to = a.str_arg(1);
-    if (!valid_name(to)) raise(VALUE_ERR, "function `rename_enum` expects argument 2 to follow the naming rules");
+    if (!valid_name(to))
+        raise(VALUE_ERR, "function `rename_enum` expects argument 2 to follow the naming rules");
     if (to == name) return Value();
     if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
     if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
@@ -229,7 +237,7 @@ struct ModEnum {
     Query& q;
     Catalog& c;
     Args& a;
-    const std::string& name;   // the enum's name as given
+    const std::string& name;  // the enum's name as given
     uint32_t id;
 };
 }  // namespace
@@ -256,7 +264,9 @@ static Value mod_enum_add(ModEnum& ctx) {
     Value v = a.eval(3);
     EnumDef* e = c.enum_(id);
     if (v.is(VT::Closure)) {
-        if (e->member(mname)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", mname.c_str(), name.c_str());
+        if (e->member(mname))
+            raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", mname.c_str(),
+                   name.c_str());
         e->methods.push_back({mname, closure_from_source(v.closure()->source)});
         touch(ctx);
         return Value();
@@ -283,8 +293,9 @@ static Value mod_enum_def(ModEnum& ctx) {
     int idx = e->index_of(m);
     std::swap(e->members[0], e->members[static_cast<size_t>(idx)]);
     int64_t at = touch(ctx);
-    add_catalog_job(q, "mod_enum_def",
-                    JsonObject().num("enum_id", id).num("index", idx).num("modified_at", at).text());
+    add_catalog_job(
+        q, "mod_enum_def",
+        JsonObject().num("enum_id", id).num("index", idx).num("modified_at", at).text());
     return Value();
 }
 
@@ -301,7 +312,8 @@ static Value mod_enum_del(ModEnum& ctx) {
     // {"!m": [enum_id, member_id]}; a thing this query changed away from
     // the member still counts until the change is written).
     if (m->refs > 1 || q.storage().enum_member_used(c.coll_id, id, m->mid))
-        raisef(OPERATION_ERR, "enum member `%s{%s}` is still in use", name.c_str(), m->name.c_str());
+        raisef(OPERATION_ERR, "enum member `%s{%s}` is still in use", name.c_str(),
+               m->name.c_str());
     size_t idx = static_cast<size_t>(e->index_of(m));
     hold_value(q, m->val, -1);
     if (idx + 1 != e->members.size()) e->members[idx] = std::move(e->members.back());
@@ -324,8 +336,10 @@ static Value mod_enum_mod(ModEnum& ctx) {
     Value v = a.eval(3);
     EnumDef* e = c.enum_(id);
     if (v.is(VT::Closure)) {
-        auto it = std::find_if(e->methods.begin(), e->methods.end(), [&](const Method& x) { return x.name == mname; });
-        if (it == e->methods.end()) raisef(LOOKUP_ERR, "enum `%s` has no method `%s`", name.c_str(), mname.c_str());
+        auto it = std::find_if(e->methods.begin(), e->methods.end(),
+                               [&](const Method& x) { return x.name == mname; });
+        if (it == e->methods.end())
+            raisef(LOOKUP_ERR, "enum `%s` has no method `%s`", name.c_str(), mname.c_str());
         it->closure = closure_from_source(v.closure()->source);
         touch(ctx);
         return Value();
@@ -367,7 +381,8 @@ static Value mod_enum_ren(ModEnum& ctx) {
     std::string to = a.str_arg(3);
     EnumDef* e = c.enum_(id);
     if (!valid_name(to)) raise(VALUE_ERR, "member name must follow the naming rules");
-    if (e->member(to)) raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", to.c_str(), name.c_str());
+    if (e->member(to))
+        raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", to.c_str(), name.c_str());
     m->name = to;
     size_t idx = static_cast<size_t>(e->index_of(m));
     int64_t at = touch(ctx);
@@ -385,7 +400,7 @@ Value fn_mod_enum(Query& q, Value*, Args& a) {
     a.at_least(3);
     Catalog& c = cat_of(q);
     std::string name;
-    uint32_t id = need_enum(c, a, 0, name).id;   // by id: argument 2 may change the catalog
+    uint32_t id = need_enum(c, a, 0, name).id;  // by id: argument 2 may change the catalog
     std::string action = a.str_arg(1);
     static const struct {
         const char* name;
@@ -398,7 +413,8 @@ Value fn_mod_enum(Query& q, Value*, Args& a) {
     for (const auto& task : tasks)
         if (action == task.name) return task.run(ctx);
     raisef(VALUE_ERR,
-           "function `mod_enum` expects argument 2 to be `add`, `def`, `del`, `mod` or `ren` but got `%s` instead",
+           "function `mod_enum` expects argument 2 to be `add`, `def`, `del`, `mod` or `ren` but "
+           "got `%s` instead",
            action.c_str());
 }
 
@@ -416,7 +432,8 @@ Value m_enum_value(Query&, Value* self, Args& a) {
 
 static EnumMemberObj* by_value(EnumDef& e, const Value& v) {
     for (auto& m : e.members) {
-        if (m->val.is(VT::Thing) ? (v.is(VT::Thing) && v.thing() == m->val.thing()) : equals(m->val, v))
+        if (m->val.is(VT::Thing) ? (v.is(VT::Thing) && v.thing() == m->val.thing())
+                                 : equals(m->val, v))
             return m.get();
     }
     return nullptr;
@@ -445,7 +462,8 @@ Value hook_enum_member(Query& q, const Node* n, bool& handled) {
         if (EnumMemberObj* m = e->member(v.as_str())) return member_value(m);
     }
     if (EnumMemberObj* m = by_value(*e, v)) return member_value(m);
-    raisef(LOOKUP_ERR, "enum `%s` has no member with value %s", name.c_str(), to_display(v).c_str());
+    raisef(LOOKUP_ERR, "enum `%s` has no member with value %s", name.c_str(),
+           to_display(v).c_str());
 }
 
 // member.method(..): a method of the member's enum, called with the member
@@ -455,7 +473,8 @@ Value hook_enum_method(Query& q, Value& self, const Node* n, bool& handled) {
     EnumDef* e = Catalog::of(q).enum_(self.member()->enum_id);
     if (!e) return Value();
     const std::string& name = interned(n->name);
-    auto it = std::find_if(e->methods.begin(), e->methods.end(), [&](const Method& m) { return m.name == name; });
+    auto it = std::find_if(e->methods.begin(), e->methods.end(),
+                           [&](const Method& m) { return m.name == name; });
     if (it == e->methods.end()) return Value();
     handled = true;
     return call_method(q, it->closure, self, n);
@@ -483,25 +502,26 @@ Value fn_enum(Query& q, Value*, Args& a) {
             raisef(LOOKUP_ERR, "enum `%s` has no member with value %lld", e->name.c_str(),
                    static_cast<long long>(v.as_int()));
         case VT::Float:
-            if (kind != VT::Int) break;   // as ThingsDB: only an int enum says "no member"
-            raisef(LOOKUP_ERR, "enum `%s` has no member with value %f", e->name.c_str(), v.as_float());
+            if (kind != VT::Int) break;  // as ThingsDB: only an int enum says "no member"
+            raisef(LOOKUP_ERR, "enum `%s` has no member with value %f", e->name.c_str(),
+                   v.as_float());
         case VT::Str:
             if (kind != VT::Str) break;
             raisef(LOOKUP_ERR, "enum `%s` has no member with value `%.*s`", e->name.c_str(),
                    static_cast<int>(std::min<size_t>(v.as_str().size(), 20)), v.as_str().c_str());
         case VT::Bytes:
             if (kind != VT::Str) break;
-            raisef(LOOKUP_ERR, "enum `%s` has no member with a value equal to the given bytes", e->name.c_str());
+            raisef(LOOKUP_ERR, "enum `%s` has no member with a value equal to the given bytes",
+                   e->name.c_str());
         case VT::Thing:
             if (kind != VT::Thing) break;
-            raisef(LOOKUP_ERR, "enum `%s` has no member with thing `#%llu` as value", e->name.c_str(),
-                   static_cast<unsigned long long>(v.thing()->id));
-        default: break;
+            raisef(LOOKUP_ERR, "enum `%s` has no member with thing `#%llu` as value",
+                   e->name.c_str(), static_cast<unsigned long long>(v.thing()->id));
+        default:
+            break;
     }
-    raisef(TYPE_ERR, "enum `%s` is expecting a value of type `%s` but got type `%s` instead", e->name.c_str(),
-           type_name(e->members[0]->val), type_name(v));
+    raisef(TYPE_ERR, "enum `%s` is expecting a value of type `%s` but got type `%s` instead",
+           e->name.c_str(), type_name(e->members[0]->val), type_name(v));
 }
-
-
 
 }  // namespace tdb

@@ -55,7 +55,8 @@ Value fn_err(Query&, Value*, Args& a) {
     if (a.size() == 0) return make_error(kDefaultErrCode, default_err_msg(kDefaultErrCode));
     int64_t code = a.int_arg(0);
     if (code < kMinErrCode || code > kMaxBuiltinErrCode)
-        raisef(VALUE_ERR, "function `err` expects an error code between %d and %d but got %" PRId64 " instead",
+        raisef(VALUE_ERR,
+               "function `err` expects an error code between %d and %d but got %" PRId64 " instead",
                kMinErrCode, kMaxBuiltinErrCode, code);
     int c = static_cast<int>(code);
     if (a.size() == 1) return make_error(c, default_err_msg(c));
@@ -74,7 +75,8 @@ Value fn_raise(Query&, Value*, Args& a) {
     }
     if (!v.is(VT::Error))
         raisef(TYPE_ERR,
-               "function `raise` expects argument 1 to be of type `error` or type `str` but got type `%s` instead",
+               "function `raise` expects argument 1 to be of type `error` or type `str` but got "
+               "type `%s` instead",
                type_name(v));
     raise(v.error()->code, v.error()->msg);
 }
@@ -96,7 +98,9 @@ Value fn_try(Query&, Value*, Args& a) {
     for (int i = 1; i < a.size(); ++i) {
         Value want = a.eval(i);
         if (!want.is(VT::Error))
-            raisef(TYPE_ERR, "function `try` expects arguments 2..X to be of type `error` but got type `%s` instead",
+            raisef(TYPE_ERR,
+                   "function `try` expects arguments 2..X to be of type `error` but got type `%s` "
+                   "instead",
                    type_name(want));
         if (want.error()->code == code) return make_error(code, std::move(msg));
     }
@@ -132,7 +136,8 @@ std::string argument_text(const std::string& src, uint32_t start) {
         if (c == '\'' || c == '"' || c == '`') {
             size_t j = src.find(c, i + 1);
             // A doubled quote is an escaped quote inside the literal.
-            while (j != std::string::npos && j + 1 < src.size() && src[j + 1] == c) j = src.find(c, j + 2);
+            while (j != std::string::npos && j + 1 < src.size() && src[j + 1] == c)
+                j = src.find(c, j + 2);
             if (j == std::string::npos) break;
             i = j;
         } else if (c == '(' || c == '[' || c == '{') {
@@ -158,7 +163,8 @@ Value fn_assert(Query& q, Value*, Args& a) {
         const Node* n = a.node(0);
         const std::string* src = source_of(q, n);
         if (!src) raise(ASSERT_ERR, error_default_msg(ASSERT_ERR));
-        raisef(ASSERT_ERR, "assertion statement `%s` has failed", argument_text(*src, node_start(n)).c_str());
+        raisef(ASSERT_ERR, "assertion statement `%s` has failed",
+               argument_text(*src, node_start(n)).c_str());
     }
     std::string msg = a.str_arg(1);
     check_err_msg(msg);
@@ -178,12 +184,16 @@ Value fn_alt_raise(Query&, Value*, Args& a) {
     }
     int64_t code = a.int_arg(1);
     if (code < -127 || code > -50)
-        raisef(VALUE_ERR, "function `alt_raise` expects an error code between -127 and -50 but got %" PRId64 " instead",
+        raisef(VALUE_ERR,
+               "function `alt_raise` expects an error code between -127 and -50 but got %" PRId64
+               " instead",
                code);
     if (a.size() == 3) {
         msg = a.str_arg(2);
         if (msg.size() > 16383)
-            raisef(VALUE_ERR, "error messages should not exceed 16383 characters, got %zu characters", msg.size());
+            raisef(VALUE_ERR,
+                   "error messages should not exceed 16383 characters, got %zu characters",
+                   msg.size());
     }
     raise(static_cast<int>(code), msg);
 }

@@ -27,7 +27,7 @@ public:
     int size() const { return n_; }
     const char* name() const { return name_; }
     const Node* node(int i) const { return nodes_[i]; }
-    Value eval(int i) const;   // evaluates argument i (0-based)
+    Value eval(int i) const;  // evaluates argument i (0-based)
     Query& query() const { return q_; }
 
     // "function `%s` takes %d argument(s) but %d were given" and friends.
@@ -39,7 +39,7 @@ public:
     // Evaluate argument i and require a type:
     // "function `%s` expects argument %d to be of type `%s` but got type `%s` instead"
     int64_t int_arg(int i) const;
-    double number_arg(int i) const;     // int or float
+    double number_arg(int i) const;  // int or float
     std::string str_arg(int i) const;
     Value closure_arg(int i) const;
     Value thing_arg(int i) const;
@@ -57,9 +57,9 @@ using FnImpl = Value (*)(Query& q, Value* self, Args& a);
 
 enum FnFlags : unsigned {
     FN_NONE = 0,
-    FN_CHANGE = 1,          // may change stored data (a query using it is a change)
-    FN_THINGSDB = 2,        // available in the @thingsdb scope
-    FN_COLLECTION = 4,      // available in collection scopes
+    FN_CHANGE = 1,      // may change stored data (a query using it is a change)
+    FN_THINGSDB = 2,    // available in the @thingsdb scope
+    FN_COLLECTION = 4,  // available in collection scopes
     FN_ANY_SCOPE = FN_THINGSDB | FN_COLLECTION,
 };
 

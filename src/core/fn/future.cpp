@@ -51,7 +51,8 @@ Value fn_future(Query& q, Value*, Args& a) {
         Value* m = first.thing()->get("module");
         if (!m) raise(LOOKUP_ERR, "missing `module` in future request");
         if (!m->is(VT::Str))
-            raisef(TYPE_ERR, "expecting `module` to be of type `str` but got type `%s` instead", type_name(*m));
+            raisef(TYPE_ERR, "expecting `module` to be of type `str` but got type `%s` instead",
+                   type_name(*m));
         raisef(LOOKUP_ERR, "module `%s` not found", m->as_str().c_str());
     }
     if (!first.is(VT::Closure))

@@ -36,8 +36,7 @@ struct InUse {
 
 // Mutating methods exist for lists only: on a tuple ThingsDB's lookup fails.
 void require_list(Value* self, const char* name) {
-    if (L(self)->tuple)
-        raisef(LOOKUP_ERR, "type `tuple` has no function `%s`", name);
+    if (L(self)->tuple) raisef(LOOKUP_ERR, "type `tuple` has no function `%s`", name);
 }
 
 // The common prologue of a mutating method: tuple check, argument count
@@ -79,7 +78,7 @@ Value m_list_push(Query& q, Value* self, Args& a) {
     std::vector<Value> add;
     add.reserve(a.size());
     {
-        InUse lock(l);   // like ThingsDB's lock: the arguments cannot change l
+        InUse lock(l);  // like ThingsDB's lock: the arguments cannot change l
         for (int i = 0; i < a.size(); ++i) add.push_back(put(q, l, a.eval(i)));
     }
     for (auto& v : add) l->items.push_back(std::move(v));
@@ -135,12 +134,15 @@ Value m_list_splice(Query& q, Value* self, Args& a) {
     a.at_least(2);
     mutating(q, self);
     ListObj* l = L(self);
-    InUse lock(l);   // the arguments cannot change l meanwhile
+    InUse lock(l);  // the arguments cannot change l meanwhile
     int64_t i = a.int_arg(0);
     int64_t c = a.int_arg(1);
     int64_t n = static_cast<int64_t>(l->items.size());
     if (i < 0) i += n;
-    if (i < 0) { c += i; i = 0; }
+    if (i < 0) {
+        c += i;
+        i = 0;
+    }
     if (i > n) i = n;
     if (c < 0) c = 0;
     if (c > n - i) c = n - i;
@@ -201,7 +203,10 @@ Value m_list_extend_unique(Query& q, Value* self, Args& a) {
     for (auto& v : items) {
         bool found = false;
         for (auto& have : l->items)
-            if (equals(have, v)) { found = true; break; }
+            if (equals(have, v)) {
+                found = true;
+                break;
+            }
         if (found) continue;
         check_quota(q, l->items.size() + 1);
         l->items.push_back(put(q, l, std::move(v)));
@@ -443,18 +448,28 @@ struct Sum {
     bool is_float = false;
     void add(const Value& v) {
         switch (v.type()) {
-        case VT::Int: add_int(v.as_int()); return;
-        case VT::Bool: add_int(v.as_bool() ? 1 : 0); return;
-        case VT::Float:
-            if (!is_float) { d = static_cast<double>(i); is_float = true; }
-            d += v.as_float();
-            return;
-        default:
-            raisef(TYPE_ERR, "`-/+` not supported by type `%s`", type_name(v));
+            case VT::Int:
+                add_int(v.as_int());
+                return;
+            case VT::Bool:
+                add_int(v.as_bool() ? 1 : 0);
+                return;
+            case VT::Float:
+                if (!is_float) {
+                    d = static_cast<double>(i);
+                    is_float = true;
+                }
+                d += v.as_float();
+                return;
+            default:
+                raisef(TYPE_ERR, "`-/+` not supported by type `%s`", type_name(v));
         }
     }
     void add_int(int64_t x) {
-        if (is_float) { d += static_cast<double>(x); return; }
+        if (is_float) {
+            d += static_cast<double>(x);
+            return;
+        }
         if (__builtin_add_overflow(i, x, &i)) raise(OVERFLOW_ERR, "integer overflow");
     }
     Value result() const { return is_float ? Value::number(d) : Value::integer(i); }
@@ -522,7 +537,10 @@ Value m_list_unique(Query& q, Value* self, Args& a) {
         q.poll();
         bool seen = false;
         for (auto& o : out)
-            if (equals(o, item)) { seen = true; break; }
+            if (equals(o, item)) {
+                seen = true;
+                break;
+            }
         if (!seen) out.push_back(item);
     }
     return new_list(std::move(out));
@@ -622,7 +640,8 @@ Value m_list_sort(Query& q, Value* self, Args& a) {
     if (!arg.is(VT::Closure)) a.bad_type(0, "closure", arg);
     size_t np = arg.closure()->params.size();
     if (np != 1 && np != 2)
-        raise(NUM_ARGUMENTS_ERR, "function `sort` requires a closure which accepts 1 or 2 arguments");
+        raise(NUM_ARGUMENTS_ERR,
+              "function `sort` requires a closure which accepts 1 or 2 arguments");
     bool rev = false;
     if (a.size() == 2) {
         Value b = a.eval(1);
@@ -653,8 +672,10 @@ Value m_list_sort(Query& q, Value* self, Args& a) {
 static void flat_fill(Query& q, const ListObj* l, int64_t depth, std::vector<Value>& out) {
     for (const Value& v : l->items) {
         q.poll();
-        if (depth > 0 && v.is(VT::List)) flat_fill(q, v.list(), depth - 1, out);
-        else out.push_back(v);
+        if (depth > 0 && v.is(VT::List))
+            flat_fill(q, v.list(), depth - 1, out);
+        else
+            out.push_back(v);
     }
 }
 

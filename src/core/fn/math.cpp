@@ -34,7 +34,8 @@ Value number(Args& a) {
     Value v = a.eval(0);
     if (!v.is(VT::Int) && !v.is(VT::Float))
         raisef(TYPE_ERR,
-               "function `%s` expects argument 1 to be of type `int` or `float` but got type `%s` instead",
+               "function `%s` expects argument 1 to be of type `int` or `float` but got type `%s` "
+               "instead",
                a.name(), type_name(v));
     return v;
 }
@@ -75,7 +76,8 @@ Value fn_round(Query&, Value*, Args& a) {
     Value v = a.eval(0);
     if (!v.is(VT::Int) && !v.is(VT::Float))
         raisef(TYPE_ERR,
-               "function `round` expects argument 1 to be of type `int` or `float` but got type `%s` instead",
+               "function `round` expects argument 1 to be of type `int` or `float` but got type "
+               "`%s` instead",
                type_name(v));
     double d = as_double(v), m = 1.0;
     if (a.size() == 2) m = std::pow(10.0, static_cast<double>(a.int_arg(1)));
@@ -140,11 +142,16 @@ Value m_int_bit_count(Query&, Value* self, Args& a) {
 }
 
 bool math_constant(std::string_view name, Value& out) {
-    if (name == "MATH_E") out = Value::number(M_E);
-    else if (name == "MATH_PI") out = Value::number(M_PI);
-    else if (name == "INT_MIN") out = Value::integer(INT64_MIN);
-    else if (name == "INT_MAX") out = Value::integer(INT64_MAX);
-    else return false;
+    if (name == "MATH_E")
+        out = Value::number(M_E);
+    else if (name == "MATH_PI")
+        out = Value::number(M_PI);
+    else if (name == "INT_MIN")
+        out = Value::integer(INT64_MIN);
+    else if (name == "INT_MAX")
+        out = Value::integer(INT64_MAX);
+    else
+        return false;
     return true;
 }
 

@@ -41,7 +41,9 @@ Value unbound(const Value& closure) { return closure_from_source(definition_of(c
 
 // Events: procedure changes are jobs of the collection's root thing, or of
 // thing 0 in the @thingsdb scope (see events.h).
-void job(Query& q, const std::string& json) { q.add_job(q.collection() ? q.collection()->id() : 0, json); }
+void job(Query& q, const std::string& json) {
+    q.add_job(q.collection() ? q.collection()->id() : 0, json);
+}
 
 std::string quoted(const std::string& s) {
     std::string out;
@@ -51,8 +53,8 @@ std::string quoted(const std::string& s) {
 
 std::string procedure_job(const char* kind, const ProcedureRow& row) {
     return std::string("{\"") + kind + "\":{\"name\":" + quoted(row.name) +
-           ",\"created_at\":" + std::to_string(row.created_at) + ",\"closure\":{\"/\":" +
-           quoted(compact_closure(row.definition)) + "}}}";
+           ",\"created_at\":" + std::to_string(row.created_at) +
+           ",\"closure\":{\"/\":" + quoted(compact_closure(row.definition)) + "}}}";
 }
 
 }  // namespace
@@ -99,7 +101,8 @@ Value fn_rename_procedure(Query& q, Value*, Args& a) {
     q.storage().rename_procedure(q.scope_id(), name, new_name);
     forget_procedure(q.scope_id(), name);
     forget_procedure(q.scope_id(), new_name);
-    job(q, "{\"rename_procedure\":{\"old\":" + quoted(name) + ",\"name\":" + quoted(new_name) + "}}");
+    job(q,
+        "{\"rename_procedure\":{\"old\":" + quoted(name) + ",\"name\":" + quoted(new_name) + "}}");
     return Value::nil();
 }
 

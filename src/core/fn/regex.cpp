@@ -45,7 +45,7 @@ Value m_regex_match(Query& q, Value* self, Args& a) {
     auto m = regex_match(re, s);
     if (m.empty()) return Value::nil();
     std::vector<Value> out;
-    for (auto& g : m) out.push_back(Value::str(g.text));   // an unset group is ""
+    for (auto& g : m) out.push_back(Value::str(g.text));  // an unset group is ""
     return make_list(std::move(out));
 }
 

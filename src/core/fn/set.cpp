@@ -60,8 +60,8 @@ Value m_set_add(Query& q, Value* self, Args& a) {
     q.check_not_in_use(*self);
     SetObj* s = S(self);
     std::vector<Thing*> added;
-    std::vector<Value> keep;   // holds the added things until notified
-    InUse lock(s);             // like ThingsDB's lock: arguments cannot change s
+    std::vector<Value> keep;  // holds the added things until notified
+    InUse lock(s);            // like ThingsDB's lock: arguments cannot change s
     // All arguments are evaluated and checked before the first is added: a
     // rejected one changes nothing.
     std::vector<Value> vals;
@@ -88,7 +88,7 @@ Value m_set_remove(Query& q, Value* self, Args& a) {
     a.at_least(1);
     q.check_not_in_use(*self);
     SetObj* s = S(self);
-    InUse lock(s);   // the arguments and closure cannot change s meanwhile
+    InUse lock(s);  // the arguments and closure cannot change s meanwhile
     Value first = a.eval(0);
     std::vector<Ref<Thing>> removed;
     if (first.is(VT::Closure)) {
@@ -138,7 +138,7 @@ Value m_set_clear(Query& q, Value* self, Args& a) {
     a.exactly(0);
     q.check_not_in_use(*self);
     SetObj* s = S(self);
-    std::vector<Ref<Thing>> old = s->items;   // alive until notified
+    std::vector<Ref<Thing>> old = s->items;  // alive until notified
     std::vector<Thing*> gone;
     for (auto& t : old) gone.push_back(t.get());
     s->clear();

@@ -62,8 +62,10 @@ static Value trim_impl(Value* self, Args& a, bool left, bool right) {
     a.exactly(0);
     std::string_view s = S(self);
     size_t b = 0, e = s.size();
-    if (left) while (b < e && space(s[b])) ++b;
-    if (right) while (e > b && space(s[e - 1])) --e;
+    if (left)
+        while (b < e && space(s[b])) ++b;
+    if (right)
+        while (e > b && space(s[e - 1])) --e;
     return Value::str(s.substr(b, e - b));
 }
 Value m_str_trim(Query&, Value* self, Args& a) { return trim_impl(self, a, true, true); }
@@ -75,7 +77,8 @@ Value m_str_trim_right(Query&, Value* self, Args& a) { return trim_impl(self, a,
 namespace {
 
 // Replaces at most n occurrences of old, scanning from the start.
-std::string replace_front(std::string_view s, std::string_view old, std::string_view with, size_t n) {
+std::string replace_front(std::string_view s, std::string_view old, std::string_view with,
+                          size_t n) {
     std::string out;
     size_t pos = 0;
     while (n) {
@@ -91,7 +94,8 @@ std::string replace_front(std::string_view s, std::string_view old, std::string_
 
 // Replaces at most n occurrences of old, scanning from the end (a negative
 // count in ThingsDB).
-std::string replace_back(std::string_view s, std::string_view old, std::string_view with, size_t n) {
+std::string replace_back(std::string_view s, std::string_view old, std::string_view with,
+                         size_t n) {
     std::vector<size_t> hits;
     size_t end = s.size();
     while (n && end >= old.size()) {
@@ -149,7 +153,8 @@ size_t sep_at(std::string_view s, size_t pos, std::string_view sep) {
 // Length of the separator ending at pos (exclusive), scanning backwards.
 size_t sep_before(std::string_view s, size_t pos, std::string_view sep) {
     if (!sep.empty())
-        return pos >= sep.size() && s.compare(pos - sep.size(), sep.size(), sep) == 0 ? sep.size() : 0;
+        return pos >= sep.size() && s.compare(pos - sep.size(), sep.size(), sep) == 0 ? sep.size()
+                                                                                      : 0;
     size_t n = 0;
     while (n < pos && space(s[pos - 1 - n])) ++n;
     return n;

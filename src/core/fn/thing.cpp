@@ -64,8 +64,9 @@ Prop* find_prop(Thing* t, const std::string& key) {
     if (!valid_utf8(key)) raise(VALUE_ERR, "properties must have valid UTF-8 encoding");
     // ThingsDB shows at most 30 bytes of the name.
     size_t n = std::min<size_t>(key.size(), 30);
-    raisef(LOOKUP_ERR, "thing `#%llu` has no property `%.*s%s`", static_cast<unsigned long long>(t->id),
-           static_cast<int>(n), key.data(), n == key.size() ? "" : "...");
+    raisef(LOOKUP_ERR, "thing `#%llu` has no property `%.*s%s`",
+           static_cast<unsigned long long>(t->id), static_cast<int>(n), key.data(),
+           n == key.size() ? "" : "...");
 }
 
 // Removes props[i] the way ThingsDB's vec_swap_remove does: the last
@@ -98,7 +99,8 @@ bool thing_equals(Thing* a, const Value& bv, int deep) {
     for (const Prop& p : a->props()) {
         Value* other = b->get(p.key);
         if (!other) return false;
-        bool eq = p.val.is(VT::Thing) ? thing_equals(p.val.thing(), *other, deep) : equals(p.val, *other);
+        bool eq =
+            p.val.is(VT::Thing) ? thing_equals(p.val.thing(), *other, deep) : equals(p.val, *other);
         if (!eq) return false;
     }
     return true;
@@ -141,7 +143,7 @@ Value m_thing_has(Query&, Value* self, Args& a) {
 
 Value m_thing_get(Query&, Value* self, Args& a) {
     a.between(1, 2);
-    Value keep = *self;   // the receiver stays alive while the default is evaluated
+    Value keep = *self;  // the receiver stays alive while the default is evaluated
     std::string key = a.str_arg(0);
     if (Value* v = keep.thing()->get(key)) return *v;
     return a.size() == 2 ? a.eval(1) : Value::nil();
@@ -219,7 +221,7 @@ Value m_thing_map(Query& q, Value* self, Args& a) {
     for (size_t i = 0; i < props.size(); ++i) {
         q.poll();
         Value r = q.call(fn, {Value::str(props[i].key), props[i].val});
-        if (r.is(VT::List)) r.list()->tuple = true;   // nested in the result list
+        if (r.is(VT::List)) r.list()->tuple = true;  // nested in the result list
         out.push_back(std::move(r));
     }
     return make_list(std::move(out));
@@ -237,7 +239,8 @@ Value m_thing_filter(Query& q, Value* self, Args& a) {
         q.poll();
         Value r = q.call(fn, {Value::str(props[i].key), props[i].val});
         if (truthy(r))
-            out.thing()->props().push_back(Prop{props[i].key, q.assignable(props[i].val, nullptr, false)});
+            out.thing()->props().push_back(
+                Prop{props[i].key, q.assignable(props[i].val, nullptr, false)});
     }
     return out;
 }
@@ -257,7 +260,8 @@ Value m_thing_remove(Query& q, Value* self, Args& a) {
         for (size_t i = 0; i < props.size(); ++i) {
             if (static_cast<int64_t>(hits.size()) == limit) break;
             q.poll();
-            if (truthy(q.call(fn, {Value::str(props[i].key), props[i].val}))) hits.push_back(props[i].key);
+            if (truthy(q.call(fn, {Value::str(props[i].key), props[i].val})))
+                hits.push_back(props[i].key);
         }
     }
     std::vector<Value> removed;
@@ -328,7 +332,8 @@ Value m_thing_vmap(Query& q, Value* self, Args& a) {
     for (size_t i = 0; i < props.size(); ++i) {
         q.poll();
         Value r = q.call(fn, {props[i].val});
-        out.thing()->props().push_back(Prop{props[i].key, q.assignable(std::move(r), nullptr, false)});
+        out.thing()->props().push_back(
+            Prop{props[i].key, q.assignable(std::move(r), nullptr, false)});
     }
     return out;
 }
@@ -352,7 +357,7 @@ struct Search {
     int deep = 1;
     int64_t limit = 1;
     std::vector<Value> results;
-    std::vector<const Thing*> visiting;   // things being walked (cycles)
+    std::vector<const Thing*> visiting;  // things being walked (cycles)
 };
 
 bool search_walk(Search& s, Thing* t);
@@ -391,7 +396,8 @@ bool search_value(Search& s, const std::string& key, const Value& root, const Va
         case VT::Wrap:
             return search_thing(s, static_cast<WrapObj*>(v.object())->thing.get(), key, root);
         case VT::EnumMember:
-            return v.member()->val.is(VT::Thing) && search_thing(s, v.member()->val.thing(), key, root);
+            return v.member()->val.is(VT::Thing) &&
+                   search_thing(s, v.member()->val.thing(), key, root);
         case VT::List:
             for (const Value& item : std::vector<Value>(v.list()->items))
                 if (search_value(s, key, v, item)) return true;
@@ -406,7 +412,7 @@ bool search_value(Search& s, const std::string& key, const Value& root, const Va
 }
 
 bool search_walk(Search& s, Thing* t) {
-    Props props = t->props();   // a snapshot: the walk may load things
+    Props props = t->props();  // a snapshot: the walk may load things
     for (const Prop& p : props)
         if (search_value(s, p.key, p.val, p.val)) return true;
     return false;
@@ -427,11 +433,14 @@ Value m_thing_search(Query& q, Value* self, Args& a) {
                 s.deep = deep_from_val(p.val);
             } else if (p.key == "limit") {
                 if (!p.val.is(VT::Int))
-                    raisef(TYPE_ERR, "expecting `limit` to be of type `int` but got type `%s` instead",
+                    raisef(TYPE_ERR,
+                           "expecting `limit` to be of type `int` but got type `%s` instead",
                            type_name(p.val));
                 if (p.val.as_int() < 0 || p.val.as_int() > kMaxSearchLimit)
-                    raisef(VALUE_ERR, "expecting a `limit` value between 0 and %lld but got %lld instead",
-                           static_cast<long long>(kMaxSearchLimit), static_cast<long long>(p.val.as_int()));
+                    raisef(VALUE_ERR,
+                           "expecting a `limit` value between 0 and %lld but got %lld instead",
+                           static_cast<long long>(kMaxSearchLimit),
+                           static_cast<long long>(p.val.as_int()));
                 s.limit = p.val.as_int();
             } else {
                 raisef(VALUE_ERR, "invalid search option `%s`", p.key.c_str());
@@ -451,13 +460,14 @@ Value m_thing_ren(Query& q, Value* self, Args& a) {
     q.check_not_in_use(keep);
     std::string from, to;
     {
-        InUse lock(t);   // ThingsDB locks the thing while the arguments run
+        InUse lock(t);  // ThingsDB locks the thing while the arguments run
         from = a.str_arg(0);
         to = a.str_arg(1);
     }
     test_thing_operation(q, t);
     if (!valid_utf8(to)) raise(VALUE_ERR, "properties must have valid UTF-8 encoding");
-    if (to.size() == 1 && to[0] >= 0x20 && to[0] <= 0x2f) raisef(VALUE_ERR, "property `%c` is reserved", to[0]);
+    if (to.size() == 1 && to[0] >= 0x20 && to[0] <= 0x2f)
+        raisef(VALUE_ERR, "property `%c` is reserved", to[0]);
     if (!find_prop(t, from)) prop_not_found(t, from);
     if (from == to) return Value::nil();
     // Renamed in place (the property keeps its position); a property that
@@ -476,7 +486,6 @@ Value m_thing_ren(Query& q, Value* self, Args& a) {
 }
 
 // ---- events, restrictions, wraps, Types, load ------------------------------
-
 
 // As ThingsDB's do__f_emit: the event name must be a str; a thing that is not
 // stored has no watchers, so nothing is recorded; the result is nil.
@@ -503,17 +512,18 @@ Value m_thing_restrict(Query& q, Value* self, Args& a) {
     q.check_not_in_use(keep);
     Value arg;
     {
-        InUse lock(t);   // ThingsDB locks the thing while the argument runs
+        InUse lock(t);  // ThingsDB locks the thing while the argument runs
         arg = a.eval(0);
     }
     if (!arg.is(VT::Str) && !arg.is_nil()) a.bad_type(0, "str` or `nil", arg);
     uint64_t r = arg.is_nil() ? 0 : parse_restriction(q, arg.as_str());
-    t->props();   // a stub's restriction comes with its properties
+    t->props();  // a stub's restriction comes with its properties
     if (r == live_restriction(q, t->restriction)) return keep;
     if (r) {
         for (const Prop& p : t->props()) {
             if (!restriction_allows(r, p.val))
-                raise(VALUE_ERR, "at least one of the existing values does not match the desired restriction");
+                raise(VALUE_ERR,
+                      "at least one of the existing values does not match the desired restriction");
         }
     }
     t->restriction = r;
@@ -523,8 +533,10 @@ Value m_thing_restrict(Query& q, Value* self, Args& a) {
         if (records_jobs(t)) {
             Value rv = restriction_value(q, r);
             std::string job = "{\"restrict\":";
-            if (rv.is_nil()) job += "null";
-            else json_escape(job, rv.as_str());
+            if (rv.is_nil())
+                job += "null";
+            else
+                json_escape(job, rv.as_str());
             q.add_job(t->id, job + "}");
         }
     }
@@ -547,7 +559,8 @@ Value m_thing_wrap(Query& q, Value* self, Args& a) {
     if (a.size() == 0) {
         TypeDef* own = t->type() != kNoType ? c.type(t->type_id) : nullptr;
         if (!own)
-            raise(NUM_ARGUMENTS_ERR, "using `wrap` on a non-typed `thing` requires 1 argument but 0 were given");
+            raise(NUM_ARGUMENTS_ERR,
+                  "using `wrap` on a non-typed `thing` requires 1 argument but 0 were given");
         return make_wrap(t, *own, nullptr);
     }
     Value arg = a.eval(0);
@@ -580,12 +593,14 @@ Value m_thing_to_type(Query& q, Value* self, Args& a) {
         int i = td->field_index(p.key);
         if (i < 0)
             raisef(TYPE_ERR,
-                   "conversion failed; type `%s` has no property `%s` but the thing you are trying to convert has",
+                   "conversion failed; type `%s` has no property `%s` but the thing you are trying "
+                   "to convert has",
                    td->name.c_str(), p.key.c_str());
         const Field& f = td->fields[static_cast<size_t>(i)];
         if (!f.rel.empty())
             raisef(TYPE_ERR,
-                   "conversion failed; property `%s` on type `%s` has a relation and can therefore not be used as a "
+                   "conversion failed; property `%s` on type `%s` has a relation and can therefore "
+                   "not be used as a "
                    "type to convert to",
                    f.name.c_str(), td->name.c_str());
         Value v = p.val;
@@ -595,16 +610,19 @@ Value m_thing_to_type(Query& q, Value* self, Args& a) {
     }
     Props props;
     for (size_t i = 0; i < td->fields.size(); ++i) {
-        Value v = has[i] ? std::move(vals[i]) : q.assignable(c.default_value(*td, td->fields[i]), t, false);
+        Value v = has[i] ? std::move(vals[i])
+                         : q.assignable(c.default_value(*td, td->fields[i]), t, false);
         props.push_back({td->fields[i].name, std::move(v)});
     }
     t->props_ = std::move(props);
     for (Prop& p : t->props_) {
-        if (p.val.is(VT::List)) p.val.list()->owner = {t, p.key};
-        else if (p.val.is(VT::Set)) p.val.set()->owner = {t, p.key};
+        if (p.val.is(VT::List))
+            p.val.list()->owner = {t, p.key};
+        else if (p.val.is(VT::Set))
+            p.val.set()->owner = {t, p.key};
     }
     t->type_id = td->id;
-    t->restriction = 0;   // an instance has no value restriction (to_thing does not bring it back)
+    t->restriction = 0;  // an instance has no value restriction (to_thing does not bring it back)
     if (!t->id) c.made.emplace_back(t);
     if (t->id && t->coll) {
         q.require_change();
@@ -618,7 +636,8 @@ Value m_thing_to_type(Query& q, Value* self, Args& a) {
 Value m_thing_to_thing(Query& q, Value* self, Args& a) {
     Thing* t = self->thing();
     if (t->type() == kNoType)
-        raisef(LOOKUP_ERR, "thing `#%llu` has no property or method `to_thing`", static_cast<unsigned long long>(t->id));
+        raisef(LOOKUP_ERR, "thing `#%llu` has no property or method `to_thing`",
+               static_cast<unsigned long long>(t->id));
     a.exactly(0);
     q.check_not_in_use(*self);
     Catalog& c = Catalog::of(q);
@@ -629,7 +648,8 @@ Value m_thing_to_thing(Query& q, Value* self, Args& a) {
                 if ((f.spec.kind == SK::Type && f.spec.ref == td->id) ||
                     (f.spec.nkind == SK::Type && f.spec.nref == td->id))
                     raisef(OPERATION_ERR,
-                           "conversion `to_thing` has failed; type `%s` is used as restriction and therefore "
+                           "conversion `to_thing` has failed; type `%s` is used as restriction and "
+                           "therefore "
                            "ThingsDB is not able to guarantee the typed thing can be converted",
                            td->name.c_str());
     }

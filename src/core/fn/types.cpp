@@ -36,10 +36,11 @@ void check_new_type_name(Catalog& c, const Args& a, const std::string& name) {
 // Names ThingsDB keeps for its own definitions and keywords (new_type).
 bool reserved_type_name(const std::string& n) {
     static const char* const words[] = {
-        "any", "bool", "break", "bytes", "catch", "closure", "continue", "date", "datetime", "else",
-        "enum", "error", "final", "float", "for", "if", "in", "int", "list", "nil", "nint", "number",
-        "pint", "raw", "regex", "return", "room", "set", "str", "task", "thing", "time", "timeval",
-        "try", "tuple", "uint", "union", "utf8"};
+        "any",      "bool",   "break", "bytes", "catch", "closure", "continue", "date",
+        "datetime", "else",   "enum",  "error", "final", "float",   "for",      "if",
+        "in",       "int",    "list",  "nil",   "nint",  "number",  "pint",     "raw",
+        "regex",    "return", "room",  "set",   "str",   "task",    "thing",    "time",
+        "timeval",  "try",    "tuple", "uint",  "union", "utf8"};
     for (const char* w : words)
         if (n == w) return true;
     return false;
@@ -134,7 +135,8 @@ void define(Catalog& c, TypeDef& t, const Value& defs) {
             fields.push_back({p.key, p.val.as_str(), Spec(), {}, nullptr});
         } else {
             raisef(TYPE_ERR,
-                   "expecting a method of type `closure` or a definition of type `str` for property `%s` on type "
+                   "expecting a method of type `closure` or a definition of type `str` for "
+                   "property `%s` on type "
                    "`%s` but got type `%s` instead",
                    p.key.c_str(), t.name.c_str(), type_name(p.val));
         }
@@ -159,7 +161,8 @@ Value fn_new_type(Query& q, Value*, Args& a) {
     a.between(1, 3);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
-    if (valid_name(name) && reserved_type_name(name)) raisef(VALUE_ERR, "name `%s` is reserved", name.c_str());
+    if (valid_name(name) && reserved_type_name(name))
+        raisef(VALUE_ERR, "name `%s` is reserved", name.c_str());
     check_new_type_name(c, a, name);
     auto flag = [&](int i) {
         Value v = a.eval(i);
@@ -188,7 +191,8 @@ Value fn_set_type(Query& q, Value*, Args& a) {
     bool wpo = a.size() > 2 ? truthy(a.eval(2)) : (t ? t->wrap_only : false);
     if (t && (!t->fields.empty() || !t->methods.empty()) && !c.instances(t->id).empty())
         raisef(OPERATION_ERR,
-               "function `set_type` can only be used on a type without instances; use `mod_type(..)` to change "
+               "function `set_type` can only be used on a type without instances; use "
+               "`mod_type(..)` to change "
                "the type `%s`",
                name.c_str());
     bool is_new = !t;
@@ -203,7 +207,8 @@ Value fn_set_type(Query& q, Value*, Args& a) {
         define(c, *t, defs);
     } catch (...) {
         if (is_new) {
-            c.types.erase(std::remove_if(c.types.begin(), c.types.end(), [&](auto& p) { return p->id == tid; }),
+            c.types.erase(std::remove_if(c.types.begin(), c.types.end(),
+                                         [&](auto& p) { return p->id == tid; }),
                           c.types.end());
             q.storage().delete_type(c.coll_id, tid);
             q.jobs.resize(njobs);
@@ -231,7 +236,8 @@ static bool type_used_by_other(Catalog& c, const TypeDef& t) {
     for (auto& o : c.types) {
         if (o.get() == &t) continue;
         for (const Field& f : o->fields)
-            if ((f.spec.kind == SK::Type && f.spec.ref == t.id) || (f.spec.nkind == SK::Type && f.spec.nref == t.id))
+            if ((f.spec.kind == SK::Type && f.spec.ref == t.id) ||
+                (f.spec.nkind == SK::Type && f.spec.nref == t.id))
                 return true;
     }
     return false;
@@ -242,16 +248,18 @@ Value fn_del_type(Query& q, Value*, Args& a) {
     Catalog& c = cat_of(q);
     std::string name;
     TypeDef& t = need_type(c, a, 0, name);
-    if (type_used_by_other(c, t)) raisef(OPERATION_ERR, "type `%s` is used by at least one other type", name.c_str());
+    if (type_used_by_other(c, t))
+        raisef(OPERATION_ERR, "type `%s` is used by at least one other type", name.c_str());
     uint32_t tid = t.id;
-    bool idx = t.idx;   // t is gone after the erase below
+    bool idx = t.idx;  // t is gone after the erase below
     // Instances become plain things.
     for (Value& v : c.instances(tid)) {
         v.thing()->type_id = kNoType;
         q.prop_set(v.thing(), "");
     }
-    c.types.erase(std::remove_if(c.types.begin(), c.types.end(), [&](auto& p) { return p->id == tid; }),
-                  c.types.end());
+    c.types.erase(
+        std::remove_if(c.types.begin(), c.types.end(), [&](auto& p) { return p->id == tid; }),
+        c.types.end());
     if (idx) q.storage().set_type_index(c.coll_id, tid, false);
     q.storage().delete_type(c.coll_id, tid);
     add_catalog_job(q, "del_type", std::to_string(tid));
@@ -271,7 +279,8 @@ Value fn_rename_type(Query& q, Value*, Args& a) {
     std::string name;
     TypeDef& t = need_type(c, a, 0, name);
     std::string to = a.str_arg(1);
-    if (!valid_name(to)) raisef(VALUE_ERR, "function `rename_type` expects argument 2 to follow the naming rules");
+    if (!valid_name(to))
+        raisef(VALUE_ERR, "function `rename_type` expects argument 2 to follow the naming rules");
     if (to == name) return Value();
     if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
     if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
@@ -307,7 +316,8 @@ Value fn_type_count(Query& q, Value*, Args& a) {
     TypeDef& t = need_type(c, a, 0, name);
     int64_t n = 0;
     for (Value& v : c.instances(t.id))
-        if (v.thing()->stored() || v.object()->refs > 2) ++n;   // unstored ones only while alive elsewhere
+        if (v.thing()->stored() || v.object()->refs > 2)
+            ++n;  // unstored ones only while alive elsewhere
     return Value::integer(n);
 }
 
@@ -334,15 +344,17 @@ Value fn_type_assert(Query& q, Value*, Args& a) {
     } else if (want.is(VT::List)) {
         for (const Value& n : want.list()->items) {
             if (!n.is(VT::Str))
-                raisef(TYPE_ERR,
-                       "function `type_assert` expects argument 2 to be a list or tuple of type `str` "
-                       "but got type `%s` instead",
-                       type_name(n));
+                raisef(
+                    TYPE_ERR,
+                    "function `type_assert` expects argument 2 to be a list or tuple of type `str` "
+                    "but got type `%s` instead",
+                    type_name(n));
             if (n.as_str() == got) return Value();
         }
     } else {
         raisef(TYPE_ERR,
-               "function `type_assert` expects argument 2 to be of type `str`, type `list` or type `tuple` "
+               "function `type_assert` expects argument 2 to be of type `str`, type `list` or type "
+               "`tuple` "
                "but got type `%s` instead",
                type_name(want));
     }
@@ -363,7 +375,7 @@ Value fn_mod_type(Query& q, Value*, Args& a) {
     q.storage().lock_collection(root_id(q), true);
     Catalog& c = cat_of(q);
     std::string name;
-    uint32_t tid = need_type(c, a, 0, name).id;   // by id: argument 2 may change the catalog
+    uint32_t tid = need_type(c, a, 0, name).id;  // by id: argument 2 may change the catalog
     std::string action = a.str_arg(1);
     static const struct {
         const char* name;
@@ -377,11 +389,10 @@ Value fn_mod_type(Query& q, Value*, Args& a) {
     for (const auto& task : tasks)
         if (action == task.name) return task.run(ctx);
     raisef(VALUE_ERR,
-           "function `mod_type` expects argument 2 to be `add`, `all`, `del`, `hid`, `idx`, `mod`, `rel`, `ren` or "
+           "function `mod_type` expects argument 2 to be `add`, `all`, `del`, `hid`, `idx`, `mod`, "
+           "`rel`, `ren` or "
            "`wpo` but got `%s` instead",
            action.c_str());
 }
-
-
 
 }  // namespace tdb

@@ -23,10 +23,10 @@ namespace tdb {
 
 namespace {
 
-constexpr size_t kMaxUserTokens = 128;    // ThingsDB's MAX_USER_TOKENS
-constexpr size_t kTokenKeySize = 22;      // sizeof(ti_token_key_t)
+constexpr size_t kMaxUserTokens = 128;  // ThingsDB's MAX_USER_TOKENS
+constexpr size_t kTokenKeySize = 22;    // sizeof(ti_token_key_t)
 constexpr double kMaxExpiration = 4294967295.0;
-constexpr size_t kMaxName = 128;          // ti_max_name (127 characters + \0)
+constexpr size_t kMaxName = 128;  // ti_max_name (127 characters + \0)
 
 // GRANT on @thingsdb: what managing users and tokens takes.
 void need_grant(Query& q) {
@@ -50,9 +50,11 @@ void check_new_name(Query& q, const std::string& name) {
     if (name.empty() || name.size() >= kMaxName)
         raisef(VALUE_ERR, "username must be between 1 and %zu characters", kMaxName);
     for (unsigned char c : name)
-        if (c <= 32 || c >= 127) raise(VALUE_ERR, "username should should only contain graphical characters");
+        if (c <= 32 || c >= 127)
+            raise(VALUE_ERR, "username should should only contain graphical characters");
     UserRow existing;
-    if (q.storage().find_user(name, existing)) raisef(LOOKUP_ERR, "user `%s` already exists", name.c_str());
+    if (q.storage().find_user(name, existing))
+        raisef(LOOKUP_ERR, "user `%s` already exists", name.c_str());
 }
 
 std::string iso_time(int64_t ts) {
@@ -74,7 +76,9 @@ std::string info_scope(Storage& st, uint64_t scope_id) {
     return "";
 }
 
-void put(Value& t, const char* key, Value v) { t.thing()->props().push_back(Prop{key, std::move(v)}); }
+void put(Value& t, const char* key, Value v) {
+    t.thing()->props().push_back(Prop{key, std::move(v)});
+}
 
 // ti_user_info_to_pk: the keys of ThingsDB v1. A token shows only the first
 // characters of its key: the key itself is not stored.
@@ -98,7 +102,7 @@ Value user_info(Query& q, const UserRow& u) {
         put(a, "privileges", Value::str(mask_to_str(r.mask)));
         access.push_back(a);
     };
-    for (const AccessRow& r : rows)   // @node first, as ThingsDB
+    for (const AccessRow& r : rows)  // @node first, as ThingsDB
         if (r.scope_id == kNodeScopeId) add_access(r);
     for (const AccessRow& r : rows)
         if (r.scope_id != kNodeScopeId) add_access(r);
@@ -146,7 +150,8 @@ void access_target(Query& q, const Value& v, uint64_t& scope_id, std::string& la
             label = "@node";
             return;
         }
-        if (sc.name.empty() ? !q.storage().find_collection_by_id(sc.id, row) : !q.storage().find_collection(sc.name, row)) {
+        if (sc.name.empty() ? !q.storage().find_collection_by_id(sc.id, row)
+                            : !q.storage().find_collection(sc.name, row)) {
             if (sc.name.empty()) raisef(LOOKUP_ERR, "`collection:%" PRIu64 "` not found", sc.id);
             raisef(LOOKUP_ERR, "collection `%s` not found", sc.name.c_str());
         }
@@ -254,10 +259,14 @@ Value fn_new_token(Query& q, Value*, Args& a) {
         Value v = a.eval(1);
         double ts = 0;
         bool given = true;
-        if (v.is(VT::Int)) ts = static_cast<double>(v.as_int());
-        else if (v.is(VT::Float)) ts = v.as_float();
-        else if (is_datetime_like(v)) ts = static_cast<double>(v.datetime()->ts);
-        else if (v.is_nil()) given = false;
+        if (v.is(VT::Int))
+            ts = static_cast<double>(v.as_int());
+        else if (v.is(VT::Float))
+            ts = v.as_float();
+        else if (is_datetime_like(v))
+            ts = static_cast<double>(v.datetime()->ts);
+        else if (v.is_nil())
+            given = false;
         else
             raisef(TYPE_ERR,
                    "function `new_token` expects argument 2 to be of type `datetime`, `timeval`, "
@@ -266,7 +275,8 @@ Value fn_new_token(Query& q, Value*, Args& a) {
         if (given) {
             if (std::isnan(ts) || ts < std::floor(q.storage().now()))
                 raise(BAD_DATA_ERR, "cannot set an expiration time in the past");
-            if (ts > kMaxExpiration) raise(BAD_DATA_ERR, "expiration time is too far in the future");
+            if (ts > kMaxExpiration)
+                raise(BAD_DATA_ERR, "expiration time is too far in the future");
             expiration = static_cast<int64_t>(ts);
         }
     }
@@ -275,7 +285,8 @@ Value fn_new_token(Query& q, Value*, Args& a) {
     Value key = Value::str(q.storage().create_token(u.id, expiration, description));
     // The event never carries the key: watchers learn that a token exists.
     std::string job = "{\"new_token\":{\"id\":" + std::to_string(u.id) + ",\"expiration_ts\":" +
-                      (expiration ? std::to_string(expiration) : std::string("null")) + ",\"description\":";
+                      (expiration ? std::to_string(expiration) : std::string("null")) +
+                      ",\"description\":";
     json_escape(job, description);
     q.add_job(0, job + "}}");
     return key;
@@ -335,7 +346,8 @@ AccessArgs access_args(Query& q, Args& a) {
 void set_mask(Query& q, const AccessArgs& r, uint32_t mask, const char* kind, uint32_t changed) {
     q.storage().set_access(r.scope_id, r.user.id, mask);
     q.add_job(0, std::string("{\"") + kind + "\":{\"scope\":" + std::to_string(r.scope_id) +
-                     ",\"user\":" + std::to_string(r.user.id) + ",\"mask\":" + std::to_string(changed) + "}}");
+                     ",\"user\":" + std::to_string(r.user.id) +
+                     ",\"mask\":" + std::to_string(changed) + "}}");
     if (q.identity) q.identity->cache.clear();
 }
 
@@ -344,7 +356,7 @@ void set_mask(Query& q, const AccessArgs& r, uint32_t mask, const char* kind, ui
 Value fn_grant(Query& q, Value*, Args& a) {
     AccessArgs r = access_args(q, a);
     uint32_t mask = r.mask;
-    if (mask & AUTH_GRANT) mask |= AUTH_CHANGE;   // no GRANT without CHANGE
+    if (mask & AUTH_GRANT) mask |= AUTH_CHANGE;  // no GRANT without CHANGE
     set_mask(q, r, q.storage().access_mask(r.scope_id, r.user.id) | mask, "grant", mask);
     return Value::nil();
 }

@@ -68,7 +68,7 @@ Value fn_randint(Query&, Value*, Args& a) {
     int64_t hi = a.int_arg(1);
     if (hi <= lo) raise(VALUE_ERR, "function `randint` does not accept an empty range");
     if (hi > 0 && lo < INT64_MIN + hi) raise(OVERFLOW_ERR, "integer overflow");
-    uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);   // fits: checked above
+    uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);  // fits: checked above
     return Value::integer(static_cast<int64_t>(static_cast<uint64_t>(lo) + random_below(span)));
 }
 
@@ -84,9 +84,13 @@ Value fn_randstr(Query&, Value*, Args& a) {
     if (a.size() == 2) {
         charset = a.str_arg(1);
         if (charset.empty())
-            raise(VALUE_ERR, "function `randstr` requires a character set with at least one valid ASCII character");
+            raise(VALUE_ERR,
+                  "function `randstr` requires a character set with at least one valid ASCII "
+                  "character");
         for (unsigned char c : charset)
-            if (c >= 0x80) raise(VALUE_ERR, "function `randstr` requires a character set with ASCII characters only");
+            if (c >= 0x80)
+                raise(VALUE_ERR,
+                      "function `randstr` requires a character set with ASCII characters only");
     }
     std::string out(static_cast<size_t>(n), '\0');
     for (char& c : out) c = charset[random_below(charset.size())];
@@ -99,7 +103,8 @@ static Value raw_arg(Args& a, int i) {
     Value v = a.eval(i);
     if (!v.is(VT::Str) && !v.is(VT::Bytes))
         raisef(TYPE_ERR,
-               "function `%s` expects argument %d to be of type `str` or type `bytes` but got type `%s` instead",
+               "function `%s` expects argument %d to be of type `str` or type `bytes` but got type "
+               "`%s` instead",
                a.name(), i + 1, type_name(v));
     return v;
 }
@@ -113,7 +118,7 @@ Value fn_base64_encode(Query&, Value*, Args& a) {
 // breaks) are skipped, decoding stops at the padding.
 Value fn_base64_decode(Query&, Value*, Args& a) {
     a.exactly(1);
-    Value arg = raw_arg(a, 0);   // keeps the string alive (a temporary would not)
+    Value arg = raw_arg(a, 0);  // keeps the string alive (a temporary would not)
     const std::string& in = arg.as_str();
     static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
@@ -214,16 +219,20 @@ Value fn_change_id(Query& q, Value*, Args& a) {
 // The text log() writes: str() of the value.
 static std::string log_text(const Value& v) {
     switch (v.type()) {
-        case VT::Str: return v.as_str();
-        case VT::Bytes: return v.as_str();
-        case VT::Error: return v.error()->msg;
+        case VT::Str:
+            return v.as_str();
+        case VT::Bytes:
+            return v.as_str();
+        case VT::Error:
+            return v.error()->msg;
         case VT::List:
         case VT::Set:
         case VT::Thing:
         case VT::Closure:
         case VT::Future:
             raisef(TYPE_ERR, "cannot convert type `%s` to `str`", type_name(v));
-        default: return to_display(v);
+        default:
+            return to_display(v);
     }
 }
 
@@ -269,7 +278,8 @@ Value fn_wse(Query& q, Value*, Args& a) {
 // or forced by wse()) cannot declare itself free of side effects.
 Value fn_nse(Query& q, Value*, Args& a) {
     a.at_most(1);
-    if (q.is_change()) raise(OPERATION_ERR, "function `nse` failed; at least one side-effect is enforced");
+    if (q.is_change())
+        raise(OPERATION_ERR, "function `nse` failed; at least one side-effect is enforced");
     return a.size() ? a.eval(0) : Value::nil();
 }
 
@@ -281,16 +291,19 @@ Value fn_nse(Query& q, Value*, Args& a) {
 // ThingsDB does, then the function refuses.
 Value fn_export(Query& q, Value*, Args& a) {
     a.at_most(1);
-    if (q.is_change()) raise(OPERATION_ERR, "function `export` must not be used with a change or future");
+    if (q.is_change())
+        raise(OPERATION_ERR, "function `export` must not be used with a change or future");
     if (a.size() == 1) {
         Value opts = a.thing_arg(0);
         for (const Prop& p : opts.thing()->props()) {
             if (p.key != "dump") raisef(VALUE_ERR, "invalid export option `%s`", p.key.c_str());
             if (!p.val.is(VT::Bool))
-                raisef(TYPE_ERR, "dump must be of type `bool` but got type `%s` instead", type_name(p.val));
+                raisef(TYPE_ERR, "dump must be of type `bool` but got type `%s` instead",
+                       type_name(p.val));
         }
     }
-    raise(OPERATION_ERR, "function `export` is not supported; back up schema `thingsdb` with pg_dump instead");
+    raise(OPERATION_ERR,
+          "function `export` is not supported; back up schema `thingsdb` with pg_dump instead");
 }
 
 Value fn_import(Query&, Value*, Args& a) {
@@ -300,13 +313,15 @@ Value fn_import(Query&, Value*, Args& a) {
     if (a.size() == 2) {
         Value opts = a.thing_arg(1);
         for (const Prop& p : opts.thing()->props()) {
-            if (p.key != "import_tasks") raisef(VALUE_ERR, "invalid import option `%s`", p.key.c_str());
+            if (p.key != "import_tasks")
+                raisef(VALUE_ERR, "invalid import option `%s`", p.key.c_str());
             if (!p.val.is(VT::Bool))
                 raisef(TYPE_ERR, "import_tasks must be of type `bool` but got type `%s` instead",
                        type_name(p.val));
         }
     }
-    raise(OPERATION_ERR, "function `import` is not supported; restore schema `thingsdb` with pg_restore instead");
+    raise(OPERATION_ERR,
+          "function `import` is not supported; restore schema `thingsdb` with pg_restore instead");
 }
 
 // The restrictions 'email', 'url' and 'tel' (model/restrict.cpp): an empty string

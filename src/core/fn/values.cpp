@@ -141,7 +141,9 @@ Value fn_bytes(Query&, Value*, Args& a) {
 }
 
 // ThingsDB's ti_val_overflow_cast: a float that does not fit an int64.
-static bool float_overflows_int(double d) { return !(d >= -9223372036854775808.0 && d < 9223372036854775808.0); }
+static bool float_overflows_int(double d) {
+    return !(d >= -9223372036854775808.0 && d < 9223372036854775808.0);
+}
 
 Value fn_int(Query&, Value*, Args& a) {
     a.at_most(1);
@@ -245,9 +247,12 @@ Value fn_set(Query& q, Value*, Args& a) {
 
 static const char* scope_display(const Query& q) {
     switch (q.scope().kind) {
-        case Scope::THINGSDB: return "@thingsdb";
-        case Scope::NODE: return "@node";
-        default: return "@collection";
+        case Scope::THINGSDB:
+            return "@thingsdb";
+        case Scope::NODE:
+            return "@node";
+        default:
+            return "@collection";
     }
 }
 
@@ -259,12 +264,14 @@ Value fn_thing(Query& q, Value*, Args& a) {
     if (!v.is(VT::Int)) cannot_convert(v, "thing");
     Collection* c = q.collection();
     if (!c)
-        raisef(LOOKUP_ERR, "scope `%s` has no stored things; you might want to query a `@collection` scope?",
+        raisef(LOOKUP_ERR,
+               "scope `%s` has no stored things; you might want to query a `@collection` scope?",
                scope_display(q));
     int64_t id = v.as_int();
     Value t = id > 0 ? c->thing_by_id(static_cast<uint64_t>(id)) : Value::nil();
     if (t.is_nil())
-        raisef(LOOKUP_ERR, "collection `%s` has no `thing` with id %" PRId64, c->row().name.c_str(), id);
+        raisef(LOOKUP_ERR, "collection `%s` has no `thing` with id %" PRId64, c->row().name.c_str(),
+               id);
     return t;
 }
 
@@ -317,8 +324,10 @@ static std::string beautify_json(const std::string& in) {
     auto before = [&]() {
         if (st.empty()) return;
         St& s = st.back();
-        if (s == MapKey || s == InArr) out += ",\n";
-        else if (s == MapVal) out += ": ";
+        if (s == MapKey || s == InArr)
+            out += ",\n";
+        else if (s == MapVal)
+            out += ": ";
         if (s != MapVal) indent(st.size());
     };
     // After a value or key: the state moves on.
@@ -382,11 +391,13 @@ Value fn_json_dump(Query& q, Value*, Args& a) {
         for (const Prop& p : opts.thing()->props()) {
             if (p.key == "deep") {
                 if (!p.val.is(VT::Int))
-                    raisef(TYPE_ERR, "expecting `deep` to be of type `int` but got type `%s` instead",
+                    raisef(TYPE_ERR,
+                           "expecting `deep` to be of type `int` but got type `%s` instead",
                            type_name(p.val));
                 int64_t d = p.val.as_int();
                 if (d < 0 || d > 127)
-                    raisef(VALUE_ERR, "expecting a `deep` value between 0 and 127 but got %lld instead",
+                    raisef(VALUE_ERR,
+                           "expecting a `deep` value between 0 and 127 but got %lld instead",
                            static_cast<long long>(d));
                 deep = static_cast<int>(d);
             } else if (p.key == "beautify") {

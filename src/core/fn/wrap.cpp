@@ -42,7 +42,8 @@ Value map_wrap(Query& q, Value* self, Args& a) {
         for (const Value& v : self->list()->items) {
             if (!v.is(VT::Thing))
                 raisef(TYPE_ERR,
-                       "function `map_wrap` requires a list with items of type `thing` but found an item of type `%s` "
+                       "function `map_wrap` requires a list with items of type `thing` but found "
+                       "an item of type `%s` "
                        "instead",
                        type_name(v));
             things.push_back(v.thing());
@@ -55,7 +56,9 @@ Value map_wrap(Query& q, Value* self, Args& a) {
         uint32_t id = tid != kNoType ? tid : t->type();
         TypeDef* td = id != kNoType ? c.type(id) : nullptr;
         if (!td)
-            raisef(TYPE_ERR, "function `map_wrap` on a %s with a non-typed `thing` requires 1 argument but 0 were given",
+            raisef(TYPE_ERR,
+                   "function `map_wrap` on a %s with a non-typed `thing` requires 1 argument but 0 "
+                   "were given",
                    is_set ? "set" : "list");
         out.push_back(make_wrap(t, *td, nullptr));
     }
@@ -82,13 +85,14 @@ Value map_type(Query& q, Value* self, Args& a) {
                 raisef(LOOKUP_ERR, "collection `%s` has no `thing` with id %lld",
                        q.need_collection().row().name.c_str(), static_cast<long long>(v.as_int()));
             if (t.thing()->type() != tid)
-                raisef(TYPE_ERR, "`#%lld` is of type `%s`, not `%s`", static_cast<long long>(v.as_int()),
-                       type_name(t), td->name.c_str());
+                raisef(TYPE_ERR, "`#%lld` is of type `%s`, not `%s`",
+                       static_cast<long long>(v.as_int()), type_name(t), td->name.c_str());
             out.push_back(t);
         } else if (v.is(VT::Thing)) {
             out.push_back(c.instance_from(*td, v.thing()));
         } else {
-            raisef(TYPE_ERR, "function `map_type` cannot convert type `%s` to `%s`", type_name(v), td->name.c_str());
+            raisef(TYPE_ERR, "function `map_type` cannot convert type `%s` to `%s`", type_name(v),
+                   td->name.c_str());
         }
     }
     return make_list(std::move(out));
@@ -116,12 +120,14 @@ Value fn_new(Query& q, Value*, Args& a) {
     if (!td) raisef(LOOKUP_ERR, "type `%s` not found", n.as_str().c_str());
     uint32_t tid = td->id;
     if (a.size() == 1) {
-        if (td->wrap_only) raisef(TYPE_ERR, "type `%s` has wrap-only mode enabled", td->name.c_str());
+        if (td->wrap_only)
+            raisef(TYPE_ERR, "type `%s` has wrap-only mode enabled", td->name.c_str());
         return c.new_instance(*td);
     }
     Value from = a.eval(1);
     if (!from.is(VT::Thing))
-        raisef(TYPE_ERR, "new instances can be created from type `thing` but got type `%s` instead", type_name(from));
+        raisef(TYPE_ERR, "new instances can be created from type `thing` but got type `%s` instead",
+               type_name(from));
     td = c.type(tid);
     if (!td) raisef(LOOKUP_ERR, "type `%s` not found", n.as_str().c_str());
     return c.instance_from(*td, from.thing());
@@ -146,8 +152,10 @@ Value m_wrap_copy(Query& q, Value* self, Args& a) {
         if (!v || !field_maps(f, *v)) continue;
         o->props_.push_back({f.name, copy_value(q, *v, deep - 1, false)});
         Value& c = o->props_.back().val;
-        if (c.is(VT::List)) c.list()->owner = {o, f.name};
-        else if (c.is(VT::Set)) c.set()->owner = {o, f.name};
+        if (c.is(VT::List))
+            c.list()->owner = {o, f.name};
+        else if (c.is(VT::Set))
+            c.set()->owner = {o, f.name};
     }
     return out;
 }

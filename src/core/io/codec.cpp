@@ -23,7 +23,10 @@ bool valid_utf8(std::string_view s) {
     size_t i = 0, n = s.size();
     while (i < n) {
         unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) { ++i; continue; }
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
         size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
         if (len == 0 || c > 0xf4 || i + len > n) return false;
         unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
@@ -45,13 +48,27 @@ void json_escape(std::string& out, std::string_view s) {
     out.push_back('"');
     for (unsigned char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
             default:
                 if (c < 0x20) {
                     char buf[8];
@@ -143,7 +160,10 @@ public:
         ws();
         expect('{');
         ws();
-        if (peek() == '}') { ++i_; return; }
+        if (peek() == '}') {
+            ++i_;
+            return;
+        }
         for (;;) {
             ws();
             std::string key = string();
@@ -152,7 +172,10 @@ public:
             Value v = value(1);
             stored_top_prop(t, std::move(key), std::move(v));
             ws();
-            if (peek() == ',') { ++i_; continue; }
+            if (peek() == ',') {
+                ++i_;
+                continue;
+            }
             expect('}');
             return;
         }
@@ -183,12 +206,12 @@ private:
     Collection* coll_;
     std::vector<uint64_t>* refs_;
 
-    [[noreturn]] void bad() const {
-        raisef(VALUE_ERR, "invalid JSON at position %zu", i_);
-    }
+    [[noreturn]] void bad() const { raisef(VALUE_ERR, "invalid JSON at position %zu", i_); }
     char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
     void ws() {
-        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
+        while (i_ < s_.size() &&
+               (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r'))
+            ++i_;
     }
     void expect(char c) {
         if (peek() != c) bad();
@@ -202,7 +225,8 @@ private:
     }
 
     static void utf8(std::string& out, uint32_t cp) {
-        if (cp < 0x80) out.push_back(static_cast<char>(cp));
+        if (cp < 0x80)
+            out.push_back(static_cast<char>(cp));
         else if (cp < 0x800) {
             out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
             out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
@@ -223,10 +247,14 @@ private:
         for (int k = 0; k < 4; ++k) {
             char c = s_[i_++];
             v <<= 4;
-            if (c >= '0' && c <= '9') v |= c - '0';
-            else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-            else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-            else bad();
+            if (c >= '0' && c <= '9')
+                v |= c - '0';
+            else if (c >= 'a' && c <= 'f')
+                v |= c - 'a' + 10;
+            else if (c >= 'A' && c <= 'F')
+                v |= c - 'A' + 10;
+            else
+                bad();
         }
         return v;
     }
@@ -238,18 +266,37 @@ private:
             if (i_ >= s_.size()) bad();
             char c = s_[i_++];
             if (c == '"') return out;
-            if (c != '\\') { out.push_back(c); continue; }
+            if (c != '\\') {
+                out.push_back(c);
+                continue;
+            }
             if (i_ >= s_.size()) bad();
             char e = s_[i_++];
             switch (e) {
-                case '"': out.push_back('"'); break;
-                case '\\': out.push_back('\\'); break;
-                case '/': out.push_back('/'); break;
-                case 'b': out.push_back('\b'); break;
-                case 'f': out.push_back('\f'); break;
-                case 'n': out.push_back('\n'); break;
-                case 'r': out.push_back('\r'); break;
-                case 't': out.push_back('\t'); break;
+                case '"':
+                    out.push_back('"');
+                    break;
+                case '\\':
+                    out.push_back('\\');
+                    break;
+                case '/':
+                    out.push_back('/');
+                    break;
+                case 'b':
+                    out.push_back('\b');
+                    break;
+                case 'f':
+                    out.push_back('\f');
+                    break;
+                case 'n':
+                    out.push_back('\n');
+                    break;
+                case 'r':
+                    out.push_back('\r');
+                    break;
+                case 't':
+                    out.push_back('\t');
+                    break;
                 case 'u': {
                     uint32_t cp = hex4();
                     if (cp >= 0xd800 && cp < 0xdc00 && s_.compare(i_, 2, "\\u") == 0) {
@@ -260,7 +307,8 @@ private:
                     utf8(out, cp);
                     break;
                 }
-                default: bad();
+                default:
+                    bad();
             }
         }
     }
@@ -271,8 +319,15 @@ private:
         bool is_float = false;
         while (i_ < s_.size()) {
             char c = s_[i_];
-            if (c >= '0' && c <= '9') { ++i_; continue; }
-            if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') { is_float = true; ++i_; continue; }
+            if (c >= '0' && c <= '9') {
+                ++i_;
+                continue;
+            }
+            if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+                is_float = true;
+                ++i_;
+                continue;
+            }
             break;
         }
         std::string t(s_.substr(b, i_ - b));
@@ -307,14 +362,20 @@ private:
             auto* l = new ListObj();
             Value out = Value::obj(VT::List, l);
             ws();
-            if (peek() == ']') { ++i_; return out; }
+            if (peek() == ']') {
+                ++i_;
+                return out;
+            }
             for (;;) {
                 Value item = value(depth + 1);
                 // Nested lists are tuples in ThingsDB.
                 if (item.is(VT::List)) item.list()->tuple = true;
                 l->items.push_back(std::move(item));
                 ws();
-                if (peek() == ',') { ++i_; continue; }
+                if (peek() == ',') {
+                    ++i_;
+                    continue;
+                }
                 expect(']');
                 return out;
             }
@@ -331,7 +392,9 @@ private:
     bool reference(uint64_t& id) {
         size_t j = i_ + 1;
         auto skip = [&] {
-            while (j < s_.size() && (s_[j] == ' ' || s_[j] == '\n' || s_[j] == '\t' || s_[j] == '\r')) ++j;
+            while (j < s_.size() &&
+                   (s_[j] == ' ' || s_[j] == '\n' || s_[j] == '\t' || s_[j] == '\r'))
+                ++j;
         };
         skip();
         if (s_.compare(j, 3, "\"#\"") != 0) return false;
@@ -342,8 +405,9 @@ private:
         skip();
         size_t b = j;
         uint64_t v = 0;
-        while (j < s_.size() && s_[j] >= '0' && s_[j] <= '9' && j - b < 19) v = v * 10 + static_cast<uint64_t>(s_[j++] - '0');
-        if (j == b || j - b >= 19) return false;   // none, or long enough to need the general path
+        while (j < s_.size() && s_[j] >= '0' && s_[j] <= '9' && j - b < 19)
+            v = v * 10 + static_cast<uint64_t>(s_[j++] - '0');
+        if (j == b || j - b >= 19) return false;  // none, or long enough to need the general path
         skip();
         if (j >= s_.size() || s_[j] != '}') return false;
         i_ = j + 1;
@@ -365,7 +429,10 @@ private:
                 expect(':');
                 props.push_back({std::move(key), value(depth + 1)});
                 ws();
-                if (peek() == ',') { ++i_; continue; }
+                if (peek() == ',') {
+                    ++i_;
+                    continue;
+                }
                 expect('}');
                 break;
             }
@@ -390,7 +457,9 @@ private:
             }
             case 'f':
                 if (!v.is(VT::Str)) bad();
-                return Value::number(v.as_str() == "nan" ? NAN : v.as_str() == "-inf" ? -INFINITY : INFINITY);
+                return Value::number(v.as_str() == "nan"    ? NAN
+                                     : v.as_str() == "-inf" ? -INFINITY
+                                                            : INFINITY);
             case 's': {
                 if (!v.is(VT::List)) bad();
                 auto* s = new SetObj();
@@ -414,7 +483,7 @@ private:
                 if (r.size() < 2 || r[0] != '/' || e == 0) bad();
                 return make_regex(r.substr(1, e - 1), r.substr(e + 1));
             }
-            case 'm': {   // {"!m": [enum_id, member id]}: an enum member
+            case 'm': {  // {"!m": [enum_id, member id]}: an enum member
                 if (!v.is(VT::List) || v.list()->items.size() != 2) bad();
                 auto& it = v.list()->items;
                 if (!it[0].is(VT::Int) || !it[1].is(VT::Int)) bad();
@@ -428,14 +497,17 @@ private:
                 if (!it[0].is(VT::Int) || !it[1].is(VT::Str)) bad();
                 return make_error(static_cast<int>(it[0].as_int()), it[1].as_str());
             }
-            case 'd':   // {"!d": [ts, offset minutes, zone or null]}; "!t" a timeval
+            case 'd':  // {"!d": [ts, offset minutes, zone or null]}; "!t" a timeval
             case 't': {
                 if (!v.is(VT::List) || v.list()->items.size() != 3) bad();
                 auto& it = v.list()->items;
-                if (!it[0].is(VT::Int) || !it[1].is(VT::Int) || !(it[2].is(VT::Str) || it[2].is_nil())) bad();
+                if (!it[0].is(VT::Int) || !it[1].is(VT::Int) ||
+                    !(it[2].is(VT::Str) || it[2].is_nil()))
+                    bad();
                 const TimeZone* tz = it[2].is(VT::Str) ? tz_find(it[2].as_str()) : nullptr;
                 if (it[2].is(VT::Str) && !tz) tz = tz_utc();
-                return make_datetime(it[0].as_int(), static_cast<int>(it[1].as_int()), tz, tag == 't');
+                return make_datetime(it[0].as_int(), static_cast<int>(it[1].as_int()), tz,
+                                     tag == 't');
             }
             default:
                 bad();

@@ -26,12 +26,14 @@ struct MutationForm {
 
     // JSON has no inf or nan: they are strings, as in results.
     void number(double d) {
-        if (std::isnan(d) || std::isinf(d)) out.valid_str(float_repr(d));
-        else out.number(d);
+        if (std::isnan(d) || std::isinf(d))
+            out.valid_str(float_repr(d));
+        else
+            out.number(d);
     }
     void bytes(std::string_view s) { out.valid_str(base64_encode(s)); }
     void thing(Thing* t) {
-        if (!t->stored()) {   // not placed under a stored thing (emit arguments)
+        if (!t->stored()) {  // not placed under a stored thing (emit arguments)
             whole(t);
             return;
         }
@@ -149,8 +151,8 @@ std::string job_del(const std::string& key) {
     return out;
 }
 
-std::string job_splice(Query& q, const std::string& key, const ListObj* l, size_t index, size_t ndel,
-                       size_t nadd) {
+std::string job_splice(Query& q, const std::string& key, const ListObj* l, size_t index,
+                       size_t ndel, size_t nadd) {
     std::string val;
     MutationForm f{JsonText(val), q};
     f.out.begin_array();
@@ -193,11 +195,12 @@ std::string job_event(Query& q, const std::string& event, const std::vector<Valu
     return out;
 }
 
-std::string watch_init(Storage& st, std::string_view scope_text, uint64_t thing_id, int64_t change_id) {
+std::string watch_init(Storage& st, std::string_view scope_text, uint64_t thing_id,
+                       int64_t change_id) {
     init_core();
     Scope scope = parse_scope(scope_text);
     std::string out = "{\"event\":" + std::to_string(change_id) + ",\"thing\":";
-    if (thing_id == 0) {   // the @thingsdb scope's changes (users, collections, ...)
+    if (thing_id == 0) {  // the @thingsdb scope's changes (users, collections, ...)
         out += "{\"#\":0},\"collection\":null}";
         return out;
     }

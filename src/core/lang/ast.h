@@ -51,7 +51,21 @@ enum class NK : uint8_t {
 };
 
 enum class Op : uint8_t {
-    None, Mul, Div, Mod, Add, Sub, BitAnd, BitXor, BitOr, Lt, Gt, Eq, Ne, Le, Ge,
+    None,
+    Mul,
+    Div,
+    Mod,
+    Add,
+    Sub,
+    BitAnd,
+    BitXor,
+    BitOr,
+    Lt,
+    Gt,
+    Eq,
+    Ne,
+    Le,
+    Ge,
 };
 
 // Operator text, as used in messages: "+", "<=", ...
@@ -59,14 +73,15 @@ const char* op_text(Op op);
 
 struct Node {
     NK kind;
-    Op op = Op::None;       // binary operator, or the op of a compound assignment
-    bool optional = false;  // reached through `..`
-    mutable bool fn_known = false;    // fn below was looked up (a Call node)
-    int name = -1;          // interned name (variables, properties, functions)
-    uint32_t pos = 0;       // byte offset in the source
-    uint32_t end = 0;       // end offset (closures keep their source)
-    int slot = -1;          // var_slot(name) of Var, Assign and Call nodes (set by parse())
-    mutable const FnDef* fn = nullptr;   // the built-in a Call node names, or nullptr (once fn_known)
+    Op op = Op::None;               // binary operator, or the op of a compound assignment
+    bool optional = false;          // reached through `..`
+    mutable bool fn_known = false;  // fn below was looked up (a Call node)
+    int name = -1;                  // interned name (variables, properties, functions)
+    uint32_t pos = 0;               // byte offset in the source
+    uint32_t end = 0;               // end offset (closures keep their source)
+    int slot = -1;                  // var_slot(name) of Var, Assign and Call nodes (set by parse())
+    mutable const FnDef* fn =
+        nullptr;  // the built-in a Call node names, or nullptr (once fn_known)
     Value lit;
     std::vector<Node*> kids;
     std::vector<int> names;
@@ -74,9 +89,9 @@ struct Node {
 
 struct Program {
     std::string source;
-    std::vector<std::unique_ptr<Node>> nodes;   // owns every node
-    Node* root = nullptr;                       // a Block of statements
-    bool side_effects = false;                  // may change stored data
+    std::vector<std::unique_ptr<Node>> nodes;  // owns every node
+    Node* root = nullptr;                      // a Block of statements
+    bool side_effects = false;                 // may change stored data
     Node* make(NK k, uint32_t pos) {
         nodes.push_back(std::make_unique<Node>());
         Node* n = nodes.back().get();

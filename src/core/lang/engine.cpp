@@ -28,7 +28,9 @@ Scope scope_collection(std::string_view s) {
     sc.kind = Scope::COLLECTION;
     if (s[0] >= '0' && s[0] <= '9') {
         int64_t id = scope_read_id(s);
-        if (id < 0) raise(VALUE_ERR, "invalid scope; a collection must be specified by either a name or id");
+        if (id < 0)
+            raise(VALUE_ERR,
+                  "invalid scope; a collection must be specified by either a name or id");
         sc.id = static_cast<uint64_t>(id);
         return sc;
     }
@@ -40,17 +42,22 @@ Scope scope_collection(std::string_view s) {
 [[noreturn]] void invalid_scope(std::string_view s) {
     if (s.empty()) raise(VALUE_ERR, "invalid scope; scopes must not be empty");
     for (unsigned char c : s)
-        if (c >= 0x80) raise(VALUE_ERR, "invalid scope; scopes must only contain valid ASCII characters");
+        if (c >= 0x80)
+            raise(VALUE_ERR, "invalid scope; scopes must only contain valid ASCII characters");
     char first = s[0];
     char sep = first == '@' ? ':' : first == '/' ? '/' : '\0';
     if (!sep)
-        raisef(VALUE_ERR, "invalid scope; scopes must start with a `@` or `/` but got `%.*s` instead",
+        raisef(VALUE_ERR,
+               "invalid scope; scopes must start with a `@` or `/` but got `%.*s` instead",
                static_cast<int>(s.size()), s.data());
     if (s.size() == 1)
-        raisef(VALUE_ERR, "invalid scope; expecting a scope name like `%cthingsdb`, `%cnode%c...` or `%ccollection%c...`",
+        raisef(VALUE_ERR,
+               "invalid scope; expecting a scope name like `%cthingsdb`, `%cnode%c...` or "
+               "`%ccollection%c...`",
                first, first, sep, first, sep);
     raisef(VALUE_ERR,
-           "invalid scope; expecting a scope name like `%cthingsdb`, `%cnode%c...` or `%ccollection%c...` "
+           "invalid scope; expecting a scope name like `%cthingsdb`, `%cnode%c...` or "
+           "`%ccollection%c...` "
            "but got `%.*s` instead",
            first, first, sep, first, sep, static_cast<int>(s.size()), s.data());
 }
@@ -66,9 +73,14 @@ Scope parse_scope(std::string_view s) {
     if (s.size() < 2) invalid_scope(s);
     char sep;
     switch (s[0]) {
-        case '@': sep = ':'; break;
-        case '/': sep = '/'; break;
-        default: invalid_scope(s);
+        case '@':
+            sep = ':';
+            break;
+        case '/':
+            sep = '/';
+            break;
+        default:
+            invalid_scope(s);
     }
     size_t n = s.size();
     switch (s[1]) {
@@ -87,14 +99,17 @@ Scope parse_scope(std::string_view s) {
             if (++i >= n) return sc;
             int64_t id = scope_read_id(s.substr(i));
             if (id < 0 || id >= 0x40)
-                raise(VALUE_ERR, "invalid scope; a node id must be an integer value between 0 and 64");
+                raise(VALUE_ERR,
+                      "invalid scope; a node id must be an integer value between 0 and 64");
             return sc;
         }
         case 'c': {
             size_t i = 2;
             while (i < n && s[i] != sep) ++i;
             if (!prefix_of(s, i, "collection")) invalid_scope(s);
-            if (++i >= n) raise(VALUE_ERR, "invalid scope; the collection scope requires to specify a collection");
+            if (++i >= n)
+                raise(VALUE_ERR,
+                      "invalid scope; the collection scope requires to specify a collection");
             return scope_collection(s.substr(i));
         }
         case ':':

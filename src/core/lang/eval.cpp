@@ -41,7 +41,7 @@ int intern(std::string_view name) {
 const std::string& interned(int id) { return names().names[static_cast<size_t>(id)]; }
 
 namespace {
-std::vector<int> g_var_slots;   // per interned name: its slot, or -1
+std::vector<int> g_var_slots;  // per interned name: its slot, or -1
 int g_next_slot = 0;
 
 inline int slot_of_name(int name) {
@@ -54,7 +54,8 @@ inline int slot_of_name(int name) {
 }  // namespace
 
 int var_slot(int name) {
-    if (static_cast<size_t>(name) >= g_var_slots.size()) g_var_slots.resize(static_cast<size_t>(name) + 1, -1);
+    if (static_cast<size_t>(name) >= g_var_slots.size())
+        g_var_slots.resize(static_cast<size_t>(name) + 1, -1);
     int& s = g_var_slots[static_cast<size_t>(name)];
     if (s < 0) s = g_next_slot++;
     return s;
@@ -133,14 +134,19 @@ Value* Query::find_var(int name) { return find_slot(slot_of_name(name)); }
 // evaluator's own recursion uses this inline form; eval() is its entry.
 [[gnu::always_inline]] inline Value Query::ev(const Node* n) {
     switch (n->kind) {
-        case NK::Lit: return n->lit;
+        case NK::Lit:
+            return n->lit;
         case NK::Var:
             if (Value* v = find_slot(n->slot)) return *v;
             break;
-        case NK::Binary: return eval_binary(n);
-        case NK::Assign: return eval_assign(n);
-        case NK::Block: return eval_block(n);
-        default: break;
+        case NK::Binary:
+            return eval_binary(n);
+        case NK::Assign:
+            return eval_assign(n);
+        case NK::Block:
+            return eval_block(n);
+        default:
+            break;
     }
     return eval_node(n);
 }
@@ -176,7 +182,7 @@ Value Query::call(const Value& closure, const Value* args, int n) {
     if (call_depth_ >= limits_.max_call_depth)
         raise(OPERATION_ERR, "maximum recursion depth exceeded");
     poll();
-    Ref<ClosureObj> keep(c);   // the closure may be dropped by its own body
+    Ref<ClosureObj> keep(c);  // the closure may be dropped by its own body
     struct Frame {
         Query& q;
         size_t vars_size, base;
@@ -195,13 +201,17 @@ Value Query::call(const Value& closure, const Value* args, int n) {
     for (int i = 0; i < np; ++i) {
         const int name = node->names[static_cast<size_t>(i)];
         const int slot = slot_of_name(name);
-        if (static_cast<size_t>(slot) >= top_.size()) top_.resize(static_cast<size_t>(slot) + 1, -1);
+        if (static_cast<size_t>(slot) >= top_.size())
+            top_.resize(static_cast<size_t>(slot) + 1, -1);
         int32_t& top = top_[static_cast<size_t>(slot)];
         const int prev = top;
         top = static_cast<int32_t>(vars.size());
-        if (i >= n) vars.push_back({name, slot, prev, Value()});
-        else if (args[i].is(VT::List) && args[i].list()->tuple) vars.push_back({name, slot, prev, make_list(args[i].list()->items)});
-        else vars.push_back({name, slot, prev, args[i]});
+        if (i >= n)
+            vars.push_back({name, slot, prev, Value()});
+        else if (args[i].is(VT::List) && args[i].list()->tuple)
+            vars.push_back({name, slot, prev, make_list(args[i].list()->items)});
+        else
+            vars.push_back({name, slot, prev, args[i]});
     }
     cur_prog_ = c->prog.get();
     Value r = ev(node->kids[0]);
@@ -227,17 +237,39 @@ int64_t checked_neg(int64_t v) {
     if (!a.is(VT::Int) || !b.is(VT::Int)) return false;
     int64_t x = a.as_int(), y = b.as_int(), r = 0;
     switch (op) {
-        case Op::Add: if (__builtin_add_overflow(x, y, &r)) return false; break;
-        case Op::Sub: if (__builtin_sub_overflow(x, y, &r)) return false; break;
-        case Op::Mul: if (__builtin_mul_overflow(x, y, &r)) return false; break;
-        case Op::Mod: if (y <= 0) return false; r = x % y; break;
-        case Op::Lt: out = Value::boolean(x < y); return true;
-        case Op::Gt: out = Value::boolean(x > y); return true;
-        case Op::Le: out = Value::boolean(x <= y); return true;
-        case Op::Ge: out = Value::boolean(x >= y); return true;
-        case Op::Eq: out = Value::boolean(x == y); return true;
-        case Op::Ne: out = Value::boolean(x != y); return true;
-        default: return false;
+        case Op::Add:
+            if (__builtin_add_overflow(x, y, &r)) return false;
+            break;
+        case Op::Sub:
+            if (__builtin_sub_overflow(x, y, &r)) return false;
+            break;
+        case Op::Mul:
+            if (__builtin_mul_overflow(x, y, &r)) return false;
+            break;
+        case Op::Mod:
+            if (y <= 0) return false;
+            r = x % y;
+            break;
+        case Op::Lt:
+            out = Value::boolean(x < y);
+            return true;
+        case Op::Gt:
+            out = Value::boolean(x > y);
+            return true;
+        case Op::Le:
+            out = Value::boolean(x <= y);
+            return true;
+        case Op::Ge:
+            out = Value::boolean(x >= y);
+            return true;
+        case Op::Eq:
+            out = Value::boolean(x == y);
+            return true;
+        case Op::Ne:
+            out = Value::boolean(x != y);
+            return true;
+        default:
+            return false;
     }
     out = Value::integer(r);
     return true;
@@ -267,14 +299,18 @@ Value Query::eval_binary(const Node* n) {
     const Value* a = nullptr;
     const Value* b = nullptr;
     if (r->kind == NK::Lit || r->kind == NK::Var) {
-        if (l->kind == NK::Lit) a = &l->lit;
-        else if (l->kind == NK::Var) a = find_slot(l->slot);
+        if (l->kind == NK::Lit)
+            a = &l->lit;
+        else if (l->kind == NK::Var)
+            a = find_slot(l->slot);
         if (!a) {
             ta = ev(l);
             a = &ta;
         }
-        if (r->kind == NK::Lit) b = &r->lit;
-        else b = find_slot(r->slot);
+        if (r->kind == NK::Lit)
+            b = &r->lit;
+        else
+            b = find_slot(r->slot);
         if (!b) {
             tb = eval_node(r);
             b = &tb;
@@ -308,44 +344,55 @@ Value Query::eval_node(const Node* n) {
             return Value::str(std::move(s));
         }
         case NK::Var: {
-            Value* v = find_var(n->name);   // eval() found no binding by slot
+            Value* v = find_var(n->name);  // eval() found no binding by slot
             if (!v) {
-                Value c;   // QUERY, CHANGE, ... FULL (access.h)
+                Value c;  // QUERY, CHANGE, ... FULL (access.h)
                 if (access_constant(interned(n->name), c)) return c;
-                if (math_constant(interned(n->name), c)) return c;   // MATH_PI, INT_MAX, ...
+                if (math_constant(interned(n->name), c)) return c;  // MATH_PI, INT_MAX, ...
                 raisef(LOOKUP_ERR, "variable `%s` is undefined", interned(n->name).c_str());
             }
             return *v;
         }
-        case NK::Assign: return eval_assign(n);
-        case NK::Call: return eval_call(n);
-        case NK::Root: return need_collection().root();
+        case NK::Assign:
+            return eval_assign(n);
+        case NK::Call:
+            return eval_call(n);
+        case NK::Root:
+            return need_collection().root();
         case NK::ThingById: {
             Value t = need_collection().thing_by_id(static_cast<uint64_t>(n->lit.as_int()));
             if (t.is_nil())
                 raisef(LOOKUP_ERR, "collection `%s` has no `thing` with id %lld",
-                       need_collection().row().name.c_str(), static_cast<long long>(n->lit.as_int()));
+                       need_collection().row().name.c_str(),
+                       static_cast<long long>(n->lit.as_int()));
             return t;
         }
         case NK::Prop: {
             Value obj = eval(n->kids[0]);
             if (n->optional && obj.is_nil()) return obj;
-            if (obj.is(VT::Wrap)) return wrap_prop(*this, obj, interned(n->name), n->optional);   // wrap.cpp
+            if (obj.is(VT::Wrap))
+                return wrap_prop(*this, obj, interned(n->name), n->optional);  // wrap.cpp
             if (!obj.is(VT::Thing)) raisef(TYPE_ERR, "type `%s` has no properties", type_name(obj));
             Value* v = obj.thing()->get(interned(n->name));
             if (!v) {
                 if (n->optional) return Value();
-                raisef(LOOKUP_ERR, "thing %s has no property `%s`", thing_label(obj.thing()).c_str(),
-                       interned(n->name).c_str());
+                raisef(LOOKUP_ERR, "thing %s has no property `%s`",
+                       thing_label(obj.thing()).c_str(), interned(n->name).c_str());
             }
             return *v;
         }
-        case NK::PropAssign: return eval_prop_assign(n);
-        case NK::Method: return eval_method(n);
-        case NK::Index: return eval_index(n);
-        case NK::IndexAssign: return eval_index_assign(n);
-        case NK::Slice: return eval_slice(n);
-        case NK::SliceAssign: return eval_slice_assign(n);
+        case NK::PropAssign:
+            return eval_prop_assign(n);
+        case NK::Method:
+            return eval_method(n);
+        case NK::Index:
+            return eval_index(n);
+        case NK::IndexAssign:
+            return eval_index_assign(n);
+        case NK::Slice:
+            return eval_slice(n);
+        case NK::SliceAssign:
+            return eval_slice_assign(n);
         case NK::ThingLit: {
             Thing* t = new Thing();
             Value out = make_thing(t);
@@ -353,11 +400,15 @@ Value Query::eval_node(const Node* n) {
                 Value v = assignable(eval(n->kids[i]), t, false);
                 const std::string& key = interned(n->names[i]);
                 Value* cur = t->get(key);
-                if (cur) *cur = std::move(v);
-                else t->props_.push_back({key, std::move(v)});
+                if (cur)
+                    *cur = std::move(v);
+                else
+                    t->props_.push_back({key, std::move(v)});
                 Value& stored = cur ? *cur : t->props_.back().val;
-                if (stored.is(VT::List)) stored.list()->owner = {t, key};
-                else if (stored.is(VT::Set)) stored.set()->owner = {t, key};
+                if (stored.is(VT::List))
+                    stored.list()->owner = {t, key};
+                else if (stored.is(VT::Set))
+                    stored.set()->owner = {t, key};
             }
             return out;
         }
@@ -375,22 +426,29 @@ Value Query::eval_node(const Node* n) {
                 Value v = h(*this, n, handled);
                 if (handled) return v;
             }
-            raisef(LOOKUP_ERR, n->kind == NK::Instance ? "type `%s` is undefined" : "enum `%s` is undefined",
+            raisef(LOOKUP_ERR,
+                   n->kind == NK::Instance ? "type `%s` is undefined" : "enum `%s` is undefined",
                    interned(n->name).c_str());
         }
-        case NK::Not: return Value::boolean(!truthy(eval(n->kids[0])));
+        case NK::Not:
+            return Value::boolean(!truthy(eval(n->kids[0])));
         case NK::Neg:
         case NK::Pos: {
             Value v = eval(n->kids[0]);
             bool neg = n->kind == NK::Neg;
             switch (v.type()) {
-                case VT::Int: return neg ? Value::integer(checked_neg(v.as_int())) : v;
-                case VT::Float: return neg ? Value::number(-v.as_float()) : v;
-                case VT::Bool: return Value::integer(neg ? -int64_t(v.as_bool()) : int64_t(v.as_bool()));
-                default: raisef(TYPE_ERR, "operation not supported by type `%s`", type_name(v));
+                case VT::Int:
+                    return neg ? Value::integer(checked_neg(v.as_int())) : v;
+                case VT::Float:
+                    return neg ? Value::number(-v.as_float()) : v;
+                case VT::Bool:
+                    return Value::integer(neg ? -int64_t(v.as_bool()) : int64_t(v.as_bool()));
+                default:
+                    raisef(TYPE_ERR, "operation not supported by type `%s`", type_name(v));
             }
         }
-        case NK::Binary: return eval_binary(n);
+        case NK::Binary:
+            return eval_binary(n);
         case NK::And: {
             Value a = eval(n->kids[0]);
             return truthy(a) ? eval(n->kids[1]) : a;
@@ -399,8 +457,10 @@ Value Query::eval_node(const Node* n) {
             Value a = eval(n->kids[0]);
             return truthy(a) ? a : eval(n->kids[1]);
         }
-        case NK::Ternary: return truthy(eval(n->kids[0])) ? eval(n->kids[1]) : eval(n->kids[2]);
-        case NK::Block: return eval_block(n);
+        case NK::Ternary:
+            return truthy(eval(n->kids[0])) ? eval(n->kids[1]) : eval(n->kids[2]);
+        case NK::Block:
+            return eval_block(n);
         case NK::Closure: {
             auto* c = new ClosureObj();
             Value out = Value::obj(VT::Closure, c);
@@ -416,20 +476,25 @@ Value Query::eval_node(const Node* n) {
             return out;
         }
         case NK::If: {
-            if (truthy(eval(n->kids[0]))) eval(n->kids[1]);
-            else if (n->kids.size() > 2) eval(n->kids[2]);
+            if (truthy(eval(n->kids[0])))
+                eval(n->kids[1]);
+            else if (n->kids.size() > 2)
+                eval(n->kids[2]);
             return Value();
         }
-        case NK::For: return eval_for(n);
+        case NK::For:
+            return eval_for(n);
         case NK::Return: {
             Value v = n->kids.empty() ? Value() : eval(n->kids[0]);
             if (n->kids.size() > 1) {
                 Value d = eval(n->kids[1]);
                 if (!d.is(VT::Int))
-                    raisef(TYPE_ERR, "expecting `deep` to be of type `int` but got type `%s` instead",
+                    raisef(TYPE_ERR,
+                           "expecting `deep` to be of type `int` but got type `%s` instead",
                            type_name(d));
                 if (d.as_int() < 0 || d.as_int() > 127)
-                    raisef(VALUE_ERR, "expecting a `deep` value between 0 and 127 but got %lld instead",
+                    raisef(VALUE_ERR,
+                           "expecting a `deep` value between 0 and 127 but got %lld instead",
                            static_cast<long long>(d.as_int()));
                 deep_ = static_cast<int>(d.as_int());
             }
@@ -438,8 +503,12 @@ Value Query::eval_node(const Node* n) {
             ctrl_ = Ctrl::Return;
             return Value();
         }
-        case NK::Break: ctrl_ = Ctrl::Break; return Value();
-        case NK::Continue: ctrl_ = Ctrl::Continue; return Value();
+        case NK::Break:
+            ctrl_ = Ctrl::Break;
+            return Value();
+        case NK::Continue:
+            ctrl_ = Ctrl::Continue;
+            return Value();
     }
     return Value();
 }
@@ -532,7 +601,8 @@ Value Query::eval_method(const Node* n) {
         Args a(*this, fn->name, n->kids.data() + 1, static_cast<int>(n->kids.size()) - 1);
         return fn->impl(*this, &obj, a);
     }
-    if ((obj.is(VT::Thing) && obj.thing()->type_id != kNoType) || obj.is(VT::Wrap) || obj.is(VT::EnumMember)) {
+    if ((obj.is(VT::Thing) && obj.thing()->type_id != kNoType) || obj.is(VT::Wrap) ||
+        obj.is(VT::EnumMember)) {
         for (MethodHook h : method_hooks()) {
             bool handled = false;
             Value v = h(*this, obj, n, handled);
@@ -549,8 +619,8 @@ Value Query::eval_method(const Node* n) {
             raisef(TYPE_ERR, "property `%s` is of type `%s` and is not callable", name.c_str(),
                    type_name(*p));
         if (n->optional) return Value();
-        raisef(LOOKUP_ERR, "thing %s has no property or method `%s`", thing_label(obj.thing()).c_str(),
-               name.c_str());
+        raisef(LOOKUP_ERR, "thing %s has no property or method `%s`",
+               thing_label(obj.thing()).c_str(), name.c_str());
     }
     raisef(LOOKUP_ERR, "type `%s` has no function `%s`", type_name(obj), name.c_str());
 }
@@ -566,7 +636,7 @@ Value Query::eval_for(const Node* n) {
     const int slot1 = names.size() > 1 ? slot_of_name(names[1]) : -1;
     size_t at0 = SIZE_MAX, at1 = SIZE_MAX;
     // One step of the loop; false when the loop must stop.
-    auto step = [&](Value&& a, Value&& b) __attribute__((always_inline)) -> bool {
+    auto step = [&](Value && a, Value && b) __attribute__((always_inline))->bool {
         poll();
         if (at0 == SIZE_MAX) {
             at0 = set_slot(names[0], slot0, std::move(a));
@@ -585,8 +655,12 @@ Value Query::eval_for(const Node* n) {
     };
     struct InUse {
         uint32_t* c;
-        explicit InUse(uint32_t* c) : c(c) { if (c) ++*c; }
-        ~InUse() { if (c) --*c; }
+        explicit InUse(uint32_t* c) : c(c) {
+            if (c) ++*c;
+        }
+        ~InUse() {
+            if (c) --*c;
+        }
     };
     switch (it.type()) {
         case VT::List: {
@@ -595,7 +669,9 @@ Value Query::eval_for(const Node* n) {
             for (size_t i = 0; i < items.size(); ++i) {
                 Value item = items[i];
                 if (item.is(VT::List) && item.list()->tuple) item = make_list(item.list()->items);
-                if (!step(std::move(item), slot1 >= 0 ? Value::integer(static_cast<int64_t>(i)) : Value())) break;
+                if (!step(std::move(item),
+                          slot1 >= 0 ? Value::integer(static_cast<int64_t>(i)) : Value()))
+                    break;
             }
             break;
         }

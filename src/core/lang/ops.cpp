@@ -18,21 +18,36 @@ namespace tdb {
 
 const char* op_text(Op op) {
     switch (op) {
-        case Op::Mul: return "*";
-        case Op::Div: return "/";
-        case Op::Mod: return "%";
-        case Op::Add: return "+";
-        case Op::Sub: return "-";
-        case Op::BitAnd: return "&";
-        case Op::BitXor: return "^";
-        case Op::BitOr: return "|";
-        case Op::Lt: return "<";
-        case Op::Gt: return ">";
-        case Op::Eq: return "==";
-        case Op::Ne: return "!=";
-        case Op::Le: return "<=";
-        case Op::Ge: return ">=";
-        case Op::None: break;
+        case Op::Mul:
+            return "*";
+        case Op::Div:
+            return "/";
+        case Op::Mod:
+            return "%";
+        case Op::Add:
+            return "+";
+        case Op::Sub:
+            return "-";
+        case Op::BitAnd:
+            return "&";
+        case Op::BitXor:
+            return "^";
+        case Op::BitOr:
+            return "|";
+        case Op::Lt:
+            return "<";
+        case Op::Gt:
+            return ">";
+        case Op::Eq:
+            return "==";
+        case Op::Ne:
+            return "!=";
+        case Op::Le:
+            return "<=";
+        case Op::Ge:
+            return ">=";
+        case Op::None:
+            break;
     }
     return "";
 }
@@ -66,14 +81,18 @@ Value set_op(Op op, const Value& a, const Value& b) {
             for (auto& t : y->items) out->add(t.get());
             break;
         case Op::BitAnd:
-            for (auto& t : x->items) if (y->has(t.get())) out->add(t.get());
+            for (auto& t : x->items)
+                if (y->has(t.get())) out->add(t.get());
             break;
         case Op::BitXor:
-            for (auto& t : x->items) if (!y->has(t.get())) out->add(t.get());
-            for (auto& t : y->items) if (!x->has(t.get())) out->add(t.get());
+            for (auto& t : x->items)
+                if (!y->has(t.get())) out->add(t.get());
+            for (auto& t : y->items)
+                if (!x->has(t.get())) out->add(t.get());
             break;
         case Op::Sub:
-            for (auto& t : x->items) if (!y->has(t.get())) out->add(t.get());
+            for (auto& t : x->items)
+                if (!y->has(t.get())) out->add(t.get());
             break;
         default:
             unsupported(op, a, b);
@@ -85,16 +104,23 @@ Value arith(Op op, const Value& a, const Value& b) {
     if (op == Op::Add && is_raw(a) && is_raw(b)) {
         std::string s = a.as_str();
         s += b.as_str();
-        return a.is(VT::Bytes) || b.is(VT::Bytes) ? Value::bytes(std::move(s)) : Value::str(std::move(s));
+        return a.is(VT::Bytes) || b.is(VT::Bytes) ? Value::bytes(std::move(s))
+                                                  : Value::str(std::move(s));
     }
     if (a.is(VT::Set) && b.is(VT::Set)) return set_op(op, a, b);
     if (!is_num(a) || !is_num(b)) unsupported(op, a, b);
     if (int_like(a) && int_like(b)) {
         int64_t x = inum(a), y = inum(b), r = 0;
         switch (op) {
-            case Op::Add: if (__builtin_add_overflow(x, y, &r)) raise(OVERFLOW_ERR, "integer overflow"); return Value::integer(r);
-            case Op::Sub: if (__builtin_sub_overflow(x, y, &r)) raise(OVERFLOW_ERR, "integer overflow"); return Value::integer(r);
-            case Op::Mul: if (__builtin_mul_overflow(x, y, &r)) raise(OVERFLOW_ERR, "integer overflow"); return Value::integer(r);
+            case Op::Add:
+                if (__builtin_add_overflow(x, y, &r)) raise(OVERFLOW_ERR, "integer overflow");
+                return Value::integer(r);
+            case Op::Sub:
+                if (__builtin_sub_overflow(x, y, &r)) raise(OVERFLOW_ERR, "integer overflow");
+                return Value::integer(r);
+            case Op::Mul:
+                if (__builtin_mul_overflow(x, y, &r)) raise(OVERFLOW_ERR, "integer overflow");
+                return Value::integer(r);
             case Op::Div:
                 if (y == 0) raise(ZERO_DIV_ERR, "division or modulo by zero");
                 if (x == INT64_MIN && y == -1) raise(OVERFLOW_ERR, "integer overflow");
@@ -103,18 +129,25 @@ Value arith(Op op, const Value& a, const Value& b) {
                 if (y == 0) raise(ZERO_DIV_ERR, "division or modulo by zero");
                 if (y == -1) return Value::integer(0);
                 return Value::integer(x % y);
-            case Op::BitAnd: return Value::integer(x & y);
-            case Op::BitXor: return Value::integer(x ^ y);
-            case Op::BitOr: return Value::integer(x | y);
-            default: break;
+            case Op::BitAnd:
+                return Value::integer(x & y);
+            case Op::BitXor:
+                return Value::integer(x ^ y);
+            case Op::BitOr:
+                return Value::integer(x | y);
+            default:
+                break;
         }
         unsupported(op, a, b);
     }
     double x = num(a), y = num(b);
     switch (op) {
-        case Op::Add: return Value::number(x + y);
-        case Op::Sub: return Value::number(x - y);
-        case Op::Mul: return Value::number(x * y);
+        case Op::Add:
+            return Value::number(x + y);
+        case Op::Sub:
+            return Value::number(x - y);
+        case Op::Mul:
+            return Value::number(x * y);
         case Op::Div:
             if (y == 0.0) raise(ZERO_DIV_ERR, "division or modulo by zero");
             return Value::number(x / y);
@@ -153,18 +186,23 @@ bool equals(const Value& a, const Value& b) {
     if (is_datetime_like(a) && is_datetime_like(b)) return a.datetime()->ts == b.datetime()->ts;
     if (a.type() != b.type()) return false;
     switch (a.type()) {
-        case VT::Nil: return true;
-        case VT::List: return list_equals(a.list(), b.list());
+        case VT::Nil:
+            return true;
+        case VT::List:
+            return list_equals(a.list(), b.list());
         case VT::Set: {
             SetObj *x = a.set(), *y = b.set();
             if (x->items.size() != y->items.size()) return false;
-            for (auto& t : x->items) if (!y->has(t.get())) return false;
+            for (auto& t : x->items)
+                if (!y->has(t.get())) return false;
             return true;
         }
         case VT::Regex:
             return a.regex()->pattern == b.regex()->pattern && a.regex()->flags == b.regex()->flags;
-        case VT::Error: return a.error()->code == b.error()->code;
-        default: return a.object() == b.object();
+        case VT::Error:
+            return a.error()->code == b.error()->code;
+        default:
+            return a.object() == b.object();
     }
 }
 
@@ -190,13 +228,20 @@ int compare(const Value& a, const Value& b, const char* op) {
 
 Value binary(Op op, const Value& a, const Value& b) {
     switch (op) {
-        case Op::Eq: return Value::boolean(equals(a, b));
-        case Op::Ne: return Value::boolean(!equals(a, b));
-        case Op::Lt: return Value::boolean(compare(a, b, "<") < 0);
-        case Op::Gt: return Value::boolean(compare(a, b, ">") > 0);
-        case Op::Le: return Value::boolean(compare(a, b, "<=") <= 0);
-        case Op::Ge: return Value::boolean(compare(a, b, ">=") >= 0);
-        default: return arith(op, a, b);
+        case Op::Eq:
+            return Value::boolean(equals(a, b));
+        case Op::Ne:
+            return Value::boolean(!equals(a, b));
+        case Op::Lt:
+            return Value::boolean(compare(a, b, "<") < 0);
+        case Op::Gt:
+            return Value::boolean(compare(a, b, ">") > 0);
+        case Op::Le:
+            return Value::boolean(compare(a, b, "<=") <= 0);
+        case Op::Ge:
+            return Value::boolean(compare(a, b, ">=") >= 0);
+        default:
+            return arith(op, a, b);
     }
 }
 
@@ -230,16 +275,24 @@ std::string float_repr(double d) {
 
 std::string to_display(const Value& v) {
     switch (v.type()) {
-        case VT::Nil: return "nil";
-        case VT::Bool: return v.as_bool() ? "true" : "false";
-        case VT::Int: return std::to_string(v.as_int());
-        case VT::Float: return float_repr(v.as_float());
+        case VT::Nil:
+            return "nil";
+        case VT::Bool:
+            return v.as_bool() ? "true" : "false";
+        case VT::Int:
+            return std::to_string(v.as_int());
+        case VT::Float:
+            return float_repr(v.as_float());
         case VT::Str:
-        case VT::Bytes: return v.as_str();
-        case VT::Regex: return "/" + v.regex()->pattern + "/" + v.regex()->flags;
-        case VT::Error: return v.error()->msg;
+        case VT::Bytes:
+            return v.as_str();
+        case VT::Regex:
+            return "/" + v.regex()->pattern + "/" + v.regex()->flags;
+        case VT::Error:
+            return v.error()->msg;
         case VT::Datetime:
-        case VT::Timeval: return dt_to_iso(*v.datetime());
+        case VT::Timeval:
+            return dt_to_iso(*v.datetime());
         default:
             raisef(TYPE_ERR, "cannot convert type `%s` to `str`", type_name(v));
     }

@@ -16,12 +16,21 @@ namespace {
 // opr0 `* / %` .. opr7 `||`; the ternary is handled below them all).
 int precedence(Op op) {
     switch (op) {
-        case Op::Mul: case Op::Div: case Op::Mod: return 8;
-        case Op::Add: case Op::Sub: return 7;
-        case Op::BitAnd: return 6;
-        case Op::BitXor: return 5;
-        case Op::BitOr: return 4;
-        default: return 3;  // comparisons
+        case Op::Mul:
+        case Op::Div:
+        case Op::Mod:
+            return 8;
+        case Op::Add:
+        case Op::Sub:
+            return 7;
+        case Op::BitAnd:
+            return 6;
+        case Op::BitXor:
+            return 5;
+        case Op::BitOr:
+            return 4;
+        default:
+            return 3;  // comparisons
     }
 }
 constexpr int kAndPrec = 2;
@@ -48,8 +57,14 @@ Node* Parser::statement() {
     if (at_keyword("if")) return if_statement();
     if (at_keyword("for")) return for_statement();
     if (at_keyword("return")) return return_statement();
-    if (at_keyword("break")) { i_ += 5; return p_.make(NK::Break, at); }
-    if (at_keyword("continue")) { i_ += 8; return p_.make(NK::Continue, at); }
+    if (at_keyword("break")) {
+        i_ += 5;
+        return p_.make(NK::Break, at);
+    }
+    if (at_keyword("continue")) {
+        i_ += 8;
+        return p_.make(NK::Continue, at);
+    }
     return ternary(binary(unary(), 0));
 }
 
@@ -72,21 +87,68 @@ size_t Parser::peek_operator(Op& op, bool& is_and, bool& is_or) {
     char c = peek(), d = peek(1);
     op = Op::None;
     switch (c) {
-        case '*': op = Op::Mul; break;
-        case '/': op = Op::Div; break;
-        case '%': op = Op::Mod; break;
-        case '+': op = Op::Add; break;
-        case '-': op = Op::Sub; break;
-        case '&': if (d == '&') { is_and = true; return 2; } op = Op::BitAnd; break;
-        case '^': op = Op::BitXor; break;
-        case '|': if (d == '|') { is_or = true; return 2; } op = Op::BitOr; break;
-        case '<': if (d == '=') { op = Op::Le; return 2; } op = Op::Lt; break;
-        case '>': if (d == '=') { op = Op::Ge; return 2; } op = Op::Gt; break;
-        case '=': if (d == '=') { op = Op::Eq; return 2; } return 0;
-        case '!': if (d == '=') { op = Op::Ne; return 2; } return 0;
-        default: return 0;
+        case '*':
+            op = Op::Mul;
+            break;
+        case '/':
+            op = Op::Div;
+            break;
+        case '%':
+            op = Op::Mod;
+            break;
+        case '+':
+            op = Op::Add;
+            break;
+        case '-':
+            op = Op::Sub;
+            break;
+        case '&':
+            if (d == '&') {
+                is_and = true;
+                return 2;
+            }
+            op = Op::BitAnd;
+            break;
+        case '^':
+            op = Op::BitXor;
+            break;
+        case '|':
+            if (d == '|') {
+                is_or = true;
+                return 2;
+            }
+            op = Op::BitOr;
+            break;
+        case '<':
+            if (d == '=') {
+                op = Op::Le;
+                return 2;
+            }
+            op = Op::Lt;
+            break;
+        case '>':
+            if (d == '=') {
+                op = Op::Ge;
+                return 2;
+            }
+            op = Op::Gt;
+            break;
+        case '=':
+            if (d == '=') {
+                op = Op::Eq;
+                return 2;
+            }
+            return 0;
+        case '!':
+            if (d == '=') {
+                op = Op::Ne;
+                return 2;
+            }
+            return 0;
+        default:
+            return 0;
     }
-    if (d == '=') return 0;   // a compound assignment, not an operator
+    if (d == '=') return 0;  // a compound assignment, not an operator
     return 1;
 }
 
@@ -111,7 +173,10 @@ Node* Parser::binary(Node* left, int min_prec) {
             if (p2 <= prec) break;
             right = binary(right, prec);
         }
-        Node* n = p_.make(is_and ? NK::And : is_or ? NK::Or : NK::Binary, static_cast<uint32_t>(at));
+        Node* n = p_.make(is_and  ? NK::And
+                          : is_or ? NK::Or
+                                  : NK::Binary,
+                          static_cast<uint32_t>(at));
         n->op = op;
         n->kids = {left, right};
         left = n;
@@ -231,7 +296,7 @@ Node* Parser::return_statement() {
             n->kids = args;
             return n;
         }
-        i_ = save;   // `return (expr) ...`: an ordinary expression
+        i_ = save;  // `return (expr) ...`: an ordinary expression
     }
     for (;;) {
         n->kids.push_back(statement());
@@ -246,7 +311,7 @@ Node* Parser::primary() {
     char c = peek();
     if (eof()) fail(at);
     if (c == '.' && !std::isdigit(static_cast<unsigned char>(peek(1)))) {
-        return p_.make(NK::Root, static_cast<uint32_t>(at));   // the chain follows
+        return p_.make(NK::Root, static_cast<uint32_t>(at));  // the chain follows
     }
     if (c == '(') {
         ++i_;
@@ -256,7 +321,7 @@ Node* Parser::primary() {
     }
     if (c == '[') return list_literal();
     if (c == '{') return brace();
-    if (c == '&' && peek(1) == '{') {   // &{...}: an anonymous type, as ano({...}) (wrap.cpp)
+    if (c == '&' && peek(1) == '{') {  // &{...}: an anonymous type, as ano({...}) (wrap.cpp)
         ++i_;
         Node* n = p_.make(NK::Call, static_cast<uint32_t>(at));
         n->name = intern("ano");
@@ -337,7 +402,7 @@ Node* Parser::thing_literal(NK kind) {
         expect(':');
         skip();
         if (peek() == ',' || peek() == '}') {
-            Node* v = p_.make(NK::Var, static_cast<uint32_t>(at));   // `{a:}` shorthand
+            Node* v = p_.make(NK::Var, static_cast<uint32_t>(at));  // `{a:}` shorthand
             v->name = id;
             n->kids.push_back(v);
         } else {
@@ -355,18 +420,39 @@ Node* Parser::thing_literal(NK kind) {
 bool Parser::assign_op(Op& op) {
     skip();
     char c = peek(), d = peek(1);
-    if (c == '=' && d != '=') { op = Op::None; i_ += 1; return true; }
+    if (c == '=' && d != '=') {
+        op = Op::None;
+        i_ += 1;
+        return true;
+    }
     if (d != '=') return false;
     switch (c) {
-        case '+': op = Op::Add; break;
-        case '-': op = Op::Sub; break;
-        case '*': op = Op::Mul; break;
-        case '/': op = Op::Div; break;
-        case '%': op = Op::Mod; break;
-        case '&': op = Op::BitAnd; break;
-        case '^': op = Op::BitXor; break;
-        case '|': op = Op::BitOr; break;
-        default: return false;
+        case '+':
+            op = Op::Add;
+            break;
+        case '-':
+            op = Op::Sub;
+            break;
+        case '*':
+            op = Op::Mul;
+            break;
+        case '/':
+            op = Op::Div;
+            break;
+        case '%':
+            op = Op::Mod;
+            break;
+        case '&':
+            op = Op::BitAnd;
+            break;
+        case '^':
+            op = Op::BitXor;
+            break;
+        case '|':
+            op = Op::BitOr;
+            break;
+        default:
+            return false;
     }
     i_ += 2;
     return true;
@@ -468,7 +554,7 @@ Node* Parser::postfix(Node* obj) {
             if (!is_name_start(peek())) {
                 if (obj->kind == NK::Root && optional) fail(i_);
                 i_ = save;
-                if (obj->kind == NK::Root) ++i_;   // a lone `.`: the root itself
+                if (obj->kind == NK::Root) ++i_;  // a lone `.`: the root itself
                 return obj;
             }
             std::string nm = name();
@@ -514,7 +600,10 @@ Node* Parser::index(Node* obj) {
         if (peek() != ':' && peek() != ']') parts[count] = statement();
         ++count;
         skip();
-        if (peek() == ':' && count < 3) { ++i_; continue; }
+        if (peek() == ':' && count < 3) {
+            ++i_;
+            continue;
+        }
         break;
     }
     expect(']');
@@ -525,14 +614,18 @@ Node* Parser::index(Node* obj) {
     if (assign_op(op)) {
         Node* n = p_.make(slice ? NK::SliceAssign : NK::IndexAssign, static_cast<uint32_t>(at));
         n->op = op;
-        if (slice) n->kids = {obj, parts[0], parts[1], parts[2], statement()};
-        else n->kids = {obj, parts[0], statement()};
+        if (slice)
+            n->kids = {obj, parts[0], parts[1], parts[2], statement()};
+        else
+            n->kids = {obj, parts[0], statement()};
         return n;
     }
     i_ = save;
     Node* n = p_.make(slice ? NK::Slice : NK::Index, static_cast<uint32_t>(at));
-    if (slice) n->kids = {obj, parts[0], parts[1], parts[2]};
-    else n->kids = {obj, parts[0]};
+    if (slice)
+        n->kids = {obj, parts[0], parts[1], parts[2]};
+    else
+        n->kids = {obj, parts[0]};
     return n;
 }
 
@@ -542,8 +635,9 @@ std::shared_ptr<Program> parse(std::string_view code, int max_depth) {
     Parser p(*prog, max_depth);
     prog->root = p.program();
     prog->side_effects = analyse_side_effects(prog->root);
-    for (auto& n : prog->nodes)   // variables are found by slot, not by name
-        if (n->kind == NK::Var || n->kind == NK::Assign || n->kind == NK::Call) n->slot = var_slot(n->name);
+    for (auto& n : prog->nodes)  // variables are found by slot, not by name
+        if (n->kind == NK::Var || n->kind == NK::Assign || n->kind == NK::Call)
+            n->slot = var_slot(n->name);
     return prog;
 }
 

@@ -22,21 +22,20 @@ struct Program;
 
 // A closure value: the parsed body it points into and its source text.
 struct ClosureObj : Obj {
-    std::shared_ptr<Program> prog;   // keeps the AST alive
-    const Node* node = nullptr;      // the closure node (params + body)
-    std::string source;              // as written, for rendering
+    std::shared_ptr<Program> prog;  // keeps the AST alive
+    const Node* node = nullptr;     // the closure node (params + body)
+    std::string source;             // as written, for rendering
     std::vector<std::string> params;
-    bool side_effects = false;       // its body may change stored data
-    bool stored = false;             // read back from storage (not this query's code)
+    bool side_effects = false;  // its body may change stored data
+    bool stored = false;        // read back from storage (not this query's code)
 };
 
 // A closure from its source text (stored closures, procedures).
 Value closure_from_source(const std::string& source);
 
-
 class Query;
 struct Identity;
-void check_change_access(Query& q);   // access.cpp
+void check_change_access(Query& q);  // access.cpp
 
 class Query {
 public:
@@ -45,11 +44,11 @@ public:
 
     Storage& storage() { return st_; }
     const Scope& scope() const { return scope_; }
-    Collection* collection() { return coll_.get(); }   // nullptr in @thingsdb
+    Collection* collection() { return coll_.get(); }  // nullptr in @thingsdb
     // The id catalogs (procedures, types, enums) are kept under: the
     // collection's id, or 0 for the @thingsdb scope.
     uint64_t scope_id() const { return coll_ ? coll_->id() : 0; }
-    Collection& need_collection();                     // raises in @thingsdb
+    Collection& need_collection();  // raises in @thingsdb
     const Limits& limits() const { return limits_; }
 
     // Runs a whole query text; the value of its last statement (or return).
@@ -76,7 +75,8 @@ public:
     bool is_change() const { return change_; }
     // Becoming a change needs CHANGE on the scope (access.h).
     void set_change(bool c) {
-        if (c && !change_ && !read_only.empty()) raise(OPERATION_ERR, "the query changes data but " + read_only);
+        if (c && !change_ && !read_only.empty())
+            raise(OPERATION_ERR, "the query changes data but " + read_only);
         if (c && !change_ && identity) check_change_access(*this);
         change_ = c;
     }
@@ -86,7 +86,7 @@ public:
     // hot standby): why becoming a change is refused (operation_err "the
     // query changes data but <read_only>"); empty: changes are allowed.
     std::string read_only;
-    void require_change();           // operation_err when not a change
+    void require_change();  // operation_err when not a change
 
     // Before a value goes into a thing's property or a list/set of a thing:
     // lists become tuples inside lists, shared containers are copied, things
@@ -112,7 +112,9 @@ public:
         std::string json;
     };
     std::vector<Job> jobs;
-    void add_job(uint64_t thing_id, std::string json) { jobs.push_back({thing_id, std::move(json)}); }
+    void add_job(uint64_t thing_id, std::string json) {
+        jobs.push_back({thing_id, std::move(json)});
+    }
     // Things of this query already sent whole in a job (events.cpp): later
     // jobs refer to them by id, as ThingsDB unmarks a new thing once packed.
     std::unordered_set<uint64_t> jobs_sent_whole;
@@ -123,7 +125,7 @@ public:
     std::string to_json(const Value& v, int deep);
     // Sets a property as `t.key = v` does (conversion, owner, dirt).
     void store_prop(Thing* t, const std::string& key, Value v);
-    std::string scope_label() const;   // "@thingsdb", "@:stuff"
+    std::string scope_label() const;  // "@thingsdb", "@:stuff"
     // Variables by interned name: the innermost binding (ThingsDB looks a
     // name up through the whole stack, so a closure sees the variables of
     // the code that calls it); set_var binds in the current frame only.
@@ -141,17 +143,17 @@ private:
     Value eval_slice(const Node* n);
     Value eval_slice_assign(const Node* n);
     Value eval_for(const Node* n);
-    Value ev(const Node* n);   // eval() inline, for the evaluator's own use
+    Value ev(const Node* n);  // eval() inline, for the evaluator's own use
     void poll_check();
-    Value eval_node(const Node* n);   // every kind; eval() answers the hot ones itself
+    Value eval_node(const Node* n);  // every kind; eval() answers the hot ones itself
     Value eval_binary(const Node* n);
     Value eval_block(const Node* n);
     // The variable stack (see Var below).
     Value* find_slot(int slot);
-    size_t set_slot(int name, int slot, Value v);   // index of the binding
+    size_t set_slot(int name, int slot, Value v);  // index of the binding
     size_t push_var(int name, int slot, Value v);
-    void pop_vars(size_t n);   // back to n bindings
-    std::vector<int32_t> top_;   // per slot: index in vars of its innermost binding, or -1
+    void pop_vars(size_t n);    // back to n bindings
+    std::vector<int32_t> top_;  // per slot: index in vars of its innermost binding, or -1
     std::shared_ptr<Program> current_program_ref();
     Ctrl ctrl_ = Ctrl::None;
     Value ret_val_;
@@ -165,8 +167,8 @@ private:
     int deep_ = 1;
     bool change_ = false;
     unsigned steps_ = 0;
-    uint64_t things_base_ = 0;   // things_made when the query started
-    uintptr_t stack_base_ = 0;   // the stack pointer when the query started
+    uint64_t things_base_ = 0;  // things_made when the query started
+    uintptr_t stack_base_ = 0;  // the stack pointer when the query started
     static constexpr uintptr_t kMaxEvalStack = 3 * 1024 * 1024;
     size_t prev_max_str_ = 0;
 
@@ -177,9 +179,9 @@ public:
     // holds per slot the index of its innermost binding, so a lookup is no
     // search, and a binding remembers the one it shadows (prev) for the pop.
     struct Var {
-        int name;      // interned
-        int slot;      // var_slot(name)
-        int prev;      // index of the binding of the same slot it shadows, or -1
+        int name;  // interned
+        int slot;  // var_slot(name)
+        int prev;  // index of the binding of the same slot it shadows, or -1
         Value val;
     };
     std::vector<Var> vars;
@@ -201,14 +203,15 @@ private:
 // the `Name{...}` instance and enum forms. A hook sets `handled` when the name
 // was its own. init_core() (core/init.cpp) installs every hook, once.
 using NodeHook = Value (*)(Query& q, const Node* n, bool& handled);
-std::vector<NodeHook>& call_hooks();       // NK::Call fallbacks, in order
-std::vector<NodeHook>& instance_hooks();   // NK::Instance and NK::EnumMember
+std::vector<NodeHook>& call_hooks();      // NK::Call fallbacks, in order
+std::vector<NodeHook>& instance_hooks();  // NK::Instance and NK::EnumMember
 // Methods of a Type instance that no built-in answers (its Type's methods).
 using MethodHook = Value (*)(Query& q, Value& self, const Node* n, bool& handled);
 std::vector<MethodHook>& method_hooks();
 // Checks (and may convert) a value that goes into a Type instance (see
 // Query::assignable_to); raises when the Type refuses it.
-using AssignHook = void (*)(Query& q, Value& v, Thing* owner, const std::string& key, Query::Into into);
+using AssignHook = void (*)(Query& q, Value& v, Thing* owner, const std::string& key,
+                            Query::Into into);
 extern AssignHook assign_hook;
 // type() of a Type instance, an enum member or a wrap, whose names live in the
 // collection's catalog (model/value.cpp; without it "thing", "enum", "<thing>").

@@ -51,8 +51,10 @@ struct Zones {
             std::istringstream ls(line);
             std::string kind, a, b;
             ls >> kind >> a;
-            if (kind == "Z") names.push_back(a);
-            else if (kind == "L" && (ls >> b)) names.push_back(b);
+            if (kind == "Z")
+                names.push_back(a);
+            else if (kind == "L" && (ls >> b))
+                names.push_back(b);
         }
         if (names.empty()) {
             // No tzdata.zi: every TZif file under the zone directory.
@@ -86,7 +88,7 @@ Zones& zones() {
     return z;
 }
 
-std::string g_cur_tz;   // the zone TZ was last set to
+std::string g_cur_tz;  // the zone TZ was last set to
 
 void select_zone(const TimeZone* tz) {
     if (g_cur_tz == tz->name) return;
@@ -118,11 +120,15 @@ long offset_in_sec(const char* s) {
         raise(VALUE_ERR, "invalid offset; expecting format `+/-hh[mm]`, for example +0100 or -05");
     };
     int sign;
-    if (*s == '-') sign = -1;
-    else if (*s == '+') sign = 1;
-    else invalid();
+    if (*s == '-')
+        sign = -1;
+    else if (*s == '+')
+        sign = 1;
+    else
+        invalid();
     ++s;
-    if (!isdigit(static_cast<unsigned char>(s[0])) || !isdigit(static_cast<unsigned char>(s[1]))) invalid();
+    if (!isdigit(static_cast<unsigned char>(s[0])) || !isdigit(static_cast<unsigned char>(s[1])))
+        invalid();
     long hours = (s[0] - '0') * 10 + (s[1] - '0');
     if (hours > 12) invalid();
     s += 2;
@@ -161,7 +167,8 @@ Value from_strn(const std::string& s, const char* fmt, const TimeZone* tz, bool 
             int64_t ts = timegm(&tm);
             size_t p = s.find_last_of("+-");
             if (p == std::string::npos)
-                raisef(VALUE_ERR, "invalid date/time string (does not match format string `%s`)", fmt);
+                raisef(VALUE_ERR, "invalid date/time string (does not match format string `%s`)",
+                       fmt);
             long off = offset_in_sec(s.c_str() + p);
             return make_datetime(ts - off, static_cast<int>(off / 60), nullptr, timeval);
         }
@@ -232,30 +239,39 @@ std::string dt_to_iso(const DatetimeObj& dt) {
 }
 
 std::string dt_format(const DatetimeObj& dt, const std::string& fmt) {
-    if (fmt.size() < 2 || fmt.size() >= 80) raise(VALUE_ERR, "invalid date/time format (wrong size)");
+    if (fmt.size() < 2 || fmt.size() >= 80)
+        raise(VALUE_ERR, "invalid date/time format (wrong size)");
     return write_tm(dt, fmt.c_str());
 }
 
 Value dt_from_iso(const std::string& s, const TimeZone* tz, bool timeval) {
     bool t = s.size() > 10 && s[10] == 'T';
     switch (s.size()) {
-        case 4: return from_strn(s, "%Y", tz, timeval);
-        case 7: return from_strn(s, "%Y-%m", tz, timeval);
-        case 10: return from_strn(s, "%Y-%m-%d", tz, timeval);
-        case 13: return from_strn(s, t ? "%Y-%m-%dT%H" : "%Y-%m-%d %H", tz, timeval);
-        case 16: return from_strn(s, t ? "%Y-%m-%dT%H:%M" : "%Y-%m-%d %H:%M", tz, timeval);
-        case 19: return from_strn(s, t ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", tz, timeval);
-        case 20: return from_strn(s, t ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%SZ", tz, timeval);
-        case 22:   // +hh
-        case 24:   // +hhmm
-        case 25:   // +hh:mm (not in ThingsDB, which has no colon form)
+        case 4:
+            return from_strn(s, "%Y", tz, timeval);
+        case 7:
+            return from_strn(s, "%Y-%m", tz, timeval);
+        case 10:
+            return from_strn(s, "%Y-%m-%d", tz, timeval);
+        case 13:
+            return from_strn(s, t ? "%Y-%m-%dT%H" : "%Y-%m-%d %H", tz, timeval);
+        case 16:
+            return from_strn(s, t ? "%Y-%m-%dT%H:%M" : "%Y-%m-%d %H:%M", tz, timeval);
+        case 19:
+            return from_strn(s, t ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", tz, timeval);
+        case 20:
+            return from_strn(s, t ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%SZ", tz, timeval);
+        case 22:  // +hh
+        case 24:  // +hhmm
+        case 25:  // +hh:mm (not in ThingsDB, which has no colon form)
             return from_strn(s, t ? "%Y-%m-%dT%H:%M:%S%z" : "%Y-%m-%d %H:%M:%S%z", tz, timeval);
     }
     raise(VALUE_ERR, "invalid date/time string");
 }
 
 Value dt_from_fmt(const std::string& s, const std::string& fmt, const TimeZone* tz, bool timeval) {
-    if (fmt.size() < 2 || fmt.size() >= 80) raise(VALUE_ERR, "invalid date/time format (wrong size)");
+    if (fmt.size() < 2 || fmt.size() >= 80)
+        raise(VALUE_ERR, "invalid date/time format (wrong size)");
     return from_strn(s, fmt.c_str(), tz, timeval);
 }
 
@@ -278,10 +294,12 @@ Value dt_from_tm(struct tm tm, const TimeZone* tz, long offset_sec, bool timeval
 void dt_parse_zone(const std::string& s, const TimeZone*& tz, int& offset_min) {
     if (s.empty())
         raise(VALUE_ERR,
-              "expecting a time zone or offset; example time zone: `Europe/Amsterdam`; example offset: `+01`");
+              "expecting a time zone or offset; example time zone: `Europe/Amsterdam`; example "
+              "offset: `+01`");
     if (s[0] == '+' || s[0] == '-') {
         if (s.size() >= 6 || s.find('\0') != std::string::npos)
-            raise(VALUE_ERR, "invalid offset; expecting format `+/-hh[mm]`, for example +0100 or -05");
+            raise(VALUE_ERR,
+                  "invalid offset; expecting format `+/-hh[mm]`, for example +0100 or -05");
         long off = offset_in_sec(s.c_str());
         tz = nullptr;
         offset_min = static_cast<int>(off / 60);
@@ -295,16 +313,24 @@ void dt_parse_zone(const std::string& s, const TimeZone*& tz, int& offset_min) {
 
 Value dt_move(const Value& v, const std::string& unit, int64_t num) {
     enum { YEARS, MONTHS, WEEKS, DAYS, HOURS, MINUTES, SECONDS } u;
-    if (unit == "years") u = YEARS;
-    else if (unit == "months") u = MONTHS;
-    else if (unit == "weeks") u = WEEKS;
-    else if (unit == "days") u = DAYS;
-    else if (unit == "hours") u = HOURS;
-    else if (unit == "minutes") u = MINUTES;
-    else if (unit == "seconds") u = SECONDS;
+    if (unit == "years")
+        u = YEARS;
+    else if (unit == "months")
+        u = MONTHS;
+    else if (unit == "weeks")
+        u = WEEKS;
+    else if (unit == "days")
+        u = DAYS;
+    else if (unit == "hours")
+        u = HOURS;
+    else if (unit == "minutes")
+        u = MINUTES;
+    else if (unit == "seconds")
+        u = SECONDS;
     else
         raise(VALUE_ERR,
-              "invalid unit, expecting one of `years`, `months`, `weeks`, `days`, `hours`, `minutes` or `seconds`");
+              "invalid unit, expecting one of `years`, `months`, `weeks`, `days`, `hours`, "
+              "`minutes` or `seconds`");
     const DatetimeObj& dt = *v.datetime();
     bool timeval = v.is(VT::Timeval);
     if (u <= MONTHS) {
@@ -337,11 +363,20 @@ Value dt_move(const Value& v, const std::string& unit, int64_t num) {
     }
     if (num < INT_MIN || num > INT_MAX) raise(OVERFLOW_ERR, "integer overflow");
     switch (u) {
-        case WEEKS: num *= 7; [[fallthrough]];
-        case DAYS: num *= 24; [[fallthrough]];
-        case HOURS: num *= 60; [[fallthrough]];
-        case MINUTES: num *= 60; [[fallthrough]];
-        default: break;
+        case WEEKS:
+            num *= 7;
+            [[fallthrough]];
+        case DAYS:
+            num *= 24;
+            [[fallthrough]];
+        case HOURS:
+            num *= 60;
+            [[fallthrough]];
+        case MINUTES:
+            num *= 60;
+            [[fallthrough]];
+        default:
+            break;
     }
     int64_t ts;
     if (__builtin_add_overflow(dt.ts, num, &ts)) raise(OVERFLOW_ERR, "integer overflow");

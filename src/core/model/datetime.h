@@ -29,10 +29,11 @@ const TimeZone* tz_find(std::string_view name);
 const std::vector<const TimeZone*>& tz_all();
 
 struct DatetimeObj : Obj {
-    DatetimeObj(int64_t ts, int offset, const TimeZone* tz) : ts(ts), offset(static_cast<int16_t>(offset)), tz(tz) {}
-    int64_t ts;              // seconds since the epoch (UTC)
-    int16_t offset;          // minutes east of UTC; used when tz is nullptr
-    const TimeZone* tz;      // nullptr: a fixed offset
+    DatetimeObj(int64_t ts, int offset, const TimeZone* tz)
+        : ts(ts), offset(static_cast<int16_t>(offset)), tz(tz) {}
+    int64_t ts;          // seconds since the epoch (UTC)
+    int16_t offset;      // minutes east of UTC; used when tz is nullptr
+    const TimeZone* tz;  // nullptr: a fixed offset
 };
 
 // A datetime (or, with timeval = true, a timeval) value.

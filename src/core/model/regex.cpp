@@ -18,11 +18,20 @@ Value make_regex(std::string pattern, std::string flags) {
     uint32_t opts = PCRE2_UTF;
     for (char f : flags) {
         switch (f) {
-            case 'i': opts |= PCRE2_CASELESS; break;
-            case 'm': opts |= PCRE2_MULTILINE; break;
-            case 's': opts |= PCRE2_DOTALL; break;
-            case 'x': opts |= PCRE2_EXTENDED; break;
-            case 'g': break;   // global matching is a property of match()
+            case 'i':
+                opts |= PCRE2_CASELESS;
+                break;
+            case 'm':
+                opts |= PCRE2_MULTILINE;
+                break;
+            case 's':
+                opts |= PCRE2_DOTALL;
+                break;
+            case 'x':
+                opts |= PCRE2_EXTENDED;
+                break;
+            case 'g':
+                break;  // global matching is a property of match()
             default:
                 raisef(VALUE_ERR, "invalid regular expression flag: `%c`", f);
         }
@@ -55,8 +64,11 @@ std::vector<RegexGroup> regex_match(const RegexObj* re, std::string_view subject
     if (rc > 0) {
         PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
         for (int g = 0; g < rc; ++g) {
-            if (ov[2 * g] == PCRE2_UNSET) out.push_back({false, {}});
-            else out.push_back({true, std::string(subject.substr(ov[2 * g], ov[2 * g + 1] - ov[2 * g]))});
+            if (ov[2 * g] == PCRE2_UNSET)
+                out.push_back({false, {}});
+            else
+                out.push_back(
+                    {true, std::string(subject.substr(ov[2 * g], ov[2 * g + 1] - ov[2 * g]))});
         }
         if (match_end) *match_end = ov[1];
     }

@@ -23,7 +23,10 @@ Value make_regex(std::string pattern, std::string flags);
 bool regex_test(const RegexObj* re, std::string_view subject);
 // The first match: the whole match followed by its groups (empty if none;
 // an unset group is returned as `nil` by the caller, marked here by set=false).
-struct RegexGroup { bool set; std::string text; };
+struct RegexGroup {
+    bool set;
+    std::string text;
+};
 std::vector<RegexGroup> regex_match(const RegexObj* re, std::string_view subject, size_t start = 0,
                                     size_t* match_end = nullptr);
 

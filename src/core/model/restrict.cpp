@@ -24,7 +24,8 @@ constexpr uint64_t kNillable = 1u << 8;
 RK kind_of(uint64_t r) { return static_cast<RK>(r & 0xff); }
 uint32_t id_of(uint64_t r) { return static_cast<uint32_t>(r >> 32); }
 uint64_t pack(RK k, bool nillable, uint32_t id) {
-    return static_cast<uint64_t>(k) | (nillable ? kNillable : 0) | (static_cast<uint64_t>(id) << 32);
+    return static_cast<uint64_t>(k) | (nillable ? kNillable : 0) |
+           (static_cast<uint64_t>(id) << 32);
 }
 
 // The names ThingsDB's definitions use for the built-in kinds (its field
@@ -34,12 +35,14 @@ struct Builtin {
     RK kind;
 };
 constexpr Builtin kBuiltins[] = {
-    {"thing", RK::Thing}, {"raw", RK::Raw}, {"str", RK::Str}, {"utf8", RK::Utf8},
-    {"bytes", RK::Bytes}, {"int", RK::Int}, {"uint", RK::UInt}, {"pint", RK::PInt},
-    {"nint", RK::NInt}, {"float", RK::Float}, {"number", RK::Number}, {"bool", RK::Bool},
-    {"[]", RK::Arr}, {"{}", RK::Set}, {"datetime", RK::Datetime}, {"timeval", RK::Timeval},
-    {"regex", RK::Regex}, {"closure", RK::Closure}, {"error", RK::Error}, {"room", RK::Room},
-    {"task", RK::Task}, {"email", RK::Email}, {"url", RK::Url}, {"tel", RK::Tel},
+    {"thing", RK::Thing},     {"raw", RK::Raw},       {"str", RK::Str},
+    {"utf8", RK::Utf8},       {"bytes", RK::Bytes},   {"int", RK::Int},
+    {"uint", RK::UInt},       {"pint", RK::PInt},     {"nint", RK::NInt},
+    {"float", RK::Float},     {"number", RK::Number}, {"bool", RK::Bool},
+    {"[]", RK::Arr},          {"{}", RK::Set},        {"datetime", RK::Datetime},
+    {"timeval", RK::Timeval}, {"regex", RK::Regex},   {"closure", RK::Closure},
+    {"error", RK::Error},     {"room", RK::Room},     {"task", RK::Task},
+    {"email", RK::Email},     {"url", RK::Url},       {"tel", RK::Tel},
 };
 
 const char* builtin_name(RK k) {
@@ -50,10 +53,12 @@ const char* builtin_name(RK k) {
 
 bool builtin_kind(std::string_view s, RK& k) {
     for (const Builtin& b : kBuiltins)
-        if (s == b.name) { k = b.kind; return true; }
+        if (s == b.name) {
+            k = b.kind;
+            return true;
+        }
     return false;
 }
-
 
 bool is_ascii(std::string_view s) {
     for (unsigned char c : s)
@@ -87,7 +92,8 @@ uint64_t parse_restriction(Query& q, const std::string& raw) {
         if (EnumDef* e = c->enum_(s)) return pack(RK::Enum, nillable, e->id);
     }
     if (!is_ascii(s)) raise(VALUE_ERR, "restriction must only contain valid ASCII characters");
-    raisef(VALUE_ERR, "failed to set restriction; unknown type `%.*s`", static_cast<int>(s.size()), s.data());
+    raisef(VALUE_ERR, "failed to set restriction; unknown type `%.*s`", static_cast<int>(s.size()),
+           s.data());
 }
 
 // ThingsDB's ti_val_is_spec.
@@ -96,33 +102,59 @@ bool restriction_allows(uint64_t r, const Value& v) {
     if (k == RK::None) return true;
     if ((r & kNillable) && v.is_nil()) return true;
     switch (k) {
-        case RK::None: return true;
-        case RK::Thing: return v.is(VT::Thing);
-        case RK::Raw: return v.is(VT::Str) || v.is(VT::Bytes);
-        case RK::Str: return v.is(VT::Str);
-        case RK::Utf8: return v.is(VT::Str) && valid_utf8(v.as_str());
-        case RK::Bytes: return v.is(VT::Bytes);
-        case RK::Int: return v.is(VT::Int);
-        case RK::UInt: return v.is(VT::Int) && v.as_int() >= 0;
-        case RK::PInt: return v.is(VT::Int) && v.as_int() > 0;
-        case RK::NInt: return v.is(VT::Int) && v.as_int() < 0;
-        case RK::Float: return v.is(VT::Float);
-        case RK::Number: return v.is(VT::Int) || v.is(VT::Float);
-        case RK::Bool: return v.is(VT::Bool);
-        case RK::Arr: return v.is(VT::List);
-        case RK::Set: return v.is(VT::Set);
-        case RK::Datetime: return v.is(VT::Datetime);
-        case RK::Timeval: return v.is(VT::Timeval);
-        case RK::Regex: return v.is(VT::Regex);
-        case RK::Closure: return v.is(VT::Closure);
-        case RK::Error: return v.is(VT::Error);
+        case RK::None:
+            return true;
+        case RK::Thing:
+            return v.is(VT::Thing);
+        case RK::Raw:
+            return v.is(VT::Str) || v.is(VT::Bytes);
+        case RK::Str:
+            return v.is(VT::Str);
+        case RK::Utf8:
+            return v.is(VT::Str) && valid_utf8(v.as_str());
+        case RK::Bytes:
+            return v.is(VT::Bytes);
+        case RK::Int:
+            return v.is(VT::Int);
+        case RK::UInt:
+            return v.is(VT::Int) && v.as_int() >= 0;
+        case RK::PInt:
+            return v.is(VT::Int) && v.as_int() > 0;
+        case RK::NInt:
+            return v.is(VT::Int) && v.as_int() < 0;
+        case RK::Float:
+            return v.is(VT::Float);
+        case RK::Number:
+            return v.is(VT::Int) || v.is(VT::Float);
+        case RK::Bool:
+            return v.is(VT::Bool);
+        case RK::Arr:
+            return v.is(VT::List);
+        case RK::Set:
+            return v.is(VT::Set);
+        case RK::Datetime:
+            return v.is(VT::Datetime);
+        case RK::Timeval:
+            return v.is(VT::Timeval);
+        case RK::Regex:
+            return v.is(VT::Regex);
+        case RK::Closure:
+            return v.is(VT::Closure);
+        case RK::Error:
+            return v.is(VT::Error);
         case RK::Room:
-        case RK::Task: return false;   // no rooms or tasks here
-        case RK::Email: return v.is(VT::Str) && restriction_pattern_ok('e', v.as_str());
-        case RK::Url: return v.is(VT::Str) && restriction_pattern_ok('u', v.as_str());
-        case RK::Tel: return v.is(VT::Str) && restriction_pattern_ok('t', v.as_str());
-        case RK::Type: return v.is(VT::Thing) && v.thing()->type() == id_of(r);
-        case RK::Enum: return v.is(VT::EnumMember) && v.member()->enum_id == id_of(r);
+        case RK::Task:
+            return false;  // no rooms or tasks here
+        case RK::Email:
+            return v.is(VT::Str) && restriction_pattern_ok('e', v.as_str());
+        case RK::Url:
+            return v.is(VT::Str) && restriction_pattern_ok('u', v.as_str());
+        case RK::Tel:
+            return v.is(VT::Str) && restriction_pattern_ok('t', v.as_str());
+        case RK::Type:
+            return v.is(VT::Thing) && v.thing()->type() == id_of(r);
+        case RK::Enum:
+            return v.is(VT::EnumMember) && v.member()->enum_id == id_of(r);
     }
     return false;
 }
@@ -176,7 +208,7 @@ std::string encode_restriction(uint64_t r) {
     }
     Query* q = Query::current();
     int64_t at = q && q->collection() ? created_at(*q, k, id_of(r)) : 0;
-    if (at < 0) return "";   // the Type or enum is gone: no restriction
+    if (at < 0) return "";  // the Type or enum is gone: no restriction
     std::string out = k == RK::Type ? ":t" : ":e";
     out += std::to_string(id_of(r)) + "@" + std::to_string(at);
     if (r & kNillable) out.push_back('?');

@@ -15,15 +15,39 @@ namespace tdb {
 
 class Query;
 struct Thing;
-enum class SK : uint8_t;   // schema/types.h
+enum class SK : uint8_t;  // schema/types.h
 
 // Thing::restriction packs a restriction in one number: 0 is none; the low
 // byte is the kind (RK), bit 8 "nil allowed" (Types and enums only), the high
 // 32 bits the type_id or enum_id.
 enum class RK : uint8_t {
-    None, Thing, Raw, Str, Utf8, Bytes, Int, UInt, PInt, NInt, Float, Number, Bool,
-    Arr, Set, Datetime, Timeval, Regex, Closure, Error, Room, Task, Email, Url, Tel,
-    Type, Enum,
+    None,
+    Thing,
+    Raw,
+    Str,
+    Utf8,
+    Bytes,
+    Int,
+    UInt,
+    PInt,
+    NInt,
+    Float,
+    Number,
+    Bool,
+    Arr,
+    Set,
+    Datetime,
+    Timeval,
+    Regex,
+    Closure,
+    Error,
+    Room,
+    Task,
+    Email,
+    Url,
+    Tel,
+    Type,
+    Enum,
 };
 
 // Raises type_err "restriction mismatch" when the value may

@@ -49,7 +49,7 @@ void* small_block_alloc(size_t bytes) {
     size_t cls = (bytes + kBlockStep - 1) / kBlockStep;
     if (!g_free_blocks[cls]) {
         size_t size = cls * kBlockStep;
-        g_block_slabs.reserve(g_block_slabs.size() + 1);   // may throw: before the slab exists
+        g_block_slabs.reserve(g_block_slabs.size() + 1);  // may throw: before the slab exists
         char* slab = static_cast<char*>(::operator new(kBlockSlab));
         g_block_slabs.push_back(slab);
         for (size_t i = kBlockSlab / size; i-- > 0;) {
@@ -109,22 +109,28 @@ size_t live_thing_count() {
 }
 
 Thing::~Thing() {
-    if (live_prev) live_prev->live_next = live_next;
-    else if (g_live_things == this) g_live_things = live_next;
+    if (live_prev)
+        live_prev->live_next = live_next;
+    else if (g_live_things == this)
+        g_live_things = live_next;
     if (live_next) live_next->live_prev = live_prev;
     if (coll) coll->forget(this);
     // Containers may outlive the thing (held by a variable): they must not
     // point back at it any more.
     for (Prop& p : props_) {
-        if (p.val.is(VT::List) && p.val.list()->owner.thing == this) p.val.list()->owner.thing = nullptr;
-        if (p.val.is(VT::Set) && p.val.set()->owner.thing == this) p.val.set()->owner.thing = nullptr;
+        if (p.val.is(VT::List) && p.val.list()->owner.thing == this)
+            p.val.list()->owner.thing = nullptr;
+        if (p.val.is(VT::Set) && p.val.set()->owner.thing == this)
+            p.val.set()->owner.thing = nullptr;
     }
 }
 
 Props& Thing::props() {
     if (!loaded) {
-        if (coll) coll->load(this);
-        else loaded = true;
+        if (coll)
+            coll->load(this);
+        else
+            loaded = true;
     }
     return props_;
 }
@@ -161,7 +167,7 @@ void ThingMap::put(uint64_t id, Thing* t) {
         slots_[i].id = id;
         ++count_;
     }
-    std::swap(slots_[i].t, keep);   // the replaced thing is released last
+    std::swap(slots_[i].t, keep);  // the replaced thing is released last
 }
 
 void ThingMap::erase(uint64_t id) {
@@ -184,13 +190,13 @@ void ThingMap::erase(uint64_t id) {
         slots_[j].id = 0;
         i = j;
     }
-}   // `gone` goes last: its destructor may look the map up
+}  // `gone` goes last: its destructor may look the map up
 
 void ThingMap::clear() {
     std::vector<Slot> old;
     old.swap(slots_);
     count_ = 0;
-}   // the things go after the map is empty
+}  // the things go after the map is empty
 
 Collection::Collection(Storage& st, const CollectionRow& row) : st_(st), row_(row) {}
 
@@ -248,8 +254,10 @@ void Collection::fill(Thing* t, const StoredThing& st) {
         decode_props(*this, t, st.props_json, &t->old_refs);
     }
     for (Prop& p : t->props_) {
-        if (p.val.is(VT::List)) p.val.list()->owner = {t, p.key};
-        else if (p.val.is(VT::Set)) p.val.set()->owner = {t, p.key};
+        if (p.val.is(VT::List))
+            p.val.list()->owner = {t, p.key};
+        else if (p.val.is(VT::Set))
+            p.val.set()->owner = {t, p.key};
     }
 }
 
@@ -259,7 +267,7 @@ void Collection::load(Thing* t) {
         if (st_.load_thing(row_.id, t->id, st)) {
             fill(t, st);
         } else {
-            set_loaded(t);   // a dangling reference: an empty thing
+            set_loaded(t);  // a dangling reference: an empty thing
             t->gone = true;
         }
         return;
@@ -279,7 +287,7 @@ void Collection::load(Thing* t) {
         if (s && !s->loaded) fill(s, r);
     }
     if (!t->loaded) {
-        set_loaded(t);   // a dangling reference: an empty thing
+        set_loaded(t);  // a dangling reference: an empty thing
         t->gone = true;
     }
 }
@@ -310,10 +318,12 @@ void Collection::attach_walk(Thing* first, const Value* first_val) {
             const Value& v = *it.v;
             if (v.is(VT::List)) {
                 auto& items = v.list()->items;
-                for (auto i = items.rbegin(); i != items.rend(); ++i) todo.push_back({nullptr, &*i});
+                for (auto i = items.rbegin(); i != items.rend(); ++i)
+                    todo.push_back({nullptr, &*i});
             } else if (v.is(VT::Set)) {
                 auto& items = v.set()->items;
-                for (auto i = items.rbegin(); i != items.rend(); ++i) todo.push_back({i->get(), nullptr});
+                for (auto i = items.rbegin(); i != items.rend(); ++i)
+                    todo.push_back({i->get(), nullptr});
             } else if (v.is(VT::Thing)) {
                 t = v.thing();
             }
@@ -327,7 +337,8 @@ void Collection::attach_walk(Thing* first, const Value* first_val) {
         things_.put(t->id, t);
         created_.emplace_back(t);
         mark_dirty(t);
-        for (auto p = t->props_.rbegin(); p != t->props_.rend(); ++p) todo.push_back({nullptr, &p->val});
+        for (auto p = t->props_.rbegin(); p != t->props_.rend(); ++p)
+            todo.push_back({nullptr, &p->val});
     }
 }
 

@@ -38,9 +38,13 @@ struct PropAlloc {
     T* allocate(size_t n) { return static_cast<T*>(small_block_alloc(n * sizeof(T))); }
     void deallocate(T* p, size_t n) noexcept { small_block_free(p, n * sizeof(T)); }
     template <class U>
-    bool operator==(const PropAlloc<U>&) const { return true; }
+    bool operator==(const PropAlloc<U>&) const {
+        return true;
+    }
     template <class U>
-    bool operator!=(const PropAlloc<U>&) const { return false; }
+    bool operator!=(const PropAlloc<U>&) const {
+        return false;
+    }
 };
 using Props = std::vector<Prop, PropAlloc<Prop>>;
 
@@ -60,40 +64,46 @@ struct Thing : Obj {
     Thing* live_prev = nullptr;
     Thing* live_next = nullptr;
 
-    uint64_t id = 0;                  // 0 until attached to a stored thing
-    Collection* coll = nullptr;       // set once stored
-    uint32_t type_id = kNoType;       // a Type instance when set (read it
-                                      // through type() on stored things: a
-                                      // stub is not loaded yet)
-    int64_t version = 0;              // as loaded, for the write check
-    bool loaded = true;               // false: only the id is known yet
-    bool dirty = false;               // props changed in this query
-    bool is_new = false;              // got its id in this query
-    bool gone = false;                // referenced, but its row does not exist
-    uint32_t in_use = 0;              // > 0 while iterated
-    uint64_t restriction = 0;         // thing.restrict(): 0 none (restrict.h)
-    size_t stub_pos = SIZE_MAX;       // where the collection's read-ahead met this stub
-    std::vector<uint64_t> old_refs;   // ids referenced when loaded
+    uint64_t id = 0;                 // 0 until attached to a stored thing
+    Collection* coll = nullptr;      // set once stored
+    uint32_t type_id = kNoType;      // a Type instance when set (read it
+                                     // through type() on stored things: a
+                                     // stub is not loaded yet)
+    int64_t version = 0;             // as loaded, for the write check
+    bool loaded = true;              // false: only the id is known yet
+    bool dirty = false;              // props changed in this query
+    bool is_new = false;             // got its id in this query
+    bool gone = false;               // referenced, but its row does not exist
+    uint32_t in_use = 0;             // > 0 while iterated
+    uint64_t restriction = 0;        // thing.restrict(): 0 none (restrict.h)
+    size_t stub_pos = SIZE_MAX;      // where the collection's read-ahead met this stub
+    std::vector<uint64_t> old_refs;  // ids referenced when loaded
 
     // Properties in insertion order; loads the thing on first touch.
     Props& props();
     Value* get(std::string_view key);
     bool stored() const { return id != 0; }
-    uint32_t type() { if (!loaded) props(); return type_id; }
+    uint32_t type() {
+        if (!loaded) props();
+        return type_id;
+    }
 
     Props props_;
 };
 
 // A set of things (ThingsDB sets hold things only).
 struct SetObj : Obj {
-    std::vector<Ref<Thing>> items;              // insertion order
-    std::unordered_set<const Thing*> index;     // membership
+    std::vector<Ref<Thing>> items;           // insertion order
+    std::unordered_set<const Thing*> index;  // membership
     Owner owner;
     uint32_t in_use = 0;
     bool has(const Thing* t) const { return index.count(t) != 0; }
     bool add(Thing* t);
     bool remove(const Thing* t);
-    void clear() { items.clear(); index.clear(); }
+    void clear() {
+        items.clear();
+        index.clear();
+    }
 };
 
 Value make_thing(Thing* t);
@@ -106,8 +116,8 @@ size_t live_thing_count();
 
 // The identity map of a collection: id -> thing, holding a strong reference
 // to each. Open addressing with linear probing in one array, so a query
-// that reads many things makes no allocation per thing. Ids are never 0, so id 0 marks a free slot; erase shifts the
-// slots after it back, so lookups need no tombstones.
+// that reads many things makes no allocation per thing. Ids are never 0, so id 0 marks a free slot;
+// erase shifts the slots after it back, so lookups need no tombstones.
 class ThingMap {
 public:
     ThingMap() = default;
@@ -122,8 +132,8 @@ public:
             if (slots_[i].id == 0) return nullptr;
         }
     }
-    void put(uint64_t id, Thing* t);   // inserts, or replaces the thing of id
-    void erase(uint64_t id);           // releases the thing after it is out
+    void put(uint64_t id, Thing* t);  // inserts, or replaces the thing of id
+    void erase(uint64_t id);          // releases the thing after it is out
     void clear();
     size_t size() const { return count_; }
     template <class F>
@@ -142,9 +152,11 @@ private:
     // slots: a query walking a list of a million things touches the map in
     // order instead of at random (a cache miss per thing). The high bits are
     // folded in so ids a power of two apart do not pile up.
-    size_t home(uint64_t id) const { return static_cast<size_t>(id ^ (id >> 20) ^ (id >> 40)) & mask(); }
+    size_t home(uint64_t id) const {
+        return static_cast<size_t>(id ^ (id >> 20) ^ (id >> 40)) & mask();
+    }
     void grow();
-    std::vector<Slot> slots_;   // a power of two long, at most 70% full
+    std::vector<Slot> slots_;  // a power of two long, at most 70% full
     size_t count_ = 0;
 };
 
@@ -211,9 +223,9 @@ private:
     // a list or thing reached through a temporary must not be lost when the
     // temporary goes, and a second lookup must find the same object.
     ThingMap things_;
-    std::vector<Ref<Thing>> dirty_;                  // strong until flushed
+    std::vector<Ref<Thing>> dirty_;  // strong until flushed
     std::vector<Ref<Thing>> created_;
-    std::unordered_map<uint64_t, int64_t> ref_delta_;   // see ref_delta()
+    std::unordered_map<uint64_t, int64_t> ref_delta_;  // see ref_delta()
 };
 
 }  // namespace tdb

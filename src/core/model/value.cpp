@@ -25,7 +25,7 @@ void free_obj(Obj* o) {
         try {
             pending.push_back(o);
         } catch (const std::bad_alloc&) {
-            delete o;   // no memory to queue it: free it at once
+            delete o;  // no memory to queue it: free it at once
         }
         return;
     }
@@ -34,7 +34,7 @@ void free_obj(Obj* o) {
     while (!pending.empty()) {
         Obj* next = pending.back();
         pending.pop_back();
-        delete next;   // may queue more
+        delete next;  // may queue more
     }
     freeing = false;
 }
@@ -72,43 +72,70 @@ const char* (*type_name_hook)(const Value& v) = nullptr;
 
 const char* type_name(const Value& v) {
     switch (v.type()) {
-        case VT::Nil: return "nil";
-        case VT::Bool: return "bool";
-        case VT::Int: return "int";
-        case VT::Float: return "float";
-        case VT::Str: return "str";
-        case VT::Bytes: return "bytes";
-        case VT::List: return v.list()->tuple ? "tuple" : "list";
+        case VT::Nil:
+            return "nil";
+        case VT::Bool:
+            return "bool";
+        case VT::Int:
+            return "int";
+        case VT::Float:
+            return "float";
+        case VT::Str:
+            return "str";
+        case VT::Bytes:
+            return "bytes";
+        case VT::List:
+            return v.list()->tuple ? "tuple" : "list";
         case VT::Thing:
             if (v.thing()->type() != kNoType && type_name_hook) return type_name_hook(v);
             return "thing";
-        case VT::Set: return "set";
-        case VT::Closure: return "closure";
-        case VT::Regex: return "regex";
-        case VT::Error: return "error";
-        case VT::Datetime: return "datetime";
-        case VT::Timeval: return "timeval";
-        case VT::EnumMember: return type_name_hook ? type_name_hook(v) : "enum";
-        case VT::Wrap: return type_name_hook ? type_name_hook(v) : "<thing>";
-        case VT::Ano: return "anonymous";
-        case VT::Future: return "future";
+        case VT::Set:
+            return "set";
+        case VT::Closure:
+            return "closure";
+        case VT::Regex:
+            return "regex";
+        case VT::Error:
+            return "error";
+        case VT::Datetime:
+            return "datetime";
+        case VT::Timeval:
+            return "timeval";
+        case VT::EnumMember:
+            return type_name_hook ? type_name_hook(v) : "enum";
+        case VT::Wrap:
+            return type_name_hook ? type_name_hook(v) : "<thing>";
+        case VT::Ano:
+            return "anonymous";
+        case VT::Future:
+            return "future";
     }
     return "unknown";
 }
 
 bool truthy(const Value& v) {
     switch (v.type()) {
-        case VT::Nil: return false;
-        case VT::Bool: return v.as_bool();
-        case VT::Int: return v.as_int() != 0;
-        case VT::Float: return v.as_float() != 0.0;
+        case VT::Nil:
+            return false;
+        case VT::Bool:
+            return v.as_bool();
+        case VT::Int:
+            return v.as_int() != 0;
+        case VT::Float:
+            return v.as_float() != 0.0;
         case VT::Str:
-        case VT::Bytes: return !v.as_str().empty();
-        case VT::List: return !v.list()->items.empty();
-        case VT::Thing: return !v.thing()->props().empty();
-        case VT::Set: return !v.set()->items.empty();
-        case VT::Error: return false;   // as ThingsDB's ti_val_as_bool
-        default: return true;
+        case VT::Bytes:
+            return !v.as_str().empty();
+        case VT::List:
+            return !v.list()->items.empty();
+        case VT::Thing:
+            return !v.thing()->props().empty();
+        case VT::Set:
+            return !v.set()->items.empty();
+        case VT::Error:
+            return false;  // as ThingsDB's ti_val_as_bool
+        default:
+            return true;
     }
 }
 

@@ -29,14 +29,27 @@ template <class T>
 class Ref {
 public:
     Ref() = default;
-    Ref(T* p) : p_(p) { if (p_) ++p_->refs; }
-    Ref(const Ref& o) : p_(o.p_) { if (p_) ++p_->refs; }
+    Ref(T* p) : p_(p) {
+        if (p_) ++p_->refs;
+    }
+    Ref(const Ref& o) : p_(o.p_) {
+        if (p_) ++p_->refs;
+    }
     Ref(Ref&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
     template <class U>
-    Ref(const Ref<U>& o) : p_(o.get()) { if (p_) ++p_->refs; }
+    Ref(const Ref<U>& o) : p_(o.get()) {
+        if (p_) ++p_->refs;
+    }
     ~Ref() { release(); }
-    Ref& operator=(const Ref& o) { Ref t(o); std::swap(p_, t.p_); return *this; }
-    Ref& operator=(Ref&& o) noexcept { std::swap(p_, o.p_); return *this; }
+    Ref& operator=(const Ref& o) {
+        Ref t(o);
+        std::swap(p_, t.p_);
+        return *this;
+    }
+    Ref& operator=(Ref&& o) noexcept {
+        std::swap(p_, o.p_);
+        return *this;
+    }
     T* get() const { return p_; }
     T* operator->() const { return p_; }
     T& operator*() const { return *p_; }
@@ -44,7 +57,10 @@ public:
     bool operator==(const Ref& o) const { return p_ == o.p_; }
 
 private:
-    void release() { if (p_ && --p_->refs == 0) free_obj(p_); p_ = nullptr; }
+    void release() {
+        if (p_ && --p_->refs == 0) free_obj(p_);
+        p_ = nullptr;
+    }
     T* p_ = nullptr;
 };
 
@@ -55,17 +71,17 @@ enum class VT : uint8_t {
     Float,
     Str,
     Bytes,
-    List,     // a list; a list stored inside a list is a tuple (ListObj::tuple)
-    Thing,    // a thing or a Type instance (Thing::type_id)
+    List,   // a list; a list stored inside a list is a tuple (ListObj::tuple)
+    Thing,  // a thing or a Type instance (Thing::type_id)
     Set,
     Closure,
     Regex,
     Error,
-    Datetime, // seconds + nanoseconds since the epoch, with a UTC offset
+    Datetime,  // seconds + nanoseconds since the epoch, with a UTC offset
     Timeval,
     EnumMember,
-    Wrap,     // a thing seen through a Type (thing.wrap(..)); see wrap.h
-    Ano,      // an anonymous type &{...}; see wrap.h
+    Wrap,  // a thing seen through a Type (thing.wrap(..)); see wrap.h
+    Ano,   // an anonymous type &{...}; see wrap.h
     Future,
 };
 
@@ -83,21 +99,59 @@ class Value {
 public:
     Value() : t_(VT::Nil) { u_.i = 0; }
     static Value nil() { return Value(); }
-    static Value boolean(bool b) { Value v; v.t_ = VT::Bool; v.u_.b = b; return v; }
-    static Value integer(int64_t i) { Value v; v.t_ = VT::Int; v.u_.i = i; return v; }
-    static Value number(double d) { Value v; v.t_ = VT::Float; v.u_.d = d; return v; }
+    static Value boolean(bool b) {
+        Value v;
+        v.t_ = VT::Bool;
+        v.u_.b = b;
+        return v;
+    }
+    static Value integer(int64_t i) {
+        Value v;
+        v.t_ = VT::Int;
+        v.u_.i = i;
+        return v;
+    }
+    static Value number(double d) {
+        Value v;
+        v.t_ = VT::Float;
+        v.u_.d = d;
+        return v;
+    }
     static Value str(std::string s);
     static Value str(std::string_view s) { return str(std::string(s)); }
     static Value str(const char* s) { return str(std::string(s)); }
     static Value bytes(std::string s);
-    static Value obj(VT t, Obj* o) { Value v; v.t_ = t; v.u_.o = o; if (o) ++o->refs; return v; }
+    static Value obj(VT t, Obj* o) {
+        Value v;
+        v.t_ = t;
+        v.u_.o = o;
+        if (o) ++o->refs;
+        return v;
+    }
 
-    Value(const Value& o) : t_(o.t_), u_(o.u_) { if (is_obj()) ++u_.o->refs; }
-    Value(Value&& o) noexcept : t_(o.t_), u_(o.u_) { o.t_ = VT::Nil; o.u_.i = 0; }
-    Value& operator=(const Value& o) { Value t(o); swap(t); return *this; }
-    Value& operator=(Value&& o) noexcept { swap(o); return *this; }
-    ~Value() { if (is_obj() && --u_.o->refs == 0) free_obj(u_.o); }
-    void swap(Value& o) noexcept { std::swap(t_, o.t_); std::swap(u_, o.u_); }
+    Value(const Value& o) : t_(o.t_), u_(o.u_) {
+        if (is_obj()) ++u_.o->refs;
+    }
+    Value(Value&& o) noexcept : t_(o.t_), u_(o.u_) {
+        o.t_ = VT::Nil;
+        o.u_.i = 0;
+    }
+    Value& operator=(const Value& o) {
+        Value t(o);
+        swap(t);
+        return *this;
+    }
+    Value& operator=(Value&& o) noexcept {
+        swap(o);
+        return *this;
+    }
+    ~Value() {
+        if (is_obj() && --u_.o->refs == 0) free_obj(u_.o);
+    }
+    void swap(Value& o) noexcept {
+        std::swap(t_, o.t_);
+        std::swap(u_, o.u_);
+    }
 
     VT type() const { return t_; }
     bool is(VT t) const { return t_ == t; }
@@ -107,7 +161,7 @@ public:
     bool as_bool() const { return u_.b; }
     int64_t as_int() const { return u_.i; }
     double as_float() const { return u_.d; }
-    const std::string& as_str() const;   // Str and Bytes
+    const std::string& as_str() const;  // Str and Bytes
     StrObj* str_obj() const { return reinterpret_cast<StrObj*>(u_.o); }
     ListObj* list() const { return reinterpret_cast<ListObj*>(u_.o); }
     Thing* thing() const { return reinterpret_cast<Thing*>(u_.o); }
@@ -137,7 +191,7 @@ struct StrObj : Obj {
 // The size limit of a string or bytes value made while a query runs
 // (Limits::max_str, the setting thingsdb.max_string_size).
 extern size_t max_str_size;
-[[noreturn]] void str_too_large(size_t size);   // max_quota_err
+[[noreturn]] void str_too_large(size_t size);  // max_quota_err
 inline Value Value::str(std::string s) {
     if (s.size() > max_str_size) str_too_large(s.size());
     return obj(VT::Str, new StrObj(std::move(s)));
@@ -160,9 +214,8 @@ struct ListObj : Obj {
     std::vector<Value> items;
     bool tuple = false;
     Owner owner;
-    uint32_t in_use = 0;   // > 0 while iterated; changes are refused then
+    uint32_t in_use = 0;  // > 0 while iterated; changes are refused then
 };
-
 
 struct ErrorObj : Obj {
     ErrorObj(int c, std::string m) : code(c), msg(std::move(m)) {}
@@ -175,7 +228,7 @@ struct ErrorObj : Obj {
 // member renamed or given a new value shows the change everywhere.
 struct EnumMemberObj : Obj {
     uint32_t enum_id = 0;
-    uint32_t mid = 0;   // the member's stable id within its enum (stored form)
+    uint32_t mid = 0;  // the member's stable id within its enum (stored form)
     std::string name;
     Value val;
 };

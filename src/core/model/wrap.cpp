@@ -46,7 +46,8 @@ std::shared_ptr<TypeDef> ano_from_thing(Query& q, const Value& defs) {
             f.raw = "thing";
             f.spec.kind = SK::Thing;
             f.ano = ano_from_thing(q, p.val);
-        } else if (p.val.is(VT::List) && p.val.list()->items.size() == 1 && p.val.list()->items[0].is(VT::Thing)) {
+        } else if (p.val.is(VT::List) && p.val.list()->items.size() == 1 &&
+                   p.val.list()->items[0].is(VT::Thing)) {
             f.raw = "[thing]";
             f.spec.kind = SK::Arr;
             f.spec.nkind = SK::Thing;
@@ -56,7 +57,8 @@ std::shared_ptr<TypeDef> ano_from_thing(Query& q, const Value& defs) {
             continue;
         } else {
             raisef(TYPE_ERR,
-                   "expecting a definition of type `str`, `thing` or `list` for property `%s` on an anonymous type "
+                   "expecting a definition of type `str`, `thing` or `list` for property `%s` on "
+                   "an anonymous type "
                    "but got type `%s` instead",
                    p.key.c_str(), type_name(p.val));
         }
@@ -67,12 +69,15 @@ std::shared_ptr<TypeDef> ano_from_thing(Query& q, const Value& defs) {
 
 namespace {
 
-void render_value(Query& q, std::string& out, const Field& f, bool nested, const Value& v, int deep);
+void render_value(Query& q, std::string& out, const Field& f, bool nested, const Value& v,
+                  int deep);
 
 void render_through(Query& q, std::string& out, Thing* t, TypeDef& def, int deep) {
     if (deep <= 0 || t->in_use) {
-        if (t->id) out += "{\"#\":" + std::to_string(t->id) + "}";
-        else out += "{}";
+        if (t->id)
+            out += "{\"#\":" + std::to_string(t->id) + "}";
+        else
+            out += "{}";
         return;
     }
     --deep;
@@ -107,7 +112,9 @@ void render_through(Query& q, std::string& out, Thing* t, TypeDef& def, int deep
         json_escape(out, m.name);
         out.push_back(':');
         if (m.closure.closure()->side_effects) {
-            out += "{\"error_code\":-53,\"error_msg\":\"failed to compute property; method has side effects\"}";
+            out +=
+                "{\"error_code\":-53,\"error_msg\":\"failed to compute property; method has side "
+                "effects\"}";
             continue;
         }
         try {
@@ -124,7 +131,8 @@ void render_through(Query& q, std::string& out, Thing* t, TypeDef& def, int deep
 
 // A field's value: things are shown through the field's Type (or nested
 // anonymous type); list and set items the same.
-void render_value(Query& q, std::string& out, const Field& f, bool nested, const Value& v, int deep) {
+void render_value(Query& q, std::string& out, const Field& f, bool nested, const Value& v,
+                  int deep) {
     SK kind = nested ? f.spec.nkind : f.spec.kind;
     uint32_t ref = nested ? f.spec.nref : f.spec.ref;
     if (v.is(VT::Thing) || v.is(VT::Wrap)) {
@@ -132,7 +140,8 @@ void render_value(Query& q, std::string& out, const Field& f, bool nested, const
         if (f.ano) return render_through(q, out, t, *f.ano, deep);
         if (kind == SK::Type) {
             Catalog* c = Catalog::current();
-            if (TypeDef* td = c ? c->type(ref) : nullptr) return render_through(q, out, t, *td, deep);
+            if (TypeDef* td = c ? c->type(ref) : nullptr)
+                return render_through(q, out, t, *td, deep);
         }
         out += q.to_json(make_thing(t), deep);
         return;
@@ -192,7 +201,8 @@ Value hook_wrap_method(Query& q, Value& self, const Node* n, bool& handled) {
     Value c = m->closure;
     int np = static_cast<int>(c.closure()->params.size());
     std::vector<Value> args{make_thing(w->thing.get())};
-    for (size_t i = 1; i < n->kids.size() && static_cast<int>(i) < np; ++i) args.push_back(q.eval(n->kids[i]));
+    for (size_t i = 1; i < n->kids.size() && static_cast<int>(i) < np; ++i)
+        args.push_back(q.eval(n->kids[i]));
     return q.call(c, args.data(), static_cast<int>(args.size()));
 }
 
@@ -220,7 +230,7 @@ void render_wrap(Query& q, std::string& out, const Value& v, int deep) {
         if (!c && q.collection()) c = &Catalog::of(q);
         def = c ? c->type(w->type_id) : nullptr;
     }
-    if (!def) {   // the type is gone: show the thing itself
+    if (!def) {  // the type is gone: show the thing itself
         out += q.to_json(make_thing(w->thing.get()), deep);
         return;
     }

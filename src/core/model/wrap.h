@@ -25,8 +25,8 @@ struct AnoObj : Obj {
 struct WrapObj : Obj {
     Ref<Thing> thing;
     uint32_t type_id = 0;
-    std::shared_ptr<TypeDef> ano;   // set for an anonymous type
-    std::string label;              // "<Type>", what type() answers
+    std::shared_ptr<TypeDef> ano;  // set for an anonymous type
+    std::string label;             // "<Type>", what type() answers
 };
 
 // Renders a wrapped value: the id (unless hidden), the fields of the type

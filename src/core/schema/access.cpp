@@ -18,7 +18,7 @@ struct MaskName {
     uint32_t mask;
 };
 constexpr MaskName kMaskNames[] = {
-    {"FULL", AUTH_FULL}, {"USER", AUTH_USER}, {"QUERY", AUTH_QUERY}, {"CHANGE", AUTH_CHANGE},
+    {"FULL", AUTH_FULL},   {"USER", AUTH_USER}, {"QUERY", AUTH_QUERY}, {"CHANGE", AUTH_CHANGE},
     {"GRANT", AUTH_GRANT}, {"JOIN", AUTH_JOIN}, {"RUN", AUTH_RUN},
 };
 
@@ -61,8 +61,8 @@ uint32_t rights(Storage& st, const Identity* who, uint64_t scope_id) {
     return mask;
 }
 
-void check_access(Storage& st, const Identity* who, uint64_t scope_id, const std::string& scope_label,
-                  uint32_t mask) {
+void check_access(Storage& st, const Identity* who, uint64_t scope_id,
+                  const std::string& scope_label, uint32_t mask) {
     if ((rights(st, who, scope_id) & mask) == mask) return;
     raisef(FORBIDDEN_ERR, "user `%s` is missing the required privileges (`%s`) on scope `%s`",
            who->name.c_str(), mask_to_str(mask).c_str(), scope_label.c_str());
@@ -75,12 +75,14 @@ void check_access(Query& q, uint32_t mask) {
 
 void check_scope_access(Storage& st, const Identity* who, std::string_view scope, uint32_t mask) {
     Scope sc = parse_scope(scope);
-    if (sc.kind == Scope::THINGSDB) return check_access(st, who, kThingsdbScopeId, "@thingsdb", mask);
+    if (sc.kind == Scope::THINGSDB)
+        return check_access(st, who, kThingsdbScopeId, "@thingsdb", mask);
     if (sc.kind == Scope::NODE) return check_access(st, who, kNodeScopeId, "@node", mask);
     CollectionRow row;
-    if (sc.name.empty()) {   // "@:123"
+    if (sc.name.empty()) {  // "@:123"
         if (!st.find_collection_by_id(sc.id, row))
-            raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(sc.id));
+            raisef(LOOKUP_ERR, "`collection:%llu` not found",
+                   static_cast<unsigned long long>(sc.id));
     } else if (!st.find_collection(sc.name, row)) {
         raisef(LOOKUP_ERR, "collection `%s` not found", sc.name.c_str());
     }

@@ -42,7 +42,7 @@ Cache& cache() {
 }
 
 uint64_t parse_count = 0;
-constexpr size_t kMaxEntries = 10000;   // a runaway of unknown names empties it
+constexpr size_t kMaxEntries = 10000;  // a runaway of unknown names empties it
 
 std::string cache_key(uint64_t scope_id, std::string_view name) {
     std::string key = std::to_string(scope_id);
@@ -62,7 +62,8 @@ std::shared_ptr<const Procedure> load(const ProcedureRow& row) {
 
 }  // namespace
 
-std::shared_ptr<const Procedure> find_procedure(Storage& st, uint64_t scope_id, std::string_view name) {
+std::shared_ptr<const Procedure> find_procedure(Storage& st, uint64_t scope_id,
+                                                std::string_view name) {
     Cache& c = cache();
     uint64_t epoch = st.procedures_epoch();
     if (epoch == 0) {
@@ -116,7 +117,7 @@ Value procedure_info(const Procedure& p, bool with_definition) {
 }
 
 Value call_procedure(Query& q, const Procedure& p, const Value* args, int n) {
-    Value closure = p.closure;   // keeps the closure alive should the cache flush
+    Value closure = p.closure;  // keeps the closure alive should the cache flush
     // Closures made inside the body point into the procedure's program: the
     // query keeps it alive for as long as they may live.
     const auto& prog = closure.closure()->prog;
@@ -138,8 +139,8 @@ struct Found {
 // The scope's procedure, else (when allowed) the @thingsdb one. The lookup
 // needs the collection's id, so a Query is opened on the scope; it is
 // re-opened on the @thingsdb scope when the procedure is found there.
-std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req, std::shared_ptr<const Procedure>& out,
-                            bool to_run = true) {
+std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req,
+                            std::shared_ptr<const Procedure>& out, bool to_run = true) {
     Scope scope = parse_scope(req.scope);
     if (scope.kind == Scope::NODE)
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");
@@ -158,14 +159,18 @@ std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req, std::share
         }
     }
     if (!out)
-        raisef(LOOKUP_ERR, "procedure `%.*s` not found", static_cast<int>(req.name.size()), req.name.data());
+        raisef(LOOKUP_ERR, "procedure `%.*s` not found", static_cast<int>(req.name.size()),
+               req.name.data());
     q->identity = req.identity;
     q->read_only = std::string(req.read_only);
     if (to_run && !req.read_only.empty() && out->closure.closure()->side_effects)
-        raisef(OPERATION_ERR, "procedure `%.*s` has side effects but %.*s", static_cast<int>(req.name.size()),
-               req.name.data(), static_cast<int>(req.read_only.size()), req.read_only.data());
-    if (to_run) check_run_access(*q, out->closure.closure()->side_effects);
-    else check_access(*q, AUTH_QUERY);
+        raisef(OPERATION_ERR, "procedure `%.*s` has side effects but %.*s",
+               static_cast<int>(req.name.size()), req.name.data(),
+               static_cast<int>(req.read_only.size()), req.read_only.data());
+    if (to_run)
+        check_run_access(*q, out->closure.closure()->side_effects);
+    else
+        check_access(*q, AUTH_QUERY);
     return q;
 }
 
@@ -175,7 +180,8 @@ Value arg_value(Query& q, ProcArg& a) {
     return v;
 }
 
-std::string finish(Query& q, const ProcedureRequest& req, const Procedure& p, std::vector<Value>& args) {
+std::string finish(Query& q, const ProcedureRequest& req, const Procedure& p,
+                   std::vector<Value>& args) {
     // ThingsDB runs a procedure with side effects as a change.
     if (p.closure.closure()->side_effects) q.set_change(true);
     Value result = call_procedure(q, p, args.data(), static_cast<int>(args.size()));
@@ -189,7 +195,8 @@ std::string finish(Query& q, const ProcedureRequest& req, const Procedure& p, st
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
             return false;
     return true;
 }
@@ -218,7 +225,8 @@ std::string run_procedure(Storage& st, const ProcedureRequest& req, std::vector<
     return finish(*q, req, *p, vals);
 }
 
-std::string call_procedure_json(Storage& st, const ProcedureRequest& req, std::string_view params_json) {
+std::string call_procedure_json(Storage& st, const ProcedureRequest& req,
+                                std::string_view params_json) {
     init_core();
     std::shared_ptr<const Procedure> p;
     std::unique_ptr<Query> q = open(st, req, p);
@@ -244,13 +252,15 @@ std::string call_procedure_json(Storage& st, const ProcedureRequest& req, std::s
     } else if (given.is(VT::Thing)) {
         for (Prop& prop : given.thing()->props()) place(args, params, *p, prop.key, prop.val);
     } else if (!given.is_nil()) {
-        raisef(TYPE_ERR, "expecting `params` to be a JSON array or object but got type `%s` instead",
+        raisef(TYPE_ERR,
+               "expecting `params` to be a JSON array or object but got type `%s` instead",
                type_name(given));
     }
     return finish(*q, req, *p, args);
 }
 
-std::string new_procedure_from_source(Storage& st, const ProcedureRequest& req, std::string_view source) {
+std::string new_procedure_from_source(Storage& st, const ProcedureRequest& req,
+                                      std::string_view source) {
     init_core();
     Scope scope = parse_scope(req.scope);
     if (scope.kind == Scope::NODE)
@@ -259,7 +269,7 @@ std::string new_procedure_from_source(Storage& st, const ProcedureRequest& req, 
     q.identity = req.identity;
     q.read_only = std::string(req.read_only);
     check_access(q, AUTH_QUERY);
-    q.set_change(true);   // checks CHANGE
+    q.set_change(true);  // checks CHANGE
     // Trimmed: the definition is kept as the closure's text.
     size_t b = 0, e = source.size();
     while (b < e && std::isspace(static_cast<unsigned char>(source[b]))) ++b;
@@ -301,7 +311,8 @@ std::string describe_procedure_json(Storage& st, const ProcedureRequest& req) {
     return q->to_json(describe(*p), 2);
 }
 
-std::string describe_procedures_json(Storage& st, std::string_view scope_text, const Identity* identity) {
+std::string describe_procedures_json(Storage& st, std::string_view scope_text,
+                                     const Identity* identity) {
     init_core();
     Scope scope = parse_scope(scope_text);
     if (scope.kind == Scope::NODE)

@@ -20,13 +20,14 @@ class Query;
 // A procedure with its closure parsed once per backend.
 struct Procedure {
     ProcedureRow row;
-    Value closure;      // a stored ClosureObj
-    std::string doc;    // the first statement of a block body, when a string
+    Value closure;    // a stored ClosureObj
+    std::string doc;  // the first statement of a block body, when a string
 };
 
 // The procedure of a scope, from the cache or read and parsed once; nullptr
 // when there is none. Shared: a running procedure outlives a cache flush.
-std::shared_ptr<const Procedure> find_procedure(Storage& st, uint64_t scope_id, std::string_view name);
+std::shared_ptr<const Procedure> find_procedure(Storage& st, uint64_t scope_id,
+                                                std::string_view name);
 // Drops what the cache knows of one name (after this session changed it).
 void forget_procedure(uint64_t scope_id, std::string_view name);
 // How many closures the cache parsed so far (for tests: a warm run parses none).

@@ -100,7 +100,7 @@ Catalog* Catalog::current() { return g_catalog; }
 Catalog& Catalog::of(Query& q) {
     if (q.types_state) return *static_cast<Catalog*>(q.types_state.get());
     auto c = std::make_shared<Catalog>(q);
-    q.types_state = c;   // before loading: stored enum members resolve through it
+    q.types_state = c;  // before loading: stored enum members resolve through it
     c->load();
     return *c;
 }
@@ -147,17 +147,26 @@ namespace {
 // bytes, {"!f": "inf"} floats and {"#": id} things.
 void member_value_out(std::string& out, const Value& v) {
     switch (v.type()) {
-        case VT::Int: out += std::to_string(v.as_int()); break;
+        case VT::Int:
+            out += std::to_string(v.as_int());
+            break;
         case VT::Float:
             if (std::isnan(v.as_float()) || std::isinf(v.as_float()))
                 out += JsonObject().str("!f", float_repr(v.as_float())).text();
             else
                 out += float_repr(v.as_float());
             break;
-        case VT::Str: json_escape(out, v.as_str()); break;
-        case VT::Bytes: out += JsonObject().str("!b", base64_encode(v.as_str())).text(); break;
-        case VT::Thing: out += JsonObject().raw("#", std::to_string(v.thing()->id)).text(); break;
-        default: out += "null";
+        case VT::Str:
+            json_escape(out, v.as_str());
+            break;
+        case VT::Bytes:
+            out += JsonObject().str("!b", base64_encode(v.as_str())).text();
+            break;
+        case VT::Thing:
+            out += JsonObject().raw("#", std::to_string(v.thing()->id)).text();
+            break;
+        default:
+            out += "null";
     }
 }
 
@@ -174,7 +183,9 @@ Value member_value_in(Query& q, const Value& v) {
         return Value::bytes(std::move(b));
     }
     if (p.key == "!f" && p.val.is(VT::Str))
-        return Value::number(p.val.as_str() == "nan" ? NAN : p.val.as_str() == "-inf" ? -INFINITY : INFINITY);
+        return Value::number(p.val.as_str() == "nan"    ? NAN
+                             : p.val.as_str() == "-inf" ? -INFINITY
+                                                        : INFINITY);
     return v;
 }
 
@@ -186,7 +197,8 @@ Value* prop_of(const Value& thing, const char* key) {
 // [["name","closure source"],...]
 std::string methods_json(const std::vector<Method>& ms) {
     JsonArray out;
-    for (const Method& m : ms) out.raw(JsonArray().str(m.name).str(m.closure.closure()->source).text());
+    for (const Method& m : ms)
+        out.raw(JsonArray().str(m.name).str(m.closure.closure()->source).text());
     return out.text();
 }
 
@@ -194,7 +206,8 @@ void methods_in(std::vector<Method>& ms, const Value* v) {
     if (!v || !v->is(VT::List)) return;
     for (const Value& m : v->list()->items) {
         if (!m.is(VT::List) || m.list()->items.size() != 2) continue;
-        ms.push_back({m.list()->items[0].as_str(), closure_from_source(m.list()->items[1].as_str())});
+        ms.push_back(
+            {m.list()->items[0].as_str(), closure_from_source(m.list()->items[1].as_str())});
     }
 }
 
@@ -248,7 +261,8 @@ void Catalog::load() {
     for (size_t i = 0; i < erows.size(); ++i) {
         Value def = json_load_value(q, erows[i].def_json);
         EnumDef& e = *enums[i];
-        if (Value* n = prop_of(def, "next_mid"); n && n->is(VT::Int)) e.next_mid = static_cast<uint32_t>(n->as_int());
+        if (Value* n = prop_of(def, "next_mid"); n && n->is(VT::Int))
+            e.next_mid = static_cast<uint32_t>(n->as_int());
         Value* ms = prop_of(def, "members");
         if (ms && ms->is(VT::List)) {
             for (const Value& m : ms->list()->items) {
@@ -275,7 +289,11 @@ void Catalog::load() {
         if (fs && fs->is(VT::List)) {
             for (const Value& f : fs->list()->items) {
                 if (!f.is(VT::List) || f.list()->items.size() != 2) continue;
-                t.fields.push_back({f.list()->items[0].as_str(), f.list()->items[1].as_str(), Spec(), {}, nullptr});
+                t.fields.push_back({f.list()->items[0].as_str(),
+                                    f.list()->items[1].as_str(),
+                                    Spec(),
+                                    {},
+                                    nullptr});
             }
         }
         methods_in(t.methods, prop_of(def, "methods"));
@@ -296,7 +314,7 @@ void Catalog::save(const TypeDef& t) {
     r.name = t.name;
     r.created_at = t.created_at;
     r.modified_at = t.modified_at;
-    JsonObject relations;   // {"field": "other type's field"}
+    JsonObject relations;  // {"field": "other type's field"}
     for (const Field& f : t.fields)
         if (!f.rel.empty()) relations.str(f.name, f.rel);
     r.def_json = JsonObject()
@@ -317,7 +335,7 @@ void Catalog::save(const EnumDef& e) {
     r.name = e.name;
     r.created_at = e.created_at;
     r.modified_at = e.modified_at;
-    JsonArray members;   // [name, value, member id]
+    JsonArray members;  // [name, value, member id]
     for (auto& m : e.members) {
         std::string val;
         member_value_out(val, m->val);
@@ -342,7 +360,8 @@ std::vector<Value> Catalog::instances(uint32_t type_id) {
         }
     }
     for (auto& t : made)
-        if (t->type_id == type_id && seen.insert(t.get()).second) out.push_back(make_thing(t.get()));
+        if (t->type_id == type_id && seen.insert(t.get()).second)
+            out.push_back(make_thing(t.get()));
     return out;
 }
 

@@ -20,30 +20,53 @@ namespace tdb {
 
 // What a definition (or the items of a `[..]`/`{..}` definition) requires.
 enum class SK : uint8_t {
-    Any, Thing, Raw, Str, Utf8, Bytes, Bool, Int, UInt, PInt, NInt, Float, Number,
-    Datetime, Timeval, Regex, Closure, Error, Arr, Set, Type, Enum,
-    StrRange, IntRange, FloatRange, Pattern,
+    Any,
+    Thing,
+    Raw,
+    Str,
+    Utf8,
+    Bytes,
+    Bool,
+    Int,
+    UInt,
+    PInt,
+    NInt,
+    Float,
+    Number,
+    Datetime,
+    Timeval,
+    Regex,
+    Closure,
+    Error,
+    Arr,
+    Set,
+    Type,
+    Enum,
+    StrRange,
+    IntRange,
+    FloatRange,
+    Pattern,
 };
 
 // A parsed definition such as 'str<1:10>?', '[Note]' or '/^a/i<abc>'.
 struct Spec {
     SK kind = SK::Any;
     bool nillable = false;
-    uint32_t ref = 0;           // type_id (Type) or enum_id (Enum)
-    SK nkind = SK::Any;         // the items of Arr and Set
+    uint32_t ref = 0;    // type_id (Type) or enum_id (Enum)
+    SK nkind = SK::Any;  // the items of Arr and Set
     bool nnillable = false;
     uint32_t nref = 0;
-    int64_t imin = 0, imax = 0; // IntRange; StrRange (lengths)
-    double fmin = 0, fmax = 0;  // FloatRange
-    Value dval;                 // a condition's default (IntRange, ..., Pattern)
-    Value regex;                // Pattern
+    int64_t imin = 0, imax = 0;  // IntRange; StrRange (lengths)
+    double fmin = 0, fmax = 0;   // FloatRange
+    Value dval;                  // a condition's default (IntRange, ..., Pattern)
+    Value regex;                 // Pattern
 };
 
 struct TypeDef;
 
 struct Field {
     std::string name;
-    std::string raw;   // the definition as written
+    std::string raw;  // the definition as written
     Spec spec;
     // A relation (mod_type 'rel'): the field of the other type (spec.ref, or
     // spec.nref for a set) that points back; empty when there is none.
@@ -63,9 +86,9 @@ struct TypeDef {
     int64_t created_at = 0, modified_at = 0;
     bool wrap_only = false;
     bool hide_id = false;
-    bool idx = false;         // mod_type 'idx': an index on its instances (see README)
-    bool anonymous = false;   // &{...}: lives in a value, not in the catalog
-    std::string idname;       // anonymous types: the field that renders the id ('#')
+    bool idx = false;        // mod_type 'idx': an index on its instances (see README)
+    bool anonymous = false;  // &{...}: lives in a value, not in the catalog
+    std::string idname;      // anonymous types: the field that renders the id ('#')
     std::vector<Field> fields;
     std::vector<Method> methods;
     Field* field(std::string_view name);
@@ -77,7 +100,7 @@ struct EnumDef {
     uint32_t id = 0;
     std::string name;
     int64_t created_at = 0, modified_at = 0;
-    std::vector<Ref<EnumMemberObj>> members;   // members[0] is the default
+    std::vector<Ref<EnumMemberObj>> members;  // members[0] is the default
     uint32_t next_mid = 0;
     std::vector<Method> methods;
     EnumMemberObj* member(std::string_view name);
@@ -122,7 +145,7 @@ public:
     uint64_t coll_id = 0;
     std::vector<std::unique_ptr<TypeDef>> types;
     std::vector<std::unique_ptr<EnumDef>> enums;
-    std::vector<Ref<Thing>> made;   // instances created in this query
+    std::vector<Ref<Thing>> made;  // instances created in this query
 
     explicit Catalog(Query& q);
     ~Catalog();

@@ -9,7 +9,7 @@ namespace tdb::pg {
 namespace {
 
 CatalogCache cache;
-uint64_t cache_epoch_at = 0;   // the epoch the cache holds rows of
+uint64_t cache_epoch_at = 0;  // the epoch the cache holds rows of
 
 }  // namespace
 

@@ -18,7 +18,7 @@ namespace tdb::pg {
 struct CatalogCache {
     std::unordered_map<std::string, CollectionRow> coll_by_name;
     std::unordered_map<uint64_t, CollectionRow> coll_by_id;
-    std::unordered_map<std::string, std::optional<UserRow>> user_by_name;   // nullopt: no such user
+    std::unordered_map<std::string, std::optional<UserRow>> user_by_name;  // nullopt: no such user
     std::unordered_map<uint64_t, std::optional<UserRow>> user_by_id;
     struct Token {
         bool found;
@@ -26,7 +26,7 @@ struct CatalogCache {
         int64_t expiration;
     };
     std::unordered_map<std::string, Token> token_by_hash;
-    std::map<std::pair<uint64_t, uint64_t>, uint32_t> access;   // (scope, user) -> mask
+    std::map<std::pair<uint64_t, uint64_t>, uint32_t> access;  // (scope, user) -> mask
     void clear();
 };
 

@@ -48,7 +48,7 @@ void* PgStorage::current_snapshot() {
     PgStorage* st = current_storage;
     if (!st) return nullptr;
     if (!st->snapshot_) {
-        CommandCounterIncrement();   // the snapshot sees this call's writes so far
+        CommandCounterIncrement();  // the snapshot sees this call's writes so far
         st->snapshot_ = RegisterSnapshot(GetTransactionSnapshot());
     }
     return st->snapshot_;
@@ -92,7 +92,8 @@ bool PgStorage::load_thing(uint64_t coll, uint64_t id, StoredThing& out) {
 }
 
 // The read-ahead of Collection::load, many things in one go.
-void PgStorage::load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) {
+void PgStorage::load_things(uint64_t coll, const std::vector<uint64_t>& ids,
+                            std::vector<StoredThing>& out) {
     if (ids.empty()) return;
     std::vector<uint64_t> sorted(ids);
     read_things(coll, sorted, out);
@@ -112,7 +113,8 @@ uint64_t PgStorage::new_thing_id() {
         pg_call([&] {
             Datum args[1] = {Int32GetDatum(n)};
             uint64 got = exec_plan(Plan::NEXT_IDS, args);
-            for (uint64 i = 0; i < got; i++) id_pool_.push_back(static_cast<uint64_t>(get_int8(i, 1)));
+            for (uint64 i = 0; i < got; i++)
+                id_pool_.push_back(static_cast<uint64_t>(get_int8(i, 1)));
             SPI_freetuptable(SPI_tuptable);
         });
         // Hand out the smallest first: keep the pool sorted descending.
@@ -137,13 +139,15 @@ bool PgStorage::key_share_collection(uint64_t coll) {
     pg_call([&] {
         TransactionId xid = GetTopTransactionIdIfAny();
         SubTransactionId sub = GetCurrentSubTransactionId();
-        if (locked_coll == coll && TransactionIdIsValid(xid) && xid == locked_xid && sub == locked_sub) return;
+        if (locked_coll == coll && TransactionIdIsValid(xid) && xid == locked_xid &&
+            sub == locked_sub)
+            return;
         Datum args[1] = {Int64GetDatum(static_cast<int64>(coll))};
         found = exec_plan(Plan::KEY_SHARE_COLLECTION, args) == 1;
         SPI_freetuptable(SPI_tuptable);
         if (found) {
             locked_coll = coll;
-            locked_xid = GetTopTransactionId();   // the row lock gave it one
+            locked_xid = GetTopTransactionId();  // the row lock gave it one
             locked_sub = sub;
         }
     });
@@ -164,7 +168,8 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
             ins_refs.push_back(t.refs_delta);
             ins_props.push_back(&t.props_bin);
         } else if (t.props_changed) {
-            upd_rows.push_back({static_cast<int64>(t.id), t.type_id, t.version, t.refs_delta, &t.props_bin});
+            upd_rows.push_back(
+                {static_cast<int64>(t.id), t.type_id, t.version, t.refs_delta, &t.props_bin});
         } else if (t.refs_delta != 0) {
             upd_rows.push_back({static_cast<int64>(t.id), kNoType, 0, t.refs_delta, nullptr});
         }
@@ -173,13 +178,14 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
     // Rows are locked in the order of their ids, the same in every
     // transaction: two writers changing overlapping things (a list and its
     // items) wait for each other instead of deadlocking.
-    std::sort(upd_rows.begin(), upd_rows.end(), [](const UpdateRow& a, const UpdateRow& b) { return a.id < b.id; });
+    std::sort(upd_rows.begin(), upd_rows.end(),
+              [](const UpdateRow& a, const UpdateRow& b) { return a.id < b.id; });
 
     if (!ins_id.empty() && !key_share_collection(coll))
         raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
 
     std::vector<uint64_t> unreferenced;
-    MemoryContext tmp = nullptr;   // for the jsonb of one thing at a time
+    MemoryContext tmp = nullptr;  // for the jsonb of one thing at a time
     bool direct = true;
     pg_call([&] {
         tmp = AllocSetContextCreate(CurrentMemoryContext, "thingsdb props jsonb",
@@ -218,7 +224,8 @@ PropsEncoder* PgStorage::props_encoder() { return jsonb_stream_encoder(); }
 void PgStorage::lock_collection(uint64_t coll, bool exclusive) {
     pg_call([&] {
         LOCKTAG tag;
-        SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, static_cast<uint32>(coll >> 32), static_cast<uint32>(coll), 3);
+        SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, static_cast<uint32>(coll >> 32),
+                             static_cast<uint32>(coll), 3);
         (void)LockAcquire(&tag, exclusive ? ExclusiveLock : ShareLock, false, false);
     });
     // The wait may have let the lock's holder commit (mod_type migrating
@@ -327,7 +334,7 @@ bool PgStorage::find_collection_uncached(bool by_name, std::string_view name, ui
 }
 
 CollectionRow PgStorage::create_collection(std::string_view name) {
-    catalog_cache_flush();   // at once; the trigger tells the other backends
+    catalog_cache_flush();  // at once; the trigger tells the other backends
     uint64_t id = new_thing_id();
     int64_t created_at = static_cast<int64_t>(now());
     CollectionRow row;
@@ -345,7 +352,7 @@ CollectionRow PgStorage::create_collection(std::string_view name) {
 }
 
 void PgStorage::delete_collection(uint64_t id) {
-    catalog_cache_flush();   // at once; the trigger tells the other backends
+    catalog_cache_flush();  // at once; the trigger tells the other backends
     // The things go with it (ON DELETE CASCADE).
     pg_call([&] {
         Datum args[1] = {Int64GetDatum(id)};
@@ -354,7 +361,7 @@ void PgStorage::delete_collection(uint64_t id) {
 }
 
 void PgStorage::rename_collection(uint64_t id, std::string_view name) {
-    catalog_cache_flush();   // at once; the trigger tells the other backends
+    catalog_cache_flush();  // at once; the trigger tells the other backends
     pg_call([&] {
         Datum args[2] = {Int64GetDatum(id), text_datum(name)};
         exec_plan(Plan::RENAME_COLLECTION, args);
@@ -364,7 +371,7 @@ void PgStorage::rename_collection(uint64_t id, std::string_view name) {
 
 // ---- datetime ----
 void PgStorage::set_collection_time_zone(uint64_t id, std::string_view tz) {
-    catalog_cache_flush();   // at once; the trigger tells the other backends
+    catalog_cache_flush();  // at once; the trigger tells the other backends
     pg_call([&] {
         Datum args[2] = {Int64GetDatum(id), text_datum(tz)};
         exec_plan(Plan::SET_COLLECTION_TZ, args);
@@ -374,7 +381,7 @@ void PgStorage::set_collection_time_zone(uint64_t id, std::string_view tz) {
 
 // set_default_deep().
 void PgStorage::set_collection_default_deep(uint64_t id, int deep) {
-    catalog_cache_flush();   // at once; the trigger tells the other backends
+    catalog_cache_flush();  // at once; the trigger tells the other backends
     pg_call([&] {
         Datum args[2] = {Int64GetDatum(id), Int32GetDatum(deep)};
         exec_plan(Plan::SET_COLLECTION_DEEP, args);
@@ -386,8 +393,10 @@ void PgStorage::set_collection_default_deep(uint64_t id, int deep) {
 uint64_t PgStorage::next_free_id() {
     uint64_t id = 0;
     pg_call([&] {
-        int rc = SPI_execute("SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END"
-                             " FROM thingsdb.thing_id_seq", true, 1);
+        int rc = SPI_execute(
+            "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END"
+            " FROM thingsdb.thing_id_seq",
+            true, 1);
         if (rc == SPI_OK_SELECT && SPI_processed == 1) id = static_cast<uint64_t>(get_int8(0, 1));
         SPI_freetuptable(SPI_tuptable);
     });

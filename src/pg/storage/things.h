@@ -24,7 +24,7 @@ namespace tdb::pg {
 class PgStorage final : public Storage {
 public:
     PgStorage();
-    ~PgStorage() override;   // no PostgreSQL call: an abort releases the snapshot
+    ~PgStorage() override;  // no PostgreSQL call: an abort releases the snapshot
     PgStorage(const PgStorage&) = delete;
     PgStorage& operator=(const PgStorage&) = delete;
     // Releases the snapshot; call it on success, before SPI_finish.
@@ -36,12 +36,14 @@ public:
     static void* current_snapshot();
 
     bool load_thing(uint64_t coll, uint64_t id, StoredThing& out) override;
-    void load_things(uint64_t coll, const std::vector<uint64_t>& ids, std::vector<StoredThing>& out) override;
+    void load_things(uint64_t coll, const std::vector<uint64_t>& ids,
+                     std::vector<StoredThing>& out) override;
     uint64_t new_thing_id() override;
     std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) override;
-    PropsEncoder* props_encoder() override;   // Props written as jsonb, no JSON text
+    PropsEncoder* props_encoder() override;  // Props written as jsonb, no JSON text
     void lock_collection(uint64_t coll, bool exclusive) override;
-    std::vector<StoredThing> delete_things(uint64_t coll, const std::vector<uint64_t>& ids) override;
+    std::vector<StoredThing> delete_things(uint64_t coll,
+                                           const std::vector<uint64_t>& ids) override;
     int64_t count_things(uint64_t coll) override;
 
     std::vector<CollectionRow> collections() override;
@@ -57,7 +59,8 @@ public:
     std::vector<ProcedureRow> procedures(uint64_t scope_id) override;
     void insert_procedure(const ProcedureRow& row) override;
     void update_procedure(const ProcedureRow& row) override;
-    void rename_procedure(uint64_t scope_id, std::string_view name, std::string_view new_name) override;
+    void rename_procedure(uint64_t scope_id, std::string_view name,
+                          std::string_view new_name) override;
     void delete_procedure(uint64_t scope_id, std::string_view name) override;
     uint64_t procedures_epoch() override;
 
@@ -69,7 +72,8 @@ public:
     void delete_user(uint64_t id) override;
     void rename_user(uint64_t id, std::string_view name) override;
     std::vector<TokenRow> tokens(uint64_t user_id) override;
-    std::string create_token(uint64_t user_id, int64_t expiration, std::string_view description) override;
+    std::string create_token(uint64_t user_id, int64_t expiration,
+                             std::string_view description) override;
     bool find_token(std::string_view key, uint64_t& user_id, int64_t& expiration) override;
     void delete_token(std::string_view key) override;
     void delete_expired_tokens(int64_t now) override;
@@ -89,20 +93,21 @@ public:
     bool enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) override;
     uint64_t catalog_epoch() override;
 
-    void log(std::string_view msg) override;   // function library
+    void log(std::string_view msg) override;  // function library
     void set_collection_default_deep(uint64_t id, int deep) override;
-    uint64_t next_free_id() override;     // function library
-    int64_t transaction_id() override;    // function library
+    uint64_t next_free_id() override;   // function library
+    int64_t transaction_id() override;  // function library
     void check_interrupts() override;
     double now() override;
 
 private:
-    void* snapshot_ = nullptr;      // Snapshot, registered with the call's resource owner
-    PgStorage* outer_ = nullptr;    // a call running inside another one (a trigger)
+    void* snapshot_ = nullptr;    // Snapshot, registered with the call's resource owner
+    PgStorage* outer_ = nullptr;  // a call running inside another one (a trigger)
     bool finished_ = false;
     bool key_share_collection(uint64_t coll);
     uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
-    bool find_collection_uncached(bool by_name, std::string_view name, uint64_t id, CollectionRow& out);
+    bool find_collection_uncached(bool by_name, std::string_view name, uint64_t id,
+                                  CollectionRow& out);
     // Ids taken from the sequence but not handed out yet (ascending, used from
     // the back). Refilled in growing batches; unused ones become gaps.
     std::vector<uint64_t> id_pool_;

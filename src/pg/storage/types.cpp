@@ -34,7 +34,8 @@ std::vector<CatalogRow> load_rows(Plan id, uint64_t coll) {
         n = exec_plan(id, v);
         rows = static_cast<RawRow*>(palloc0(sizeof(RawRow) * (n ? n : 1)));
         for (uint64 i = 0; i < n; i++) {
-            rows[i] = RawRow{get_int4(i, 1), SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2),
+            rows[i] = RawRow{get_int4(i, 1),
+                             SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2),
                              get_int8(i, 3), get_int8(i, 4),
                              SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 5)};
         }
@@ -74,17 +75,26 @@ void delete_row(Plan id, uint64_t coll, uint32_t rid) {
 
 }  // namespace
 
-std::vector<CatalogRow> PgStorage::load_types(uint64_t coll) { return load_rows(Plan::LOAD_TYPES, coll); }
-void PgStorage::save_type(uint64_t coll, const CatalogRow& row) { save_row(Plan::SAVE_TYPE, coll, row); }
+std::vector<CatalogRow> PgStorage::load_types(uint64_t coll) {
+    return load_rows(Plan::LOAD_TYPES, coll);
+}
+void PgStorage::save_type(uint64_t coll, const CatalogRow& row) {
+    save_row(Plan::SAVE_TYPE, coll, row);
+}
 void PgStorage::delete_type(uint64_t coll, uint32_t id) { delete_row(Plan::DELETE_TYPE, coll, id); }
-std::vector<CatalogRow> PgStorage::load_enums(uint64_t coll) { return load_rows(Plan::LOAD_ENUMS, coll); }
-void PgStorage::save_enum(uint64_t coll, const CatalogRow& row) { save_row(Plan::SAVE_ENUM, coll, row); }
+std::vector<CatalogRow> PgStorage::load_enums(uint64_t coll) {
+    return load_rows(Plan::LOAD_ENUMS, coll);
+}
+void PgStorage::save_enum(uint64_t coll, const CatalogRow& row) {
+    save_row(Plan::SAVE_ENUM, coll, row);
+}
 void PgStorage::delete_enum(uint64_t coll, uint32_t id) { delete_row(Plan::DELETE_ENUM, coll, id); }
 
 std::vector<uint64_t> PgStorage::things_of_type(uint64_t coll, uint32_t type_id) {
     int64* ids = nullptr;
     uint64 n = 0;
-    Datum v[2] = {Int64GetDatum(static_cast<int64>(coll)), Int32GetDatum(static_cast<int32>(type_id))};
+    Datum v[2] = {Int64GetDatum(static_cast<int64>(coll)),
+                  Int32GetDatum(static_cast<int32>(type_id))};
     pg_call([&] {
         n = exec_plan(Plan::TYPE_THINGS, v);
         ids = static_cast<int64*>(palloc0(sizeof(int64) * (n ? n : 1)));
@@ -97,8 +107,8 @@ std::vector<uint64_t> PgStorage::things_of_type(uint64_t coll, uint32_t type_id)
 
 bool PgStorage::enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) {
     uint64 n = 0;
-    std::string path = "strict $.** ? (@.\"!m\"[0] == " + std::to_string(enum_id) + " && @.\"!m\"[1] == " +
-                       std::to_string(mid) + ")";
+    std::string path = "strict $.** ? (@.\"!m\"[0] == " + std::to_string(enum_id) +
+                       " && @.\"!m\"[1] == " + std::to_string(mid) + ")";
     pg_call([&] {
         Datum v[2] = {Int64GetDatum(static_cast<int64>(coll)), text_datum(path)};
         n = exec_plan(Plan::MEMBER_USED, v);
@@ -111,12 +121,16 @@ bool PgStorage::enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) 
 // extension owner (the call runs with the owner's rights, auth.h).
 void PgStorage::set_type_index(uint64_t coll, uint32_t type_id, bool on) {
     std::string name = "things_c" + std::to_string(coll) + "_t" + std::to_string(type_id) + "_idx";
-    std::string sql = on ? "CREATE INDEX IF NOT EXISTS " + name + " ON thingsdb.things (id) WHERE collection = " +
-                               std::to_string(coll) + " AND type_id = " + std::to_string(type_id)
-                         : "DROP INDEX IF EXISTS thingsdb." + name;
+    std::string sql =
+        on ? "CREATE INDEX IF NOT EXISTS " + name +
+                 " ON thingsdb.things (id) WHERE collection = " + std::to_string(coll) +
+                 " AND type_id = " + std::to_string(type_id)
+           : "DROP INDEX IF EXISTS thingsdb." + name;
     pg_call([&] {
         int rc = SPI_execute(sql.c_str(), false, 0);
-        if (rc < 0) elog(ERROR, "thingsdb: %s failed: %s", on ? "CREATE INDEX" : "DROP INDEX", SPI_result_code_string(rc));
+        if (rc < 0)
+            elog(ERROR, "thingsdb: %s failed: %s", on ? "CREATE INDEX" : "DROP INDEX",
+                 SPI_result_code_string(rc));
     });
 }
 

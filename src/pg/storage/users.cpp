@@ -37,7 +37,8 @@ struct RawUser {
 
 std::vector<UserRow> to_users(const std::vector<RawUser>& raw) {
     std::vector<UserRow> out;
-    for (const RawUser& r : raw) out.push_back(UserRow{static_cast<uint64_t>(r.id), r.name ? r.name : "", r.created_at});
+    for (const RawUser& r : raw)
+        out.push_back(UserRow{static_cast<uint64_t>(r.id), r.name ? r.name : "", r.created_at});
     return out;
 }
 
@@ -47,7 +48,8 @@ std::vector<UserRow> query_users(Plan id, Datum* values) {
     pg_call([&] {
         n = exec_plan(id, values);
         rows = static_cast<RawUser*>(palloc0(sizeof(RawUser) * (n ? n : 1)));
-        for (uint64 i = 0; i < n; i++) rows[i] = RawUser{get_int8(i, 1), get_text(i, 2), get_int8(i, 3)};
+        for (uint64 i = 0; i < n; i++)
+            rows[i] = RawUser{get_int8(i, 1), get_text(i, 2), get_int8(i, 3)};
     });
     return to_users(std::vector<RawUser>(rows, rows + n));
 }
@@ -140,12 +142,13 @@ std::vector<TokenRow> PgStorage::tokens(uint64_t user_id) {
     });
     std::vector<TokenRow> out;
     for (uint64 i = 0; i < n; i++)
-        out.push_back(TokenRow{rows[i].hint ? rows[i].hint : "", rows[i].created_at, rows[i].expiration,
-                               rows[i].description ? rows[i].description : ""});
+        out.push_back(TokenRow{rows[i].hint ? rows[i].hint : "", rows[i].created_at,
+                               rows[i].expiration, rows[i].description ? rows[i].description : ""});
     return out;
 }
 
-std::string PgStorage::create_token(uint64_t user_id, int64_t expiration, std::string_view description) {
+std::string PgStorage::create_token(uint64_t user_id, int64_t expiration,
+                                    std::string_view description) {
     std::string key = new_token_key();
     std::string hash = token_hash(key);
     std::string hint = key.substr(0, 4);
@@ -166,7 +169,7 @@ std::string PgStorage::create_token(uint64_t user_id, int64_t expiration, std::s
 }
 
 bool find_token_by_hash(const std::string& hash, uint64_t& user_id, int64_t& expiration) {
-    CatalogCache* c = catalog_cache();   // Expiration is checked by the caller
+    CatalogCache* c = catalog_cache();  // Expiration is checked by the caller
     if (c) {
         auto it = c->token_by_hash.find(hash);
         if (it != c->token_by_hash.end()) {
@@ -224,7 +227,8 @@ uint32_t PgStorage::access_mask(uint64_t scope_id, uint64_t user_id) {
 }
 
 uint32_t PgStorage::access_mask_uncached(uint64_t scope_id, uint64_t user_id) {
-    Datum v[2] = {Int64GetDatum(static_cast<int64>(user_id)), Int64GetDatum(static_cast<int64>(scope_id))};
+    Datum v[2] = {Int64GetDatum(static_cast<int64>(user_id)),
+                  Int64GetDatum(static_cast<int64>(scope_id))};
     int32 mask = 0;
     pg_call([&] {
         if (exec_plan(Plan::ACCESS_MASK, v)) mask = get_int4(0, 1);
@@ -233,7 +237,8 @@ uint32_t PgStorage::access_mask_uncached(uint64_t scope_id, uint64_t user_id) {
 }
 
 void PgStorage::set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) {
-    Datum v[3] = {Int64GetDatum(static_cast<int64>(user_id)), Int64GetDatum(static_cast<int64>(scope_id)),
+    Datum v[3] = {Int64GetDatum(static_cast<int64>(user_id)),
+                  Int64GetDatum(static_cast<int64>(scope_id)),
                   Int32GetDatum(static_cast<int32>(mask))};
     pg_call([&] { exec_plan(mask ? Plan::SET_ACCESS : Plan::DELETE_ACCESS, v); });
 }
@@ -253,7 +258,8 @@ std::vector<AccessRow> PgStorage::user_access(uint64_t user_id) {
     });
     std::vector<AccessRow> out;
     for (uint64 i = 0; i < n; i++)
-        out.push_back(AccessRow{static_cast<uint64_t>(rows[i].scope), static_cast<uint32_t>(rows[i].mask)});
+        out.push_back(
+            AccessRow{static_cast<uint64_t>(rows[i].scope), static_cast<uint32_t>(rows[i].mask)});
     return out;
 }
 
