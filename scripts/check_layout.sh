@@ -6,6 +6,8 @@
 #      read after postgres.h does not compile.
 #   3. no source file is longer than 800 lines.
 #   4. the C++ sources are formatted as .clang-format says.
+#   5. no lambda given to pg_call declares an object with a destructor
+#      (test/tools/pg_call_lint.py; an ereport would skip it).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -54,6 +56,11 @@ check "a core header after postgres.h does not compile (and before it does)" "$o
 long=$(find src test/unit test/fuzz -name '*.cpp' -o -name '*.h' -o -name '*.c' | sort |
     xargs wc -l | awk '$2 != "total" && $1 > 800 {print $2 ": " $1 " lines"}')
 check "no source file is longer than 800 lines" "$([ -z "$long" ]; echo $?)" "$long"
+
+# 5. What runs inside pg_call holds plain data only.
+out=$(/usr/bin/python3 test/tools/pg_call_lint.py 2>&1)
+check "no object with a destructor inside a pg_call lambda (test/tools/pg_call_lint.py)" \
+    "$(echo "$out" | tail -1 | grep -q ' 0 failed$'; echo $?)" "$(echo "$out" | grep -v 'passed,')"
 
 # 4. Formatting (clang-format of Debian 12, the version .clang-format is written for).
 if command -v clang-format >/dev/null; then

@@ -66,7 +66,7 @@ WITH root AS (SELECT nextval('thingsdb.thing_id_seq') AS id),
 INSERT INTO thingsdb.things (id, collection, refs, props)
 SELECT id, id, 1, '{}' FROM coll;
 
--- ---- Types and enums (src/core/types.cpp, src/pg/pg_types.cpp) ----
+-- ---- Types and enums (src/core/schema/, src/pg/storage/types.cpp)
 -- The catalogs of a collection. definition holds what types.cpp writes:
 -- for a type {"wrap_only", "hide_id", "fields": [[name, spec], ...],
 -- "methods": [[name, closure source], ...]}; for an enum {"members":
@@ -102,7 +102,7 @@ LANGUAGE C VOLATILE CALLED ON NULL INPUT;
 COMMENT ON FUNCTION tdb_query(text, text, jsonb) IS
 'runs ThingsDB code in a scope (NULL: the setting thingsdb.scope); the keys of vars are bound as variables; returns the result as jsonb';
 
--- ---- Watch events (src/pg/events.cpp) ------------------------------
+-- ---- Watch events (src/pg/notify.cpp, src/pg/sql_events.cpp) ----
 -- Every committed transaction with changes stores its update events, one per
 -- changed thing, in a row of thingsdb.changes (more rows, numbered by part,
 -- when its payloads pass 64 MB): a row per transaction rather than per thing,
@@ -192,7 +192,7 @@ LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION tdb_prune_events() IS
 'deletes the events older than thingsdb.event_retention; returns how many';
 
--- ---- Users, tokens and access (src/pg/auth.cpp) --------------------
+-- ---- Users, tokens and access (src/pg/auth.cpp, src/pg/sql_users.cpp) ---
 -- A ThingsDB user is the PostgreSQL role of the same name; the role may be
 -- created before or after the user. Ids come from the thing id sequence, as
 -- in ThingsDB.
@@ -242,7 +242,7 @@ LANGUAGE C VOLATILE CALLED ON NULL INPUT;
 COMMENT ON FUNCTION tdb_authenticate(text, boolean) IS
 'from now on (local: until the end of the transaction) the tdb_* functions of this session act as the user of the token; NULL returns to the session''s role; returns the user name';
 
--- ---- Procedures (src/pg/procedures.cpp) ---------------------------
+-- ---- Procedures (src/pg/sql_procedures.cpp) -----------------------
 -- A procedure is a named closure of a scope: scope_id 0 is @thingsdb, any
 -- other a collection's id. definition is the closure's source as written;
 -- each backend parses it once and keeps it (the cache follows the relcache
@@ -433,7 +433,7 @@ LANGUAGE C STABLE CALLED ON NULL INPUT;
 COMMENT ON FUNCTION tdb_call_ro(text, jsonb, text) IS
 'tdb_call for procedures without side effects (STABLE; works on hot standbys): a procedure with side effects is refused with operation_err (TD063)';
 
--- ---- Per-backend catalog cache (src/pg/catalog_cache.cpp) --------
+-- ---- Per-backend catalog cache (src/pg/storage/catalog_cache.cpp, epochs.cpp)
 -- Every call reads its collection, user, token and access rows; backends
 -- keep them in memory. Each write of these tables, from the extension or
 -- from plain SQL, registers a relcache invalidation of the table that
@@ -557,7 +557,7 @@ CREATE TRIGGER replace_seed BEFORE INSERT ON thingsdb.collections
 CREATE TRIGGER replace_seed BEFORE INSERT ON thingsdb.users
     FOR EACH ROW EXECUTE FUNCTION thingsdb.replace_seed();
 
--- ---- Types and enums for SQL users (src/pg/pg_types.cpp) ----------
+-- ---- Types and enums for SQL users (src/pg/storage/types.cpp) --
 -- The views tdb_types and tdb_enums show a role the type and enum catalogs
 -- of the collections it has QUERY on (its own role, or the user of its token,
 -- see tdb_authenticate); the tables themselves stay revoked. The views read

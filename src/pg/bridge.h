@@ -10,7 +10,9 @@
 // alive while a PostgreSQL function runs in it, because an ereport longjmps
 // straight back to pg_call and would skip that destructor. Build strings and
 // vectors before the call; the lambda only reads or fills objects of the
-// caller (through references, raw pointers and Datums).
+// caller (through references, raw pointers and Datums). test/tools/pg_call_lint.py
+// (in scripts/check_layout.sh) looks for such objects in every pg_call lambda
+// and in the functions of src/pg it calls.
 #pragma once
 
 extern "C" {

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The per-backend cache of collection, user, token and access rows
-(src/pg/catalog_cache.cpp): a warm session must see every committed change
+(src/pg/storage/catalog_cache.cpp): a warm session must see every committed change
 made by another session, by itself, or by plain SQL, and nothing of a
 rolled-back one."""
 import psycopg

@@ -244,7 +244,7 @@ TEST(Storage, ChangesOfStoredThings) {
 }
 
 // ThingsDB refuses nse() in a query that changes something ("function `nse`
-// failed; at least one side-effect is enforced"); fn_misc.cpp does not yet.
+// failed; at least one side-effect is enforced"), decided from the code.
 TEST(Storage, NseInAChangingQuery) {
     Error e = qerr(".x = 1; nse(1)");
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
