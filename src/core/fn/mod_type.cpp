@@ -384,7 +384,8 @@ Value mod_type_rel(ModType& ctx) {
                "`nil` but got "
                "type `%s` instead",
                type_name(other));
-    auto type_from_field = [&](TypeDef& owner, Field& fd) -> TypeDef* {
+    // A structured binding cannot be captured by clang 14: name c explicitly.
+    auto type_from_field = [&c = ctx.c](TypeDef& owner, Field& fd) -> TypeDef* {
         bool ok = (fd.spec.kind == SK::Type && fd.spec.nillable) ||
                   (fd.spec.kind == SK::Set && fd.spec.nkind == SK::Type && !fd.spec.nillable);
         if (!ok)
