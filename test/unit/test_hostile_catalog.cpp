@@ -61,8 +61,17 @@ TEST(HostileCatalog, ChangedFromItsOwnArguments) {
         tdb::OPERATION_ERR, kTypeLocked);
     expect_error("set_type('A', {n: 'int'}); .a = A{}; mod_type('A', 'all', |a| del_type('A'))",
                  tdb::OPERATION_ERR, kTypeLocked);
-    expect_error("set_type('A', {n: 'int'}); x = A{}; mod_type('A', 'add', 'z', 'int', |a| A{})",
-                 tdb::OPERATION_ERR, "cannot use type `A` while the type is locked");
+    for (const char* make : {"A{}", "A()", "new('A')", "{}.to_type('A')", "[{}].map_type('A')"}) {
+        const char* locked = "cannot use type `A` while the type is locked";
+        expect_error(std::string("set_type('A', {n: 'int'}); x = A{}; mod_type('A', 'add', 'z', "
+                                 "'int', |a| {b = ") +
+                         make + "; 1})",
+                     tdb::OPERATION_ERR, locked);
+        expect_error(std::string("set_type('A', {n: 'int'}); x = A{}; mod_type('A', 'mod', 'n', "
+                                 "'int', |a| {b = ") +
+                         make + "; 1})",
+                     tdb::OPERATION_ERR, locked);
+    }
     expect_error(
         "set_enum('E', {X: 1, Y: 2}); mod_enum('E', 'ren', 'X', {mod_enum('E', 'del', "
         "'X'); 'Z'})",
@@ -103,6 +112,25 @@ TEST(HostileCatalog, NamedDefinitionsGoneAfterTheCode) {
         tdb::TYPE_ERR,
         "invalid declaration for `z` on type `A`; unknown type `B` in "
         "declaration");
+}
+
+// Instances a query makes by to_type or dup are changed with their Type in
+// that query, stored or not.
+TEST(HostileCatalog, InstancesMadeInTheQueryFollowTheirType) {
+    fresh_storage();
+    EXPECT_EQ(qk("set_type('A', {n: 'int'}); .a = A{n: 1}; nil"), "null");
+    EXPECT_EQ(qk(".t = {}; .t.to_type('A'); u = {}; u.to_type('A'); .d = .a.dup(); e = .a.dup(); "
+                 "mod_type('A', 'add', 'z', 'int', 7); [.t.z, u.z, .d.z, e.z]"),
+              "[7,7,7,7]");
+    EXPECT_EQ(qk("[.t.z, .d.z, type_count('A')]"), "[7,7,3]");
+    EXPECT_EQ(qk(".t2 = {}; .t2.to_type('A'); .d2 = .a.dup(); del_type('A'); "
+                 "[type(.t2), type(.d2)]"),
+              "[\"thing\",\"thing\"]");
+    EXPECT_EQ(qk("[type(.t2), type(.d2), type(.a)]"), "[\"thing\",\"thing\",\"thing\"]");
+    expect_error(
+        "set_type('A', {n: 'int'}); x = A{}; "
+        "mod_type('A', 'add', 'z', 'int', |a| {b = a.dup(); 1})",
+        tdb::OPERATION_ERR, "cannot use type `A` while the type is locked");
 }
 
 // ---- 2. del_type with stored instances ------------------------------------------
@@ -279,6 +307,10 @@ const char* const kInner[] = {
     "mod_type('$T', 'all', |x| nil)",
     "mod_type('$T', 'rel', 'q', 'p')",
     "$T{}",
+    "{n: 3}.to_type('$T')",
+    "{.tt = {}; .tt.to_type('$T')}",
+    ".dd = .a.dup()",
+    "new('$T')",
     ".a.to_thing()",
     "del_type('C')",
     "rename_type('C', 'C9')",

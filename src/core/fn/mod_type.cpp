@@ -21,6 +21,16 @@ void bump(Query& q, Catalog& c, TypeDef& t) {
     c.save(t);
 }
 
+// After the closures of a change ran: an instance they made (to_type, dup,
+// ...) would miss the change; refused as making one of a locked type is.
+void no_new_instances(Catalog& c, const TypeDef& t, const std::vector<Value>& inst) {
+    for (Value& v : c.instances(t.id)) {
+        bool known = false;
+        for (const Value& w : inst) known = known || w.thing() == v.thing();
+        if (!known) check_usable(t);
+    }
+}
+
 // Gives every instance in inst property `key` (is_new) or a new value for it.
 void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key, const Value& v,
                       bool is_new) {
@@ -87,6 +97,7 @@ Value mod_type_add(ModType& ctx) {
         init = c.default_value(*c.type(tid), f);
     }
     t = c.type(tid);
+    if (closure_init) no_new_instances(c, *t, inst);
     if (t->field(fname) || t->method(fname))
         raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(),
                name.c_str());
@@ -252,6 +263,7 @@ Value mod_type_mod(ModType& ctx) {
     // The code run may have changed this type's other fields or the types
     // and enums the definition names: look it all up again.
     t = c.type(tid);
+    if (migrate.is(VT::Closure)) no_new_instances(c, *t, inst);
     idx = t->field_index(fname);
     if (idx < 0) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
     size_t i = static_cast<size_t>(idx);

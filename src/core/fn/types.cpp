@@ -201,7 +201,7 @@ Value fn_set_type(Query& q, Value*, Args& a) {
     if (is_new) check_new_type_name(c, a, name);
     t = is_new ? nullptr : c.type(tid);
     bool wpo = wpo_arg ? *wpo_arg : (t ? t->wrap_only : false);
-    if (t && (!t->fields.empty() || !t->methods.empty()) && !c.instances(t->id).empty())
+    if (t && !c.instances(t->id).empty())
         raisef(OPERATION_ERR,
                "function `set_type` can only be used on a type without instances; use "
                "`mod_type(..)` to change "
