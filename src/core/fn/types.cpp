@@ -265,7 +265,6 @@ Value fn_del_type(Query& q, Value*, Args& a) {
     uint32_t tid = t.id;
     bool idx = t.idx;  // t is gone after the erase below
     std::vector<Value> inst = c.instances(tid);
-    for (Value& v : inst) q.check_not_in_use(v);
     // Instances become plain things with the same properties: a stored one
     // is written again; watchers learn it from the del_type job (no property
     // of theirs changes, so no per-thing job).
