@@ -8,6 +8,7 @@
 #include "core/lang/query.h"
 #include "core/model/thing.h"
 #include "core/model/value.h"
+#include "core/schema/types.h"
 
 namespace tdb {
 
@@ -51,6 +52,8 @@ Value copy_thing(Query& q, Thing* src, int deep, bool keep_type) {
         src->props();  // a stub's type and restriction come with its properties
         t->type_id = src->type_id;
         t->restriction = src->restriction;
+        // A new instance: found by Catalog::instances (a change of its Type reaches it).
+        if (t->type_id != kNoType && q.collection()) Catalog::of(q).made.emplace_back(t);
     }
     for (const Prop& p : src->props()) {
         q.poll();

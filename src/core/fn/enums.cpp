@@ -121,6 +121,9 @@ Value fn_set_enum(Query& q, Value*, Args& a) {
     if (c.type(name)) raisef(LOOKUP_ERR, "type `%s` already exists", name.c_str());
     Value defs = a.eval(1);
     if (!defs.is(VT::Thing)) a.bad_type(1, "thing", defs);
+    // Again: the code of argument 2 may have made either.
+    if (c.enum_(name)) raisef(LOOKUP_ERR, "enum `%s` already exists", name.c_str());
+    if (c.type(name)) raisef(LOOKUP_ERR, "type `%s` already exists", name.c_str());
     auto e = std::make_unique<EnumDef>();
     e->id = c.next_enum_id();
     e->name = name;
@@ -163,9 +166,17 @@ Value fn_del_enum(Query& q, Value*, Args& a) {
     Catalog& c = cat_of(q);
     std::string name;
     EnumDef& e = need_enum(c, a, 0, name);
+    check_unlocked(e);
     if (enum_in_use(c, e.id))
         raisef(OPERATION_ERR, "enum `%s` is used by at least one type", name.c_str());
     uint32_t id = e.id;
+    // A member held by a value (the catalog holds one reference) or by a
+    // stored thing would outlive its enum (and come back as a member of a
+    // later enum with the same id): refused as mod_enum's `del` is.
+    for (auto& m : e.members)
+        if (m->refs > 1 || q.storage().enum_member_used(c.coll_id, id, m->mid))
+            raisef(OPERATION_ERR, "enum member `%s{%s}` is still in use", name.c_str(),
+                   m->name.c_str());
     for (auto& m : e.members) hold_value(q, m->val, -1);
     c.enums.erase(
         std::remove_if(c.enums.begin(), c.enums.end(), [&](auto& p) { return p->id == id; }),
@@ -184,21 +195,27 @@ Value fn_has_enum(Query& q, Value*, Args& a) {
 Value fn_rename_enum(Query& q, Value*, Args& a) {
     a.exactly(2);
     Catalog& c = cat_of(q);
-    std::string name;
-    EnumDef& e = need_enum(c, a, 0, name);
+    // Both arguments first: the second may change the catalog.
+    std::string name = a.str_arg(0);
     std::string to = a.str_arg(1);
+    EnumDef* e = c.enum_(name);
+    if (!e) raisef(LOOKUP_ERR, "enum `%s` not found", name.c_str());
+    check_unlocked(*e);
     if (!valid_name(to))
         raise(VALUE_ERR, "function `rename_enum` expects argument 2 to follow the naming rules");
     if (to == name) return Value();
     if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
     if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
-    e.name = to;
-    e.modified_at = now_seconds(q);
-    c.save(e);
+    e->name = to;
+    e->modified_at = now_seconds(q);
+    c.save(*e);
     rename_in_specs(c, name, to);
-    add_catalog_job(
-        q, "rename_enum",
-        JsonObject().num("enum_id", e.id).num("modified_at", e.modified_at).str("name", to).text());
+    add_catalog_job(q, "rename_enum",
+                    JsonObject()
+                        .num("enum_id", e->id)
+                        .num("modified_at", e->modified_at)
+                        .str("name", to)
+                        .text());
     return Value();
 }
 
@@ -377,8 +394,9 @@ static Value mod_enum_mod(ModEnum& ctx) {
 static Value mod_enum_ren(ModEnum& ctx) {
     auto& [q, c, a, name, id] = ctx;
     a.exactly(4);
-    EnumMemberObj* m = need_member(ctx, a.str_arg(2));
+    std::string mname = a.str_arg(2);
     std::string to = a.str_arg(3);
+    EnumMemberObj* m = need_member(ctx, mname);
     EnumDef* e = c.enum_(id);
     if (!valid_name(to)) raise(VALUE_ERR, "member name must follow the naming rules");
     if (e->member(to))
@@ -400,7 +418,11 @@ Value fn_mod_enum(Query& q, Value*, Args& a) {
     a.at_least(3);
     Catalog& c = cat_of(q);
     std::string name;
-    uint32_t id = need_enum(c, a, 0, name).id;  // by id: argument 2 may change the catalog
+    EnumDef& e = need_enum(c, a, 0, name);
+    uint32_t id = e.id;
+    // Locked until the task ends: the code of its arguments cannot change
+    // the enum under it (a task still looks it up by id).
+    CatalogLock lock(c, e);
     std::string action = a.str_arg(1);
     static const struct {
         const char* name;

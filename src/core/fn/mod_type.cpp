@@ -21,18 +21,29 @@ void bump(Query& q, Catalog& c, TypeDef& t) {
     c.save(t);
 }
 
+// After the closures of a change ran: an instance they made (to_type, dup,
+// ...) would miss the change; refused as making one of a locked type is.
+void no_new_instances(Catalog& c, const TypeDef& t, const std::vector<Value>& inst) {
+    for (Value& v : c.instances(t.id)) {
+        bool known = false;
+        for (const Value& w : inst) known = known || w.thing() == v.thing();
+        if (!known) check_usable(t);
+    }
+}
+
 // Gives every instance in inst property `key` (is_new) or a new value for it.
 void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key, const Value& v,
                       bool is_new) {
     for (Value& iv : inst) {
         Thing* th = iv.thing();
         Value nv = q.assignable(v, th, false);
-        if (is_new) {
-            th->props().push_back({key, std::move(nv)});
-        } else if (Value* cur = th->get(key)) {
+        Value* cur = is_new ? nullptr : th->get(key);
+        if (cur) {
             *cur = std::move(nv);
+        } else {
+            th->props().push_back({key, std::move(nv)});
+            cur = &th->props().back().val;
         }
-        Value* cur = th->get(key);
         if (cur->is(VT::List))
             cur->list()->owner = {th, key};
         else if (cur->is(VT::Set))
@@ -53,7 +64,6 @@ Value mod_type_add(ModType& ctx) {
     if (t->field(fname) || t->method(fname))
         raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(),
                name.c_str());
-    std::vector<Value> inst = c.instances(tid);
     if (spec.is(VT::Closure)) {
         t->methods.push_back({fname, closure_from_source(spec.closure()->source)});
         bump(q, c, *t);
@@ -74,22 +84,34 @@ Value mod_type_add(ModType& ctx) {
     if (a.size() == 5) {
         init = a.eval(4);
         closure_init = init.is(VT::Closure);
-        if (!closure_init) c.check_field(*c.type(tid), f, init);
-    } else {
-        init = c.default_value(*t, f);
+    }
+    // The type changes only once every value is known and fits: a closure
+    // that raises (caught or not) leaves the type and its instances as
+    // they were. The definition is parsed again after code ran, as that
+    // code may have changed the types and enums it names.
+    std::vector<Value> inst = c.instances(tid);
+    std::vector<Value> vals;
+    if (closure_init) {
+        for (Value& iv : inst) vals.push_back(q.call(init, {iv}));
+    } else if (a.size() != 5) {
+        init = c.default_value(*c.type(tid), f);
     }
     t = c.type(tid);
-    t->fields.push_back(f);
+    if (closure_init) no_new_instances(c, *t, inst);
+    if (t->field(fname) || t->method(fname))
+        raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(),
+               name.c_str());
+    f.spec = c.parse_spec(*t, fname, f.raw);
     if (closure_init) {
-        for (Value& iv : inst) {
-            Value r = q.call(init, {iv});
-            t = c.type(tid);
-            c.check_field(*t, t->fields.back(), r);
-            std::vector<Value> one{iv};
-            set_on_instances(q, one, fname, r, true);
-        }
+        for (Value& r : vals) c.check_field(*t, f, r);
     } else {
-        set_on_instances(q, inst, fname, init, true);
+        c.check_field(*t, f, init);
+    }
+    t->fields.push_back(f);
+    for (size_t i = 0; i < inst.size(); ++i) {
+        if (inst[i].thing()->type_id != tid) continue;  // made a plain thing meanwhile
+        std::vector<Value> one{inst[i]};
+        set_on_instances(q, one, fname, closure_init ? vals[i] : init, true);
     }
     t = c.type(tid);
     bump(q, c, *t);
@@ -120,8 +142,9 @@ Value mod_type_del(ModType& ctx) {
                    "relation by using: "
                    "`mod_type(\"%s\", \"rel\", \"%s\", nil);`",
                    name.c_str(), fname.c_str());
-        for (Value& iv : c.instances(tid)) {
-            q.check_not_in_use(iv);
+        std::vector<Value> inst = c.instances(tid);
+        for (Value& iv : inst) q.check_not_in_use(iv);  // all before any changes
+        for (Value& iv : inst) {
             auto& props = iv.thing()->props();
             for (size_t i = 0; i < props.size(); ++i) {
                 if (props[i].key != fname) continue;
@@ -200,43 +223,57 @@ Value mod_type_mod(ModType& ctx) {
     if (!spec.is(VT::Str)) a.bad_type(3, "str", spec);
     int idx = t->field_index(fname);
     if (idx < 0) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
-    if (!t->fields[static_cast<size_t>(idx)].rel.empty())
-        raisef(TYPE_ERR,
-               "cannot modify a property with a relation; you might want to remove the relation by "
-               "using: "
-               "`mod_type(\"%s\", \"rel\", \"%s\", nil);`",
-               name.c_str(), fname.c_str());
+    auto no_relation = [&](const Field& f) {
+        if (!f.rel.empty())
+            raisef(TYPE_ERR,
+                   "cannot modify a property with a relation; you might want to remove the "
+                   "relation by using: `mod_type(\"%s\", \"rel\", \"%s\", nil);`",
+                   name.c_str(), fname.c_str());
+    };
+    no_relation(t->fields[static_cast<size_t>(idx)]);
     Field nf{fname, spec.as_str(), Spec(), {}, nullptr};
     nf.spec = c.parse_spec(*t, fname, nf.raw);
     Value migrate = a.size() == 5 ? a.eval(4) : Value();
     if (a.size() == 5 && !migrate.is(VT::Closure)) a.bad_type(4, "closure", migrate);
     std::vector<Value> inst = c.instances(tid);
-    t = c.type(tid);
-    size_t i = static_cast<size_t>(idx);
-    Field old = t->fields[i];
-    // Every instance value must fit; a migration closure gives new ones.
+    // Every new value first (a migration closure gives them), checked,
+    // then the field and the instances change: a closure that raises
+    // (caught or not) leaves the type and its instances as they were.
+    auto bad_migration = [&](const Error& e) {
+        raisef(OPERATION_ERR,
+               "field `%s` on type `%s` is modified but at least one instance got an "
+               "inappropriate value from the migration callback; callback response: %s",
+               fname.c_str(), name.c_str(), e.msg().c_str());
+    };
+    std::vector<Value> vals;
     for (Value& iv : inst) {
-        Value* cur = iv.thing()->get(fname);
-        Value v = cur ? *cur : Value();
-        if (migrate.is(VT::Closure)) {
-            Value r = q.call(migrate, {iv});
-            t = c.type(tid);
-            try {
-                c.check_field(*t, nf, r);
-            } catch (const Error& e) {
-                raisef(OPERATION_ERR,
-                       "field `%s` on type `%s` is modified but at least one instance got an "
-                       "inappropriate "
-                       "value from the migration callback; callback response: %s",
-                       fname.c_str(), name.c_str(), e.msg().c_str());
-            }
-            std::vector<Value> one{iv};
-            set_on_instances(q, one, fname, r, false);
+        if (!migrate.is(VT::Closure)) {
+            Value* cur = iv.thing()->get(fname);
+            vals.push_back(cur ? *cur : Value());
             continue;
         }
+        Value r = q.call(migrate, {iv});
+        try {
+            c.check_field(*c.type(tid), nf, r);
+        } catch (const Error& e) {
+            bad_migration(e);
+        }
+        vals.push_back(std::move(r));
+    }
+    // The code run may have changed this type's other fields or the types
+    // and enums the definition names: look it all up again.
+    t = c.type(tid);
+    if (migrate.is(VT::Closure)) no_new_instances(c, *t, inst);
+    idx = t->field_index(fname);
+    if (idx < 0) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
+    size_t i = static_cast<size_t>(idx);
+    no_relation(t->fields[i]);
+    nf.spec = c.parse_spec(*t, fname, nf.raw);
+    for (Value& v : vals) {
         try {
             c.check_field(*t, nf, v);
-        } catch (const Error&) {
+        } catch (const Error& e) {
+            if (migrate.is(VT::Closure)) bad_migration(e);
             size_t n = inst.size();
             raisef(
                 OPERATION_ERR,
@@ -244,9 +281,15 @@ Value mod_type_mod(ModType& ctx) {
                 "instance%s and the old declaration `%s` is not compatible with the new "
                 "declaration",
                 nf.raw.c_str(), fname.c_str(), name.c_str(), name.c_str(), n, n == 1 ? "" : "s",
-                old.raw.c_str());
+                t->fields[i].raw.c_str());
         }
     }
+    if (migrate.is(VT::Closure))
+        for (size_t k = 0; k < inst.size(); ++k) {
+            if (inst[k].thing()->type_id != tid) continue;  // made a plain thing meanwhile
+            std::vector<Value> one{inst[k]};
+            set_on_instances(q, one, fname, vals[k], false);
+        }
     t = c.type(tid);
     t->fields[i] = nf;
     bump(q, c, *t);
@@ -307,8 +350,9 @@ Value mod_type_wpo(ModType& ctx) {
 Value mod_type_hid(ModType& ctx) {
     auto& [q, c, a, name, tid] = ctx;
     a.exactly(3);
+    bool on = truthy(a.eval(2));
     TypeDef* t = c.type(tid);
-    t->hide_id = truthy(a.eval(2));
+    t->hide_id = on;
     bump(q, c, *t);
     add_catalog_job(q, "mod_type_hid",
                     JsonObject()

@@ -587,6 +587,7 @@ Value m_thing_to_type(Query& q, Value* self, Args& a) {
     TypeDef* td = q.collection() ? c.type(name) : nullptr;
     if (!td) raisef(LOOKUP_ERR, "type `%s` not found", name.c_str());
     if (td->wrap_only) raisef(TYPE_ERR, "type `%s` has wrap-only mode enabled", td->name.c_str());
+    check_usable(*td);
     std::vector<Value> vals(td->fields.size());
     std::vector<bool> has(td->fields.size(), false);
     for (Prop& p : t->props()) {
@@ -623,7 +624,7 @@ Value m_thing_to_type(Query& q, Value* self, Args& a) {
     }
     t->type_id = td->id;
     t->restriction = 0;  // an instance has no value restriction (to_thing does not bring it back)
-    if (!t->id) c.made.emplace_back(t);
+    c.made.emplace_back(t);  // found by Catalog::instances before it is written
     if (t->id && t->coll) {
         q.require_change();
         t->coll->mark_dirty(t);

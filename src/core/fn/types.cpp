@@ -1,6 +1,7 @@
 // Type functions: new_type, set_type, del_type, rename_type, type_info, ...;
 // mod_type picks one of its tasks (fn/mod_type.cpp).
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -171,6 +172,7 @@ Value fn_new_type(Query& q, Value*, Args& a) {
     };
     bool wpo = a.size() > 1 ? flag(1) : false;
     bool hid = a.size() > 2 ? flag(2) : false;
+    check_new_type_name(c, a, name);  // the arguments may have made it
     TypeDef& t = create_type(q, c, name, wpo);
     t.hide_id = hid;
     c.save(t);
@@ -186,19 +188,28 @@ Value fn_set_type(Query& q, Value*, Args& a) {
         if (reserved_type_name(name)) raisef(VALUE_ERR, "name `%s` is reserved", name.c_str());
         check_new_type_name(c, a, name);
     }
+    // An existing type stays locked while the arguments run; a new one is
+    // made after them (and its name checked again).
+    std::optional<CatalogLock> lock;
+    if (t) lock.emplace(c, *t);
+    uint32_t tid = t ? t->id : 0;
+    bool is_new = !t;
     Value defs = a.eval(1);
     if (!defs.is(VT::Thing)) a.bad_type(1, "thing", defs);
-    bool wpo = a.size() > 2 ? truthy(a.eval(2)) : (t ? t->wrap_only : false);
-    if (t && (!t->fields.empty() || !t->methods.empty()) && !c.instances(t->id).empty())
+    std::optional<bool> wpo_arg;
+    if (a.size() > 2) wpo_arg = truthy(a.eval(2));
+    if (is_new) check_new_type_name(c, a, name);
+    t = is_new ? nullptr : c.type(tid);
+    bool wpo = wpo_arg ? *wpo_arg : (t ? t->wrap_only : false);
+    if (t && !c.instances(t->id).empty())
         raisef(OPERATION_ERR,
                "function `set_type` can only be used on a type without instances; use "
                "`mod_type(..)` to change "
                "the type `%s`",
                name.c_str());
-    bool is_new = !t;
     size_t njobs = q.jobs.size();
     if (!t) t = &create_type(q, c, name, wpo);
-    uint32_t tid = t->id;
+    tid = t->id;
     // A rejected definition changes nothing: a type made here goes again,
     // an existing one keeps its fields and methods.
     std::vector<Field> old_fields = t->fields;
@@ -248,14 +259,22 @@ Value fn_del_type(Query& q, Value*, Args& a) {
     Catalog& c = cat_of(q);
     std::string name;
     TypeDef& t = need_type(c, a, 0, name);
+    check_unlocked(t);
     if (type_used_by_other(c, t))
         raisef(OPERATION_ERR, "type `%s` is used by at least one other type", name.c_str());
     uint32_t tid = t.id;
     bool idx = t.idx;  // t is gone after the erase below
-    // Instances become plain things.
-    for (Value& v : c.instances(tid)) {
-        v.thing()->type_id = kNoType;
-        q.prop_set(v.thing(), "");
+    std::vector<Value> inst = c.instances(tid);
+    // Instances become plain things with the same properties: a stored one
+    // is written again; watchers learn it from the del_type job (no property
+    // of theirs changes, so no per-thing job).
+    for (Value& v : inst) {
+        Thing* th = v.thing();
+        th->type_id = kNoType;
+        if (th->id && th->coll) {
+            q.require_change();
+            th->coll->mark_dirty(th);
+        }
     }
     c.types.erase(
         std::remove_if(c.types.begin(), c.types.end(), [&](auto& p) { return p->id == tid; }),
@@ -276,21 +295,27 @@ Value fn_has_type(Query& q, Value*, Args& a) {
 Value fn_rename_type(Query& q, Value*, Args& a) {
     a.exactly(2);
     Catalog& c = cat_of(q);
-    std::string name;
-    TypeDef& t = need_type(c, a, 0, name);
+    // Both arguments first: the second may change the catalog.
+    std::string name = a.str_arg(0);
     std::string to = a.str_arg(1);
+    TypeDef* t = c.type(name);
+    if (!t) raisef(LOOKUP_ERR, "type `%s` not found", name.c_str());
+    check_unlocked(*t);
     if (!valid_name(to))
         raisef(VALUE_ERR, "function `rename_type` expects argument 2 to follow the naming rules");
     if (to == name) return Value();
     if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
     if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
-    t.name = to;
-    t.modified_at = now_seconds(q);
-    c.save(t);
+    t->name = to;
+    t->modified_at = now_seconds(q);
+    c.save(*t);
     rename_in_specs(c, name, to);
-    add_catalog_job(
-        q, "rename_type",
-        JsonObject().num("modified_at", t.modified_at).str("name", to).num("type_id", t.id).text());
+    add_catalog_job(q, "rename_type",
+                    JsonObject()
+                        .num("modified_at", t->modified_at)
+                        .str("name", to)
+                        .num("type_id", t->id)
+                        .text());
     return Value();
 }
 
@@ -375,7 +400,11 @@ Value fn_mod_type(Query& q, Value*, Args& a) {
     q.storage().lock_collection(root_id(q), true);
     Catalog& c = cat_of(q);
     std::string name;
-    uint32_t tid = need_type(c, a, 0, name).id;  // by id: argument 2 may change the catalog
+    TypeDef& t = need_type(c, a, 0, name);
+    uint32_t tid = t.id;
+    // Locked until the task ends: the code of its arguments and closures
+    // cannot change the type under it (a task still looks it up by id).
+    CatalogLock lock(c, t);
     std::string action = a.str_arg(1);
     static const struct {
         const char* name;

@@ -12,6 +12,7 @@
 namespace tdb {
 
 Value Catalog::new_instance(TypeDef& t) {
+    check_usable(t);
     Thing* th = new Thing();
     Value out = make_thing(th);
     th->type_id = t.id;
@@ -36,6 +37,7 @@ namespace {
 Value build_instance(Query& q, Catalog& cat, TypeDef& t0,
                      std::vector<std::pair<int, Value>>& given) {
     TypeDef* t = &t0;
+    check_usable(*t);
     uint32_t tid = t->id;
     Thing* th = new Thing();
     Value out = make_thing(th);

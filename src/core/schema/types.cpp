@@ -83,6 +83,43 @@ int EnumDef::index_of(const EnumMemberObj* m) const {
     return -1;
 }
 
+// ---- locks -------------------------------------------------------------------------
+
+void check_unlocked(const TypeDef& t) {
+    if (t.locked)
+        raisef(OPERATION_ERR, "cannot change type `%s` while the type is in use", t.name.c_str());
+}
+
+void check_unlocked(const EnumDef& e) {
+    if (e.locked)
+        raisef(OPERATION_ERR, "cannot change enum `%s` while the enumerator is being used",
+               e.name.c_str());
+}
+
+void check_usable(const TypeDef& t) {
+    if (t.locked)
+        raisef(OPERATION_ERR, "cannot use type `%s` while the type is locked", t.name.c_str());
+}
+
+CatalogLock::CatalogLock(Catalog& c, TypeDef& t) : c_(c), id_(t.id), enum_(false) {
+    check_unlocked(t);
+    t.locked = true;
+}
+
+CatalogLock::CatalogLock(Catalog& c, EnumDef& e) : c_(c), id_(e.id), enum_(true) {
+    check_unlocked(e);
+    e.locked = true;
+}
+
+// By id: a locked definition cannot be deleted, the lookup finds it.
+CatalogLock::~CatalogLock() {
+    if (enum_) {
+        if (EnumDef* e = c_.enum_(id_)) e->locked = false;
+    } else if (TypeDef* t = c_.type(id_)) {
+        t->locked = false;
+    }
+}
+
 // ---- the catalog -----------------------------------------------------------------
 
 Catalog::Catalog(Query& query) : q(query) {

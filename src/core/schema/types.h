@@ -88,6 +88,7 @@ struct TypeDef {
     bool hide_id = false;
     bool idx = false;        // mod_type 'idx': an index on its instances (see README)
     bool anonymous = false;  // &{...}: lives in a value, not in the catalog
+    bool locked = false;     // being changed (CatalogLock)
     std::string idname;      // anonymous types: the field that renders the id ('#')
     std::vector<Field> fields;
     std::vector<Method> methods;
@@ -103,6 +104,7 @@ struct EnumDef {
     std::vector<Ref<EnumMemberObj>> members;  // members[0] is the default
     uint32_t next_mid = 0;
     std::vector<Method> methods;
+    bool locked = false;  // being changed (CatalogLock)
     EnumMemberObj* member(std::string_view name);
     EnumMemberObj* member_by_mid(uint32_t mid);
     int index_of(const EnumMemberObj* m) const;
@@ -154,6 +156,31 @@ private:
     void load();
     Catalog* prev_ = nullptr;
 };
+
+// Held while a Type or enum is changed (ThingsDB's TI_TYPE_FLAG_LOCK and
+// TI_ENUM_FLAG_LOCK): the code the change runs (its arguments, closures) may
+// not change, delete or rename it, nor make instances of the Type, so no
+// definition the change works on goes away under it. Raises operation_err
+// when the Type or enum is locked already.
+class CatalogLock {
+public:
+    CatalogLock(Catalog& c, TypeDef& t);
+    CatalogLock(Catalog& c, EnumDef& e);
+    ~CatalogLock();
+    CatalogLock(const CatalogLock&) = delete;
+    CatalogLock& operator=(const CatalogLock&) = delete;
+
+private:
+    Catalog& c_;
+    uint32_t id_;
+    bool enum_;
+};
+// operation_err when t (e) is being changed: every catalog-changing function
+// checks this before it changes t (e).
+void check_unlocked(const TypeDef& t);
+void check_unlocked(const EnumDef& e);
+// operation_err when t is being changed: no new instance meanwhile.
+void check_usable(const TypeDef& t);
 
 // ---- type_check.cpp --------------------------------------------------------
 
