@@ -55,7 +55,11 @@ void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key
 }  // namespace
 
 Value mod_type_add(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& q = ctx.q;
+    auto& c = ctx.c;
+    auto& a = ctx.a;
+    auto& name = ctx.name;
+    auto& tid = ctx.tid;
     a.between(4, 5);
     std::string fname = a.str_arg(2);
     Value spec = a.eval(3);
@@ -123,7 +127,11 @@ Value mod_type_add(ModType& ctx) {
 }
 
 Value mod_type_del(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& q = ctx.q;
+    auto& c = ctx.c;
+    auto& a = ctx.a;
+    auto& name = ctx.name;
+    auto& tid = ctx.tid;
     a.exactly(3);
     std::string fname = a.str_arg(2);
     TypeDef* t = c.type(tid);
@@ -169,7 +177,11 @@ Value mod_type_del(ModType& ctx) {
 }
 
 Value mod_type_ren(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& q = ctx.q;
+    auto& c = ctx.c;
+    auto& a = ctx.a;
+    auto& name = ctx.name;
+    auto& tid = ctx.tid;
     a.exactly(4);
     std::string fname = a.str_arg(2);
     std::string to = a.str_arg(3);
@@ -208,7 +220,11 @@ Value mod_type_ren(ModType& ctx) {
 }
 
 Value mod_type_mod(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& q = ctx.q;
+    auto& c = ctx.c;
+    auto& a = ctx.a;
+    auto& name = ctx.name;
+    auto& tid = ctx.tid;
     a.between(4, 5);
     std::string fname = a.str_arg(2);
     Value spec = a.eval(3);
@@ -304,7 +320,11 @@ Value mod_type_mod(ModType& ctx) {
 }
 
 Value mod_type_wpo(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& q = ctx.q;
+    auto& c = ctx.c;
+    auto& a = ctx.a;
+    auto& name = ctx.name;
+    auto& tid = ctx.tid;
     a.exactly(3);
     bool on = truthy(a.eval(2));
     TypeDef* t = c.type(tid);
@@ -348,7 +368,10 @@ Value mod_type_wpo(ModType& ctx) {
 }
 
 Value mod_type_hid(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& q = ctx.q;
+    auto& c = ctx.c;
+    auto& a = ctx.a;
+    auto& tid = ctx.tid;
     a.exactly(3);
     bool on = truthy(a.eval(2));
     TypeDef* t = c.type(tid);
@@ -364,7 +387,10 @@ Value mod_type_hid(ModType& ctx) {
 }
 
 Value mod_type_all(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& q = ctx.q;
+    auto& c = ctx.c;
+    auto& a = ctx.a;
+    auto& tid = ctx.tid;
     // As ThingsDB: calls the closure on every instance (migrations).
     a.exactly(3);
     Value cb = a.eval(2);
@@ -374,7 +400,10 @@ Value mod_type_all(ModType& ctx) {
 }
 
 Value mod_type_idx(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& q = ctx.q;
+    auto& c = ctx.c;
+    auto& a = ctx.a;
+    auto& tid = ctx.tid;
     // An index of the instances of a type, for type_all(): here a partial
     // index of thingsdb.things on (collection, type_id).
     a.exactly(3);
@@ -395,7 +424,11 @@ Value mod_type_idx(ModType& ctx) {
 }
 
 Value mod_type_rel(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& q = ctx.q;
+    auto& c = ctx.c;
+    auto& a = ctx.a;
+    auto& name = ctx.name;
+    auto& tid = ctx.tid;
     a.exactly(4);
     std::string fname = a.str_arg(2);
     Value other = a.eval(3);
@@ -428,8 +461,7 @@ Value mod_type_rel(ModType& ctx) {
                "`nil` but got "
                "type `%s` instead",
                type_name(other));
-    // A structured binding cannot be captured by clang 14: name c explicitly.
-    auto type_from_field = [&c = ctx.c](TypeDef& owner, Field& fd) -> TypeDef* {
+    auto type_from_field = [&](TypeDef& owner, Field& fd) -> TypeDef* {
         bool ok = (fd.spec.kind == SK::Type && fd.spec.nillable) ||
                   (fd.spec.kind == SK::Set && fd.spec.nkind == SK::Type && !fd.spec.nillable);
         if (!ok)

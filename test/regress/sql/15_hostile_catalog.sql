@@ -55,10 +55,10 @@ SELECT * FROM hostile_reset;
 -- 3. a caught error leaves the Type and its instances as they were
 SELECT tdb_query($$ new_type('A'); set_type('A', {n: 'int'}); .a = A{}; nil $$);
 SELECT tdb_query($$ try(mod_type('A', 'add', 'z', 'int', |x| raise('boom'))); mod_type('A', 'hid', false) $$);
-SELECT tdb_query($$ [type_info('A').fields, .a] $$);
-SELECT tdb_query($$ try(mod_type('A', 'mod', 'n', 'str', |x| raise('boom'))); [type_info('A').fields, .a] $$);
-SELECT tdb_query($$ mod_type('A', 'mod', 'n', 'str', |x| 'q'); [type_info('A').fields, .a] $$);
-SELECT tdb_query($$ [type_info('A').fields, .a] $$);
+SELECT tdb_query($$ [type_info('A').fields, .a.n] $$);
+SELECT tdb_query($$ try(mod_type('A', 'mod', 'n', 'str', |x| raise('boom'))); [type_info('A').fields, .a.n] $$);
+SELECT tdb_query($$ mod_type('A', 'mod', 'n', 'str', |x| 'q'); [type_info('A').fields, .a.n] $$);
+SELECT tdb_query($$ [type_info('A').fields, .a.n] $$);
 SELECT * FROM hostile_reset;
 
 -- 4. del_enum with a stored member is refused
