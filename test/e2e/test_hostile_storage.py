@@ -154,12 +154,67 @@ def test_regex_terminate():
         assert gone < 2, gone
 
 
+def test_timestamp_edges():
+    # tdb_run converts timestamps to datetimes: PostgreSQL's first and last
+    # finite ones keep their year (no int64 overflow); infinities are an error.
+    q("new_procedure('echo', |x| x)", "@:stuff")
+    for ts in ("timestamp", "timestamptz"):
+        with session() as c:
+            c.execute("SET TIME ZONE 'UTC'")
+            for lit, want in (("2020-01-02 03:04:05", "2020-01-02T03:04:05Z"),
+                              ("294276-12-31 23:59:59", "294276-12-31T23:59:59Z"),
+                              ("1969-12-31 23:59:59.5", "1969-12-31T23:59:59Z")):
+                try:
+                    got = c.execute("SELECT tdb_run('echo', %%s::%s)" % ts, (lit,)).fetchone()[0]
+                except psycopg.Error as e:
+                    got = e.sqlstate
+                assert got == want, (ts, lit, got)
+            for lit in ("infinity", "-infinity"):
+                try:
+                    c.execute("SELECT tdb_run('echo', %%s::%s)" % ts, (lit,))
+                    raise AssertionError("no error for %s" % lit)
+                except psycopg.errors.DatetimeFieldOverflow:
+                    pass
+
+
+def whoami(c):
+    return c.execute("SELECT tdb_query('user_info()', '@thingsdb')").fetchone()[0]["name"]
+
+
+def test_token_ends_with_session():
+    # A pooled connection: the token of one client must not reach the next
+    # one after DISCARD ALL, nor survive a change of the session user.
+    with session() as c:
+        c.execute("DO $$BEGIN CREATE ROLE carl LOGIN; EXCEPTION WHEN duplicate_object THEN END$$")
+    key = q("new_user('bob'); new_user('carl'); grant('@thingsdb', 'bob', QUERY);"
+            "grant('@thingsdb', 'carl', QUERY); new_token('bob')", "@thingsdb")
+    ends = ("DISCARD ALL", "SET SESSION AUTHORIZATION carl", "RESET SESSION AUTHORIZATION",
+            "SELECT set_config('session_authorization', 'carl', false)")
+    for stmt in ends:
+        with session() as c:
+            if stmt == "RESET SESSION AUTHORIZATION":
+                c.execute("SET SESSION AUTHORIZATION carl")
+            c.execute("SELECT tdb_authenticate(%s)", (key,))
+            assert whoami(c) == "bob"
+            c.execute(stmt)
+            want = "carl" if "carl" in stmt else "postgres"
+            assert whoami(c) == want, (stmt, whoami(c))
+            if stmt == "SET SESSION AUTHORIZATION carl":
+                c.execute("RESET SESSION AUTHORIZATION")
+                assert whoami(c) == "postgres", stmt
+    with session() as c:  # a token set again after DISCARD ALL is the new client's
+        c.execute("DISCARD ALL")
+        c.execute("SELECT tdb_authenticate(%s)", (key,))
+        assert whoami(c) == "bob"
+
+
 try:
     with session() as c:
         START = c.execute("SELECT pg_postmaster_start_time()").fetchone()[0]
     for fn in (test_enum_thing_member_in_big_root, test_enum_thing_member_write_keeps_props,
                test_enum_thing_member_in_list_items, test_enum_thing_member_by_id,
-               test_regex_statement_timeout, test_regex_terminate):
+               test_regex_statement_timeout, test_regex_terminate, test_timestamp_edges,
+               test_token_ends_with_session):
         t.run(fn)
         try:
             alive()
