@@ -18,6 +18,10 @@ from reliability import PrivateCluster  # noqa: E402
 DB = "hostile_storage"
 t = tdbtest.Tally()
 cluster = PrivateCluster()
+with open(os.path.join(cluster.data, "postgresql.conf"), "a") as f:
+    f.write("max_prepared_transactions = 5\n")  # test_prepare_refused
+cluster.stop()
+cluster.start()
 cluster.scratch_db(DB)
 START = None
 n_coll = [0]
@@ -208,13 +212,40 @@ def test_token_ends_with_session():
         assert whoami(c) == "bob"
 
 
+def test_prepare_refused():
+    # A prepared transaction would keep the collection's share lock with no
+    # backend (every later mod_type of it waits): refused, nothing kept.
+    for code in (".x = 1", ".keys()"):
+        with session() as c:
+            c.execute("BEGIN")
+            c.execute("SELECT tdb_query(%s, '@:stuff')", (code,))
+            try:
+                c.execute("PREPARE TRANSACTION 'tdb_p'")
+                raise AssertionError("PREPARE TRANSACTION accepted")
+            except psycopg.errors.FeatureNotSupported:
+                pass
+            except psycopg.errors.ObjectNotInPrerequisiteState:
+                raise AssertionError("max_prepared_transactions is 0: cannot test")
+        with session() as c:
+            assert c.execute("SELECT count(*) FROM pg_prepared_xacts").fetchone()[0] == 0
+            c.execute("SET lock_timeout = '2s'")
+            c.execute("SELECT tdb_query(%s, '@:stuff')",
+                      ("set_type('P%d', {a: 'int'}); mod_type('P%d', 'add', 'b', 'int', 0)"
+                       % (len(code), len(code)),))
+    with session() as c:  # a transaction without the extension still prepares
+        c.execute("BEGIN")
+        c.execute("SELECT 1")
+        c.execute("PREPARE TRANSACTION 'tdb_plain'")
+        c.execute("ROLLBACK PREPARED 'tdb_plain'")
+
+
 try:
     with session() as c:
         START = c.execute("SELECT pg_postmaster_start_time()").fetchone()[0]
     for fn in (test_enum_thing_member_in_big_root, test_enum_thing_member_write_keeps_props,
                test_enum_thing_member_in_list_items, test_enum_thing_member_by_id,
                test_regex_statement_timeout, test_regex_terminate, test_timestamp_edges,
-               test_token_ends_with_session):
+               test_token_ends_with_session, test_prepare_refused):
         t.run(fn)
         try:
             alive()
