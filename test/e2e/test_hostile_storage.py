@@ -239,13 +239,39 @@ def test_prepare_refused():
         c.execute("ROLLBACK PREPARED 'tdb_plain'")
 
 
+def test_commit_lock_not_public():
+    # A role with no rights at all must not be able to stall ThingsDB's
+    # commits: the old commit lock was the advisory key below.
+    with session() as c:
+        c.execute("DO $$BEGIN CREATE ROLE mallory LOGIN; EXCEPTION WHEN duplicate_object THEN END$$")
+    with session() as m:
+        m.execute("SET SESSION AUTHORIZATION mallory")
+        m.execute("BEGIN")
+        m.execute("SELECT pg_advisory_xact_lock(8386936567934381684)")
+        m.execute("SELECT pg_advisory_xact_lock_shared(8386936567934381684)")
+        try:
+            m.execute("LOCK TABLE thingsdb.node IN SHARE MODE")
+            raise AssertionError("mallory locked thingsdb.node")
+        except psycopg.errors.InsufficientPrivilege:
+            pass
+        m.execute("ROLLBACK")
+        m.execute("BEGIN")
+        m.execute("SELECT pg_advisory_xact_lock(8386936567934381684)")
+        with session() as c:
+            c.execute("SET lock_timeout = '2s'")
+            for i in range(3):
+                c.execute("SELECT tdb_query(%s, '@:stuff')", (".lockfree = %d" % i,))
+        m.execute("ROLLBACK")
+
+
 try:
     with session() as c:
         START = c.execute("SELECT pg_postmaster_start_time()").fetchone()[0]
     for fn in (test_enum_thing_member_in_big_root, test_enum_thing_member_write_keeps_props,
                test_enum_thing_member_in_list_items, test_enum_thing_member_by_id,
                test_regex_statement_timeout, test_regex_terminate, test_timestamp_edges,
-               test_token_ends_with_session, test_prepare_refused):
+               test_token_ends_with_session, test_prepare_refused,
+               test_commit_lock_not_public):
         t.run(fn)
         try:
             alive()
