@@ -131,7 +131,8 @@ def test_regex_statement_timeout():
                  REGEX_BACKTRACK.replace("/.test(s)", "/g.match(s)"),
                  REGEX_BACKTRACK.replace("/(a|aa)+$/.test(s)", "s.split(/(a|aa)+$/)")):
         state, secs = timed("SELECT tdb_query($$%s$$, '@:stuff')" % code)
-        assert state in ("57014", "ok"), (code, state)
+        # the timeout, PCRE2's match limit (operation_err) or a result
+        assert state in ("57014", "TD063", "ok"), (code, state)
         assert secs < 3, (code, secs)
 
 
