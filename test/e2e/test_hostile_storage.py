@@ -72,14 +72,14 @@ def test_enum_thing_member_in_big_root():
 
 
 def test_enum_thing_member_write_keeps_props():
-    scope, root = collection()
-    q(".a=1;.b=2;.c=3;.d=4;.t={};set_enum('E',{A:{n:8}});.m=E{A};nil", scope)
-    q(".w = 1", scope)
-    props = stored(root, root)
-    for k, v in (("a", 1), ("b", 2), ("c", 3), ("d", 4), ("w", 1)):
-        assert props.get(k) == v, props
-    assert props.get("m") is not None, props
-    assert q("[.m.name(), .m.value().n, .a, .d, .w]", scope) == ["A", 8, 1, 4, 1]
+    for scope, root in (("@:stuff", q(".id()", "@:stuff")), collection()):
+        q(".a=1;.b=2;.c=3;.d=4;.t={};set_enum('E',{A:{n:8}});.m=E{A};nil", scope)
+        q(".w = 1", scope)
+        props = stored(root, root)
+        for k, v in (("a", 1), ("b", 2), ("c", 3), ("d", 4), ("w", 1)):
+            assert props.get(k) == v, props
+        assert props.get("m") is not None, props
+        assert q("[.m.name(), .m.value().n, .a, .d, .w]", scope) == ["A", 8, 1, 4, 1]
 
 
 def test_enum_thing_member_in_list_items():
