@@ -18,6 +18,8 @@ extern "C" {
 #include "common/sha2.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -33,10 +35,30 @@ namespace {
 struct SessionToken {
     bool active = false;
     bool local = false;
+    Oid session_user = InvalidOid;  // the token ends when the session user changes
     unsigned char hash[PG_SHA256_DIGEST_LENGTH];
 };
 SessionToken session_token;
 bool xact_callback_registered = false;
+ProcessUtility_hook_type prev_process_utility = nullptr;
+
+// DISCARD ALL resets a session for its next client (what poolers send), and
+// SET/RESET SESSION AUTHORIZATION makes it another user's: the token ends
+// with either, once the statement succeeded (a change of the session user by
+// other means is seen by CallContext::identity). C code, no exception.
+void discard_token_utility(PlannedStmt* pstmt, const char* query, bool read_only,
+                           ProcessUtilityContext context, ParamListInfo params,
+                           QueryEnvironment* env, DestReceiver* dest, QueryCompletion* qc) {
+    Node* stmt = pstmt->utilityStmt;
+    bool ends = (IsA(stmt, DiscardStmt) && castNode(DiscardStmt, stmt)->target == DISCARD_ALL) ||
+                (IsA(stmt, VariableSetStmt) && castNode(VariableSetStmt, stmt)->name &&
+                 strcmp(castNode(VariableSetStmt, stmt)->name, "session_authorization") == 0);
+    if (prev_process_utility)
+        prev_process_utility(pstmt, query, read_only, context, params, env, dest, qc);
+    else
+        standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
+    if (ends) session_token = SessionToken{};
+}
 
 void forget_local_token(XactEvent event, void*) {
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
@@ -104,13 +126,21 @@ std::string new_token_key() {
     return base64_key(raw, sizeof raw);  // 22 characters, as ThingsDB's keys
 }
 
+void auth_init() {
+    prev_process_utility = ProcessUtility_hook;
+    ProcessUtility_hook = discard_token_utility;
+}
+
 void set_session_token(const std::string& hash, bool local) {
-    pg_call([] {
+    Oid session_user = InvalidOid;
+    pg_call([&] {
         if (!xact_callback_registered) {
             RegisterXactCallback(forget_local_token, nullptr);
             xact_callback_registered = true;
         }
+        session_user = GetSessionUserId();
     });
+    session_token.session_user = session_user;
     session_token.active = true;
     session_token.local = local;
     memcpy(session_token.hash, hash.data(), sizeof session_token.hash);
@@ -162,6 +192,12 @@ void CallContext::finish() {
 const Identity& CallContext::identity(Storage& st) {
     if (resolved_) return identity_;
     Identity who;
+    if (session_token.active) {
+        Oid session_user = InvalidOid;
+        pg_call([&] { session_user = GetSessionUserId(); });
+        // SET SESSION AUTHORIZATION (or its reset) since the token was set.
+        if (session_user != session_token.session_user) session_token = SessionToken{};
+    }
     if (session_token.active) {
         uint64_t user_id = 0;
         int64_t expiration = 0;

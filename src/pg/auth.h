@@ -56,5 +56,8 @@ std::string new_token_key();
 void set_session_token(const std::string& hash, bool local);
 // Back to the session's role.
 void clear_session_token();
+// From _PG_init: a session's token ends with DISCARD ALL (a pooler handing the connection to
+// another client) and with any change of the session user (SET SESSION AUTHORIZATION).
+void auth_init();
 
 }  // namespace tdb::pg

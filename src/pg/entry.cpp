@@ -4,6 +4,7 @@
 #include "pg/settings.h"
 
 extern "C" {
+#include "access/xact.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -11,8 +12,35 @@ extern "C" {
 
 namespace tdb::pg {
 
+namespace {
+
+// Whether the transaction ran a call of the extension. Its collection locks,
+// the session's token and its watch events belong to this backend and would
+// not follow a prepared transaction (a share lock kept with no backend blocks
+// every mod_type of the collection), so such a transaction cannot be
+// prepared, as PostgreSQL refuses it for temporary tables. C code, run by
+// PostgreSQL.
+bool xact_used = false;
+bool xact_callback_registered = false;
+
+void refuse_prepare(XactEvent event, void*) {
+    if (event == XACT_EVENT_PRE_PREPARE && xact_used)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("cannot PREPARE a transaction that has used thingsdb")));
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+        xact_used = false;
+}
+
+}  // namespace
+
 void spi_connect() {
     pg_call([] {
+        if (!xact_callback_registered) {
+            RegisterXactCallback(refuse_prepare, nullptr);
+            xact_callback_registered = true;
+        }
+        xact_used = true;
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
     });
 }

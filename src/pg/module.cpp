@@ -5,6 +5,7 @@
 
 #include <climits>
 
+#include "pg/auth.h"
 #include "pg/memory.h"
 #include "pg/notify.h"
 #include "pg/settings.h"
@@ -66,6 +67,7 @@ extern "C" void _PG_init(void) {
     define_limits();
     tdb::pg::memory_init();
     tdb::pg::events_init();
+    tdb::pg::auth_init();
     MarkGUCPrefixReserved("thingsdb");
     tdb::init_core();  // the table of built-ins and the core's hooks, before any query
 }

@@ -34,13 +34,16 @@
 extern "C" {
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "executor/spi.h"
+#include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
@@ -62,8 +65,6 @@ int event_retention = 86400;  // seconds (thingsdb.event_retention); 0: keep all
 TimestampTz last_prune = 0;   // when this backend last pruned
 constexpr long kPruneEveryMs = 60 * 1000;
 
-// The advisory lock that serialises committers with events ("tdb_evnt").
-constexpr int64 kCommitLockKey = 0x7464625f65766e74LL;
 // NOTIFY refuses payloads of 8000 bytes or more.
 constexpr size_t kMaxNotifyPayload = 8000;
 // A row of thingsdb.changes holds at most this much payload text (one event
@@ -237,9 +238,20 @@ void subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransactionId
 
 }  // namespace
 
+// The commit lock is a lock of the table thingsdb.node (transaction-level:
+// released at commit or abort), not an advisory lock: any role can take an
+// advisory lock and so block every commit, while a role needs rights on
+// schema thingsdb to lock its table, and PUBLIC has none. Share for a watch
+// and Exclusive for a committer conflict as the advisory shared/exclusive
+// pair did; neither conflicts with readers of the table (pg_dump), and the
+// table is written only at install and restore.
 void lock_commits(bool shared) {
-    Datum key = Int64GetDatum(kCommitLockKey);
-    run_plan(shared ? Plan::EVENTS_LOCK_SHARED : Plan::EVENTS_LOCK, &key);
+    pg_call([&] {
+        Oid nsp = get_namespace_oid("thingsdb", false);
+        Oid rel = get_relname_relid("node", nsp);
+        if (!OidIsValid(rel)) elog(ERROR, "thingsdb: table thingsdb.node does not exist");
+        LockRelationOid(rel, shared ? ShareLock : ExclusiveLock);
+    });
 }
 
 int64_t last_change_id() {

@@ -51,13 +51,13 @@ tdb::Value numeric_value(const char* s) {
     return tdb::Value::number(std::strtod(s, nullptr));
 }
 
-// Seconds since the Unix epoch of a PostgreSQL timestamp.
+// Seconds since the Unix epoch of a (finite) PostgreSQL timestamp. Whole
+// seconds first, then the shift of epochs: the shift in microseconds added to
+// a timestamp near PostgreSQL's end of time overflows int64.
 int64_t unix_seconds(Timestamp ts) {
-    int64 usec =
-        ts + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (int64)SECS_PER_DAY * USECS_PER_SEC;
-    int64 sec = usec / USECS_PER_SEC;
-    if (usec % USECS_PER_SEC < 0) --sec;  // floor
-    return sec;
+    int64 sec = ts / USECS_PER_SEC;
+    if (ts % USECS_PER_SEC < 0) --sec;  // floor
+    return sec + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (int64)SECS_PER_DAY;
 }
 
 // Converts one SQL value; the pg_call around it owns every palloc. Values

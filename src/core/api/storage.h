@@ -5,6 +5,7 @@
 #include "core/api/pure.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,9 +35,12 @@ struct StoredThing {
     int64_t version = 0;
     std::string props_json;
     std::string props_bin;  // for decoder
-    // Instead of props_bin: bytes the storage keeps until its next read
-    // (the rows of one read share one buffer).
+    // Instead of props_bin: bytes inside `view_owner` (the rows of one read
+    // share one buffer). The view is valid as long as the row, or a copy of
+    // it, lives: decoding a row may read other rows (an enum member's thing,
+    // a catalog) and no later read reuses a buffer a live row points into.
     std::string_view props_view;
+    std::shared_ptr<const std::string> view_owner;
     const PropsDecoder* decoder = nullptr;
     std::string_view bin() const {
         return props_view.data() ? props_view : std::string_view(props_bin);

@@ -16,7 +16,8 @@ Value m_regex_test(Query&, Value* self, Args& a) {
     a.exactly(1);
     Value v = a.eval(0);
     if (!v.is(VT::Str)) a.bad_type(0, "str", v);
-    return Value::boolean(regex_test(self->regex(), v.as_str()));
+    Value keep = *self;
+    return Value::boolean(regex_test(keep.regex(), v.as_str()));
 }
 
 // regex.match(str): the first match and its groups (nil without a match);
@@ -28,13 +29,14 @@ Value m_regex_match(Query& q, Value* self, Args& a) {
     if (!v.is(VT::Str)) a.bad_type(0, "str", v);
     const RegexObj* re = keep.regex();
     const std::string& s = v.as_str();
+    RegexScan scan(re, s);  // checks for interrupts before every search
     if (re->flags.find('g') != std::string::npos) {
         std::vector<Value> out;
         size_t pos = 0;
         for (;;) {
             q.poll();
             size_t end = 0;
-            auto m = regex_match(re, s, pos, &end);
+            auto m = scan.next(pos, &end);
             if (m.empty()) break;
             out.push_back(Value::str(m[0].text));
             if (pos == end) break;
@@ -42,7 +44,7 @@ Value m_regex_match(Query& q, Value* self, Args& a) {
         }
         return make_list(std::move(out));
     }
-    auto m = regex_match(re, s);
+    auto m = scan.next(0);
     if (m.empty()) return Value::nil();
     std::vector<Value> out;
     for (auto& g : m) out.push_back(Value::str(g.text));  // an unset group is ""

@@ -210,12 +210,14 @@ std::vector<Value> split_n(std::string_view s, std::string_view sep, int64_t n) 
 
 // Splits on every match of a regex (at most n times); the capture groups
 // of each match go into the result too, as in ThingsDB.
-std::vector<Value> split_regex(const std::string& s, const RegexObj* re, size_t n) {
+std::vector<Value> split_regex(Query& q, const std::string& s, const RegexObj* re, size_t n) {
     std::vector<Value> out;
     size_t pos = 0;
+    RegexScan scan(re, s);  // checks for interrupts before every search
     while (n--) {
+        q.poll();
         size_t end = 0;
-        auto m = regex_match(re, s, pos, &end);
+        auto m = scan.next(pos, &end);
         if (m.empty()) break;
         size_t start = end - m[0].text.size();
         out.push_back(Value::str(s.substr(pos, start - pos)));
@@ -231,7 +233,7 @@ std::vector<Value> split_regex(const std::string& s, const RegexObj* re, size_t 
 
 // split(), split(limit), split(sep), split(sep, limit). A negative limit
 // splits from the right.
-Value m_str_split(Query&, Value* self, Args& a) {
+Value m_str_split(Query& q, Value* self, Args& a) {
     a.at_most(2);
     const std::string& s = S(self);
     if (a.size() == 0) return make_list(split_left(s, "", SIZE_MAX));
@@ -253,7 +255,7 @@ Value m_str_split(Query&, Value* self, Args& a) {
                       "when used with a regular expression");
             n = static_cast<size_t>(i);
         }
-        return make_list(split_regex(s, first.regex(), n));
+        return make_list(split_regex(q, s, first.regex(), n));
     }
     if (!first.is(VT::Str))
         raisef(TYPE_ERR,

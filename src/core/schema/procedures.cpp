@@ -146,22 +146,38 @@ std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req,
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");
     if (!valid_name(req.name)) raise(VALUE_ERR, "procedure name must follow the naming rules");
     auto q = std::make_unique<Query>(st, scope);
+    q->identity = req.identity;
     if (req.scope_out) *req.scope_out = std::string(req.scope);
-    out = find_procedure(st, q->scope_id(), req.name);
+    // Rights before the lookup: whether a procedure exists is told only to a
+    // caller who may run (or read) in the scope searched.
+    uint32_t need = to_run ? AUTH_RUN : AUTH_QUERY;
+    auto denied = [&](uint64_t scope_id, const std::string& label) -> std::unique_ptr<Error> {
+        if (!req.identity) return nullptr;
+        try {
+            check_access(st, req.identity, scope_id, label, need);
+        } catch (const Error& e) {
+            if (e.code() != FORBIDDEN_ERR) throw;
+            return std::make_unique<Error>(e);
+        }
+        return nullptr;
+    };
+    std::unique_ptr<Error> first = denied(q->scope_id(), q->scope_label());
+    if (!first) out = find_procedure(st, q->scope_id(), req.name);
     if (!out && req.fallback_thingsdb && scope.kind != Scope::THINGSDB) {
-        out = find_procedure(st, 0, req.name);
+        if (!denied(kThingsdbScopeId, "@thingsdb")) out = find_procedure(st, 0, req.name);
         if (out) {
             if (req.scope_out) *req.scope_out = "@thingsdb";
             q.reset();
             Scope t;
             t.kind = Scope::THINGSDB;
             q = std::make_unique<Query>(st, t);
+            q->identity = req.identity;
         }
     }
+    if (!out && first) throw *first;
     if (!out)
         raisef(LOOKUP_ERR, "procedure `%.*s` not found", static_cast<int>(req.name.size()),
                req.name.data());
-    q->identity = req.identity;
     q->read_only = std::string(req.read_only);
     if (to_run && !req.read_only.empty() && out->closure.closure()->side_effects)
         raisef(OPERATION_ERR, "procedure `%.*s` has side effects but %.*s",

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "pg/bridge.h"
 #include "pg/storage/jsonb.h"
@@ -116,10 +117,28 @@ void reader_close(ThingsReader& r) {
 
 namespace {
 
-// The bytes of the props of the last read (PgStorage::load_things): one
-// buffer for all rows, no allocation per thing. The rows' props_view point
-// into it until the next read.
-std::string read_buf;
+// The bytes of the props of one read (read_things): one buffer for all its
+// rows, no allocation per thing. The rows' props_view point into it and hold
+// it (StoredThing::view_owner); a read made while rows of an earlier one are
+// still being decoded (an enum member's thing met while decoding) takes
+// another buffer. Buffers no row holds are reused; kBufKept of them are kept.
+constexpr size_t kBufKept = 4;
+std::vector<std::shared_ptr<std::string>> buf_pool;
+
+std::shared_ptr<std::string> take_buffer() {
+    for (auto& b : buf_pool) {
+        if (b.use_count() == 1) {
+            b->clear();
+            return b;
+        }
+    }
+    auto b = std::make_shared<std::string>();
+    if (buf_pool.size() < kBufKept) buf_pool.push_back(b);
+    return b;
+}
+
+// The buffer of the read in progress (set by read_things around its pg_call).
+std::string* read_buf = nullptr;
 
 // The columns of a row of thingsdb.things into vals/nulls: for the layout of
 // the install script (fixed-width columns, then props) straight from the
@@ -161,7 +180,7 @@ void deform_row(const ThingsReader& r, HeapTuple tuple, TupleDesc desc, Datum* v
 }
 
 // Appends the row in vals/nulls to out when it belongs to the collection (its
-// props into read_buf; read_things sets props_view once the buffer is full).
+// props into *read_buf; read_things sets props_view once the buffer is full).
 bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum* vals,
                  const bool* nulls, std::vector<StoredThing>& out, std::vector<size_t>& offsets) {
     if (nulls[r.a_coll - 1] || static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll)
@@ -179,7 +198,7 @@ bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum*
     }
     // Each row's bytes start 8-aligned within the buffer (jsonb's data is
     // int-aligned relative to its start), with a 4-byte header.
-    size_t at = (read_buf.size() + 7) & ~static_cast<size_t>(7);
+    size_t at = (read_buf->size() + 7) & ~static_cast<size_t>(7);
     offsets.push_back(at);
     t.decoder = jsonb_decoder();
     const char* raw = DatumGetPointer(pd);
@@ -189,15 +208,15 @@ bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum*
         uint32_t len = VARSIZE_SHORT(raw) - VARHDRSZ_SHORT;
         uint32_t word;
         SET_VARSIZE(&word, len + VARHDRSZ);
-        read_buf.resize(at + sizeof word + len);
-        char* dst = read_buf.data() + at;
+        read_buf->resize(at + sizeof word + len);
+        char* dst = read_buf->data() + at;
         memcpy(dst, &word, sizeof word);
         memcpy(dst + sizeof word, raw + VARHDRSZ_SHORT, len);
         return true;
     }
-    read_buf.resize(at);
+    read_buf->resize(at);
     Jsonb* jb = DatumGetJsonbP(pd);
-    read_buf.append(reinterpret_cast<const char*>(jb), VARSIZE(jb));
+    read_buf->append(reinterpret_cast<const char*>(jb), VARSIZE(jb));
     if (reinterpret_cast<Pointer>(jb) != DatumGetPointer(pd)) pfree(jb);  // detoasted copy
     return true;
 }
@@ -315,7 +334,8 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
     size_t first = out.size();
     out.reserve(first + ids.size());
     size_t got = 0;
-    read_buf.clear();
+    std::shared_ptr<std::string> buf = take_buffer();
+    read_buf = buf.get();
     std::vector<size_t> offsets;
     offsets.reserve(ids.size());
     ThingsReader r;
@@ -350,12 +370,14 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
         }
         reader_close(r);
     });
+    read_buf = nullptr;
     for (size_t i = 0; i < got; ++i) {
         StoredThing& t = out[first + i];
         if (offsets[i] == SIZE_MAX) continue;
         uint32_t word;
-        memcpy(&word, read_buf.data() + offsets[i], sizeof word);
-        t.props_view = std::string_view(read_buf.data() + offsets[i], VARSIZE(&word));
+        memcpy(&word, buf->data() + offsets[i], sizeof word);
+        t.props_view = std::string_view(buf->data() + offsets[i], VARSIZE(&word));
+        t.view_owner = buf;
     }
 }
 

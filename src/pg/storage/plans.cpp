@@ -194,10 +194,6 @@ constexpr PlanDef kPlans[] = {
      {INT8OID}, 0},
 
     // ---- watch events ----
-    {Plan::EVENTS_LOCK, "SELECT pg_catalog.pg_advisory_xact_lock($1)", 1, {INT8OID},
-     OWN_SNAPSHOT},
-    {Plan::EVENTS_LOCK_SHARED, "SELECT pg_catalog.pg_advisory_xact_lock_shared($1)", 1, {INT8OID},
-     OWN_SNAPSHOT},
     {Plan::EVENTS_NEXT_ID, "SELECT nextval('thingsdb.change_id_seq')", 0, {}, OWN_SNAPSHOT},
     {Plan::EVENTS_LAST_ID,
      "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM thingsdb.change_id_seq", 0, {},

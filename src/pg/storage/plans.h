@@ -66,8 +66,6 @@ enum class Plan {
     DELETE_ACCESS,
     USER_ACCESS,
     // watch events (notify.cpp); these run with a snapshot of their own
-    EVENTS_LOCK,
-    EVENTS_LOCK_SHARED,
     EVENTS_NEXT_ID,
     EVENTS_LAST_ID,
     EVENTS_INSERT,
