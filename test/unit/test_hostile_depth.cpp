@@ -8,7 +8,9 @@
 
 #include "core/api/error.h"
 #include "core/lang/ast.h"
+#include "core/api/codec.h"
 #include "core/lang/query.h"
+#include "core/model/thing.h"
 #include "harness.h"
 
 using tdb::Error;
@@ -104,6 +106,7 @@ TEST(HostileDepth, DeepListsCopyAndDupCleanly) {
     expect_too_deep(kDeepList + "t = {l: l}; t.copy(2); 1");
     expect_too_deep(kDeepList + "t = {l: l}; t.dup(2); 1");
     expect_too_deep(kDeepList + "l.flat(100000); 1");
+    expect_too_deep(kDeepList + "t = {l: l}; t.search({}); 1");
     // Shallow enough: a correct copy.
     EXPECT_EQ(q("l = []; for (i in range(50)) l = [l]; m = l.copy(1); m == l"), "true");
 }
@@ -130,4 +133,22 @@ TEST(HostileDepth, DeepValuesAreNotRenderedComparedOrStoredPastTheLimit) {
 TEST(HostileDepth, DeepJsonIsRefused) {
     EXPECT_EQ(qerr("json_load('" + repeat("[", 200000) + "')").code(), tdb::VALUE_ERR);
     EXPECT_EQ(qerr("json_load('" + repeat("{\"a\":", 200000) + "1')").code(), tdb::VALUE_ERR);
+}
+
+TEST(HostileDepth, DeepStoredPropsAreRefused) {
+    // A decoder (src/pg walks jsonb) hands over the nesting of a stored row
+    // as it is: deeper than any writer stores is refused, not built.
+    MemStorage st;
+    tdb::CollectionRow row;
+    ASSERT_TRUE(st.find_collection("stuff", row));
+    tdb::Collection c(st, row);
+    tdb::Thing t;
+    tdb::PropsBuilder b(c, &t, nullptr);
+    b.begin_object();
+    b.key("l");
+    EXPECT_THROW(
+        {
+            for (int i = 0; i < 100000; ++i) b.begin_array();
+        },
+        Error);
 }

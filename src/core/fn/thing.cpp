@@ -383,6 +383,7 @@ bool search_thing(Search& s, Thing* t, const std::string& key, const Value& root
 
 bool search_value(Search& s, const std::string& key, const Value& root, const Value& v) {
     s.q.poll();
+    check_stack_depth();  // `deep` counts things: nested lists recurse without it
     switch (v.type()) {
         case VT::Thing:
             return search_thing(s, v.thing(), key, root);
