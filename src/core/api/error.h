@@ -3,6 +3,7 @@
 
 #include "core/api/pure.h"
 
+#include <cstdint>
 #include <exception>
 #include <string>
 
@@ -50,12 +51,59 @@ std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
 [[noreturn]] void raise(int code, std::string msg);
 [[noreturn]] void raisef(int code, const char* f, ...) __attribute__((format(printf, 2, 3)));
 
-// Bounds the recursion over nested lists (rendering, storing, comparing): a
-// list nested deeper is an error, not a stack overflow of the backend.
+// The one stack guard of every recursive path of the core (parser, side-effect
+// analysis, evaluator, value walks, readers, copies), as PostgreSQL's
+// check_stack_depth(): the current frame's address against the base recorded when
+// the outermost query or parse started (StackBase). The limit stays well below
+// PostgreSQL's max_stack_depth (2 MB by default, measured from the backend's
+// start) and a thread's 8 MB, so neither PostgreSQL's own check nor a stack
+// overflow is ever reached from the core. One query runs at a time per
+// backend, so the base is a plain global.
+#if defined(__SANITIZE_ADDRESS__)
+// AddressSanitizer's redzones make frames several times larger: the same
+// depth of code needs several times the stack (its builds are tests only).
+constexpr intptr_t kMaxStackUse = 5 * 1024 * 1024;
+#else
+constexpr intptr_t kMaxStackUse = 1024 * 1024;
+#endif
+extern uintptr_t g_stack_base;  // 0: no query or parse is running
+// The frame address, not a local's: a sanitizer may keep locals elsewhere.
+inline uintptr_t stack_here() { return reinterpret_cast<uintptr_t>(__builtin_frame_address(0)); }
+inline bool stack_exhausted() {
+    return g_stack_base && static_cast<intptr_t>(g_stack_base - stack_here()) > kMaxStackUse;
+}
+// operation_err "maximum recursion depth exceeded" when the stack is used up.
+[[noreturn]] void stack_depth_exceeded();
+inline void check_stack_depth() {
+    if (stack_exhausted()) stack_depth_exceeded();
+}
+// Records the stack base unless an outer query or parse already did.
+class StackBase {
+public:
+    StackBase() {
+        if (!g_stack_base) {
+            g_stack_base = stack_here();
+            owner_ = true;
+        }
+    }
+    ~StackBase() {
+        if (owner_) g_stack_base = 0;
+    }
+    StackBase(const StackBase&) = delete;
+    StackBase& operator=(const StackBase&) = delete;
+
+private:
+    bool owner_ = false;
+};
+
+// Bounds the nesting of lists in rendered, compared and stored values (the
+// JSON reader refuses the same depth, so nothing is stored that could not be
+// read back); each level also checks the stack.
 constexpr int kMaxNesting = 1000;
 struct NestingGuard {
     int& n;
     explicit NestingGuard(int& depth) : n(depth) {
+        check_stack_depth();
         if (++n > kMaxNesting) {
             --n;
             raise(OPERATION_ERR, "maximum nesting depth exceeded");

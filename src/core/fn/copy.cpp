@@ -65,6 +65,7 @@ Value copy_thing(Query& q, Thing* src, int deep, bool keep_type) {
 
 Value copy_value(Query& q, const Value& v, int deep, bool keep_type) {
     if (deep <= 0) return q.assignable(v, nullptr, false);
+    check_stack_depth();  // `deep` counts things only: nested lists recurse without it
     switch (v.type()) {
         case VT::Thing:
             return copy_thing(q, v.thing(), deep, keep_type);

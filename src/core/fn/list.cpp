@@ -24,15 +24,8 @@ namespace {
 
 ListObj* L(Value* self) { return self->list(); }
 
-// Keeps a list marked as iterated while a closure runs over it, so the
-// closure cannot change it (ThingsDB's ensure_lock; nesting is allowed).
-struct InUse {
-    explicit InUse(ListObj* l) : l_(l) { ++l_->in_use; }
-    ~InUse() { --l_->in_use; }
-    InUse(const InUse&) = delete;
-    InUse& operator=(const InUse&) = delete;
-    ListObj* l_;
-};
+// Closures run while it is iterated: marked in use (value.h).
+using InUse = InUseMark<ListObj>;
 
 // Mutating methods exist for lists only: on a tuple ThingsDB's lookup fails.
 void require_list(Value* self, const char* name) {
@@ -670,6 +663,7 @@ Value m_list_sort(Query& q, Value* self, Args& a) {
 
 // flat(depth = 1): nested lists and tuples spliced in, `depth` levels deep.
 static void flat_fill(Query& q, const ListObj* l, int64_t depth, std::vector<Value>& out) {
+    check_stack_depth();  // `depth` is the caller's number, the nesting the list's
     for (const Value& v : l->items) {
         q.poll();
         if (depth > 0 && v.is(VT::List))

@@ -21,14 +21,8 @@ namespace {
 
 SetObj* S(Value* self) { return self->set(); }
 
-// Marks the set as iterated while closures run (changes are refused).
-struct InUse {
-    explicit InUse(SetObj* s) : s_(s) { ++s_->in_use; }
-    ~InUse() { --s_->in_use; }
-    InUse(const InUse&) = delete;
-    InUse& operator=(const InUse&) = delete;
-    SetObj* s_;
-};
+// Closures run while it is iterated: marked in use (value.h).
+using InUse = InUseMark<SetObj>;
 
 Value id_of(const Thing* t) {
     return t->id ? Value::integer(static_cast<int64_t>(t->id)) : Value::nil();

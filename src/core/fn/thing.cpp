@@ -44,15 +44,8 @@ void test_thing_operation(Query& q, const Thing* t) {
         raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
 }
 
-// Marks a thing as being iterated for as long as the guard lives, so
-// changing it from inside the closure is refused (ThingsDB's value lock).
-struct InUse {
-    explicit InUse(Thing* t) : t_(t) { ++t_->in_use; }
-    ~InUse() { --t_->in_use; }
-    InUse(const InUse&) = delete;
-    InUse& operator=(const InUse&) = delete;
-    Thing* t_;
-};
+// Closures run while it is iterated: marked in use (value.h).
+using InUse = InUseMark<Thing>;
 
 Prop* find_prop(Thing* t, const std::string& key) {
     for (Prop& p : t->props())
@@ -390,6 +383,7 @@ bool search_thing(Search& s, Thing* t, const std::string& key, const Value& root
 
 bool search_value(Search& s, const std::string& key, const Value& root, const Value& v) {
     s.q.poll();
+    check_stack_depth();  // `deep` counts things: nested lists recurse without it
     switch (v.type()) {
         case VT::Thing:
             return search_thing(s, v.thing(), key, root);

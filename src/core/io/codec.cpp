@@ -344,6 +344,7 @@ private:
 
     Value value(int depth) {
         if (depth > 1000) raise(VALUE_ERR, "JSON nested too deep");
+        check_stack_depth();
         ws();
         char c = peek();
         if (c == '"') return Value::str(string());

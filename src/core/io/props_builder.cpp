@@ -44,6 +44,10 @@ PropsBuilder::~PropsBuilder() {
 }
 
 PropsBuilder::Frame& PropsBuilder::push(bool array) {
+    // No stored value nests deeper than the writer allows (walk.h: lists,
+    // plus the properties object and a tagged object at the bottom); the
+    // JSON reader refuses the same depth.
+    if (depth_ > static_cast<size_t>(kMaxNesting) + 2) raise(VALUE_ERR, "JSON nested too deep");
     if (depth_ == stack_->size()) stack_->emplace_back();
     Frame& f = (*stack_)[depth_++];
     f.array = array;

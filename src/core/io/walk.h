@@ -6,6 +6,7 @@
 #include "core/api/pure.h"
 
 #include "core/api/error.h"
+#include "core/model/thing.h"
 #include "core/model/value.h"
 
 namespace tdb {
@@ -28,6 +29,7 @@ namespace tdb {
 // the result renderer and the stored-form writers are on hot paths.
 template <class Form>
 void walk(Form& f, const Value& v) {
+    check_stack_depth();  // things and wraps recurse through the forms
     // One line per kind: the switch reads as a table.
     // clang-format off
     switch (v.type()) {
@@ -43,13 +45,14 @@ void walk(Form& f, const Value& v) {
             // stored that could not be read back. One counter per form.
             static thread_local int nesting = 0;
             NestingGuard guard(nesting);
+            InUseMark<ListObj> in_use(v.list());  // a form may run methods (wraps)
             f.out.begin_array();
             for (const Value& item : v.list()->items) walk(f, item);
             f.out.end_array();
             return;
         }
         case VT::Thing: f.thing(v.thing()); return;
-        case VT::Set: f.set(v.set()); return;
+        case VT::Set: { InUseMark<SetObj> in_use(v.set()); f.set(v.set()); return; }
         case VT::Closure: f.closure(*v.closure()); return;
         case VT::Regex: f.regex(*v.regex()); return;
         case VT::Error: f.error(*v.error()); return;

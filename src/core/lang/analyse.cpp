@@ -2,6 +2,7 @@
 // (analyse_side_effects, which makes a query a change), and a closure's text
 // as ThingsDB stores it (compact_closure).
 #include <cctype>
+#include <vector>
 
 #include "core/fn/fn.h"
 #include "core/lang/parser.h"
@@ -87,32 +88,39 @@ static bool changes_only_var(const std::string& name) {
     return false;
 }
 
-bool analyse_side_effects(const Node* n) {
-    if (!n) return false;
-    switch (n->kind) {
-        case NK::PropAssign:
-        case NK::IndexAssign:
-        case NK::SliceAssign:
-            return true;
-        case NK::Call: {
-            // As a function (not a method): `set(..)` makes a set, no change.
-            const FnDef* d = find_function(interned(n->name));
-            if (d && (d->flags & FN_CHANGE)) return true;
-            break;
-        }
-        case NK::Method:
-            // A list or set method called right on a variable changes the
-            // variable's own copy (assignment copies a stored list or set),
-            // not the collection: ThingsDB binds push, pop, ... that way.
-            if (name_may_change(interned(n->name)) &&
-                !(n->kids[0]->kind == NK::Var && changes_only_var(interned(n->name))))
+// A loop over an explicit stack: operator and postfix chains are as deep as
+// the code is long (the parser builds them without recursion).
+bool analyse_side_effects(const Node* root) {
+    std::vector<const Node*> todo;
+    if (root) todo.push_back(root);
+    while (!todo.empty()) {
+        const Node* n = todo.back();
+        todo.pop_back();
+        switch (n->kind) {
+            case NK::PropAssign:
+            case NK::IndexAssign:
+            case NK::SliceAssign:
                 return true;
-            break;
-        default:
-            break;
+            case NK::Call: {
+                // As a function (not a method): `set(..)` makes a set, no change.
+                const FnDef* d = find_function(interned(n->name));
+                if (d && (d->flags & FN_CHANGE)) return true;
+                break;
+            }
+            case NK::Method:
+                // A list or set method called right on a variable changes the
+                // variable's own copy (assignment copies a stored list or set),
+                // not the collection: ThingsDB binds push, pop, ... that way.
+                if (name_may_change(interned(n->name)) &&
+                    !(n->kids[0]->kind == NK::Var && changes_only_var(interned(n->name))))
+                    return true;
+                break;
+            default:
+                break;
+        }
+        for (const Node* k : n->kids)
+            if (k) todo.push_back(k);
     }
-    for (const Node* k : n->kids)
-        if (analyse_side_effects(k)) return true;
     return false;
 }
 

@@ -280,6 +280,7 @@ int64_t checked_neg(int64_t v) {
 Value Query::eval(const Node* n) { return ev(n); }
 
 Value Query::eval_block(const Node* n) {
+    check_stack_depth();  // ev() answers blocks without eval_node()
     const size_t nk = n->kids.size();
     if (nk == 0) return Value();
     for (size_t i = 0; i + 1 < nk; ++i) {
@@ -295,6 +296,8 @@ Value Query::eval_block(const Node* n) {
 Value Query::eval_binary(const Node* n) {
     const Node* l = n->kids[0];
     const Node* r = n->kids[1];
+    check_stack_depth();  // ev() answers operators without eval_node()
+    if (l->kind == NK::Binary && l->kids[0]->kind == NK::Binary) return eval_chain(n);
     Value ta, tb;
     const Value* a = nullptr;
     const Value* b = nullptr;
@@ -328,13 +331,41 @@ Value Query::eval_binary(const Node* n) {
     return binary(n->op, *a, *b);
 }
 
+// Left-associative operator chains (`1 + 1 + ...`, `a && b || c ...`) are as
+// deep as the code is long: their left spine is walked with a loop, and each
+// right operand evaluated on the way back up, in the order of the source.
+static bool chain_kind(const Node* n) {
+    return n->kind == NK::Binary || n->kind == NK::And || n->kind == NK::Or;
+}
+
+Value Query::eval_chain(const Node* n) {
+    check_stack_depth();
+    std::vector<const Node*> spine;
+    const Node* p = n;
+    for (; chain_kind(p); p = p->kids[0]) spine.push_back(p);
+    Value acc = ev(p);
+    for (size_t i = spine.size(); i-- > 0;) {
+        const Node* s = spine[i];
+        if (s->kind == NK::And) {
+            if (truthy(acc)) acc = ev(s->kids[1]);
+        } else if (s->kind == NK::Or) {
+            if (!truthy(acc)) acc = ev(s->kids[1]);
+        } else {
+            Value b = ev(s->kids[1]);
+            Value out;
+            if (acc.is(VT::Int) && b.is(VT::Int) && int_binary(s->op, acc, b, out))
+                acc = std::move(out);
+            else
+                acc = binary(s->op, acc, b);
+        }
+    }
+    return acc;
+}
+
 Value Query::eval_node(const Node* n) {
     // Whatever the settings allow (nesting of code times nesting of calls),
-    // the evaluator never takes more stack than this: a clear error instead
-    // of a crash of the backend (its stack is 8 MB, PostgreSQL uses <= 2 MB).
-    char probe;
-    if (stack_base_ - reinterpret_cast<uintptr_t>(&probe) > kMaxEvalStack)
-        raise(OPERATION_ERR, "maximum recursion depth exceeded");
+    // the evaluator stays within the stack guard (error.h).
+    check_stack_depth();
     switch (n->kind) {
         case NK::Lit:
             return n->lit;
@@ -450,10 +481,12 @@ Value Query::eval_node(const Node* n) {
         case NK::Binary:
             return eval_binary(n);
         case NK::And: {
+            if (chain_kind(n->kids[0])) return eval_chain(n);
             Value a = eval(n->kids[0]);
             return truthy(a) ? eval(n->kids[1]) : a;
         }
         case NK::Or: {
+            if (chain_kind(n->kids[0])) return eval_chain(n);
             Value a = eval(n->kids[0]);
             return truthy(a) ? a : eval(n->kids[1]);
         }
@@ -520,6 +553,7 @@ std::shared_ptr<Program> Query::current_program_ref() {
 }
 
 Value Query::eval_assign(const Node* n) {
+    check_stack_depth();  // ev() answers assignments without eval_node()
     Value v = ev(n->kids[0]);
     if (n->op != Op::None) {
         // A compound assignment updates the variable where it lives, also

@@ -17,35 +17,46 @@ extern void (*set_remove_hook)(Query& q, SetObj* s, const std::vector<Thing*>& r
 
 namespace {
 
-// Python-style slice bounds.
-void slice_bounds(Query& q, const Node* const* parts, int64_t n, int64_t& start, int64_t& stop,
-                  int64_t& step) {
-    auto get = [&](const Node* nd, bool& present) -> int64_t {
-        present = false;
-        if (!nd) return 0;
-        Value v = q.eval(nd);
-        if (v.is_nil()) return 0;
-        if (!v.is(VT::Int))
-            raisef(TYPE_ERR,
-                   "slice indices must be of type `int` or `nil` but got got type `%s` instead",
-                   type_name(v));
-        present = true;
-        return v.as_int();
-    };
-    bool has_start, has_stop, has_step;
-    int64_t a = get(parts[0], has_start);
-    int64_t b = get(parts[1], has_stop);
-    step = get(parts[2], has_step);
-    if (!has_step) step = 1;
-    if (step == 0) raise(VALUE_ERR, "step value must not be zero");
-    if (step > 0) {
-        start = has_start ? (a < 0 ? std::max<int64_t>(a + n, 0) : std::min(a, n)) : 0;
-        stop = has_stop ? (b < 0 ? std::max<int64_t>(b + n, 0) : std::min(b, n)) : n;
-    } else {
-        start = has_start ? (a < 0 ? std::max<int64_t>(a + n, -1) : std::min(a, n - 1)) : n - 1;
-        stop = has_stop ? (b < 0 ? std::max<int64_t>(b + n, -1) : std::min(b, n - 1)) : -1;
+// The parts of a slice as written: evaluated first, clamped (clamp()) only
+// after every sub-expression of the statement ran, against the length the
+// list or string has then (code in the parts may change the list).
+struct SliceParts {
+    int64_t a = 0, b = 0, step = 1;
+    bool has_start = false, has_stop = false;
+
+    SliceParts(Query& q, const Node* const* parts) {
+        auto get = [&](const Node* nd, bool& present) -> int64_t {
+            present = false;
+            if (!nd) return 0;
+            Value v = q.eval(nd);
+            if (v.is_nil()) return 0;
+            if (!v.is(VT::Int))
+                raisef(TYPE_ERR,
+                       "slice indices must be of type `int` or `nil` but got got type `%s` "
+                       "instead",
+                       type_name(v));
+            present = true;
+            return v.as_int();
+        };
+        bool has_step;
+        a = get(parts[0], has_start);
+        b = get(parts[1], has_stop);
+        step = get(parts[2], has_step);
+        if (!has_step) step = 1;
+        if (step == 0) raise(VALUE_ERR, "step value must not be zero");
     }
-}
+
+    // Python-style bounds for a length n.
+    void clamp(int64_t n, int64_t& start, int64_t& stop) const {
+        if (step > 0) {
+            start = has_start ? (a < 0 ? std::max<int64_t>(a + n, 0) : std::min(a, n)) : 0;
+            stop = has_stop ? (b < 0 ? std::max<int64_t>(b + n, 0) : std::min(b, n)) : n;
+        } else {
+            start = has_start ? (a < 0 ? std::max<int64_t>(a + n, -1) : std::min(a, n - 1)) : n - 1;
+            stop = has_stop ? (b < 0 ? std::max<int64_t>(b + n, -1) : std::min(b, n - 1)) : -1;
+        }
+    }
+};
 
 int64_t list_index(const Value& idx, int64_t n) {
     if (!idx.is(VT::Int))
@@ -262,10 +273,11 @@ Value Query::eval_index_assign(const Node* n) {
         raisef(TYPE_ERR, "type `%s` is not indexable", type_name(obj));
     }
     ListObj* l = obj.list();
-    size_t i = static_cast<size_t>(list_index(idx, static_cast<int64_t>(l->items.size())));
+    list_index(idx, static_cast<int64_t>(l->items.size()));  // its errors come first
     Value v = eval(n->kids[2]);
     check_not_in_use(obj);
-    if (i >= l->items.size()) raise(LOOKUP_ERR, "index out of range");
+    // The value's code may have changed the list: the index counts from now.
+    size_t i = static_cast<size_t>(list_index(idx, static_cast<int64_t>(l->items.size())));
     if (n->op != Op::None) v = binary(n->op, l->items[i], v);
     Value result = v;
     l->items[i] = assignable_to(std::move(v), l->owner.thing, l->owner.key, Into::List);
@@ -278,10 +290,11 @@ Value Query::eval_slice(const Node* n) {
     bool is_list = obj.is(VT::List);
     if (!is_list && !obj.is(VT::Str) && !obj.is(VT::Bytes))
         raisef(TYPE_ERR, "type `%s` has no slice support", type_name(obj));
+    SliceParts parts(*this, n->kids.data() + 1);
     int64_t len = is_list ? static_cast<int64_t>(obj.list()->items.size())
                           : static_cast<int64_t>(obj.as_str().size());
-    int64_t start, stop, step;
-    slice_bounds(*this, n->kids.data() + 1, len, start, stop, step);
+    int64_t start, stop, step = parts.step;
+    parts.clamp(len, start, stop);
     if (is_list) {
         std::vector<Value> out;
         for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step)
@@ -302,12 +315,10 @@ Value Query::eval_slice_assign(const Node* n) {
         raisef(TYPE_ERR, "type `%s` has no slice support", type_name(obj));
     }
     ListObj* l = obj.list();
-    int64_t start, stop, step;
-    slice_bounds(*this, n->kids.data() + 1, static_cast<int64_t>(l->items.size()), start, stop,
-                 step);
-    if (step != 1)
+    SliceParts parts(*this, n->kids.data() + 1);
+    if (parts.step != 1)
         raisef(VALUE_ERR, "slice assignments require a step value of 1 but got %lld instead",
-               static_cast<long long>(step));
+               static_cast<long long>(parts.step));
     Value v = eval(n->kids[4]);
     if (n->op != Op::None)
         raisef(TYPE_ERR, "unsupported operand type `%s` for slice assignments", type_name(v));
@@ -315,10 +326,14 @@ Value Query::eval_slice_assign(const Node* n) {
         raisef(TYPE_ERR, "slice assignments require an `list` type but got type `%s` instead",
                type_name(v));
     check_not_in_use(obj);
-    if (stop < start) stop = start;
     std::vector<Value> add;
     for (const Value& item : v.list()->items)
         add.push_back(assignable_to(item, l->owner.thing, l->owner.key, Into::List));
+    // Clamped once nothing else runs: the parts and the value may have
+    // changed the list.
+    int64_t start, stop;
+    parts.clamp(static_cast<int64_t>(l->items.size()), start, stop);
+    if (stop < start) stop = start;
     size_t s = static_cast<size_t>(start), e = static_cast<size_t>(stop);
     l->items.erase(l->items.begin() + static_cast<long>(s),
                    l->items.begin() + static_cast<long>(e));

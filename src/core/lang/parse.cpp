@@ -630,6 +630,7 @@ Node* Parser::index(Node* obj) {
 }
 
 std::shared_ptr<Program> parse(std::string_view code, int max_depth) {
+    StackBase stack_base;  // procedures and stored closures parse outside a query
     auto prog = std::make_shared<Program>();
     prog->source.assign(code);
     Parser p(*prog, max_depth);

@@ -34,12 +34,13 @@ private:
     int depth_ = 0;
     int max_depth_;
 
-    // Bounds the nesting of rules: code nested deeper is a syntax_err, not a
+    // Bounds the nesting of rules: code nested deeper than the setting, or
+    // deeper than the stack guard allows (error.h), is a syntax_err, not a
     // stack overflow.
     struct DepthGuard {
         Parser& p;
         explicit DepthGuard(Parser& p) : p(p) {
-            if (++p.depth_ > p.max_depth_)
+            if (++p.depth_ > p.max_depth_ || stack_exhausted())
                 raisef(SYNTAX_ERR,
                        "no parse result, a possible reason might be that the maximum recursion "
                        "depth of %d has been reached",

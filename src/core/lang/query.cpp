@@ -24,8 +24,6 @@ Limits& configured_limits() {
 
 Query::Query(Storage& st, const Scope& scope)
     : st_(st), scope_(scope), limits_(configured_limits()), things_base_(things_made) {
-    char here;
-    stack_base_ = reinterpret_cast<uintptr_t>(&here);
     prev_current_ = g_current_query;
     g_current_query = this;
     struct Restore {  // the constructor may throw: no destructor runs then

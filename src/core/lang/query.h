@@ -147,6 +147,7 @@ private:
     void poll_check();
     Value eval_node(const Node* n);  // every kind; eval() answers the hot ones itself
     Value eval_binary(const Node* n);
+    Value eval_chain(const Node* n);  // left-deep operator chains, by a loop
     Value eval_block(const Node* n);
     // The variable stack (see Var below).
     Value* find_slot(int slot);
@@ -168,8 +169,7 @@ private:
     bool change_ = false;
     unsigned steps_ = 0;
     uint64_t things_base_ = 0;  // things_made when the query started
-    uintptr_t stack_base_ = 0;  // the stack pointer when the query started
-    static constexpr uintptr_t kMaxEvalStack = 3 * 1024 * 1024;
+    StackBase stack_base_;      // the outermost query records where its stack starts
     size_t prev_max_str_ = 0;
 
 public:

@@ -6,6 +6,10 @@
 
 namespace tdb {
 
+uintptr_t g_stack_base = 0;
+
+void stack_depth_exceeded() { raise(OPERATION_ERR, "maximum recursion depth exceeded"); }
+
 const char* error_name(int code) {
     switch (code) {
         case CANCELLED_ERR:

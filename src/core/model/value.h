@@ -217,6 +217,22 @@ struct ListObj : Obj {
     uint32_t in_use = 0;  // > 0 while iterated; changes are refused then
 };
 
+// Marks a list, set or thing in use while it is iterated with anything that
+// may run user code meanwhile (closures, Type and wrap methods): a change of
+// it is refused then (Query::check_not_in_use), so no iterator or index into
+// it goes stale.
+template <class T>
+class InUseMark {
+public:
+    explicit InUseMark(T* o) : o_(o) { ++o_->in_use; }
+    ~InUseMark() { --o_->in_use; }
+    InUseMark(const InUseMark&) = delete;
+    InUseMark& operator=(const InUseMark&) = delete;
+
+private:
+    T* o_;
+};
+
 struct ErrorObj : Obj {
     ErrorObj(int c, std::string m) : code(c), msg(std::move(m)) {}
     int code;

@@ -73,6 +73,7 @@ void render_value(Query& q, std::string& out, const Field& f, bool nested, const
                   int deep);
 
 void render_through(Query& q, std::string& out, Thing* t, TypeDef& def, int deep) {
+    check_stack_depth();
     if (deep <= 0 || t->in_use) {
         if (t->id)
             out += "{\"#\":" + std::to_string(t->id) + "}";
@@ -146,7 +147,10 @@ void render_value(Query& q, std::string& out, const Field& f, bool nested, const
         out += q.to_json(make_thing(t), deep);
         return;
     }
+    // The methods of things inside may run user code: the list or set is
+    // marked in use while it is iterated.
     if (v.is(VT::List) && !nested) {
+        InUseMark<ListObj> in_use(v.list());
         out.push_back('[');
         bool first = true;
         for (const Value& item : v.list()->items) {
@@ -158,6 +162,7 @@ void render_value(Query& q, std::string& out, const Field& f, bool nested, const
         return;
     }
     if (v.is(VT::Set) && !nested) {
+        InUseMark<SetObj> in_use(v.set());
         out.push_back('[');
         bool first = true;
         for (auto& t : v.set()->items) {
