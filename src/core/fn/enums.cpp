@@ -275,11 +275,7 @@ static int64_t touch(ModEnum& ctx) {
 
 // A new member, or a method when the value is a closure.
 static Value mod_enum_add(ModEnum& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& name = ctx.name;
-    auto& id = ctx.id;
+    auto& [q, c, a, name, id] = ctx;
     a.exactly(4);
     std::string mname = a.str_arg(2);
     Value v = a.eval(3);
@@ -307,10 +303,7 @@ static Value mod_enum_add(ModEnum& ctx) {
 
 // The member becomes the default (the first).
 static Value mod_enum_def(ModEnum& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& id = ctx.id;
+    auto& [q, c, a, name, id] = ctx;
     a.exactly(3);
     EnumMemberObj* m = need_member(ctx, a.str_arg(2));
     EnumDef* e = c.enum_(id);
@@ -324,11 +317,7 @@ static Value mod_enum_def(ModEnum& ctx) {
 }
 
 static Value mod_enum_del(ModEnum& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& name = ctx.name;
-    auto& id = ctx.id;
+    auto& [q, c, a, name, id] = ctx;
     a.exactly(3);
     EnumMemberObj* m = need_member(ctx, a.str_arg(2));
     EnumDef* e = c.enum_(id);
@@ -358,11 +347,7 @@ static Value mod_enum_del(ModEnum& ctx) {
 
 // A new value for a member, or a new closure for a method.
 static Value mod_enum_mod(ModEnum& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& name = ctx.name;
-    auto& id = ctx.id;
+    auto& [q, c, a, name, id] = ctx;
     a.exactly(4);
     std::string mname = a.str_arg(2);
     Value v = a.eval(3);
@@ -407,11 +392,7 @@ static Value mod_enum_mod(ModEnum& ctx) {
 }
 
 static Value mod_enum_ren(ModEnum& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& name = ctx.name;
-    auto& id = ctx.id;
+    auto& [q, c, a, name, id] = ctx;
     a.exactly(4);
     std::string mname = a.str_arg(2);
     std::string to = a.str_arg(3);

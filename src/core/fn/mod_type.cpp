@@ -55,11 +55,7 @@ void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key
 }  // namespace
 
 Value mod_type_add(ModType& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& name = ctx.name;
-    auto& tid = ctx.tid;
+    auto& [q, c, a, name, tid] = ctx;
     a.between(4, 5);
     std::string fname = a.str_arg(2);
     Value spec = a.eval(3);
@@ -127,11 +123,7 @@ Value mod_type_add(ModType& ctx) {
 }
 
 Value mod_type_del(ModType& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& name = ctx.name;
-    auto& tid = ctx.tid;
+    auto& [q, c, a, name, tid] = ctx;
     a.exactly(3);
     std::string fname = a.str_arg(2);
     TypeDef* t = c.type(tid);
@@ -177,11 +169,7 @@ Value mod_type_del(ModType& ctx) {
 }
 
 Value mod_type_ren(ModType& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& name = ctx.name;
-    auto& tid = ctx.tid;
+    auto& [q, c, a, name, tid] = ctx;
     a.exactly(4);
     std::string fname = a.str_arg(2);
     std::string to = a.str_arg(3);
@@ -220,6 +208,7 @@ Value mod_type_ren(ModType& ctx) {
 }
 
 Value mod_type_mod(ModType& ctx) {
+    // Its lambdas use these: clang 14 cannot capture a structured binding.
     auto& q = ctx.q;
     auto& c = ctx.c;
     auto& a = ctx.a;
@@ -320,11 +309,7 @@ Value mod_type_mod(ModType& ctx) {
 }
 
 Value mod_type_wpo(ModType& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& name = ctx.name;
-    auto& tid = ctx.tid;
+    auto& [q, c, a, name, tid] = ctx;
     a.exactly(3);
     bool on = truthy(a.eval(2));
     TypeDef* t = c.type(tid);
@@ -368,10 +353,7 @@ Value mod_type_wpo(ModType& ctx) {
 }
 
 Value mod_type_hid(ModType& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& tid = ctx.tid;
+    auto& [q, c, a, name, tid] = ctx;
     a.exactly(3);
     bool on = truthy(a.eval(2));
     TypeDef* t = c.type(tid);
@@ -387,10 +369,7 @@ Value mod_type_hid(ModType& ctx) {
 }
 
 Value mod_type_all(ModType& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& tid = ctx.tid;
+    auto& [q, c, a, name, tid] = ctx;
     // As ThingsDB: calls the closure on every instance (migrations).
     a.exactly(3);
     Value cb = a.eval(2);
@@ -400,10 +379,7 @@ Value mod_type_all(ModType& ctx) {
 }
 
 Value mod_type_idx(ModType& ctx) {
-    auto& q = ctx.q;
-    auto& c = ctx.c;
-    auto& a = ctx.a;
-    auto& tid = ctx.tid;
+    auto& [q, c, a, name, tid] = ctx;
     // An index of the instances of a type, for type_all(): here a partial
     // index of thingsdb.things on (collection, type_id).
     a.exactly(3);
@@ -424,6 +400,7 @@ Value mod_type_idx(ModType& ctx) {
 }
 
 Value mod_type_rel(ModType& ctx) {
+    // Its lambdas use these: clang 14 cannot capture a structured binding.
     auto& q = ctx.q;
     auto& c = ctx.c;
     auto& a = ctx.a;
