@@ -123,6 +123,21 @@ public:
 MemStorage& fresh_storage();
 MemStorage& storage();  // the current one (for several queries in a row)
 
+// s repeated n times (deep and long inputs).
+inline std::string repeat(const std::string& s, int n) {
+    std::string out;
+    out.reserve(s.size() * n);
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+}
+
+// Sets limits for one test and restores them afterwards.
+struct LimitsScope {
+    tdb::Limits saved = tdb::configured_limits();
+    ~LimitsScope() { tdb::configured_limits() = saved; }
+    tdb::Limits& operator*() { return tdb::configured_limits(); }
+};
+
 // Runs code (in a fresh node unless `keep`) and returns the JSON result.
 std::string q(const std::string& code, const std::string& scope = "@:stuff", bool keep = false);
 // Runs code on the current node without resetting it.

@@ -17,19 +17,6 @@ using tdb::Error;
 
 namespace {
 
-std::string repeat(const std::string& s, int n) {
-    std::string out;
-    out.reserve(s.size() * n);
-    for (int i = 0; i < n; ++i) out += s;
-    return out;
-}
-
-struct LimitsScope {
-    tdb::Limits saved = tdb::configured_limits();
-    ~LimitsScope() { tdb::configured_limits() = saved; }
-    tdb::Limits& operator*() { return tdb::configured_limits(); }
-};
-
 // A clean error of the evaluator's stack guard.
 void expect_too_deep(const std::string& code) {
     Error e = qerr(code);

@@ -9,23 +9,7 @@
 
 using tdb::Error;
 
-namespace {
-
-std::string repeat(const std::string& s, int n) {
-    std::string out;
-    out.reserve(s.size() * n);
-    for (int i = 0; i < n; ++i) out += s;
-    return out;
-}
-
-// Sets limits for one test and restores the defaults afterwards.
-struct LimitsScope {
-    tdb::Limits saved = tdb::configured_limits();
-    ~LimitsScope() { tdb::configured_limits() = saved; }
-    tdb::Limits& operator*() { return tdb::configured_limits(); }
-};
-
-}  // namespace
+namespace {}  // namespace
 
 TEST(Reliability, DeepChainsAreFreedWithoutRecursion) {
     // 1,000,000 nested things and lists: freed by a loop, not a recursion.
