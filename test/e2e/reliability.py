@@ -158,6 +158,22 @@ class PrivateCluster:
                     raise
                 time.sleep(0.2)
 
+    def wait_crash_restart(self, dbname, since, timeout=60):
+        """After a backend died by a signal: waits until the postmaster has
+        ended every server process and is ready again (the server log after
+        offset `since` says both), then connects. Connecting earlier can win
+        the race with the postmaster noticing the death, and that session is
+        then ended by the crash restart."""
+        end = time.time() + timeout
+        while True:
+            tail = self.log()[since:]
+            i = tail.find("all server processes terminated; reinitializing")
+            if i >= 0 and "database system is ready to accept connections" in tail[i:]:
+                return self.wait_ready(dbname, max(1.0, end - time.time()))
+            if time.time() > end:
+                raise AssertionError("no crash restart in the server log:\n" + tail[-2000:])
+            time.sleep(0.1)
+
     def scratch_db(self, name):
         with self.connect("postgres") as c:
             c.execute("CREATE DATABASE %s" % name)

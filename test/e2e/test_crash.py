@@ -73,7 +73,14 @@ def test_kill9_mid_large_change():
         # Kill at spread points of the run: early in the evaluation, during
         # the writes at the end of the query, during the second statement.
         delay = took * (0.1 + 1.0 * r / max(rounds - 1, 1))
-        timer = threading.Timer(delay, os.kill, (pid, signal.SIGKILL))
+        since = len(cluster.log())
+        killed = []
+
+        def kill(pid=pid, killed=killed):
+            killed.append(True)
+            os.kill(pid, signal.SIGKILL)
+
+        timer = threading.Timer(delay, kill)
         timer.start()
         stage = "statements"
         try:
@@ -88,12 +95,13 @@ def test_kill9_mid_large_change():
         timer.join()
         conn.close()
         if committed:
-            with cluster.connect(DB) as c:
+            # The kill may still have come between the commit and cancel().
+            with (cluster.wait_crash_restart(DB, since) if killed else cluster.connect(DB)) as c:
                 base_len, base_things = q(c, ".big.data.len()"), things(c)
             continue
         stats["kills"] += 1
         t0 = time.time()
-        with cluster.wait_ready(DB) as c:
+        with cluster.wait_crash_restart(DB, since) as c:
             t1 = time.time()
             check_consistent(c)
             print("     round %d: killed after %.1f s, %s; recovery %.1f s, check %.1f s"
