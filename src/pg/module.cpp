@@ -14,6 +14,12 @@ extern "C" {
 #include "postgres.h"
 
 #include "fmgr.h"
+
+// The glue uses PostgreSQL 15's server API (heap access, SPI, async notification) and is
+// built and tested against it only; META.json says the same.
+#if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 160000
+#error "thingsdb builds on PostgreSQL 15 only"
+#endif
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
