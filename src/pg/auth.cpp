@@ -228,7 +228,11 @@ const Identity& CallContext::identity(Storage& st) {
         if (st.find_user(who.name, u))
             who.user_id = u.id;
         else if (!admin)
-            raisef(AUTH_ERR, "role `%s` is not a ThingsDB user", who.name.c_str());
+            throw Error(AUTH_ERR, fmt("role `%s` is not a ThingsDB user", who.name.c_str()),
+                        fmt("An admin makes it one with SELECT tdb_query($$new_user('%s')$$, "
+                            "'@thingsdb') and gives it rights with grant() (README, "
+                            "\"Users and access\").",
+                            who.name.c_str()));
     }
     identity_ = std::move(who);
     resolved_ = true;

@@ -53,7 +53,8 @@ Datum invoke_cpp(Datum (*fn)(FunctionCallInfo), FunctionCallInfo fcinfo) {
     Failure failure = Failure::NONE;
     ErrorData* edata = nullptr;
     int tdb_code = 0;
-    char* msg = nullptr;  // malloc'd
+    char* msg = nullptr;   // malloc'd
+    char* hint = nullptr;  // malloc'd, only when the error has one
     sigjmp_buf* saved_exception_stack = PG_exception_stack;
     ErrorContextCallback* saved_context_stack = error_context_stack;
     MemoryContext saved_copy_context = error_copy_context;
@@ -67,6 +68,7 @@ Datum invoke_cpp(Datum (*fn)(FunctionCallInfo), FunctionCallInfo fcinfo) {
         failure = Failure::TDB;
         tdb_code = e.code();
         msg = copy_message(e.msg().c_str());
+        if (!e.hint().empty()) hint = copy_message(e.hint().c_str());
     } catch (const std::bad_alloc&) {
         failure = Failure::OOM;
     } catch (const std::exception& e) {
@@ -88,6 +90,8 @@ Datum invoke_cpp(Datum (*fn)(FunctionCallInfo), FunctionCallInfo fcinfo) {
     // Move the message into palloc'd memory so nothing leaks when ereport jumps.
     char* pmsg = pstrdup(msg ? msg : "");
     free(msg);
+    char* phint = hint ? pstrdup(hint) : nullptr;
+    free(hint);
 
     switch (failure) {
         case Failure::PG:
@@ -99,7 +103,8 @@ Datum invoke_cpp(Datum (*fn)(FunctionCallInfo), FunctionCallInfo fcinfo) {
             ereport(
                 ERROR,
                 (errcode(MAKE_SQLSTATE('T', 'D', '0' + n / 100, '0' + n / 10 % 10, '0' + n % 10)),
-                 errmsg("%s", pmsg), errdetail("%s", tdb::error_name(tdb_code))));
+                 errmsg("%s", pmsg), errdetail("%s", tdb::error_name(tdb_code)),
+                 phint ? errhint("%s", phint) : 0));
             break;
         }
         case Failure::OOM:

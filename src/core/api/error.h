@@ -31,13 +31,19 @@ enum ErrCode : int {
 class Error : public std::exception {
 public:
     Error(int code, std::string msg) : code_(code), msg_(std::move(msg)) {}
+    // hint: what the user can do about it, for the client only (PostgreSQL's HINT);
+    // ThingsDB code never sees it (try() and err values keep code and message).
+    Error(int code, std::string msg, std::string hint)
+        : code_(code), msg_(std::move(msg)), hint_(std::move(hint)) {}
     int code() const { return code_; }
     const std::string& msg() const { return msg_; }
+    const std::string& hint() const { return hint_; }
     const char* what() const noexcept override { return msg_.c_str(); }
 
 private:
     int code_;
     std::string msg_;
+    std::string hint_;
 };
 
 // "type_err" for -61, "err" for a user code.
