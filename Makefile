@@ -77,7 +77,13 @@ CLI_LINE_LIB = -ledit
 else
 CLI_LINE_LIB = -lreadline
 endif
-build/src/cli/%.o: TDB_CXXFLAGS += -I$(shell $(PG_CONFIG) --includedir) $(CLI_LINE_FLAGS)
+build/src/cli/%.o: TDB_CXXFLAGS += -I$(shell $(PG_CONFIG) --includedir) -Ibuild $(CLI_LINE_FLAGS)
+
+# The names the prompt completes: every row of the table of built-ins.
+build/cli_words.inc: src/core/fn/table.cpp
+	@mkdir -p $(dir $@)
+	sed -nE 's/^ *(\{VT::[A-Za-z]+, )?\{"([a-z_0-9]+)",.*/"\2",/p' $< | sort -u >$@
+build/src/cli/prompt.o: build/cli_words.inc
 
 build/tdb: $(CLI_OBJS)
 	$(TDB_CXX) -o $@ $^ -L$(shell $(PG_CONFIG) --libdir) -lpq $(CLI_LINE_LIB)

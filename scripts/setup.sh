@@ -44,6 +44,13 @@ if [ "${TDB_NO_BUILD:-}" != 1 ]; then   # TDB_NO_BUILD=1: only the cluster
     say "building"
     make -C "$ROOT" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG"
     as_root make -C "$ROOT" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+    # make install puts the client beside PostgreSQL's programs, which are not on
+    # PATH on Debian: link it where they are found, as Debian links psql.
+    TDB_BIN="$("$PG_CONFIG" --bindir)/tdb"
+    if [ "$(command -v tdb)" != /usr/local/bin/tdb ] || [ "$(readlink /usr/local/bin/tdb)" != "$TDB_BIN" ]; then
+        as_root ln -sfn "$TDB_BIN" /usr/local/bin/tdb 2>/dev/null \
+            || say "the client is $TDB_BIN (not linked into /usr/local/bin: add its folder to PATH)"
+    fi
 fi
 
 # --- the cluster --------------------------------------------------------------

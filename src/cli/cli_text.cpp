@@ -5,11 +5,41 @@
 
 namespace tdb::cli {
 
+namespace {
+
+bool name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// The end (one past the closing slash) of a regex literal that starts at i,
+// or npos. ThingsDB's lexer takes a regex only where an operand starts, and
+// its pattern cannot hold a line break; `\/` is a slash of the pattern.
+size_t regex_end(std::string_view code, size_t i, char prev) {
+    if (name_char(prev) || prev == ')' || prev == ']' || prev == '}' || prev == '\'' ||
+        prev == '"' || prev == '`')
+        return std::string_view::npos;  // after an operand: division
+    for (size_t j = i + 1; j < code.size() && code[j] != '\n'; ++j) {
+        if (code[j] == '\\' && j + 1 < code.size() && code[j + 1] != '\n') {
+            ++j;
+            continue;
+        }
+        if (code[j] == '/') return j + 1;
+    }
+    return std::string_view::npos;
+}
+
+}  // namespace
+
 bool input_complete(std::string_view code) {
     std::vector<char> open;  // expected closers
     size_t i = 0, n = code.size();
+    char prev = '\0';  // the last character outside white space and comments
     while (i < n) {
         char c = code[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            ++i;
+            continue;
+        }
         if (c == '\'' || c == '"' || c == '`') {
             // A quote inside is written twice: 'it''s'.
             size_t j = i + 1;
@@ -25,6 +55,7 @@ bool input_complete(std::string_view code) {
                 ++j;
             }
             i = j + 1;
+            prev = c;
             continue;
         }
         if (c == '/' && i + 1 < n && code[i + 1] == '/') {
@@ -37,6 +68,16 @@ bool input_complete(std::string_view code) {
             i = end + 2;
             continue;
         }
+        if (c == '/') {
+            size_t end = regex_end(code, i, prev);
+            if (end != std::string_view::npos) {
+                i = end;
+                while (i < n && name_char(code[i])) ++i;  // flags
+                prev = 'r';
+                continue;
+            }
+        }
+        prev = c;
         if (c == '(')
             open.push_back(')');
         else if (c == '[')
@@ -123,6 +164,62 @@ std::string_view trim(std::string_view s) {
            (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
         s.remove_suffix(1);
     return s;
+}
+
+bool scope_prefix(std::string_view entry, std::string& scope, std::string& code) {
+    std::string_view t = trim(entry);
+    size_t sp = 0;
+    while (sp < t.size() && t[sp] != ' ' && t[sp] != '\t' && t[sp] != '\n' && t[sp] != '\r') ++sp;
+    if (sp == t.size()) return false;
+    std::string s = scope_line(t.substr(0, sp));
+    if (s.empty()) return false;
+    scope = s;
+    code = std::string(trim(t.substr(sp)));
+    return !code.empty();
+}
+
+std::string history_escape(std::string_view entry) {
+    std::string out;
+    out.reserve(entry.size());
+    for (char c : entry) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+std::string history_unescape(std::string_view line) {
+    std::string out;
+    out.reserve(line.size());
+    for (size_t i = 0; i < line.size(); ++i) {
+        if (line[i] == '\\' && i + 1 < line.size() && (line[i + 1] == 'n' || line[i + 1] == '\\')) {
+            out += line[i + 1] == 'n' ? '\n' : '\\';
+            ++i;
+        } else {
+            out += line[i];
+        }
+    }
+    return out;
+}
+
+bool ends_with_continue(std::string& line) {
+    size_t end = line.size();
+    while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t' || line[end - 1] == '\r'))
+        --end;
+    if (end == 0 || line[end - 1] != '\\') return false;
+    line.resize(end - 1);
+    return true;
+}
+
+std::string_view word_before(std::string_view line, size_t end, char* before) {
+    size_t start = end;
+    while (start > 0 && name_char(line[start - 1])) --start;
+    *before = start > 0 ? line[start - 1] : '\0';
+    return line.substr(start, end - start);
 }
 
 std::string scope_line(std::string_view line) {

@@ -23,37 +23,14 @@
 
 #include <libpq-fe.h>
 
-#ifdef TDB_USE_EDITLINE
-#include <editline/readline.h>
-#else
-#include <readline/history.h>
-#include <readline/readline.h>
-#endif
-
 #include "cli/cli_text.h"
+#include "cli/client.h"
 
-namespace {
+#include <chrono>
 
-using tdb::cli::input_complete;
-using tdb::cli::pretty_json;
-using tdb::cli::scope_line;
-using tdb::cli::trim;
+namespace tdb::cli {
 
 const char* const VERSION = "0.1.0";
-
-struct Options {
-    std::string host, port, user, dbname;
-    std::string scope;              // "" : the server's thingsdb.scope
-    std::vector<std::string> code;  // -c, in order
-    std::string file;               // -f
-    bool compact = false;           // one line of JSON per result
-    bool read_only = false;         // tdb_query_ro
-    bool quiet = false;
-    // watch
-    bool watch = false;
-    std::vector<long long> watch_ids;
-    long long count = -1;  // stop after N events (-1: never)
-};
 
 // ---- cancel on Ctrl-C ------------------------------------------------------
 
@@ -144,17 +121,33 @@ PGresult* exec(PGconn* c, const char* sql, std::vector<const char*> params) {
 bool run_code(PGconn* c, const Options& o, const std::string& scope, const std::string& code) {
     const char* sql =
         o.read_only ? "SELECT tdb_query_ro($1, $2)::text" : "SELECT tdb_query($1, $2)::text";
+    auto start = std::chrono::steady_clock::now();
     PGresult* r = exec(c, sql, {code.c_str(), scope.empty() ? nullptr : scope.c_str()});
+    std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
     bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
     if (ok) {
         const char* v = PQgetisnull(r, 0, 0) ? "null" : PQgetvalue(r, 0, 0);
         std::string out = pretty_json(v, o.compact ? 0 : 4);
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        std::fputc('\n', stdout);
-        std::fflush(stdout);
+        out += '\n';
+        show_output(out, o);
     } else {
         print_error(r, c);
     }
+    PQclear(r);
+    if (o.timing) {
+        std::printf("Time: %.3f ms\n", took.count());
+        std::fflush(stdout);
+    }
+    return ok;
+}
+
+// --token: the session acts as the token's user (tdb_authenticate), also after
+// a reconnect. Returns false (the error printed) when the server refuses it.
+bool authenticate(PGconn* c, const Options& o) {
+    if (o.token.empty()) return true;
+    PGresult* r = exec(c, "SELECT tdb_authenticate($1)", {o.token.c_str()});
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok) print_error(r, c);
     PQclear(r);
     return ok;
 }
@@ -169,142 +162,11 @@ std::string server_scope(PGconn* c) {
     return s;
 }
 
-// ---- the prompt ------------------------------------------------------------
+}  // namespace tdb::cli
 
-void print_help() {
-    std::printf(
-        "Type ThingsDB code; it runs when its brackets, braces, parentheses, quotes\n"
-        "and /* comments */ are closed at the end of a line (else the prompt continues).\n"
-        "  @:NAME, @thingsdb, @t     switch the scope (also \\scope SCOPE)\n"
-        "  \\scope                    show the scope\n"
-        "  \\ro                       toggle read-only mode (tdb_query_ro)\n"
-        "  \\compact                  toggle one-line JSON output\n"
-        "  \\?                        this help\n"
-        "  \\q, quit, exit, Ctrl-D    leave\n"
-        "Ctrl-C cancels a running query or clears the input.\n");
-}
+namespace {
 
-std::string history_path() {
-    if (const char* h = std::getenv("TDB_HISTFILE")) return h;
-    if (const char* home = std::getenv("HOME")) return std::string(home) + "/.tdb_history";
-    return "";
-}
-
-// Switches to `scope` after checking it with a no-op query.
-void switch_scope(PGconn* c, Options& o, std::string& scope, const std::string& to) {
-    PGresult* r = exec(c, "SELECT tdb_query_ro('nil', $1)", {to.c_str()});
-    if (PQresultStatus(r) == PGRES_TUPLES_OK)
-        scope = to;
-    else
-        print_error(r, c);
-    PQclear(r);
-    (void)o;
-}
-
-int interactive(PGconn* c, Options& o) {
-    std::string scope = o.scope.empty() ? server_scope(c) : o.scope;
-    std::string hist = history_path();
-    using_history();
-    stifle_history(1000);
-    if (!hist.empty()) read_history(hist.c_str());
-#ifndef TDB_USE_EDITLINE
-    rl_catch_signals = 0;  // on_sigint handles Ctrl-C
-#endif
-    if (!o.quiet) {
-        std::printf(
-            "tdb %s, connected to database \"%s\" as \"%s\" (server %d).\n"
-            "Type \\? for help, \\q to quit.\n",
-            VERSION, PQdb(c), PQuser(c), PQserverVersion(c));
-    }
-    std::string buf;
-    volatile int status = 0;  // survives the siglongjmp of Ctrl-C
-    for (;;) {
-        if (sigsetjmp(prompt_jmp, 1) != 0) {
-            // Ctrl-C at the prompt: drop the input.
-            in_readline = 0;
-#ifndef TDB_USE_EDITLINE
-            rl_free_line_state();
-            rl_cleanup_after_signal();
-#endif
-            std::fputc('\n', stdout);
-            buf.clear();
-        }
-        std::string prompt = buf.empty() ? scope + "> " : std::string(scope.size(), ' ') + "> ";
-        if (buf.empty() && o.read_only)
-            prompt = scope + " (ro)> ";
-        else if (o.read_only)
-            prompt = std::string(scope.size() + 5, ' ') + "> ";
-        interrupted = 0;
-        in_readline = 1;
-        char* line = readline(prompt.c_str());
-        in_readline = 0;
-        if (!line) {  // Ctrl-D
-            std::fputc('\n', stdout);
-            break;
-        }
-        std::string l = line;
-        std::free(line);
-        if (buf.empty()) {
-            std::string_view t = trim(l);
-            if (t.empty()) continue;
-            if (t == "\\q" || t == "quit" || t == "exit") {
-                add_history(l.c_str());
-                break;
-            }
-            if (t == "\\?" || t == "\\h" || t == "\\help" || t == "help") {
-                print_help();
-                continue;
-            }
-            if (t == "\\ro") {
-                o.read_only = !o.read_only;
-                std::printf("read-only mode is %s\n", o.read_only ? "on" : "off");
-                continue;
-            }
-            if (t == "\\compact") {
-                o.compact = !o.compact;
-                std::printf("compact output is %s\n", o.compact ? "on" : "off");
-                continue;
-            }
-            if (t == "\\scope") {
-                std::printf("%s\n", scope.c_str());
-                continue;
-            }
-            if (t.substr(0, 7) == "\\scope ") {
-                add_history(l.c_str());
-                std::string to = std::string(trim(t.substr(7)));
-                switch_scope(c, o, scope, to);
-                continue;
-            }
-            if (t[0] == '\\') {
-                std::fprintf(stderr, "unknown command %s; \\? for help\n", std::string(t).c_str());
-                continue;
-            }
-            std::string s = scope_line(t);
-            if (!s.empty()) {
-                add_history(l.c_str());
-                switch_scope(c, o, scope, s);
-                continue;
-            }
-        }
-        if (!buf.empty()) buf += '\n';
-        buf += l;
-        if (!input_complete(buf)) continue;
-        add_history(buf.c_str());
-        run_code(c, o, scope, buf);  // an error is shown; the prompt goes on (status 0, as psql)
-        buf.clear();
-        if (PQstatus(c) != CONNECTION_OK) {
-            PQreset(c);
-            if (PQstatus(c) != CONNECTION_OK) {
-                std::fprintf(stderr, "tdb: the connection is lost: %s", PQerrorMessage(c));
-                status = 2;
-                break;
-            }
-            std::fprintf(stderr, "tdb: reconnected\n");
-        }
-    }
-    if (!hist.empty()) write_history(hist.c_str());
-    return status;
-}
+using namespace tdb::cli;
 
 // ---- watch -------------------------------------------------------------------
 
@@ -391,6 +253,8 @@ void usage(FILE* f) {
         "  -C, --compact          print each result on one line\n"
         "  -q, --quiet            no banner at the prompt, no init events in watch\n"
         "  -n, --count=N          watch: exit after N events\n"
+        "      --token=TOKEN      act as the user of this ThingsDB token\n"
+        "                         (tdb_authenticate; also TDB_TOKEN)\n"
         "  -V, --version          print the version and exit\n"
         "  -?, --help             this help\n\n"
         "Connection options (as psql; PGHOST, PGPORT, PGUSER, PGDATABASE, ... apply):\n"
@@ -447,7 +311,8 @@ int main(int argc, char** argv) {
             take(argc, argv, i, "-U", "username", o.user) ||
             take(argc, argv, i, "-d", "dbname", o.dbname) ||
             take(argc, argv, i, "-s", "scope", o.scope) ||
-            take(argc, argv, i, "-f", "file", o.file))
+            take(argc, argv, i, "-f", "file", o.file) ||
+            take(argc, argv, i, "--token", "token", o.token))
             continue;
         if (take(argc, argv, i, "-c", "command", v)) {
             o.code.push_back(v);
@@ -499,8 +364,14 @@ int main(int argc, char** argv) {
     sigaction(SIGINT, &sa, nullptr);
     if (o.watch) sigaction(SIGTERM, &sa, nullptr);
 
+    if (o.token.empty())
+        if (const char* t = std::getenv("TDB_TOKEN")) o.token = t;
     PGconn* c = connect(o);
     if (!c) return 2;
+    if (!authenticate(c, o)) {
+        PQfinish(c);
+        return 2;
+    }
     int status = 0;
     if (o.watch) {
         status = watch(c, o);

@@ -2,14 +2,17 @@
 stdin scripts, connection options and PG* variables, error output and exit
 status, `tdb watch` with events, and the interactive prompt under a
 pseudo-terminal (multi-line input, scope switching, history, Ctrl-C)."""
+import fcntl
 import json
 import os
 import pty
 import select
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -207,6 +210,8 @@ class Pty:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             os.execve(TDB, [TDB] + list(args), env(TERM="dumb", **kw))
+        # 24 rows: results longer than that go through the pager.
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.out = ""
 
     def read_until(self, text, timeout=10):
@@ -316,6 +321,111 @@ def test_prompt():
         os.unlink(hist)
 
 
+def test_prompt_features():
+    """The continue key, regex literals, one-shot scopes, \\i, \\timing, the
+    pager, completion, multi-line history across restarts and --token."""
+    hist = tempfile.mktemp(prefix="tdb_hist_")
+    script = tempfile.mktemp(prefix="tdb_script_", suffix=".ti")
+    with open(script, "w") as f:
+        f.write("x = 20;\nx + 22\n")
+    pager_out = tempfile.mktemp(prefix="tdb_pager_")
+    t = Pty(TDB_HISTFILE=hist, PAGER="cat > %s" % pager_out)
+    try:
+        t.read_until("@:stuff> ")
+        # A finished line with the continue key waits for `else`.
+        t.send("x = 0; if (false) x = 1 \\\r")
+        t.read_until("> ")
+        t.send("else x = 2; x\r")
+        out = t.read_until("@:stuff> ")
+        assert "2" in out, out
+        # Quotes and braces inside a regex do not hold the prompt.
+        t.send("/'/.test(\"it's\")\r")
+        assert "true" in t.read_until("@:stuff> ")
+        t.send("/\\{/.test('{')\r")
+        assert "true" in t.read_until("@:stuff> ")
+        # Code run once in another scope; the prompt stays where it was.
+        t.send("@thingsdb collections_info().map(|c| c.name).len() > 0\r")
+        out = t.read_until("@:stuff> ")
+        assert "true" in out, out
+        # A file, and the time of each query.
+        t.send("\\i %s\r" % script)
+        assert "42" in t.read_until("@:stuff> ")
+        t.send("\\timing\r")
+        assert "timing is on" in t.read_until("@:stuff> ")
+        t.send("1 + 1\r")
+        out = t.read_until("@:stuff> ")
+        assert "2" in out and "Time: " in out and " ms" in out, out
+        t.send("\\timing\r")
+        t.read_until("@:stuff> ")
+        # A result longer than the terminal goes through $PAGER.
+        t.send("range(100)\r")
+        out = t.read_until("@:stuff> ")
+        assert "99" not in out, out
+        with open(pager_out) as f:
+            paged = f.read()
+        assert paged.split() == ["["] + ["%d," % i for i in range(99)] + ["99", "]"], paged[:200]
+        t.send("\\pager\r")
+        assert "the pager is off" in t.read_until("@:stuff> ")
+        t.send("range(100)\r")
+        assert "99" in t.read_until("@:stuff> ")
+        # Tab completes functions, methods and the root's properties.
+        t.send(".completion_target = 1; nil\r")
+        t.read_until("@:stuff> ")
+        t.send("new_proc\t")
+        t.read_until("new_procedure")
+        t.send("\x15")   # Ctrl-U drops the line
+        t.send(".complet\t")
+        t.read_until("completion_target")
+        t.send("\r")
+        assert "1" in t.read_until("@:stuff> ")
+        t.send("'abc'.upp\t")
+        t.read_until("upper")
+        t.send("()\r")
+        assert '"ABC"' in t.read_until("@:stuff> ")
+        t.send("\\q\r")
+        assert t.close() == 0
+        # The multi-line entry is one entry in the next session's history.
+        t = Pty(TDB_HISTFILE=hist)
+        t.read_until("@:stuff> ")
+        for _ in range(12):
+            t.send("\x1b[A")
+        time.sleep(0.3)
+        t.send("\x15")
+        t.send("\x04")
+        t.close()
+        with open(hist) as f:
+            lines = f.read().split("\n")
+        assert "x = 0; if (false) x = 1 \\nelse x = 2; x" in lines, lines
+    finally:
+        for f in (hist, script, pager_out):
+            if os.path.exists(f):
+                os.unlink(f)
+
+
+def test_token_login():
+    with tdbtest.connect(DB) as c:
+        c.execute("DROP ROLE IF EXISTS tdb_e2e_cli_app")
+        c.execute("CREATE ROLE tdb_e2e_cli_app LOGIN")
+        c.execute("SELECT tdb_query($$new_user('tdb_e2e_cli_app'); new_user('tdb_e2e_cli_iris'); "
+                  "grant('@:stuff', 'tdb_e2e_cli_iris', QUERY)$$, '@thingsdb')")
+        token = c.execute("SELECT tdb_query($$new_token('tdb_e2e_cli_iris')$$, '@thingsdb')"
+                          ).fetchone()[0]
+    try:
+        r = tdb("-U", "tdb_e2e_cli_app", "--token", token, "-C", "-c", "user_info().name")
+        assert r.returncode == 0 and r.stdout == '"tdb_e2e_cli_iris"\n', r
+        r = tdb("-U", "tdb_e2e_cli_app", "-C", "-c", "user_info().name", TDB_TOKEN=token)
+        assert r.returncode == 0 and r.stdout == '"tdb_e2e_cli_iris"\n', r
+        r = tdb("-U", "tdb_e2e_cli_app", "--token", token, "-c", ".x = 1")
+        assert r.returncode == 1 and r.stderr.startswith("forbidden_err: "), r
+        r = tdb("-U", "tdb_e2e_cli_app", "--token", "nonsense", "-c", "1")
+        assert r.returncode == 2 and r.stderr.startswith("auth_err: "), r
+    finally:
+        with tdbtest.connect(DB) as c:
+            c.execute("SELECT tdb_query($$del_user('tdb_e2e_cli_iris'); del_user('tdb_e2e_cli_app')$$, "
+                      "'@thingsdb')")
+            c.execute("DROP ROLE IF EXISTS tdb_e2e_cli_app")
+
+
 def main():
     if not os.path.exists(TDB):
         subprocess.run(["make", "-s", "-C", tdbtest.ROOT, "build/tdb"], check=True)
@@ -323,7 +433,8 @@ def main():
     try:
         for fn in (test_command_pretty_and_compact, test_several_commands_and_scope,
                    test_errors_and_exit_status, test_read_only, test_stdin_and_file,
-                   test_connection_options, test_watch, test_prompt):
+                   test_connection_options, test_watch, test_prompt, test_prompt_features,
+                   test_token_login):
             T.run(fn)
     finally:
         tdbtest.drop_db(DB)
