@@ -21,11 +21,12 @@ PACKAGES=(postgresql-15 postgresql-server-dev-15 libpcre2-dev libgtest-dev googl
           python3-psycopg make g++ libpq-dev libreadline-dev)
 # `scripts/setup.sh --fuzz` (or TDB_FUZZ=1): also clang and its runtime, for
 # the libFuzzer target (make fuzz, test/fuzz/run.sh); `--test` (what
-# scripts/test.sh uses): those and clang-format, for scripts/check_layout.sh.
+# scripts/test.sh uses): those, clang-format for scripts/check_layout.sh, and
+# Node.js with npm for the JavaScript client example of docs/events.md.
 if [ "${1:-}" = --fuzz ] || [ "${TDB_FUZZ:-}" = 1 ]; then
     PACKAGES+=(clang libclang-rt-14-dev)
 elif [ "${1:-}" = --test ]; then
-    PACKAGES+=(clang libclang-rt-14-dev clang-format)
+    PACKAGES+=(clang libclang-rt-14-dev clang-format nodejs npm)
 fi
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -47,10 +47,16 @@ def pg_ctl(*args):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run on this machine (the reason as its
+    message): counted as skipped, never as passed."""
+
+
 class Tally:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
 
     def run(self, fn):
         """Runs one test function; an exception or failed assert fails it."""
@@ -58,11 +64,17 @@ class Tally:
             fn()
             self.passed += 1
             print("ok   %s" % fn.__name__)
+        except Skip as e:
+            self.skipped += 1
+            print("SKIP %s: %s" % (fn.__name__, e))
         except Exception:
             self.failed += 1
             print("FAIL %s" % fn.__name__)
             traceback.print_exc()
 
     def finish(self):
-        print("%d passed, %d failed" % (self.passed, self.failed))
+        if self.skipped:
+            print("%d passed, %d failed, %d skipped" % (self.passed, self.failed, self.skipped))
+        else:
+            print("%d passed, %d failed" % (self.passed, self.failed))
         sys.exit(1 if self.failed else 0)
