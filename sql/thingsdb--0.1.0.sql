@@ -590,3 +590,26 @@ CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON t
     FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();
 CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON thingsdb.enums
     FOR EACH STATEMENT EXECUTE FUNCTION thingsdb.catalog_changed();
+
+-- mod_type(.., 'idx', true) makes a partial index of the Type's instances
+-- (PgStorage::set_type_index). pg_dump keeps the extension's rows but no index
+-- made after CREATE EXTENSION, so a restored Type row that has the flag makes
+-- its index again (IF NOT EXISTS: the extension's own inserts find it there).
+CREATE FUNCTION thingsdb.type_index_restored() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF coalesce((NEW.definition->>'idx')::boolean, false) THEN
+        EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON thingsdb.things (id) '
+                       'WHERE collection = %s AND type_id = %s',
+                       'things_c' || NEW.collection || '_t' || NEW.type_id || '_idx',
+                       NEW.collection, NEW.type_id);
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION thingsdb.type_index_restored() FROM PUBLIC;
+COMMENT ON FUNCTION thingsdb.type_index_restored() IS
+'trigger: a Type row restored with "idx" makes the index of its instances again';
+CREATE TRIGGER type_index_restored AFTER INSERT ON thingsdb.types
+    FOR EACH ROW EXECUTE FUNCTION thingsdb.type_index_restored();

@@ -66,6 +66,9 @@ def state(db, scopes=STATE_CODE):
         s[scope] = q(db, code, scope)
     for t in TABLES:
         s[t] = sql(db, "SELECT * FROM thingsdb.%s t ORDER BY 1, 2" % t)
+    # The partial indexes of Types with idx (pg_dump does not keep them).
+    s["indexes"] = sql(db, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                           "'thingsdb' AND tablename = 'things' ORDER BY 1")
     s["seq"] = sql(db, "SELECT last_value FROM thingsdb.thing_id_seq")
     s["change"] = sql(db, "SELECT last_value FROM thingsdb.change_id_seq")
     return s
@@ -96,6 +99,7 @@ def fill(db):
         .f = |x| x * 2;
         new_procedure('total', |cur| .items.reduce(|a, it| a + it.price, 0.0) * (cur == 'EUR' ? 0.9 : 1));
         new_procedure('add_item', |title| .items.push(Item{title: title, price: 1.0}));
+        mod_type('Tag', 'idx', true);
         nil
     """, "@:shop")
     q(db, "new_procedure('shop_total', || wse(nil)); nil", "@thingsdb")
