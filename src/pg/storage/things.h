@@ -31,6 +31,8 @@ public:
     void finish();
     // The next read takes a new snapshot (after waiting for a lock).
     void renew_snapshot();
+    // A call that runs again: the locks of its last attempts first (rerun.h).
+    void take_locks_ahead();
     // The running call's snapshot, taken on first use; nullptr outside a
     // call. Inside pg_call only (it may ereport).
     static void* current_snapshot();
