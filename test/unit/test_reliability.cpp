@@ -139,3 +139,24 @@ TEST(Reliability, ModTypeLocksTheCollectionBeforeReadingInstances) {
     EXPECT_EQ(qk("collections_info().len() > 0;", "@thingsdb"), "true");
     EXPECT_TRUE(st.lock_log.empty());
 }
+
+TEST(Reliability, DelTypeAndModEnumTakeModTypesLock) {
+    // They change what the other queries of the collection read and write, as mod_type
+    // does: the collection lock exclusive, before the catalog is read.
+    MemStorage& st = fresh_storage();
+    EXPECT_EQ(qk("set_type('Q', {n: 'int'}); set_enum('E', {A: 1}); nil;"), "null");
+    uint64_t coll = st.colls.begin()->first;
+    for (auto& [id, c] : st.colls)
+        if (c.name == "stuff") coll = id;
+    std::vector<std::string> want{"S " + std::to_string(coll), "X " + std::to_string(coll)};
+    st.lock_log.clear();
+    EXPECT_EQ(qk("del_type('Q'); nil;"), "null");
+    EXPECT_EQ(st.lock_log, want);
+    st.lock_log.clear();
+    EXPECT_EQ(qk("mod_enum('E', 'add', 'B', 2); E{B}.value();"), "2");
+    EXPECT_EQ(st.lock_log, want);
+    // A failing call has taken it too: the lock comes before the lookup.
+    st.lock_log.clear();
+    EXPECT_EQ(qerr("del_type('Nope');", "@:stuff", true).msg(), "type `Nope` not found");
+    EXPECT_EQ(st.lock_log, want);
+}

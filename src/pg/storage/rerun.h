@@ -4,9 +4,11 @@
 // before it reads anything.
 //
 // The global lock order of a ThingsDB writer: the collection lock (shared, or exclusive for a
-// change of the catalog), then rows of thingsdb.things in ascending (collection, id), then the
-// commit lock on thingsdb.node (at commit). A wait that would break the order is not made:
-// the attempt ends (RerunSignal) and the next one takes every lock in order.
+// change of the catalog), then the collection's row (FOR KEY SHARE, as a foreign key check),
+// then rows of thingsdb.things in ascending (collection, id), then the commit lock on
+// thingsdb.node (at commit). Catalog rows (Types, enums, procedures) are written while the
+// code runs, so before the things, which are written at its end. A wait that would break the order
+// is not made: the attempt ends (RerunSignal) and the next one takes every lock in order.
 #pragma once
 
 #include <cstdint>

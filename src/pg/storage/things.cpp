@@ -133,26 +133,36 @@ uint64_t PgStorage::new_thing_id() {
 // del_collection waits for this transaction, and one that committed before
 // leaves no row (the insert is refused). Once per collection and
 // subtransaction: a lock taken in a subtransaction that rolls back is gone.
-bool PgStorage::key_share_collection(uint64_t coll) {
+// nowait: the row is not waited for (the wait would break the lock order);
+// the call runs again, the row locked first (take_locks_ahead).
+bool PgStorage::key_share_collection(uint64_t coll, bool nowait) {
     static uint64_t locked_coll = 0;
     static TransactionId locked_xid = InvalidTransactionId;
     static SubTransactionId locked_sub = InvalidSubTransactionId;
     bool found = true;
-    pg_call([&] {
-        TransactionId xid = GetTopTransactionIdIfAny();
-        SubTransactionId sub = GetCurrentSubTransactionId();
-        if (locked_coll == coll && TransactionIdIsValid(xid) && xid == locked_xid &&
-            sub == locked_sub)
-            return;
-        Datum args[1] = {Int64GetDatum(static_cast<int64>(coll))};
-        found = exec_plan(Plan::KEY_SHARE_COLLECTION, args) == 1;
-        SPI_freetuptable(SPI_tuptable);
-        if (found) {
-            locked_coll = coll;
-            locked_xid = GetTopTransactionId();  // the row lock gave it one
-            locked_sub = sub;
-        }
-    });
+    try {
+        pg_call([&] {
+            TransactionId xid = GetTopTransactionIdIfAny();
+            SubTransactionId sub = GetCurrentSubTransactionId();
+            if (locked_coll == coll && TransactionIdIsValid(xid) && xid == locked_xid &&
+                sub == locked_sub)
+                return;
+            Datum args[1] = {Int64GetDatum(static_cast<int64>(coll))};
+            found =
+                exec_plan(nowait ? Plan::KEY_SHARE_COLLECTION_NOWAIT : Plan::KEY_SHARE_COLLECTION,
+                          args) == 1;
+            SPI_freetuptable(SPI_tuptable);
+            if (found) {
+                locked_coll = coll;
+                locked_xid = GetTopTransactionId();  // the row lock gave it one
+                locked_sub = sub;
+            }
+        });
+    } catch (const PgError& e) {
+        if (nowait && e.edata() && e.edata()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+            throw RerunSignal();
+        throw;
+    }
     return found;
 }
 
@@ -186,12 +196,15 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
     std::sort(upd_rows.begin(), upd_rows.end(),
               [](const UpdateRow& a, const UpdateRow& b) { return a.id < b.id; });
     bool rerun = rerun_active();
+    bool rows_held = rerun && !rerun_taken().rows.empty();
     if (rerun) {
         for (UpdateRow& u : upd_rows) u.may_wait = rerun_may_wait(coll, u.id);
         for (const UpdateRow& u : upd_rows) rerun_took(coll, u.id);
     }
 
-    if (!ins_id.empty() && !key_share_collection(coll))
+    // The collection's row comes before the rows of its things (the global order, rerun.h:
+    // a del_collection locks it and then every thing): with rows locked already, no wait.
+    if (!ins_id.empty() && !key_share_collection(coll, rows_held))
         raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
 
     std::vector<uint64_t> unreferenced;
@@ -282,6 +295,7 @@ void PgStorage::take_locks_ahead() {
     size_t at = 0;
     while (at < ahead.rows.size()) {
         uint64_t coll = ahead.rows[at].first;
+        (void)key_share_collection(coll);  // before its things, as write_things
         std::vector<int64> ids;
         for (; at < ahead.rows.size() && ahead.rows[at].first == coll; ++at) {
             ids.push_back(ahead.rows[at].second);

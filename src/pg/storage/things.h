@@ -106,7 +106,7 @@ private:
     void* snapshot_ = nullptr;    // Snapshot, registered with the call's resource owner
     PgStorage* outer_ = nullptr;  // a call running inside another one (a trigger)
     bool finished_ = false;
-    bool key_share_collection(uint64_t coll);
+    bool key_share_collection(uint64_t coll, bool nowait = false);
     uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
     bool find_collection_uncached(bool by_name, std::string_view name, uint64_t id,
                                   CollectionRow& out);
