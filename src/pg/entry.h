@@ -165,14 +165,21 @@ Datum run_entry(Returns kind, Work&& work, Writes writes = Writes::NO) {
     Jobs jobs;
     std::string scope;
     auto once = [&](EntryCall& call) {
+        if (writes == Writes::NO) call.storage.set_reader();
         result = work(call);
         jobs.swap(call.jobs);
         scope.swap(call.scope);
     };
-    if (writes == Writes::MAYBE && attempts_enabled())
+    if (writes == Writes::MAYBE && attempts_enabled()) {
         run_attempts(once);
-    else
+    } else if (rerun_active()) {
+        // A call inside an attempt of another (a trigger on a table the outer call writes):
+        // its storage waits as a call without attempts does, the outer call runs again.
+        AttemptsScope nested;
         run_in_call(once);
+    } else {
+        run_in_call(once);
+    }
     Datum out = kind == Returns::JSONB ? jsonb_result(result) : text_result(result);
     events_record(scope, jobs);
     return out;

@@ -346,7 +346,49 @@ def test_run_again_after_catalog_changes():
         holder.close()
 
 
+def test_readers_do_not_wait_for_mod_type():
+    """A read-only call (tdb_query_ro, tdb_call_ro) does not wait for a
+    mod_type whose transaction stays open after its statement: it reads the
+    collection as it was before (the old fields, from the tables and not the
+    caches), and the first read-only call after the commit reads the new
+    definition and instances. A writing call still waits (its instances must
+    have the new shape)."""
+    with tdbtest.connect(DB) as c:
+        q(c, "new_type('R'); set_type('R', {n: 'int'}); .rs = [R{n: 1}];"
+             "new_procedure('rs_n', || .rs.map(|r| r.n)); nil")
+        # Warm this backend's caches with the old definition.
+        ro = c.execute("SELECT tdb_query_ro('type_info(\"R\").fields')").fetchone()[0]
+        assert ro == [["n", "int"]], ro
+    modder = tdbtest.connect(DB, autocommit=False)
+    reader = tdbtest.connect(DB)
+    try:
+        q(modder, "mod_type('R', 'add', 'x', 'int', 7); nil")
+        # lock_timeout ends a wait for the collection lock: without the change
+        # this is 55P03 after the second.
+        reader.execute("SET lock_timeout = '1s'")
+        got = reader.execute("SELECT tdb_query_ro('[type_info(\"R\").fields, .rs.map(|r| r.keys())]')"
+                             ).fetchone()[0]
+        assert got == [[["n", "int"]], [["n"]]], got
+        assert reader.execute("SELECT tdb_call_ro('rs_n', '[]')").fetchone()[0] == [1]
+        try:
+            q(reader, ".rs.push(R{n: 2}); nil")
+            raise AssertionError("a writer did not wait for mod_type")
+        except psycopg.errors.LockNotAvailable:
+            pass
+        modder.commit()
+        got = reader.execute("SELECT tdb_query_ro('[type_info(\"R\").fields, .rs.map(|r| r.x)]')"
+                             ).fetchone()[0]
+        assert got == [[["n", "int"], ["x", "int"]], [7]], got
+        q(reader, ".rs.push(R{n: 2}); nil")
+        assert q(reader, ".rs.map(|r| r.x)") == [7, 0]
+        check_consistent(reader)
+    finally:
+        modder.close()
+        reader.close()
+
+
 setup()
+t.run(test_readers_do_not_wait_for_mod_type)
 t.run(test_run_again_after_catalog_changes)
 t.run(test_contended_increments_commit_all)
 t.run(test_contended_pushes_lose_nothing)

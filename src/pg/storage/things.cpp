@@ -15,6 +15,7 @@
 
 #include "pg/bridge.h"
 #include "pg/storage/catalog_cache.h"
+#include "pg/storage/epochs.h"
 #include "pg/storage/jsonb.h"
 #include "pg/storage/plans.h"
 #include "pg/storage/rerun.h"
@@ -44,6 +45,13 @@ PgStorage::~PgStorage() {
     // Without finish() an error is on its way: the abort of the
     // (sub)transaction releases what the resource owner holds.
     if (current_storage == this) current_storage = outer_;
+    restore_caches();
+}
+
+void PgStorage::restore_caches() {
+    if (!turned_caches_off_) return;
+    turned_caches_off_ = false;
+    set_caches_off(caches_were_off_);
 }
 
 void* PgStorage::current_snapshot() {
@@ -69,6 +77,7 @@ void PgStorage::finish() {
     if (finished_) return;
     finished_ = true;
     renew_snapshot();
+    restore_caches();
     if (current_storage == this) current_storage = outer_;
 }
 
@@ -252,9 +261,16 @@ PropsEncoder* PgStorage::props_encoder() { return jsonb_stream_encoder(); }
 // lock itself does not wait then: it ends, and its next attempt takes the lock
 // exclusive before anything else. A lock held since an earlier statement of
 // the transaction cannot be given back: that wait stays.
+//
+// A call that changes nothing (set_reader) does not wait for a mod_type, whose
+// transaction may go on long after its statement: when the shared lock is not
+// free it goes on without it, reading the collection as of its own snapshot —
+// the Type definitions too, from the tables and not from the caches, which may
+// hold newer ones once the mod_type commits.
 void PgStorage::lock_collection(uint64_t coll, bool exclusive) {
     bool rerun = rerun_active();
-    bool try_only = exclusive && rerun && rerun_shared_by_attempt(coll);
+    bool try_only =
+        (exclusive && rerun && rerun_shared_by_attempt(coll)) || (!exclusive && reader_);
     bool held_before = false;
     bool not_available = false;
     pg_call([&] {
@@ -268,6 +284,15 @@ void PgStorage::lock_collection(uint64_t coll, bool exclusive) {
         else
             (void)LockAcquire(&tag, mode, false, false);
     });
+    if (not_available && !exclusive) {
+        if (!turned_caches_off_) {
+            caches_were_off_ = caches_off();
+            turned_caches_off_ = true;
+            set_caches_off(true);
+        }
+        renew_snapshot();
+        return;
+    }
     if (rerun && exclusive) rerun_taken().exclusive.push_back(coll);
     if (not_available) throw RerunSignal();
     if (rerun && !exclusive && !held_before) rerun_shared_taken(coll);
