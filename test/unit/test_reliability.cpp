@@ -2,6 +2,7 @@
 // a clear error (or work), never in a crash; the limits come from Limits.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/lang/query.h"
@@ -149,14 +150,19 @@ TEST(Reliability, DelTypeAndModEnumTakeModTypesLock) {
     for (auto& [id, c] : st.colls)
         if (c.name == "stuff") coll = id;
     std::vector<std::string> want{"S " + std::to_string(coll), "X " + std::to_string(coll)};
+    // The locks come first; a read of the instances ("instances") may follow.
+    auto locks = [&st] {
+        size_t n = std::min<size_t>(2, st.lock_log.size());
+        return std::vector<std::string>(st.lock_log.begin(), st.lock_log.begin() + n);
+    };
     st.lock_log.clear();
     EXPECT_EQ(qk("del_type('Q'); nil;"), "null");
-    EXPECT_EQ(st.lock_log, want);
+    EXPECT_EQ(locks(), want);
     st.lock_log.clear();
     EXPECT_EQ(qk("mod_enum('E', 'add', 'B', 2); E{B}.value();"), "2");
-    EXPECT_EQ(st.lock_log, want);
+    EXPECT_EQ(locks(), want);
     // A failing call has taken it too: the lock comes before the lookup.
     st.lock_log.clear();
     EXPECT_EQ(qerr("del_type('Nope');", "@:stuff", true).msg(), "type `Nope` not found");
-    EXPECT_EQ(st.lock_log, want);
+    EXPECT_EQ(locks(), want);
 }
