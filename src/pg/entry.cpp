@@ -3,10 +3,14 @@
 
 #include "pg/settings.h"
 
+#include <stdexcept>
+
 extern "C" {
 #include "access/xact.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/resowner.h"
 #include "utils/jsonb.h"
 }
 
@@ -50,6 +54,68 @@ void spi_finish(MemoryContext back) {
         if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "thingsdb: SPI_finish failed");
         if (back) MemoryContextSwitchTo(back);
     });
+}
+
+// ---- attempts (entry.h) ----
+//
+// At READ COMMITTED a statement may see what committed after the statement began: a call that
+// met a concurrent change of a row it wrote rolls its own subtransaction back and runs again
+// on a new snapshot, having first locked (and so waited for) what it wrote, as an UPDATE
+// re-checks the newest version of a row it waited for. The code is deterministic but for time
+// and random values, and its writes and watch events are transactional: the rolled-back
+// attempt leaves nothing. Under a transaction snapshot (REPEATABLE READ, SERIALIZABLE) a new
+// snapshot is not possible, and the conflict stays an error (40001).
+
+bool attempts_enabled() {
+    bool ok = false;
+    pg_call([&] { ok = !IsolationUsesXactSnapshot() && IsTransactionState(); });
+    return ok && !rerun_active();
+}
+
+void attempt_begin(Attempt& a) {
+    pg_call([&] {
+        a.cxt = CurrentMemoryContext;
+        a.owner = CurrentResourceOwner;
+        BeginInternalSubTransaction(nullptr);
+        MemoryContextSwitchTo(a.cxt);
+    });
+}
+
+void attempt_commit(const Attempt& a) {
+    pg_call([&] {
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(a.cxt);
+        CurrentResourceOwner = a.owner;
+    });
+}
+
+void attempt_rollback(const Attempt& a) {
+    pg_call([&] {
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(a.cxt);
+        CurrentResourceOwner = a.owner;
+    });
+}
+
+bool attempt_again(const PgError* pg, bool rerun, int attempt) {
+    if (!rerun) {
+        int code = pg->edata() ? pg->edata()->sqlerrcode : 0;
+        if (code != ERRCODE_T_R_SERIALIZATION_FAILURE && code != ERRCODE_T_R_DEADLOCK_DETECTED)
+            return false;
+    }
+    if (attempt >= kMaxAttempts) return false;
+    // A cancel or statement_timeout that came during the attempt ends the call here.
+    pg_call([] { CHECK_FOR_INTERRUPTS(); });
+    rerun_next_attempt();
+    return true;
+}
+
+void attempts_exhausted() {
+    pg_call([] {
+        ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                        errmsg("could not serialize access due to concurrent update")));
+    });
+    throw std::logic_error("ereport returned");
 }
 
 void require_arg(FunctionCallInfo fcinfo, int n, const char* what) {

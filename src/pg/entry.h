@@ -11,8 +11,14 @@
 #include <vector>
 
 #include "pg/auth.h"
+
+extern "C" {
+#include "utils/resowner.h"
+}
+
 #include "pg/bridge.h"
 #include "pg/notify.h"
+#include "pg/storage/rerun.h"
 #include "pg/storage/things.h"
 
 namespace tdb::pg {
@@ -30,6 +36,15 @@ public:
 
 private:
     MemoryContext saved_;
+};
+
+// Marks the loop of run_attempts for the storage (rerun.h), for its lifetime.
+class AttemptsScope {
+public:
+    AttemptsScope() { rerun_enter(); }
+    ~AttemptsScope() { rerun_leave(); }
+    AttemptsScope(const AttemptsScope&) = delete;
+    AttemptsScope& operator=(const AttemptsScope&) = delete;
 };
 
 void spi_connect();
@@ -85,19 +100,86 @@ void run_in_call(Work&& work) {
 }
 
 enum class Returns { JSONB, TEXT };
+// Whether the work of an entry point may change data: a call that may runs in a
+// subtransaction of its own and runs again after a conflict (below).
+enum class Writes { NO, MAYBE };
+
+// ---- running again after a conflict (docs/sql.md, "Concurrency") ----
+// The subtransaction of one attempt: what BeginInternalSubTransaction changes, to restore.
+struct Attempt {
+    MemoryContext cxt = nullptr;
+    ResourceOwner owner = nullptr;
+};
+// Whether a call of Writes::MAYBE runs in attempts: READ COMMITTED, outside another call.
+bool attempts_enabled();
+void attempt_begin(Attempt& a);
+void attempt_commit(const Attempt& a);
+void attempt_rollback(const Attempt& a);
+// After a failed attempt (its subtransaction rolled back): whether to run again. A conflict
+// (40001) or deadlock (40P01) of PostgreSQL, or a RerunSignal (rerun == true), within
+// kMaxAttempts; false leaves the error to end the statement.
+bool attempt_again(const PgError* pg, bool rerun, int attempt);
+// The last attempt wanted to run again: the conflict's error, 40001.
+[[noreturn]] void attempts_exhausted();
+constexpr int kMaxAttempts = 20;
+
+// Runs work in attempts: each in its own subtransaction, begun before SPI_connect (its abort
+// pops the connection, as PL/pgSQL's exception blocks rely on), the locks of the failed
+// attempts taken first (PgStorage::take_locks_ahead). Every PostgreSQL call here is in
+// pg_call; an exception leaves the attempt rolled back before it goes on.
+template <typename Work>
+void run_attempts(Work&& work) {
+    ErrorCopyContextScope copy_scope(CurrentMemoryContext);
+    AttemptsScope scope;
+    for (int attempt = 1;; ++attempt) {
+        Attempt a;
+        attempt_begin(a);
+        bool again = false;
+        try {
+            run_in_call([&](EntryCall& call) {
+                call.storage.take_locks_ahead();
+                work(call);
+            });
+            attempt_commit(a);
+            return;
+        } catch (const PgError& e) {
+            attempt_rollback(a);
+            again = attempt_again(&e, false, attempt);
+            if (!again) throw;
+        } catch (const RerunSignal&) {
+            attempt_rollback(a);
+            again = attempt_again(nullptr, true, attempt);
+            if (!again) attempts_exhausted();
+        } catch (...) {
+            attempt_rollback(a);
+            throw;
+        }
+    }
+}
 
 // run_in_call for a function whose work returns the text of its result (JSON for
 // Returns::JSONB); the watch events of the call are kept for the commit (notify.h).
 template <typename Work>
-Datum run_entry(Returns kind, Work&& work) {
+Datum run_entry(Returns kind, Work&& work, Writes writes = Writes::NO) {
     std::string result;
     Jobs jobs;
     std::string scope;
-    run_in_call([&](EntryCall& call) {
+    auto once = [&](EntryCall& call) {
+        if (writes == Writes::NO) call.storage.set_reader();
         result = work(call);
         jobs.swap(call.jobs);
         scope.swap(call.scope);
-    });
+    };
+    if (writes == Writes::MAYBE && attempts_enabled()) {
+        run_attempts(once);
+    } else if (rerun_active()) {
+        // A call inside an attempt of another (a trigger on a table the outer call writes):
+        // its storage waits as a call without attempts does, the outer call runs again.
+        AttemptsScope nested;
+        run_in_call(once);
+    } else {
+        run_in_call(once);
+    }
     Datum out = kind == Returns::JSONB ? jsonb_result(result) : text_result(result);
     events_record(scope, jobs);
     return out;

@@ -246,19 +246,23 @@ std::vector<tdb::ProcArg> sql_args(FunctionCallInfo fcinfo) {
 TDB_PG_FUNCTION(tdb_run) {
     require_arg(fcinfo, 0, "procedure");
     std::string name(text_arg(fcinfo, 0));
-    std::vector<tdb::ProcArg> args = sql_args(fcinfo);
     std::string scope = scope_setting();
     std::string read_only = read_only_reason();  // a hot standby
-    return run_entry(Returns::JSONB, [&](EntryCall& call) {
-        tdb::ProcedureRequest req;
-        req.read_only = read_only;
-        req.scope = scope;
-        req.name = name;
-        req.identity = &call.identity();
-        req.jobs_out = &call.jobs;
-        req.scope_out = &call.scope;
-        return tdb::run_procedure(call.storage, req, std::move(args));
-    });
+    return run_entry(
+        Returns::JSONB,
+        [&](EntryCall& call) {
+            tdb::ProcedureRequest req;
+            req.read_only = read_only;
+            req.scope = scope;
+            req.name = name;
+            req.identity = &call.identity();
+            req.jobs_out = &call.jobs;
+            req.scope_out = &call.scope;
+            // Converted for each attempt: the call may run again (entry.h) and its code may
+            // change the values it got.
+            return tdb::run_procedure(call.storage, req, sql_args(fcinfo));
+        },
+        read_only.empty() ? Writes::MAYBE : Writes::NO);
 }
 
 namespace {
@@ -272,17 +276,20 @@ Datum call_impl(FunctionCallInfo fcinfo, bool ro) {
     bool explicit_scope = !PG_ARGISNULL(2);
     std::string scope = scope_arg(fcinfo, 2);
     std::string read_only = ro ? read_only_reason("tdb_call_ro", "tdb_call") : read_only_reason();
-    return run_entry(Returns::JSONB, [&](EntryCall& call) {
-        tdb::ProcedureRequest req;
-        req.read_only = read_only;
-        req.scope = scope;
-        req.fallback_thingsdb = !explicit_scope;
-        req.name = name;
-        req.identity = &call.identity();
-        req.jobs_out = &call.jobs;
-        req.scope_out = &call.scope;
-        return tdb::call_procedure_json(call.storage, req, params);
-    });
+    return run_entry(
+        Returns::JSONB,
+        [&](EntryCall& call) {
+            tdb::ProcedureRequest req;
+            req.read_only = read_only;
+            req.scope = scope;
+            req.fallback_thingsdb = !explicit_scope;
+            req.name = name;
+            req.identity = &call.identity();
+            req.jobs_out = &call.jobs;
+            req.scope_out = &call.scope;
+            return tdb::call_procedure_json(call.storage, req, params);
+        },
+        read_only.empty() ? Writes::MAYBE : Writes::NO);
 }
 
 }  // namespace
@@ -302,16 +309,19 @@ TDB_PG_FUNCTION(tdb_new_procedure) {
     std::string source(text_arg(fcinfo, 1));
     std::string scope = scope_arg(fcinfo, 2);
     std::string read_only = read_only_reason();  // a hot standby
-    return run_entry(Returns::TEXT, [&](EntryCall& call) {
-        tdb::ProcedureRequest req;
-        req.read_only = read_only;
-        req.scope = scope;
-        req.name = name;
-        req.identity = &call.identity();
-        req.jobs_out = &call.jobs;
-        req.scope_out = &call.scope;
-        return tdb::new_procedure_from_source(call.storage, req, source);
-    });
+    return run_entry(
+        Returns::TEXT,
+        [&](EntryCall& call) {
+            tdb::ProcedureRequest req;
+            req.read_only = read_only;
+            req.scope = scope;
+            req.name = name;
+            req.identity = &call.identity();
+            req.jobs_out = &call.jobs;
+            req.scope_out = &call.scope;
+            return tdb::new_procedure_from_source(call.storage, req, source);
+        },
+        read_only.empty() ? Writes::MAYBE : Writes::NO);
 }
 
 // tdb_procedure_info(name text, scope text DEFAULT NULL) -> jsonb

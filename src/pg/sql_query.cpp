@@ -23,12 +23,15 @@ Datum query_impl(FunctionCallInfo fcinfo, bool read_only) {
     std::string scope = scope_arg(fcinfo, 1);
     req.scope = scope;
     if (!PG_ARGISNULL(2)) req.vars_json = jsonb_arg(fcinfo, 2);
-    return run_entry(Returns::JSONB, [&](EntryCall& call) {
-        req.identity = &call.identity();
-        req.jobs_out = &call.jobs;
-        req.scope_out = &call.scope;
-        return tdb::run_query(call.storage, req);
-    });
+    return run_entry(
+        Returns::JSONB,
+        [&](EntryCall& call) {
+            req.identity = &call.identity();
+            req.jobs_out = &call.jobs;
+            req.scope_out = &call.scope;
+            return tdb::run_query(call.storage, req);
+        },
+        reason.empty() ? Writes::MAYBE : Writes::NO);
 }
 
 }  // namespace

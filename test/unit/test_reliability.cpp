@@ -2,6 +2,7 @@
 // a clear error (or work), never in a crash; the limits come from Limits.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/lang/query.h"
@@ -138,4 +139,30 @@ TEST(Reliability, ModTypeLocksTheCollectionBeforeReadingInstances) {
     st.lock_log.clear();
     EXPECT_EQ(qk("collections_info().len() > 0;", "@thingsdb"), "true");
     EXPECT_TRUE(st.lock_log.empty());
+}
+
+TEST(Reliability, DelTypeAndModEnumTakeModTypesLock) {
+    // They change what the other queries of the collection read and write, as mod_type
+    // does: the collection lock exclusive, before the catalog is read.
+    MemStorage& st = fresh_storage();
+    EXPECT_EQ(qk("set_type('Q', {n: 'int'}); set_enum('E', {A: 1}); nil;"), "null");
+    uint64_t coll = st.colls.begin()->first;
+    for (auto& [id, c] : st.colls)
+        if (c.name == "stuff") coll = id;
+    std::vector<std::string> want{"S " + std::to_string(coll), "X " + std::to_string(coll)};
+    // The locks come first; a read of the instances ("instances") may follow.
+    auto locks = [&st] {
+        size_t n = std::min<size_t>(2, st.lock_log.size());
+        return std::vector<std::string>(st.lock_log.begin(), st.lock_log.begin() + n);
+    };
+    st.lock_log.clear();
+    EXPECT_EQ(qk("del_type('Q'); nil;"), "null");
+    EXPECT_EQ(locks(), want);
+    st.lock_log.clear();
+    EXPECT_EQ(qk("mod_enum('E', 'add', 'B', 2); E{B}.value();"), "2");
+    EXPECT_EQ(locks(), want);
+    // A failing call has taken it too: the lock comes before the lookup.
+    st.lock_log.clear();
+    EXPECT_EQ(qerr("del_type('Nope');", "@:stuff", true).msg(), "type `Nope` not found");
+    EXPECT_EQ(locks(), want);
 }

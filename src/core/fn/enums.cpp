@@ -416,6 +416,9 @@ static Value mod_enum_ren(ModEnum& ctx) {
 
 Value fn_mod_enum(Query& q, Value*, Args& a) {
     a.at_least(3);
+    // The lock of mod_type: a changed member changes what the other queries of the
+    // collection read and write (Storage::lock_collection).
+    q.storage().lock_collection(root_id(q), true);
     Catalog& c = cat_of(q);
     std::string name;
     EnumDef& e = need_enum(c, a, 0, name);

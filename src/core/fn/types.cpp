@@ -256,6 +256,9 @@ static bool type_used_by_other(Catalog& c, const TypeDef& t) {
 
 Value fn_del_type(Query& q, Value*, Args& a) {
     a.exactly(1);
+    // The lock of mod_type: deleting a Type changes what the other queries of the
+    // collection read and write (Storage::lock_collection).
+    q.storage().lock_collection(root_id(q), true);
     Catalog& c = cat_of(q);
     std::string name;
     TypeDef& t = need_type(c, a, 0, name);

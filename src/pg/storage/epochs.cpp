@@ -91,6 +91,13 @@ void check_oids() {
 
 }  // namespace
 
+namespace {
+bool no_caches = false;
+}  // namespace
+
+void set_caches_off(bool off) { no_caches = off; }
+bool caches_off() { return no_caches; }
+
 uint64_t cache_epoch(Cache c) {
     bool xact_snapshot = false;
     pg_call([&] {
@@ -100,7 +107,7 @@ uint64_t cache_epoch(Cache c) {
         check_oids();
         xact_snapshot = IsolationUsesXactSnapshot();
     });
-    if (xact_snapshot || !have_schema) return 0;
+    if (xact_snapshot || !have_schema || no_caches) return 0;
     return epochs[static_cast<int>(c)];
 }
 

@@ -28,6 +28,12 @@ enum class Cache {
 // transaction snapshot, or when schema thingsdb does not exist. Outside pg_call.
 uint64_t cache_epoch(Cache c);
 
+// While set, cache_epoch returns 0 for every cache: a read-only call that did not wait for a
+// mod_type holding its collection's lock reads the catalog under its own snapshot, which may be
+// older than what the caches hold once the mod_type commits (PgStorage::lock_collection).
+void set_caches_off(bool off);
+bool caches_off();
+
 // The epoch as it is, without taking in invalidations: a row read after cache_epoch(c)
 // returned e may be cached only while epoch_now(c) is still e (no invalidation arrived
 // during the read).

@@ -47,14 +47,18 @@ bool things_have_update_triggers(Relation rel) {
 // collection for each written row. A row that another transaction changed since it was read
 // (its version, or a newer row version that table_tuple_update waits for and finds) is a
 // conflict, 40001, as the UPDATE statement's version check gives.
-bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
-                   std::vector<uint64_t>& unreferenced, MemoryContext tmp) {
+//
+// A row of may_wait false is updated without waiting (rerun.h: the wait could break the lock
+// order); another writer's lock or change of it ends the loop with DIRECT_BLOCKED.
+DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
+                           std::vector<uint64_t>& unreferenced, MemoryContext tmp) {
     ThingsReader r;
     reader_open(r, RowExclusiveLock);
     if (things_have_update_triggers(r.heap)) {
         reader_close(r);
-        return false;
+        return DIRECT_TRIGGERS;
     }
+    DirectResult result = DIRECT_DONE;
     Relation rel = r.heap;
     CheckCmdReplicaIdentity(rel, CMD_UPDATE);
     EState* estate = CreateExecutorState();
@@ -82,6 +86,7 @@ bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
     // refs + d would in READ COMMITTED, instead of failing the query.
     bool follow = !IsolationUsesXactSnapshot();
     for (const UpdateRow& w : rows) {
+        if (result == DIRECT_BLOCKED) break;
         ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(w.id));
         index_rescan(r.probe, keys, 2, nullptr, 0);
         // Gone, or changed since this query read it: a conflict.
@@ -113,9 +118,13 @@ bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
             LockTupleMode lockmode;
             TM_Result res =
                 table_tuple_update(rel, &tid, newslot, estate->es_output_cid, estate->es_snapshot,
-                                   InvalidSnapshot, true, &tmfd, &lockmode, &update_indexes);
+                                   InvalidSnapshot, w.may_wait, &tmfd, &lockmode, &update_indexes);
             MemoryContextSwitchTo(outer);
             if (res == TM_Ok) break;
+            if (res == TM_BeingModified && !w.may_wait) {
+                result = DIRECT_BLOCKED;
+                break;
+            }
             if (res == TM_Updated && follow && !w.props) {
                 // The newest committed version (table_tuple_update waited for
                 // its writer to end).
@@ -131,6 +140,7 @@ bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
             elog(ERROR, "thingsdb: unexpected result %d updating thing %lld", static_cast<int>(res),
                  static_cast<long long>(w.id));
         }
+        if (result == DIRECT_BLOCKED) break;
         MemoryContextSwitchTo(tmp);
         if (update_indexes && rri->ri_NumIndices > 0)
             list_free(ExecInsertIndexTuples(rri, newslot, estate, true, false, nullptr, NIL));
@@ -144,7 +154,7 @@ bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
     ExecResetTupleTable(estate->es_tupleTable, false);
     FreeExecutorState(estate);
     reader_close(r);
-    return true;
+    return result;
 }
 
 }  // namespace tdb::pg

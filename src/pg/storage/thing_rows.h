@@ -48,12 +48,16 @@ struct UpdateRow {
     int64 version;             // the version read; must still be the stored one
     int64 delta;               // change of refs
     const std::string* props;  // the encoder's stream; nullptr: refs only
+    bool may_wait;             // false: a wait for another writer would break the lock order
 };
 
 // Applies rows (sorted by id) by direct access; ids whose refs end <= 0 go to unreferenced.
-// Returns false, having done nothing, when the table has update triggers.
-bool update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
-                   std::vector<uint64_t>& unreferenced, MemoryContext tmp);
+// DIRECT_TRIGGERS, having done nothing, when the table has update triggers; DIRECT_BLOCKED
+// when a row of may_wait false is being changed by another transaction (what was done stays
+// for the caller's subtransaction to roll back).
+enum DirectResult { DIRECT_DONE, DIRECT_TRIGGERS, DIRECT_BLOCKED };
+DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
+                           std::vector<uint64_t>& unreferenced, MemoryContext tmp);
 
 // The arguments of the UPDATE statements, built from the rows outside pg_call.
 struct StatementUpdates {

@@ -15,14 +15,17 @@
 
 #include "pg/bridge.h"
 #include "pg/storage/catalog_cache.h"
+#include "pg/storage/epochs.h"
 #include "pg/storage/jsonb.h"
 #include "pg/storage/plans.h"
+#include "pg/storage/rerun.h"
 #include "pg/storage/thing_rows.h"
 
 extern "C" {
 #include "access/xact.h"
 #include "datatype/timestamp.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -42,6 +45,13 @@ PgStorage::~PgStorage() {
     // Without finish() an error is on its way: the abort of the
     // (sub)transaction releases what the resource owner holds.
     if (current_storage == this) current_storage = outer_;
+    restore_caches();
+}
+
+void PgStorage::restore_caches() {
+    if (!turned_caches_off_) return;
+    turned_caches_off_ = false;
+    set_caches_off(caches_were_off_);
 }
 
 void* PgStorage::current_snapshot() {
@@ -67,6 +77,7 @@ void PgStorage::finish() {
     if (finished_) return;
     finished_ = true;
     renew_snapshot();
+    restore_caches();
     if (current_storage == this) current_storage = outer_;
 }
 
@@ -131,26 +142,36 @@ uint64_t PgStorage::new_thing_id() {
 // del_collection waits for this transaction, and one that committed before
 // leaves no row (the insert is refused). Once per collection and
 // subtransaction: a lock taken in a subtransaction that rolls back is gone.
-bool PgStorage::key_share_collection(uint64_t coll) {
+// nowait: the row is not waited for (the wait would break the lock order);
+// the call runs again, the row locked first (take_locks_ahead).
+bool PgStorage::key_share_collection(uint64_t coll, bool nowait) {
     static uint64_t locked_coll = 0;
     static TransactionId locked_xid = InvalidTransactionId;
     static SubTransactionId locked_sub = InvalidSubTransactionId;
     bool found = true;
-    pg_call([&] {
-        TransactionId xid = GetTopTransactionIdIfAny();
-        SubTransactionId sub = GetCurrentSubTransactionId();
-        if (locked_coll == coll && TransactionIdIsValid(xid) && xid == locked_xid &&
-            sub == locked_sub)
-            return;
-        Datum args[1] = {Int64GetDatum(static_cast<int64>(coll))};
-        found = exec_plan(Plan::KEY_SHARE_COLLECTION, args) == 1;
-        SPI_freetuptable(SPI_tuptable);
-        if (found) {
-            locked_coll = coll;
-            locked_xid = GetTopTransactionId();  // the row lock gave it one
-            locked_sub = sub;
-        }
-    });
+    try {
+        pg_call([&] {
+            TransactionId xid = GetTopTransactionIdIfAny();
+            SubTransactionId sub = GetCurrentSubTransactionId();
+            if (locked_coll == coll && TransactionIdIsValid(xid) && xid == locked_xid &&
+                sub == locked_sub)
+                return;
+            Datum args[1] = {Int64GetDatum(static_cast<int64>(coll))};
+            found =
+                exec_plan(nowait ? Plan::KEY_SHARE_COLLECTION_NOWAIT : Plan::KEY_SHARE_COLLECTION,
+                          args) == 1;
+            SPI_freetuptable(SPI_tuptable);
+            if (found) {
+                locked_coll = coll;
+                locked_xid = GetTopTransactionId();  // the row lock gave it one
+                locked_sub = sub;
+            }
+        });
+    } catch (const PgError& e) {
+        if (nowait && e.edata() && e.edata()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+            throw RerunSignal();
+        throw;
+    }
     return found;
 }
 
@@ -169,24 +190,35 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
             ins_props.push_back(&t.props_bin);
         } else if (t.props_changed) {
             upd_rows.push_back(
-                {static_cast<int64>(t.id), t.type_id, t.version, t.refs_delta, &t.props_bin});
+                {static_cast<int64>(t.id), t.type_id, t.version, t.refs_delta, &t.props_bin, true});
         } else if (t.refs_delta != 0) {
-            upd_rows.push_back({static_cast<int64>(t.id), kNoType, 0, t.refs_delta, nullptr});
+            upd_rows.push_back({static_cast<int64>(t.id), kNoType, 0, t.refs_delta, nullptr, true});
         }
     }
 
     // Rows are locked in the order of their ids, the same in every
     // transaction: two writers changing overlapping things (a list and its
-    // items) wait for each other instead of deadlocking.
+    // items) wait for each other instead of deadlocking. A call that can run
+    // again waits only for rows above every row it locked before (rerun.h); a
+    // later round (the things a deletion released) that meets a row below is
+    // not waited for: the call runs again with all of them locked first.
     std::sort(upd_rows.begin(), upd_rows.end(),
               [](const UpdateRow& a, const UpdateRow& b) { return a.id < b.id; });
+    bool rerun = rerun_active();
+    bool rows_held = rerun && !rerun_taken().rows.empty();
+    if (rerun) {
+        for (UpdateRow& u : upd_rows) u.may_wait = rerun_may_wait(coll, u.id);
+        for (const UpdateRow& u : upd_rows) rerun_took(coll, u.id);
+    }
 
-    if (!ins_id.empty() && !key_share_collection(coll))
+    // The collection's row comes before the rows of its things (the global order, rerun.h:
+    // a del_collection locks it and then every thing): with rows locked already, no wait.
+    if (!ins_id.empty() && !key_share_collection(coll, rows_held))
         raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
 
     std::vector<uint64_t> unreferenced;
     MemoryContext tmp = nullptr;  // for the jsonb of one thing at a time
-    bool direct = true;
+    DirectResult direct = DIRECT_DONE;
     pg_call([&] {
         tmp = AllocSetContextCreate(CurrentMemoryContext, "thingsdb props jsonb",
                                     ALLOCSET_DEFAULT_SIZES);
@@ -199,9 +231,10 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
             for (int i = 1; i < 5; i++) pfree(DatumGetPointer(args[i]));
         }
         if (!upd_rows.empty()) direct = update_direct(coll, upd_rows, unreferenced, tmp);
-        if (direct) MemoryContextDelete(tmp);
+        if (direct != DIRECT_TRIGGERS) MemoryContextDelete(tmp);
     });
-    if (!direct) {
+    if (direct == DIRECT_BLOCKED) throw RerunSignal();
+    if (direct == DIRECT_TRIGGERS) {
         // The table has triggers: the statements' arguments are built here, outside pg_call.
         StatementUpdates s;
         split_updates(upd_rows, s);
@@ -221,15 +254,86 @@ PropsEncoder* PgStorage::props_encoder() { return jsonb_stream_encoder(); }
 // locktype 'advisory', objsubid 3, classid and objid the high and low 32 bits
 // of the collection id. A lock wait obeys lock_timeout and statement_timeout
 // and joins deadlock detection.
+//
+// Taking it exclusive while this call holds it shared (a query's open, then its
+// mod_type) waits for the other holders, and two calls doing so wait for each
+// other: a deadlock. A call that can run again (rerun.h) and took the shared
+// lock itself does not wait then: it ends, and its next attempt takes the lock
+// exclusive before anything else. A lock held since an earlier statement of
+// the transaction cannot be given back: that wait stays.
+//
+// A call that changes nothing (set_reader) does not wait for a mod_type, whose
+// transaction may go on long after its statement: when the shared lock is not
+// free it goes on without it, reading the collection as of its own snapshot —
+// the Type definitions too, from the tables and not from the caches, which may
+// hold newer ones once the mod_type commits.
 void PgStorage::lock_collection(uint64_t coll, bool exclusive) {
+    bool rerun = rerun_active();
+    bool try_only =
+        (exclusive && rerun && rerun_shared_by_attempt(coll)) || (!exclusive && reader_);
+    bool held_before = false;
+    bool not_available = false;
     pg_call([&] {
         LOCKTAG tag;
         SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, static_cast<uint32>(coll >> 32),
                              static_cast<uint32>(coll), 3);
-        (void)LockAcquire(&tag, exclusive ? ExclusiveLock : ShareLock, false, false);
+        held_before = LockHeldByMe(&tag, ShareLock) || LockHeldByMe(&tag, ExclusiveLock);
+        LOCKMODE mode = exclusive ? ExclusiveLock : ShareLock;
+        if (try_only && !LockHeldByMe(&tag, ExclusiveLock))
+            not_available = LockAcquire(&tag, mode, false, true) == LOCKACQUIRE_NOT_AVAIL;
+        else
+            (void)LockAcquire(&tag, mode, false, false);
     });
+    if (not_available && !exclusive) {
+        if (!turned_caches_off_) {
+            caches_were_off_ = caches_off();
+            turned_caches_off_ = true;
+            set_caches_off(true);
+        }
+        renew_snapshot();
+        return;
+    }
+    if (rerun && exclusive) rerun_taken().exclusive.push_back(coll);
+    if (not_available) throw RerunSignal();
+    if (rerun && !exclusive && !held_before) rerun_shared_taken(coll);
     // The wait may have let the lock's holder commit (mod_type migrating
     // instances): reads from here on see it.
+    renew_snapshot();
+}
+
+// The first step of a call's next attempt (rerun.h): the locks the last attempts took or
+// wanted, in the global order (collections, then rows by collection and id), before any read,
+// so the attempt reads the newest committed rows and no other writer changes them until the
+// transaction ends.
+void PgStorage::take_locks_ahead() {
+    RerunLocks& ahead = rerun_ahead();
+    if (ahead.exclusive.empty() && ahead.rows.empty()) return;
+    std::vector<uint64_t> colls(ahead.exclusive);
+    for (const auto& row : ahead.rows) colls.push_back(row.first);
+    std::sort(colls.begin(), colls.end());
+    colls.erase(std::unique(colls.begin(), colls.end()), colls.end());
+    for (uint64_t c : colls) {
+        bool exclusive =
+            std::find(ahead.exclusive.begin(), ahead.exclusive.end(), c) != ahead.exclusive.end();
+        lock_collection(c, exclusive);
+    }
+    size_t at = 0;
+    while (at < ahead.rows.size()) {
+        uint64_t coll = ahead.rows[at].first;
+        (void)key_share_collection(coll);  // before its things, as write_things
+        std::vector<int64> ids;
+        for (; at < ahead.rows.size() && ahead.rows[at].first == coll; ++at) {
+            ids.push_back(ahead.rows[at].second);
+            rerun_took(coll, ahead.rows[at].second);
+        }
+        pg_call([&] {
+            Datum args[2] = {Int64GetDatum(static_cast<int64>(coll)),
+                             int8_array(ids.data(), static_cast<int>(ids.size()))};
+            exec_plan(Plan::LOCK_THINGS, args);
+            pfree(DatumGetPointer(args[1]));
+            SPI_freetuptable(SPI_tuptable);
+        });
+    }
     renew_snapshot();
 }
 

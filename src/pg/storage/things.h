@@ -31,6 +31,10 @@ public:
     void finish();
     // The next read takes a new snapshot (after waiting for a lock).
     void renew_snapshot();
+    // A call that runs again: the locks of its last attempts first (rerun.h).
+    void take_locks_ahead();
+    // A call that changes nothing: it does not wait for a mod_type (lock_collection).
+    void set_reader() { reader_ = true; }
     // The running call's snapshot, taken on first use; nullptr outside a
     // call. Inside pg_call only (it may ereport).
     static void* current_snapshot();
@@ -104,7 +108,11 @@ private:
     void* snapshot_ = nullptr;    // Snapshot, registered with the call's resource owner
     PgStorage* outer_ = nullptr;  // a call running inside another one (a trigger)
     bool finished_ = false;
-    bool key_share_collection(uint64_t coll);
+    bool reader_ = false;
+    bool caches_were_off_ = false;  // set_caches_off (epochs.h) before this call turned it on
+    bool turned_caches_off_ = false;
+    void restore_caches();
+    bool key_share_collection(uint64_t coll, bool nowait = false);
     uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
     bool find_collection_uncached(bool by_name, std::string_view name, uint64_t id,
                                   CollectionRow& out);

@@ -1,0 +1,62 @@
+// Writers wait instead of failing: the state of a call that runs in its own subtransaction
+// and runs again on a new snapshot after a conflict (entry.h, run_entry). The storage records
+// here what an attempt locked; the next attempt takes those locks first, in one global order,
+// before it reads anything.
+//
+// The global lock order of a ThingsDB writer: the collection lock (shared, or exclusive for a
+// change of the catalog), then the collection's row (FOR KEY SHARE, as a foreign key check),
+// then rows of thingsdb.things in ascending (collection, id), then the commit lock on
+// thingsdb.node (at commit). Catalog rows (Types, enums, procedures) are written while the
+// code runs, so before the things, which are written at its end. A wait that would break the order
+// is not made: the attempt ends (RerunSignal) and the next one takes every lock in order.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <utility>
+#include <vector>
+
+namespace tdb::pg {
+
+// Thrown by the storage when the attempt must end and run again with the locks it needs taken
+// first: an exclusive collection lock wanted while holding the shared one, or a row lock whose
+// wait would break the order. It is no ThingsDB error: `try` does not catch it.
+class RerunSignal : public std::exception {
+public:
+    const char* what() const noexcept override { return "thingsdb: run again"; }
+};
+
+struct RerunLocks {
+    std::vector<uint64_t> exclusive;                 // collections, locked exclusive
+    std::vector<std::pair<uint64_t, int64_t>> rows;  // (collection, thing id), sorted
+    void clear() {
+        exclusive.clear();
+        rows.clear();
+    }
+};
+
+// Whether the running call can run again (an attempt of run_entry's loop is running).
+bool rerun_active();
+
+// What the running attempt locked so far, and what the next attempt takes first.
+RerunLocks& rerun_taken();
+RerunLocks& rerun_ahead();
+
+// The storage about to update rows of a collection (ids ascending): whether it may wait for
+// a row with this id (the attempt holds no row lock above it, or holds this one); records
+// the row as taken.
+bool rerun_may_wait(uint64_t coll, int64_t id);
+void rerun_took(uint64_t coll, int64_t id);
+
+// The collection lock was taken shared by this attempt (not by an earlier statement of the
+// transaction), so the attempt can end and run again holding it exclusive from the start.
+void rerun_shared_taken(uint64_t coll);
+bool rerun_shared_by_attempt(uint64_t coll);
+
+// For run_entry's loop: a new attempt begins (what the last one took joins the locks taken
+// ahead), and the loop's begin and end.
+void rerun_next_attempt();
+void rerun_enter();
+void rerun_leave();
+
+}  // namespace tdb::pg
