@@ -92,12 +92,9 @@ TEST(InputJson, ClientKinds) {
     EXPECT_EQ(qv("r.test('A')", R"({"r": {"*": "/a/i"}})"), "true");
     EXPECT_EQ(qv_err("r", R"({"r": {"*": "a"}})").code(), tdb::BAD_DATA_ERR);
     EXPECT_EQ(qv("[e.code(), e.msg()]",
-                 R"({"e": {"!": "err()", "error_msg": "boom", "error_code": -100
-}
-})"),
+                 R"x({"e": {"!": "err()", "error_msg": "boom", "error_code": -100}})x"),
               R"([-100,"boom"])");
-    EXPECT_EQ(qv_err("e", R"({"e": {"!": "err()", "error_msg": "boom", "error_code": 1
-    }
-    })").code(),
-              tdb::BAD_DATA_ERR);
-    }
+    EXPECT_EQ(
+        qv_err("e", R"x({"e": {"!": "err()", "error_msg": "boom", "error_code": 1}})x").code(),
+        tdb::BAD_DATA_ERR);
+}
