@@ -68,7 +68,7 @@ TEST(InputJson, AnIdIsAThingThatExists) {
     fresh_storage();
     std::string id = qk(".t = {n: 7}; .t.id()");
     EXPECT_EQ(qv(".t == v", "{\"v\": {\"#\": " + id + "}}"), "true");
-    EXPECT_EQ(qv("[v][0].n", "{\"v\": [{\"#\": " + id + "}]}"), "7");
+    EXPECT_EQ(qv("v[0].n", "{\"v\": [{\"#\": " + id + "}]}"), "7");
     tdb::Error e = qv_err("v", R"({"v": {"#": 999999}})");
     EXPECT_EQ(e.code(), tdb::LOOKUP_ERR);
     EXPECT_EQ(e.msg(),
