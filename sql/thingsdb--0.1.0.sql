@@ -190,7 +190,7 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'tdb_prune_events'
 LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION tdb_prune_events() IS
-'deletes the events older than thingsdb.event_retention; returns how many';
+'deletes the events older than thingsdb.event_retention; returns how many; needs CHANGE on @thingsdb';
 
 -- ---- Users, tokens and access (src/pg/auth.cpp, src/pg/sql_users.cpp) ---
 -- A ThingsDB user is the PostgreSQL role of the same name; the role may be
@@ -323,6 +323,8 @@ CREATE FUNCTION tdb_procedures(scope text DEFAULT NULL)
 RETURNS TABLE (name text, doc text, arguments text[], params jsonb,
                with_side_effects boolean, created_at timestamptz, definition text)
 LANGUAGE sql VOLATILE
+-- The caller's search_path must not choose the functions and operators below.
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT p->>'name', p->>'doc',
            ARRAY(SELECT jsonb_array_elements_text(p->'arguments')),
@@ -337,79 +339,137 @@ COMMENT ON FUNCTION tdb_procedures(text) IS
 -- ==== garbage collection of cycles =========================================
 -- Reference counts (things.refs) free a thing as soon as nothing points at
 -- it; things that only point at each other (a cycle cut off from the root)
--- keep their counts above zero. This sweep finds every thing reachable from
+-- keep their counts above zero. The sweep marks every thing reachable from
 -- the collection's root or from a thing that is an enum member's value (the
--- catalog counts as one reference to it) and deletes the rest, then recounts the references
--- of what remains. It locks out writers of the things table while it runs.
-CREATE FUNCTION tdb_collect_garbage(collection_name text DEFAULT NULL)
-RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- catalog counts as one reference to it), deletes the rest and recounts the
+-- references of the survivors whose count changed.
+--
+-- tdb_collect_garbage (src/pg/sql_maintenance.cpp) checks the caller's right
+-- (CHANGE on @thingsdb) and then runs thingsdb.collect_garbage as the
+-- extension owner with only pg_catalog searched; PUBLIC cannot run
+-- thingsdb.collect_garbage itself.
+--
+-- Every step is set-based, so the work grows linearly with the things of
+-- the collection: the mark is a recursive CTE whose UNION keeps the reached
+-- ids in a hash table (each step looks up the new ids by the primary key),
+-- the sweep an anti-join against them, the recount one aggregate over all
+-- references. In stored properties only the top-level keys are the
+-- thing's own (any string, see codec_write.cpp); every object below them
+-- is a reference {"#": id} or a tagged value such as a set {"!s": [ids]}, so
+-- references are looked for in the values of the top level ($.*), never in
+-- its keys. The lock keeps writers of the things table out from the mark to
+-- the commit (a thing unreachable at the mark must not be made reachable
+-- again by thing(id)); it is taken per call, so the caller should commit
+-- soon after.
+-- The mark: the ids reachable from the root and the enum members' values.
+-- Each step of the recursion looks the new ids up by the primary key (a
+-- nested loop: the cost follows the things reached, whatever the depth of
+-- the graph; a hash join would hash the whole collection again on every step
+-- once it no longer fits work_mem); the UNION keeps the reached ids in a hash
+-- table. Its plan has no use for JIT.
+CREATE FUNCTION thingsdb.gc_reach(coll bigint)
+RETURNS SETOF bigint
+LANGUAGE sql STABLE ROWS 100000
 SET search_path = pg_catalog, pg_temp
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET jit = off
+AS $$
+    WITH RECURSIVE reach(id) AS (
+        SELECT coll
+        UNION
+        SELECT jsonb_path_query(e.definition, 'lax $.members[*][1]."#"')::text::bigint
+        FROM thingsdb.enums e WHERE e.collection = coll
+        UNION
+        SELECT ref.id
+        FROM reach
+        JOIN thingsdb.things t ON t.collection = coll AND t.id = reach.id,
+        LATERAL (
+            SELECT jsonb_path_query(t.props, 'strict $.*.**."#"')::text::bigint AS id
+            UNION ALL
+            SELECT jsonb_path_query(t.props, 'strict $.*.**."!s"[*]')::text::bigint
+        ) AS ref
+    )
+    SELECT id FROM reach
+$$;
+REVOKE ALL ON FUNCTION thingsdb.gc_reach(bigint) FROM PUBLIC;
+COMMENT ON FUNCTION thingsdb.gc_reach(bigint) IS
+'the mark of thingsdb.collect_garbage: the ids of the things of a collection reachable from its root or an enum member''s value';
+
+CREATE FUNCTION thingsdb.collect_garbage(coll bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
-    coll bigint;
-    removed bigint := 0;
     n bigint;
+    changed bigint;
+    t0 timestamptz := clock_timestamp();
 BEGIN
     LOCK TABLE thingsdb.things IN SHARE ROW EXCLUSIVE MODE;
-    FOR coll IN
-        SELECT c.id FROM thingsdb.collections c
-        WHERE collection_name IS NULL OR c.name = collection_name
-    LOOP
-        WITH RECURSIVE reach(id) AS (
-            SELECT coll
-            UNION
-            -- things that are values of enum members are start points too
-            SELECT jsonb_path_query(e.definition, 'lax $.members[*][1]."#"')::text::bigint
-            FROM thingsdb.enums e WHERE e.collection = coll
-            UNION
-            SELECT ref.id
-            FROM reach
-            JOIN thingsdb.things t ON t.collection = coll AND t.id = reach.id,
+    -- The sweep: one anti-join against the (hashed) reached ids.
+    WITH gone AS (
+        DELETE FROM thingsdb.things t
+        WHERE t.collection = coll
+          AND NOT EXISTS (SELECT 1 FROM thingsdb.gc_reach(coll) r(id) WHERE r.id = t.id)
+        RETURNING 1
+    )
+    SELECT count(*) INTO n FROM gone;
+    RAISE NOTICE 'collect_garbage: collection %: % unreachable things deleted (% ms)',
+        coll, n, round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+    IF n > 0 THEN
+        -- Counts of the survivors no longer include the removed things.
+        WITH refd AS (
+            SELECT ref.id, count(*) AS n
+            FROM thingsdb.things s,
             LATERAL (
-                SELECT jsonb_path_query(t.props, 'strict $.**."#"')::text::bigint AS id
+                SELECT jsonb_path_query(s.props, 'strict $.*.**."#"')::text::bigint AS id
                 UNION ALL
-                SELECT jsonb_path_query(t.props, 'strict $.**."!s"[*]')::text::bigint
+                SELECT jsonb_path_query(s.props, 'strict $.*.**."!s"[*]')::text::bigint
+                UNION ALL
+                SELECT coll WHERE s.id = coll
             ) AS ref
+            WHERE s.collection = coll
+            GROUP BY ref.id
         ),
-        gone AS (
-            DELETE FROM thingsdb.things t
-            WHERE t.collection = coll AND t.id NOT IN (SELECT id FROM reach)
+        enum_refd AS (
+            SELECT ref.id::text::bigint AS id, count(*) AS n
+            FROM thingsdb.enums e,
+            LATERAL jsonb_path_query(e.definition, 'lax $.members[*][1]."#"') AS ref(id)
+            WHERE e.collection = coll
+            GROUP BY 1
+        ),
+        counted AS (
+            SELECT t.id, coalesce(r.n, 0) + coalesce(er.n, 0) AS n
+            FROM thingsdb.things t
+            LEFT JOIN refd r ON r.id = t.id
+            LEFT JOIN enum_refd er ON er.id = t.id
+            WHERE t.collection = coll
+        ),
+        upd AS (
+            UPDATE thingsdb.things t SET refs = c.n
+            FROM counted c
+            WHERE t.collection = coll AND t.id = c.id AND t.refs <> c.n
             RETURNING 1
         )
-        SELECT count(*) INTO n FROM gone;
-        removed := removed + n;
-        IF n > 0 THEN
-            -- Counts of the survivors no longer include the removed things.
-            UPDATE thingsdb.things t
-            SET refs = (t.id = coll)::int + coalesce((
-                SELECT count(*)
-                FROM thingsdb.things s,
-                LATERAL (
-                    SELECT jsonb_path_query(s.props, 'strict $.**."#"')::text::bigint AS id
-                    UNION ALL
-                    SELECT jsonb_path_query(s.props, 'strict $.**."!s"[*]')::text::bigint
-                ) AS ref
-                WHERE s.collection = coll AND ref.id = t.id), 0) + (
-                SELECT count(*)
-                FROM thingsdb.enums e,
-                LATERAL jsonb_path_query(e.definition, 'lax $.members[*][1]."#"') AS ref(id)
-                WHERE e.collection = coll AND ref.id::text::bigint = t.id)
-            WHERE t.collection = coll;
-        END IF;
-    END LOOP;
-    IF collection_name IS NOT NULL AND NOT FOUND AND removed = 0 THEN
-        PERFORM 1 FROM thingsdb.collections c WHERE c.name = collection_name;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'collection `%` not found', collection_name
-                USING ERRCODE = 'TD054', DETAIL = 'lookup_err';
-        END IF;
+        SELECT count(*) INTO changed FROM upd;
+        RAISE NOTICE 'collect_garbage: collection %: % reference counts corrected (% ms)',
+            coll, changed, round(extract(epoch FROM clock_timestamp() - t0) * 1000);
     END IF;
-    RETURN removed;
+    RETURN n;
 END $$;
+REVOKE ALL ON FUNCTION thingsdb.collect_garbage(bigint) FROM PUBLIC;
+COMMENT ON FUNCTION thingsdb.collect_garbage(bigint) IS
+'the sweep of tdb_collect_garbage for one collection (by id), run as the extension owner after the rights check; returns how many things it deleted';
+
+CREATE FUNCTION tdb_collect_garbage(collection_name text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'tdb_collect_garbage'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT;
 
 COMMENT ON FUNCTION tdb_collect_garbage(text) IS
-'deletes the things of a collection (NULL: every collection) that cannot be reached from its root, such as cycles cut off from it; returns how many were deleted';
+'deletes the things of a collection (NULL: every collection) that cannot be reached from its root, such as cycles cut off from it; returns how many were deleted; needs CHANGE on @thingsdb';
 
 -- ---- Read-only variants for gateways and hot standbys -----------
 -- STABLE, so HTTP gateways (PostgREST: GET requests run READ ONLY) and hot
@@ -549,6 +609,11 @@ END
 $$;
 COMMENT ON FUNCTION thingsdb.drop_seed_collection(bigint) IS
 'drops a collection seeded by CREATE EXTENSION when a restore brings the dumped one (keeps procedures already restored)';
+
+-- Internal: run by the triggers (as whoever writes the tables: the owner, or
+-- the superuser of a restore), never by PUBLIC.
+REVOKE ALL ON FUNCTION thingsdb.replace_seed(), thingsdb.drop_seed_collection(bigint),
+    thingsdb.drop_collection_rows() FROM PUBLIC;
 
 CREATE TRIGGER replace_seed BEFORE INSERT ON thingsdb.node
     FOR EACH ROW EXECUTE FUNCTION thingsdb.replace_seed();

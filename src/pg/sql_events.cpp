@@ -64,13 +64,17 @@ TDB_PG_FUNCTION(tdb_unwatch) {
 }
 
 // tdb_prune_events() -> bigint: deletes the events older than thingsdb.event_retention now;
-// returns how many. It runs no core code: as the caller, with no ThingsDB identity.
+// returns how many. CHANGE on @thingsdb (the events of every collection go), checked before the
+// commit lock is taken: a caller without the right cannot hold the lock and stall every
+// committer. The plans run as the extension owner with only pg_catalog searched (run_in_call),
+// so the caller's search_path cannot reach into them.
 TDB_PG_FUNCTION(tdb_prune_events) {
     (void)fcinfo;
-    ErrorCopyContextScope copy_scope(CurrentMemoryContext);
-    spi_connect();
-    lock_commits(false);
-    int64_t n = prune_events();
-    spi_finish();
+    int64_t n = 0;
+    run_in_call([&](EntryCall& call) {
+        tdb::check_scope_access(call.storage, &call.identity(), "@thingsdb", tdb::AUTH_CHANGE);
+        lock_commits(false);
+        n = prune_events();
+    });
     PG_RETURN_INT64(n);
 }

@@ -25,8 +25,20 @@ void json_escape(std::string& out, std::string_view s);
 std::string base64_encode(std::string_view in);
 bool base64_decode(std::string_view in, std::string& out);
 
-// json_load(): objects become new things, arrays lists.
+// json_load(): objects become new things, arrays lists; a reserved one-character key (` ` to
+// `/`) is a value_err, as for an assignment.
 Value json_load_value(Query& q, std::string_view text);
+// The JSON of a catalog row (a Type's or an enum's definition): objects are things with any
+// keys, for the catalog's own reader to interpret.
+Value json_catalog_value(std::string_view text);
+// A client's JSON (tdb_query's vars, tdb_call's params, tdb_run's json and jsonb arguments),
+// decoded as ThingsDB decodes a client's arguments: {"#": id} is an existing thing of the
+// query's collection, {"$": [..]} a set, {"/": ..} a closure, {"*": ..} a regex, {"!": ..} an
+// error; any other object a new thing whose keys are its properties (a reserved one-character
+// key is a value_err). Never the stored form's rules (decode_props): client JSON can name no
+// restriction, tagged value or unchecked id. envelope: a top-level object is a new thing of
+// named values whatever its keys (tdb_query's vars, tdb_call's params by name).
+Value json_input_value(Query& q, std::string_view text, bool envelope = false);
 
 // The stored form of a thing's properties, and the ids of the things they
 // reference (for reference counting).

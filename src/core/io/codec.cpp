@@ -145,7 +145,10 @@ namespace {
 
 class Reader {
 public:
-    enum Mode { LOAD, STORED };
+    // LOAD: json_load() (objects are things); INPUT: a client's values (input_object); STORED:
+    // stored properties (references and tagged objects).
+    // CATALOG: the catalog rows' JSON (objects are things with any keys, read by their reader).
+    enum Mode { LOAD, INPUT, STORED, CATALOG };
     Reader(std::string_view s, Mode m, Collection* c, std::vector<uint64_t>* refs)
         : s_(s), mode_(m), coll_(c), refs_(refs) {}
 
@@ -183,6 +186,10 @@ public:
 
     // PropsBuilder's objects: what object() makes of its
     // properties in the stored form (a reference, a tagged value or a thing).
+    // INPUT: a top-level object is the envelope of named values (tdb_query's vars, tdb_call's
+    // params by name), not a value: its keys are names, only its values are decoded as input.
+    bool envelope_ = false;
+
     Value stored_object(Props&& props) {
         if (props.size() == 1) {
             const std::string& k = props[0].key;
@@ -439,10 +446,100 @@ private:
             }
         }
         if (mode_ == STORED) return stored_object(std::move(props));
+        if (mode_ == INPUT && !(depth == 0 && envelope_)) return input_object(std::move(props));
+        if (mode_ == CATALOG) {
+            Thing* t = new Thing();
+            Value out = make_thing(t);
+            t->props_ = std::move(props);
+            return out;
+        }
+        return plain_thing(std::move(props));
+    }
+
+    // A new thing of a client's properties. One-character keys from ` ` to `/` are reserved
+    // (`#` is the id, `!` holds the restriction of stored properties), as for an assignment.
+    static Value plain_thing(Props&& props) {
+        for (const Prop& p : props)
+            if (p.key.size() == 1 && p.key[0] >= 0x20 && p.key[0] <= 0x2f)
+                raisef(VALUE_ERR, "property `%c` is reserved", p.key[0]);
         Thing* t = new Thing();
         Value out = make_thing(t);
         t->props_ = std::move(props);
         return out;
+    }
+
+    static const Value* prop_of(const Props& props, const char* key) {
+        for (const Prop& p : props)
+            if (p.key == key) return &p.val;
+        return nullptr;
+    }
+
+    // What ThingsDB makes of an object in a client's arguments, by its reserved key:
+    // {"#": id} a thing of the collection that exists, {"$": [things]} a set, {"/": source} a
+    // closure, {"*": "/pattern/flags"} a regex, {"!": .., "error_msg": .., "error_code": ..}
+    // an error. Nothing of the stored form is read (no restriction, no tagged object, no id
+    // that is not looked up). The other reserved keys (wraps, enum members, Type instances)
+    // would build internal state from client data: refused, as any other reserved key.
+    Value input_object(Props&& props) {
+        const Value* v = nullptr;
+        if ((v = prop_of(props, "#"))) {
+            if (!coll_) raise(BAD_DATA_ERR, "cannot unpack a `thing` without a collection");
+            if (!v->is(VT::Int) || v->as_int() < 0)
+                raise(TYPE_ERR, "expecting an integer value as thing id");
+            uint64_t id = static_cast<uint64_t>(v->as_int());
+            if (props.size() != 1)
+                raisef(BAD_DATA_ERR,
+                       "cannot directly assign properties to `#%llu` by adding properties to the "
+                       "data; change the thing to {\"#\": %llu}",
+                       static_cast<unsigned long long>(id), static_cast<unsigned long long>(id));
+            Value t = id ? coll_->thing_by_id(id) : Value::nil();
+            if (!t.is(VT::Thing))
+                raisef(LOOKUP_ERR,
+                       "thing `#%llu` not found; if you want to create a new thing then remove "
+                       "the id (`#`) and try again",
+                       static_cast<unsigned long long>(id));
+            return t;
+        }
+        if ((v = prop_of(props, "$"))) {
+            if (props.size() != 1 || !v->is(VT::List))
+                raise(BAD_DATA_ERR,
+                      "sets must be written according the following syntax: {\"$\": [...]}");
+            auto* set = new SetObj();
+            Value out = Value::obj(VT::Set, set);
+            for (const Value& item : v->list()->items) {
+                if (!item.is(VT::Thing)) raise(TYPE_ERR, "sets can only contain things");
+                set->add(item.thing());
+            }
+            return out;
+        }
+        if ((v = prop_of(props, "/"))) {
+            if (props.size() != 1 || !v->is(VT::Str))
+                raise(BAD_DATA_ERR,
+                      "closures must be written according the following syntax: "
+                      "{\"/\": \"...\"}");
+            return closure_from_source(v->as_str());
+        }
+        if ((v = prop_of(props, "*"))) {
+            const std::string* r = v->is(VT::Str) ? &v->as_str() : nullptr;
+            size_t e = r ? r->rfind('/') : 0;
+            if (props.size() != 1 || !r || r->size() < 2 || (*r)[0] != '/' || e == 0)
+                raise(BAD_DATA_ERR,
+                      "regular expressions must be written according the following syntax: "
+                      "{\"*\": \"...\"}");
+            return make_regex(r->substr(1, e - 1), r->substr(e + 1));
+        }
+        if ((v = prop_of(props, "!"))) {
+            const Value* msg = prop_of(props, "error_msg");
+            const Value* code = prop_of(props, "error_code");
+            if (props.size() != 3 || !v->is(VT::Str) || !msg || !msg->is(VT::Str) ||
+                msg->as_str().size() > 1024 || !code || !code->is(VT::Int) ||
+                code->as_int() < -127 || code->as_int() > -50)
+                raise(BAD_DATA_ERR,
+                      "errors must be written according the following syntax: "
+                      "{\"!\": \"..err()\",\"error_msg\": \"..msg\",\"error_code\": code}");
+            return make_error(static_cast<int>(code->as_int()), msg->as_str());
+        }
+        return plain_thing(std::move(props));
     }
 
     // The tagged objects of the stored form: {"!b": base64} bytes, {"!f":
@@ -520,6 +617,17 @@ private:
 
 Value json_load_value(Query&, std::string_view text) {
     Reader r(text, Reader::LOAD, nullptr, nullptr);
+    return r.document();
+}
+
+Value json_catalog_value(std::string_view text) {
+    Reader r(text, Reader::CATALOG, nullptr, nullptr);
+    return r.document();
+}
+
+Value json_input_value(Query& q, std::string_view text, bool envelope) {
+    Reader r(text, Reader::INPUT, q.collection(), nullptr);
+    r.envelope_ = envelope;
     return r.document();
 }
 

@@ -133,7 +133,7 @@ std::string run_query(Storage& st, const QueryRequest& req) {
     q.read_only = std::string(req.read_only);
     check_access(q, AUTH_QUERY);
     if (!req.vars_json.empty()) {
-        Value vars = json_load_value(q, req.vars_json);
+        Value vars = json_input_value(q, req.vars_json, true);
         if (!vars.is(VT::Thing)) raise(TYPE_ERR, "expecting `vars` to be a JSON object");
         for (Prop& p : vars.thing()->props()) {
             Value v = p.val;

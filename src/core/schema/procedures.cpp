@@ -192,7 +192,7 @@ std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req,
 
 Value arg_value(Query& q, ProcArg& a) {
     if (!a.is_json) return std::move(a.value);
-    Value v = json_load_value(q, a.json);
+    Value v = json_input_value(q, a.json);
     return v;
 }
 
@@ -248,7 +248,7 @@ std::string call_procedure_json(Storage& st, const ProcedureRequest& req,
     std::unique_ptr<Query> q = open(st, req, p);
     const std::vector<std::string>& params = p->closure.closure()->params;
     std::vector<Value> args(params.size());
-    Value given = params_json.empty() ? Value() : json_load_value(*q, params_json);
+    Value given = params_json.empty() ? Value() : json_input_value(*q, params_json, true);
     if (given.is(VT::List)) {
         const auto& items = given.list()->items;
         // [{"name": .., "value": ..}, ...] when every item is such an object.

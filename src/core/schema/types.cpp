@@ -283,7 +283,7 @@ void Catalog::load() {
         t->created_at = r.created_at;
         t->modified_at = r.modified_at;
         types.push_back(std::move(t));
-        tdefs.push_back(json_load_value(q, r.def_json));
+        tdefs.push_back(json_catalog_value(r.def_json));
     }
     for (const CatalogRow& r : erows) {
         auto e = std::make_unique<EnumDef>();
@@ -296,7 +296,7 @@ void Catalog::load() {
     // Enum members first: field definitions refer to them, and stored
     // things (of member values) may hold members themselves.
     for (size_t i = 0; i < erows.size(); ++i) {
-        Value def = json_load_value(q, erows[i].def_json);
+        Value def = json_catalog_value(erows[i].def_json);
         EnumDef& e = *enums[i];
         if (Value* n = prop_of(def, "next_mid"); n && n->is(VT::Int))
             e.next_mid = static_cast<uint32_t>(n->as_int());

@@ -12,7 +12,9 @@ SELECT tdb_query($$ set_enum('Pt', {A: {n: 'a', sub: {n: 'a.sub'}}, B: {n: 'b'}}
 SELECT * FROM d_things;
 -- the other reference goes; a cycle elsewhere makes the sweep recount
 SELECT tdb_query($$ .del('x'); .c = {n: 'cyc'}; .c.me = .c; .del('c'); nil; $$);
+SET client_min_messages = warning;
 SELECT tdb_collect_garbage('types_d') AS removed;
+RESET client_min_messages;
 SELECT * FROM d_things;
 SELECT tdb_query($$ [Pt{A}.value().sub.n, Pt{B}.value().n]; $$);
 -- mod: the old value is released, the new one counted
@@ -21,7 +23,9 @@ SELECT * FROM d_things;
 -- del: the member's thing (and what only it holds) is freed
 SELECT tdb_query($$ mod_enum('Pt', 'del', 'A'); nil; $$);
 SELECT * FROM d_things;
+SET client_min_messages = warning;
 SELECT tdb_collect_garbage('types_d') AS removed;
+RESET client_min_messages;
 SELECT * FROM d_things;
 SELECT tdb_query($$ del_enum('Pt'); nil; $$);
 SELECT * FROM d_things;
