@@ -93,13 +93,15 @@ Datum run_entry(Returns kind, Work&& work) {
     std::string result;
     Jobs jobs;
     std::string scope;
+    uint64_t scope_id = 0;
     run_in_call([&](EntryCall& call) {
         result = work(call);
         jobs.swap(call.jobs);
         scope.swap(call.scope);
+        if (!jobs.empty()) scope_id = scope_id_of(call.storage, scope);
     });
     Datum out = kind == Returns::JSONB ? jsonb_result(result) : text_result(result);
-    events_record(scope, jobs);
+    events_record(scope, scope_id, jobs);
     return out;
 }
 
