@@ -8,9 +8,9 @@
 // one row of thingsdb.changes (more for very large transactions) and sent
 // with Async_Notify to the channel of every session that watches the thing:
 // one lookup of the registry of watches (watches.h) per committing
-// transaction. A transaction that changed @thingsdb (rights, users, tokens,
-// collections) first deletes the watches whose right is gone, under the
-// commit lock, so no later event reaches them.
+// transaction. A transaction that wrote rights, users, tokens or collections
+// first deletes the watches whose right is gone, under the commit lock, so no
+// later event reaches them (also when it has no events of its own).
 //
 // Change ids follow commit order because they are taken while holding an
 // exclusive advisory lock that the committing transaction keeps until its
@@ -127,11 +127,15 @@ Datum flush_events(FunctionCallInfo) {
     spi_connect();
     tdb::pg::CallContext call;  // the events are written as the extension owner (auth.h)
     lock_commits(false);
-    // Every end of a right is a change of @thingsdb, and every change of @thingsdb is a job
-    // of thing 0.
-    bool thingsdb_changed = std::any_of(events.begin(), events.end(),
-                                        [](const ThingEvent& e) { return e.thing_id == 0; });
-    if (thingsdb_changed) watches_revalidate();
+    // Under the lock: a writer that commits after this one no longer sees the watches whose
+    // right this transaction ended.
+    if (watches_rights_pending(true)) watches_revalidate();
+    if (events.empty()) {
+        call.finish();
+        spi_finish();
+        pg_call([] { PopActiveSnapshot(); });
+        return 0;
+    }
     run_plan(Plan::EVENTS_NEXT_ID, nullptr);
     int64 change_id = result_int8(1, 0);
 
@@ -246,7 +250,7 @@ Datum flush_events(FunctionCallInfo) {
 void xact_callback(XactEvent event, void*) {
     switch (event) {
         case XACT_EVENT_PRE_COMMIT:
-            if (!pending.empty()) invoke_cpp(flush_events, nullptr);
+            if (!pending.empty() || watches_rights_pending()) invoke_cpp(flush_events, nullptr);
             break;
         case XACT_EVENT_PRE_PREPARE:
             if (!pending.empty())
@@ -256,6 +260,7 @@ void xact_callback(XactEvent event, void*) {
             break;
         default:  // committed, aborted, prepared: nothing is pending any more
             pending.clear();
+            watches_rights_pending(true);
             break;
     }
 }

@@ -170,6 +170,18 @@ const char kHex[] = "0123456789abcdef";
 
 }  // namespace
 
+namespace {
+bool rights_changed = false;
+}
+
+void watches_rights_changed() { rights_changed = true; }
+
+bool watches_rights_pending(bool reset) {
+    bool was = rights_changed;
+    if (reset) rights_changed = false;
+    return was;
+}
+
 std::string session_channel(std::string& retired) {
     Oid ext = InvalidOid;
     pg_call([&] { ext = get_extension_oid("thingsdb", false); });

@@ -19,6 +19,12 @@ struct WatchOwner {
     std::string token_hash;  // the session's token, or empty
 };
 
+// Called by every write of rights, users, tokens or collections (PgStorage): the commit of
+// this transaction re-checks the watches (notify.cpp), also when it has no events.
+void watches_rights_changed();
+// Whether this transaction called watches_rights_changed; `reset` at its end.
+bool watches_rights_pending(bool reset = false);
+
 // The rest runs inside an SPI connection, as the owner of schema thingsdb (CallContext).
 
 // This session's channel: made at its first watch, and again when the extension was dropped
