@@ -163,7 +163,8 @@ SELECT pg_catalog.pg_extension_config_dump('thingsdb.events_pruned_seq', '');
 -- the watches whose right is gone. pid and started (the backend's start)
 -- tell rows of ended sessions: a session deletes its rows when it ends, and
 -- rows of sessions that ended otherwise are deleted when a session starts
--- watching.
+-- watching. Rooms (tdb_join) can deliver the same way: their ids come from the
+-- thing id sequence, so a joined room is a row with its id as thing_id.
 CREATE TABLE thingsdb.watches (
     channel text NOT NULL,
     thing_id bigint NOT NULL,
