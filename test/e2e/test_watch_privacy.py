@@ -170,12 +170,13 @@ def client_ignores_forgeries(cmd):
     buf = bytearray()
     try:
         init = read_json_line(p, buf)
-        assert init["#"] == root and init["init"]["channel"].startswith("tdbw_"), init
+        assert init["#"] == root, init
         forge_everywhere(root)
         q(".genuine = %d" % time.time_ns())
         ev = read_json_line(p, buf)
         assert ev["#"] == root and list(ev["jobs"][0]["set"]) == ["genuine"], ev
         assert ev["event"] < 9223372036854775807, ev
+        assert init["init"]["channel"].startswith("tdbw_"), init
         assert p.wait(timeout=10) == 0
     finally:
         if p.poll() is None:
@@ -301,7 +302,7 @@ def test_drop_create_extension_ends_watches():
     try:
         with tdbtest.connect(db) as w:
             root = w.execute("SELECT tdb_query('.id()')").fetchone()[0]
-            first = s.watch(root)["channel"]
+            first = s.watch(root).get("channel")
             w.execute("SELECT tdb_query('.a = 1')")
             assert len(s.wait_for(1)) == 1, s.got
             w.execute("DROP EXTENSION thingsdb")
