@@ -120,70 +120,102 @@ CREATE TABLE thingsdb.changes (
     change_id bigint NOT NULL,
     part int NOT NULL DEFAULT 0,
     created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    -- lz4 for the three arrays: pglz took a fifth of updating 10,000 things.
+    -- lz4 for the arrays: pglz took a fifth of updating 10,000 things.
     thing_ids bigint[] COMPRESSION lz4 NOT NULL,   -- the changed things, in the order they first changed
     collections text[] COMPRESSION lz4 NOT NULL,   -- each one's collection; NULL for @thingsdb (thing 0)
     -- each one's event {"#": thing_id, "event": change_id, "jobs": [...]}
     payloads json[] COMPRESSION lz4 NOT NULL,
+    -- each one's scope id (0: @thingsdb, else the collection's id): what
+    -- tdb_event and tdb_events_since check the caller's JOIN right on. A name
+    -- would not do: a collection can be renamed, or deleted and its name reused.
+    scope_ids bigint[] COMPRESSION lz4 NOT NULL,
     PRIMARY KEY (change_id, part),
-    CHECK (cardinality(thing_ids) = cardinality(payloads) AND cardinality(collections) = cardinality(payloads))
+    CHECK (cardinality(thing_ids) = cardinality(payloads) AND cardinality(collections) = cardinality(payloads)
+           AND cardinality(scope_ids) = cardinality(payloads))
 );
 -- Rows arrive in created_at order: a BRIN index is enough for pruning.
 CREATE INDEX changes_created_at_idx ON thingsdb.changes USING brin (created_at);
 CREATE VIEW thingsdb.events AS
-    SELECT c.change_id, e.thing_id, e.collection, e.payload::jsonb AS payload, c.created_at
+    SELECT c.change_id, e.thing_id, e.collection, e.payload::jsonb AS payload, c.created_at, e.scope_id
     FROM thingsdb.changes c,
-         unnest(c.thing_ids, c.collections, c.payloads) AS e(thing_id, collection, payload);
+         unnest(c.thing_ids, c.collections, c.payloads, c.scope_ids)
+             AS e(thing_id, collection, payload, scope_id);
 COMMENT ON VIEW thingsdb.events IS 'the stored update events, one row per changed thing and change';
 REVOKE ALL ON thingsdb.changes, thingsdb.events, thingsdb.change_id_seq, thingsdb.events_pruned_seq FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('thingsdb.changes', '');
 SELECT pg_catalog.pg_extension_config_dump('thingsdb.change_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('thingsdb.events_pruned_seq', '');
 
+-- The watches (src/pg/watches.cpp). PostgreSQL has no rights on notification
+-- channels: any role may LISTEN on any name and NOTIFY any payload. So events
+-- never go to a name that can be guessed: each watching session gets a
+-- channel named by 128 random bits (returned in its init event, never
+-- stored where a caller can read it), and a committing transaction sends a
+-- changed thing's event only to the channels of the rows below, read under
+-- the commit lock in one statement. A table rather than shared memory: a
+-- watch and its end are transactional like the LISTEN they go with, a
+-- revoke removes the rows in its own transaction (no later commit sees
+-- them), the extension needs no shared_preload_libraries, and DROP
+-- EXTENSION ends every watch with the table. Only the extension (as the
+-- owner of schema thingsdb) reads or writes it. A row keeps the identity the
+-- watch was granted to, so that every transaction that changes @thingsdb
+-- (revoke, del_user, rename_user, del_token, del_collection, ...) can delete
+-- the watches whose right is gone. pid and started (the backend's start)
+-- tell rows of ended sessions: a session deletes its rows when it ends, and
+-- rows of sessions that ended otherwise are deleted when a session starts
+-- watching. Rooms (tdb_join) can deliver the same way: their ids come from the
+-- thing id sequence, so a joined room is a row with its id as thing_id.
+CREATE TABLE thingsdb.watches (
+    channel text NOT NULL,
+    thing_id bigint NOT NULL,
+    scope_id bigint NOT NULL,        -- 0: @thingsdb, else the collection's id
+    pid int NOT NULL,
+    started timestamptz NOT NULL,
+    user_id bigint NOT NULL,         -- 0: an admin role that is no ThingsDB user
+    role_name text,                  -- the role the identity came from; NULL with a token
+    token_hash bytea,                -- the session's token (tdb_authenticate), or NULL
+    admin boolean NOT NULL,          -- a superuser or the installing role, when it started
+    PRIMARY KEY (channel, thing_id)
+);
+CREATE INDEX watches_thing_idx ON thingsdb.watches (thing_id);
+REVOKE ALL ON thingsdb.watches FROM PUBLIC;
+
 CREATE FUNCTION tdb_watch(thing_id bigint, scope text DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'tdb_watch'
 LANGUAGE C VOLATILE CALLED ON NULL INPUT;
 COMMENT ON FUNCTION tdb_watch(bigint, text) IS
-'watches a thing (0: the @thingsdb scope): LISTENs on channel tdb_<thing_id> and returns the init event {"event": change_id, "thing": {...}, "collection": name}';
+'watches a thing (0: the @thingsdb scope) with the JOIN right and returns the init event {"event": change_id, "thing": {...}, "collection": name, "channel": name}; from its commit on, the thing''s events arrive as notifications on that channel, known only to this session';
 
 CREATE FUNCTION tdb_unwatch(thing_id bigint)
 RETURNS void
 AS 'MODULE_PATHNAME', 'tdb_unwatch'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION tdb_unwatch(bigint) IS 'stops watching a thing (UNLISTEN tdb_<thing_id>)';
+COMMENT ON FUNCTION tdb_unwatch(bigint) IS 'stops watching a thing';
 
+-- The watches of the calling session: those on the channels it listens on
+-- (pg_listening_channels() is the session's own list).
 CREATE FUNCTION tdb_watching()
 RETURNS SETOF bigint
-AS $$ SELECT substr(c, 5)::bigint FROM pg_catalog.pg_listening_channels() AS c
-      WHERE c ~ '^tdb_[0-9]+$' ORDER BY 1 $$
-LANGUAGE sql STABLE;
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT w.thing_id FROM thingsdb.watches w
+      WHERE w.channel IN (SELECT pg_catalog.pg_listening_channels()) ORDER BY 1 $$;
 COMMENT ON FUNCTION tdb_watching() IS 'the ids of the things this session watches';
 
 CREATE FUNCTION tdb_event(change_id bigint, thing_id bigint)
 RETURNS jsonb
-AS $$ SELECT e.payload FROM thingsdb.events e
-      WHERE e.change_id = tdb_event.change_id AND e.thing_id = tdb_event.thing_id $$
-LANGUAGE sql STABLE STRICT;
+AS 'MODULE_PATHNAME', 'tdb_event'
+LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION tdb_event(bigint, bigint) IS
-'the stored update event of a thing in a change (what a notification with "ref": true stands for); NULL when pruned';
+'the stored update event of a thing in a change (what a notification with "ref": true stands for); NULL when pruned or of a scope the caller may not watch (JOIN)';
 
 CREATE FUNCTION tdb_events_since(change_id bigint, thing_ids bigint[] DEFAULT NULL)
 RETURNS SETOF jsonb
-AS $$
-BEGIN
-    IF change_id < (SELECT s.last_value FROM thingsdb.events_pruned_seq s) THEN
-        RAISE EXCEPTION 'events after change % were pruned; watch again', change_id
-            USING ERRCODE = 'TD054', DETAIL = 'lookup_err';
-    END IF;
-    RETURN QUERY SELECT e.payload FROM thingsdb.events e
-        WHERE e.change_id > tdb_events_since.change_id
-          AND (thing_ids IS NULL OR e.thing_id = ANY (thing_ids))
-        ORDER BY e.change_id, e.thing_id;
-END
-$$ LANGUAGE plpgsql STABLE;
+AS 'MODULE_PATHNAME', 'tdb_events_since'
+LANGUAGE C STABLE CALLED ON NULL INPUT;
 COMMENT ON FUNCTION tdb_events_since(bigint, bigint[]) IS
-'the stored update events with a change id above change_id (of the given things, or all), in change order: catch-up after a reconnect';
+'the stored update events with a change id above change_id (of the given things, or all) of the scopes the caller may watch (JOIN), in change order: catch-up after a reconnect';
 
 CREATE FUNCTION tdb_prune_events()
 RETURNS bigint

@@ -6,8 +6,10 @@
 // PGDATABASE, ...). Prints one JSON line per event: first the init event of
 // each thing ({"#": id, "init": {...}}), then every update event as it
 // arrives. Follows the subscribe recipe of docs/events.md: watch in its own
-// (autocommit) statement, drop events not newer than the last one applied,
-// and read events too large for a notification with tdb_event().
+// (autocommit) statement, accept notifications only on the channel the init
+// event names (any role can NOTIFY any other channel), drop events not newer
+// than the last one applied, and read events too large for a notification
+// with tdb_event().
 'use strict';
 
 const { Client } = require('pg');
@@ -31,8 +33,11 @@ async function main() {
   const client = new Client();
   await client.connect();
   const last = new Map();   // thing id -> last applied change id
+  let channel = null;   // this session's channel: the same in every init event
   let seen = 0;
-  let queue = Promise.resolve();
+  // Held until every watch returned its init event (and so the channel is known).
+  let watched;
+  let queue = new Promise((resolve) => { watched = resolve; });
 
   const done = async () => {
     await client.end();
@@ -43,6 +48,8 @@ async function main() {
   // one after the other, in arrival order.
   client.on('notification', (msg) => {
     queue = queue.then(async () => {
+      // Not sent by the extension to this session: a forgery (or nothing of ours).
+      if (msg.channel !== channel) return;
       if (opts.count >= 0 && seen >= opts.count) return;
       let event = JSON.parse(msg.payload);
       if (event.ref) {
@@ -63,9 +70,11 @@ async function main() {
   for (const id of opts.ids) {
     const r = await client.query('SELECT tdb_watch($1, $2) AS init', [id, opts.scope]);
     const init = r.rows[0].init;
+    channel = init.channel;
     last.set(String(id), init.event);
     console.log(JSON.stringify({ '#': Number(id), init }));
   }
+  watched();
   if (opts.count === 0) await done();
   process.on('SIGINT', done);
   process.on('SIGTERM', done);

@@ -6,8 +6,10 @@ Connection from the PG* environment variables (PGHOST, PGPORT, PGUSER,
 PGDATABASE, ...). Prints one JSON line per event: first the init event of
 each thing ({"#": id, "init": {...}}), then every update event as it
 arrives. Follows the subscribe recipe of docs/events.md: watch in its own
-(autocommit) statement, drop events not newer than the last one applied,
-and read events too large for a notification with tdb_event().
+(autocommit) statement, accept notifications only on the channel the init
+event names (any role can NOTIFY any other channel), drop events not newer
+than the last one applied, and read events too large for a notification
+with tdb_event().
 """
 import argparse
 import json
@@ -26,8 +28,10 @@ def main():
     try:
         conn = psycopg.connect("", autocommit=True)   # PG* environment variables
         last = {}   # thing id -> last applied change id
+        channel = None   # this session's channel: the same in every init event
         for thing_id in args.ids:
             init = conn.execute("SELECT tdb_watch(%s, %s)", (thing_id, args.scope)).fetchone()[0]
+            channel = init["channel"]
             last[thing_id] = init["event"]
             print(json.dumps({"#": thing_id, "init": init}), flush=True)
     except psycopg.Error as e:
@@ -42,6 +46,8 @@ def main():
     reader = None
     try:
         for n in conn.notifies():
+            if n.channel != channel:
+                continue   # not sent by the extension to this session: a forgery
             event = json.loads(n.payload)
             if event.get("ref"):
                 # Too large for a notification: the stored event.

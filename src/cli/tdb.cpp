@@ -172,15 +172,19 @@ using namespace tdb::cli;
 
 int watch(PGconn* c, const Options& o) {
     std::string scope = o.scope.empty() ? server_scope(c) : o.scope;
+    // The session's channel (the init event's "channel"): any role can NOTIFY any channel,
+    // so a notification on another one is a forgery, or not ours.
+    std::string channel;
     for (long long id : o.watch_ids) {
         std::string sid = std::to_string(id);
-        PGresult* r =
-            exec(c, "SELECT tdb_watch($1::bigint, $2)::text", {sid.c_str(), scope.c_str()});
+        PGresult* r = exec(c, "SELECT w::text, w->>'channel' FROM tdb_watch($1::bigint, $2) w",
+                           {sid.c_str(), scope.c_str()});
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             print_error(r, c);
             PQclear(r);
             return 1;
         }
+        channel = PQgetvalue(r, 0, 1);
         if (!o.quiet) {
             // The init event, tagged with the thing's id like an update event.
             std::string init = PQgetvalue(r, 0, 0);
@@ -206,8 +210,10 @@ int watch(PGconn* c, const Options& o) {
             return 2;
         }
         while (PGnotify* nt = PQnotifies(c)) {
+            bool ours = channel == nt->relname;
             std::string payload = nt->extra;
             PQfreemem(nt);
+            if (!ours) continue;
             // Too large for a notification: read the stored event.
             if (payload.find("\"ref\":true") != std::string::npos ||
                 payload.find("\"ref\": true") != std::string::npos) {

@@ -148,6 +148,12 @@ void set_session_token(const std::string& hash, bool local) {
 
 void clear_session_token() { session_token = SessionToken{}; }
 
+std::string session_token_hash() {
+    if (!session_token.active) return {};
+    return std::string(reinterpret_cast<const char*>(session_token.hash),
+                       sizeof session_token.hash);
+}
+
 CallContext::CallContext() {
     Oid caller = InvalidOid, owner = InvalidOid;
     int sec = 0;

@@ -56,6 +56,9 @@ std::string new_token_key();
 void set_session_token(const std::string& hash, bool local);
 // Back to the session's role.
 void clear_session_token();
+// The SHA-256 of the key of the session's token, empty when calls act as the session's
+// role; read after CallContext::identity (which ends a token whose session user changed).
+std::string session_token_hash();
 // From _PG_init: a session's token ends with DISCARD ALL (a pooler handing the connection to
 // another client) and with any change of the session user (SET SESSION AUTHORIZATION).
 void auth_init();

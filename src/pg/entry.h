@@ -164,11 +164,13 @@ Datum run_entry(Returns kind, Work&& work, Writes writes = Writes::NO) {
     std::string result;
     Jobs jobs;
     std::string scope;
+    uint64_t scope_id = 0;
     auto once = [&](EntryCall& call) {
         if (writes == Writes::NO) call.storage.set_reader();
         result = work(call);
         jobs.swap(call.jobs);
         scope.swap(call.scope);
+        if (!jobs.empty()) scope_id = scope_id_of(call.storage, scope);
     };
     if (writes == Writes::MAYBE && attempts_enabled()) {
         run_attempts(once);
@@ -181,7 +183,7 @@ Datum run_entry(Returns kind, Work&& work, Writes writes = Writes::NO) {
         run_in_call(once);
     }
     Datum out = kind == Returns::JSONB ? jsonb_result(result) : text_result(result);
-    events_record(scope, jobs);
+    events_record(scope, scope_id, jobs);
     return out;
 }
 

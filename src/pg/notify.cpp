@@ -6,7 +6,11 @@
 // (sub)transaction drops its jobs; at XACT_EVENT_PRE_COMMIT they become one
 // update event per thing, all with the transaction's change id, stored in
 // one row of thingsdb.changes (more for very large transactions) and sent
-// with Async_Notify on channel tdb_<thing id>.
+// with Async_Notify to the channel of every session that watches the thing:
+// one lookup of the registry of watches (watches.h) per committing
+// transaction. A transaction that wrote rights, users, tokens or collections
+// first deletes the watches whose right is gone, under the commit lock, so no
+// later event reaches them (also when it has no events of its own).
 //
 // Change ids follow commit order because they are taken while holding an
 // exclusive advisory lock that the committing transaction keeps until its
@@ -30,6 +34,7 @@
 #include "pg/entry.h"
 #include "pg/storage/plans.h"
 #include "pg/storage/things.h"
+#include "pg/watches.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -55,6 +60,7 @@ namespace {
 struct PendingJob {
     uint64_t thing_id;
     SubTransactionId subxact;  // recorded in; dropped when it aborts
+    uint64_t scope_id;         // 0 for the @thingsdb scope, else the collection's id
     std::string collection;    // empty for the @thingsdb scope (thing 0)
     std::string json;
 };
@@ -91,6 +97,7 @@ int64 result_int8(int col, int64 fallback) {
 // One update event per changed thing, in the order the things first changed.
 struct ThingEvent {
     uint64_t thing_id;
+    uint64_t scope_id;
     std::string collection;
     std::string jobs;  // the job objects, comma-separated
 };
@@ -100,7 +107,7 @@ std::vector<ThingEvent> group_pending() {
     std::unordered_map<uint64_t, size_t> index;
     for (PendingJob& j : pending) {
         auto [it, fresh] = index.emplace(j.thing_id, events.size());
-        if (fresh) events.push_back({j.thing_id, std::move(j.collection), {}});
+        if (fresh) events.push_back({j.thing_id, j.scope_id, std::move(j.collection), {}});
         std::string& jobs = events[it->second].jobs;
         if (!jobs.empty()) jobs.push_back(',');
         jobs += j.json;
@@ -120,6 +127,15 @@ Datum flush_events(FunctionCallInfo) {
     spi_connect();
     tdb::pg::CallContext call;  // the events are written as the extension owner (auth.h)
     lock_commits(false);
+    // Under the lock: a writer that commits after this one no longer sees the watches whose
+    // right this transaction ended.
+    if (watches_rights_pending(true)) watches_revalidate();
+    if (events.empty()) {
+        call.finish();
+        spi_finish();
+        pg_call([] { PopActiveSnapshot(); });
+        return 0;
+    }
     run_plan(Plan::EVENTS_NEXT_ID, nullptr);
     int64 change_id = result_int8(1, 0);
 
@@ -140,16 +156,18 @@ Datum flush_events(FunctionCallInfo) {
         do bytes += payloads[end++].size();
         while (end < events.size() && bytes + payloads[end].size() <= kMaxPartBytes);
         int n = static_cast<int>(end - begin);
-        Datum values[5];
+        Datum values[6];
         pg_call([&] {
             Datum* ids = static_cast<Datum*>(palloc(sizeof(Datum) * n));
             Datum* colls = static_cast<Datum*>(palloc(sizeof(Datum) * n));
             bool* coll_nulls = static_cast<bool*>(palloc(sizeof(bool) * n));
             Datum* texts = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+            Datum* scopes = static_cast<Datum*>(palloc(sizeof(Datum) * n));
             for (int i = 0; i < n; ++i) {
                 const ThingEvent& e = events[begin + i];
                 const std::string& p = payloads[begin + i];
                 ids[i] = Int64GetDatum(static_cast<int64>(e.thing_id));
+                scopes[i] = Int64GetDatum(static_cast<int64>(e.scope_id));
                 coll_nulls[i] = e.collection.empty();
                 colls[i] = coll_nulls[i]
                                ? 0
@@ -168,6 +186,8 @@ Datum flush_events(FunctionCallInfo) {
                                                            -1, false, TYPALIGN_INT));
             values[4] =
                 PointerGetDatum(construct_array(texts, n, JSONOID, -1, false, TYPALIGN_INT));
+            values[5] = PointerGetDatum(
+                construct_array(scopes, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
             // The arrays hold their own copies.
             for (int i = 0; i < n; ++i) {
                 if (!coll_nulls[i]) pfree(DatumGetPointer(colls[i]));
@@ -177,10 +197,11 @@ Datum flush_events(FunctionCallInfo) {
             pfree(colls);
             pfree(coll_nulls);
             pfree(texts);
+            pfree(scopes);
         });
         run_plan(Plan::EVENTS_INSERT, values);
         pg_call([&] {  // a large transaction's parts should not pile up
-            for (int i = 2; i < 5; ++i) pfree(DatumGetPointer(values[i]));
+            for (int i = 2; i < 6; ++i) pfree(DatumGetPointer(values[i]));
         });
         begin = end;
         ++part;
@@ -192,14 +213,27 @@ Datum flush_events(FunctionCallInfo) {
                     TimestampDifferenceExceeds(last_prune, GetCurrentTimestamp(), kPruneEveryMs);
     });
     if (prune_due) prune_events();
+
+    // The sessions to notify: read under the lock, so a watch committed before this point
+    // gets every event after its init event's change id, and a watch deleted before it
+    // (unwatch, revoke, an ended session) gets nothing more.
+    std::vector<int64_t> things;
+    things.reserve(events.size());
+    for (const ThingEvent& e : events) things.push_back(static_cast<int64_t>(e.thing_id));
+    std::vector<std::pair<std::string, uint64_t>> recipients = watch_recipients(things);
     call.finish();
     spi_finish();
     pg_call([] { PopActiveSnapshot(); });
 
     // Queued now, inserted into the notification queue by PreCommit_Notify
     // later in this commit (still under the lock, so in change-id order).
-    for (size_t i = 0; i < events.size(); ++i) {
-        std::string channel = channel_of(events[i].thing_id);
+    if (recipients.empty()) return 0;
+    std::unordered_map<uint64_t, size_t> event_of;
+    for (size_t i = 0; i < events.size(); ++i) event_of.emplace(events[i].thing_id, i);
+    for (const auto& r : recipients) {
+        auto it = event_of.find(r.second);
+        if (it == event_of.end()) continue;
+        size_t i = it->second;
         std::string ref;
         const std::string* payload = &payloads[i];
         if (payload->size() >= kMaxNotifyPayload) {
@@ -207,7 +241,8 @@ Datum flush_events(FunctionCallInfo) {
                   ",\"event\":" + std::to_string(change_id) + ",\"ref\":true}";
             payload = &ref;
         }
-        pg_call([&] { Async_Notify(channel.c_str(), payload->c_str()); });
+        const char* channel = r.first.c_str();
+        pg_call([&] { Async_Notify(channel, payload->c_str()); });
     }
     return 0;
 }
@@ -215,7 +250,7 @@ Datum flush_events(FunctionCallInfo) {
 void xact_callback(XactEvent event, void*) {
     switch (event) {
         case XACT_EVENT_PRE_COMMIT:
-            if (!pending.empty()) invoke_cpp(flush_events, nullptr);
+            if (!pending.empty() || watches_rights_pending()) invoke_cpp(flush_events, nullptr);
             break;
         case XACT_EVENT_PRE_PREPARE:
             if (!pending.empty())
@@ -225,6 +260,7 @@ void xact_callback(XactEvent event, void*) {
             break;
         default:  // committed, aborted, prepared: nothing is pending any more
             pending.clear();
+            watches_rights_pending(true);
             break;
     }
 }
@@ -273,8 +309,6 @@ int64_t prune_events() {
     return deleted;
 }
 
-std::string channel_of(uint64_t thing_id) { return "tdb_" + std::to_string(thing_id); }
-
 void events_init() {
     DefineCustomIntVariable(
         "thingsdb.event_retention",
@@ -286,7 +320,16 @@ void events_init() {
     RegisterSubXactCallback(subxact_callback, nullptr);
 }
 
-void events_record(std::string_view scope, std::vector<std::pair<uint64_t, std::string>>& jobs) {
+uint64_t scope_id_of(Storage& st, std::string_view scope) {
+    Scope sc = parse_scope(scope);
+    if (sc.kind != Scope::COLLECTION) return 0;
+    if (sc.name.empty()) return sc.id;
+    CollectionRow row;
+    return st.find_collection(sc.name, row) ? row.id : 0;
+}
+
+void events_record(std::string_view scope, uint64_t scope_id,
+                   std::vector<std::pair<uint64_t, std::string>>& jobs) {
     if (jobs.empty()) return;
     SubTransactionId sub = InvalidSubTransactionId;
     pg_call([&] { sub = GetCurrentSubTransactionId(); });
@@ -294,7 +337,8 @@ void events_record(std::string_view scope, std::vector<std::pair<uint64_t, std::
     std::string coll = sc.kind == Scope::COLLECTION ? sc.name : std::string();
     pending.reserve(pending.size() + jobs.size());
     for (auto& [id, json] : jobs)
-        pending.push_back({id, sub, id == 0 ? std::string() : coll, std::move(json)});
+        pending.push_back(
+            {id, sub, id == 0 ? 0 : scope_id, id == 0 ? std::string() : coll, std::move(json)});
     jobs.clear();
 }
 

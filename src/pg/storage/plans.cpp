@@ -208,9 +208,9 @@ constexpr PlanDef kPlans[] = {
      "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM thingsdb.change_id_seq", 0, {},
      OWN_SNAPSHOT},
     {Plan::EVENTS_INSERT,
-     "INSERT INTO thingsdb.changes (change_id, part, thing_ids, collections, payloads)"
-     " VALUES ($1, $2, $3, $4, $5)",
-     5, {INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, JSONARRAYOID}, OWN_SNAPSHOT},
+     "INSERT INTO thingsdb.changes (change_id, part, thing_ids, collections, payloads, scope_ids)"
+     " VALUES ($1, $2, $3, $4, $5, $6)",
+     6, {INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, JSONARRAYOID, INT8ARRAYOID}, OWN_SNAPSHOT},
     {Plan::EVENTS_PRUNE,
      "WITH d AS (DELETE FROM thingsdb.changes"
      " WHERE created_at < clock_timestamp() - make_interval(secs => $1)"

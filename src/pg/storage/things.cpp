@@ -20,6 +20,7 @@
 #include "pg/storage/plans.h"
 #include "pg/storage/rerun.h"
 #include "pg/storage/thing_rows.h"
+#include "pg/watches.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -456,6 +457,7 @@ CollectionRow PgStorage::create_collection(std::string_view name) {
 }
 
 void PgStorage::delete_collection(uint64_t id) {
+    watches_rights_changed();
     catalog_cache_flush();  // at once; the trigger tells the other backends
     // The things go with it (ON DELETE CASCADE).
     pg_call([&] {

@@ -9,6 +9,7 @@
 #include "pg/storage/catalog_cache.h"
 #include "pg/storage/things.h"
 #include "pg/storage/plans.h"
+#include "pg/watches.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -111,11 +112,13 @@ UserRow PgStorage::create_user(std::string_view name) {
 }
 
 void PgStorage::delete_user(uint64_t id) {
+    watches_rights_changed();
     Datum v[1] = {Int64GetDatum(static_cast<int64>(id))};
     pg_call([&] { exec_plan(Plan::DELETE_USER, v); });
 }
 
 void PgStorage::rename_user(uint64_t id, std::string_view name) {
+    watches_rights_changed();
     Datum v[2];
     pg_call([&] {
         v[0] = Int64GetDatum(static_cast<int64>(id));
@@ -201,6 +204,7 @@ bool PgStorage::find_token(std::string_view key, uint64_t& user_id, int64_t& exp
 }
 
 void PgStorage::delete_token(std::string_view key) {
+    watches_rights_changed();
     std::string hash = token_hash(key);
     Datum v[1];
     pg_call([&] {
@@ -210,6 +214,7 @@ void PgStorage::delete_token(std::string_view key) {
 }
 
 void PgStorage::delete_expired_tokens(int64_t t) {
+    watches_rights_changed();
     Datum v[1] = {Int64GetDatum(t)};
     pg_call([&] { exec_plan(Plan::DELETE_EXPIRED, v); });
 }
@@ -237,6 +242,7 @@ uint32_t PgStorage::access_mask_uncached(uint64_t scope_id, uint64_t user_id) {
 }
 
 void PgStorage::set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) {
+    watches_rights_changed();
     Datum v[3] = {Int64GetDatum(static_cast<int64>(user_id)),
                   Int64GetDatum(static_cast<int64>(scope_id)),
                   Int32GetDatum(static_cast<int32>(mask))};

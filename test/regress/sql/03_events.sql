@@ -17,8 +17,16 @@ SELECT (w->'thing') - '#' AS thing, w->'thing'->'#' = to_jsonb(:root) AS root_id
 FROM tdb_watch(:root, '@:stuff') AS w;
 ROLLBACK;
 SELECT count(*) AS watching FROM tdb_watching();
-SELECT tdb_watch(0) - 'event' AS thingsdb_init;
+SELECT tdb_watch(0) - 'event' - 'channel' AS thingsdb_init;
+-- The events go to the session's own channel: 128 random bits, never a name
+-- another role could guess (tdb_<thing id>); one channel for all its watches.
+SELECT tdb_watch(0)->>'channel' ~ '^tdbw_[0-9a-f]{32}$' AS random_channel,
+       tdb_watch(0)->>'channel' = tdb_watch(:root, '@:stuff')->>'channel' AS one_channel,
+       (SELECT array_agg(c) FROM pg_listening_channels() c) = ARRAY[tdb_watch(0)->>'channel'] AS listening;
+SELECT array_agg(w ORDER BY w) = ARRAY[0, :root]::bigint[] AS watching FROM tdb_watching() w;
 SELECT tdb_unwatch(0);
+SELECT tdb_unwatch(:root);
+SELECT count(*) AS watching FROM tdb_watching();
 
 -- One event per changed thing and commit, jobs in the order applied, across
 -- the statements of the transaction.
