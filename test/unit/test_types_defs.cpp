@@ -228,3 +228,30 @@ TEST(TypeDefs, Messages) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TypeDefs, SharedMigrationDefaultAndMore) {
+    // the default a failed migration value gets is one value for all instances
+    EXPECT_EQ(q("set_type('Log', {lines: '[str]'}); set_type('Job', {log: 'str'});"
+                ".j1 = Job{}; .j2 = Job{}; try(mod_type('Job', 'mod', 'log', 'Log', |j| 7));"
+                ".j1.log.lines.push('x'); [.j2.log.lines, .j1.log == .j2.log];"),
+              "[[\"x\"],true]");
+    // new_type gives the name
+    EXPECT_EQ(q("set_type('Pair', {l: new_type('L'), r: new_type('R')}); [type_info('Pair').load()"
+                ".fields, Pair{}];"),
+              "[[[\"l\",\"L\"],[\"r\",\"R\"]],{\"l\":{},\"r\":{}}]");
+    // 'enum' takes any member, or nil
+    EXPECT_EQ(q("set_enum('On', {Y: 1}); set_type('Sw', {e: 'enum'}); s = Sw{}; a = s.e;"
+                "s.e = On{Y}; b = s.e; s.e = nil; [a, b, s.e];"),
+              "[null,1,null]");
+    expect_err("set_type('Sw', {e: 'enum'}); Sw{e: 1};", tdb::TYPE_ERR,
+               "mismatch in type `Sw`; type `int` is invalid for property `e` with definition "
+               "`enum`");
+    // a set shows through a list definition of things
+    EXPECT_EQ(q("set_type('Pn', {n: 'int'}); set_type('Grp', {m: '[Pn]', s: '[str]'});"
+                "return {m: set({n: 1, k: 2}), s: set({n: 1})}.wrap('Grp'), 2;"),
+              "{\"m\":[{\"n\":1}]}");
+}
+
+}  // namespace

@@ -106,12 +106,16 @@ Value mod_type_add(ModType& ctx) {
     // ThingsDB does; the field is added before that is raised.
     std::string first_bad;
     if (closure_init) {
+        Value dflt;  // one default value for all, as ThingsDB
         for (Value& r : vals) {
             try {
                 c.check_field(*t, f, r);
             } catch (const Error& e) {
-                if (first_bad.empty()) first_bad = e.msg();
-                r = c.default_value(*t, f);
+                if (first_bad.empty()) {
+                    first_bad = e.msg();
+                    dflt = c.default_value(*t, f);
+                }
+                r = dflt;
             }
         }
     } else {
@@ -296,9 +300,16 @@ Value mod_type_mod(ModType& ctx) {
     size_t i = static_cast<size_t>(idx);
     no_relation(t->fields[i]);
     nf.spec = c.parse_spec(*t, fname, nf.raw);
+    // As ThingsDB, one default value for all (a Type's default is one instance).
+    Value dflt;
+    bool have_dflt = false;
     for (size_t k = 0; k < vals.size(); ++k) {
         Value& v = vals[k];
-        if (use_default[k]) v = c.default_value(*t, nf);
+        if (use_default[k]) {
+            if (!have_dflt) dflt = c.default_value(*t, nf);
+            have_dflt = true;
+            v = dflt;
+        }
         try {
             c.check_field(*t, nf, v);
         } catch (const Error& e) {

@@ -179,7 +179,7 @@ Value fn_new_type(Query& q, Value*, Args& a) {
     TypeDef& t = create_type(q, c, name, wpo);
     t.hide_id = hid;
     c.save(t);
-    return Value();
+    return Value::str(name);  // the name, so set_type(new_type('T'), {..}) works
 }
 
 Value fn_set_type(Query& q, Value*, Args& a) {

@@ -34,7 +34,7 @@ enum class CR {
 };
 
 CR check_kind(SK k, bool nillable, uint32_t ref, const Spec* cond, const Value& v) {
-    if (v.is_nil()) return nillable || k == SK::Any ? CR::Ok : CR::Type;
+    if (v.is_nil()) return nillable || k == SK::Any || k == SK::AnyEnum ? CR::Ok : CR::Type;
     switch (k) {
         case SK::Any:
             return CR::Ok;
@@ -289,7 +289,10 @@ bool field_maps(const Field& f, const Value& v) {
         case SK::Thing:
             return v.is(VT::Thing) || v.is(VT::Wrap);
         case SK::Arr:
-            return v.is(VT::List);
+            // a set shows as a list when its things can be items
+            return v.is(VT::List) ||
+                   (v.is(VT::Set) &&
+                    (sp.nkind == SK::Any || sp.nkind == SK::Thing || sp.nkind == SK::Type));
         case SK::Set:
             return v.is(VT::Set);
         default:
