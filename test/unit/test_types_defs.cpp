@@ -217,6 +217,11 @@ TEST(TypeDefs, Messages) {
                "function `mod_type` expects argument 2 to be `all`, `add`, `del`, `hid`, `mod`, "
                "`rel`, `ren` or `wpo` but got `idx2` instead");
     expect_err("set_type('Q', {}); Q('1');", tdb::TYPE_ERR, "cannot convert type `str` to `Q`");
+    expect_err("set_type('Q', {v: 'int'}); .q = Q{}; mod_type('Q', 'mod', 'v', 'bool');",
+               tdb::OPERATION_ERR,
+               "cannot apply type declaration `bool` to `v` on type `Q` without a closure to "
+               "migrate existing instances; the old declaration `int` is not compatible with the "
+               "new declaration; see https://docs.thingsdb.io/v1/collection-api/mod_type");
     tdb::Error e = qerr("x = {}; x['a b'] = 'int'; set_type('Q', x);");
     EXPECT_EQ(e.msg(),
               "type keys must follow the naming rules; see "

@@ -314,14 +314,11 @@ Value mod_type_mod(ModType& ctx) {
             c.check_field(*t, nf, v);
         } catch (const Error& e) {
             if (migrate.is(VT::Closure)) bad_migration(e.msg());
-            size_t n = inst.size();
-            raisef(
-                OPERATION_ERR,
-                "cannot apply type declaration `%s` to `%s` on type `%s`; type `%s` has %zu active "
-                "instance%s and the old declaration `%s` is not compatible with the new "
-                "declaration",
-                nf.raw.c_str(), fname.c_str(), name.c_str(), name.c_str(), n, n == 1 ? "" : "s",
-                t->fields[i].raw.c_str());
+            raisef(OPERATION_ERR,
+                   "cannot apply type declaration `%s` to `%s` on type `%s` without a closure to "
+                   "migrate existing instances; the old declaration `%s` is not compatible with "
+                   "the new declaration; see https://docs.thingsdb.io/v1/collection-api/mod_type",
+                   nf.raw.c_str(), fname.c_str(), name.c_str(), t->fields[i].raw.c_str());
         }
     }
     if (migrate.is(VT::Closure))
