@@ -111,7 +111,7 @@ TEST(HostileCatalog, NamedDefinitionsGoneAfterTheCode) {
         "mod_type('A', 'add', 'z', 'B?', |a| {del_type('B'); nil})",
         tdb::TYPE_ERR,
         "invalid declaration for `z` on type `A`; unknown type `B` in "
-        "declaration");
+        "declaration; see https://docs.thingsdb.io/v1/data-types/type");
 }
 
 // Instances a query makes by to_type or dup are changed with their Type in
@@ -157,6 +157,8 @@ TEST(HostileCatalog, DelTypeWithStoredInstances) {
 }
 
 // ---- 3. a caught error leaves the Type as it was ---------------------------------
+// (a migration value that does not fit is not such an error: the change
+// completes with the default value, as in test_types_defs.cpp)
 
 TEST(HostileCatalog, FailedChangeLeavesTheTypeAsItWas) {
     fresh_storage();
@@ -167,10 +169,8 @@ TEST(HostileCatalog, FailedChangeLeavesTheTypeAsItWas) {
     const char* failing[] = {
         "mod_type('A', 'add', 'z', 'int', |x| raise('boom'))",
         "mod_type('A', 'add', 'z', 'int', |x| if (x.n == 2) raise('boom') else 1)",
-        "mod_type('A', 'add', 'z', 'int', |x| if (x.n == 2) 'str' else 1)",
         "mod_type('A', 'mod', 'n', 'str', |x| raise('boom'))",
         "mod_type('A', 'mod', 'n', 'str', |x| if (x.n == 2) raise('boom') else 's')",
-        "mod_type('A', 'mod', 'n', 'str', |x| if (x.n == 2) 1 else 's')",
         "mod_type('A', 'mod', 'n', 'str')",
         "mod_type('A', 'del', 'n', {raise('boom')})",
         "mod_type('A', 'ren', 'n', {raise('boom')})",

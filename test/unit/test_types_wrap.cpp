@@ -26,9 +26,9 @@ TEST(TypesWrap, FieldsAndMethods) {
     expect_err(T("{x: 'a'}.wrap('MathXY').x;"), tdb::LOOKUP_ERR,
                "type `<MathXY>` has no property `x`");
     expect_err(T("P2{}.wrap('MathXY').nope();"), tdb::LOOKUP_ERR,
-               "type `<MathXY>` has no method `nope`");
+               "type `MathXY` has no method `nope`");
     expect_err(T("P2{}.wrap('P2').multiply();"), tdb::LOOKUP_ERR,
-               "type `<P2>` has no method `multiply`");
+               "type `P2` has no method `multiply`");
     // id(): nil until stored
     EXPECT_EQ(q(T("P2{}.wrap('MathXY').id();")), "null");
     fresh_storage();
@@ -54,7 +54,8 @@ TEST(TypesWrap, MapWrap) {
     expect_err(T("[].map_wrap('Nope');"), tdb::LOOKUP_ERR, "type `Nope` not found");
     expect_err(
         T("[].map_wrap(1);"), tdb::TYPE_ERR,
-        "function `map_wrap` expects argument 1 to be of type `str` but got type `int` instead");
+        "function `map_wrap` expects argument 1 to be of type `str` or `<anonymous>` but got type "
+        "`int` instead");
     expect_err(T("[].map_wrap('P2', 1);"), tdb::NUM_ARGUMENTS_ERR,
                "function `map_wrap` takes at most 1 argument but 2 were given");
 }

@@ -133,6 +133,10 @@ Value fn_set_enum(Query& q, Value*, Args& a) {
             e->methods.push_back({p.key, closure_from_source(p.val.closure()->source)});
             continue;
         }
+        if (!valid_name(p.key))
+            raise(VALUE_ERR,
+                  "enum member must follow the naming rules; see "
+                  "https://docs.thingsdb.io/v1/collection-api/set_enum");
         add_member(q, *e, p.key, p.val);
     }
     if (e->members.empty())
@@ -259,6 +263,13 @@ struct ModEnum {
 };
 }  // namespace
 
+// The method `mname` of e, or nullptr.
+static Method* enum_method(EnumDef& e, const std::string& mname) {
+    for (Method& m : e.methods)
+        if (m.name == mname) return &m;
+    return nullptr;
+}
+
 static EnumMemberObj* need_member(ModEnum& ctx, const std::string& mname) {
     EnumMemberObj* m = ctx.c.enum_(ctx.id)->member(mname);
     if (!m) raisef(LOOKUP_ERR, "enum `%s` has no member `%s`", ctx.name.c_str(), mname.c_str());
@@ -280,10 +291,10 @@ static Value mod_enum_add(ModEnum& ctx) {
     std::string mname = a.str_arg(2);
     Value v = a.eval(3);
     EnumDef* e = c.enum_(id);
+    if (e->member(mname) || enum_method(*e, mname))
+        raisef(VALUE_ERR, "member or method `%s` already exists on enum `%s`", mname.c_str(),
+               name.c_str());
     if (v.is(VT::Closure)) {
-        if (e->member(mname))
-            raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", mname.c_str(),
-                   name.c_str());
         e->methods.push_back({mname, closure_from_source(v.closure()->source)});
         touch(ctx);
         return Value();
@@ -319,8 +330,14 @@ static Value mod_enum_def(ModEnum& ctx) {
 static Value mod_enum_del(ModEnum& ctx) {
     auto& [q, c, a, name, id] = ctx;
     a.exactly(3);
-    EnumMemberObj* m = need_member(ctx, a.str_arg(2));
+    std::string mname = a.str_arg(2);
     EnumDef* e = c.enum_(id);
+    if (Method* meth = enum_method(*e, mname)) {
+        e->methods.erase(e->methods.begin() + (meth - e->methods.data()));
+        touch(ctx);
+        return Value();
+    }
+    EnumMemberObj* m = need_member(ctx, mname);
     if (e->members.size() == 1)
         raisef(OPERATION_ERR, "cannot delete the last member of enum `%s`", name.c_str());
     // In use by a value of this query (the catalog holds one reference,
@@ -328,7 +345,9 @@ static Value mod_enum_del(ModEnum& ctx) {
     // stored thing of the collection (the storage searches the stored
     // {"!m": [enum_id, member_id]}; a thing this query changed away from
     // the member still counts until the change is written).
-    if (m->refs > 1 || q.storage().enum_member_used(c.coll_id, id, m->mid))
+    // A Type's definition with the member as default (`E{member}`) is a use too.
+    if (m->refs > 1 || q.storage().enum_member_used(c.coll_id, id, m->mid) ||
+        !member_default_user(c, *e, m->mid).empty())
         raisef(OPERATION_ERR, "enum member `%s{%s}` is still in use", name.c_str(),
                m->name.c_str());
     size_t idx = static_cast<size_t>(e->index_of(m));
@@ -352,6 +371,10 @@ static Value mod_enum_mod(ModEnum& ctx) {
     std::string mname = a.str_arg(2);
     Value v = a.eval(3);
     EnumDef* e = c.enum_(id);
+    if (v.is(VT::Closure) && e->member(mname))
+        raise(TYPE_ERR, "cannot convert a member into a method");
+    if (!v.is(VT::Closure) && enum_method(*e, mname))
+        raise(TYPE_ERR, "cannot convert a method into a member");
     if (v.is(VT::Closure)) {
         auto it = std::find_if(e->methods.begin(), e->methods.end(),
                                [&](const Method& x) { return x.name == mname; });
@@ -396,12 +419,22 @@ static Value mod_enum_ren(ModEnum& ctx) {
     a.exactly(4);
     std::string mname = a.str_arg(2);
     std::string to = a.str_arg(3);
-    EnumMemberObj* m = need_member(ctx, mname);
     EnumDef* e = c.enum_(id);
+    if (Method* meth = enum_method(*e, mname)) {
+        if (!valid_name(to)) raise(VALUE_ERR, "method name must follow the naming rules");
+        if (e->member(to) || enum_method(*e, to))
+            raisef(VALUE_ERR, "member or method `%s` already exists on enum `%s`", to.c_str(),
+                   name.c_str());
+        meth->name = to;
+        touch(ctx);
+        return Value();
+    }
+    EnumMemberObj* m = need_member(ctx, mname);
     if (!valid_name(to)) raise(VALUE_ERR, "member name must follow the naming rules");
     if (e->member(to))
         raisef(LOOKUP_ERR, "member `%s` already exists on enum `%s`", to.c_str(), name.c_str());
     m->name = to;
+    rename_member_in_specs(c, *e, mname, to);
     size_t idx = static_cast<size_t>(e->index_of(m));
     int64_t at = touch(ctx);
     add_catalog_job(q, "mod_enum_ren",
@@ -483,6 +516,16 @@ Value hook_enum_member(Query& q, const Node* n, bool& handled) {
     Value v = fn.is(VT::Closure) ? q.call(fn, nullptr, 0) : fn;
     e = c.enum_(id);
     if (!e) raisef(LOOKUP_ERR, "enum `%s` is undefined", name.c_str());
+    if (fn.is(VT::Closure)) {
+        // Enum{||..}: the closure gives the name of the member
+        if (!v.is(VT::Str))
+            raisef(TYPE_ERR, "enumerator lookup is expecting type `str` but got type `%s` instead",
+                   type_name(v));
+        EnumMemberObj* m = e->member(v.as_str());
+        if (!m)
+            raisef(LOOKUP_ERR, "enum `%s` has no member `%s`", name.c_str(), v.as_str().c_str());
+        return member_value(m);
+    }
     if (v.is(VT::Str)) {
         if (EnumMemberObj* m = e->member(v.as_str())) return member_value(m);
     }
@@ -505,6 +548,8 @@ Value hook_enum_method(Query& q, Value& self, const Node* n, bool& handled) {
     return call_method(q, it->closure, self, n);
 }
 
+static Value member_by_value(EnumDef& er, const Value& v);
+
 // enum(name) is the default member; enum(name, value) the member with that
 // value (ThingsDB's messages when there is none).
 Value fn_enum(Query& q, Value*, Args& a) {
@@ -519,6 +564,31 @@ Value fn_enum(Query& q, Value*, Args& a) {
     Value v = a.eval(1);
     e = c.enum_(id);
     if (!e) raisef(LOOKUP_ERR, "enum `%s` not found", n.as_str().c_str());
+    return member_by_value(*e, v);
+}
+
+// Enum() is the default member, Enum(value) the member with that value.
+Value hook_enum_call(Query& q, const Node* n, bool& handled) {
+    Catalog& c = Catalog::of(q);
+    const std::string& name = interned(n->name);
+    EnumDef* e = c.enum_(name);
+    if (!e) return Value();
+    handled = true;
+    int nargs = static_cast<int>(n->kids.size());
+    if (nargs > 1)
+        raisef(NUM_ARGUMENTS_ERR, "enum `%s` takes at most 1 argument but %d were given",
+               name.c_str(), nargs);
+    uint32_t id = e->id;
+    if (nargs == 0) return member_value(e->members[0].get());
+    Value v = q.eval(n->kids[0]);
+    e = c.enum_(id);
+    if (!e) raisef(LOOKUP_ERR, "enum `%s` is undefined", name.c_str());
+    return member_by_value(*e, v);
+}
+
+// The member of e with value v (ThingsDB's messages when there is none).
+static Value member_by_value(EnumDef& er, const Value& v) {
+    EnumDef* e = &er;
     if (EnumMemberObj* m = by_value(*e, v)) return member_value(m);
     VT kind = e->members[0]->val.type();
     switch (v.type()) {

@@ -102,8 +102,22 @@ Value mod_type_add(ModType& ctx) {
         raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(),
                name.c_str());
     f.spec = c.parse_spec(*t, fname, f.raw);
+    // A value of the closure that does not fit gets the field's default, as
+    // ThingsDB does; the field is added before that is raised.
+    std::string first_bad;
     if (closure_init) {
-        for (Value& r : vals) c.check_field(*t, f, r);
+        Value dflt;  // one default value for all, as ThingsDB
+        for (Value& r : vals) {
+            try {
+                c.check_field(*t, f, r);
+            } catch (const Error& e) {
+                if (first_bad.empty()) {
+                    first_bad = e.msg();
+                    dflt = c.default_value(*t, f);
+                }
+                r = dflt;
+            }
+        }
     } else {
         c.check_field(*t, f, init);
     }
@@ -119,6 +133,11 @@ Value mod_type_add(ModType& ctx) {
     if (!inst.empty() && !closure_init) j.raw("init", job_value(q, init));
     j.num("modified_at", t->modified_at).str("name", fname).str("spec", f.raw).num("type_id", tid);
     add_catalog_job(q, "mod_type_add", j.text());
+    if (!first_bad.empty())
+        raisef(OPERATION_ERR,
+               "field `%s` is added to type `%s` but at least one error has occurred using the "
+               "given callback; %s",
+               fname.c_str(), name.c_str(), first_bad.c_str());
     return Value();
 }
 
@@ -243,15 +262,21 @@ Value mod_type_mod(ModType& ctx) {
     std::vector<Value> inst = c.instances(tid);
     // Every new value first (a migration closure gives them), checked,
     // then the field and the instances change: a closure that raises
-    // (caught or not) leaves the type and its instances as they were.
-    auto bad_migration = [&](const Error& e) {
+    // (caught or not) leaves the type and its instances as they were. A
+    // value that does not fit is replaced by the field's default, as
+    // ThingsDB does, and the change completes before that is raised.
+    auto bad_migration = [&](const std::string& msg) {
         raisef(OPERATION_ERR,
                "field `%s` on type `%s` is modified but at least one instance got an "
-               "inappropriate value from the migration callback; callback response: %s",
-               fname.c_str(), name.c_str(), e.msg().c_str());
+               "inappropriate value from the migration callback; to be compliant, ThingsDB has "
+               "used the default value for this instance; callback response: %s",
+               fname.c_str(), name.c_str(), msg.c_str());
     };
     std::vector<Value> vals;
-    for (Value& iv : inst) {
+    std::vector<bool> use_default(inst.size(), false);
+    std::string first_bad;
+    for (size_t k = 0; k < inst.size(); ++k) {
+        Value& iv = inst[k];
         if (!migrate.is(VT::Closure)) {
             Value* cur = iv.thing()->get(fname);
             vals.push_back(cur ? *cur : Value());
@@ -261,7 +286,8 @@ Value mod_type_mod(ModType& ctx) {
         try {
             c.check_field(*c.type(tid), nf, r);
         } catch (const Error& e) {
-            bad_migration(e);
+            if (first_bad.empty()) first_bad = e.msg();
+            use_default[k] = true;
         }
         vals.push_back(std::move(r));
     }
@@ -274,19 +300,25 @@ Value mod_type_mod(ModType& ctx) {
     size_t i = static_cast<size_t>(idx);
     no_relation(t->fields[i]);
     nf.spec = c.parse_spec(*t, fname, nf.raw);
-    for (Value& v : vals) {
+    // As ThingsDB, one default value for all (a Type's default is one instance).
+    Value dflt;
+    bool have_dflt = false;
+    for (size_t k = 0; k < vals.size(); ++k) {
+        Value& v = vals[k];
+        if (use_default[k]) {
+            if (!have_dflt) dflt = c.default_value(*t, nf);
+            have_dflt = true;
+            v = dflt;
+        }
         try {
             c.check_field(*t, nf, v);
         } catch (const Error& e) {
-            if (migrate.is(VT::Closure)) bad_migration(e);
-            size_t n = inst.size();
-            raisef(
-                OPERATION_ERR,
-                "cannot apply type declaration `%s` to `%s` on type `%s`; type `%s` has %zu active "
-                "instance%s and the old declaration `%s` is not compatible with the new "
-                "declaration",
-                nf.raw.c_str(), fname.c_str(), name.c_str(), name.c_str(), n, n == 1 ? "" : "s",
-                t->fields[i].raw.c_str());
+            if (migrate.is(VT::Closure)) bad_migration(e.msg());
+            raisef(OPERATION_ERR,
+                   "cannot apply type declaration `%s` to `%s` on type `%s` without a closure to "
+                   "migrate existing instances; the old declaration `%s` is not compatible with "
+                   "the new declaration; see https://docs.thingsdb.io/v1/collection-api/mod_type",
+                   nf.raw.c_str(), fname.c_str(), name.c_str(), t->fields[i].raw.c_str());
         }
     }
     if (migrate.is(VT::Closure))
@@ -305,6 +337,7 @@ Value mod_type_mod(ModType& ctx) {
                         .str("spec", nf.raw)
                         .num("type_id", tid)
                         .text());
+    if (!first_bad.empty()) bad_migration(first_bad);
     return Value();
 }
 
@@ -454,6 +487,21 @@ Value mod_type_rel(ModType& ctx) {
     std::string oname = other.as_str();
     Field* of = ot->field(oname);
     if (!of) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", ot->name.c_str(), oname.c_str());
+    // An instance without an id that already points somewhere through one of
+    // the two properties cannot take part in a relation.
+    auto unstored_use = [&](TypeDef& owner, const std::string& field) {
+        for (Value& iv : c.instances(owner.id)) {
+            Thing* th = iv.thing();
+            Value* v = th->id ? nullptr : th->get(field);
+            if (v && (v->is(VT::Thing) || (v->is(VT::Set) && !v->set()->items.empty())))
+                return true;
+        }
+        return false;
+    };
+    if (unstored_use(*t, fname) || unstored_use(*ot, oname))
+        raise(TYPE_ERR,
+              "failed to create relation; relations must be created using a property on a stored "
+              "thing (a thing with an Id)");
     if (of == f && f->spec.kind == SK::Set)
         raise(TYPE_ERR,
               "relations may only be configured between restricted sets and/or nillable typed");

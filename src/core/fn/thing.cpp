@@ -562,7 +562,7 @@ Value m_thing_wrap(Query& q, Value* self, Args& a) {
         auto def = static_cast<AnoObj*>(arg.object())->def;
         return make_wrap(t, *def, def);
     }
-    if (!arg.is(VT::Str)) a.bad_type(0, "str", arg);
+    if (!arg.is(VT::Str)) a.bad_type(0, "str` or `<anonymous>", arg);
     TypeDef* td = q.collection() ? c.type(arg.as_str()) : nullptr;
     if (!td) raisef(LOOKUP_ERR, "type `%s` not found", arg.as_str().c_str());
     return make_wrap(t, *td, nullptr);

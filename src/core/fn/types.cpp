@@ -128,7 +128,10 @@ void define(Catalog& c, TypeDef& t, const Value& defs) {
     std::vector<Method> methods;
     // Parse against a copy so a failure leaves the type untouched.
     for (const Prop& p : defs.thing()->props()) {
-        if (!valid_name(p.key)) raise(VALUE_ERR, "property name must follow the naming rules");
+        if (!valid_name(p.key))
+            raise(VALUE_ERR,
+                  "type keys must follow the naming rules; see "
+                  "https://docs.thingsdb.io/v1/collection-api/set_type");
         if (p.val.is(VT::Closure)) {
             Value cl = closure_from_source(p.val.closure()->source);
             methods.push_back({p.key, cl});
@@ -176,11 +179,11 @@ Value fn_new_type(Query& q, Value*, Args& a) {
     TypeDef& t = create_type(q, c, name, wpo);
     t.hide_id = hid;
     c.save(t);
-    return Value();
+    return Value::str(name);  // the name, so set_type(new_type('T'), {..}) works
 }
 
 Value fn_set_type(Query& q, Value*, Args& a) {
-    a.between(2, 3);
+    a.between(2, 4);
     Catalog& c = cat_of(q);
     std::string name = a.str_arg(0);
     TypeDef* t = c.type(name);
@@ -198,6 +201,9 @@ Value fn_set_type(Query& q, Value*, Args& a) {
     if (!defs.is(VT::Thing)) a.bad_type(1, "thing", defs);
     std::optional<bool> wpo_arg;
     if (a.size() > 2) wpo_arg = truthy(a.eval(2));
+    // the 4th argument sets hide_id as mod_type's `hid` does
+    std::optional<bool> hid_arg;
+    if (a.size() > 3) hid_arg = truthy(a.eval(3));
     if (is_new) check_new_type_name(c, a, name);
     t = is_new ? nullptr : c.type(tid);
     bool wpo = wpo_arg ? *wpo_arg : (t ? t->wrap_only : false);
@@ -231,6 +237,7 @@ Value fn_set_type(Query& q, Value*, Args& a) {
     }
     t = c.type(tid);
     t->wrap_only = wpo;
+    if (hid_arg) t->hide_id = *hid_arg;
     t->modified_at = now_seconds(q);
     c.save(*t);
     add_catalog_job(q, "set_type",
@@ -240,6 +247,13 @@ Value fn_set_type(Query& q, Value*, Args& a) {
                         .num("modified_at", t->modified_at)
                         .num("type_id", t->id)
                         .text());
+    if (hid_arg)
+        add_catalog_job(q, "mod_type_hid",
+                        JsonObject()
+                            .num("modified_at", t->modified_at)
+                            .boolean("hide_id", t->hide_id)
+                            .num("type_id", t->id)
+                            .text());
     return Value();
 }
 
@@ -421,9 +435,8 @@ Value fn_mod_type(Query& q, Value*, Args& a) {
     for (const auto& task : tasks)
         if (action == task.name) return task.run(ctx);
     raisef(VALUE_ERR,
-           "function `mod_type` expects argument 2 to be `add`, `all`, `del`, `hid`, `idx`, `mod`, "
-           "`rel`, `ren` or "
-           "`wpo` but got `%s` instead",
+           "function `mod_type` expects argument 2 to be `all`, `add`, `del`, `hid`, `mod`, "
+           "`rel`, `ren` or `wpo` but got `%s` instead",
            action.c_str());
 }
 

@@ -34,7 +34,18 @@ Value map_wrap(Query& q, Value* self, Args& a) {
     bool is_set = self->is(VT::Set);
     Value keep = *self;
     uint32_t tid = kNoType;
-    if (a.size() == 1) tid = type_arg(q, a, 0).id;
+    std::shared_ptr<TypeDef> ano;  // map_wrap(&{..}): an anonymous type
+    if (a.size() == 1) {
+        Value n = a.eval(0);
+        if (n.is(VT::Ano)) {
+            ano = static_cast<AnoObj*>(n.object())->def;
+        } else {
+            if (!n.is(VT::Str)) a.bad_type(0, "str` or `<anonymous>", n);
+            TypeDef* td = Catalog::of(q).type(n.as_str());
+            if (!td) raisef(LOOKUP_ERR, "type `%s` not found", n.as_str().c_str());
+            tid = td->id;
+        }
+    }
     std::vector<Thing*> things;
     if (is_set) {
         for (auto& t : self->set()->items) things.push_back(t.get());
@@ -53,6 +64,10 @@ Value map_wrap(Query& q, Value* self, Args& a) {
     std::vector<Value> out;
     out.reserve(things.size());
     for (Thing* t : things) {
+        if (ano) {
+            out.push_back(make_wrap(t, *ano, ano));
+            continue;
+        }
         uint32_t id = tid != kNoType ? tid : t->type();
         TypeDef* td = id != kNoType ? c.type(id) : nullptr;
         if (!td)

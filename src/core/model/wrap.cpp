@@ -112,19 +112,16 @@ void render_through(Query& q, std::string& out, Thing* t, TypeDef& def, int deep
         sep();
         json_escape(out, m.name);
         out.push_back(':');
+        // A method that fails shows its error message as the property's value.
         if (m.closure.closure()->side_effects) {
-            out +=
-                "{\"error_code\":-53,\"error_msg\":\"failed to compute property; method has side "
-                "effects\"}";
+            out += "\"failed to compute property; method has side effects\"";
             continue;
         }
         try {
             Value r = q.call(m.closure, {make_thing(t)});
             out += q.to_json(r, deep);
         } catch (const Error& e) {
-            out += "{\"error_code\":" + std::to_string(e.code()) + ",\"error_msg\":";
             json_escape(out, e.msg());
-            out.push_back('}');
         }
     }
     out.push_back('}');
@@ -136,6 +133,10 @@ void render_value(Query& q, std::string& out, const Field& f, bool nested, const
                   int deep) {
     SK kind = nested ? f.spec.nkind : f.spec.kind;
     uint32_t ref = nested ? f.spec.nref : f.spec.ref;
+    if (v.is(VT::EnumMember) && !nested && (f.spec.flags & kFlagName)) {
+        json_escape(out, v.member()->name);
+        return;
+    }
     if (v.is(VT::Thing) || v.is(VT::Wrap)) {
         Thing* t = v.is(VT::Thing) ? v.thing() : static_cast<WrapObj*>(v.object())->thing.get();
         if (f.ano) return render_through(q, out, t, *f.ano, deep);
@@ -201,7 +202,8 @@ Value hook_wrap_method(Query& q, Value& self, const Node* n, bool& handled) {
     Method* m = def ? def->method(name) : nullptr;
     if (!m) {
         if (n->optional) return Value();
-        raisef(LOOKUP_ERR, "type `%s` has no method `%s`", w->label.c_str(), name.c_str());
+        raisef(LOOKUP_ERR, "type `%s` has no method `%s`",
+               def && !def->anonymous ? def->name.c_str() : w->label.c_str(), name.c_str());
     }
     Value c = m->closure;
     int np = static_cast<int>(c.closure()->params.size());

@@ -124,7 +124,7 @@ Value hook_call(Query& q, const Node* n, bool& handled) {
     Catalog& cat = Catalog::of(q);
     const std::string& name = interned(n->name);
     TypeDef* t = cat.type(name);
-    if (!t) return Value();
+    if (!t) return hook_enum_call(q, n, handled);
     handled = true;
     int nargs = static_cast<int>(n->kids.size());
     if (nargs > 1)
@@ -137,16 +137,14 @@ Value hook_call(Query& q, const Node* n, bool& handled) {
     uint32_t tid = t->id;
     Value idv = q.eval(n->kids[0]);
     if (!idv.is(VT::Int))
-        raisef(TYPE_ERR,
-               "function `%s` expects argument 1 to be of type `int` but got type `%s` instead",
-               name.c_str(), type_name(idv));
+        raisef(TYPE_ERR, "cannot convert type `%s` to `%s`", type_name(idv), name.c_str());
     Value th = q.need_collection().thing_by_id(static_cast<uint64_t>(idv.as_int()));
     if (!th.is(VT::Thing))
         raisef(LOOKUP_ERR, "collection `%s` has no `thing` with id %lld",
                q.need_collection().row().name.c_str(), static_cast<long long>(idv.as_int()));
     if (th.thing()->type() != tid)
-        raisef(TYPE_ERR, "thing `#%lld` is of type `%s` and not of type `%s`",
-               static_cast<long long>(idv.as_int()), type_name(th), name.c_str());
+        raisef(TYPE_ERR, "`#%lld` is of type `%s`, not `%s`", static_cast<long long>(idv.as_int()),
+               type_name(th), name.c_str());
     return th;
 }
 

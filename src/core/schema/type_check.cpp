@@ -7,6 +7,7 @@
 #include "core/api/error.h"
 #include "core/model/datetime.h"
 #include "core/model/regex.h"
+#include "core/model/restrict.h"
 #include "core/model/thing.h"
 #include "core/schema/types.h"
 #include "core/schema/types_internal.h"
@@ -15,10 +16,25 @@ namespace tdb {
 
 namespace {
 
-enum class CR { Ok, Type, Utf8, UInt, PInt, NInt, IRange, FRange, FNan, SRange, Pattern };
+enum class CR {
+    Ok,
+    Type,
+    Utf8,
+    UInt,
+    PInt,
+    NInt,
+    IRange,
+    FRange,
+    FNan,
+    SRange,
+    Pattern,
+    Email,
+    Url,
+    Tel
+};
 
 CR check_kind(SK k, bool nillable, uint32_t ref, const Spec* cond, const Value& v) {
-    if (v.is_nil()) return nillable || k == SK::Any ? CR::Ok : CR::Type;
+    if (v.is_nil()) return nillable || k == SK::Any || k == SK::AnyEnum ? CR::Ok : CR::Type;
     switch (k) {
         case SK::Any:
             return CR::Ok;
@@ -80,6 +96,15 @@ CR check_kind(SK k, bool nillable, uint32_t ref, const Spec* cond, const Value& 
         case SK::Pattern:
             if (!v.is(VT::Str)) return CR::Type;
             return regex_test(cond->regex.regex(), v.as_str()) ? CR::Ok : CR::Pattern;
+        case SK::Email:
+        case SK::Url:
+        case SK::Tel: {
+            if (!v.is(VT::Str)) return CR::Type;
+            if (spec_text_ok(k, v.as_str())) return CR::Ok;
+            return k == SK::Email ? CR::Email : k == SK::Url ? CR::Url : CR::Tel;
+        }
+        case SK::AnyEnum:
+            return v.is(VT::EnumMember) ? CR::Ok : CR::Type;
     }
     return CR::Type;
 }
@@ -141,6 +166,14 @@ std::string range_num(int64_t v) { return std::to_string(v); }
                    "mismatch in type `%s`; property `%s` has a requirement to match pattern /%s/%s",
                    tn, fn, re->pattern.c_str(), re->flags.c_str());
         }
+        case CR::Email:
+            raisef(VALUE_ERR, "mismatch in type `%s`; property `%s` only accepts an email address",
+                   tn, fn);
+        case CR::Url:
+            raisef(VALUE_ERR, "mismatch in type `%s`; property `%s` only accepts a URL", tn, fn);
+        case CR::Tel:
+            raisef(VALUE_ERR,
+                   "mismatch in type `%s`; property `%s` only accepts a telephone number", tn, fn);
         default:
             raisef(TYPE_ERR,
                    "mismatch in type `%s`; type `%s` is invalid for property `%s` with definition "
@@ -175,7 +208,7 @@ std::string range_num(int64_t v) { return std::to_string(v); }
                    tn, fn);
         default:
             raisef(TYPE_ERR,
-                   "mismatch in type `%s`; property `%s` requires an array with items that match "
+                   "mismatch in type `%s`; property `%s` requires an array with items that matches "
                    "definition `%s`",
                    tn, fn, f.raw.c_str());
     }
@@ -187,10 +220,40 @@ CR check_item(const Spec& sp, const Value& v) {
 
 }  // namespace
 
+bool spec_text_ok(SK k, const std::string& s) {
+    if (s.empty()) return false;
+    if (k == SK::Email) return restriction_pattern_ok('e', s);
+    if (k == SK::Url) return restriction_pattern_ok('u', s);
+    // a telephone number: digits, optionally grouped by spaces, dots, dashes
+    // or parentheses, after an optional leading `+`
+    bool digit = false;
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c >= '0' && c <= '9')
+            digit = true;
+        else if (!(c == ' ' || c == '.' || c == '-' || c == '(' || c == ')' ||
+                   (c == '+' && i == 0)))
+            return false;
+    }
+    return digit;
+}
+
 void Catalog::check_field(const TypeDef& t, const Field& f, Value& v) {
     const Spec& sp = f.spec;
     CR r = check_kind(sp.kind, sp.nillable, sp.ref, &sp, v);
     if (r != CR::Ok) field_err(r, t, f, v);
+    if (sp.restrict && v.is(VT::Thing) && v.thing()->type() == kNoType &&
+        v.thing()->restriction != sp.restrict) {
+        for (const Prop& p : v.thing()->props())
+            if (!restriction_allows(sp.restrict, p.val))
+                raisef(TYPE_ERR,
+                       "mismatch in type `%s`; property `%s` requires a thing with values that "
+                       "matches definition `%s`",
+                       t.name.c_str(), f.name.c_str(), f.raw.c_str());
+        Thing* th = v.thing();
+        th->restriction = sp.restrict;
+        if (th->id && th->coll) th->coll->mark_dirty(th);
+    }
     if (sp.kind == SK::Arr && v.is(VT::List) && sp.nkind != SK::Any) {
         for (const Value& item : v.list()->items) {
             CR ir = check_item(sp, item);
@@ -211,14 +274,25 @@ void Catalog::check_field(const TypeDef& t, const Field& f, Value& v) {
 
 bool field_maps(const Field& f, const Value& v) {
     const Spec& sp = f.spec;
-    if (v.is_nil()) return sp.nillable || sp.kind == SK::Any;
+    if ((sp.flags & kFlagSkipFalse) && !truthy(v)) return false;
+    if (v.is_nil()) return !(sp.flags & kFlagSkipNil) && (sp.nillable || sp.kind == SK::Any);
+    if (v.is(VT::EnumMember) && !f.ano) {
+        // a member shows as its name ('*') or its value, unless an enum is asked for
+        if (sp.kind == SK::AnyEnum || sp.kind == SK::Enum)
+            return check_kind(sp.kind, sp.nillable, sp.ref, &sp, v) == CR::Ok;
+        Value shown = (sp.flags & kFlagName) ? Value::str(v.member()->name) : v.member()->val;
+        return sp.kind == SK::Any || check_kind(sp.kind, sp.nillable, sp.ref, &sp, shown) == CR::Ok;
+    }
     if (f.ano) return sp.kind == SK::Arr ? v.is(VT::List) : v.is(VT::Thing) || v.is(VT::Wrap);
     switch (sp.kind) {
         case SK::Type:
         case SK::Thing:
             return v.is(VT::Thing) || v.is(VT::Wrap);
         case SK::Arr:
-            return v.is(VT::List);
+            // a set shows as a list when its things can be items
+            return v.is(VT::List) ||
+                   (v.is(VT::Set) &&
+                    (sp.nkind == SK::Any || sp.nkind == SK::Thing || sp.nkind == SK::Type));
         case SK::Set:
             return v.is(VT::Set);
         default:
@@ -228,6 +302,17 @@ bool field_maps(const Field& f, const Value& v) {
 
 Value Catalog::default_value(const TypeDef& t, const Field& f) {
     const Spec& sp = f.spec;
+    if (sp.has_dval) return sp.dval;
+    if (sp.has_member) {
+        EnumDef* e = enum_(sp.ref);
+        EnumMemberObj* m = e ? e->member_by_mid(sp.dmid) : nullptr;
+        if (m) return Value::obj(VT::EnumMember, m);
+    }
+    if (sp.restrict && !sp.nillable) {
+        Value th = new_thing();
+        th.thing()->restriction = sp.restrict;
+        return th;
+    }
     switch (sp.kind) {
         case SK::IntRange:
         case SK::FloatRange:
@@ -246,6 +331,9 @@ Value Catalog::default_value(const TypeDef& t, const Field& f) {
         case SK::Raw:
         case SK::Str:
         case SK::Utf8:
+        case SK::Email:
+        case SK::Url:
+        case SK::Tel:
             return Value::str("");
         case SK::Bytes:
             return Value::bytes("");

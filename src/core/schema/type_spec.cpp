@@ -4,9 +4,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include "core/api/error.h"
 #include "core/model/regex.h"
+#include "core/model/restrict.h"
 #include "core/schema/types.h"
 
 namespace tdb {
@@ -60,7 +62,14 @@ const char* spec_kind_name(SK k) {
         case SK::Type:
             return "thing";
         case SK::Enum:
+        case SK::AnyEnum:
             return "enum";
+        case SK::Email:
+            return "email";
+        case SK::Url:
+            return "url";
+        case SK::Tel:
+            return "tel";
     }
     return "any";
 }
@@ -71,8 +80,50 @@ namespace {
 
 [[noreturn]] void bad_decl(int code, const std::string& field, const TypeDef& t,
                            const std::string& what) {
-    raise(code, fmt("invalid declaration for `%s` on type `%s`; %s", field.c_str(), t.name.c_str(),
-                    what.c_str()));
+    // ThingsDB ends these messages with a pointer to its documentation.
+    raise(code, fmt("invalid declaration for `%s` on type `%s`; %s; see "
+                    "https://docs.thingsdb.io/v1/data-types/type",
+                    field.c_str(), t.name.c_str(), what.c_str()));
+}
+
+uint8_t flag_of(char c) {
+    switch (c) {
+        case '&':
+            return kFlagAmp;
+        case '-':
+            return kFlagMinus;
+        case '+':
+            return kFlagPlus;
+        case '*':
+            return kFlagName;
+        case '?':
+            return kFlagSkipNil;
+        case '!':
+            return kFlagSkipFalse;
+        default:
+            return 0;
+    }
+}
+
+// The kinds that take a condition or default between `<` and `>`.
+bool condition_kind(std::string_view s, SK& k) {
+    static const struct {
+        const char* n;
+        SK k;
+    } kinds[] = {
+        {"int", SK::Int},   {"float", SK::Float}, {"str", SK::Str},
+        {"utf8", SK::Utf8}, {"bool", SK::Bool},   {"email", SK::Email},
+        {"url", SK::Url},   {"tel", SK::Tel},     {"thing", SK::Thing},
+    };
+    for (auto& e : kinds) {
+        size_t n = std::strlen(e.n);
+        if (s.size() > n && s.compare(0, n, e.n) == 0 &&
+            (s[n] == '<' || s[n] == '>' || s[n] == ' ' || s.size() == n + 1)) {
+            k = e.k;
+            return true;
+        }
+    }
+    return false;
 }
 
 bool base_kind(std::string_view s, SK& k) {
@@ -86,6 +137,8 @@ bool base_kind(std::string_view s, SK& k) {
         {"pint", SK::PInt},     {"nint", SK::NInt},         {"float", SK::Float},
         {"number", SK::Number}, {"datetime", SK::Datetime}, {"timeval", SK::Timeval},
         {"regex", SK::Regex},   {"closure", SK::Closure},   {"error", SK::Error},
+        {"email", SK::Email},   {"url", SK::Url},           {"tel", SK::Tel},
+        {"enum", SK::AnyEnum},
     };
     for (auto& e : kinds)
         if (s == e.n) {
@@ -112,6 +165,13 @@ bool reaches(Catalog& cat, const TypeDef* from, uint32_t to, int depth) {
     return false;
 }
 
+// The checks of the prefix flags once the definition is known.
+Spec& finish_spec(TypeDef& t, const std::string& fname, Spec& sp) {
+    if ((sp.flags & kFlagSkipNil) && !sp.nillable && sp.kind != SK::Any)
+        bad_decl(TYPE_ERR, fname, t, "skip nil flags for property which cannot contain nil");
+    return sp;
+}
+
 }  // namespace
 
 Spec Catalog::parse_spec(TypeDef& t, const std::string& fname, const std::string& raw) {
@@ -130,6 +190,18 @@ Spec Catalog::parse_spec(TypeDef& t, const std::string& fname, const std::string
         s.pop_back();
         if (s.empty()) invalid();
     }
+    // prefix flags, after the nillable `?` so a lone `?` stays a bad definition
+    size_t nflags = 0;
+    for (; nflags < s.size(); ++nflags) {
+        uint8_t fl = flag_of(s[nflags]);
+        if (!fl) break;
+        if (sp.flags & fl) bad_decl(VALUE_ERR, fname, t, "duplicate flags");
+        sp.flags |= fl;
+    }
+    if ((sp.flags & kFlagMinus) && (sp.flags & kFlagPlus))
+        bad_decl(VALUE_ERR, fname, t, "conflicting flags `-` and `+`");
+    if (nflags == s.size()) bad_decl(VALUE_ERR, fname, t, "missing declaration after flags");
+    s.erase(0, nflags);
     bool nested = false;
     SK* kind = &sp.kind;
     bool* nil = &sp.nillable;
@@ -139,7 +211,7 @@ Spec Catalog::parse_spec(TypeDef& t, const std::string& fname, const std::string
         if (s.back() != close || s.size() < 2) invalid();
         sp.kind = s[0] == '[' ? SK::Arr : SK::Set;
         s = s.substr(1, s.size() - 2);
-        if (s.empty()) return sp;  // items of any kind
+        if (s.empty()) return finish_spec(t, fname, sp);  // items of any kind
         nested = true;
         kind = &sp.nkind;
         nil = &sp.nnillable;
@@ -186,27 +258,54 @@ Spec Catalog::parse_spec(TypeDef& t, const std::string& fname, const std::string
                      "/(e|h|l|o)+/<hello>");
         sp.kind = SK::Pattern;
         sp.dval = dval;
-        return sp;
+        return finish_spec(t, fname, sp);
     }
 
     if (s.back() == '>') {
         if (nested) bad_decl(VALUE_ERR, fname, t, "nested range conditions are not allowed");
-        size_t lt = s.find('<');
-        std::string base = s.substr(0, lt == std::string::npos ? s.size() - 1 : lt);
         SK bk;
-        if (!base_kind(base, bk) ||
-            (bk != SK::Int && bk != SK::Float && bk != SK::Str && bk != SK::Utf8)) {
-            if (lt == std::string::npos && base_kind(base, bk) &&
-                (bk == SK::Int || bk == SK::Float || bk == SK::Str || bk == SK::Utf8))
-                ;
-            else
-                bad_decl(VALUE_ERR, fname, t,
-                         "additional info <..> can be applied to `int`, `float`, `str`, `email`, "
-                         "`url` and `tel`");
-        }
-        if (lt == std::string::npos)
+        if (!condition_kind(s, bk))
             bad_decl(VALUE_ERR, fname, t,
-                     fmt("expecting a `<` character after `%s`", base.c_str()));
+                     "additional info <..> can be applied to `int`, `float`, `str`, `email`, "
+                     "`url` and `tel`");
+        const char* base = spec_kind_name(bk);
+        size_t lt = std::strlen(base);
+        if (s[lt] != '<')
+            bad_decl(VALUE_ERR, fname, t, fmt("expecting a `<` character after `%s`", base));
+        std::string inner = s.substr(lt + 1, s.size() - lt - 2);
+        if (bk == SK::Bool) {
+            if (inner != "true" && inner != "false")
+                bad_decl(VALUE_ERR, fname, t, "the default value must be either true or false");
+            sp.kind = SK::Bool;
+            sp.dval = Value::boolean(inner == "true");
+            sp.has_dval = true;
+            return finish_spec(t, fname, sp);
+        }
+        if (bk == SK::Email || bk == SK::Url || bk == SK::Tel) {
+            if (!spec_text_ok(bk, inner))
+                bad_decl(
+                    VALUE_ERR, fname, t,
+                    fmt("the default value must be %s", bk == SK::Email ? "an email address"
+                                                        : bk == SK::Url ? "a URL"
+                                                                        : "a telephone number"));
+            sp.kind = bk;
+            sp.dval = Value::str(inner);
+            sp.has_dval = true;
+            return finish_spec(t, fname, sp);
+        }
+        if (bk == SK::Thing) {
+            size_t lb = inner.find('{');
+            if (lb != std::string::npos && lb > 0 && inner.back() == '}') {
+                std::string en = inner.substr(0, lb);
+                if (enum_(en))
+                    bad_decl(TYPE_ERR, fname, t,
+                             fmt("type `thing` cannot contain enum type `%s` with a default value",
+                                 en.c_str()));
+            }
+            sp.kind = SK::Thing;
+            sp.restrict = parse_restriction(q, inner);
+            return finish_spec(t, fname, sp);
+        }
         const char* p = s.c_str() + lt + 1;
         const char* stop = s.c_str() + s.size() - 1;  // the `>`
         auto missing_colon = [&]() {
@@ -279,7 +378,7 @@ Spec Catalog::parse_spec(TypeDef& t, const std::string& fname, const std::string
             sp.kind = SK::StrRange;
             sp.imin = mi;
             sp.imax = ma;
-            return sp;
+            return finish_spec(t, fname, sp);
         }
         if (bk == SK::Int) {
             int64_t mi = read_int(present, INT64_MIN);
@@ -301,7 +400,7 @@ Spec Catalog::parse_spec(TypeDef& t, const std::string& fname, const std::string
             sp.kind = SK::IntRange;
             sp.imin = mi;
             sp.imax = ma;
-            return sp;
+            return finish_spec(t, fname, sp);
         }
         double mi = read_float(-INFINITY);
         if (*p != ':') missing_colon();
@@ -323,10 +422,43 @@ Spec Catalog::parse_spec(TypeDef& t, const std::string& fname, const std::string
         sp.kind = SK::FloatRange;
         sp.fmin = mi;
         sp.fmax = ma;
-        return sp;
+        return finish_spec(t, fname, sp);
     }
 
     SK bk;
+    size_t lb = s.find('{');
+    if (lb != std::string::npos && lb > 0 && s.back() == '}') {
+        // Enum{Member}: the enum with a default member
+        std::string en = s.substr(0, lb);
+        std::string mn = s.substr(lb + 1, s.size() - lb - 2);
+        EnumDef* e = enum_(en);
+        if (!e) {
+            if (!is_ascii(s))
+                bad_decl(VALUE_ERR, fname, t,
+                         "type declarations must only contain valid ASCII characters");
+            bad_decl(TYPE_ERR, fname, t, fmt("unknown type `%s` in declaration", en.c_str()));
+        }
+        if (nested && sp.kind == SK::Set)
+            bad_decl(TYPE_ERR, fname, t,
+                     fmt("type `set` cannot contain enum type `%s`", e->name.c_str()));
+        if (nested)
+            bad_decl(TYPE_ERR, fname, t,
+                     fmt("type `list` cannot contain enum type `%s` with a default value",
+                         e->name.c_str()));
+        if (mn.empty())
+            bad_decl(TYPE_ERR, fname, t,
+                     "if you want the default enum member, remove the curly brackets `{}` from "
+                     "the definition");
+        EnumMemberObj* m = e->member(mn);
+        if (!m)
+            bad_decl(LOOKUP_ERR, fname, t,
+                     fmt("cannot find member `%s` on enum type `%s`", mn.c_str(), e->name.c_str()));
+        sp.kind = SK::Enum;
+        sp.ref = e->id;
+        sp.has_member = true;
+        sp.dmid = m->mid;
+        return finish_spec(t, fname, sp);
+    }
     if (base_kind(s, bk)) {
         *kind = bk;
     } else if (TypeDef* dep = type(s)) {
@@ -351,34 +483,71 @@ Spec Catalog::parse_spec(TypeDef& t, const std::string& fname, const std::string
     (void)nil;
     if (sp.kind == SK::Set && nested) {
         if (sp.nnillable) bad_decl(TYPE_ERR, fname, t, "type `set` cannot contain a nillable type");
+        if (sp.nkind == SK::Enum) {
+            EnumDef* e = enum_(sp.nref);
+            bad_decl(TYPE_ERR, fname, t,
+                     fmt("type `set` cannot contain enum type `%s`", e ? e->name.c_str() : ""));
+        }
         if (sp.nkind != SK::Any && sp.nkind != SK::Thing && sp.nkind != SK::Type)
             bad_decl(TYPE_ERR, fname, t,
                      fmt("type `set` cannot contain type `%s`", spec_kind_name(sp.nkind)));
     }
-    return sp;
+    return finish_spec(t, fname, sp);
 }
 
 namespace {
 
-// `raw` with the name `from` replaced by `to`, when raw names it: `from`,
-// `from?`, `[from]`, `[from?]?`, `{from}`, ...; otherwise raw unchanged.
-std::string rename_in_spec(const std::string& raw, const std::string& from, const std::string& to) {
+// The parts of a definition around the name it refers to: prefix flags,
+// `[`/`{` and `?`, `thing<` .. `>`, and `{Member}` after an enum's name.
+struct SpecParts {
+    std::string pre, name, post;
+};
+
+SpecParts split_spec(const std::string& raw) {
+    SpecParts p;
     std::string core = raw;
-    std::string pre, post;
+    size_t nflags = 0;
+    while (nflags < core.size() && flag_of(core[nflags])) ++nflags;
+    p.pre = core.substr(0, nflags);
+    core.erase(0, nflags);
     if (!core.empty() && core.back() == '?') {
-        post = "?";
+        p.post = "?";
         core.pop_back();
     }
-    if (core.size() >= 2 && (core[0] == '[' || core[0] == '{')) {
-        pre = core.substr(0, 1);
-        post = core.substr(core.size() - 1) + post;
+    if (core.size() >= 2 && (core[0] == '[' || core[0] == '{') &&
+        core.back() == (core[0] == '[' ? ']' : '}')) {
+        p.pre += core.substr(0, 1);
+        p.post = core.substr(core.size() - 1) + p.post;
         core = core.substr(1, core.size() - 2);
         if (!core.empty() && core.back() == '?') {
-            post = "?" + post;
+            p.post = "?" + p.post;
             core.pop_back();
         }
     }
-    return core == from ? pre + to + post : raw;
+    if (core.size() > 7 && core.compare(0, 6, "thing<") == 0 && core.back() == '>') {
+        p.pre += "thing<";
+        p.post = ">" + p.post;
+        core = core.substr(6, core.size() - 7);
+        if (!core.empty() && core.back() == '?') {
+            p.post = "?" + p.post;
+            core.pop_back();
+        }
+    }
+    size_t lb = core.find('{');
+    if (lb != std::string::npos && lb > 0 && core.back() == '}') {
+        p.post = core.substr(lb) + p.post;
+        core.erase(lb);
+    }
+    p.name = core;
+    return p;
+}
+
+// `raw` with the name `from` replaced by `to`, when raw names it: `from`,
+// `from?`, `[from?]?`, `{from}`, `from{Member}`, `thing<from>`, with flags
+// before them; otherwise raw unchanged.
+std::string rename_in_spec(const std::string& raw, const std::string& from, const std::string& to) {
+    SpecParts p = split_spec(raw);
+    return p.name == from ? p.pre + to + p.post : raw;
 }
 
 }  // namespace
@@ -395,6 +564,30 @@ void rename_in_specs(Catalog& c, const std::string& from, const std::string& to)
         }
         if (changed) c.save(*t);
     }
+}
+
+void rename_member_in_specs(Catalog& c, const EnumDef& e, const std::string& from,
+                            const std::string& to) {
+    for (auto& t : c.types) {
+        bool changed = false;
+        for (Field& f : t->fields) {
+            if (!f.spec.has_member || f.spec.ref != e.id) continue;
+            SpecParts p = split_spec(f.raw);
+            std::string old_member = "{" + from + "}";
+            if (p.post.compare(0, old_member.size(), old_member) != 0) continue;
+            f.raw = p.pre + p.name + "{" + to + "}" + p.post.substr(old_member.size());
+            changed = true;
+        }
+        if (changed) c.save(*t);
+    }
+}
+
+std::string member_default_user(Catalog& c, const EnumDef& e, uint32_t mid) {
+    for (auto& t : c.types)
+        for (const Field& f : t->fields)
+            if (f.spec.has_member && f.spec.ref == e.id && f.spec.dmid == mid)
+                return t->name + "." + f.name;
+    return std::string();
 }
 
 }  // namespace tdb

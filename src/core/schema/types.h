@@ -46,6 +46,23 @@ enum class SK : uint8_t {
     IntRange,
     FloatRange,
     Pattern,
+    Email,
+    Url,
+    Tel,
+    AnyEnum,  // 'enum': a member of any enum
+};
+
+// Prefix flags of a definition ('&', '-', '+', '*', '?', '!'): how a wrapping
+// type shows a value. '*' shows an enum member by its name, '?' leaves out a
+// nil value and '!' a value that is false; '&', '-' and '+' are kept with the
+// definition.
+enum SpecFlag : uint8_t {
+    kFlagAmp = 1 << 0,
+    kFlagMinus = 1 << 1,
+    kFlagPlus = 1 << 2,
+    kFlagName = 1 << 3,
+    kFlagSkipNil = 1 << 4,
+    kFlagSkipFalse = 1 << 5,
 };
 
 // A parsed definition such as 'str<1:10>?', '[Note]' or '/^a/i<abc>'.
@@ -60,6 +77,13 @@ struct Spec {
     double fmin = 0, fmax = 0;   // FloatRange
     Value dval;                  // a condition's default (IntRange, ..., Pattern)
     Value regex;                 // Pattern
+    uint8_t flags = 0;           // SpecFlag
+    // dval is the default even when the definition is nillable ('bool<true>?',
+    // 'email<..>', ...); an enum's default member is dmid instead.
+    bool has_dval = false;
+    bool has_member = false;
+    uint32_t dmid = 0;
+    uint64_t restrict = 0;  // 'thing<..>': the restriction of the thing's values
 };
 
 struct TypeDef;
@@ -191,6 +215,10 @@ bool field_maps(const Field& f, const Value& v);
 // set of a Type), without changing anything.
 void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v);
 
+// Whether s is a value for an 'email', 'url' or 'tel' definition (k); an
+// empty string is not, though it is their default.
+bool spec_text_ok(SK k, const std::string& s);
+
 // ---- relations.cpp ---------------------------------------------------------
 
 // The other side of a relation field, or nullptr.
@@ -205,6 +233,13 @@ const char* spec_kind_name(SK k);
 // Renames the type or enum `from` to `to` in every field definition that
 // names it (`from`, `from?`, `[from?]`, `{from}`, ...); saves the types changed.
 void rename_in_specs(Catalog& c, const std::string& from, const std::string& to);
+// Renames enum member `from` to `to` in every definition with it as default
+// (`E{from}`); saves the types changed.
+void rename_member_in_specs(Catalog& c, const EnumDef& e, const std::string& from,
+                            const std::string& to);
+// The first definition `Type.field` with member mid of e as default, or
+// empty when no definition has it.
+std::string member_default_user(Catalog& c, const EnumDef& e, uint32_t mid);
 
 // ---- types.cpp: helpers of the Type and enum functions ---------------------
 
@@ -234,6 +269,8 @@ void hook_set_remove(Query& q, SetObj* s, const std::vector<Thing*>& removed);
 // instances.cpp: Type{...}, Type() and Type(id), instance.method(..).
 Value hook_instance(Query& q, const Node* n, bool& handled);
 Value hook_call(Query& q, const Node* n, bool& handled);
+// fn/enums.cpp: Enum() and Enum(value).
+Value hook_enum_call(Query& q, const Node* n, bool& handled);
 Value hook_method(Query& q, Value& self, const Node* n, bool& handled);
 // instances.cpp: a method (closure) of a type or enum called on self with the
 // call's arguments; arguments beyond the closure's parameters are not evaluated.

@@ -58,7 +58,7 @@ SELECT tdb_query($$
     .iris = Person{name: 'Iris', age: 7};
     [.iris.whoami(), type(.iris), Person(.iris.id()).name];
 $$);
-SELECT tdb_query($$ e = try(Person(.book.id())); [e.code(), e.msg().starts_with('thing `#')]; $$);
+SELECT tdb_query($$ e = try(Person(.book.id())); [e.code(), e.msg().starts_with('`#')]; $$);
 SELECT tdb_query($$ Person(123456789); $$);
 -- mod_type
 SELECT tdb_query($$ mod_type('Person', 'add', 'email', 'str', 'none'); .iris.email; $$);
