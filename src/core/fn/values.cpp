@@ -307,7 +307,7 @@ Value fn_range(Query& q, Value*, Args& a) {
     std::vector<Value> items;
     items.reserve(n);
     int64_t x = start;
-    for (uint64_t i = 0; i < n; ++i, x += step) items.push_back(Value::integer(x));
+    for (uint64_t i = 0; i < n; ++i, x += step) q.poll(), items.push_back(Value::integer(x));
     return make_list(std::move(items));
 }
 
