@@ -137,8 +137,7 @@ TEST(HostileLoops, RemovingManyIsOnePass) {
     EXPECT_EQ(q("s = set(); range(3).each(|| range(100000).each(|| s.add({}))); "
                 "[s.remove(|| true).len(), s.len()]"),
               "[300000,0]");
-    EXPECT_EQ(q("a = range(10); [a.remove(|x| x % 3 == 0, -2), a]"),
-              "[[6,9],[0,1,2,3,4,5,7,8]]");
+    EXPECT_EQ(q("a = range(10); [a.remove(|x| x % 3 == 0, -2), a]"), "[[6,9],[0,1,2,3,4,5,7,8]]");
     EXPECT_EQ(q("a = {}; b = {}; s = set(a, b); [s.remove(a, a, b).len(), s.len()]"), "[2,0]");
     // a thing's properties: the last one takes the place of a removed one
     EXPECT_EQ(q("t = {a: 1, b: 2, c: 3, d: 4, e: 5}; r = t.remove(|k| k == 'a' || k == 'e' || "
@@ -184,8 +183,7 @@ TEST(HostileLoops, BuiltinsPollInTheirLoops) {
         {lng.c_str(), "m.replace('a', 'b'); nil;"},
         {lng.c_str(), "m.replace('a', 'b', -200000); nil;"},
     };
-    for (const Case& c : cases)
-        EXPECT_GE(checks_of(c.setup, c.code), 50) << c.setup << c.code;
+    for (const Case& c : cases) EXPECT_GE(checks_of(c.setup, c.code), 50) << c.setup << c.code;
     // a thing of many properties
     const std::string props = "t = {}; range(3000).each(|i| t[str(i)] = i); ";
     EXPECT_GE(checks_of(props + "t.keys().len(); t.values().len();", "t.keys(); t.values(); nil;"),

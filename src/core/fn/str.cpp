@@ -91,8 +91,8 @@ Value m_str_trim_right(Query&, Value* self, Args& a) { return trim_impl(self, a,
 namespace {
 
 // Replaces at most n occurrences of old, scanning from the start.
-std::string replace_front(Query& q, std::string_view s, std::string_view old,
-                          std::string_view with, size_t n) {
+std::string replace_front(Query& q, std::string_view s, std::string_view old, std::string_view with,
+                          size_t n) {
     std::string out;
     size_t pos = 0;
     while (n) {
@@ -110,8 +110,8 @@ std::string replace_front(Query& q, std::string_view s, std::string_view old,
 // Replaces at most n occurrences of old, scanning from the end (a negative
 // count in ThingsDB): the forward search of the reversed needle in the
 // reversed subject finds the same occurrences, in linear time.
-std::string replace_back(Query& q, std::string_view s, std::string_view old,
-                         std::string_view with, size_t n) {
+std::string replace_back(Query& q, std::string_view s, std::string_view old, std::string_view with,
+                         size_t n) {
     std::string rs(s.rbegin(), s.rend()), rold(old.rbegin(), old.rend());
     std::vector<size_t> hits;
     size_t from = 0;

@@ -144,7 +144,7 @@ private:
     Value eval_slice(const Node* n);
     Value eval_slice_assign(const Node* n);
     Value eval_for(const Node* n);
-    Value ev(const Node* n);  // eval() inline, for the evaluator's own use
+    Value ev(const Node* n);         // eval() inline, for the evaluator's own use
     Value eval_node(const Node* n);  // every kind; eval() answers the hot ones itself
     Value eval_binary(const Node* n);
     Value eval_chain(const Node* n);  // left-deep operator chains, by a loop

@@ -33,9 +33,7 @@ uint64_t double_key(double d) {
     return k;
 }
 
-size_t mix(size_t h, size_t x) {
-    return h ^ (x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
-}
+size_t mix(size_t h, size_t x) { return h ^ (x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)); }
 
 size_t number_hash(const Value& v) {
     double d = v.is(VT::Float) ? v.as_float() : static_cast<double>(int_of(v));
@@ -84,8 +82,7 @@ size_t ValueIndex::hash(const Value& v) {
             return h;
         }
         default:
-            return mix(8 + static_cast<size_t>(v.type()),
-                       std::hash<const void*>()(v.object()));
+            return mix(8 + static_cast<size_t>(v.type()), std::hash<const void*>()(v.object()));
     }
 }
 
