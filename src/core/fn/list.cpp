@@ -607,6 +607,7 @@ void merge_sort(std::vector<Value>& v, Less less) {
     std::vector<Value> tmp(v.size());
     for (size_t width = 1; width < v.size(); width *= 2) {
         for (size_t lo = 0; lo < v.size(); lo += 2 * width) {
+            poll_tick();  // about once per item over all passes; a closure's call polls too
             size_t mid = std::min(lo + width, v.size()), hi = std::min(lo + 2 * width, v.size());
             size_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi) tmp[k++] = less(v[j], v[i]) ? v[j++] : v[i++];
@@ -637,7 +638,6 @@ Value m_list_sort(Query& q, Value* self, Args& a) {
     if (items.size() <= 1) return new_list(std::move(items));
     auto natural = [](bool rev) {
         return [rev](const Value& x, const Value& y) {
-            poll_tick();
             return (rev ? compare(y, x, "<") : compare(x, y, "<")) < 0;
         };
     };
@@ -670,14 +670,12 @@ Value m_list_sort(Query& q, Value* self, Args& a) {
     SortGuard g;
     if (np == 2) {
         merge_sort(items, [&](const Value& x, const Value& y) {
-            q.poll();
-            return closure_cmp(q, arg, x, y) < 0;
+            return closure_cmp(q, arg, x, y) < 0;  // Query::call polls
         });
     } else {
         auto cmp = natural(rev);
         merge_sort(items, [&](const Value& x, const Value& y) {
-            q.poll();
-            return cmp(q.call(arg, {x}), q.call(arg, {y}));
+            return cmp(q.call(arg, {x}), q.call(arg, {y}));  // Query::call polls
         });
     }
     return new_list(std::move(items));

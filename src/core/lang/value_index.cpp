@@ -90,13 +90,11 @@ bool ValueIndex::find_number(const Value& v, bool add) {
     bool is_float = v.is(VT::Float);
     double d = is_float ? v.as_float() : static_cast<double>(int_of(v));
     if (std::isnan(d)) return false;  // nan equals nothing, itself included
-    NumGroup& g = nums_[double_key(d)];
-    bool found = is_float ? g.has_float || !g.ints.empty() : g.has_float || g.ints.count(int_of(v));
+    uint8_t& g = nums_[double_key(d)];
+    bool found = is_float ? g != 0 : (g & kFloat) || ((g & kInt) && ints_.count(int_of(v)));
     if (!found && add) {
-        if (is_float)
-            g.has_float = true;
-        else
-            g.ints.insert(int_of(v));
+        g |= is_float ? kFloat : kInt;
+        if (!is_float) ints_.insert(int_of(v));
     }
     return found;
 }

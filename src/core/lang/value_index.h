@@ -28,12 +28,10 @@ private:
     // double value, but two ints equal only when exact (2^53 and 2^53 + 1
     // both equal the float 2^53). So numbers group by their double value; a
     // group knows whether it holds a float (equal to every number of the
-    // group) and which exact ints it holds.
-    struct NumGroup {
-        bool has_float = false;
-        std::unordered_set<int64_t> ints;
-    };
-    std::unordered_map<uint64_t, NumGroup> nums_;
+    // group) and whether it holds an int; ints_ holds the exact ints.
+    enum : uint8_t { kFloat = 1, kInt = 2 };
+    std::unordered_map<uint64_t, uint8_t> nums_;
+    std::unordered_set<int64_t> ints_;
     // Every other value: by a hash consistent with equals, then equals.
     std::unordered_multimap<size_t, Value> others_;
     // Hashes of containers, so a list held many times is hashed once (no

@@ -8,7 +8,8 @@
 
 namespace tdb {
 
-extern unsigned g_poll_ticks;
+// Hidden: the shared library reaches it directly, not through the GOT.
+extern unsigned g_poll_ticks __attribute__((visibility("hidden")));
 // The check of the running query (storage interrupts, the things quota);
 // nothing outside a query (query.cpp).
 void poll_now();
