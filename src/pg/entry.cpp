@@ -1,6 +1,7 @@
 // The frame of the SQL functions that run core code (entry.h): SPI, arguments and results.
 #include "pg/entry.h"
 
+#include "pg/memory.h"
 #include "pg/settings.h"
 
 #include <stdexcept>
@@ -146,13 +147,40 @@ std::string scope_arg(FunctionCallInfo fcinfo, int n) {
     return std::string(text_arg(fcinfo, n));
 }
 
+namespace {
+
+// What jsonb_in takes for a JSON text, at most: the parser's JsonbValue (with the doubling of
+// its arrays) and the copy of each string or number, then the jsonb itself.
+size_t jsonb_in_bytes(const std::string& json) {
+    size_t values = 1;
+    bool in_str = false;
+    for (size_t i = 0; i < json.size(); ++i) {
+        char c = json[i];
+        if (in_str) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == ',' || c == '[' || c == '{') {
+            ++values;
+        }
+    }
+    return json.size() * 3 + values * 96;
+}
+
+}  // namespace
+
 Datum jsonb_result(const std::string& json) {
+    memory_reserve(jsonb_in_bytes(json));
     Datum out = 0;
     pg_call([&] { out = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
     return out;
 }
 
 Datum text_result(const std::string& text) {
+    memory_reserve(text.size());
     Datum out = 0;
     pg_call([&] { out = PointerGetDatum(cstring_to_text_with_len(text.data(), text.size())); });
     return out;

@@ -64,6 +64,12 @@ void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
 
 namespace tdb::pg {
 
+void memory_reserve(size_t bytes) {
+    if (max_memory_kb > 0 &&
+        live_bytes + static_cast<int64_t>(bytes) > static_cast<int64_t>(max_memory_kb) * 1024)
+        throw std::bad_alloc();
+}
+
 void memory_init() {
     DefineCustomIntVariable(
         "thingsdb.max_memory",

@@ -14,6 +14,8 @@
 #include "core/fn/fn.h"
 #include "core/lang/ops.h"
 #include "core/lang/query.h"
+#include "core/lang/value_index.h"
+#include "core/model/poll.h"
 #include "core/model/thing.h"
 #include "core/model/restrict.h"
 #include "core/model/value.h"
@@ -178,7 +180,10 @@ Value m_list_extend(Query& q, Value* self, Args& a) {
     // changes nothing.
     std::vector<Value> checked;
     checked.reserve(items.size());
-    for (auto& v : items) checked.push_back(put(q, l, std::move(v)));
+    for (auto& v : items) {
+        q.poll();
+        checked.push_back(put(q, l, std::move(v)));
+    }
     for (auto& v : checked) l->items.push_back(std::move(v));
     if (!items.empty()) q.list_splice(l, old, 0, items.size());
     return Value::integer(static_cast<int64_t>(l->items.size()));
@@ -193,14 +198,10 @@ Value m_list_extend_unique(Query& q, Value* self, Args& a) {
     Value src = list_argument(l, a, "extend_unique");
     std::vector<Value> items = src.list()->items;
     size_t old = l->items.size();
+    ValueIndex seen;  // the list's items and those added, under `==`
+    for (const Value& have : l->items) seen.add(have);
     for (auto& v : items) {
-        bool found = false;
-        for (auto& have : l->items)
-            if (equals(have, v)) {
-                found = true;
-                break;
-            }
-        if (found) continue;
+        if (!seen.add(v)) continue;
         check_quota(q, l->items.size() + 1);
         l->items.push_back(put(q, l, std::move(v)));
     }
@@ -251,10 +252,18 @@ Value m_list_remove(Query& q, Value* self, Args& a) {
     std::vector<Value> removed;
     removed.reserve(hits.size());
     for (size_t i : hits) removed.push_back(l->items[i]);
-    for (size_t k = hits.size(); k-- > 0;) {
-        l->items.erase(l->items.begin() + hits[k]);
-        q.list_splice(l, hits[k], 1, 0);
+    // One pass keeps the others (an erase per hit would move the tail each
+    // time); the splices are reported from the back, as erased one by one.
+    size_t keep = hits[0], h = 0;
+    for (size_t i = hits[0]; i < l->items.size(); ++i) {
+        q.poll();
+        if (h < hits.size() && hits[h] == i)
+            ++h;
+        else
+            l->items[keep++] = std::move(l->items[i]);
     }
+    l->items.resize(keep);
+    for (size_t k = hits.size(); k-- > 0;) q.list_splice(l, hits[k], 1, 0);
     return new_list(std::move(removed));
 }
 
@@ -269,7 +278,10 @@ Value m_list_fill(Query& q, Value* self, Args& a) {
         InUse lock(l);
         v = a.eval(0);
     }
-    for (auto& item : l->items) item = put(q, l, v);
+    for (auto& item : l->items) {
+        q.poll();
+        item = put(q, l, v);
+    }
     if (!l->items.empty()) q.list_splice(l, 0, l->items.size(), l->items.size());
     return *self;
 }
@@ -427,7 +439,10 @@ Value m_list_count(Query& q, Value* self, Args& a) {
             n += truthy(q.call(v, {l->items[i], idx(i)}));
         }
     } else {
-        for (auto& item : l->items) n += equals(item, v);
+        for (auto& item : l->items) {
+            q.poll();
+            n += equals(item, v);
+        }
     }
     return Value::integer(n);
 }
@@ -482,7 +497,10 @@ Value m_list_sum(Query& q, Value* self, Args& a) {
             s.add(q.call(fn, {l->items[i], idx(i)}));
         }
     } else {
-        for (auto& item : l->items) s.add(item);
+        for (auto& item : l->items) {
+            q.poll();
+            s.add(item);
+        }
     }
     return s.result();
 }
@@ -494,8 +512,10 @@ static Value extreme(Value* self, Args& a, const char* name, int sign) {
     auto& items = L(self)->items;
     if (items.empty()) raisef(LOOKUP_ERR, "%s() on empty list", name);
     size_t best = items.size() - 1;
-    for (size_t i = 0; i + 1 < items.size(); ++i)
+    for (size_t i = 0; i + 1 < items.size(); ++i) {
+        poll_tick();
         if (sign * compare(items[i], items[best], "<") < 0) best = i;
+    }
     return items[best];
 }
 Value m_list_min(Query&, Value* self, Args& a) { return extreme(self, a, "min", 1); }
@@ -517,48 +537,49 @@ Value m_list_last(Query&, Value* self, Args& a) {
     return a.eval(0);
 }
 
-Value m_list_reverse(Query&, Value* self, Args& a) {
+Value m_list_reverse(Query& q, Value* self, Args& a) {
     a.exactly(0);
     auto& items = L(self)->items;
-    return new_list(std::vector<Value>(items.rbegin(), items.rend()));
+    std::vector<Value> out;
+    out.reserve(items.size());
+    for (size_t i = items.size(); i-- > 0;) {
+        q.poll();
+        out.push_back(items[i]);
+    }
+    return new_list(std::move(out));
 }
 
 Value m_list_unique(Query& q, Value* self, Args& a) {
     a.exactly(0);
     std::vector<Value> out;
+    ValueIndex seen;
     for (auto& item : L(self)->items) {
         q.poll();
-        bool seen = false;
-        for (auto& o : out)
-            if (equals(o, item)) {
-                seen = true;
-                break;
-            }
-        if (!seen) out.push_back(item);
+        if (seen.add(item)) out.push_back(item);
     }
     return new_list(std::move(out));
 }
 
 Value m_list_is_unique(Query& q, Value* self, Args& a) {
     a.exactly(0);
-    auto& items = L(self)->items;
-    for (size_t i = 0; i < items.size(); ++i) {
+    ValueIndex seen;
+    for (auto& item : L(self)->items) {
         q.poll();
-        for (size_t j = 0; j < i; ++j)
-            if (equals(items[i], items[j])) return Value::boolean(false);
+        if (!seen.add(item)) return Value::boolean(false);
     }
     return Value::boolean(true);
 }
 
 // join(sep?): every item must be a str; the separator is only evaluated
 // (and type checked) when there are at least two items, as in ThingsDB.
-Value m_list_join(Query&, Value* self, Args& a) {
+Value m_list_join(Query& q, Value* self, Args& a) {
     a.at_most(1);
     auto& items = L(self)->items;
     std::string sep;
     if (a.size() == 1 && items.size() > 1) sep = a.str_arg(0);
     std::string out;
     for (size_t i = 0; i < items.size(); ++i) {
+        q.poll();
         if (!items[i].is(VT::Str))
             raisef(TYPE_ERR, "expecting item %zu to be of type `str` but got type `%s` instead", i,
                    type_name(items[i]));
@@ -586,6 +607,7 @@ void merge_sort(std::vector<Value>& v, Less less) {
     std::vector<Value> tmp(v.size());
     for (size_t width = 1; width < v.size(); width *= 2) {
         for (size_t lo = 0; lo < v.size(); lo += 2 * width) {
+            poll_tick();  // about once per item over all passes; a closure's call polls too
             size_t mid = std::min(lo + width, v.size()), hi = std::min(lo + 2 * width, v.size());
             size_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi) tmp[k++] = less(v[j], v[i]) ? v[j++] : v[i++];
@@ -648,14 +670,12 @@ Value m_list_sort(Query& q, Value* self, Args& a) {
     SortGuard g;
     if (np == 2) {
         merge_sort(items, [&](const Value& x, const Value& y) {
-            q.poll();
-            return closure_cmp(q, arg, x, y) < 0;
+            return closure_cmp(q, arg, x, y) < 0;  // Query::call polls
         });
     } else {
         auto cmp = natural(rev);
         merge_sort(items, [&](const Value& x, const Value& y) {
-            q.poll();
-            return cmp(q.call(arg, {x}), q.call(arg, {y}));
+            return cmp(q.call(arg, {x}), q.call(arg, {y}));  // Query::call polls
         });
     }
     return new_list(std::move(items));
@@ -687,6 +707,7 @@ Value m_list_map_id(Query&, Value* self, Args& a) {
     a.exactly(0);
     std::vector<Value> out;
     for (const Value& v : L(self)->items) {
+        poll_tick();
         if (!v.is(VT::Thing))
             raisef(TYPE_ERR,
                    "function `map_id` requires a list with items of type `thing` "

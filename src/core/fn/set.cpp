@@ -111,19 +111,13 @@ Value m_set_remove(Query& q, Value* self, Args& a) {
                        i + 1, type_name(v));
             }
             Ref<Thing> t(v.thing());
-            bool dup = false;
-            for (auto& r : removed) dup = dup || r == t;
-            if (!dup && s->has(t.get())) removed.push_back(t);
+            if (s->has(t.get())) removed.push_back(t);
         }
     }
-    std::vector<Thing*> gone;
+    // A thing given twice is removed (and returned) once.
+    std::vector<Thing*> gone = s->remove_all(removed);
     std::vector<Value> out;
-    for (auto& t : removed) {
-        if (s->remove(t.get())) {
-            gone.push_back(t.get());
-            out.push_back(make_thing(t.get()));
-        }
-    }
+    for (Thing* t : gone) out.push_back(make_thing(t));
     if (!gone.empty()) q.set_remove(s, gone);
     return make_list(std::move(out));
 }

@@ -1,8 +1,10 @@
 // Methods of str, and of bytes (len). ThingsDB works on bytes: len() counts bytes, lower/upper
 // and trim only touch ASCII (C locale), splitting without a separator
 // splits on runs of ASCII whitespace.
+#include <algorithm>
 #include <cctype>
 #include <climits>
+#include <cstring>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -12,6 +14,7 @@
 #include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/query.h"
+#include "core/model/poll.h"
 #include "core/model/regex.h"
 #include "core/model/value.h"
 
@@ -22,6 +25,17 @@ const std::string& S(Value* self) { return self->as_str(); }
 
 bool space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
+// The first `needle` in s at or after pos, or npos. std::string::find compares
+// at every candidate start (a needle of n `a`s and a `b` in a subject of `a`s
+// takes n steps per start); glibc's memmem is linear in both lengths.
+size_t find_in(std::string_view s, std::string_view needle, size_t pos) {
+    if (pos > s.size()) return std::string_view::npos;
+    if (needle.empty()) return pos;
+    const void* hit = memmem(s.data() + pos, s.size() - pos, needle.data(), needle.size());
+    return hit ? static_cast<size_t>(static_cast<const char*>(hit) - s.data())
+               : std::string_view::npos;
+}
+
 }  // namespace
 
 Value m_str_len(Query&, Value* self, Args& a) {
@@ -31,7 +45,7 @@ Value m_str_len(Query&, Value* self, Args& a) {
 
 Value m_str_contains(Query&, Value* self, Args& a) {
     a.exactly(1);
-    return Value::boolean(S(self).find(a.str_arg(0)) != std::string::npos);
+    return Value::boolean(find_in(S(self), a.str_arg(0), 0) != std::string::npos);
 }
 
 Value m_str_starts_with(Query&, Value* self, Args& a) {
@@ -77,12 +91,13 @@ Value m_str_trim_right(Query&, Value* self, Args& a) { return trim_impl(self, a,
 namespace {
 
 // Replaces at most n occurrences of old, scanning from the start.
-std::string replace_front(std::string_view s, std::string_view old, std::string_view with,
+std::string replace_front(Query& q, std::string_view s, std::string_view old, std::string_view with,
                           size_t n) {
     std::string out;
     size_t pos = 0;
     while (n) {
-        size_t hit = s.find(old, pos);
+        q.poll();
+        size_t hit = find_in(s, old, pos);
         if (hit == std::string_view::npos) break;
         out.append(s.substr(pos, hit - pos)).append(with);
         pos = hit + old.size();
@@ -93,21 +108,25 @@ std::string replace_front(std::string_view s, std::string_view old, std::string_
 }
 
 // Replaces at most n occurrences of old, scanning from the end (a negative
-// count in ThingsDB).
-std::string replace_back(std::string_view s, std::string_view old, std::string_view with,
+// count in ThingsDB): the forward search of the reversed needle in the
+// reversed subject finds the same occurrences, in linear time.
+std::string replace_back(Query& q, std::string_view s, std::string_view old, std::string_view with,
                          size_t n) {
+    std::string rs(s.rbegin(), s.rend()), rold(old.rbegin(), old.rend());
     std::vector<size_t> hits;
-    size_t end = s.size();
-    while (n && end >= old.size()) {
-        size_t hit = s.rfind(old, end - old.size());
+    size_t from = 0;
+    while (n) {
+        q.poll();
+        size_t hit = find_in(rs, rold, from);
         if (hit == std::string_view::npos) break;
-        hits.push_back(hit);
-        end = hit;
+        hits.push_back(s.size() - hit - old.size());
+        from = hit + old.size();
         --n;
     }
     std::string out;
     size_t pos = 0;
     for (size_t k = hits.size(); k-- > 0;) {
+        q.poll();
         out.append(s.substr(pos, hits[k] - pos)).append(with);
         pos = hits[k] + old.size();
     }
@@ -118,7 +137,7 @@ std::string replace_back(std::string_view s, std::string_view old, std::string_v
 }  // namespace
 
 // replace(old, new, count?): count < 0 replaces from the end, 0 nothing.
-Value m_str_replace(Query&, Value* self, Args& a) {
+Value m_str_replace(Query& q, Value* self, Args& a) {
     a.between(2, 3);
     const std::string& s = S(self);
     std::string old = a.str_arg(0);
@@ -133,8 +152,8 @@ Value m_str_replace(Query&, Value* self, Args& a) {
         if (n == LLONG_MIN) raise(OVERFLOW_ERR, "integer overflow");
     }
     if (old.size() > s.size() || n == 0) return *self;
-    return Value::str(n > 0 ? replace_front(s, old, with, static_cast<size_t>(n))
-                            : replace_back(s, old, with, static_cast<size_t>(-n)));
+    return Value::str(n > 0 ? replace_front(q, s, old, with, static_cast<size_t>(n))
+                            : replace_back(q, s, old, with, static_cast<size_t>(-n)));
 }
 
 // --- split ----------------------------------------------------------------
@@ -167,7 +186,19 @@ std::vector<Value> split_left(std::string_view s, std::string_view sep, size_t n
     num = std::min(num, s.size() / w);
     std::vector<Value> out;
     size_t start = 0, pos = 0;
+    if (!sep.empty()) {  // a search per piece, linear (find_in)
+        while (num) {
+            poll_tick();
+            size_t hit = find_in(s, sep, pos);
+            if (hit == std::string_view::npos) break;
+            out.push_back(Value::str(s.substr(start, hit - start)));
+            --num;
+            pos = start = hit + sep.size();
+        }
+        num = 0;
+    }
     while (num && pos + w <= s.size()) {
+        poll_tick();
         size_t k = sep_at(s, pos, sep);
         if (k) {
             out.push_back(Value::str(s.substr(start, pos - start)));
@@ -187,7 +218,23 @@ std::vector<Value> split_right(std::string_view s, std::string_view sep, size_t 
     num = std::min(num, s.size() / w);
     std::vector<Value> out;
     size_t until = s.size(), pos = s.size();
+    if (!sep.empty()) {  // the forward search of the reversed texts, linear
+        std::string rs(s.rbegin(), s.rend()), rsep(sep.rbegin(), sep.rend());
+        size_t from = 0;
+        while (num) {
+            poll_tick();
+            size_t hit = find_in(rs, rsep, from);
+            if (hit == std::string_view::npos) break;
+            pos = s.size() - hit - sep.size();  // where the separator starts in s
+            out.push_back(Value::str(s.substr(pos + sep.size(), until - pos - sep.size())));
+            --num;
+            until = pos;
+            from = hit + sep.size();
+        }
+        num = 0;
+    }
     while (num && pos >= w) {
+        poll_tick();
         size_t k = sep_before(s, pos, sep);
         if (k) {
             out.push_back(Value::str(s.substr(pos, until - pos)));
@@ -199,7 +246,8 @@ std::vector<Value> split_right(std::string_view s, std::string_view sep, size_t 
         --pos;
     }
     out.push_back(Value::str(s.substr(0, until)));
-    return std::vector<Value>(out.rbegin(), out.rend());
+    std::reverse(out.begin(), out.end());
+    return out;
 }
 
 std::vector<Value> split_n(std::string_view s, std::string_view sep, int64_t n) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/api/codec.h"
@@ -13,6 +14,7 @@
 #include "core/fn/fn.h"
 #include "core/lang/ops.h"
 #include "core/lang/query.h"
+#include "core/model/poll.h"
 #include "core/model/thing.h"
 #include "core/model/restrict.h"
 #include "core/model/value.h"
@@ -112,14 +114,14 @@ Value m_thing_id(Query&, Value* self, Args& a) {
 Value m_thing_keys(Query&, Value* self, Args& a) {
     a.exactly(0);
     std::vector<Value> keys;
-    for (const Prop& p : self->thing()->props()) keys.push_back(Value::str(p.key));
+    for (const Prop& p : self->thing()->props()) poll_tick(), keys.push_back(Value::str(p.key));
     return make_list(std::move(keys));
 }
 
 Value m_thing_values(Query&, Value* self, Args& a) {
     a.exactly(0);
     std::vector<Value> vals;
-    for (const Prop& p : self->thing()->props()) vals.push_back(p.val);
+    for (const Prop& p : self->thing()->props()) poll_tick(), vals.push_back(p.val);
     return make_list(std::move(vals));
 }
 
@@ -257,15 +259,24 @@ Value m_thing_remove(Query& q, Value* self, Args& a) {
                 hits.push_back(props[i].key);
         }
     }
+    // Where each property is, kept up to date through the swaps: a search
+    // per hit would make removing many properties quadratic.
+    std::unordered_map<std::string, size_t> at;
+    {
+        auto& props = t->props();
+        for (size_t i = 0; i < props.size(); ++i) poll_tick(), at.emplace(props[i].key, i);
+    }
     std::vector<Value> removed;
     for (const std::string& key : hits) {
+        q.poll();
+        auto it = at.find(key);
+        if (it == at.end()) continue;
+        size_t i = it->second;
+        at.erase(it);
         auto& props = t->props();
-        for (size_t i = 0; i < props.size(); ++i) {
-            if (props[i].key != key) continue;
-            removed.push_back(swap_remove(t, i));
-            q.prop_del(t, key);
-            break;
-        }
+        if (i + 1 != props.size()) at[props.back().key] = i;  // the last one moves to i
+        removed.push_back(swap_remove(t, i));
+        q.prop_del(t, key);
     }
     return make_list(std::move(removed));
 }

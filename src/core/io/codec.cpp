@@ -167,7 +167,7 @@ public:
             ++i_;
             return;
         }
-        for (;;) {
+        for (;; poll_tick()) {
             ws();
             std::string key = string();
             ws();
@@ -374,7 +374,7 @@ private:
                 ++i_;
                 return out;
             }
-            for (;;) {
+            for (;; poll_tick()) {
                 Value item = value(depth + 1);
                 // Nested lists are tuples in ThingsDB.
                 if (item.is(VT::List)) item.list()->tuple = true;
@@ -430,7 +430,7 @@ private:
         if (peek() == '}') {
             ++i_;
         } else {
-            for (;;) {
+            for (;; poll_tick()) {
                 ws();
                 std::string key = string();
                 ws();

@@ -86,6 +86,7 @@ struct StoredForm {
         out.tag("!s");
         out.begin_array();
         for (auto& t : s->items) {
+            poll_tick();
             out.uinteger(t->id);
             if (refs) refs->push_back(t->id);
         }

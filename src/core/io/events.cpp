@@ -84,7 +84,7 @@ struct MutationForm {
         out.begin_object();
         out.tag("$");
         out.begin_array();
-        for (auto& t : s->items) thing(t.get());
+        for (auto& t : s->items) poll_tick(), thing(t.get());
         out.end_array();
         out.end_object();
     }

@@ -61,7 +61,7 @@ struct ResultForm {
     }
     void set(const SetObj* s) {
         out.begin_array();
-        for (auto& t : s->items) thing(t.get());
+        for (auto& t : s->items) poll_tick(), thing(t.get());
         out.end_array();
     }
     void closure(const ClosureObj& c) { out.str(c.source); }

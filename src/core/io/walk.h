@@ -6,6 +6,7 @@
 #include "core/api/pure.h"
 
 #include "core/api/error.h"
+#include "core/model/poll.h"
 #include "core/model/thing.h"
 #include "core/model/value.h"
 
@@ -30,6 +31,7 @@ namespace tdb {
 template <class Form>
 void walk(Form& f, const Value& v) {
     check_stack_depth();  // things and wraps recurse through the forms
+    poll_tick();          // every value of a list, a set or a thing passes here
     // One line per kind: the switch reads as a table.
     // clang-format off
     switch (v.type()) {

@@ -298,7 +298,7 @@ Value Query::eval_slice(const Node* n) {
     if (is_list) {
         std::vector<Value> out;
         for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step)
-            out.push_back(obj.list()->items[static_cast<size_t>(i)]);
+            poll(), out.push_back(obj.list()->items[static_cast<size_t>(i)]);
         return make_list(std::move(out));
     }
     std::string out;
@@ -328,7 +328,7 @@ Value Query::eval_slice_assign(const Node* n) {
     check_not_in_use(obj);
     std::vector<Value> add;
     for (const Value& item : v.list()->items)
-        add.push_back(assignable_to(item, l->owner.thing, l->owner.key, Into::List));
+        poll(), add.push_back(assignable_to(item, l->owner.thing, l->owner.key, Into::List));
     // Clamped once nothing else runs: the parts and the value may have
     // changed the list.
     int64_t start, stop;

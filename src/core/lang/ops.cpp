@@ -10,6 +10,7 @@
 
 #include "core/lang/ast.h"
 #include "core/model/datetime.h"
+#include "core/model/poll.h"
 #include "core/api/error.h"
 #include "core/model/regex.h"
 #include "core/model/thing.h"
@@ -77,22 +78,22 @@ Value set_op(Op op, const Value& a, const Value& b) {
     SetObj* y = b.set();
     switch (op) {
         case Op::BitOr:
-            for (auto& t : x->items) out->add(t.get());
-            for (auto& t : y->items) out->add(t.get());
+            for (auto& t : x->items) poll_tick(), out->add(t.get());
+            for (auto& t : y->items) poll_tick(), out->add(t.get());
             break;
         case Op::BitAnd:
             for (auto& t : x->items)
-                if (y->has(t.get())) out->add(t.get());
+                if (poll_tick(), y->has(t.get())) out->add(t.get());
             break;
         case Op::BitXor:
             for (auto& t : x->items)
-                if (!y->has(t.get())) out->add(t.get());
+                if (poll_tick(), !y->has(t.get())) out->add(t.get());
             for (auto& t : y->items)
-                if (!x->has(t.get())) out->add(t.get());
+                if (poll_tick(), !x->has(t.get())) out->add(t.get());
             break;
         case Op::Sub:
             for (auto& t : x->items)
-                if (!y->has(t.get())) out->add(t.get());
+                if (poll_tick(), !y->has(t.get())) out->add(t.get());
             break;
         default:
             unsupported(op, a, b);
@@ -171,7 +172,7 @@ bool list_equals(const ListObj* x, const ListObj* y) {
     static thread_local int nesting = 0;
     NestingGuard guard(nesting);
     for (size_t i = 0; i < x->items.size(); ++i)
-        if (!equals(x->items[i], y->items[i])) return false;
+        if (poll_tick(), !equals(x->items[i], y->items[i])) return false;
     return true;
 }
 
@@ -194,7 +195,7 @@ bool equals(const Value& a, const Value& b) {
             SetObj *x = a.set(), *y = b.set();
             if (x->items.size() != y->items.size()) return false;
             for (auto& t : x->items)
-                if (!y->has(t.get())) return false;
+                if (poll_tick(), !y->has(t.get())) return false;
             return true;
         }
         case VT::Regex:

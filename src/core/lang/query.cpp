@@ -5,6 +5,7 @@
 
 #include "core/api/error.h"
 #include "core/lang/ast.h"
+#include "core/model/datetime.h"
 
 namespace tdb {
 
@@ -15,6 +16,11 @@ Query* g_current_query = nullptr;
 }  // namespace
 
 Query* Query::current() { return g_current_query; }
+
+unsigned g_poll_ticks = 0;
+void poll_now() {
+    if (g_current_query) g_current_query->poll_check();
+}
 bool query_running() { return g_current_query != nullptr; }
 
 Limits& configured_limits() {
@@ -25,6 +31,7 @@ Limits& configured_limits() {
 Query::Query(Storage& st, const Scope& scope)
     : st_(st), scope_(scope), limits_(configured_limits()), things_base_(things_made) {
     prev_current_ = g_current_query;
+    if (!prev_current_) g_poll_ticks = 0;  // a query polls as if it ran alone
     g_current_query = this;
     struct Restore {  // the constructor may throw: no destructor runs then
         Query* q;
@@ -60,7 +67,10 @@ Query::~Query() {
     coll_.reset();
     g_current_query = prev_current_;
     max_str_size = prev_max_str_;
-    if (!g_current_query) release_all_things();
+    if (!g_current_query) {
+        release_all_things();
+        dt_restore_process_zone();  // no query leaves the C library's zone behind
+    }
 }
 
 Collection& Query::need_collection() {

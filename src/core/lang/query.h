@@ -12,6 +12,7 @@
 #include "core/api/engine.h"
 #include "core/fn/fn.h"
 #include "core/api/storage.h"
+#include "core/model/poll.h"
 #include "core/model/thing.h"
 #include "core/model/value.h"
 
@@ -65,10 +66,10 @@ public:
         return call(closure, args.begin(), static_cast<int>(args.size()));
     }
     Value call_with_nodes(const Value& closure, const Node* const* kids, int nkids);
-    // Checks for cancel/timeouts every so many steps.
-    void poll() {
-        if ((++steps_ & 1023) == 0) poll_check();
-    }
+    // Checks for cancel/timeouts every so many steps (model/poll.h).
+    void poll() { poll_tick(); }
+    // The check itself: the storage's interrupts and the things quota.
+    void poll_check();
 
     // Changes. A query is a change when its code may change stored data;
     // wse() forces it. Mutating a stored thing outside a change is refused.
@@ -143,8 +144,7 @@ private:
     Value eval_slice(const Node* n);
     Value eval_slice_assign(const Node* n);
     Value eval_for(const Node* n);
-    Value ev(const Node* n);  // eval() inline, for the evaluator's own use
-    void poll_check();
+    Value ev(const Node* n);         // eval() inline, for the evaluator's own use
     Value eval_node(const Node* n);  // every kind; eval() answers the hot ones itself
     Value eval_binary(const Node* n);
     Value eval_chain(const Node* n);  // left-deep operator chains, by a loop
@@ -167,7 +167,6 @@ private:
     Limits limits_;
     int deep_ = 1;
     bool change_ = false;
-    unsigned steps_ = 0;
     uint64_t things_base_ = 0;  // things_made when the query started
     StackBase stack_base_;      // the outermost query records where its stack starts
     size_t prev_max_str_ = 0;

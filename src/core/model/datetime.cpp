@@ -3,8 +3,11 @@
 // Time zones come from the system's tz database through the C library: the
 // zone is selected with TZ=":Name" and tzset() only when it differs from the
 // one selected last (one PostgreSQL backend is one thread, and PostgreSQL's
-// own time code does not use the C library's zone). UTC and fixed offsets
-// never touch TZ (gmtime_r/timegm).
+// own time code does not use the C library's zone). Every call that reads
+// the C library's zone (mktime, localtime_r, strftime, strptime) selects
+// one first, UTC for datetimes without a zone, so no result depends on what
+// ran before; the process's own TZ comes back when the outermost query ends
+// (or at once, outside a query), so nothing carries to the next query.
 #include "core/model/datetime.h"
 
 #include <cctype>
@@ -19,6 +22,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "core/api/engine.h"
 #include "core/api/error.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
@@ -88,17 +92,37 @@ Zones& zones() {
     return z;
 }
 
-std::string g_cur_tz;  // the zone TZ was last set to
-
-void select_zone(const TimeZone* tz) {
-    if (g_cur_tz == tz->name) return;
-    std::string env = ":" + tz->name;
-    setenv("TZ", env.c_str(), 1);
-    tzset();
-    g_cur_tz = tz->name;
-}
+std::string g_cur_tz;   // the zone TZ was set to; empty: the process's own
+bool g_had_tz = false;  // the process's TZ before the first selection
+std::string g_orig_tz;
 
 bool is_utc(const TimeZone* tz) { return tz && tz->index == 0; }
+
+// tz nullptr (a fixed offset) selects UTC: the C library then adds nothing.
+void select_zone(const TimeZone* tz) {
+    const std::string& name = tz ? tz->name : zones().all.front()->name;
+    if (g_cur_tz == name) return;
+    if (g_cur_tz.empty()) {
+        const char* env = getenv("TZ");
+        g_had_tz = env != nullptr;
+        g_orig_tz = env ? env : "";
+    }
+    std::string env = ":" + name;
+    setenv("TZ", env.c_str(), 1);
+    tzset();
+    g_cur_tz = name;
+}
+
+// Outside a query nothing would restore the zone later: restore it when the
+// call is done.
+struct RestoreOutsideQuery {
+    RestoreOutsideQuery() = default;
+    RestoreOutsideQuery(const RestoreOutsideQuery&) = delete;
+    RestoreOutsideQuery& operator=(const RestoreOutsideQuery&) = delete;
+    ~RestoreOutsideQuery() {
+        if (!query_running()) dt_restore_process_zone();
+    }
+};
 
 // mktime in a zone (DST resolved by the zone: tm_isdst = -1).
 int64_t mktime_in(struct tm& tm, const TimeZone* tz) {
@@ -108,6 +132,7 @@ int64_t mktime_in(struct tm& tm, const TimeZone* tz) {
         tm.tm_gmtoff = 0;
         return ts;
     }
+    RestoreOutsideQuery restore;
     select_zone(tz);
     tm.tm_isdst = -1;
     return mktime(&tm);
@@ -152,7 +177,12 @@ Value from_strn(const std::string& s, const char* fmt, const TimeZone* tz, bool 
     // strptime reads C strings: it matches when it stops at the end of s
     // (not at a NUL inside it). A format ends at its first NUL, so it may be
     // empty.
-    const char* c = strptime(s.c_str(), fmt, &tm);
+    const char* c;
+    {
+        RestoreOutsideQuery restore;
+        select_zone(is_utc(tz) ? nullptr : tz);  // %s reads the zone
+        c = strptime(s.c_str(), fmt, &tm);
+    }
     if (c != s.c_str() + s.size())
         raisef(VALUE_ERR, "invalid date/time string (does not match format string `%s`)", fmt);
     size_t n = std::strlen(fmt);
@@ -196,6 +226,16 @@ void clamp_mday(struct tm& tm) {
 
 const TimeZone* tz_utc() { return zones().all.front(); }
 
+void dt_restore_process_zone() {
+    if (g_cur_tz.empty()) return;
+    if (g_had_tz)
+        setenv("TZ", g_orig_tz.c_str(), 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    g_cur_tz.clear();
+}
+
 const TimeZone* tz_find(std::string_view name) {
     auto& m = zones().by_name;
     auto it = m.find(std::string(name));
@@ -211,6 +251,7 @@ Value make_datetime(int64_t ts, int offset, const TimeZone* tz, bool timeval) {
 bool dt_localize(const DatetimeObj& dt, struct tm& tm) {
     std::memset(&tm, 0, sizeof tm);
     if (dt.tz && !is_utc(dt.tz)) {
+        RestoreOutsideQuery restore;
         select_zone(dt.tz);
         time_t t = static_cast<time_t>(dt.ts);
         return localtime_r(&t, &tm) == &tm;
@@ -228,6 +269,8 @@ static std::string write_tm(const DatetimeObj& dt, const char* fmt) {
     struct tm tm;
     if (!dt_localize(dt, tm)) raise(VALUE_ERR, "failed to localize time");
     char buf[120];
+    RestoreOutsideQuery restore;
+    select_zone(dt.tz && !is_utc(dt.tz) ? dt.tz : nullptr);  // %s reads the zone
     size_t n = strftime(buf, sizeof buf, fmt, &tm);
     if (n == 0) raise(VALUE_ERR, "invalid date/time template");
     return std::string(buf, n);

@@ -27,6 +27,9 @@ const TimeZone* tz_utc();
 const TimeZone* tz_find(std::string_view name);
 // Every known zone: "UTC" first, then the zones and links of tzdata.zi sorted.
 const std::vector<const TimeZone*>& tz_all();
+// Gives the process back the TZ it had before a datetime selected a zone
+// (the end of every outermost query calls it).
+void dt_restore_process_zone();
 
 struct DatetimeObj : Obj {
     DatetimeObj(int64_t ts, int offset, const TimeZone* tz)

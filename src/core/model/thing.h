@@ -100,6 +100,10 @@ struct SetObj : Obj {
     bool has(const Thing* t) const { return index.count(t) != 0; }
     bool add(Thing* t);
     bool remove(const Thing* t);
+    // Removes each of `ts` that is a member, in one pass over the items (a
+    // remove() each would move the items after it every time); the things
+    // removed, in the order of ts.
+    std::vector<Thing*> remove_all(const std::vector<Ref<Thing>>& ts);
     void clear() {
         items.clear();
         index.clear();

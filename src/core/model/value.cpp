@@ -4,6 +4,7 @@
 #include <new>
 
 #include "core/api/error.h"
+#include "core/model/poll.h"
 #include "core/model/regex.h"
 #include "core/model/thing.h"
 
@@ -54,6 +55,18 @@ bool SetObj::remove(const Thing* t) {
         }
     }
     return true;
+}
+
+std::vector<Thing*> SetObj::remove_all(const std::vector<Ref<Thing>>& ts) {
+    std::vector<Thing*> gone;
+    for (const auto& t : ts)
+        if (index.erase(t.get())) gone.push_back(t.get());
+    if (gone.empty()) return gone;
+    size_t keep = 0;
+    for (size_t i = 0; i < items.size(); ++i)
+        if (poll_tick(), index.count(items[i].get())) items[keep++] = std::move(items[i]);
+    items.resize(keep);
+    return gone;
 }
 
 Value make_list(std::vector<Value> items) {
