@@ -65,6 +65,8 @@ public:
         return call(closure, args.begin(), static_cast<int>(args.size()));
     }
     Value call_with_nodes(const Value& closure, const Node* const* kids, int nkids);
+    // thingsdb.max_things: polled, and once more before the changes are written.
+    void check_things_quota() const;
     // Checks for cancel/timeouts every so many steps.
     void poll() {
         if ((++steps_ & 1023) == 0) poll_check();
