@@ -394,6 +394,71 @@ def bench_memory(args):
     return res
 
 
+# ---- (f) no cliffs: create, drop, one item, each pinned to one CPU ----------
+# Client and backend pinned to the same CPU (taskset): unpinned runs on this
+# machine are bimodal from cross-CPU wake-ups. Contenders interleaved.
+
+CLIFF_SCOPE = "@:bench_cliffs"
+
+
+def pin(cur, cpu):
+    os.sched_setaffinity(0, {cpu})
+    cur.execute("SELECT pg_backend_pid()")
+    pid = cur.fetchone()[0]
+    subprocess.run(["taskset", "-pc", str(cpu), str(pid)], check=True, stdout=subprocess.DEVNULL)
+
+
+def cliff_cycle(cur, kind, n):
+    """create n things (or jsonb rows), then drop them all: seconds of each."""
+    res = {}
+    if kind == "thingsdb":
+        cur.execute(tq("if (.has('items')) .del('items'); nil", CLIFF_SCOPE))
+        cur.execute("VACUUM ANALYZE thingsdb.things")
+        res["create"] = timed(cur, tq(".items = range(%d).map(|i| {n: i}); nil" % n, CLIFF_SCOPE))
+        res["drop"] = timed(cur, tq(".items = []; nil", CLIFF_SCOPE))
+    else:
+        cur.execute("TRUNCATE bench_rows")
+        cur.execute("VACUUM ANALYZE bench_rows")
+        res["create"] = timed(cur, "INSERT INTO bench_rows (id, collection, props)"
+                              " SELECT i, 1, jsonb_build_object('n', i)"
+                              " FROM generate_series(1, %d) AS i" % n)
+        res["drop"] = timed(cur, "DELETE FROM bench_rows WHERE collection = 1")
+    return res
+
+
+def bench_cliffs(args):
+    out("(f) no cliffs, client and backend on CPU %d (lower is better)" % args.cpu)
+    conn = connect(args.db)
+    cur = conn.cursor()
+    pin(cur, args.cpu)
+    ensure_collection(cur, "bench_cliffs")
+    for n in [int(x) for x in args.cliff_sizes.split(",") if x]:
+        steps = {"thingsdb": {"create": [], "drop": []}, "sql": {"create": [], "drop": []}}
+        for r in range(args.data_reps):
+            for kind in (("thingsdb", "sql") if r % 2 == 0 else ("sql", "thingsdb")):
+                for st, t in cliff_cycle(cur, kind, n).items():
+                    steps[kind][st].append(t)
+        for st in ("create", "drop"):
+            report("%s %d things" % (st, n),
+                   {"thingsdb": steps["thingsdb"][st], "plain SQL jsonb": steps["sql"][st]},
+                   "plain SQL jsonb")
+    # One item of a list of N: `.arr[N/2].n`, warm (the list stays stored).
+    # range() stops at 100,000 and a query makes at most thingsdb.max_things.
+    cur.execute("SET thingsdb.max_things = 2000000")
+    for n in [int(x) for x in args.item_sizes.split(",") if x]:
+        cur.execute(tq(".arr = []; nil", CLIFF_SCOPE))
+        for k in range(0, n, 100000):
+            m = min(100000, n - k)
+            cur.execute(tq(".arr.extend(range(%d).map(|i| {n: %d + i})); nil" % (m, k), CLIFF_SCOPE))
+        sql = tq(".arr[%d].n" % (n // 2), CLIFF_SCOPE)
+        timed(cur, sql)
+        ts = [timed(cur, sql) for _ in range(args.reps)]
+        out("    %-34s median %10.2f ms  min %10.2f" %
+            (".arr[%d].n, N = %d" % (n // 2, n), statistics.median(ts) * 1000, min(ts) * 1000))
+        cur.execute(tq(".arr = []; nil", CLIFF_SCOPE))
+    conn.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default="tdb_perf")
@@ -402,7 +467,10 @@ def main():
     ap.add_argument("--call-reps", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--scale-queries", type=int, default=200)
-    ap.add_argument("--only", default="a,b,c,d,e,t")
+    ap.add_argument("--only", default="a,b,c,d,e,t,f")
+    ap.add_argument("--cpu", type=int, default=1)
+    ap.add_argument("--cliff-sizes", default="10000,100000")
+    ap.add_argument("--item-sizes", default="10000,100000,1000000")
     args = ap.parse_args()
     only = set(args.only.split(","))
     with connect(args.db) as c:
@@ -420,6 +488,8 @@ def main():
         bench_memory(args)
     if "t" in only:
         bench_types(args)
+    if "f" in only:
+        bench_cliffs(args)
 
 
 if __name__ == "__main__":

@@ -69,22 +69,61 @@ TEST(Reliability, StringSizeLimit) {
     EXPECT_EQ(e.code(), tdb::MAX_QUOTA_ERR);
 }
 
+// Each quota is the most a value may hold: exactly the limit is accepted,
+// one more is refused, by every way of growing a list.
 TEST(Reliability, ListSizeLimit) {
     LimitsScope limits;
     (*limits).max_list = 100;
-    EXPECT_EQ(q("l = []; for (i in range(99)) l.push(i); l.len()"), "99");
-    Error e = qerr("l = []; for (i in range(100)) l.push(i); l.len()");
-    EXPECT_EQ(e.code(), tdb::MAX_QUOTA_ERR);
-    EXPECT_EQ(e.msg(), "maximum array size quota of 100 has been reached");
+    const std::string msg = "maximum array size quota of 100 has been reached";
+    struct Case {
+        std::string at_limit, past_limit;
+    } cases[] = {
+        {"l = []; for (i in range(100)) l.push(i); l.len()",
+         "l = []; for (i in range(101)) l.push(i); l.len()"},
+        {"l = range(99); l.push(1); l.len()", "l = range(100); l.push(1); l.len()"},
+        {"l = range(98); l.push(1, 2); l.len()", "l = range(99); l.push(1, 2); l.len()"},
+        {"l = range(50); l.extend_unique(range(50, 100)); l.len()",
+         "l = range(50); l.extend_unique(range(50, 101)); l.len()"},
+        {"l = range(50); l.extend(range(50)); l.len()",
+         "l = range(50); l.extend(range(51)); l.len()"},
+        {"l = range(99); l.unshift(1); l.len()", "l = range(100); l.unshift(1); l.len()"},
+        {"l = range(98); l.splice(0, 1, 1, 2, 3); l.len()",
+         "l = range(99); l.splice(0, 1, 1, 2, 3); l.len()"},
+        // Stored in a thing: the list is copied and counted when assigned.
+        {".l = range(100); .l.len()", ".l = range(101); .l.len()"},
+        {"t = {}; t.l = range(100); t.l.len()", "t = {}; t.l = range(101); t.l.len()"},
+    };
+    for (const Case& c : cases) {
+        EXPECT_EQ(q(c.at_limit), "100") << c.at_limit;
+        Error e = qerr(c.past_limit);
+        EXPECT_EQ(e.code(), tdb::MAX_QUOTA_ERR) << c.past_limit;
+        EXPECT_EQ(e.msg(), msg) << c.past_limit;
+    }
 }
 
 TEST(Reliability, ThingsPerQueryLimit) {
     LimitsScope limits;
     (*limits).max_things = 5000;
-    EXPECT_EQ(q("range(4000).map(|i| {i: i}).len()"), "4000");
-    Error e = qerr("range(10000).map(|i| {i: i}).len()");
+    const std::string msg = "maximum number of things per query quota of 5000 has been reached";
+    EXPECT_EQ(q("range(5000).map(|i| {i: i}).len()", "@thingsdb"), "5000");
+    Error e = qerr("range(5001).map(|i| {i: i}).len()", "@thingsdb");
     EXPECT_EQ(e.code(), tdb::MAX_QUOTA_ERR);
-    EXPECT_EQ(e.msg(), "maximum number of things per query quota of 5000 has been reached");
+    EXPECT_EQ(e.msg(), msg);
+    e = qerr("range(10000).map(|i| {i: i}).len()");
+    EXPECT_EQ(e.code(), tdb::MAX_QUOTA_ERR);
+    EXPECT_EQ(e.msg(), msg);
+    // Between two polls (every 1024 steps) and at the very end.
+    for (int n : {1, 7, 1023, 1024, 1025}) {
+        std::string base = "a = range(" + std::to_string(5000 - n) + ").map(|i| {i: i}); ";
+        EXPECT_EQ(
+            q(base + "b = range(" + std::to_string(n) + ").map(|i| {i: i}); a.len() + b.len()",
+              "@thingsdb"),
+            "5000");
+        e = qerr(
+            base + "b = range(" + std::to_string(n + 1) + ").map(|i| {i: i}); a.len() + b.len()",
+            "@thingsdb");
+        EXPECT_EQ(e.msg(), msg) << n;
+    }
 }
 
 TEST(Reliability, EndlessLoopIsCancelled) {

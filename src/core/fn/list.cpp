@@ -38,8 +38,10 @@ void require_list(Value* self, const char* name) {
 // (done by the caller before), then the in-use check.
 void mutating(Query& q, Value* self) { q.check_not_in_use(*self); }
 
+// n: the size the list would have. A list of exactly max_list items is
+// allowed (thingsdb.max_list_size is the most items a list may hold).
 void check_quota(Query& q, size_t n) {
-    if (n >= q.limits().max_list)
+    if (n > q.limits().max_list)
         raisef(MAX_QUOTA_ERR, "maximum array size quota of %zu has been reached",
                q.limits().max_list);
 }

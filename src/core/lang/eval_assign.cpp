@@ -156,7 +156,8 @@ Value Query::assignable(Value v, Thing* owner, bool into_list) {
                 v = make_list(l->items);
             }
             if (v.list()->items.size() > limits_.max_list)
-                raise(MAX_QUOTA_ERR, "maximum list size exceeded");
+                raisef(MAX_QUOTA_ERR, "maximum array size quota of %zu has been reached",
+                       limits_.max_list);
             if (c) c->attach_value(v);
             break;
         }

@@ -95,15 +95,22 @@ Value Query::run(std::string_view code) {
     Value result = eval(prog->root);
     if (ctrl_ == Ctrl::Return) result = std::move(ret_val_);
     ctrl_ = Ctrl::None;
+    // The polls look every 1024 steps: a query that ends between two of
+    // them is held to the same count.
+    check_things_quota();
     if (coll_) coll_->flush();
     return result;
 }
 
-void Query::poll_check() {
-    st_.check_interrupts();
+void Query::check_things_quota() const {
     if (things_made - things_base_ > limits_.max_things)
         raisef(MAX_QUOTA_ERR, "maximum number of things per query quota of %zu has been reached",
                limits_.max_things);
+}
+
+void Query::poll_check() {
+    st_.check_interrupts();
+    check_things_quota();
 }
 
 void Query::require_change() {

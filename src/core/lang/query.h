@@ -66,6 +66,8 @@ public:
         return call(closure, args.begin(), static_cast<int>(args.size()));
     }
     Value call_with_nodes(const Value& closure, const Node* const* kids, int nkids);
+    // thingsdb.max_things: polled, and once more before the changes are written.
+    void check_things_quota() const;
     // Checks for cancel/timeouts every so many steps (model/poll.h).
     void poll() { poll_tick(); }
     // The check itself: the storage's interrupts and the things quota.

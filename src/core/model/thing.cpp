@@ -192,6 +192,21 @@ void ThingMap::erase(uint64_t id) {
     }
 }  // `gone` goes last: its destructor may look the map up
 
+ThingMap::ProbeStats ThingMap::probe_stats() const {
+    ProbeStats ps;
+    if (!count_) return ps;
+    size_t total = 0;
+    for (size_t i = 0; i < slots_.size(); ++i) {
+        if (!slots_[i].id) continue;
+        size_t len = ((i - home(slots_[i].id)) & mask()) + 1;
+        total += len;
+        ps.max = std::max(ps.max, len);
+    }
+    ps.mean = static_cast<double>(total) / static_cast<double>(count_);
+    ps.load = static_cast<double>(count_) / static_cast<double>(slots_.size());
+    return ps;
+}
+
 void ThingMap::clear() {
     std::vector<Slot> old;
     old.swap(slots_);

@@ -122,6 +122,10 @@ size_t live_thing_count();
 // to each. Open addressing with linear probing in one array, so a query
 // that reads many things makes no allocation per thing. Ids are never 0, so id 0 marks a free slot;
 // erase shifts the slots after it back, so lookups need no tombstones.
+// Ids are user-controlled in effect (made in runs, interleaved across
+// collections, stored and reloaded in any order): the home slot must not
+// depend on their pattern, or runs cluster and every probe and erase walks
+// the cluster.
 class ThingMap {
 public:
     ThingMap() = default;
@@ -145,6 +149,14 @@ public:
         for (const Slot& s : slots_)
             if (s.id) f(s.t.get());
     }
+    // The probe lengths of the ids held (1: found at its home slot): what a
+    // lookup of each costs. For tests and diagnostics; walks the whole table.
+    struct ProbeStats {
+        size_t max = 0;
+        double mean = 0;
+        double load = 0;  // ids held / slots
+    };
+    ProbeStats probe_stats() const;
 
 private:
     struct Slot {
@@ -152,13 +164,19 @@ private:
         Ref<Thing> t;
     };
     size_t mask() const { return slots_.size() - 1; }
-    // Ids close to each other (things made together) get neighbouring
-    // slots: a query walking a list of a million things touches the map in
-    // order instead of at random (a cache miss per thing). The high bits are
-    // folded in so ids a power of two apart do not pile up.
-    size_t home(uint64_t id) const {
-        return static_cast<size_t>(id ^ (id >> 20) ^ (id >> 40)) & mask();
+    // A full 64-bit mix (the finalizer of MurmurHash3) before masking:
+    // every bit of the id changes about half of the bits kept, so runs of
+    // consecutive ids, strides of powers of two and ids differing only in
+    // their high bits all land at independent-looking slots.
+    static uint64_t mix(uint64_t id) {
+        id ^= id >> 33;
+        id *= 0xff51afd7ed558ccdull;
+        id ^= id >> 33;
+        id *= 0xc4ceb9fe1a85ec53ull;
+        id ^= id >> 33;
+        return id;
     }
+    size_t home(uint64_t id) const { return static_cast<size_t>(mix(id)) & mask(); }
     void grow();
     std::vector<Slot> slots_;  // a power of two long, at most 70% full
     size_t count_ = 0;

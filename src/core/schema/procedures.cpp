@@ -201,6 +201,7 @@ std::string finish(Query& q, const ProcedureRequest& req, const Procedure& p,
     // ThingsDB runs a procedure with side effects as a change.
     if (p.closure.closure()->side_effects) q.set_change(true);
     Value result = call_procedure(q, p, args.data(), static_cast<int>(args.size()));
+    q.check_things_quota();
     if (q.collection()) q.collection()->flush();
     std::string out = q.to_json(result, q.deep());
     if (req.jobs_out)
