@@ -97,9 +97,7 @@ DEEP = [
     ("compound_assign", "n += ", "1", ""),
     ("compound_prop_assign", "t.a = 0; t.a |= ", "1", ""),
     ("try", "try(", "1", ")"),
-    ("enum_closure_member", "", "1", ""),  # placeholder replaced below
 ]
-DEEP = [d for d in DEEP if d[0] != "enum_closure_member"]
 DEEP_DEPTHS = (50, 2000, 60000)
 
 # Walkers of values over a value nested n deep (the list x and the thing y).
@@ -148,7 +146,7 @@ COMBINE = [
     "(|| return {}).call()", "`a{{{}}}b`", "l[{}] = {}", "l[{}:{}] = [{}]",
     "t.a = {}", "a = b = {}", "a = 0; a += {}", "t.a = 0; t.a *= {}", "l[0] = 1; l[0] -= {}",
     "try({})", "json_dump({})", "[{}].copy(2)", "str({})", "range({}).len()",
-    "{}.is_nil()", "([{}] == [{}])", "({{}}.set('a', {}))",
+    "({}).is_nil()", "([{}] == [{}])", "({{}}.set('a', {}))",
 ]
 # Root changes (only as admin; a QUERY user gets a clean forbidden error).
 ROOT_CHANGES = ["{.r = l; 1}", "{.r = t; 0}", "{.del('r'); 1}", "(.r = {}) && 1",
