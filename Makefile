@@ -159,21 +159,24 @@ print-regress:
 asan-regress:
 	scripts/asan_regress.sh $(REGRESS)
 
-# `make fuzz`: the libFuzzer target test/fuzz/fuzz_query.cpp (clang++ with
-# libclang-rt-14-dev: scripts/setup.sh --fuzz); run it with test/fuzz/run.sh.
+# `make fuzz`: the libFuzzer targets test/fuzz/fuzz_query.cpp (parser and
+# evaluator) and test/fuzz/fuzz_storage.cpp (several queries per input over
+# stored state, catalog changes, the event encoder and decoder), with clang++
+# and libclang-rt-14-dev (scripts/setup.sh --fuzz); run them with test/fuzz/run.sh.
 FUZZ_CXX ?= clang++
 FUZZ_FLAGS = -std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all -MMD -MP -Isrc
-FUZZ_SRCS := $(CORE_SRCS) test/unit/harness.cpp test/fuzz/fuzz_query.cpp
+FUZZ_SRCS := $(CORE_SRCS) test/unit/harness.cpp
 FUZZ_OBJS := $(patsubst %.cpp,build/fuzz/%.o,$(FUZZ_SRCS))
 
 build/fuzz/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -c -o $@ $<
 
-build/fuzz/fuzz_query: $(FUZZ_OBJS)
+build/fuzz/fuzz_%: $(FUZZ_OBJS) build/fuzz/test/fuzz/fuzz_%.o
 	$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ -lgtest -pthread -lpcre2-8
 
--include $(patsubst %.cpp,build/fuzz/%.d,$(FUZZ_SRCS))
+-include $(patsubst %.cpp,build/fuzz/%.d,$(FUZZ_SRCS) test/fuzz/fuzz_query.cpp test/fuzz/fuzz_storage.cpp)
 
-fuzz: build/fuzz/fuzz_query
+.PRECIOUS: build/fuzz/test/fuzz/%.o
+fuzz: build/fuzz/fuzz_query build/fuzz/fuzz_storage

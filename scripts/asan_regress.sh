@@ -1,5 +1,7 @@
 #!/bin/bash
-# pg_regress and the hostile-input test under AddressSanitizer and UBSan.
+# pg_regress and the e2e tests of hostile input (test_hostile.py,
+# test_hostile_storage.py, the generator test_generated.py with a short budget:
+# TDB_ASAN_GEN_STATEMENTS, default 300) under AddressSanitizer and UBSan.
 #
 #   make asan-regress   or   scripts/asan_regress.sh [--keep] [REGRESS test names...]
 #
@@ -16,7 +18,7 @@
 # sanitized thingsdb.so is installed there and nowhere else; its cluster has
 # its own socket directory and port. Reports go to report files
 # (ASAN_OPTIONS log_path); any such file fails the run. The last line is
-# "N passed, N failed" (pg_regress tests, the hostile-input test's cases, and
+# "N passed, N failed" (pg_regress tests, the e2e tests' cases, and
 # one check for "no sanitizer report"); the exit status is non-zero on failure.
 set -uo pipefail
 
@@ -149,23 +151,34 @@ if [ $rc -ne 0 ] && [ "$f" = 0 ]; then tail -20 "$W/regress.log"; f=1; fi
 [ "$f" != 0 ] && [ -f "$W/regress/regression.diffs" ] && head -200 "$W/regress/regression.diffs"
 count "pg_regress (ASan/UBSan)" $((n - f > 0 ? n - f : 0)) "$f"
 
-# --- the hostile-input test, on a cluster of its own started the same way ---------------
-echo "== test/e2e/test_hostile.py under ASan/UBSan"
-TDB_PG_BINDIR="$INST$BINDIR" TDB_PG_POSTGRES="$W/postgres-asan" \
-    /usr/bin/python3 test/e2e/test_hostile.py >"$W/hostile.log" 2>&1
-rc=$?
-last=$(tail -1 "$W/hostile.log")
-if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-    p=${BASH_REMATCH[1]}
-    f=${BASH_REMATCH[2]}
-    [ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
-else
-    p=0
-    f=1
-fi
-[ "$f" != 0 ] && tail -40 "$W/hostile.log"
-grep -E 'tried|statements|calls' "$W/hostile.log" | tail -3
-count "test_hostile.py (ASan/UBSan)" "$p" "$f"
+# --- the e2e tests of hostile input, each on a cluster of its own started the same way:
+# test_hostile.py (deep, huge and invalid input to every SQL function),
+# test_hostile_storage.py (decode of stored rows that read other rows while
+# decoded, render of containers changed by methods, regexes), and the
+# generator of adversarial statements (test_generated.py) with a short budget.
+e2e() {  # e2e NAME [VAR=VALUE...]
+    local name=$1
+    shift
+    echo "== test/e2e/$name under ASan/UBSan"
+    env "$@" TDB_PG_BINDIR="$INST$BINDIR" TDB_PG_POSTGRES="$W/postgres-asan" \
+        /usr/bin/python3 "test/e2e/$name" >"$W/$name.log" 2>&1
+    local rc=$? p f last
+    last=$(tail -1 "$W/$name.log")
+    if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        p=${BASH_REMATCH[1]}
+        f=${BASH_REMATCH[2]}
+        [ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
+    else
+        p=0
+        f=1
+    fi
+    [ "$f" != 0 ] && tail -40 "$W/$name.log"
+    grep -E 'tried|statements|calls|seed|FINDING' "$W/$name.log" | tail -4
+    count "$name (ASan/UBSan)" "$p" "$f"
+}
+e2e test_hostile.py
+e2e test_hostile_storage.py
+e2e test_generated.py TDB_GEN_STATEMENTS="${TDB_ASAN_GEN_STATEMENTS:-300}"
 
 # --- the verdict: no report file -------------------------------------------------------
 as_pg "$INST$BINDIR/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null 2>&1

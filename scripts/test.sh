@@ -2,7 +2,8 @@
 # Runs every test suite against the private cluster of scripts/setup.sh:
 #   0. the shape of the source tree (scripts/check_layout.sh)
 #   1. unit tests (GoogleTest, `make unittest`), also under ASan/UBSan
-#   2. pg_regress (`make installcheck`)
+#   2. pg_regress (`make installcheck`), and pg_regress with the hostile e2e
+#      tests against the extension built with ASan/UBSan (scripts/asan_regress.sh)
 #   3. acceptance cases listed in test/acceptance/passing.txt
 #   4. end-to-end tests test/e2e/test_*.py and test/e2e/test_*.sh
 # The last line is "N passed, N failed, N skipped" over all suites (skipped:
@@ -114,6 +115,23 @@ fi
 if [ "$f" != 0 ] && [ -f regression.diffs ]; then cat regression.diffs; fi
 [ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
 count "pg_regress" "$p" "$f"
+
+# --- 2b. the sanitized extension in a server ---------------------------------------
+# pg_regress and the hostile e2e tests (test_hostile.py, test_hostile_storage.py,
+# the generator with a short budget) against a server whose backends run the
+# extension built with ASan/UBSan (scripts/asan_regress.sh, on a copy of the
+# PostgreSQL installation and a cluster of its own); any sanitizer report fails it.
+echo "== pg_regress and hostile e2e under ASan/UBSan (scripts/asan_regress.sh)"
+scripts/asan_regress.sh >"$OUT/asan_regress.log" 2>&1
+rc=$?
+grep -E '^== |^took |sanitizer report' "$OUT/asan_regress.log"
+if last_counts "$(tail -1 "$OUT/asan_regress.log")"; then
+    [ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
+else
+    p=0 f=1 s=0
+fi
+[ "$f" != 0 ] && tail -60 "$OUT/asan_regress.log"
+count "asan_regress (ASan/UBSan server)" "$p" "$f"
 
 # --- 3. acceptance cases ------------------------------------------------------------
 echo "== acceptance cases (test/acceptance/passing.txt)"

@@ -139,3 +139,32 @@ TEST(HostileDepth, DeepStoredPropsAreRefused) {
         },
         Error);
 }
+
+TEST(HostileDepth, NestedReturnIsParsedOnce) {
+    // Every node the parser makes stays in Program::nodes: a rule that parsed
+    // `return (` a second time doubled them at every nesting level.
+    const int n = 16;
+    const std::string shapes[] = {
+        repeat("return (", n) + "1" + repeat(")", n),
+        repeat("(|| return (", n) + "1" + repeat(")).call()", n),
+        repeat("[return (", n) + "1" + repeat(")]", n),
+        repeat("return ((", n) + "1" + repeat(") + 1)", n),
+        repeat("return (1, ", n) + "1" + repeat(")", n),
+        repeat("x = |a| return (", n) + "a" + repeat(").a", n),
+    };
+    for (const std::string& code : shapes) {
+        auto prog = tdb::parse(code, 500);
+        EXPECT_LT(prog->nodes.size(), size_t(20 * n)) << code.substr(0, 40);
+    }
+    // The forms still mean what they meant.
+    EXPECT_EQ(q("return (1) + 1"), "2");
+    EXPECT_EQ(q("return (1), 0"), "1");
+    EXPECT_EQ(q("return (2, 0)"), "2");
+    EXPECT_EQ(q("return ()"), "null");
+    EXPECT_EQ(q("(|| return ((|| return (3) * 2).call()) + 1).call()"), "7");
+    EXPECT_EQ(q("return ({a: 5}).a"), "5");
+    EXPECT_EQ(q("return (true) ? 8 : 9"), "8");
+    EXPECT_EQ(qerr("return (1, 2, 3, 4)").code(), tdb::SYNTAX_ERR);
+    EXPECT_EQ(qerr("return (1 2)").msg(), "error at line 0, position 10, unexpected character `2`");
+    EXPECT_EQ(qerr("return (1, 2").msg(), "error at line 0, position 9, unexpected character `,`");
+}

@@ -290,3 +290,30 @@ TEST(Users, ScopeAndRunChecks) {
     EXPECT_THROW(tdb::check_scope_access(storage(), &cato, "@thingsdb", tdb::AUTH_JOIN),
                  tdb::Error);
 }
+
+// A user or collection found before the later arguments ran is found again
+// afterwards: those arguments may have deleted it (the writes would name a
+// row that is gone: a foreign key error in PostgreSQL).
+TEST(Users, DeletedByTheirOwnArguments) {
+    const std::string mk = "new_user('u'); new_collection('c'); ";
+    struct Case {
+        std::string code, msg;
+    } cases[] = {
+        {"grant('@:stuff', 'u', {del_user('u'); QUERY})", "user `u` not found"},
+        {"revoke('@:stuff', 'u', {del_user('u'); QUERY})", "user `u` not found"},
+        {"grant('@:stuff', 'u', try({del_user('u'); QUERY}))", "user `u` not found"},
+        {"grant('@:c', 'u', {del_collection('c'); CHANGE})", "`collection:"},
+        {"grant('@:c', {del_collection('c'); 'u'}, QUERY)", "`collection:"},
+        {"rename_user('u', {del_user('u'); 'v'})", "user `u` not found"},
+        {"new_token('u', nil, {del_user('u'); 'd'})", "user `u` not found"},
+        {"new_token('u', {del_user('u'); nil})", "user `u` not found"},
+    };
+    for (const Case& c : cases) {
+        tdb::Error e = qerr(mk + c.code, "@thingsdb");
+        EXPECT_EQ(e.code(), tdb::LOOKUP_ERR) << c.code;
+        EXPECT_NE(e.msg().find(c.msg), std::string::npos) << c.code << ": " << e.msg();
+    }
+    // Renamed, not deleted: the same user, under its new name.
+    q(mk + "grant('@:stuff', 'u', {rename_user('u', 'w'); QUERY}); nil", "@thingsdb");
+    EXPECT_EQ(qk("user_info('w').access.len() > 0", "@thingsdb"), "true");
+}

@@ -45,6 +45,15 @@ UserRow need_user(Query& q, const std::string& name) {
     return u;
 }
 
+// A user looked up before later arguments ran: those may have deleted (or
+// renamed) it, so it is looked up again by id before anything is written.
+UserRow user_again(Query& q, const UserRow& u) {
+    UserRow now;
+    if (!q.storage().find_user_by_id(u.id, now))
+        raisef(LOOKUP_ERR, "user `%s` not found", u.name.c_str());
+    return now;
+}
+
 // ti_user_name_check
 void check_new_name(Query& q, const std::string& name) {
     if (name.empty() || name.size() >= kMaxName)
@@ -197,6 +206,7 @@ Value fn_rename_user(Query& q, Value*, Args& a) {
     UserRow u = need_user(q, a.str_arg(0));
     std::string name = a.str_arg(1);
     check_new_name(q, name);
+    u = user_again(q, u);
     q.storage().rename_user(u.id, name);
     std::string job = "{\"rename_user\":{\"id\":" + std::to_string(u.id) + ",\"name\":";
     json_escape(job, name);
@@ -282,6 +292,7 @@ Value fn_new_token(Query& q, Value*, Args& a) {
     }
     std::string description;
     if (a.size() > 2) description = a.str_arg(2);
+    u = user_again(q, u);
     Value key = Value::str(q.storage().create_token(u.id, expiration, description));
     // The event never carries the key: watchers learn that a token exists.
     std::string job = "{\"new_token\":{\"id\":" + std::to_string(u.id) + ",\"expiration_ts\":" +
@@ -340,6 +351,12 @@ AccessArgs access_args(Query& q, Args& a) {
     check_access(q.storage(), q.identity, r.scope_id, label, AUTH_GRANT);
     r.user = need_user(q, a.str_arg(1));
     r.mask = static_cast<uint32_t>(a.int_arg(2)) & AUTH_FULL;
+    // The later arguments may have deleted the collection or the user.
+    CollectionRow row;
+    if (r.scope_id != kThingsdbScopeId && r.scope_id != kNodeScopeId &&
+        !q.storage().find_collection_by_id(r.scope_id, row))
+        raisef(LOOKUP_ERR, "`collection:%" PRIu64 "` not found", r.scope_id);
+    r.user = user_again(q, r.user);
     return r;
 }
 

@@ -277,29 +277,35 @@ Node* Parser::return_statement() {
     i_ += 6;
     skip();
     if (eof() || peek() == ';' || peek() == '}') return n;
-    // The call form `return(value, deep)`.
+    // The call form `return(value, deep)`, or `return (expr) ...`. Nothing is
+    // parsed twice: a second parse at every nesting level of `return (` took
+    // time and memory exponential in the depth.
+    Node* first = nullptr;
     if (peek() == '(') {
         size_t save = i_;
         ++i_;
-        std::vector<Node*> args;
         skip();
-        if (peek() != ')') {
-            for (;;) {
-                args.push_back(statement());
-                if (!accept(',')) break;
-            }
-        }
+        if (accept(')')) return n;  // `return()`
+        Node* inner = statement();
         skip();
-        if (peek() == ')' && args.size() != 1) {
+        if (peek() == ')') {
+            ++i_;  // what `(expr)` as a primary is, with what follows it
+            first = ternary(binary(postfix(inner), 0));
+        } else {
+            size_t after_first = i_;
+            std::vector<Node*> args{inner};
+            while (accept(',')) args.push_back(statement());
+            skip();
+            if (peek() != ')') fail(after_first);  // as `(expr` without its `)`
             ++i_;
             if (args.size() > 3) fail(save);
             n->kids = args;
             return n;
         }
-        i_ = save;  // `return (expr) ...`: an ordinary expression
     }
     for (;;) {
-        n->kids.push_back(statement());
+        n->kids.push_back(first ? first : statement());
+        first = nullptr;
         if (n->kids.size() == 3 || !accept(',')) break;
     }
     return n;
