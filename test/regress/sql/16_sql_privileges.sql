@@ -22,11 +22,12 @@ JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'thingsdb'
 WHERE p.prosecdef OR p.pronamespace = 'thingsdb'::regnamespace
    OR p.proname IN ('tdb_collect_garbage', 'tdb_prune_events')
 ORDER BY p.oid::regprocedure::text;
--- No function of the extension runs with its owner's rights by SECURITY DEFINER.
-SELECT count(*) AS security_definer
+-- One function runs with its owner's rights by SECURITY DEFINER: tdb_watching(), which
+-- reads only the watches of the caller's own channels (pg_listening_channels()).
+SELECT p.oid::regprocedure AS security_definer
 FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'thingsdb'
-WHERE p.prosecdef;
+WHERE p.prosecdef ORDER BY 1;
 -- Every SQL or PL/pgSQL function pins its search_path.
 SELECT p.oid::regprocedure AS unpinned
 FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
