@@ -26,7 +26,11 @@ PACKAGES=(postgresql-15 postgresql-server-dev-15 libpcre2-dev libgtest-dev googl
 if [ "${1:-}" = --fuzz ] || [ "${TDB_FUZZ:-}" = 1 ]; then
     PACKAGES+=(clang libclang-rt-14-dev)
 elif [ "${1:-}" = --test ]; then
-    PACKAGES+=(clang libclang-rt-14-dev clang-format nodejs npm)
+    PACKAGES+=(clang libclang-rt-14-dev clang-format)
+    # Debian's nodejs and npm, unless a Node.js with npm is installed already (another
+    # build of nodejs bundles npm, and Debian's npm package conflicts with it).
+    command -v node >/dev/null || PACKAGES+=(nodejs)
+    command -v npm >/dev/null || PACKAGES+=(npm)
 fi
 missing=()
 for p in "${PACKAGES[@]}"; do
