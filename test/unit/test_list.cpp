@@ -44,14 +44,14 @@ TEST(List, TupleRefusesChanges) {
 
 TEST(List, InUse) {
     expect_err("x = [1, 2]; x.map(|| x.push(1))", tdb::OPERATION_ERR,
-               "cannot change type `list` while the value is being used");
+               "cannot change type `list` while the value is in use");
     expect_err("x = [1, 2]; x.each(|| x.pop())", tdb::OPERATION_ERR,
-               "cannot change type `list` while the value is being used");
+               "cannot change type `list` while the value is in use");
     // The receiver is locked while the arguments are evaluated, too.
     expect_err("x = [1]; x.push(x.pop())", tdb::OPERATION_ERR,
-               "cannot change type `list` while the value is being used");
+               "cannot change type `list` while the value is in use");
     expect_err("x = [1, 2]; x.remove(|| x.clear())", tdb::OPERATION_ERR,
-               "cannot change type `list` while the value is being used");
+               "cannot change type `list` while the value is in use");
 }
 
 TEST(List, Splice) {

@@ -66,8 +66,11 @@ TEST(Scope, Errors) {
     EXPECT_EQ(bad("@collection:"),
               "invalid scope; the collection scope requires to specify a collection");
     EXPECT_EQ(bad("@:my-stuff"), "invalid scope; the specified collection name is invalid");
-    EXPECT_EQ(bad("@:12ab"),
-              "invalid scope; a collection must be specified by either a name or id");
+    // Digits first but not only digits: no id, and no valid name either.
+    EXPECT_EQ(bad("@:12ab"), "invalid scope; the specified collection name is invalid");
+    EXPECT_EQ(bad("/collection/7x"), "invalid scope; the specified collection name is invalid");
+    EXPECT_EQ(bad("@:99999999999999999999"),
+              "invalid scope; the specified collection name is invalid");
     EXPECT_EQ(bad("@node:64"),
               "invalid scope; a node id must be an integer value between 0 and 64");
     EXPECT_EQ(bad("@node:x"), "invalid scope; a node id must be an integer value between 0 and 64");
@@ -118,6 +121,6 @@ TEST(Scope, SetDefaultDeep) {
     EXPECT_EQ(e.code(), tdb::VALUE_ERR);
     e = qerr("set_default_deep('@:stuff', 1)", "@:stuff", true);
     EXPECT_EQ(e.msg(),
-              "function `set_default_deep` is undefined in the `@:stuff` scope; "
+              "function `set_default_deep` is undefined in the `@collection` scope; "
               "you might want to query the `@thingsdb` scope?");
 }

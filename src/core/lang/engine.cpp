@@ -26,13 +26,14 @@ int64_t scope_read_id(std::string_view s) {
 Scope scope_collection(std::string_view s) {
     Scope sc;
     sc.kind = Scope::COLLECTION;
+    // Digits only name a collection by id; anything else must be a name
+    // (`1a` is neither: an invalid name).
     if (s[0] >= '0' && s[0] <= '9') {
         int64_t id = scope_read_id(s);
-        if (id < 0)
-            raise(VALUE_ERR,
-                  "invalid scope; a collection must be specified by either a name or id");
-        sc.id = static_cast<uint64_t>(id);
-        return sc;
+        if (id >= 0) {
+            sc.id = static_cast<uint64_t>(id);
+            return sc;
+        }
     }
     if (!valid_name(s)) raise(VALUE_ERR, "invalid scope; the specified collection name is invalid");
     sc.name = std::string(s);

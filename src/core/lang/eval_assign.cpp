@@ -43,7 +43,7 @@ struct SliceParts {
         b = get(parts[1], has_stop);
         step = get(parts[2], has_step);
         if (!has_step) step = 1;
-        if (step == 0) raise(VALUE_ERR, "step value must not be zero");
+        if (step == 0) raise(VALUE_ERR, "slice step cannot be zero");
     }
 
     // Python-style bounds for a length n.
@@ -79,8 +79,7 @@ void Query::check_not_in_use(const Value& v) {
     else if (v.is(VT::Thing))
         in_use = v.thing()->in_use;
     if (in_use)
-        raisef(OPERATION_ERR, "cannot change type `%s` while the value is being used",
-               type_name(v));
+        raisef(OPERATION_ERR, "cannot change type `%s` while the value is in use", type_name(v));
 }
 
 // Each notification marks the thing dirty and records the mutation as a
