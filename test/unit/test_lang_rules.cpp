@@ -113,3 +113,10 @@ TEST(LangRules, ValueErrorWording) {
     expect_err("closure('|x| x; 2');", tdb::BAD_DATA_ERR,
                "closure is expecting exactly one statement");
 }
+
+// ---- fixed names --------------------------------------------------------------
+
+TEST(LangRules, LogLevelsAndNoIdsAreFixedNames) {
+    EXPECT_EQ(q("[CRITICAL, WARNING, DEBUG, ERROR, INFO];"), "[4,2,0,3,1]");
+    EXPECT_EQ(q("NO_IDS | 1;"), "33");
+}

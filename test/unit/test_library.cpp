@@ -287,9 +287,13 @@ TEST(Library, ScopeForms) {
     e = qerr("1", "//thingsdb", true);  // a collection named `thingsdb`
     EXPECT_EQ(e.msg(), "collection `thingsdb` not found");
     e = qerr("1", "@\xc3\xa9", true);
-    EXPECT_EQ(e.msg(), "invalid scope; scopes must only contain valid ASCII characters");
+    EXPECT_EQ(e.msg(),
+              "invalid scope; scopes must only contain valid ASCII characters; see "
+              "https://docs.thingsdb.io/v1/overview/scopes");
     e = qerr("1", "@:\xc3\xa9", true);
-    EXPECT_EQ(e.msg(), "invalid scope; the specified collection name is invalid");
+    EXPECT_EQ(e.msg(),
+              "invalid scope; the specified collection name is invalid; see "
+              "https://docs.thingsdb.io/v1/overview/scopes");
     e = qerr("1", "@:12345", true);
     EXPECT_EQ(e.code(), tdb::LOOKUP_ERR);
     EXPECT_EQ(e.msg(), "`collection:12345` not found");

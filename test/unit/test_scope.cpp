@@ -10,12 +10,22 @@ namespace {
 
 Scope ok(const std::string& s) { return tdb::parse_scope(s); }
 
+const std::string kScopesDoc = "; see https://docs.thingsdb.io/v1/overview/scopes";
+
+// The message of a scope error without its link to the scopes page, which
+// every one of them ends with.
 std::string bad(const std::string& s) {
     try {
         tdb::parse_scope(s);
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), tdb::VALUE_ERR) << s;
-        return e.msg();
+        std::string m = e.msg();
+        size_t n = kScopesDoc.size();
+        if (m.size() < n || m.compare(m.size() - n, n, kScopesDoc) != 0) {
+            ADD_FAILURE() << "no link to the scopes page: " << m;
+            return m;
+        }
+        return m.substr(0, m.size() - n);
     }
     ADD_FAILURE() << "no error for " << s;
     return "";

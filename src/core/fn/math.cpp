@@ -152,6 +152,27 @@ Value m_int_bit_count(Query&, Value* self, Args& a) {
     return Value::integer(__builtin_popcountll(v));
 }
 
+namespace {
+
+// ThingsDB's other fixed names with an int value: the log levels and the
+// NO_IDS flag of the wrap and return options.
+bool fixed_constant(std::string_view name, Value& out) {
+    static const struct {
+        std::string_view name;
+        int64_t value;
+    } fixed[] = {{"DEBUG", 0}, {"INFO", 1},     {"WARNING", 2},
+                 {"ERROR", 3}, {"CRITICAL", 4}, {"NO_IDS", 32}};
+    for (const auto& f : fixed) {
+        if (f.name == name) {
+            out = Value::integer(f.value);
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
 bool math_constant(std::string_view name, Value& out) {
     if (name == "MATH_E")
         out = Value::number(M_E);
@@ -161,7 +182,7 @@ bool math_constant(std::string_view name, Value& out) {
         out = Value::integer(INT64_MIN);
     else if (name == "INT_MAX")
         out = Value::integer(INT64_MAX);
-    else
+    else if (!fixed_constant(name, out))
         return false;
     return true;
 }
