@@ -120,3 +120,24 @@ TEST(LangRules, LogLevelsAndNoIdsAreFixedNames) {
     EXPECT_EQ(q("[CRITICAL, WARNING, DEBUG, ERROR, INFO];"), "[4,2,0,3,1]");
     EXPECT_EQ(q("NO_IDS | 1;"), "33");
 }
+
+// ---- a stored closure with side effects outside a change ----------------------
+
+TEST(LangRules, StoredSideEffectsNeedAChange) {
+    q(".adder = |v| .total = v;");
+    tdb::Error e = qerr("[1, 2].map(.adder);", "@:stuff", true);
+    EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
+    EXPECT_EQ(e.msg(),
+              "closures with side effects require a change but none is created; use `wse(...)` "
+              "to enforce a change; see https://docs.thingsdb.io/v1/collection-api/wse");
+    EXPECT_EQ(qk("wse(.adder.call(3)); .total;"), "3");
+}
+
+TEST(LangRules, ArgumentTypeWording) {
+    expect_err("[].extend(set());", tdb::TYPE_ERR,
+               "function `extend` expects argument 1 to be of type `list` or type `tuple` but got "
+               "type `set` instead");
+    expect_err("base64_encode([]);", tdb::TYPE_ERR,
+               "function `base64_encode` expects argument 1 to be of type `str`, `bytes` or "
+               "`mpdata` but got type `list` instead");
+}

@@ -179,7 +179,9 @@ Value closure_from_source(const std::string& source) {
 Value Query::call(const Value& closure, const Value* args, int n) {
     ClosureObj* c = closure.closure();
     if (c->stored && c->side_effects && !change_)
-        raise(OPERATION_ERR, "stored closures with side effects must be wrapped using `wse(...)`");
+        raise(OPERATION_ERR,
+              "closures with side effects require a change but none is created; use `wse(...)` "
+              "to enforce a change; see https://docs.thingsdb.io/v1/collection-api/wse");
     if (call_depth_ >= limits_.max_call_depth)
         raise(OPERATION_ERR, "maximum recursion depth exceeded");
     poll();
