@@ -141,3 +141,24 @@ TEST(LangRules, ArgumentTypeWording) {
                "function `base64_encode` expects argument 1 to be of type `str`, `bytes` or "
                "`mpdata` but got type `list` instead");
 }
+
+// ---- future(closure, [values]) ------------------------------------------------
+
+TEST(LangRules, FutureArgumentsFromAList) {
+    EXPECT_EQ(q("future(|x, y| x * y, [6, 7]);"), "42");
+    // The list's values, not the variables of the same name.
+    EXPECT_EQ(q("x = 100; future(|x| x + 1, [1]);"), "2");
+    EXPECT_EQ(q("future(|| 'none', []);"), "\"none\"");
+    expect_err("future(|x| x, []);", tdb::NUM_ARGUMENTS_ERR,
+               "number of future closure arguments must match the arguments in the provided "
+               "list");
+    expect_err("future(|| 1, [2]);", tdb::NUM_ARGUMENTS_ERR,
+               "number of future closure arguments must match the arguments in the provided "
+               "list");
+    expect_err("future(|x| x, [1], 2);", tdb::NUM_ARGUMENTS_ERR,
+               "function `future` expects at most 2 arguments when the first argument is of "
+               "type `closure`");
+    expect_err("future(|x| x, 'x');", tdb::TYPE_ERR,
+               "function `future` expects argument 2 to be of type `list` or `tuple` but got "
+               "type `str` instead");
+}
