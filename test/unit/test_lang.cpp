@@ -307,7 +307,7 @@ TEST(Lang, SliceAssignment) {
     expect_err("l = [0, 1]; l[::2] = [1]", tdb::VALUE_ERR,
                "slice assignments require a step value of 1 but got 2 instead");
     expect_err("l = [0, 1]; l[0:1] = 5", tdb::TYPE_ERR,
-               "slice assignments require an `list` type but got type `int` instead");
+               "slice assignments require a `list` or `tuple` type but got type `int` instead");
     expect_err("s = 'ab'; s[0:1] = ['x']", tdb::TYPE_ERR,
                "type `str` does not support index assignments");
 }

@@ -162,3 +162,16 @@ TEST(LangRules, FutureArgumentsFromAList) {
                "function `future` expects argument 2 to be of type `list` or `tuple` but got "
                "type `str` instead");
 }
+
+// ---- `x[]` is the whole slice ---------------------------------------------------
+
+TEST(LangRules, EmptyIndexIsTheWholeSlice) {
+    EXPECT_EQ(q("[5, 6, 7][];"), "[5,6,7]");
+    EXPECT_EQ(q("'abc'[];"), "\"abc\"");
+    EXPECT_EQ(q("l = [3, 4]; l[] = ['a', 'b', 'c']; l;"), "[\"a\",\"b\",\"c\"]");
+    EXPECT_EQ(q(".l = range(4); .l[] = []; .l;"), "[]");
+    expect_err("l = [1]; l[] += [2];", tdb::TYPE_ERR,
+               "unsupported operand type `+=` for slice assignments");
+    expect_err("l = [1]; l[1:] = 'x';", tdb::TYPE_ERR,
+               "slice assignments require a `list` or `tuple` type but got type `str` instead");
+}

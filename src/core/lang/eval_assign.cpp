@@ -318,11 +318,12 @@ Value Query::eval_slice_assign(const Node* n) {
     if (parts.step != 1)
         raisef(VALUE_ERR, "slice assignments require a step value of 1 but got %lld instead",
                static_cast<long long>(parts.step));
-    Value v = eval(n->kids[4]);
     if (n->op != Op::None)
-        raisef(TYPE_ERR, "unsupported operand type `%s` for slice assignments", type_name(v));
+        raisef(TYPE_ERR, "unsupported operand type `%s=` for slice assignments", op_text(n->op));
+    Value v = eval(n->kids[4]);
     if (!v.is(VT::List))
-        raisef(TYPE_ERR, "slice assignments require an `list` type but got type `%s` instead",
+        raisef(TYPE_ERR,
+               "slice assignments require a `list` or `tuple` type but got type `%s` instead",
                type_name(v));
     check_not_in_use(obj);
     std::vector<Value> add;

@@ -627,8 +627,8 @@ Node* Parser::index(Node* obj) {
         break;
     }
     expect(']');
-    bool slice = count > 1;
-    if (!slice && !parts[0]) fail(at + 1);
+    // `x[]` is the whole of x, as `x[:]`.
+    bool slice = count > 1 || !parts[0];
     Op op;
     size_t save = i_;
     if (assign_op(op)) {
