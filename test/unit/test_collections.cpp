@@ -42,7 +42,7 @@ TEST(Collections, NotInCollectionScope) {
     Error e = qerr("new_collection('x')");
     EXPECT_EQ(e.code(), tdb::LOOKUP_ERR);
     EXPECT_EQ(e.msg(),
-              "function `new_collection` is undefined in the `@:stuff` scope; "
+              "function `new_collection` is undefined in the `@collection` scope; "
               "you might want to query the `@thingsdb` scope?");
 }
 

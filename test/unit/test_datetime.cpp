@@ -50,7 +50,7 @@ TEST(Datetime, ConstructErrors) {
     expect_err("timeval([])", tdb::TYPE_ERR, "cannot convert type `list` to `timeval`");
     expect_err("datetime(float('1e300'))", tdb::OVERFLOW_ERR, "date/time overflow");
     expect_err("datetime(1, '%Y')", tdb::TYPE_ERR,
-               "function `datetime` expects argument 1 to be of type `str` (when called using 2 "
+               "function `datetime` expects argument 1 to be of type `str` (when called with two "
                "arguments) "
                "but got type `int` instead");
     expect_err("datetime('2013', 1)", tdb::TYPE_ERR,
@@ -127,9 +127,9 @@ TEST(Datetime, ParseIso) {
     expect_err("datetime('')", tdb::VALUE_ERR, "invalid date/time string");
     expect_err("datetime('yesterday')", tdb::VALUE_ERR, "invalid date/time string");
     expect_err("datetime('2013-13-06')", tdb::VALUE_ERR,
-               "invalid date/time string (does not match format string `%Y-%m-%d`)");
+               "invalid date/time string (does not match format `%Y-%m-%d`)");
     expect_err("datetime('2013-02-06X13:14:15')", tdb::VALUE_ERR,
-               "invalid date/time string (does not match format string `%Y-%m-%d %H:%M:%S`)");
+               "invalid date/time string (does not match format `%Y-%m-%d %H:%M:%S`)");
     expect_err("datetime('2013-02-06T13:14:15+13')", tdb::VALUE_ERR, kBadOffset);
 }
 
@@ -140,7 +140,7 @@ TEST(Datetime, ParseFormat) {
     EXPECT_EQ(q("datetime('2013-02-06 13:14Z', '%Y-%m-%d %H:%MZ').zone()"), "\"UTC\"");
     expect_err("datetime('2013', 'x')", tdb::VALUE_ERR, "invalid date/time format (wrong size)");
     expect_err("datetime('2013', '%Y-%m')", tdb::VALUE_ERR,
-               "invalid date/time string (does not match format string `%Y-%m`)");
+               "invalid date/time string (does not match format `%Y-%m`)");
     expect_err("datetime('" + std::string(130, '1') + "', '%Y')", tdb::VALUE_ERR,
                "invalid date/time string (too large)");
     // NUL bytes: the format ends at its first one (here it is left empty,
@@ -149,7 +149,7 @@ TEST(Datetime, ParseFormat) {
     using namespace std::string_literals;
     EXPECT_EQ(q("datetime('', '\0\0GEREN')"s), "\"1900-01-01T00:00:00Z\"");
     expect_err("datetime('2013\0x', '%Y')"s, tdb::VALUE_ERR,
-               "invalid date/time string (does not match format string `%Y`)");
+               "invalid date/time string (does not match format `%Y`)");
 }
 
 TEST(Datetime, Move) {
@@ -254,7 +254,8 @@ TEST(Datetime, FormatExtract) {
     expect_err(
         "datetime().format(nil)", tdb::TYPE_ERR,
         "function `format` expects argument 1 to be of type `str` but got type `nil` instead");
-    expect_err("datetime().format('%')", tdb::VALUE_ERR, "invalid date/time format (wrong size)");
+    expect_err("datetime().format('%')", tdb::VALUE_ERR,
+               "date/time format is restricted to a length between 2 and 80 characters");
     expect_err("datetime().format('%c%c%c%c%c%c')", tdb::VALUE_ERR, "invalid date/time template");
     expect_err("datetime().extract(1, 2)", tdb::NUM_ARGUMENTS_ERR,
                "function `extract` takes at most 1 argument but 2 were given");

@@ -15,7 +15,7 @@ using tdb::Error;
 namespace {
 
 // a method that fails shows its error message as the property's value
-const std::string kInUse = "\"cannot change type `list` while the value is being used\"";
+const std::string kInUse = "\"cannot change type `list` while the value is in use\"";
 
 // A wrap whose method extends the variable `v` (a change of a variable's
 // list is no side effect: it runs in read-only queries too).
@@ -25,7 +25,7 @@ const std::string kExtender = "{}.wrap(&{m: |this| {v.extend(range(1000)); 1}})"
 
 TEST(HostileInUse, RenderingARootListThatAMethodExtends) {
     std::string r = q("v = [" + kExtender + ", 'a', 'b', 'c', 'd', 'e', 'f', 'g']; json_dump(v)");
-    EXPECT_NE(r.find("cannot change type `list` while the value is being used"), std::string::npos)
+    EXPECT_NE(r.find("cannot change type `list` while the value is in use"), std::string::npos)
         << r;
     // The query result is rendered by the same walk.
     r = q("v = [" + kExtender + ", 'a', 'b', 'c', 'd', 'e', 'f', 'g']; v");
@@ -38,18 +38,17 @@ TEST(HostileInUse, RenderingAWrapInsideAThingOfTheList) {
     std::string r = q("v = [{w: " + kExtender + "}, 1]; return(v, 3)");
     EXPECT_EQ(r, "[{\"w\":{\"m\":" + kInUse + "}},1]");
     r = q("v = [1, {w: " + kExtender + "}]; json_dump(v, {deep: 3})");
-    EXPECT_NE(r.find("cannot change type `list` while the value is being used"), std::string::npos)
+    EXPECT_NE(r.find("cannot change type `list` while the value is in use"), std::string::npos)
         << r;
 }
 
 TEST(HostileInUse, RenderingASetThatAMethodAddsTo) {
     const std::string code =
         "a = {}; s = set(a); a.w = {}.wrap(&{m: |this| {s.add({}, {}, {}, {}); 1}}); ";
-    const std::string err = "\"cannot change type `set` while the value is being used\"";
+    const std::string err = "\"cannot change type `set` while the value is in use\"";
     EXPECT_EQ(q(code + "return(s, 3)"), "[{\"w\":{\"m\":" + err + "}}]");
     std::string r = q(code + "json_dump(s, {deep: 3})");
-    EXPECT_NE(r.find("cannot change type `set` while the value is being used"), std::string::npos)
-        << r;
+    EXPECT_NE(r.find("cannot change type `set` while the value is in use"), std::string::npos) << r;
     // Afterwards the set can change again.
     EXPECT_EQ(q(code + "json_dump(s, {deep: 3}); s.add({}); s.len()"), "2");
 }
@@ -66,12 +65,12 @@ TEST(HostileInUse, MethodsThatCallClosuresLockTheirReceiver) {
                            "count(|x| {v.push(1); true})"};
     for (const char* c : calls) {
         Error e = qerr(std::string("v = [1, 2, 3]; v.") + c);
-        EXPECT_EQ(e.msg(), "cannot change type `list` while the value is being used") << c;
+        EXPECT_EQ(e.msg(), "cannot change type `list` while the value is in use") << c;
     }
     Error e = qerr("t = {a: 1, b: 2}; t.map(|k, v| {t.c = 1; v})");
-    EXPECT_EQ(e.msg(), "cannot change type `thing` while the value is being used");
+    EXPECT_EQ(e.msg(), "cannot change type `thing` while the value is in use");
     e = qerr("s = set({}, {}); s.map(|x| {s.add({}); x})");
-    EXPECT_EQ(e.msg(), "cannot change type `set` while the value is being used");
+    EXPECT_EQ(e.msg(), "cannot change type `set` while the value is in use");
     // sort() iterates a copy: a change of the list does not reach it.
     EXPECT_EQ(q("v = [3, 1, 2]; [v.sort(|a, b| {v.push(0); a - b}), v.len() > 3]"),
               "[[1,2,3],true]");

@@ -127,7 +127,7 @@ TEST(Library, RestrictErrors) {
     expect_err("{a: 'x'}.restrict('int')", tdb::VALUE_ERR,
                "at least one of the existing values does not match the desired restriction");
     expect_err("t = {a: 1}; t.each(|| t.restrict('int'))", tdb::OPERATION_ERR,
-               "cannot change type `thing` while the value is being used");
+               "cannot change type `thing` while the value is in use");
     expect_err("{}.restriction(1)", tdb::NUM_ARGUMENTS_ERR,
                "function `restriction` takes 0 arguments but 1 was given");
     expect_err("x = 1; x.restriction()", tdb::LOOKUP_ERR,
@@ -282,14 +282,18 @@ TEST(Library, ScopeForms) {
     // a collection given by id is named by its name in messages
     tdb::Error e = qerr("new_collection('x')", by_id, true);
     EXPECT_EQ(e.msg(),
-              "function `new_collection` is undefined in the `@:stuff` scope; "
+              "function `new_collection` is undefined in the `@collection` scope; "
               "you might want to query the `@thingsdb` scope?");
     e = qerr("1", "//thingsdb", true);  // a collection named `thingsdb`
     EXPECT_EQ(e.msg(), "collection `thingsdb` not found");
     e = qerr("1", "@\xc3\xa9", true);
-    EXPECT_EQ(e.msg(), "invalid scope; scopes must only contain valid ASCII characters");
+    EXPECT_EQ(e.msg(),
+              "invalid scope; scopes must only contain valid ASCII characters; see "
+              "https://docs.thingsdb.io/v1/overview/scopes");
     e = qerr("1", "@:\xc3\xa9", true);
-    EXPECT_EQ(e.msg(), "invalid scope; the specified collection name is invalid");
+    EXPECT_EQ(e.msg(),
+              "invalid scope; the specified collection name is invalid; see "
+              "https://docs.thingsdb.io/v1/overview/scopes");
     e = qerr("1", "@:12345", true);
     EXPECT_EQ(e.code(), tdb::LOOKUP_ERR);
     EXPECT_EQ(e.msg(), "`collection:12345` not found");

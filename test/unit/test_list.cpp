@@ -44,14 +44,14 @@ TEST(List, TupleRefusesChanges) {
 
 TEST(List, InUse) {
     expect_err("x = [1, 2]; x.map(|| x.push(1))", tdb::OPERATION_ERR,
-               "cannot change type `list` while the value is being used");
+               "cannot change type `list` while the value is in use");
     expect_err("x = [1, 2]; x.each(|| x.pop())", tdb::OPERATION_ERR,
-               "cannot change type `list` while the value is being used");
+               "cannot change type `list` while the value is in use");
     // The receiver is locked while the arguments are evaluated, too.
     expect_err("x = [1]; x.push(x.pop())", tdb::OPERATION_ERR,
-               "cannot change type `list` while the value is being used");
+               "cannot change type `list` while the value is in use");
     expect_err("x = [1, 2]; x.remove(|| x.clear())", tdb::OPERATION_ERR,
-               "cannot change type `list` while the value is being used");
+               "cannot change type `list` while the value is in use");
 }
 
 TEST(List, Splice) {
@@ -80,9 +80,10 @@ TEST(List, ExtendClear) {
     EXPECT_EQ(q("x = [1, 2]; x.clear(); x"), "[]");
     expect_err("[].extend()", tdb::NUM_ARGUMENTS_ERR,
                "function `extend` takes 1 argument but 0 were given");
-    expect_err("[].extend(1)", tdb::TYPE_ERR,
-               "function `extend` expects argument 1 to be of type `list` or `tuple` but got type "
-               "`int` instead");
+    expect_err(
+        "[].extend(1)", tdb::TYPE_ERR,
+        "function `extend` expects argument 1 to be of type `list` or type `tuple` but got type "
+        "`int` instead");
     expect_err("[].clear(1)", tdb::NUM_ARGUMENTS_ERR,
                "function `clear` takes 0 arguments but 1 was given");
 }

@@ -86,7 +86,9 @@ TEST(Procedures, SideEffects) {
     qk("new_procedure('store', |v| .v = v);");
     Error e = qerr("store(5);", "@:stuff", true);
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
-    EXPECT_EQ(e.msg(), "stored closures with side effects must be wrapped using `wse(...)`");
+    EXPECT_EQ(e.msg(),
+              "closures with side effects require a change but none is created; use `wse(...)` "
+              "to enforce a change; see https://docs.thingsdb.io/v1/collection-api/wse");
     EXPECT_EQ(qk("wse(store(6)); .v;"), "6");
     EXPECT_EQ(qk("wse(run('store', 7)); .v;"), "7");
     // A procedure without side effects needs no change.

@@ -10,12 +10,22 @@ namespace {
 
 Scope ok(const std::string& s) { return tdb::parse_scope(s); }
 
+const std::string kScopesDoc = "; see https://docs.thingsdb.io/v1/overview/scopes";
+
+// The message of a scope error without its link to the scopes page, which
+// every one of them ends with.
 std::string bad(const std::string& s) {
     try {
         tdb::parse_scope(s);
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), tdb::VALUE_ERR) << s;
-        return e.msg();
+        std::string m = e.msg();
+        size_t n = kScopesDoc.size();
+        if (m.size() < n || m.compare(m.size() - n, n, kScopesDoc) != 0) {
+            ADD_FAILURE() << "no link to the scopes page: " << m;
+            return m;
+        }
+        return m.substr(0, m.size() - n);
     }
     ADD_FAILURE() << "no error for " << s;
     return "";
@@ -66,8 +76,11 @@ TEST(Scope, Errors) {
     EXPECT_EQ(bad("@collection:"),
               "invalid scope; the collection scope requires to specify a collection");
     EXPECT_EQ(bad("@:my-stuff"), "invalid scope; the specified collection name is invalid");
-    EXPECT_EQ(bad("@:12ab"),
-              "invalid scope; a collection must be specified by either a name or id");
+    // Digits first but not only digits: no id, and no valid name either.
+    EXPECT_EQ(bad("@:12ab"), "invalid scope; the specified collection name is invalid");
+    EXPECT_EQ(bad("/collection/7x"), "invalid scope; the specified collection name is invalid");
+    EXPECT_EQ(bad("@:99999999999999999999"),
+              "invalid scope; the specified collection name is invalid");
     EXPECT_EQ(bad("@node:64"),
               "invalid scope; a node id must be an integer value between 0 and 64");
     EXPECT_EQ(bad("@node:x"), "invalid scope; a node id must be an integer value between 0 and 64");
@@ -118,6 +131,6 @@ TEST(Scope, SetDefaultDeep) {
     EXPECT_EQ(e.code(), tdb::VALUE_ERR);
     e = qerr("set_default_deep('@:stuff', 1)", "@:stuff", true);
     EXPECT_EQ(e.msg(),
-              "function `set_default_deep` is undefined in the `@:stuff` scope; "
+              "function `set_default_deep` is undefined in the `@collection` scope; "
               "you might want to query the `@thingsdb` scope?");
 }

@@ -96,9 +96,9 @@ TEST(Set, One) {
 
 TEST(Set, InUse) {
     expect_err(kSetup + "s.each(|| s.add(c))", tdb::OPERATION_ERR,
-               "cannot change type `set` while the value is being used");
+               "cannot change type `set` while the value is in use");
     expect_err(kSetup + "s.map(|t| s.remove(t))", tdb::OPERATION_ERR,
-               "cannot change type `set` while the value is being used");
+               "cannot change type `set` while the value is in use");
 }
 
 TEST(Set, Stored) {

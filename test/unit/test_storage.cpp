@@ -232,7 +232,9 @@ TEST(Storage, ChangesOfStoredThings) {
     EXPECT_EQ(qk(".f = |x| .y = x; .g = |x| x * 2; nil"), "null");
     Error e = qerr(".f(1)", "@:stuff", true);
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
-    EXPECT_EQ(e.msg(), "stored closures with side effects must be wrapped using `wse(...)`");
+    EXPECT_EQ(e.msg(),
+              "closures with side effects require a change but none is created; use `wse(...)` "
+              "to enforce a change; see https://docs.thingsdb.io/v1/collection-api/wse");
     EXPECT_EQ(qk("wse(.f(1)); .y"), "1");
     EXPECT_EQ(qk("wse(); .f(2); .y"), "2");
     EXPECT_EQ(qk(".g(2)"), "4");  // no side effects: no wse needed

@@ -59,7 +59,7 @@ TEST(Thing, Set) {
     expect_err("{}.set(1, 2)", tdb::TYPE_ERR,
                "function `set` expects argument 1 to be of type `str` but got type `int` instead");
     expect_err("t = {a: 1}; t.each(|| t.set('b', 1))", tdb::OPERATION_ERR,
-               "cannot change type `thing` while the value is being used");
+               "cannot change type `thing` while the value is in use");
 }
 
 TEST(Thing, Del) {
@@ -76,7 +76,7 @@ TEST(Thing, Del) {
     expect_err("{}.del(1)", tdb::TYPE_ERR,
                "function `del` expects argument 1 to be of type `str` but got type `int` instead");
     expect_err("t = {a: 1}; t.map(|| t.del('a'))", tdb::OPERATION_ERR,
-               "cannot change type `thing` while the value is being used");
+               "cannot change type `thing` while the value is in use");
 }
 
 TEST(Thing, Clear) {
@@ -122,7 +122,7 @@ TEST(Thing, Remove) {
         "{}.remove(|| 1, 'x')", tdb::TYPE_ERR,
         "function `remove` expects argument 2 to be of type `int` but got type `str` instead");
     expect_err("t = {a: 1}; t.remove(|| t.del('a'))", tdb::OPERATION_ERR,
-               "cannot change type `thing` while the value is being used");
+               "cannot change type `thing` while the value is in use");
 }
 
 TEST(Thing, Assign) {

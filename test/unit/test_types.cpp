@@ -37,7 +37,7 @@ TEST(Types, Defaults) {
         {"[str?]?", "null"},
         {"regex", "\"/.*/\""},
         {"closure", "\"||nil\""},
-        {"error", "{\"error_code\":-100,\"error_msg\":\"custom error\"}"},
+        {"error", "\"custom error\""},
         {"int<10:20>", "10"},
         {"int<-5:-3>", "-3"},
         {"int<0:10:5>", "5"},

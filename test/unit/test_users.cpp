@@ -86,7 +86,7 @@ TEST(Users, NewUser) {
                "function `new_user` takes 1 argument but 0 were given");
     EXPECT_ERR(
         qerr("new_user('x')", "@:stuff", true), tdb::LOOKUP_ERR,
-        "function `new_user` is undefined in the `@:stuff` scope; you might want to query the "
+        "function `new_user` is undefined in the `@collection` scope; you might want to query the "
         "`@thingsdb` scope?");
 }
 

@@ -18,9 +18,10 @@ TEST(Util, Base64) {
                "function `base64_encode` takes 1 argument but 0 were given");
     expect_err("base64_decode('a', 'b')", tdb::NUM_ARGUMENTS_ERR,
                "function `base64_decode` takes 1 argument but 2 were given");
-    expect_err("base64_encode(1)", tdb::TYPE_ERR,
-               "function `base64_encode` expects argument 1 to be of type `str` or type `bytes` "
-               "but got type `int` instead");
+    expect_err(
+        "base64_encode(1)", tdb::TYPE_ERR,
+        "function `base64_encode` expects argument 1 to be of type `str`, `bytes` or `mpdata` "
+        "but got type `int` instead");
     expect_err("base64_decode(nil)", tdb::TYPE_ERR,
                "function `base64_decode` expects argument 1 to be of type `str` or type `bytes` "
                "but got type `nil` instead");

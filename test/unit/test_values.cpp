@@ -44,7 +44,7 @@ TEST(Values, Vmap) {
         "{}.vmap(1)", tdb::TYPE_ERR,
         "function `vmap` expects argument 1 to be of type `closure` but got type `int` instead");
     expect_err("t = {a: 1}; t.vmap(|v| t.x = v)", tdb::OPERATION_ERR,
-               "cannot change type `thing` while the value is being used");
+               "cannot change type `thing` while the value is in use");
 }
 
 TEST(Values, Ren) {
@@ -64,7 +64,7 @@ TEST(Values, Ren) {
     expect_err("{a: 1}.ren('a', nil)", tdb::TYPE_ERR,
                "function `ren` expects argument 2 to be of type `str` but got type `nil` instead");
     expect_err("t = {a: 1}; t.map(|| t.ren('a', 'b'))", tdb::OPERATION_ERR,
-               "cannot change type `thing` while the value is being used");
+               "cannot change type `thing` while the value is in use");
 }
 
 TEST(Values, ClosureCallDoc) {

@@ -118,9 +118,8 @@ Value do_datetime(Query& q, Args& a, const char* fname, bool timeval) {
             Value s = a.eval(0);
             if (!s.is(VT::Str))
                 raisef(TYPE_ERR,
-                       "function `%s` expects argument 1 to be of type `str` (when called using 2 "
-                       "arguments) "
-                       "but got type `%s` instead",
+                       "function `%s` expects argument 1 to be of type `str` (when called with two "
+                       "arguments) but got type `%s` instead",
                        fname, type_name(s));
             Value f = a.eval(1);
             if (!f.is(VT::Str))

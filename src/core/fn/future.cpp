@@ -35,8 +35,9 @@ FutureObj* F(Value* self) { return static_cast<FutureObj*>(self->object()); }
 
 // future(nil, args...) resolves to nil; future(closure) calls the closure at
 // once with the variables named as its parameters (ThingsDB hands their
-// values to the future). A thing (a module request) is refused: there are
-// no modules.
+// values to the future), future(closure, [values]) with the values of the
+// list, one for each parameter. A thing (a module request) is refused: there
+// are no modules.
 Value fn_future(Query& q, Value*, Args& a) {
     a.at_least(1);
     Value first = a.eval(0);
@@ -60,11 +61,30 @@ Value fn_future(Query& q, Value*, Args& a) {
                "function `future` expects argument 1 to be of type `thing`, `closure` or `nil` "
                "but got type `%s` instead",
                type_name(first));
+    if (a.size() > 2)
+        raise(NUM_ARGUMENTS_ERR,
+              "function `future` expects at most 2 arguments when the first argument is of type "
+              "`closure`");
     std::vector<Value> vars;
-    for (const std::string& p : first.closure()->params) {
-        Value* v = q.find_var(intern(p));
-        if (!v) raisef(LOOKUP_ERR, "variable `%s` is undefined", p.c_str());
-        vars.push_back(*v);
+    if (a.size() == 2) {
+        Value given = a.eval(1);
+        if (!given.is(VT::List))
+            raisef(TYPE_ERR,
+                   "function `future` expects argument 2 to be of type `list` or `tuple` but got "
+                   "type `%s` instead",
+                   type_name(given));
+        if (given.list()->items.size() != first.closure()->params.size())
+            raise(NUM_ARGUMENTS_ERR,
+                  "number of future closure arguments must match the arguments in the provided "
+                  "list");
+        // A copy: the closure may change the list it was given.
+        vars = given.list()->items;
+    } else {
+        for (const std::string& p : first.closure()->params) {
+            Value* v = q.find_var(intern(p));
+            if (!v) raisef(LOOKUP_ERR, "variable `%s` is undefined", p.c_str());
+            vars.push_back(*v);
+        }
     }
     try {
         f->value = q.call(first, vars.data(), static_cast<int>(vars.size()));

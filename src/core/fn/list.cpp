@@ -56,7 +56,7 @@ Value new_list(std::vector<Value> items = {}) { return make_list(std::move(items
 
 [[noreturn]] void not_array(const char* fn, const Value& got) {
     raisef(TYPE_ERR,
-           "function `%s` expects argument 1 to be of type `list` or `tuple` "
+           "function `%s` expects argument 1 to be of type `list` or type `tuple` "
            "but got type `%s` instead",
            fn, type_name(got));
 }

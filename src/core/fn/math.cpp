@@ -113,6 +113,17 @@ Value domain(Query&, Value*, Args& a) {
     return Value::number(F(d));
 }
 
+// sin, cos and tan of an infinity have no value: a domain error, as the
+// logarithms of negatives (a NaN argument stays NaN).
+template <double (*F)(double)>
+Value periodic(Query&, Value*, Args& a) {
+    Value v = number(a);
+    double d = as_double(v);
+    if (std::isnan(d)) return v;
+    if (std::isinf(d)) raise(VALUE_ERR, "math domain error");
+    return Value::number(F(d));
+}
+
 double c_exp(double d) { return std::exp(d); }
 double c_sin(double d) { return std::sin(d); }
 double c_cos(double d) { return std::cos(d); }
@@ -129,9 +140,9 @@ Value fn_exp(Query& q, Value* self, Args& a) { return unary<c_exp>(q, self, a); 
 Value fn_log10(Query& q, Value* self, Args& a) { return domain<c_log10, false>(q, self, a); }
 Value fn_log2(Query& q, Value* self, Args& a) { return domain<c_log2, false>(q, self, a); }
 Value fn_loge(Query& q, Value* self, Args& a) { return domain<c_log, false>(q, self, a); }
-Value fn_sin(Query& q, Value* self, Args& a) { return unary<c_sin>(q, self, a); }
-Value fn_cos(Query& q, Value* self, Args& a) { return unary<c_cos>(q, self, a); }
-Value fn_tan(Query& q, Value* self, Args& a) { return unary<c_tan>(q, self, a); }
+Value fn_sin(Query& q, Value* self, Args& a) { return periodic<c_sin>(q, self, a); }
+Value fn_cos(Query& q, Value* self, Args& a) { return periodic<c_cos>(q, self, a); }
+Value fn_tan(Query& q, Value* self, Args& a) { return periodic<c_tan>(q, self, a); }
 
 // int.bit_count(): the number of ones in the absolute value.
 Value m_int_bit_count(Query&, Value* self, Args& a) {
@@ -140,6 +151,27 @@ Value m_int_bit_count(Query&, Value* self, Args& a) {
     uint64_t v = i < 0 ? 0 - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);
     return Value::integer(__builtin_popcountll(v));
 }
+
+namespace {
+
+// ThingsDB's other fixed names with an int value: the log levels and the
+// NO_IDS flag of the wrap and return options.
+bool fixed_constant(std::string_view name, Value& out) {
+    static const struct {
+        std::string_view name;
+        int64_t value;
+    } fixed[] = {{"DEBUG", 0}, {"INFO", 1},     {"WARNING", 2},
+                 {"ERROR", 3}, {"CRITICAL", 4}, {"NO_IDS", 32}};
+    for (const auto& f : fixed) {
+        if (f.name == name) {
+            out = Value::integer(f.value);
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
 
 bool math_constant(std::string_view name, Value& out) {
     if (name == "MATH_E")
@@ -150,7 +182,7 @@ bool math_constant(std::string_view name, Value& out) {
         out = Value::integer(INT64_MIN);
     else if (name == "INT_MAX")
         out = Value::integer(INT64_MAX);
-    else
+    else if (!fixed_constant(name, out))
         return false;
     return true;
 }

@@ -237,7 +237,7 @@ Value fn_user_info(Query& q, Value*, Args& a) {
         raisef(LOOKUP_ERR,
                "function `user_info` is undefined in the `%s` scope; you might want to query the "
                "`@thingsdb` scope?",
-               q.scope_label().c_str());
+               q.scope_kind_label());
     std::string name = a.str_arg(0);
     if (!q.identity || name != q.identity->name) need_grant(q);
     return user_info(q, need_user(q, name));

@@ -99,26 +99,27 @@ Value fn_randstr(Query&, Value*, Args& a) {
 
 // --- base64 ------------------------------------------------------------------
 
-static Value raw_arg(Args& a, int i) {
+// `want` names the accepted types as ThingsDB's message for the function does.
+static Value raw_arg(Args& a, int i, const char* want) {
     Value v = a.eval(i);
     if (!v.is(VT::Str) && !v.is(VT::Bytes))
         raisef(TYPE_ERR,
-               "function `%s` expects argument %d to be of type `str` or type `bytes` but got type "
-               "`%s` instead",
-               a.name(), i + 1, type_name(v));
+               "function `%s` expects argument %d to be of type %s but got type `%s` instead",
+               a.name(), i + 1, want, type_name(v));
     return v;
 }
 
 Value fn_base64_encode(Query&, Value*, Args& a) {
     a.exactly(1);
-    return Value::str(base64_encode(raw_arg(a, 0).as_str()));
+    return Value::str(base64_encode(raw_arg(a, 0, "`str`, `bytes` or `mpdata`").as_str()));
 }
 
 // Lenient as ThingsDB: characters outside the alphabet (white space, line
 // breaks) are skipped, decoding stops at the padding.
 Value fn_base64_decode(Query&, Value*, Args& a) {
     a.exactly(1);
-    Value arg = raw_arg(a, 0);  // keeps the string alive (a temporary would not)
+    Value arg =
+        raw_arg(a, 0, "`str` or type `bytes`");  // keeps the string alive (a temporary would not)
     const std::string& in = arg.as_str();
     static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;

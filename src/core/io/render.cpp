@@ -66,14 +66,9 @@ struct ResultForm {
     }
     void closure(const ClosureObj& c) { out.str(c.source); }
     void regex(const RegexObj& r) { out.str("/" + r.pattern + "/" + r.flags); }
-    void error(const ErrorObj& e) {
-        out.begin_object();
-        out.tag("error_code");
-        out.integer(e.code);
-        out.tag("error_msg");
-        out.str(e.msg);
-        out.end_object();
-    }
+    // A client sees an error value as its message (the code stays readable
+    // through `.code()`); only the stored form keeps both.
+    void error(const ErrorObj& e) { out.str(e.msg); }
     // A datetime as its ISO text (to_display), a timeval as its seconds.
     void datetime(const Value& v) {
         if (v.is(VT::Timeval))

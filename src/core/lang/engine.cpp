@@ -12,6 +12,9 @@ namespace tdb {
 
 namespace {
 
+// ThingsDB ends every scope error with a link to its page about scopes.
+#define SCOPES_DOC "; see https://docs.thingsdb.io/v1/overview/scopes"
+
 // A collection id or node id: digits only; -1 otherwise (scope__read_id).
 int64_t scope_read_id(std::string_view s) {
     if (s.empty() || s.size() > 18) return -1;
@@ -26,39 +29,43 @@ int64_t scope_read_id(std::string_view s) {
 Scope scope_collection(std::string_view s) {
     Scope sc;
     sc.kind = Scope::COLLECTION;
+    // Digits only name a collection by id; anything else must be a name
+    // (`1a` is neither: an invalid name).
     if (s[0] >= '0' && s[0] <= '9') {
         int64_t id = scope_read_id(s);
-        if (id < 0)
-            raise(VALUE_ERR,
-                  "invalid scope; a collection must be specified by either a name or id");
-        sc.id = static_cast<uint64_t>(id);
-        return sc;
+        if (id >= 0) {
+            sc.id = static_cast<uint64_t>(id);
+            return sc;
+        }
     }
-    if (!valid_name(s)) raise(VALUE_ERR, "invalid scope; the specified collection name is invalid");
+    if (!valid_name(s))
+        raise(VALUE_ERR, "invalid scope; the specified collection name is invalid" SCOPES_DOC);
     sc.name = std::string(s);
     return sc;
 }
 
 [[noreturn]] void invalid_scope(std::string_view s) {
-    if (s.empty()) raise(VALUE_ERR, "invalid scope; scopes must not be empty");
+    if (s.empty()) raise(VALUE_ERR, "invalid scope; scopes must not be empty" SCOPES_DOC);
     for (unsigned char c : s)
         if (c >= 0x80)
-            raise(VALUE_ERR, "invalid scope; scopes must only contain valid ASCII characters");
+            raise(VALUE_ERR,
+                  "invalid scope; scopes must only contain valid ASCII characters" SCOPES_DOC);
     char first = s[0];
     char sep = first == '@' ? ':' : first == '/' ? '/' : '\0';
     if (!sep)
-        raisef(VALUE_ERR,
-               "invalid scope; scopes must start with a `@` or `/` but got `%.*s` instead",
-               static_cast<int>(s.size()), s.data());
+        raisef(
+            VALUE_ERR,
+            "invalid scope; scopes must start with a `@` or `/` but got `%.*s` instead" SCOPES_DOC,
+            static_cast<int>(s.size()), s.data());
     if (s.size() == 1)
         raisef(VALUE_ERR,
                "invalid scope; expecting a scope name like `%cthingsdb`, `%cnode%c...` or "
-               "`%ccollection%c...`",
+               "`%ccollection%c...`" SCOPES_DOC,
                first, first, sep, first, sep);
     raisef(VALUE_ERR,
            "invalid scope; expecting a scope name like `%cthingsdb`, `%cnode%c...` or "
            "`%ccollection%c...` "
-           "but got `%.*s` instead",
+           "but got `%.*s` instead" SCOPES_DOC,
            first, first, sep, first, sep, static_cast<int>(s.size()), s.data());
 }
 
@@ -100,7 +107,8 @@ Scope parse_scope(std::string_view s) {
             int64_t id = scope_read_id(s.substr(i));
             if (id < 0 || id >= 0x40)
                 raise(VALUE_ERR,
-                      "invalid scope; a node id must be an integer value between 0 and 64");
+                      "invalid scope; a node id must be an integer value between 0 and "
+                      "64" SCOPES_DOC);
             return sc;
         }
         case 'c': {
@@ -109,7 +117,8 @@ Scope parse_scope(std::string_view s) {
             if (!prefix_of(s, i, "collection")) invalid_scope(s);
             if (++i >= n)
                 raise(VALUE_ERR,
-                      "invalid scope; the collection scope requires to specify a collection");
+                      "invalid scope; the collection scope requires to specify a "
+                      "collection" SCOPES_DOC);
             return scope_collection(s.substr(i));
         }
         case ':':

@@ -162,7 +162,8 @@ Value closure_from_source(const std::string& source) {
     } catch (const Error&) {
         raise(SYNTAX_ERR, "invalid syntax in closure");
     }
-    if (prog->root->kids.size() != 1) raise(BAD_DATA_ERR, "closure is expecting exactly one node");
+    if (prog->root->kids.size() != 1)
+        raise(BAD_DATA_ERR, "closure is expecting exactly one statement");
     const Node* n = prog->root->kids[0];
     if (n->kind != NK::Closure) raise(LOOKUP_ERR, "node is not a closure");
     auto* c = new ClosureObj();
@@ -178,7 +179,9 @@ Value closure_from_source(const std::string& source) {
 Value Query::call(const Value& closure, const Value* args, int n) {
     ClosureObj* c = closure.closure();
     if (c->stored && c->side_effects && !change_)
-        raise(OPERATION_ERR, "stored closures with side effects must be wrapped using `wse(...)`");
+        raise(OPERATION_ERR,
+              "closures with side effects require a change but none is created; use `wse(...)` "
+              "to enforce a change; see https://docs.thingsdb.io/v1/collection-api/wse");
     if (call_depth_ >= limits_.max_call_depth)
         raise(OPERATION_ERR, "maximum recursion depth exceeded");
     poll();
@@ -597,7 +600,7 @@ Value Query::eval_call(const Node* n) {
         if (!(fn->flags & need)) {
             raisef(LOOKUP_ERR,
                    "function `%s` is undefined in the `%s` scope; you might want to query %s?",
-                   name.c_str(), scope_label().c_str(),
+                   name.c_str(), scope_kind_label(),
                    (fn->flags & FN_THINGSDB) ? "the `@thingsdb` scope" : "a `@collection` scope");
         }
         Args a(*this, fn->name, n->kids.data(), static_cast<int>(n->kids.size()));
@@ -615,6 +618,27 @@ Value Query::eval_call(const Node* n) {
         Value v = h(*this, n, handled);
         if (handled) return v;
     }
+    // ThingsDB's functions of the node scope, and of the @thingsdb scope
+    // that manage nodes and modules: there is no such scope or service here,
+    // but ThingsDB's hint tells where the code was meant to run.
+    static const std::string_view node_fns[] = {
+        "backup_info",    "backups_info",  "backups_ok", "counters",   "del_backup",
+        "has_backup",     "new_backup",    "node_info",  "nodes_info", "reset_counters",
+        "restart_module", "set_log_level", "shutdown"};
+    static const std::string_view thingsdb_fns[] = {
+        "new_node",         "del_node",      "has_node",     "new_module",    "del_module",
+        "has_module",       "module_info",   "modules_info", "rename_module", "set_module_conf",
+        "set_module_scope", "deploy_module", "restore"};
+    const char* hint = nullptr;
+    for (std::string_view f : node_fns)
+        if (f == name) hint = "a `@node` scope";
+    if (scope_.kind != Scope::THINGSDB)
+        for (std::string_view f : thingsdb_fns)
+            if (f == name) hint = "the `@thingsdb` scope";
+    if (hint)
+        raisef(LOOKUP_ERR,
+               "function `%s` is undefined in the `%s` scope; you might want to query %s?",
+               name.c_str(), scope_kind_label(), hint);
     raisef(LOOKUP_ERR, "function `%s` is undefined", name.c_str());
 }
 

@@ -43,7 +43,7 @@ struct SliceParts {
         b = get(parts[1], has_stop);
         step = get(parts[2], has_step);
         if (!has_step) step = 1;
-        if (step == 0) raise(VALUE_ERR, "step value must not be zero");
+        if (step == 0) raise(VALUE_ERR, "slice step cannot be zero");
     }
 
     // Python-style bounds for a length n.
@@ -79,8 +79,7 @@ void Query::check_not_in_use(const Value& v) {
     else if (v.is(VT::Thing))
         in_use = v.thing()->in_use;
     if (in_use)
-        raisef(OPERATION_ERR, "cannot change type `%s` while the value is being used",
-               type_name(v));
+        raisef(OPERATION_ERR, "cannot change type `%s` while the value is in use", type_name(v));
 }
 
 // Each notification marks the thing dirty and records the mutation as a
@@ -320,11 +319,12 @@ Value Query::eval_slice_assign(const Node* n) {
     if (parts.step != 1)
         raisef(VALUE_ERR, "slice assignments require a step value of 1 but got %lld instead",
                static_cast<long long>(parts.step));
-    Value v = eval(n->kids[4]);
     if (n->op != Op::None)
-        raisef(TYPE_ERR, "unsupported operand type `%s` for slice assignments", type_name(v));
+        raisef(TYPE_ERR, "unsupported operand type `%s=` for slice assignments", op_text(n->op));
+    Value v = eval(n->kids[4]);
     if (!v.is(VT::List))
-        raisef(TYPE_ERR, "slice assignments require an `list` type but got type `%s` instead",
+        raisef(TYPE_ERR,
+               "slice assignments require a `list` or `tuple` type but got type `%s` instead",
                type_name(v));
     check_not_in_use(obj);
     std::vector<Value> add;

@@ -41,8 +41,12 @@ constexpr int kOrPrec = 1;
 Node* Parser::program() {
     Node* block = p_.make(NK::Block, 0);
     skip();
+    base_ = i_;
     while (!eof()) {
         block->kids.push_back(statement());
+        // Statements are separated by `;`: `1 2` is no program.
+        skip();
+        if (!eof() && peek() != ';') fail(i_, "; or end_of_statement");
         skip_separators();
     }
     return block;
@@ -58,10 +62,14 @@ Node* Parser::statement() {
     if (at_keyword("for")) return for_statement();
     if (at_keyword("return")) return return_statement();
     if (at_keyword("break")) {
+        if (!loops_)
+            raise(SYNTAX_ERR, "illegal `break` statement; no surrounding `for..in` statement");
         i_ += 5;
         return p_.make(NK::Break, at);
     }
     if (at_keyword("continue")) {
+        if (!loops_)
+            raise(SYNTAX_ERR, "illegal `continue` statement; no surrounding `for..in` statement");
         i_ += 8;
         return p_.make(NK::Continue, at);
     }
@@ -75,7 +83,10 @@ Node* Parser::ternary(Node* cond) {
     ++i_;
     n->kids.push_back(cond);
     n->kids.push_back(statement());
-    expect(':');
+    // Nothing but the `:` can follow the first branch.
+    skip();
+    if (peek() != ':') fail(i_, ":");
+    ++i_;
     n->kids.push_back(statement());
     return n;
 }
@@ -221,7 +232,12 @@ Node* Parser::closure() {
         }
     }
     expect('|');
+    // A closure's body runs wherever it is called, not in the loop around
+    // its definition: `break` in it has no loop to leave.
+    int loops = loops_;
+    loops_ = 0;
     n->kids.push_back(statement());
+    loops_ = loops;
     n->end = static_cast<uint32_t>(i_);
     return n;
 }
@@ -268,7 +284,9 @@ Node* Parser::for_statement() {
     i_ += 2;
     n->kids.push_back(statement());
     expect(')');
+    ++loops_;
     n->kids.push_back(statement());
+    --loops_;
     return n;
 }
 
@@ -388,6 +406,8 @@ Node* Parser::brace() {
     Node* n = p_.make(NK::Block, static_cast<uint32_t>(at));
     for (;;) {
         n->kids.push_back(statement());
+        skip();
+        if (peek() != ';' && peek() != '}') fail(i_, "; or }");
         skip_separators();
         if (peek() == '}') break;
         if (eof()) fail(i_);
@@ -613,8 +633,8 @@ Node* Parser::index(Node* obj) {
         break;
     }
     expect(']');
-    bool slice = count > 1;
-    if (!slice && !parts[0]) fail(at + 1);
+    // `x[]` is the whole of x, as `x[:]`.
+    bool slice = count > 1 || !parts[0];
     Op op;
     size_t save = i_;
     if (assign_op(op)) {

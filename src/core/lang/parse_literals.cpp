@@ -10,9 +10,9 @@
 
 namespace tdb {
 
-void Parser::fail(size_t at) const {
-    size_t line = 0, pos = 0;
-    for (size_t k = 0; k < at && k < s_.size(); ++k) {
+void Parser::fail(size_t at, const char* expecting) const {
+    size_t line = 1, pos = 0;
+    for (size_t k = at < base_ ? at : base_; k < at && k < s_.size(); ++k) {
         if (s_[k] == '\n') {
             ++line;
             pos = 0;
@@ -35,6 +35,7 @@ void Parser::fail(size_t at) const {
         else
             m += fmt(", unexpected character `%c`", s_[at]);
     }
+    if (expecting) m += fmt(", expecting: %s", expecting);
     raise(SYNTAX_ERR, m);
 }
 

@@ -31,7 +31,9 @@ private:
     Program& p_;
     const std::string& s_;
     size_t i_ = 0;
+    size_t base_ = 0;  // where the first statement starts: errors count from there
     int depth_ = 0;
+    int loops_ = 0;  // `for` bodies around the current statement (closures reset it)
     int max_depth_;
 
     // Bounds the nesting of rules: code nested deeper than the setting, or
@@ -115,8 +117,10 @@ private:
         return false;
     }
 
-    // Raises syntax_err naming the line and position of `at` (parse_literals.cpp).
-    [[noreturn]] void fail(size_t at) const;
+    // Raises syntax_err naming the line (from 1) and position of `at`,
+    // counted from where the first statement starts, and what was expected
+    // there when the rule knows it (parse_literals.cpp).
+    [[noreturn]] void fail(size_t at, const char* expecting = nullptr) const;
 
     // ---- statements and expressions (parse.cpp) ----
     Node* statement();

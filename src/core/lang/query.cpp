@@ -129,4 +129,15 @@ std::string Query::scope_label() const {
     }
 }
 
+const char* Query::scope_kind_label() const {
+    switch (scope_.kind) {
+        case Scope::THINGSDB:
+            return "@thingsdb";
+        case Scope::NODE:
+            return "@node";
+        default:
+            return "@collection";
+    }
+}
+
 }  // namespace tdb

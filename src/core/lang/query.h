@@ -129,6 +129,9 @@ public:
     // Sets a property as `t.key = v` does (conversion, owner, dirt).
     void store_prop(Thing* t, const std::string& key, Value v);
     std::string scope_label() const;  // "@thingsdb", "@:stuff"
+    // The kind of scope as ThingsDB's "undefined in the ... scope" names it:
+    // "@thingsdb", "@node" or "@collection".
+    const char* scope_kind_label() const;
     // Variables by interned name: the innermost binding (ThingsDB looks a
     // name up through the whole stack, so a closure sees the variables of
     // the code that calls it); set_var binds in the current frame only.

@@ -184,7 +184,7 @@ Value from_strn(const std::string& s, const char* fmt, const TimeZone* tz, bool 
         c = strptime(s.c_str(), fmt, &tm);
     }
     if (c != s.c_str() + s.size())
-        raisef(VALUE_ERR, "invalid date/time string (does not match format string `%s`)", fmt);
+        raisef(VALUE_ERR, "invalid date/time string (does not match format `%s`)", fmt);
     size_t n = std::strlen(fmt);
     switch (n ? fmt[n - 1] : '\0') {
         case 'Z': {
@@ -197,8 +197,7 @@ Value from_strn(const std::string& s, const char* fmt, const TimeZone* tz, bool 
             int64_t ts = timegm(&tm);
             size_t p = s.find_last_of("+-");
             if (p == std::string::npos)
-                raisef(VALUE_ERR, "invalid date/time string (does not match format string `%s`)",
-                       fmt);
+                raisef(VALUE_ERR, "invalid date/time string (does not match format `%s`)", fmt);
             long off = offset_in_sec(s.c_str() + p);
             return make_datetime(ts - off, static_cast<int>(off / 60), nullptr, timeval);
         }
@@ -283,7 +282,7 @@ std::string dt_to_iso(const DatetimeObj& dt) {
 
 std::string dt_format(const DatetimeObj& dt, const std::string& fmt) {
     if (fmt.size() < 2 || fmt.size() >= 80)
-        raise(VALUE_ERR, "invalid date/time format (wrong size)");
+        raise(VALUE_ERR, "date/time format is restricted to a length between 2 and 80 characters");
     return write_tm(dt, fmt.c_str());
 }
 
