@@ -120,4 +120,5 @@ if [ "$(psql_tdb -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = 'th
     psql_tdb -d postgres -c "CREATE DATABASE thingsdb"
 fi
 psql_tdb -d thingsdb -c "CREATE EXTENSION IF NOT EXISTS thingsdb"
+psql_tdb -d thingsdb -c "ALTER EXTENSION thingsdb UPDATE"   # a database of an older version
 say "ready: psql -h $PGSOCK_TDB -p $PGPORT_TDB -U postgres thingsdb"

@@ -264,3 +264,18 @@ COMMENT ON FUNCTION thingsdb.type_index_restored() IS
 'trigger: a Type row restored with "idx" makes the index of its instances again';
 CREATE TRIGGER type_index_restored AFTER INSERT ON thingsdb.types
     FOR EACH ROW EXECUTE FUNCTION thingsdb.type_index_restored();
+
+-- The partial indexes of Types with idx: a 0.1.0 database restored from a dump lost them.
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT collection, type_id FROM thingsdb.types
+             WHERE coalesce((definition->>'idx')::boolean, false)
+    LOOP
+        EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON thingsdb.things (id) '
+                       'WHERE collection = %s AND type_id = %s',
+                       'things_c' || t.collection || '_t' || t.type_id || '_idx',
+                       t.collection, t.type_id);
+    END LOOP;
+END $$;

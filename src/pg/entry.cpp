@@ -3,14 +3,24 @@
 
 #include "pg/memory.h"
 #include "pg/settings.h"
+#include "pg/storage/epochs.h"
 
+#include <cstring>
 #include <stdexcept>
 
 extern "C" {
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
 #include "utils/resowner.h"
 #include "utils/jsonb.h"
 }
@@ -184,6 +194,53 @@ Datum text_result(const std::string& text) {
     Datum out = 0;
     pg_call([&] { out = PointerGetDatum(cstring_to_text_with_len(text.data(), text.size())); });
     return out;
+}
+
+namespace {
+bool version_checked = false;
+uint64_t version_checked_at = 0;  // names_generation() when it was checked
+}  // namespace
+
+void check_schema_version() {
+    uint64_t gen = names_generation();
+    if (version_checked && gen == version_checked_at) return;
+    char installed[64] = "";
+    bool found = false;
+    pg_call([&] {
+        Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+        ScanKeyData key;
+        ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+                    CStringGetDatum("thingsdb"));
+        SysScanDesc scan = systable_beginscan(rel, ExtensionNameIndexId, true, nullptr, 1, &key);
+        HeapTuple tup = systable_getnext(scan);
+        if (HeapTupleIsValid(tup)) {
+            bool isnull = true;
+            Datum v = heap_getattr(tup, Anum_pg_extension_extversion, RelationGetDescr(rel),
+                                   &isnull);
+            if (!isnull) {
+                char* t = text_to_cstring(DatumGetTextPP(v));
+                strlcpy(installed, t, sizeof installed);
+                pfree(t);
+                found = true;
+            }
+        }
+        systable_endscan(scan);
+        table_close(rel, AccessShareLock);
+    });
+    // Without the extension (a call during its own install) there is nothing to misread.
+    if (!found || std::strcmp(installed, kSchemaVersion) == 0) {
+        version_checked = true;
+        version_checked_at = gen;
+        return;
+    }
+    pg_call([&] {
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("thingsdb %s is installed in this database, but the library is %s",
+                        installed, kSchemaVersion),
+                 errhint("Run ALTER EXTENSION thingsdb UPDATE (docs/sql.md, \"Versions and "
+                         "upgrades\").")));
+    });
 }
 
 }  // namespace tdb::pg

@@ -83,8 +83,14 @@ struct EntryCall {
 // Runs work(EntryCall&) between SPI_connect and SPI_finish, as the owner of the tables with
 // the caller's identity. On an exception SPI stays connected: the abort of the
 // (sub)transaction that the error causes pops the connection.
+// The extension in this database must be of kSchemaVersion (settings.h): the library reads
+// and writes the tables of that install script only. Otherwise an error that says to run
+// ALTER EXTENSION thingsdb UPDATE. Checked once per backend and after DROP/CREATE EXTENSION.
+void check_schema_version();
+
 template <typename Work>
 void run_in_call(Work&& work) {
+    check_schema_version();
     MemoryContext call_cxt = CurrentMemoryContext;
     ErrorCopyContextScope copy_scope(call_cxt);
     spi_connect();

@@ -5,24 +5,26 @@ upgrades one (docs/sql.md, "Versions and upgrades"). This test checks:
 
 * thingsdb.control's default_version has an install script, and PostgreSQL
   sees every version and an update path from each older one to it;
-* for every older version that still has an install script: CREATE EXTENSION
-  thingsdb VERSION 'old', data written with it, ALTER EXTENSION thingsdb
-  UPDATE; then the data is still there and works, and the extension's objects
-  are exactly those of a fresh install of the default version (a catalog
-  fingerprint: tables, columns, constraints, indexes, triggers, functions with
-  their definitions and volatility, comments, what pg_dump keeps);
-* ALTER EXTENSION thingsdb UPDATE on the current version keeps everything.
-
-With 0.1.0 as the only release there is no older version yet: the upgrade
-loop starts checking real scripts with the first sql/thingsdb--0.1.0--0.2.0.sql.
-"""
+* for every older version: CREATE EXTENSION thingsdb VERSION 'old', the data
+  that version's library wrote (test/e2e/fixtures/upgrade_OLD.sql, a data-only
+  dump of a database it filled: things, Types with instances and an index, enums,
+  procedures, users, events), ALTER EXTENSION thingsdb UPDATE; then every thing,
+  Type, enum, procedure and event reads back and works, and the extension's
+  objects are exactly those of a fresh install of the default version (a
+  catalog fingerprint: tables, columns, constraints, indexes, triggers,
+  functions with their definitions and volatility, comments, what pg_dump keeps);
+* the library refuses a database of an older version until it is updated;
+* ALTER EXTENSION thingsdb UPDATE on the current version keeps everything."""
 import glob
 import os
 import re
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tdbtest  # noqa: E402
+
+import psycopg  # noqa: E402
 
 T = tdbtest.Tally()
 SQL = os.path.join(tdbtest.ROOT, "sql")
@@ -90,12 +92,15 @@ ORDER BY 1
 
 
 def fingerprint(db):
+    """The extension's objects; the partial indexes that Types with idx make belong to the
+    data (checked by check_fixture_data), not to the install script."""
     with tdbtest.connect(db) as c:
-        return [r[0] for r in c.execute(FINGERPRINT).fetchall()]
+        return [r[0] for r in c.execute(FINGERPRINT).fetchall()
+                if not re.match(r"index CREATE INDEX things_c[0-9]+_t[0-9]+_idx ", r[0])]
 
 
 def fill(db):
-    """Data that every version can write with plain tdb_query."""
+    """Data written with this version."""
     with tdbtest.connect(db) as c:
         c.execute("SELECT tdb_query('new_collection(\"kept\")', '@thingsdb')")
         c.execute("SELECT tdb_query('.list = [1, {x: \"y\"}]; .n = 42; nil', '@:kept')")
@@ -129,6 +134,71 @@ def test_versions_and_paths():
             assert path and path[0], "no update path from %s to %s" % (v, default)
 
 
+FIXTURES = os.path.join(tdbtest.ROOT, "test", "e2e", "fixtures")
+
+
+def load_fixture(db, version):
+    path = os.path.join(FIXTURES, "upgrade_%s.sql" % version)
+    assert os.path.exists(path), "no data written by %s: %s" % (version, path)
+    env = dict(os.environ, PGHOST=tdbtest.HOST, PGPORT=str(tdbtest.PORT), PGUSER="postgres")
+    r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", path],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def check_fixture_data(db):
+    """What the fixtures hold (the same in every one), read with this version."""
+    with tdbtest.connect(db) as c:
+        def q(code, scope="@:kept"):
+            return c.execute("SELECT tdb_query(%s, %s)", (code, scope)).fetchone()[0]
+        assert q("[.n, .list[0], .list[1].x, .list[2], .blob, .re.test('xABBC'), .f(21)]") == \
+            [42, 1, "y", [2, 3], "cmF3", True, 42]
+        assert q(".err.msg()") == "kept" and q(".cycle.self.self.name") == "a"
+        assert q(".items.map(|i| [i.title, i.price])") == [["Lamp", 12.5], ["Desk", 1.0]]
+        assert q(".items[0].tags.map(|t| [t.name, t.color.name(), t.color.value(), t.count])") \
+            == [["hot", "RED", "#f00", 3]]
+        assert q(".items[0].made.format('%Y-%m-%d')") == "2024-05-01"
+        assert q("types_info().map(|t| t.name).sort()") == ["Item", "Tag"]
+        assert q("enums_info().map(|e| e.name).sort()") == ["Color", "Ref"]
+        assert q(".home.value().label") == "home" and q("Color{GREEN}.value()") == "#0f0"
+        assert q("type_count('Item')") == 2
+        assert q("twice(21)") == 42
+        assert q("procedures_info().map(|p| p.name).sort()") == ["add_item", "twice"]
+        assert q("hello()", "@thingsdb") == "hello"
+        assert q("users_info().map(|u| u.name).sort()", "@thingsdb") == \
+            ["postgres", "tdb_e2e_upgrade_user"]
+        # The index of the Type with idx, and the stored events with their scope.
+        assert c.execute("SELECT count(*) FROM pg_indexes WHERE schemaname = 'thingsdb' "
+                         "AND indexname LIKE 'things\\_c%\\_idx'").fetchone()[0] == 1
+        events = c.execute("SELECT count(*) FROM tdb_events_since(0)").fetchone()[0]
+        assert events >= 4, events
+        # It keeps working: changes, a new thing, garbage collection.
+        q("wse(add_item('Chair')); .n += 1; nil")
+        assert q("[.n, .items.len()]") == [43, 3]
+        c.execute("SET client_min_messages = warning")
+        assert c.execute("SELECT tdb_collect_garbage('kept')").fetchone()[0] >= 0
+
+
+def test_library_refuses_an_older_version():
+    installs, _ = scripts()
+    older = [v for v in installs if v != default_version()]
+    if not older:
+        raise tdbtest.Skip("no older version")
+    with tdbtest.connect("postgres") as c:
+        c.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % DB_OLD)
+        c.execute("CREATE DATABASE %s" % DB_OLD)
+    with tdbtest.connect(DB_OLD) as c:
+        c.execute("CREATE EXTENSION thingsdb VERSION '%s'" % older[0])
+        try:
+            c.execute("SELECT tdb_query('1 + 1')")
+            raise AssertionError("a %s database was used by the %s library" % (
+                older[0], default_version()))
+        except psycopg.errors.ObjectNotInPrerequisiteState as e:
+            assert "ALTER EXTENSION thingsdb UPDATE" in (e.diag.message_hint or ""), e
+        c.execute("ALTER EXTENSION thingsdb UPDATE")
+        assert c.execute("SELECT tdb_query('1 + 1')").fetchone()[0] == 2
+
+
 def test_update_from_each_older_version():
     default = default_version()
     installs, _ = scripts()
@@ -144,12 +214,12 @@ def test_update_from_each_older_version():
             c.execute("CREATE DATABASE %s" % DB_OLD)
         with tdbtest.connect(DB_OLD) as c:
             c.execute("CREATE EXTENSION thingsdb VERSION '%s'" % v)
-        fill(DB_OLD)
+        load_fixture(DB_OLD, v)
         with tdbtest.connect(DB_OLD) as c:
             c.execute("ALTER EXTENSION thingsdb UPDATE")
             got = c.execute("SELECT extversion FROM pg_extension WHERE extname = 'thingsdb'").fetchone()[0]
             assert got == default, (v, got)
-        check_data(DB_OLD)
+        check_fixture_data(DB_OLD)
         old = fingerprint(DB_OLD)
         assert old == fresh, "after the update from %s the objects differ:\n-%s\n+%s" % (
             v, sorted(set(fresh) - set(old)), sorted(set(old) - set(fresh)))
@@ -169,7 +239,8 @@ def test_update_of_current_version_is_a_no_op():
 
 def main():
     try:
-        for fn in (test_versions_and_paths, test_update_from_each_older_version,
+        for fn in (test_versions_and_paths, test_library_refuses_an_older_version,
+                   test_update_from_each_older_version,
                    test_update_of_current_version_is_a_no_op):
             T.run(fn)
     finally:

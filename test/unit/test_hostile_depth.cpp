@@ -165,6 +165,6 @@ TEST(HostileDepth, NestedReturnIsParsedOnce) {
     EXPECT_EQ(q("return ({a: 5}).a"), "5");
     EXPECT_EQ(q("return (true) ? 8 : 9"), "8");
     EXPECT_EQ(qerr("return (1, 2, 3, 4)").code(), tdb::SYNTAX_ERR);
-    EXPECT_EQ(qerr("return (1 2)").msg(), "error at line 0, position 10, unexpected character `2`");
-    EXPECT_EQ(qerr("return (1, 2").msg(), "error at line 0, position 9, unexpected character `,`");
+    EXPECT_EQ(qerr("return (1 2)").msg(), "error at line 1, position 10, unexpected character `2`");
+    EXPECT_EQ(qerr("return (1, 2").msg(), "error at line 1, position 9, unexpected character `,`");
 }

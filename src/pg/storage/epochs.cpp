@@ -113,6 +113,14 @@ uint64_t cache_epoch(Cache c) {
 
 uint64_t epoch_now(Cache c) { return epochs[static_cast<int>(c)]; }
 
+uint64_t names_generation() {
+    pg_call([&] {
+        register_callbacks();
+        AcceptInvalidationMessages();
+    });
+    return names_changed;
+}
+
 void move_epoch(Cache c) { ++epochs[static_cast<int>(c)]; }
 
 void invalidate_procedures() {

@@ -48,4 +48,8 @@ void move_epoch(Cache c);
 // Inside pg_call.
 void invalidate_procedures();
 
+// Moves when a schema or relation is created, dropped or renamed (DROP/CREATE EXTENSION
+// among them): what was checked of the extension's objects is checked again.
+uint64_t names_generation();
+
 }  // namespace tdb::pg
