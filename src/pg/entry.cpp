@@ -215,8 +215,8 @@ void check_schema_version() {
         HeapTuple tup = systable_getnext(scan);
         if (HeapTupleIsValid(tup)) {
             bool isnull = true;
-            Datum v = heap_getattr(tup, Anum_pg_extension_extversion, RelationGetDescr(rel),
-                                   &isnull);
+            Datum v =
+                heap_getattr(tup, Anum_pg_extension_extversion, RelationGetDescr(rel), &isnull);
             if (!isnull) {
                 char* t = text_to_cstring(DatumGetTextPP(v));
                 strlcpy(installed, t, sizeof installed);
@@ -234,12 +234,11 @@ void check_schema_version() {
         return;
     }
     pg_call([&] {
-        ereport(ERROR,
-                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                 errmsg("thingsdb %s is installed in this database, but the library is %s",
-                        installed, kSchemaVersion),
-                 errhint("Run ALTER EXTENSION thingsdb UPDATE (docs/sql.md, \"Versions and "
-                         "upgrades\").")));
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("thingsdb %s is installed in this database, but the library is %s",
+                               installed, kSchemaVersion),
+                        errhint("Run ALTER EXTENSION thingsdb UPDATE (docs/sql.md, \"Versions and "
+                                "upgrades\").")));
     });
 }
 
