@@ -710,3 +710,20 @@ COMMENT ON FUNCTION thingsdb.type_index_restored() IS
 'trigger: a Type row restored with "idx" makes the index of its instances again';
 CREATE TRIGGER type_index_restored AFTER INSERT ON thingsdb.types
     FOR EACH ROW EXECUTE FUNCTION thingsdb.type_index_restored();
+
+-- ---- Comments on the tables (what \d+ and tools show) ----------------------
+COMMENT ON TABLE thingsdb.collections IS 'the collections: id (also the id of the root thing), name, time zone, default render depth';
+COMMENT ON TABLE thingsdb.things IS 'the stored things, one row each, keyed by (collection, id): Type, version (raised by every write), refs (incoming references), props (jsonb in the stored form of docs/language.md)';
+COMMENT ON TABLE thingsdb.types IS 'the Types of each collection; definition holds fields, methods, flags and relations';
+COMMENT ON TABLE thingsdb.enums IS 'the enums of each collection; definition holds members, values and methods';
+COMMENT ON TABLE thingsdb.changes IS 'the stored update events, one row per committed transaction with events (read through thingsdb.events, tdb_event and tdb_events_since; pruned after thingsdb.event_retention)';
+COMMENT ON TABLE thingsdb.watches IS 'the live watches: the private channel of each watching session and the things it watches, with the identity whose rights are checked again when they change';
+COMMENT ON TABLE thingsdb.users IS 'the ThingsDB users: each is the PostgreSQL role of the same name';
+COMMENT ON TABLE thingsdb.tokens IS 'the tokens of the users: the SHA-256 of each key, its first characters, expiration and description';
+COMMENT ON TABLE thingsdb.access IS 'the rights of each user per scope (0: @thingsdb, else a collection id) as ThingsDB''s mask';
+COMMENT ON TABLE thingsdb.procedures IS 'the procedures of each scope (0: @thingsdb, else a collection id) with their closure''s definition';
+COMMENT ON TABLE thingsdb.seeds IS 'the rows CREATE EXTENSION seeded (collection stuff, the first user), replaced by the dumped ones on a restore';
+COMMENT ON TABLE thingsdb.node IS 'the node: one row, with the version of the extension that created it';
+COMMENT ON SEQUENCE thingsdb.thing_id_seq IS 'the ids of things, collections and users, as ThingsDB hands them out';
+COMMENT ON SEQUENCE thingsdb.change_id_seq IS 'the ids of changes (the event ids), in commit order';
+COMMENT ON SEQUENCE thingsdb.events_pruned_seq IS 'the highest change id pruned so far (tdb_events_since refuses to start before it)';
