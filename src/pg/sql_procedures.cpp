@@ -242,6 +242,24 @@ std::vector<tdb::ProcArg> sql_args(FunctionCallInfo fcinfo) {
 
 }  // namespace
 
+namespace {
+
+// The request of a call that may change data: its jobs and scope go to the entry, which
+// sends their events at commit.
+tdb::ProcedureRequest writing_request(EntryCall& call, const std::string& read_only,
+                                      const std::string& scope, const std::string& name) {
+    tdb::ProcedureRequest req;
+    req.read_only = read_only;
+    req.scope = scope;
+    req.name = name;
+    req.identity = &call.identity();
+    req.jobs_out = &call.jobs;
+    req.scope_out = &call.scope;
+    return req;
+}
+
+}  // namespace
+
 // tdb_run(procedure text, VARIADIC args "any") -> jsonb, and tdb_run(procedure text)
 TDB_PG_FUNCTION(tdb_run) {
     require_arg(fcinfo, 0, "procedure");
@@ -251,13 +269,7 @@ TDB_PG_FUNCTION(tdb_run) {
     return run_entry(
         Returns::JSONB,
         [&](EntryCall& call) {
-            tdb::ProcedureRequest req;
-            req.read_only = read_only;
-            req.scope = scope;
-            req.name = name;
-            req.identity = &call.identity();
-            req.jobs_out = &call.jobs;
-            req.scope_out = &call.scope;
+            tdb::ProcedureRequest req = writing_request(call, read_only, scope, name);
             // Converted for each attempt: the call may run again (entry.h) and its code may
             // change the values it got.
             return tdb::run_procedure(call.storage, req, sql_args(fcinfo));
@@ -279,14 +291,8 @@ Datum call_impl(FunctionCallInfo fcinfo, bool ro) {
     return run_entry(
         Returns::JSONB,
         [&](EntryCall& call) {
-            tdb::ProcedureRequest req;
-            req.read_only = read_only;
-            req.scope = scope;
+            tdb::ProcedureRequest req = writing_request(call, read_only, scope, name);
             req.fallback_thingsdb = !explicit_scope;
-            req.name = name;
-            req.identity = &call.identity();
-            req.jobs_out = &call.jobs;
-            req.scope_out = &call.scope;
             return tdb::call_procedure_json(call.storage, req, params);
         },
         read_only.empty() ? Writes::MAYBE : Writes::NO);
@@ -312,13 +318,7 @@ TDB_PG_FUNCTION(tdb_new_procedure) {
     return run_entry(
         Returns::TEXT,
         [&](EntryCall& call) {
-            tdb::ProcedureRequest req;
-            req.read_only = read_only;
-            req.scope = scope;
-            req.name = name;
-            req.identity = &call.identity();
-            req.jobs_out = &call.jobs;
-            req.scope_out = &call.scope;
+            tdb::ProcedureRequest req = writing_request(call, read_only, scope, name);
             return tdb::new_procedure_from_source(call.storage, req, source);
         },
         read_only.empty() ? Writes::MAYBE : Writes::NO);

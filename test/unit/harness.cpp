@@ -354,3 +354,27 @@ void expect_err(const std::string& code, int errcode, const std::string& msg,
     EXPECT_EQ(e.code(), errcode) << code;
     EXPECT_EQ(e.msg(), msg) << code;
 }
+
+int interrupt_checks(const std::string& code) {
+    constexpr int kMany = 1 << 30;
+    MemStorage& st = fresh_storage();
+    st.interrupts_after = kMany;
+    qk(code);
+    return kMany - st.interrupts_after;
+}
+
+bool cancelled_inside(const std::string& setup, const std::string& code) {
+    int before = interrupt_checks(setup + " nil;");
+    MemStorage& st = fresh_storage();
+    st.interrupts_after = before;
+    tdb::QueryRequest req;
+    req.scope = "@:stuff";
+    std::string text = setup + code;
+    req.code = text;
+    try {
+        tdb::run_query(st, req);
+    } catch (const std::runtime_error& e) {
+        return std::string(e.what()).find("statement timeout") != std::string::npos;
+    }
+    return false;
+}

@@ -142,6 +142,12 @@ struct LimitsScope {
 std::string q(const std::string& code, const std::string& scope = "@:stuff", bool keep = false);
 // Runs code on the current node without resetting it.
 std::string qk(const std::string& code, const std::string& scope = "@:stuff");
+
+// The number of interrupt checks `code` makes (on a fresh storage).
+int interrupt_checks(const std::string& code);
+// Runs `setup` and then `code`, with a cancel arriving at the first check after the ones
+// `setup` makes alone: true when the cancel stopped the query.
+bool cancelled_inside(const std::string& setup, const std::string& code);
 // Expects a ThingsDB error and returns it (fails the test when none).
 tdb::Error qerr(const std::string& code, const std::string& scope = "@:stuff", bool keep = false);
 

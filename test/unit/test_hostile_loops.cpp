@@ -13,37 +13,9 @@
 
 namespace {
 
-constexpr int kMany = 1 << 30;
-
-// The number of interrupt checks the code makes.
-int checks(const std::string& code) {
-    MemStorage& st = fresh_storage();
-    st.interrupts_after = kMany;
-    qk(code);
-    return kMany - st.interrupts_after;
-}
-
 // The checks `code` makes beyond those of `setup` alone.
 int checks_of(const std::string& setup, const std::string& code) {
-    return checks(setup + code) - checks(setup + " nil;");
-}
-
-// Runs setup then code with a cancel at the first check after the ones
-// `setup` makes alone: true when the cancel stopped the query.
-bool cancelled_inside(const std::string& setup, const std::string& code) {
-    int before = checks(setup + " nil;");
-    MemStorage& st = fresh_storage();
-    st.interrupts_after = before;
-    tdb::QueryRequest req;
-    req.scope = "@:stuff";
-    std::string text = setup + code;
-    req.code = text;
-    try {
-        tdb::run_query(st, req);
-    } catch (const std::runtime_error& e) {
-        return std::string(e.what()).find("statement timeout") != std::string::npos;
-    }
-    return false;
+    return interrupt_checks(setup + code) - interrupt_checks(setup + " nil;");
 }
 
 // 200,000 ints, each value twice; 400,000 ints, 200,000 values (comparing

@@ -11,34 +11,6 @@
 
 namespace {
 
-constexpr int kMany = 1 << 30;
-
-// The number of interrupt checks the code makes.
-int checks(const std::string& code) {
-    MemStorage& st = fresh_storage();
-    st.interrupts_after = kMany;
-    qk(code);
-    return kMany - st.interrupts_after;
-}
-
-// Runs `setup` and then `code`, with a cancel arriving at the first check
-// after the ones `setup` makes alone: true when the cancel stopped the query.
-bool cancelled_inside(const std::string& setup, const std::string& code) {
-    int before = checks(setup + " nil;");
-    MemStorage& st = fresh_storage();
-    st.interrupts_after = before;
-    tdb::QueryRequest req;
-    req.scope = "@:stuff";
-    std::string text = setup + code;
-    req.code = text;
-    try {
-        tdb::run_query(st, req);
-    } catch (const std::runtime_error& e) {
-        return std::string(e.what()).find("statement timeout") != std::string::npos;
-    }
-    return false;
-}
-
 // 2,100 characters where /(a|aa)+$/ backtracks at every start position
 // (within the limit: a run of 20 `a`), and a long run of ordinary matches.
 const std::string kBacktrack =
