@@ -30,7 +30,7 @@
 
 namespace tdb::cli {
 
-const char* const VERSION = "0.2.0";
+const char* const VERSION = "0.3.0";
 
 // ---- cancel on Ctrl-C ------------------------------------------------------
 
