@@ -53,8 +53,10 @@ Datum invoke_cpp(Datum (*fn)(FunctionCallInfo), FunctionCallInfo fcinfo) {
     Failure failure = Failure::NONE;
     ErrorData* edata = nullptr;
     int tdb_code = 0;
-    char* msg = nullptr;   // malloc'd
-    char* hint = nullptr;  // malloc'd, only when the error has one
+    char* msg = nullptr;     // malloc'd
+    char* hint = nullptr;    // malloc'd, only when the error has one
+    char* source = nullptr;  // malloc'd, the code of a syntax error
+    int position = 0;
     sigjmp_buf* saved_exception_stack = PG_exception_stack;
     ErrorContextCallback* saved_context_stack = error_context_stack;
     MemoryContext saved_copy_context = error_copy_context;
@@ -69,6 +71,10 @@ Datum invoke_cpp(Datum (*fn)(FunctionCallInfo), FunctionCallInfo fcinfo) {
         tdb_code = e.code();
         msg = copy_message(e.msg().c_str());
         if (!e.hint().empty()) hint = copy_message(e.hint().c_str());
+        if (e.position() > 0 && e.position() <= INT32_MAX && !e.source().empty()) {
+            source = copy_message(e.source().c_str());
+            position = static_cast<int>(e.position());
+        }
     } catch (const std::bad_alloc&) {
         failure = Failure::OOM;
     } catch (const std::exception& e) {
@@ -92,6 +98,8 @@ Datum invoke_cpp(Datum (*fn)(FunctionCallInfo), FunctionCallInfo fcinfo) {
     free(msg);
     char* phint = hint ? pstrdup(hint) : nullptr;
     free(hint);
+    char* psource = source ? pstrdup(source) : nullptr;
+    free(source);
 
     switch (failure) {
         case Failure::PG:
@@ -104,7 +112,8 @@ Datum invoke_cpp(Datum (*fn)(FunctionCallInfo), FunctionCallInfo fcinfo) {
                 ERROR,
                 (errcode(MAKE_SQLSTATE('T', 'D', '0' + n / 100, '0' + n / 10 % 10, '0' + n % 10)),
                  errmsg("%s", pmsg), errdetail("%s", tdb::error_name(tdb_code)),
-                 phint ? errhint("%s", phint) : 0));
+                 phint ? errhint("%s", phint) : 0, psource ? internalerrquery(psource) : 0,
+                 psource ? internalerrposition(position) : 0));
             break;
         }
         case Failure::OOM:

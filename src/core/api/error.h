@@ -40,10 +40,22 @@ public:
     const std::string& hint() const { return hint_; }
     const char* what() const noexcept override { return msg_.c_str(); }
 
+    // Where a syntax error is: the code and a 1-based character position in it, for the
+    // client only (PostgreSQL's internal query and position: psql marks the spot).
+    // 0 when the error has no position.
+    void locate(std::string source, size_t position) {
+        source_ = std::move(source);
+        position_ = position;
+    }
+    const std::string& source() const { return source_; }
+    size_t position() const { return position_; }
+
 private:
     int code_;
     std::string msg_;
     std::string hint_;
+    std::string source_;
+    size_t position_ = 0;
 };
 
 // "type_err" for -61, "err" for a user code.

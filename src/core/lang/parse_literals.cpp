@@ -36,7 +36,13 @@ void Parser::fail(size_t at, const char* expecting) const {
             m += fmt(", unexpected character `%c`", s_[at]);
     }
     if (expecting) m += fmt(", expecting: %s", expecting);
-    raise(SYNTAX_ERR, m);
+    // The position for the client counts characters (UTF-8 lead bytes), from 1.
+    size_t chars = 1;
+    for (size_t k = 0; k < at && k < s_.size(); ++k)
+        if ((static_cast<unsigned char>(s_[k]) & 0xC0) != 0x80) ++chars;
+    Error e(SYNTAX_ERR, std::move(m));
+    e.locate(s_, chars);
+    throw e;
 }
 
 Node* Parser::number() {

@@ -99,3 +99,11 @@ SELECT tdb_collect_garbage('nope');
 
 SELECT tdb_query('del_collection("shop")', '@thingsdb');
 DROP FUNCTION tdb_try(text, text);
+
+-- A syntax error carries its position in the code (psql marks it under the
+-- QUERY line): counted in characters, on the right line, in procedures too.
+SELECT tdb_query('x = 1;
+y = ;');
+SELECT tdb_query('"é" + )');
+SELECT tdb_query('1 +');
+SELECT tdb_new_procedure('broken', '|x| x +* 2');
