@@ -167,6 +167,7 @@ def run_deep(conns):
         why = bad(state)
         if why:
             # The minimal statement: the smallest depth that still fails.
+            _reopen_if_broken(conns)
             lo, hi = 0, depth
             while hi - lo > 1:
                 mid = (lo + hi) // 2
@@ -189,9 +190,15 @@ def random_one(conns, rng):
     count(state)
     why = bad(state)
     if why:
+        print("     failed as first run (seed %d): %s" % (SEED, g.render(tree)[:3000]))
+        _reopen_if_broken(conns)
+
         def fails(tr):
-            return bad(execute(conns, who, g.render(tr), scope, fn)[0]) is not None \
-                or _reopen_if_broken(conns)
+            # A candidate runs on a live connection: after a crash every statement on
+            # the dead one would fail and the shrinking would keep nothing of the cause.
+            state = execute(conns, who, g.render(tr), scope, fn)[0]
+            _reopen_if_broken(conns)
+            return bad(state) is not None
         tree = g.shrink(tree, fails)
         record(conns, "random", why, "SELECT %s($$%s$$, '%s')" % (fn, g.render(tree), scope), msg)
 

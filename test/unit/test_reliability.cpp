@@ -69,6 +69,13 @@ TEST(Reliability, StringSizeLimit) {
     EXPECT_EQ(e.code(), tdb::MAX_QUOTA_ERR);
 }
 
+// A list literal of n items, its length asked.
+static std::string ones(int n) {
+    std::string s = "[1";
+    for (int i = 1; i < n; ++i) s += ", 1";
+    return s + "].len()";
+}
+
 // Each quota is the most a value may hold: exactly the limit is accepted,
 // one more is refused, by every way of growing a list.
 TEST(Reliability, ListSizeLimit) {
@@ -92,6 +99,16 @@ TEST(Reliability, ListSizeLimit) {
         // Stored in a thing: the list is copied and counted when assigned.
         {".l = range(100); .l.len()", ".l = range(101); .l.len()"},
         {"t = {}; t.l = range(100); t.l.len()", "t = {}; t.l = range(101); t.l.len()"},
+        // Every list a query makes, not only the ones that grow: built-ins, literals, JSON.
+        {"range(100).len()", "range(101).len()"},
+        {"range(100).map(|x| x).len()", "[range(101).map(|x| x)].len() + 99"},
+        {"range(100).map(|| 'a').join(',').split(',').len()",
+         "range(101).map(|| 'a').join(',').split(',').len()"},
+        {"json_load('[' + range(100).map(|| '1').join(',') + ']').len()",
+         "json_load('[' + range(101).map(|| '1').join(',') + ']').len()"},
+        {"t = {}; range(100).map(|i| t.set(str(i), i)); t.keys().len()",
+         "t = {}; range(100).map(|i| t.set(str(i), i)); t.x = 0; t.values().len()"},
+        {ones(100), ones(101)},
     };
     for (const Case& c : cases) {
         EXPECT_EQ(q(c.at_limit), "100") << c.at_limit;

@@ -230,3 +230,21 @@ TEST(TypesWrap, CopyAndDup) {
 }
 
 }  // namespace
+
+// A closure made inside code that was parsed apart from the query (a method of a
+// Type or an anonymous type, a stored closure) owns that code too: closure literals
+// nested two and three deep in such a method run, whether the method is called or
+// runs while the result is rendered.
+TEST(TypesWrap, ClosuresNestedInMethodsParsedApart) {
+    EXPECT_EQ(q("l = [1, 2, 3]; {}.wrap(&{m: |this| l.map(|x| l.find(|x| 1))});"),
+              "{\"m\":[1,1,1]}");
+    EXPECT_EQ(q("{}.wrap(&{m: |this| [1, 2].map(|x| [3].map(|y| [x, y].map(|z| z * 10)))}).m();"),
+              "[[[10,30]],[[20,30]]]");
+    EXPECT_EQ(
+        q("set_type('N1', {n: 'int', m: |this| range(this.n).map(|i| [i].filter(|j| j > 0))}); "
+          ".n1 = N1{n: 3}; .n1.m();"),
+        "[[],[1],[2]]");
+    EXPECT_NE(q(".n1.wrap('N1');", "@:stuff", true).find("\"m\":[[],[1],[2]]"), std::string::npos);
+    EXPECT_EQ(q(".f = |a| [a].map(|x| [x].map(|y| y + 1)); nil;"), "null");
+    EXPECT_EQ(q(".f(4);", "@:stuff", true), "[[5]]");
+}

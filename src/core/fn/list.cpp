@@ -40,11 +40,7 @@ void mutating(Query& q, Value* self) { q.check_not_in_use(*self); }
 
 // n: the size the list would have. A list of exactly max_list items is
 // allowed (thingsdb.max_list_size is the most items a list may hold).
-void check_quota(Query& q, size_t n) {
-    if (n > q.limits().max_list)
-        raisef(MAX_QUOTA_ERR, "maximum array size quota of %zu has been reached",
-               q.limits().max_list);
-}
+void check_quota(Query&, size_t n) { check_list_size(n); }
 
 Value put(Query& q, ListObj* l, Value v) {
     return q.assignable_to(std::move(v), l->owner.thing, l->owner.key, Query::Into::List);

@@ -304,6 +304,7 @@ Value fn_range(Query& q, Value*, Args& a) {
         n = (span - 1) / ustep + 1;
     }
     if (n > q.limits().max_range) raise(OPERATION_ERR, "maximum range length exceeded");
+    check_list_size(n);
     std::vector<Value> items;
     items.reserve(n);
     int64_t x = start;

@@ -378,6 +378,8 @@ private:
                 Value item = value(depth + 1);
                 // Nested lists are tuples in ThingsDB.
                 if (item.is(VT::List)) item.list()->tuple = true;
+                // What json_load and a client send is made by the query: the list limit.
+                if (mode_ == LOAD || mode_ == INPUT) check_list_size(l->items.size() + 1);
                 l->items.push_back(std::move(item));
                 ws();
                 if (peek() == ',') {

@@ -87,7 +87,10 @@ struct Node {
     std::vector<int> names;
 };
 
-struct Program {
+// Always owned by a shared_ptr (parse() makes it): a closure made while a program runs
+// shares the ownership of that program, whichever way the program came (the query,
+// a procedure, a Type method parsed from its source).
+struct Program : std::enable_shared_from_this<Program> {
     std::string source;
     std::vector<std::unique_ptr<Node>> nodes;  // owns every node
     Node* root = nullptr;                      // a Block of statements

@@ -447,6 +447,7 @@ Value Query::eval_node(const Node* n) {
             return out;
         }
         case NK::ListLit: {
+            check_list_size(n->kids.size());
             auto* l = new ListObj();
             Value out = Value::obj(VT::List, l);
             l->items.reserve(n->kids.size());
@@ -500,9 +501,7 @@ Value Query::eval_node(const Node* n) {
         case NK::Closure: {
             auto* c = new ClosureObj();
             Value out = Value::obj(VT::Closure, c);
-            for (const auto& p : programs)
-                if (p.get() == cur_prog_) c->prog = p;
-            if (!c->prog) c->prog = current_program_ref();
+            c->prog = current_program_ref();
             c->node = n;
             c->source = cur_prog_->source.substr(n->pos, n->end - n->pos);
             while (!c->source.empty() && std::isspace(static_cast<unsigned char>(c->source.back())))
@@ -549,11 +548,7 @@ Value Query::eval_node(const Node* n) {
     return Value();
 }
 
-std::shared_ptr<Program> Query::current_program_ref() {
-    for (const auto& p : programs)
-        if (p.get() == cur_prog_) return p;
-    return nullptr;
-}
+std::shared_ptr<Program> Query::current_program_ref() { return cur_prog_->shared_from_this(); }
 
 Value Query::eval_assign(const Node* n) {
     check_stack_depth();  // ev() answers assignments without eval_node()

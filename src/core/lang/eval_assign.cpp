@@ -154,9 +154,7 @@ Value Query::assignable(Value v, Thing* owner, bool into_list) {
             } else if (l->tuple || v.object()->refs > 1 || l->owner.thing) {
                 v = make_list(l->items);
             }
-            if (v.list()->items.size() > limits_.max_list)
-                raisef(MAX_QUOTA_ERR, "maximum array size quota of %zu has been reached",
-                       limits_.max_list);
+            check_list_size(v.list()->items.size());
             if (c) c->attach_value(v);
             break;
         }

@@ -23,6 +23,12 @@ void poll_now() {
 }
 bool query_running() { return g_current_query != nullptr; }
 
+void check_list_size(size_t n) {
+    if (g_current_query && n > g_current_query->limits().max_list)
+        raisef(MAX_QUOTA_ERR, "maximum array size quota of %zu has been reached",
+               g_current_query->limits().max_list);
+}
+
 Limits& configured_limits() {
     static Limits limits;
     return limits;

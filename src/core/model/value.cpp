@@ -70,6 +70,7 @@ std::vector<Thing*> SetObj::remove_all(const std::vector<Ref<Thing>>& ts) {
 }
 
 Value make_list(std::vector<Value> items) {
+    check_list_size(items.size());
     auto* l = new ListObj();
     l->items = std::move(items);
     return Value::obj(VT::List, l);

@@ -249,7 +249,12 @@ struct EnumMemberObj : Obj {
     Value val;
 };
 
-// Value constructors used everywhere.
+// The most items a list made by the running query may hold (thingsdb.max_list_size;
+// lang/query.cpp): max_quota_err past it. Lists read from storage are not checked (the
+// limit may have been lowered since); outside a query nothing is checked.
+void check_list_size(size_t n);
+
+// Value constructors used everywhere. make_list checks the list limit.
 Value make_list(std::vector<Value> items = {});
 Value make_error(int code, std::string msg);
 
