@@ -235,19 +235,25 @@ int watch(PGconn* c, const Options& o) {
         PQclear(r);
     }
     long long seen = 0;
+    // Notifications that came with the results of the statements above (the join events,
+    // sent at their commit) wait in libpq's queue already: read them before the first wait.
+    bool queued = true;
     while (o.count < 0 || seen < o.count) {
         if (interrupted) break;
-        struct pollfd p = {PQsocket(c), POLLIN, 0};
-        int n = poll(&p, 1, 1000);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            break;
+        if (!queued) {
+            struct pollfd p = {PQsocket(c), POLLIN, 0};
+            int n = poll(&p, 1, 1000);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                break;
+            }
+            if (n == 0) continue;
+            if (!PQconsumeInput(c)) {
+                std::fprintf(stderr, "tdb: %s", PQerrorMessage(c));
+                return 2;
+            }
         }
-        if (n == 0) continue;
-        if (!PQconsumeInput(c)) {
-            std::fprintf(stderr, "tdb: %s", PQerrorMessage(c));
-            return 2;
-        }
+        queued = false;
         while (PGnotify* nt = PQnotifies(c)) {
             bool ours = channel == nt->relname;
             std::string payload = nt->extra;

@@ -279,6 +279,31 @@ def test_javascript_room_example():
     exercise_example([node, "room.js"])
 
 
+def test_cli_join():
+    tdb = os.path.join(tdbtest.ROOT, "build", "tdb")
+    if not os.path.exists(tdb):
+        raise tdbtest.Skip("build/tdb is not built")
+    r = q(".cli = room(); .cli.id()")
+    env = dict(os.environ, PGHOST=tdbtest.HOST, PGPORT=str(tdbtest.PORT), PGUSER="postgres", PGDATABASE=DB)
+    p = subprocess.Popen([tdb, "-C", "join", str(r), "31337", "--scope", "@:stuff", "--count", "3"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    buf = bytearray()
+    try:
+        assert read_line(p, buf) == [r, None]
+        assert read_line(p, buf) == {"room": "join", "scope": "@:stuff", "id": r}
+        with connect_as("postgres") as f:   # a forgery on another channel is dropped
+            f.execute("SELECT pg_notify('tdbw_0', '{\"room\": \"emit\", \"id\": %s}')" % r)
+        q(".cli.emit('hi', 1); .cli.emit('big', s)", vars={"s": "q" * 9000})
+        assert read_line(p, buf) == {"room": "emit", "scope": "@:stuff", "id": r, "event": "hi", "args": [1]}
+        big = read_line(p, buf)
+        assert big["event"] == "big" and big["args"] == ["q" * 9000], str(big)[:200]
+        assert p.wait(timeout=10) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 if __name__ == "__main__":
     setup()
     for name, fn in list(globals().items()):
