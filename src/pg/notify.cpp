@@ -83,6 +83,10 @@ constexpr long kPruneEveryMs = 60 * 1000;
 
 // NOTIFY refuses payloads of 8000 bytes or more.
 constexpr size_t kMaxNotifyPayload = 8000;
+// PostgreSQL sends a transaction's notifications of the same channel and payload once; the
+// room events are events, not states, so an emit repeated in one transaction gets as many
+// spaces after its JSON as copies came before it (up to this many; more collapse).
+constexpr size_t kMaxRoomPadding = 1023;
 // A row of thingsdb.changes holds at most this much payload text (one event
 // larger than that gets a row of its own).
 constexpr size_t kMaxPartBytes = 64u << 20;
@@ -137,7 +141,7 @@ std::vector<std::string> store_large_room_events(const std::vector<PendingRoom>&
     std::unordered_map<uint64_t, int> count;
     for (size_t i = 0; i < rooms.size(); ++i) {
         const PendingRoom& r = rooms[i];
-        if (r.json.size() < kMaxNotifyPayload) continue;
+        if (r.json.size() + kMaxRoomPadding < kMaxNotifyPayload) continue;
         auto [it, fresh] = entry.emplace(r.room_id, events.size());
         if (fresh) {
             events.push_back({r.room_id, r.scope_id, r.scope.substr(2), {}});
@@ -178,10 +182,19 @@ void notify_rooms(const std::vector<PendingRoom>& rooms, const std::vector<std::
     if (joined.empty()) return;
     std::unordered_map<uint64_t, std::vector<const std::string*>> channels;
     for (const auto& j : joined) channels[j.second].push_back(&j.first);
+    std::unordered_map<std::string_view, size_t> copies;  // of each payload so far
+    std::string padded;
     for (size_t i = 0; i < rooms.size(); ++i) {
         auto it = channels.find(rooms[i].room_id);
         if (it == channels.end()) continue;
-        const char* payload = refs[i].empty() ? rooms[i].json.c_str() : refs[i].c_str();
+        const std::string& text = refs[i].empty() ? rooms[i].json : refs[i];
+        size_t& before = copies[text];
+        const char* payload = text.c_str();
+        if (before > 0 && before <= kMaxRoomPadding) {
+            padded = text + std::string(before, ' ');
+            payload = padded.c_str();
+        }
+        ++before;
         for (const std::string* ch : it->second) {
             const char* channel = ch->c_str();
             pg_call([&] { Async_Notify(channel, payload); });

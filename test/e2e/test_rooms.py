@@ -105,12 +105,13 @@ def test_emit_after_commit_in_order_never_on_rollback():
             q(".a.emit('failed'); 1 / 0;")
         except psycopg.Error:
             pass
-        q(".a.emit('two'); .b.emit(0, 'three', .a); .a.emit(2, 'four', {x: {y: 1}})")
-        s.wait_for(5)
+        q(".a.emit('two'); .b.emit(0, 'three', .a); .a.emit(2, 'four', {x: {y: 1}}); .a.emit('two')")
+        s.wait_for(6)
         s.pump(0.3)
         ev = s.events()
+        # The same emit twice in one transaction: two events (NOTIFY would send it once).
         assert [(e["id"], e["event"]) for e in ev] == [(a, "msg"), (b, "kept"), (a, "two"), (b, "three"),
-                                                        (a, "four")], ev
+                                                        (a, "four"), (a, "two")], ev
         assert ev[0] == {"room": "emit", "scope": "@:stuff", "id": a, "event": "msg", "args": ["one", 1]}
         assert ev[1]["args"] == [{"x": {}}], ev[1]     # deep 1, as a query result
         assert ev[3]["args"] == ["<room:%d>" % a], ev[3]
