@@ -166,9 +166,13 @@ TEST(Rooms, EmitRecordsEventsWithArgsAtDeep) {
 
 TEST(Rooms, CopyMakesNewRoomsDeepZeroKeepsThem) {
     q(".t = {r: room()};");
-    EXPECT_EQ(qk(".c = .t.copy(); [.c.r == .t.r, is_int(.c.r.id())]"), "[false,true]");
+    // thing.copy() copies the properties with deep 0: the same room (ThingsDB's ti_val_copy).
+    EXPECT_EQ(qk(".c = .t.copy(); .c.r == .t.r"), "true");
+    EXPECT_EQ(qk(".d = .t.copy(2); [.d.r == .t.r, is_int(.d.r.id())]"), "[false,true]");
+    EXPECT_EQ(qk(".e = .t.dup(2); .e.r == .t.r"), "false");
     EXPECT_EQ(qk("[.t.r].copy()[0] == .t.r"), "true");  // deep 0: the same items
-    EXPECT_EQ(storage().rooms.size(), 2u);
+    EXPECT_EQ(qk("[.t.r].copy(1)[0] == .t.r"), "false");
+    EXPECT_EQ(storage().rooms.size(), 3u);
 }
 
 TEST(Rooms, RestrictionAcceptsRooms) {
