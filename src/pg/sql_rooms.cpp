@@ -90,6 +90,7 @@ Datum join_or_leave(FunctionCallInfo fcinfo, Op op) {
         if (owner.token_hash.empty()) owner.role_name = who.name;
         channel = session_channel(retired);
         for (size_t i = 0; i < ids.size(); ++i) {
+            call.storage.check_interrupts();
             if (i) result.push_back(',');
             tdb::RoomRow row;
             if (ids[i] <= 0 || !call.storage.find_room(coll, static_cast<uint64_t>(ids[i]), row)) {
