@@ -4,6 +4,8 @@
 //   tdb [OPTIONS] -c CODE [-c CODE ...]    run code, print the results
 //   tdb [OPTIONS] -f FILE | tdb < FILE     run a file / stdin as one query
 //   tdb [OPTIONS] watch THING_ID... [--scope S] [--count N]
+//   tdb [OPTIONS] join ROOM_ID... [--scope S] [--count N]    room events as they arrive
+//   tdb [OPTIONS] leave ROOM_ID... [--scope S]
 //
 // Connection options as psql's (-h -p -U -d, PG* environment variables).
 #include <cerrno>
@@ -170,12 +172,49 @@ using namespace tdb::cli;
 
 // ---- watch -------------------------------------------------------------------
 
+// The ids as a bigint[] literal.
+std::string id_array(const std::vector<long long>& ids) {
+    std::string a = "{";
+    for (size_t i = 0; i < ids.size(); ++i) a += (i ? "," : "") + std::to_string(ids[i]);
+    return a + "}";
+}
+
+// join / leave: tdb_join or tdb_leave of the rooms, the result (each id, or null) printed.
+// Returns the session's private channel after a join ("" on an error): the session's own
+// LISTEN, which no other role can read.
+std::string join_or_leave(PGconn* c, const Options& o, const std::string& scope) {
+    std::string ids = id_array(o.watch_ids);
+    PGresult* r = exec(c,
+                       o.join ? "SELECT tdb_join($1::bigint[], $2)::text"
+                              : "SELECT tdb_leave($1::bigint[], $2)::text",
+                       {ids.c_str(), scope.c_str()});
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        print_error(r, c);
+        PQclear(r);
+        return "";
+    }
+    if (!o.quiet || o.leave) std::printf("%s\n", PQgetvalue(r, 0, 0));
+    std::fflush(stdout);
+    PQclear(r);
+    if (o.leave) return "";
+    r = exec(c, "SELECT c FROM pg_listening_channels() c WHERE c LIKE 'tdbw\\_%'", {});
+    std::string channel;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) channel = PQgetvalue(r, 0, 0);
+    PQclear(r);
+    return channel;
+}
+
 int watch(PGconn* c, const Options& o) {
     std::string scope = o.scope.empty() ? server_scope(c) : o.scope;
     // The session's channel (the init event's "channel"): any role can NOTIFY any channel,
     // so a notification on another one is a forgery, or not ours.
     std::string channel;
+    if (o.join || o.leave) {
+        channel = join_or_leave(c, o, scope);
+        if (channel.empty()) return o.leave ? 0 : 1;
+    }
     for (long long id : o.watch_ids) {
+        if (o.join) break;
         std::string sid = std::to_string(id);
         PGresult* r = exec(c, "SELECT w::text, w->>'channel' FROM tdb_watch($1::bigint, $2) w",
                            {sid.c_str(), scope.c_str()});
@@ -196,30 +235,39 @@ int watch(PGconn* c, const Options& o) {
         PQclear(r);
     }
     long long seen = 0;
+    // Notifications that came with the results of the statements above (the join events,
+    // sent at their commit) wait in libpq's queue already: read them before the first wait.
+    bool queued = true;
     while (o.count < 0 || seen < o.count) {
         if (interrupted) break;
-        struct pollfd p = {PQsocket(c), POLLIN, 0};
-        int n = poll(&p, 1, 1000);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            break;
+        if (!queued) {
+            struct pollfd p = {PQsocket(c), POLLIN, 0};
+            int n = poll(&p, 1, 1000);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                break;
+            }
+            if (n == 0) continue;
+            if (!PQconsumeInput(c)) {
+                std::fprintf(stderr, "tdb: %s", PQerrorMessage(c));
+                return 2;
+            }
         }
-        if (n == 0) continue;
-        if (!PQconsumeInput(c)) {
-            std::fprintf(stderr, "tdb: %s", PQerrorMessage(c));
-            return 2;
-        }
+        queued = false;
         while (PGnotify* nt = PQnotifies(c)) {
             bool ours = channel == nt->relname;
             std::string payload = nt->extra;
             PQfreemem(nt);
             if (!ours) continue;
-            // Too large for a notification: read the stored event.
+            // Too large for a notification: read the stored event (a room's: item "n" of
+            // the room's stored events of that change).
             if (payload.find("\"ref\":true") != std::string::npos ||
                 payload.find("\"ref\": true") != std::string::npos) {
                 PGresult* r =
                     exec(c,
-                         "SELECT tdb_event((p->>'event')::bigint, (p->>'#')::bigint)::text"
+                         "SELECT (CASE WHEN p ? 'room' THEN tdb_event((p->>'change')::bigint,"
+                         " (p->>'id')::bigint) -> ((p->>'n')::int)"
+                         " ELSE tdb_event((p->>'event')::bigint, (p->>'#')::bigint) END)::text"
                          " FROM (SELECT $1::jsonb AS p) s",
                          {payload.c_str()});
                 if (PQresultStatus(r) == PGRES_TUPLES_OK && !PQgetisnull(r, 0, 0))
@@ -249,7 +297,10 @@ void usage(FILE* f) {
         "  tdb [OPTION]... -f FILE                   run a file as one query ('-': stdin)\n"
         "  tdb [OPTION]... < FILE                    stdin (not a terminal) as one query\n"
         "  tdb [OPTION]... watch THING_ID... [--count N]\n"
-        "                                            print each event of the things\n\n"
+        "                                            print each event of the things\n"
+        "  tdb [OPTION]... join ROOM_ID... [--count N]\n"
+        "                                            join rooms, print each room event\n"
+        "  tdb [OPTION]... leave ROOM_ID...          leave rooms (of this session)\n\n"
         "Options:\n"
         "  -c, --command=CODE     run CODE and exit (may be repeated)\n"
         "  -f, --file=FILE        run the code in FILE and exit\n"
@@ -257,8 +308,9 @@ void usage(FILE* f) {
         "                         server's setting thingsdb.scope)\n"
         "  -r, --read-only        use tdb_query_ro: code that changes data is refused\n"
         "  -C, --compact          print each result on one line\n"
-        "  -q, --quiet            no banner at the prompt, no init events in watch\n"
-        "  -n, --count=N          watch: exit after N events\n"
+        "  -q, --quiet            no banner at the prompt, no init events in watch,\n"
+        "                         no joined ids in join\n"
+        "  -n, --count=N          watch, join: exit after N events\n"
         "      --token=TOKEN      act as the user of this ThingsDB token\n"
         "                         (tdb_authenticate; also TDB_TOKEN)\n"
         "  -V, --version          print the version and exit\n"
@@ -347,14 +399,19 @@ int main(int argc, char** argv) {
             positional.push_back(a);
         }
     }
-    if (!positional.empty() && positional[0] == "watch") {
+    if (!positional.empty() &&
+        (positional[0] == "watch" || positional[0] == "join" || positional[0] == "leave")) {
         o.watch = true;
+        o.join = positional[0] == "join";
+        o.leave = positional[0] == "leave";
+        bool rooms = o.join || o.leave;
         if (positional.size() < 2) {
-            std::fprintf(stderr, "tdb: watch needs one or more thing ids\n");
+            std::fprintf(stderr, "tdb: %s needs one or more %s ids\n", positional[0].c_str(),
+                         rooms ? "room" : "thing");
             return 3;
         }
         for (size_t i = 1; i < positional.size(); ++i)
-            o.watch_ids.push_back(parse_int(positional[i], "THING_ID"));
+            o.watch_ids.push_back(parse_int(positional[i], rooms ? "ROOM_ID" : "THING_ID"));
     } else {
         if (positional.size() > 2) {
             std::fprintf(stderr, "tdb: too many arguments (--help shows the usage)\n");

@@ -67,12 +67,26 @@ struct PendingJob {
 
 std::vector<PendingJob> pending;  // this transaction's jobs, in the order applied
 
+// A room event (core/api/events.h, kRoomJob), kept as a job is.
+struct PendingRoom {
+    uint64_t room_id;
+    SubTransactionId subxact;
+    uint64_t scope_id;
+    std::string scope;  // "@:name"
+    std::string json;   // the whole notification
+};
+std::vector<PendingRoom> pending_rooms;  // in the order emitted
+
 int event_retention = 86400;  // seconds (thingsdb.event_retention); 0: keep all
 TimestampTz last_prune = 0;   // when this backend last pruned
 constexpr long kPruneEveryMs = 60 * 1000;
 
 // NOTIFY refuses payloads of 8000 bytes or more.
 constexpr size_t kMaxNotifyPayload = 8000;
+// PostgreSQL sends a transaction's notifications of the same channel and payload once; the
+// room events are events, not states, so an emit repeated in one transaction gets as many
+// spaces after its JSON as copies came before it (up to this many; more collapse).
+constexpr size_t kMaxRoomPadding = 1023;
 // A row of thingsdb.changes holds at most this much payload text (one event
 // larger than that gets a row of its own).
 constexpr size_t kMaxPartBytes = 64u << 20;
@@ -115,12 +129,87 @@ std::vector<ThingEvent> group_pending() {
     return events;
 }
 
+// Adds the room events of kMaxNotifyPayload bytes or more to the stored events (an entry per
+// room: the array of its large events) and returns, per room event, the notification that
+// stands for it (empty: the event itself).
+std::vector<std::string> store_large_room_events(const std::vector<PendingRoom>& rooms,
+                                                 std::vector<ThingEvent>& events,
+                                                 std::vector<std::string>& payloads,
+                                                 int64 change_id) {
+    std::vector<std::string> refs(rooms.size());
+    std::unordered_map<uint64_t, size_t> entry;  // room id -> index in events
+    std::unordered_map<uint64_t, int> count;
+    for (size_t i = 0; i < rooms.size(); ++i) {
+        const PendingRoom& r = rooms[i];
+        if (r.json.size() + kMaxRoomPadding < kMaxNotifyPayload) continue;
+        auto [it, fresh] = entry.emplace(r.room_id, events.size());
+        if (fresh) {
+            events.push_back({r.room_id, r.scope_id, r.scope.substr(2), {}});
+            payloads.emplace_back("[");
+        }
+        std::string& p = payloads[it->second];
+        if (p.size() > 1) p.push_back(',');
+        p += r.json;
+        int n = count[r.room_id]++;
+        refs[i] = "{\"room\":\"emit\",\"scope\":\"" + r.scope +
+                  "\",\"id\":" + std::to_string(r.room_id) +
+                  ",\"change\":" + std::to_string(change_id) + ",\"n\":" + std::to_string(n) +
+                  ",\"ref\":true}";
+    }
+    for (auto& e : entry) payloads[e.second].push_back(']');
+    return refs;
+}
+
+// The (channel, room id) of the sessions that joined the rooms of the events.
+std::vector<std::pair<std::string, uint64_t>> room_recipients(
+    const std::vector<PendingRoom>& rooms) {
+    std::vector<int64_t> ids;
+    ids.reserve(rooms.size());
+    for (const PendingRoom& r : rooms) ids.push_back(static_cast<int64_t>(r.room_id));
+    std::vector<std::pair<std::string, uint64_t>> out = join_recipients(ids);
+    // A deleted room has nobody joined any more once this transaction commits.
+    std::vector<int64_t> deleted;
+    for (const PendingRoom& r : rooms)
+        if (std::string_view(r.json).starts_with("{\"room\":\"delete\""))
+            deleted.push_back(static_cast<int64_t>(r.room_id));
+    if (!deleted.empty()) joins_remove_rooms(deleted);
+    return out;
+}
+
+// Queues each room event for every joined session's channel, in the order emitted.
+void notify_rooms(const std::vector<PendingRoom>& rooms, const std::vector<std::string>& refs,
+                  const std::vector<std::pair<std::string, uint64_t>>& joined) {
+    if (joined.empty()) return;
+    std::unordered_map<uint64_t, std::vector<const std::string*>> channels;
+    for (const auto& j : joined) channels[j.second].push_back(&j.first);
+    std::unordered_map<std::string_view, size_t> copies;  // of each payload so far
+    std::string padded;
+    for (size_t i = 0; i < rooms.size(); ++i) {
+        auto it = channels.find(rooms[i].room_id);
+        if (it == channels.end()) continue;
+        const std::string& text = refs[i].empty() ? rooms[i].json : refs[i];
+        size_t& before = copies[text];
+        const char* payload = text.c_str();
+        if (before > 0 && before <= kMaxRoomPadding) {
+            padded = text + std::string(before, ' ');
+            payload = padded.c_str();
+        }
+        ++before;
+        for (const std::string* ch : it->second) {
+            const char* channel = ch->c_str();
+            pg_call([&] { Async_Notify(channel, payload); });
+        }
+    }
+}
+
 // The pre-commit work: runs as an invoke_cpp body, so an error of any kind
 // becomes an ereport that aborts the commit.
 Datum flush_events(FunctionCallInfo) {
     ErrorCopyContextScope copy_scope(CurrentMemoryContext);
     std::vector<ThingEvent> events = group_pending();
     pending.clear();
+    std::vector<PendingRoom> rooms;
+    rooms.swap(pending_rooms);
 
     // Pre-commit runs outside any statement: SPI needs a snapshot.
     pg_call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
@@ -130,7 +219,7 @@ Datum flush_events(FunctionCallInfo) {
     // Under the lock: a writer that commits after this one no longer sees the watches whose
     // right this transaction ended.
     if (watches_rights_pending(true)) watches_revalidate();
-    if (events.empty()) {
+    if (events.empty() && rooms.empty()) {
         call.finish();
         spi_finish();
         pg_call([] { PopActiveSnapshot(); });
@@ -144,6 +233,11 @@ Datum flush_events(FunctionCallInfo) {
     for (const ThingEvent& e : events)
         payloads.push_back("{\"#\":" + std::to_string(e.thing_id) + ",\"event\":" +
                            std::to_string(change_id) + ",\"jobs\":[" + e.jobs + "]}");
+    // Room events too large to notify are stored with the thing events: one entry per room,
+    // its payload the array of the room's large events in the order emitted; each notification
+    // then names the change and its index there ("n").
+    std::vector<std::string> room_refs =
+        store_large_room_events(rooms, events, payloads, change_id);
 
     // One row of thingsdb.changes per part of at most kMaxPartBytes of
     // payloads (an array must stay far below PostgreSQL's 1 GB per value).
@@ -221,12 +315,14 @@ Datum flush_events(FunctionCallInfo) {
     things.reserve(events.size());
     for (const ThingEvent& e : events) things.push_back(static_cast<int64_t>(e.thing_id));
     std::vector<std::pair<std::string, uint64_t>> recipients = watch_recipients(things);
+    std::vector<std::pair<std::string, uint64_t>> joined = room_recipients(rooms);
     call.finish();
     spi_finish();
     pg_call([] { PopActiveSnapshot(); });
 
     // Queued now, inserted into the notification queue by PreCommit_Notify
     // later in this commit (still under the lock, so in change-id order).
+    notify_rooms(rooms, room_refs, joined);
     if (recipients.empty()) return 0;
     std::unordered_map<uint64_t, size_t> event_of;
     for (size_t i = 0; i < events.size(); ++i) event_of.emplace(events[i].thing_id, i);
@@ -250,16 +346,18 @@ Datum flush_events(FunctionCallInfo) {
 void xact_callback(XactEvent event, void*) {
     switch (event) {
         case XACT_EVENT_PRE_COMMIT:
-            if (!pending.empty() || watches_rights_pending()) invoke_cpp(flush_events, nullptr);
+            if (!pending.empty() || !pending_rooms.empty() || watches_rights_pending())
+                invoke_cpp(flush_events, nullptr);
             break;
         case XACT_EVENT_PRE_PREPARE:
-            if (!pending.empty())
+            if (!pending.empty() || !pending_rooms.empty())
                 ereport(ERROR,
                         (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                          errmsg("cannot PREPARE a transaction that changed watched things")));
             break;
         default:  // committed, aborted, prepared: nothing is pending any more
             pending.clear();
+            pending_rooms.clear();
             watches_rights_pending(true);
             break;
     }
@@ -270,6 +368,7 @@ void xact_callback(XactEvent event, void*) {
 void subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransactionId, void*) {
     if (event != SUBXACT_EVENT_ABORT_SUB) return;
     std::erase_if(pending, [sub](const PendingJob& j) { return j.subxact >= sub; });
+    std::erase_if(pending_rooms, [sub](const PendingRoom& r) { return r.subxact >= sub; });
 }
 
 }  // namespace
@@ -336,9 +435,15 @@ void events_record(std::string_view scope, uint64_t scope_id,
     Scope sc = parse_scope(scope);
     std::string coll = sc.kind == Scope::COLLECTION ? sc.name : std::string();
     pending.reserve(pending.size() + jobs.size());
-    for (auto& [id, json] : jobs)
-        pending.push_back(
-            {id, sub, id == 0 ? 0 : scope_id, id == 0 ? std::string() : coll, std::move(json)});
+    for (auto& job : jobs) {
+        uint64_t id = job.first;
+        if (id & kRoomJob)
+            pending_rooms.push_back(
+                {id & ~kRoomJob, sub, scope_id, std::string(scope), std::move(job.second)});
+        else
+            pending.push_back({id, sub, id == 0 ? 0 : scope_id, id == 0 ? std::string() : coll,
+                               std::move(job.second)});
+    }
     jobs.clear();
 }
 

@@ -28,7 +28,20 @@ namespace tdb::pg {
 
 namespace {
 
-enum Stmt { ADD, REMOVE, REMOVE_CHANNEL, REVALIDATE, RECIPIENTS, SESSIONS, DELETE_SESSIONS, COUNT };
+enum Stmt {
+    ADD,
+    REMOVE,
+    REMOVE_CHANNEL,
+    REVALIDATE,
+    RECIPIENTS,
+    SESSIONS,
+    DELETE_SESSIONS,
+    JOIN,
+    LEAVE,
+    JOIN_RECIPIENTS,
+    JOINS_OF_ROOMS,
+    COUNT
+};
 
 struct StmtDef {
     const char* sql;
@@ -46,7 +59,8 @@ const StmtDef kStmts[COUNT] = {
      " user_id = EXCLUDED.user_id, role_name = EXCLUDED.role_name,"
      " token_hash = EXCLUDED.token_hash, admin = EXCLUDED.admin",
      9, {TEXTOID, INT8OID, INT8OID, INT4OID, TIMESTAMPTZOID, INT8OID, TEXTOID, BYTEAOID, BOOLOID}},
-    {"DELETE FROM thingsdb.watches WHERE channel = $1 AND thing_id = $2", 2, {TEXTOID, INT8OID}},
+    {"DELETE FROM thingsdb.watches WHERE channel = $1 AND thing_id = $2 AND NOT room", 2,
+     {TEXTOID, INT8OID}},
     {"DELETE FROM thingsdb.watches WHERE channel = $1", 1, {TEXTOID}},
     // JOIN is 8 (core/api/access.h). An admin keeps FULL everywhere; a watch made with a
     // token needs that token (unexpired, of the same user); one made as a role needs the
@@ -64,12 +78,25 @@ const StmtDef kStmts[COUNT] = {
      "     (SELECT 1 FROM thingsdb.access a WHERE a.user_id = w.user_id"
      "      AND a.scope_id = w.scope_id AND (a.mask & 8) <> 0))",
      0, {}},
-    {"SELECT channel, thing_id FROM thingsdb.watches WHERE thing_id = ANY ($1)", 1,
+    {"SELECT channel, thing_id FROM thingsdb.watches WHERE thing_id = ANY ($1) AND NOT room", 1,
      {INT8ARRAYOID}},
     {"SELECT DISTINCT pid, started FROM thingsdb.watches", 0, {}},
     {"DELETE FROM thingsdb.watches w USING unnest($1::int4[], $2::timestamptz[]) AS d(pid, started)"
      " WHERE w.pid = d.pid AND w.started = d.started",
      2, {INT4ARRAYOID, TIMESTAMPTZARRAYOID}},
+    // Rooms: a joined room is a row with room set and the room's id as thing_id.
+    {"INSERT INTO thingsdb.watches"
+     " (channel, thing_id, scope_id, pid, started, user_id, role_name, token_hash, admin, room)"
+     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true)"
+     " ON CONFLICT (channel, thing_id) DO UPDATE SET scope_id = EXCLUDED.scope_id,"
+     " user_id = EXCLUDED.user_id, role_name = EXCLUDED.role_name,"
+     " token_hash = EXCLUDED.token_hash, admin = EXCLUDED.admin, room = true",
+     9, {TEXTOID, INT8OID, INT8OID, INT4OID, TIMESTAMPTZOID, INT8OID, TEXTOID, BYTEAOID, BOOLOID}},
+    {"DELETE FROM thingsdb.watches WHERE channel = $1 AND thing_id = $2 AND room", 2,
+     {TEXTOID, INT8OID}},
+    {"SELECT channel, thing_id FROM thingsdb.watches WHERE thing_id = ANY ($1) AND room", 1,
+     {INT8ARRAYOID}},
+    {"DELETE FROM thingsdb.watches WHERE thing_id = ANY ($1) AND room", 1, {INT8ARRAYOID}},
 };
 // clang-format on
 
@@ -205,7 +232,10 @@ std::string session_channel(std::string& retired) {
     return channel;
 }
 
-void watch_add(const std::string& ch, uint64_t thing_id, uint64_t scope_id, const WatchOwner& who) {
+namespace {
+
+void add_row(Stmt s, const std::string& ch, uint64_t thing_id, uint64_t scope_id,
+             const WatchOwner& who) {
     pg_call([&] {
         Datum v[9];
         char nulls[10] = "         ";
@@ -227,33 +257,34 @@ void watch_add(const std::string& ch, uint64_t thing_id, uint64_t scope_id, cons
             v[7] = PointerGetDatum(cstring_to_text_with_len(
                 who.token_hash.data(), static_cast<int>(who.token_hash.size())));
         v[8] = BoolGetDatum(who.admin);
-        run(ADD, v, nulls, false);
+        run(s, v, nulls, false);
     });
 }
 
-void watch_remove(uint64_t thing_id) {
-    if (channel.empty()) return;
+// The rows of the session's channel and this id; whether there was one.
+bool remove_row(Stmt s, uint64_t id) {
+    if (channel.empty()) return false;
+    bool removed = false;
     pg_call([&] {
         Datum v[2] = {PointerGetDatum(cstring_to_text(channel.c_str())),
-                      Int64GetDatum(static_cast<int64>(thing_id))};
-        run(REMOVE, v, nullptr, false);
+                      Int64GetDatum(static_cast<int64>(id))};
+        run(s, v, nullptr, false);
+        removed = SPI_processed > 0;
     });
+    return removed;
 }
 
-void watches_revalidate() {
-    pg_call([] { run(REVALIDATE, nullptr, nullptr, true); });
-}
-
-std::vector<std::pair<std::string, uint64_t>> watch_recipients(const std::vector<int64_t>& things) {
+// (channel, id) of the rows of statement s for the ids.
+std::vector<std::pair<std::string, uint64_t>> recipients(Stmt s, const std::vector<int64_t>& ids) {
     std::vector<std::pair<std::string, uint64_t>> out;
-    if (things.empty()) return out;
+    if (ids.empty()) return out;
     uint64 n = 0;
     pg_call([&] {
-        Datum* ids = static_cast<Datum*>(palloc(sizeof(Datum) * things.size()));
-        for (size_t i = 0; i < things.size(); ++i) ids[i] = Int64GetDatum(things[i]);
-        Datum arr = PointerGetDatum(construct_array(ids, static_cast<int>(things.size()), INT8OID,
-                                                    8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-        run(RECIPIENTS, &arr, nullptr, true);
+        Datum* d = static_cast<Datum*>(palloc(sizeof(Datum) * ids.size()));
+        for (size_t i = 0; i < ids.size(); ++i) d[i] = Int64GetDatum(ids[i]);
+        Datum arr = PointerGetDatum(construct_array(d, static_cast<int>(ids.size()), INT8OID, 8,
+                                                    FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+        run(s, &arr, nullptr, true);
         n = SPI_processed;
     });
     out.reserve(n);
@@ -269,6 +300,42 @@ std::vector<std::pair<std::string, uint64_t>> watch_recipients(const std::vector
         out.emplace_back(ch ? ch : "", static_cast<uint64_t>(id));
     }
     return out;
+}
+
+}  // namespace
+
+void watch_add(const std::string& ch, uint64_t thing_id, uint64_t scope_id, const WatchOwner& who) {
+    add_row(ADD, ch, thing_id, scope_id, who);
+}
+
+void watch_remove(uint64_t thing_id) { remove_row(REMOVE, thing_id); }
+
+void join_add(const std::string& ch, uint64_t room_id, uint64_t scope_id, const WatchOwner& who) {
+    add_row(JOIN, ch, room_id, scope_id, who);
+}
+
+bool join_remove(uint64_t room_id) { return remove_row(LEAVE, room_id); }
+
+std::vector<std::pair<std::string, uint64_t>> join_recipients(const std::vector<int64_t>& rooms) {
+    return recipients(JOIN_RECIPIENTS, rooms);
+}
+
+void joins_remove_rooms(const std::vector<int64_t>& rooms) {
+    pg_call([&] {
+        Datum* d = static_cast<Datum*>(palloc(sizeof(Datum) * rooms.size()));
+        for (size_t i = 0; i < rooms.size(); ++i) d[i] = Int64GetDatum(rooms[i]);
+        Datum arr = PointerGetDatum(construct_array(d, static_cast<int>(rooms.size()), INT8OID, 8,
+                                                    FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+        run(JOINS_OF_ROOMS, &arr, nullptr, true);
+    });
+}
+
+void watches_revalidate() {
+    pg_call([] { run(REVALIDATE, nullptr, nullptr, true); });
+}
+
+std::vector<std::pair<std::string, uint64_t>> watch_recipients(const std::vector<int64_t>& things) {
+    return recipients(RECIPIENTS, things);
 }
 
 }  // namespace tdb::pg

@@ -45,4 +45,16 @@ void watches_revalidate();
 // The (channel, thing id) of every watch of the given things.
 std::vector<std::pair<std::string, uint64_t>> watch_recipients(const std::vector<int64_t>& things);
 
+// Rooms (sql_rooms.cpp, notify.cpp): a joined room is a row of the same registry, marked as a
+// room, with the room's id in place of the thing's: the same channel, the same identity
+// re-checked by watches_revalidate, the same end with the session.
+void join_add(const std::string& channel, uint64_t room_id, uint64_t scope_id,
+              const WatchOwner& who);
+// Ends this session's membership of a room; whether it had one.
+bool join_remove(uint64_t room_id);
+// At the commit of room events, under the commit lock: the (channel, room id) of the sessions
+// that joined the rooms, and the end of every membership of rooms that were deleted.
+std::vector<std::pair<std::string, uint64_t>> join_recipients(const std::vector<int64_t>& rooms);
+void joins_remove_rooms(const std::vector<int64_t>& rooms);
+
 }  // namespace tdb::pg

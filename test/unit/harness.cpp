@@ -99,6 +99,46 @@ std::vector<uint64_t> MemStorage::write_things(uint64_t coll,
     return zero;
 }
 
+bool MemStorage::find_room(uint64_t coll, uint64_t id, tdb::RoomRow& out) {
+    auto it = rooms.find(id);
+    if (it == rooms.end() || it->second.coll != coll) return false;
+    out = {id, it->second.name};
+    return true;
+}
+
+bool MemStorage::find_room_by_name(uint64_t coll, std::string_view name, tdb::RoomRow& out) {
+    for (auto& [id, r] : rooms)
+        if (r.coll == coll && !r.name.empty() && r.name == name) {
+            out = {id, r.name};
+            return true;
+        }
+    return false;
+}
+
+void MemStorage::set_room_name(uint64_t coll, uint64_t id, std::string_view name) {
+    auto it = rooms.find(id);
+    if (it != rooms.end() && it->second.coll == coll) it->second.name = std::string(name);
+}
+
+std::vector<uint64_t> MemStorage::write_rooms(uint64_t coll,
+                                              const std::vector<tdb::RoomWrite>& ws) {
+    std::vector<uint64_t> gone;
+    for (const auto& w : ws) {
+        if (w.is_new) {
+            if (w.refs_delta > 0) rooms[w.id] = {coll, w.name, w.refs_delta};
+            continue;
+        }
+        auto it = rooms.find(w.id);
+        if (it == rooms.end() || it->second.coll != coll) continue;
+        it->second.refs += w.refs_delta;
+        if (it->second.refs <= 0) {
+            rooms.erase(it);
+            gone.push_back(w.id);
+        }
+    }
+    return gone;
+}
+
 std::vector<tdb::StoredThing> MemStorage::delete_things(uint64_t coll,
                                                         const std::vector<uint64_t>& ids) {
     std::vector<tdb::StoredThing> out;

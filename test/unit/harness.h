@@ -117,6 +117,18 @@ public:
     uint32_t access_mask(uint64_t scope_id, uint64_t user_id) override;
     void set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) override;
     std::vector<tdb::AccessRow> user_access(uint64_t user_id) override;
+
+    // ---- rooms: id -> row ----
+    struct MemRoom {
+        uint64_t coll;
+        std::string name;
+        int64_t refs;
+    };
+    std::map<uint64_t, MemRoom> rooms;
+    bool find_room(uint64_t coll, uint64_t id, tdb::RoomRow& out) override;
+    bool find_room_by_name(uint64_t coll, std::string_view name, tdb::RoomRow& out) override;
+    void set_room_name(uint64_t coll, uint64_t id, std::string_view name) override;
+    std::vector<uint64_t> write_rooms(uint64_t coll, const std::vector<tdb::RoomWrite>& w) override;
 };
 
 // A fresh node with the collection `stuff` for each call of q()/qerr().

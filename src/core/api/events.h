@@ -23,6 +23,11 @@ class Query;
 struct Thing;
 struct ListObj;
 
+// A job whose id has this bit set is an event of a room (core/model/room.h): the room's id is
+// the rest, the JSON the whole notification, {"room": "emit" | "delete", "scope": "@:name",
+// "id": room_id, ...}. Room ids come from the thing ids, which never reach this bit.
+constexpr uint64_t kRoomJob = 1ull << 63;
+
 // Appends v in ThingsDB's mutation format: a stored thing new in this
 // query is sent whole the first time ({"#": id, key: value, ...}), after that
 // and for any other stored thing only {"#": id}; a Type instance sent whole is

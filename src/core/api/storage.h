@@ -110,6 +110,21 @@ struct AccessRow {
     uint32_t mask = 0;
 };
 
+// ---- rooms (core/model/room.h) ----
+struct RoomRow {
+    uint64_t id = 0;
+    std::string name;  // empty: none
+};
+
+// The change of one room at the end of a query: a new room is inserted with refs_delta
+// references (not at all when that is not above 0), an existing one counts them in.
+struct RoomWrite {
+    uint64_t id = 0;
+    bool is_new = false;
+    std::string name;  // of a new room
+    int64_t refs_delta = 0;
+};
+
 class Storage {
 public:
     virtual ~Storage() = default;
@@ -238,6 +253,21 @@ public:
     virtual void lock_collection(uint64_t coll, bool exclusive) {
         (void)coll;
         (void)exclusive;
+    }
+
+    // ---- rooms of a collection. The defaults keep storages without rooms compiling (they
+    // store none); MemStorage and PgStorage implement them.
+    virtual bool find_room(uint64_t /*coll*/, uint64_t /*id*/, RoomRow& /*out*/) { return false; }
+    virtual bool find_room_by_name(uint64_t /*coll*/, std::string_view /*name*/, RoomRow& /*out*/) {
+        return false;
+    }
+    // A stored room's name (empty: none); the core checks that no other room has it.
+    virtual void set_room_name(uint64_t /*coll*/, uint64_t /*id*/, std::string_view /*name*/) {}
+    // Applies the writes and deletes the rooms whose count of references dropped to zero;
+    // returns their ids.
+    virtual std::vector<uint64_t> write_rooms(uint64_t /*coll*/,
+                                              const std::vector<RoomWrite>& /*w*/) {
+        return {};
     }
 
     // Polls for cancel and statement_timeout; throws to abort the query.

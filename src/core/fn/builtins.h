@@ -33,6 +33,9 @@ Builtin fn_base64_decode, fn_base64_encode, fn_change_id, fn_deep, fn_export, fn
 // fn/closure.cpp: closure() and closure methods
 Builtin fn_closure, m_closure_call, m_closure_doc;
 
+// fn/room.cpp: room(), is_room() and room methods
+Builtin fn_is_room, fn_room, m_room_emit, m_room_id, m_room_name, m_room_set_name;
+
 // fn/future.cpp: future() and future methods
 Builtin fn_future, m_future_else, m_future_then;
 

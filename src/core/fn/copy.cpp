@@ -6,6 +6,7 @@
 #include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/query.h"
+#include "core/model/room.h"
 #include "core/model/thing.h"
 #include "core/model/value.h"
 #include "core/schema/types.h"
@@ -80,6 +81,8 @@ Value copy_value(Query& q, const Value& v, int deep, bool keep_type) {
             }
             return out;
         }
+        case VT::Room:  // as ThingsDB's ti_room_copy: a copy holds a new room
+            return new_room();
         default:
             return v;
     }

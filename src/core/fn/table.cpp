@@ -95,7 +95,7 @@ constexpr FnDef kFunctions[] = {
     {"is_nil", fn_is_nil, FN_ANY_SCOPE},
     {"is_raw", fn_is_raw, FN_ANY_SCOPE},
     {"is_regex", fn_is_regex, FN_ANY_SCOPE},
-    {"is_room", fn_is_unsupported, FN_ANY_SCOPE},
+    {"is_room", fn_is_room, FN_ANY_SCOPE},
     {"is_set", fn_is_set, FN_ANY_SCOPE},
     {"is_str", fn_is_str, FN_ANY_SCOPE},
     {"is_task", fn_is_unsupported, FN_ANY_SCOPE},
@@ -147,6 +147,7 @@ constexpr FnDef kFunctions[] = {
     {"rename_type", fn_rename_type, FN_COLLECTION | FN_CHANGE},
     {"rename_user", fn_rename_user, FN_THINGSDB | FN_CHANGE},
     {"revoke", fn_revoke, FN_THINGSDB | FN_CHANGE},
+    {"room", fn_room, FN_ANY_SCOPE},
     {"root", fn_root, FN_ANY_SCOPE},
     {"round", fn_round, FN_ANY_SCOPE},
     {"run", fn_run, FN_ANY_SCOPE},
@@ -325,9 +326,14 @@ constexpr MethodDef kMethods[] = {
     // Future (fn/future.cpp)
     {VT::Future, {"else", m_future_else, FN_ANY_SCOPE}},
     {VT::Future, {"then", m_future_then, FN_ANY_SCOPE}},
+    // Room (fn/room.cpp)
+    {VT::Room, {"emit", m_room_emit, FN_ANY_SCOPE | FN_CHANGE}},
+    {VT::Room, {"id", m_room_id, FN_ANY_SCOPE}},
+    {VT::Room, {"name", m_room_name, FN_ANY_SCOPE}},
+    {VT::Room, {"set_name", m_room_set_name, FN_ANY_SCOPE | FN_CHANGE}},
 };
 
-constexpr int kReceivers = static_cast<int>(VT::Future) + 1;
+constexpr int kReceivers = static_cast<int>(VT::Room) + 1;
 
 // The lookup, built once from the rows: it is on the evaluator's hot path.
 struct Lookup {

@@ -13,6 +13,7 @@
 #include "core/lang/query.h"
 #include "core/model/datetime.h"
 #include "core/model/regex.h"
+#include "core/model/room.h"
 #include "core/model/thing.h"
 
 namespace tdb {
@@ -582,6 +583,13 @@ private:
                 size_t e = r.rfind('/');
                 if (r.size() < 2 || r[0] != '/' || e == 0) bad();
                 return make_regex(r.substr(1, e - 1), r.substr(e + 1));
+            }
+            case 'o': {  // {"!o": id}: a room (room.h)
+                if (!v.is(VT::Int) || v.as_int() <= 0) bad();
+                uint64_t id = static_cast<uint64_t>(v.as_int());
+                if (refs_) refs_->push_back(id | kRoomRef);
+                if (!coll_) return Value::nil();
+                return coll_->room_ref(id);
             }
             case 'm': {  // {"!m": [enum_id, member id]}: an enum member
                 if (!v.is(VT::List) || v.list()->items.size() != 2) bad();

@@ -143,6 +143,15 @@ struct StoredForm {
     void wrap(const Value& v) { cannot_store(v); }
     void future(const Value& v) { cannot_store(v); }
     void ano(const Value& v) { cannot_store(v); }
+    // A stored room is {"!o": id}, counted in the room's row (kRoomRef); a room reaches a
+    // stored thing only through Query::assignable, which gives it its id.
+    void room(const RoomObj& r) {
+        out.begin_object();
+        out.tag("!o");
+        out.uinteger(r.id);
+        out.end_object();
+        if (refs && r.id) refs->push_back(r.id | kRoomRef);
+    }
 };
 
 // The properties object, with a restriction (restrict.h) first under the

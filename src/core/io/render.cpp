@@ -80,6 +80,7 @@ struct ResultForm {
     void future(const Value& v) { walk(*this, future_value(v)); }             // fn/util.cpp
     void wrap(const Value& v) { render_wrap(q, out.value_text(), v, deep); }  // wrap.cpp
     void ano(const Value& v) { out.str(to_display(v)); }
+    void room(const RoomObj& r) { out.str(room_client_text(r)); }
 };
 
 }  // namespace

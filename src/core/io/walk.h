@@ -7,6 +7,7 @@
 
 #include "core/api/error.h"
 #include "core/model/poll.h"
+#include "core/model/room.h"
 #include "core/model/thing.h"
 #include "core/model/value.h"
 
@@ -22,6 +23,7 @@ namespace tdb {
 //   datetime(const Value&)       (a datetime or a timeval)
 //   member(const Value&)         wrap(const Value&)
 //   future(const Value&)         ano(const Value&)
+//   room(const RoomObj&)
 //
 // nil, bool, int, str and lists are the same in every form and written here;
 // forms recurse with walk(*this, v). A new kind of value goes into this
@@ -64,6 +66,7 @@ void walk(Form& f, const Value& v) {
         case VT::Wrap: f.wrap(v); return;
         case VT::Future: f.future(v); return;
         case VT::Ano: f.ano(v); return;
+        case VT::Room: f.room(*v.room()); return;
     }
     // clang-format on
 }

@@ -170,6 +170,9 @@ Value Query::assignable(Value v, Thing* owner, bool into_list) {
         case VT::Thing:
             if (c) c->attach(v.thing());
             break;
+        case VT::Room:  // gets its id when first stored
+            if (c) c->attach_value(v);
+            break;
         case VT::Future:  // as ThingsDB: a future is never kept, it becomes nil
             v = Value::nil();
             break;

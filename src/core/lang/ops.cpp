@@ -13,6 +13,7 @@
 #include "core/model/poll.h"
 #include "core/api/error.h"
 #include "core/model/regex.h"
+#include "core/model/room.h"
 #include "core/model/thing.h"
 
 namespace tdb {
@@ -202,6 +203,8 @@ bool equals(const Value& a, const Value& b) {
             return a.regex()->pattern == b.regex()->pattern && a.regex()->flags == b.regex()->flags;
         case VT::Error:
             return a.error()->code == b.error()->code;
+        case VT::Room:  // one stored room, whichever object a query read it into
+            return a.object() == b.object() || (a.room()->id && a.room()->id == b.room()->id);
         default:
             return a.object() == b.object();
     }
@@ -294,6 +297,8 @@ std::string to_display(const Value& v) {
         case VT::Datetime:
         case VT::Timeval:
             return dt_to_iso(*v.datetime());
+        case VT::Room:  // as ThingsDB's ti_room_str
+            return v.room()->id ? "room:" + std::to_string(v.room()->id) : "room:nil";
         default:
             raisef(TYPE_ERR, "cannot convert type `%s` to `str`", type_name(v));
     }

@@ -3,9 +3,11 @@
 // polling for cancels and quotas, and the checks that make it a change.
 #include "core/lang/query.h"
 
+#include "core/api/codec.h"
 #include "core/api/error.h"
 #include "core/lang/ast.h"
 #include "core/model/datetime.h"
+#include "core/model/room.h"
 
 namespace tdb {
 
@@ -104,8 +106,20 @@ Value Query::run(std::string_view code) {
     // The polls look every 1024 steps: a query that ends between two of
     // them is held to the same count.
     check_things_quota();
-    if (coll_) coll_->flush();
+    flush();
     return result;
+}
+
+void Query::flush() {
+    if (!coll_) return;
+    coll_->flush();
+    // A room deleted by the flush (nothing refers to it any more) tells its joined sessions.
+    for (uint64_t id : coll_->take_deleted_rooms()) {
+        std::string json = "{\"room\":\"delete\",\"scope\":";
+        json_escape(json, scope_label());
+        json += ",\"id\":" + std::to_string(id) + "}";
+        add_room_event(*this, id, std::move(json));
+    }
 }
 
 void Query::check_things_quota() const {

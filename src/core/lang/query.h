@@ -54,6 +54,9 @@ public:
 
     // Runs a whole query text; the value of its last statement (or return).
     Value run(std::string_view code);
+    // Writes the changes of the collection (Collection::flush) and records the events of
+    // the rooms it deleted.
+    void flush();
     int deep() const { return deep_; }
     void set_deep(int d) { deep_ = d; }
     void bind(const std::string& name, Value v);

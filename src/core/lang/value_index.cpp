@@ -15,6 +15,7 @@
 #include "core/model/datetime.h"
 #include "core/model/poll.h"
 #include "core/model/regex.h"
+#include "core/model/room.h"
 #include "core/model/thing.h"
 
 namespace tdb {
@@ -81,6 +82,9 @@ size_t ValueIndex::hash(const Value& v) {
             memo_.emplace(v.object(), std::make_pair(v, h));
             return h;
         }
+        case VT::Room:  // equal by id once stored (ops.cpp)
+            if (v.room()->id) return mix(9, std::hash<uint64_t>()(v.room()->id));
+            return mix(8 + static_cast<size_t>(v.type()), std::hash<const void*>()(v.object()));
         default:
             return mix(8 + static_cast<size_t>(v.type()), std::hash<const void*>()(v.object()));
     }

@@ -143,8 +143,9 @@ bool restriction_allows(uint64_t r, const Value& v) {
         case RK::Error:
             return v.is(VT::Error);
         case RK::Room:
+            return v.is(VT::Room);
         case RK::Task:
-            return false;  // no rooms or tasks here
+            return false;  // no tasks here
         case RK::Email:
             return v.is(VT::Str) && restriction_pattern_ok('e', v.as_str());
         case RK::Url:

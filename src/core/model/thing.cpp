@@ -7,6 +7,8 @@
 
 #include "core/api/codec.h"
 #include "core/api/error.h"
+#include "core/model/poll.h"
+#include "core/model/room.h"
 
 namespace tdb {
 
@@ -341,6 +343,8 @@ void Collection::attach_walk(Thing* first, const Value* first_val) {
                     todo.push_back({i->get(), nullptr});
             } else if (v.is(VT::Thing)) {
                 t = v.thing();
+            } else if (v.is(VT::Room)) {
+                attach_room(v.room());
             }
             if (!t) continue;
         }
@@ -398,6 +402,30 @@ void Collection::flush() {
     }
     for (auto& [id, d] : ref_delta_) delta[id] += d;
     ref_delta_.clear();
+    // A new thing that ends the query unreferenced is never written (below), so the
+    // references it holds count for nothing: the new things and rooms only it held are not
+    // written either. A worklist, so a long chain of them costs one pass.
+    {
+        std::unordered_map<uint64_t, size_t> fresh;  // id -> index of a new thing's write
+        std::vector<size_t> todo;
+        for (size_t i = 0; i < writes.size(); ++i) {
+            if (!writes[i].is_new) continue;
+            fresh.emplace(writes[i].id, i);
+            auto d = delta.find(writes[i].id);
+            if (d == delta.end() || d->second <= 0) todo.push_back(i);
+        }
+        while (!todo.empty()) {
+            poll_tick();
+            size_t i = todo.back();
+            todo.pop_back();
+            for (uint64_t id : dirty_[i]->old_refs) {
+                if (--delta[id] != 0) continue;
+                auto f = fresh.find(id);
+                if (f != fresh.end()) todo.push_back(f->second);
+            }
+        }
+    }
+    write_rooms(delta);  // takes the room ids (kRoomRef) out of delta
     // New things start from zero references; the root always keeps one.
     std::unordered_map<uint64_t, size_t> by_id;
     for (size_t i = 0; i < writes.size(); ++i) by_id[writes[i].id] = i;
@@ -442,6 +470,7 @@ void Collection::flush() {
             }
             for (uint64_t id : refs_of(g.props_json)) --dec[id];
         }
+        write_rooms(dec);
         std::vector<ThingWrite> w2;
         for (auto& [id, d] : dec) {
             ThingWrite w;

@@ -16,6 +16,7 @@
 namespace tdb {
 
 class Collection;
+struct RoomObj;
 
 struct Prop {
     std::string key;
@@ -216,6 +217,16 @@ public:
     void flush();
     bool changed() const { return !dirty_.empty(); }
 
+    // Rooms (room.h, room.cpp): one object per stored room id for the query.
+    // The room a stored reference points at (its name read on first use).
+    Value room_ref(uint64_t id);
+    // The stored room with this id or name, or nil when there is none.
+    Value room_by_id(uint64_t id);
+    Value room_by_name(std::string_view name);
+    void load_room(RoomObj* r);
+    // The rooms the last flush deleted (their counts dropped to zero); emptied by the call.
+    std::vector<uint64_t> take_deleted_rooms() { return std::move(deleted_rooms_); }
+
 private:
     void fill(Thing* t, const StoredThing& st);
     void attach_walk(Thing* first, const Value* first_val);
@@ -248,6 +259,10 @@ private:
     std::vector<Ref<Thing>> dirty_;  // strong until flushed
     std::vector<Ref<Thing>> created_;
     std::unordered_map<uint64_t, int64_t> ref_delta_;  // see ref_delta()
+    std::unordered_map<uint64_t, Ref<RoomObj>> rooms_;
+    std::vector<uint64_t> deleted_rooms_;
+    void attach_room(RoomObj* r);
+    void write_rooms(std::unordered_map<uint64_t, int64_t>& delta);
 };
 
 }  // namespace tdb

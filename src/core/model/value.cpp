@@ -123,6 +123,8 @@ const char* type_name(const Value& v) {
             return "anonymous";
         case VT::Future:
             return "future";
+        case VT::Room:
+            return "room";
     }
     return "unknown";
 }

@@ -83,6 +83,7 @@ enum class VT : uint8_t {
     Wrap,  // a thing seen through a Type (thing.wrap(..)); see wrap.h
     Ano,   // an anonymous type &{...}; see wrap.h
     Future,
+    Room,  // a room of a collection (room.h)
 };
 
 struct StrObj;
@@ -94,6 +95,7 @@ struct RegexObj;
 struct ErrorObj;
 struct DatetimeObj;
 struct EnumMemberObj;
+struct RoomObj;
 
 class Value {
 public:
@@ -171,6 +173,7 @@ public:
     ErrorObj* error() const { return reinterpret_cast<ErrorObj*>(u_.o); }
     DatetimeObj* datetime() const { return reinterpret_cast<DatetimeObj*>(u_.o); }
     EnumMemberObj* member() const { return reinterpret_cast<EnumMemberObj*>(u_.o); }
+    RoomObj* room() const { return reinterpret_cast<RoomObj*>(u_.o); }
     Obj* object() const { return u_.o; }
 
 private:

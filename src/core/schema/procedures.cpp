@@ -202,7 +202,7 @@ std::string finish(Query& q, const ProcedureRequest& req, const Procedure& p,
     if (p.closure.closure()->side_effects) q.set_change(true);
     Value result = call_procedure(q, p, args.data(), static_cast<int>(args.size()));
     q.check_things_quota();
-    if (q.collection()) q.collection()->flush();
+    q.flush();
     std::string out = q.to_json(result, q.deep());
     if (req.jobs_out)
         for (Query::Job& j : q.jobs) req.jobs_out->emplace_back(j.thing_id, std::move(j.json));

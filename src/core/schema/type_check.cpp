@@ -8,6 +8,7 @@
 #include "core/model/datetime.h"
 #include "core/model/regex.h"
 #include "core/model/restrict.h"
+#include "core/model/room.h"
 #include "core/model/thing.h"
 #include "core/schema/types.h"
 #include "core/schema/types_internal.h"
@@ -73,6 +74,8 @@ CR check_kind(SK k, bool nillable, uint32_t ref, const Spec* cond, const Value& 
             return v.is(VT::Closure) ? CR::Ok : CR::Type;
         case SK::Error:
             return v.is(VT::Error) ? CR::Ok : CR::Type;
+        case SK::Room:
+            return v.is(VT::Room) ? CR::Ok : CR::Type;
         case SK::Arr:
             return v.is(VT::List) ? CR::Ok : CR::Type;
         case SK::Set:
@@ -355,6 +358,8 @@ Value Catalog::default_value(const TypeDef& t, const Field& f) {
             return closure_from_source("||nil");
         case SK::Error:
             return make_error(-100, "custom error");
+        case SK::Room:
+            return new_room();
         case SK::Arr:
             return make_list();
         case SK::Set:

@@ -70,6 +70,8 @@ const char* spec_kind_name(SK k) {
             return "url";
         case SK::Tel:
             return "tel";
+        case SK::Room:
+            return "room";
     }
     return "any";
 }
@@ -138,7 +140,7 @@ bool base_kind(std::string_view s, SK& k) {
         {"number", SK::Number}, {"datetime", SK::Datetime}, {"timeval", SK::Timeval},
         {"regex", SK::Regex},   {"closure", SK::Closure},   {"error", SK::Error},
         {"email", SK::Email},   {"url", SK::Url},           {"tel", SK::Tel},
-        {"enum", SK::AnyEnum},
+        {"enum", SK::AnyEnum},  {"room", SK::Room},
     };
     for (auto& e : kinds)
         if (s == e.n) {

@@ -50,6 +50,7 @@ enum class SK : uint8_t {
     Url,
     Tel,
     AnyEnum,  // 'enum': a member of any enum
+    Room,     // 'room' (model/room.h)
 };
 
 // Prefix flags of a definition ('&', '-', '+', '*', '?', '!'): how a wrapping

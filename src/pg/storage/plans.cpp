@@ -223,6 +223,30 @@ constexpr PlanDef kPlans[] = {
      "SELECT setval('thingsdb.events_pruned_seq', $1)"
      " WHERE $1 > (SELECT last_value FROM thingsdb.events_pruned_seq)",
      1, {INT8OID}, OWN_SNAPSHOT},
+
+    // ---- rooms ----
+    {Plan::ROOM_BY_ID, "SELECT id, name FROM thingsdb.rooms WHERE collection = $1 AND id = $2", 2,
+     {INT8OID, INT8OID}, 0},
+    {Plan::ROOM_BY_NAME, "SELECT id, name FROM thingsdb.rooms WHERE collection = $1 AND name = $2",
+     2, {INT8OID, TEXTOID}, 0},
+    {Plan::ROOM_SET_NAME, "UPDATE thingsdb.rooms SET name = $3 WHERE collection = $1 AND id = $2",
+     3, {INT8OID, INT8OID, TEXTOID}, 0},
+    {Plan::ROOMS_INSERT,
+     "INSERT INTO thingsdb.rooms (collection, id, name, refs)"
+     " SELECT $1, r.id, r.name, r.refs FROM unnest($2::int8[], $3::text[], $4::int8[])"
+     " AS r(id, name, refs)",
+     4, {INT8OID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID}, 0},
+    // The counts change in one statement; the rooms left without references go in the
+    // next (a statement cannot delete a row it updated), and their ids come back.
+    {Plan::ROOMS_REFS,
+     "UPDATE thingsdb.rooms r SET refs = r.refs + d.delta"
+     " FROM unnest($2::int8[], $3::int8[]) AS d(id, delta)"
+     " WHERE r.collection = $1 AND r.id = d.id",
+     3, {INT8OID, INT8ARRAYOID, INT8ARRAYOID}, 0},
+    {Plan::ROOMS_DELETE,
+     "DELETE FROM thingsdb.rooms WHERE collection = $1 AND id = ANY ($2) AND refs <= 0"
+     " RETURNING id",
+     2, {INT8OID, INT8ARRAYOID}, 0},
 };
 // clang-format on
 

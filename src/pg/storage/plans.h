@@ -73,6 +73,13 @@ enum class Plan {
     EVENTS_INSERT,
     EVENTS_PRUNE,
     EVENTS_RAISE_HORIZON,
+    // rooms (rooms.cpp)
+    ROOM_BY_ID,
+    ROOM_BY_NAME,
+    ROOM_SET_NAME,
+    ROOMS_INSERT,
+    ROOMS_REFS,
+    ROOMS_DELETE,
     COUNT
 };
 

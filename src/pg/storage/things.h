@@ -97,6 +97,11 @@ public:
     bool enum_member_used(uint64_t coll, uint32_t enum_id, uint32_t mid) override;
     uint64_t catalog_epoch() override;
 
+    bool find_room(uint64_t coll, uint64_t id, RoomRow& out) override;  // rooms.cpp
+    bool find_room_by_name(uint64_t coll, std::string_view name, RoomRow& out) override;
+    void set_room_name(uint64_t coll, uint64_t id, std::string_view name) override;
+    std::vector<uint64_t> write_rooms(uint64_t coll, const std::vector<RoomWrite>& w) override;
+
     void log(std::string_view msg) override;  // function library
     void set_collection_default_deep(uint64_t id, int deep) override;
     uint64_t next_free_id() override;   // function library

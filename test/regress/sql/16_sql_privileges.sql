@@ -22,8 +22,9 @@ JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'thingsdb'
 WHERE p.prosecdef OR p.pronamespace = 'thingsdb'::regnamespace
    OR p.proname IN ('tdb_collect_garbage', 'tdb_prune_events')
 ORDER BY p.oid::regprocedure::text;
--- One function runs with its owner's rights by SECURITY DEFINER: tdb_watching(), which
--- reads only the watches of the caller's own channels (pg_listening_channels()).
+-- Two functions run with their owner's rights by SECURITY DEFINER: tdb_watching() and
+-- tdb_joined(), which read only the watches and rooms of the caller's own channels
+-- (pg_listening_channels()).
 SELECT p.oid::regprocedure AS security_definer
 FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'thingsdb'
