@@ -37,7 +37,8 @@ public:
     void delete_collection(uint64_t id) override;
     void rename_collection(uint64_t id, std::string_view name) override;
     void check_interrupts() override;
-    double now() override { return 1700000000.0; }
+    double clock = 1700000000.0;  // a fake clock (tasks' start times)
+    double now() override { return clock; }
     // ---- function library ----
     void set_collection_default_deep(uint64_t id, int deep) override {
         colls[id].default_deep = deep;
@@ -117,6 +118,23 @@ public:
     uint32_t access_mask(uint64_t scope_id, uint64_t user_id) override;
     void set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) override;
     std::vector<tdb::AccessRow> user_access(uint64_t user_id) override;
+
+    // ---- tasks, keyed by (scope, id) ----
+    std::map<std::pair<uint64_t, uint64_t>, tdb::TaskRow> tasks_;
+    std::vector<tdb::TaskRow> tasks(uint64_t scope_id) override {
+        std::vector<tdb::TaskRow> out;
+        for (auto& [key, row] : tasks_)
+            if (key.first == scope_id) out.push_back(row);
+        return out;
+    }
+    bool find_task(uint64_t scope_id, uint64_t id, tdb::TaskRow& out) override {
+        auto it = tasks_.find({scope_id, id});
+        if (it == tasks_.end()) return false;
+        out = it->second;
+        return true;
+    }
+    void save_task(const tdb::TaskRow& row) override { tasks_[{row.scope_id, row.id}] = row; }
+    void delete_task(uint64_t scope_id, uint64_t id) override { tasks_.erase({scope_id, id}); }
 };
 
 // A fresh node with the collection `stuff` for each call of q()/qerr().

@@ -143,6 +143,7 @@ struct StoredForm {
     void wrap(const Value& v) { cannot_store(v); }
     void future(const Value& v) { cannot_store(v); }
     void ano(const Value& v) { cannot_store(v); }
+    void task(const Value& v) { cannot_store(v); }
 };
 
 // The properties object, with a restriction (restrict.h) first under the

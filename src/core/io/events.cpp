@@ -116,6 +116,7 @@ struct MutationForm {
     void wrap(const Value& v) { as_result(v); }
     void future(const Value& v) { as_result(v); }
     void ano(const Value& v) { as_result(v); }
+    void task(const Value& v) { as_result(v); }
 };
 
 std::string keyed(const char* kind, const std::string& key, const std::string& value) {

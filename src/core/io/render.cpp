@@ -9,6 +9,7 @@
 #include "core/lang/query.h"
 #include "core/model/datetime.h"
 #include "core/model/regex.h"
+#include "core/model/task.h"
 #include "core/model/wrap.h"
 
 namespace tdb {
@@ -80,6 +81,7 @@ struct ResultForm {
     void future(const Value& v) { walk(*this, future_value(v)); }             // fn/util.cpp
     void wrap(const Value& v) { render_wrap(q, out.value_text(), v, deep); }  // wrap.cpp
     void ano(const Value& v) { out.str(to_display(v)); }
+    void task(const Value& v) { out.str(task_result_text(v)); }  // fn/tasks.cpp
 };
 
 }  // namespace

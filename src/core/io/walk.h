@@ -22,6 +22,7 @@ namespace tdb {
 //   datetime(const Value&)       (a datetime or a timeval)
 //   member(const Value&)         wrap(const Value&)
 //   future(const Value&)         ano(const Value&)
+//   task(const Value&)
 //
 // nil, bool, int, str and lists are the same in every form and written here;
 // forms recurse with walk(*this, v). A new kind of value goes into this
@@ -64,6 +65,7 @@ void walk(Form& f, const Value& v) {
         case VT::Wrap: f.wrap(v); return;
         case VT::Future: f.future(v); return;
         case VT::Ano: f.ano(v); return;
+        case VT::Task: f.task(v); return;
     }
     // clang-format on
 }

@@ -13,6 +13,7 @@
 #include "core/model/poll.h"
 #include "core/api/error.h"
 #include "core/model/regex.h"
+#include "core/model/task.h"
 #include "core/model/thing.h"
 
 namespace tdb {
@@ -294,6 +295,8 @@ std::string to_display(const Value& v) {
         case VT::Datetime:
         case VT::Timeval:
             return dt_to_iso(*v.datetime());
+        case VT::Task:
+            return task_display(v);
         default:
             raisef(TYPE_ERR, "cannot convert type `%s` to `str`", type_name(v));
     }

@@ -122,6 +122,8 @@ const char* type_name(const Value& v) {
             return "anonymous";
         case VT::Future:
             return "future";
+        case VT::Task:
+            return "task";
     }
     return "unknown";
 }

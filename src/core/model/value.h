@@ -83,6 +83,7 @@ enum class VT : uint8_t {
     Wrap,  // a thing seen through a Type (thing.wrap(..)); see wrap.h
     Ano,   // an anonymous type &{...}; see wrap.h
     Future,
+    Task,  // a scheduled closure (model/task.h)
 };
 
 struct StrObj;
@@ -94,6 +95,7 @@ struct RegexObj;
 struct ErrorObj;
 struct DatetimeObj;
 struct EnumMemberObj;
+struct TaskObj;
 
 class Value {
 public:
@@ -171,6 +173,7 @@ public:
     ErrorObj* error() const { return reinterpret_cast<ErrorObj*>(u_.o); }
     DatetimeObj* datetime() const { return reinterpret_cast<DatetimeObj*>(u_.o); }
     EnumMemberObj* member() const { return reinterpret_cast<EnumMemberObj*>(u_.o); }
+    TaskObj* task() const { return reinterpret_cast<TaskObj*>(u_.o); }
     Obj* object() const { return u_.o; }
 
 private:
