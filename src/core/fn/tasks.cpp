@@ -466,6 +466,14 @@ Value m_task_set_owner(Query& q, Value* self, Args& a) {
     return Value::nil();
 }
 
+Value empty_task() { return task_value(new TaskObj()); }
+
+Value stored_task(uint64_t id) {
+    Query* q = Query::current();
+    TaskObj* t = q && id ? find(*q, id) : nullptr;
+    return t ? task_value(t) : empty_task();
+}
+
 // ---- what results and str() show of a task (ThingsDB's ti_vtask_to_pk) ----
 
 std::string task_display(const Value& v) {

@@ -11,6 +11,7 @@
 #include "core/lang/query.h"
 #include "core/model/datetime.h"
 #include "core/model/regex.h"
+#include "core/model/task.h"
 #include "core/model/thing.h"
 
 namespace tdb {
@@ -143,7 +144,13 @@ struct StoredForm {
     void wrap(const Value& v) { cannot_store(v); }
     void future(const Value& v) { cannot_store(v); }
     void ano(const Value& v) { cannot_store(v); }
-    void task(const Value& v) { cannot_store(v); }
+    // A task as its id: the row in thingsdb.tasks is the task ({"!k": id}).
+    void task(const Value& v) {
+        out.begin_object();
+        out.tag("!k");
+        out.uinteger(v.task()->id);
+        out.end_object();
+    }
 };
 
 // The properties object, with a restriction (restrict.h) first under the

@@ -143,8 +143,9 @@ bool restriction_allows(uint64_t r, const Value& v) {
         case RK::Error:
             return v.is(VT::Error);
         case RK::Room:
+            return false;  // no rooms here
         case RK::Task:
-            return false;  // no rooms or tasks here
+            return v.is(VT::Task);
         case RK::Email:
             return v.is(VT::Str) && restriction_pattern_ok('e', v.as_str());
         case RK::Url:

@@ -30,6 +30,11 @@ struct TaskObj : Obj {
 // str() of a task ("task:123", "task:nil") and what a result shows of it
 // ("<task:123 owner:admin run_at:2024-01-01T00:00:00Z status:nil>").
 std::string task_display(const Value& v);
+// The empty task ("task:nil"): the default of a `task` field.
+Value empty_task();
+// A task of the running query's collection read back from the stored form {"!k": id}; the
+// empty task when it is gone (fn/tasks.cpp; codec.cpp).
+Value stored_task(uint64_t id);
 std::string task_result_text(const Value& v);
 
 }  // namespace tdb

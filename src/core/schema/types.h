@@ -50,6 +50,7 @@ enum class SK : uint8_t {
     Url,
     Tel,
     AnyEnum,  // 'enum': a member of any enum
+    Task,     // 'task' (model/task.h)
 };
 
 // Prefix flags of a definition ('&', '-', '+', '*', '?', '!'): how a wrapping
