@@ -218,3 +218,79 @@ TEST(Tasks, ThingArgumentsStayAlive) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Tasks, StoredAsValues) {
+    std::string id = make("|t| nil");
+    qk(".t = task(" + id + "); .l = [task(" + id + ")]; nil");
+    // Read back in later queries: the same task, by its row.
+    EXPECT_EQ(qk("[is_task(.t), .t.id() == " + id + ", .l[0] == .t]"), "[true,true,true]");
+    qk("task(" + id + ").del()");
+    EXPECT_EQ(qk("[str(.t), .t.id(), str(.l[0])]"), "[\"task:nil\",null,\"task:nil\"]");
+}
+
+TEST(Tasks, FieldDefinitions) {
+    fresh_storage();
+    qk("set_type('Job', {t: 'task', o: 'task?'}); nil");
+    EXPECT_EQ(qk("j = Job{}; [str(j.t), j.o]"), "[\"task:nil\",null]");
+    std::string id = qk("task(datetime(), |t| nil).id()");
+    EXPECT_EQ(qk(".j = Job{t: task(" + id + ")}; .j.t.id() == " + id), "true");
+    EXPECT_EQ(qerr("Job{t: 1}", "@:stuff", true).code(), tdb::TYPE_ERR);
+    EXPECT_EQ(qk("x = {}; x.restrict('task'); x.a = task(" + id + "); x.a.id() == " + id), "true");
+}
+
+}  // namespace
+
+namespace {
+
+// A run of a task made on the current node fails with this error.
+void expect_run_err(const std::string& id, int code, const std::string& msg) {
+    try {
+        run(std::stoull(id));
+        ADD_FAILURE() << "no error";
+    } catch (const tdb::Error& e) {
+        EXPECT_EQ(e.code(), code);
+        EXPECT_EQ(e.msg(), msg);
+    }
+}
+
+TEST(Tasks, AgainArgumentsInsideTheRun) {
+    fresh_storage();
+    std::string id = qk("task(datetime(), |t| t.again_at()).id()");
+    expect_run_err(id, tdb::NUM_ARGUMENTS_ERR,
+                   "function `again_at` takes 1 argument but 0 were given");
+    id = qk("task(datetime(), |t| t.again_at(1)).id()");
+    expect_run_err(id, tdb::TYPE_ERR,
+                   "function `again_at` expects argument 1 to be of type `datetime` or `timeval` "
+                   "but got type `int` instead");
+    id = qk("task(datetime(), |t| t.again_in('days')).id()");
+    expect_run_err(id, tdb::NUM_ARGUMENTS_ERR,
+                   "function `again_in` takes 2 arguments but 1 was given");
+    id = qk("task(datetime(), |t| t.again_in(1, 1)).id()");
+    expect_run_err(id, tdb::TYPE_ERR,
+                   "function `again_in` expects argument 1 to be of type `str` but got type "
+                   "`int` instead");
+    id = qk("task(datetime(), |t| t.again_in('fortnights', 1)).id()");
+    expect_run_err(id, tdb::VALUE_ERR,
+                   "invalid unit, expecting one of `years`, `months`, `weeks`, `days`, `hours`, "
+                   "`minutes` or `seconds`");
+    id = qk("task(datetime(), |t| t.again_in('days', 'x')).id()");
+    expect_run_err(id, tdb::TYPE_ERR,
+                   "function `again_in` expects argument 2 to be of type `int` but got type "
+                   "`str` instead");
+    // Cancelled during its own run: again_* is refused.
+    id = qk("task(datetime(), |t| {t.cancel(); t.again_in('days', 1)}).id()");
+    expect_run_err(id, tdb::OPERATION_ERR, "task Id " + id + " is cancelled");
+}
+
+TEST(Tasks, SetterArity) {
+    std::string id = make("|t| nil");
+    EXPECT_EQ(qerr("task(" + id + ").set_closure()", "@:stuff", true).msg(),
+              "function `set_closure` takes 1 argument but 0 were given");
+    EXPECT_EQ(qerr("task(" + id + ").set_owner()", "@:stuff", true).code(), tdb::NUM_ARGUMENTS_ERR);
+    EXPECT_EQ(qerr("task(" + id + ").set_owner('a', 'b')", "@:stuff", true).msg(),
+              "function `set_owner` takes 1 argument but 2 were given");
+}
+
+}  // namespace
