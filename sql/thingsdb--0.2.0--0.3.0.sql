@@ -58,3 +58,39 @@ AS 'MODULE_PATHNAME', 'tdb_run_due_task';
 REVOKE ALL ON FUNCTION tdb_run_due_task() FROM PUBLIC;
 COMMENT ON FUNCTION tdb_run_due_task() IS
 'runs one due task of this database as its owner, in the caller''s transaction (the task worker calls it once per transaction): the task''s id, or NULL when none is due';
+
+-- Things a task keeps as arguments are reachable: the mark of the garbage
+-- collector starts from them too.
+CREATE OR REPLACE FUNCTION thingsdb.gc_reach(coll bigint)
+RETURNS SETOF bigint
+LANGUAGE sql STABLE ROWS 100000
+SET search_path = pg_catalog, pg_temp
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET jit = off
+AS $$
+    WITH RECURSIVE reach(id) AS (
+        SELECT coll
+        UNION
+        SELECT jsonb_path_query(e.definition, 'lax $.members[*][1]."#"')::text::bigint
+        FROM thingsdb.enums e WHERE e.collection = coll
+        UNION
+        SELECT jsonb_path_query(k.args, 'strict $.*.**."#"')::text::bigint
+        FROM thingsdb.tasks k WHERE k.scope_id = coll AND k.args IS NOT NULL
+        UNION
+        SELECT jsonb_path_query(k.args, 'strict $.*.**."!s"[*]')::text::bigint
+        FROM thingsdb.tasks k WHERE k.scope_id = coll AND k.args IS NOT NULL
+        UNION
+        SELECT ref.id
+        FROM reach
+        JOIN thingsdb.things t ON t.collection = coll AND t.id = reach.id,
+        LATERAL (
+            SELECT jsonb_path_query(t.props, 'strict $.*.**."#"')::text::bigint AS id
+            UNION ALL
+            SELECT jsonb_path_query(t.props, 'strict $.*.**."!s"[*]')::text::bigint
+        ) AS ref
+    )
+    SELECT id FROM reach
+$$;
+COMMENT ON FUNCTION thingsdb.gc_reach(bigint) IS
+'the mark of thingsdb.collect_garbage: the ids of the things of a collection reachable from its root, an enum member''s value or a task''s arguments';

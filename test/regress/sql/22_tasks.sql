@@ -53,6 +53,12 @@ SELECT tdb_query($$ .t.set_closure(|t, a, b| [a, b]); .t.args() $$);
 SELECT tdb_query($$ .t.set_args([{name: 'thing arg'}, 2]); .t.args()[0].name $$);
 SELECT tdb_query($$ .t.set_owner('postgres'); .t.owner() $$);
 SELECT tdb_query($$ .t.closure() $$);
+-- The garbage collector keeps what a task's arguments hold.
+SET client_min_messages = warning;
+SELECT tdb_query($$ .keep = {}; .keep = nil; .t.args()[0].id() > 0 $$) AS stored;
+SELECT tdb_collect_garbage('jobs') >= 0 AS swept;
+RESET client_min_messages;
+SELECT tdb_query($$ .t.args()[0].name $$);
 
 -- Errors, as ThingsDB gives them.
 SELECT tdb_query('task()');
