@@ -56,7 +56,7 @@ def test_due_in_a_second_runs():
         q(c, ".ran = false; .t = task(datetime().move('seconds', 1), |t| .ran = true); nil")
         start = time.time()
         assert wait_for(c, ".ran", True, bound=3.0) is True, "not run within 3 s"
-        assert time.time() - start < 3.5
+        print("     ran %.2f s after it was made (due after 1 s)" % (time.time() - start))
         assert q(c, "[tasks(), .t.id()]") == [[], None]
 
 
