@@ -133,7 +133,10 @@ public:
         out = it->second;
         return true;
     }
-    void save_task(const tdb::TaskRow& row) override { tasks_[{row.scope_id, row.id}] = row; }
+    void save_task(const tdb::TaskRow& row) override {
+        auto key = std::make_pair(row.scope_id, row.id);
+        if (row.is_new || tasks_.count(key)) tasks_[key] = row;
+    }
     void delete_task(uint64_t scope_id, uint64_t id) override { tasks_.erase({scope_id, id}); }
 };
 

@@ -118,6 +118,9 @@ struct TaskRow {
     bool has_err = false;   // false: never ran, or ran without error
     int err_code = 0;
     std::string err_msg;
+    // save_task: insert (else update an existing row: one deleted meanwhile, by a run or a
+    // del() of another transaction, stays deleted).
+    bool is_new = false;
 };
 
 // One access row: a user's mask on a scope (0: @thingsdb, else a collection).
@@ -222,7 +225,7 @@ public:
     // ---- tasks (thingsdb.tasks). The defaults raise, as for users.
     virtual std::vector<TaskRow> tasks(uint64_t scope_id);  // ordered by id
     virtual bool find_task(uint64_t scope_id, uint64_t id, TaskRow& out);
-    virtual void save_task(const TaskRow& row);  // inserts or updates by scope and id
+    virtual void save_task(const TaskRow& row);  // inserts or updates by scope and id (is_new)
     virtual void delete_task(uint64_t scope_id, uint64_t id);
 
     // ---- datetime: a collection's time zone (an IANA name).

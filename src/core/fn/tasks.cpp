@@ -125,7 +125,7 @@ TaskRow to_row(const TaskObj& t, std::string args_json) {
 
 // Writes the task; with new_args, the arguments changed too (their
 // references are counted again).
-void save(Query& q, TaskObj& t, bool new_args) {
+void save(Query& q, TaskObj& t, bool new_args, bool new_task = false) {
     TaskRow old;
     bool existed = q.storage().find_task(t.scope_id, t.id, old);
     std::string args_json = new_args || !existed ? encode_args(t.args) : old.args_json;
@@ -133,7 +133,10 @@ void save(Query& q, TaskObj& t, bool new_args) {
         if (existed) count_refs(q, old.args_json, -1);
         count_refs(q, args_json, +1);
     }
-    q.storage().save_task(to_row(t, std::move(args_json)));
+    if (!existed && !new_task) return;  // deleted meanwhile: not made again
+    TaskRow row = to_row(t, std::move(args_json));
+    row.is_new = new_task;
+    q.storage().save_task(row);
 }
 
 void remove(Query& q, TaskObj& t) {
@@ -282,7 +285,7 @@ Value fn_task(Query& q, Value*, Args& a) {
     t->closure = closure;
     t->args = std::move(args);
     t->loaded = true;
-    save(q, *t, true);
+    save(q, *t, true, true);
     state(q).by_id.emplace(t->id, t);
     return task_value(t.get());
 }

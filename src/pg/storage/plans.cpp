@@ -211,12 +211,13 @@ constexpr PlanDef kPlans[] = {
     {Plan::TASK_FIND,
      "SELECT " TASK_COLUMNS " FROM thingsdb.tasks WHERE scope_id = $1 AND id = $2", 2,
      {INT8OID, INT8OID}, 0},
-    {Plan::TASK_SAVE,
+    {Plan::TASK_INSERT,
      "INSERT INTO thingsdb.tasks (" TASK_COLUMNS_PLAIN ")"
-     " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)"
-     " ON CONFLICT (scope_id, id) DO UPDATE SET run_at = excluded.run_at,"
-     " owner_id = excluded.owner_id, owner = excluded.owner, closure = excluded.closure,"
-     " args = excluded.args, err_code = excluded.err_code, err_msg = excluded.err_msg",
+     " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)",
+     9, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID}, 0},
+    {Plan::TASK_UPDATE,
+     "UPDATE thingsdb.tasks SET run_at = $3, owner_id = $4, owner = $5, closure = $6,"
+     " args = $7::jsonb, err_code = $8, err_msg = $9 WHERE scope_id = $1 AND id = $2",
      9, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID}, 0},
     {Plan::TASK_DELETE, "DELETE FROM thingsdb.tasks WHERE scope_id = $1 AND id = $2", 2,
      {INT8OID, INT8OID}, 0},

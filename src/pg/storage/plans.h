@@ -70,7 +70,8 @@ enum class Plan {
     // tasks (tasks.cpp)
     TASK_LIST,
     TASK_FIND,
-    TASK_SAVE,
+    TASK_INSERT,
+    TASK_UPDATE,
     TASK_DELETE,
     TASK_DUE,
     // watch events (notify.cpp); these run with a snapshot of their own

@@ -62,7 +62,7 @@ void PgStorage::save_task(const TaskRow& row) {
         if (!row.run_at) nulls[2] = 'n';
         if (row.args_json.empty()) nulls[6] = 'n';
         if (!row.has_err) nulls[7] = nulls[8] = 'n';
-        exec_plan(Plan::TASK_SAVE, args, nulls);
+        exec_plan(row.is_new ? Plan::TASK_INSERT : Plan::TASK_UPDATE, args, nulls);
         for (int i : {4, 5, 6, 8}) pfree(DatumGetPointer(args[i]));
     });
 }
