@@ -96,6 +96,9 @@ logging_collector = on
 log_directory = 'log'
 log_filename = 'postgresql-%a.log'
 log_truncate_on_rotation = on
+# The task worker (docs/tasks.md) runs the due tasks of database thingsdb.
+shared_preload_libraries = 'thingsdb'
+thingsdb.task_databases = 'thingsdb'
 "
 conf_changed=no
 if [ "$(cat "$PGDATA_TDB/thingsdb.conf" 2>/dev/null)" != "$(printf '%s' "$conf")" ]; then
@@ -103,18 +106,26 @@ if [ "$(cat "$PGDATA_TDB/thingsdb.conf" 2>/dev/null)" != "$(printf '%s' "$conf")
     conf_changed=yes
 fi
 
+# The preloaded library stays in the server (and every session forks with it): a newly
+# installed one takes a restart.
+TDB_LIB="$("$PG_CONFIG" --pkglibdir)/thingsdb.so"
+lib_sum="$(md5sum < "$TDB_LIB" 2>/dev/null || true)"
+lib_changed=no
+if [ "$(cat "$PGDATA_TDB/thingsdb.so.md5" 2>/dev/null)" != "$lib_sum" ]; then
+    lib_changed=yes
+fi
+
 if as_pg "$PGBIN/pg_ctl" -D "$PGDATA_TDB" status >/dev/null 2>&1; then
-    if [ $conf_changed = yes ]; then
-        say "restarting the server (settings changed)"
+    if [ $conf_changed = yes ] || [ $lib_changed = yes ]; then
+        say "restarting the server (settings or library changed)"
         as_pg "$PGBIN/pg_ctl" -D "$PGDATA_TDB" -w -l "$PGDATA_TDB/startup.log" restart >/dev/null
     fi
 else
     say "starting the server on port $PGPORT_TDB, socket $PGSOCK_TDB"
     as_pg "$PGBIN/pg_ctl" -D "$PGDATA_TDB" -w -l "$PGDATA_TDB/startup.log" start >/dev/null
 fi
+printf '%s' "$lib_sum" | as_pg tee "$PGDATA_TDB/thingsdb.so.md5" >/dev/null
 
-# New sessions load the freshly installed library, so no restart is needed
-# after a rebuild.
 psql_tdb() { psql -X -q -v ON_ERROR_STOP=1 -h "$PGSOCK_TDB" -p $PGPORT_TDB -U postgres "$@"; }
 if [ "$(psql_tdb -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = 'thingsdb'")" != 1 ]; then
     psql_tdb -d postgres -c "CREATE DATABASE thingsdb"

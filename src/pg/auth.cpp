@@ -245,4 +245,23 @@ const Identity& CallContext::identity(Storage& st) {
     return identity_;
 }
 
+Identity task_owner_identity(Storage& st, uint64_t user_id, const std::string& name) {
+    Identity who;
+    UserRow u;
+    if (user_id) {
+        if (!st.find_user_by_id(user_id, u)) raise(AUTH_ERR, "the owner of the task is no user");
+        who.name = u.name;
+        who.user_id = u.id;
+    } else {
+        who.name = name;
+    }
+    bool admin = false;
+    const char* role = who.name.c_str();
+    pg_call([&] { admin = role_is_admin(get_role_oid(role, true)); });
+    who.admin = admin;
+    if (!who.user_id && !admin)
+        raise(AUTH_ERR, fmt("role `%s` is not a ThingsDB user", who.name.c_str()));
+    return who;
+}
+
 }  // namespace tdb::pg

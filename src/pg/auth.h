@@ -46,6 +46,11 @@ private:
     Identity identity_;
 };
 
+// The identity a task runs with: its owner's (a ThingsDB user by id, else the admin role of
+// that name), as a call of that user would have it. auth_err when the user is gone, or the
+// role is neither a user nor an admin any more. Inside a CallContext.
+Identity task_owner_identity(Storage& st, uint64_t user_id, const std::string& name);
+
 // SHA-256 of a token key (32 raw bytes): what thingsdb.tokens keeps.
 std::string token_hash(std::string_view key);
 // A new token key: 16 random bytes as 22 characters of base64.

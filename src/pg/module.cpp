@@ -9,6 +9,7 @@
 #include "pg/memory.h"
 #include "pg/notify.h"
 #include "pg/settings.h"
+#include "pg/task_worker.h"
 
 extern "C" {
 #include "postgres.h"
@@ -74,6 +75,7 @@ extern "C" void _PG_init(void) {
     tdb::pg::memory_init();
     tdb::pg::events_init();
     tdb::pg::auth_init();
+    tdb::pg::task_worker_init();
     MarkGUCPrefixReserved("thingsdb");
     tdb::init_core();  // the table of built-ins and the core's hooks, before any query
 }

@@ -95,7 +95,7 @@ class PrivateCluster:
     port) for tests that crash the server. The extension is installed system
     wide, so CREATE EXTENSION works at once. Use as a context manager."""
 
-    def __init__(self):
+    def __init__(self, task_databases=None):
         # scripts/asan_regress.sh runs the server of a copied installation
         # (TDB_PG_BINDIR) through a wrapper that preloads ASan (TDB_PG_POSTGRES).
         self.bindir = os.environ.get("TDB_PG_BINDIR") or subprocess.check_output(
@@ -118,6 +118,11 @@ class PrivateCluster:
                     "recovery_init_sync_method = syncfs\n"
                     # Hostile statements are 100 MB long: do not log them.
                     "log_min_error_statement = panic\n" % (self.sock, self.port))
+            if task_databases:
+                # The task worker (docs/tasks.md) starts only from a preloaded library.
+                f.write("shared_preload_libraries = 'thingsdb'\n"
+                        "thingsdb.task_databases = '%s'\nthingsdb.task_naptime = 200\n"
+                        % task_databases)
         self.start()
 
     def run(self, prog, *args, check=True):

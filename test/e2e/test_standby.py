@@ -22,7 +22,8 @@ import tdbtest  # noqa: E402
 
 import psycopg  # noqa: E402
 
-PGBIN = subprocess.check_output(["pg_config", "--bindir"], text=True).strip()
+PGBIN = os.environ.get("TDB_PG_BINDIR") or subprocess.check_output(
+    ["pg_config", "--bindir"], text=True).strip()
 TDB = os.path.join(tdbtest.ROOT, "build", "tdb")
 DB = "app"
 ROLE = "tdb_standby_reader"
@@ -91,11 +92,15 @@ def setup():
         c.execute("SELECT tdb_new_procedure('add', '|name, n| {.items.push({name: name, n: n}); n}')")
         c.execute("SELECT tdb_query('new_user(\"%s\"); grant(\"@:stuff\", \"%s\", QUERY | RUN); nil', "
                   "'@thingsdb')" % (ROLE, ROLE))
+        # A task due at once, which no worker runs on the primary (not preloaded there).
+        c.execute("SELECT tdb_query('task(datetime(), |t| .ran = true); nil')")
         KEY["key"] = c.execute("SELECT tdb_query('new_token(\"%s\")', '@thingsdb')" % ROLE).fetchone()[0]
     # The replica: a base backup with -R (standby.signal and primary_conninfo).
     STANDBY.run(os.path.join(PGBIN, "pg_basebackup"), "-D", STANDBY.dir, "-h", BASE, "-p", str(PRIMARY.port),
                 "-U", "postgres", "-R", "-X", "stream", "-c", "fast")
-    STANDBY.conf("port = %d\nhot_standby = on\n" % STANDBY.port)
+    STANDBY.conf("port = %d\nhot_standby = on\n" % STANDBY.port +
+                 # The task worker would run the tasks of DB, were it not a standby.
+                 "shared_preload_libraries = 'thingsdb'\nthingsdb.task_databases = '%s'\n" % DB)
     STANDBY.start()
     wait_replay()
 
@@ -128,6 +133,14 @@ def standby_error(stmt, args=None, user="postgres"):
 
 def one(conn, stmt, args=None):
     return conn.execute(stmt, args).fetchone()[0]
+
+
+def test_standby_runs_no_task():
+    with STANDBY.connect() as c:
+        assert one(c, "SELECT tdb_run_due_task()") is None
+        assert one(c, "SELECT count(*) FROM pg_stat_activity "
+                      "WHERE backend_type = 'thingsdb task worker'") == 0
+        assert one(c, "SELECT tdb_query('[tasks().len(), .get(\"ran\")]')") == [1, None]
 
 
 def test_is_standby():
@@ -213,7 +226,7 @@ def main():
         setup()
         for fn in (test_is_standby, test_reads_on_standby, test_changes_refused_on_standby,
                    test_tokens_and_rights_on_standby, test_primary_changes_reach_standby,
-                   test_cli_on_standby):
+                   test_cli_on_standby, test_standby_runs_no_task):
             T.run(fn)
     except Exception:
         import traceback

@@ -37,7 +37,8 @@ public:
     void delete_collection(uint64_t id) override;
     void rename_collection(uint64_t id, std::string_view name) override;
     void check_interrupts() override;
-    double now() override { return 1700000000.0; }
+    double clock = 1700000000.0;  // a fake clock (tasks' start times)
+    double now() override { return clock; }
     // ---- function library ----
     void set_collection_default_deep(uint64_t id, int deep) override {
         colls[id].default_deep = deep;
@@ -129,6 +130,25 @@ public:
     bool find_room_by_name(uint64_t coll, std::string_view name, tdb::RoomRow& out) override;
     void set_room_name(uint64_t coll, uint64_t id, std::string_view name) override;
     std::vector<uint64_t> write_rooms(uint64_t coll, const std::vector<tdb::RoomWrite>& w) override;
+    // ---- tasks, keyed by (scope, id) ----
+    std::map<std::pair<uint64_t, uint64_t>, tdb::TaskRow> tasks_;
+    std::vector<tdb::TaskRow> tasks(uint64_t scope_id) override {
+        std::vector<tdb::TaskRow> out;
+        for (auto& [key, row] : tasks_)
+            if (key.first == scope_id) out.push_back(row);
+        return out;
+    }
+    bool find_task(uint64_t scope_id, uint64_t id, tdb::TaskRow& out) override {
+        auto it = tasks_.find({scope_id, id});
+        if (it == tasks_.end()) return false;
+        out = it->second;
+        return true;
+    }
+    void save_task(const tdb::TaskRow& row) override {
+        auto key = std::make_pair(row.scope_id, row.id);
+        if (row.is_new || tasks_.count(key)) tasks_[key] = row;
+    }
+    void delete_task(uint64_t scope_id, uint64_t id) override { tasks_.erase({scope_id, id}); }
 };
 
 // A fresh node with the collection `stuff` for each call of q()/qerr().

@@ -104,6 +104,25 @@ struct TokenRow {
     std::string description;
 };
 
+// ---- tasks ----
+// One task as stored (ThingsDB's vtask). scope_id is the collection's id, or
+// 0 for the @thingsdb scope; ids come from the thing ids, as in ThingsDB.
+struct TaskRow {
+    uint64_t scope_id = 0;
+    uint64_t id = 0;
+    int64_t run_at = 0;     // seconds since the epoch; 0: not scheduled
+    uint64_t owner_id = 0;  // 0: an admin role that is no ThingsDB user
+    std::string owner;      // the owner's name when the task was made or given
+    std::string closure;    // the closure's source text
+    std::string args_json;  // the arguments in the stored form of a property
+    bool has_err = false;   // false: never ran, or ran without error
+    int err_code = 0;
+    std::string err_msg;
+    // save_task: insert (else update an existing row: one deleted meanwhile, by a run or a
+    // del() of another transaction, stays deleted).
+    bool is_new = false;
+};
+
 // One access row: a user's mask on a scope (0: @thingsdb, else a collection).
 struct AccessRow {
     uint64_t scope_id = 0;
@@ -217,6 +236,12 @@ public:
     virtual uint32_t access_mask(uint64_t scope_id, uint64_t user_id);
     virtual void set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask);  // 0: no row
     virtual std::vector<AccessRow> user_access(uint64_t user_id);  // ordered by scope id
+
+    // ---- tasks (thingsdb.tasks). The defaults raise, as for users.
+    virtual std::vector<TaskRow> tasks(uint64_t scope_id);  // ordered by id
+    virtual bool find_task(uint64_t scope_id, uint64_t id, TaskRow& out);
+    virtual void save_task(const TaskRow& row);  // inserts or updates by scope and id (is_new)
+    virtual void delete_task(uint64_t scope_id, uint64_t id);
 
     // ---- datetime: a collection's time zone (an IANA name).
     virtual void set_collection_time_zone(uint64_t id, std::string_view tz) = 0;

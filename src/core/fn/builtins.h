@@ -30,6 +30,11 @@ Builtin fn_base64_decode, fn_base64_encode, fn_change_id, fn_deep, fn_export, fn
     fn_is_email, fn_is_tel, fn_is_unsupported, fn_is_url, fn_log, fn_nse, fn_rand, fn_randint,
     fn_randstr, fn_refs, fn_root, fn_timeit, fn_wse;
 
+// fn/tasks.cpp: task(), tasks(), is_task and task methods
+Builtin fn_is_task, fn_task, fn_tasks, m_task_again_at, m_task_again_in, m_task_args, m_task_at,
+    m_task_cancel, m_task_closure, m_task_del, m_task_err, m_task_id, m_task_owner, m_task_set_args,
+    m_task_set_closure, m_task_set_owner;
+
 // fn/closure.cpp: closure() and closure methods
 Builtin fn_closure, m_closure_call, m_closure_doc;
 

@@ -98,7 +98,7 @@ constexpr FnDef kFunctions[] = {
     {"is_room", fn_is_room, FN_ANY_SCOPE},
     {"is_set", fn_is_set, FN_ANY_SCOPE},
     {"is_str", fn_is_str, FN_ANY_SCOPE},
-    {"is_task", fn_is_unsupported, FN_ANY_SCOPE},
+    {"is_task", fn_is_task, FN_ANY_SCOPE},
     {"is_tel", fn_is_tel, FN_ANY_SCOPE},
     {"is_thing", fn_is_thing, FN_ANY_SCOPE},
     {"is_time_zone", fn_is_time_zone, FN_ANY_SCOPE},
@@ -161,6 +161,8 @@ constexpr FnDef kFunctions[] = {
     {"str", fn_str, FN_ANY_SCOPE},
     {"syntax_err", fn_syntax_err, FN_ANY_SCOPE},
     {"tan", fn_tan, FN_ANY_SCOPE},
+    {"task", fn_task, FN_ANY_SCOPE | FN_CHANGE},
+    {"tasks", fn_tasks, FN_ANY_SCOPE},
     {"thing", fn_thing, FN_ANY_SCOPE},
     {"time_zones_info", fn_time_zones_info, FN_THINGSDB},
     {"timeit", fn_timeit, FN_ANY_SCOPE},
@@ -331,9 +333,23 @@ constexpr MethodDef kMethods[] = {
     {VT::Room, {"id", m_room_id, FN_ANY_SCOPE}},
     {VT::Room, {"name", m_room_name, FN_ANY_SCOPE}},
     {VT::Room, {"set_name", m_room_set_name, FN_ANY_SCOPE | FN_CHANGE}},
+    // Task (fn/tasks.cpp)
+    {VT::Task, {"again_at", m_task_again_at, FN_ANY_SCOPE | FN_CHANGE}},
+    {VT::Task, {"again_in", m_task_again_in, FN_ANY_SCOPE | FN_CHANGE}},
+    {VT::Task, {"args", m_task_args, FN_ANY_SCOPE}},
+    {VT::Task, {"at", m_task_at, FN_ANY_SCOPE}},
+    {VT::Task, {"cancel", m_task_cancel, FN_ANY_SCOPE | FN_CHANGE}},
+    {VT::Task, {"closure", m_task_closure, FN_ANY_SCOPE}},
+    {VT::Task, {"del", m_task_del, FN_ANY_SCOPE | FN_CHANGE}},
+    {VT::Task, {"err", m_task_err, FN_ANY_SCOPE}},
+    {VT::Task, {"id", m_task_id, FN_ANY_SCOPE}},
+    {VT::Task, {"owner", m_task_owner, FN_ANY_SCOPE}},
+    {VT::Task, {"set_args", m_task_set_args, FN_ANY_SCOPE | FN_CHANGE}},
+    {VT::Task, {"set_closure", m_task_set_closure, FN_ANY_SCOPE | FN_CHANGE}},
+    {VT::Task, {"set_owner", m_task_set_owner, FN_ANY_SCOPE | FN_CHANGE}},
 };
 
-constexpr int kReceivers = static_cast<int>(VT::Room) + 1;
+constexpr int kReceivers = static_cast<int>(VT::Task) + 1;
 
 // The lookup, built once from the rows: it is on the evaluator's hot path.
 struct Lookup {

@@ -14,6 +14,7 @@
 #include "core/model/datetime.h"
 #include "core/model/regex.h"
 #include "core/model/room.h"
+#include "core/model/task.h"
 #include "core/model/thing.h"
 
 namespace tdb {
@@ -599,6 +600,9 @@ private:
                 return stored_member_hook(static_cast<uint32_t>(it[0].as_int()),
                                           static_cast<uint32_t>(it[1].as_int()));
             }
+            case 'k':  // {"!k": id}: a task of the collection
+                if (!v.is(VT::Int)) bad();
+                return stored_task(static_cast<uint64_t>(v.as_int()));
             case 'e': {
                 if (!v.is(VT::List) || v.list()->items.size() != 2) bad();
                 auto& it = v.list()->items;

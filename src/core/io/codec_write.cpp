@@ -11,6 +11,7 @@
 #include "core/lang/query.h"
 #include "core/model/datetime.h"
 #include "core/model/regex.h"
+#include "core/model/task.h"
 #include "core/model/thing.h"
 
 namespace tdb {
@@ -151,6 +152,13 @@ struct StoredForm {
         out.uinteger(r.id);
         out.end_object();
         if (refs && r.id) refs->push_back(r.id | kRoomRef);
+    }
+    // A task as its id: the row in thingsdb.tasks is the task ({"!k": id}).
+    void task(const Value& v) {
+        out.begin_object();
+        out.tag("!k");
+        out.uinteger(v.task()->id);
+        out.end_object();
     }
 };
 

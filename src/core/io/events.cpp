@@ -117,6 +117,7 @@ struct MutationForm {
     void future(const Value& v) { as_result(v); }
     void ano(const Value& v) { as_result(v); }
     void room(const RoomObj& r) { out.str(room_client_text(r)); }
+    void task(const Value& v) { as_result(v); }
 };
 
 std::string keyed(const char* kind, const std::string& key, const std::string& value) {

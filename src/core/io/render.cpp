@@ -9,6 +9,7 @@
 #include "core/lang/query.h"
 #include "core/model/datetime.h"
 #include "core/model/regex.h"
+#include "core/model/task.h"
 #include "core/model/wrap.h"
 
 namespace tdb {
@@ -81,6 +82,7 @@ struct ResultForm {
     void wrap(const Value& v) { render_wrap(q, out.value_text(), v, deep); }  // wrap.cpp
     void ano(const Value& v) { out.str(to_display(v)); }
     void room(const RoomObj& r) { out.str(room_client_text(r)); }
+    void task(const Value& v) { out.str(task_result_text(v)); }  // fn/tasks.cpp
 };
 
 }  // namespace

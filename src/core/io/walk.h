@@ -24,6 +24,7 @@ namespace tdb {
 //   member(const Value&)         wrap(const Value&)
 //   future(const Value&)         ano(const Value&)
 //   room(const RoomObj&)
+//   task(const Value&)
 //
 // nil, bool, int, str and lists are the same in every form and written here;
 // forms recurse with walk(*this, v). A new kind of value goes into this
@@ -67,6 +68,7 @@ void walk(Form& f, const Value& v) {
         case VT::Future: f.future(v); return;
         case VT::Ano: f.ano(v); return;
         case VT::Room: f.room(*v.room()); return;
+        case VT::Task: f.task(v); return;
     }
     // clang-format on
 }

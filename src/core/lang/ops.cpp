@@ -14,6 +14,7 @@
 #include "core/api/error.h"
 #include "core/model/regex.h"
 #include "core/model/room.h"
+#include "core/model/task.h"
 #include "core/model/thing.h"
 
 namespace tdb {
@@ -299,6 +300,8 @@ std::string to_display(const Value& v) {
             return dt_to_iso(*v.datetime());
         case VT::Room:  // as ThingsDB's ti_room_str
             return v.room()->id ? "room:" + std::to_string(v.room()->id) : "room:nil";
+        case VT::Task:
+            return task_display(v);
         default:
             raisef(TYPE_ERR, "cannot convert type `%s` to `str`", type_name(v));
     }

@@ -70,6 +70,7 @@ Query::Query(Storage& st, const Scope& scope)
 Query::~Query() {
     // Values first: they may point into the collection's identity map.
     types_state.reset();
+    tasks_state.reset();
     vars.clear();
     ret_val_ = Value();
     coll_.reset();

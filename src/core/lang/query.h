@@ -200,6 +200,8 @@ public:
     static Query* current();
     // State of the Type/enum layer for this query (types.cpp); opaque here.
     std::shared_ptr<void> types_state;
+    // This query's task objects and the task it runs (fn/tasks.cpp).
+    std::shared_ptr<void> tasks_state;
 
 private:
     Query* prev_current_ = nullptr;

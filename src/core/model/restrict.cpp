@@ -145,7 +145,7 @@ bool restriction_allows(uint64_t r, const Value& v) {
         case RK::Room:
             return v.is(VT::Room);
         case RK::Task:
-            return false;  // no tasks here
+            return v.is(VT::Task);
         case RK::Email:
             return v.is(VT::Str) && restriction_pattern_ok('e', v.as_str());
         case RK::Url:

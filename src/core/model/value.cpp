@@ -125,6 +125,8 @@ const char* type_name(const Value& v) {
             return "future";
         case VT::Room:
             return "room";
+        case VT::Task:
+            return "task";
     }
     return "unknown";
 }

@@ -84,6 +84,7 @@ enum class VT : uint8_t {
     Ano,   // an anonymous type &{...}; see wrap.h
     Future,
     Room,  // a room of a collection (room.h)
+    Task,  // a scheduled closure (model/task.h)
 };
 
 struct StrObj;
@@ -96,6 +97,7 @@ struct ErrorObj;
 struct DatetimeObj;
 struct EnumMemberObj;
 struct RoomObj;
+struct TaskObj;
 
 class Value {
 public:
@@ -174,6 +176,7 @@ public:
     DatetimeObj* datetime() const { return reinterpret_cast<DatetimeObj*>(u_.o); }
     EnumMemberObj* member() const { return reinterpret_cast<EnumMemberObj*>(u_.o); }
     RoomObj* room() const { return reinterpret_cast<RoomObj*>(u_.o); }
+    TaskObj* task() const { return reinterpret_cast<TaskObj*>(u_.o); }
     Obj* object() const { return u_.o; }
 
 private:

@@ -7,6 +7,7 @@
 #include "core/api/error.h"
 #include "core/model/datetime.h"
 #include "core/model/regex.h"
+#include "core/model/task.h"
 #include "core/model/restrict.h"
 #include "core/model/room.h"
 #include "core/model/thing.h"
@@ -72,6 +73,8 @@ CR check_kind(SK k, bool nillable, uint32_t ref, const Spec* cond, const Value& 
             return v.is(VT::Regex) ? CR::Ok : CR::Type;
         case SK::Closure:
             return v.is(VT::Closure) ? CR::Ok : CR::Type;
+        case SK::Task:
+            return v.is(VT::Task) ? CR::Ok : CR::Type;
         case SK::Error:
             return v.is(VT::Error) ? CR::Ok : CR::Type;
         case SK::Room:
@@ -356,6 +359,8 @@ Value Catalog::default_value(const TypeDef& t, const Field& f) {
             return make_regex(".*", "");
         case SK::Closure:
             return closure_from_source("||nil");
+        case SK::Task:
+            return empty_task();  // ThingsDB's nil task
         case SK::Error:
             return make_error(-100, "custom error");
         case SK::Room:

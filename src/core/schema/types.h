@@ -51,6 +51,7 @@ enum class SK : uint8_t {
     Tel,
     AnyEnum,  // 'enum': a member of any enum
     Room,     // 'room' (model/room.h)
+    Task,     // 'task' (model/task.h)
 };
 
 // Prefix flags of a definition ('&', '-', '+', '*', '?', '!'): how a wrapping

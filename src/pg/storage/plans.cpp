@@ -29,13 +29,15 @@ struct PlanDef {
     Plan id;  // the entry's place in kPlans (checked below)
     const char* sql;
     int nargs;
-    Oid types[6];
+    Oid types[9];
     int flags;
 };
 
 #define COLLECTION_COLUMNS "id, name, created_at, time_zone, default_deep"
 #define PROCEDURE_COLUMNS "scope_id, name, definition, created_at"
 #define USER_COLUMNS "id, name, created_at"
+#define TASK_COLUMNS_PLAIN "scope_id, id, run_at, owner_id, owner, closure, args, err_code, err_msg"
+#define TASK_COLUMNS "scope_id, id, run_at, owner_id, owner, closure, args::text, err_code, err_msg"
 
 // Things are found by (collection, id), the primary key of thingsdb.things; reads and updates
 // go straight to it (heap_read.cpp, heap_write.cpp). The UPDATE statements here serve only
@@ -201,6 +203,30 @@ constexpr PlanDef kPlans[] = {
     {Plan::USER_ACCESS,
      "SELECT scope_id, mask FROM thingsdb.access WHERE user_id = $1 ORDER BY scope_id", 1,
      {INT8OID}, 0},
+
+    // ---- tasks ----
+    {Plan::TASK_LIST,
+     "SELECT " TASK_COLUMNS " FROM thingsdb.tasks WHERE scope_id = $1 ORDER BY id", 1,
+     {INT8OID}, 0},
+    {Plan::TASK_FIND,
+     "SELECT " TASK_COLUMNS " FROM thingsdb.tasks WHERE scope_id = $1 AND id = $2", 2,
+     {INT8OID, INT8OID}, 0},
+    {Plan::TASK_INSERT,
+     "INSERT INTO thingsdb.tasks (" TASK_COLUMNS_PLAIN ")"
+     " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)",
+     9, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID}, 0},
+    {Plan::TASK_UPDATE,
+     "UPDATE thingsdb.tasks SET run_at = $3, owner_id = $4, owner = $5, closure = $6,"
+     " args = $7::jsonb, err_code = $8, err_msg = $9 WHERE scope_id = $1 AND id = $2",
+     9, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID}, 0},
+    {Plan::TASK_DELETE, "DELETE FROM thingsdb.tasks WHERE scope_id = $1 AND id = $2", 2,
+     {INT8OID, INT8OID}, 0},
+    // One due task, its row locked: a task another worker runs (its row locked) is skipped,
+    // and a row run and changed meanwhile is checked again against run_at (READ COMMITTED).
+    {Plan::TASK_DUE,
+     "SELECT scope_id, id FROM thingsdb.tasks WHERE run_at <= $1 ORDER BY run_at, id LIMIT 1"
+     " FOR UPDATE SKIP LOCKED",
+     1, {INT8OID}, OWN_SNAPSHOT},
 
     // ---- watch events ----
     {Plan::EVENTS_NEXT_ID, "SELECT nextval('thingsdb.change_id_seq')", 0, {}, OWN_SNAPSHOT},

@@ -67,6 +67,13 @@ enum class Plan {
     SET_ACCESS,
     DELETE_ACCESS,
     USER_ACCESS,
+    // tasks (tasks.cpp)
+    TASK_LIST,
+    TASK_FIND,
+    TASK_INSERT,
+    TASK_UPDATE,
+    TASK_DELETE,
+    TASK_DUE,
     // watch events (notify.cpp); these run with a snapshot of their own
     EVENTS_NEXT_ID,
     EVENTS_LAST_ID,

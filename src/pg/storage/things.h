@@ -68,6 +68,15 @@ public:
     void delete_procedure(uint64_t scope_id, std::string_view name) override;
     uint64_t procedures_epoch() override;
 
+    // ---- tasks: tasks.cpp ----
+    std::vector<TaskRow> tasks(uint64_t scope_id) override;
+    bool find_task(uint64_t scope_id, uint64_t id, TaskRow& out) override;
+    void save_task(const TaskRow& row) override;
+    void delete_task(uint64_t scope_id, uint64_t id) override;
+    // Locks the row of one task due at `now` that no other transaction has locked (FOR
+    // UPDATE SKIP LOCKED); false when there is none.
+    bool lock_due_task(int64_t now, uint64_t& scope_id, uint64_t& id);
+
     // ---- users, tokens and access: users.cpp ----
     std::vector<UserRow> users() override;
     bool find_user(std::string_view name, UserRow& out) override;
