@@ -142,7 +142,7 @@ bool base_kind(std::string_view s, SK& k) {
         {"number", SK::Number}, {"datetime", SK::Datetime}, {"timeval", SK::Timeval},
         {"regex", SK::Regex},   {"closure", SK::Closure},   {"error", SK::Error},
         {"email", SK::Email},   {"url", SK::Url},           {"tel", SK::Tel},
-        {"enum", SK::AnyEnum},  {"room", SK::Room}, {"task", SK::Task},
+        {"enum", SK::AnyEnum},  {"room", SK::Room},         {"task", SK::Task},
     };
     for (auto& e : kinds)
         if (s == e.n) {
