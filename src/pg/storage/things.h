@@ -45,6 +45,8 @@ public:
     uint64_t new_thing_id() override;
     std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) override;
     PropsEncoder* props_encoder() override;  // Props written as jsonb, no JSON text
+    std::vector<StoredThing> write_and_drop(uint64_t coll,
+                                            const std::vector<ThingWrite>& w) override;
     void lock_collection(uint64_t coll, bool exclusive) override;
     std::vector<StoredThing> delete_things(uint64_t coll,
                                            const std::vector<uint64_t>& ids) override;
@@ -112,6 +114,11 @@ private:
     bool caches_were_off_ = false;  // set_caches_off (epochs.h) before this call turned it on
     bool turned_caches_off_ = false;
     void restore_caches();
+    // write_things; with dropped, the rows left unreferenced are deleted (update_direct) and
+    // returned there, unless the table has triggers (*by_statements set, the ids returned).
+    std::vector<uint64_t> write_rows(uint64_t coll, const std::vector<ThingWrite>& w,
+                                     std::vector<StoredThing>* dropped,
+                                     bool* by_statements = nullptr);
     bool key_share_collection(uint64_t coll, bool nowait = false);
     uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
     bool find_collection_uncached(bool by_name, std::string_view name, uint64_t id,
