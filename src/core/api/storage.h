@@ -251,6 +251,10 @@ public:
         (void)coll;
         (void)exclusive;
     }
+    // Whether the call cannot change anything (its code has no side effects, or
+    // it is read-only): such a call's shared lock does not wait for a mod_type
+    // (lock_collection). Turned off again before the call's first change.
+    virtual void set_reader(bool on) { (void)on; }
 
     // Polls for cancel and statement_timeout; throws to abort the query.
     virtual void check_interrupts() = 0;

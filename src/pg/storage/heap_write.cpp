@@ -33,6 +33,11 @@ void raise_conflict() {
 
 namespace {
 
+// A run of sorted ids is found by a range scan when it has at least this many
+// ids and no two neighbours are further apart than kWriteRangeGap (as reads do).
+constexpr size_t kWriteRangeMin = 8;
+constexpr int64 kWriteRangeGap = 4;
+
 // Whether updates and deletes of thingsdb.things must go through statements: when someone
 // added triggers to the table, or a foreign key to it (the direct path fires none).
 bool things_have_triggers(Relation rel) {
@@ -106,13 +111,47 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
     // committed version, it is applied to that one, as UPDATE ... SET refs =
     // refs + d would in READ COMMITTED, instead of failing the query.
     bool follow = !IsolationUsesXactSnapshot();
-    for (const UpdateRow& w : rows) {
+    // A run of ids close to each other (things made together: a list's items) is found by
+    // one forward scan of its range of the index, the others by a descent each. The scan
+    // meets no version this loop writes: they carry this command's id, which its snapshot
+    // does not see.
+    IndexScanDesc range = nullptr;
+    size_t range_end = 0;  // rows before it (from the current one on) come from range
+    ScanKeyData range_keys[3];
+    for (size_t k = 0; k < rows.size(); ++k) {
+        const UpdateRow& w = rows[k];
         if (result == DIRECT_BLOCKED) break;
         CHECK_FOR_INTERRUPTS();
         ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(w.id));
-        index_rescan(r.probe, keys, 2, nullptr, 0);
+        if (k >= range_end) {
+            size_t e = k + 1;
+            while (e < rows.size() && rows[e].id - rows[e - 1].id <= kWriteRangeGap) ++e;
+            if (e - k >= kWriteRangeMin) {
+                range_keys[0] = keys[0];
+                ScanKeyInit(&range_keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
+                            Int64GetDatum(w.id));
+                ScanKeyInit(&range_keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
+                            Int64GetDatum(rows[e - 1].id));
+                if (!range) range = index_beginscan(rel, r.index, estate->es_snapshot, 3, 0);
+                index_rescan(range, range_keys, 3, nullptr, 0);
+                range_end = e;
+            }
+        }
+        bool found = false;
+        if (k < range_end) {
+            while (index_getnext_slot(range, ForwardScanDirection, r.slot)) {
+                bool isnull;
+                Datum id = slot_getattr(r.slot, r.a_id, &isnull);
+                if (isnull || DatumGetInt64(id) < w.id) continue;  // not asked for
+                found = DatumGetInt64(id) == w.id;
+                break;
+            }
+        } else {
+            index_rescan(r.probe, keys, 2, nullptr, 0);
+            found = index_getnext_slot(r.probe, ForwardScanDirection, r.slot);
+        }
         // Gone, or changed since this query read it: a conflict.
-        if (!index_getnext_slot(r.probe, ForwardScanDirection, r.slot)) raise_conflict();
+        if (!found) raise_conflict();
         int64 refs = 0;
         bool update_indexes = false;
         bool deleted = false;
@@ -200,6 +239,7 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
         MemoryContextReset(tmp);
         if (refs <= 0) unreferenced.push_back(static_cast<uint64_t>(w.id));
     }
+    if (range) index_endscan(range);
     ExecCloseIndices(rri);
     ExecResetTupleTable(estate->es_tupleTable, false);
     FreeExecutorState(estate);

@@ -34,7 +34,7 @@ public:
     // A call that runs again: the locks of its last attempts first (rerun.h).
     void take_locks_ahead();
     // A call that changes nothing: it does not wait for a mod_type (lock_collection).
-    void set_reader() { reader_ = true; }
+    void set_reader(bool on = true) override { reader_ = on; }
     // The running call's snapshot, taken on first use; nullptr outside a
     // call. Inside pg_call only (it may ereport).
     static void* current_snapshot();
