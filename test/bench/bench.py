@@ -426,6 +426,28 @@ def cliff_cycle(cur, kind, n):
     return res
 
 
+def chain_cycle(cur, kind, n):
+    """a chain of n links (each thing or row naming the next), then the head
+    dropped: seconds of the drop."""
+    if kind == "thingsdb":
+        cur.execute(tq(".head = {i: -1}; .tail = .head; nil", CLIFF_SCOPE))
+        for k in range(0, n, 5000):
+            cur.execute(tq(".tail = range(%d).reduce(|a, i| { n = {i: i}; a.next = n; n }, .tail);"
+                           " nil" % min(5000, n - k), CLIFF_SCOPE))
+        cur.execute("VACUUM ANALYZE thingsdb.things")
+        return timed(cur, tq(".head = nil; .tail = nil; nil", CLIFF_SCOPE))
+    cur.execute("TRUNCATE bench_rows")
+    cur.execute("INSERT INTO bench_rows (id, collection, props)"
+                " SELECT i, 1, CASE WHEN i < %d THEN jsonb_build_object('i', i, 'next', i + 1)"
+                " ELSE jsonb_build_object('i', i) END FROM generate_series(0, %d) AS i" % (n, n))
+    cur.execute("VACUUM ANALYZE bench_rows")
+    # The same walk in SQL: the links from the head, then one DELETE of them.
+    return timed(cur, "WITH RECURSIVE c(id) AS (SELECT 0::bigint UNION ALL"
+                 " SELECT (b.props->>'next')::bigint FROM c JOIN bench_rows b"
+                 " ON b.collection = 1 AND b.id = c.id WHERE b.props ? 'next')"
+                 " DELETE FROM bench_rows WHERE collection = 1 AND id IN (SELECT id FROM c)")
+
+
 def bench_cliffs(args):
     out("(f) no cliffs, client and backend on CPU %d (lower is better)" % args.cpu)
     conn = connect(args.db)
@@ -442,6 +464,14 @@ def bench_cliffs(args):
             report("%s %d things" % (st, n),
                    {"thingsdb": steps["thingsdb"][st], "plain SQL jsonb": steps["sql"][st]},
                    "plain SQL jsonb")
+    # A chain of N links dropped from its head (each link released by the one before).
+    for n in [int(x) for x in args.chain_sizes.split(",") if x]:
+        times = {"thingsdb": [], "plain SQL jsonb": []}
+        for r in range(args.data_reps):
+            for kind in (("thingsdb", "sql") if r % 2 == 0 else ("sql", "thingsdb")):
+                times["thingsdb" if kind == "thingsdb" else "plain SQL jsonb"].append(
+                    chain_cycle(cur, kind, n))
+        report("drop a chain of %d links" % n, times, "plain SQL jsonb")
     # One item of a list of N: `.arr[N/2].n`, warm (the list stays stored).
     # range() stops at 100,000 and a query makes at most thingsdb.max_things.
     cur.execute("SET thingsdb.max_things = 2000000")
@@ -471,6 +501,7 @@ def main():
     ap.add_argument("--cpu", type=int, default=1)
     ap.add_argument("--cliff-sizes", default="10000,100000")
     ap.add_argument("--item-sizes", default="10000,100000,1000000")
+    ap.add_argument("--chain-sizes", default="10000,50000")
     args = ap.parse_args()
     only = set(args.only.split(","))
     with connect(args.db) as c:

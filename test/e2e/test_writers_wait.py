@@ -370,6 +370,14 @@ def test_readers_do_not_wait_for_mod_type():
                              ).fetchone()[0]
         assert got == [[["n", "int"]], [["n"]]], got
         assert reader.execute("SELECT tdb_call_ro('rs_n', '[]')").fetchone()[0] == [1]
+        # tdb_query of code without side effects reads as tdb_query_ro does;
+        # wse() makes it a change, which waits.
+        assert q(reader, ".rs.map(|r| r.keys())") == [["n"]]
+        try:
+            q(reader, "wse(); .rs.len()")
+            raise AssertionError("wse() did not wait for mod_type")
+        except psycopg.errors.LockNotAvailable:
+            pass
         try:
             q(reader, ".rs.push(R{n: 2}); nil")
             raise AssertionError("a writer did not wait for mod_type")

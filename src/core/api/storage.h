@@ -161,6 +161,18 @@ public:
     // Deletes the things and returns what they held (to release their refs).
     virtual std::vector<StoredThing> delete_things(uint64_t coll,
                                                    const std::vector<uint64_t>& ids) = 0;
+    // write_things, and every existing thing whose reference count ends at zero
+    // or below is deleted instead of kept; the root (id == coll) never is.
+    // Returns the things deleted with the properties they held last (for a
+    // thing written here: the ones written), whose references the caller
+    // releases in turn. A storage may do it in one pass over the rows (no
+    // update of a row it then deletes); this default writes, then deletes.
+    virtual std::vector<StoredThing> write_and_drop(uint64_t coll,
+                                                    const std::vector<ThingWrite>& w) {
+        std::vector<uint64_t> zero = write_things(coll, w);
+        std::erase(zero, coll);
+        return zero.empty() ? std::vector<StoredThing>{} : delete_things(coll, zero);
+    }
     virtual int64_t count_things(uint64_t coll) = 0;
 
     // Collections (the @thingsdb scope).
@@ -279,6 +291,10 @@ public:
         (void)coll;
         (void)exclusive;
     }
+    // Whether the call cannot change anything (its code has no side effects, or
+    // it is read-only): such a call's shared lock does not wait for a mod_type
+    // (lock_collection). Turned off again before the call's first change.
+    virtual void set_reader(bool on) { (void)on; }
 
     // ---- rooms of a collection. The defaults keep storages without rooms compiling (they
     // store none); MemStorage and PgStorage implement them.

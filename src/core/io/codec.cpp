@@ -660,6 +660,13 @@ Value stored_object(Props&& props, Collection* coll, std::vector<uint64_t>* refs
 
 std::vector<uint64_t> refs_of(std::string_view json) {
     std::vector<uint64_t> refs;
+    // References are written as {"#": id}, {"!s": [ids]} (things) and {"!o": id}
+    // (rooms) only (StoredForm): text holding none of these keys holds none, and is
+    // not parsed (a drop of many plain things reads each one's props here).
+    if (json.find("\"#\"") == std::string_view::npos &&
+        json.find("\"!s\"") == std::string_view::npos &&
+        json.find("\"!o\"") == std::string_view::npos)
+        return refs;
     Thing tmp;
     Reader r(json, Reader::STORED, nullptr, &refs);
     r.props(&tmp);

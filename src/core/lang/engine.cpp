@@ -4,6 +4,7 @@
 #include "core/api/access.h"
 #include "core/api/codec.h"
 #include "core/api/error.h"
+#include "core/lang/ast.h"
 #include "core/lang/names.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
@@ -134,7 +135,27 @@ std::string run_query(Storage& st, const QueryRequest& req) {
     Scope scope = parse_scope(req.scope);
     if (scope.kind == Scope::NODE)
         raise(LOOKUP_ERR, "the `@node` scope is not available; a node is the PostgreSQL server");
+    // Code that cannot change anything does not wait for a mod_type to end
+    // (Storage::set_reader): it is parsed before the collection is opened, and
+    // so locked. A syntax error is raised by q.run, after the access check.
+    std::shared_ptr<Program> prog;
+    {
+        // The query's string quota applies to the literals, as in Query::run.
+        struct StrQuota {
+            size_t prev = max_str_size;
+            ~StrQuota() { max_str_size = prev; }
+        } quota;
+        max_str_size = configured_limits().max_str;
+        try {
+            prog = parse(req.code, configured_limits().max_parse_depth);
+        } catch (const Error&) {
+            prog = nullptr;
+        }
+    }
+    bool reader_code = prog && !prog->side_effects;
+    if (reader_code) st.set_reader(true);
     Query q(st, scope);
+    q.reader_by_code = reader_code;
     if (req.scope_out) *req.scope_out = q.scope_label();
     // QUERY before anything else (as ThingsDB); CHANGE once the code turns
     // out to be a change (Query::set_change).
@@ -150,7 +171,7 @@ std::string run_query(Storage& st, const QueryRequest& req) {
             q.bind(p.key, std::move(v));
         }
     }
-    Value result = q.run(req.code);
+    Value result = prog ? q.run(std::move(prog)) : q.run(req.code);
     std::string out = q.to_json(result, q.deep());
     if (req.jobs_out)
         for (Query::Job& j : q.jobs) req.jobs_out->emplace_back(j.thing_id, std::move(j.json));

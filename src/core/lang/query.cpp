@@ -96,8 +96,15 @@ void Query::bind(const std::string& name, Value v) {
     push_var(id, var_slot(id), std::move(v));
 }
 
-Value Query::run(std::string_view code) {
-    std::shared_ptr<Program> prog = parse(code, limits_.max_parse_depth);
+Value Query::run(std::string_view code) { return run(parse(code, limits_.max_parse_depth)); }
+
+void Query::become_writer() {
+    reader_by_code = false;
+    st_.set_reader(false);
+    if (coll_) st_.lock_collection(coll_->id(), false);  // waits for a mod_type now
+}
+
+Value Query::run(std::shared_ptr<Program> prog) {
     programs.push_back(prog);
     if (prog->side_effects) set_change(true);  // checks CHANGE (access.h)
     cur_prog_ = prog.get();

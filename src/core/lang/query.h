@@ -57,6 +57,10 @@ public:
     // Writes the changes of the collection (Collection::flush) and records the events of
     // the rooms it deleted.
     void flush();
+    Value run(std::shared_ptr<Program> prog);  // parsed already
+    // Opened as a reader (Storage::set_reader) because its code has no side
+    // effects: a change after all (wse()) takes the collection lock as a writer first.
+    bool reader_by_code = false;
     int deep() const { return deep_; }
     void set_deep(int d) { deep_ = d; }
     void bind(const std::string& name, Value v);
@@ -84,6 +88,7 @@ public:
         if (c && !change_ && !read_only.empty())
             raise(OPERATION_ERR, "the query changes data but " + read_only);
         if (c && !change_ && identity) check_change_access(*this);
+        if (c && !change_ && reader_by_code) become_writer();
         change_ = c;
     }
     // Who runs the query (access.h); nullptr: no access checks.
@@ -93,6 +98,7 @@ public:
     // query changes data but <read_only>"); empty: changes are allowed.
     std::string read_only;
     void require_change();  // operation_err when not a change
+    void become_writer();
 
     // Before a value goes into a thing's property or a list/set of a thing:
     // lists become tuples inside lists, shared containers are copied, things

@@ -428,6 +428,8 @@ void Collection::flush() {
     write_rooms(delta);  // takes the room ids (kRoomRef) out of delta
     // New things start from zero references; the root always keeps one.
     std::unordered_map<uint64_t, size_t> by_id;
+    by_id.reserve(writes.size());
+    writes.reserve(writes.size() + delta.size());  // a ThingWrite is large to move
     for (size_t i = 0; i < writes.size(); ++i) by_id[writes[i].id] = i;
     for (auto& [id, d] : delta) {
         if (d == 0) continue;
@@ -445,7 +447,11 @@ void Collection::flush() {
     writes.erase(std::remove_if(writes.begin(), writes.end(),
                                 [](const ThingWrite& w) { return w.is_new && w.refs_delta <= 0; }),
                  writes.end());
-    std::vector<uint64_t> zero = st_.write_things(row_.id, writes);
+    // One pass: a thing whose count reaches zero is deleted by the storage at
+    // once (not updated first), and what it held is released in the next round,
+    // level by level: a tree of depth d takes d rounds, each one pass over the
+    // rows of its level, whatever its width.
+    std::vector<StoredThing> gone = st_.write_and_drop(row_.id, writes);
     for (auto& ref : dirty_) {
         ref->dirty = false;
         ref->is_new = false;
@@ -453,17 +459,19 @@ void Collection::flush() {
     }
     dirty_.clear();
     created_.clear();
-    // Release what nobody references any more, transitively.
-    while (!zero.empty()) {
-        zero.erase(std::remove(zero.begin(), zero.end(), row_.id), zero.end());
-        if (zero.empty()) break;
-        std::vector<StoredThing> gone = st_.delete_things(row_.id, zero);
+    // Release what nobody references any more, transitively. The rounds are
+    // a loop (no recursion): a chain of any length needs no stack.
+    while (!gone.empty()) {
+        st_.check_interrupts();
         std::unordered_map<uint64_t, int64_t> dec;
         for (auto& g : gone) {
+            poll_tick();
             if (Thing* held = things_.find(g.id)) {
                 // Still held by a value of the query (a result, a variable):
-                // it lives on as a thing that is no longer stored.
-                if (!held->loaded) fill(held, g);
+                // it lives on as a thing that is no longer stored. A stub
+                // only the identity map holds dies with its entry: nobody
+                // can read its properties.
+                if (!held->loaded && held->refs > 1) fill(held, g);
                 held->coll = nullptr;
                 held->id = 0;
                 things_.erase(g.id);
@@ -472,13 +480,14 @@ void Collection::flush() {
         }
         write_rooms(dec);
         std::vector<ThingWrite> w2;
+        w2.reserve(dec.size());
         for (auto& [id, d] : dec) {
             ThingWrite w;
             w.id = id;
             w.refs_delta = d;
             w2.push_back(std::move(w));
         }
-        zero = w2.empty() ? std::vector<uint64_t>{} : st_.write_things(row_.id, w2);
+        gone = w2.empty() ? std::vector<StoredThing>{} : st_.write_and_drop(row_.id, w2);
     }
 }
 

@@ -15,6 +15,7 @@ extern "C" {
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
@@ -32,13 +33,36 @@ void raise_conflict() {
 
 namespace {
 
-// Whether updates of thingsdb.things must go through an UPDATE statement:
-// when someone added triggers to the table (the direct path fires none).
-bool things_have_update_triggers(Relation rel) {
+// A run of sorted ids is found by a range scan when it has at least this many
+// ids and no two neighbours are further apart than kWriteRangeGap (as reads do).
+constexpr size_t kWriteRangeMin = 8;
+constexpr int64 kWriteRangeGap = 4;
+
+// Whether updates and deletes of thingsdb.things must go through statements: when someone
+// added triggers to the table, or a foreign key to it (the direct path fires none).
+bool things_have_triggers(Relation rel) {
     TriggerDesc* td = rel->trigdesc;
     return td && (td->trig_update_before_row || td->trig_update_after_row ||
                   td->trig_update_instead_row || td->trig_update_before_statement ||
-                  td->trig_update_after_statement);
+                  td->trig_update_after_statement || td->trig_delete_before_row ||
+                  td->trig_delete_after_row || td->trig_delete_instead_row ||
+                  td->trig_delete_before_statement || td->trig_delete_after_statement);
+}
+
+// The props of the row in the slot, or the ones about to be written, as JSON text.
+void props_text(const ThingsReader& r, const UpdateRow& w, std::string& out) {
+    Jsonb* jb = nullptr;
+    if (w.props)
+        jb = stream_to_jsonb(w.props->data(), w.props->size());
+    else if (!r.slot->tts_isnull[r.a_props - 1])
+        jb = DatumGetJsonbP(r.slot->tts_values[r.a_props - 1]);
+    if (!jb) {
+        out = "{}";
+        return;
+    }
+    char* text = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+    out.assign(text);
+    pfree(text);
 }
 
 }  // namespace
@@ -51,16 +75,18 @@ bool things_have_update_triggers(Relation rel) {
 // A row of may_wait false is updated without waiting (rerun.h: the wait could break the lock
 // order); another writer's lock or change of it ends the loop with DIRECT_BLOCKED.
 DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
-                           std::vector<uint64_t>& unreferenced, MemoryContext tmp) {
+                           std::vector<uint64_t>& unreferenced, MemoryContext tmp,
+                           std::vector<StoredThing>* dropped) {
     ThingsReader r;
     reader_open(r, RowExclusiveLock);
-    if (things_have_update_triggers(r.heap)) {
+    if (things_have_triggers(r.heap)) {
         reader_close(r);
         return DIRECT_TRIGGERS;
     }
     DirectResult result = DIRECT_DONE;
     Relation rel = r.heap;
     CheckCmdReplicaIdentity(rel, CMD_UPDATE);
+    if (dropped) CheckCmdReplicaIdentity(rel, CMD_DELETE);
     EState* estate = CreateExecutorState();
     RangeTblEntry* rte = makeNode(RangeTblEntry);
     rte->rtekind = RTE_RELATION;
@@ -85,49 +111,108 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
     // committed version, it is applied to that one, as UPDATE ... SET refs =
     // refs + d would in READ COMMITTED, instead of failing the query.
     bool follow = !IsolationUsesXactSnapshot();
-    for (const UpdateRow& w : rows) {
+    // A run of ids close to each other (things made together: a list's items) is found by
+    // one forward scan of its range of the index, the others by a descent each. The scan
+    // meets no version this loop writes: they carry this command's id, which its snapshot
+    // does not see.
+    IndexScanDesc range = nullptr;
+    size_t range_end = 0;  // rows before it (from the current one on) come from range
+    ScanKeyData range_keys[3];
+    for (size_t k = 0; k < rows.size(); ++k) {
+        const UpdateRow& w = rows[k];
         if (result == DIRECT_BLOCKED) break;
+        CHECK_FOR_INTERRUPTS();
         ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(w.id));
-        index_rescan(r.probe, keys, 2, nullptr, 0);
+        if (k >= range_end) {
+            size_t e = k + 1;
+            while (e < rows.size() && rows[e].id - rows[e - 1].id <= kWriteRangeGap) ++e;
+            if (e - k >= kWriteRangeMin) {
+                range_keys[0] = keys[0];
+                ScanKeyInit(&range_keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
+                            Int64GetDatum(w.id));
+                ScanKeyInit(&range_keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
+                            Int64GetDatum(rows[e - 1].id));
+                if (!range) range = index_beginscan(rel, r.index, estate->es_snapshot, 3, 0);
+                index_rescan(range, range_keys, 3, nullptr, 0);
+                range_end = e;
+            }
+        }
+        bool found = false;
+        if (k < range_end) {
+            while (index_getnext_slot(range, ForwardScanDirection, r.slot)) {
+                bool isnull;
+                Datum id = slot_getattr(r.slot, r.a_id, &isnull);
+                if (isnull || DatumGetInt64(id) < w.id) continue;  // not asked for
+                found = DatumGetInt64(id) == w.id;
+                break;
+            }
+        } else {
+            index_rescan(r.probe, keys, 2, nullptr, 0);
+            found = index_getnext_slot(r.probe, ForwardScanDirection, r.slot);
+        }
         // Gone, or changed since this query read it: a conflict.
-        if (!index_getnext_slot(r.probe, ForwardScanDirection, r.slot)) raise_conflict();
+        if (!found) raise_conflict();
         int64 refs = 0;
         bool update_indexes = false;
+        bool deleted = false;
         for (;;) {
             slot_getallattrs(r.slot);
             int64 version = DatumGetInt64(r.slot->tts_values[r.a_version - 1]);
             if (w.props && version != w.version) raise_conflict();
-            ExecClearTuple(newslot);
-            memcpy(newslot->tts_values, r.slot->tts_values, sizeof(Datum) * natts);
-            memcpy(newslot->tts_isnull, r.slot->tts_isnull, sizeof(bool) * natts);
             refs = DatumGetInt64(r.slot->tts_values[r.a_refs - 1]) + w.delta;
-            newslot->tts_values[r.a_refs - 1] = Int64GetDatum(refs);
-            MemoryContextSwitchTo(tmp);
-            if (w.props) {
-                newslot->tts_values[r.a_version - 1] = Int64GetDatum(version + 1);
-                newslot->tts_isnull[r.a_type - 1] = w.type_id == kNoType;
-                newslot->tts_values[r.a_type - 1] =
-                    Int32GetDatum(w.type_id == kNoType ? 0 : static_cast<int32>(w.type_id));
-                newslot->tts_values[r.a_props - 1] =
-                    PointerGetDatum(stream_to_jsonb(w.props->data(), w.props->size()));
-                newslot->tts_isnull[r.a_props - 1] = false;
-            }
-            ExecStoreVirtualTuple(newslot);
             ItemPointerData tid = r.slot->tts_tid;
             TM_FailureData tmfd;
-            LockTupleMode lockmode;
-            TM_Result res =
-                table_tuple_update(rel, &tid, newslot, estate->es_output_cid, estate->es_snapshot,
-                                   InvalidSnapshot, w.may_wait, &tmfd, &lockmode, &update_indexes);
-            MemoryContextSwitchTo(outer);
-            if (res == TM_Ok) break;
+            TM_Result res;
+            // Unreferenced: deleted at once, never updated first (one heap write per row).
+            deleted = dropped && refs <= 0 && static_cast<uint64_t>(w.id) != coll;
+            if (deleted) {
+                res = table_tuple_delete(rel, &tid, estate->es_output_cid, estate->es_snapshot,
+                                         InvalidSnapshot, w.may_wait, &tmfd, false);
+                if (res == TM_Ok) {
+                    dropped->emplace_back();
+                    StoredThing& g = dropped->back();
+                    g.id = static_cast<uint64_t>(w.id);
+                    bool no_type = r.slot->tts_isnull[r.a_type - 1];
+                    g.type_id = w.props   ? w.type_id
+                                : no_type ? kNoType
+                                          : static_cast<uint32_t>(
+                                                DatumGetInt32(r.slot->tts_values[r.a_type - 1]));
+                    g.version = version;
+                    MemoryContextSwitchTo(tmp);
+                    props_text(r, w, g.props_json);
+                    MemoryContextSwitchTo(outer);
+                    break;
+                }
+            } else {
+                ExecClearTuple(newslot);
+                memcpy(newslot->tts_values, r.slot->tts_values, sizeof(Datum) * natts);
+                memcpy(newslot->tts_isnull, r.slot->tts_isnull, sizeof(bool) * natts);
+                newslot->tts_values[r.a_refs - 1] = Int64GetDatum(refs);
+                MemoryContextSwitchTo(tmp);
+                if (w.props) {
+                    newslot->tts_values[r.a_version - 1] = Int64GetDatum(version + 1);
+                    newslot->tts_isnull[r.a_type - 1] = w.type_id == kNoType;
+                    newslot->tts_values[r.a_type - 1] =
+                        Int32GetDatum(w.type_id == kNoType ? 0 : static_cast<int32>(w.type_id));
+                    newslot->tts_values[r.a_props - 1] =
+                        PointerGetDatum(stream_to_jsonb(w.props->data(), w.props->size()));
+                    newslot->tts_isnull[r.a_props - 1] = false;
+                }
+                ExecStoreVirtualTuple(newslot);
+                LockTupleMode lockmode;
+                res = table_tuple_update(rel, &tid, newslot, estate->es_output_cid,
+                                         estate->es_snapshot, InvalidSnapshot, w.may_wait, &tmfd,
+                                         &lockmode, &update_indexes);
+                MemoryContextSwitchTo(outer);
+                if (res == TM_Ok) break;
+            }
             if (res == TM_BeingModified && !w.may_wait) {
                 result = DIRECT_BLOCKED;
                 break;
             }
             if (res == TM_Updated && follow && !w.props) {
-                // The newest committed version (table_tuple_update waited for
-                // its writer to end).
+                // The newest committed version (the update or delete waited
+                // for its writer to end); its count decides again.
                 IndexScanDesc latest = index_beginscan(rel, r.index, GetLatestSnapshot(), 2, 0);
                 index_rescan(latest, keys, 2, nullptr, 0);
                 bool found = index_getnext_slot(latest, ForwardScanDirection, r.slot);
@@ -137,10 +222,14 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                 continue;
             }
             if (res == TM_Updated || res == TM_Deleted) raise_conflict();
-            elog(ERROR, "thingsdb: unexpected result %d updating thing %lld", static_cast<int>(res),
+            elog(ERROR, "thingsdb: unexpected result %d writing thing %lld", static_cast<int>(res),
                  static_cast<long long>(w.id));
         }
         if (result == DIRECT_BLOCKED) break;
+        if (deleted) {
+            MemoryContextReset(tmp);
+            continue;
+        }
         MemoryContextSwitchTo(tmp);
         if (update_indexes && rri->ri_NumIndices > 0)
             list_free(ExecInsertIndexTuples(rri, newslot, estate, true, false, nullptr, NIL));
@@ -150,6 +239,7 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
         MemoryContextReset(tmp);
         if (refs <= 0) unreferenced.push_back(static_cast<uint64_t>(w.id));
     }
+    if (range) index_endscan(range);
     ExecCloseIndices(rri);
     ExecResetTupleTable(estate->es_tupleTable, false);
     FreeExecutorState(estate);

@@ -52,12 +52,15 @@ struct UpdateRow {
 };
 
 // Applies rows (sorted by id) by direct access; ids whose refs end <= 0 go to unreferenced.
-// DIRECT_TRIGGERS, having done nothing, when the table has update triggers; DIRECT_BLOCKED
-// when a row of may_wait false is being changed by another transaction (what was done stays
-// for the caller's subtransaction to roll back).
+// With `dropped`, such a row (other than the root, id == coll) is deleted instead of updated,
+// and goes to dropped with the props it held last as JSON text (the written ones for a row
+// with props). DIRECT_TRIGGERS, having done nothing, when the table has update or delete
+// triggers; DIRECT_BLOCKED when a row of may_wait false is being changed by another
+// transaction (what was done stays for the caller's subtransaction to roll back).
 enum DirectResult { DIRECT_DONE, DIRECT_TRIGGERS, DIRECT_BLOCKED };
 DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
-                           std::vector<uint64_t>& unreferenced, MemoryContext tmp);
+                           std::vector<uint64_t>& unreferenced, MemoryContext tmp,
+                           std::vector<StoredThing>* dropped = nullptr);
 
 // The arguments of the UPDATE statements, built from the rows outside pg_call.
 struct StatementUpdates {

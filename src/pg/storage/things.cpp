@@ -177,6 +177,24 @@ bool PgStorage::key_share_collection(uint64_t coll, bool nowait) {
 }
 
 std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<ThingWrite>& w) {
+    return write_rows(coll, w, nullptr);
+}
+
+// The unreferenced rows are deleted by update_direct as it meets them. A table with triggers
+// gets the statements instead: the updates, then one DELETE of the rows left unreferenced.
+std::vector<StoredThing> PgStorage::write_and_drop(uint64_t coll,
+                                                   const std::vector<ThingWrite>& w) {
+    std::vector<StoredThing> dropped;
+    bool by_statements = false;
+    std::vector<uint64_t> zero = write_rows(coll, w, &dropped, &by_statements);
+    if (!by_statements) return dropped;
+    std::erase(zero, coll);
+    return delete_things(coll, zero);
+}
+
+std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<ThingWrite>& w,
+                                            std::vector<StoredThing>* dropped,
+                                            bool* by_statements) {
     // The inserts for one statement, the updates for update_direct; built
     // here, outside pg_call, so the lambda only reads them.
     std::vector<int64> ins_id, ins_refs;
@@ -218,6 +236,7 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
         raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
 
     std::vector<uint64_t> unreferenced;
+    if (dropped) dropped->reserve(dropped->size() + upd_rows.size());
     MemoryContext tmp = nullptr;  // for the jsonb of one thing at a time
     DirectResult direct = DIRECT_DONE;
     pg_call([&] {
@@ -231,11 +250,12 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
             exec_plan(Plan::INSERT_THINGS, args);
             for (int i = 1; i < 5; i++) pfree(DatumGetPointer(args[i]));
         }
-        if (!upd_rows.empty()) direct = update_direct(coll, upd_rows, unreferenced, tmp);
+        if (!upd_rows.empty()) direct = update_direct(coll, upd_rows, unreferenced, tmp, dropped);
         if (direct != DIRECT_TRIGGERS) MemoryContextDelete(tmp);
     });
     if (direct == DIRECT_BLOCKED) throw RerunSignal();
     if (direct == DIRECT_TRIGGERS) {
+        if (by_statements) *by_statements = true;
         // The table has triggers: the statements' arguments are built here, outside pg_call.
         StatementUpdates s;
         split_updates(upd_rows, s);

@@ -34,7 +34,7 @@ public:
     // A call that runs again: the locks of its last attempts first (rerun.h).
     void take_locks_ahead();
     // A call that changes nothing: it does not wait for a mod_type (lock_collection).
-    void set_reader() { reader_ = true; }
+    void set_reader(bool on = true) override { reader_ = on; }
     // The running call's snapshot, taken on first use; nullptr outside a
     // call. Inside pg_call only (it may ereport).
     static void* current_snapshot();
@@ -45,6 +45,8 @@ public:
     uint64_t new_thing_id() override;
     std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) override;
     PropsEncoder* props_encoder() override;  // Props written as jsonb, no JSON text
+    std::vector<StoredThing> write_and_drop(uint64_t coll,
+                                            const std::vector<ThingWrite>& w) override;
     void lock_collection(uint64_t coll, bool exclusive) override;
     std::vector<StoredThing> delete_things(uint64_t coll,
                                            const std::vector<uint64_t>& ids) override;
@@ -126,6 +128,11 @@ private:
     bool caches_were_off_ = false;  // set_caches_off (epochs.h) before this call turned it on
     bool turned_caches_off_ = false;
     void restore_caches();
+    // write_things; with dropped, the rows left unreferenced are deleted (update_direct) and
+    // returned there, unless the table has triggers (*by_statements set, the ids returned).
+    std::vector<uint64_t> write_rows(uint64_t coll, const std::vector<ThingWrite>& w,
+                                     std::vector<StoredThing>* dropped,
+                                     bool* by_statements = nullptr);
     bool key_share_collection(uint64_t coll, bool nowait = false);
     uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
     bool find_collection_uncached(bool by_name, std::string_view name, uint64_t id,
