@@ -487,6 +487,11 @@ Value mod_type_rel(ModType& ctx) {
     std::string oname = other.as_str();
     Field* of = ot->field(oname);
     if (!of) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", ot->name.c_str(), oname.c_str());
+    TypeDef* back = type_from_field(*ot, *of);
+    if (back != t)
+        raisef(TYPE_ERR,
+               "failed to create relation; property `%s` on type `%s` is referring to type `%s`",
+               oname.c_str(), ot->name.c_str(), back ? back->name.c_str() : "?");
     // An instance without an id that already points somewhere through one of
     // the two properties cannot take part in a relation.
     auto unstored_use = [&](TypeDef& owner, const std::string& field) {
@@ -502,14 +507,7 @@ Value mod_type_rel(ModType& ctx) {
         raise(TYPE_ERR,
               "failed to create relation; relations must be created using a property on a stored "
               "thing (a thing with an Id)");
-    if (of == f && f->spec.kind == SK::Set)
-        raise(TYPE_ERR,
-              "relations may only be configured between restricted sets and/or nillable typed");
-    TypeDef* back = type_from_field(*ot, *of);
-    if (back != t)
-        raisef(TYPE_ERR,
-               "failed to create relation; property `%s` on type `%s` is referring to type `%s`",
-               oname.c_str(), ot->name.c_str(), back ? back->name.c_str() : "?");
+    relation_check(c, *t, *f, *ot, *of);
     f->rel = oname;
     of->rel = fname;
     bump(q, c, *t);
@@ -525,8 +523,8 @@ Value mod_type_rel(ModType& ctx) {
                         .num("to_type_id", ot->id)
                         .num("type_id", tid)
                         .text());
-    // Existing instances: the other side follows this side.
-    relation_follow_all(c, *c.type(tid), fname);
+    // Existing instances: each side follows the other.
+    relation_make(c, tid, fname, ot->id, oname);
     return Value();
 }
 

@@ -225,6 +225,13 @@ bool spec_text_ok(SK k, const std::string& s);
 Field* relation_peer(Catalog& c, const Field& f, TypeDef** peer_type);
 // After a relation is made: the other side follows every instance of t.
 void relation_follow_all(Catalog& c, TypeDef& t, const std::string& field);
+// Raises when the instances' present state cannot become a relation between
+// f of t and of of ot (ThingsDB's messages); changes nothing.
+void relation_check(Catalog& c, const TypeDef& t, const Field& f, const TypeDef& ot,
+                    const Field& of);
+// After a relation is made: both sides follow each other on every instance.
+void relation_make(Catalog& c, uint32_t tid, const std::string& field, uint32_t otid,
+                   const std::string& ofield);
 
 // ---- type_spec.cpp ---------------------------------------------------------
 
