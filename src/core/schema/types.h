@@ -211,6 +211,13 @@ void check_usable(const TypeDef& t);
 // True when v may be shown through field f of a wrapping type (ThingsDB's
 // ti_field_maps_to_val: things map to Type fields, they get wrapped).
 bool field_maps(const Field& f, const Value& v);
+// True when every value field f (of a Type) may hold can be shown through
+// field t of a wrapping type (ThingsDB's ti_field_maps_to_field: an instance
+// is shown by its definitions, not by the values it has now).
+bool field_maps_field(const Field& t, const Field& f);
+// Whether property v of t shows through field f of a wrapping type: by the
+// definitions when t is a Type instance with that field, else by the value.
+bool field_shows(const Field& f, Thing* t, const Value& v);
 // Raises as adding v to the set in field `key` of owner would (a restricted
 // set of a Type), without changing anything.
 void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v);
