@@ -257,6 +257,9 @@ std::string member_default_user(Catalog& c, const EnumDef& e, uint32_t mid);
 
 // ---- types.cpp: helpers of the Type and enum functions ---------------------
 
+// Names ThingsDB keeps for its own definitions and keywords (fn/types.cpp).
+bool reserved_type_name(const std::string& n);
+
 // The catalog of the query's collection; raises when the scope has none.
 Catalog& cat_of(Query& q);
 // The collection's root thing: jobs of Types and enums are recorded on it.
