@@ -240,6 +240,11 @@ bool spec_text_ok(SK k, const std::string& s) {
 
 void Catalog::check_field(const TypeDef& t, const Field& f, Value& v) {
     const Spec& sp = f.spec;
+    if (sp.kind == SK::Any && v.is(VT::Future))
+        raisef(TYPE_ERR,
+               "mismatch in type `%s`; property `%s` allows `any` type with the exception of the "
+               "`future` and `module` type",
+               t.name.c_str(), f.name.c_str());
     CR r = check_kind(sp.kind, sp.nillable, sp.ref, &sp, v);
     if (r != CR::Ok) field_err(r, t, f, v);
     if (sp.restrict && v.is(VT::Thing) && v.thing()->type() == kNoType &&
