@@ -90,6 +90,7 @@ void Query::bind(const std::string& name, Value v) {
 Value Query::run(std::string_view code) {
     std::shared_ptr<Program> prog = parse(code, limits_.max_parse_depth);
     programs.push_back(prog);
+    if (prog->nse) nse_ = true;
     if (prog->side_effects) set_change(true);  // checks CHANGE (access.h)
     cur_prog_ = prog.get();
     Value result = eval(prog->root);
@@ -115,7 +116,8 @@ void Query::poll_check() {
 
 void Query::require_change() {
     if (!change_)
-        raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
+        raisef(OPERATION_ERR, "operation on a stored thing; %s(...)` to enforce a change",
+               enforce_hint());
 }
 
 std::string Query::scope_label() const {
