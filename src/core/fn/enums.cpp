@@ -207,9 +207,10 @@ Value fn_rename_enum(Query& q, Value*, Args& a) {
     check_unlocked(*e);
     if (!valid_name(to))
         raise(VALUE_ERR, "function `rename_enum` expects argument 2 to follow the naming rules");
-    if (to == name) return Value();
-    if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
+    if (reserved_type_name(to)) raisef(VALUE_ERR, "name `%s` is reserved", to.c_str());
+    // The current name counts as taken: renaming to it is refused too.
     if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
+    if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
     e->name = to;
     e->modified_at = now_seconds(q);
     c.save(*e);
@@ -499,7 +500,12 @@ static EnumMemberObj* by_value(EnumDef& e, const Value& v) {
 
 // Enum{MEMBER} and Enum{|| value}.
 Value hook_enum_member(Query& q, const Node* n, bool& handled) {
-    if (n->kind != NK::EnumMember || !q.collection()) return Value();
+    if (n->kind != NK::EnumMember) return Value();
+    if (!q.collection())
+        raisef(LOOKUP_ERR,
+               "no enumerators exists in the `%s` scope; you might want to query a `@collection` "
+               "scope?",
+               q.scope_kind_label());
     Catalog& c = Catalog::of(q);
     const std::string& name = interned(n->name);
     EnumDef* e = c.enum_(name);

@@ -52,6 +52,82 @@ void set_on_instances(Query& q, std::vector<Value>& inst, const std::string& key
     }
 }
 
+// Whether a field may change from definition o to n without a migration
+// closure (ThingsDB's spec check of mod_type 'mod'): every value o allows
+// must be one n allows, judged by the definitions alone.
+enum class ModCheck { Ok, Nillable, Incompatible };
+
+ModCheck kind_mod_check(SK ok, bool onil, uint32_t oref, SK nk, bool nnil, uint32_t nref,
+                        const Spec& o, const Spec& n, bool nested) {
+    if (nk == SK::Any) return ModCheck::Ok;
+    if (onil && !nnil) return ModCheck::Nillable;
+    auto in = [&](std::initializer_list<SK> ks) {
+        for (SK k : ks)
+            if (k == ok) return true;
+        return false;
+    };
+    bool r;
+    switch (nk) {
+        case SK::Thing:
+            r = in({SK::Thing, SK::Type});
+            break;
+        case SK::Raw:
+            r = in({SK::Raw, SK::Str, SK::Utf8, SK::Bytes, SK::Pattern, SK::StrRange});
+            break;
+        case SK::Str:
+            r = in({SK::Str, SK::Utf8, SK::Pattern, SK::StrRange});
+            break;
+        case SK::Int:
+            r = in({SK::Int, SK::UInt, SK::PInt, SK::NInt, SK::IntRange});
+            break;
+        case SK::UInt:
+            r = in({SK::UInt, SK::PInt}) || (!nested && ok == SK::IntRange && o.imin >= 0);
+            break;
+        case SK::PInt:
+            r = ok == SK::PInt || (!nested && ok == SK::IntRange && o.imin >= 1);
+            break;
+        case SK::NInt:
+            r = ok == SK::NInt || (!nested && ok == SK::IntRange && o.imax <= -1);
+            break;
+        case SK::Float:
+            r = in({SK::Float, SK::FloatRange});
+            break;
+        case SK::Number:
+            r = in({SK::Number, SK::Float, SK::Int, SK::UInt, SK::PInt, SK::NInt, SK::IntRange,
+                    SK::FloatRange});
+            break;
+        case SK::Arr:
+        case SK::Set:
+            if (ok != nk || nested) return ModCheck::Incompatible;
+            return kind_mod_check(o.nkind, o.nnillable, o.nref, n.nkind, n.nnillable, n.nref, o, n,
+                                  true);
+        case SK::Pattern:
+            r = false;
+            break;
+        case SK::IntRange:
+            r = ok == SK::IntRange && o.imin >= n.imin && o.imax <= n.imax;
+            break;
+        case SK::FloatRange:
+            r = ok == SK::FloatRange && o.fmin >= n.fmin && o.fmax <= n.fmax;
+            break;
+        case SK::StrRange:
+            r = ok == SK::StrRange && o.imin >= n.imin && o.imax <= n.imax;
+            break;
+        case SK::Type:
+        case SK::Enum:
+            r = ok == nk && oref == nref;
+            break;
+        default:
+            r = ok == nk;
+            break;
+    }
+    return r ? ModCheck::Ok : ModCheck::Incompatible;
+}
+
+ModCheck spec_mod_check(const Spec& o, const Spec& n) {
+    return kind_mod_check(o.kind, o.nillable, o.ref, n.kind, n.nillable, n.ref, o, n, false);
+}
+
 }  // namespace
 
 Value mod_type_add(ModType& ctx) {
@@ -259,6 +335,24 @@ Value mod_type_mod(ModType& ctx) {
     nf.spec = c.parse_spec(*t, fname, nf.raw);
     Value migrate = a.size() == 5 ? a.eval(4) : Value();
     if (a.size() == 5 && !migrate.is(VT::Closure)) a.bad_type(4, "closure", migrate);
+    t = c.type(tid);  // the arguments ran code
+    int oidx = t ? t->field_index(fname) : -1;
+    if (!migrate.is(VT::Closure) && oidx >= 0 && !t->wrap_only) {
+        const Field& of = t->fields[static_cast<size_t>(oidx)];
+        ModCheck mc = spec_mod_check(of.spec, nf.spec);
+        if (mc == ModCheck::Nillable)
+            raisef(OPERATION_ERR,
+                   "cannot apply type declaration `%s` to `%s` on type `%s` without a closure to "
+                   "migrate existing instances; the old declaration was nillable while the new "
+                   "declaration is not; see https://docs.thingsdb.io/v1/collection-api/mod_type",
+                   nf.raw.c_str(), fname.c_str(), name.c_str());
+        if (mc == ModCheck::Incompatible)
+            raisef(OPERATION_ERR,
+                   "cannot apply type declaration `%s` to `%s` on type `%s` without a closure to "
+                   "migrate existing instances; the old declaration `%s` is not compatible with "
+                   "the new declaration; see https://docs.thingsdb.io/v1/collection-api/mod_type",
+                   nf.raw.c_str(), fname.c_str(), name.c_str(), of.raw.c_str());
+    }
     std::vector<Value> inst = c.instances(tid);
     // Every new value first (a migration closure gives them), checked,
     // then the field and the instances change: a closure that raises
@@ -487,6 +581,11 @@ Value mod_type_rel(ModType& ctx) {
     std::string oname = other.as_str();
     Field* of = ot->field(oname);
     if (!of) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", ot->name.c_str(), oname.c_str());
+    TypeDef* back = type_from_field(*ot, *of);
+    if (back != t)
+        raisef(TYPE_ERR,
+               "failed to create relation; property `%s` on type `%s` is referring to type `%s`",
+               oname.c_str(), ot->name.c_str(), back ? back->name.c_str() : "?");
     // An instance without an id that already points somewhere through one of
     // the two properties cannot take part in a relation.
     auto unstored_use = [&](TypeDef& owner, const std::string& field) {
@@ -502,14 +601,7 @@ Value mod_type_rel(ModType& ctx) {
         raise(TYPE_ERR,
               "failed to create relation; relations must be created using a property on a stored "
               "thing (a thing with an Id)");
-    if (of == f && f->spec.kind == SK::Set)
-        raise(TYPE_ERR,
-              "relations may only be configured between restricted sets and/or nillable typed");
-    TypeDef* back = type_from_field(*ot, *of);
-    if (back != t)
-        raisef(TYPE_ERR,
-               "failed to create relation; property `%s` on type `%s` is referring to type `%s`",
-               oname.c_str(), ot->name.c_str(), back ? back->name.c_str() : "?");
+    relation_check(c, *t, *f, *ot, *of);
     f->rel = oname;
     of->rel = fname;
     bump(q, c, *t);
@@ -525,8 +617,8 @@ Value mod_type_rel(ModType& ctx) {
                         .num("to_type_id", ot->id)
                         .num("type_id", tid)
                         .text());
-    // Existing instances: the other side follows this side.
-    relation_follow_all(c, *c.type(tid), fname);
+    // Existing instances: each side follows the other.
+    relation_make(c, tid, fname, ot->id, oname);
     return Value();
 }
 

@@ -43,7 +43,8 @@ void require_loaded_object(const Value& self, const char* name) {
 // ThingsDB refuses to change a stored thing in a query that is not a change.
 void test_thing_operation(Query& q, const Thing* t) {
     if (t->stored() && !q.is_change())
-        raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
+        raisef(OPERATION_ERR, "operation on a stored thing; %s(...)` to enforce a change",
+               q.enforce_hint());
 }
 
 // Closures run while it is iterated: marked in use (value.h).
@@ -513,7 +514,8 @@ Value m_thing_restrict(Query& q, Value* self, Args& a) {
     Value keep = *self;
     Thing* t = keep.thing();
     if (t->stored() && !q.is_change())
-        raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
+        raisef(OPERATION_ERR, "operation on a stored thing; %s(...)` to enforce a change",
+               q.enforce_hint());
     q.check_not_in_use(keep);
     Value arg;
     {

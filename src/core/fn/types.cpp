@@ -34,19 +34,6 @@ void check_new_type_name(Catalog& c, const Args& a, const std::string& name) {
     if (c.enum_(name)) raisef(LOOKUP_ERR, "enum `%s` already exists", name.c_str());
 }
 
-// Names ThingsDB keeps for its own definitions and keywords (new_type).
-bool reserved_type_name(const std::string& n) {
-    static const char* const words[] = {
-        "any",      "bool",   "break", "bytes", "catch", "closure", "continue", "date",
-        "datetime", "else",   "enum",  "error", "final", "float",   "for",      "if",
-        "in",       "int",    "list",  "nil",   "nint",  "number",  "pint",     "raw",
-        "regex",    "return", "room",  "set",   "str",   "task",    "thing",    "time",
-        "timeval",  "try",    "tuple", "uint",  "union", "utf8"};
-    for (const char* w : words)
-        if (n == w) return true;
-    return false;
-}
-
 TypeDef& create_type(Query& q, Catalog& c, const std::string& name, bool wrap_only) {
     auto t = std::make_unique<TypeDef>();
     t->id = c.next_type_id();
@@ -160,6 +147,20 @@ void define(Catalog& c, TypeDef& t, const Value& defs) {
 }
 
 }  // namespace
+
+// Names ThingsDB keeps for its own definitions and keywords (new_type,
+// set_enum, rename_type, rename_enum).
+bool reserved_type_name(const std::string& n) {
+    static const char* const words[] = {
+        "any",      "bool",   "break", "bytes", "catch", "closure", "continue", "date",
+        "datetime", "else",   "enum",  "error", "final", "float",   "for",      "if",
+        "in",       "int",    "list",  "nil",   "nint",  "number",  "pint",     "raw",
+        "regex",    "return", "room",  "set",   "str",   "task",    "thing",    "time",
+        "timeval",  "try",    "tuple", "uint",  "union", "utf8"};
+    for (const char* w : words)
+        if (n == w) return true;
+    return false;
+}
 
 Value fn_new_type(Query& q, Value*, Args& a) {
     a.between(1, 3);
@@ -320,7 +321,8 @@ Value fn_rename_type(Query& q, Value*, Args& a) {
     check_unlocked(*t);
     if (!valid_name(to))
         raisef(VALUE_ERR, "function `rename_type` expects argument 2 to follow the naming rules");
-    if (to == name) return Value();
+    if (reserved_type_name(to)) raisef(VALUE_ERR, "name `%s` is reserved", to.c_str());
+    // The current name counts as taken: renaming to it is refused too.
     if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
     if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
     t->name = to;

@@ -164,7 +164,7 @@ Value m_wrap_copy(Query& q, Value* self, Args& a) {
     Thing* o = out.thing();
     for (const Field& f : def->fields) {
         Value* v = t->get(f.name);
-        if (!v || !field_maps(f, *v)) continue;
+        if (!v || !field_shows(f, t, *v)) continue;
         o->props_.push_back({f.name, copy_value(q, *v, deep - 1, false)});
         Value& c = o->props_.back().val;
         if (c.is(VT::List))

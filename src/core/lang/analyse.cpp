@@ -88,6 +88,33 @@ static bool changes_only_var(const std::string& name) {
     return false;
 }
 
+namespace {
+
+// Whether node n itself (not its subtree) may change stored data.
+bool node_changes(const Node* n) {
+    switch (n->kind) {
+        case NK::PropAssign:
+        case NK::IndexAssign:
+        case NK::SliceAssign:
+            return true;
+        case NK::Call: {
+            // As a function (not a method): `set(..)` makes a set, no change.
+            const FnDef* d = find_function(interned(n->name));
+            return d && (d->flags & FN_CHANGE);
+        }
+        case NK::Method:
+            // A list or set method called right on a variable changes the
+            // variable's own copy (assignment copies a stored list or set),
+            // not the collection: ThingsDB binds push, pop, ... that way.
+            return name_may_change(interned(n->name)) &&
+                   !(n->kids[0]->kind == NK::Var && changes_only_var(interned(n->name)));
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
 // A loop over an explicit stack: operator and postfix chains are as deep as
 // the code is long (the parser builds them without recursion).
 bool analyse_side_effects(const Node* root) {
@@ -96,30 +123,31 @@ bool analyse_side_effects(const Node* root) {
     while (!todo.empty()) {
         const Node* n = todo.back();
         todo.pop_back();
-        switch (n->kind) {
-            case NK::PropAssign:
-            case NK::IndexAssign:
-            case NK::SliceAssign:
-                return true;
-            case NK::Call: {
-                // As a function (not a method): `set(..)` makes a set, no change.
-                const FnDef* d = find_function(interned(n->name));
-                if (d && (d->flags & FN_CHANGE)) return true;
-                break;
-            }
-            case NK::Method:
-                // A list or set method called right on a variable changes the
-                // variable's own copy (assignment copies a stored list or set),
-                // not the collection: ThingsDB binds push, pop, ... that way.
-                if (name_may_change(interned(n->name)) &&
-                    !(n->kids[0]->kind == NK::Var && changes_only_var(interned(n->name))))
-                    return true;
-                break;
-            default:
-                break;
-        }
+        if (node_changes(n)) return true;
         for (const Node* k : n->kids)
             if (k) todo.push_back(k);
+    }
+    return false;
+}
+
+// The nodes in the order of the code (children pushed last to first): as
+// ThingsDB binds a query, an `nse()` met before anything that may change
+// keeps the query from becoming a change.
+bool analyse_nse_first(const Node* root) {
+    std::vector<const Node*> todo;
+    if (root) todo.push_back(root);
+    while (!todo.empty()) {
+        const Node* n = todo.back();
+        todo.pop_back();
+        if (n->kind == NK::Call && interned(n->name) == "nse") {
+            // Its argument is bound before nse() itself.
+            for (const Node* k : n->kids)
+                if (k && analyse_side_effects(k)) return false;
+            return true;
+        }
+        if (node_changes(n)) return false;
+        for (auto it = n->kids.rbegin(); it != n->kids.rend(); ++it)
+            if (*it) todo.push_back(*it);
     }
     return false;
 }

@@ -95,6 +95,7 @@ struct Program : std::enable_shared_from_this<Program> {
     std::vector<std::unique_ptr<Node>> nodes;  // owns every node
     Node* root = nullptr;                      // a Block of statements
     bool side_effects = false;                 // may change stored data
+    bool nse = false;                          // `nse()` comes before any change
     Node* make(NK k, uint32_t pos) {
         nodes.push_back(std::make_unique<Node>());
         Node* n = nodes.back().get();
@@ -114,5 +115,8 @@ std::string compact_closure(std::string_view src);
 // True when a subtree may change stored data (assignments to properties or
 // indexes, calls of built-ins flagged FN_CHANGE).
 bool analyse_side_effects(const Node* n);
+// True when a call of `nse` comes (in the order of the code) before anything
+// that may change stored data: the query does not become a change.
+bool analyse_nse_first(const Node* n);
 
 }  // namespace tdb

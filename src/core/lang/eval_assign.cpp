@@ -134,6 +134,17 @@ Value Query::assignable_to(Value v, Thing* owner, const std::string& key, Into i
         key[0] >= 0x20 && key[0] <= 0x2f)
         raisef(VALUE_ERR, "property `%c` is reserved", key[0]);
     if (owner && owner->type_id != kNoType && assign_hook) assign_hook(*this, v, owner, key, into);
+    if (into == Into::List && v.is(VT::Set)) {
+        // A set added to a list (push, insert, an index, ...) becomes a
+        // tuple of its things, as ThingsDB does; a list literal keeps it.
+        std::vector<Value> items;
+        items.reserve(v.set()->items.size());
+        for (auto& t : v.set()->items) {
+            poll();
+            items.push_back(make_thing(t.get()));
+        }
+        v = make_list(std::move(items));  // made a tuple (and its things stored) below
+    }
     return assignable(std::move(v), owner, into == Into::List);
 }
 

@@ -661,7 +661,8 @@ std::shared_ptr<Program> parse(std::string_view code, int max_depth) {
     prog->source.assign(code);
     Parser p(*prog, max_depth);
     prog->root = p.program();
-    prog->side_effects = analyse_side_effects(prog->root);
+    prog->nse = analyse_nse_first(prog->root);
+    prog->side_effects = !prog->nse && analyse_side_effects(prog->root);
     for (auto& n : prog->nodes)  // variables are found by slot, not by name
         if (n->kind == NK::Var || n->kind == NK::Assign || n->kind == NK::Call)
             n->slot = var_slot(n->name);

@@ -106,6 +106,7 @@ void Query::become_writer() {
 
 Value Query::run(std::shared_ptr<Program> prog) {
     programs.push_back(prog);
+    if (prog->nse) nse_ = true;
     if (prog->side_effects) set_change(true);  // checks CHANGE (access.h)
     cur_prog_ = prog.get();
     Value result = eval(prog->root);
@@ -143,7 +144,8 @@ void Query::poll_check() {
 
 void Query::require_change() {
     if (!change_)
-        raise(OPERATION_ERR, "operation on a stored thing; use `wse(...)` to enforce a change");
+        raisef(OPERATION_ERR, "operation on a stored thing; %s(...)` to enforce a change",
+               enforce_hint());
 }
 
 std::string Query::scope_label() const {

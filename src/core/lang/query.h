@@ -83,6 +83,9 @@ public:
     // Changes. A query is a change when its code may change stored data;
     // wse() forces it. Mutating a stored thing outside a change is refused.
     bool is_change() const { return change_; }
+    // How a refused change is enforced: "remove `nse" when the code called
+    // nse() before anything that changes, else "use `wse".
+    const char* enforce_hint() const { return nse_ ? "remove `nse" : "use `wse"; }
     // Becoming a change needs CHANGE on the scope (access.h).
     void set_change(bool c) {
         if (c && !change_ && !read_only.empty())
@@ -181,6 +184,7 @@ private:
     Limits limits_;
     int deep_ = 1;
     bool change_ = false;
+    bool nse_ = false;
     uint64_t things_base_ = 0;  // things_made when the query started
     StackBase stack_base_;      // the outermost query records where its stack starts
     size_t prev_max_str_ = 0;

@@ -97,7 +97,7 @@ void render_through(Query& q, std::string& out, Thing* t, TypeDef& def, int deep
     try {
         for (const Field& f : def.fields) {
             Value* pv = t->get(f.name);
-            if (!pv || !field_maps(f, *pv)) continue;
+            if (!pv || !field_shows(f, t, *pv)) continue;
             sep();
             json_escape(out, f.name);
             out.push_back(':');
@@ -117,9 +117,17 @@ void render_through(Query& q, std::string& out, Thing* t, TypeDef& def, int deep
             out += "\"failed to compute property; method has side effects\"";
             continue;
         }
+        // A method renders its result at the collection's default depth,
+        // or at the depth its own `return(.., deep)` asks for.
+        struct DeepScope {
+            Query& q;
+            int saved;
+            ~DeepScope() { q.set_deep(saved); }
+        } scope{q, q.deep()};
+        q.set_deep(q.collection() ? q.collection()->row().default_deep : 1);
         try {
             Value r = q.call(m.closure, {make_thing(t)});
-            out += q.to_json(r, deep);
+            out += q.to_json(r, q.deep());
         } catch (const Error& e) {
             json_escape(out, e.msg());
         }
@@ -223,7 +231,7 @@ Value wrap_prop(Query& q, const Value& wv, const std::string& name, bool optiona
             if (x.name == name) f = &x;
     }
     Value* v = (!def || f) ? t->get(name) : nullptr;
-    if (v && f && !field_maps(*f, *v)) v = nullptr;
+    if (v && f && !field_shows(*f, t, *v)) v = nullptr;
     if (v) return *v;
     if (optional) return Value();
     raisef(LOOKUP_ERR, "type `%s` has no property `%s`", w->label.c_str(), name.c_str());

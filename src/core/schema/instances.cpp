@@ -95,6 +95,10 @@ Value Catalog::instance_from(TypeDef& t, Thing* from) {
 
 Value hook_instance(Query& q, const Node* n, bool& handled) {
     if (n->kind != NK::Instance) return Value();
+    if (!q.collection())
+        raisef(LOOKUP_ERR,
+               "no types exists in the `%s` scope; you might want to query a `@collection` scope?",
+               q.scope_kind_label());
     Catalog& cat = Catalog::of(q);
     const std::string& name = interned(n->name);
     TypeDef* t = cat.type(name);

@@ -5,6 +5,8 @@
 #include "core/schema/types.h"
 #include "core/schema/types_internal.h"
 
+#include <unordered_set>
+
 namespace tdb {
 
 Field* relation_peer(Catalog& c, const Field& f, TypeDef** peer_type) {
@@ -144,10 +146,103 @@ void hook_set_remove(Query& q, SetObj* s, const std::vector<Thing*>& removed) {
 
 void relation_follow_all(Catalog& c, TypeDef& t, const std::string& field) {
     for (Value& iv : c.instances(t.id)) {
+        c.q.poll();
         TypeDef* now = c.type(t.id);
         Field* f = now ? now->field(field) : nullptr;
         if (f) relation_follow(c.q, c, iv.thing(), *f);
     }
+}
+
+namespace {
+
+unsigned long long id_of(const Thing* t) { return static_cast<unsigned long long>(t->id); }
+
+// x.f points at o while o.g points at a third thing: the two sides disagree.
+void check_single(Thing* x, const Field& f, const Field& g) {
+    Value* v = x->get(f.name);
+    Thing* o = v ? thing_of(*v) : nullptr;
+    if (!o) return;
+    Value* back = o->get(g.name);
+    Thing* me = back ? thing_of(*back) : nullptr;
+    if (!me || me == x) return;
+    if (x->id)
+        raisef(TYPE_ERR,
+               "failed to create relation; property `%s` on `#%llu` is referring to `#%llu` "
+               "while property `%s` on `#%llu` is referring to `#%llu`",
+               f.name.c_str(), id_of(x), id_of(o), g.name.c_str(), id_of(o), id_of(me));
+    raisef(TYPE_ERR,
+           "failed to create relation; property `%s` on a `thing` is referring to a second "
+           "`thing` while property `%s` on that second thing is referring to a third `thing`",
+           f.name.c_str(), g.name.c_str());
+}
+
+}  // namespace
+
+void relation_check(Catalog& c, const TypeDef& t, const Field& f, const TypeDef& ot,
+                    const Field& of) {
+    bool fset = f.spec.kind == SK::Set, oset = of.spec.kind == SK::Set;
+    // Two sets: any state can be made mutual by adding the missing sides.
+    if (fset && oset) return;
+    if (!fset && !oset) {
+        for (Value& iv : c.instances(t.id)) {
+            c.q.poll();
+            check_single(iv.thing(), f, of);
+        }
+        for (Value& iv : c.instances(ot.id)) {
+            c.q.poll();
+            check_single(iv.thing(), of, f);
+        }
+        return;
+    }
+    // One set: every member of a set must point at that set's owner (or at
+    // nothing) and belong to one set only.
+    const Field& sf = fset ? of : f;      // the field that holds one thing
+    const Field& setf = fset ? f : of;    // the set
+    const TypeDef& sett = fset ? t : ot;  // the type with the set
+    std::unordered_set<const Thing*> seen;
+    for (Value& iv : c.instances(sett.id)) {
+        Thing* p = iv.thing();
+        Value* sv = p->get(setf.name);
+        if (!sv || !sv->is(VT::Set)) continue;
+        for (auto& m : std::vector<Ref<Thing>>(sv->set()->items)) {
+            c.q.poll();
+            Thing* x = m.get();
+            Value* ov = x->get(sf.name);
+            Thing* other = ov ? thing_of(*ov) : nullptr;
+            if (other && other != p) {
+                if (x->id)
+                    raisef(TYPE_ERR,
+                           "failed to create relation; thing `#%llu` belongs to a set `%s` on "
+                           "`#%llu` but is referring to `#%llu`",
+                           id_of(x), setf.name.c_str(), id_of(p), id_of(other));
+                raisef(TYPE_ERR,
+                       "failed to create relation; at least one thing belongs to a set (`%s.%s`) "
+                       "of a different thing than the thing it is referring to (`%s.%s`)",
+                       sett.name.c_str(), setf.name.c_str(), (fset ? ot : t).name.c_str(),
+                       sf.name.c_str());
+            }
+            if (!seen.insert(x).second) {
+                if (x->id)
+                    raisef(TYPE_ERR,
+                           "failed to create relation; thing `#%llu` belongs to at least two "
+                           "different sets; (property `%s` on type `%s`)",
+                           id_of(x), setf.name.c_str(), sett.name.c_str());
+                raisef(TYPE_ERR,
+                       "failed to create relation; at least one thing belongs to at least two "
+                       "different sets; (property `%s` on type `%s`)",
+                       setf.name.c_str(), sett.name.c_str());
+            }
+        }
+    }
+}
+
+void relation_make(Catalog& c, uint32_t tid, const std::string& field, uint32_t otid,
+                   const std::string& ofield) {
+    // Each side follows the other: what either side holds ends up on both.
+    TypeDef* t = c.type(tid);
+    if (t) relation_follow_all(c, *t, field);
+    TypeDef* ot = c.type(otid);
+    if (ot && (ot != t || ofield != field)) relation_follow_all(c, *ot, ofield);
 }
 
 }  // namespace tdb

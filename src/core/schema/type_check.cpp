@@ -246,6 +246,11 @@ bool spec_text_ok(SK k, const std::string& s) {
 
 void Catalog::check_field(const TypeDef& t, const Field& f, Value& v) {
     const Spec& sp = f.spec;
+    if (sp.kind == SK::Any && v.is(VT::Future))
+        raisef(TYPE_ERR,
+               "mismatch in type `%s`; property `%s` allows `any` type with the exception of the "
+               "`future` and `module` type",
+               t.name.c_str(), f.name.c_str());
     CR r = check_kind(sp.kind, sp.nillable, sp.ref, &sp, v);
     if (r != CR::Ok) field_err(r, t, f, v);
     if (sp.restrict && v.is(VT::Thing) && v.thing()->type() == kNoType &&
@@ -304,6 +309,144 @@ bool field_maps(const Field& f, const Value& v) {
         default:
             return check_kind(sp.kind, sp.nillable, sp.ref, &sp, v) == CR::Ok;
     }
+}
+
+namespace {
+
+Catalog* catalog_now() {
+    Catalog* c = Catalog::current();
+    if (!c && Query::current()) c = &Catalog::of(*Query::current());
+    return c;
+}
+
+bool is_utf8_range(const Field& f) {
+    return f.spec.kind == SK::StrRange && f.raw.find("utf8<") != std::string::npos;
+}
+
+// The kind an enum's members have ('int', 'float', 'str', 'bytes', 'thing').
+SK enum_value_kind(uint32_t enum_id) {
+    Catalog* c = catalog_now();
+    EnumDef* e = c ? c->enum_(enum_id) : nullptr;
+    if (!e || e->members.empty()) return SK::Any;
+    const Value& v = e->members[0]->val;
+    if (v.is(VT::Int)) return SK::Int;
+    if (v.is(VT::Float)) return SK::Float;
+    if (v.is(VT::Str)) return SK::Str;
+    if (v.is(VT::Bytes)) return SK::Bytes;
+    return SK::Thing;
+}
+
+bool kind_in(SK k, std::initializer_list<SK> ks) {
+    for (SK x : ks)
+        if (x == k) return true;
+    return false;
+}
+
+// The items of list/set definition f can be items of list definition t.
+bool nested_maps(const Field& t, const Field& f) {
+    const Spec &ts = t.spec, &fs = f.spec;
+    if (ts.nkind == SK::Any && !ts.nnillable) return true;
+    if (!ts.nnillable && fs.nnillable) return false;
+    if (ts.nkind == SK::Enum) return fs.nkind == SK::Enum && fs.nref == ts.nref;
+    SK fk = fs.nkind == SK::Enum ? enum_value_kind(fs.nref) : fs.nkind;
+    if (ts.nkind == fk && (fk != SK::Type || fs.nref == ts.nref)) return true;
+    switch (ts.nkind) {
+        case SK::Any:
+            return true;
+        case SK::Thing:
+            return fk == SK::Type || fs.kind == SK::Set;
+        case SK::Raw:
+            return kind_in(fk, {SK::Str, SK::Utf8, SK::Bytes, SK::Email, SK::Url, SK::Tel});
+        case SK::Int:
+            return kind_in(fk, {SK::UInt, SK::PInt, SK::NInt});
+        case SK::UInt:
+            return fk == SK::PInt;
+        case SK::Number:
+            return kind_in(fk, {SK::Int, SK::UInt, SK::PInt, SK::NInt, SK::Float});
+        case SK::Str:
+            return kind_in(fk, {SK::Utf8, SK::Email, SK::Url, SK::Tel});
+        case SK::Type:
+            return fk == SK::Type || fk == SK::Thing || fs.kind == SK::Set;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+bool field_maps_field(const Field& t, const Field& f) {
+    const Spec &ts = t.spec, &fs = f.spec;
+    if (ts.kind == SK::Any) return true;
+    if (!ts.nillable && fs.nillable) return false;
+    if (ts.kind == SK::Enum) return fs.kind == SK::Enum && fs.ref == ts.ref;
+    if (ts.kind == SK::AnyEnum) return fs.kind == SK::Enum || fs.kind == SK::AnyEnum;
+    // '*' shows a member by its name: then an enum field holds strings.
+    SK fk = fs.kind != SK::Enum           ? fs.kind
+            : (ts.flags & kFlagName) != 0 ? SK::Str
+                                          : enum_value_kind(fs.ref);
+    switch (ts.kind) {
+        case SK::Any:
+            return true;
+        case SK::Thing:
+        case SK::Type:
+            return fk == SK::Thing || fk == SK::Type;
+        case SK::Raw:
+            return kind_in(fk, {SK::Raw, SK::Str, SK::Utf8, SK::Bytes, SK::Email, SK::Url, SK::Tel,
+                                SK::Pattern, SK::StrRange});
+        case SK::Str:
+            return kind_in(
+                fk, {SK::Str, SK::Utf8, SK::Email, SK::Url, SK::Tel, SK::Pattern, SK::StrRange});
+        case SK::Utf8:
+            return fk == SK::Utf8 || is_utf8_range(f);
+        case SK::Int:
+            return kind_in(fk, {SK::Int, SK::UInt, SK::PInt, SK::NInt, SK::IntRange});
+        case SK::UInt:
+            return fk == SK::UInt || fk == SK::PInt || (fk == SK::IntRange && fs.imin >= 0);
+        case SK::PInt:
+            return fk == SK::PInt || (fk == SK::IntRange && fs.imin > 0);
+        case SK::NInt:
+            return fk == SK::NInt || (fk == SK::IntRange && fs.imax < 0);
+        case SK::Float:
+            return fk == SK::Float || fk == SK::FloatRange;
+        case SK::Number:
+            return kind_in(fk, {SK::Number, SK::Float, SK::Int, SK::UInt, SK::PInt, SK::NInt,
+                                SK::IntRange, SK::FloatRange});
+        case SK::Arr:
+            return (fk == SK::Arr || fk == SK::Set) && nested_maps(t, f);
+        case SK::Set:
+            return fk == SK::Set;
+        case SK::Pattern: {
+            if (fk != SK::Pattern || !ts.regex.is(VT::Regex) || !fs.regex.is(VT::Regex))
+                return false;
+            const RegexObj* a = ts.regex.regex();
+            const RegexObj* b = fs.regex.regex();
+            return a->pattern == b->pattern && a->flags == b->flags;
+        }
+        case SK::IntRange:
+            return fk == SK::IntRange && fs.imin >= ts.imin && fs.imax <= ts.imax;
+        case SK::FloatRange:
+            return fk == SK::FloatRange && fs.fmin >= ts.fmin && fs.fmax <= ts.fmax;
+        case SK::StrRange:
+            if (is_utf8_range(t) && !is_utf8_range(f)) return false;
+            return fk == SK::StrRange && fs.imin >= ts.imin && fs.imax <= ts.imax;
+        default:
+            return fk == ts.kind;
+    }
+}
+
+bool field_shows(const Field& f, Thing* t, const Value& v) {
+    if (t && t->type_id != kNoType && !f.ano) {
+        Catalog* c = catalog_now();
+        TypeDef* from = c ? c->type(t->type_id) : nullptr;
+        Field* ff = from ? from->field(f.name) : nullptr;
+        if (ff) {
+            const Spec& sp = f.spec;
+            if ((sp.flags & kFlagSkipFalse) && !truthy(v)) return false;
+            if ((sp.flags & kFlagSkipNil) && v.is_nil()) return false;
+            return field_maps_field(f, *ff);
+        }
+    }
+    return field_maps(f, v);
 }
 
 Value Catalog::default_value(const TypeDef& t, const Field& f) {

@@ -213,6 +213,13 @@ void check_usable(const TypeDef& t);
 // True when v may be shown through field f of a wrapping type (ThingsDB's
 // ti_field_maps_to_val: things map to Type fields, they get wrapped).
 bool field_maps(const Field& f, const Value& v);
+// True when every value field f (of a Type) may hold can be shown through
+// field t of a wrapping type (ThingsDB's ti_field_maps_to_field: an instance
+// is shown by its definitions, not by the values it has now).
+bool field_maps_field(const Field& t, const Field& f);
+// Whether property v of t shows through field f of a wrapping type: by the
+// definitions when t is a Type instance with that field, else by the value.
+bool field_shows(const Field& f, Thing* t, const Value& v);
 // Raises as adding v to the set in field `key` of owner would (a restricted
 // set of a Type), without changing anything.
 void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v);
@@ -227,6 +234,13 @@ bool spec_text_ok(SK k, const std::string& s);
 Field* relation_peer(Catalog& c, const Field& f, TypeDef** peer_type);
 // After a relation is made: the other side follows every instance of t.
 void relation_follow_all(Catalog& c, TypeDef& t, const std::string& field);
+// Raises when the instances' present state cannot become a relation between
+// f of t and of of ot (ThingsDB's messages); changes nothing.
+void relation_check(Catalog& c, const TypeDef& t, const Field& f, const TypeDef& ot,
+                    const Field& of);
+// After a relation is made: both sides follow each other on every instance.
+void relation_make(Catalog& c, uint32_t tid, const std::string& field, uint32_t otid,
+                   const std::string& ofield);
 
 // ---- type_spec.cpp ---------------------------------------------------------
 
@@ -244,6 +258,9 @@ void rename_member_in_specs(Catalog& c, const EnumDef& e, const std::string& fro
 std::string member_default_user(Catalog& c, const EnumDef& e, uint32_t mid);
 
 // ---- types.cpp: helpers of the Type and enum functions ---------------------
+
+// Names ThingsDB keeps for its own definitions and keywords (fn/types.cpp).
+bool reserved_type_name(const std::string& n);
 
 // The catalog of the query's collection; raises when the scope has none.
 Catalog& cat_of(Query& q);
