@@ -200,7 +200,7 @@ Value m_datetime_replace(Query&, Value* self, Args& a) {
     struct tm tm = localize(*self);
     Value t = a.thing_arg(0);
     for (Prop& p : t.thing()->props()) replace_value(tm, p.key, p.val);
-    return dt_from_tm(tm, dt->tz, dt->tz ? 0 : tm.tm_gmtoff, self->is(VT::Timeval));
+    return dt_from_tm(tm, dt->tz, dt->tz ? 0 : tm.tm_gmtoff, self->is(VT::Timeval), true);
 }
 
 Value m_datetime_to(Query&, Value* self, Args& a) {

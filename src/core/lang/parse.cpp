@@ -43,7 +43,7 @@ Node* Parser::program() {
     skip();
     base_ = i_;
     while (!eof()) {
-        block->kids.push_back(statement());
+        block->kids.push_back(statement_pos());
         // Statements are separated by `;`: `1 2` is no program.
         skip();
         if (!eof() && peek() != ';') fail(i_, "; or end_of_statement");
@@ -74,6 +74,12 @@ Node* Parser::statement() {
         return p_.make(NK::Continue, at);
     }
     return ternary(binary(unary(), 0));
+}
+
+Node* Parser::statement_pos() {
+    Node* n = statement();
+    if (n->kind == NK::Return) n->stmt = true;
+    return n;
 }
 
 Node* Parser::ternary(Node* cond) {
@@ -236,7 +242,7 @@ Node* Parser::closure() {
     // its definition: `break` in it has no loop to leave.
     int loops = loops_;
     loops_ = 0;
-    n->kids.push_back(statement());
+    n->kids.push_back(statement_pos());
     loops_ = loops;
     n->end = static_cast<uint32_t>(i_);
     return n;
@@ -248,12 +254,12 @@ Node* Parser::if_statement() {
     expect('(');
     n->kids.push_back(statement());
     expect(')');
-    n->kids.push_back(statement());
+    n->kids.push_back(statement_pos());
     size_t save = i_;
     skip_separators_once_for_else();
     if (at_keyword("else")) {
         i_ += 4;
-        n->kids.push_back(statement());
+        n->kids.push_back(statement_pos());
     } else {
         i_ = save;
     }
@@ -285,7 +291,7 @@ Node* Parser::for_statement() {
     n->kids.push_back(statement());
     expect(')');
     ++loops_;
-    n->kids.push_back(statement());
+    n->kids.push_back(statement_pos());
     --loops_;
     return n;
 }
@@ -405,7 +411,7 @@ Node* Parser::brace() {
     }
     Node* n = p_.make(NK::Block, static_cast<uint32_t>(at));
     for (;;) {
-        n->kids.push_back(statement());
+        n->kids.push_back(statement_pos());
         skip();
         if (peek() != ';' && peek() != '}') fail(i_, "; or }");
         skip_separators();

@@ -123,6 +123,8 @@ private:
     [[noreturn]] void fail(size_t at, const char* expecting = nullptr) const;
 
     // ---- statements and expressions (parse.cpp) ----
+    // A statement where one ends (see Node::stmt).
+    Node* statement_pos();
     Node* statement();
     Node* ternary(Node* cond);
     size_t peek_operator(Op& op, bool& is_and, bool& is_or);
