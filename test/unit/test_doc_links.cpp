@@ -164,3 +164,11 @@ TEST(ReturnInExpressions, EndsTheQueryOrClosureThere) {
     // In statement position it still ends loops and blocks.
     EXPECT_EQ(q("for (x in range(5)) { if (x == 3) return x; }; 9"), "3");
 }
+
+TEST(PrefixOperators, TakeNoClosure) {
+    expect_err("!||nil", tdb::SYNTAX_ERR, "error at line 1, position 1, unexpected character `|`");
+    expect_err("x = 1; - |a| a", tdb::SYNTAX_ERR,
+               "error at line 1, position 9, unexpected character `|`");
+    expect_err("!!+ ||1", tdb::SYNTAX_ERR, "error at line 1, position 4, unexpected character `|`");
+    EXPECT_EQ(q("!(||nil)"), "false");
+}

@@ -209,7 +209,7 @@ Node* Parser::unary() {
     if (c == '!' && peek(1) != '=') {
         ++i_;
         Node* n = p_.make(NK::Not, static_cast<uint32_t>(at));
-        n->kids.push_back(unary());
+        n->kids.push_back(prefixed());
         return n;
     }
     if ((c == '-' || c == '+') && !std::isdigit(static_cast<unsigned char>(peek(1))) &&
@@ -217,11 +217,20 @@ Node* Parser::unary() {
         !starts_inf_nan(i_ + 1)) {
         ++i_;
         Node* n = p_.make(c == '-' ? NK::Neg : NK::Pos, static_cast<uint32_t>(at));
-        n->kids.push_back(unary());
+        n->kids.push_back(prefixed());
         return n;
     }
     if (c == '|') return closure();
     return postfix(primary());
+}
+
+// The operand of `!`, `-` or `+`: in ThingsDB's grammar a prefix operator
+// takes an expression, and a closure is none (`!||nil` is a syntax error at
+// the `|`; `!(||nil)` is fine).
+Node* Parser::prefixed() {
+    skip();
+    if (peek() == '|') fail(i_);
+    return unary();
 }
 
 Node* Parser::closure() {

@@ -126,6 +126,7 @@ private:
     // A statement where one ends (see Node::stmt).
     Node* statement_pos();
     Node* statement();
+    Node* prefixed();
     Node* ternary(Node* cond);
     size_t peek_operator(Op& op, bool& is_and, bool& is_or);
     Node* binary(Node* left, int min_prec);
