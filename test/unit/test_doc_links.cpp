@@ -59,6 +59,11 @@ TEST(DocLinks, OtherFaultsTheFunctionDocuments) {
                   "data-types/thing/search");
     EXPECT_EQ(msg("{}.search({}, {depth: 1})"),
               "invalid search option `depth`; see " + kDocs + "data-types/thing/search");
+    EXPECT_EQ(msg("datetime(2020, 1, 1).replace({month: 13})"),
+              "month 13 is out of range [1..12]; see " + kDocs + "data-types/datetime/replace");
+    EXPECT_EQ(msg("timeval(0).replace({day: 'x'})"),
+              "day must be of type `int` but got type `str` instead; see " + kDocs +
+                  "data-types/datetime/replace");
     // ThingsDB gives the range its own words only.
     EXPECT_EQ(msg("{}.search({}, {limit: -1})"),
               "expecting a `limit` value between 0 and 255 but got -1 instead");

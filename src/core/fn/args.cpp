@@ -19,7 +19,8 @@ Value Args::eval(int i) const { return q_.eval(nodes_[i]); }
 
 namespace {
 
-// The receiver's part of a method's page (a tuple's methods are the list's).
+// The receiver's part of a method's page (a tuple's methods are the list's,
+// a timeval's the datetime's: ThingsDB's functions and pages are shared).
 const char* receiver_page(VT t) {
     switch (t) {
         case VT::Nil:
@@ -47,7 +48,7 @@ const char* receiver_page(VT t) {
         case VT::Datetime:
             return "datetime";
         case VT::Timeval:
-            return "timeval";
+            return "datetime";
         case VT::EnumMember:
             return "enum";
         case VT::Wrap:
