@@ -183,6 +183,10 @@ bool cancelled_inside(const std::string& setup, const std::string& code);
 // Expects a ThingsDB error and returns it (fails the test when none).
 tdb::Error qerr(const std::string& code, const std::string& scope = "@:stuff", bool keep = false);
 
-// Expects a ThingsDB error of this kind and message from the code.
+// The message without its documentation link ("; see https://docs...") when
+// the expected text has none: the links are checked by test_doc_links.cpp.
+std::string without_doc_link(const std::string& got, const std::string& expected);
+// Expects a ThingsDB error of this kind and message from the code (see
+// without_doc_link).
 void expect_err(const std::string& code, int errcode, const std::string& msg,
                 const std::string& scope = "@:stuff");

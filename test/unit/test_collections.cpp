@@ -13,7 +13,7 @@ void expect_err_in(const std::string& code, int errcode, const std::string& msg,
                    bool keep = false) {
     Error e = qerr(code, T, keep);
     EXPECT_EQ(e.code(), errcode) << code;
-    EXPECT_EQ(e.msg(), msg) << code;
+    EXPECT_EQ(without_doc_link(e.msg(), msg), msg) << code;
 }
 
 }  // namespace

@@ -153,13 +153,16 @@ TEST(Datetime, ParseFormat) {
 }
 
 TEST(Datetime, Move) {
-    EXPECT_EQ(q("datetime('2020-01-31').move('months', 1)"), "\"2020-02-29T00:00:00Z\"");
-    EXPECT_EQ(q("datetime('2021-01-31').move('months', 1)"), "\"2021-02-28T00:00:00Z\"");
-    EXPECT_EQ(q("datetime('2021-03-31').move('months', -1)"), "\"2021-02-28T00:00:00Z\"");
-    EXPECT_EQ(q("datetime('2021-05-31').move('months', -1)"), "\"2021-04-30T00:00:00Z\"");
+    // A day the month does not have runs on into the next month (mktime).
+    EXPECT_EQ(q("datetime('2020-01-31').move('months', 1)"), "\"2020-03-02T00:00:00Z\"");
+    EXPECT_EQ(q("datetime('2021-01-31').move('months', 1)"), "\"2021-03-03T00:00:00Z\"");
+    EXPECT_EQ(q("datetime('2021-03-31').move('months', -1)"), "\"2021-03-03T00:00:00Z\"");
+    EXPECT_EQ(q("datetime('2021-05-31').move('months', -1)"), "\"2021-05-01T00:00:00Z\"");
+    EXPECT_EQ(q("datetime('2021-08-31').move('months', 1)"), "\"2021-10-01T00:00:00Z\"");
     EXPECT_EQ(q("datetime('2021-01-15').move('months', -13)"), "\"2019-12-15T00:00:00Z\"");
     EXPECT_EQ(q("datetime('2021-01-15').move('months', 25)"), "\"2023-02-15T00:00:00Z\"");
-    EXPECT_EQ(q("datetime('2024-02-29').move('years', 1)"), "\"2025-02-28T00:00:00Z\"");
+    EXPECT_EQ(q("datetime('2024-02-29').move('years', 1)"), "\"2025-03-01T00:00:00Z\"");
+    EXPECT_EQ(q("datetime('2024-02-29').move('years', -3)"), "\"2021-03-01T00:00:00Z\"");
     EXPECT_EQ(q("datetime('2024-02-29').move('years', 4)"), "\"2028-02-29T00:00:00Z\"");
     EXPECT_EQ(q("datetime(0).move('weeks', 1)"), "\"1970-01-08T00:00:00Z\"");
     EXPECT_EQ(q("datetime(0).move('days', 1)"), "\"1970-01-02T00:00:00Z\"");
@@ -174,7 +177,15 @@ TEST(Datetime, Move) {
     EXPECT_EQ(q("datetime(2020, 3, 29, 1, 30, 0, 'Europe/Amsterdam').move('hours', 1)"),
               "\"2020-03-29T03:30:00+0200\"");
     EXPECT_EQ(q("datetime(2020, 1, 31, 10, 0, 0, '+0100').move('months', 1)"),
-              "\"2020-02-29T10:00:00+0100\"");
+              "\"2020-03-02T10:00:00+0100\"");
+    // Days and weeks keep the wall time across DST too (ThingsDB moves the
+    // calendar day); hours, minutes and seconds are exact.
+    EXPECT_EQ(q("datetime(2021, 3, 20, 9, 'Europe/Amsterdam').move('weeks', 2)"),
+              "\"2021-04-03T09:00:00+0200\"");
+    EXPECT_EQ(q("datetime(2021, 11, 5, 9, 'Europe/Amsterdam').move('days', -10)"),
+              "\"2021-10-26T09:00:00+0200\"");
+    EXPECT_EQ(q("datetime(2021, 3, 27, 9, 'Europe/Amsterdam').move('hours', 24)"),
+              "\"2021-03-28T10:00:00+0200\"");
     expect_err("datetime().move('days')", tdb::NUM_ARGUMENTS_ERR,
                "function `move` takes 2 arguments but 1 was given");
     expect_err("datetime().move(1, 1)", tdb::TYPE_ERR,
@@ -197,8 +208,14 @@ TEST(Datetime, Replace) {
     EXPECT_EQ(q("datetime(2021, 1, 15).replace({year: 1999, other: 'ignored'})"),
               "\"1999-01-15T00:00:00Z\"");
     EXPECT_EQ(q("timeval(0).replace({year: 1971})"), "31536000");
+    // The wall time is read with the DST flag of the original (ThingsDB's
+    // mktime keeps tm_isdst): winter time moved into summer shows an hour on.
     EXPECT_EQ(q("datetime(2021, 1, 15, 'Europe/Amsterdam').replace({month: 7})"),
-              "\"2021-07-15T00:00:00+0200\"");
+              "\"2021-07-15T01:00:00+0200\"");
+    EXPECT_EQ(q("datetime(2021, 7, 15, 12, 'Europe/Amsterdam').replace({month: 12})"),
+              "\"2021-12-15T11:00:00+0100\"");
+    EXPECT_EQ(q("datetime(2021, 7, 15, 12, 'Europe/Amsterdam').replace({day: 1})"),
+              "\"2021-07-01T12:00:00+0200\"");
     EXPECT_EQ(q("datetime(2021, 1, 15, '-03').replace({hour: 7})"), "\"2021-01-15T07:00:00-0300\"");
     expect_err("datetime().replace()", tdb::NUM_ARGUMENTS_ERR,
                "function `replace` takes 1 argument but 0 were given");

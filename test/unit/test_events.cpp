@@ -108,7 +108,8 @@ TEST(Events, Emit) {
               on(r, R"({"event":["x",{"a":1},)" + std::to_string(r) + "]}"));
     EXPECT_EQ(jobs("{}.emit('nobody');"), "");  // not stored: no watchers
     EXPECT_EQ(qerr(".emit(1);", "@:stuff", true).msg(),
-              "function `emit` expects argument 1 to be of type `str` but got type `int` instead");
+              "function `emit` expects argument 1 to be of type `str` but got type `int` instead; "
+              "see https://docs.thingsdb.io/v1/data-types/thing/emit");
     EXPECT_EQ(qerr(".emit();", "@:stuff", true).code(), tdb::NUM_ARGUMENTS_ERR);
 }
 

@@ -112,17 +112,21 @@ TEST(Procedures, Errors) {
     e = qerr("new_procedure(1, |x| x);");
     EXPECT_EQ(e.msg(),
               "function `new_procedure` expects argument 1 to be of type `str` but got type `int` "
-              "instead");
+              "instead; see https://docs.thingsdb.io/v1/procedures-api/new_procedure");
     e = qerr("new_procedure('f', 1);");
     EXPECT_EQ(e.code(), tdb::TYPE_ERR);
     EXPECT_EQ(e.msg(),
               "function `new_procedure` expects argument 2 to be of type `closure` but got type "
-              "`int` instead");
+              "`int` instead; see https://docs.thingsdb.io/v1/procedures-api/new_procedure");
     e = qerr("new_procedure('f');");
     EXPECT_EQ(e.code(), tdb::NUM_ARGUMENTS_ERR);
-    EXPECT_EQ(e.msg(), "function `new_procedure` takes 2 arguments but 1 was given");
+    EXPECT_EQ(e.msg(),
+              "function `new_procedure` takes 2 arguments but 1 was given; see "
+              "https://docs.thingsdb.io/v1/procedures-api/new_procedure");
     e = qerr("run();");
-    EXPECT_EQ(e.msg(), "function `run` requires at least 1 argument but 0 were given");
+    EXPECT_EQ(e.msg(),
+              "function `run` requires at least 1 argument but 0 were given; see "
+              "https://docs.thingsdb.io/v1/procedures-api/run");
     e = qerr("mod_procedure('nope', |x| x);");
     EXPECT_EQ(e.msg(), "procedure `nope` not found");
     e = qerr("del_procedure('nope');");
@@ -136,9 +140,11 @@ TEST(Procedures, Errors) {
     e = qerr("procedure_info(nil);");
     EXPECT_EQ(e.msg(),
               "function `procedure_info` expects argument 1 to be of type `str` but got type `nil` "
-              "instead");
+              "instead; see https://docs.thingsdb.io/v1/procedures-api/procedure_info");
     e = qerr("has_procedure();");
-    EXPECT_EQ(e.msg(), "function `has_procedure` takes 1 argument but 0 were given");
+    EXPECT_EQ(e.msg(),
+              "function `has_procedure` takes 1 argument but 0 were given; see "
+              "https://docs.thingsdb.io/v1/procedures-api/has_procedure");
     e = qerr("nope(1);");
     EXPECT_EQ(e.msg(), "function `nope` is undefined");
 }

@@ -116,7 +116,9 @@ TEST(Scope, SetDefaultDeep) {
     EXPECT_EQ(qk("deep()"), "3");
     auto err = [](const std::string& code) { return qerr(code, "@thingsdb", true); };
     Error e = err("set_default_deep('@:stuff')");
-    EXPECT_EQ(e.msg(), "function `set_default_deep` takes 2 arguments but 1 was given");
+    EXPECT_EQ(e.msg(),
+              "function `set_default_deep` takes 2 arguments but 1 was given; see "
+              "https://docs.thingsdb.io/v1/thingsdb-api/set_default_deep");
     e = err("set_default_deep('@:stuff', 128)");
     EXPECT_EQ(e.code(), tdb::VALUE_ERR);
     EXPECT_EQ(e.msg(), "expecting a `deep` value between 0 and 127 but got 128 instead");

@@ -71,11 +71,10 @@ TEST(Storage, TaggedValues) {
     fresh_storage();
     qk(".b = bytes('hi'); .i = inf; .n = -inf; .c = |x| x + 1; .r = /a+/i; .e = err(-100, 'oops'); "
        ".t = {}; .s = set([.t])");
-    EXPECT_EQ(
-        props(1),
-        "{\"b\":{\"!b\":\"aGk=\"},\"i\":{\"!f\":\"inf\"},\"n\":{\"!f\":\"-inf\"},"
-        "\"c\":{\"!c\":\"|x| x + 1\"},\"r\":{\"!r\":\"/a+/i\"},\"e\":{\"!e\":[-100,\"oops\"]},"
-        "\"t\":{\"#\":2},\"s\":{\"!s\":[2]}}");
+    EXPECT_EQ(props(1),
+              "{\"b\":{\"!b\":\"aGk=\"},\"i\":{\"!f\":\"inf\"},\"n\":{\"!f\":\"-inf\"},"
+              "\"c\":{\"!c\":\"|x|x+1\"},\"r\":{\"!r\":\"/a+/i\"},\"e\":{\"!e\":[-100,\"oops\"]},"
+              "\"t\":{\"#\":2},\"s\":{\"!s\":[2]}}");
     EXPECT_EQ(refs(2), 2);  // .t and the set
     // and they read back as the same values
     EXPECT_EQ(
@@ -250,7 +249,9 @@ TEST(Storage, ChangesOfStoredThings) {
 TEST(Storage, NseInAChangingQuery) {
     Error e = qerr(".x = 1; nse(1)");
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
-    EXPECT_EQ(e.msg(), "function `nse` failed; at least one side-effect is enforced");
+    EXPECT_EQ(e.msg(),
+              "function `nse` failed; at least one side-effect is enforced; see "
+              "https://docs.thingsdb.io/v1/collection-api/nse");
     e = qerr("wse(); nse()");
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
     e = qerr("nse(); .x = 1");  // decided from the code, not the order
@@ -258,7 +259,9 @@ TEST(Storage, NseInAChangingQuery) {
     EXPECT_EQ(q("nse(1 + 1)"), "2");
     EXPECT_EQ(q("x = {a: 1}; nse(x.a)"), "1");
     e = qerr("nse(1, 2)");
-    EXPECT_EQ(e.msg(), "function `nse` takes at most 1 argument but 2 were given");
+    EXPECT_EQ(e.msg(),
+              "function `nse` takes at most 1 argument but 2 were given; see "
+              "https://docs.thingsdb.io/v1/collection-api/nse");
 }
 
 TEST(Storage, VariablesAndUnstoredThingsAreNoChange) {

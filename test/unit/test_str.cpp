@@ -69,10 +69,12 @@ TEST(Str, Replace) {
                "function `replace` takes at most 3 arguments but 4 were given");
     expect_err(
         "'a'.replace(1, 'b')", tdb::TYPE_ERR,
-        "function `replace` expects argument 1 to be of type `str` but got type `int` instead");
+        "function `replace` expects argument 1 to be of type `str` or `regex` but got type `int` "
+        "instead");
     expect_err(
         "'a'.replace('a', 1)", tdb::TYPE_ERR,
-        "function `replace` expects argument 2 to be of type `str` but got type `int` instead");
+        "function `replace` expects argument 2 to be of type `str` or `closure` but got type "
+        "`int` instead");
     // ThingsDB names the count "argument 2".
     expect_err(
         "'a'.replace('a', 'b', 'c')", tdb::TYPE_ERR,

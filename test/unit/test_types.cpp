@@ -244,7 +244,7 @@ TEST(Types, WrapAndUnwrap) {
     EXPECT_EQ(msg(user + "{}.wrap('Nope');"), "type `Nope` not found");
     EXPECT_EQ(msg(user + "{}.wrap(1);"),
               "function `wrap` expects argument 1 to be of type `str` or `<anonymous>` but got "
-              "type `int` instead");
+              "type `int` instead; see https://docs.thingsdb.io/v1/data-types/thing/wrap");
     EXPECT_EQ(q(user + "User{name: 'a'}.wrap();"), "{\"name\":\"a\",\"email\":\"\",\"hash\":\"\"}");
     // stored: the id comes first, unless the type hides it
     fresh_storage();
@@ -346,7 +346,7 @@ TEST(Types, ModTypeAll) {
     EXPECT_EQ(qk(".players.map(|p| p.score);"), "[100,20]");
     EXPECT_EQ(qerr("mod_type('Player', 'all', 1);", "@:stuff", true).msg(),
               "function `mod_type` expects argument 3 to be of type `closure` but got type `int` "
-              "instead");
+              "instead; see https://docs.thingsdb.io/v1/collection-api/mod_type");
 }
 
 TEST(Types, ModTypeIdx) {
@@ -357,9 +357,9 @@ TEST(Types, ModTypeIdx) {
     EXPECT_EQ(qk("type_info('C').idx;"), "true");
     EXPECT_EQ(qk("mod_type('C', 'idx', false); type_info('C').idx;"), "false");
     EXPECT_EQ(storage().type_indexes.size(), 0u);
-    EXPECT_EQ(
-        qerr("mod_type('C', 'idx', 1);", "@:stuff", true).msg(),
-        "function `mod_type` expects argument 3 to be of type `bool` but got type `int` instead");
+    EXPECT_EQ(qerr("mod_type('C', 'idx', 1);", "@:stuff", true).msg(),
+              "function `mod_type` expects argument 3 to be of type `bool` but got type `int` "
+              "instead; see https://docs.thingsdb.io/v1/collection-api/mod_type");
 }
 
 TEST(Types, Relations) {
@@ -421,7 +421,7 @@ TEST(Types, Relations) {
     EXPECT_EQ(msg(ab + "mod_type('A', 'rel', 'b', 1);"),
               "function `mod_type` with task `rel` expects argument 4 to be of type `str` or type "
               "`nil` but got type "
-              "`int` instead");
+              "`int` instead; see https://docs.thingsdb.io/v1/collection-api/mod_type");
     EXPECT_EQ(
         msg(ab + "mod_type('A', 'del', 'b');"),
         "cannot delete a property with a relation; you might want to remove the relation by using: "

@@ -79,11 +79,12 @@ TEST(Users, NewUser) {
                "username must be between 1 and 128 characters");
     EXPECT_ERR(qerr("new_user('a b')", "@thingsdb", true), tdb::VALUE_ERR,
                "username should should only contain graphical characters");
-    EXPECT_ERR(
-        qerr("new_user(1)", "@thingsdb", true), tdb::TYPE_ERR,
-        "function `new_user` expects argument 1 to be of type `str` but got type `int` instead");
+    EXPECT_ERR(qerr("new_user(1)", "@thingsdb", true), tdb::TYPE_ERR,
+               "function `new_user` expects argument 1 to be of type `str` but got type `int` "
+               "instead; see https://docs.thingsdb.io/v1/thingsdb-api/new_user");
     EXPECT_ERR(qerr("new_user()", "@thingsdb", true), tdb::NUM_ARGUMENTS_ERR,
-               "function `new_user` takes 1 argument but 0 were given");
+               "function `new_user` takes 1 argument but 0 were given; see "
+               "https://docs.thingsdb.io/v1/thingsdb-api/new_user");
     EXPECT_ERR(
         qerr("new_user('x')", "@:stuff", true), tdb::LOOKUP_ERR,
         "function `new_user` is undefined in the `@collection` scope; you might want to query the "
@@ -153,13 +154,16 @@ TEST(Users, Tokens) {
     EXPECT_ERR(
         qerr("new_token('cato', 'x')", "@thingsdb", true), tdb::TYPE_ERR,
         "function `new_token` expects argument 2 to be of type `datetime`, `timeval`, `int`, "
-        "`float` or `nil` but got type `str` instead");
+        "`float` or `nil` but got type `str` instead; see "
+        "https://docs.thingsdb.io/v1/thingsdb-api/new_token");
     EXPECT_ERR(qerr("new_token('nobody')", "@thingsdb", true), tdb::LOOKUP_ERR,
                "user `nobody` not found");
     EXPECT_ERR(qerr("new_token()", "@thingsdb", true), tdb::NUM_ARGUMENTS_ERR,
-               "function `new_token` requires at least 1 argument but 0 were given");
+               "function `new_token` requires at least 1 argument but 0 were given; see "
+               "https://docs.thingsdb.io/v1/thingsdb-api/new_token");
     EXPECT_ERR(qerr("del_token('short')", "@thingsdb", true), tdb::VALUE_ERR,
-               "function `del_token` expects argument 1 to be token string");
+               "function `del_token` expects argument 1 to be token string; see "
+               "https://docs.thingsdb.io/v1/thingsdb-api/del_token");
     EXPECT_ERR(qerr("del_token('abcdefghijklmnopqrstuv')", "@thingsdb", true), tdb::LOOKUP_ERR,
                "token `abcdefghijklmnopqrstuv` not found");
     EXPECT_EQ(qk("del_token(" + key + "); has_token(" + key + ")", "@thingsdb"), "false");
@@ -218,11 +222,12 @@ TEST(Users, GrantRevoke) {
                "`collection:999` not found");
     EXPECT_ERR(qerr("grant('@:stuff', 'nobody', QUERY)", "@thingsdb", true), tdb::LOOKUP_ERR,
                "user `nobody` not found");
-    EXPECT_ERR(
-        qerr("grant('@:stuff', 'cato', 'QUERY')", "@thingsdb", true), tdb::TYPE_ERR,
-        "function `grant` expects argument 3 to be of type `int` but got type `str` instead");
+    EXPECT_ERR(qerr("grant('@:stuff', 'cato', 'QUERY')", "@thingsdb", true), tdb::TYPE_ERR,
+               "function `grant` expects argument 3 to be of type `int` but got type `str` "
+               "instead; see https://docs.thingsdb.io/v1/thingsdb-api/grant");
     EXPECT_ERR(qerr("grant('@:stuff', 'cato')", "@thingsdb", true), tdb::NUM_ARGUMENTS_ERR,
-               "function `grant` takes 3 arguments but 2 were given");
+               "function `grant` takes 3 arguments but 2 were given; see "
+               "https://docs.thingsdb.io/v1/thingsdb-api/grant");
 
     // GRANT on @thingsdb does not give GRANT on a collection.
     tdb::Identity iris = user("iris");

@@ -25,9 +25,8 @@ TEST(Values, MapId) {
     EXPECT_EQ(q("[].map_id()"), "[]");
     EXPECT_EQ(q(".s = set({}, {}); .s.map_id().len()"), "2");
     EXPECT_EQ(q("set({}).map_id()"), "[null]");
-    expect_err("[{}, 1].map_id()", tdb::TYPE_ERR,
-               "function `map_id` requires a list with items of type `thing` but found an item of "
-               "type `int` instead");
+    expect_err("[{}, 1].map_id()", tdb::LOOKUP_ERR, "type `int` has no function `id`");
+    expect_err("[{}, {}, \"x\"].map_id()", tdb::LOOKUP_ERR, "type `str` has no function `id`");
     expect_err("[].map_id(1)", tdb::NUM_ARGUMENTS_ERR,
                "function `map_id` takes 0 arguments but 1 was given");
     expect_err("set().map_id(1)", tdb::NUM_ARGUMENTS_ERR,

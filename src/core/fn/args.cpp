@@ -1,5 +1,6 @@
 // Args: evaluating the arguments of a built-in and checking their number
 // and types, with ThingsDB's messages.
+#include <cstdarg>
 #include <string>
 
 #include "core/fn/fn.h"
@@ -15,6 +16,108 @@ const char* was(int n) { return n == 1 ? "was" : "were"; }
 }  // namespace
 
 Value Args::eval(int i) const { return q_.eval(nodes_[i]); }
+
+namespace {
+
+// The receiver's part of a method's page (a tuple's methods are the list's,
+// a timeval's the datetime's: ThingsDB's functions and pages are shared).
+const char* receiver_page(VT t) {
+    switch (t) {
+        case VT::Nil:
+            return "nil";
+        case VT::Bool:
+            return "bool";
+        case VT::Int:
+            return "int";
+        case VT::Float:
+            return "float";
+        case VT::Str:
+            return "str";
+        case VT::Bytes:
+            return "bytes";
+        case VT::List:
+            return "list";
+        case VT::Set:
+            return "set";
+        case VT::Closure:
+            return "closure";
+        case VT::Regex:
+            return "regex";
+        case VT::Error:
+            return "error";
+        case VT::Datetime:
+            return "datetime";
+        case VT::Timeval:
+            return "datetime";
+        case VT::EnumMember:
+            return "enum";
+        case VT::Wrap:
+            return "wtype";
+        case VT::Future:
+            return "future";
+        default:
+            return "thing";
+    }
+}
+
+bool ends_with(std::string_view s, std::string_view end) {
+    return s.size() >= end.size() && s.substr(s.size() - end.size()) == end;
+}
+
+}  // namespace
+
+std::string fn_doc_url(std::string_view name, bool method, VT receiver) {
+    std::string url = "https://docs.thingsdb.io/v1/";
+    if (method) {
+        url += "data-types/";
+        url += receiver_page(receiver);
+        url += '/';
+    } else if (name == "run" || name.find("procedure") != std::string_view::npos) {
+        url += "procedures-api/";
+    } else if (ends_with(name, "_err") && name != "is_err") {
+        url += "errors/";
+    } else {
+        const FnDef* d = find_function(name);
+        bool thingsdb =
+            name == "user_info" || (d && (d->flags & FN_THINGSDB) && !(d->flags & FN_COLLECTION));
+        url += thingsdb ? "thingsdb-api/" : "collection-api/";
+    }
+    url += name;
+    return url;
+}
+
+std::string Args::doc() const { return "; see " + fn_doc_url(name_, method_, receiver_); }
+
+void Args::fail(int code, const char* f, ...) const {
+    va_list ap;
+    va_start(ap, f);
+    char buf[512];
+    int len = vsnprintf(buf, sizeof buf, f, ap);
+    va_end(ap);
+    std::string msg;
+    if (len >= static_cast<int>(sizeof buf)) {
+        msg.resize(static_cast<size_t>(len) + 1);
+        va_start(ap, f);
+        vsnprintf(msg.data(), msg.size(), f, ap);
+        va_end(ap);
+        msg.resize(static_cast<size_t>(len));
+    } else {
+        msg.assign(buf, len > 0 ? static_cast<size_t>(len) : 0);
+    }
+    raise(code, msg + doc());
+}
+
+void raise_user(int code, std::string msg) { throw UserError(code, std::move(msg)); }
+
+bool documented_error(const Error& e, const Args& a, std::string& msg) {
+    if (dynamic_cast<const UserError*>(&e)) return false;
+    const std::string& m = e.msg();
+    std::string head = std::string("function `") + a.name() + "` ";
+    if (m.compare(0, head.size(), head) != 0) return false;
+    if (m.find("; see https://docs.thingsdb.io/") != std::string::npos) return false;
+    msg = m + a.doc();
+    return true;
+}
 
 void Args::exactly(int n) const {
     if (n_ != n)

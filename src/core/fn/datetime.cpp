@@ -173,7 +173,7 @@ Value m_datetime_move(Query&, Value* self, Args& a) {
     return dt_move(*self, unit, n);
 }
 
-static void replace_value(struct tm& tm, const std::string& key, const Value& val) {
+static void replace_value(const Args& a, struct tm& tm, const std::string& key, const Value& val) {
     static const char* names[] = {"year", "month", "day", "hour", "minute", "second"};
     static const int lo[] = {1, 1, 1, 0, 0, 0};
     static const int hi[] = {9999, 12, 31, 23, 59, 59};
@@ -181,11 +181,11 @@ static void replace_value(struct tm& tm, const std::string& key, const Value& va
     for (int i = 0; i < 6; ++i) {
         if (key != names[i]) continue;
         if (!val.is(VT::Int))
-            raisef(TYPE_ERR, "%s must be of type `int` but got type `%s` instead", names[i],
+            a.fail(TYPE_ERR, "%s must be of type `int` but got type `%s` instead", names[i],
                    type_name(val));
         int64_t n = val.as_int();
         if (n < lo[i] || n > hi[i])
-            raisef(VALUE_ERR, "%s %" PRId64 " is out of range [%d..%d]", names[i], n, lo[i], hi[i]);
+            a.fail(VALUE_ERR, "%s %" PRId64 " is out of range [%d..%d]", names[i], n, lo[i], hi[i]);
         int v = static_cast<int>(n);
         if (i == 0) v -= 1900;
         if (i == 1) v -= 1;
@@ -199,8 +199,8 @@ Value m_datetime_replace(Query&, Value* self, Args& a) {
     const DatetimeObj* dt = self->datetime();
     struct tm tm = localize(*self);
     Value t = a.thing_arg(0);
-    for (Prop& p : t.thing()->props()) replace_value(tm, p.key, p.val);
-    return dt_from_tm(tm, dt->tz, dt->tz ? 0 : tm.tm_gmtoff, self->is(VT::Timeval));
+    for (Prop& p : t.thing()->props()) replace_value(a, tm, p.key, p.val);
+    return dt_from_tm(tm, dt->tz, dt->tz ? 0 : tm.tm_gmtoff, self->is(VT::Timeval), true);
 }
 
 Value m_datetime_to(Query&, Value* self, Args& a) {

@@ -71,14 +71,14 @@ Value fn_raise(Query&, Value*, Args& a) {
     Value v = a.eval(0);
     if (v.is(VT::Str)) {
         check_err_msg(v.as_str());
-        raise(kDefaultErrCode, v.as_str());
+        raise_user(kDefaultErrCode, v.as_str());
     }
     if (!v.is(VT::Error))
         raisef(TYPE_ERR,
                "function `raise` expects argument 1 to be of type `error` or type `str` but got "
                "type `%s` instead",
                type_name(v));
-    raise(v.error()->code, v.error()->msg);
+    raise_user(v.error()->code, v.error()->msg);
 }
 
 // Only ThingsDB errors with a catchable code become values; internal codes,
@@ -104,7 +104,7 @@ Value fn_try(Query&, Value*, Args& a) {
                    type_name(want));
         if (want.error()->code == code) return make_error(code, std::move(msg));
     }
-    if (a.size() > 1) raise(code, msg);
+    if (a.size() > 1) raise_user(code, msg);
     return make_error(code, std::move(msg));
 }
 
@@ -168,7 +168,7 @@ Value fn_assert(Query& q, Value*, Args& a) {
     }
     std::string msg = a.str_arg(1);
     check_err_msg(msg);
-    raise(ASSERT_ERR, msg);
+    raise_user(ASSERT_ERR, msg);
 }
 
 // alt_raise(expr, code, msg?): expr's value, or when expr raises a
@@ -195,7 +195,7 @@ Value fn_alt_raise(Query&, Value*, Args& a) {
                    "error messages should not exceed 16383 characters, got %zu characters",
                    msg.size());
     }
-    raise(static_cast<int>(code), msg);
+    raise_user(static_cast<int>(code), msg);
 }
 
 // cancelled_err(), type_err(msg), ...: an error of that kind.

@@ -24,6 +24,9 @@ class Args {
 public:
     Args(Query& q, const char* name, const Node* const* nodes, int n)
         : q_(q), name_(name), nodes_(nodes), n_(n) {}
+    // A method's arguments: the receiver names its page of the documentation.
+    Args(Query& q, const char* name, const Node* const* nodes, int n, VT receiver)
+        : q_(q), name_(name), nodes_(nodes), n_(n), method_(true), receiver_(receiver) {}
     int size() const { return n_; }
     const char* name() const { return name_; }
     const Node* node(int i) const { return nodes_[i]; }
@@ -45,12 +48,41 @@ public:
     Value thing_arg(int i) const;
     [[noreturn]] void bad_type(int i, const char* want, const Value& got) const;
 
+    // ThingsDB ends the errors a built-in raises about its own use (the
+    // number and types of its arguments, and the other faults its page
+    // documents) with "; see <its page>". doc() is that suffix. Messages
+    // that start "function `NAME`" get it where the built-in is called
+    // (documented_error); fail() raises any other such message with it.
+    std::string doc() const;
+    [[noreturn]] void fail(int code, const char* f, ...) const
+        __attribute__((format(printf, 3, 4)));
+
 private:
     Query& q_;
     const char* name_;
     const Node* const* nodes_;
     int n_;
+    bool method_ = false;
+    VT receiver_ = VT::Nil;
 };
+
+// An error whose message is the user's (raise(), assert(), alt_raise(), a
+// caught error raised again by try()): it never gets a documentation link.
+class UserError : public Error {
+public:
+    using Error::Error;
+};
+[[noreturn]] void raise_user(int code, std::string msg);
+
+// The address of a built-in's page: https://docs.thingsdb.io/v1/ then
+// "data-types/<receiver>/<name>" for a method, "thingsdb-api/",
+// "procedures-api/", "errors/" or "collection-api/" and the name for a
+// function.
+std::string fn_doc_url(std::string_view name, bool method, VT receiver);
+// An error raised out of a call of the built-in `name`: its message with the
+// page's address when it is about the call ("function `NAME` ...") and has
+// none yet; otherwise nothing (the caller rethrows the error as it is).
+bool documented_error(const Error& e, const Args& a, std::string& msg);
 
 // self is nullptr for a function, the receiver for a method.
 using FnImpl = Value (*)(Query& q, Value* self, Args& a);

@@ -508,7 +508,7 @@ Value m_list_sum(Query& q, Value* self, Args& a) {
 static Value extreme(Value* self, Args& a, const char* name, int sign) {
     a.exactly(0);
     auto& items = L(self)->items;
-    if (items.empty()) raisef(LOOKUP_ERR, "%s() on empty list", name);
+    if (items.empty()) a.fail(LOOKUP_ERR, "%s() on empty list", name);
     size_t best = items.size() - 1;
     for (size_t i = 0; i + 1 < items.size(); ++i) {
         poll_tick();
@@ -706,11 +706,8 @@ Value m_list_map_id(Query&, Value* self, Args& a) {
     std::vector<Value> out;
     for (const Value& v : L(self)->items) {
         poll_tick();
-        if (!v.is(VT::Thing))
-            raisef(TYPE_ERR,
-                   "function `map_id` requires a list with items of type `thing` "
-                   "but found an item of type `%s` instead",
-                   type_name(v));
+        // ThingsDB 1.9 asks each item for its id(), as map(|x| x.id()).
+        if (!v.is(VT::Thing)) raisef(LOOKUP_ERR, "type `%s` has no function `id`", type_name(v));
         Thing* t = v.thing();
         out.push_back(t->id ? Value::integer(static_cast<int64_t>(t->id)) : Value::nil());
     }

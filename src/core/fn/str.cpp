@@ -90,16 +90,42 @@ Value m_str_trim_right(Query&, Value* self, Args& a) { return trim_impl(self, a,
 
 namespace {
 
+// The replacement of one occurrence: a fixed string, or what a closure
+// returns for it (ThingsDB's replace callback must return a str).
+struct Replacer {
+    Query& q;
+    Args& a;
+    const Value* with;  // a str or a closure
+    std::string_view text(const Value& got, std::string& keep) {
+        if (!got.is(VT::Str))
+            a.fail(TYPE_ERR,
+                   "replace callback is expecting a return value of type `str` but got type `%s` "
+                   "instead",
+                   type_name(got));
+        keep = got.as_str();
+        return keep;
+    }
+    // An occurrence of a plain string: the closure gets its start, its end
+    // and the subject.
+    std::string_view at(int64_t p, int64_t e, const Value& subject, std::string& keep) {
+        if (with->is(VT::Str)) return with->as_str();
+        return text(q.call(*with, {Value::integer(p), Value::integer(e), subject}), keep);
+    }
+};
+
 // Replaces at most n occurrences of old, scanning from the start.
-std::string replace_front(Query& q, std::string_view s, std::string_view old, std::string_view with,
+std::string replace_front(Query& q, const Value& subject, std::string_view old, Replacer& r,
                           size_t n) {
-    std::string out;
+    std::string_view s = subject.as_str();
+    std::string out, keep;
     size_t pos = 0;
     while (n) {
         q.poll();
         size_t hit = find_in(s, old, pos);
         if (hit == std::string_view::npos) break;
-        out.append(s.substr(pos, hit - pos)).append(with);
+        out.append(s.substr(pos, hit - pos));
+        int64_t p = static_cast<int64_t>(hit);
+        out.append(r.at(p, p + static_cast<int64_t>(old.size()), subject, keep));
         pos = hit + old.size();
         --n;
     }
@@ -109,17 +135,25 @@ std::string replace_front(Query& q, std::string_view s, std::string_view old, st
 
 // Replaces at most n occurrences of old, scanning from the end (a negative
 // count in ThingsDB): the forward search of the reversed needle in the
-// reversed subject finds the same occurrences, in linear time.
-std::string replace_back(Query& q, std::string_view s, std::string_view old, std::string_view with,
+// reversed subject finds the same occurrences, in linear time. A closure is
+// called from the last occurrence back, and (as ThingsDB) gets the end of
+// the occurrence as its start and that plus the length as its end.
+std::string replace_back(Query& q, const Value& subject, std::string_view old, Replacer& r,
                          size_t n) {
+    std::string_view s = subject.as_str();
     std::string rs(s.rbegin(), s.rend()), rold(old.rbegin(), old.rend());
     std::vector<size_t> hits;
+    std::vector<std::string> withs;
     size_t from = 0;
     while (n) {
         q.poll();
         size_t hit = find_in(rs, rold, from);
         if (hit == std::string_view::npos) break;
-        hits.push_back(s.size() - hit - old.size());
+        size_t at = s.size() - hit - old.size();
+        hits.push_back(at);
+        std::string keep;
+        int64_t p = static_cast<int64_t>(at + old.size());
+        withs.emplace_back(r.at(p, p + static_cast<int64_t>(old.size()), subject, keep));
         from = hit + old.size();
         --n;
     }
@@ -127,8 +161,42 @@ std::string replace_back(Query& q, std::string_view s, std::string_view old, std
     size_t pos = 0;
     for (size_t k = hits.size(); k-- > 0;) {
         q.poll();
-        out.append(s.substr(pos, hits[k] - pos)).append(with);
+        out.append(s.substr(pos, hits[k] - pos)).append(withs[k]);
         pos = hits[k] + old.size();
+    }
+    out.append(s.substr(pos));
+    return out;
+}
+
+// Replaces at most n matches of a regex from the start. A closure gets the
+// match's groups, then the match, its start, its end and the subject. An
+// empty match ends the replacing (ThingsDB searches again from where it
+// ended, which finds it again).
+std::string replace_regex(Query& q, const Value& subject, const Value& re, Replacer& r, size_t n) {
+    std::string_view s = subject.as_str();
+    RegexScan scan(re.regex(), s);
+    std::string out, keep;
+    size_t pos = 0;
+    while (n--) {
+        q.poll();
+        size_t end = 0;
+        auto m = scan.next(pos, &end);
+        if (m.empty()) break;
+        size_t start = end - m[0].text.size();
+        out.append(s.substr(pos, start - pos));
+        if (r.with->is(VT::Str)) {
+            out.append(r.with->as_str());
+        } else {
+            std::vector<Value> args;
+            for (size_t g = 1; g < m.size(); ++g) args.push_back(Value::str(m[g].text));
+            args.push_back(Value::str(m[0].text));
+            args.push_back(Value::integer(static_cast<int64_t>(start)));
+            args.push_back(Value::integer(static_cast<int64_t>(end)));
+            args.push_back(subject);
+            out.append(r.text(q.call(*r.with, args.data(), static_cast<int>(args.size())), keep));
+        }
+        pos = end;
+        if (start == end) break;
     }
     out.append(s.substr(pos));
     return out;
@@ -136,13 +204,16 @@ std::string replace_back(Query& q, std::string_view s, std::string_view old, std
 
 }  // namespace
 
-// replace(old, new, count?): count < 0 replaces from the end, 0 nothing.
+// replace(old, new, count?): old a str or regex, new a str or a closure;
+// count < 0 replaces from the end (not with a regex), 0 nothing.
 Value m_str_replace(Query& q, Value* self, Args& a) {
     a.between(2, 3);
-    const std::string& s = S(self);
-    std::string old = a.str_arg(0);
-    if (old.empty()) raise(VALUE_ERR, "replace an empty string");
-    std::string with = a.str_arg(1);
+    Value subject = *self;
+    const std::string& s = subject.as_str();
+    Value old = a.eval(0);
+    if (!old.is(VT::Str) && !old.is(VT::Regex)) a.bad_type(0, "str` or `regex", old);
+    Value with = a.eval(1);
+    if (!with.is(VT::Str) && !with.is(VT::Closure)) a.bad_type(1, "str` or `closure", with);
     int64_t n = LLONG_MAX;
     if (a.size() == 3) {
         Value c = a.eval(2);
@@ -150,10 +221,21 @@ Value m_str_replace(Query& q, Value* self, Args& a) {
         if (!c.is(VT::Int)) a.bad_type(1, "int", c);
         n = c.as_int();
         if (n == LLONG_MIN) raise(OVERFLOW_ERR, "integer overflow");
+        if (n == 0) return subject;
     }
-    if (old.size() > s.size() || n == 0) return *self;
-    return Value::str(n > 0 ? replace_front(q, s, old, with, static_cast<size_t>(n))
-                            : replace_back(q, s, old, with, static_cast<size_t>(-n)));
+    Replacer r{q, a, &with};
+    if (old.is(VT::Regex)) {
+        if (n < 0)
+            a.fail(VALUE_ERR,
+                   "function `replace` does not support backward (negative) replacements when "
+                   "used with a regular expression");
+        return Value::str(replace_regex(q, subject, old, r, static_cast<size_t>(n)));
+    }
+    const std::string& o = old.as_str();
+    if (o.empty()) raise(VALUE_ERR, "replace an empty string");
+    if (o.size() > s.size()) return subject;
+    return Value::str(n > 0 ? replace_front(q, subject, o, r, static_cast<size_t>(n))
+                            : replace_back(q, subject, o, r, static_cast<size_t>(-n)));
 }
 
 // --- split ----------------------------------------------------------------

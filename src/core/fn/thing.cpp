@@ -439,7 +439,7 @@ Value m_thing_search(Query& q, Value* self, Args& a) {
                 s.deep = deep_from_val(p.val);
             } else if (p.key == "limit") {
                 if (!p.val.is(VT::Int))
-                    raisef(TYPE_ERR,
+                    a.fail(TYPE_ERR,
                            "expecting `limit` to be of type `int` but got type `%s` instead",
                            type_name(p.val));
                 if (p.val.as_int() < 0 || p.val.as_int() > kMaxSearchLimit)
@@ -449,7 +449,7 @@ Value m_thing_search(Query& q, Value* self, Args& a) {
                            static_cast<long long>(p.val.as_int()));
                 s.limit = p.val.as_int();
             } else {
-                raisef(VALUE_ERR, "invalid search option `%s`", p.key.c_str());
+                a.fail(VALUE_ERR, "invalid search option `%s`", p.key.c_str());
             }
         }
     }

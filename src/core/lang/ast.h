@@ -73,8 +73,13 @@ const char* op_text(Op op);
 
 struct Node {
     NK kind;
-    Op op = Op::None;               // binary operator, or the op of a compound assignment
-    bool optional = false;          // reached through `..`
+    Op op = Op::None;       // binary operator, or the op of a compound assignment
+    bool optional = false;  // reached through `..`
+    // A Return where a statement ends (a block's, an if's or a for's, a
+    // closure's body): it ends by the evaluator's control flag. Elsewhere (an
+    // operand, an argument, a value assigned) it unwinds to the closure or
+    // query (ReturnSignal): nothing around it is finished.
+    bool stmt = false;
     mutable bool fn_known = false;  // fn below was looked up (a Call node)
     int name = -1;                  // interned name (variables, properties, functions)
     uint32_t pos = 0;               // byte offset in the source

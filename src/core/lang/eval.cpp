@@ -217,7 +217,11 @@ Value Query::call(const Value& closure, const Value* args, int n) {
             vars.push_back({name, slot, prev, args[i]});
     }
     cur_prog_ = c->prog.get();
-    Value r = ev(node->kids[0]);
+    Value r;
+    try {
+        r = ev(node->kids[0]);
+    } catch (const ReturnSignal&) {
+    }
     if (ctrl_ != Ctrl::None) {
         if (ctrl_ == Ctrl::Return) r = std::move(ret_val_);
         ctrl_ = Ctrl::None;
@@ -536,6 +540,7 @@ Value Query::eval_node(const Node* n) {
             if (n->kids.size() > 2) eval(n->kids[2]);
             ret_val_ = std::move(v);
             ctrl_ = Ctrl::Return;
+            if (!n->stmt) throw ReturnSignal{};
             return Value();
         }
         case NK::Break:
@@ -582,6 +587,16 @@ Value Query::eval_assign(const Node* n) {
     return v;
 }
 
+Value Query::call_builtin(const FnDef* fn, Value* self, Args& a) {
+    try {
+        return fn->impl(*this, self, a);
+    } catch (const Error& e) {
+        std::string msg;
+        if (documented_error(e, a, msg)) throw Error(e.code(), std::move(msg), e.hint());
+        throw;
+    }
+}
+
 Value Query::eval_call(const Node* n) {
     const std::string& name = interned(n->name);
     // The built-ins are registered once, so a node's lookup holds for good.
@@ -599,7 +614,7 @@ Value Query::eval_call(const Node* n) {
                    (fn->flags & FN_THINGSDB) ? "the `@thingsdb` scope" : "a `@collection` scope");
         }
         Args a(*this, fn->name, n->kids.data(), static_cast<int>(n->kids.size()));
-        return fn->impl(*this, nullptr, a);
+        return call_builtin(fn, nullptr, a);
     }
     if (Value* v = find_var(n->name)) {
         if (!v->is(VT::Closure))
@@ -651,8 +666,9 @@ Value Query::eval_method(const Node* n) {
     const std::string& name = interned(n->name);
     const FnDef* fn = find_method(obj.type(), name);
     if (fn) {
-        Args a(*this, fn->name, n->kids.data() + 1, static_cast<int>(n->kids.size()) - 1);
-        return fn->impl(*this, &obj, a);
+        Args a(*this, fn->name, n->kids.data() + 1, static_cast<int>(n->kids.size()) - 1,
+               obj.type());
+        return call_builtin(fn, &obj, a);
     }
     if ((obj.is(VT::Thing) && obj.thing()->type_id != kNoType) || obj.is(VT::Wrap) ||
         obj.is(VT::EnumMember)) {

@@ -187,6 +187,12 @@ Value Query::assignable(Value v, Thing* owner, bool into_list) {
         case VT::Future:  // as ThingsDB: a future is never kept, it becomes nil
             v = Value::nil();
             break;
+        case VT::Closure:
+            // A closure kept in stored data is ThingsDB's unbound closure:
+            // its text without white space (compact_closure) from then on.
+            if (c && !v.closure()->stored)
+                v = closure_from_source(compact_closure(v.closure()->source));
+            break;
         default:
             break;
     }

@@ -43,7 +43,7 @@ Node* Parser::program() {
     skip();
     base_ = i_;
     while (!eof()) {
-        block->kids.push_back(statement());
+        block->kids.push_back(statement_pos());
         // Statements are separated by `;`: `1 2` is no program.
         skip();
         if (!eof() && peek() != ';') fail(i_, "; or end_of_statement");
@@ -74,6 +74,12 @@ Node* Parser::statement() {
         return p_.make(NK::Continue, at);
     }
     return ternary(binary(unary(), 0));
+}
+
+Node* Parser::statement_pos() {
+    Node* n = statement();
+    if (n->kind == NK::Return) n->stmt = true;
+    return n;
 }
 
 Node* Parser::ternary(Node* cond) {
@@ -203,7 +209,7 @@ Node* Parser::unary() {
     if (c == '!' && peek(1) != '=') {
         ++i_;
         Node* n = p_.make(NK::Not, static_cast<uint32_t>(at));
-        n->kids.push_back(unary());
+        n->kids.push_back(prefixed());
         return n;
     }
     if ((c == '-' || c == '+') && !std::isdigit(static_cast<unsigned char>(peek(1))) &&
@@ -211,11 +217,20 @@ Node* Parser::unary() {
         !starts_inf_nan(i_ + 1)) {
         ++i_;
         Node* n = p_.make(c == '-' ? NK::Neg : NK::Pos, static_cast<uint32_t>(at));
-        n->kids.push_back(unary());
+        n->kids.push_back(prefixed());
         return n;
     }
     if (c == '|') return closure();
     return postfix(primary());
+}
+
+// The operand of `!`, `-` or `+`: in ThingsDB's grammar a prefix operator
+// takes an expression, and a closure is none (`!||nil` is a syntax error at
+// the `|`; `!(||nil)` is fine).
+Node* Parser::prefixed() {
+    skip();
+    if (peek() == '|') fail(i_);
+    return unary();
 }
 
 Node* Parser::closure() {
@@ -236,7 +251,7 @@ Node* Parser::closure() {
     // its definition: `break` in it has no loop to leave.
     int loops = loops_;
     loops_ = 0;
-    n->kids.push_back(statement());
+    n->kids.push_back(statement_pos());
     loops_ = loops;
     n->end = static_cast<uint32_t>(i_);
     return n;
@@ -248,12 +263,12 @@ Node* Parser::if_statement() {
     expect('(');
     n->kids.push_back(statement());
     expect(')');
-    n->kids.push_back(statement());
+    n->kids.push_back(statement_pos());
     size_t save = i_;
     skip_separators_once_for_else();
     if (at_keyword("else")) {
         i_ += 4;
-        n->kids.push_back(statement());
+        n->kids.push_back(statement_pos());
     } else {
         i_ = save;
     }
@@ -285,7 +300,7 @@ Node* Parser::for_statement() {
     n->kids.push_back(statement());
     expect(')');
     ++loops_;
-    n->kids.push_back(statement());
+    n->kids.push_back(statement_pos());
     --loops_;
     return n;
 }
@@ -405,7 +420,7 @@ Node* Parser::brace() {
     }
     Node* n = p_.make(NK::Block, static_cast<uint32_t>(at));
     for (;;) {
-        n->kids.push_back(statement());
+        n->kids.push_back(statement_pos());
         skip();
         if (peek() != ';' && peek() != '}') fail(i_, "; or }");
         skip_separators();

@@ -123,7 +123,10 @@ private:
     [[noreturn]] void fail(size_t at, const char* expecting = nullptr) const;
 
     // ---- statements and expressions (parse.cpp) ----
+    // A statement where one ends (see Node::stmt).
+    Node* statement_pos();
     Node* statement();
+    Node* prefixed();
     Node* ternary(Node* cond);
     size_t peek_operator(Op& op, bool& is_and, bool& is_or);
     Node* binary(Node* left, int min_prec);

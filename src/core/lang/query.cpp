@@ -109,7 +109,11 @@ Value Query::run(std::shared_ptr<Program> prog) {
     if (prog->nse) nse_ = true;
     if (prog->side_effects) set_change(true);  // checks CHANGE (access.h)
     cur_prog_ = prog.get();
-    Value result = eval(prog->root);
+    Value result;
+    try {
+        result = eval(prog->root);
+    } catch (const ReturnSignal&) {
+    }
     if (ctrl_ == Ctrl::Return) result = std::move(ret_val_);
     ctrl_ = Ctrl::None;
     // The polls look every 1024 steps: a query that ends between two of

@@ -36,6 +36,11 @@ Value closure_from_source(const std::string& source);
 
 class Query;
 struct Identity;
+
+// Thrown by a `return` inside an expression (Node::stmt false), after it set
+// the query's return value: caught where a closure's body or the query
+// ends. No Error: try() does not catch it.
+struct ReturnSignal {};
 void check_change_access(Query& q);  // access.cpp
 
 class Query {
@@ -153,6 +158,8 @@ public:
 private:
     enum class Ctrl : uint8_t { None, Break, Continue, Return };
     Value eval_assign(const Node* n);
+    // Runs a built-in; an error about the call itself gets its documentation page.
+    Value call_builtin(const FnDef* fn, Value* self, Args& a);
     Value eval_call(const Node* n);
     Value eval_method(const Node* n);
     Value eval_prop_assign(const Node* n);

@@ -124,8 +124,11 @@ struct RestoreOutsideQuery {
     }
 };
 
-// mktime in a zone (DST resolved by the zone: tm_isdst = -1).
-int64_t mktime_in(struct tm& tm, const TimeZone* tz) {
+// mktime in a zone: DST resolved by the zone (tm_isdst = -1), or, with
+// keep_dst, the tm_isdst given (ThingsDB's replace() keeps the one of the
+// original time: a wall time on the other side of a DST change is read in
+// the original's offset).
+int64_t mktime_in(struct tm& tm, const TimeZone* tz, bool keep_dst = false) {
     if (is_utc(tz)) {
         tm.tm_isdst = 0;
         int64_t ts = timegm(&tm);
@@ -134,7 +137,7 @@ int64_t mktime_in(struct tm& tm, const TimeZone* tz) {
     }
     RestoreOutsideQuery restore;
     select_zone(tz);
-    tm.tm_isdst = -1;
+    if (!keep_dst) tm.tm_isdst = -1;
     return mktime(&tm);
 }
 
@@ -205,19 +208,6 @@ Value from_strn(const std::string& s, const char* fmt, const TimeZone* tz, bool 
             int64_t ts = mktime_in(tm, tz);
             return make_datetime(ts, static_cast<int>(tm.tm_gmtoff / 60), tz, timeval);
         }
-    }
-}
-
-void clamp_mday(struct tm& tm) {
-    int m = tm.tm_mon;
-    if (m == 3 || m == 5 || m == 8 || m == 10) {
-        if (tm.tm_mday > 30) tm.tm_mday = 30;
-    } else if (m == 1) {
-        long y = tm.tm_year + 1900L;
-        int feb = 28 + ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
-        if (tm.tm_mday > feb) tm.tm_mday = feb;
-    } else if (tm.tm_mday > 31) {
-        tm.tm_mday = 31;
     }
 }
 
@@ -317,12 +307,12 @@ Value dt_from_fmt(const std::string& s, const std::string& fmt, const TimeZone* 
     return from_strn(s, fmt.c_str(), tz, timeval);
 }
 
-Value dt_from_tm(struct tm tm, const TimeZone* tz, long offset_sec, bool timeval) {
+Value dt_from_tm(struct tm tm, const TimeZone* tz, long offset_sec, bool timeval, bool keep_dst) {
     int mday = tm.tm_mday;
     int64_t ts;
     int offset;
     if (tz) {
-        ts = mktime_in(tm, tz);
+        ts = mktime_in(tm, tz, keep_dst);
         offset = static_cast<int>(tm.tm_gmtoff / 60);
     } else {
         tm.tm_isdst = 0;
@@ -393,7 +383,8 @@ Value dt_move(const Value& v, const std::string& unit, int64_t num) {
         if ((num > 0 && tm.tm_year > INT_MAX - num) || (num < 0 && tm.tm_year < INT_MIN - num))
             raise(OVERFLOW_ERR, "integer overflow");
         tm.tm_year += static_cast<int>(num);
-        if (tm.tm_mday > 28) clamp_mday(tm);
+        // A day past the end of the month runs on into the next one (Jan 31
+        // plus a month is Mar 2 or 3), as ThingsDB's mktime() normalises it.
         int64_t ts;
         if (dt.tz) {
             ts = mktime_in(tm, dt.tz);
@@ -404,6 +395,17 @@ Value dt_move(const Value& v, const std::string& unit, int64_t num) {
         return make_datetime(ts, dt.offset, dt.tz, timeval);
     }
     if (num < INT_MIN || num > INT_MAX) raise(OVERFLOW_ERR, "integer overflow");
+    if ((u == WEEKS || u == DAYS) && dt.tz && !is_utc(dt.tz)) {
+        // Days and weeks move the calendar day in the zone and keep the wall
+        // time, also across a DST change.
+        struct tm tm;
+        if (!dt_localize(dt, tm)) raise(VALUE_ERR, "failed to localize time");
+        int64_t days = u == WEEKS ? num * 7 : num;
+        if ((days > 0 && tm.tm_mday > INT_MAX - days) || (days < 0 && tm.tm_mday < INT_MIN - days))
+            raise(OVERFLOW_ERR, "integer overflow");
+        tm.tm_mday += static_cast<int>(days);
+        return make_datetime(mktime_in(tm, dt.tz), dt.offset, dt.tz, timeval);
+    }
     switch (u) {
         case WEEKS:
             num *= 7;

@@ -57,8 +57,10 @@ Value dt_from_iso(const std::string& s, const TimeZone* tz, bool timeval);
 Value dt_from_fmt(const std::string& s, const std::string& fmt, const TimeZone* tz, bool timeval);
 
 // A local time (tm_year.. tm_sec) in a zone, or in a fixed offset given in
-// seconds (tz nullptr). Raises "day %d is out of range for month".
-Value dt_from_tm(struct tm tm, const TimeZone* tz, long offset_sec, bool timeval);
+// seconds (tz nullptr). Raises "day %d is out of range for month". keep_dst:
+// tm_isdst as given, else as the zone has it at that time.
+Value dt_from_tm(struct tm tm, const TimeZone* tz, long offset_sec, bool timeval,
+                 bool keep_dst = false);
 
 // Moves a datetime by n units ("years", "months", "weeks", "days", "hours",
 // "minutes", "seconds"); month ends are clamped as ThingsDB does.

@@ -4,6 +4,7 @@
 
 #include <pcre2.h>
 
+#include <cctype>
 #include <chrono>
 #include <vector>
 
@@ -105,7 +106,13 @@ RegexObj::~RegexObj() {
 
 Value make_regex(std::string pattern, std::string flags) {
     uint32_t opts = PCRE2_UTF;
-    for (char f : flags) {
+    for (char f : flags)
+        if (!isgraph(static_cast<unsigned char>(f)))
+            raise(VALUE_ERR, "invalid regular expression flags");
+    // ThingsDB reads the flags from the last one back: the last unsupported
+    // one is named.
+    for (size_t k = flags.size(); k-- > 0;) {
+        char f = flags[k];
         switch (f) {
             case 'i':
                 opts |= PCRE2_CASELESS;
@@ -122,7 +129,7 @@ Value make_regex(std::string pattern, std::string flags) {
             case 'g':
                 break;  // global matching is a property of match()
             default:
-                raisef(VALUE_ERR, "invalid regular expression flag: `%c`", f);
+                raisef(VALUE_ERR, "unsupported regular expression flag: `%c`", f);
         }
     }
     // \G matches where a search starts and a verb such as (*COMMIT) stops the
