@@ -37,6 +37,13 @@ TEST(DocLinks, ArgumentErrorsOfFunctionsNameTheirPage) {
 }
 
 TEST(DocLinks, MethodsNameTheirReceiversPage) {
+    EXPECT_EQ(msg(".r = room(); .r.set_name(1)"),
+              "function `set_name` expects argument 1 to be of type `str` or `nil` but got type "
+              "`int` instead; see " +
+                  kDocs + "data-types/room/set_name");
+    EXPECT_EQ(
+        msg("task(datetime(), || nil).id(1)"),
+        "function `id` takes 0 arguments but 1 was given; see " + kDocs + "data-types/task/id");
     EXPECT_EQ(msg("[3, 4].index_of()"),
               "function `index_of` takes 1 argument but 0 were given; see " + kDocs +
                   "data-types/list/index_of");

@@ -25,9 +25,11 @@ TEST(LangNse, NseFirstKeepsQueryReadOnly) {
     // a change met before nse(), or in its argument, makes the query a
     // change: nse() then fails
     EXPECT_EQ(qerr("nse(.box.n = 5);", "@:stuff", true).msg(),
-              "function `nse` failed; at least one side-effect is enforced");
+              "function `nse` failed; at least one side-effect is enforced; see "
+              "https://docs.thingsdb.io/v1/collection-api/nse");
     EXPECT_EQ(qerr(".box.n = 5; nse();", "@:stuff", true).msg(),
-              "function `nse` failed; at least one side-effect is enforced");
+              "function `nse` failed; at least one side-effect is enforced; see "
+              "https://docs.thingsdb.io/v1/collection-api/nse");
     // without nse() the hint stays the one about wse()
     EXPECT_EQ(qk(".box.n;"), "1");
 }

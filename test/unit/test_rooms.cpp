@@ -71,12 +71,14 @@ TEST(Rooms, InThingsdbScope) {
 TEST(Rooms, Names) {
     q(".a = room(); .b = room();");
     EXPECT_EQ(qerr(".a.set_name();", "@:stuff", true).msg(),
-              "function `set_name` takes 1 argument but 0 were given");
+              "function `set_name` takes 1 argument but 0 were given; see "
+              "https://docs.thingsdb.io/v1/data-types/room/set_name");
     EXPECT_EQ(qerr(".a.name(nil);", "@:stuff", true).msg(),
-              "function `rooom` takes 0 arguments but 1 was given");
+              "function `rooom` takes 0 arguments but 1 was given; see "
+              "https://docs.thingsdb.io/v1/data-types/room/name");
     EXPECT_EQ(qerr(".a.set_name(1);", "@:stuff", true).msg(),
               "function `set_name` expects argument 1 to be of type `str` or `nil` but got type "
-              "`int` instead");
+              "`int` instead; see https://docs.thingsdb.io/v1/data-types/room/set_name");
     EXPECT_EQ(qerr(".a.set_name('');", "@:stuff", true).msg(),
               "room name must follow the naming rules");
     qk(".a.set_name('a'); .b.set_name('b');");

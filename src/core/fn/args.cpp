@@ -55,6 +55,10 @@ const char* receiver_page(VT t) {
             return "wtype";
         case VT::Future:
             return "future";
+        case VT::Room:
+            return "room";
+        case VT::Task:
+            return "task";
         default:
             return "thing";
     }

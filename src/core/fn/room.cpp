@@ -62,7 +62,7 @@ Value m_room_id(Query&, Value* self, Args& a) {
 // ThingsDB names the function `rooom` in this one message; kept, as clients match on it.
 Value m_room_name(Query& q, Value* self, Args& a) {
     if (a.size() != 0)
-        raisef(NUM_ARGUMENTS_ERR, "function `rooom` takes 0 arguments but %d %s given", a.size(),
+        a.fail(NUM_ARGUMENTS_ERR, "function `rooom` takes 0 arguments but %d %s given", a.size(),
                a.size() == 1 ? "was" : "were");
     Value keep = *self;
     const std::string& name = room_name(q, keep.room());
