@@ -21,12 +21,14 @@ PACKAGES=(postgresql-15 postgresql-server-dev-15 libpcre2-dev libgtest-dev googl
           python3-psycopg make g++ libpq-dev libreadline-dev)
 # `scripts/setup.sh --fuzz` (or TDB_FUZZ=1): also clang and its runtime, for
 # the libFuzzer target (make fuzz, test/fuzz/run.sh); `--test` (what
-# scripts/test.sh uses): those, clang-format for scripts/check_layout.sh, and
-# Node.js with npm for the JavaScript client example of docs/events.md.
+# scripts/test.sh uses): those, clang-format for scripts/check_layout.sh, Debian's pg_cron
+# and Node.js with npm for the JavaScript client example of docs/events.md.
 if [ "${1:-}" = --fuzz ] || [ "${TDB_FUZZ:-}" = 1 ]; then
     PACKAGES+=(clang libclang-rt-14-dev)
 elif [ "${1:-}" = --test ]; then
     PACKAGES+=(clang libclang-rt-14-dev clang-format)
+    # pg_cron, for the maintenance recipe of docs/sql.md (test/e2e/test_pg_cron.py).
+    PACKAGES+=(postgresql-15-cron)
     # Debian's nodejs and npm, unless a Node.js with npm is installed already (another
     # build of nodejs bundles npm, and Debian's npm package conflicts with it).
     command -v node >/dev/null || PACKAGES+=(nodejs)

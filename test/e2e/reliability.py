@@ -95,7 +95,7 @@ class PrivateCluster:
     port) for tests that crash the server. The extension is installed system
     wide, so CREATE EXTENSION works at once. Use as a context manager."""
 
-    def __init__(self, task_databases=None):
+    def __init__(self, task_databases=None, extra_conf=""):
         # scripts/asan_regress.sh runs the server of a copied installation
         # (TDB_PG_BINDIR) through a wrapper that preloads ASan (TDB_PG_POSTGRES).
         self.bindir = os.environ.get("TDB_PG_BINDIR") or subprocess.check_output(
@@ -123,6 +123,7 @@ class PrivateCluster:
                 f.write("shared_preload_libraries = 'thingsdb'\n"
                         "thingsdb.task_databases = '%s'\nthingsdb.task_naptime = 200\n"
                         % task_databases)
+            f.write(extra_conf)
         self.start()
 
     def run(self, prog, *args, check=True):
