@@ -97,3 +97,30 @@ TEST(HostileInUse, IndexAssignmentCountsAfterTheValue) {
     EXPECT_EQ(e.msg(), "index out of range");
     EXPECT_EQ(q("l = [1, 2, 3]; l[0] += {l.unshift(0); 10}; l"), "[10,1,2,3]");
 }
+
+// While a method iterates or extends a list or set, the property that holds it can be
+// neither replaced nor removed, however the property is reached (assignment, set(),
+// del(), clear(), a compound assignment), as in ThingsDB; afterwards it can.
+TEST(HostileInUse, PropertyOfALockedListOrSet) {
+    const std::string msg_list = "while the `list` is in use";
+    const std::string msg_set = "while the `set` is in use";
+    struct Case {
+        std::string code, what;
+    } cases[] = {
+        {".arr = [1]; .arr.push({.arr = [2]; 3});", msg_list},
+        {".arr = [1]; .arr.unshift({.set('arr', nil); 3});", msg_list},
+        {".arr = [1]; .arr.extend([{.del('arr'); 3}]);", msg_list},
+        {".arr = [1, 2]; .arr.map(|x| .clear());", msg_list},
+        {".arr = [1, 2]; .arr.each(|x| .arr += [x]);", msg_list},
+        {".s = set({}, {}); .s.each(|x| .s = set());", msg_set},
+        {"t = {arr: [1, 2]}; t.arr.filter(|x| t.del('arr'));", msg_list},
+    };
+    for (const Case& c : cases) {
+        Error e = qerr(c.code);
+        EXPECT_EQ(e.code(), tdb::OPERATION_ERR) << c.code;
+        EXPECT_NE(e.msg().find("cannot change or remove property `"), std::string::npos) << c.code;
+        EXPECT_NE(e.msg().find(c.what), std::string::npos) << c.code << ": " << e.msg();
+    }
+    EXPECT_EQ(q(".arr = [1]; .arr.push(2); .arr = [3]; .del('arr'); .arr = [4]; .arr.len();"), "1");
+    EXPECT_EQ(q("l = [1]; l.push({l = [2]; 3}); l;"), "[2]");
+}

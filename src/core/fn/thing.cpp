@@ -155,6 +155,7 @@ Value m_thing_set(Query& q, Value* self, Args& a) {
     Value v = a.eval(1);
     if (!valid_utf8(key)) raise(VALUE_ERR, "properties must have valid UTF-8 encoding");
     q.check_not_in_use(keep);  // the value expression may have started an iteration
+    q.check_prop_free(t, key);
     v = q.assignable_to(std::move(v), t, key, Query::Into::Prop);
     put_prop(q, t, key, v);
     return v;
@@ -171,6 +172,7 @@ Value m_thing_del(Query& q, Value* self, Args& a) {
     auto& props = t->props();
     for (size_t i = 0; i < props.size(); ++i) {
         if (props[i].key != key) continue;
+        q.check_prop_free(t, key);
         Value old = swap_remove(t, i);
         q.prop_del(t, key);
         return old;
@@ -185,6 +187,7 @@ Value m_thing_clear(Query& q, Value* self, Args& a) {
     Thing* t = keep.thing();
     test_thing_operation(q, t);
     q.check_not_in_use(keep);
+    for (const Prop& p : t->props()) q.check_prop_free(t, p.key);
     Props old;
     old.swap(t->props());
     for (const Prop& p : old) q.prop_del(t, p.key);

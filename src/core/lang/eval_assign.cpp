@@ -70,6 +70,17 @@ int64_t list_index(const Value& idx, int64_t n) {
 
 }  // namespace
 
+void Query::check_prop_free(Thing* t, const std::string& key) {
+    const Value* cur = t->get(key);
+    if (!cur) return;
+    const bool list = cur->is(VT::List);
+    const uint32_t in_use = list ? cur->list()->in_use : cur->is(VT::Set) ? cur->set()->in_use : 0;
+    if (in_use)
+        raisef(OPERATION_ERR,
+               "cannot change or remove property `%s` on `#%llu` while the `%s` is in use",
+               key.c_str(), static_cast<unsigned long long>(t->id), list ? "list" : "set");
+}
+
 void Query::check_not_in_use(const Value& v) {
     uint32_t in_use = 0;
     if (v.is(VT::List))
@@ -223,6 +234,7 @@ Value Query::eval_prop_assign(const Node* n) {
     const std::string& key = interned(n->name);
     Value v = eval(n->kids[1]);
     check_not_in_use(obj);
+    check_prop_free(t, key);
     if (n->op != Op::None) {
         Value* cur = t->get(key);
         if (!cur)

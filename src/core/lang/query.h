@@ -140,6 +140,9 @@ public:
     std::unordered_set<uint64_t> jobs_sent_whole;
     // Refuse to change a container or thing while it is iterated.
     void check_not_in_use(const Value& v);
+    // A list or set is locked while a method iterates or extends it (InUseMark): the
+    // property holding it can be neither replaced nor removed meanwhile (operation_err).
+    void check_prop_free(Thing* t, const std::string& key);
 
     // Render a value as ThingsDB JSON (deep levels of things; io/render.cpp).
     std::string to_json(const Value& v, int deep);
