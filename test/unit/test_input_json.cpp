@@ -98,3 +98,15 @@ TEST(InputJson, ClientKinds) {
         qv_err("e", R"x({"e": {"!": "err()", "error_msg": "boom", "error_code": 1}})x").code(),
         tdb::BAD_DATA_ERR);
 }
+
+// Numbers follow JSON's grammar, in json_load and in a client's values alike: what is
+// not a JSON number is invalid JSON, never read as some number.
+TEST(InputJson, NumbersAsJsonWritesThem) {
+    EXPECT_EQ(q("json_load('[0, -0, 12, -3.5, 1e3, 2E-2, 1.5e+2, -0.25]');"),
+              "[0,0,12,-3.5,1000.0,0.02,150.0,-0.25]");
+    for (const char* bad : {"[3, ..]", "[.5]", "[1.]", "[01]", "[1e]", "[1e+]", "[-]", "[--1]",
+                            "[1.2.3]", "[+1]", "{\"c\": [3, ..]}", "[1-2]"}) {
+        tdb::Error e = qerr(std::string("json_load('") + bad + "');");
+        EXPECT_EQ(e.code(), tdb::VALUE_ERR) << bad << ": " << e.msg();
+    }
+}

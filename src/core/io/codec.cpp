@@ -322,25 +322,34 @@ private:
         }
     }
 
+    // A number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?; anything
+    // else (`..`, `.5`, `1.`, `01`, `1e`) is invalid JSON, not a number.
     Value number() {
         size_t b = i_;
+        auto digits = [&]() {
+            size_t d = i_;
+            while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
+            return i_ - d;
+        };
         if (peek() == '-') ++i_;
+        if (peek() == '0') {
+            ++i_;
+        } else if (digits() == 0) {
+            bad();
+        }
         bool is_float = false;
-        while (i_ < s_.size()) {
-            char c = s_[i_];
-            if (c >= '0' && c <= '9') {
-                ++i_;
-                continue;
-            }
-            if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-                is_float = true;
-                ++i_;
-                continue;
-            }
-            break;
+        if (peek() == '.') {
+            ++i_;
+            is_float = true;
+            if (digits() == 0) bad();
+        }
+        if (peek() == 'e' || peek() == 'E') {
+            ++i_;
+            is_float = true;
+            if (peek() == '+' || peek() == '-') ++i_;
+            if (digits() == 0) bad();
         }
         std::string t(s_.substr(b, i_ - b));
-        if (t.empty() || t == "-") bad();
         if (!is_float) {
             errno = 0;
             char* end;
