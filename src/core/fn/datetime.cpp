@@ -161,14 +161,7 @@ Value m_datetime_move(Query&, Value* self, Args& a) {
     a.exactly(2);
     std::string unit = a.str_arg(0);
     // The unit is checked before the number is evaluated (as ThingsDB).
-    static const char* units[] = {"years", "months",  "weeks",  "days",
-                                  "hours", "minutes", "seconds"};
-    bool known = false;
-    for (const char* u : units) known = known || unit == u;
-    if (!known)
-        raise(VALUE_ERR,
-              "invalid unit, expecting one of `years`, `months`, `weeks`, `days`, `hours`, "
-              "`minutes` or `seconds`");
+    check_move_unit(unit);
     int64_t n = a.int_arg(1);
     return dt_move(*self, unit, n);
 }

@@ -326,14 +326,7 @@ Value m_task_again_in(Query& q, Value* self, Args& a) {
     need_context(q, t);
     a.exactly(2);
     std::string unit = a.str_arg(0);
-    static const char* units[] = {"years", "months",  "weeks",  "days",
-                                  "hours", "minutes", "seconds"};
-    bool known = false;
-    for (const char* u : units) known = known || unit == u;
-    if (!known)
-        raise(VALUE_ERR,
-              "invalid unit, expecting one of `years`, `months`, `weeks`, `days`, `hours`, "
-              "`minutes` or `seconds`");
+    check_move_unit(unit);
     int64_t num = a.int_arg(1);
     const int64_t now = static_cast<int64_t>(q.storage().now());
     // Relative to the last start, so a task moves by exactly a month or a

@@ -343,6 +343,16 @@ void dt_parse_zone(const std::string& s, const TimeZone*& tz, int& offset_min) {
     offset_min = 0;
 }
 
+void check_move_unit(const std::string& unit) {
+    static const char* units[] = {"years", "months",  "weeks",  "days",
+                                  "hours", "minutes", "seconds"};
+    for (const char* u : units)
+        if (unit == u) return;
+    raise(VALUE_ERR,
+          "invalid unit, expecting one of `years`, `months`, `weeks`, `days`, `hours`, "
+          "`minutes` or `seconds`");
+}
+
 Value dt_move(const Value& v, const std::string& unit, int64_t num) {
     enum { YEARS, MONTHS, WEEKS, DAYS, HOURS, MINUTES, SECONDS } u;
     if (unit == "years")

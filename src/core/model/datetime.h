@@ -65,6 +65,8 @@ Value dt_from_tm(struct tm tm, const TimeZone* tz, long offset_sec, bool timeval
 // Moves a datetime by n units ("years", "months", "weeks", "days", "hours",
 // "minutes", "seconds"); month ends are clamped as ThingsDB does.
 Value dt_move(const Value& dt, const std::string& unit, int64_t n);
+// The units of move() and again_in(): value_err with ThingsDB's message for another.
+void check_move_unit(const std::string& unit);
 
 // A time zone name or "+hh[mm]"/"-hh[mm]": sets tz or offset; raises value_err.
 void dt_parse_zone(const std::string& s, const TimeZone*& tz, int& offset_min);
