@@ -23,44 +23,14 @@ namespace {
 // a timeval's the datetime's: ThingsDB's functions and pages are shared).
 const char* receiver_page(VT t) {
     switch (t) {
-        case VT::Nil:
-            return "nil";
-        case VT::Bool:
-            return "bool";
-        case VT::Int:
-            return "int";
-        case VT::Float:
-            return "float";
-        case VT::Str:
-            return "str";
-        case VT::Bytes:
-            return "bytes";
-        case VT::List:
-            return "list";
-        case VT::Set:
-            return "set";
-        case VT::Closure:
-            return "closure";
-        case VT::Regex:
-            return "regex";
-        case VT::Error:
-            return "error";
-        case VT::Datetime:
-            return "datetime";
         case VT::Timeval:
             return "datetime";
-        case VT::EnumMember:
-            return "enum";
         case VT::Wrap:
             return "wtype";
-        case VT::Future:
-            return "future";
-        case VT::Room:
-            return "room";
-        case VT::Task:
-            return "task";
-        default:
+        case VT::Ano:
             return "thing";
+        default:
+            return kind_name(t);
     }
 }
 

@@ -84,8 +84,8 @@ Value make_error(int code, std::string msg) {
 // collection's catalog (lang/query.h; installed by init_core()).
 const char* (*type_name_hook)(const Value& v) = nullptr;
 
-const char* type_name(const Value& v) {
-    switch (v.type()) {
+const char* kind_name(VT t) {
+    switch (t) {
         case VT::Nil:
             return "nil";
         case VT::Bool:
@@ -99,9 +99,8 @@ const char* type_name(const Value& v) {
         case VT::Bytes:
             return "bytes";
         case VT::List:
-            return v.list()->tuple ? "tuple" : "list";
+            return "list";
         case VT::Thing:
-            if (v.thing()->type() != kNoType && type_name_hook) return type_name_hook(v);
             return "thing";
         case VT::Set:
             return "set";
@@ -116,9 +115,9 @@ const char* type_name(const Value& v) {
         case VT::Timeval:
             return "timeval";
         case VT::EnumMember:
-            return type_name_hook ? type_name_hook(v) : "enum";
+            return "enum";
         case VT::Wrap:
-            return type_name_hook ? type_name_hook(v) : "<thing>";
+            return "<thing>";
         case VT::Ano:
             return "anonymous";
         case VT::Future:
@@ -129,6 +128,23 @@ const char* type_name(const Value& v) {
             return "task";
     }
     return "unknown";
+}
+
+const char* type_name(const Value& v) {
+    switch (v.type()) {
+        case VT::List:
+            return v.list()->tuple ? "tuple" : "list";
+        case VT::Thing:
+            if (v.thing()->type() != kNoType && type_name_hook) return type_name_hook(v);
+            return "thing";
+        case VT::EnumMember:
+        case VT::Wrap:
+            if (type_name_hook) return type_name_hook(v);
+            break;
+        default:
+            break;
+    }
+    return kind_name(v.type());
 }
 
 bool truthy(const Value& v) {

@@ -266,6 +266,9 @@ Value make_error(int code, std::string msg);
 
 // The name ThingsDB gives a value's type: "int", "str", "list", "tuple", ...
 // (for a Type instance its Type's name; resolved through the collection).
+// The name of a kind of value ("list", "thing", "enum", ...), as ThingsDB
+// names it where no Type or tuple is known.
+const char* kind_name(VT t);
 const char* type_name(const Value& v);
 
 bool truthy(const Value& v);
