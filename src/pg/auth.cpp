@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "pg/storage/epochs.h"
 #include "pg/storage/things.h"
 
 extern "C" {
@@ -23,6 +24,7 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/syscache.h"
 }
 
@@ -70,13 +72,20 @@ void forget_local_token(XactEvent event, void*) {
 
 // The owner of schema thingsdb: the role that installed the extension and
 // owns its tables. Must run inside pg_call.
+// The owner of schema thingsdb, looked up again only after a schema or relation changed (an
+// ALTER SCHEMA ... OWNER TO moves the names generation too): every call runs as it.
 Oid extension_owner() {
+    static Oid owner = InvalidOid;
+    static uint64_t looked_up_at = 0;  // names generations start at 1
+    uint64_t gen = names_generation_applied();
+    if (looked_up_at == gen && OidIsValid(owner)) return owner;
     Oid nsp = get_namespace_oid("thingsdb", true);
     if (!OidIsValid(nsp)) ereport(ERROR, (errmsg("thingsdb: schema \"thingsdb\" does not exist")));
     HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
     if (!HeapTupleIsValid(tup)) elog(ERROR, "thingsdb: cache lookup failed for namespace %u", nsp);
-    Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
+    owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
     ReleaseSysCache(tup);
+    looked_up_at = gen;
     return owner;
 }
 
@@ -195,6 +204,29 @@ void CallContext::finish() {
     restored_ = true;
 }
 
+namespace {
+
+// The identity of the role that called last, kept while nothing it was made of changed: the
+// role's rows (pg_authid: superuser; pg_auth_members: membership of the owner's role), the
+// owner, and ThingsDB's users (the epoch of Cache::ROWS). A warm call of the same role then
+// looks up no name, no membership and no user. new'd once: nothing to destroy at exit.
+struct RoleIdentity {
+    Oid role = InvalidOid;
+    Oid owner = InvalidOid;
+    uint64_t roles_gen = 0;
+    uint64_t rows_epoch = 0;
+    std::string name;
+    uint64_t user_id = 0;
+    bool admin = false;
+};
+RoleIdentity* last_role = nullptr;
+uint64_t roles_generation = 1;
+bool roles_callbacks = false;
+
+void roles_changed(Datum, int, uint32) { ++roles_generation; }
+
+}  // namespace
+
 const Identity& CallContext::identity(Storage& st) {
     if (resolved_) return identity_;
     Identity who;
@@ -221,6 +253,23 @@ const Identity& CallContext::identity(Storage& st) {
         pg_call([&] { admin = role_is_admin(get_role_oid(name, true)); });
         who.admin = admin;
     } else {
+        uint64_t epoch = cache_epoch(Cache::ROWS);  // takes in other sessions' changes; 0: none
+        pg_call([&] {
+            if (roles_callbacks) return;
+            CacheRegisterSyscacheCallback(AUTHOID, roles_changed, (Datum)0);
+            CacheRegisterSyscacheCallback(AUTHMEMMEMROLE, roles_changed, (Datum)0);
+            roles_callbacks = true;
+        });
+        const uint64_t gen = roles_generation;
+        RoleIdentity* last = last_role;
+        if (epoch && last && last->role == caller_ && last->owner == owner_oid &&
+            last->roles_gen == gen && last->rows_epoch == epoch) {
+            identity_.name = last->name;
+            identity_.user_id = last->user_id;
+            identity_.admin = last->admin;
+            resolved_ = true;
+            return identity_;
+        }
         char* name = nullptr;
         bool admin = false;
         Oid caller = caller_;
@@ -239,6 +288,11 @@ const Identity& CallContext::identity(Storage& st) {
                             "'@thingsdb') and gives it rights with grant() (README, "
                             "\"Users and access\").",
                             who.name.c_str()));
+        if (epoch && epoch_now(Cache::ROWS) == epoch) {
+            if (!last_role) last_role = new RoleIdentity;
+            *last_role =
+                RoleIdentity{caller_, owner_oid, gen, epoch, who.name, who.user_id, who.admin};
+        }
     }
     identity_ = std::move(who);
     resolved_ = true;

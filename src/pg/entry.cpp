@@ -23,6 +23,7 @@ extern "C" {
 #include "utils/rel.h"
 #include "utils/resowner.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 }
 
 namespace tdb::pg {
@@ -182,10 +183,73 @@ size_t jsonb_in_bytes(const std::string& json) {
 
 }  // namespace
 
+namespace {
+
+// A result that is one scalar the core wrote (null, true, false, an integer of at most 18
+// digits, a string with nothing escaped) as its jsonb value; false for anything else, which
+// jsonb_in reads. Most procedure results are such a scalar, and jsonb_in's parser and
+// numeric_in cost more than the rest of a short call.
+enum class Scalar { NONE, NUL, TRUE, FALSE, INT, STR };
+
+Scalar scalar_kind(const std::string& json, int64_t& num) {
+    const size_t n = json.size();
+    if (json == "null") return Scalar::NUL;
+    if (json == "true") return Scalar::TRUE;
+    if (json == "false") return Scalar::FALSE;
+    if (n >= 2 && json[0] == '"' && json[n - 1] == '"' && n < 4096) {
+        for (size_t i = 1; i + 1 < n; ++i) {
+            unsigned char c = static_cast<unsigned char>(json[i]);
+            if (c == '"' || c == '\\' || c < 0x20) return Scalar::NONE;
+        }
+        return Scalar::STR;
+    }
+    size_t i = json[0] == '-' ? 1 : 0;
+    if (n == i || n - i > 18 || (json[i] == '0' && n - i > 1)) return Scalar::NONE;
+    int64_t v = 0;
+    for (size_t k = i; k < n; ++k) {
+        if (json[k] < '0' || json[k] > '9') return Scalar::NONE;
+        v = v * 10 + (json[k] - '0');
+    }
+    num = i ? -v : v;
+    return Scalar::INT;
+}
+
+}  // namespace
+
 Datum jsonb_result(const std::string& json) {
+    int64_t num = 0;
+    Scalar kind = json.empty() ? Scalar::NONE : scalar_kind(json, num);
     memory_reserve(jsonb_in_bytes(json));
     Datum out = 0;
-    pg_call([&] { out = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+    if (kind == Scalar::NONE) {
+        pg_call([&] { out = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+        return out;
+    }
+    const char* text = json.data();
+    const size_t len = json.size();
+    pg_call([&] {
+        JsonbValue v;
+        switch (kind) {
+            case Scalar::NUL:
+                v.type = jbvNull;
+                break;
+            case Scalar::TRUE:
+            case Scalar::FALSE:
+                v.type = jbvBool;
+                v.val.boolean = kind == Scalar::TRUE;
+                break;
+            case Scalar::INT:
+                v.type = jbvNumeric;
+                v.val.numeric = int64_to_numeric(num);
+                break;
+            default:
+                v.type = jbvString;
+                v.val.string.val = const_cast<char*>(text + 1);
+                v.val.string.len = static_cast<int>(len - 2);
+                break;
+        }
+        out = PointerGetDatum(JsonbValueToJsonb(&v));
+    });
     return out;
 }
 

@@ -92,9 +92,41 @@ def main():
         a.execute("SELECT tdb_authenticate(NULL)")
         assert q(a, "3") == 3
 
+    def role_changes_reach_a_warm_session():
+        # What a warm session keeps of its role (name, admin, ThingsDB user) follows every
+        # change of the role made by another session: membership of the installing role,
+        # superuser, rename, and a user created or deleted for it.
+        b.execute("DROP ROLE IF EXISTS tdb_cache_r")
+        b.execute("DROP ROLE IF EXISTS tdb_cache_r2")
+        b.execute("CREATE ROLE tdb_cache_r LOGIN")
+        b.execute("GRANT CONNECT ON DATABASE %s TO tdb_cache_r" % DB)
+        r = psycopg.connect(tdbtest.dsn(DB).replace("user=postgres", "user=tdb_cache_r"), autocommit=True)
+        assert err(r, "1") == "auth_err"                 # no user, no admin
+        b.execute("GRANT postgres TO tdb_cache_r")       # a member of the installing role
+        assert q(r, "2") == 2
+        b.execute("REVOKE postgres FROM tdb_cache_r")
+        assert err(r, "3") == "auth_err"
+        b.execute("ALTER ROLE tdb_cache_r SUPERUSER")
+        assert q(r, "4") == 4
+        b.execute("ALTER ROLE tdb_cache_r NOSUPERUSER")
+        assert err(r, "5") == "auth_err"
+        q(b, "new_user('tdb_cache_r'); grant('@:stuff', 'tdb_cache_r', QUERY); nil", "@thingsdb")
+        assert q(r, "6") == 6
+        b.execute("ALTER ROLE tdb_cache_r RENAME TO tdb_cache_r2")   # now another name
+        assert err(r, "7") == "auth_err"
+        q(b, "new_user('tdb_cache_r2'); grant('@:stuff', 'tdb_cache_r2', QUERY); nil", "@thingsdb")
+        assert q(r, "8") == 8
+        q(b, "del_user('tdb_cache_r2')", "@thingsdb")
+        assert err(r, "9") == "auth_err"
+        r.close()
+        q(b, "if (has_user('tdb_cache_r')) del_user('tdb_cache_r')", "@thingsdb")
+        b.execute("REVOKE CONNECT ON DATABASE %s FROM tdb_cache_r2" % DB)
+        b.execute("DROP ROLE tdb_cache_r2")
+
     for fn in (collection_renamed_by_another_session, collection_deleted_by_another_session,
                rolled_back_rename_is_forgotten, plain_sql_change_is_seen,
-               user_deleted_and_rights_revoked, token_deleted_by_another_session):
+               user_deleted_and_rights_revoked, token_deleted_by_another_session,
+               role_changes_reach_a_warm_session):
         t.run(fn)
     a.close()
     b.close()

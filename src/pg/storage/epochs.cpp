@@ -121,6 +121,11 @@ uint64_t names_generation() {
     return names_changed;
 }
 
+uint64_t names_generation_applied() {
+    register_callbacks();
+    return names_changed;
+}
+
 void move_epoch(Cache c) { ++epochs[static_cast<int>(c)]; }
 
 void invalidate_procedures() {

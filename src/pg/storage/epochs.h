@@ -52,4 +52,9 @@ void invalidate_procedures();
 // among them): what was checked of the extension's objects is checked again.
 uint64_t names_generation();
 
+// The same without taking in invalidations: what this backend has applied so far (PostgreSQL
+// applies them at the start of each transaction and command, as the system caches see them).
+// Inside pg_call.
+uint64_t names_generation_applied();
+
 }  // namespace tdb::pg

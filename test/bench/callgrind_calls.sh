@@ -1,0 +1,97 @@
+#!/bin/bash
+# Instruction counts of one call (section (a) of run.sh), independent of the
+# machine's load: a private cluster in a temporary folder whose server runs
+# under valgrind --tool=callgrind, N calls of each contender from pgbench
+# (prepared, one session), counting from the portal run to the end of each
+# commit; the count of a session of N calls minus that of a session of 1 call,
+# divided by N-1, so the extension's loading and first-call caches are left out. Prints instructions per call and
+# the ratio to PL/pgSQL.
+#   test/bench/callgrind_calls.sh [N]   (default 2000; as root or postgres)
+# With TDB_CG_KEEP=DIR the callgrind output of each contender's N-call run is
+# kept there (DIR/<name>.out, for callgrind_annotate).
+# Needs valgrind and the extension installed (make install).
+set -euo pipefail
+N="${1:-2000}"
+BIN="$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)"
+[ -x "$BIN/initdb" ] || BIN=/usr/lib/postgresql/15/bin
+DIR="$(mktemp -d /tmp/tdb_cg_calls.XXXXXX)"
+PORT="${TDB_CG_PORT:-5598}"
+as_pg() {
+    if [ "$(id -un)" = postgres ]; then bash -c "$1"; else su postgres -c "$1"; fi
+}
+[ "$(id -un)" = postgres ] || chown postgres "$DIR"
+cleanup() {
+    as_pg "$BIN/pg_ctl -D $DIR/data -m immediate stop" >/dev/null 2>&1 || true
+    sleep 1
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+as_pg "$BIN/initdb -D $DIR/data -A trust >/dev/null"
+as_pg "$BIN/pg_ctl -D $DIR/data -o '-p $PORT -k $DIR' -l $DIR/log -w start >/dev/null"
+psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d postgres -c "CREATE DATABASE cg"
+psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d cg <<'SQL' >/dev/null
+CREATE EXTENSION thingsdb;
+SELECT tdb_new_procedure('multiply', '|a, b| a * b');
+CREATE FUNCTION pl_mul(a int, b int) RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN a * b; END';
+CREATE FUNCTION sql_mul(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a * b';
+SQL
+as_pg "$BIN/pg_ctl -D $DIR/data -w stop >/dev/null"
+
+# The server runs under callgrind, each process counted apart ($DIR/cg.<pid>),
+# only from the portal run to the end of each commit; a client is pgbench with
+# prepared statements, as in run.sh's section (a), so the backend's caches act
+# as in any running server.
+as_pg "valgrind --tool=callgrind --trace-children=yes --collect-atstart=no \
+    --toggle-collect=PortalRun --toggle-collect=CommitTransactionCommand \
+    --callgrind-out-file=$DIR/cg.%p $BIN/postgres -D $DIR/data -p $PORT -k $DIR \
+    -c autovacuum=off >$DIR/server.log 2>&1 &"
+for _ in $(seq 300); do
+    psql -X -q -h "$DIR" -p "$PORT" -U postgres -d cg -c "SELECT 1" >/dev/null 2>&1 && break
+    sleep 1
+done
+
+# n calls of a statement in one new session; prints the instructions its
+# backend counted (a backend writes its file when it exits).
+run_cg() {
+    local n="$1" stmt="$2" f g
+    echo "$stmt" >"$DIR/q.sql"
+    # the files of sessions that already ended are not this one's
+    for g in "$DIR"/cg.*; do
+        case "$g" in *.seen) ;; *) grep -q "^summary:" "$g" && touch "$g.seen" ;; esac
+    done
+    pgbench -n -M prepared -t "$n" -c 1 -f "$DIR/q.sql" -h "$DIR" -p "$PORT" -U postgres cg \
+        >"$DIR/pgbench.out" 2>&1 || { cat "$DIR/pgbench.out" >&2; exit 1; }
+    # pgbench's own first session checks the server and ends; the client's
+    # session is the new file that counted the most
+    sleep 1
+    f=$(for g in "$DIR"/cg.*; do
+            case "$g" in *.seen) ;; *) [ -e "$g.seen" ] || ! grep -q "^summary:" "$g" ||
+                echo "$(awk '/^summary:/ {print $2}' "$g") $g" ;; esac
+        done | sort -n | tail -1 | cut -d' ' -f2)
+    [ -n "$f" ] || { echo "no callgrind output for: $stmt" >&2; exit 1; }
+    for g in "$DIR"/cg.*; do
+        case "$g" in *.seen) ;; *) grep -q "^summary:" "$g" && touch "$g.seen" ;; esac
+    done
+    if [ -n "${TDB_CG_KEEP:-}" ] && [ -n "${KEEP_AS:-}" ]; then
+        mkdir -p "$TDB_CG_KEEP" && cp "$f" "$TDB_CG_KEEP/$KEEP_AS.out"
+    fi
+    awk '/^summary:/ {print $2}' "$f"
+}
+
+declare -A stmt per
+names="tdb_run pl_mul sql_mul tdb_query"
+stmt[tdb_run]="SELECT tdb_run('multiply', 6, 7);"
+stmt[pl_mul]="SELECT pl_mul(6, 7);"
+stmt[sql_mul]="SELECT sql_mul(6, 7);"
+stmt[tdb_query]="SELECT tdb_query('6 * 7');"
+for c in $names; do
+    one=$(run_cg 1 "${stmt[$c]}")
+    many=$(KEEP_AS="$c" run_cg "$N" "${stmt[$c]}")
+    per[$c]=$(( (many - one) / (N - 1) ))
+done
+printf "call overhead, instructions per warm call (%d calls, portal run to end of commit)\n" "$N"
+printf "  %-10s %12s %8s\n" statement instructions "to PL/pgSQL"
+for c in $names; do
+    printf "  %-10s %12s %7.2fx\n" "$c" "${per[$c]}" "$(awk -v a="${per[$c]}" -v b="${per[pl_mul]}" 'BEGIN {print a / b}')"
+done
