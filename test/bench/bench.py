@@ -69,6 +69,30 @@ def timed(cur, sql):
     return time.perf_counter() - t0
 
 
+class postmaster_pinned:
+    """While active (and on), the postmaster runs on args.cpu only: backends it forks then
+    start there. Its affinity is restored on exit."""
+
+    def __init__(self, args, on=True):
+        self.args, self.on, self.pid, self.saved = args, on, None, None
+
+    def __enter__(self):
+        if not self.on:
+            return self
+        with connect(self.args.db) as c:
+            backend = c.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with open("/proc/%d/status" % backend) as f:
+            self.pid = int(next(l for l in f if l.startswith("PPid:")).split()[1])
+        self.saved = os.sched_getaffinity(self.pid)
+        os.sched_setaffinity(self.pid, {self.args.cpu})
+        return self
+
+    def __exit__(self, *exc):
+        if self.pid:
+            os.sched_setaffinity(self.pid, self.saved)
+        return False
+
+
 # ---- (a) call overhead -------------------------------------------------------
 
 def bench_calls(args):
@@ -88,8 +112,14 @@ def bench_calls(args):
             f.write(sql + "\n")
     results = {}
     for clients in (1, 2):
+        # One client: pgbench and the server's new backends pinned to one CPU (the postmaster's
+        # affinity, which backends inherit at fork, set for the runs and restored after).
+        # Two clients: unpinned, both CPUs.
+        pinned = clients == 1
+        cpu_prefix = ["taskset", "-c", str(args.cpu)] if pinned else []
+
         def run_one(name):
-            p = subprocess.run(["pgbench", "-n", "-M", "prepared", "-T", str(args.seconds),
+            p = subprocess.run(cpu_prefix + ["pgbench", "-n", "-M", "prepared", "-T", str(args.seconds),
                                 "-c", str(clients), "-j", str(clients), "-f", files[name],
                                 "-h", HOST, "-p", PORT, "-U", USER, args.db],
                                capture_output=True, text=True)
@@ -97,8 +127,9 @@ def bench_calls(args):
             if not m:
                 raise RuntimeError("pgbench failed: %s %s" % (p.stdout, p.stderr))
             return float(m.group(1))
-        times = interleave(list(queries), args.call_reps, run_one)
-        out("  %d client(s)" % clients)
+        with postmaster_pinned(args, pinned):
+            times = interleave(list(queries), args.call_reps, run_one)
+        out("  %d client(s)%s" % (clients, ", pinned to CPU %d" % args.cpu if pinned else ", unpinned"))
         ref = statistics.median(times["plpgsql pl_mul(6, 7)"])
         for name, ts in times.items():
             med = statistics.median(ts)
