@@ -2,6 +2,7 @@
 // ev), variables, calls of built-ins, closures and methods, loops. Interned
 // names and the hooks of later layers live here too; indexing, slicing and
 // assignments into things and lists are eval_assign.cpp.
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -61,6 +62,13 @@ int var_slot(int name) {
     return s;
 }
 
+// Room for every slot known so far at once: a query's first bindings grow it once, not once per
+// new name.
+void Query::grow_top(size_t slot) {
+    size_t want = std::max(slot + 1, static_cast<size_t>(g_next_slot));
+    top_.resize(want, -1);
+}
+
 // ---- hooks filled in by later layers (procedures, types, enums) ----------
 
 std::vector<NodeHook>& call_hooks() {
@@ -100,7 +108,7 @@ void (*set_remove_hook)(Query& q, SetObj* s, const std::vector<Thing*>& removed)
 
 size_t Query::push_var(int name, int slot, Value v) {
     size_t s = static_cast<size_t>(slot);
-    if (s >= top_.size()) top_.resize(s + 1, -1);
+    if (s >= top_.size()) grow_top(s);
     size_t i = vars.size();
     vars.push_back({name, slot, top_[s], std::move(v)});
     top_[s] = static_cast<int32_t>(i);
@@ -201,11 +209,13 @@ Value Query::call(const Value& closure, const Value* args, int n) {
     const Node* node = c->node;
     frame_base_ = vars.size();
     const int np = static_cast<int>(node->names.size());
+    // The first frame makes room for a few more bindings than its parameters at once.
+    if (vars.capacity() < vars.size() + static_cast<size_t>(np))
+        vars.reserve(std::max<size_t>(16, 2 * (vars.size() + static_cast<size_t>(np))));
     for (int i = 0; i < np; ++i) {
         const int name = node->names[static_cast<size_t>(i)];
         const int slot = slot_of_name(name);
-        if (static_cast<size_t>(slot) >= top_.size())
-            top_.resize(static_cast<size_t>(slot) + 1, -1);
+        if (static_cast<size_t>(slot) >= top_.size()) grow_top(static_cast<size_t>(slot));
         int32_t& top = top_[static_cast<size_t>(slot)];
         const int prev = top;
         top = static_cast<int32_t>(vars.size());

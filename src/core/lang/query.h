@@ -182,6 +182,7 @@ private:
     size_t push_var(int name, int slot, Value v);
     void pop_vars(size_t n);    // back to n bindings
     std::vector<int32_t> top_;  // per slot: index in vars of its innermost binding, or -1
+    void grow_top(size_t slot);
     std::shared_ptr<Program> current_program_ref();
     Ctrl ctrl_ = Ctrl::None;
     Value ret_val_;

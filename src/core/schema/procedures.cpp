@@ -2,6 +2,7 @@
 // the code-free path that runs a procedure for tdb_run and tdb_call.
 #include "core/schema/procedures.h"
 
+#include <algorithm>
 #include <cctype>
 #include <unordered_map>
 
@@ -238,6 +239,7 @@ std::string run_procedure(Storage& st, const ProcedureRequest& req, std::vector<
     std::unique_ptr<Query> q = open(st, req, p);
     size_t np = p->closure.closure()->params.size();
     std::vector<Value> vals;
+    vals.reserve(std::min(args.size(), np));
     for (size_t i = 0; i < args.size() && i < np; ++i) vals.push_back(arg_value(*q, args[i]));
     return finish(*q, req, *p, vals);
 }
