@@ -108,13 +108,6 @@ constexpr PlanDef kPlans[] = {
      1, {INT8OID}, 0},
     {Plan::KEY_SHARE_COLLECTION_NOWAIT,
      "SELECT 1 FROM thingsdb.collections WHERE id = $1 FOR KEY SHARE NOWAIT", 1, {INT8OID}, 0},
-    // A run again after a conflict locks what the last attempt wrote before it reads: in
-    // ascending id (the rows are locked in the order the sort gives them), each at its newest
-    // version (READ COMMITTED waits for its writer and follows the update).
-    {Plan::LOCK_THINGS,
-     "SELECT id FROM thingsdb.things WHERE collection = $1 AND id = ANY($2)"
-     " ORDER BY id FOR NO KEY UPDATE",
-     2, {INT8OID, INT8ARRAYOID}, CUSTOM_PLAN},
 
     // ---- procedures ----
     {Plan::PROC_FIND,

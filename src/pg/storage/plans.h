@@ -34,7 +34,6 @@ enum class Plan {
     SET_COLLECTION_DEEP,
     KEY_SHARE_COLLECTION,
     KEY_SHARE_COLLECTION_NOWAIT,
-    LOCK_THINGS,
     // procedures (procedures.cpp)
     PROC_FIND,
     PROC_LIST,
