@@ -45,6 +45,7 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
+#include "commands/sequence.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "nodes/makefuncs.h"
@@ -291,8 +292,13 @@ Datum flush_events(FunctionCallInfo) {
         pg_call([] { PopActiveSnapshot(); });
         return 0;
     }
-    run_plan(Plan::EVENTS_NEXT_ID, nullptr);
-    int64 change_id = result_int8(1, 0);
+    // nextval without a statement (an executor and a plan check at every commit).
+    int64 change_id = 0;
+    pg_call([&] {
+        Oid seq = get_relname_relid("change_id_seq", get_namespace_oid("thingsdb", false));
+        if (!OidIsValid(seq)) elog(ERROR, "thingsdb: sequence thingsdb.change_id_seq is missing");
+        change_id = nextval_internal(seq, false);
+    });
 
     std::vector<std::string> payloads;
     payloads.reserve(events.size());

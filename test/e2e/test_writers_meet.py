@@ -75,14 +75,16 @@ def meet(waiter, sql, args=()):
     return a, got[0]
 
 
-def runs(sql, args=()):
-    """The ids the waiter used at its first and second meeting: 2 each when
-    every meeting runs the call again, 2 then 1 when the second locks first."""
+def runs(sql, args=(), meetings=2):
+    """The ids the waiter used at each meeting: 2 each when every meeting runs
+    the call again, 2 then 1 when the later ones lock first."""
+    used = []
     with tdbtest.connect(DB) as waiter:
-        a1, b1 = meet(waiter, sql, args)
-        a2, b2 = meet(waiter, sql, args)
+        for _ in range(meetings):
+            a, b = meet(waiter, sql, args)
+            used.append(b - a)
         check_consistent(waiter)
-    return b1 - a1, b2 - a2
+    return tuple(used)
 
 
 def test_procedure_runs_once_at_second_meeting():
@@ -105,6 +107,15 @@ def test_call_with_params_runs_once_at_second_meeting():
     n0 = q_value(".n")
     assert runs(sql, (Jsonb({"d": 5}),)) == (2, 1)
     assert q_value(".n") == n0 + 20
+
+
+def test_replaced_thing_each_time():
+    """A procedure that replaces a thing at each call (writes the root and the
+    thing it replaces, another one each time): the root stays locked first,
+    every later meeting runs once."""
+    with tdbtest.connect(DB) as c:
+        q(c, "new_procedure('renew', || {.n += 1; .cur = {}; .cur.id()}); nil")
+    assert runs("SELECT tdb_run('renew')", meetings=4) == (2, 1, 1, 1)
 
 
 def test_other_thing_next_time():
@@ -143,6 +154,7 @@ setup()
 t.run(test_procedure_runs_once_at_second_meeting)
 t.run(test_query_code_runs_once_at_second_meeting)
 t.run(test_call_with_params_runs_once_at_second_meeting)
+t.run(test_replaced_thing_each_time)
 t.run(test_other_thing_next_time)
 t.run(test_thing_locked_first_is_gone)
 tdbtest.drop_db(DB)

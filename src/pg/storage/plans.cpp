@@ -222,7 +222,6 @@ constexpr PlanDef kPlans[] = {
      1, {INT8OID}, OWN_SNAPSHOT},
 
     // ---- watch events ----
-    {Plan::EVENTS_NEXT_ID, "SELECT nextval('thingsdb.change_id_seq')", 0, {}, OWN_SNAPSHOT},
     {Plan::EVENTS_LAST_ID,
      "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM thingsdb.change_id_seq", 0, {},
      OWN_SNAPSHOT},

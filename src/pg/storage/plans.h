@@ -74,7 +74,6 @@ enum class Plan {
     TASK_DELETE,
     TASK_DUE,
     // watch events (notify.cpp); these run with a snapshot of their own
-    EVENTS_NEXT_ID,
     EVENTS_LAST_ID,
     EVENTS_INSERT,
     EVENTS_PRUNE,

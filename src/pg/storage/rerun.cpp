@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <string>
 
 namespace tdb::pg {
@@ -132,18 +133,19 @@ void rerun_succeeded(int attempt) {
         return;
     }
     if (!predicted || !h) return;
-    // The rows locked first are useful while another writer held one of them and the call
-    // wrote them all.
-    bool same = std::includes(written.begin(), written.end(), h->rows.begin(), h->rows.end());
-    if (lock_waited && same) {
-        h->credit = kPredictCalls;
-        if (written.size() <= kMaxHotRows) h->rows = written;
+    // The rows locked first that the call wrote stay (a thing it wrote last time and not now,
+    // such as one it replaced, goes); the key stays hot while one of them was held by another
+    // writer, and is dropped when none was written or after kPredictCalls calls without a wait.
+    std::vector<std::pair<uint64_t, int64_t>> kept;
+    std::set_intersection(h->rows.begin(), h->rows.end(), written.begin(), written.end(),
+                          std::back_inserter(kept));
+    if (!kept.empty() && (lock_waited || --h->credit > 0)) {
+        if (lock_waited) h->credit = kPredictCalls;
+        h->rows.swap(kept);
         return;
     }
-    if (!same || --h->credit <= 0) {
-        if (h != &hot.back()) *h = std::move(hot.back());
-        hot.pop_back();
-    }
+    if (h != &hot.back()) *h = std::move(hot.back());
+    hot.pop_back();
 }
 
 void rerun_next_attempt() {

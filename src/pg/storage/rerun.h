@@ -64,12 +64,12 @@ void rerun_key_shared(uint64_t coll);
 // each meeting costs a second run of the call. So a call that had to run again leaves the rows
 // its last attempt wrote under its key (rerun_key: the kind of call, its scope, and the
 // procedure's name or the code), and the next calls of that key lock those rows first, before
-// their first run reads anything, as the second run would. While those locks keep finding the
-// rows held by another transaction (the writers still meet), the key stays hot; after
-// kPredictCalls calls without such a wait, or when the rows it locked were not the ones it
-// wrote, it is dropped. A lock taken for nothing only makes the call wait for another writer
-// of that row; it is taken in the global order, before anything else, so it adds no deadlock
-// between ThingsDB writers.
+// their first run reads anything, as the second run would. A call keeps of those rows the
+// ones it wrote again (a thing it replaced goes). While those locks keep finding a row held by
+// another transaction (the writers still meet), the key stays hot; after kPredictCalls calls
+// without such a wait, or when the call wrote none of the rows it locked, it is dropped. A lock
+// taken for nothing only makes the call wait for another writer of that row; it is taken in the
+// global order, before anything else, so it adds no deadlock between ThingsDB writers.
 uint64_t rerun_key(char kind, std::string_view scope, std::string_view name,
                    std::string_view extra = {});
 // Before the first attempt of a call of this key (0: none): its rows become the locks ahead.
