@@ -470,8 +470,12 @@ int64_t last_change_id() {
 
 int64_t prune_events() {
     if (event_retention <= 0) return 0;
-    Datum secs = Float8GetDatum(static_cast<double>(event_retention));
-    run_plan(Plan::EVENTS_PRUNE, &secs);
+    Datum cutoff = 0;
+    pg_call([&] {
+        cutoff = TimestampTzGetDatum(TimestampTzPlusMilliseconds(
+            GetCurrentTimestamp(), -static_cast<int64>(event_retention) * 1000));
+    });
+    run_plan(Plan::EVENTS_PRUNE, &cutoff);
     int64 deleted = result_int8(1, 0);
     int64 highest = result_int8(2, 0);
     if (highest > 0) {

@@ -229,12 +229,17 @@ constexpr PlanDef kPlans[] = {
      "INSERT INTO thingsdb.changes (change_id, part, thing_ids, collections, payloads, scope_ids)"
      " VALUES ($1, $2, $3, $4, $5, $6)",
      6, {INT8OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, JSONARRAYOID, INT8ARRAYOID}, OWN_SNAPSHOT},
+    // $1: the time before which events go. The oldest change (the lowest id: change ids follow
+    // commit order, and created_at is taken under the commit lock) decides first, by one probe
+    // of the primary key, whether there is anything to prune: without it the scan of the BRIN
+    // index reads every page not yet summarized, the whole table between vacuums (0.4 s at
+    // 180,000 changes), at the first commit of each session under the commit lock.
     {Plan::EVENTS_PRUNE,
-     "WITH d AS (DELETE FROM thingsdb.changes"
-     " WHERE created_at < clock_timestamp() - make_interval(secs => $1)"
+     "WITH d AS (DELETE FROM thingsdb.changes WHERE created_at < $1"
+     " AND (SELECT o.created_at FROM thingsdb.changes o ORDER BY o.change_id, o.part LIMIT 1) < $1"
      " RETURNING change_id, cardinality(thing_ids) AS n)"
      " SELECT coalesce(sum(n), 0)::bigint, max(change_id) FROM d",
-     1, {FLOAT8OID}, OWN_SNAPSHOT},
+     1, {TIMESTAMPTZOID}, OWN_SNAPSHOT},
     // The highest pruned change id; a sequence because it must not conflict between
     // concurrent transactions (only raised, under the commit lock).
     {Plan::EVENTS_RAISE_HORIZON,
