@@ -131,12 +131,15 @@ constexpr int kMaxAttempts = 20;
 
 // Runs work in attempts: each in its own subtransaction, begun before SPI_connect (its abort
 // pops the connection, as PL/pgSQL's exception blocks rely on), the locks of the failed
-// attempts taken first (PgStorage::take_locks_ahead). Every PostgreSQL call here is in
-// pg_call; an exception leaves the attempt rolled back before it goes on.
+// attempts taken first (PgStorage::take_locks_ahead), and before the first attempt those that
+// the last calls of the same key (rerun_key, 0 for none) needed when their writers met. Every
+// PostgreSQL call here is in pg_call; an exception leaves the attempt rolled back before it
+// goes on.
 template <typename Work>
-void run_attempts(Work&& work) {
+void run_attempts(Work&& work, uint64_t key = 0) {
     ErrorCopyContextScope copy_scope(CurrentMemoryContext);
     AttemptsScope scope;
+    rerun_predict(key);
     for (int attempt = 1;; ++attempt) {
         Attempt a;
         attempt_begin(a);
@@ -147,6 +150,7 @@ void run_attempts(Work&& work) {
                 work(call);
             });
             attempt_commit(a);
+            rerun_succeeded(attempt);
             return;
         } catch (const PgError& e) {
             attempt_rollback(a);
@@ -164,9 +168,10 @@ void run_attempts(Work&& work) {
 }
 
 // run_in_call for a function whose work returns the text of its result (JSON for
-// Returns::JSONB); the watch events of the call are kept for the commit (notify.h).
+// Returns::JSONB); the watch events of the call are kept for the commit (notify.h). key: the
+// call's rerun_key, which lets its attempts lock what the last calls of that key met others on.
 template <typename Work>
-Datum run_entry(Returns kind, Work&& work, Writes writes = Writes::NO) {
+Datum run_entry(Returns kind, Work&& work, Writes writes = Writes::NO, uint64_t key = 0) {
     std::string result;
     Jobs jobs;
     std::string scope;
@@ -179,7 +184,7 @@ Datum run_entry(Returns kind, Work&& work, Writes writes = Writes::NO) {
         if (!jobs.empty()) scope_id = scope_id_of(call.storage, scope);
     };
     if (writes == Writes::MAYBE && attempts_enabled()) {
-        run_attempts(once);
+        run_attempts(once, key);
     } else if (rerun_active()) {
         // A call inside an attempt of another (a trigger on a table the outer call writes):
         // its storage waits as a call without attempts does, the outer call runs again.

@@ -31,7 +31,8 @@ Datum query_impl(FunctionCallInfo fcinfo, bool read_only) {
             req.scope_out = &call.scope;
             return tdb::run_query(call.storage, req);
         },
-        reason.empty() ? Writes::MAYBE : Writes::NO);
+        reason.empty() ? Writes::MAYBE : Writes::NO,
+        rerun_key('q', scope, req.code, req.vars_json));
 }
 
 }  // namespace

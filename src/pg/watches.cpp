@@ -1,24 +1,34 @@
 // The registry of watches (watches.h; the table and why it is one: the install script).
 #include "pg/watches.h"
 
+#include <cstring>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "pg/bridge.h"
 
 extern "C" {
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/procarray.h"
 #include "utils/array.h"
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
@@ -33,12 +43,10 @@ enum Stmt {
     REMOVE,
     REMOVE_CHANNEL,
     REVALIDATE,
-    RECIPIENTS,
     SESSIONS,
     DELETE_SESSIONS,
     JOIN,
     LEAVE,
-    JOIN_RECIPIENTS,
     JOINS_OF_ROOMS,
     COUNT
 };
@@ -78,8 +86,6 @@ const StmtDef kStmts[COUNT] = {
      "     (SELECT 1 FROM thingsdb.access a WHERE a.user_id = w.user_id"
      "      AND a.scope_id = w.scope_id AND (a.mask & 8) <> 0))",
      0, {}},
-    {"SELECT channel, thing_id FROM thingsdb.watches WHERE thing_id = ANY ($1) AND NOT room", 1,
-     {INT8ARRAYOID}},
     {"SELECT DISTINCT pid, started FROM thingsdb.watches", 0, {}},
     {"DELETE FROM thingsdb.watches w USING unnest($1::int4[], $2::timestamptz[]) AS d(pid, started)"
      " WHERE w.pid = d.pid AND w.started = d.started",
@@ -94,8 +100,6 @@ const StmtDef kStmts[COUNT] = {
      9, {TEXTOID, INT8OID, INT8OID, INT4OID, TIMESTAMPTZOID, INT8OID, TEXTOID, BYTEAOID, BOOLOID}},
     {"DELETE FROM thingsdb.watches WHERE channel = $1 AND thing_id = $2 AND room", 2,
      {TEXTOID, INT8OID}},
-    {"SELECT channel, thing_id FROM thingsdb.watches WHERE thing_id = ANY ($1) AND room", 1,
-     {INT8ARRAYOID}},
     {"DELETE FROM thingsdb.watches WHERE thing_id = ANY ($1) AND room", 1, {INT8ARRAYOID}},
 };
 // clang-format on
@@ -274,31 +278,82 @@ bool remove_row(Stmt s, uint64_t id) {
     return removed;
 }
 
-// (channel, id) of the rows of statement s for the ids.
-std::vector<std::pair<std::string, uint64_t>> recipients(Stmt s, const std::vector<int64_t>& ids) {
+// (channel, id) of the watches (rooms: the joined rooms) of the ids, by one probe of
+// watches_thing_idx per id under a new snapshot: this runs at every commit with events, where a
+// statement cost more than the rest of a small commit (its executor, and a plan per execution:
+// the plan cache keeps none for `= ANY ($1)`).
+std::vector<std::pair<std::string, uint64_t>> recipients(bool rooms,
+                                                         const std::vector<int64_t>& given) {
     std::vector<std::pair<std::string, uint64_t>> out;
-    if (ids.empty()) return out;
-    uint64 n = 0;
+    if (given.empty()) return out;
+    std::vector<int64_t> ids;  // each id once (a room has an event per emit), in the given order
+    ids.reserve(given.size());
+    std::unordered_set<int64_t> seen;
+    for (int64_t id : given)
+        if (seen.insert(id).second) ids.push_back(id);
+    char** chans = nullptr;
+    int64* which = nullptr;
+    int n = 0;
     pg_call([&] {
-        Datum* d = static_cast<Datum*>(palloc(sizeof(Datum) * ids.size()));
-        for (size_t i = 0; i < ids.size(); ++i) d[i] = Int64GetDatum(ids[i]);
-        Datum arr = PointerGetDatum(construct_array(d, static_cast<int>(ids.size()), INT8OID, 8,
-                                                    FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-        run(s, &arr, nullptr, true);
-        n = SPI_processed;
+        Oid nsp = get_namespace_oid("thingsdb", false);
+        Oid relid = get_relname_relid("watches", nsp);
+        Oid idxid = get_relname_relid("watches_thing_idx", nsp);
+        if (!OidIsValid(relid) || !OidIsValid(idxid))
+            elog(ERROR, "thingsdb: thingsdb.watches or its index watches_thing_idx is missing");
+        Relation rel = table_open(relid, AccessShareLock);
+        Relation idx = index_open(idxid, AccessShareLock);
+        TupleDesc desc = RelationGetDescr(rel);
+        AttrNumber a_channel = 0, a_thing = 0, a_room = 0;
+        for (int i = 0; i < desc->natts; ++i) {
+            Form_pg_attribute att = TupleDescAttr(desc, i);
+            if (att->attisdropped) continue;
+            if (strcmp(NameStr(att->attname), "channel") == 0) a_channel = att->attnum;
+            if (strcmp(NameStr(att->attname), "thing_id") == 0) a_thing = att->attnum;
+            if (strcmp(NameStr(att->attname), "room") == 0) a_room = att->attnum;
+        }
+        if (!a_channel || !a_thing || !a_room || idx->rd_index->indnkeyatts < 1 ||
+            idx->rd_index->indkey.values[0] != a_thing)
+            elog(ERROR, "thingsdb: thingsdb.watches is not as the install script made it");
+        Snapshot snap = RegisterSnapshot(GetLatestSnapshot());
+        TupleTableSlot* slot = table_slot_create(rel, nullptr);
+        IndexScanDesc scan = index_beginscan(rel, idx, snap, 1, 0);
+        int cap = 8;
+        chans = static_cast<char**>(palloc(sizeof(char*) * cap));
+        which = static_cast<int64*>(palloc(sizeof(int64) * cap));
+        for (int64_t id : ids) {
+            CHECK_FOR_INTERRUPTS();
+            ScanKeyData key;
+            ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+            index_rescan(scan, &key, 1, nullptr, 0);
+            while (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+                bool isnull = false;
+                Datum room = slot_getattr(slot, a_room, &isnull);
+                if ((!isnull && DatumGetBool(room)) != rooms) continue;
+                Datum ch = slot_getattr(slot, a_channel, &isnull);
+                if (isnull) continue;
+                if (n == cap) {
+                    cap *= 2;
+                    chans = static_cast<char**>(repalloc(chans, sizeof(char*) * cap));
+                    which = static_cast<int64*>(repalloc(which, sizeof(int64) * cap));
+                }
+                chans[n] = TextDatumGetCString(ch);
+                which[n] = id;
+                ++n;
+            }
+        }
+        index_endscan(scan);
+        ExecDropSingleTupleTableSlot(slot);
+        UnregisterSnapshot(snap);
+        index_close(idx, NoLock);
+        table_close(rel, NoLock);
     });
     out.reserve(n);
-    for (uint64 r = 0; r < n; ++r) {
-        char* ch = nullptr;
-        int64 id = 0;
-        pg_call([&] {
-            bool isnull = false;
-            ch = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
-            id = DatumGetInt64(
-                SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull));
-        });
-        out.emplace_back(ch ? ch : "", static_cast<uint64_t>(id));
-    }
+    for (int i = 0; i < n; ++i) out.emplace_back(chans[i], static_cast<uint64_t>(which[i]));
+    pg_call([&] {
+        for (int i = 0; i < n; ++i) pfree(chans[i]);
+        pfree(chans);
+        pfree(which);
+    });
     return out;
 }
 
@@ -317,7 +372,7 @@ void join_add(const std::string& ch, uint64_t room_id, uint64_t scope_id, const 
 bool join_remove(uint64_t room_id) { return remove_row(LEAVE, room_id); }
 
 std::vector<std::pair<std::string, uint64_t>> join_recipients(const std::vector<int64_t>& rooms) {
-    return recipients(JOIN_RECIPIENTS, rooms);
+    return recipients(true, rooms);
 }
 
 void joins_remove_rooms(const std::vector<int64_t>& rooms) {
@@ -335,7 +390,7 @@ void watches_revalidate() {
 }
 
 std::vector<std::pair<std::string, uint64_t>> watch_recipients(const std::vector<int64_t>& things) {
-    return recipients(RECIPIENTS, things);
+    return recipients(false, things);
 }
 
 }  // namespace tdb::pg

@@ -34,7 +34,6 @@ enum class Plan {
     SET_COLLECTION_DEEP,
     KEY_SHARE_COLLECTION,
     KEY_SHARE_COLLECTION_NOWAIT,
-    LOCK_THINGS,
     // procedures (procedures.cpp)
     PROC_FIND,
     PROC_LIST,
@@ -75,7 +74,6 @@ enum class Plan {
     TASK_DELETE,
     TASK_DUE,
     // watch events (notify.cpp); these run with a snapshot of their own
-    EVENTS_NEXT_ID,
     EVENTS_LAST_ID,
     EVENTS_INSERT,
     EVENTS_PRUNE,

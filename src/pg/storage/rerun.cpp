@@ -2,6 +2,9 @@
 #include "pg/storage/rerun.h"
 
 #include <algorithm>
+#include <functional>
+#include <iterator>
+#include <string>
 
 namespace tdb::pg {
 
@@ -11,6 +14,35 @@ int depth = 0;     // run_entry loops running (a nested call runs inside the out
 RerunLocks taken;  // by the running attempt
 RerunLocks ahead;  // by the next attempt, before it reads
 std::vector<uint64_t> shared_by_attempt;
+
+// The keys whose calls lock rows before their first run (rerun.h). A key is a hash: two keys
+// that collide share their rows, which costs at most a wait.
+constexpr int kPredictCalls = 8;    // calls of a hot key without a wait before it is dropped
+constexpr size_t kHotKeys = 32;     // keys kept per backend, the least recently used replaced
+constexpr size_t kMaxHotRows = 64;  // a call that wrote more rows than this is not predicted
+struct HotKey {
+    uint64_t key = 0;
+    int credit = 0;
+    uint64_t used = 0;  // tick of its last call
+    std::vector<std::pair<uint64_t, int64_t>> rows;
+};
+std::vector<HotKey> hot;
+uint64_t tick = 0;
+uint64_t call_key = 0;     // of the running call, 0 for none
+bool predicted = false;    // its first attempt locks the rows of its key
+bool lock_waited = false;  // take_locks_ahead of the running attempt met another writer
+std::vector<std::pair<uint64_t, int64_t>> written;  // by the running attempt
+
+HotKey* find_hot(uint64_t key) {
+    for (HotKey& h : hot)
+        if (h.key == key) return &h;
+    return nullptr;
+}
+
+void sort_unique(std::vector<std::pair<uint64_t, int64_t>>& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+}
 
 void add_unique(std::vector<uint64_t>& v, uint64_t x) {
     if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
@@ -44,28 +76,114 @@ bool rerun_shared_by_attempt(uint64_t coll) {
            shared_by_attempt.end();
 }
 
+void rerun_key_shared(uint64_t coll) {
+    if (depth == 1) add_unique(taken.key_share, coll);
+}
+
+uint64_t rerun_key(char kind, std::string_view scope, std::string_view name,
+                   std::string_view extra) {
+    std::string text;
+    text.reserve(3 + scope.size() + name.size() + extra.size());
+    text.push_back(kind);
+    text.append(scope).push_back('\0');
+    text.append(name).push_back('\0');
+    text.append(extra);
+    uint64_t h = std::hash<std::string>{}(text);
+    return h ? h : 1;
+}
+
+void rerun_predict(uint64_t key) {
+    call_key = key;
+    predicted = false;
+    if (!key) return;
+    HotKey* h = find_hot(key);
+    if (!h) return;
+    h->used = ++tick;
+    ahead.rows = h->rows;
+    predicted = true;
+}
+
+void rerun_wrote(uint64_t coll, int64_t id) {
+    if (depth == 1 && call_key) written.emplace_back(coll, id);
+}
+
+void rerun_lock_waited() { lock_waited = true; }
+
+void rerun_succeeded(int attempt) {
+    if (!call_key) return;
+    sort_unique(written);
+    HotKey* h = find_hot(call_key);
+    if (attempt > 1) {
+        // The writers met: the next calls lock what this one wrote.
+        if (written.empty() || written.size() > kMaxHotRows) return;
+        if (!h) {
+            if (hot.size() < kHotKeys) {
+                hot.emplace_back();
+                h = &hot.back();
+            } else {
+                h = &*std::min_element(
+                    hot.begin(), hot.end(),
+                    [](const HotKey& a, const HotKey& b) { return a.used < b.used; });
+            }
+            h->key = call_key;
+        }
+        h->rows = written;
+        h->credit = kPredictCalls;
+        h->used = ++tick;
+        return;
+    }
+    if (!predicted || !h) return;
+    // The rows locked first that the call wrote stay (a thing it wrote last time and not now,
+    // such as one it replaced, goes); the key stays hot while one of them was held by another
+    // writer, and is dropped when none was written or after kPredictCalls calls without a wait.
+    std::vector<std::pair<uint64_t, int64_t>> kept;
+    std::set_intersection(h->rows.begin(), h->rows.end(), written.begin(), written.end(),
+                          std::back_inserter(kept));
+    if (!kept.empty() && (lock_waited || --h->credit > 0)) {
+        if (lock_waited) h->credit = kPredictCalls;
+        h->rows.swap(kept);
+        return;
+    }
+    if (h != &hot.back()) *h = std::move(hot.back());
+    hot.pop_back();
+}
+
 void rerun_next_attempt() {
     for (uint64_t c : taken.exclusive) add_unique(ahead.exclusive, c);
     std::sort(ahead.exclusive.begin(), ahead.exclusive.end());
+    for (uint64_t c : taken.key_share) add_unique(ahead.key_share, c);
+    std::sort(ahead.key_share.begin(), ahead.key_share.end());
     ahead.rows.insert(ahead.rows.end(), taken.rows.begin(), taken.rows.end());
     std::sort(ahead.rows.begin(), ahead.rows.end());
     ahead.rows.erase(std::unique(ahead.rows.begin(), ahead.rows.end()), ahead.rows.end());
     taken.clear();
     shared_by_attempt.clear();
+    written.clear();
+    lock_waited = false;
 }
 
-void rerun_enter() {
-    if (++depth > 1) return;
+namespace {
+
+void reset_call() {
     taken.clear();
     ahead.clear();
     shared_by_attempt.clear();
+    written.clear();
+    call_key = 0;
+    predicted = false;
+    lock_waited = false;
+}
+
+}  // namespace
+
+void rerun_enter() {
+    if (++depth > 1) return;
+    reset_call();
 }
 
 void rerun_leave() {
     if (--depth > 0) return;
-    taken.clear();
-    ahead.clear();
-    shared_by_attempt.clear();
+    reset_call();
 }
 
 }  // namespace tdb::pg

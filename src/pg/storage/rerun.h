@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,10 +28,12 @@ public:
 };
 
 struct RerunLocks {
-    std::vector<uint64_t> exclusive;                 // collections, locked exclusive
+    std::vector<uint64_t> exclusive;  // collections, locked exclusive
+    std::vector<uint64_t> key_share;  // collections whose row is locked FOR KEY SHARE
     std::vector<std::pair<uint64_t, int64_t>> rows;  // (collection, thing id), sorted
     void clear() {
         exclusive.clear();
+        key_share.clear();
         rows.clear();
     }
 };
@@ -52,6 +55,31 @@ void rerun_took(uint64_t coll, int64_t id);
 // transaction), so the attempt can end and run again holding it exclusive from the start.
 void rerun_shared_taken(uint64_t coll);
 bool rerun_shared_by_attempt(uint64_t coll);
+
+// The row of the collection was locked FOR KEY SHARE by this attempt (things were inserted).
+void rerun_key_shared(uint64_t coll);
+
+// ---- locks taken before the first run ----
+// Two writers of one thing meet again and again (a counter, a list every client pushes to):
+// each meeting costs a second run of the call. So a call that had to run again leaves the rows
+// its last attempt wrote under its key (rerun_key: the kind of call, its scope, and the
+// procedure's name or the code), and the next calls of that key lock those rows first, before
+// their first run reads anything, as the second run would. A call keeps of those rows the
+// ones it wrote again (a thing it replaced goes). While those locks keep finding a row held by
+// another transaction (the writers still meet), the key stays hot; after kPredictCalls calls
+// without such a wait, or when the call wrote none of the rows it locked, it is dropped. A lock
+// taken for nothing only makes the call wait for another writer of that row; it is taken in the
+// global order, before anything else, so it adds no deadlock between ThingsDB writers.
+uint64_t rerun_key(char kind, std::string_view scope, std::string_view name,
+                   std::string_view extra = {});
+// Before the first attempt of a call of this key (0: none): its rows become the locks ahead.
+void rerun_predict(uint64_t key);
+// The storage wrote (or updated the reference count of) this row in the running attempt.
+void rerun_wrote(uint64_t coll, int64_t id);
+// take_locks_ahead found a row held or changed by another transaction.
+void rerun_lock_waited();
+// The call succeeded in its attempt-th attempt: what its key keeps for the next calls.
+void rerun_succeeded(int attempt);
 
 // For run_entry's loop: a new attempt begins (what the last one took joins the locks taken
 // ahead), and the loop's begin and end.

@@ -62,6 +62,12 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                            std::vector<uint64_t>& unreferenced, MemoryContext tmp,
                            std::vector<StoredThing>* dropped = nullptr);
 
+// Locks the newest version of each row of ids (ascending) FOR NO KEY UPDATE, as SELECT ... FOR
+// NO KEY UPDATE at READ COMMITTED does: waits for the row's writer and follows its update; a row
+// gone is skipped. Whether a row was held or changed by another transaction (a wait, or a
+// newer version than the latest snapshot showed).
+bool lock_direct(uint64_t coll, const std::vector<int64>& ids);
+
 // The arguments of the UPDATE statements, built from the rows outside pg_call.
 struct StatementUpdates {
     // props written (UPDATE_THINGS)

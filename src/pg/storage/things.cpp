@@ -169,10 +169,13 @@ bool PgStorage::key_share_collection(uint64_t coll, bool nowait) {
             }
         });
     } catch (const PgError& e) {
-        if (nowait && e.edata() && e.edata()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+        if (nowait && e.edata() && e.edata()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE) {
+            rerun_key_shared(coll);  // the next attempt takes it first
             throw RerunSignal();
+        }
         throw;
     }
+    if (found) rerun_key_shared(coll);
     return found;
 }
 
@@ -227,7 +230,10 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     bool rows_held = rerun && !rerun_taken().rows.empty();
     if (rerun) {
         for (UpdateRow& u : upd_rows) u.may_wait = rerun_may_wait(coll, u.id);
-        for (const UpdateRow& u : upd_rows) rerun_took(coll, u.id);
+        for (const UpdateRow& u : upd_rows) {
+            rerun_took(coll, u.id);
+            rerun_wrote(coll, u.id);
+        }
     }
 
     // The collection's row comes before the rows of its things (the global order, rerun.h:
@@ -322,15 +328,17 @@ void PgStorage::lock_collection(uint64_t coll, bool exclusive) {
     renew_snapshot();
 }
 
-// The first step of a call's next attempt (rerun.h): the locks the last attempts took or
-// wanted, in the global order (collections, then rows by collection and id), before any read,
-// so the attempt reads the newest committed rows and no other writer changes them until the
+// The first step of a call's next attempt (rerun.h), or of its first when its key is hot: the
+// locks the last attempts took or wanted, in the global order (collections, the collection's
+// row when things were inserted, then rows by collection and id), before any read, so the
+// attempt reads the newest committed rows and no other writer changes them until the
 // transaction ends.
 void PgStorage::take_locks_ahead() {
     RerunLocks& ahead = rerun_ahead();
-    if (ahead.exclusive.empty() && ahead.rows.empty()) return;
+    if (ahead.exclusive.empty() && ahead.rows.empty() && ahead.key_share.empty()) return;
     std::vector<uint64_t> colls(ahead.exclusive);
     for (const auto& row : ahead.rows) colls.push_back(row.first);
+    for (uint64_t c : ahead.key_share) colls.push_back(c);
     std::sort(colls.begin(), colls.end());
     colls.erase(std::unique(colls.begin(), colls.end()), colls.end());
     for (uint64_t c : colls) {
@@ -339,21 +347,20 @@ void PgStorage::take_locks_ahead() {
         lock_collection(c, exclusive);
     }
     size_t at = 0;
-    while (at < ahead.rows.size()) {
-        uint64_t coll = ahead.rows[at].first;
-        (void)key_share_collection(coll);  // before its things, as write_things
+    for (uint64_t coll : colls) {
+        // Before its things, as write_things: only when an attempt inserted things (a
+        // collection row that many calls key-share becomes a MultiXact, which costs).
+        if (std::binary_search(ahead.key_share.begin(), ahead.key_share.end(), coll))
+            (void)key_share_collection(coll);
         std::vector<int64> ids;
         for (; at < ahead.rows.size() && ahead.rows[at].first == coll; ++at) {
             ids.push_back(ahead.rows[at].second);
             rerun_took(coll, ahead.rows[at].second);
         }
-        pg_call([&] {
-            Datum args[2] = {Int64GetDatum(static_cast<int64>(coll)),
-                             int8_array(ids.data(), static_cast<int>(ids.size()))};
-            exec_plan(Plan::LOCK_THINGS, args);
-            pfree(DatumGetPointer(args[1]));
-            SPI_freetuptable(SPI_tuptable);
-        });
+        if (ids.empty()) continue;
+        bool waited = false;
+        pg_call([&] { waited = lock_direct(coll, ids); });
+        if (waited) rerun_lock_waited();
     }
     renew_snapshot();
 }
