@@ -56,6 +56,11 @@ TEST(ClosureFormat, LongChainsAndTernariesSpread) {
     EXPECT_EQ(str_of("|x|x?1:2"), "\"|x| x ? 1 : 2\"");
 }
 
+TEST(ClosureFormat, LongOperatorChainsAreNoRecursion) {
+    EXPECT_EQ(q("c = closure('||' + range(20000).map(|| '1').join('+')); str(c).len()"),
+              std::to_string(3 + 20000 + 3 * 19999));
+}
+
 TEST(ClosureFormat, EveryWayToAskForTheText) {
     EXPECT_EQ(q("c = |a|a+1; `{c}`"), "\"|a| a + 1\"");
     // A stored closure keeps its compact text and formats the same.

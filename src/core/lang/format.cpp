@@ -8,6 +8,7 @@
 // indented by a tab; a chain of calls or assignments longer than 40 source
 // characters puts every later link on its own line, as does a ternary.
 #include <string>
+#include <vector>
 
 #include "core/api/error.h"
 #include "core/lang/ast.h"
@@ -233,6 +234,27 @@ private:
         }
     }
 
+    static bool is_operation(const Node* n) {
+        return n->kind == NK::Binary || n->kind == NK::And || n->kind == NK::Or;
+    }
+
+    // `a + b - c ...`: the left operands are a chain as long as the code, so
+    // it is walked by a loop, not by recursion.
+    void operations(const Node* n) {
+        std::vector<const Node*> spine{n};
+        while (is_operation(spine.back()->kids[0]) && !spine.back()->kids[0]->parens)
+            spine.push_back(spine.back()->kids[0]);
+        statement(spine.back()->kids[0]);
+        for (size_t i = spine.size(); i-- > 0;) {
+            const Node* o = spine[i];
+            poll_tick();
+            out += ' ';
+            out += o->kind == NK::And ? "&&" : o->kind == NK::Or ? "||" : op_text(o->op);
+            out += ' ';
+            statement(o->kids[1]);
+        }
+    }
+
     void ternary(const Node* n) {
         statement(n->kids[0]);
         uint32_t from = start(n->kids[0]);
@@ -323,11 +345,7 @@ private:
             case NK::Binary:
             case NK::And:
             case NK::Or:
-                statement(n->kids[0]);
-                out += ' ';
-                out += n->kind == NK::And ? "&&" : n->kind == NK::Or ? "||" : op_text(n->op);
-                out += ' ';
-                statement(n->kids[1]);
+                operations(n);
                 return;
             case NK::Ternary:
                 ternary(n);
