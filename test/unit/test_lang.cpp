@@ -33,7 +33,9 @@ TEST(Lang, StatementsAndResult) {
     EXPECT_EQ(q("1; 2; 3"), "3");
     EXPECT_EQ(q("1; 2; 3;"), "3");
     EXPECT_EQ(q("1;; 2"), "2");
-    expect_syntax(";1", "error at line 1, position 0, unexpected character `;`");
+    expect_syntax(";1",
+                  "error at line 1, position 0, unexpected character `;`, expecting: if, return, "
+                  "for or end_of_statement");
 }
 
 // ---- integer literals -----------------------------------------------------
@@ -65,9 +67,15 @@ TEST(Lang, IntegerLiteralOverflow) {
 TEST(Lang, BadNumbers) {
     // ThingsDB's number regexes fail as a whole when a name character or a
     // dot follows: the error is at the start of the literal.
-    expect_syntax("0b102", "error at line 1, position 0, unexpected character `0`");
-    expect_syntax("12abc", "error at line 1, position 0, unexpected `12`");
-    expect_syntax("1e5", "error at line 1, position 0, unexpected character `1`");
+    expect_syntax("0b102",
+                  "error at line 1, position 0, unexpected character `0`, expecting: if, return, "
+                  "for or end_of_statement");
+    expect_syntax("12abc",
+                  "error at line 1, position 0, unexpected `12`, expecting: if, return, for or "
+                  "end_of_statement");
+    expect_syntax("1e5",
+                  "error at line 1, position 0, unexpected character `1`, expecting: if, return, "
+                  "for or end_of_statement");
     expect_syntax("x = 0x", "error at line 1, position 4, unexpected character `0`");
 }
 
@@ -84,8 +92,11 @@ TEST(Lang, FloatLiterals) {
     EXPECT_EQ(q("0.00001"), "1e-05");
     EXPECT_EQ(q("0.0001"), "0.0001");
     expect_syntax("1.5e3",
-                  "error at line 1, position 0, unexpected character `1`");  // the sign is required
-    expect_syntax("1.5.x", "error at line 1, position 0, unexpected character `1`");
+                  "error at line 1, position 0, unexpected character `1`, expecting: if, return, "
+                  "for or end_of_statement");  // the sign is required
+    expect_syntax("1.5.x",
+                  "error at line 1, position 0, unexpected character `1`, expecting: if, return, "
+                  "for or end_of_statement");
     EXPECT_EQ(q("2.5e-1"), "0.25");
     EXPECT_EQ(q("type(1.0)"), "\"float\"");
     EXPECT_EQ(q("type(1)"), "\"int\"");  // no dot: an int
@@ -112,7 +123,9 @@ TEST(Lang, Strings) {
     EXPECT_EQ(q("'a\\nb'"), "\"a\\\\nb\"");  // no backslash escapes
     EXPECT_EQ(q("'line\nbreak'"), "\"line\\nbreak\"");
     EXPECT_EQ(q("'''' .len()"), "1");
-    expect_syntax("'open", "error at line 1, position 0, unexpected character `'`");
+    expect_syntax("'open",
+                  "error at line 1, position 0, unexpected character `'`, expecting: if, return, "
+                  "for or end_of_statement");
 }
 
 TEST(Lang, Templates) {
@@ -336,9 +349,9 @@ TEST(Lang, FunctionsAndMethods) {
     EXPECT_EQ(q("[3, 1, 2].sort().reverse()"), "[3,2,1]");
     expect_err("nope()", tdb::LOOKUP_ERR, "function `nope` is undefined");
     expect_err("x = 1; x.nope()", tdb::LOOKUP_ERR, "type `int` has no function `nope`");
-    expect_syntax(
-        "1.nope()",
-        "error at line 1, position 0, unexpected character `1`");  // no chain on a number literal
+    expect_syntax("1.nope()",
+                  "error at line 1, position 0, unexpected character `1`, expecting: if, return, "
+                  "for or end_of_statement");  // no chain on a number literal
     expect_err("'a'.nope()", tdb::LOOKUP_ERR, "type `str` has no function `nope`");
     expect_err("{}.nope()", tdb::LOOKUP_ERR, "thing `#0` has no property or method `nope`");
     expect_err("{p: 1}.p()", tdb::TYPE_ERR, "property `p` is of type `int` and is not callable");
@@ -654,7 +667,9 @@ TEST(Lang, SyntaxErrorsNameThePosition) {
     expect_syntax("f(abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz)",
                   "error at line 1, position 29, unexpected `abcdefghijklmnopqrst...`");
     expect_syntax("f(1,,2)", "error at line 1, position 4, unexpected character `,`");
-    expect_syntax("@", "error at line 1, position 0, unexpected character `@`");
+    expect_syntax("@",
+                  "error at line 1, position 0, unexpected character `@`, expecting: if, return, "
+                  "for or end_of_statement");
     expect_syntax("x = 1 ? 2", "error at line 1, position 9, expecting: :");
 }
 

@@ -57,12 +57,13 @@ TEST(Library, LocalListIsNoChange) {
               "error: the query changes data but tdb_query_ro() is read-only; use tdb_query()");
 }
 
-TEST(Library, VariableHoldsCopyOfStoredList) {
-    EXPECT_EQ(q(".l = [1]; x = .l; x.push(2); [x, .l]"), "[[1,2],[1]]");
-    EXPECT_EQ(qk(".l"), "[1]");
-    // read-only: the variable's copy may change, the stored list stays
-    EXPECT_EQ(q_ro("x = .l; x.push(3); [x, .l]", true), "[[1,3],[1]]");
-    EXPECT_EQ(q(".s = set(); x = .s; x.add({}); [x.len(), .s.len()]"), "[1,0]");
+TEST(Library, VariableSharesStoredList) {
+    EXPECT_EQ(q(".l = [1]; x = .l; x.push(2); [x, .l]"), "[[1,2],[1,2]]");
+    EXPECT_EQ(qk(".l"), "[1,2]");
+    // read-only: a stored list reached through a variable cannot change
+    EXPECT_EQ(q_ro("x = .l; x.push(3); [x, .l]", true),
+              "error: operation on a stored list; use `wse(...)` to enforce a change");
+    EXPECT_EQ(q(".s = set(); x = .s; x.add({}); [x.len(), .s.len()]"), "[1,1]");
 }
 
 // ---- thing.restrict / restriction ----------------------------------------------

@@ -70,7 +70,7 @@ TEST(Procedures, Info) {
     EXPECT_EQ(
         q("new_procedure('multiply', |a, b| a*b); procedure_info('multiply');"),
         "{\"doc\":\"\",\"name\":\"multiply\",\"created_at\":1700000000,"
-        "\"definition\":\"|a, b| a*b\",\"with_side_effects\":false,\"arguments\":[\"a\",\"b\"]}");
+        "\"definition\":\"|a, b| a * b\",\"with_side_effects\":false,\"arguments\":[\"a\",\"b\"]}");
     EXPECT_EQ(
         q("new_procedure('store', |v| .v = v); procedure_info('store').load().with_side_effects;"),
         "true");
@@ -267,7 +267,9 @@ TEST(Procedures, Describe) {
     EXPECT_EQ(
         tdb::describe_procedure_json(st, req),
         "{\"doc\":\"Finds.\",\"name\":\"sub\",\"created_at\":1700000000,"
-        "\"definition\":\"|search, inc| {'Finds.'; [search, inc]}\",\"with_side_effects\":false,"
+        "\"definition\":\"|search, inc| "
+        "{\\n\\t'Finds.';\\n\\t[\\n\\t\\tsearch,\\n\\t\\tinc,\\n\\t];\\n}\","
+        "\"with_side_effects\":false,"
         "\"arguments\":[\"search\",\"inc\"],\"params\":["
         "{\"name\":\"search\",\"position\":1,\"param_type\":\"IN\",\"type\":\"any\",\"default\":"
         "null},"

@@ -1,12 +1,15 @@
 // future() and the methods of futures (then, else).
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/api/error.h"
 #include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/lang/query.h"
+#include "core/model/poll.h"
 #include "core/model/thing.h"
+#include "core/model/wrap.h"
 #include "core/model/value.h"
 
 namespace tdb {
@@ -29,6 +32,39 @@ Value future_value(const Value& v) {
 namespace {
 
 Value make_future(FutureObj* f) { return Value::obj(VT::Future, f); }
+
+// Whether v is or holds a stored thing (one with an Id), through lists,
+// sets, wraps and the properties of things that are not stored; `seen`
+// ends the walk at a thing met before (things may hold themselves).
+bool holds_stored(const Value& v, std::unordered_set<const Thing*>& seen) {
+    check_stack_depth();
+    const Thing* t = nullptr;
+    if (v.is(VT::Thing))
+        t = v.thing();
+    else if (v.is(VT::Wrap))
+        t = static_cast<const WrapObj*>(v.object())->thing.get();
+    if (t) {
+        if (t->stored()) return true;
+        if (!seen.insert(t).second) return false;
+        for (const Prop& p : const_cast<Thing*>(t)->props()) {
+            poll_tick();
+            if (holds_stored(p.val, seen)) return true;
+        }
+        return false;
+    }
+    if (v.is(VT::List)) {
+        for (const Value& item : v.list()->items) {
+            poll_tick();
+            if (holds_stored(item, seen)) return true;
+        }
+    } else if (v.is(VT::Set)) {
+        for (const auto& item : v.set()->items) {
+            poll_tick();
+            if (item->stored()) return true;
+        }
+    }
+    return false;
+}
 FutureObj* F(Value* self) { return static_cast<FutureObj*>(self->object()); }
 
 }  // namespace
@@ -86,6 +122,12 @@ Value fn_future(Query& q, Value*, Args& a) {
             vars.push_back(*v);
         }
     }
+    // ThingsDB: a future's closure runs in a context of its own, where a
+    // stored thing can only be found again by its Id.
+    std::unordered_set<const Thing*> seen;
+    for (const Value& v : vars)
+        if (holds_stored(v, seen))
+            raise(OPERATION_ERR, "context does not allow arguments which are stored by Id");
     try {
         f->value = q.call(first, vars.data(), static_cast<int>(vars.size()));
     } catch (const Error& e) {

@@ -36,7 +36,16 @@ void require_list(Value* self, const char* name) {
 
 // The common prologue of a mutating method: tuple check, argument count
 // (done by the caller before), then the in-use check.
-void mutating(Query& q, Value* self) { q.check_not_in_use(*self); }
+// ThingsDB's ti_query_test_varr_operation, then its lock: a list a stored
+// thing holds changes only in a query that is a change. A variable shares
+// that list, and the binder does not count `var.push(..)` as a change.
+void mutating(Query& q, Value* self) {
+    const Thing* owner = self->list()->owner.thing;
+    if (owner && owner->stored() && !q.is_change())
+        raisef(OPERATION_ERR, "operation on a stored list; %s(...)` to enforce a change",
+               q.enforce_hint());
+    q.check_not_in_use(*self);
+}
 
 // n: the size the list would have. A list of exactly max_list items is
 // allowed (thingsdb.max_list_size is the most items a list may hold).

@@ -48,10 +48,20 @@ Value new_set(const std::vector<Thing*>& things) {
 
 // --- mutating -------------------------------------------------------------
 
+// ThingsDB's ti_query_test_vset_operation, then its lock: as a list's
+// (list.cpp), a set a stored thing holds changes only in a change.
+static void mutating(Query& q, Value* self) {
+    const Thing* owner = self->set()->owner.thing;
+    if (owner && owner->stored() && !q.is_change())
+        raisef(OPERATION_ERR, "operation on a stored set; %s(...)` to enforce a change",
+               q.enforce_hint());
+    q.check_not_in_use(*self);
+}
+
 // add(thing, ...): returns how many things were new to the set.
 Value m_set_add(Query& q, Value* self, Args& a) {
     a.at_least(1);
-    q.check_not_in_use(*self);
+    mutating(q, self);
     SetObj* s = S(self);
     std::vector<Thing*> added;
     std::vector<Value> keep;  // holds the added things until notified
@@ -80,7 +90,7 @@ Value m_set_add(Query& q, Value* self, Args& a) {
 // remove(thing, ...) or remove(closure, limit?): returns the removed things.
 Value m_set_remove(Query& q, Value* self, Args& a) {
     a.at_least(1);
-    q.check_not_in_use(*self);
+    mutating(q, self);
     SetObj* s = S(self);
     InUse lock(s);  // the arguments and closure cannot change s meanwhile
     Value first = a.eval(0);
@@ -124,7 +134,7 @@ Value m_set_remove(Query& q, Value* self, Args& a) {
 
 Value m_set_clear(Query& q, Value* self, Args& a) {
     a.exactly(0);
-    q.check_not_in_use(*self);
+    mutating(q, self);
     SetObj* s = S(self);
     std::vector<Ref<Thing>> old = s->items;  // alive until notified
     std::vector<Thing*> gone;

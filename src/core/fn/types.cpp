@@ -9,6 +9,7 @@
 #include "core/fn/builtins.h"
 #include "core/fn/fn.h"
 #include "core/fn/mod_type.h"
+#include "core/lang/ast.h"
 #include "core/lang/names.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
@@ -67,7 +68,7 @@ Value method_info(const Method& m) {
     Thing* t = out.thing();
     ClosureObj* c = m.closure.closure();
     prop(t, "doc", Value::str(""));
-    prop(t, "definition", Value::str(c->source));
+    prop(t, "definition", Value::str(format_closure(*c->prog, c->node)));  // ti_method_def
     prop(t, "with_side_effects", Value::boolean(c->side_effects));
     std::vector<Value> args;
     for (const auto& p : c->params) args.push_back(Value::str(p));

@@ -39,9 +39,19 @@ bool has_grant(Query& q) {
 
 bool is_self(Query& q, const UserRow& u) { return q.identity && q.identity->user_id == u.id; }
 
+// ThingsDB names the user it did not find only when the name could be one
+// (printable, no longer than a name may be); else "user not found".
+[[noreturn]] void user_not_found(const std::string& name) {
+    bool shown = name.size() < kMaxName;  // bounds the loop
+    for (size_t i = 0; shown && i < name.size(); ++i)
+        shown = static_cast<unsigned char>(name[i]) >= 0x20 && name[i] != 0x7f;
+    if (!shown) raise(LOOKUP_ERR, "user not found");
+    raisef(LOOKUP_ERR, "user `%s` not found", name.c_str());
+}
+
 UserRow need_user(Query& q, const std::string& name) {
     UserRow u;
-    if (!q.storage().find_user(name, u)) raisef(LOOKUP_ERR, "user `%s` not found", name.c_str());
+    if (!q.storage().find_user(name, u)) user_not_found(name);
     return u;
 }
 

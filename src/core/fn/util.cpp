@@ -13,6 +13,7 @@
 #include "core/api/error.h"
 #include "core/fn/builtins.h"
 #include "core/fn/fn.h"
+#include "core/model/poll.h"
 #include "core/lang/ops.h"
 #include "core/schema/procedures.h"
 #include "core/lang/query.h"
@@ -189,11 +190,23 @@ Value fn_is_tel(Query&, Value*, Args& a) { return matches<re_tel>(a); }
 
 // refs(v): how many references the value has in memory (ThingsDB answers the
 // same for its own reference counts: a debugging aid).
-Value fn_refs(Query&, Value*, Args& a) {
+// refs(v): ThingsDB's reference count of the value, its own reference as the
+// query's value included: a literal is held by the code as ThingsDB's query
+// cache holds it, a thing by its parent, each variable holds one more. nil
+// and the booleans are ThingsDB's singletons: the variables that hold one
+// count (ints and floats are no objects here and count 1).
+Value fn_refs(Query& q, Value*, Args& a) {
     a.exactly(1);
     Value v = a.eval(0);
-    if (!v.is_obj()) return Value::integer(1);
-    return Value::integer(static_cast<int64_t>(v.object()->refs) - 1);
+    if (v.is_obj()) return Value::integer(static_cast<int64_t>(v.object()->refs));
+    int64_t n = 1;
+    if (v.is_nil() || v.is(VT::Bool)) {
+        for (const Query::Var& b : q.vars) {
+            poll_tick();
+            if (b.val.type() == v.type() && (v.is_nil() || b.val.as_bool() == v.as_bool())) ++n;
+        }
+    }
+    return Value::integer(n);
 }
 
 Value fn_root(Query& q, Value*, Args& a) {
@@ -229,7 +242,6 @@ static std::string log_text(const Value& v) {
         case VT::List:
         case VT::Set:
         case VT::Thing:
-        case VT::Closure:
         case VT::Future:
             raisef(TYPE_ERR, "cannot convert type `%s` to `str`", type_name(v));
         default:

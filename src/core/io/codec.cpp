@@ -155,10 +155,26 @@ public:
         : s_(s), mode_(m), coll_(c), refs_(refs) {}
 
     Value document() {
-        Value v = value(0);
-        ws();
-        if (i_ != s_.size()) bad();
-        return v;
+        if (mode_ != LOAD) {
+            Value v = value(0);
+            ws();
+            if (i_ != s_.size()) bad();
+            return v;
+        }
+        // json_load() is ThingsDB's one yajl_parse() call, never completed:
+        // text that ends inside a value, or a number at the very end, gives
+        // nil; what follows the value is yajl's "trailing garbage".
+        try {
+            ws();
+            bool number_first = peek() == '-' || (peek() >= '0' && peek() <= '9');
+            Value v = value(0);
+            if (number_first && i_ == s_.size()) return Value::nil();
+            ws();
+            if (i_ != s_.size()) bad(Bad::Garbage);
+            return v;
+        } catch (const Incomplete&) {
+            return Value::nil();
+        }
     }
     // The top-level object of stored properties, key by key.
     void props(Thing* t) {
@@ -215,15 +231,85 @@ private:
     Collection* coll_;
     std::vector<uint64_t>* refs_;
 
-    [[noreturn]] void bad() const { raisef(VALUE_ERR, "invalid JSON at position %zu", i_); }
+    // What yajl reports, json_load()'s errors (the other modes name the
+    // position): its lexer's errors first, then its parser's.
+    // yajl's lexer errors (Char to Comment), then its parser's (Garbage on).
+    enum class Bad {
+        Char,
+        Word,
+        Escape,
+        Hex,
+        StrChar,
+        Minus,
+        Decimal,
+        Exponent,
+        Comment,
+        Garbage,
+        Token,
+        Colon,
+        MapSep,
+        ArrSep,
+        Key,
+        Overflow
+    };
+    struct Incomplete {};  // the text ends inside a value (json_load: nil)
+    [[noreturn]] void bad(Bad k = Bad::Char) const {
+        if (mode_ != LOAD) raisef(VALUE_ERR, "invalid JSON at position %zu", i_);
+        if (k >= Bad::Token && k != Bad::Overflow) k = lexed(k);
+        static const char* const text[] = {
+            "lexical error: invalid char in json text.",
+            "lexical error: invalid string in json text.",
+            "lexical error: inside a string, '\\' occurs before a character which it may not.",
+            "lexical error: invalid (non-hex) character occurs after '\\u' inside string.",
+            "lexical error: invalid character inside string.",
+            "lexical error: malformed number, a digit is required after the minus sign.",
+            "lexical error: malformed number, a digit is required after the decimal point.",
+            "lexical error: malformed number, a digit is required after the exponent.",
+            "lexical error: probable comment found in input text, comments are not enabled.",
+            "parse error: trailing garbage",
+            "parse error: unallowed token at this point in JSON text",
+            "parse error: object key and value must be separated by a colon (':')",
+            "parse error: after key and value, inside map, I expect ',' or '}'",
+            "parse error: after array element, I expect ',' or ']'",
+            "parse error: invalid object key (must be a string)",
+            "parse error: integer overflow",
+        };
+        raisef(VALUE_ERR, "%s\n", text[static_cast<int>(k)]);
+    }
+    // A token the parser cannot take at i_: yajl's lexer reads it first, so
+    // a token that does not lex is a lexical error, and the end of the text
+    // waits for more (Incomplete).
+    Bad lexed(Bad parse_kind) const {
+        if (i_ >= s_.size()) throw Incomplete{};
+        char c = s_[i_];
+        if (std::strchr("{}[],:\"", c) || (c >= '0' && c <= '9')) return parse_kind;
+        if (c == '/') return Bad::Comment;
+        if (c == '-') {
+            if (i_ + 1 >= s_.size()) throw Incomplete{};
+            return s_[i_ + 1] >= '0' && s_[i_ + 1] <= '9' ? parse_kind : Bad::Minus;
+        }
+        for (const char* w : {"true", "false", "null"}) {
+            if (c != w[0]) continue;
+            size_t n = std::strlen(w), k = 0;
+            while (k < n && i_ + k < s_.size() && s_[i_ + k] == w[k]) ++k;
+            if (k == n) return parse_kind;
+            if (i_ + k >= s_.size()) throw Incomplete{};
+            return Bad::Word;
+        }
+        return Bad::Char;
+    }
+    // The end of the text where more is needed.
+    void more() const {
+        if (mode_ == LOAD && i_ >= s_.size()) throw Incomplete{};
+    }
     char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
     void ws() {
         while (i_ < s_.size() &&
                (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r'))
             ++i_;
     }
-    void expect(char c) {
-        if (peek() != c) bad();
+    void expect(char c, Bad k = Bad::Char) {
+        if (peek() != c) bad(k);
         ++i_;
     }
     bool word(const char* w) {
@@ -251,9 +337,10 @@ private:
         }
     }
     uint32_t hex4() {
-        if (i_ + 4 > s_.size()) bad();
         uint32_t v = 0;
         for (int k = 0; k < 4; ++k) {
+            more();
+            if (i_ >= s_.size()) bad();
             char c = s_[i_++];
             v <<= 4;
             if (c >= '0' && c <= '9')
@@ -263,22 +350,28 @@ private:
             else if (c >= 'A' && c <= 'F')
                 v |= c - 'A' + 10;
             else
-                bad();
+                bad(Bad::Hex);
         }
         return v;
     }
 
-    std::string string() {
-        expect('"');
+    std::string string(Bad k = Bad::Char) {
+        expect('"', k);
         std::string out;
         for (;;) {
+            more();
             if (i_ >= s_.size()) bad();
             char c = s_[i_++];
             if (c == '"') return out;
             if (c != '\\') {
+                if (mode_ == LOAD && static_cast<unsigned char>(c) < 0x20) {
+                    --i_;
+                    bad(Bad::StrChar);
+                }
                 out.push_back(c);
                 continue;
             }
+            more();
             if (i_ >= s_.size()) bad();
             char e = s_[i_++];
             switch (e) {
@@ -317,7 +410,7 @@ private:
                     break;
                 }
                 default:
-                    bad();
+                    bad(Bad::Escape);
             }
         }
     }
@@ -335,26 +428,36 @@ private:
         if (peek() == '0') {
             ++i_;
         } else if (digits() == 0) {
-            bad();
+            more();
+            bad(Bad::Minus);
         }
         bool is_float = false;
         if (peek() == '.') {
             ++i_;
             is_float = true;
-            if (digits() == 0) bad();
+            if (digits() == 0) {
+                more();
+                bad(Bad::Decimal);
+            }
         }
         if (peek() == 'e' || peek() == 'E') {
             ++i_;
             is_float = true;
             if (peek() == '+' || peek() == '-') ++i_;
-            if (digits() == 0) bad();
+            if (digits() == 0) {
+                more();
+                bad(Bad::Exponent);
+            }
         }
         std::string t(s_.substr(b, i_ - b));
         if (!is_float) {
             errno = 0;
             char* end;
             long long v = std::strtoll(t.c_str(), &end, 10);
-            if (errno == ERANGE) return Value::number(std::strtod(t.c_str(), nullptr));
+            if (errno == ERANGE) {
+                if (mode_ == LOAD) bad(Bad::Overflow);
+                return Value::number(std::strtod(t.c_str(), nullptr));
+            }
             return Value::integer(v);
         }
         return Value::number(std::strtod(t.c_str(), nullptr));
@@ -397,13 +500,15 @@ private:
                     ++i_;
                     continue;
                 }
-                expect(']');
+                expect(']', Bad::ArrSep);
                 return out;
             }
         }
         if (word("true")) return Value::boolean(true);
         if (word("false")) return Value::boolean(false);
         if (word("null")) return Value::nil();
+        if (mode_ == LOAD && (c == '\0' || std::strchr("]},:", c))) bad(Bad::Token);
+        if (mode_ == LOAD && c != '-' && !(c >= '0' && c <= '9')) bad(Bad::Token);
         return number();
     }
 
@@ -445,16 +550,16 @@ private:
         } else {
             for (;; poll_tick()) {
                 ws();
-                std::string key = string();
+                std::string key = string(Bad::Key);
                 ws();
-                expect(':');
+                expect(':', Bad::Colon);
                 props.push_back({std::move(key), value(depth + 1)});
                 ws();
                 if (peek() == ',') {
                     ++i_;
                     continue;
                 }
-                expect('}');
+                expect('}', Bad::MapSep);
                 break;
             }
         }

@@ -103,9 +103,9 @@ bool node_changes(const Node* n) {
             return d && (d->flags & FN_CHANGE);
         }
         case NK::Method:
-            // A list or set method called right on a variable changes the
-            // variable's own copy (assignment copies a stored list or set),
-            // not the collection: ThingsDB binds push, pop, ... that way.
+            // A list or set method called right on a variable does not make
+            // the query a change, as ThingsDB binds push, pop, ...: on a
+            // stored list or set it then fails unless something else does.
             return name_may_change(interned(n->name)) &&
                    !(n->kids[0]->kind == NK::Var && changes_only_var(interned(n->name)));
         default:
@@ -117,13 +117,29 @@ bool node_changes(const Node* n) {
 
 // A loop over an explicit stack: operator and postfix chains are as deep as
 // the code is long (the parser builds them without recursion).
-bool analyse_side_effects(const Node* root) {
+bool analyse_side_effects(const Node* root, bool in_futures) {
+    static const int future_name = intern("future");
     std::vector<const Node*> todo;
     if (root) todo.push_back(root);
     while (!todo.empty()) {
         const Node* n = todo.back();
         todo.pop_back();
         if (node_changes(n)) return true;
+        if (!in_futures && n->kind == NK::Call && n->name == future_name) continue;
+        for (const Node* k : n->kids)
+            if (k) todo.push_back(k);
+    }
+    return false;
+}
+
+bool analyse_calls_future(const Node* root) {
+    static const int future_name = intern("future");
+    std::vector<const Node*> todo;
+    if (root) todo.push_back(root);
+    while (!todo.empty()) {
+        const Node* n = todo.back();
+        todo.pop_back();
+        if (n->kind == NK::Call && n->name == future_name) return true;
         for (const Node* k : n->kids)
             if (k) todo.push_back(k);
     }

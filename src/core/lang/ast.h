@@ -28,7 +28,7 @@ enum class NK : uint8_t {
     Method,       // kids[0].name(kids[1..])
     Index,        // kids[0][kids[1]]
     IndexAssign,  // kids[0][kids[1]] op= kids[2]
-    Slice,        // kids[0][kids[1]:kids[2]:kids[3]] (absent parts are nullptr)
+    Slice,        // kids[0][kids[1]:kids[2]:kids[3]] (absent parts are nullptr; lit: the `:` count)
     SliceAssign,  // kids[0][a:b] = kids[3]... see parse.cpp
     ThingLit,     // {names[i]: kids[i]}
     ListLit,      // [kids]
@@ -80,11 +80,14 @@ struct Node {
     // operand, an argument, a value assigned) it unwinds to the closure or
     // query (ReturnSignal): nothing around it is finished.
     bool stmt = false;
+    uint8_t parens = 0;             // `(...)` written around it (the closure formatter)
     mutable bool fn_known = false;  // fn below was looked up (a Call node)
     int name = -1;                  // interned name (variables, properties, functions)
     uint32_t pos = 0;               // byte offset in the source
-    uint32_t end = 0;               // end offset (closures keep their source)
-    int slot = -1;                  // var_slot(name) of Var, Assign and Call nodes (set by parse())
+    // End offset: closures keep their source, literals their text; a chain
+    // link and a ternary measure their length with it (format.cpp).
+    uint32_t end = 0;
+    int slot = -1;  // var_slot(name) of Var, Assign and Call nodes (set by parse())
     mutable const FnDef* fn =
         nullptr;  // the built-in a Call node names, or nullptr (once fn_known)
     Value lit;
@@ -117,9 +120,17 @@ std::shared_ptr<Program> parse(std::string_view code, int max_depth = 1000);
 // between them (`|a, b| a * b` becomes `|a,b|a*b`), comments dropped.
 std::string compact_closure(std::string_view src);
 
+// ThingsDB's text of a closure node of p (str(closure), a method's or
+// procedure's definition): format.cpp.
+std::string format_closure(const Program& p, const Node* closure);
+
 // True when a subtree may change stored data (assignments to properties or
 // indexes, calls of built-ins flagged FN_CHANGE).
-bool analyse_side_effects(const Node* n);
+// in_futures false: what the arguments of a `future(..)` call do is not
+// counted (ThingsDB runs a future's closure in a context of its own).
+bool analyse_side_effects(const Node* n, bool in_futures = true);
+// True when a subtree calls `future`.
+bool analyse_calls_future(const Node* n);
 // True when a call of `nse` comes (in the order of the code) before anything
 // that may change stored data: the query does not become a change.
 bool analyse_nse_first(const Node* n);

@@ -583,16 +583,10 @@ Value Query::eval_assign(const Node* n) {
         *cur = v;
         return v;
     }
-    // A variable holds a list, never a tuple (ThingsDB copies it back), and
-    // its own copy of a list or set a thing holds (ti_val_make_variable):
-    // `x = .list; x.push(1)` changes x only.
-    if (v.is(VT::List) && (v.list()->tuple || v.list()->owner.thing)) {
-        v = make_list(v.list()->items);
-    } else if (v.is(VT::Set) && v.set()->owner.thing) {
-        auto* s = new SetObj();
-        for (auto& t : v.set()->items) s->add(t.get());
-        v = Value::obj(VT::Set, s);
-    }
+    // A variable holds a list, never a tuple (ThingsDB copies it back). A
+    // list or set a thing holds is shared: `x = .list; x.push(1)` changes
+    // .list, in a query that is a change (fn/list.cpp, fn/set.cpp).
+    if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items);
     set_slot(n->name, n->slot >= 0 ? n->slot : slot_of_name(n->name), v);
     return v;
 }

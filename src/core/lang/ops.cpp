@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/lang/ast.h"
+#include "core/lang/query.h"
 #include "core/model/datetime.h"
 #include "core/model/poll.h"
 #include "core/api/error.h"
@@ -302,6 +303,8 @@ std::string to_display(const Value& v) {
             return v.room()->id ? "room:" + std::to_string(v.room()->id) : "room:nil";
         case VT::Task:
             return task_display(v);
+        case VT::Closure:  // ThingsDB's ti_closure_def
+            return format_closure(*v.closure()->prog, v.closure()->node);
         default:
             raisef(TYPE_ERR, "cannot convert type `%s` to `str`", type_name(v));
     }

@@ -43,6 +43,7 @@ Node* Parser::program() {
     skip();
     base_ = i_;
     while (!eof()) {
+        stmt_at_ = i_;
         block->kids.push_back(statement_pos());
         // Statements are separated by `;`: `1 2` is no program.
         skip();
@@ -94,7 +95,7 @@ Node* Parser::ternary(Node* cond) {
     if (peek() != ':') fail(i_, ":");
     ++i_;
     n->kids.push_back(statement());
-    return n;
+    return ends_here(n);
 }
 
 // Reads a binary operator without consuming it; 0 when none follows.
@@ -180,7 +181,7 @@ Node* Parser::binary(Node* left, int min_prec) {
         if (prec <= min_prec) return left;
         size_t at = i_;
         i_ += len;
-        Node* right = unary();
+        Node* right = operand();
         for (;;) {
             Op op2;
             bool a2, o2;
@@ -198,6 +199,14 @@ Node* Parser::binary(Node* left, int min_prec) {
         n->kids = {left, right};
         left = n;
     }
+}
+
+// The right operand of a binary operator: in ThingsDB's grammar each
+// operand is a statement, so `x && return y` returns y when x is true.
+Node* Parser::operand() {
+    skip();
+    if (at_keyword("return")) return return_statement();
+    return unary();
 }
 
 // Prefix operators `!`, `-`, `+` apply to a whole postfix expression.
@@ -323,6 +332,7 @@ Node* Parser::return_statement() {
         skip();
         if (peek() == ')') {
             ++i_;  // what `(expr)` as a primary is, with what follows it
+            if (inner->parens < 255) ++inner->parens;
             first = ternary(binary(postfix(inner), 0));
         } else {
             size_t after_first = i_;
@@ -356,6 +366,7 @@ Node* Parser::primary() {
         ++i_;
         Node* inner = statement();
         expect(')');
+        if (inner->parens < 255) ++inner->parens;
         return inner;
     }
     if (c == '[') return list_literal();
@@ -367,18 +378,18 @@ Node* Parser::primary() {
         n->kids.push_back(thing_literal(NK::ThingLit));
         return n;
     }
-    if (c == '\'' || c == '"') return string_literal();
-    if (c == '`') return template_literal();
-    if (c == '/') return regex_literal();
+    if (c == '\'' || c == '"') return ends_here(string_literal());
+    if (c == '`') return ends_here(template_literal());
+    if (c == '/') return ends_here(regex_literal());
     if (c == '#' && std::isdigit(static_cast<unsigned char>(peek(1)))) {
         ++i_;
         Node* n = p_.make(NK::ThingById, static_cast<uint32_t>(at));
         n->lit = Value::integer(parse_int_digits(at, 10, i_));
-        return n;
+        return ends_here(n);
     }
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' ||
         (c == '.' && std::isdigit(static_cast<unsigned char>(peek(1)))))
-        return number();
+        return ends_here(number());
     if (is_name_start(c)) return name_expression();
     fail(at);
 }
@@ -437,7 +448,10 @@ Node* Parser::thing_literal(NK kind) {
     skip();
     if (accept('}')) return n;
     for (;;) {
+        skip();
         size_t at = i_;
+        // Where a key may come a `}` may too (names are not listed).
+        if (!is_name_start(peek()) && (kind == NK::Instance || !n->kids.empty())) fail(i_, "}");
         std::string key = name();
         int id = intern(key);
         expect(':');
@@ -518,12 +532,12 @@ Node* Parser::name_expression() {
     if (nm == "inf" || nm == "nan") {
         Node* n = p_.make(NK::Lit, static_cast<uint32_t>(at));
         n->lit = Value::number(nm == "inf" ? INFINITY : NAN);
-        return n;
+        return ends_here(n);
     }
     if (nm == "nil" || nm == "true" || nm == "false") {
         Node* n = p_.make(NK::Lit, static_cast<uint32_t>(at));
         n->lit = nm == "nil" ? Value::nil() : Value::boolean(nm == "true");
-        return n;
+        return ends_here(n);
     }
     int id = intern(nm);
     skip();
@@ -583,6 +597,12 @@ Node* Parser::name_expression() {
 // Chains and indexes after a primary: .name, .name(...), .name = v,
 // [i], [a:b:c], [i] = v, and `..` for optional chaining.
 Node* Parser::postfix(Node* obj) {
+    // Each link's length runs to the end of the chain (the formatter's).
+    std::vector<Node*> links;
+    auto done = [&]() {
+        for (Node* l : links) l->end = token_end();
+        return obj;
+    };
     for (;;) {
         size_t save = i_;
         skip();
@@ -596,7 +616,7 @@ Node* Parser::postfix(Node* obj) {
                 if (obj->kind == NK::Root && optional) fail(i_);
                 i_ = save;
                 if (obj->kind == NK::Root) ++i_;  // a lone `.`: the root itself
-                return obj;
+                return done();
             }
             std::string nm = name();
             int id = intern(nm);
@@ -620,6 +640,7 @@ Node* Parser::postfix(Node* obj) {
             n->name = id;
             n->optional = optional;
             obj = n;
+            links.push_back(n);
             continue;
         }
         if (c == '[') {
@@ -627,7 +648,7 @@ Node* Parser::postfix(Node* obj) {
             continue;
         }
         i_ = save;
-        return obj;
+        return done();
     }
 }
 
@@ -655,6 +676,7 @@ Node* Parser::index(Node* obj) {
     if (assign_op(op)) {
         Node* n = p_.make(slice ? NK::SliceAssign : NK::IndexAssign, static_cast<uint32_t>(at));
         n->op = op;
+        if (slice) n->lit = Value::integer(count - 1);
         if (slice)
             n->kids = {obj, parts[0], parts[1], parts[2], statement()};
         else
@@ -663,6 +685,7 @@ Node* Parser::index(Node* obj) {
     }
     i_ = save;
     Node* n = p_.make(slice ? NK::Slice : NK::Index, static_cast<uint32_t>(at));
+    if (slice) n->lit = Value::integer(count - 1);
     if (slice)
         n->kids = {obj, parts[0], parts[1], parts[2]};
     else

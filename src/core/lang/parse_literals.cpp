@@ -35,6 +35,9 @@ void Parser::fail(size_t at, const char* expecting) const {
         else
             m += fmt(", unexpected character `%c`", s_[at]);
     }
+    // At the start of a statement of the program: the keyword statements,
+    // or the end (the other starts are patterns, which ThingsDB does not list).
+    if (!expecting && at == stmt_at_) expecting = "if, return, for or end_of_statement";
     if (expecting) m += fmt(", expecting: %s", expecting);
     // The position for the client counts characters (UTF-8 lead bytes), from 1.
     size_t chars = 1;

@@ -34,6 +34,9 @@ private:
     size_t base_ = 0;  // where the first statement starts: errors count from there
     int depth_ = 0;
     int loops_ = 0;  // `for` bodies around the current statement (closures reset it)
+    // Where the current statement of the program starts: a syntax error there
+    // lists what ThingsDB's grammar takes at the start of a statement.
+    size_t stmt_at_ = static_cast<size_t>(-1);
     int max_depth_;
 
     // Bounds the nesting of rules: code nested deeper than the setting, or
@@ -109,6 +112,17 @@ private:
         return s_.substr(b, i_ - b);
     }
 
+    // The end of the last token read: i_ without the white space after it.
+    uint32_t token_end() const {
+        size_t k = i_;
+        while (k > 0 && std::isspace(static_cast<unsigned char>(s_[k - 1]))) --k;
+        return static_cast<uint32_t>(k);
+    }
+    Node* ends_here(Node* n) {
+        n->end = token_end();
+        return n;
+    }
+
     bool starts_inf_nan(size_t k) const {
         for (const char* w : {"inf", "nan"}) {
             if (s_.compare(k, 3, w) == 0 && !is_name_char(k + 3 < s_.size() ? s_[k + 3] : '\0'))
@@ -132,6 +146,7 @@ private:
     Node* binary(Node* left, int min_prec);
     Node* unary();
     Node* closure();
+    Node* operand();
     Node* if_statement();
     void skip_separators_once_for_else();
     Node* for_statement();

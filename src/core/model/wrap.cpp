@@ -113,8 +113,16 @@ void render_through(Query& q, std::string& out, Thing* t, TypeDef& def, int deep
         json_escape(out, m.name);
         out.push_back(':');
         // A method that fails shows its error message as the property's value.
-        if (m.closure.closure()->side_effects) {
+        // ThingsDB refuses a method with side effects, then one that made
+        // futures (discarded): here a method whose code calls future(),
+        // whose closures may change data only when they run.
+        const ClosureObj* mc = m.closure.closure();
+        if (analyse_side_effects(mc->node->kids[0], false)) {
             out += "\"failed to compute property; method has side effects\"";
+            continue;
+        }
+        if (analyse_calls_future(mc->node->kids[0])) {
+            out += "\"failed to compute property; method contains futures\"";
             continue;
         }
         // A method renders its result at the collection's default depth,

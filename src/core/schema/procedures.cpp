@@ -109,7 +109,9 @@ Value procedure_info(const Procedure& p, bool with_definition) {
     props.push_back(Prop{"doc", Value::str(p.doc)});
     props.push_back(Prop{"name", Value::str(p.row.name)});
     props.push_back(Prop{"created_at", Value::integer(p.row.created_at)});
-    if (with_definition) props.push_back(Prop{"definition", Value::str(p.row.definition)});
+    // ThingsDB's ti_procedure_def: the formatted closure, not its text.
+    if (with_definition)
+        props.push_back(Prop{"definition", Value::str(format_closure(*c->prog, c->node))});
     props.push_back(Prop{"with_side_effects", Value::boolean(c->side_effects)});
     std::vector<Value> args;
     for (const std::string& a : c->params) args.push_back(Value::str(a));

@@ -60,7 +60,7 @@ SELECT lib_try($$.search(.needle, {depth: 1})$$, '@:libreg');
 SELECT lib_try($$.search(1)$$, '@:libreg');
 
 -- A list or set in a variable is no change: read-only entry points run it;
--- a stored list is one, and a variable holds its own copy of it.
+-- a stored list is one, and a variable shares it: pushing to it needs a change.
 SELECT lib_try_ro($$x = []; x.push(1); x.push(2); s = set(); s.add({}); [x, s.len()]$$, '@:libreg');
 SELECT lib_try_ro($$x = .list; x.push(3); [x.len(), .list.len()]$$, '@:libreg');
 SELECT lib_try_ro($$.list.push(3)$$, '@:libreg');
