@@ -99,6 +99,11 @@ struct Field {
     std::string rel;
     // Anonymous types only: a nested definition ({..} or [{..}]).
     std::shared_ptr<TypeDef> ano;
+    // While mod_type 'mod' runs its migration closure the field holds its new
+    // definition (so renames and in-use checks see the types and enums it
+    // names) but takes any value, as ThingsDB's field is `any` meanwhile: the
+    // closure may make instances with values only the new definition fits.
+    bool migrating = false;
 };
 
 struct Method {
@@ -185,8 +190,8 @@ private:
 
 // Held while a Type or enum is changed (ThingsDB's TI_TYPE_FLAG_LOCK and
 // TI_ENUM_FLAG_LOCK): the code the change runs (its arguments, closures) may
-// not change, delete or rename it, nor make instances of the Type, so no
-// definition the change works on goes away under it. Raises operation_err
+// not change, delete or rename it, nor convert things to or from the Type
+// (check_usable), so no definition the change works on goes away under it. Raises operation_err
 // when the Type or enum is locked already.
 class CatalogLock {
 public:
@@ -205,7 +210,9 @@ private:
 // checks this before it changes t (e).
 void check_unlocked(const TypeDef& t);
 void check_unlocked(const EnumDef& e);
-// operation_err when t is being changed: no new instance meanwhile.
+// operation_err when t is being changed: no thing becomes an instance of t
+// (to_type) nor stops being one (to_thing) meanwhile, as ThingsDB's
+// ti_type_use.
 void check_usable(const TypeDef& t);
 
 // ---- type_check.cpp --------------------------------------------------------
