@@ -10,8 +10,9 @@ namespace {
 
 TEST(TypesCall, FromAThing) {
     const char* mk = "set_type('P', {name: 'str', age: 'int'}); ";
-    EXPECT_EQ(q(std::string(mk) + "p = P({name: 'Iris', x: 1}); [type(p), p.name, p.age, p.x?]"),
-              "[\"P\",\"Iris\",0,null]");
+    EXPECT_EQ(q(std::string(mk) +
+                "p = P({name: 'Iris', x: 1}); [type(p), p.name, p.age, is_err(try(p.x))]"),
+              "[\"P\",\"Iris\",0,true]");
     EXPECT_EQ(q(std::string(mk) + ".t = {name: 'Cato'}; .p = P(.t); [.p.name, type(.t)]"),
               "[\"Cato\",\"thing\"]");
     // an instance of the Type is returned as it is

@@ -41,6 +41,8 @@ Value build_instance(Query& q, Catalog& cat, TypeDef& t0,
     uint32_t tid = t->id;
     Thing* th = new Thing();
     Value out = make_thing(th);
+    for (auto& g : given)
+        relation_needs_id(*t, t->fields[static_cast<size_t>(g.first)], th, g.second);
     th->type_id = tid;
     th->props_.reserve(t->fields.size());
     for (size_t i = 0; i < t->fields.size(); ++i) {

@@ -535,6 +535,16 @@ Value Catalog::default_value(const TypeDef& t, const Field& f) {
     }
 }
 
+void relation_needs_id(const TypeDef& t, const Field& f, const Thing* owner, const Value& v) {
+    if (owner->id || f.rel.empty()) return;
+    bool links = v.is(VT::Thing) || (v.is(VT::Set) && !v.set()->items.empty());
+    if (links)
+        raisef(TYPE_ERR,
+               "mismatch in type `%s` on property `%s`; relations must be created using a "
+               "property on a stored thing (a thing with an Id)",
+               t.name.c_str(), f.name.c_str());
+}
+
 void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v) {
     if (!owner || owner->type() == kNoType || !q.collection()) return;
     TypeDef* t = Catalog::of(q).type(owner->type_id);
@@ -544,6 +554,9 @@ void check_set_item(Query& q, Thing* owner, const std::string& key, const Value&
     if (sp.kind == SK::Set && sp.nkind == SK::Type &&
         (!v.is(VT::Thing) || v.thing()->type() != sp.nref))
         raisef(TYPE_ERR, "type `%s` is not allowed in restricted set", type_name(v));
+    if (!f->rel.empty() && !owner->id)
+        raise(TYPE_ERR,
+              "relations must be created using a property on a stored thing (a thing with an Id)");
 }
 
 void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query::Into into) {
@@ -554,7 +567,10 @@ void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query
     if (into == Query::Into::Prop) {
         if (!f) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", t->name.c_str(), key.c_str());
         cat.check_field(*t, *f, v);
-        if (!f->rel.empty()) relation_on_prop(q, cat, owner, *f, v);
+        if (!f->rel.empty()) {
+            relation_needs_id(*t, *f, owner, v);
+            relation_on_prop(q, cat, owner, *f, v);
+        }
         return;
     }
     if (!f || f->migrating) return;
@@ -567,6 +583,10 @@ void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query
     } else if (into == Query::Into::Set && sp.kind == SK::Set && sp.nkind == SK::Type) {
         if (!v.is(VT::Thing) || v.thing()->type() != sp.nref)
             raisef(TYPE_ERR, "type `%s` is not allowed in restricted set", type_name(v));
+        if (!f->rel.empty() && !owner->id)
+            raise(TYPE_ERR,
+                  "relations must be created using a property on a stored thing (a thing with "
+                  "an Id)");
         if (!f->rel.empty()) relation_on_set_add(q, cat, owner, *f, v.thing());
     }
 }

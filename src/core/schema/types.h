@@ -227,6 +227,10 @@ bool field_maps_field(const Field& t, const Field& f);
 // Whether property v of t shows through field f of a wrapping type: by the
 // definitions when t is a Type instance with that field, else by the value.
 bool field_shows(const Field& f, Thing* t, const Value& v);
+// ThingsDB's rule of relations: a thing (or a non-empty set) given to a
+// field with a relation of a thing without an id (not stored) raises
+// type_err; the relation would have no stored side to point back to.
+void relation_needs_id(const TypeDef& t, const Field& f, const Thing* owner, const Value& v);
 // Raises as adding v to the set in field `key` of owner would (a restricted
 // set of a Type), without changing anything.
 void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v);
