@@ -135,14 +135,14 @@ TEST(TypeDefs, MigrationValueThatDoesNotFitGetsTheDefault) {
     const char* mk =
         "set_type('Tag', {label: 'str'}); set_type('Doc', {t: 'str'});"
         ".d1 = Doc{t: 'one'}; .d2 = Doc{t: 'two'};";
-    // the change completes with the default for the instance, then raises
+    // the change completes with the default for the instance (its own value
+    // does not fit either), then raises what the callback's answer broke
     tdb::Error e = qerr(std::string(mk) + "mod_type('Doc', 'mod', 't', 'Tag', |d| d.t);");
     EXPECT_EQ(e.code(), tdb::OPERATION_ERR);
     EXPECT_EQ(e.msg(),
-              "field `t` on type `Doc` is modified but at least one instance got an "
-              "inappropriate value from the migration callback; to be compliant, ThingsDB has "
-              "used the default value for this instance; callback response: mismatch in type "
-              "`Doc`; type `str` is invalid for property `t` with definition `Tag`");
+              "field `t` on type `Doc` is modified but at least one error has occurred using the "
+              "given callback: mismatch in type `Doc`; type `str` is invalid for property `t` "
+              "with definition `Tag`");
     EXPECT_EQ(q(std::string(mk) +
                 "try(mod_type('Doc', 'mod', 't', 'Tag', |d| d.t == 'one' ? Tag{label: 'x'} : 1));"
                 "[.d1.t.label, .d2.t.label];"),

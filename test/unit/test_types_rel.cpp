@@ -16,19 +16,19 @@ const std::string kSets =
 
 TEST(TypesRel, SetToSetLive) {
     std::string rel = kSets + "mod_type('Person', 'rel', 'teams', 'members');";
-    EXPECT_EQ(q(rel + "t = Team{}; p = Person{}; q = Person{}; t.members.add(p, q);"
-                      "[p.teams.has(t), q.teams.has(t), t.members.len()];"),
+    EXPECT_EQ(q(rel + ".t = Team{}; .p = Person{}; .q = Person{}; .t.members.add(.p, .q);"
+                      "[.p.teams.has(.t), .q.teams.has(.t), .t.members.len()];"),
               "[true,true,2]");
-    EXPECT_EQ(q(rel + "t = Team{}; u = Team{}; p = Person{}; p.teams = set(t, u);"
-                      "p.teams.remove(t); [t.members.len(), u.members.has(p)];"),
+    EXPECT_EQ(q(rel + ".t = Team{}; .u = Team{}; .p = Person{}; .p.teams = set(.t, .u);"
+                      ".p.teams.remove(.t); [.t.members.len(), .u.members.has(.p)];"),
               "[0,true]");
     // a set relating to itself: n in m.links makes m in n.links
     std::string self = kSets + "mod_type('Node', 'rel', 'links', 'links');";
-    EXPECT_EQ(q(self + "m = Node{}; n = Node{}; o = Node{}; m.links.add(n, o, m);"
-                       "[n.links.has(m), o.links.has(m), m.links.len(), n.links.len()];"),
+    EXPECT_EQ(q(self + ".m = Node{}; .n = Node{}; .o = Node{}; .m.links.add(.n, .o, .m);"
+                       "[.n.links.has(.m), .o.links.has(.m), .m.links.len(), .n.links.len()];"),
               "[true,true,3,1]");
-    EXPECT_EQ(q(self + "m = Node{}; n = Node{}; m.links.add(n, m); m.links.remove(n);"
-                       "[n.links.len(), m.links.has(m)];"),
+    EXPECT_EQ(q(self + ".m = Node{}; .n = Node{}; .m.links.add(.n, .m); .m.links.remove(.n);"
+                       "[.n.links.len(), .m.links.has(.m)];"),
               "[0,true]");
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/api/error.h"
+#include "core/fn/builtins.h"
 #include "core/lang/names.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
@@ -21,13 +22,32 @@ void bump(Query& q, Catalog& c, TypeDef& t) {
     c.save(t);
 }
 
-// After the closures of a change ran: an instance they made (to_type, dup,
-// ...) would miss the change; refused as making one of a locked type is.
-void no_new_instances(Catalog& c, const TypeDef& t, const std::vector<Value>& inst) {
-    for (Value& v : c.instances(t.id)) {
-        bool known = false;
-        for (const Value& w : inst) known = known || w.thing() == v.thing();
-        if (!known) check_usable(t);
+// One call of a migration closure on an instance, as ThingsDB runs them: an
+// error the language can catch (as try() does) is the instance's answer, in
+// err, and the walk goes on; any other error (cancel, limits) ends the query.
+bool call_migration(Query& q, const Value& cb, const Value& inst, Value& out, std::string& err) {
+    try {
+        out = q.call(cb, {inst});
+        return true;
+    } catch (const Error& e) {
+        if (!catchable(e)) throw;
+        err = e.msg();
+        return false;
+    }
+}
+
+// Whether v fits field f (its real definition, also while it is migrating);
+// the message when not. v may be converted (tuple -> list).
+bool fits(Catalog& c, const TypeDef& t, const Field& f, Value& v, std::string& err) {
+    Field real = f;
+    real.migrating = false;
+    try {
+        c.check_field(t, real, v);
+        return true;
+    } catch (const Error& e) {
+        if (!catchable(e)) throw;
+        err = e.msg();
+        return false;
     }
 }
 
@@ -155,60 +175,57 @@ Value mod_type_add(ModType& ctx) {
     if (!spec.is(VT::Str)) a.bad_type(3, "str", spec);
     Field f{fname, spec.as_str(), Spec(), {}, nullptr};
     f.spec = c.parse_spec(*t, fname, f.raw);
-    Value init;
-    bool closure_init = false;
-    if (a.size() == 5) {
-        init = a.eval(4);
-        closure_init = init.is(VT::Closure);
-    }
-    // The type changes only once every value is known and fits: a closure
-    // that raises (caught or not) leaves the type and its instances as
-    // they were. The definition is parsed again after code ran, as that
-    // code may have changed the types and enums it names.
-    std::vector<Value> inst = c.instances(tid);
-    std::vector<Value> vals;
-    if (closure_init) {
-        for (Value& iv : inst) vals.push_back(q.call(init, {iv}));
-    } else if (a.size() != 5) {
-        init = c.default_value(*c.type(tid), f);
-    }
+    Value init, cb;
+    if (a.size() == 5) init = a.eval(4);
+    bool closure_init = init.is(VT::Closure);
+    if (closure_init) cb = init;
+    // The code of the argument may have changed the types and enums the
+    // definition names: it is parsed again.
     t = c.type(tid);
-    if (closure_init) no_new_instances(c, *t, inst);
     if (t->field(fname) || t->method(fname))
         raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(),
                name.c_str());
     f.spec = c.parse_spec(*t, fname, f.raw);
-    // A value of the closure that does not fit gets the field's default, as
-    // ThingsDB does; the field is added before that is raised.
-    std::string first_bad;
-    if (closure_init) {
-        Value dflt;  // one default value for all, as ThingsDB
-        for (Value& r : vals) {
-            try {
-                c.check_field(*t, f, r);
-            } catch (const Error& e) {
-                if (first_bad.empty()) {
-                    first_bad = e.msg();
-                    dflt = c.default_value(*t, f);
-                }
-                r = dflt;
-            }
-        }
-    } else {
+    if (a.size() == 5 && !closure_init)
         c.check_field(*t, f, init);
-    }
+    else
+        init = c.default_value(*t, f);
+    // As ThingsDB: the field is added first, every instance at the initial
+    // value (a closure's instances at the default); then the closure runs
+    // on each instance the type had, with the field in place, so the
+    // instances its code makes have it too.
+    std::vector<Value> inst = c.instances(tid);
     t->fields.push_back(f);
-    for (size_t i = 0; i < inst.size(); ++i) {
-        if (inst[i].thing()->type_id != tid) continue;  // made a plain thing meanwhile
-        std::vector<Value> one{inst[i]};
-        set_on_instances(q, one, fname, closure_init ? vals[i] : init, true);
-    }
-    t = c.type(tid);
+    set_on_instances(q, inst, fname, init, true);
     bump(q, c, *t);
     JsonObject j;
-    if (!inst.empty() && !closure_init) j.raw("init", job_value(q, init));
+    if (!inst.empty()) j.raw("init", job_value(q, init));
     j.num("modified_at", t->modified_at).str("name", fname).str("spec", f.raw).num("type_id", tid);
     add_catalog_job(q, "mod_type_add", j.text());
+    if (!closure_init) return Value();
+    // An instance keeps the default when its call raises, gives nil or a
+    // value that does not fit; the first such error is raised once every
+    // instance had its turn (the field stays added).
+    std::string first_bad;
+    for (Value& iv : inst) {
+        q.poll();
+        Value r;
+        std::string err;
+        bool ok = call_migration(q, cb, iv, r, err);
+        Thing* th = iv.thing();
+        TypeDef* now = c.type(tid);
+        const Field* nf = now ? now->field(fname) : nullptr;
+        if (!nf || th->type_id != tid) continue;
+        Value* cur = th->get(fname);
+        bool same = cur && r.is(VT::Thing) && cur->is(VT::Thing) && cur->thing() == r.thing();
+        if (ok && (r.is_nil() || same)) continue;
+        if (ok && fits(c, *now, *nf, r, err)) {
+            std::vector<Value> one{iv};
+            set_on_instances(q, one, fname, r, false);
+            continue;
+        }
+        if (first_bad.empty()) first_bad = err;
+    }
     if (!first_bad.empty())
         raisef(OPERATION_ERR,
                "field `%s` is added to type `%s` but at least one error has occurred using the "
@@ -302,6 +319,96 @@ Value mod_type_ren(ModType& ctx) {
     return Value();
 }
 
+namespace {
+
+// mod_type 'mod' with a migration closure, in ThingsDB's order: the field
+// takes its new definition but any value (Field::migrating) while the
+// closure runs on each instance the type had. An instance whose call
+// raises, gives nil or a value that does not fit keeps its value when that
+// fits the new definition, else gets the default (one value for all). Then
+// every instance's value must fit (the closure's code may have made
+// instances or changed values meanwhile): a value that does not gets the
+// default. The first error is raised after the change completed.
+Value migrate_field(ModType& ctx, const std::string& fname, Field nf, const Value& cb) {
+    Query& q = ctx.q;
+    Catalog& c = ctx.c;
+    const std::string& name = ctx.name;
+    uint32_t tid = ctx.tid;
+    std::vector<Value> inst = c.instances(tid);
+    TypeDef* t = c.type(tid);
+    nf.migrating = true;
+    t->fields[static_cast<size_t>(t->field_index(fname))] = nf;
+    std::string first_bad;
+    Value dflt;
+    bool have_dflt = false;
+    auto to_default = [&](Value& iv) {
+        TypeDef* now = c.type(tid);
+        if (!have_dflt) {
+            Field real = *now->field(fname);
+            real.migrating = false;
+            dflt = c.default_value(*now, real);
+            have_dflt = true;
+        }
+        std::vector<Value> one{iv};
+        set_on_instances(q, one, fname, dflt, false);
+    };
+    auto fail = [&](const char* what, const std::string& msg) {
+        if (first_bad.empty())
+            first_bad = fmt("field `%s` on type `%s` is modified but at least one %s: %s",
+                            fname.c_str(), name.c_str(), what, msg.c_str());
+    };
+    for (Value& iv : inst) {
+        q.poll();
+        Value r;
+        std::string err;
+        bool ok = call_migration(q, cb, iv, r, err);
+        Thing* th = iv.thing();
+        TypeDef* now = c.type(tid);
+        const Field* f = now ? now->field(fname) : nullptr;
+        if (!f || th->type_id != tid) continue;
+        if (ok && !r.is_nil() && fits(c, *now, *f, r, err)) {
+            std::vector<Value> one{iv};
+            set_on_instances(q, one, fname, r, false);
+            continue;
+        }
+        if (!ok || !r.is_nil()) fail("error has occurred using the given callback", err);
+        Value* cur = th->get(fname);
+        Value keep = cur ? *cur : Value();
+        if (fits(c, *now, *f, keep, err)) continue;
+        to_default(iv);
+        fail("failed attempt was made to keep the original value", err);
+    }
+    for (Value& iv : c.instances(tid)) {
+        q.poll();
+        TypeDef* now = c.type(tid);
+        Value* cur = iv.thing()->get(fname);
+        Value v = cur ? *cur : Value();
+        std::string err;
+        if (fits(c, *now, *now->field(fname), v, err)) continue;
+        to_default(iv);
+        if (first_bad.empty())
+            first_bad = fmt(
+                "field `%s` on type `%s` is modified but at least one instance got an "
+                "inappropriate value from the migration callback; to be compliant, ThingsDB has "
+                "used the default value for this instance; callback response: %s",
+                fname.c_str(), name.c_str(), err.c_str());
+    }
+    t = c.type(tid);
+    t->field(fname)->migrating = false;
+    bump(q, c, *t);
+    add_catalog_job(q, "mod_type_mod",
+                    JsonObject()
+                        .num("modified_at", t->modified_at)
+                        .str("name", fname)
+                        .str("spec", t->field(fname)->raw)
+                        .num("type_id", tid)
+                        .text());
+    if (!first_bad.empty()) raise(OPERATION_ERR, first_bad);
+    return Value();
+}
+
+}  // namespace
+
 Value mod_type_mod(ModType& ctx) {
     // Its lambdas use these: clang 14 cannot capture a structured binding.
     auto& q = ctx.q;
@@ -353,61 +460,21 @@ Value mod_type_mod(ModType& ctx) {
                    "the new declaration; see https://docs.thingsdb.io/v1/collection-api/mod_type",
                    nf.raw.c_str(), fname.c_str(), name.c_str(), of.raw.c_str());
     }
-    std::vector<Value> inst = c.instances(tid);
-    // Every new value first (a migration closure gives them), checked,
-    // then the field and the instances change: a closure that raises
-    // (caught or not) leaves the type and its instances as they were. A
-    // value that does not fit is replaced by the field's default, as
-    // ThingsDB does, and the change completes before that is raised.
-    auto bad_migration = [&](const std::string& msg) {
-        raisef(OPERATION_ERR,
-               "field `%s` on type `%s` is modified but at least one instance got an "
-               "inappropriate value from the migration callback; to be compliant, ThingsDB has "
-               "used the default value for this instance; callback response: %s",
-               fname.c_str(), name.c_str(), msg.c_str());
-    };
-    std::vector<Value> vals;
-    std::vector<bool> use_default(inst.size(), false);
-    std::string first_bad;
-    for (size_t k = 0; k < inst.size(); ++k) {
-        Value& iv = inst[k];
-        if (!migrate.is(VT::Closure)) {
-            Value* cur = iv.thing()->get(fname);
-            vals.push_back(cur ? *cur : Value());
-            continue;
-        }
-        Value r = q.call(migrate, {iv});
-        try {
-            c.check_field(*c.type(tid), nf, r);
-        } catch (const Error& e) {
-            if (first_bad.empty()) first_bad = e.msg();
-            use_default[k] = true;
-        }
-        vals.push_back(std::move(r));
-    }
-    // The code run may have changed this type's other fields or the types
-    // and enums the definition names: look it all up again.
-    t = c.type(tid);
-    if (migrate.is(VT::Closure)) no_new_instances(c, *t, inst);
-    idx = t->field_index(fname);
+    idx = oidx;
     if (idx < 0) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
     size_t i = static_cast<size_t>(idx);
     no_relation(t->fields[i]);
     nf.spec = c.parse_spec(*t, fname, nf.raw);
-    // As ThingsDB, one default value for all (a Type's default is one instance).
-    Value dflt;
-    bool have_dflt = false;
-    for (size_t k = 0; k < vals.size(); ++k) {
-        Value& v = vals[k];
-        if (use_default[k]) {
-            if (!have_dflt) dflt = c.default_value(*t, nf);
-            have_dflt = true;
-            v = dflt;
-        }
+    if (migrate.is(VT::Closure)) return migrate_field(ctx, fname, nf, migrate);
+    // Without a closure the values stay: each must fit the new definition
+    // before anything changes.
+    for (Value& iv : c.instances(tid)) {
+        q.poll();
+        Value* cur = iv.thing()->get(fname);
+        Value v = cur ? *cur : Value();
         try {
             c.check_field(*t, nf, v);
-        } catch (const Error& e) {
-            if (migrate.is(VT::Closure)) bad_migration(e.msg());
+        } catch (const Error&) {
             raisef(OPERATION_ERR,
                    "cannot apply type declaration `%s` to `%s` on type `%s` without a closure to "
                    "migrate existing instances; the old declaration `%s` is not compatible with "
@@ -415,13 +482,6 @@ Value mod_type_mod(ModType& ctx) {
                    nf.raw.c_str(), fname.c_str(), name.c_str(), t->fields[i].raw.c_str());
         }
     }
-    if (migrate.is(VT::Closure))
-        for (size_t k = 0; k < inst.size(); ++k) {
-            if (inst[k].thing()->type_id != tid) continue;  // made a plain thing meanwhile
-            std::vector<Value> one{inst[k]};
-            set_on_instances(q, one, fname, vals[k], false);
-        }
-    t = c.type(tid);
     t->fields[i] = nf;
     bump(q, c, *t);
     add_catalog_job(q, "mod_type_mod",
@@ -431,7 +491,6 @@ Value mod_type_mod(ModType& ctx) {
                         .str("spec", nf.raw)
                         .num("type_id", tid)
                         .text());
-    if (!first_bad.empty()) bad_migration(first_bad);
     return Value();
 }
 

@@ -653,6 +653,7 @@ Value m_thing_to_thing(Query& q, Value* self, Args& a) {
     q.check_not_in_use(*self);
     Catalog& c = Catalog::of(q);
     TypeDef* td = c.type(t->type_id);
+    if (td) check_usable(*td);
     if (td) {
         for (auto& o : c.types)
             for (const Field& f : o->fields)

@@ -187,7 +187,7 @@ Value m_wrap_dup(Query& q, Value* self, Args& a) {
     n->thing = Ref<Thing>(d.thing());
     n->type_id = w->type_id;
     n->ano = w->ano;
-    n->label = w->label;
+    n->label = type_name(keep);
     return Value::obj(VT::Wrap, n);
 }
 

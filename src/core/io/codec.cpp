@@ -16,6 +16,7 @@
 #include "core/model/room.h"
 #include "core/model/task.h"
 #include "core/model/thing.h"
+#include "core/model/wrap.h"
 
 namespace tdb {
 
@@ -713,6 +714,17 @@ private:
                 if (!stored_member_hook) return Value::nil();
                 return stored_member_hook(static_cast<uint32_t>(it[0].as_int()),
                                           static_cast<uint32_t>(it[1].as_int()));
+            }
+            case 'w': {  // {"!w": [type_id, {"#": id}]}: a thing wrapped in a Type
+                if (!v.is(VT::List) || v.list()->items.size() != 2) bad();
+                auto& it = v.list()->items;
+                if (!it[0].is(VT::Int) || it[0].as_int() < 0) bad();
+                if (!it[1].is(VT::Thing)) return Value::nil();  // no collection: refs only
+                auto* w = new WrapObj();
+                w->thing = Ref<Thing>(it[1].thing());
+                w->type_id = static_cast<uint32_t>(it[0].as_int());
+                w->label = "<thing>";  // the Type's name when asked (hook_type_name)
+                return Value::obj(VT::Wrap, w);
             }
             case 'k':  // {"!k": id}: a task of the collection
                 if (!v.is(VT::Int)) bad();

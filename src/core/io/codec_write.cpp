@@ -13,6 +13,7 @@
 #include "core/model/regex.h"
 #include "core/model/task.h"
 #include "core/model/thing.h"
+#include "core/model/wrap.h"
 
 namespace tdb {
 
@@ -137,11 +138,24 @@ struct StoredForm {
         out.end_array();
         out.end_object();
     }
-    // Wraps, anonymous types and futures never reach a stored thing.
+    // Anonymous types and futures never reach a stored thing, nor does a
+    // wrap through an anonymous type.
     [[noreturn]] void cannot_store(const Value& v) {
         raisef(TYPE_ERR, "cannot store type `%s`", type_name(v));
     }
-    void wrap(const Value& v) { cannot_store(v); }
+    // A wrap through a Type is {"!w": [type_id, {"#": id}]} (ThingsDB keeps
+    // wraps too): its thing is stored with it (Collection::attach_walk).
+    void wrap(const Value& v) {
+        const auto* w = static_cast<const WrapObj*>(v.object());
+        if (w->ano || !w->thing->id) cannot_store(v);
+        out.begin_object();
+        out.tag("!w");
+        out.begin_array();
+        out.uinteger(w->type_id);
+        thing(w->thing.get());
+        out.end_array();
+        out.end_object();
+    }
     void future(const Value& v) { cannot_store(v); }
     void ano(const Value& v) { cannot_store(v); }
     // A stored room is {"!o": id}, counted in the room's row (kRoomRef); a room reaches a

@@ -193,6 +193,7 @@ Value Query::assignable(Value v, Thing* owner, bool into_list) {
             if (c) c->attach(v.thing());
             break;
         case VT::Room:  // gets its id when first stored
+        case VT::Wrap:  // its thing does
             if (c) c->attach_value(v);
             break;
         case VT::Future:  // as ThingsDB: a future is never kept, it becomes nil

@@ -239,7 +239,8 @@ Value container_restriction(Query& q, const Owner& owner, SK container) {
     Catalog& c = Catalog::of(q);
     TypeDef* td = c.type(t->type());
     Field* f = td ? td->field(owner.key) : nullptr;
-    if (!f || f->spec.kind != container || f->spec.nkind == SK::Any) return Value::nil();
+    if (!f || f->migrating || f->spec.kind != container || f->spec.nkind == SK::Any)
+        return Value::nil();
     std::string name;
     if (f->spec.nkind == SK::Type) {
         TypeDef* nt = c.type(f->spec.nref);

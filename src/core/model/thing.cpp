@@ -9,6 +9,7 @@
 #include "core/api/error.h"
 #include "core/model/poll.h"
 #include "core/model/room.h"
+#include "core/model/wrap.h"
 
 namespace tdb {
 
@@ -345,6 +346,9 @@ void Collection::attach_walk(Thing* first, const Value* first_val) {
                 t = v.thing();
             } else if (v.is(VT::Room)) {
                 attach_room(v.room());
+            } else if (v.is(VT::Wrap)) {
+                // a stored wrap refers to its thing by id (codec_write.cpp)
+                t = static_cast<WrapObj*>(v.object())->thing.get();
             }
             if (!t) continue;
         }

@@ -242,7 +242,7 @@ Value wrap_prop(Query& q, const Value& wv, const std::string& name, bool optiona
     if (v && f && !field_shows(*f, t, *v)) v = nullptr;
     if (v) return *v;
     if (optional) return Value();
-    raisef(LOOKUP_ERR, "type `%s` has no property `%s`", w->label.c_str(), name.c_str());
+    raisef(LOOKUP_ERR, "type `%s` has no property `%s`", type_name(wv), name.c_str());
 }
 
 void render_wrap(Query& q, std::string& out, const Value& v, int deep) {

@@ -26,7 +26,9 @@ struct WrapObj : Obj {
     Ref<Thing> thing;
     uint32_t type_id = 0;
     std::shared_ptr<TypeDef> ano;  // set for an anonymous type
-    std::string label;             // "<Type>", what type() answers
+    // "<Type>", what type() answers: kept up with a rename of the Type (a
+    // stored wrap is read back by type id, see codec.cpp).
+    mutable std::string label;
 };
 
 // Renders a wrapped value: the id (unless hidden), the fields of the type

@@ -11,8 +11,9 @@
 
 namespace tdb {
 
+// A Type being changed by mod_type still makes instances (its migration
+// closures may make them): only to_type and to_thing refuse a locked Type.
 Value Catalog::new_instance(TypeDef& t) {
-    check_usable(t);
     Thing* th = new Thing();
     Value out = make_thing(th);
     th->type_id = t.id;
@@ -37,10 +38,11 @@ namespace {
 Value build_instance(Query& q, Catalog& cat, TypeDef& t0,
                      std::vector<std::pair<int, Value>>& given) {
     TypeDef* t = &t0;
-    check_usable(*t);
     uint32_t tid = t->id;
     Thing* th = new Thing();
     Value out = make_thing(th);
+    for (auto& g : given)
+        relation_needs_id(*t, t->fields[static_cast<size_t>(g.first)], th, g.second);
     th->type_id = tid;
     th->props_.reserve(t->fields.size());
     for (size_t i = 0; i < t->fields.size(); ++i) {
@@ -130,16 +132,23 @@ Value hook_call(Query& q, const Node* n, bool& handled) {
     TypeDef* t = cat.type(name);
     if (!t) return hook_enum_call(q, n, handled);
     handled = true;
+    // As ThingsDB: Type() a new instance, Type(id) that instance, Type(thing)
+    // a new instance from the thing's values (new(Type, thing)); never for a
+    // wrap-only Type, whatever the arguments.
+    if (t->wrap_only) raisef(TYPE_ERR, "type `%s` has wrap-only mode enabled", t->name.c_str());
     int nargs = static_cast<int>(n->kids.size());
     if (nargs > 1)
         raisef(NUM_ARGUMENTS_ERR, "type `%s` takes at most 1 argument but %d were given",
                name.c_str(), nargs);
-    if (nargs == 0) {
-        if (t->wrap_only) raisef(TYPE_ERR, "type `%s` has wrap-only mode enabled", t->name.c_str());
-        return cat.new_instance(*t);
-    }
+    if (nargs == 0) return cat.new_instance(*t);
     uint32_t tid = t->id;
     Value idv = q.eval(n->kids[0]);
+    if (idv.is(VT::Thing)) {
+        if (idv.thing()->type() == tid) return idv;  // already one
+        t = cat.type(tid);                           // the argument ran code
+        if (!t) raisef(LOOKUP_ERR, "type `%s` is undefined", name.c_str());
+        return cat.instance_from(*t, idv.thing());
+    }
     if (!idv.is(VT::Int))
         raisef(TYPE_ERR, "cannot convert type `%s` to `%s`", type_name(idv), name.c_str());
     Value th = q.need_collection().thing_by_id(static_cast<uint64_t>(idv.as_int()));

@@ -246,11 +246,12 @@ bool spec_text_ok(SK k, const std::string& s) {
 
 void Catalog::check_field(const TypeDef& t, const Field& f, Value& v) {
     const Spec& sp = f.spec;
-    if (sp.kind == SK::Any && v.is(VT::Future))
+    if ((sp.kind == SK::Any || f.migrating) && v.is(VT::Future))
         raisef(TYPE_ERR,
                "mismatch in type `%s`; property `%s` allows `any` type with the exception of the "
                "`future` and `module` type",
                t.name.c_str(), f.name.c_str());
+    if (f.migrating) return;
     CR r = check_kind(sp.kind, sp.nillable, sp.ref, &sp, v);
     if (r != CR::Ok) field_err(r, t, f, v);
     if (sp.restrict && v.is(VT::Thing) && v.thing()->type() == kNoType &&
@@ -451,6 +452,7 @@ bool field_shows(const Field& f, Thing* t, const Value& v) {
 
 Value Catalog::default_value(const TypeDef& t, const Field& f) {
     const Spec& sp = f.spec;
+    if (f.migrating) return Value();  // `any` meanwhile
     if (sp.has_dval) return sp.dval;
     if (sp.has_member) {
         EnumDef* e = enum_(sp.ref);
@@ -533,15 +535,28 @@ Value Catalog::default_value(const TypeDef& t, const Field& f) {
     }
 }
 
+void relation_needs_id(const TypeDef& t, const Field& f, const Thing* owner, const Value& v) {
+    if (owner->id || f.rel.empty()) return;
+    bool links = v.is(VT::Thing) || (v.is(VT::Set) && !v.set()->items.empty());
+    if (links)
+        raisef(TYPE_ERR,
+               "mismatch in type `%s` on property `%s`; relations must be created using a "
+               "property on a stored thing (a thing with an Id)",
+               t.name.c_str(), f.name.c_str());
+}
+
 void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v) {
     if (!owner || owner->type() == kNoType || !q.collection()) return;
     TypeDef* t = Catalog::of(q).type(owner->type_id);
     Field* f = t ? t->field(key) : nullptr;
-    if (!f) return;
+    if (!f || f->migrating) return;
     const Spec& sp = f->spec;
     if (sp.kind == SK::Set && sp.nkind == SK::Type &&
         (!v.is(VT::Thing) || v.thing()->type() != sp.nref))
         raisef(TYPE_ERR, "type `%s` is not allowed in restricted set", type_name(v));
+    if (!f->rel.empty() && !owner->id)
+        raise(TYPE_ERR,
+              "relations must be created using a property on a stored thing (a thing with an Id)");
 }
 
 void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query::Into into) {
@@ -552,10 +567,13 @@ void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query
     if (into == Query::Into::Prop) {
         if (!f) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", t->name.c_str(), key.c_str());
         cat.check_field(*t, *f, v);
-        if (!f->rel.empty()) relation_on_prop(q, cat, owner, *f, v);
+        if (!f->rel.empty()) {
+            relation_needs_id(*t, *f, owner, v);
+            relation_on_prop(q, cat, owner, *f, v);
+        }
         return;
     }
-    if (!f) return;
+    if (!f || f->migrating) return;
     const Spec& sp = f->spec;
     if (into == Query::Into::List && sp.kind == SK::Arr && sp.nkind != SK::Any) {
         CR r = check_item(sp, v);
@@ -565,6 +583,10 @@ void hook_assign(Query& q, Value& v, Thing* owner, const std::string& key, Query
     } else if (into == Query::Into::Set && sp.kind == SK::Set && sp.nkind == SK::Type) {
         if (!v.is(VT::Thing) || v.thing()->type() != sp.nref)
             raisef(TYPE_ERR, "type `%s` is not allowed in restricted set", type_name(v));
+        if (!f->rel.empty() && !owner->id)
+            raise(TYPE_ERR,
+                  "relations must be created using a property on a stored thing (a thing with "
+                  "an Id)");
         if (!f->rel.empty()) relation_on_set_add(q, cat, owner, *f, v.thing());
     }
 }

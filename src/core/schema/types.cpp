@@ -405,9 +405,16 @@ std::vector<Value> Catalog::instances(uint32_t type_id) {
 // ---- hooks: names of types, stored enum members ------------------------------
 
 const char* hook_type_name(const Value& v) {
-    if (v.is(VT::Wrap)) return static_cast<const WrapObj*>(v.object())->label.c_str();
     Catalog* c = Catalog::current();
-    if (!c && Query::current()) c = &Catalog::of(*Query::current());
+    if (!c && Query::current() && Query::current()->collection())
+        c = &Catalog::of(*Query::current());
+    if (v.is(VT::Wrap)) {
+        const auto* w = static_cast<const WrapObj*>(v.object());
+        TypeDef* t = !w->ano && c ? c->type(w->type_id) : nullptr;
+        if (t && w->label.compare(1, w->label.size() - 2, t->name) != 0)
+            w->label = "<" + t->name + ">";
+        return w->label.c_str();
+    }
     if (v.is(VT::EnumMember)) {
         EnumDef* e = c ? c->enum_(v.member()->enum_id) : nullptr;
         return e ? e->name.c_str() : "enum";

@@ -99,6 +99,11 @@ struct Field {
     std::string rel;
     // Anonymous types only: a nested definition ({..} or [{..}]).
     std::shared_ptr<TypeDef> ano;
+    // While mod_type 'mod' runs its migration closure the field holds its new
+    // definition (so renames and in-use checks see the types and enums it
+    // names) but takes any value, as ThingsDB's field is `any` meanwhile: the
+    // closure may make instances with values only the new definition fits.
+    bool migrating = false;
 };
 
 struct Method {
@@ -185,8 +190,8 @@ private:
 
 // Held while a Type or enum is changed (ThingsDB's TI_TYPE_FLAG_LOCK and
 // TI_ENUM_FLAG_LOCK): the code the change runs (its arguments, closures) may
-// not change, delete or rename it, nor make instances of the Type, so no
-// definition the change works on goes away under it. Raises operation_err
+// not change, delete or rename it, nor convert things to or from the Type
+// (check_usable), so no definition the change works on goes away under it. Raises operation_err
 // when the Type or enum is locked already.
 class CatalogLock {
 public:
@@ -205,7 +210,9 @@ private:
 // checks this before it changes t (e).
 void check_unlocked(const TypeDef& t);
 void check_unlocked(const EnumDef& e);
-// operation_err when t is being changed: no new instance meanwhile.
+// operation_err when t is being changed: no thing becomes an instance of t
+// (to_type) nor stops being one (to_thing) meanwhile, as ThingsDB's
+// ti_type_use.
 void check_usable(const TypeDef& t);
 
 // ---- type_check.cpp --------------------------------------------------------
@@ -220,6 +227,10 @@ bool field_maps_field(const Field& t, const Field& f);
 // Whether property v of t shows through field f of a wrapping type: by the
 // definitions when t is a Type instance with that field, else by the value.
 bool field_shows(const Field& f, Thing* t, const Value& v);
+// ThingsDB's rule of relations: a thing (or a non-empty set) given to a
+// field with a relation of a thing without an id (not stored) raises
+// type_err; the relation would have no stored side to point back to.
+void relation_needs_id(const TypeDef& t, const Field& f, const Thing* owner, const Value& v);
 // Raises as adding v to the set in field `key` of owner would (a restricted
 // set of a Type), without changing anything.
 void check_set_item(Query& q, Thing* owner, const std::string& key, const Value& v);

@@ -52,8 +52,10 @@ SELECT tdb_query($$ del_type('Root'); .x = 123; nil $$);
 SELECT tdb_query($$ [type(.), .x, .name] $$);
 SELECT * FROM hostile_reset;
 
--- 3. a caught error leaves the Type and its instances as they were
+-- 3. a caught error of an argument leaves the Type and its instances as they were;
+-- an error of a migration closure is one instance's answer: the change completes
 SELECT tdb_query($$ new_type('A'); set_type('A', {n: 'int'}); .a = A{}; nil $$);
+SELECT tdb_query($$ try(mod_type('A', 'add', 'z', 'int', {raise('boom')})); try(mod_type('A', 'mod', 'n', 'str', {raise('boom')})); [type_info('A').fields, .a.n] $$);
 SELECT tdb_query($$ try(mod_type('A', 'add', 'z', 'int', |x| raise('boom'))); mod_type('A', 'hid', false) $$);
 SELECT tdb_query($$ [type_info('A').fields, .a.n] $$);
 SELECT tdb_query($$ try(mod_type('A', 'mod', 'n', 'str', |x| raise('boom'))); [type_info('A').fields, .a.n] $$);
