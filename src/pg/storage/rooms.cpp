@@ -91,6 +91,7 @@ std::vector<uint64_t> PgStorage::write_rooms(uint64_t coll, const std::vector<Ro
             deltas.push_back(w[i].refs_delta);
         }
     }
+    if (!fresh.empty()) key_share_owner_collection(coll);
     if (!fresh.empty())
         pg_call([&] {
             int n = static_cast<int>(fresh.size());

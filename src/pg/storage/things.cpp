@@ -176,6 +176,12 @@ bool PgStorage::key_share_collection(uint64_t coll, bool nowait) {
     return found;
 }
 
+void PgStorage::key_share_owner_collection(uint64_t coll) {
+    bool rows_held = rerun_active() && !rerun_taken().rows.empty();
+    if (!key_share_collection(coll, rows_held))
+        raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
+}
+
 std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<ThingWrite>& w) {
     return write_rows(coll, w, nullptr);
 }
