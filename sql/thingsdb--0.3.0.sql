@@ -1061,3 +1061,61 @@ END
 $$;
 REVOKE ALL ON FUNCTION thingsdb.drop_seeds(text, bigint, bigint),
     thingsdb.seeds_hit(text, bigint, bigint, text), thingsdb.drop_user_rows() FROM PUBLIC;
+
+-- ---- Rooms by id or name (src/pg/sql_rooms.cpp) -----------------------------
+-- tdb_join and tdb_leave take an array of room ids (integers) or of text, each
+-- element a room id or a room's name; "any" so that ARRAY[17], ARRAY['chat'],
+-- '{17,chat}' and NULL all reach the one function.
+DROP FUNCTION tdb_join(bigint[], text);
+DROP FUNCTION tdb_leave(bigint[], text);
+CREATE FUNCTION tdb_join(rooms "any", scope text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'tdb_join'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION tdb_join("any", text) IS
+'joins rooms of a collection, given as an array of room ids or names, with the JOIN right; returns an array with each room''s id, or null for a room that does not exist; from the commit on, the room''s events arrive as notifications on the session''s private channel (the join event first)';
+CREATE FUNCTION tdb_leave(rooms "any", scope text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'tdb_leave'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION tdb_leave("any", text) IS
+'leaves rooms, given as an array of room ids or names; returns an array with each room''s id, or null for a room that does not exist';
+
+-- ---- Rooms and the garbage collector (src/pg/sql_maintenance.cpp) -----------
+-- rooms.refs counts the references {"!o": id} in the stored things of the
+-- collection. After collect_garbage deleted unreachable things, the rooms they
+-- held are counted again from the things left; a room left without references
+-- goes, as when its last reference is removed, and its id is returned so that
+-- tdb_collect_garbage sends the joined sessions its delete event.
+CREATE FUNCTION thingsdb.gc_rooms(coll bigint)
+RETURNS SETOF bigint
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+    WITH refd AS (
+        SELECT jsonb_path_query(s.props, 'strict $.*.**."!o"')::text::bigint AS id
+        FROM thingsdb.things s WHERE s.collection = coll
+    ),
+    counted AS (
+        SELECT r.id, count(d.id) AS n
+        FROM thingsdb.rooms r LEFT JOIN refd d ON d.id = r.id
+        WHERE r.collection = coll
+        GROUP BY r.id
+    ),
+    recounted AS (
+        UPDATE thingsdb.rooms r SET refs = c.n
+        FROM counted c
+        WHERE r.collection = coll AND r.id = c.id AND c.n > 0 AND r.refs <> c.n
+        RETURNING r.id
+    ),
+    gone AS (
+        DELETE FROM thingsdb.rooms r USING counted c
+        WHERE r.collection = coll AND r.id = c.id AND c.n = 0
+        RETURNING r.id
+    )
+    SELECT g.id FROM gone g ORDER BY g.id
+$$;
+REVOKE ALL ON FUNCTION thingsdb.gc_rooms(bigint) FROM PUBLIC;
+COMMENT ON FUNCTION thingsdb.gc_rooms(bigint) IS
+'after collect_garbage: counts the references to the rooms of a collection again from its things, deletes the rooms left without any and returns their ids';
