@@ -39,25 +39,6 @@ Datum name_array(const std::vector<RoomWrite>& rooms, const std::vector<size_t>&
         construct_md_array(d, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-// Writes a room's name. Another transaction that gave a room of the collection the same name
-// since this call's snapshot makes the unique index wait for it and then fail (23505): the
-// call runs again on a new snapshot (rerun.h), where set_name finds that room and gives
-// ThingsDB's error. Without attempts (REPEATABLE READ, a nested call) the conflict is a
-// serialization failure, as others are there.
-template <typename F>
-void write_room_names(const F& f) {
-    try {
-        pg_call([&] { f(); });
-    } catch (const PgError& e) {
-        if (!e.edata() || e.edata()->sqlerrcode != ERRCODE_UNIQUE_VIOLATION) throw;
-        if (rerun_active()) throw RerunSignal();
-        pg_call([] {
-            ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-                            errmsg("could not serialize access due to a concurrent room name")));
-        });
-    }
-}
-
 }  // namespace
 
 bool PgStorage::find_room(uint64_t coll, uint64_t id, RoomRow& out) {
@@ -88,7 +69,7 @@ bool PgStorage::find_room_by_name(uint64_t coll, std::string_view name, RoomRow&
 }
 
 void PgStorage::set_room_name(uint64_t coll, uint64_t id, std::string_view name) {
-    write_room_names([&] {
+    write_unique_name([&] {
         Datum args[3] = {Int64GetDatum(coll), Int64GetDatum(id),
                          name.empty() ? 0 : text_datum(name)};
         char nulls[4] = {' ', ' ', name.empty() ? 'n' : ' ', 0};
@@ -113,7 +94,7 @@ std::vector<uint64_t> PgStorage::write_rooms(uint64_t coll, const std::vector<Ro
     }
     if (!fresh.empty()) key_share_owner_collection(coll);
     if (!fresh.empty())
-        write_room_names([&] {
+        write_unique_name([&] {
             int n = static_cast<int>(fresh.size());
             Datum args[4] = {Int64GetDatum(coll), int8_array(fresh_ids.data(), n),
                              name_array(w, fresh), int8_array(fresh_refs.data(), n)};

@@ -10,6 +10,7 @@
 #include "pg/storage/catalog_cache.h"
 #include "pg/storage/things.h"
 #include "pg/storage/plans.h"
+#include "pg/storage/rerun.h"
 #include "pg/watches.h"
 
 extern "C" {
@@ -47,7 +48,7 @@ std::vector<UserRow> to_users(const std::vector<RawUser>& raw) {
 std::vector<UserRow> query_users(Plan id, Datum* values) {
     RawUser* rows = nullptr;
     uint64 n = 0;
-    pg_call([&] {
+    write_unique_name([&] {  // INSERT_USER writes a name; the reads fail no other way
         n = exec_plan(id, values);
         rows = static_cast<RawUser*>(palloc0(sizeof(RawUser) * (n ? n : 1)));
         for (uint64 i = 0; i < n; i++)
@@ -133,7 +134,7 @@ void PgStorage::delete_user(uint64_t id) {
 void PgStorage::rename_user(uint64_t id, std::string_view name) {
     watches_rights_changed();
     Datum v[2];
-    pg_call([&] {
+    write_unique_name([&] {
         v[0] = Int64GetDatum(static_cast<int64>(id));
         v[1] = text_datum(name);
         exec_plan(Plan::RENAME_USER, v);
