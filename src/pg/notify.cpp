@@ -33,6 +33,7 @@
 #include "pg/auth.h"
 #include "pg/bridge.h"
 #include "pg/entry.h"
+#include "pg/readonly.h"
 #include "pg/storage/plans.h"
 #include "pg/storage/things.h"
 #include "pg/watches.h"
@@ -508,6 +509,15 @@ uint64_t scope_id_of(Storage& st, std::string_view scope) {
 void events_record(std::string_view scope, uint64_t scope_id,
                    std::vector<std::pair<uint64_t, std::string>>& jobs) {
     if (jobs.empty()) return;
+    // An emit is no change (ThingsDB: tdb_query_ro may emit), but it is sent at commit, which
+    // takes a change id and notifies: neither is possible in a read-only transaction or on
+    // a hot standby.
+    for (const auto& job : jobs) {
+        if (!(job.first & kRoomJob)) continue;
+        std::string why = read_only_reason();
+        if (!why.empty()) raise(OPERATION_ERR, "the query emits an event but " + why);
+        break;
+    }
     SubTransactionId sub = InvalidSubTransactionId;
     pg_call([&] { sub = GetCurrentSubTransactionId(); });
     Scope sc = parse_scope(scope);

@@ -17,29 +17,85 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
 }
 
 using namespace tdb::pg;
 
 namespace {
 
-// The room ids of argument 0 (a NULL element: -1, which names no room).
-std::vector<int64> room_ids(FunctionCallInfo fcinfo) {
-    std::vector<int64> ids;
-    if (PG_ARGISNULL(0)) return ids;
+// A room of argument 0: by id, or by name when name is set.
+struct RoomKey {
+    int64 id = -1;
+    bool by_name = false;
+    std::string name;
+};
+
+// Argument 0 ("any"): an array of integers (room ids) or of text, each element a room id
+// (digits) or a room's name (a name starts with a letter or `_`, so it is never digits); an
+// untyped literal ('{17,lobby}') is read as text[]. A NULL element names no room.
+std::vector<RoomKey> room_keys(FunctionCallInfo fcinfo) {
+    std::vector<RoomKey> keys;
+    if (PG_ARGISNULL(0)) return keys;
     Datum* elems = nullptr;
     bool* nulls = nullptr;
+    char** texts = nullptr;
     int n = 0;
+    Oid elem = InvalidOid;
     pg_call([&] {
-        ArrayType* arr = PG_GETARG_ARRAYTYPE_P(0);
+        Oid type = get_fn_expr_argtype(fcinfo->flinfo, 0);
+        Datum arg = PG_GETARG_DATUM(0);
+        if (type == UNKNOWNOID) {
+            Oid in, ioparam;
+            getTypeInputInfo(TEXTARRAYOID, &in, &ioparam);
+            arg = OidInputFunctionCall(in, DatumGetCString(arg), ioparam, -1);
+            type = TEXTARRAYOID;
+        }
+        elem = OidIsValid(type) ? get_element_type(type) : InvalidOid;
+        if (elem != INT2OID && elem != INT4OID && elem != INT8OID && elem != TEXTOID &&
+            elem != VARCHAROID)
+            ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                            errmsg("expecting an array of room ids or names, got %s",
+                                   format_type_be(type))));
+        ArrayType* arr = DatumGetArrayTypeP(arg);
         if (ARR_NDIM(arr) > 1)
             ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-                            errmsg("expecting a one-dimensional array of room ids")));
-        deconstruct_array(arr, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+                            errmsg("expecting a one-dimensional array of room ids or names")));
+        int16 len;
+        bool byval;
+        char align;
+        get_typlenbyvalalign(elem, &len, &byval, &align);
+        deconstruct_array(arr, elem, len, byval, align, &elems, &nulls, &n);
+        if (elem == TEXTOID || elem == VARCHAROID) {
+            texts = static_cast<char**>(palloc0(sizeof(char*) * (n ? n : 1)));
+            for (int i = 0; i < n; ++i)
+                if (!nulls[i]) texts[i] = TextDatumGetCString(elems[i]);
+        }
     });
-    ids.reserve(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) ids.push_back(nulls[i] ? -1 : DatumGetInt64(elems[i]));
-    return ids;
+    keys.resize(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        RoomKey& k = keys[static_cast<size_t>(i)];
+        if (nulls[i]) continue;
+        if (elem == INT2OID)
+            k.id = DatumGetInt16(elems[i]);
+        else if (elem == INT4OID)
+            k.id = DatumGetInt32(elems[i]);
+        else if (elem == INT8OID)
+            k.id = DatumGetInt64(elems[i]);
+        else {
+            std::string t(texts[i]);
+            bool digits = !t.empty() && t.size() <= 18 &&
+                          t.find_first_not_of("0123456789") == std::string::npos;
+            if (digits)
+                k.id = std::stoll(t);
+            else {
+                k.by_name = true;
+                k.name = std::move(t);
+            }
+        }
+    }
+    return keys;
 }
 
 // The collection of the scope: its id and "@:name" (what the room notifications carry).
@@ -70,7 +126,7 @@ Datum join_or_leave(FunctionCallInfo fcinfo, Op op) {
                                    "primary only"),
                             errhint("Join on the primary; standbys serve reads.")));
     });
-    std::vector<int64> ids = room_ids(fcinfo);
+    std::vector<RoomKey> keys = room_keys(fcinfo);
     std::string scope = scope_arg(fcinfo, 1);
     std::string result = "[";
     std::string channel, retired;
@@ -89,15 +145,19 @@ Datum join_or_leave(FunctionCallInfo fcinfo, Op op) {
         owner.token_hash = session_token_hash();
         if (owner.token_hash.empty()) owner.role_name = who.name;
         channel = session_channel(retired);
-        for (size_t i = 0; i < ids.size(); ++i) {
+        for (size_t i = 0; i < keys.size(); ++i) {
             call.storage.check_interrupts();
             if (i) result.push_back(',');
             tdb::RoomRow row;
-            if (ids[i] <= 0 || !call.storage.find_room(coll, static_cast<uint64_t>(ids[i]), row)) {
+            const RoomKey& k = keys[i];
+            bool found = k.by_name ? call.storage.find_room_by_name(coll, k.name, row)
+                                   : k.id > 0 && call.storage.find_room(
+                                                     coll, static_cast<uint64_t>(k.id), row);
+            if (!found) {
                 result += "null";
                 continue;
             }
-            result += std::to_string(ids[i]);
+            result += std::to_string(row.id);
             bool sent = true;
             if (op == Op::JOIN)
                 join_add(channel, row.id, coll, owner);
@@ -125,8 +185,8 @@ Datum join_or_leave(FunctionCallInfo fcinfo, Op op) {
 
 }  // namespace
 
-// tdb_join(rooms bigint[], scope text DEFAULT NULL) -> jsonb
+// tdb_join(rooms "any", scope text DEFAULT NULL) -> jsonb: room ids or names
 TDB_PG_FUNCTION(tdb_join) { return join_or_leave(fcinfo, Op::JOIN); }
 
-// tdb_leave(rooms bigint[], scope text DEFAULT NULL) -> jsonb
+// tdb_leave(rooms "any", scope text DEFAULT NULL) -> jsonb
 TDB_PG_FUNCTION(tdb_leave) { return join_or_leave(fcinfo, Op::LEAVE); }

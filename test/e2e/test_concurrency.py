@@ -445,6 +445,71 @@ def test_one_snapshot_per_query():
           "a changed thing runs the query again, a new reference to it does not")
 
 
+def same_name_race(scope, first_code, second_code):
+    """first_code in an open transaction, second_code in another session (which waits for the
+    first on the unique name); the first commits. The second's result or (sqlstate, kind,
+    message)."""
+    import psycopg
+    first = psycopg.connect(tdbtest.dsn(DB))
+    out, box = {}, {}
+    try:
+        first.execute("SELECT tdb_query(%s, %s)", (first_code, scope))
+
+        def second():
+            with psycopg.connect(tdbtest.dsn(DB), autocommit=True) as c:
+                box["pid"] = c.info.backend_pid
+                try:
+                    out["result"] = c.execute("SELECT tdb_query(%s, %s)",
+                                              (second_code, scope)).fetchone()[0]
+                except psycopg.Error as e:
+                    out["error"] = (e.sqlstate, e.diag.message_detail, e.diag.message_primary)
+
+        th = threading.Thread(target=second)
+        th.start()
+        with tdbtest.connect(DB) as watcher:
+            while th.is_alive():
+                pid = box.get("pid")
+                if pid and watcher.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity"
+                                           " WHERE pid = %s", (pid,)).fetchone() == (True,):
+                    break
+                time.sleep(0.02)
+        first.commit()
+        th.join()
+    finally:
+        first.close()
+    return out
+
+
+def test_same_name_at_once():
+    """Two sessions writing the same unique name at once (collections, users, procedures;
+    rooms: test_rooms.py): the second waits for the first and then gets ThingsDB's error,
+    never PostgreSQL's unique violation (23505)."""
+    with tdbtest.connect("postgres") as c:
+        c.execute("DROP ROLE IF EXISTS tdb_e2e_race")
+        c.execute("CREATE ROLE tdb_e2e_race")
+    cases = [
+        ("@thingsdb", "new_collection('race')", "new_collection('race')",
+         "collection `race` already exists"),
+        ("@thingsdb", "new_collection('race2')", "rename_collection('race', 'race2')",
+         "collection `race2` already exists"),
+        ("@thingsdb", "new_user('tdb_e2e_race')", "new_user('tdb_e2e_race')",
+         "user `tdb_e2e_race` already exists"),
+        ("@:stuff", "new_procedure('race', || 1)", "new_procedure('race', || 2)",
+         "procedure `race` already exists"),
+        ("@thingsdb", "new_procedure('race', || 1)", "new_procedure('race', || 2)",
+         "procedure `race` already exists"),
+        ("@:stuff", "new_procedure('race_b', || 1)", "rename_procedure('race', 'race_b')",
+         "procedure `race_b` already exists"),
+    ]
+    try:
+        for scope, first, second, msg in cases:
+            out = same_name_race(scope, first, second)
+            assert out.get("error") == ("TD054", "lookup_err", msg), (first, second, out)
+    finally:
+        with tdbtest.connect("postgres") as c:
+            c.execute("DROP ROLE IF EXISTS tdb_e2e_race")
+
+
 def timed(fn):
     def run():
         start = time.time()
@@ -464,5 +529,6 @@ t.run(timed(test_mod_type_under_write_flood))
 t.run(timed(test_different_things_do_not_block))
 t.run(timed(test_del_collection_races_insert))
 t.run(timed(test_one_snapshot_per_query))
+t.run(timed(test_same_name_at_once))
 tdbtest.drop_db(DB)
 t.finish()

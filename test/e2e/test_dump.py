@@ -8,8 +8,10 @@ pg_restore, the plain format through psql with ON_ERROR_STOP, a source whose
 stuff and first seeded user were changed or deleted, and that the restored
 database keeps working (ids, tokens, procedures, types, watch).
 
-Not supported: a parallel pg_restore (-j): the extension's tables have
-foreign keys, and parallel workers copy their rows in any order."""
+A parallel pg_restore (-j 2, -j 4, and the directory format) copies the
+tables' rows in any order and at the same time: the restored database must
+be the same (rows, Type indexes, rooms, tasks) and work (procedures, tokens,
+deleting a collection takes its catalog rows along)."""
 import os
 import re
 import subprocess
@@ -58,7 +60,7 @@ STATE_CODE = {
     "@thingsdb": "[collections_info(), users_info(), procedures_info()]",
 }
 TABLES = ["collections", "things", "types", "enums", "procedures", "users", "tokens", "access",
-          "events", "node"]
+          "events", "node", "rooms", "tasks"]
 
 
 def state(db, scopes=STATE_CODE):
@@ -104,6 +106,13 @@ def fill(db):
         nil
     """, "@:shop")
     q(db, "new_procedure('shop_total', || wse(nil)); nil", "@thingsdb")
+    # Rooms and tasks (far in the future: the task worker leaves them alone).
+    q(db, """
+        .lobby = room(); .lobby.set_name('lobby'); .rooms = [room(), .lobby];
+        .later = task(datetime().move('days', 3000), |_t, x| x, [.items[0]]);
+        nil
+    """, "@:shop")
+    q(db, ".t = task(datetime().move('days', 3000), || nil); nil")
     q(db, ".greeting = 'hello'; .list = [1, [2, 3], {x: nil}]; nil")
     return key
 
@@ -111,6 +120,14 @@ def fill(db):
 def round_trip_custom(src, dst, *restore_opts):
     dump = os.path.join(TMP, "%s.dump" % src)
     run(os.path.join(PGBIN, "pg_dump"), "-Fc", "-d", src, "-f", dump)
+    empty_db(dst)
+    run(os.path.join(PGBIN, "pg_restore"), "--exit-on-error", "-d", dst, *restore_opts, dump)
+
+
+def round_trip_dir(src, dst, *restore_opts):
+    dump = os.path.join(TMP, "%s.dir" % src)
+    subprocess.run(["rm", "-rf", dump])
+    run(os.path.join(PGBIN, "pg_dump"), "-Fd", "-j", "2", "-d", src, "-f", dump)
     empty_db(dst)
     run(os.path.join(PGBIN, "pg_restore"), "--exit-on-error", "-d", dst, *restore_opts, dump)
 
@@ -154,6 +171,78 @@ def test_restored_database_works():
     with tdbtest.connect(DST) as c:
         init = c.execute("SELECT tdb_watch(tdb_query('.id()', '@:shop')::bigint, '@:shop')").fetchone()[0]
     assert init["event"] >= last
+
+
+def check_parallel_restore(dst):
+    """What a restored database must do beyond having the same rows."""
+    # The Type index is there and type_info says so.
+    assert q(dst, "type_info('Tag').idx", "@:shop") is True
+    idx = sql(dst, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'thingsdb' AND "
+                   "indexname LIKE 'things_c%_idx'")
+    assert idx == [(1,)], idx
+    assert q(dst, "total('USD')", "@:shop") == 12.5 + 99.0
+    assert q(dst, "[room('lobby').id() == .lobby.id(), .rooms.len(), tasks().len()]",
+             "@:shop") == [True, 2, 1]
+    with tdbtest.connect(dst) as c:
+        c.execute("SELECT tdb_authenticate(%s)", (KEY["key"],))
+        assert c.execute("SELECT tdb_query('.items.len()', '@:shop')").fetchone()[0] == 2
+    # Deleting the collection still takes every row that belongs to it.
+    shop = q(dst, ".id()", "@:shop")
+    q(dst, "del_collection('shop'); nil", "@thingsdb")
+    for table, col in (("things", "collection"), ("types", "collection"),
+                       ("enums", "collection"), ("rooms", "collection"),
+                       ("procedures", "scope_id"), ("tasks", "scope_id")):
+        n = sql(dst, "SELECT count(*) FROM thingsdb.%s WHERE %s = %%s" % (table, col), (shop,))
+        assert n == [(0,)], (table, n)
+    # And deleting a user its tokens and rights.
+    uid = sql(dst, "SELECT id FROM thingsdb.users WHERE name = %s", (ROLE,))[0][0]
+    q(dst, "del_user('%s'); nil" % ROLE, "@thingsdb")
+    for table in ("tokens", "access"):
+        n = sql(dst, "SELECT count(*) FROM thingsdb.%s WHERE user_id = %%s" % table, (uid,))
+        assert n == [(0,)], (table, n)
+
+
+def test_parallel_restore():
+    """pg_restore -j: the tables' rows arrive in any order, at the same time."""
+    before = state(SRC)
+    for how, jobs in (("custom", "2"), ("custom", "4"), ("dir", "2"), ("dir", "4")):
+        (round_trip_custom if how == "custom" else round_trip_dir)(SRC, DST, "-j", jobs)
+        after = state(DST)
+        for k in before:
+            assert before[k] == after[k], "%s -j %s: %s differs:\n%r\n%r" % (
+                how, jobs, k, before[k], after[k])
+        assert sql(DST, "SELECT count(*) FROM thingsdb.seeds") == [(0,)]
+        check_parallel_restore(DST)
+
+
+def test_parallel_restore_orders():
+    """Each table's rows first, and the node's first or last: whatever the order of the
+    workers, the same database (pg_restore -L with a list in that order, one job)."""
+    dump = os.path.join(TMP, "%s.dump" % SRC)
+    run(os.path.join(PGBIN, "pg_dump"), "-Fc", "-d", SRC, "-f", dump)
+    toc = run(os.path.join(PGBIN, "pg_restore"), "-l", dump).stdout.splitlines()
+    data = [ln for ln in toc if " TABLE DATA thingsdb " in ln]
+    rest = [ln for ln in toc if ln not in data]
+    names = [ln.split(" TABLE DATA thingsdb ")[1].split()[0] for ln in data]
+    assert "node" in names and "things" in names, names
+    before = state(SRC)
+    for first in ("node", "things", "access", "types", "rooms", "tasks", "tokens"):
+        for node_last in (False, True):
+            order = [d for d in data if (" %s " % first) in d]
+            order += [d for d in reversed(data) if d not in order]
+            if node_last:
+                order = [d for d in order if " node " not in d] + [d for d in order if " node " in d]
+            listing = os.path.join(TMP, "order.list")
+            with open(listing, "w") as f:
+                f.write("\n".join(rest + order) + "\n")
+            empty_db(DST)
+            run(os.path.join(PGBIN, "pg_restore"), "--exit-on-error", "-d", DST, "-L", listing,
+                dump)
+            after = state(DST)
+            for k in before:
+                assert before[k] == after[k], "%s first, node last %s: %s differs:\n%r\n%r" % (
+                    first, node_last, k, before[k], after[k])
+            assert sql(DST, "SELECT count(*) FROM thingsdb.seeds") == [(0,)]
 
 
 def test_plain_format_round_trip():
@@ -200,7 +289,7 @@ def test_fresh_install_seeds_and_node():
     assert s == [(version,)], (s, version)
     tdbtest.scratch_db(DST)
     assert sql(DST, "SELECT tbl, count(*) FROM thingsdb.seeds GROUP BY 1 ORDER BY 1") == [
-        ("collections", 1), ("users", 1)]
+        ("access", 3), ("collections", 1), ("things", 1), ("users", 1)]
     # Normal operation never collides with the seeds: a new user or
     # collection does not replace them.
     q(DST, "new_collection('shop'); nil", "@thingsdb")
@@ -218,6 +307,7 @@ def main():
         q(SRC, ".greeting = 'hi'; nil")
         for fn in (test_fresh_install_seeds_and_node, test_custom_format_round_trip,
                    test_restored_database_works, test_plain_format_round_trip,
+                   test_parallel_restore, test_parallel_restore_orders,
                    test_deleted_stuff_and_first_user):
             T.run(fn)
     finally:

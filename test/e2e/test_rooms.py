@@ -9,6 +9,7 @@ import os
 import select
 import subprocess
 import sys
+import threading
 import time
 
 import psycopg
@@ -53,6 +54,14 @@ class Session:
 
     def leave(self, *ids):
         return self.conn.execute("SELECT tdb_leave(%s, '@:stuff')", (list(ids),)).fetchone()[0]
+
+    def join_names(self, *names):
+        return self.conn.execute("SELECT tdb_join(%s::text[], '@:stuff')",
+                                 (list(names),)).fetchone()[0]
+
+    def leave_names(self, *names):
+        return self.conn.execute("SELECT tdb_leave(%s::text[], '@:stuff')",
+                                 (list(names),)).fetchone()[0]
 
     def pump(self, wait=0.3):
         select.select([self.conn.fileno()], [], [], wait)
@@ -219,6 +228,160 @@ def test_large_event_by_reference():
 
 
 EX = os.path.join(tdbtest.ROOT, "examples", "events")
+
+
+def test_join_and_leave_by_name():
+    a, b = q(".na = room(); .na.set_name('north'); .nb = room(); .nb.set_name('south');"
+             " .nc = room(); [.na.id(), .nb.id()]")
+    s = Session()
+    try:
+        # Names, ids as text, an unknown name and an unnamed room's id, in one array.
+        assert s.join_names("north", str(b), "west", "") == [a, b, None, None]
+        s.wait_for(2)
+        assert sorted(e["id"] for e in s.events()) == [a, b]
+        q(".na.emit('by name')")
+        s.wait_for(3)
+        assert s.events()[-1]["event"] == "by name" and s.events()[-1]["id"] == a
+        # A renamed room is found by its new name only.
+        q(".na.set_name('up')")
+        assert s.leave_names("north", "up") == [None, a]
+        s.wait_for(4)
+        assert s.events()[-1] == {"room": "leave", "scope": "@:stuff", "id": a}, s.events()
+        joined = s.conn.execute("SELECT array_agg(x) FROM tdb_joined() x").fetchone()[0]
+        assert joined == [b], (joined, a, b)
+        # Mixed in one untyped literal.
+        left = s.conn.execute("SELECT tdb_leave('{south,%d}', '@:stuff')" % a).fetchone()[0]
+        assert left == [b, a], left   # a room that exists gives its id, joined or not
+    finally:
+        s.close()
+
+
+def test_emit_is_no_change():
+    """ThingsDB binds emit as no change: tdb_query_ro and a user with QUERY only may emit."""
+    r = q(".ro = room(); .ro.id()")
+    new_role("rm_reader", "QUERY|JOIN")
+    s = Session()
+    reader = connect_as("rm_reader")
+    try:
+        s.join(r)
+        s.wait_for(1)
+        admin.execute("SELECT tdb_query_ro('.ro.emit(\"ro\", 1)', '@:stuff')")
+        reader.execute("SELECT tdb_query('.ro.emit(\"reader\")', '@:stuff')")
+        s.wait_for(3)
+        assert [e.get("event") for e in s.events()[1:]] == ["ro", "reader"], s.events()
+        # Still no change: the reader cannot write, and tdb_query_ro refuses a thing's emit.
+        try:
+            reader.execute("SELECT tdb_query('.x = 1', '@:stuff')")
+            raise AssertionError("a QUERY-only user changed data")
+        except psycopg.Error as e:
+            assert e.diag.message_detail == "forbidden_err", e
+        try:
+            admin.execute("SELECT tdb_query_ro('.emit(\"watch\")', '@:stuff')")
+            raise AssertionError("tdb_query_ro emitted a watch event")
+        except psycopg.Error as e:
+            assert e.diag.message_detail == "operation_err", e
+        # A read-only transaction cannot send it (no NOTIFY on a standby, no change id): an
+        # error, never an event lost without a word.
+        with psycopg.connect(tdbtest.dsn(DB)) as w:
+            w.execute("SET TRANSACTION READ ONLY")
+            try:
+                w.execute("SELECT tdb_query('.ro.emit(\"lost\")', '@:stuff')")
+                raise AssertionError("emitted in a read-only transaction")
+            except psycopg.Error as e:
+                assert e.diag.message_detail == "operation_err", e
+                assert "read-only" in e.diag.message_primary, e
+        s.pump(0.3)
+        assert len(s.got) == 3, s.got
+    finally:
+        reader.close()
+        s.close()
+
+
+def test_gc_deletes_rooms_only_garbage_held():
+    """tdb_collect_garbage recounts the rooms: one held only by a cycle cut off from the root
+    goes (the joined session gets its delete), one also held by a kept thing stays."""
+    gone, kept, deep = q("""
+        .g = {r: room(), also: room(), in_list: [room()]}; .g.self = .g;
+        .kept = [.g.also];
+        [.g.r.id(), .g.also.id(), .g.in_list[0].id()]
+    """)
+    s = Session()
+    try:
+        assert s.join(gone, kept, deep) == [gone, kept, deep]
+        s.wait_for(3)
+        q(".del('g')")                      # the cycle keeps its counts above zero
+        s.pump(0.3)
+        assert len(s.got) == 3, s.got
+        refs = dict(admin.execute("SELECT id, refs FROM thingsdb.rooms WHERE id = ANY(%s)",
+                                  ([gone, kept, deep],)).fetchall())
+        assert refs == {gone: 1, kept: 2, deep: 1}, refs
+        assert admin.execute("SELECT tdb_collect_garbage('stuff')").fetchone()[0] == 1
+        s.wait_for(5)
+        deleted = sorted(e["id"] for e in s.events() if e["room"] == "delete")
+        assert deleted == sorted([gone, deep]), s.events()
+        refs = dict(admin.execute("SELECT id, refs FROM thingsdb.rooms WHERE id = ANY(%s)",
+                                  ([gone, kept, deep],)).fetchall())
+        assert refs == {kept: 1}, refs
+        assert s.conn.execute("SELECT array_agg(x) FROM tdb_joined() x").fetchone()[0] == [kept]
+        # The kept room still counts right: its last reference takes it.
+        q(".kept = []")
+        s.wait_for(6)
+        assert s.events()[-1] == {"room": "delete", "scope": "@:stuff", "id": kept}, s.events()
+    finally:
+        s.close()
+
+
+def name_race(first_code, second_code, end_first):
+    """Runs first_code in an open transaction, then second_code in another session (which
+    waits on the name), ends the first with end_first; returns the second's result or error."""
+    first = psycopg.connect(tdbtest.dsn(DB))
+    out = {}
+    try:
+        first.execute("SELECT tdb_query(%s, '@:stuff')", (first_code,))
+        pid_box = {}
+
+        def second():
+            with psycopg.connect(tdbtest.dsn(DB), autocommit=True) as c:
+                pid_box["pid"] = c.info.backend_pid
+                try:
+                    out["result"] = c.execute("SELECT tdb_query(%s, '@:stuff')",
+                                              (second_code,)).fetchone()[0]
+                except psycopg.Error as e:
+                    out["error"] = (e.sqlstate, e.diag.message_detail, e.diag.message_primary)
+
+        t = threading.Thread(target=second)
+        t.start()
+        # Until the second session waits for the first (a lock), or ended already.
+        while t.is_alive():
+            pid = pid_box.get("pid")
+            if pid and admin.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity"
+                                     " WHERE pid = %s", (pid,)).fetchone() == (True,):
+                break
+            time.sleep(0.02)
+        getattr(first, end_first)()
+        t.join()
+    finally:
+        first.close()
+    return out
+
+
+def test_same_room_name_at_once():
+    """Two sessions naming rooms the same at once: the second gets ThingsDB's error once the
+    first commits (never a unique violation), and the name once the first rolls back."""
+    q(".ra = room(); .rb = room(); nil")
+    # set_name on stored rooms.
+    out = name_race(".ra.set_name('race')", ".rb.set_name('race')", "commit")
+    assert "error" in out, out
+    assert out["error"][1] == "lookup_err" and out["error"][2] == "room `race` already exists", out
+    # New rooms named in the query that stores them.
+    out = name_race(".n1 = room(); .n1.set_name('fresh')", ".n2 = room(); .n2.set_name('fresh')",
+                    "commit")
+    assert out.get("error") and out["error"][2] == "room `fresh` already exists", out
+    assert q("[room('fresh') == .n1, .has('n2')]") == [True, False]
+    # The first rolls back: the second names its room.
+    out = name_race(".ra.set_name('free')", ".rb.set_name('free'); .rb.name()", "rollback")
+    assert out == {"result": "free"}, out
+    assert q("[.ra.name(), .rb.name()]") == ["race", "free"]
 
 
 def read_line(p, buf, timeout=15):

@@ -184,3 +184,36 @@ TEST(Rooms, RestrictionAcceptsRooms) {
 }
 
 }  // namespace
+
+// ThingsDB v1 binds a room's emit as no change: a read-only run (tdb_query_ro, tdb_call_ro)
+// may emit, and a procedure that only emits has no side effects. A thing's emit (watch
+// events) is still a change, found when it runs.
+TEST(Rooms, EmitIsNoChange) {
+    q(".ro = room(); .other = {};");
+    auto ro = [](const std::string& code) {
+        std::vector<std::pair<uint64_t, std::string>> jobs;
+        tdb::QueryRequest req;
+        req.scope = "@:stuff";
+        req.code = code;
+        req.read_only = "tdb_query_ro() is read-only; use tdb_query()";
+        req.jobs_out = &jobs;
+        try {
+            tdb::run_query(storage(), req);
+        } catch (const tdb::Error& e) {
+            return std::string("error: ") + e.msg();
+        }
+        size_t n = 0;
+        for (auto& j : jobs) n += (j.first & tdb::kRoomJob) ? 1 : 0;
+        return std::to_string(n);
+    };
+    EXPECT_EQ(ro(".ro.emit('a'); .ro.emit(2, 'b', .other); 1"), "2");
+    EXPECT_EQ(ro("r = .ro; r.emit('c')"), "1");
+    EXPECT_EQ(ro("[.ro].map(|r| r.emit('d'))"), "1");
+    EXPECT_EQ(ro(".emit('on a thing')"),
+              "error: the query changes data but tdb_query_ro() is read-only; use tdb_query()");
+    EXPECT_EQ(ro(".ro.emit('e'); .x = 1"),
+              "error: the query changes data but tdb_query_ro() is read-only; use tdb_query()");
+    EXPECT_EQ(qk("new_procedure('shout', |m| .ro.emit('m', m)); "
+                 "procedure_info('shout').load().with_side_effects"),
+              "false");
+}

@@ -329,7 +329,7 @@ constexpr MethodDef kMethods[] = {
     {VT::Future, {"else", m_future_else, FN_ANY_SCOPE}},
     {VT::Future, {"then", m_future_then, FN_ANY_SCOPE}},
     // Room (fn/room.cpp)
-    {VT::Room, {"emit", m_room_emit, FN_ANY_SCOPE | FN_CHANGE}},
+    {VT::Room, {"emit", m_room_emit, FN_ANY_SCOPE}},
     {VT::Room, {"id", m_room_id, FN_ANY_SCOPE}},
     {VT::Room, {"name", m_room_name, FN_ANY_SCOPE}},
     {VT::Room, {"set_name", m_room_set_name, FN_ANY_SCOPE | FN_CHANGE}},

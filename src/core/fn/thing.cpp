@@ -505,7 +505,10 @@ Value m_thing_emit(Query& q, Value* self, Args& a) {
     args.reserve(static_cast<size_t>(a.size() - 1));
     for (int i = 1; i < a.size(); ++i) args.push_back(a.eval(i));
     Thing* t = self->thing();
-    if (records_jobs(t)) q.add_job(t->id, job_event(q, event, args));
+    if (records_jobs(t)) {
+        q.set_change(true);  // the parser does not count `emit` (a room's is no change)
+        q.add_job(t->id, job_event(q, event, args));
+    }
     return Value::nil();
 }
 

@@ -103,6 +103,10 @@ bool node_changes(const Node* n) {
             return d && (d->flags & FN_CHANGE);
         }
         case NK::Method:
+            // A room's emit is no change (ThingsDB v1: an event, not a change), so a query
+            // that only emits runs read-only too; a thing's emit (watch events) makes its
+            // query a change when it runs (m_thing_emit).
+            if (interned(n->name) == "emit") return false;
             // A list or set method called right on a variable does not make
             // the query a change, as ThingsDB binds push, pop, ...: on a
             // stored list or set it then fails unless something else does.

@@ -170,6 +170,9 @@ constexpr PlanDef kPlans[] = {
     {Plan::INSERT_USER,
      "INSERT INTO thingsdb.users (name, created_at) VALUES ($1, $2) RETURNING " USER_COLUMNS, 2,
      {TEXTOID, INT8OID}, 0},
+    // What the foreign keys of tokens and access would do (see the install script).
+    {Plan::KEY_SHARE_USER, "SELECT 1 FROM thingsdb.users WHERE id = $1 FOR KEY SHARE", 1,
+     {INT8OID}, 0},
     {Plan::DELETE_USER, "DELETE FROM thingsdb.users WHERE id = $1", 1, {INT8OID}, 0},
     {Plan::RENAME_USER, "UPDATE thingsdb.users SET name = $2 WHERE id = $1", 2,
      {INT8OID, TEXTOID}, 0},

@@ -55,6 +55,7 @@ enum class Plan {
     USER_BY_NAME,
     USER_BY_ID,
     INSERT_USER,
+    KEY_SHARE_USER,
     DELETE_USER,
     RENAME_USER,
     TOKENS,

@@ -8,6 +8,7 @@
 #include "pg/bridge.h"
 #include "pg/storage/epochs.h"
 #include "pg/storage/plans.h"
+#include "pg/storage/rerun.h"
 
 namespace tdb::pg {
 
@@ -49,7 +50,7 @@ std::vector<ProcedureRow> PgStorage::procedures(uint64_t scope_id) {
 }
 
 void PgStorage::insert_procedure(const ProcedureRow& row) {
-    pg_call([&] {
+    write_unique_name([&] {
         Datum args[4] = {Int64GetDatum(row.scope_id), text_datum(row.name),
                          text_datum(row.definition), Int64GetDatum(row.created_at)};
         exec_plan(Plan::PROC_INSERT, args);
@@ -72,7 +73,7 @@ void PgStorage::update_procedure(const ProcedureRow& row) {
 
 void PgStorage::rename_procedure(uint64_t scope_id, std::string_view name,
                                  std::string_view new_name) {
-    pg_call([&] {
+    write_unique_name([&] {
         Datum args[3] = {Int64GetDatum(scope_id), text_datum(name), text_datum(new_name)};
         exec_plan(Plan::PROC_RENAME, args);
         pfree(DatumGetPointer(args[1]));

@@ -52,6 +52,18 @@ void add_unique(std::vector<uint64_t>& v, uint64_t x) {
 
 bool rerun_active() { return depth == 1; }
 
+void unique_write_failed(const PgError& error) {
+    const ErrorData* e = error.edata();
+    if (!e || e->sqlerrcode != ERRCODE_UNIQUE_VIOLATION) throw error;
+    if (rerun_active()) throw RerunSignal();
+    pg_call([] {
+        ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                        errmsg("could not serialize access due to a concurrent write of the "
+                               "same name")));
+    });
+    throw error;
+}
+
 RerunLocks& rerun_taken() { return taken; }
 RerunLocks& rerun_ahead() { return ahead; }
 

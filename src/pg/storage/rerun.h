@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "pg/bridge.h"
+
 namespace tdb::pg {
 
 // Thrown by the storage when the attempt must end and run again with the locks it needs taken
@@ -40,6 +42,24 @@ struct RerunLocks {
 
 // Whether the running call can run again (an attempt of run_entry's loop is running).
 bool rerun_active();
+
+// After a write of a unique name (a collection's, user's, procedure's or room's) failed: a
+// unique violation (23505) means another transaction took the name since this call's
+// snapshot (the index waited for it to commit). The call runs again on a new snapshot
+// (RerunSignal), where the core's own check finds the name and gives ThingsDB's error;
+// without attempts (REPEATABLE READ, a nested call) it is a serialization failure (40001).
+// Any other error is thrown again as it is.
+[[noreturn]] void unique_write_failed(const PgError& e);
+
+// Runs f (SPI work, as pg_call does) that writes a unique name.
+template <typename F>
+void write_unique_name(const F& f) {
+    try {
+        pg_call([&] { f(); });
+    } catch (const PgError& e) {
+        unique_write_failed(e);
+    }
+}
 
 // What the running attempt locked so far, and what the next attempt takes first.
 RerunLocks& rerun_taken();

@@ -5,6 +5,7 @@
 
 #include "pg/bridge.h"
 #include "pg/storage/plans.h"
+#include "pg/storage/rerun.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -68,7 +69,7 @@ bool PgStorage::find_room_by_name(uint64_t coll, std::string_view name, RoomRow&
 }
 
 void PgStorage::set_room_name(uint64_t coll, uint64_t id, std::string_view name) {
-    pg_call([&] {
+    write_unique_name([&] {
         Datum args[3] = {Int64GetDatum(coll), Int64GetDatum(id),
                          name.empty() ? 0 : text_datum(name)};
         char nulls[4] = {' ', ' ', name.empty() ? 'n' : ' ', 0};
@@ -91,8 +92,9 @@ std::vector<uint64_t> PgStorage::write_rooms(uint64_t coll, const std::vector<Ro
             deltas.push_back(w[i].refs_delta);
         }
     }
+    if (!fresh.empty()) key_share_owner_collection(coll);
     if (!fresh.empty())
-        pg_call([&] {
+        write_unique_name([&] {
             int n = static_cast<int>(fresh.size());
             Datum args[4] = {Int64GetDatum(coll), int8_array(fresh_ids.data(), n),
                              name_array(w, fresh), int8_array(fresh_refs.data(), n)};

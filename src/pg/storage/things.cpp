@@ -179,6 +179,12 @@ bool PgStorage::key_share_collection(uint64_t coll, bool nowait) {
     return found;
 }
 
+void PgStorage::key_share_owner_collection(uint64_t coll) {
+    bool rows_held = rerun_active() && !rerun_taken().rows.empty();
+    if (!key_share_collection(coll, rows_held))
+        raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
+}
+
 std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<ThingWrite>& w) {
     return write_rows(coll, w, nullptr);
 }
@@ -470,7 +476,7 @@ CollectionRow PgStorage::create_collection(std::string_view name) {
     uint64_t id = new_thing_id();
     int64_t created_at = static_cast<int64_t>(now());
     CollectionRow row;
-    pg_call([&] {
+    write_unique_name([&] {
         Datum args[3] = {Int64GetDatum(id), text_datum(name), Int64GetDatum(created_at)};
         if (exec_plan(Plan::INSERT_COLLECTION, args) != 1)
             elog(ERROR, "thingsdb: could not create collection");
@@ -495,7 +501,7 @@ void PgStorage::delete_collection(uint64_t id) {
 
 void PgStorage::rename_collection(uint64_t id, std::string_view name) {
     catalog_cache_flush();  // at once; the trigger tells the other backends
-    pg_call([&] {
+    write_unique_name([&] {
         Datum args[2] = {Int64GetDatum(id), text_datum(name)};
         exec_plan(Plan::RENAME_COLLECTION, args);
         pfree(DatumGetPointer(args[1]));

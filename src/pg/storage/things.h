@@ -134,6 +134,12 @@ private:
                                      std::vector<StoredThing>* dropped,
                                      bool* by_statements = nullptr);
     bool key_share_collection(uint64_t coll, bool nowait = false);
+    // Before a row that belongs to a collection (a Type, an enum, a room) is inserted: the
+    // collection's row FOR KEY SHARE, in the lock order of write_things; lookup_err when the
+    // collection is gone. The tables have no foreign keys (pg_restore -j, install script).
+    void key_share_owner_collection(uint64_t coll);
+    // The same for a row that belongs to a user (a token, a right).
+    void key_share_owner_user(uint64_t user_id);
     uint32_t access_mask_uncached(uint64_t scope_id, uint64_t user_id);
     bool find_collection_uncached(bool by_name, std::string_view name, uint64_t id,
                                   CollectionRow& out);

@@ -79,6 +79,7 @@ std::vector<CatalogRow> PgStorage::load_types(uint64_t coll) {
     return load_rows(Plan::LOAD_TYPES, coll);
 }
 void PgStorage::save_type(uint64_t coll, const CatalogRow& row) {
+    key_share_owner_collection(coll);
     save_row(Plan::SAVE_TYPE, coll, row);
 }
 void PgStorage::delete_type(uint64_t coll, uint32_t id) { delete_row(Plan::DELETE_TYPE, coll, id); }
@@ -86,6 +87,7 @@ std::vector<CatalogRow> PgStorage::load_enums(uint64_t coll) {
     return load_rows(Plan::LOAD_ENUMS, coll);
 }
 void PgStorage::save_enum(uint64_t coll, const CatalogRow& row) {
+    key_share_owner_collection(coll);
     save_row(Plan::SAVE_ENUM, coll, row);
 }
 void PgStorage::delete_enum(uint64_t coll, uint32_t id) { delete_row(Plan::DELETE_ENUM, coll, id); }

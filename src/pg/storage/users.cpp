@@ -4,11 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "core/api/error.h"
 #include "pg/auth.h"
 #include "pg/bridge.h"
 #include "pg/storage/catalog_cache.h"
 #include "pg/storage/things.h"
 #include "pg/storage/plans.h"
+#include "pg/storage/rerun.h"
 #include "pg/watches.h"
 
 extern "C" {
@@ -46,7 +48,7 @@ std::vector<UserRow> to_users(const std::vector<RawUser>& raw) {
 std::vector<UserRow> query_users(Plan id, Datum* values) {
     RawUser* rows = nullptr;
     uint64 n = 0;
-    pg_call([&] {
+    write_unique_name([&] {  // INSERT_USER writes a name; the reads fail no other way
         n = exec_plan(id, values);
         rows = static_cast<RawUser*>(palloc0(sizeof(RawUser) * (n ? n : 1)));
         for (uint64 i = 0; i < n; i++)
@@ -111,6 +113,18 @@ UserRow PgStorage::create_user(std::string_view name) {
     return query_users(Plan::INSERT_USER, v).at(0);
 }
 
+void PgStorage::key_share_owner_user(uint64_t user_id) {
+    bool found = false;
+    pg_call([&] {
+        Datum v[1] = {Int64GetDatum(static_cast<int64>(user_id))};
+        found = exec_plan(Plan::KEY_SHARE_USER, v) == 1;
+        SPI_freetuptable(SPI_tuptable);
+    });
+    // Deleted by a transaction that committed since the call found the user.
+    if (!found)
+        raisef(LOOKUP_ERR, "`user:%llu` not found", static_cast<unsigned long long>(user_id));
+}
+
 void PgStorage::delete_user(uint64_t id) {
     watches_rights_changed();
     Datum v[1] = {Int64GetDatum(static_cast<int64>(id))};
@@ -120,7 +134,7 @@ void PgStorage::delete_user(uint64_t id) {
 void PgStorage::rename_user(uint64_t id, std::string_view name) {
     watches_rights_changed();
     Datum v[2];
-    pg_call([&] {
+    write_unique_name([&] {
         v[0] = Int64GetDatum(static_cast<int64>(id));
         v[1] = text_datum(name);
         exec_plan(Plan::RENAME_USER, v);
@@ -159,6 +173,7 @@ std::string PgStorage::create_token(uint64_t user_id, int64_t expiration,
     Datum v[6];
     char nulls[7] = "      ";
     if (!expiration) nulls[4] = 'n';
+    key_share_owner_user(user_id);
     pg_call([&] {
         v[0] = bytea_datum(hash);
         v[1] = Int64GetDatum(static_cast<int64>(user_id));
@@ -246,6 +261,7 @@ void PgStorage::set_access(uint64_t scope_id, uint64_t user_id, uint32_t mask) {
     Datum v[3] = {Int64GetDatum(static_cast<int64>(user_id)),
                   Int64GetDatum(static_cast<int64>(scope_id)),
                   Int32GetDatum(static_cast<int32>(mask))};
+    if (mask) key_share_owner_user(user_id);
     pg_call([&] { exec_plan(mask ? Plan::SET_ACCESS : Plan::DELETE_ACCESS, v); });
 }
 

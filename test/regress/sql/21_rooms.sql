@@ -90,16 +90,49 @@ SELECT tdb_leave(ARRAY[:a, 12345]::bigint[]) = jsonb_build_array(:a, null) AS le
 SELECT rooms = ARRAY[:b]::bigint[] AS joined_rooms FROM my_rooms;
 SELECT tdb_leave(ARRAY[:b]::bigint[]) = jsonb_build_array(:b) AS left;
 SELECT rooms FROM my_rooms;
+-- By name as well as by id: an element of a text array is a room id (digits) or a name; an
+-- unknown name is null as an unknown id is.
+SELECT tdb_join(ARRAY['A', 'nope', :'b', NULL]) = jsonb_build_array(:a, null, :b, null) AS joined;
+SELECT rooms = ARRAY[:a, :b]::bigint[] AS joined_rooms FROM my_rooms;
+SELECT tdb_leave('{A,nope}') = jsonb_build_array(:a, null) AS left;
+SELECT tdb_leave(ARRAY['a', 'B']::varchar[]) AS unknown_names;
+SELECT tdb_leave(ARRAY[:b]::int[]) = jsonb_build_array(:b) AS left;
+SELECT tdb_join(ARRAY['-1', '', '0', '007x']) AS no_rooms;
+SELECT rooms FROM my_rooms;
 -- A thing id is no room.
 SELECT tdb_join(ARRAY[tdb_query('.id()')::bigint]) AS not_a_room;
 ROLLBACK;
 SELECT tdb_join('{}'::bigint[]);
 SELECT tdb_join(NULL);
+SELECT tdb_join('{}');
+SELECT tdb_join(1);
+SELECT tdb_join(ARRAY[1.5]);
+SELECT tdb_join(ARRAY[[1], [2]]);
 SELECT tdb_join(ARRAY[1]::bigint[], '@thingsdb');
 SELECT tdb_join(ARRAY[1]::bigint[], '@:no_such');
 SELECT tdb_join(ARRAY[1]::bigint[], 'bad');
 SELECT count(*) AS joined FROM tdb_joined();
 SELECT tdb_query('.a.emit("nobody joined")') AS emitted;
+
+-- emit is no change (ThingsDB binds it so): tdb_query_ro may emit; a read-only transaction
+-- cannot send the event (no change id, no NOTIFY on a standby) and says so.
+SELECT tdb_query_ro('.a.emit("from a reader"); "sent"');
+BEGIN READ ONLY;
+SELECT tdb_query('.a.emit("lost")');
+ROLLBACK;
+
+-- The garbage collector counts the rooms again: rooms held only by a cycle cut off from
+-- the root go with it (in a property or a list), a room also held by a kept thing stays.
+SELECT tdb_query('.gc = {r: room(), l: [room()], k: room()}; .gc.me = .gc; .gc.r.set_name("gc_r");
+                  .gc.k.set_name("gc_k"); .gc_keep = [.gc.k]; .del("gc"); nil');
+SELECT name, refs FROM room_rows WHERE name LIKE 'gc_%' ORDER BY name;
+SET client_min_messages = warning;
+SELECT tdb_collect_garbage('rooms') AS swept;
+RESET client_min_messages;
+SELECT name, refs FROM room_rows WHERE name LIKE 'gc_%' ORDER BY name;
+SELECT tdb_query('room("gc_r")');
+SELECT tdb_query('.gc_keep = []; nil');
+SELECT count(*) AS gc_rooms_left FROM room_rows WHERE name LIKE 'gc_%';
 
 -- The collection takes its rooms along.
 SELECT tdb_query('del_collection("rooms")', '@thingsdb');
