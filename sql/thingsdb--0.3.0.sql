@@ -73,7 +73,7 @@ SELECT id, id, 1, '{}' FROM coll;
 -- [[name, value, member id], ...], "next_mid", "methods"}. Instances are
 -- rows of thingsdb.things with their type_id. modified_at NULL: never.
 CREATE TABLE thingsdb.types (
-    collection bigint NOT NULL REFERENCES thingsdb.collections (id) ON DELETE CASCADE,
+    collection bigint NOT NULL,
     type_id int NOT NULL,
     name text NOT NULL,
     created_at bigint NOT NULL,
@@ -82,7 +82,7 @@ CREATE TABLE thingsdb.types (
     PRIMARY KEY (collection, type_id)
 );
 CREATE TABLE thingsdb.enums (
-    collection bigint NOT NULL REFERENCES thingsdb.collections (id) ON DELETE CASCADE,
+    collection bigint NOT NULL,
     enum_id int NOT NULL,
     name text NOT NULL,
     created_at bigint NOT NULL,
@@ -237,7 +237,7 @@ CREATE TABLE thingsdb.users (
 -- characters (to tell tokens apart in user_info).
 CREATE TABLE thingsdb.tokens (
     key_hash bytea PRIMARY KEY,
-    user_id bigint NOT NULL REFERENCES thingsdb.users (id) ON DELETE CASCADE,
+    user_id bigint NOT NULL,
     key_hint text NOT NULL,
     created_at bigint NOT NULL,
     expiration bigint,                    -- seconds since the Unix epoch; NULL: never
@@ -246,7 +246,7 @@ CREATE TABLE thingsdb.tokens (
 CREATE INDEX tokens_user_idx ON thingsdb.tokens (user_id);
 -- Rights: scope_id 0 is @thingsdb, -1 is @node, any other a collection's id.
 CREATE TABLE thingsdb.access (
-    user_id bigint NOT NULL REFERENCES thingsdb.users (id) ON DELETE CASCADE,
+    user_id bigint NOT NULL,
     scope_id bigint NOT NULL,
     mask int NOT NULL CHECK (mask > 0),
     PRIMARY KEY (user_id, scope_id)
@@ -393,40 +393,8 @@ COMMENT ON FUNCTION tdb_procedures(text) IS
 -- the commit (a thing unreachable at the mark must not be made reachable
 -- again by thing(id)); it is taken per call, so the caller should commit
 -- soon after.
--- The mark: the ids reachable from the root and the enum members' values.
--- Each step of the recursion looks the new ids up by the primary key (a
--- nested loop: the cost follows the things reached, whatever the depth of
--- the graph; a hash join would hash the whole collection again on every step
--- once it no longer fits work_mem); the UNION keeps the reached ids in a hash
--- table. Its plan has no use for JIT.
-CREATE FUNCTION thingsdb.gc_reach(coll bigint)
-RETURNS SETOF bigint
-LANGUAGE sql STABLE ROWS 100000
-SET search_path = pg_catalog, pg_temp
-SET enable_hashjoin = off
-SET enable_mergejoin = off
-SET jit = off
-AS $$
-    WITH RECURSIVE reach(id) AS (
-        SELECT coll
-        UNION
-        SELECT jsonb_path_query(e.definition, 'lax $.members[*][1]."#"')::text::bigint
-        FROM thingsdb.enums e WHERE e.collection = coll
-        UNION
-        SELECT ref.id
-        FROM reach
-        JOIN thingsdb.things t ON t.collection = coll AND t.id = reach.id,
-        LATERAL (
-            SELECT jsonb_path_query(t.props, 'strict $.*.**."#"')::text::bigint AS id
-            UNION ALL
-            SELECT jsonb_path_query(t.props, 'strict $.*.**."!s"[*]')::text::bigint
-        ) AS ref
-    )
-    SELECT id FROM reach
-$$;
-REVOKE ALL ON FUNCTION thingsdb.gc_reach(bigint) FROM PUBLIC;
-COMMENT ON FUNCTION thingsdb.gc_reach(bigint) IS
-'the mark of thingsdb.collect_garbage: the ids of the things of a collection reachable from its root or an enum member''s value';
+-- The mark is thingsdb.gc_reach, defined after the tasks table (below): it
+-- starts from the root, the enum members' values and the tasks' arguments.
 
 CREATE FUNCTION thingsdb.collect_garbage(coll bigint)
 RETURNS bigint
@@ -735,7 +703,7 @@ COMMENT ON SEQUENCE thingsdb.events_pruned_seq IS 'the highest change id pruned 
 -- counts references to things, and the row goes when it drops to 0 (the
 -- sessions that joined get a delete event). name is unique per collection.
 CREATE TABLE thingsdb.rooms (
-    collection bigint NOT NULL REFERENCES thingsdb.collections (id) ON DELETE CASCADE,
+    collection bigint NOT NULL,
     id bigint NOT NULL,
     name text,
     refs bigint NOT NULL,
@@ -839,9 +807,14 @@ REVOKE ALL ON FUNCTION tdb_run_due_task() FROM PUBLIC;
 COMMENT ON FUNCTION tdb_run_due_task() IS
 'runs one due task of this database as its owner, in the caller''s transaction (the task worker calls it once per transaction): the task''s id, or NULL when none is due';
 
--- Things a task keeps as arguments are reachable: the mark of the garbage
--- collector starts from them too.
-CREATE OR REPLACE FUNCTION thingsdb.gc_reach(coll bigint)
+-- The mark of the garbage collector: the ids reachable from the root, the enum
+-- members' values and the things a task keeps as arguments. Each step of the
+-- recursion looks the new ids up by the primary key (a nested loop: the cost
+-- follows the things reached, whatever the depth of the graph; a hash join
+-- would hash the whole collection again on every step once it no longer fits
+-- work_mem); the UNION keeps the reached ids in a hash table. Its plan has no
+-- use for JIT.
+CREATE FUNCTION thingsdb.gc_reach(coll bigint)
 RETURNS SETOF bigint
 LANGUAGE sql STABLE ROWS 100000
 SET search_path = pg_catalog, pg_temp
@@ -872,6 +845,7 @@ AS $$
     )
     SELECT id FROM reach
 $$;
+REVOKE ALL ON FUNCTION thingsdb.gc_reach(bigint) FROM PUBLIC;
 COMMENT ON FUNCTION thingsdb.gc_reach(bigint) IS
 'the mark of thingsdb.collect_garbage: the ids of the things of a collection reachable from its root, an enum member''s value or a task''s arguments';
 
@@ -891,11 +865,6 @@ COMMENT ON FUNCTION thingsdb.gc_reach(bigint) IS
 --     dump's node row removes the placeholders left. A worker takes a lock on
 --     thingsdb.seeds before it replaces any, so two workers never replace the
 --     same placeholder nor wait for each other's rows in opposite orders.
-ALTER TABLE thingsdb.types DROP CONSTRAINT types_collection_fkey;
-ALTER TABLE thingsdb.enums DROP CONSTRAINT enums_collection_fkey;
-ALTER TABLE thingsdb.rooms DROP CONSTRAINT rooms_collection_fkey;
-ALTER TABLE thingsdb.tokens DROP CONSTRAINT tokens_user_id_fkey;
-ALTER TABLE thingsdb.access DROP CONSTRAINT access_user_id_fkey;
 
 -- seeds: (tbl, id, sub) is the key of the placeholder in its table:
 -- collections (id), things (collection, id), users (id), access (user_id,
