@@ -60,11 +60,7 @@ TDB_PG_FUNCTION(tdb_watch) {
         call.storage.renew_snapshot();  // the state as of change_id: after the wait for the lock
         int64_t change_id = last_change_id();
         init = tdb::watch_init(call.storage, scope, static_cast<uint64_t>(id), change_id);
-        WatchOwner owner;
-        owner.user_id = who.user_id;
-        owner.admin = who.admin;
-        owner.token_hash = session_token_hash();
-        if (owner.token_hash.empty()) owner.role_name = who.name;
+        WatchOwner owner = session_watch_owner(who);
         channel = session_channel(retired);
         watch_add(channel, static_cast<uint64_t>(id), scope_id_of(call.storage, scope), owner);
     });

@@ -139,11 +139,7 @@ Datum join_or_leave(FunctionCallInfo fcinfo, Op op) {
         // As tdb_watch: no room event commits between this and the moment the LISTEN is
         // active (this transaction's commit).
         if (op == Op::JOIN) lock_commits(true);
-        WatchOwner owner;
-        owner.user_id = who.user_id;
-        owner.admin = who.admin;
-        owner.token_hash = session_token_hash();
-        if (owner.token_hash.empty()) owner.role_name = who.name;
+        WatchOwner owner = session_watch_owner(who);
         channel = session_channel(retired);
         for (size_t i = 0; i < keys.size(); ++i) {
             call.storage.check_interrupts();

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "pg/auth.h"
 #include "pg/bridge.h"
 
 extern "C" {
@@ -35,6 +36,15 @@ extern "C" {
 }
 
 namespace tdb::pg {
+
+WatchOwner session_watch_owner(const Identity& who) {
+    WatchOwner owner;
+    owner.user_id = who.user_id;
+    owner.admin = who.admin;
+    owner.token_hash = session_token_hash();
+    if (owner.token_hash.empty()) owner.role_name = who.name;
+    return owner;
+}
 
 namespace {
 

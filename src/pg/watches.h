@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/api/access.h"
+
 namespace tdb::pg {
 
 // Who a watch was granted to, as CallContext resolved it.
@@ -18,6 +20,10 @@ struct WatchOwner {
     std::string role_name;   // the role the identity came from; empty with a token
     std::string token_hash;  // the session's token, or empty
 };
+
+// The owner of a watch or a room membership this session starts now: the call's identity and
+// the session's token (auth.h), what the commit re-checks them against.
+WatchOwner session_watch_owner(const Identity& who);
 
 // Called by every write of rights, users, tokens or collections (PgStorage): the commit of
 // this transaction re-checks the watches (notify.cpp), also when it has no events.
