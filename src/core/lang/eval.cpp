@@ -212,7 +212,7 @@ Value Query::call(const Value& closure, const Value* args, int n) {
         if (i >= n)
             vars.push_back({name, slot, prev, Value()});
         else if (args[i].is(VT::List) && args[i].list()->tuple)
-            vars.push_back({name, slot, prev, make_list(args[i].list()->items)});
+            vars.push_back({name, slot, prev, make_list(args[i].list()->items())});
         else
             vars.push_back({name, slot, prev, args[i]});
     }
@@ -454,8 +454,8 @@ Value Query::eval_node(const Node* n) {
             check_list_size(n->kids.size());
             auto* l = new ListObj();
             Value out = Value::obj(VT::List, l);
-            l->items.reserve(n->kids.size());
-            for (const Node* k : n->kids) l->items.push_back(assignable(eval(k), nullptr, true));
+            l->items().reserve(n->kids.size());
+            for (const Node* k : n->kids) l->items().push_back(assignable(eval(k), nullptr, true));
             return out;
         }
         case NK::Instance:
@@ -569,7 +569,7 @@ Value Query::eval_assign(const Node* n) {
             return r;
         }
         v = binary(n->op, *cur, v);
-        if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items);
+        if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items());
         *cur = v;
         return v;
     }
@@ -577,7 +577,7 @@ Value Query::eval_assign(const Node* n) {
     // its own copy of a list or set a thing holds (ti_val_make_variable):
     // `x = .list; x.push(1)` changes x only.
     if (v.is(VT::List) && (v.list()->tuple || v.list()->owner.thing)) {
-        v = make_list(v.list()->items);
+        v = make_list(v.list()->items());
     } else if (v.is(VT::Set) && v.set()->owner.thing) {
         auto* s = new SetObj();
         for (auto& t : v.set()->items) s->add(t.get());
@@ -734,10 +734,10 @@ Value Query::eval_for(const Node* n) {
     switch (it.type()) {
         case VT::List: {
             InUse lock(&it.list()->in_use);
-            auto& items = it.list()->items;
+            auto& items = it.list()->items();
             for (size_t i = 0; i < items.size(); ++i) {
                 Value item = items[i];
-                if (item.is(VT::List) && item.list()->tuple) item = make_list(item.list()->items);
+                if (item.is(VT::List) && item.list()->tuple) item = make_list(item.list()->items());
                 if (!step(std::move(item),
                           slot1 >= 0 ? Value::integer(static_cast<int64_t>(i)) : Value()))
                     break;
