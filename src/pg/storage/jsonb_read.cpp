@@ -208,11 +208,11 @@ public:
 
     // The container at p (avail bytes): its begin event and a level to walk, or one call
     // for a reference; an array of the top level may go to the builder as a JsonbList.
-    void open(const char* p, size_t avail);
+    void enter(const char* p, size_t avail);
     // The value of JEntry je at [start, start + len) of level l's data.
-    void value(const Level& l, uint32_t je, uint32_t start, uint32_t len);
+    void element(const Level& l, uint32_t je, uint32_t start, uint32_t len);
     // Walks the levels opened until none is left.
-    void run();
+    void drain();
     // The level of the container at p, checked (no event).
     Level level(const char* p, size_t avail) const;
 
@@ -249,7 +249,7 @@ Level Walker::level(const char* p, size_t avail) const {
     return l;
 }
 
-void Walker::open(const char* p, size_t avail) {
+void Walker::enter(const char* p, size_t avail) {
     Level l = level(p, avail);
     if (l.object && l.count == 1 && !stack_.empty()) {
         // A reference {"#": id}, the most frequent nested object (a
@@ -290,7 +290,7 @@ void Walker::open(const char* p, size_t avail) {
     stack_.push_back(l);
 }
 
-void Walker::value(const Level& l, uint32_t je, uint32_t start, uint32_t len) {
+void Walker::element(const Level& l, uint32_t je, uint32_t start, uint32_t len) {
     if (static_cast<size_t>(end_ - l.data) < static_cast<size_t>(start) + len) bad_props();
     const char* p = l.data + start;
     switch (je & JENTRY_TYPEMASK) {
@@ -313,7 +313,7 @@ void Walker::value(const Level& l, uint32_t je, uint32_t start, uint32_t len) {
             if ((je & JENTRY_TYPEMASK) == JENTRY_ISNUMERIC)
                 decode_numeric(p + pad, len - pad, b_);
             else
-                open(p + pad, len - pad);
+                enter(p + pad, len - pad);
             break;
         }
         default:
@@ -321,7 +321,7 @@ void Walker::value(const Level& l, uint32_t je, uint32_t start, uint32_t len) {
     }
 }
 
-void Walker::run() {
+void Walker::drain() {
     while (!stack_.empty()) {
         Level& l = stack_.back();
         if (l.next == l.count) {
@@ -344,11 +344,11 @@ void Walker::run() {
             b_.key(std::string_view(l.data + start, len));
             uint32_t vje = load_u32(l.children + 4 * (l.count + i));
             entry(vje, l.val_off, start, len);
-            value(l, vje, start, len);  // may push a level: `l` is not used after
+            element(l, vje, start, len);  // may push a level: `l` is not used after
         } else {
             uint32_t je = load_u32(l.children + 4 * i);
             entry(je, l.key_off, start, len);
-            value(l, je, start, len);
+            element(l, je, start, len);
         }
     }
 }
@@ -381,8 +381,8 @@ void JsonbList::items(size_t from, size_t to, PropsBuilder& b) const {
     for (size_t i = from; i < to; ++i) {
         uint32_t je = load_u32(l.children + 4 * i), start, len;
         entry(je, off, start, len);
-        w.value(l, je, start, len);
-        w.run();
+        w.element(l, je, start, len);
+        w.drain();
     }
 }
 
@@ -407,9 +407,9 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
     check_varlena(bin);
     Walker w(bin.data(), bin.data() + bin.size(), b, stack);
     w.lazy_top = true;
-    w.open(bin.data() + VARHDRSZ, bin.size() - VARHDRSZ);
+    w.enter(bin.data() + VARHDRSZ, bin.size() - VARHDRSZ);
     if (stack.empty() || !stack.back().object) bad_props();  // properties are an object
-    w.run();
+    w.drain();
 }
 
 }  // namespace
