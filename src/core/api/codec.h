@@ -60,6 +60,7 @@ extern std::string (*restriction_encode_hook)(uint64_t restriction);
 // items through it until a use needs them all (model/lazy_list.h). The
 // source stays valid (keeps its bytes) as long as it lives.
 class PropsBuilder;
+class PropsDecoder;  // storage.h
 class ListSource {
 public:
     virtual ~ListSource() = default;
@@ -98,6 +99,8 @@ public:
     static Value list_item(Collection* c, const ListSource& src, size_t i);
     static void list_items(Collection* c, const ListSource& src, std::vector<Value>& out,
                            std::vector<uint64_t>* refs);
+    // The ids the stored properties in `bin` reference (refs_of(StoredThing)).
+    static void bin_refs(const PropsDecoder& d, std::string_view bin, std::vector<uint64_t>& out);
     PropsBuilder(const PropsBuilder&) = delete;
     PropsBuilder& operator=(const PropsBuilder&) = delete;
 
@@ -170,5 +173,8 @@ void encode_props(const Thing* t, std::vector<uint64_t>* refs, PropsEncoder& enc
 
 // Only the ids a stored properties text references.
 std::vector<uint64_t> refs_of(std::string_view json);
+// Only the ids a stored thing's properties reference, from its text or, with a decoder,
+// its binary form (no stub, no JSON text).
+std::vector<uint64_t> refs_of(const StoredThing& st);
 
 }  // namespace tdb

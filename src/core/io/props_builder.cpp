@@ -178,6 +178,27 @@ void PropsBuilder::list_items(Collection* c, const ListSource& src, std::vector<
     l->vec_.clear();
 }
 
+void PropsBuilder::bin_refs(const PropsDecoder& d, std::string_view bin,
+                            std::vector<uint64_t>& out) {
+    Thing tmp;  // the values read; references are nil (no collection)
+    PropsBuilder b(nullptr, &out);
+    b.thing_ = &tmp;
+    d.decode(bin, b);
+}
+
+std::vector<uint64_t> refs_of(const StoredThing& st) {
+    if (!st.decoder) return refs_of(st.props_json);
+    std::vector<uint64_t> refs;
+    // References are the objects {"#": id}, {"!s": [ids]} and {"!o": id} (StoredForm):
+    // bytes holding none of these keys hold none, and are not walked.
+    std::string_view bin = st.bin();
+    if (bin.find('#') == std::string_view::npos && bin.find("!s") == std::string_view::npos &&
+        bin.find("!o") == std::string_view::npos)
+        return refs;
+    PropsBuilder::bin_refs(*st.decoder, bin, refs);
+    return refs;
+}
+
 void PropsBuilder::null() { put(Value::nil()); }
 void PropsBuilder::boolean(bool b) { put(Value::boolean(b)); }
 void PropsBuilder::integer(int64_t i) { put(Value::integer(i)); }

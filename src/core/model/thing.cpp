@@ -511,7 +511,7 @@ void Collection::flush() {
                 held->id = 0;
                 things_.erase(g.id);
             }
-            for (uint64_t id : refs_of(g.props_json)) --dec[id];
+            for (uint64_t id : refs_of(g)) --dec[id];
         }
         write_rooms(dec);
         std::vector<ThingWrite> w2;
