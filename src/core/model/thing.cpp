@@ -392,12 +392,12 @@ void Collection::account_lazy(Thing* t, std::vector<std::shared_ptr<const ListSo
     std::vector<uint64_t> ids;
     for (auto& s : t->lazy_refs)
         if (std::find(kept.begin(), kept.end(), s) == kept.end()) lazy_refs_of(*s, ids);
-    for (uint64_t id : ids) --delta[id];
+    for (uint64_t id : ids) poll_tick(), --delta[id];
     ids.clear();
     for (auto& s : kept)
         if (std::find(t->lazy_refs.begin(), t->lazy_refs.end(), s) == t->lazy_refs.end())
             lazy_refs_of(*s, ids);
-    for (uint64_t id : ids) ++delta[id];
+    for (uint64_t id : ids) poll_tick(), ++delta[id];
     t->lazy_refs = std::move(kept);
 }
 
