@@ -6,6 +6,7 @@
 #include "core/api/pure.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,25 @@ extern Value (*stored_member_hook)(uint32_t enum_id, uint32_t mid);
 extern uint64_t (*restriction_decode_hook)(const std::string& stored);
 extern std::string (*restriction_encode_hook)(uint64_t restriction);
 
+// The items of a stored list, read where they are stored: one at a time by
+// index, without decoding the others. A storage's decoder hands a list of a
+// thing's top level to PropsBuilder::lazy_list as one of these; the core reads
+// items through it until a use needs them all (model/lazy_list.h). The
+// source stays valid (keeps its bytes) as long as it lives.
+class PropsBuilder;
+class PropsDecoder;  // storage.h
+class ListSource {
+public:
+    virtual ~ListSource() = default;
+    virtual size_t size() const = 0;
+    // Walks items [from, to) (to <= size()) into b in order, each as one
+    // value: the events of an array element (a scalar, or a container from
+    // its begin to its end), as begin_array's items would come.
+    virtual void items(size_t from, size_t to, PropsBuilder& b) const = 0;
+};
+
+struct StoredThing;
+
 // Stored properties from a binary form. A storage that keeps them
 // as binary JSON (PostgreSQL's jsonb) walks it and calls these in document
 // order, instead of producing JSON text for decode_props; the thing gets the
@@ -63,6 +83,24 @@ class PropsBuilder {
 public:
     PropsBuilder(Collection& c, Thing* t, std::vector<uint64_t>* refs);
     ~PropsBuilder();
+    // The row being decoded: lets the decoder keep a list's bytes in a
+    // ListSource (row_bytes()); without it every list is decoded at once.
+    void set_row(const StoredThing* row) { row_ = row; }
+    // Bytes that hold row's bin() at offset *off, kept alive by the pointer;
+    // nullptr when no row is set.
+    std::shared_ptr<const std::string> row_bytes(size_t* off);
+    // A list of the thing's top level, its items left in `src` (as the value
+    // of the current key, where begin_array would start it).
+    void lazy_list(std::shared_ptr<const ListSource> src);
+    bool at_top() const { return depth_ == 1; }
+
+    // One item of a stored list / all of them, as values of collection c
+    // (nullptr: its references are nil). With refs, the ids referenced.
+    static Value list_item(Collection* c, const ListSource& src, size_t i);
+    static void list_items(Collection* c, const ListSource& src, std::vector<Value>& out,
+                           std::vector<uint64_t>* refs);
+    // The ids the stored properties in `bin` reference (refs_of(StoredThing)).
+    static void bin_refs(const PropsDecoder& d, std::string_view bin, std::vector<uint64_t>& out);
     PropsBuilder(const PropsBuilder&) = delete;
     PropsBuilder& operator=(const PropsBuilder&) = delete;
 
@@ -84,9 +122,12 @@ public:
     struct Frame;
 
 private:
+    PropsBuilder(Collection* c, std::vector<uint64_t>* refs);
     void put(Value v);
     Frame& push(bool array);
-    Collection& coll_;
+    Collection* coll_;
+    const StoredThing* row_ = nullptr;
+    std::shared_ptr<const std::string> row_copy_;
     Thing* thing_;
     std::vector<uint64_t>* refs_;
     std::vector<Frame>* stack_;  // frames are kept and reused: depth_ in use
@@ -114,12 +155,26 @@ public:
     virtual void integer(int64_t i) = 0;
     virtual void number(double d, std::string_view text) = 0;
     virtual void string(std::string_view s) = 0;
+    // The whole of a list still kept by its source, as stored (instead of
+    // begin_array, its items and end_array); false when this encoder cannot
+    // copy that source's form, and the items are walked instead.
+    virtual bool copy_list(const ListSource& src) {
+        (void)src;
+        return false;
+    }
     // Where the encoder puts its bytes (set by the caller per thing).
     std::string* out = nullptr;
 };
-void encode_props(const Thing* t, std::vector<uint64_t>* refs, PropsEncoder& enc);
+// kept: where a list of the top level still held by its source is copied as
+// stored (PropsEncoder::copy_list), its source is added here and the ids it
+// references are not added to refs.
+void encode_props(const Thing* t, std::vector<uint64_t>* refs, PropsEncoder& enc,
+                  std::vector<std::shared_ptr<const ListSource>>* kept = nullptr);
 
 // Only the ids a stored properties text references.
 std::vector<uint64_t> refs_of(std::string_view json);
+// Only the ids a stored thing's properties reference, from its text or, with a decoder,
+// its binary form (no stub, no JSON text).
+std::vector<uint64_t> refs_of(const StoredThing& st);
 
 }  // namespace tdb

@@ -34,12 +34,12 @@ Value copy_list(Query& q, const ListObj* src, int deep, bool keep_type, bool tup
     Value out = make_list();
     ListObj* l = out.list();
     l->tuple = tuple;
-    l->items.reserve(src->items.size());
-    for (const Value& item : src->items) {
+    l->items().reserve(src->items().size());
+    for (const Value& item : src->items()) {
         q.poll();
         Value c = copy_value(q, item, deep, keep_type);
         if (c.is(VT::List)) c.list()->tuple = true;  // a list inside a list is a tuple
-        l->items.push_back(std::move(c));
+        l->items().push_back(std::move(c));
     }
     return out;
 }

@@ -109,12 +109,12 @@ Value fn_future(Query& q, Value*, Args& a) {
                    "function `future` expects argument 2 to be of type `list` or `tuple` but got "
                    "type `%s` instead",
                    type_name(given));
-        if (given.list()->items.size() != first.closure()->params.size())
+        if (given.list()->items().size() != first.closure()->params.size())
             raise(NUM_ARGUMENTS_ERR,
                   "number of future closure arguments must match the arguments in the provided "
                   "list");
         // A copy: the closure may change the list it was given.
-        vars = given.list()->items;
+        vars = given.list()->items();
     } else {
         for (const std::string& p : first.closure()->params) {
             Value* v = q.find_var(intern(p));

@@ -75,7 +75,7 @@ Value m_list_push(Query& q, Value* self, Args& a) {
     a.at_least(1);
     mutating(q, self);
     ListObj* l = L(self);
-    size_t old = l->items.size();
+    size_t old = l->items().size();
     check_quota(q, old + a.size());
     std::vector<Value> add;
     add.reserve(a.size());
@@ -83,9 +83,9 @@ Value m_list_push(Query& q, Value* self, Args& a) {
         InUse lock(l);  // like ThingsDB's lock: the arguments cannot change l
         for (int i = 0; i < a.size(); ++i) add.push_back(put(q, l, a.eval(i)));
     }
-    for (auto& v : add) l->items.push_back(std::move(v));
+    for (auto& v : add) l->items().push_back(std::move(v));
     q.list_splice(l, old, 0, add.size());
-    return Value::integer(static_cast<int64_t>(l->items.size()));
+    return Value::integer(static_cast<int64_t>(l->items().size()));
 }
 
 Value m_list_unshift(Query& q, Value* self, Args& a) {
@@ -93,16 +93,16 @@ Value m_list_unshift(Query& q, Value* self, Args& a) {
     a.at_least(1);
     mutating(q, self);
     ListObj* l = L(self);
-    check_quota(q, l->items.size() + a.size());
+    check_quota(q, l->items().size() + a.size());
     std::vector<Value> add;
     add.reserve(a.size());
     {
         InUse lock(l);
         for (int i = 0; i < a.size(); ++i) add.push_back(put(q, l, a.eval(i)));
     }
-    l->items.insert(l->items.begin(), add.begin(), add.end());
+    l->items().insert(l->items().begin(), add.begin(), add.end());
     q.list_splice(l, 0, 0, add.size());
-    return Value::integer(static_cast<int64_t>(l->items.size()));
+    return Value::integer(static_cast<int64_t>(l->items().size()));
 }
 
 Value m_list_pop(Query& q, Value* self, Args& a) {
@@ -110,10 +110,10 @@ Value m_list_pop(Query& q, Value* self, Args& a) {
     a.exactly(0);
     mutating(q, self);
     ListObj* l = L(self);
-    if (l->items.empty()) raise(LOOKUP_ERR, "pop from empty list");
-    Value v = std::move(l->items.back());
-    l->items.pop_back();
-    q.list_splice(l, l->items.size(), 1, 0);
+    if (l->items().empty()) raise(LOOKUP_ERR, "pop from empty list");
+    Value v = std::move(l->items().back());
+    l->items().pop_back();
+    q.list_splice(l, l->items().size(), 1, 0);
     return v;
 }
 
@@ -122,9 +122,9 @@ Value m_list_shift(Query& q, Value* self, Args& a) {
     a.exactly(0);
     mutating(q, self);
     ListObj* l = L(self);
-    if (l->items.empty()) raise(LOOKUP_ERR, "shift from empty list");
-    Value v = std::move(l->items.front());
-    l->items.erase(l->items.begin());
+    if (l->items().empty()) raise(LOOKUP_ERR, "shift from empty list");
+    Value v = std::move(l->items().front());
+    l->items().erase(l->items().begin());
     q.list_splice(l, 0, 1, 0);
     return v;
 }
@@ -139,7 +139,7 @@ Value m_list_splice(Query& q, Value* self, Args& a) {
     InUse lock(l);  // the arguments cannot change l meanwhile
     int64_t i = a.int_arg(0);
     int64_t c = a.int_arg(1);
-    int64_t n = static_cast<int64_t>(l->items.size());
+    int64_t n = static_cast<int64_t>(l->items().size());
     if (i < 0) i += n;
     if (i < 0) {
         c += i;
@@ -153,10 +153,10 @@ Value m_list_splice(Query& q, Value* self, Args& a) {
     std::vector<Value> add;
     add.reserve(nadd);
     for (int k = 0; k < nadd; ++k) add.push_back(put(q, l, a.eval(k + 2)));
-    auto first = l->items.begin() + i;
+    auto first = l->items().begin() + i;
     std::vector<Value> removed(first, first + c);
-    l->items.erase(first, first + c);
-    l->items.insert(l->items.begin() + i, add.begin(), add.end());
+    l->items().erase(first, first + c);
+    l->items().insert(l->items().begin() + i, add.begin(), add.end());
     if (c || nadd) q.list_splice(l, static_cast<size_t>(i), static_cast<size_t>(c), add.size());
     return new_list(std::move(removed));
 }
@@ -180,8 +180,8 @@ Value m_list_extend(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     Value src = list_argument(l, a, "extend");
     // Copy first: `x.extend(x)` must add the old items once.
-    std::vector<Value> items = src.list()->items;
-    size_t old = l->items.size();
+    std::vector<Value> items = src.list()->items();
+    size_t old = l->items().size();
     check_quota(q, old + items.size());
     // Every item is checked before the first goes in: a rejected one
     // changes nothing.
@@ -191,9 +191,9 @@ Value m_list_extend(Query& q, Value* self, Args& a) {
         q.poll();
         checked.push_back(put(q, l, std::move(v)));
     }
-    for (auto& v : checked) l->items.push_back(std::move(v));
+    for (auto& v : checked) l->items().push_back(std::move(v));
     if (!items.empty()) q.list_splice(l, old, 0, items.size());
-    return Value::integer(static_cast<int64_t>(l->items.size()));
+    return Value::integer(static_cast<int64_t>(l->items().size()));
 }
 
 // extend_unique(list): like extend, but skips values already present.
@@ -203,17 +203,17 @@ Value m_list_extend_unique(Query& q, Value* self, Args& a) {
     mutating(q, self);
     ListObj* l = L(self);
     Value src = list_argument(l, a, "extend_unique");
-    std::vector<Value> items = src.list()->items;
-    size_t old = l->items.size();
+    std::vector<Value> items = src.list()->items();
+    size_t old = l->items().size();
     ValueIndex seen;  // the list's items and those added, under `==`
-    for (const Value& have : l->items) seen.add(have);
+    for (const Value& have : l->items()) seen.add(have);
     for (auto& v : items) {
         if (!seen.add(v)) continue;
-        check_quota(q, l->items.size() + 1);
-        l->items.push_back(put(q, l, std::move(v)));
+        check_quota(q, l->items().size() + 1);
+        l->items().push_back(put(q, l, std::move(v)));
     }
-    if (l->items.size() > old) q.list_splice(l, old, 0, l->items.size() - old);
-    return Value::integer(static_cast<int64_t>(l->items.size()));
+    if (l->items().size() > old) q.list_splice(l, old, 0, l->items().size() - old);
+    return Value::integer(static_cast<int64_t>(l->items().size()));
 }
 
 Value m_list_clear(Query& q, Value* self, Args& a) {
@@ -221,8 +221,8 @@ Value m_list_clear(Query& q, Value* self, Args& a) {
     a.exactly(0);
     mutating(q, self);
     ListObj* l = L(self);
-    size_t n = l->items.size();
-    l->items.clear();
+    size_t n = l->items().size();
+    l->items().clear();
     if (n) q.list_splice(l, 0, n, 0);
     return Value::nil();
 }
@@ -239,17 +239,17 @@ Value m_list_remove(Query& q, Value* self, Args& a) {
         InUse lock(l);
         Value fn = a.closure_arg(0);
         int64_t limit = a.size() == 2 ? a.int_arg(1) : LLONG_MAX;
-        size_t n = l->items.size();
+        size_t n = l->items().size();
         if (limit >= 0) {
             for (size_t i = 0; i < n && static_cast<int64_t>(hits.size()) != limit; ++i) {
                 q.poll();
-                if (truthy(q.call(fn, {l->items[i], idx(i)}))) hits.push_back(i);
+                if (truthy(q.call(fn, {l->items()[i], idx(i)}))) hits.push_back(i);
             }
         } else {
             int64_t lim = limit == LLONG_MIN ? LLONG_MAX : -limit;
             for (size_t i = n; i-- > 0 && static_cast<int64_t>(hits.size()) != lim;) {
                 q.poll();
-                if (truthy(q.call(fn, {l->items[i], idx(i)}))) hits.push_back(i);
+                if (truthy(q.call(fn, {l->items()[i], idx(i)}))) hits.push_back(i);
             }
             std::vector<size_t> rev(hits.rbegin(), hits.rend());
             hits.swap(rev);
@@ -258,18 +258,18 @@ Value m_list_remove(Query& q, Value* self, Args& a) {
     if (hits.empty()) return new_list();
     std::vector<Value> removed;
     removed.reserve(hits.size());
-    for (size_t i : hits) removed.push_back(l->items[i]);
+    for (size_t i : hits) removed.push_back(l->items()[i]);
     // One pass keeps the others (an erase per hit would move the tail each
     // time); the splices are reported from the back, as erased one by one.
     size_t keep = hits[0], h = 0;
-    for (size_t i = hits[0]; i < l->items.size(); ++i) {
+    for (size_t i = hits[0]; i < l->items().size(); ++i) {
         q.poll();
         if (h < hits.size() && hits[h] == i)
             ++h;
         else
-            l->items[keep++] = std::move(l->items[i]);
+            l->items()[keep++] = std::move(l->items()[i]);
     }
-    l->items.resize(keep);
+    l->items().resize(keep);
     for (size_t k = hits.size(); k-- > 0;) q.list_splice(l, hits[k], 1, 0);
     return new_list(std::move(removed));
 }
@@ -285,11 +285,11 @@ Value m_list_fill(Query& q, Value* self, Args& a) {
         InUse lock(l);
         v = a.eval(0);
     }
-    for (auto& item : l->items) {
+    for (auto& item : l->items()) {
         q.poll();
         item = put(q, l, v);
     }
-    if (!l->items.empty()) q.list_splice(l, 0, l->items.size(), l->items.size());
+    if (!l->items().empty()) q.list_splice(l, 0, l->items().size(), l->items().size());
     return *self;
 }
 
@@ -297,7 +297,7 @@ Value m_list_fill(Query& q, Value* self, Args& a) {
 
 Value m_list_len(Query&, Value* self, Args& a) {
     a.exactly(0);
-    return Value::integer(static_cast<int64_t>(L(self)->items.size()));
+    return Value::integer(static_cast<int64_t>(L(self)->size()));
 }
 
 Value m_list_map(Query& q, Value* self, Args& a) {
@@ -306,10 +306,10 @@ Value m_list_map(Query& q, Value* self, Args& a) {
     InUse lock(l);
     Value fn = a.closure_arg(0);
     std::vector<Value> out;
-    out.reserve(l->items.size());
-    for (size_t i = 0; i < l->items.size(); ++i) {
+    out.reserve(l->items().size());
+    for (size_t i = 0; i < l->items().size(); ++i) {
         q.poll();
-        out.push_back(q.assignable(q.call(fn, {l->items[i], idx(i)}), nullptr, true));
+        out.push_back(q.assignable(q.call(fn, {l->items()[i], idx(i)}), nullptr, true));
     }
     return new_list(std::move(out));
 }
@@ -320,9 +320,9 @@ Value m_list_filter(Query& q, Value* self, Args& a) {
     InUse lock(l);
     Value fn = a.closure_arg(0);
     std::vector<Value> out;
-    for (size_t i = 0; i < l->items.size(); ++i) {
+    for (size_t i = 0; i < l->items().size(); ++i) {
         q.poll();
-        if (truthy(q.call(fn, {l->items[i], idx(i)}))) out.push_back(l->items[i]);
+        if (truthy(q.call(fn, {l->items()[i], idx(i)}))) out.push_back(l->items()[i]);
     }
     return new_list(std::move(out));
 }
@@ -332,9 +332,9 @@ Value m_list_each(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
-    for (size_t i = 0; i < l->items.size(); ++i) {
+    for (size_t i = 0; i < l->items().size(); ++i) {
         q.poll();
-        q.call(fn, {l->items[i], idx(i)});
+        q.call(fn, {l->items()[i], idx(i)});
     }
     return Value::nil();
 }
@@ -346,9 +346,9 @@ Value m_list_find(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
-    for (size_t i = 0; i < l->items.size(); ++i) {
+    for (size_t i = 0; i < l->items().size(); ++i) {
         q.poll();
-        if (truthy(q.call(fn, {l->items[i], idx(i)}))) return l->items[i];
+        if (truthy(q.call(fn, {l->items()[i], idx(i)}))) return l->items()[i];
     }
     return a.size() == 2 ? a.eval(1) : Value::nil();
 }
@@ -358,9 +358,9 @@ Value m_list_find_index(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
-    for (size_t i = 0; i < l->items.size(); ++i) {
+    for (size_t i = 0; i < l->items().size(); ++i) {
         q.poll();
-        if (truthy(q.call(fn, {l->items[i], idx(i)}))) return idx(i);
+        if (truthy(q.call(fn, {l->items()[i], idx(i)}))) return idx(i);
     }
     return Value::nil();
 }
@@ -369,9 +369,9 @@ Value m_list_index_of(Query& q, Value* self, Args& a) {
     a.exactly(1);
     Value v = a.eval(0);
     ListObj* l = L(self);
-    for (size_t i = 0; i < l->items.size(); ++i) {
+    for (size_t i = 0; i < l->items().size(); ++i) {
         q.poll();
-        if (equals(l->items[i], v)) return idx(i);
+        if (equals(l->items()[i], v)) return idx(i);
     }
     return Value::nil();
 }
@@ -379,7 +379,7 @@ Value m_list_index_of(Query& q, Value* self, Args& a) {
 Value m_list_has(Query& q, Value* self, Args& a) {
     a.exactly(1);
     Value v = a.eval(0);
-    for (auto& item : L(self)->items) {
+    for (auto& item : L(self)->items()) {
         q.poll();
         if (equals(item, v)) return Value::boolean(true);
     }
@@ -391,9 +391,9 @@ Value m_list_some(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
-    for (size_t i = 0; i < l->items.size(); ++i) {
+    for (size_t i = 0; i < l->items().size(); ++i) {
         q.poll();
-        if (truthy(q.call(fn, {l->items[i], idx(i)}))) return Value::boolean(true);
+        if (truthy(q.call(fn, {l->items()[i], idx(i)}))) return Value::boolean(true);
     }
     return Value::boolean(false);
 }
@@ -403,9 +403,9 @@ Value m_list_every(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
-    for (size_t i = 0; i < l->items.size(); ++i) {
+    for (size_t i = 0; i < l->items().size(); ++i) {
         q.poll();
-        if (!truthy(q.call(fn, {l->items[i], idx(i)}))) return Value::boolean(false);
+        if (!truthy(q.call(fn, {l->items()[i], idx(i)}))) return Value::boolean(false);
     }
     return Value::boolean(true);
 }
@@ -420,15 +420,15 @@ Value m_list_reduce(Query& q, Value* self, Args& a) {
     Value acc;
     if (a.size() == 2) {
         acc = a.eval(1);
-    } else if (l->items.empty()) {
+    } else if (l->items().empty()) {
         raise(LOOKUP_ERR, "reduce on empty list with no initial value set");
     } else {
-        acc = l->items[0];
+        acc = l->items()[0];
         start = 1;
     }
-    for (size_t i = start; i < l->items.size(); ++i) {
+    for (size_t i = start; i < l->items().size(); ++i) {
         q.poll();
-        acc = q.call(fn, {acc, l->items[i], idx(i)});
+        acc = q.call(fn, {acc, l->items()[i], idx(i)});
     }
     return acc;
 }
@@ -441,12 +441,12 @@ Value m_list_count(Query& q, Value* self, Args& a) {
     int64_t n = 0;
     if (v.is(VT::Closure)) {
         InUse lock(l);
-        for (size_t i = 0; i < l->items.size(); ++i) {
+        for (size_t i = 0; i < l->items().size(); ++i) {
             q.poll();
-            n += truthy(q.call(v, {l->items[i], idx(i)}));
+            n += truthy(q.call(v, {l->items()[i], idx(i)}));
         }
     } else {
-        for (auto& item : l->items) {
+        for (auto& item : l->items()) {
             q.poll();
             n += equals(item, v);
         }
@@ -499,12 +499,12 @@ Value m_list_sum(Query& q, Value* self, Args& a) {
     if (a.size() == 1) {
         Value fn = a.closure_arg(0);
         InUse lock(l);
-        for (size_t i = 0; i < l->items.size(); ++i) {
+        for (size_t i = 0; i < l->items().size(); ++i) {
             q.poll();
-            s.add(q.call(fn, {l->items[i], idx(i)}));
+            s.add(q.call(fn, {l->items()[i], idx(i)}));
         }
     } else {
-        for (auto& item : l->items) {
+        for (auto& item : l->items()) {
             q.poll();
             s.add(item);
         }
@@ -516,7 +516,7 @@ Value m_list_sum(Query& q, Value* self, Args& a) {
 // when it is strictly smaller (larger).
 static Value extreme(Value* self, Args& a, const char* name, int sign) {
     a.exactly(0);
-    auto& items = L(self)->items;
+    auto& items = L(self)->items();
     if (items.empty()) a.fail(LOOKUP_ERR, "%s() on empty list", name);
     size_t best = items.size() - 1;
     for (size_t i = 0; i + 1 < items.size(); ++i) {
@@ -530,7 +530,7 @@ Value m_list_max(Query&, Value* self, Args& a) { return extreme(self, a, "max", 
 
 Value m_list_first(Query&, Value* self, Args& a) {
     a.at_most(1);
-    auto& items = L(self)->items;
+    auto& items = L(self)->items();
     if (!items.empty()) return items.front();
     if (a.size() == 0) raise(LOOKUP_ERR, "no first item in an empty list");
     return a.eval(0);
@@ -538,7 +538,7 @@ Value m_list_first(Query&, Value* self, Args& a) {
 
 Value m_list_last(Query&, Value* self, Args& a) {
     a.at_most(1);
-    auto& items = L(self)->items;
+    auto& items = L(self)->items();
     if (!items.empty()) return items.back();
     if (a.size() == 0) raise(LOOKUP_ERR, "no last item in an empty list");
     return a.eval(0);
@@ -546,7 +546,7 @@ Value m_list_last(Query&, Value* self, Args& a) {
 
 Value m_list_reverse(Query& q, Value* self, Args& a) {
     a.exactly(0);
-    auto& items = L(self)->items;
+    auto& items = L(self)->items();
     std::vector<Value> out;
     out.reserve(items.size());
     for (size_t i = items.size(); i-- > 0;) {
@@ -560,7 +560,7 @@ Value m_list_unique(Query& q, Value* self, Args& a) {
     a.exactly(0);
     std::vector<Value> out;
     ValueIndex seen;
-    for (auto& item : L(self)->items) {
+    for (auto& item : L(self)->items()) {
         q.poll();
         if (seen.add(item)) out.push_back(item);
     }
@@ -570,7 +570,7 @@ Value m_list_unique(Query& q, Value* self, Args& a) {
 Value m_list_is_unique(Query& q, Value* self, Args& a) {
     a.exactly(0);
     ValueIndex seen;
-    for (auto& item : L(self)->items) {
+    for (auto& item : L(self)->items()) {
         q.poll();
         if (!seen.add(item)) return Value::boolean(false);
     }
@@ -581,7 +581,7 @@ Value m_list_is_unique(Query& q, Value* self, Args& a) {
 // (and type checked) when there are at least two items, as in ThingsDB.
 Value m_list_join(Query& q, Value* self, Args& a) {
     a.at_most(1);
-    auto& items = L(self)->items;
+    auto& items = L(self)->items();
     std::string sep;
     if (a.size() == 1 && items.size() > 1) sep = a.str_arg(0);
     std::string out;
@@ -641,7 +641,7 @@ int closure_cmp(Query& q, const Value& fn, const Value& x, const Value& y) {
 Value m_list_sort(Query& q, Value* self, Args& a) {
     a.at_most(2);
     if (g_sorting) raise(OPERATION_ERR, "function `sort` cannot be used recursively");
-    std::vector<Value> items = L(self)->items;
+    std::vector<Value> items = L(self)->items();
     if (items.size() <= 1) return new_list(std::move(items));
     auto natural = [](bool rev) {
         return [rev](const Value& x, const Value& y) {
@@ -691,7 +691,7 @@ Value m_list_sort(Query& q, Value* self, Args& a) {
 // flat(depth = 1): nested lists and tuples spliced in, `depth` levels deep.
 static void flat_fill(Query& q, const ListObj* l, int64_t depth, std::vector<Value>& out) {
     check_stack_depth();  // `depth` is the caller's number, the nesting the list's
-    for (const Value& v : l->items) {
+    for (const Value& v : l->items()) {
         q.poll();
         if (depth > 0 && v.is(VT::List))
             flat_fill(q, v.list(), depth - 1, out);
@@ -713,7 +713,7 @@ Value m_list_flat(Query& q, Value* self, Args& a) {
 Value m_list_map_id(Query&, Value* self, Args& a) {
     a.exactly(0);
     std::vector<Value> out;
-    for (const Value& v : L(self)->items) {
+    for (const Value& v : L(self)->items()) {
         poll_tick();
         // ThingsDB 1.9 asks each item for its id(), as map(|x| x.id()).
         if (!v.is(VT::Thing)) raisef(LOOKUP_ERR, "type `%s` has no function `id`", type_name(v));
@@ -727,7 +727,7 @@ Value m_list_map_id(Query&, Value* self, Args& a) {
 
 Value m_list_choice(Query&, Value* self, Args& a) {
     a.exactly(0);
-    auto& items = self->list()->items;
+    auto& items = self->list()->items();
     if (items.empty()) raise(LOOKUP_ERR, "choice from empty list");
     return items[random_below(items.size())];
 }

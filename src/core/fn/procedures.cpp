@@ -142,7 +142,7 @@ static Value call_with_args(Query& q, const Procedure& p, const Node* const* kid
     std::vector<Value> args;
     for (int i = 0; i < nkids && i < np; ++i) {
         Value v = q.eval(kids[i]);
-        if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items);
+        if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items());
         args.push_back(std::move(v));
     }
     return call_procedure(q, p, args.data(), static_cast<int>(args.size()));

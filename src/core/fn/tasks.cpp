@@ -63,7 +63,7 @@ std::vector<Value> decode_args(Query& q, const std::string& json) {
         decode_props(none, holder.thing(), json, nullptr);
     }
     Value* list = holder.thing()->get("a");
-    if (list && list->is(VT::List)) out = list->list()->items;
+    if (list && list->is(VT::List)) out = list->list()->items();
     return out;
 }
 
@@ -205,7 +205,7 @@ bool allowed_in_thingsdb(const Value& v) {
         case VT::Task:
             return false;
         case VT::List:
-            for (const Value& item : v.list()->items)
+            for (const Value& item : v.list()->items())
                 if (!allowed_in_thingsdb(item)) return false;
             return true;
         default:
@@ -233,7 +233,7 @@ void check_args(Query& q, const std::vector<Value>& args, size_t m) {
 // tuples, and missing arguments are nil up to the closure's parameters.
 std::vector<Value> kept_args(Query& q, const Value& list, size_t m) {
     std::vector<Value> args;
-    for (const Value& v : list.list()->items) {
+    for (const Value& v : list.list()->items()) {
         Value kept = q.assignable(v, nullptr, true);
         if (q.collection()) q.collection()->attach_value(kept);
         args.push_back(std::move(kept));
@@ -269,7 +269,7 @@ Value fn_task(Query& q, Value*, Args& a) {
     std::vector<Value> args;
     if (a.size() == 3) {
         Value list = list_arg(a, 2);
-        check_args(q, list.list()->items, m);
+        check_args(q, list.list()->items(), m);
         args = kept_args(q, list, m);
     } else {
         args = kept_args(q, make_list(), m);
@@ -417,7 +417,7 @@ Value m_task_set_args(Query& q, Value* self, Args& a) {
     Value list = list_arg(a, 0);
     if (!t.id) raise(VALUE_ERR, "empty task");  // deleted by the argument's code
     size_t m = num_params(t.closure);
-    check_args(q, list.list()->items, m);
+    check_args(q, list.list()->items(), m);
     t.args = kept_args(q, list, m);
     save(q, t, true);
     return Value::nil();

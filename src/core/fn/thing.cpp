@@ -408,7 +408,7 @@ bool search_value(Search& s, const std::string& key, const Value& root, const Va
             return v.member()->val.is(VT::Thing) &&
                    search_thing(s, v.member()->val.thing(), key, root);
         case VT::List:
-            for (const Value& item : std::vector<Value>(v.list()->items))
+            for (const Value& item : std::vector<Value>(v.list()->items()))
                 if (search_value(s, key, v, item)) return true;
             return false;
         case VT::Set:

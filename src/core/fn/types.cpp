@@ -387,7 +387,7 @@ Value fn_type_assert(Query& q, Value*, Args& a) {
     if (want.is(VT::Str)) {
         if (want.as_str() == got) return Value();
     } else if (want.is(VT::List)) {
-        for (const Value& n : want.list()->items) {
+        for (const Value& n : want.list()->items()) {
             if (!n.is(VT::Str))
                 raisef(
                     TYPE_ERR,

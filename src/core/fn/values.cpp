@@ -207,7 +207,7 @@ Value fn_list(Query& q, Value*, Args& a) {
     a.at_most(1);
     if (a.size() == 0) return make_list();
     Value v = a.eval(0);
-    if (v.is(VT::List)) return make_list(v.list()->items);
+    if (v.is(VT::List)) return make_list(v.list()->items());
     if (v.is(VT::Set)) {
         std::vector<Value> items;
         items.reserve(v.set()->items.size());
@@ -231,7 +231,7 @@ Value fn_set(Query& q, Value*, Args& a) {
         Value v = a.eval(0);
         if (v.is(VT::Set)) return v;
         if (v.is(VT::List)) {
-            for (const Value& item : v.list()->items) {
+            for (const Value& item : v.list()->items()) {
                 q.poll();
                 add_to_set(out.set(), item);
             }

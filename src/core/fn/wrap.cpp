@@ -50,7 +50,7 @@ Value map_wrap(Query& q, Value* self, Args& a) {
     if (is_set) {
         for (auto& t : self->set()->items) things.push_back(t.get());
     } else {
-        for (const Value& v : self->list()->items) {
+        for (const Value& v : self->list()->items()) {
             if (!v.is(VT::Thing))
                 raisef(TYPE_ERR,
                        "function `map_wrap` requires a list with items of type `thing` but found "
@@ -89,9 +89,9 @@ Value map_type(Query& q, Value* self, Args& a) {
     uint32_t tid = td0.id;
     Catalog& c = Catalog::of(q);
     std::vector<Value> out;
-    out.reserve(self->list()->items.size());
-    for (size_t i = 0; i < keep.list()->items.size(); ++i) {
-        Value v = keep.list()->items[i];
+    out.reserve(self->list()->items().size());
+    for (size_t i = 0; i < keep.list()->items().size(); ++i) {
+        Value v = keep.list()->items()[i];
         TypeDef* td = c.type(tid);
         if (!td) raisef(LOOKUP_ERR, "type `%s` not found", td0.name.c_str());
         if (v.is(VT::Int)) {

@@ -494,8 +494,8 @@ private:
                 // Nested lists are tuples in ThingsDB.
                 if (item.is(VT::List)) item.list()->tuple = true;
                 // What json_load and a client send is made by the query: the list limit.
-                if (mode_ == LOAD || mode_ == INPUT) check_list_size(l->items.size() + 1);
-                l->items.push_back(std::move(item));
+                if (mode_ == LOAD || mode_ == INPUT) check_list_size(l->items().size() + 1);
+                l->items().push_back(std::move(item));
                 ws();
                 if (peek() == ',') {
                     ++i_;
@@ -625,7 +625,7 @@ private:
                       "sets must be written according the following syntax: {\"$\": [...]}");
             auto* set = new SetObj();
             Value out = Value::obj(VT::Set, set);
-            for (const Value& item : v->list()->items) {
+            for (const Value& item : v->list()->items()) {
                 if (!item.is(VT::Thing)) raise(TYPE_ERR, "sets can only contain things");
                 set->add(item.thing());
             }
@@ -681,7 +681,7 @@ private:
                 if (!v.is(VT::List)) bad();
                 auto* s = new SetObj();
                 Value out = Value::obj(VT::Set, s);
-                for (const Value& idv : v.list()->items) {
+                for (const Value& idv : v.list()->items()) {
                     if (!idv.is(VT::Int)) bad();
                     uint64_t id = static_cast<uint64_t>(idv.as_int());
                     if (refs_) refs_->push_back(id);
@@ -708,8 +708,8 @@ private:
                 return coll_->room_ref(id);
             }
             case 'm': {  // {"!m": [enum_id, member id]}: an enum member
-                if (!v.is(VT::List) || v.list()->items.size() != 2) bad();
-                auto& it = v.list()->items;
+                if (!v.is(VT::List) || v.list()->items().size() != 2) bad();
+                auto& it = v.list()->items();
                 if (!it[0].is(VT::Int) || !it[1].is(VT::Int)) bad();
                 if (!stored_member_hook) return Value::nil();
                 return stored_member_hook(static_cast<uint32_t>(it[0].as_int()),
@@ -730,15 +730,15 @@ private:
                 if (!v.is(VT::Int)) bad();
                 return stored_task(static_cast<uint64_t>(v.as_int()));
             case 'e': {
-                if (!v.is(VT::List) || v.list()->items.size() != 2) bad();
-                auto& it = v.list()->items;
+                if (!v.is(VT::List) || v.list()->items().size() != 2) bad();
+                auto& it = v.list()->items();
                 if (!it[0].is(VT::Int) || !it[1].is(VT::Str)) bad();
                 return make_error(static_cast<int>(it[0].as_int()), it[1].as_str());
             }
             case 'd':  // {"!d": [ts, offset minutes, zone or null]}; "!t" a timeval
             case 't': {
-                if (!v.is(VT::List) || v.list()->items.size() != 3) bad();
-                auto& it = v.list()->items;
+                if (!v.is(VT::List) || v.list()->items().size() != 3) bad();
+                auto& it = v.list()->items();
                 if (!it[0].is(VT::Int) || !it[1].is(VT::Int) ||
                     !(it[2].is(VT::Str) || it[2].is_nil()))
                     bad();

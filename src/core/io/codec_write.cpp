@@ -2,6 +2,7 @@
 // JSON can say it, tagged objects elsewhere. One writer, the stored form of
 // the value walk (walk.h), for both outputs: JSON text and PropsEncoder events.
 #include <cmath>
+#include <type_traits>
 
 #include "core/api/codec.h"
 #include "core/api/error.h"
@@ -10,6 +11,7 @@
 #include "core/lang/ops.h"
 #include "core/lang/query.h"
 #include "core/model/datetime.h"
+#include "core/model/lazy_list.h"
 #include "core/model/regex.h"
 #include "core/model/task.h"
 #include "core/model/thing.h"
@@ -179,7 +181,8 @@ struct StoredForm {
 // The properties object, with a restriction (restrict.h) first under the
 // reserved key "!".
 template <class Out>
-void write_props(StoredForm<Out>& f, const Thing* t) {
+void write_props(StoredForm<Out>& f, const Thing* t,
+                 std::vector<std::shared_ptr<const ListSource>>* kept = nullptr) {
     Out& out = f.out;
     out.begin_object();
     if (t->restriction && t->type_id == kNoType && restriction_encode_hook) {
@@ -192,6 +195,13 @@ void write_props(StoredForm<Out>& f, const Thing* t) {
     }
     for (const Prop& p : t->props_) {
         out.key(p.key);
+        if constexpr (std::is_same_v<Out, EncoderOut>) {
+            const ListSource* src = p.val.is(VT::List) ? intact_source(p.val.list()) : nullptr;
+            if (kept && src && out.e.copy_list(*src)) {
+                kept->push_back(p.val.list()->lazy->src);
+                continue;
+            }
+        }
         walk(f, p.val);
     }
     out.end_object();
@@ -206,9 +216,10 @@ std::string encode_props(const Thing* t, std::vector<uint64_t>* refs) {
     return text;
 }
 
-void encode_props(const Thing* t, std::vector<uint64_t>* refs, PropsEncoder& enc) {
+void encode_props(const Thing* t, std::vector<uint64_t>* refs, PropsEncoder& enc,
+                  std::vector<std::shared_ptr<const ListSource>>* kept) {
     StoredForm<EncoderOut> f{EncoderOut{enc}, refs};
-    write_props(f, t);
+    write_props(f, t, kept);
 }
 
 }  // namespace tdb

@@ -160,7 +160,7 @@ std::string job_splice(Query& q, const std::string& key, const ListObj* l, size_
     f.out.begin_array();
     f.out.uinteger(index);
     f.out.uinteger(ndel);
-    for (size_t i = index; i < index + nadd; ++i) walk(f, l->items[i]);
+    for (size_t i = index; i < index + nadd; ++i) walk(f, l->at(i));
     f.out.end_array();
     return keyed("splice", key, val);
 }

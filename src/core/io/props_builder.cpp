@@ -2,8 +2,13 @@
 // (PostgreSQL's jsonb), walked as events; the thing gets what decode_props
 // gives it for the same JSON as text.
 #include "core/api/codec.h"
+
+#include <algorithm>
+
 #include "core/api/error.h"
 #include "core/io/stored.h"
+#include "core/model/lazy_list.h"
+#include "core/model/poll.h"
 #include "core/model/thing.h"
 
 namespace tdb {
@@ -22,7 +27,12 @@ std::vector<PropsBuilder::Frame>* spare_stack = nullptr;
 }  // namespace
 
 PropsBuilder::PropsBuilder(Collection& c, Thing* t, std::vector<uint64_t>* refs)
-    : coll_(c), thing_(t), refs_(refs) {
+    : PropsBuilder(&c, refs) {
+    thing_ = t;
+}
+
+PropsBuilder::PropsBuilder(Collection* c, std::vector<uint64_t>* refs)
+    : coll_(c), thing_(nullptr), refs_(refs) {
     if (spare_stack) {
         stack_ = spare_stack;
         spare_stack = nullptr;
@@ -62,8 +72,9 @@ void PropsBuilder::put(Value v) {
     if (f.array) {
         // Nested lists are tuples in ThingsDB.
         if (v.is(VT::List)) v.list()->tuple = true;
-        f.list.list()->items.push_back(std::move(v));
+        f.list.list()->vec_.push_back(std::move(v));
     } else if (depth_ == 1) {
+        if (!thing_) raise(VALUE_ERR, "invalid stored properties");
         stored_top_prop(thing_, std::move(f.key), std::move(v));
     } else {
         f.props.push_back({std::move(f.key), std::move(v)});
@@ -94,26 +105,98 @@ void PropsBuilder::end_object() {
         return;
     }
     Props props = std::move(f.props);
-    put(stored_object(std::move(props), &coll_, refs_));
+    put(stored_object(std::move(props), coll_, refs_));
 }
 
 void PropsBuilder::reference(uint64_t id) {
     if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
     if (refs_) refs_->push_back(id);
-    put(coll_.thing_ref(id));
+    put(coll_ ? coll_->thing_ref(id) : Value::nil());
 }
 
 void PropsBuilder::begin_array(size_t size_hint) {
     if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
     auto* l = new ListObj();
     push(true).list = Value::obj(VT::List, l);
-    if (size_hint) l->items.reserve(size_hint);
+    if (size_hint) l->vec_.reserve(size_hint);
 }
 
 void PropsBuilder::end_array() {
     if (depth_ == 0 || !(*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
     Value l = std::move((*stack_)[--depth_].list);
     put(std::move(l));
+}
+
+std::shared_ptr<const std::string> PropsBuilder::row_bytes(size_t* off) {
+    if (!row_) return nullptr;
+    if (row_->view_owner && row_->props_view.data()) {
+        *off = static_cast<size_t>(row_->props_view.data() - row_->view_owner->data());
+        return row_->view_owner;
+    }
+    // The row's own bytes go with the row: the lists keep a copy.
+    if (!row_copy_) row_copy_ = std::make_shared<const std::string>(row_->bin());
+    *off = 0;
+    return row_copy_;
+}
+
+void PropsBuilder::lazy_list(std::shared_ptr<const ListSource> src) {
+    if (depth_ != 1 || !thing_) raise(VALUE_ERR, "invalid stored properties");
+    // The thing's count of references holds the list's as long as the list
+    // is kept by this source (Thing::lazy_refs); they are read when it is not.
+    thing_->lazy_refs.push_back(src);
+    put(make_lazy_list(coll_, std::move(src)));
+}
+
+Value PropsBuilder::list_item(Collection* c, const ListSource& src, size_t i) {
+    PropsBuilder b(c, nullptr);
+    auto* l = new ListObj();
+    b.push(true).list = Value::obj(VT::List, l);  // the stack may grow: no reference kept
+    src.items(i, i + 1, b);
+    if (b.depth_ != 1) raise(VALUE_ERR, "invalid stored properties");
+    std::vector<Value>& got = l->vec_;
+    if (got.size() != 1) raise(VALUE_ERR, "invalid stored properties");
+    Value v = std::move(got[0]);
+    got.clear();
+    return v;
+}
+
+void PropsBuilder::list_items(Collection* c, const ListSource& src, std::vector<Value>& out,
+                              std::vector<uint64_t>* refs) {
+    PropsBuilder b(c, refs);
+    auto* l = new ListObj();
+    b.push(true).list = Value::obj(VT::List, l);
+    size_t n = src.size();
+    l->vec_.reserve(n);
+    for (size_t from = 0; from < n; from += 1024) {
+        size_t to = std::min(n, from + 1024);
+        src.items(from, to, b);
+        for (size_t k = from; k < to; ++k) poll_tick();  // a list of user data
+    }
+    if (b.depth_ != 1 || l->vec_.size() != src.size())
+        raise(VALUE_ERR, "invalid stored properties");
+    out = std::move(l->vec_);
+    l->vec_.clear();
+}
+
+void PropsBuilder::bin_refs(const PropsDecoder& d, std::string_view bin,
+                            std::vector<uint64_t>& out) {
+    Thing tmp;  // the values read; references are nil (no collection)
+    PropsBuilder b(nullptr, &out);
+    b.thing_ = &tmp;
+    d.decode(bin, b);
+}
+
+std::vector<uint64_t> refs_of(const StoredThing& st) {
+    if (!st.decoder) return refs_of(st.props_json);
+    std::vector<uint64_t> refs;
+    // References are the objects {"#": id}, {"!s": [ids]} and {"!o": id} (StoredForm):
+    // bytes holding none of these keys hold none, and are not walked.
+    std::string_view bin = st.bin();
+    if (bin.find('#') == std::string_view::npos && bin.find("!s") == std::string_view::npos &&
+        bin.find("!o") == std::string_view::npos)
+        return refs;
+    PropsBuilder::bin_refs(*st.decoder, bin, refs);
+    return refs;
 }
 
 void PropsBuilder::null() { put(Value::nil()); }

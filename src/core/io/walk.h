@@ -52,7 +52,7 @@ void walk(Form& f, const Value& v) {
             NestingGuard guard(nesting);
             InUseMark<ListObj> in_use(v.list());  // a form may run methods (wraps)
             f.out.begin_array();
-            for (const Value& item : v.list()->items) walk(f, item);
+            for (const Value& item : v.list()->items()) walk(f, item);
             f.out.end_array();
             return;
         }

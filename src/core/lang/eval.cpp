@@ -222,7 +222,7 @@ Value Query::call(const Value& closure, const Value* args, int n) {
         if (i >= n)
             vars.push_back({name, slot, prev, Value()});
         else if (args[i].is(VT::List) && args[i].list()->tuple)
-            vars.push_back({name, slot, prev, make_list(args[i].list()->items)});
+            vars.push_back({name, slot, prev, make_list(args[i].list()->items())});
         else
             vars.push_back({name, slot, prev, args[i]});
     }
@@ -464,8 +464,8 @@ Value Query::eval_node(const Node* n) {
             check_list_size(n->kids.size());
             auto* l = new ListObj();
             Value out = Value::obj(VT::List, l);
-            l->items.reserve(n->kids.size());
-            for (const Node* k : n->kids) l->items.push_back(assignable(eval(k), nullptr, true));
+            l->items().reserve(n->kids.size());
+            for (const Node* k : n->kids) l->items().push_back(assignable(eval(k), nullptr, true));
             return out;
         }
         case NK::Instance:
@@ -579,14 +579,14 @@ Value Query::eval_assign(const Node* n) {
             return r;
         }
         v = binary(n->op, *cur, v);
-        if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items);
+        if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items());
         *cur = v;
         return v;
     }
     // A variable holds a list, never a tuple (ThingsDB copies it back). A
     // list or set a thing holds is shared: `x = .list; x.push(1)` changes
     // .list, in a query that is a change (fn/list.cpp, fn/set.cpp).
-    if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items);
+    if (v.is(VT::List) && v.list()->tuple) v = make_list(v.list()->items());
     set_slot(n->name, n->slot >= 0 ? n->slot : slot_of_name(n->name), v);
     return v;
 }
@@ -738,10 +738,10 @@ Value Query::eval_for(const Node* n) {
     switch (it.type()) {
         case VT::List: {
             InUse lock(&it.list()->in_use);
-            auto& items = it.list()->items;
+            auto& items = it.list()->items();
             for (size_t i = 0; i < items.size(); ++i) {
                 Value item = items[i];
-                if (item.is(VT::List) && item.list()->tuple) item = make_list(item.list()->items);
+                if (item.is(VT::List) && item.list()->tuple) item = make_list(item.list()->items());
                 if (!step(std::move(item),
                           slot1 >= 0 ? Value::integer(static_cast<int64_t>(i)) : Value()))
                     break;

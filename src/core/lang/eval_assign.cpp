@@ -169,14 +169,14 @@ Value Query::assignable(Value v, Thing* owner, bool into_list) {
                 if (v.object()->refs == 1 && !l->owner.thing) {
                     l->tuple = true;
                 } else {
-                    Value copy = make_list(l->items);
+                    Value copy = make_list(l->items());
                     copy.list()->tuple = true;
                     v = std::move(copy);
                 }
             } else if (l->tuple || v.object()->refs > 1 || l->owner.thing) {
-                v = make_list(l->items);
+                v = make_list(l->items());
             }
-            check_list_size(v.list()->items.size());
+            check_list_size(v.list()->items().size());
             if (c) c->attach_value(v);
             break;
         }
@@ -253,8 +253,8 @@ Value Query::eval_index(const Node* n) {
     Value idx = eval(n->kids[1]);
     switch (obj.type()) {
         case VT::List: {
-            auto& items = obj.list()->items;
-            return items[static_cast<size_t>(list_index(idx, static_cast<int64_t>(items.size())))];
+            const ListObj* l = obj.list();  // one item: a stored list is not decoded
+            return l->at(static_cast<size_t>(list_index(idx, static_cast<int64_t>(l->size()))));
         }
         case VT::Str:
         case VT::Bytes: {
@@ -304,14 +304,17 @@ Value Query::eval_index_assign(const Node* n) {
         raisef(TYPE_ERR, "type `%s` is not indexable", type_name(obj));
     }
     ListObj* l = obj.list();
-    list_index(idx, static_cast<int64_t>(l->items.size()));  // its errors come first
+    list_index(idx, static_cast<int64_t>(l->size()));  // its errors come first
     Value v = eval(n->kids[2]);
     check_not_in_use(obj);
     // The value's code may have changed the list: the index counts from now.
-    size_t i = static_cast<size_t>(list_index(idx, static_cast<int64_t>(l->items.size())));
-    if (n->op != Op::None) v = binary(n->op, l->items[i], v);
+    size_t i = static_cast<size_t>(list_index(idx, static_cast<int64_t>(l->size())));
+    if (n->op != Op::None) v = binary(n->op, l->at(i), v);
     Value result = v;
-    l->items[i] = assignable_to(std::move(v), l->owner.thing, l->owner.key, Into::List);
+    v = assignable_to(std::move(v), l->owner.thing, l->owner.key, Into::List);
+    // The conversion may run code (a Type's) that changed the list meanwhile.
+    if (i >= l->size()) raise(LOOKUP_ERR, "index out of range");
+    l->set_at(i, std::move(v));
     list_splice(l, i, 1, 1);
     return result;
 }
@@ -322,14 +325,14 @@ Value Query::eval_slice(const Node* n) {
     if (!is_list && !obj.is(VT::Str) && !obj.is(VT::Bytes))
         raisef(TYPE_ERR, "type `%s` has no slice support", type_name(obj));
     SliceParts parts(*this, n->kids.data() + 1);
-    int64_t len = is_list ? static_cast<int64_t>(obj.list()->items.size())
+    int64_t len = is_list ? static_cast<int64_t>(obj.list()->items().size())
                           : static_cast<int64_t>(obj.as_str().size());
     int64_t start, stop, step = parts.step;
     parts.clamp(len, start, stop);
     if (is_list) {
         std::vector<Value> out;
         for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step)
-            poll(), out.push_back(obj.list()->items[static_cast<size_t>(i)]);
+            poll(), out.push_back(obj.list()->items()[static_cast<size_t>(i)]);
         return make_list(std::move(out));
     }
     std::string out;
@@ -359,17 +362,17 @@ Value Query::eval_slice_assign(const Node* n) {
                type_name(v));
     check_not_in_use(obj);
     std::vector<Value> add;
-    for (const Value& item : v.list()->items)
+    for (const Value& item : v.list()->items())
         poll(), add.push_back(assignable_to(item, l->owner.thing, l->owner.key, Into::List));
     // Clamped once nothing else runs: the parts and the value may have
     // changed the list.
     int64_t start, stop;
-    parts.clamp(static_cast<int64_t>(l->items.size()), start, stop);
+    parts.clamp(static_cast<int64_t>(l->items().size()), start, stop);
     if (stop < start) stop = start;
     size_t s = static_cast<size_t>(start), e = static_cast<size_t>(stop);
-    l->items.erase(l->items.begin() + static_cast<long>(s),
-                   l->items.begin() + static_cast<long>(e));
-    l->items.insert(l->items.begin() + static_cast<long>(s), add.begin(), add.end());
+    l->items().erase(l->items().begin() + static_cast<long>(s),
+                     l->items().begin() + static_cast<long>(e));
+    l->items().insert(l->items().begin() + static_cast<long>(s), add.begin(), add.end());
     list_splice(l, s, e - s, add.size());
     return Value();
 }

@@ -171,11 +171,11 @@ Value arith(Op op, const Value& a, const Value& b) {
 
 bool list_equals(const ListObj* x, const ListObj* y) {
     if (x == y) return true;
-    if (x->items.size() != y->items.size()) return false;
+    if (x->items().size() != y->items().size()) return false;
     static thread_local int nesting = 0;
     NestingGuard guard(nesting);
-    for (size_t i = 0; i < x->items.size(); ++i)
-        if (poll_tick(), !equals(x->items[i], y->items[i])) return false;
+    for (size_t i = 0; i < x->items().size(); ++i)
+        if (poll_tick(), !equals(x->items()[i], y->items()[i])) return false;
     return true;
 }
 

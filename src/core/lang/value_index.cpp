@@ -65,8 +65,8 @@ size_t ValueIndex::hash(const Value& v) {
             if (it != memo_.end()) return it->second.second;
             static thread_local int nesting = 0;
             NestingGuard guard(nesting);  // as deep as equals() goes
-            size_t h = mix(6, v.list()->items.size());
-            for (const Value& item : v.list()->items) h = mix(h, hash(item));
+            size_t h = mix(6, v.list()->items().size());
+            for (const Value& item : v.list()->items()) h = mix(h, hash(item));
             memo_.emplace(v.object(), std::make_pair(v, h));
             return h;
         }

@@ -7,6 +7,7 @@
 
 #include "core/api/codec.h"
 #include "core/api/error.h"
+#include "core/model/lazy_list.h"
 #include "core/model/poll.h"
 #include "core/model/room.h"
 #include "core/model/wrap.h"
@@ -219,6 +220,8 @@ void ThingMap::clear() {
 Collection::Collection(Storage& st, const CollectionRow& row) : st_(st), row_(row) {}
 
 Collection::~Collection() {
+    for (LazyItems* z : lazies_) z->coll = nullptr;
+    lazies_.clear();
     dirty_.clear();
     created_.clear();
     // Things still alive (held by a result being rendered elsewhere) must
@@ -267,6 +270,7 @@ void Collection::fill(Thing* t, const StoredThing& st) {
     t->version = st.version;
     if (st.decoder) {
         PropsBuilder b(*this, t, &t->old_refs);
+        b.set_row(&st);
         st.decoder->decode(st.bin(), b);
     } else {
         decode_props(*this, t, st.props_json, &t->old_refs);
@@ -335,7 +339,7 @@ void Collection::attach_walk(Thing* first, const Value* first_val) {
         if (!t) {
             const Value& v = *it.v;
             if (v.is(VT::List)) {
-                auto& items = v.list()->items;
+                auto& items = v.list()->items();
                 for (auto i = items.rbegin(); i != items.rend(); ++i)
                     todo.push_back({nullptr, &*i});
             } else if (v.is(VT::Set)) {
@@ -375,6 +379,32 @@ void Collection::ref_delta(uint64_t id, int64_t d) {
     if (id && d) ref_delta_[id] += d;
 }
 
+namespace {
+// The ids the items of a list source reference, read without a stub per item.
+void lazy_refs_of(const ListSource& src, std::vector<uint64_t>& refs) {
+    std::vector<Value> items;
+    PropsBuilder::list_items(nullptr, src, items, &refs);
+}
+}  // namespace
+
+// A thing's lists kept as stored (`kept`, written as their sources hold them)
+// count for what they counted before; a source it held that is not kept any
+// more gives its references back, a kept one new to the thing takes them.
+void Collection::account_lazy(Thing* t, std::vector<std::shared_ptr<const ListSource>> kept,
+                              std::unordered_map<uint64_t, int64_t>& delta) {
+    if (t->lazy_refs.empty() && kept.empty()) return;
+    std::vector<uint64_t> ids;
+    for (auto& s : t->lazy_refs)
+        if (std::find(kept.begin(), kept.end(), s) == kept.end()) lazy_refs_of(*s, ids);
+    for (uint64_t id : ids) poll_tick(), --delta[id];
+    ids.clear();
+    for (auto& s : kept)
+        if (std::find(t->lazy_refs.begin(), t->lazy_refs.end(), s) == t->lazy_refs.end())
+            lazy_refs_of(*s, ids);
+    for (uint64_t id : ids) poll_tick(), ++delta[id];
+    t->lazy_refs = std::move(kept);
+}
+
 void Collection::flush() {
     if (dirty_.empty() && ref_delta_.empty()) return;
     // Reference counts change by the difference between the references a
@@ -391,10 +421,13 @@ void Collection::flush() {
         w.is_new = t->is_new;
         std::vector<uint64_t> refs;
         if (enc) {
+            std::vector<std::shared_ptr<const ListSource>> kept;
             enc->out = &w.props_bin;
-            encode_props(t, &refs, *enc);
+            encode_props(t, &refs, *enc, &kept);
             enc->out = nullptr;
+            account_lazy(t, std::move(kept), delta);
         } else {
+            account_lazy(t, {}, delta);
             w.props_json = encode_props(t, &refs);
         }
         w.props_changed = true;
@@ -422,7 +455,9 @@ void Collection::flush() {
             poll_tick();
             size_t i = todo.back();
             todo.pop_back();
-            for (uint64_t id : dirty_[i]->old_refs) {
+            std::vector<uint64_t> held = dirty_[i]->old_refs;
+            for (auto& src : dirty_[i]->lazy_refs) lazy_refs_of(*src, held);
+            for (uint64_t id : held) {
                 if (--delta[id] != 0) continue;
                 auto f = fresh.find(id);
                 if (f != fresh.end()) todo.push_back(f->second);
@@ -480,7 +515,7 @@ void Collection::flush() {
                 held->id = 0;
                 things_.erase(g.id);
             }
-            for (uint64_t id : refs_of(g.props_json)) --dec[id];
+            for (uint64_t id : refs_of(g)) --dec[id];
         }
         write_rooms(dec);
         std::vector<ThingWrite> w2;

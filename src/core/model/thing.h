@@ -4,6 +4,7 @@
 #include "core/api/pure.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,6 +17,8 @@
 namespace tdb {
 
 class Collection;
+class ListSource;
+struct LazyItems;
 struct RoomObj;
 
 struct Prop {
@@ -79,6 +82,10 @@ struct Thing : Obj {
     uint64_t restriction = 0;        // thing.restrict(): 0 none (restrict.h)
     size_t stub_pos = SIZE_MAX;      // where the collection's read-ahead met this stub
     std::vector<uint64_t> old_refs;  // ids referenced when loaded
+    // Lists of the top level stored as their source holds them (lazy_list.h):
+    // the ids they reference are counted in the stored count but not listed
+    // in old_refs; they are read only when the list stops being stored so.
+    std::vector<std::shared_ptr<const ListSource>> lazy_refs;
 
     // Properties in insertion order; loads the thing on first touch.
     Props& props();
@@ -203,6 +210,10 @@ public:
     Value thing_ref(uint64_t id);
     void load(Thing* t);
     void forget(Thing* t);
+    // Lists whose items are still read through this collection (lazy_list.h);
+    // they read references as nil once it is gone.
+    void keep_lazy(LazyItems* z) { lazies_.insert(z); }
+    void forget_lazy(LazyItems* z) { lazies_.erase(z); }
 
     // Gives a new thing an id and a place in this collection (recursively
     // for the things it holds); marks it for insertion.
@@ -229,6 +240,8 @@ public:
 
 private:
     void fill(Thing* t, const StoredThing& st);
+    void account_lazy(Thing* t, std::vector<std::shared_ptr<const ListSource>> kept,
+                      std::unordered_map<uint64_t, int64_t>& delta);
     void attach_walk(Thing* first, const Value* first_val);
     Storage& st_;
     // Read-ahead: the ids of the stubs in the order they were met
@@ -261,6 +274,7 @@ private:
     std::unordered_map<uint64_t, int64_t> ref_delta_;  // see ref_delta()
     std::unordered_map<uint64_t, Ref<RoomObj>> rooms_;
     std::vector<uint64_t> deleted_rooms_;
+    std::unordered_set<LazyItems*> lazies_;
     void attach_room(RoomObj* r);
     void write_rooms(std::unordered_map<uint64_t, int64_t>& delta);
 };

@@ -72,7 +72,7 @@ std::vector<Thing*> SetObj::remove_all(const std::vector<Ref<Thing>>& ts) {
 Value make_list(std::vector<Value> items) {
     check_list_size(items.size());
     auto* l = new ListObj();
-    l->items = std::move(items);
+    l->items() = std::move(items);
     return Value::obj(VT::List, l);
 }
 
@@ -161,7 +161,7 @@ bool truthy(const Value& v) {
         case VT::Bytes:
             return !v.as_str().empty();
         case VT::List:
-            return !v.list()->items.empty();
+            return !v.list()->items().empty();
         case VT::Thing:
             return !v.thing()->props().empty();
         case VT::Set:

@@ -216,8 +216,29 @@ struct Owner {
     std::string key;
 };
 
+// A list read from storage may keep its items where they are stored until a
+// use needs them all (lazy_list.h): items() decodes them then, while size(),
+// at() and set_at() read or change one item without decoding the rest.
+struct LazyItems;
 struct ListObj : Obj {
-    std::vector<Value> items;
+    ListObj();
+    ~ListObj() override;
+    std::vector<Value>& items() {
+        if (lazy) decode_all();
+        return vec_;
+    }
+    const std::vector<Value>& items() const {
+        if (lazy) decode_all();
+        return vec_;
+    }
+    size_t size() const;
+    Value at(size_t i) const;        // i < size()
+    void set_at(size_t i, Value v);  // i < size()
+    bool is_lazy() const { return lazy != nullptr; }
+    void decode_all() const;
+
+    mutable std::vector<Value> vec_;    // the items once decoded (use items())
+    mutable LazyItems* lazy = nullptr;  // see lazy_list.h
     bool tuple = false;
     Owner owner;
     uint32_t in_use = 0;  // > 0 while iterated; changes are refused then

@@ -46,12 +46,12 @@ std::shared_ptr<TypeDef> ano_from_thing(Query& q, const Value& defs) {
             f.raw = "thing";
             f.spec.kind = SK::Thing;
             f.ano = ano_from_thing(q, p.val);
-        } else if (p.val.is(VT::List) && p.val.list()->items.size() == 1 &&
-                   p.val.list()->items[0].is(VT::Thing)) {
+        } else if (p.val.is(VT::List) && p.val.list()->items().size() == 1 &&
+                   p.val.list()->items()[0].is(VT::Thing)) {
             f.raw = "[thing]";
             f.spec.kind = SK::Arr;
             f.spec.nkind = SK::Thing;
-            f.ano = ano_from_thing(q, p.val.list()->items[0]);
+            f.ano = ano_from_thing(q, p.val.list()->items()[0]);
         } else if (p.val.is(VT::Closure)) {
             def->methods.push_back({p.key, closure_from_source(p.val.closure()->source)});
             continue;
@@ -170,7 +170,7 @@ void render_value(Query& q, std::string& out, const Field& f, bool nested, const
         InUseMark<ListObj> in_use(v.list());
         out.push_back('[');
         bool first = true;
-        for (const Value& item : v.list()->items) {
+        for (const Value& item : v.list()->items()) {
             if (!first) out.push_back(',');
             first = false;
             render_value(q, out, f, true, item, deep);

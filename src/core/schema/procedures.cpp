@@ -255,7 +255,7 @@ std::string call_procedure_json(Storage& st, const ProcedureRequest& req,
     std::vector<Value> args(params.size());
     Value given = params_json.empty() ? Value() : json_input_value(*q, params_json, true);
     if (given.is(VT::List)) {
-        const auto& items = given.list()->items;
+        const auto& items = given.list()->items();
         // [{"name": .., "value": ..}, ...] when every item is such an object.
         bool named = !items.empty();
         for (const Value& it : items) {

@@ -267,7 +267,7 @@ void Catalog::check_field(const TypeDef& t, const Field& f, Value& v) {
         if (th->id && th->coll) th->coll->mark_dirty(th);
     }
     if (sp.kind == SK::Arr && v.is(VT::List) && sp.nkind != SK::Any) {
-        for (const Value& item : v.list()->items) {
+        for (const Value& item : v.list()->items()) {
             CR ir = check_item(sp, item);
             if (ir != CR::Ok) item_err(ir, t, f);
         }

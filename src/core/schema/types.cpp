@@ -241,10 +241,10 @@ std::string methods_json(const std::vector<Method>& ms) {
 
 void methods_in(std::vector<Method>& ms, const Value* v) {
     if (!v || !v->is(VT::List)) return;
-    for (const Value& m : v->list()->items) {
-        if (!m.is(VT::List) || m.list()->items.size() != 2) continue;
+    for (const Value& m : v->list()->items()) {
+        if (!m.is(VT::List) || m.list()->items().size() != 2) continue;
         ms.push_back(
-            {m.list()->items[0].as_str(), closure_from_source(m.list()->items[1].as_str())});
+            {m.list()->items()[0].as_str(), closure_from_source(m.list()->items()[1].as_str())});
     }
 }
 
@@ -302,17 +302,17 @@ void Catalog::load() {
             e.next_mid = static_cast<uint32_t>(n->as_int());
         Value* ms = prop_of(def, "members");
         if (ms && ms->is(VT::List)) {
-            for (const Value& m : ms->list()->items) {
-                if (!m.is(VT::List) || m.list()->items.size() != 3) continue;
+            for (const Value& m : ms->list()->items()) {
+                if (!m.is(VT::List) || m.list()->items().size() != 3) continue;
                 auto* mo = new EnumMemberObj();
                 mo->enum_id = e.id;
-                mo->name = m.list()->items[0].as_str();
-                mo->mid = static_cast<uint32_t>(m.list()->items[2].as_int());
+                mo->name = m.list()->items()[0].as_str();
+                mo->mid = static_cast<uint32_t>(m.list()->items()[2].as_int());
                 e.members.emplace_back(mo);
             }
             // Values after all members exist (a thing value may refer back).
-            for (size_t k = 0; k < ms->list()->items.size() && k < e.members.size(); ++k)
-                e.members[k]->val = member_value_in(q, ms->list()->items[k].list()->items[1]);
+            for (size_t k = 0; k < ms->list()->items().size() && k < e.members.size(); ++k)
+                e.members[k]->val = member_value_in(q, ms->list()->items()[k].list()->items()[1]);
         }
         methods_in(e.methods, prop_of(def, "methods"));
     }
@@ -324,10 +324,10 @@ void Catalog::load() {
         if (Value* x = prop_of(def, "idx")) t.idx = truthy(*x);
         Value* fs = prop_of(def, "fields");
         if (fs && fs->is(VT::List)) {
-            for (const Value& f : fs->list()->items) {
-                if (!f.is(VT::List) || f.list()->items.size() != 2) continue;
-                t.fields.push_back({f.list()->items[0].as_str(),
-                                    f.list()->items[1].as_str(),
+            for (const Value& f : fs->list()->items()) {
+                if (!f.is(VT::List) || f.list()->items().size() != 2) continue;
+                t.fields.push_back({f.list()->items()[0].as_str(),
+                                    f.list()->items()[1].as_str(),
                                     Spec(),
                                     {},
                                     nullptr});

@@ -49,20 +49,20 @@ bool things_have_triggers(Relation rel) {
                   td->trig_delete_before_statement || td->trig_delete_after_statement);
 }
 
-// The props of the row in the slot, or the ones about to be written, as JSON text.
-void props_text(const ThingsReader& r, const UpdateRow& w, std::string& out) {
+// The props of the row in the slot, or the ones about to be written, as the bytes of their
+// jsonb for jsonb_decoder (no JSON text: the core reads their references from the bytes).
+void props_bytes(const ThingsReader& r, const UpdateRow& w, StoredThing& g) {
     Jsonb* jb = nullptr;
     if (w.props)
         jb = stream_to_jsonb(w.props->data(), w.props->size());
     else if (!r.slot->tts_isnull[r.a_props - 1])
         jb = DatumGetJsonbP(r.slot->tts_values[r.a_props - 1]);
     if (!jb) {
-        out = "{}";
+        g.props_json = "{}";
         return;
     }
-    char* text = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
-    out.assign(text);
-    pfree(text);
+    g.props_bin.assign(reinterpret_cast<const char*>(jb), VARSIZE(jb));
+    g.decoder = jsonb_decoder();
 }
 
 }  // namespace
@@ -179,7 +179,7 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                                                 DatumGetInt32(r.slot->tts_values[r.a_type - 1]));
                     g.version = version;
                     MemoryContextSwitchTo(tmp);
-                    props_text(r, w, g.props_json);
+                    props_bytes(r, w, g);
                     MemoryContextSwitchTo(outer);
                     break;
                 }

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "core/api/codec.h"
 #include "core/api/storage.h"
@@ -31,5 +32,9 @@ Datum jsonb_array(const std::string* const* v, int n, MemoryContext tmp);
 // The decoder of the bytes of a stored jsonb (StoredThing::decoder). It calls no PostgreSQL
 // code; damaged bytes raise value_err.
 const PropsDecoder* jsonb_decoder();
+
+// The bytes of an array container as stored, when src is a list the decoder kept as stored
+// (int-aligned relative to their start); false for any other source.
+bool jsonb_list_bytes(const ListSource& src, std::string_view& out);
 
 }  // namespace tdb::pg

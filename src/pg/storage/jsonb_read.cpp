@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -143,19 +144,249 @@ void decode_numeric(const char* p, size_t len, Sink& b) {
     b.number(strtod(t.c_str(), nullptr));
 }
 
+// One level of a walk: a container and the next entry to visit.
+struct Level {
+    const char* children;  // the JEntries
+    const char* data;      // where the data begins
+    uint32_t count;        // keys (objects) or elements (arrays)
+    bool object;
+    uint32_t next = 0;     // the next key or element
+    uint32_t key_off = 0;  // running offsets: keys, then values
+    uint32_t val_off = 0;
+};
+
+// Offset and length of entry `je` when the previous entries end at off.
+void entry(uint32_t je, uint32_t& off, uint32_t& start, uint32_t& len) {
+    start = off;
+    uint32_t f = je & JENTRY_OFFLENMASK;
+    if (je & JENTRY_HAS_OFF) {
+        if (f < off) bad_props();
+        len = f - off;
+        off = f;
+    } else {
+        len = f;
+        off += f;
+    }
+}
+
+// Lists of the top level with at least this many items are kept as stored (JsonbList) and
+// read one item at a time; shorter ones are decoded with their thing.
+constexpr uint32_t kLazyMinItems = 32;
+
+// A stored array of a thing's properties: its items are walked from the row's bytes when
+// asked for, each found by its JEntry (jsonb keeps an end offset every JB_OFFSET_STRIDE
+// entries, so finding one reads at most that many).
+class JsonbList final : public ListSource {
+public:
+    JsonbList(std::shared_ptr<const std::string> owner, size_t vstart, size_t vlen, size_t coff,
+              size_t clen, uint32_t count)
+        : owner_(std::move(owner)),
+          vstart_(vstart),
+          vlen_(vlen),
+          coff_(coff),
+          clen_(clen),
+          count_(count) {}
+    size_t size() const override { return count_; }
+    void items(size_t from, size_t to, PropsBuilder& b) const override;
+    // The container's bytes (int-aligned relative to the jsonb's start, as stored).
+    std::string_view container() const {
+        return std::string_view(owner_->data() + vstart_ + coff_, clen_);
+    }
+
+private:
+    std::shared_ptr<const std::string> owner_;
+    size_t vstart_, vlen_;  // the jsonb (varlena) within owner_
+    size_t coff_, clen_;    // the array container within the jsonb
+    uint32_t count_;
+};
+
+// A walk of jsonb bytes [begin, end) into a builder.
+class Walker {
+public:
+    Walker(const char* begin, const char* end, PropsBuilder& b, std::vector<Level>& stack)
+        : begin_(begin), end_(end), b_(b), stack_(stack) {}
+
+    // The container at p (avail bytes): its begin event and a level to walk, or one call
+    // for a reference; an array of the top level may go to the builder as a JsonbList.
+    void enter(const char* p, size_t avail);
+    // The value of JEntry je at [start, start + len) of level l's data.
+    void element(const Level& l, uint32_t je, uint32_t start, uint32_t len);
+    // Walks the levels opened until none is left.
+    void drain();
+    // The level of the container at p, checked (no event).
+    Level level(const char* p, size_t avail) const;
+
+    // Lists of the top level may be kept as stored (the row's bytes shared).
+    bool lazy_top = false;
+
+private:
+    const char* begin_;
+    const char* end_;
+    PropsBuilder& b_;
+    std::vector<Level>& stack_;
+};
+
+Level Walker::level(const char* p, size_t avail) const {
+    if (avail < 4 || static_cast<uintptr_t>(p - begin_) % 4 != 0) bad_props();
+    uint32_t header = load_u32(p);
+    uint32_t count = header & JB_CMASK;
+    bool object = (header & JB_FOBJECT) != 0;
+    if (!object && !(header & JB_FARRAY)) bad_props();
+    uint64_t entries = object ? 2ull * count : count;
+    if ((avail - 4) / 4 < entries) bad_props();
+    Level l;
+    l.children = p + 4;
+    l.data = l.children + 4 * entries;
+    l.count = count;
+    l.object = object;
+    if (object) {
+        // The values' offsets start where the keys' data ends.
+        uint32_t off = 0, start, len;
+        for (uint32_t i = 0; i < count; ++i) entry(load_u32(l.children + 4 * i), off, start, len);
+        l.val_off = off;
+    }
+    if (static_cast<size_t>(end_ - l.data) < l.val_off) bad_props();
+    return l;
+}
+
+void Walker::enter(const char* p, size_t avail) {
+    Level l = level(p, avail);
+    if (l.object && l.count == 1 && !stack_.empty()) {
+        // A reference {"#": id}, the most frequent nested object (a
+        // list of things is a list of them): straight to the builder.
+        uint32_t kje = load_u32(l.children), vje = load_u32(l.children + 4);
+        uint32_t klen = kje & JENTRY_OFFLENMASK;  // the first entry's length or end: the same
+        if ((kje & JENTRY_TYPEMASK) == JENTRY_ISSTRING && klen == 1 && l.val_off == 1 &&
+            static_cast<size_t>(end_ - l.data) >= 1 && l.data[0] == '#' &&
+            (vje & JENTRY_TYPEMASK) == JENTRY_ISNUMERIC) {
+            uint32_t voff = 1, start, len;
+            entry(vje, voff, start, len);
+            if (static_cast<size_t>(end_ - l.data) < static_cast<size_t>(start) + len) bad_props();
+            uint32_t pad = INTALIGN(start) - start;
+            if (pad > len) bad_props();
+            RefSink sink;
+            decode_numeric(l.data + start + pad, len - pad, sink);
+            if (sink.is_int && sink.value >= 0) {
+                b_.reference(static_cast<uint64_t>(sink.value));
+                return;
+            }
+        }
+    }
+    if (!l.object && lazy_top && l.count >= kLazyMinItems && stack_.size() == 1 && b_.at_top()) {
+        size_t off = 0;
+        std::shared_ptr<const std::string> owner = b_.row_bytes(&off);
+        if (owner) {
+            // The entries were checked to fit; the data of each is checked when read.
+            b_.lazy_list(std::make_shared<JsonbList>(
+                std::move(owner), off, static_cast<size_t>(end_ - begin_),
+                static_cast<size_t>(p - begin_), avail, l.count));
+            return;
+        }
+    }
+    if (l.object)
+        b_.begin_object(l.count);
+    else
+        b_.begin_array(l.count);
+    stack_.push_back(l);
+}
+
+void Walker::element(const Level& l, uint32_t je, uint32_t start, uint32_t len) {
+    if (static_cast<size_t>(end_ - l.data) < static_cast<size_t>(start) + len) bad_props();
+    const char* p = l.data + start;
+    switch (je & JENTRY_TYPEMASK) {
+        case JENTRY_ISSTRING:
+            b_.string(std::string_view(p, len));
+            break;
+        case JENTRY_ISNULL:
+            b_.null();
+            break;
+        case JENTRY_ISBOOL_FALSE:
+            b_.boolean(false);
+            break;
+        case JENTRY_ISBOOL_TRUE:
+            b_.boolean(true);
+            break;
+        case JENTRY_ISNUMERIC:
+        case JENTRY_ISCONTAINER: {
+            uint32_t pad = INTALIGN(start) - start;  // the data starts int-aligned
+            if (pad > len) bad_props();
+            if ((je & JENTRY_TYPEMASK) == JENTRY_ISNUMERIC)
+                decode_numeric(p + pad, len - pad, b_);
+            else
+                enter(p + pad, len - pad);
+            break;
+        }
+        default:
+            bad_props();
+    }
+}
+
+void Walker::drain() {
+    while (!stack_.empty()) {
+        Level& l = stack_.back();
+        if (l.next == l.count) {
+            bool object = l.object;
+            stack_.pop_back();
+            if (object)
+                b_.end_object();
+            else
+                b_.end_array();
+            continue;
+        }
+        uint32_t i = l.next++;
+        uint32_t start, len;
+        if (l.object) {
+            uint32_t kje = load_u32(l.children + 4 * i);
+            entry(kje, l.key_off, start, len);
+            if ((kje & JENTRY_TYPEMASK) != JENTRY_ISSTRING ||
+                static_cast<size_t>(end_ - l.data) < static_cast<size_t>(start) + len)
+                bad_props();
+            b_.key(std::string_view(l.data + start, len));
+            uint32_t vje = load_u32(l.children + 4 * (l.count + i));
+            entry(vje, l.val_off, start, len);
+            element(l, vje, start, len);  // may push a level: `l` is not used after
+        } else {
+            uint32_t je = load_u32(l.children + 4 * i);
+            entry(je, l.key_off, start, len);
+            element(l, je, start, len);
+        }
+    }
+}
+
+void check_varlena(std::string_view bin) {
+    if (bin.size() < VARHDRSZ) bad_props();
+    uint32_t word = load_u32(bin.data());
+    if (!VARATT_IS_4B_U(&word) || VARSIZE(&word) != bin.size()) bad_props();
+}
+
+void JsonbList::items(size_t from, size_t to, PropsBuilder& b) const {
+    if (from >= to) return;
+    if (to > count_) bad_props();
+    const char* begin = owner_->data() + vstart_;
+    const char* end = begin + vlen_;
+    std::vector<Level> stack;
+    Walker w(begin, end, b, stack);
+    Level l = w.level(begin + coff_, clen_);
+    if (l.object || l.count != count_) bad_props();
+    // Where item `from` starts: the lengths back to the last entry that holds an end offset.
+    uint32_t off = 0;
+    for (size_t k = from; k-- > 0;) {
+        uint32_t je = load_u32(l.children + 4 * k);
+        if (je & JENTRY_HAS_OFF) {
+            off += je & JENTRY_OFFLENMASK;
+            break;
+        }
+        off += je & JENTRY_OFFLENMASK;
+    }
+    for (size_t i = from; i < to; ++i) {
+        uint32_t je = load_u32(l.children + 4 * i), start, len;
+        entry(je, off, start, len);
+        w.element(l, je, start, len);
+        w.drain();
+    }
+}
+
 void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
-    // One level of the walk: a container and the next entry to visit.
-    struct Level {
-        const char* children;  // the JEntries
-        const char* data;      // where the data begins
-        uint32_t count;        // keys (objects) or elements (arrays)
-        bool object;
-        uint32_t next = 0;     // the next key or element
-        uint32_t key_off = 0;  // running offsets: keys, then values
-        uint32_t val_off = 0;
-    };
-    const char* begin = bin.data();
-    const char* end = begin + bin.size();
     // The stack is kept from one thing to the next (no allocation per
     // thing); a decode nested in another one gets its own.
     static std::vector<Level> shared;
@@ -173,140 +404,23 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
     busy = true;
     stack.clear();
 
-    // Offset and length of entry `je` when the previous entries end at off.
-    auto entry = [](uint32_t je, uint32_t& off, uint32_t& start, uint32_t& len) {
-        start = off;
-        uint32_t f = je & JENTRY_OFFLENMASK;
-        if (je & JENTRY_HAS_OFF) {
-            if (f < off) bad_props();
-            len = f - off;
-            off = f;
-        } else {
-            len = f;
-            off += f;
-        }
-    };
-    auto open = [&](const char* p, size_t avail) {
-        if (avail < 4 || static_cast<uintptr_t>(p - begin) % 4 != 0) bad_props();
-        uint32_t header = load_u32(p);
-        uint32_t count = header & JB_CMASK;
-        bool object = (header & JB_FOBJECT) != 0;
-        if (!object && !(header & JB_FARRAY)) bad_props();
-        uint64_t entries = object ? 2ull * count : count;
-        if ((avail - 4) / 4 < entries) bad_props();
-        Level l;
-        l.children = p + 4;
-        l.data = l.children + 4 * entries;
-        l.count = count;
-        l.object = object;
-        if (object) {
-            // The values' offsets start where the keys' data ends.
-            uint32_t off = 0, start, len;
-            for (uint32_t i = 0; i < count; ++i)
-                entry(load_u32(l.children + 4 * i), off, start, len);
-            l.val_off = off;
-        }
-        if (static_cast<size_t>(end - l.data) < l.val_off) bad_props();
-        if (object && count == 1 && !stack.empty()) {
-            // A reference {"#": id}, the most frequent nested object (a
-            // list of things is a list of them): straight to the builder.
-            uint32_t kje = load_u32(l.children), vje = load_u32(l.children + 4);
-            uint32_t klen = kje & JENTRY_OFFLENMASK;  // the first entry's length or end: the same
-            if ((kje & JENTRY_TYPEMASK) == JENTRY_ISSTRING && klen == 1 && l.val_off == 1 &&
-                static_cast<size_t>(end - l.data) >= 1 && l.data[0] == '#' &&
-                (vje & JENTRY_TYPEMASK) == JENTRY_ISNUMERIC) {
-                uint32_t voff = 1, start, len;
-                entry(vje, voff, start, len);
-                if (static_cast<size_t>(end - l.data) < static_cast<size_t>(start) + len)
-                    bad_props();
-                uint32_t pad = INTALIGN(start) - start;
-                if (pad > len) bad_props();
-                RefSink sink;
-                decode_numeric(l.data + start + pad, len - pad, sink);
-                if (sink.is_int && sink.value >= 0) {
-                    b.reference(static_cast<uint64_t>(sink.value));
-                    return;
-                }
-            }
-        }
-        if (object)
-            b.begin_object(count);
-        else
-            b.begin_array(count);
-        stack.push_back(l);
-    };
-    // The value of JEntry je at [start, start + len) of level l's data.
-    auto value = [&](const Level& l, uint32_t je, uint32_t start, uint32_t len) {
-        if (static_cast<size_t>(end - l.data) < static_cast<size_t>(start) + len) bad_props();
-        const char* p = l.data + start;
-        switch (je & JENTRY_TYPEMASK) {
-            case JENTRY_ISSTRING:
-                b.string(std::string_view(p, len));
-                break;
-            case JENTRY_ISNULL:
-                b.null();
-                break;
-            case JENTRY_ISBOOL_FALSE:
-                b.boolean(false);
-                break;
-            case JENTRY_ISBOOL_TRUE:
-                b.boolean(true);
-                break;
-            case JENTRY_ISNUMERIC:
-            case JENTRY_ISCONTAINER: {
-                uint32_t pad = INTALIGN(start) - start;  // the data starts int-aligned
-                if (pad > len) bad_props();
-                if ((je & JENTRY_TYPEMASK) == JENTRY_ISNUMERIC)
-                    decode_numeric(p + pad, len - pad, b);
-                else
-                    open(p + pad, len - pad);
-                break;
-            }
-            default:
-                bad_props();
-        }
-    };
-
-    if (bin.size() < VARHDRSZ) bad_props();
-    {
-        uint32_t word = load_u32(begin);
-        if (!VARATT_IS_4B_U(&word) || VARSIZE(&word) != bin.size()) bad_props();
-    }
-    open(begin + VARHDRSZ, bin.size() - VARHDRSZ);
-    if (!stack.back().object) bad_props();  // properties are an object
-    while (!stack.empty()) {
-        Level& l = stack.back();
-        if (l.next == l.count) {
-            bool object = l.object;
-            stack.pop_back();
-            if (object)
-                b.end_object();
-            else
-                b.end_array();
-            continue;
-        }
-        uint32_t i = l.next++;
-        uint32_t start, len;
-        if (l.object) {
-            uint32_t kje = load_u32(l.children + 4 * i);
-            entry(kje, l.key_off, start, len);
-            if ((kje & JENTRY_TYPEMASK) != JENTRY_ISSTRING ||
-                static_cast<size_t>(end - l.data) < static_cast<size_t>(start) + len)
-                bad_props();
-            b.key(std::string_view(l.data + start, len));
-            uint32_t vje = load_u32(l.children + 4 * (l.count + i));
-            entry(vje, l.val_off, start, len);
-            value(l, vje, start, len);  // may push a level: `l` is not used after
-        } else {
-            uint32_t je = load_u32(l.children + 4 * i);
-            entry(je, l.key_off, start, len);
-            value(l, je, start, len);
-        }
-    }
+    check_varlena(bin);
+    Walker w(bin.data(), bin.data() + bin.size(), b, stack);
+    w.lazy_top = true;
+    w.enter(bin.data() + VARHDRSZ, bin.size() - VARHDRSZ);
+    if (stack.empty() || !stack.back().object) bad_props();  // properties are an object
+    w.drain();
 }
 
 }  // namespace
 
 const PropsDecoder* jsonb_decoder() { return &decoder; }
+
+bool jsonb_list_bytes(const ListSource& src, std::string_view& out) {
+    const auto* j = dynamic_cast<const JsonbList*>(&src);
+    if (!j) return false;
+    out = j->container();
+    return true;
+}
 
 }  // namespace tdb::pg

@@ -21,7 +21,8 @@ namespace tdb::pg {
 // numeric; floats from the writer's own text), and the string checks of jsonb_in are repeated
 // (no NUL, which jsonb_in refuses as \u0000; the length limit of a jsonb string).
 // Stream: one tag byte each; 'k', 's' and 'd' are followed by a 4-byte length and the bytes
-// ('d' also by a NUL), 'i' by 8 bytes.
+// ('d' also by a NUL), 'i' by 8 bytes; 'a' (an array container as stored, JsonbList) by a
+// 4-byte length and its bytes.
 
 namespace {
 
@@ -43,6 +44,14 @@ public:
         out->push_back('\0');
     }
     void string(std::string_view s) override { bytes('s', s); }
+    // A list kept as stored goes back as the bytes of its container: its items are
+    // neither decoded nor encoded again.
+    bool copy_list(const ListSource& src) override {
+        std::string_view c;
+        if (!jsonb_list_bytes(src, c)) return false;
+        bytes('a', c);
+        return true;
+    }
 
 private:
     void bytes(char tag, std::string_view s) {
@@ -86,7 +95,7 @@ Jsonb* stream_to_jsonb(const char* p, size_t len) {
         char tag = *p++;
         JsonbValue v;
         uint32_t n = 0;
-        if (tag == 'k' || tag == 's' || tag == 'd') {
+        if (tag == 'k' || tag == 's' || tag == 'd' || tag == 'a') {
             memcpy(&n, p, sizeof n);
             p += sizeof n;
         }
@@ -115,6 +124,17 @@ Jsonb* stream_to_jsonb(const char* p, size_t len) {
             case 'n':
                 v.type = jbvNull;
                 break;
+            case 'a': {
+                // An array container as stored: pushJsonbValue walks it in (an aligned copy,
+                // as jsonb reads it in place).
+                char* c = static_cast<char*>(palloc(n ? n : 1));
+                memcpy(c, p, n);
+                p += n;
+                v.type = jbvBinary;
+                v.val.binary.data = reinterpret_cast<JsonbContainer*>(c);
+                v.val.binary.len = static_cast<int>(n);
+                break;
+            }
             case 't':
             case 'f':
                 v.type = jbvBool;

@@ -53,7 +53,7 @@ struct UpdateRow {
 
 // Applies rows (sorted by id) by direct access; ids whose refs end <= 0 go to unreferenced.
 // With `dropped`, such a row (other than the root, id == coll) is deleted instead of updated,
-// and goes to dropped with the props it held last as JSON text (the written ones for a row
+// and goes to dropped with the props it held last as jsonb bytes (the written ones for a row
 // with props). DIRECT_TRIGGERS, having done nothing, when the table has update or delete
 // triggers; DIRECT_BLOCKED when a row of may_wait false is being changed by another
 // transaction (what was done stays for the caller's subtransaction to roll back).

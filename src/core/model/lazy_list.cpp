@@ -1,0 +1,79 @@
+// ListObj's items read one at a time from their source, or all at once (lazy_list.h).
+#include "core/model/lazy_list.h"
+
+#include "core/api/error.h"
+#include "core/model/poll.h"
+#include "core/model/thing.h"
+
+namespace tdb {
+
+namespace {
+size_t g_items_decoded = 0;
+}  // namespace
+
+size_t lazy_items_decoded() { return g_items_decoded; }
+
+ListObj::ListObj() = default;
+
+ListObj::~ListObj() {
+    if (!lazy) return;
+    if (lazy->coll) lazy->coll->forget_lazy(lazy);
+    delete lazy;
+}
+
+Value make_lazy_list(Collection* c, std::shared_ptr<const ListSource> src) {
+    auto* l = new ListObj();
+    Value v = Value::obj(VT::List, l);
+    auto* z = new LazyItems();
+    z->src = std::move(src);
+    l->lazy = z;
+    if (c) {
+        z->coll = c;
+        c->keep_lazy(z);
+    }
+    return v;
+}
+
+const ListSource* intact_source(const ListObj* l) {
+    return l->lazy && !l->lazy->changed ? l->lazy->src.get() : nullptr;
+}
+
+size_t ListObj::size() const { return lazy ? lazy->src->size() : vec_.size(); }
+
+Value ListObj::at(size_t i) const {
+    if (!lazy) return vec_[i];
+    auto it = lazy->taken.find(i);
+    if (it != lazy->taken.end()) return it->second;
+    ++g_items_decoded;
+    Value v = PropsBuilder::list_item(lazy->coll, *lazy->src, i);
+    lazy->taken.emplace(i, v);
+    return v;
+}
+
+void ListObj::set_at(size_t i, Value v) {
+    if (!lazy) {
+        vec_[i] = std::move(v);
+        return;
+    }
+    lazy->taken[i] = std::move(v);
+    lazy->changed = true;
+}
+
+void ListObj::decode_all() const {
+    if (!lazy) return;
+    std::vector<Value> all;
+    g_items_decoded += lazy->src->size();
+    PropsBuilder::list_items(lazy->coll, *lazy->src, all, nullptr);
+    // The items taken one at a time stay the values the query holds.
+    for (auto& [i, v] : lazy->taken) {
+        poll_tick();
+        all[i] = std::move(v);
+    }
+    LazyItems* z = lazy;
+    lazy = nullptr;
+    if (z->coll) z->coll->forget_lazy(z);
+    delete z;
+    vec_ = std::move(all);
+}
+
+}  // namespace tdb
