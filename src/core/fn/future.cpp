@@ -53,7 +53,7 @@ bool holds_stored(const Value& v, std::unordered_set<const Thing*>& seen) {
         return false;
     }
     if (v.is(VT::List)) {
-        for (const Value& item : v.list()->items) {
+        for (const Value& item : v.list()->items()) {
             poll_tick();
             if (holds_stored(item, seen)) return true;
         }

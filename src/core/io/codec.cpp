@@ -1,5 +1,5 @@
-// The JSON text side of the codec: the UTF-8 check, escaping and base64;
-// the JSON reader (json_load(), and stored properties as text with their
+// The JSON text side of the codec: the UTF-8 check and escaping (base64 is
+// base64.cpp); the JSON reader (json_load(), and stored properties as text with their
 // tagged objects, decode_props); the codec's hooks. Writing the stored form
 // is codec_write.cpp, reading it from binary JSON props_builder.cpp.
 #include "core/api/codec.h"
@@ -85,56 +85,6 @@ void json_escape(std::string& out, std::string_view s) {
     out.push_back('"');
 }
 
-static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64_encode(std::string_view in) {
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-        out += kB64[v >> 18];
-        out += kB64[(v >> 12) & 63];
-        out += kB64[(v >> 6) & 63];
-        out += kB64[v & 63];
-    }
-    if (i + 1 == in.size()) {
-        uint32_t v = uint8_t(in[i]) << 16;
-        out += kB64[v >> 18];
-        out += kB64[(v >> 12) & 63];
-        out += "==";
-    } else if (i + 2 == in.size()) {
-        uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-        out += kB64[v >> 18];
-        out += kB64[(v >> 12) & 63];
-        out += kB64[(v >> 6) & 63];
-        out += '=';
-    }
-    return out;
-}
-
-bool base64_decode(std::string_view in, std::string& out) {
-    uint32_t acc = 0;
-    int bits = 0;
-    out.clear();
-    for (char c : in) {
-        if (c == '=') break;
-        const char* p = std::strchr(kB64, c);
-        if (!p || !c) return false;
-        acc = (acc << 6) | static_cast<uint32_t>(p - kB64);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((acc >> bits) & 0xff));
-        }
-    }
-    return true;
-}
-
-// ---- JSON reader ---------------------------------------------------------
-
-// One property of the top level of stored properties (the JSON reader and
-// PropsBuilder).
 void stored_top_prop(Thing* t, std::string&& key, Value&& v) {
     // The restriction of a restricted thing (`!` is a reserved key).
     if (key == "!" && v.is(VT::Str)) {
@@ -716,8 +666,8 @@ private:
                                           static_cast<uint32_t>(it[1].as_int()));
             }
             case 'w': {  // {"!w": [type_id, {"#": id}]}: a thing wrapped in a Type
-                if (!v.is(VT::List) || v.list()->items.size() != 2) bad();
-                auto& it = v.list()->items;
+                if (!v.is(VT::List) || v.list()->items().size() != 2) bad();
+                auto& it = v.list()->items();
                 if (!it[0].is(VT::Int) || it[0].as_int() < 0) bad();
                 if (!it[1].is(VT::Thing)) return Value::nil();  // no collection: refs only
                 auto* w = new WrapObj();
