@@ -1,9 +1,12 @@
 """Helpers for the end-to-end tests: connections to the project's cluster
 (scripts/setup.sh), scratch databases and a pass/fail tally whose last line
 is "N passed, N failed" (scripts/test.sh counts it)."""
+import json
 import os
+import select
 import subprocess
 import sys
+import time
 import traceback
 
 import psycopg
@@ -78,3 +81,22 @@ class Tally:
         else:
             print("%d passed, %d failed" % (self.passed, self.failed))
         sys.exit(1 if self.failed else 0)
+
+
+def read_json_line(p, buf, timeout=15):
+    """The next line a client process printed, as JSON. buf (a bytearray) keeps what was
+    read past it for the next call."""
+    fd = p.stdout.fileno()
+    end = time.time() + timeout
+    while b"\n" not in buf:
+        r, _, _ = select.select([fd], [], [], max(end - time.time(), 0))
+        if not r:
+            raise AssertionError("no output within %ss" % timeout)
+        data = os.read(fd, 65536)
+        if not data:
+            raise AssertionError("the client ended: %s" % p.stderr.read().decode())
+        buf += data
+    i = buf.index(b"\n")
+    line = bytes(buf[:i])
+    del buf[:i + 1]
+    return json.loads(line)

@@ -384,23 +384,6 @@ def test_same_room_name_at_once():
     assert q("[.ra.name(), .rb.name()]") == ["race", "free"]
 
 
-def read_line(p, buf, timeout=15):
-    fd = p.stdout.fileno()
-    end = time.time() + timeout
-    while b"\n" not in buf:
-        r, _, _ = select.select([fd], [], [], max(end - time.time(), 0))
-        if not r:
-            raise AssertionError("no output within %ss" % timeout)
-        data = os.read(fd, 65536)
-        if not data:
-            raise AssertionError("the client ended: %s" % p.stderr.read().decode())
-        buf += data
-    i = buf.index(b"\n")
-    line = bytes(buf[:i])
-    del buf[:i + 1]
-    return json.loads(line)
-
-
 def exercise_example(cmd):
     """Runs a room example on two rooms (and one that does not exist) and checks what it prints."""
     a, b = q(".ex_a = room(); .ex_b = room(); [.ex_a.id(), .ex_b.id()]")
@@ -409,8 +392,8 @@ def exercise_example(cmd):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     buf = bytearray()
     try:
-        assert read_line(p, buf) == {"joined": [a, b, None]}
-        joins = [read_line(p, buf), read_line(p, buf)]
+        assert tdbtest.read_json_line(p, buf) == {"joined": [a, b, None]}
+        joins = [tdbtest.read_json_line(p, buf), tdbtest.read_json_line(p, buf)]
         assert sorted(e["id"] for e in joins) == [a, b] and {e["room"] for e in joins} == {"join"}, joins
         with tdbtest.connect(DB) as c:
             with c.transaction():
@@ -421,7 +404,7 @@ def exercise_example(cmd):
             c.execute("SELECT tdb_query('.ex_a.emit(\"msg\", \"hi\"); .ex_b.emit(\"big\", s)', '@:stuff',"
                       " %s)", (json.dumps({"s": "z" * 9000}),))
             c.execute("SELECT tdb_query('.del(\"ex_b\")', '@:stuff')")
-        ev = [read_line(p, buf) for _ in range(3)]
+        ev = [tdbtest.read_json_line(p, buf) for _ in range(3)]
         assert p.wait(timeout=15) == 0, p.stderr.read().decode()
     finally:
         if p.poll() is None:
@@ -453,13 +436,13 @@ def test_cli_join():
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     buf = bytearray()
     try:
-        assert read_line(p, buf) == [r, None]
-        assert read_line(p, buf) == {"room": "join", "scope": "@:stuff", "id": r}
+        assert tdbtest.read_json_line(p, buf) == [r, None]
+        assert tdbtest.read_json_line(p, buf) == {"room": "join", "scope": "@:stuff", "id": r}
         with connect_as("postgres") as f:   # a forgery on another channel is dropped
             f.execute("SELECT pg_notify('tdbw_0', '{\"room\": \"emit\", \"id\": %s}')" % r)
         q(".cli.emit('hi', 1); .cli.emit('big', s)", vars={"s": "q" * 9000})
-        assert read_line(p, buf) == {"room": "emit", "scope": "@:stuff", "id": r, "event": "hi", "args": [1]}
-        big = read_line(p, buf)
+        assert tdbtest.read_json_line(p, buf) == {"room": "emit", "scope": "@:stuff", "id": r, "event": "hi", "args": [1]}
+        big = tdbtest.read_json_line(p, buf)
         assert big["event"] == "big" and big["args"] == ["q" * 9000], str(big)[:200]
         assert p.wait(timeout=10) == 0
     finally:

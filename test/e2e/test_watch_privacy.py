@@ -146,34 +146,17 @@ def forge_everywhere(root, channel_of_old_design=True):
             f.execute("SELECT pg_notify(%s, %s)", ("tdb_%d" % n, json.dumps(dict(forged, **{"#": n}))))
 
 
-def read_json_line(p, buf, timeout=15):
-    fd = p.stdout.fileno()
-    end = time.time() + timeout
-    while b"\n" not in buf:
-        r, _, _ = select.select([fd], [], [], max(end - time.time(), 0))
-        if not r:
-            raise AssertionError("no output within %ss" % timeout)
-        data = os.read(fd, 65536)
-        if not data:
-            raise AssertionError("the client ended: %s" % p.stderr.read().decode())
-        buf += data
-    i = buf.index(b"\n")
-    line = bytes(buf[:i])
-    del buf[:i + 1]
-    return json.loads(line)
-
-
 def client_ignores_forgeries(cmd):
     root = q(".id()")
     env = dict(os.environ, PGHOST=tdbtest.HOST, PGPORT=str(tdbtest.PORT), PGUSER="postgres", PGDATABASE=DB)
     p = subprocess.Popen(cmd + [str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     buf = bytearray()
     try:
-        init = read_json_line(p, buf)
+        init = tdbtest.read_json_line(p, buf)
         assert init["#"] == root, init
         forge_everywhere(root)
         q(".genuine = %d" % time.time_ns())
-        ev = read_json_line(p, buf)
+        ev = tdbtest.read_json_line(p, buf)
         assert ev["#"] == root and list(ev["jobs"][0]["set"]) == ["genuine"], ev
         assert ev["event"] < 9223372036854775807, ev
         assert init["init"]["channel"].startswith("tdbw_"), init
