@@ -34,6 +34,7 @@
 #include "pg/bridge.h"
 #include "pg/entry.h"
 #include "pg/readonly.h"
+#include "pg/storage/direct.h"
 #include "pg/storage/plans.h"
 #include "pg/storage/things.h"
 #include "pg/watches.h"
@@ -132,18 +133,9 @@ bool insert_change_direct(Datum* values) {
         table_close(rel, NoLock);
         return false;
     }
-    EState* estate = CreateExecutorState();
-    RangeTblEntry* rte = makeNode(RangeTblEntry);
-    rte->rtekind = RTE_RELATION;
-    rte->relid = relid;
-    rte->relkind = rel->rd_rel->relkind;
-    rte->rellockmode = RowExclusiveLock;
-    ExecInitRangeTable(estate, list_make1(rte));
-    ResultRelInfo* rri = makeNode(ResultRelInfo);
-    InitResultRelInfo(rri, rel, 1, nullptr, 0);
-    ExecOpenIndices(rri, false);
-    estate->es_output_cid = GetCurrentCommandId(true);
-    estate->es_snapshot = GetActiveSnapshot();
+    DirectWrite dw = direct_write_begin(rel);
+    EState* estate = dw.estate;
+    ResultRelInfo* rri = dw.rri;
     TupleTableSlot* slot = table_slot_create(rel, &estate->es_tupleTable);
     ExecClearTuple(slot);
     Datum row[7] = {values[0], values[1], TimestampTzGetDatum(GetCurrentTimestamp()),
@@ -157,9 +149,7 @@ bool insert_change_direct(Datum* values) {
     table_tuple_insert(rel, slot, estate->es_output_cid, 0, nullptr);
     if (rri->ri_NumIndices > 0)
         list_free(ExecInsertIndexTuples(rri, slot, estate, false, false, nullptr, NIL));
-    ExecCloseIndices(rri);
-    ExecResetTupleTable(estate->es_tupleTable, false);
-    FreeExecutorState(estate);
+    direct_write_end(dw);
     table_close(rel, NoLock);
     return true;
 }

@@ -5,6 +5,8 @@
 
 #include "pg/storage/thing_rows.h"
 
+#include "pg/storage/direct.h"
+
 #include <cstring>
 
 #include "pg/storage/jsonb.h"
@@ -24,6 +26,30 @@ extern "C" {
 }
 
 namespace tdb::pg {
+
+DirectWrite direct_write_begin(Relation rel) {
+    DirectWrite w;
+    w.estate = CreateExecutorState();
+    RangeTblEntry* rte = makeNode(RangeTblEntry);
+    rte->rtekind = RTE_RELATION;
+    rte->relid = RelationGetRelid(rel);
+    rte->relkind = rel->rd_rel->relkind;
+    rte->rellockmode = RowExclusiveLock;
+    ExecInitRangeTable(w.estate, list_make1(rte));
+    w.rri = makeNode(ResultRelInfo);
+    InitResultRelInfo(w.rri, rel, 1, nullptr, 0);
+    ExecOpenIndices(w.rri, false);
+    w.estate->es_output_cid = GetCurrentCommandId(true);
+    w.estate->es_snapshot = GetActiveSnapshot();
+    return w;
+}
+
+void direct_write_end(DirectWrite& w) {
+    ExecCloseIndices(w.rri);
+    ExecResetTupleTable(w.estate->es_tupleTable, false);
+    FreeExecutorState(w.estate);
+    w = DirectWrite{};
+}
 
 void raise_conflict() {
     ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -87,18 +113,9 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
     Relation rel = r.heap;
     CheckCmdReplicaIdentity(rel, CMD_UPDATE);
     if (dropped) CheckCmdReplicaIdentity(rel, CMD_DELETE);
-    EState* estate = CreateExecutorState();
-    RangeTblEntry* rte = makeNode(RangeTblEntry);
-    rte->rtekind = RTE_RELATION;
-    rte->relid = RelationGetRelid(rel);
-    rte->relkind = rel->rd_rel->relkind;
-    rte->rellockmode = RowExclusiveLock;
-    ExecInitRangeTable(estate, list_make1(rte));
-    ResultRelInfo* rri = makeNode(ResultRelInfo);
-    InitResultRelInfo(rri, rel, 1, nullptr, 0);
-    ExecOpenIndices(rri, false);
-    estate->es_output_cid = GetCurrentCommandId(true);
-    estate->es_snapshot = GetActiveSnapshot();
+    DirectWrite dw = direct_write_begin(rel);
+    EState* estate = dw.estate;
+    ResultRelInfo* rri = dw.rri;
     TupleTableSlot* newslot = table_slot_create(rel, &estate->es_tupleTable);
     int natts = RelationGetDescr(rel)->natts;
     r.probe = index_beginscan(rel, r.index, estate->es_snapshot, 2, 0);
@@ -240,9 +257,7 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
         if (refs <= 0) unreferenced.push_back(static_cast<uint64_t>(w.id));
     }
     if (range) index_endscan(range);
-    ExecCloseIndices(rri);
-    ExecResetTupleTable(estate->es_tupleTable, false);
-    FreeExecutorState(estate);
+    direct_write_end(dw);
     reader_close(r);
     return result;
 }
