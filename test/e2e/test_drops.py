@@ -172,6 +172,100 @@ def test_drop_while_another_adds_a_reference():
         dropper.close()
 
 
+def test_typed_things_holding_things():
+    """Typed instances holding things (a field, a list, a set) dropped with their list:
+    every level goes; things also held elsewhere stay with what they hold. Instances in a
+    relation hold each other: they stay until the collector sweeps them."""
+    with tdbtest.connect(DB) as c:
+        fresh(c)
+        q(c, "set_type('DNode', {n: 'int', c: 'thing?', l: '[thing]', s: '{thing}'}); nil")
+        q(c, ".arr = range(300).map(|i| DNode{n: i, c: {d: i, x: {y: i}}, "
+             "l: [{e: i}, {e: -i}], s: set({f: i})}); nil")
+        assert count(c) == 1 + 300 * 6
+        q(c, ".keep = .arr[11].c; .kl = .arr[13].l; nil")
+        q(c, ".arr = []; nil")
+        assert count(c) == 1 + 2 + 2
+        check_consistent(c)
+        assert q(c, ".keep.x.y") == 11
+        assert q(c, ".kl.map(|x| x.e)") == [13, -13]
+        q(c, ".keep = nil; .kl = nil; nil")
+        assert count(c) == 1
+        check_consistent(c)
+        q(c, "new_type('DB'); set_type('DA', {b: 'DB?', n: 'int'}); set_type('DB', {a: 'DA?'}); "
+             "mod_type('DA', 'rel', 'b', 'a'); nil")
+        q(c, ".rel = range(200).map(|i| DA{n: i}); .bs = range(200).map(|| DB{}); nil")
+        q(c, ".rel.each(|a, i| a.b = .bs[i]); .bs = []; nil")
+        assert count(c) == 1 + 400
+        q(c, ".one = .rel[5].b; .rel = []; nil")
+        assert count(c) == 1 + 400
+        assert q(c, ".one.a.n") == 5
+        assert c.execute("SELECT tdb_collect_garbage('drops')").fetchone()[0] == 398
+        assert count(c) == 1 + 2
+        check_consistent(c)
+
+
+def test_dropped_things_held_by_the_query():
+    """Things dropped while the query holds them (as stubs, never read) are returned
+    with the properties they held, at every level of the drop."""
+    with tdbtest.connect(DB) as c:
+        fresh(c)
+        q(c, ".arr = range(100).map(|i| {n: i, c: {d: i, e: {f: i}}}); nil")
+        got = q(c, "t = .arr[2]; u = .arr[40]; .arr = []; return [t, u], 4;")
+        assert got == [{"n": 2, "c": {"d": 2, "e": {"f": 2}}},
+                       {"n": 40, "c": {"d": 40, "e": {"f": 40}}}], got
+        assert count(c) == 1
+        check_consistent(c)
+        q(c, "set_type('DHeld', {n: 'int', c: 'thing'}); "
+             ".arr = range(50).map(|i| DHeld{n: i, c: {d: i}}); nil")
+        got = q(c, "t = .arr[7]; .arr = []; [t.n, t.c.d, type(t)]")
+        assert got == [7, 7, "DHeld"], got
+        assert count(c) == 1
+        check_consistent(c)
+
+
+def test_replace_a_big_list():
+    """.items = a new list over an existing one: the old items go, the new ones are
+    written, in one query; an old item also kept elsewhere survives."""
+    with tdbtest.connect(DB) as c:
+        fresh(c)
+        q(c, ".items = range(3000).map(|i| {n: i, c: {d: i}}); nil")
+        q(c, ".keep = .items[1234]; nil")
+        q(c, ".items = range(2000).map(|i| {n: -i}); nil")
+        assert count(c) == 1 + 2000 + 2
+        assert q(c, ".items.map(|x| x.n).reduce(|a, b| a + b)") == -sum(range(2000))
+        assert q(c, ".keep.c.d") == 1234
+        check_consistent(c)
+
+
+def test_drop_undone_by_a_later_error():
+    """A drop written by one query and undone by an error later in the transaction (a
+    query that fails after it, a SQL error) leaves every row and count as before; a drop
+    whose own query fails is never written."""
+    with tdbtest.connect(DB) as c:
+        fresh(c)
+        q(c, ".arr = range(2000).map(|i| {n: i, c: {d: i}, s: set({k: i})}); nil")
+        before = count(c)
+        try:
+            q(c, ".arr = []; .x = 1; raise('later');")
+            assert False, "no error"
+        except psycopg.Error:
+            pass
+        assert count(c) == before
+        try:
+            c.execute("DO $$ BEGIN PERFORM tdb_query('.arr = []; nil', '@:drops'); "
+                      "PERFORM tdb_query('.arr2 = range(10).map(|i| {n: i}); nil', '@:drops'); "
+                      "PERFORM tdb_query('.nope.x = 1', '@:drops'); END $$")
+            assert False, "no error"
+        except psycopg.Error:
+            pass
+        assert count(c) == before
+        assert q(c, ".arr[1999].c.d") == 1999
+        check_consistent(c)
+        q(c, ".arr = []; nil")
+        assert count(c) == 1
+        check_consistent(c)
+
+
 tdbtest.scratch_db(DB)
 t.run(test_flat_list_and_tree)
 t.run(test_chain)
@@ -180,5 +274,9 @@ t.run(test_drop_mixed_with_new_references)
 t.run(test_rollback_of_a_big_drop)
 t.run(test_table_with_triggers)
 t.run(test_drop_while_another_adds_a_reference)
+t.run(test_typed_things_holding_things)
+t.run(test_dropped_things_held_by_the_query)
+t.run(test_replace_a_big_list)
+t.run(test_drop_undone_by_a_later_error)
 tdbtest.drop_db(DB)
 t.finish()

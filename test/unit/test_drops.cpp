@@ -14,10 +14,10 @@ namespace {
 class RoundStorage : public MemStorage {
 public:
     int rounds = 0;
-    std::vector<tdb::StoredThing> write_and_drop(uint64_t coll,
-                                                 const std::vector<tdb::ThingWrite>& w) override {
+    tdb::DroppedThings write_and_drop(uint64_t coll, const std::vector<tdb::ThingWrite>& w,
+                                      const std::vector<tdb::RefChange>& refs) override {
         ++rounds;
-        return MemStorage::write_and_drop(coll, w);
+        return MemStorage::write_and_drop(coll, w, refs);
     }
     void set_reader(bool on) override { lock_log.push_back(on ? "R1" : "R0"); }
 };

@@ -176,5 +176,8 @@ std::vector<uint64_t> refs_of(std::string_view json);
 // Only the ids a stored thing's properties reference, from its text or, with a decoder,
 // its binary form (no stub, no JSON text).
 std::vector<uint64_t> refs_of(const StoredThing& st);
+// The same for properties `props` in the form of `decoder` (nullptr: JSON text), the ids
+// appended to out.
+void refs_of(const PropsDecoder* decoder, std::string_view props, std::vector<uint64_t>& out);
 
 }  // namespace tdb

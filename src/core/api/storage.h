@@ -47,6 +47,52 @@ struct StoredThing {
     }
 };
 
+// A change of a stored thing's count of references, its properties unchanged.
+struct RefChange {
+    uint64_t id = 0;
+    int64_t delta = 0;
+};
+
+// The things a write_and_drop deleted, each with the properties it held last. The
+// properties of all of them lie back to back in one buffer: a drop of many things makes no
+// allocation per thing.
+struct DroppedThings {
+    struct Row {
+        uint64_t id = 0;
+        uint32_t type_id = kNoType;
+        int64_t version = 0;
+        size_t off = 0;  // its properties: bytes[off, off + len)
+        size_t len = 0;
+        const PropsDecoder* decoder = nullptr;  // as StoredThing::decoder (nullptr: JSON text)
+    };
+    std::vector<Row> rows;
+    std::string bytes;
+    bool empty() const { return rows.empty(); }
+    size_t size() const { return rows.size(); }
+    void add(uint64_t id, uint32_t type_id, int64_t version, std::string_view props,
+             const PropsDecoder* decoder) {
+        rows.push_back({id, type_id, version, bytes.size(), props.size(), decoder});
+        bytes.append(props);
+    }
+    void add(const StoredThing& t) {
+        add(t.id, t.type_id, t.version, t.decoder ? t.bin() : std::string_view(t.props_json),
+            t.decoder);
+    }
+    std::string_view props(size_t i) const {
+        return std::string_view(bytes).substr(rows[i].off, rows[i].len);
+    }
+    // Row i as a StoredThing of its own (a copy of its properties).
+    StoredThing thing(size_t i) const {
+        StoredThing t;
+        t.id = rows[i].id;
+        t.type_id = rows[i].type_id;
+        t.version = rows[i].version;
+        t.decoder = rows[i].decoder;
+        (t.decoder ? t.props_bin : t.props_json) = std::string(props(i));
+        return t;
+    }
+};
+
 // A write of one thing at the end of a query.
 struct ThingWrite {
     uint64_t id = 0;
@@ -161,17 +207,27 @@ public:
     // Deletes the things and returns what they held (to release their refs).
     virtual std::vector<StoredThing> delete_things(uint64_t coll,
                                                    const std::vector<uint64_t>& ids) = 0;
-    // write_things, and every existing thing whose reference count ends at zero
-    // or below is deleted instead of kept; the root (id == coll) never is.
-    // Returns the things deleted with the properties they held last (for a
-    // thing written here: the ones written), whose references the caller
-    // releases in turn. A storage may do it in one pass over the rows (no
-    // update of a row it then deletes); this default writes, then deletes.
-    virtual std::vector<StoredThing> write_and_drop(uint64_t coll,
-                                                    const std::vector<ThingWrite>& w) {
-        std::vector<uint64_t> zero = write_things(coll, w);
+    // write_things of w and of the changes of counts only in `refs` (ids not in w), and
+    // every existing thing whose reference count ends at zero or below is deleted instead
+    // of kept; the root (id == coll) never is. Returns the things deleted with the
+    // properties they held last (for a thing written here: the ones written), whose
+    // references the caller releases in turn. A storage may do it in one pass over the
+    // rows (no update of a row it then deletes); this default writes, then deletes.
+    virtual DroppedThings write_and_drop(uint64_t coll, const std::vector<ThingWrite>& w,
+                                         const std::vector<RefChange>& refs) {
+        std::vector<ThingWrite> all(w);
+        for (const RefChange& r : refs) {
+            ThingWrite t;
+            t.id = r.id;
+            t.refs_delta = r.delta;
+            all.push_back(std::move(t));
+        }
+        std::vector<uint64_t> zero = write_things(coll, all);
         std::erase(zero, coll);
-        return zero.empty() ? std::vector<StoredThing>{} : delete_things(coll, zero);
+        DroppedThings out;
+        if (!zero.empty())
+            for (const StoredThing& t : delete_things(coll, zero)) out.add(t);
+        return out;
     }
     virtual int64_t count_things(uint64_t coll) = 0;
 

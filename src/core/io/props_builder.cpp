@@ -187,16 +187,23 @@ void PropsBuilder::bin_refs(const PropsDecoder& d, std::string_view bin,
 }
 
 std::vector<uint64_t> refs_of(const StoredThing& st) {
-    if (!st.decoder) return refs_of(st.props_json);
     std::vector<uint64_t> refs;
+    refs_of(st.decoder, st.decoder ? st.bin() : std::string_view(st.props_json), refs);
+    return refs;
+}
+
+void refs_of(const PropsDecoder* decoder, std::string_view props, std::vector<uint64_t>& out) {
+    if (!decoder) {
+        std::vector<uint64_t> refs = refs_of(props);
+        out.insert(out.end(), refs.begin(), refs.end());
+        return;
+    }
     // References are the objects {"#": id}, {"!s": [ids]} and {"!o": id} (StoredForm):
     // bytes holding none of these keys hold none, and are not walked.
-    std::string_view bin = st.bin();
-    if (bin.find('#') == std::string_view::npos && bin.find("!s") == std::string_view::npos &&
-        bin.find("!o") == std::string_view::npos)
-        return refs;
-    PropsBuilder::bin_refs(*st.decoder, bin, refs);
-    return refs;
+    if (props.find('#') == std::string_view::npos && props.find("!s") == std::string_view::npos &&
+        props.find("!o") == std::string_view::npos)
+        return;
+    PropsBuilder::bin_refs(*decoder, props, out);
 }
 
 void PropsBuilder::null() { put(Value::nil()); }

@@ -468,19 +468,18 @@ void Collection::flush() {
     // New things start from zero references; the root always keeps one.
     std::unordered_map<uint64_t, size_t> by_id;
     by_id.reserve(writes.size());
-    writes.reserve(writes.size() + delta.size());  // a ThingWrite is large to move
     for (size_t i = 0; i < writes.size(); ++i) by_id[writes[i].id] = i;
+    // A change of a count only is a RefChange: a drop of many things moves no ThingWrite
+    // (with its strings) per thing.
+    std::vector<RefChange> counts;
+    counts.reserve(delta.size());
     for (auto& [id, d] : delta) {
         if (d == 0) continue;
         auto it = by_id.find(id);
-        if (it != by_id.end()) {
+        if (it != by_id.end())
             writes[it->second].refs_delta = d;
-        } else {
-            ThingWrite w;
-            w.id = id;
-            w.refs_delta = d;
-            writes.push_back(std::move(w));
-        }
+        else
+            counts.push_back({id, d});
     }
     // A new thing that ended up unreferenced is never written at all.
     writes.erase(std::remove_if(writes.begin(), writes.end(),
@@ -490,7 +489,8 @@ void Collection::flush() {
     // once (not updated first), and what it held is released in the next round,
     // level by level: a tree of depth d takes d rounds, each one pass over the
     // rows of its level, whatever its width.
-    std::vector<StoredThing> gone = st_.write_and_drop(row_.id, writes);
+    DroppedThings gone = st_.write_and_drop(row_.id, writes, counts);
+    counts = {};
     for (auto& ref : dirty_) {
         ref->dirty = false;
         ref->is_new = false;
@@ -500,33 +500,32 @@ void Collection::flush() {
     created_.clear();
     // Release what nobody references any more, transitively. The rounds are
     // a loop (no recursion): a chain of any length needs no stack.
+    std::vector<uint64_t> held_refs;
     while (!gone.empty()) {
         st_.check_interrupts();
         std::unordered_map<uint64_t, int64_t> dec;
-        for (auto& g : gone) {
+        for (size_t i = 0; i < gone.size(); ++i) {
             poll_tick();
-            if (Thing* held = things_.find(g.id)) {
+            uint64_t id = gone.rows[i].id;
+            if (Thing* held = things_.size() ? things_.find(id) : nullptr) {
                 // Still held by a value of the query (a result, a variable):
                 // it lives on as a thing that is no longer stored. A stub
                 // only the identity map holds dies with its entry: nobody
                 // can read its properties.
-                if (!held->loaded && held->refs > 1) fill(held, g);
+                if (!held->loaded && held->refs > 1) fill(held, gone.thing(i));
                 held->coll = nullptr;
                 held->id = 0;
-                things_.erase(g.id);
+                things_.erase(id);
             }
-            for (uint64_t id : refs_of(g)) --dec[id];
+            held_refs.clear();
+            refs_of(gone.rows[i].decoder, gone.props(i), held_refs);
+            for (uint64_t r : held_refs) --dec[r];
         }
         write_rooms(dec);
-        std::vector<ThingWrite> w2;
-        w2.reserve(dec.size());
-        for (auto& [id, d] : dec) {
-            ThingWrite w;
-            w.id = id;
-            w.refs_delta = d;
-            w2.push_back(std::move(w));
-        }
-        gone = w2.empty() ? std::vector<StoredThing>{} : st_.write_and_drop(row_.id, w2);
+        std::vector<RefChange> next;
+        next.reserve(dec.size());
+        for (auto& [id, d] : dec) next.push_back({id, d});
+        gone = next.empty() ? DroppedThings{} : st_.write_and_drop(row_.id, {}, next);
     }
 }
 

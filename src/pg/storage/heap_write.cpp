@@ -75,20 +75,23 @@ bool things_have_triggers(Relation rel) {
                   td->trig_delete_before_statement || td->trig_delete_after_statement);
 }
 
-// The props of the row in the slot, or the ones about to be written, as the bytes of their
-// jsonb for jsonb_decoder (no JSON text: the core reads their references from the bytes).
-void props_bytes(const ThingsReader& r, const UpdateRow& w, StoredThing& g) {
+// The props of the row in the slot, or the ones about to be written, appended to dropped as
+// the bytes of their jsonb for jsonb_decoder (no JSON text: the core reads their references
+// from the bytes).
+void add_dropped(const ThingsReader& r, const UpdateRow& w, uint32_t type_id, int64 version,
+                 DroppedThings& dropped) {
     Jsonb* jb = nullptr;
     if (w.props)
         jb = stream_to_jsonb(w.props->data(), w.props->size());
     else if (!r.slot->tts_isnull[r.a_props - 1])
         jb = DatumGetJsonbP(r.slot->tts_values[r.a_props - 1]);
-    if (!jb) {
-        g.props_json = "{}";
-        return;
-    }
-    g.props_bin.assign(reinterpret_cast<const char*>(jb), VARSIZE(jb));
-    g.decoder = jsonb_decoder();
+    uint64_t id = static_cast<uint64_t>(w.id);
+    if (!jb)
+        dropped.add(id, type_id, version, "{}", nullptr);
+    else
+        dropped.add(id, type_id, version,
+                    std::string_view(reinterpret_cast<const char*>(jb), VARSIZE(jb)),
+                    jsonb_decoder());
 }
 
 }  // namespace
@@ -102,7 +105,7 @@ void props_bytes(const ThingsReader& r, const UpdateRow& w, StoredThing& g) {
 // order); another writer's lock or change of it ends the loop with DIRECT_BLOCKED.
 DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                            std::vector<uint64_t>& unreferenced, MemoryContext tmp,
-                           std::vector<StoredThing>* dropped) {
+                           DroppedThings* dropped) {
     ThingsReader r;
     reader_open(r, RowExclusiveLock);
     if (things_have_triggers(r.heap)) {
@@ -186,17 +189,13 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                 res = table_tuple_delete(rel, &tid, estate->es_output_cid, estate->es_snapshot,
                                          InvalidSnapshot, w.may_wait, &tmfd, false);
                 if (res == TM_Ok) {
-                    dropped->emplace_back();
-                    StoredThing& g = dropped->back();
-                    g.id = static_cast<uint64_t>(w.id);
                     bool no_type = r.slot->tts_isnull[r.a_type - 1];
-                    g.type_id = w.props   ? w.type_id
-                                : no_type ? kNoType
-                                          : static_cast<uint32_t>(
-                                                DatumGetInt32(r.slot->tts_values[r.a_type - 1]));
-                    g.version = version;
+                    uint32_t type_id = w.props   ? w.type_id
+                                       : no_type ? kNoType
+                                                 : static_cast<uint32_t>(DatumGetInt32(
+                                                       r.slot->tts_values[r.a_type - 1]));
                     MemoryContextSwitchTo(tmp);
-                    props_bytes(r, w, g);
+                    add_dropped(r, w, type_id, version, *dropped);
                     MemoryContextSwitchTo(outer);
                     break;
                 }

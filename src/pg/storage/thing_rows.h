@@ -60,7 +60,7 @@ struct UpdateRow {
 enum DirectResult { DIRECT_DONE, DIRECT_TRIGGERS, DIRECT_BLOCKED };
 DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                            std::vector<uint64_t>& unreferenced, MemoryContext tmp,
-                           std::vector<StoredThing>* dropped = nullptr);
+                           DroppedThings* dropped = nullptr);
 
 // Locks the newest version of each row of ids (ascending) FOR NO KEY UPDATE, as SELECT ... FOR
 // NO KEY UPDATE at READ COMMITTED does: waits for the row's writer and follows its update; a row

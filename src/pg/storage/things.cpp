@@ -186,30 +186,32 @@ void PgStorage::key_share_owner_collection(uint64_t coll) {
 }
 
 std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<ThingWrite>& w) {
-    return write_rows(coll, w, nullptr);
+    return write_rows(coll, w, nullptr, nullptr);
 }
 
 // The unreferenced rows are deleted by update_direct as it meets them. A table with triggers
 // gets the statements instead: the updates, then one DELETE of the rows left unreferenced.
-std::vector<StoredThing> PgStorage::write_and_drop(uint64_t coll,
-                                                   const std::vector<ThingWrite>& w) {
-    std::vector<StoredThing> dropped;
+DroppedThings PgStorage::write_and_drop(uint64_t coll, const std::vector<ThingWrite>& w,
+                                        const std::vector<RefChange>& refs) {
+    DroppedThings dropped;
     bool by_statements = false;
-    std::vector<uint64_t> zero = write_rows(coll, w, &dropped, &by_statements);
+    std::vector<uint64_t> zero = write_rows(coll, w, &refs, &dropped, &by_statements);
     if (!by_statements) return dropped;
     std::erase(zero, coll);
-    return delete_things(coll, zero);
+    for (const StoredThing& t : delete_things(coll, zero)) dropped.add(t);
+    return dropped;
 }
 
 std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<ThingWrite>& w,
-                                            std::vector<StoredThing>* dropped,
-                                            bool* by_statements) {
+                                            const std::vector<RefChange>* refs,
+                                            DroppedThings* dropped, bool* by_statements) {
     // The inserts for one statement, the updates for update_direct; built
     // here, outside pg_call, so the lambda only reads them.
     std::vector<int64> ins_id, ins_refs;
     std::vector<uint32_t> ins_type;
     std::vector<const std::string*> ins_props;
     std::vector<UpdateRow> upd_rows;
+    upd_rows.reserve(w.size() + (refs ? refs->size() : 0));
     for (const ThingWrite& t : w) {
         if (t.is_new) {
             ins_id.push_back(static_cast<int64>(t.id));
@@ -223,6 +225,10 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
             upd_rows.push_back({static_cast<int64>(t.id), kNoType, 0, t.refs_delta, nullptr, true});
         }
     }
+    if (refs)
+        for (const RefChange& r : *refs)
+            if (r.delta != 0)
+                upd_rows.push_back({static_cast<int64>(r.id), kNoType, 0, r.delta, nullptr, true});
 
     // Rows are locked in the order of their ids, the same in every
     // transaction: two writers changing overlapping things (a list and its
@@ -248,7 +254,7 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
         raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
 
     std::vector<uint64_t> unreferenced;
-    if (dropped) dropped->reserve(dropped->size() + upd_rows.size());
+    if (dropped) dropped->rows.reserve(dropped->rows.size() + upd_rows.size());
     MemoryContext tmp = nullptr;  // for the jsonb of one thing at a time
     DirectResult direct = DIRECT_DONE;
     pg_call([&] {

@@ -45,8 +45,8 @@ public:
     uint64_t new_thing_id() override;
     std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) override;
     PropsEncoder* props_encoder() override;  // Props written as jsonb, no JSON text
-    std::vector<StoredThing> write_and_drop(uint64_t coll,
-                                            const std::vector<ThingWrite>& w) override;
+    DroppedThings write_and_drop(uint64_t coll, const std::vector<ThingWrite>& w,
+                                 const std::vector<RefChange>& refs) override;
     void lock_collection(uint64_t coll, bool exclusive) override;
     std::vector<StoredThing> delete_things(uint64_t coll,
                                            const std::vector<uint64_t>& ids) override;
@@ -128,10 +128,11 @@ private:
     bool caches_were_off_ = false;  // set_caches_off (epochs.h) before this call turned it on
     bool turned_caches_off_ = false;
     void restore_caches();
-    // write_things; with dropped, the rows left unreferenced are deleted (update_direct) and
-    // returned there, unless the table has triggers (*by_statements set, the ids returned).
+    // write_things of w and of the changes of counts `refs`; with dropped, the rows left
+    // unreferenced are deleted (update_direct) and returned there, unless the table has
+    // triggers (*by_statements set, the ids returned).
     std::vector<uint64_t> write_rows(uint64_t coll, const std::vector<ThingWrite>& w,
-                                     std::vector<StoredThing>* dropped,
+                                     const std::vector<RefChange>* refs, DroppedThings* dropped,
                                      bool* by_statements = nullptr);
     bool key_share_collection(uint64_t coll, bool nowait = false);
     // Before a row that belongs to a collection (a Type, an enum, a room) is inserted: the
