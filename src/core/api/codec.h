@@ -99,6 +99,8 @@ public:
     static Value list_item(Collection* c, const ListSource& src, size_t i);
     static void list_items(Collection* c, const ListSource& src, std::vector<Value>& out,
                            std::vector<uint64_t>* refs);
+    // Only the ids the items of src reference, appended to refs (no value kept per item).
+    static void list_refs(const ListSource& src, std::vector<uint64_t>& refs);
     // The ids the stored properties in `bin` reference (refs_of(StoredThing)).
     static void bin_refs(const PropsDecoder& d, std::string_view bin, std::vector<uint64_t>& out);
     PropsBuilder(const PropsBuilder&) = delete;
@@ -132,6 +134,9 @@ private:
     std::vector<uint64_t>* refs_;
     std::vector<Frame>* stack_;  // frames are kept and reused: depth_ in use
     size_t depth_ = 0;
+    // list_refs: the items of the outer list are counted, not kept.
+    bool count_only_ = false;
+    size_t counted_ = 0;
 };
 
 // Stored properties to a binary form. encode_props(t, refs, enc)

@@ -69,6 +69,10 @@ PropsBuilder::Frame& PropsBuilder::push(bool array) {
 void PropsBuilder::put(Value v) {
     if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
     Frame& f = (*stack_)[depth_ - 1];
+    if (count_only_ && depth_ == 1) {
+        ++counted_;
+        return;
+    }
     if (f.array) {
         // Nested lists are tuples in ThingsDB.
         if (v.is(VT::List)) v.list()->tuple = true;
@@ -176,6 +180,19 @@ void PropsBuilder::list_items(Collection* c, const ListSource& src, std::vector<
         raise(VALUE_ERR, "invalid stored properties");
     out = std::move(l->vec_);
     l->vec_.clear();
+}
+
+void PropsBuilder::list_refs(const ListSource& src, std::vector<uint64_t>& refs) {
+    PropsBuilder b(nullptr, &refs);
+    b.count_only_ = true;
+    b.push(true).list = Value::obj(VT::List, new ListObj());
+    size_t n = src.size();
+    for (size_t from = 0; from < n; from += 1024) {
+        size_t to = std::min(n, from + 1024);
+        src.items(from, to, b);
+        for (size_t k = from; k < to; ++k) poll_tick();  // a list of user data
+    }
+    if (b.depth_ != 1 || b.counted_ != n) raise(VALUE_ERR, "invalid stored properties");
 }
 
 void PropsBuilder::bin_refs(const PropsDecoder& d, std::string_view bin,

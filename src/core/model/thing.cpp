@@ -382,34 +382,59 @@ void Collection::ref_delta(uint64_t id, int64_t d) {
 namespace {
 // The ids the items of a list source reference, read without a stub per item.
 void lazy_refs_of(const ListSource& src, std::vector<uint64_t>& refs) {
-    std::vector<Value> items;
-    PropsBuilder::list_items(nullptr, src, items, &refs);
+    PropsBuilder::list_refs(src, refs);
 }
 }  // namespace
 
 // A thing's lists kept as stored (`kept`, written as their sources hold them)
 // count for what they counted before; a source it held that is not kept any
 // more gives its references back, a kept one new to the thing takes them.
+// The changes go to `bulk` (a list holds many; added up by sort_counts), never to a new
+// thing's id: a source holds stored references only.
 void Collection::account_lazy(Thing* t, std::vector<std::shared_ptr<const ListSource>> kept,
-                              std::unordered_map<uint64_t, int64_t>& delta) {
+                              std::vector<RefChange>& bulk) {
     if (t->lazy_refs.empty() && kept.empty()) return;
     std::vector<uint64_t> ids;
     for (auto& s : t->lazy_refs)
         if (std::find(kept.begin(), kept.end(), s) == kept.end()) lazy_refs_of(*s, ids);
-    for (uint64_t id : ids) poll_tick(), --delta[id];
+    bulk.reserve(bulk.size() + ids.size());
+    for (uint64_t id : ids) bulk.push_back({id, -1});
     ids.clear();
     for (auto& s : kept)
         if (std::find(t->lazy_refs.begin(), t->lazy_refs.end(), s) == t->lazy_refs.end())
             lazy_refs_of(*s, ids);
-    for (uint64_t id : ids) poll_tick(), ++delta[id];
+    bulk.reserve(bulk.size() + ids.size());
+    for (uint64_t id : ids) bulk.push_back({id, 1});
     t->lazy_refs = std::move(kept);
 }
+
+namespace {
+// Sorts the changes by id and adds up those of one id; the ones that add up to zero go.
+// Room ids (kRoomRef, the top bit) sort last: they are moved to `rooms`.
+void sort_counts(std::vector<RefChange>& v, std::unordered_map<uint64_t, int64_t>& rooms) {
+    std::sort(v.begin(), v.end(),
+              [](const RefChange& a, const RefChange& b) { return a.id < b.id; });
+    size_t out = 0;
+    for (size_t i = 0; i < v.size();) {
+        poll_tick();
+        RefChange c = v[i];
+        for (++i; i < v.size() && v[i].id == c.id; ++i) c.delta += v[i].delta;
+        if (c.delta != 0) v[out++] = c;
+    }
+    v.resize(out);
+    while (!v.empty() && (v.back().id & kRoomRef)) {
+        rooms[v.back().id] += v.back().delta;
+        v.pop_back();
+    }
+}
+}  // namespace
 
 void Collection::flush() {
     if (dirty_.empty() && ref_delta_.empty()) return;
     // Reference counts change by the difference between the references a
     // thing held when loaded and the ones it holds now.
     std::unordered_map<uint64_t, int64_t> delta;
+    std::vector<RefChange> bulk;  // the changes of kept lists (account_lazy)
     std::vector<ThingWrite> writes;
     writes.reserve(dirty_.size());
     PropsEncoder* enc = st_.props_encoder();
@@ -425,9 +450,9 @@ void Collection::flush() {
             enc->out = &w.props_bin;
             encode_props(t, &refs, *enc, &kept);
             enc->out = nullptr;
-            account_lazy(t, std::move(kept), delta);
+            account_lazy(t, std::move(kept), bulk);
         } else {
-            account_lazy(t, {}, delta);
+            account_lazy(t, {}, bulk);
             w.props_json = encode_props(t, &refs);
         }
         w.props_changed = true;
@@ -464,7 +489,13 @@ void Collection::flush() {
             }
         }
     }
-    write_rooms(delta);  // takes the room ids (kRoomRef) out of delta
+    // Every change in one sorted vector (sort_counts): the storage gets the counts in the
+    // order it writes them, and a drop of many things builds no map entry per thing.
+    bulk.reserve(bulk.size() + delta.size());
+    for (auto& [id, d] : delta) bulk.push_back({id, d});
+    delta.clear();
+    sort_counts(bulk, delta);
+    write_rooms(delta);  // the room ids (kRoomRef)
     // New things start from zero references; the root always keeps one.
     std::unordered_map<uint64_t, size_t> by_id;
     by_id.reserve(writes.size());
@@ -472,15 +503,15 @@ void Collection::flush() {
     // A change of a count only is a RefChange: a drop of many things moves no ThingWrite
     // (with its strings) per thing.
     std::vector<RefChange> counts;
-    counts.reserve(delta.size());
-    for (auto& [id, d] : delta) {
-        if (d == 0) continue;
-        auto it = by_id.find(id);
+    counts.reserve(bulk.size());
+    for (const RefChange& c : bulk) {
+        auto it = by_id.find(c.id);
         if (it != by_id.end())
-            writes[it->second].refs_delta = d;
+            writes[it->second].refs_delta = c.delta;
         else
-            counts.push_back({id, d});
+            counts.push_back(c);
     }
+    bulk = {};
     // A new thing that ended up unreferenced is never written at all.
     writes.erase(std::remove_if(writes.begin(), writes.end(),
                                 [](const ThingWrite& w) { return w.is_new && w.refs_delta <= 0; }),
@@ -503,7 +534,7 @@ void Collection::flush() {
     std::vector<uint64_t> held_refs;
     while (!gone.empty()) {
         st_.check_interrupts();
-        std::unordered_map<uint64_t, int64_t> dec;
+        std::vector<RefChange> dec;
         for (size_t i = 0; i < gone.size(); ++i) {
             poll_tick();
             uint64_t id = gone.rows[i].id;
@@ -519,13 +550,12 @@ void Collection::flush() {
             }
             held_refs.clear();
             refs_of(gone.rows[i].decoder, gone.props(i), held_refs);
-            for (uint64_t r : held_refs) --dec[r];
+            for (uint64_t r : held_refs) dec.push_back({r, -1});
         }
-        write_rooms(dec);
-        std::vector<RefChange> next;
-        next.reserve(dec.size());
-        for (auto& [id, d] : dec) next.push_back({id, d});
-        gone = next.empty() ? DroppedThings{} : st_.write_and_drop(row_.id, {}, next);
+        std::unordered_map<uint64_t, int64_t> rooms;
+        sort_counts(dec, rooms);
+        write_rooms(rooms);
+        gone = dec.empty() ? DroppedThings{} : st_.write_and_drop(row_.id, {}, dec);
     }
 }
 

@@ -241,7 +241,7 @@ public:
 private:
     void fill(Thing* t, const StoredThing& st);
     void account_lazy(Thing* t, std::vector<std::shared_ptr<const ListSource>> kept,
-                      std::unordered_map<uint64_t, int64_t>& delta);
+                      std::vector<RefChange>& bulk);
     void attach_walk(Thing* first, const Value* first_val);
     Storage& st_;
     // Read-ahead: the ids of the stubs in the order they were met

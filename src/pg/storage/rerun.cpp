@@ -77,6 +77,10 @@ bool rerun_may_wait(uint64_t coll, int64_t id) {
 
 void rerun_took(uint64_t coll, int64_t id) {
     std::pair<uint64_t, int64_t> row{coll, id};
+    if (taken.rows.empty() || taken.rows.back() < row) {  // rows come sorted: no search
+        taken.rows.push_back(row);
+        return;
+    }
     auto it = std::lower_bound(taken.rows.begin(), taken.rows.end(), row);
     if (it == taken.rows.end() || *it != row) taken.rows.insert(it, row);
 }
@@ -123,8 +127,9 @@ void rerun_lock_waited() { lock_waited = true; }
 
 void rerun_succeeded(int attempt) {
     if (!call_key) return;
-    sort_unique(written);
     HotKey* h = find_hot(call_key);
+    if (attempt == 1 && (!predicted || !h)) return;  // nothing to learn: written is not read
+    sort_unique(written);
     if (attempt > 1) {
         // The writers met: the next calls lock what this one wrote.
         if (written.empty() || written.size() > kMaxHotRows) return;
@@ -144,7 +149,6 @@ void rerun_succeeded(int attempt) {
         h->used = ++tick;
         return;
     }
-    if (!predicted || !h) return;
     // The rows locked first that the call wrote stay (a thing it wrote last time and not now,
     // such as one it replaced, goes); the key stays hot while one of them was held by another
     // writer, and is dropped when none was written or after kPredictCalls calls without a wait.

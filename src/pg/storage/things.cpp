@@ -225,10 +225,17 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
             upd_rows.push_back({static_cast<int64>(t.id), kNoType, 0, t.refs_delta, nullptr, true});
         }
     }
+    auto by_id = [](const UpdateRow& a, const UpdateRow& b) { return a.id < b.id; };
+    std::sort(upd_rows.begin(), upd_rows.end(), by_id);
+    size_t n_written = upd_rows.size();
     if (refs)
         for (const RefChange& r : *refs)
             if (r.delta != 0)
                 upd_rows.push_back({static_cast<int64>(r.id), kNoType, 0, r.delta, nullptr, true});
+    // The counts come sorted from the core (Collection::flush): merged, not sorted again.
+    auto counts = upd_rows.begin() + static_cast<std::ptrdiff_t>(n_written);
+    if (!std::is_sorted(counts, upd_rows.end(), by_id)) std::sort(counts, upd_rows.end(), by_id);
+    std::inplace_merge(upd_rows.begin(), counts, upd_rows.end(), by_id);
 
     // Rows are locked in the order of their ids, the same in every
     // transaction: two writers changing overlapping things (a list and its
@@ -236,8 +243,6 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     // again waits only for rows above every row it locked before (rerun.h); a
     // later round (the things a deletion released) that meets a row below is
     // not waited for: the call runs again with all of them locked first.
-    std::sort(upd_rows.begin(), upd_rows.end(),
-              [](const UpdateRow& a, const UpdateRow& b) { return a.id < b.id; });
     bool rerun = rerun_active();
     bool rows_held = rerun && !rerun_taken().rows.empty();
     if (rerun) {
@@ -254,7 +259,10 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
         raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
 
     std::vector<uint64_t> unreferenced;
-    if (dropped) dropped->rows.reserve(dropped->rows.size() + upd_rows.size());
+    if (dropped) {
+        dropped->rows.reserve(dropped->rows.size() + upd_rows.size());
+        dropped->bytes.reserve(dropped->bytes.size() + upd_rows.size() * 32);
+    }
     MemoryContext tmp = nullptr;  // for the jsonb of one thing at a time
     DirectResult direct = DIRECT_DONE;
     pg_call([&] {
