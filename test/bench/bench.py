@@ -439,21 +439,56 @@ def pin(cur, cpu):
     subprocess.run(["taskset", "-pc", str(cpu), str(pid)], check=True, stdout=subprocess.DEVNULL)
 
 
-def cliff_cycle(cur, kind, n):
-    """create n things (or jsonb rows), then drop them all: seconds of each."""
+def fresh_step(args, kind, sql):
+    """sql run in a fresh backend pinned to args.cpu, after a warm-up call: (seconds, the
+    backend's peak memory VmHWM in kB)."""
+    conn = connect(args.db)
+    cur = conn.cursor()
+    pin(cur, args.cpu)
+    cur.execute("SET thingsdb.max_things = 2000000")
+    if kind == "thingsdb":
+        cur.execute(tq("nil", CLIFF_SCOPE))
+    else:
+        cur.execute("SELECT count(*) FROM (SELECT 1 FROM bench_rows LIMIT 1) s")
+    cur.execute("SELECT pg_backend_pid()")
+    pid = cur.fetchone()[0]
+    t = timed(cur, sql)
+    hwm = status(pid)["VmHWM"]
+    conn.close()
+    return t, hwm
+
+
+def cliff_cycle(args, cur, kind, n):
+    """create n things (or jsonb rows), replace them by n new ones in one query (or one
+    transaction), then drop them all: (seconds, backend peak kB) of each, each step in a
+    fresh backend."""
     res = {}
+    # range() stops at 100,000: a bigger list is made of such runs, in the same query.
+    if n <= 100000:
+        make = ".items = range(%d).map(|i| {n: i}); nil" % n
+    else:
+        make = ("l = []; range(%d).each(|k| l.extend(range(100000).map(|i| {n: k * 100000 + i})));"
+                " .items = l; nil" % (n // 100000))
     if kind == "thingsdb":
         cur.execute(tq("if (.has('items')) .del('items'); nil", CLIFF_SCOPE))
         cur.execute("VACUUM ANALYZE thingsdb.things")
-        res["create"] = timed(cur, tq(".items = range(%d).map(|i| {n: i}); nil" % n, CLIFF_SCOPE))
-        res["drop"] = timed(cur, tq(".items = []; nil", CLIFF_SCOPE))
+        res["create"] = fresh_step(args, kind, tq(make, CLIFF_SCOPE))
+        cur.execute("VACUUM ANALYZE thingsdb.things")
+        res["replace"] = fresh_step(args, kind, tq(make, CLIFF_SCOPE))
+        cur.execute("VACUUM ANALYZE thingsdb.things")
+        res["drop"] = fresh_step(args, kind, tq(".items = []; nil", CLIFF_SCOPE))
     else:
+        rows = ("INSERT INTO bench_rows (id, collection, props)"
+                " SELECT i, 1, jsonb_build_object('n', i - %d)"
+                " FROM generate_series(%d, %d) AS i")
         cur.execute("TRUNCATE bench_rows")
         cur.execute("VACUUM ANALYZE bench_rows")
-        res["create"] = timed(cur, "INSERT INTO bench_rows (id, collection, props)"
-                              " SELECT i, 1, jsonb_build_object('n', i)"
-                              " FROM generate_series(1, %d) AS i" % n)
-        res["drop"] = timed(cur, "DELETE FROM bench_rows WHERE collection = 1")
+        res["create"] = fresh_step(args, kind, rows % (1, 1, n))
+        cur.execute("VACUUM ANALYZE bench_rows")
+        res["replace"] = fresh_step(args, kind, "BEGIN; DELETE FROM bench_rows WHERE collection = 1; "
+                                    + rows % (n + 1, n + 1, 2 * n) + "; COMMIT")
+        cur.execute("VACUUM ANALYZE bench_rows")
+        res["drop"] = fresh_step(args, kind, "DELETE FROM bench_rows WHERE collection = 1")
     return res
 
 
@@ -485,16 +520,24 @@ def bench_cliffs(args):
     cur = conn.cursor()
     pin(cur, args.cpu)
     ensure_collection(cur, "bench_cliffs")
+    cur.execute("SET thingsdb.max_things = 2000000")
+    # create: .items = N new things / INSERT; replace: .items = N new things over the N
+    # there / DELETE + INSERT in one transaction; drop: .items = [] / DELETE.
     for n in [int(x) for x in args.cliff_sizes.split(",") if x]:
-        steps = {"thingsdb": {"create": [], "drop": []}, "sql": {"create": [], "drop": []}}
+        names = ("create", "replace", "drop")
+        steps = {k: {st: [] for st in names} for k in ("thingsdb", "sql")}
+        peak = {k: {st: 0 for st in names} for k in ("thingsdb", "sql")}
         for r in range(args.data_reps):
             for kind in (("thingsdb", "sql") if r % 2 == 0 else ("sql", "thingsdb")):
-                for st, t in cliff_cycle(cur, kind, n).items():
+                for st, (t, hwm) in cliff_cycle(args, cur, kind, n).items():
                     steps[kind][st].append(t)
-        for st in ("create", "drop"):
+                    peak[kind][st] = max(peak[kind][st], hwm)
+        for st in names:
             report("%s %d things" % (st, n),
                    {"thingsdb": steps["thingsdb"][st], "plain SQL jsonb": steps["sql"][st]},
                    "plain SQL jsonb")
+            out("    backend peak (VmHWM): thingsdb %d kB, plain SQL jsonb %d kB" %
+                (peak["thingsdb"][st], peak["sql"][st]))
     # A chain of N links dropped from its head (each link released by the one before).
     for n in [int(x) for x in args.chain_sizes.split(",") if x]:
         times = {"thingsdb": [], "plain SQL jsonb": []}
