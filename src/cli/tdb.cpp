@@ -32,7 +32,7 @@
 
 namespace tdb::cli {
 
-const char* const VERSION = "0.3.0";
+const char* const VERSION = "0.4.0";
 
 // ---- cancel on Ctrl-C ------------------------------------------------------
 
