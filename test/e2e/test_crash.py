@@ -123,6 +123,60 @@ def test_kill9_mid_large_change():
     assert stats["kills"] >= rounds // 2
 
 
+def test_kill9_mid_drop():
+    """A backend killed while it drops a big list of things holding things (typed and
+    plain, some also held elsewhere): after recovery the drop is whole or absent."""
+    n = scaled(40000, 20000)
+    with cluster.connect(DB) as c:
+        q(c, "if (!has_type('KDrop')) set_type('KDrop', {n: 'int', c: 'thing'}); nil")
+        q(c, ".dl = range(%d).map(|i| i %% 2 ? KDrop{n: i, c: {d: i}} : {n: i, s: set({k: i})}); "
+             ".dkeep = [.dl[3].c, .dl[4]]; nil" % n)
+        base = things(c)
+    drop = ".dl = []; nil"
+    with cluster.connect(DB, autocommit=False) as c:
+        start = time.time()
+        q(c, drop)
+        took = time.time() - start
+        c.rollback()
+    rounds = scaled(6, 3)
+    killed_rounds = 0
+    for r in range(rounds):
+        conn = cluster.connect(DB, autocommit=False)
+        pid = conn.info.backend_pid
+        since = len(cluster.log())
+        killed = []
+
+        def kill(pid=pid, killed=killed):
+            killed.append(True)
+            os.kill(pid, signal.SIGKILL)
+
+        timer = threading.Timer(took * (0.2 + 0.7 * r / max(rounds - 1, 1)), kill)
+        timer.start()
+        try:
+            q(conn, drop)
+            conn.rollback()  # every round but the last kill leaves the list as it was
+        except psycopg.OperationalError:
+            pass
+        timer.cancel()
+        timer.join()
+        conn.close()
+        killed_rounds += bool(killed)
+        with (cluster.wait_crash_restart(DB, since) if killed else cluster.connect(DB)) as c:
+            check_consistent(c)
+            assert things(c) == base, (things(c), base)
+            assert q(c, ".dl.len()") == n
+            assert q(c, ".dkeep[0].d") == 3 and q(c, ".dkeep[1].s.len()") == 1
+    # Committed at last, then everything but what .dkeep holds is gone.
+    with cluster.connect(DB) as c:
+        q(c, drop)
+        assert things(c) == base - 2 * n + 3
+        check_consistent(c)
+        q(c, ".dkeep = nil; nil")
+    print("     %d of %d drops of %d things killed with SIGKILL; none half applied"
+          % (killed_rounds, rounds, n))
+    assert killed_rounds >= 1
+
+
 def test_immediate_stop_under_load():
     acked = set()
     attempted = set()
@@ -180,6 +234,7 @@ def test_immediate_stop_under_load():
 
 try:
     t.run(test_kill9_mid_large_change)
+    t.run(test_kill9_mid_drop)
     t.run(test_immediate_stop_under_load)
 finally:
     if t.failed or os.environ.get("TDB_CRASH_LOG"):

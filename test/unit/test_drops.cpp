@@ -14,10 +14,23 @@ namespace {
 class RoundStorage : public MemStorage {
 public:
     int rounds = 0;
+    // Whether every round's counts came as Storage::write_and_drop expects them from the
+    // core: sorted by id, one change per id, none zero, no id of a thing written with props.
+    bool counts_ok = true;
     tdb::DroppedThings write_and_drop(uint64_t coll, const std::vector<tdb::ThingWrite>& w,
                                       const std::vector<tdb::RefChange>& refs) override {
         ++rounds;
-        return MemStorage::write_and_drop(coll, w, refs);
+        for (size_t i = 0; i < refs.size(); ++i) {
+            if (refs[i].delta == 0 || (i > 0 && refs[i - 1].id >= refs[i].id)) counts_ok = false;
+            for (const tdb::ThingWrite& t : w)
+                if (t.id == refs[i].id) counts_ok = false;
+        }
+        tdb::DroppedThings d = MemStorage::write_and_drop(coll, w, refs);
+        for (size_t i = 0; i < d.size(); ++i) {
+            tdb::StoredThing t = d.thing(i);
+            if (t.id != d.rows[i].id || t.props_json != d.props(i)) counts_ok = false;
+        }
+        return d;
     }
     void set_reader(bool on) override { lock_log.push_back(on ? "R1" : "R0"); }
 };
@@ -96,6 +109,37 @@ TEST(Drops, RefsInsideStringsAreNotReferences) {
     run(st, ".arr = []; nil");
     EXPECT_EQ(refs_of_prop(st, "k"), 1);
     EXPECT_EQ(st.things.size(), 2u);
+}
+
+TEST(Drops, CountsComeSortedAndAddedUp) {
+    RoundStorage st;
+    run(st, ".keep = range(20).map(|i| {k: i}); nil");
+    // Items holding the same things many times, dropped together with new references to
+    // some of them in the same query: every id's changes arrive added up, in id order.
+    run(st, ".arr = range(200).map(|i| {a: .keep[i % 20], b: .keep[(i * 7) % 20]}); nil");
+    run(st, ".arr = []; .more = [.keep[3], .keep[3]]; nil");
+    EXPECT_TRUE(st.counts_ok);
+    EXPECT_EQ(st.things.size(), 1u + 20u);
+    int64_t total = 0;
+    for (auto& [id, r] : st.things) {
+        if (r.thing.props_json.find("\"k\"") == std::string::npos) continue;
+        total += r.refs;
+        if (r.thing.props_json.find("\"k\":3}") != std::string::npos) EXPECT_EQ(r.refs, 3);
+    }
+    EXPECT_EQ(total, 20 + 2);
+    EXPECT_EQ(run(st, ".keep.map(|x| x.k).reduce(|a, b| a + b)"), "190");
+}
+
+TEST(Drops, RoomsHeldByDroppedThingsAreReleased) {
+    RoundStorage st;
+    run(st, ".keep = room(); .arr = range(50).map(|i| {r: room(), s: .keep}); nil");
+    EXPECT_EQ(st.rooms.size(), 51u);
+    run(st, ".arr = []; nil");
+    EXPECT_TRUE(st.counts_ok);
+    EXPECT_EQ(st.rooms.size(), 1u);  // .keep
+    EXPECT_EQ(st.rooms.begin()->second.refs, 1);
+    run(st, ".keep = nil; nil");
+    EXPECT_EQ(st.rooms.size(), 0u);
 }
 
 TEST(Drops, CodeWithoutSideEffectsOpensAsAReader) {
