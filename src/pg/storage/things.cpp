@@ -206,16 +206,14 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
                                             bool* by_statements) {
     // The inserts for one statement, the updates for update_direct; built
     // here, outside pg_call, so the lambda only reads them.
-    std::vector<int64> ins_id, ins_refs;
-    std::vector<uint32_t> ins_type;
-    std::vector<const std::string*> ins_props;
+    InsertRows ins;
     std::vector<UpdateRow> upd_rows;
     for (const ThingWrite& t : w) {
         if (t.is_new) {
-            ins_id.push_back(static_cast<int64>(t.id));
-            ins_type.push_back(t.type_id);
-            ins_refs.push_back(t.refs_delta);
-            ins_props.push_back(&t.props_bin);
+            ins.id.push_back(static_cast<int64>(t.id));
+            ins.type.push_back(t.type_id);
+            ins.refs.push_back(t.refs_delta);
+            ins.props.push_back(&t.props_bin);
         } else if (t.props_changed) {
             upd_rows.push_back(
                 {static_cast<int64>(t.id), t.type_id, t.version, t.refs_delta, &t.props_bin, true});
@@ -244,7 +242,7 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
 
     // The collection's row comes before the rows of its things (the global order, rerun.h:
     // a del_collection locks it and then every thing): with rows locked already, no wait.
-    if (!ins_id.empty() && !key_share_collection(coll, rows_held))
+    if (!ins.id.empty() && !key_share_collection(coll, rows_held))
         raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
 
     std::vector<uint64_t> unreferenced;
@@ -254,11 +252,11 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     pg_call([&] {
         tmp = AllocSetContextCreate(CurrentMemoryContext, "thingsdb props jsonb",
                                     ALLOCSET_DEFAULT_SIZES);
-        if (!ins_id.empty()) {
-            int n = static_cast<int>(ins_id.size());
-            Datum args[5] = {Int64GetDatum(coll), int8_array(ins_id.data(), n),
-                             type_array(ins_type.data(), n), int8_array(ins_refs.data(), n),
-                             jsonb_array(ins_props.data(), n, tmp)};
+        if (!ins.id.empty() && !insert_direct(coll, ins, tmp)) {
+            int n = static_cast<int>(ins.id.size());
+            Datum args[5] = {Int64GetDatum(coll), int8_array(ins.id.data(), n),
+                             type_array(ins.type.data(), n), int8_array(ins.refs.data(), n),
+                             jsonb_array(ins.props.data(), n, tmp)};
             exec_plan(Plan::INSERT_THINGS, args);
             for (int i = 1; i < 5; i++) pfree(DatumGetPointer(args[i]));
         }
