@@ -4,7 +4,9 @@
 Each comparison runs its contenders interleaved (A B C, B C A, ...) in one
 run, so the load of a shared machine hits them alike, and prints the median
 of each with its ratio to the reference. Sections: a (call overhead),
-b (interpreter), c (data), d (scale), e (memory), t (types: typed vs untyped).
+b (interpreter), c (data), d (scale), e (memory), t (types: typed vs untyped),
+f (no cliffs, pinned: create and read back things, typed instances and plain SQL rows
+at --create-sizes; create and drop at --cliff-sizes; chains; one item of a list).
 
   bench.py [--db tdb_bench] [--reps N] [--only a,b,...] [--quick]
 """
