@@ -489,25 +489,34 @@ void Collection::flush() {
             }
         }
     }
-    // Every change in one sorted vector (sort_counts): the storage gets the counts in the
-    // order it writes them, and a drop of many things builds no map entry per thing.
-    bulk.reserve(bulk.size() + delta.size());
-    for (auto& [id, d] : delta) bulk.push_back({id, d});
-    delta.clear();
-    sort_counts(bulk, delta);
-    write_rooms(delta);  // the room ids (kRoomRef)
     // New things start from zero references; the root always keeps one.
     std::unordered_map<uint64_t, size_t> by_id;
     by_id.reserve(writes.size());
     for (size_t i = 0; i < writes.size(); ++i) by_id[writes[i].id] = i;
-    // A change of a count only is a RefChange: a drop of many things moves no ThingWrite
-    // (with its strings) per thing.
+    // The count of a thing written anyway goes with its write; every other change goes to
+    // one vector, sorted and added up per id (sort_counts): the storage gets the counts in
+    // the order it writes them (no sort there), and a drop of many things builds no map
+    // entry nor ThingWrite per thing.
+    std::unordered_map<uint64_t, int64_t> rooms;
+    for (auto& [id, d] : delta) {
+        if (d == 0) continue;
+        auto it = by_id.find(id);
+        if (it != by_id.end())
+            writes[it->second].refs_delta += d;
+        else if (id & kRoomRef)
+            rooms[id] += d;
+        else
+            bulk.push_back({id, d});
+    }
+    delta.clear();
+    sort_counts(bulk, rooms);
+    write_rooms(rooms);  // the room ids (kRoomRef)
     std::vector<RefChange> counts;
     counts.reserve(bulk.size());
     for (const RefChange& c : bulk) {
         auto it = by_id.find(c.id);
         if (it != by_id.end())
-            writes[it->second].refs_delta = c.delta;
+            writes[it->second].refs_delta += c.delta;
         else
             counts.push_back(c);
     }
