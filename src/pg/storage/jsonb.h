@@ -48,6 +48,8 @@ bool toast_sliceable(std::string_view ptr, size_t* size);
 // (VARHDRSZ <= off), into out. Outside pg_call: makes its own. value_err when the value is
 // shorter or ptr is not such a pointer.
 void toast_read(std::string_view ptr, size_t off, size_t len, std::string& out);
+// The bytes of one TOAST chunk (a slice reads whole chunks).
+size_t toast_chunk_size();
 // Defines thingsdb.toast_slices_read (_PG_init).
 void toast_read_init();
 

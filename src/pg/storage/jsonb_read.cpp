@@ -175,19 +175,44 @@ void entry(uint32_t je, uint32_t& off, uint32_t& start, uint32_t& len) {
 constexpr uint32_t kLazyMinItems = 32;
 
 // Where the bytes of a stored jsonb are: in memory (a row read whole, in `owner` from
-// vstart), or out of line and uncompressed (its TOAST pointer), read by slices.
+// vstart), or out of line and uncompressed (its TOAST pointer), read by slices. A slice
+// costs a probe of the TOAST index and whole chunks, so a short read takes the chunks around
+// it and keeps them for the next reads nearby (the object's header, JEntries and keys, a
+// list's header; a list's JEntries and an item's bytes).
 struct JsonbBytes {
     std::shared_ptr<const std::string> owner;
     size_t vstart = 0;
     std::string toast;  // the pointer, when out of line
     size_t size = 0;    // of the jsonb, its 4-byte header included
-    // Bytes [off, off + len) of the jsonb (off from the start of its header): in owner, or
-    // read into scratch.
+    // The chunks last read: bytes [win_off, win_off + win.size()) of the jsonb.
+    mutable std::string win;
+    mutable size_t win_off = 0;
+    // Bytes [off, off + len) of the jsonb (off from the start of its header): in owner, in
+    // the chunks kept, or read into scratch. The pointer holds until the next read.
     const char* read(size_t off, size_t len, std::string& scratch) const {
-        if (off > size || len > size - off) bad_props();
+        if (off > size || len > size - off || off < VARHDRSZ) bad_props();
         if (toast.empty()) return owner->data() + vstart + off;
+        if (off >= win_off && off + len <= win_off + win.size()) return win.data() + off - win_off;
+        size_t chunk = toast_chunk_size();
+        size_t lo = VARHDRSZ + (off - VARHDRSZ) / chunk * chunk;
+        size_t hi = VARHDRSZ + (off + len - VARHDRSZ + chunk - 1) / chunk * chunk;
+        if (hi > size) hi = size;
+        if (hi - lo <= 2 * chunk) {
+            toast_read(toast, lo, hi - lo, win);
+            win_off = lo;
+            return win.data() + off - lo;
+        }
         toast_read(toast, off, len, scratch);
         return scratch.data();
+    }
+    // A copy with no chunks kept (each reader keeps its own).
+    JsonbBytes fresh() const {
+        JsonbBytes b;
+        b.owner = owner;
+        b.vstart = vstart;
+        b.toast = toast;
+        b.size = size;
+        return b;
     }
 };
 
@@ -465,11 +490,13 @@ void decode_sliced(std::string_view ptr, size_t size, PropsBuilder& b) {
     src.size = size;
     std::string buf;
     if (!b.has_row()) {
-        src.read(VARHDRSZ, size - VARHDRSZ, buf);
+        const char* p = src.read(VARHDRSZ, size - VARHDRSZ, buf);
+        std::string whole(size, '\0');
         uint32_t word;
         SET_VARSIZE(&word, size);
-        buf.insert(0, reinterpret_cast<const char*>(&word), sizeof word);
-        decode_bytes(buf, b);
+        memcpy(whole.data(), &word, sizeof word);
+        memcpy(whole.data() + VARHDRSZ, p, size - VARHDRSZ);
+        decode_bytes(whole, b);
         return;
     }
     if (size < 2 * VARHDRSZ) bad_props();
@@ -509,8 +536,8 @@ void decode_sliced(std::string_view ptr, size_t size, PropsBuilder& b) {
         if (kept[i]) {
             b.key(std::string_view(keys).substr(at[i], lens[i]));
             uint32_t start = at[count + i], pad = INTALIGN(start) - start;
-            b.lazy_list(std::make_shared<JsonbList>(src, data + start + pad, lens[count + i] - pad,
-                                                    kept[i], true));
+            b.lazy_list(std::make_shared<JsonbList>(src.fresh(), data + start + pad,
+                                                    lens[count + i] - pad, kept[i], true));
             ++i;
             continue;
         }

@@ -11,6 +11,7 @@
 
 extern "C" {
 #include "access/detoast.h"
+#include "access/heaptoast.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
 }
@@ -70,6 +71,8 @@ void toast_read(std::string_view ptr, size_t off, size_t len, std::string& out) 
     ++slices_read;
     slice_bytes_read += len;
 }
+
+size_t toast_chunk_size() { return TOAST_MAX_CHUNK_SIZE; }
 
 void toast_read_init() {
     DefineCustomStringVariable(
