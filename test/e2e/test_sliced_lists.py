@@ -223,10 +223,64 @@ def test_rolled_back_and_in_one_transaction():
         check_consistent(c)
 
 
+def test_stored_shapes_as_read_whole():
+    """Props of many shapes written by SQL (nested lists and objects, tagged values, numbers
+    of every form, long strings, lists of 31, 32 and 33 items), read by slices, then the
+    same row rewritten compressed and read whole: the same values."""
+    with tdbtest.connect(DB) as c:
+        fresh(c)
+        q(c, ".keep = {k: 1}; nil")
+        keep = q(c, ".keep.id()")
+        c.execute("""
+            UPDATE thingsdb.things t SET props = jsonb_build_object(
+                'keep', jsonb_build_object('#', %s::bigint),
+                'a', 1.5, 'zz', repeat('z', 3000), 'n31', (SELECT jsonb_agg(i) FROM
+                generate_series(1, 31) i), 'n32', (SELECT jsonb_agg(i * 1.25) FROM
+                generate_series(1, 32) i), 'n33', (SELECT jsonb_agg(i::text) FROM
+                generate_series(1, 33) i),
+                'mixed', (SELECT jsonb_agg(CASE i %% 9
+                    WHEN 0 THEN to_jsonb(i) WHEN 1 THEN to_jsonb(i * -0.001)
+                    WHEN 2 THEN to_jsonb(repeat('s', i %% 300)) WHEN 3 THEN 'null'::jsonb
+                    WHEN 4 THEN to_jsonb(i %% 2 = 0)
+                    WHEN 5 THEN jsonb_build_array(i, jsonb_build_array('x', 12345678901234::bigint))
+                    WHEN 6 THEN jsonb_build_object('#', %s::bigint)
+                    WHEN 7 THEN jsonb_build_object('!s', jsonb_build_array(%s::bigint))
+                    ELSE to_jsonb(10::numeric ^ (i %% 40)) END)
+                    FROM generate_series(1, 5000) i),
+                'big', (SELECT jsonb_agg(i) FROM generate_series(1, 20000) i))
+            FROM thingsdb.collections c WHERE c.name = 'sl' AND t.id = c.id""",
+                  (keep, keep, keep))
+        c.execute("UPDATE thingsdb.things SET refs = refs + 5000 WHERE id = %s", (keep,))
+        assert row_bytes(c) > 100000
+    codes = [".mixed[%d]" % i for i in (0, 1, 2, 3, 4, 5, 31, 32, 33, 1000, 4998, 4999, -1)]
+    codes += ["type(.mixed[5])", "type(.mixed[6])", ".mixed[5].k", ".mixed[4996].len()",
+              "[.a, .zz.len(), .n31, .n32, .n33, .keep.k, .big[19999], .big.len()]",
+              ".mixed.map(|x| type(x))", ".mixed.filter(|x| is_float(x)).len()",
+              ".mixed[:40].map(|x| is_thing(x) ? x.k : is_set(x) ? x.len() : x)"]
+    sliced = []
+    for code in codes:
+        res, s, _ = read(code)
+        assert s >= 1, code
+        sliced.append(res)
+    with tdbtest.connect(DB) as c:
+        c.execute("ALTER TABLE thingsdb.things ALTER COLUMN props SET STORAGE EXTENDED")
+        try:
+            c.execute("UPDATE thingsdb.things t SET props = props || '{}' FROM thingsdb.collections"
+                      " c WHERE c.name = 'sl' AND t.id = c.id")
+            for code, want in zip(codes, sliced):
+                res, s, _ = read(code)
+                assert s == 0, code  # read whole
+                assert res == want, (code, res, want)
+        finally:
+            c.execute("ALTER TABLE thingsdb.things ALTER COLUMN props SET STORAGE EXTERNAL")
+        fresh(c)
+
+
 tdbtest.scratch_db(DB)
 t.run(test_storage_is_external)
 t.run(test_one_item_reads_a_bounded_part)
 t.run(test_every_method_as_decoded)
 t.run(test_rolled_back_and_in_one_transaction)
+t.run(test_stored_shapes_as_read_whole)
 tdbtest.drop_db(DB)
 t.finish()
