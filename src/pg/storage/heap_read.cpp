@@ -1,6 +1,7 @@
 // Reads of thingsdb.things by direct access to its primary key (no planner, no SPI): one probe
 // per scattered id, a range scan read a heap page at a time for ids close to each other. The
-// props are copied as the bytes of their jsonb for the decoder of jsonb_read.cpp.
+// props are copied as the bytes of their jsonb for the decoder of jsonb_read.cpp, or, when
+// big and stored out of line uncompressed, as their TOAST pointer (read by slices).
 #include "core/api/storage.h"
 
 #include "pg/storage/thing_rows.h"
