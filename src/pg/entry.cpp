@@ -214,6 +214,20 @@ Scalar scalar_kind(const std::string& json, int64_t& num) {
     return Scalar::INT;
 }
 
+// The jsonb of one scalar, byte for byte as JsonbValueToJsonb builds it (utils/adt/jsonb_util.c,
+// the on-disk format): a raw-scalar array of one element, its header, one JEntry holding the
+// type and the end offset of the value, then the value's bytes (a numeric's with its varlena
+// header), which start at offset 12 and so need no alignment padding. Inside pg_call.
+Jsonb* scalar_jsonb(uint32 type, const char* data, uint32 n) {
+    const Size size = VARHDRSZ + sizeof(uint32) + sizeof(JEntry) + n;
+    Jsonb* jb = static_cast<Jsonb*>(palloc(size));
+    SET_VARSIZE(jb, size);
+    jb->root.header = 1 | JB_FARRAY | JB_FSCALAR;
+    jb->root.children[0] = type | JENTRY_HAS_OFF | n;
+    if (n) memcpy(reinterpret_cast<char*>(&jb->root.children[1]), data, n);
+    return jb;
+}
+
 }  // namespace
 
 Datum jsonb_result(const std::string& json) {
@@ -228,27 +242,33 @@ Datum jsonb_result(const std::string& json) {
     const char* text = json.data();
     const size_t len = json.size();
     pg_call([&] {
-        JsonbValue v;
+        const char* data = nullptr;
+        uint32 n = 0;
+        uint32 type = 0;
         switch (kind) {
             case Scalar::NUL:
-                v.type = jbvNull;
+                type = JENTRY_ISNULL;
                 break;
             case Scalar::TRUE:
+                type = JENTRY_ISBOOL_TRUE;
+                break;
             case Scalar::FALSE:
-                v.type = jbvBool;
-                v.val.boolean = kind == Scalar::TRUE;
+                type = JENTRY_ISBOOL_FALSE;
                 break;
-            case Scalar::INT:
-                v.type = jbvNumeric;
-                v.val.numeric = int64_to_numeric(num);
+            case Scalar::INT: {
+                Numeric v = int64_to_numeric(num);
+                type = JENTRY_ISNUMERIC;
+                data = reinterpret_cast<const char*>(v);
+                n = VARSIZE_ANY(v);
                 break;
+            }
             default:
-                v.type = jbvString;
-                v.val.string.val = const_cast<char*>(text + 1);
-                v.val.string.len = static_cast<int>(len - 2);
+                type = JENTRY_ISSTRING;
+                data = text + 1;
+                n = static_cast<uint32>(len - 2);
                 break;
         }
-        out = PointerGetDatum(JsonbValueToJsonb(&v));
+        out = PointerGetDatum(scalar_jsonb(type, data, n));
     });
     return out;
 }

@@ -18,6 +18,7 @@ extern "C" {
 
 #include "pg/bridge.h"
 #include "pg/notify.h"
+#include "pg/storage/epochs.h"
 #include "pg/storage/rerun.h"
 #include "pg/storage/things.h"
 
@@ -90,6 +91,7 @@ void check_schema_version();
 
 template <typename Work>
 void run_in_call(Work&& work) {
+    CacheCallScope caches;
     check_schema_version();
     MemoryContext call_cxt = CurrentMemoryContext;
     ErrorCopyContextScope copy_scope(call_cxt);
@@ -132,11 +134,11 @@ constexpr int kMaxAttempts = 20;
 // Runs work in attempts: each in its own subtransaction, begun before SPI_connect (its abort
 // pops the connection, as PL/pgSQL's exception blocks rely on), the locks of the failed
 // attempts taken first (PgStorage::take_locks_ahead), and before the first attempt those that
-// the last calls of the same key (rerun_key, 0 for none) needed when their writers met. Every
+// the last calls of the same key (rerun_key; kind 0 for none) needed when their writers met. Every
 // PostgreSQL call here is in pg_call; an exception leaves the attempt rolled back before it
 // goes on.
 template <typename Work>
-void run_attempts(Work&& work, uint64_t key = 0) {
+void run_attempts(Work&& work, const RerunKey& key = {}) {
     ErrorCopyContextScope copy_scope(CurrentMemoryContext);
     AttemptsScope scope;
     rerun_predict(key);
@@ -171,7 +173,7 @@ void run_attempts(Work&& work, uint64_t key = 0) {
 // Returns::JSONB); the watch events of the call are kept for the commit (notify.h). key: the
 // call's rerun_key, which lets its attempts lock what the last calls of that key met others on.
 template <typename Work>
-Datum run_entry(Returns kind, Work&& work, Writes writes = Writes::NO, uint64_t key = 0) {
+Datum run_entry(Returns kind, Work&& work, Writes writes = Writes::NO, const RerunKey& key = {}) {
     std::string result;
     Jobs jobs;
     std::string scope;

@@ -68,6 +68,7 @@ void* PgStorage::current_snapshot() {
 Snapshot query_snapshot() { return static_cast<Snapshot>(PgStorage::current_snapshot()); }
 
 void PgStorage::renew_snapshot() {
+    cache_take_in_again();  // what the lock's holder committed, also for the caches
     if (!snapshot_) return;
     Snapshot snap = static_cast<Snapshot>(snapshot_);
     snapshot_ = nullptr;
