@@ -78,6 +78,59 @@ void spi_finish(MemoryContext back) {
 // attempt leaves nothing. Under a transaction snapshot (REPEATABLE READ, SERIALIZABLE) a new
 // snapshot is not possible, and the conflict stays an error (40001).
 
+// ---- the prediction of Writes::PREDICTED (entry.h) ----
+//
+// The last procedures called, by kind, scope and name, and whether their last call stayed a
+// reader. A wrong prediction costs a call that ends before it writes and runs again.
+
+namespace {
+
+struct Predicted {
+    char kind = 0;
+    std::string scope;
+    std::string name;
+    bool reader = false;
+    uint64_t used = 0;
+};
+constexpr size_t kPredicted = 16;
+Predicted* predictions = nullptr;  // new'd once: nothing to destroy at exit
+uint64_t prediction_tick = 0;
+
+Predicted* find_prediction(const RerunKey& key) {
+    if (!predictions || !key.kind) return nullptr;
+    for (size_t i = 0; i < kPredicted; ++i) {
+        Predicted& p = predictions[i];
+        if (p.kind == key.kind && p.name == key.name && p.scope == key.scope) return &p;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+bool predicted_reader(const RerunKey& key) {
+    Predicted* p = find_prediction(key);
+    if (!p || !p->reader) return false;
+    p->used = ++prediction_tick;
+    return true;
+}
+
+void record_reader(const RerunKey& key, bool reader) {
+    if (!key.kind) return;
+    Predicted* p = find_prediction(key);
+    if (!p) {
+        if (!reader) return;  // unknown keys are run in attempts anyway
+        if (!predictions) predictions = new Predicted[kPredicted];
+        p = &predictions[0];
+        for (size_t i = 1; i < kPredicted; ++i)
+            if (predictions[i].used < p->used) p = &predictions[i];
+        p->kind = key.kind;
+        p->scope.assign(key.scope);
+        p->name.assign(key.name);
+    }
+    p->reader = reader;
+    p->used = ++prediction_tick;
+}
+
 bool attempts_enabled() {
     bool ok = false;
     pg_call([&] { ok = !IsolationUsesXactSnapshot() && IsTransactionState(); });

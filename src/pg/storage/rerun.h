@@ -29,6 +29,14 @@ public:
     const char* what() const noexcept override { return "thingsdb: run again"; }
 };
 
+// Thrown by the storage of a call that runs without attempts on the prediction that it changes
+// nothing (PgStorage::set_unattempted) when it is about to become a writer, before it writes:
+// run_entry runs it again in attempts. No ThingsDB error: `try` does not catch it.
+class WriterSignal : public std::exception {
+public:
+    const char* what() const noexcept override { return "thingsdb: run again as a writer"; }
+};
+
 struct RerunLocks {
     std::vector<uint64_t> exclusive;  // collections, locked exclusive
     std::vector<uint64_t> key_share;  // collections whose row is locked FOR KEY SHARE

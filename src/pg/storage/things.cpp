@@ -205,6 +205,9 @@ std::vector<StoredThing> PgStorage::write_and_drop(uint64_t coll,
 std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<ThingWrite>& w,
                                             std::vector<StoredThing>* dropped,
                                             bool* by_statements) {
+    // Every change became a writer before it wrote (set_reader): a reader without attempts
+    // that gets here runs again in attempts, before it writes a row.
+    if (unattempted_ && !w.empty()) throw WriterSignal();
     // The inserts for one statement, the updates for update_direct; built
     // here, outside pg_call, so the lambda only reads them.
     std::vector<int64> ins_id, ins_refs;
