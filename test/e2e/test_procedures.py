@@ -187,18 +187,24 @@ def test_redefined_reader_becomes_writer():
 
 
 def test_writer_waiting_for_mod_type_reads_new_type():
-    a, watch = tdbtest.connect(DB), tdbtest.connect(DB)
-    b = tdbtest.connect(DB, autocommit=False)
-    a.execute("""SELECT tdb_query($$set_type('MtT', {name: 'str'});
+    a, b = tdbtest.connect(DB, autocommit=False), tdbtest.connect(DB, autocommit=False)
+    watch = tdbtest.connect(DB)
+    watch.execute("""SELECT tdb_query($$set_type('MtT', {name: 'str'});
         new_procedure('mt_make', || {.mt = MtT{}; .mt.len()}); nil$$)""")
+    watch.execute("SELECT tdb_query('new_collection(\"mt_other\")', '@thingsdb')")
     assert one(a, "SELECT tdb_run('mt_make')") == 1  # a's caches hold MtT of one field
     assert one(a, "SELECT tdb_run('mt_make')") == 1
-    b.execute("SELECT tdb_query($$mod_type('MtT', 'add', 'age', 'int', 5); nil$$)")
     a_pid = one(a, "SELECT pg_backend_pid()")
+    a.commit()
+    # a's transaction has the tables open already (a read in another collection), so opening
+    # them again takes in no invalidation: only the call itself can.
+    assert one(a, "SELECT tdb_query('.len()', '@:mt_other')") == 0
+    b.execute("SELECT tdb_query($$mod_type('MtT', 'add', 'age', 'int', 5); nil$$)")
     th, out = in_thread(lambda: one(a, "SELECT tdb_run('mt_make')"))
     wait_until_blocked(watch, a_pid)  # the collection's lock, held by the mod_type
     b.commit()
     th.join(60)
+    a.commit()
     # The call's caches took in what the mod_type committed while the call waited.
     assert out == [2], out
     for c in (a, b, watch):

@@ -59,7 +59,7 @@ Query::Query(Storage& st, const Scope& scope)
             raisef(LOOKUP_ERR, "collection `%s` not found", scope.name.c_str());
         }
         coll_ = std::make_unique<Collection>(st, row);  // locked at its first use
-        deep_ = row.default_deep;  // set_default_deep()
+        deep_ = row.default_deep;                       // set_default_deep()
     }
     restore.armed = false;
     prev_max_str_ = max_str_size;

@@ -93,8 +93,8 @@ void check_oids() {
 
 namespace {
 bool no_caches = false;
-int call_depth = 0;      // CacheCallScopes alive
-bool taken_in = false;   // the running call took in the invalidations (CacheCallScope)
+int call_depth = 0;     // CacheCallScopes alive
+bool taken_in = false;  // the running call took in the invalidations (CacheCallScope)
 }  // namespace
 
 CacheCallScope::CacheCallScope() {
