@@ -33,6 +33,7 @@ uint64_t call_hash = 0;    // its hash once computed, 0 before
 bool predicted = false;    // its first attempt locks the rows of its key
 bool lock_waited = false;  // take_locks_ahead of the running attempt met another writer
 std::vector<std::pair<uint64_t, int64_t>> written;  // by the running attempt
+bool written_too_many = false;  // the running attempt wrote more than kMaxHotRows rows
 
 HotKey* find_hot(uint64_t key) {
     for (HotKey& h : hot)
@@ -124,7 +125,17 @@ void rerun_predict(const RerunKey& key) {
 }
 
 void rerun_wrote(uint64_t coll, int64_t id) {
-    if (depth == 1 && call_key.kind) written.emplace_back(coll, id);
+    if (depth != 1 || !call_key.kind || written_too_many) return;
+    written.emplace_back(coll, id);
+    // A call that writes more rows than a key keeps is not predicted: its list stops
+    // growing (memory stays bounded whatever the call writes).
+    if (written.size() > 4 * kMaxHotRows) {
+        sort_unique(written);
+        if (written.size() > kMaxHotRows) {
+            written_too_many = true;
+            written.clear();
+        }
+    }
 }
 
 void rerun_lock_waited() { lock_waited = true; }
@@ -136,7 +147,7 @@ void rerun_succeeded(int attempt) {
     HotKey* h = find_hot(key_hash());
     if (attempt > 1) {
         // The writers met: the next calls lock what this one wrote.
-        if (written.empty() || written.size() > kMaxHotRows) return;
+        if (written.empty() || written_too_many || written.size() > kMaxHotRows) return;
         if (!h) {
             if (hot.size() < kHotKeys) {
                 hot.emplace_back();
@@ -154,6 +165,7 @@ void rerun_succeeded(int attempt) {
         return;
     }
     if (!predicted || !h) return;
+    if (written_too_many) written.clear();  // nothing of it is kept: the key goes below
     // The rows locked first that the call wrote stay (a thing it wrote last time and not now,
     // such as one it replaced, goes); the key stays hot while one of them was held by another
     // writer, and is dropped when none was written or after kPredictCalls calls without a wait.
@@ -180,6 +192,7 @@ void rerun_next_attempt() {
     taken.clear();
     shared_by_attempt.clear();
     written.clear();
+    written_too_many = false;
     lock_waited = false;
 }
 
@@ -190,6 +203,7 @@ void reset_call() {
     ahead.clear();
     shared_by_attempt.clear();
     written.clear();
+    written_too_many = false;
     call_key = RerunKey{};
     call_hash = 0;
     predicted = false;
