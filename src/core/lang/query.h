@@ -199,8 +199,8 @@ private:
     Storage& st_;
     Scope scope_;
     std::unique_ptr<Collection> coll_;
-    bool coll_locked_ =
-        false;  // lock_collection() ran (the lock may be held or, for a reader, not)
+    // lock_collection() ran (the lock is held, or a reader went on without it).
+    bool coll_locked_ = false;
     void lock_collection();
     Limits limits_;
     int deep_ = 1;
