@@ -71,6 +71,7 @@ void* PgStorage::current_snapshot() {
 Snapshot query_snapshot() { return static_cast<Snapshot>(PgStorage::current_snapshot()); }
 
 void PgStorage::renew_snapshot() {
+    cache_take_in_again();  // what the lock's holder committed, also for the caches
     if (!snapshot_) return;
     Snapshot snap = static_cast<Snapshot>(snapshot_);
     snapshot_ = nullptr;
@@ -209,6 +210,9 @@ std::vector<StoredThing> PgStorage::write_and_drop(uint64_t coll,
 std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<ThingWrite>& w,
                                             std::vector<StoredThing>* dropped,
                                             bool* by_statements) {
+    // Every change became a writer before it wrote (set_reader): a reader without attempts
+    // that gets here runs again in attempts, before it writes a row.
+    if (unattempted_ && !w.empty()) throw WriterSignal();
     // The inserts for one statement, the updates for update_direct; built
     // here, outside pg_call, so the lambda only reads them.
     InsertRows ins;
