@@ -25,11 +25,12 @@ struct Options {
     bool timing = false;  // \timing: the time of each query
     bool pager = true;    // \pager: long results at the prompt through $PAGER
     bool prompt = false;  // output goes to the prompt's terminal
-    // watch, join (rooms: the ids in watch_ids), leave
+    // watch, join (rooms: the ids in watch_ids, or their names in room_names), leave
     bool watch = false;
     bool join = false;
     bool leave = false;
     std::vector<long long> watch_ids;
+    std::vector<std::string> room_names;
     long long count = -1;  // stop after N events (-1: never)
 };
 

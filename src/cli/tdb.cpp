@@ -4,10 +4,11 @@
 //   tdb [OPTIONS] -c CODE [-c CODE ...]    run code, print the results
 //   tdb [OPTIONS] -f FILE | tdb < FILE     run a file / stdin as one query
 //   tdb [OPTIONS] watch THING_ID... [--scope S] [--count N]
-//   tdb [OPTIONS] join ROOM_ID... [--scope S] [--count N]    room events as they arrive
-//   tdb [OPTIONS] leave ROOM_ID... [--scope S]
+//   tdb [OPTIONS] join ROOM... [--scope S] [--count N]    room events as they arrive
+//   tdb [OPTIONS] leave ROOM... [--scope S]                (ROOM: an id, or a room's name)
 //
 // Connection options as psql's (-h -p -U -d, PG* environment variables).
+#include <cctype>
 #include <cerrno>
 #include <csetjmp>
 #include <csignal>
@@ -32,7 +33,7 @@
 
 namespace tdb::cli {
 
-const char* const VERSION = "0.3.0";
+const char* const VERSION = "0.4.0";
 
 // ---- cancel on Ctrl-C ------------------------------------------------------
 
@@ -179,15 +180,32 @@ std::string id_array(const std::vector<long long>& ids) {
     return a + "}";
 }
 
-// join / leave: tdb_join or tdb_leave of the rooms, the result (each id, or null) printed.
-// Returns the session's private channel after a join ("" on an error): the session's own
-// LISTEN, which no other role can read.
+// The names as a text[] literal: each element double-quoted, its quotes and backslashes
+// escaped, so any name (even one with commas, braces or spaces) stays one element.
+std::string name_array(const std::vector<std::string>& names) {
+    std::string a = "{";
+    for (size_t i = 0; i < names.size(); ++i) {
+        a += i ? ",\"" : "\"";
+        for (char ch : names[i]) {
+            if (ch == '"' || ch == '\\') a += '\\';
+            a += ch;
+        }
+        a += '"';
+    }
+    return a + "}";
+}
+
+// join / leave: tdb_join or tdb_leave of the rooms, by id or by name, the result (each
+// id, or null) printed. Returns the session's private channel after a join ("" on an
+// error): the session's own LISTEN, which no other role can read.
 std::string join_or_leave(PGconn* c, const Options& o, const std::string& scope) {
-    std::string ids = id_array(o.watch_ids);
-    PGresult* r = exec(c,
-                       o.join ? "SELECT tdb_join($1::bigint[], $2)::text"
-                              : "SELECT tdb_leave($1::bigint[], $2)::text",
-                       {ids.c_str(), scope.c_str()});
+    bool by_name = !o.room_names.empty();
+    std::string rooms = by_name ? name_array(o.room_names) : id_array(o.watch_ids);
+    const char* sql = o.join ? (by_name ? "SELECT tdb_join($1::text[], $2)::text"
+                                        : "SELECT tdb_join($1::bigint[], $2)::text")
+                             : (by_name ? "SELECT tdb_leave($1::text[], $2)::text"
+                                        : "SELECT tdb_leave($1::bigint[], $2)::text");
+    PGresult* r = exec(c, sql, {rooms.c_str(), scope.c_str()});
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         print_error(r, c);
         PQclear(r);
@@ -298,9 +316,9 @@ void usage(FILE* f) {
         "  tdb [OPTION]... < FILE                    stdin (not a terminal) as one query\n"
         "  tdb [OPTION]... watch THING_ID... [--count N]\n"
         "                                            print each event of the things\n"
-        "  tdb [OPTION]... join ROOM_ID... [--count N]\n"
-        "                                            join rooms, print each room event\n"
-        "  tdb [OPTION]... leave ROOM_ID...          leave rooms (of this session)\n\n"
+        "  tdb [OPTION]... join ROOM... [--count N]  join rooms (ids or names), print each\n"
+        "                                            room event\n"
+        "  tdb [OPTION]... leave ROOM...             leave rooms (of this session)\n\n"
         "Options:\n"
         "  -c, --command=CODE     run CODE and exit (may be repeated)\n"
         "  -f, --file=FILE        run the code in FILE and exit\n"
@@ -410,8 +428,21 @@ int main(int argc, char** argv) {
                          rooms ? "room" : "thing");
             return 3;
         }
-        for (size_t i = 1; i < positional.size(); ++i)
-            o.watch_ids.push_back(parse_int(positional[i], rooms ? "ROOM_ID" : "THING_ID"));
+        // A room is named by its id or its name (a name never starts with a digit); one call
+        // takes either kind, so a mix is refused rather than sent as two.
+        for (size_t i = 1; i < positional.size(); ++i) {
+            const std::string& p = positional[i];
+            bool id = !p.empty() && (std::isdigit(static_cast<unsigned char>(p[0])) || p[0] == '-');
+            if (rooms && !id)
+                o.room_names.push_back(p);
+            else
+                o.watch_ids.push_back(parse_int(p, rooms ? "ROOM" : "THING_ID"));
+        }
+        if (!o.room_names.empty() && !o.watch_ids.empty()) {
+            std::fprintf(stderr, "tdb: %s takes room ids or room names, not both\n",
+                         positional[0].c_str());
+            return 3;
+        }
     } else {
         if (positional.size() > 2) {
             std::fprintf(stderr, "tdb: too many arguments (--help shows the usage)\n");

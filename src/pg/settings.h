@@ -5,7 +5,7 @@ namespace tdb::pg {
 
 // The version of the install script this library reads and writes (thingsdb.control's
 // default_version): a database of another version is refused (entry.cpp).
-inline constexpr const char* kSchemaVersion = "0.3.0";
+inline constexpr const char* kSchemaVersion = "0.4.0";
 
 // The boot value of thingsdb.scope.
 inline constexpr const char* kDefaultScope = "@:stuff";

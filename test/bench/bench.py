@@ -57,8 +57,12 @@ def report(title, times, ref, unit="ms", scale=1000.0, higher_better=False):
     for name, ts in times.items():
         med = statistics.median(ts)
         ratio = (med / ref_med) if not higher_better else (med / ref_med)
-        out("    %-34s median %10.2f %s  min %10.2f  ratio to %s %6.2fx" %
-            (name, med * scale, unit, min(ts) * scale, ref, ratio))
+        # The run furthest from the median, as a factor: over 2x is a bimodal workload
+        # (a slower run for lower-is-better times, a lower rate for rates).
+        worst = (med / min(ts)) if higher_better else (max(ts) / med)
+        out("    %-34s median %10.2f %s  min %10.2f  ratio to %s %6.2fx  worst %5.2fx of median%s" %
+            (name, med * scale, unit, min(ts) * scale, ref, ratio, worst,
+             "  BIMODAL" if worst > 2.0 else ""))
 
 
 def timed(cur, sql):
@@ -524,9 +528,10 @@ def bench_cliffs(args):
         ts = [timed(rcur, sql) for _ in range(args.reps)]
         hwm1 = status(pid)["VmHWM"]
         rconn.close()
-        out("    %-34s median %10.2f ms  min %10.2f  backend VmHWM %d -> %d kB" %
+        worst = max(ts) / statistics.median(ts)
+        out("    %-34s median %10.2f ms  min %10.2f  worst %5.2fx of median%s  backend VmHWM %d -> %d kB" %
             (".arr[%d].n, N = %d" % (n // 2, n), statistics.median(ts) * 1000, min(ts) * 1000,
-             hwm0, hwm1))
+             worst, "  BIMODAL" if worst > 2.0 else "", hwm0, hwm1))
         cur.execute(tq(".arr = []; nil", CLIFF_SCOPE))
     conn.close()
 

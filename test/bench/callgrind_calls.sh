@@ -12,26 +12,11 @@
 # Needs valgrind and the extension installed (make install).
 set -euo pipefail
 N="${1:-2000}"
-BIN="$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)"
-[ -x "$BIN/initdb" ] || BIN=/usr/lib/postgresql/15/bin
-DIR="$(mktemp -d /tmp/tdb_cg_calls.XXXXXX)"
+CG_NAME=tdb_cg_calls
 PORT="${TDB_CG_PORT:-5598}"
-as_pg() {
-    if [ "$(id -un)" = postgres ]; then bash -c "$1"; else su postgres -c "$1"; fi
-}
-[ "$(id -un)" = postgres ] || chown postgres "$DIR"
-cleanup() {
-    as_pg "$BIN/pg_ctl -D $DIR/data -m immediate stop" >/dev/null 2>&1 || true
-    sleep 1
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-as_pg "$BIN/initdb -D $DIR/data -A trust >/dev/null"
-as_pg "$BIN/pg_ctl -D $DIR/data -o '-p $PORT -k $DIR' -l $DIR/log -w start >/dev/null"
-psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d postgres -c "CREATE DATABASE cg"
-psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d cg <<'SQL' >/dev/null
-CREATE EXTENSION thingsdb;
+# shellcheck source=test/bench/cg_cluster.sh
+source "$(dirname "$0")/cg_cluster.sh"
+psql_q -d cg <<'SQL' >/dev/null
 SELECT tdb_new_procedure('multiply', '|a, b| a * b');
 CREATE FUNCTION pl_mul(a int, b int) RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN a * b; END';
 CREATE FUNCTION sql_mul(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a * b';

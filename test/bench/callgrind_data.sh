@@ -14,26 +14,11 @@
 # Needs valgrind and the extension installed (make install).
 set -euo pipefail
 N="${1:-10000}"
-BIN="$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)"
-[ -x "$BIN/initdb" ] || BIN=/usr/lib/postgresql/15/bin
-DIR="$(mktemp -d /tmp/tdb_cg_data.XXXXXX)"
+CG_NAME=tdb_cg_data
 PORT="${TDB_CG_PORT:-5597}"
-as_pg() {
-    if [ "$(id -un)" = postgres ]; then bash -c "$1"; else su postgres -c "$1"; fi
-}
-[ "$(id -un)" = postgres ] || chown postgres "$DIR"
-cleanup() {
-    as_pg "$BIN/pg_ctl -D $DIR/data -m immediate stop" >/dev/null 2>&1 || true
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-as_pg "$BIN/initdb -D $DIR/data -A trust >/dev/null"
-as_pg "$BIN/pg_ctl -D $DIR/data -o '-p $PORT -k $DIR' -l $DIR/log -w start >/dev/null"
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres "$@"; }
-psql_q -d postgres -c "CREATE DATABASE cg"
-psql_q -d cg -c "CREATE EXTENSION thingsdb" \
-    -c "SELECT tdb_query(\$\$new_collection('bench_data')\$\$, '@thingsdb')" \
+# shellcheck source=test/bench/cg_cluster.sh
+source "$(dirname "$0")/cg_cluster.sh"
+psql_q -d cg -c "SELECT tdb_query(\$\$new_collection('bench_data')\$\$, '@thingsdb')" \
     -c "CREATE TABLE bench_rows (id bigint NOT NULL, collection bigint NOT NULL, props jsonb NOT NULL,
         PRIMARY KEY (collection, id))" >/dev/null
 as_pg "$BIN/pg_ctl -D $DIR/data -w stop >/dev/null"

@@ -451,6 +451,36 @@ def test_cli_join():
             p.wait()
 
 
+def test_cli_join_by_name():
+    """Rooms named on the command line: a name (even one needing quotes in an array
+    literal) is sent as a name; a name that no room has gives null; ids and names in one
+    call are refused."""
+    tdb = os.path.join(tdbtest.ROOT, "build", "tdb")
+    if not os.path.exists(tdb):
+        raise tdbtest.Skip("build/tdb is not built")
+    r = q(".cli_named = room(); .cli_named.set_name('cli_lobby'); .cli_named.id()")
+    env = dict(os.environ, PGHOST=tdbtest.HOST, PGPORT=str(tdbtest.PORT), PGUSER="postgres", PGDATABASE=DB)
+    bad = subprocess.run([tdb, "join", str(r), "cli_lobby", "--scope", "@:stuff"],
+                         capture_output=True, text=True, env=env, timeout=30)
+    assert bad.returncode == 3 and "not both" in bad.stderr, (bad.returncode, bad.stderr)
+    p = subprocess.Popen([tdb, "-C", "join", "cli_lobby", 'no,such"room', "--scope", "@:stuff", "--count", "2"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    buf = bytearray()
+    try:
+        assert tdbtest.read_json_line(p, buf) == [r, None]
+        assert tdbtest.read_json_line(p, buf) == {"room": "join", "scope": "@:stuff", "id": r}
+        q(".cli_named.emit('hi', 2)")
+        assert tdbtest.read_json_line(p, buf) == {"room": "emit", "scope": "@:stuff", "id": r, "event": "hi", "args": [2]}
+        assert p.wait(timeout=10) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    left = subprocess.run([tdb, "-C", "leave", "cli_lobby", "--scope", "@:stuff"],
+                          capture_output=True, text=True, env=env, timeout=30)
+    assert left.returncode == 0 and left.stdout.strip() == "[%d]" % r, (left.stdout, left.stderr)
+
+
 if __name__ == "__main__":
     setup()
     for name, fn in list(globals().items()):

@@ -131,6 +131,18 @@ def test_other_thing_next_time():
         check_consistent(waiter)
 
 
+def test_call_writing_many_rows_is_not_predicted():
+    """A call that writes more things than a key keeps (64) is not locked
+    first: every meeting runs it again, and every call still counts."""
+    with tdbtest.connect(DB) as c:
+        q(c, ".w = range(100).map(|| {n: 0});"
+             "new_procedure('wide', || {.n += 1; .w.each(|t| t.n += 1);"
+             "  .log.push({}); .log.last().id()}); nil")
+    assert runs("SELECT tdb_run('wide')", meetings=3) == (2, 2, 2)
+    with tdbtest.connect(DB) as c:
+        assert q(c, ".w.map(|t| t.n).reduce(|a, b| a + b)") == 600
+
+
 def test_thing_locked_first_is_gone():
     """The thing a key locks first was replaced meanwhile (its row deleted):
     the next call locks nothing for it and changes the new thing."""
@@ -157,5 +169,6 @@ t.run(test_call_with_params_runs_once_at_second_meeting)
 t.run(test_replaced_thing_each_time)
 t.run(test_other_thing_next_time)
 t.run(test_thing_locked_first_is_gone)
+t.run(test_call_writing_many_rows_is_not_predicted)
 tdbtest.drop_db(DB)
 t.finish()

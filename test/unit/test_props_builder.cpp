@@ -11,100 +11,17 @@
 
 #include "harness.h"
 #include "core/api/codec.h"
+#include "props_text.h"
 #include "core/model/thing.h"
 
 namespace {
 
-// Walks JSON text into a PropsBuilder (numbers: an integer unless they
-// have a fraction or an exponent, as the JSON reader decides).
+// Walks JSON text into a PropsBuilder.
 class TextWalker final : public tdb::PropsDecoder {
 public:
     void decode(std::string_view bin, tdb::PropsBuilder& b) const override {
         size_t i = 0;
-        value(bin, i, b);
-    }
-
-private:
-    static void ws(std::string_view s, size_t& i) {
-        while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    }
-    static std::string str(std::string_view s, size_t& i) {
-        std::string out;
-        ++i;  // "
-        while (s[i] != '"') {
-            if (s[i] == '\\') {
-                ++i;
-                char e = s[i];
-                out.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e);
-            } else {
-                out.push_back(s[i]);
-            }
-            ++i;
-        }
-        ++i;
-        return out;
-    }
-    static void value(std::string_view s, size_t& i, tdb::PropsBuilder& b) {
-        ws(s, i);
-        char c = s[i];
-        if (c == '{') {
-            ++i;
-            b.begin_object();
-            ws(s, i);
-            if (s[i] == '}') {
-                ++i;
-            } else {
-                for (;;) {
-                    ws(s, i);
-                    b.key(str(s, i));
-                    ws(s, i);
-                    ++i;  // :
-                    value(s, i, b);
-                    ws(s, i);
-                    if (s[i++] == '}') break;
-                }
-            }
-            b.end_object();
-        } else if (c == '[') {
-            ++i;
-            b.begin_array();
-            ws(s, i);
-            if (s[i] == ']') {
-                ++i;
-            } else {
-                for (;;) {
-                    value(s, i, b);
-                    ws(s, i);
-                    if (s[i++] == ']') break;
-                }
-            }
-            b.end_array();
-        } else if (c == '"') {
-            b.string(str(s, i));
-        } else if (s.compare(i, 4, "true") == 0) {
-            i += 4;
-            b.boolean(true);
-        } else if (s.compare(i, 5, "false") == 0) {
-            i += 5;
-            b.boolean(false);
-        } else if (s.compare(i, 4, "null") == 0) {
-            i += 4;
-            b.null();
-        } else {
-            size_t e = i;
-            bool is_float = false;
-            while (e < s.size() &&
-                   (std::isdigit(static_cast<unsigned char>(s[e])) || std::strchr("+-.eE", s[e]))) {
-                if (std::strchr(".eE", s[e])) is_float = true;
-                ++e;
-            }
-            std::string t(s.substr(i, e - i));
-            i = e;
-            if (is_float)
-                b.number(std::strtod(t.c_str(), nullptr));
-            else
-                b.integer(std::strtoll(t.c_str(), nullptr, 10));
-        }
+        props_text::value(bin, i, b);
     }
 };
 

@@ -9,62 +9,11 @@
 
 #include "harness.h"
 #include "core/api/codec.h"
+#include "props_text.h"
 
 namespace {
 
-// Writes the events as the JSON text writer would: strings escaped by
-// json_escape, numbers by the text that comes with them, no spaces.
-class TextEncoder final : public tdb::PropsEncoder {
-public:
-    int events = 0;
-    void begin_object() override { open('{'); }
-    void key(std::string_view k) override {
-        comma();
-        tdb::json_escape(*out, k);
-        out->push_back(':');
-        after_key_ = true;
-    }
-    void end_object() override { close('}'); }
-    void begin_array() override { open('['); }
-    void end_array() override { close(']'); }
-    void null() override { scalar("null"); }
-    void boolean(bool b) override { scalar(b ? "true" : "false"); }
-    void integer(int64_t i) override { scalar(std::to_string(i)); }
-    void number(double, std::string_view text) override { scalar(text); }
-    void string(std::string_view s) override {
-        comma();
-        tdb::json_escape(*out, s);
-    }
-
-private:
-    // Whether the current container already has an item (one per level).
-    std::vector<bool> has_item_;
-    bool after_key_ = false;
-
-    void comma() {
-        ++events;
-        if (after_key_) {
-            after_key_ = false;
-        } else if (!has_item_.empty()) {
-            if (has_item_.back()) out->push_back(',');
-            has_item_.back() = true;
-        }
-    }
-    void open(char c) {
-        comma();
-        out->push_back(c);
-        has_item_.push_back(false);
-    }
-    void close(char c) {
-        ++events;
-        out->push_back(c);
-        has_item_.pop_back();
-    }
-    void scalar(std::string_view s) {
-        comma();
-        out->append(s.data(), s.size());
-    }
-};
+using props_text::TextEncoder;
 
 // Writes through the encoder and keeps the resulting text as the row's
 // props_json, so that rows compare with those of the text writer.

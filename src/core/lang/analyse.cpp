@@ -117,37 +117,38 @@ bool node_changes(const Node* n) {
     }
 }
 
-}  // namespace
-
-// A loop over an explicit stack: operator and postfix chains are as deep as
-// the code is long (the parser builds them without recursion).
-bool analyse_side_effects(const Node* root, bool in_futures) {
+bool is_future_call(const Node* n) {
     static const int future_name = intern("future");
+    return n->kind == NK::Call && n->name == future_name;
+}
+
+// Whether a node under root (root included) is a hit, not looking below the nodes that
+// enter refuses. A loop over an explicit stack: operator and postfix chains are as deep
+// as the code is long (the parser builds them without recursion).
+template <class Hit, class Enter>
+bool find_node(const Node* root, Hit hit, Enter enter) {
     std::vector<const Node*> todo;
     if (root) todo.push_back(root);
     while (!todo.empty()) {
         const Node* n = todo.back();
         todo.pop_back();
-        if (node_changes(n)) return true;
-        if (!in_futures && n->kind == NK::Call && n->name == future_name) continue;
+        if (hit(n)) return true;
+        if (!enter(n)) continue;
         for (const Node* k : n->kids)
             if (k) todo.push_back(k);
     }
     return false;
 }
 
+}  // namespace
+
+bool analyse_side_effects(const Node* root, bool in_futures) {
+    return find_node(root, node_changes,
+                     [in_futures](const Node* n) { return in_futures || !is_future_call(n); });
+}
+
 bool analyse_calls_future(const Node* root) {
-    static const int future_name = intern("future");
-    std::vector<const Node*> todo;
-    if (root) todo.push_back(root);
-    while (!todo.empty()) {
-        const Node* n = todo.back();
-        todo.pop_back();
-        if (n->kind == NK::Call && n->name == future_name) return true;
-        for (const Node* k : n->kids)
-            if (k) todo.push_back(k);
-    }
-    return false;
+    return find_node(root, is_future_call, [](const Node*) { return true; });
 }
 
 // The nodes in the order of the code (children pushed last to first): as

@@ -32,6 +32,7 @@ uint64_t call_key = 0;     // of the running call, 0 for none
 bool predicted = false;    // its first attempt locks the rows of its key
 bool lock_waited = false;  // take_locks_ahead of the running attempt met another writer
 std::vector<std::pair<uint64_t, int64_t>> written;  // by the running attempt
+bool written_too_many = false;  // the running attempt wrote more than kMaxHotRows rows
 
 HotKey* find_hot(uint64_t key) {
     for (HotKey& h : hot)
@@ -116,7 +117,17 @@ void rerun_predict(uint64_t key) {
 }
 
 void rerun_wrote(uint64_t coll, int64_t id) {
-    if (depth == 1 && call_key) written.emplace_back(coll, id);
+    if (depth != 1 || !call_key || written_too_many) return;
+    written.emplace_back(coll, id);
+    // A call that writes more rows than a key keeps is not predicted: its list stops
+    // growing (memory stays bounded whatever the call writes).
+    if (written.size() > 4 * kMaxHotRows) {
+        sort_unique(written);
+        if (written.size() > kMaxHotRows) {
+            written_too_many = true;
+            written.clear();
+        }
+    }
 }
 
 void rerun_lock_waited() { lock_waited = true; }
@@ -127,7 +138,7 @@ void rerun_succeeded(int attempt) {
     HotKey* h = find_hot(call_key);
     if (attempt > 1) {
         // The writers met: the next calls lock what this one wrote.
-        if (written.empty() || written.size() > kMaxHotRows) return;
+        if (written.empty() || written_too_many || written.size() > kMaxHotRows) return;
         if (!h) {
             if (hot.size() < kHotKeys) {
                 hot.emplace_back();
@@ -145,6 +156,7 @@ void rerun_succeeded(int attempt) {
         return;
     }
     if (!predicted || !h) return;
+    if (written_too_many) written.clear();  // nothing of it is kept: the key goes below
     // The rows locked first that the call wrote stay (a thing it wrote last time and not now,
     // such as one it replaced, goes); the key stays hot while one of them was held by another
     // writer, and is dropped when none was written or after kPredictCalls calls without a wait.
@@ -171,6 +183,7 @@ void rerun_next_attempt() {
     taken.clear();
     shared_by_attempt.clear();
     written.clear();
+    written_too_many = false;
     lock_waited = false;
 }
 
@@ -181,6 +194,7 @@ void reset_call() {
     ahead.clear();
     shared_by_attempt.clear();
     written.clear();
+    written_too_many = false;
     call_key = 0;
     predicted = false;
     lock_waited = false;
