@@ -387,8 +387,9 @@ static Value mod_enum_mod(ModEnum& ctx) {
     if (!v.is(VT::Closure) && enum_method(*e, mname))
         a.fail(TYPE_ERR, "cannot convert a method into a member");
     if (v.is(VT::Closure)) {
+        const std::string& want = ctx.prop;  // clang 14 cannot capture a structured binding
         auto it = std::find_if(e->methods.begin(), e->methods.end(),
-                               [&](const Method& x) { return x.name == mname; });
+                               [&](const Method& x) { return x.name == want; });
         if (it == e->methods.end())
             raisef(LOOKUP_ERR, "enum `%s` has no method `%s`", name.c_str(), mname.c_str());
         it->closure = closure_from_source(v.closure()->source);
