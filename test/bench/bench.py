@@ -4,7 +4,9 @@
 Each comparison runs its contenders interleaved (A B C, B C A, ...) in one
 run, so the load of a shared machine hits them alike, and prints the median
 of each with its ratio to the reference. Sections: a (call overhead),
-b (interpreter), c (data), d (scale), e (memory), t (types: typed vs untyped).
+b (interpreter), c (data), d (scale), e (memory), t (types: typed vs untyped),
+f (no cliffs, pinned: create and read back things, typed instances and plain SQL rows
+at --create-sizes; create and drop at --cliff-sizes; chains; one item of a list).
 
   bench.py [--db tdb_bench] [--reps N] [--only a,b,...] [--quick]
 """
@@ -483,12 +485,108 @@ def chain_cycle(cur, kind, n):
                  " DELETE FROM bench_rows WHERE collection = 1 AND id IN (SELECT id FROM c)")
 
 
+# Create and read back N things, N typed instances and N plain SQL rows: each cycle in a
+# fresh backend (pinned), its peak memory (VmHWM) and the WAL it wrote beside the times.
+# range() stops at 100,000: a larger N is made in one query from chunks.
+CREATE_CHUNK = 100000
+
+
+def create_code(n, typed):
+    make = "Item{n: %s}" if typed else "{n: %s}"
+    if n <= CREATE_CHUNK:
+        return ".items = range(%d).map(|i| %s); nil" % (n, make % "i")
+    return ("a = []; range(%d).each(|j| a.extend(range(%d).map(|i| %s))); .items = a; nil" %
+            (n // CREATE_CHUNK, CREATE_CHUNK, make % ("j * %d + i" % CREATE_CHUNK)))
+
+
+READ_CODE = ".items.map(|t| t.n).reduce(|a, b| a + b)"
+
+
+def wal_lsn(cur):
+    cur.execute("SELECT pg_current_wal_lsn()")
+    return cur.fetchone()[0]
+
+
+def wal_bytes(cur, a, b):
+    cur.execute("SELECT pg_wal_lsn_diff(%s, %s)", (b, a))
+    return int(cur.fetchone()[0])
+
+
+def create_cycle(args, kind, n):
+    """kind: untyped, typed or sql. Seconds of create and read, WAL bytes of the create, the
+    backend's VmHWM (kB) after each."""
+    conn = connect(args.db)
+    cur = conn.cursor()
+    pin(cur, args.cpu)
+    cur.execute("SET thingsdb.max_things = 2000000")
+    cur.execute("SELECT pg_backend_pid()")
+    pid = cur.fetchone()[0]
+    if kind == "sql":
+        cur.execute("TRUNCATE bench_rows")
+        cur.execute("VACUUM ANALYZE bench_rows")
+        create = ("INSERT INTO bench_rows (id, collection, props)"
+                  " SELECT i, 1, jsonb_build_object('n', i) FROM generate_series(0, %d) AS i" %
+                  (n - 1))
+        read = "SELECT sum((props->>'n')::bigint) FROM bench_rows WHERE collection = 1"
+    else:
+        cur.execute(tq("if (.has('items')) .del('items'); nil", CLIFF_SCOPE))
+        cur.execute("VACUUM ANALYZE thingsdb.things")
+        create = tq(create_code(n, kind == "typed"), CLIFF_SCOPE)
+        read = tq(READ_CODE, CLIFF_SCOPE)
+    hwm0 = status(pid)["VmHWM"]
+    lsn0 = wal_lsn(cur)
+    t_create = timed(cur, create)
+    lsn1 = wal_lsn(cur)
+    hwm1 = status(pid)["VmHWM"]
+    t0 = time.perf_counter()
+    cur.execute(read)
+    got = cur.fetchone()[0]
+    t_read = time.perf_counter() - t0
+    hwm2 = status(pid)["VmHWM"]
+    if str(got) != str(n * (n - 1) // 2):
+        out("  !! %s read of %d answered %s" % (kind, n, got))
+    res = {"create": t_create, "read": t_read, "wal": wal_bytes(cur, lsn0, lsn1),
+           "hwm_create": hwm1 - hwm0, "hwm_read": hwm2 - hwm0}
+    conn.close()
+    return res
+
+
+def bench_create(args):
+    out("  create and read back, each cycle in a fresh backend; backend peak growth in MB, "
+        "WAL of the create in MB")
+    with connect(args.db) as c:
+        cur = c.cursor()
+        ensure_collection(cur, "bench_cliffs")
+        cur.execute(tq("if (!has_type('Item')) set_type('Item', {n: 'int'}); nil", CLIFF_SCOPE))
+    kinds = ("untyped", "typed", "sql")
+    names = {"untyped": "thingsdb {n: i}", "typed": "thingsdb Item{n: i}",
+             "sql": "plain SQL jsonb"}
+    for n in [int(x) for x in args.create_sizes.split(",") if x]:
+        res = {k: [] for k in kinds}
+        for r in range(args.data_reps):
+            for k in range(len(kinds)):
+                kind = kinds[(r + k) % len(kinds)]
+                res[kind].append(create_cycle(args, kind, n))
+        for st in ("create", "read"):
+            report("%s %d" % (st, n), {names[k]: [x[st] for x in res[k]] for k in kinds},
+                   "plain SQL jsonb")
+        for k in kinds:
+            out("    %-34s WAL %8.1f MB  peak +%d MB create, +%d MB read" %
+                (names[k], statistics.median(x["wal"] for x in res[k]) / 1e6,
+                 statistics.median(x["hwm_create"] for x in res[k]) // 1024,
+                 statistics.median(x["hwm_read"] for x in res[k]) // 1024))
+    with connect(args.db) as c:
+        c.execute(tq("if (.has('items')) .del('items'); nil", CLIFF_SCOPE))
+
+
 def bench_cliffs(args):
     out("(f) no cliffs, client and backend on CPU %d (lower is better)" % args.cpu)
     conn = connect(args.db)
     cur = conn.cursor()
     pin(cur, args.cpu)
     ensure_collection(cur, "bench_cliffs")
+    if args.create_sizes:
+        bench_create(args)
     for n in [int(x) for x in args.cliff_sizes.split(",") if x]:
         steps = {"thingsdb": {"create": [], "drop": []}, "sql": {"create": [], "drop": []}}
         for r in range(args.data_reps):
@@ -549,6 +647,8 @@ def main():
     ap.add_argument("--cliff-sizes", default="10000,100000")
     ap.add_argument("--item-sizes", default="10000,100000,1000000")
     ap.add_argument("--chain-sizes", default="10000,50000")
+    # create and read back (untyped, typed, plain SQL) in section f
+    ap.add_argument("--create-sizes", default="10000,100000,1000000")
     args = ap.parse_args()
     only = set(args.only.split(","))
     with connect(args.db) as c:

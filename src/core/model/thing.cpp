@@ -468,8 +468,12 @@ void Collection::flush() {
     // New things start from zero references; the root always keeps one.
     std::unordered_map<uint64_t, size_t> by_id;
     by_id.reserve(writes.size());
-    writes.reserve(writes.size() + delta.size());  // a ThingWrite is large to move
     for (size_t i = 0; i < writes.size(); ++i) by_id[writes[i].id] = i;
+    // A ThingWrite is large to move: room for exactly the counts-only writes, not one per
+    // entry of delta (a new thing's own count is one).
+    size_t counts_only = 0;
+    for (auto& [id, d] : delta) counts_only += d != 0 && !by_id.contains(id);
+    writes.reserve(writes.size() + counts_only);
     for (auto& [id, d] : delta) {
         if (d == 0) continue;
         auto it = by_id.find(id);

@@ -53,8 +53,6 @@ struct PlanDef {
 
 constexpr PlanDef kPlans[] = {
     // ---- things and collections ----
-    {Plan::NEXT_IDS, "SELECT nextval('thingsdb.thing_id_seq') FROM generate_series(1, $1)", 1,
-     {INT4OID}, 0},
     {Plan::INSERT_THINGS,
      "INSERT INTO thingsdb.things (id, collection, type_id, version, refs, props)"
      " SELECT w.id, $1, w.type_id, 1, w.refs, w.props"

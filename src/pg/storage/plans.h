@@ -17,7 +17,6 @@ namespace tdb::pg {
 
 enum class Plan {
     // things and collections (things.cpp, trigger_fallback.cpp)
-    NEXT_IDS,
     INSERT_THINGS,
     UPDATE_THINGS,
     UPDATE_REFS,

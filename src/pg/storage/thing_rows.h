@@ -1,6 +1,7 @@
 // Rows of thingsdb.things by direct access to its primary key (no planner, no SPI): reads
-// (heap_read.cpp), updates (heap_write.cpp) and the UPDATE statements used instead when the
-// table has triggers (trigger_fallback.cpp). Everything here runs inside pg_call.
+// (heap_read.cpp), inserts (heap_insert.cpp), updates (heap_write.cpp) and the UPDATE statements
+// used instead when the table has triggers (trigger_fallback.cpp). Everything here runs inside
+// pg_call.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +41,17 @@ void reader_close(ThingsReader& r);
 // The rows of `ids` (sorted and made unique here) of the collection into out; a row's
 // props_view points into a buffer kept until the next read. Outside pg_call: makes its own.
 void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredThing>& out);
+
+// New things to insert: the columns of each row (version 1).
+struct InsertRows {
+    std::vector<int64> id, refs;
+    std::vector<uint32_t> type;             // kNoType: NULL
+    std::vector<const std::string*> props;  // the encoder's streams
+};
+
+// Inserts rows by direct access (heap_insert.cpp); false, having done nothing, when the table
+// has insert triggers or not the install script's layout (the INSERT statement then).
+bool insert_direct(uint64_t coll, const InsertRows& rows, MemoryContext tmp);
 
 // One update of a thing: new props (props set) or only a change of its reference count.
 struct UpdateRow {

@@ -24,10 +24,13 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "commands/sequence.h"
 #include "datatype/timestamp.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 }
@@ -122,12 +125,14 @@ uint64_t PgStorage::new_thing_id() {
         int n = id_batch_;
         id_batch_ = std::min(id_batch_ * 2, 1024);
         id_pool_.reserve(n);
+        // nextval without a statement (nextval_internal checks the rights and the read-only
+        // transaction as nextval() does); the pool has room, so the loop allocates nothing.
         pg_call([&] {
-            Datum args[1] = {Int32GetDatum(n)};
-            uint64 got = exec_plan(Plan::NEXT_IDS, args);
-            for (uint64 i = 0; i < got; i++)
-                id_pool_.push_back(static_cast<uint64_t>(get_int8(i, 1)));
-            SPI_freetuptable(SPI_tuptable);
+            Oid seq = get_relname_relid("thing_id_seq", get_namespace_oid("thingsdb", false));
+            if (!OidIsValid(seq))
+                elog(ERROR, "thingsdb: sequence thingsdb.thing_id_seq is missing");
+            for (int i = 0; i < n; i++)
+                id_pool_.push_back(static_cast<uint64_t>(nextval_internal(seq, true)));
         });
         // Hand out the smallest first: keep the pool sorted descending.
         std::sort(id_pool_.begin(), id_pool_.end(), std::greater<uint64_t>());
@@ -206,16 +211,14 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
                                             bool* by_statements) {
     // The inserts for one statement, the updates for update_direct; built
     // here, outside pg_call, so the lambda only reads them.
-    std::vector<int64> ins_id, ins_refs;
-    std::vector<uint32_t> ins_type;
-    std::vector<const std::string*> ins_props;
+    InsertRows ins;
     std::vector<UpdateRow> upd_rows;
     for (const ThingWrite& t : w) {
         if (t.is_new) {
-            ins_id.push_back(static_cast<int64>(t.id));
-            ins_type.push_back(t.type_id);
-            ins_refs.push_back(t.refs_delta);
-            ins_props.push_back(&t.props_bin);
+            ins.id.push_back(static_cast<int64>(t.id));
+            ins.type.push_back(t.type_id);
+            ins.refs.push_back(t.refs_delta);
+            ins.props.push_back(&t.props_bin);
         } else if (t.props_changed) {
             upd_rows.push_back(
                 {static_cast<int64>(t.id), t.type_id, t.version, t.refs_delta, &t.props_bin, true});
@@ -244,7 +247,7 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
 
     // The collection's row comes before the rows of its things (the global order, rerun.h:
     // a del_collection locks it and then every thing): with rows locked already, no wait.
-    if (!ins_id.empty() && !key_share_collection(coll, rows_held))
+    if (!ins.id.empty() && !key_share_collection(coll, rows_held))
         raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
 
     std::vector<uint64_t> unreferenced;
@@ -254,11 +257,11 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     pg_call([&] {
         tmp = AllocSetContextCreate(CurrentMemoryContext, "thingsdb props jsonb",
                                     ALLOCSET_DEFAULT_SIZES);
-        if (!ins_id.empty()) {
-            int n = static_cast<int>(ins_id.size());
-            Datum args[5] = {Int64GetDatum(coll), int8_array(ins_id.data(), n),
-                             type_array(ins_type.data(), n), int8_array(ins_refs.data(), n),
-                             jsonb_array(ins_props.data(), n, tmp)};
+        if (!ins.id.empty() && !insert_direct(coll, ins, tmp)) {
+            int n = static_cast<int>(ins.id.size());
+            Datum args[5] = {Int64GetDatum(coll), int8_array(ins.id.data(), n),
+                             type_array(ins.type.data(), n), int8_array(ins.refs.data(), n),
+                             jsonb_array(ins.props.data(), n, tmp)};
             exec_plan(Plan::INSERT_THINGS, args);
             for (int i = 1; i < 5; i++) pfree(DatumGetPointer(args[i]));
         }
