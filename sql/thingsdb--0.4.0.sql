@@ -1088,3 +1088,9 @@ $$;
 REVOKE ALL ON FUNCTION thingsdb.gc_rooms(bigint) FROM PUBLIC;
 COMMENT ON FUNCTION thingsdb.gc_rooms(bigint) IS
 'after collect_garbage: counts the references to the rooms of a collection again from its things, deletes the rooms left without any and returns their ids';
+
+-- Big props read by slices: stored out of line and uncompressed, so that reading one item of
+-- a big list (or one property of a big thing) fetches the TOAST chunks that hold it, not the
+-- whole row (src/pg/storage/toast_read.cpp). Rows written before keep their form until
+-- rewritten; compressed ones are read whole, as before.
+ALTER TABLE thingsdb.things ALTER COLUMN props SET STORAGE EXTERNAL;

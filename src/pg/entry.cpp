@@ -78,6 +78,59 @@ void spi_finish(MemoryContext back) {
 // attempt leaves nothing. Under a transaction snapshot (REPEATABLE READ, SERIALIZABLE) a new
 // snapshot is not possible, and the conflict stays an error (40001).
 
+// ---- the prediction of Writes::PREDICTED (entry.h) ----
+//
+// The last procedures called, by kind, scope and name, and whether their last call stayed a
+// reader. A wrong prediction costs a call that ends before it writes and runs again.
+
+namespace {
+
+struct Predicted {
+    char kind = 0;
+    std::string scope;
+    std::string name;
+    bool reader = false;
+    uint64_t used = 0;
+};
+constexpr size_t kPredicted = 16;
+Predicted* predictions = nullptr;  // new'd once: nothing to destroy at exit
+uint64_t prediction_tick = 0;
+
+Predicted* find_prediction(const RerunKey& key) {
+    if (!predictions || !key.kind) return nullptr;
+    for (size_t i = 0; i < kPredicted; ++i) {
+        Predicted& p = predictions[i];
+        if (p.kind == key.kind && p.name == key.name && p.scope == key.scope) return &p;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+bool predicted_reader(const RerunKey& key) {
+    Predicted* p = find_prediction(key);
+    if (!p || !p->reader) return false;
+    p->used = ++prediction_tick;
+    return true;
+}
+
+void record_reader(const RerunKey& key, bool reader) {
+    if (!key.kind) return;
+    Predicted* p = find_prediction(key);
+    if (!p) {
+        if (!reader) return;  // unknown keys are run in attempts anyway
+        if (!predictions) predictions = new Predicted[kPredicted];
+        p = &predictions[0];
+        for (size_t i = 1; i < kPredicted; ++i)
+            if (predictions[i].used < p->used) p = &predictions[i];
+        p->kind = key.kind;
+        p->scope.assign(key.scope);
+        p->name.assign(key.name);
+    }
+    p->reader = reader;
+    p->used = ++prediction_tick;
+}
+
 bool attempts_enabled() {
     bool ok = false;
     pg_call([&] { ok = !IsolationUsesXactSnapshot() && IsTransactionState(); });
@@ -214,6 +267,20 @@ Scalar scalar_kind(const std::string& json, int64_t& num) {
     return Scalar::INT;
 }
 
+// The jsonb of one scalar, byte for byte as JsonbValueToJsonb builds it (utils/adt/jsonb_util.c,
+// the on-disk format): a raw-scalar array of one element, its header, one JEntry holding the
+// type and the end offset of the value, then the value's bytes (a numeric's with its varlena
+// header), which start at offset 12 and so need no alignment padding. Inside pg_call.
+Jsonb* scalar_jsonb(uint32 type, const char* data, uint32 n) {
+    const Size size = VARHDRSZ + sizeof(uint32) + sizeof(JEntry) + n;
+    Jsonb* jb = static_cast<Jsonb*>(palloc(size));
+    SET_VARSIZE(jb, size);
+    jb->root.header = 1 | JB_FARRAY | JB_FSCALAR;
+    jb->root.children[0] = type | JENTRY_HAS_OFF | n;
+    if (n) memcpy(reinterpret_cast<char*>(&jb->root.children[1]), data, n);
+    return jb;
+}
+
 }  // namespace
 
 Datum jsonb_result(const std::string& json) {
@@ -228,27 +295,33 @@ Datum jsonb_result(const std::string& json) {
     const char* text = json.data();
     const size_t len = json.size();
     pg_call([&] {
-        JsonbValue v;
+        const char* data = nullptr;
+        uint32 n = 0;
+        uint32 type = 0;
         switch (kind) {
             case Scalar::NUL:
-                v.type = jbvNull;
+                type = JENTRY_ISNULL;
                 break;
             case Scalar::TRUE:
+                type = JENTRY_ISBOOL_TRUE;
+                break;
             case Scalar::FALSE:
-                v.type = jbvBool;
-                v.val.boolean = kind == Scalar::TRUE;
+                type = JENTRY_ISBOOL_FALSE;
                 break;
-            case Scalar::INT:
-                v.type = jbvNumeric;
-                v.val.numeric = int64_to_numeric(num);
+            case Scalar::INT: {
+                Numeric v = int64_to_numeric(num);
+                type = JENTRY_ISNUMERIC;
+                data = reinterpret_cast<const char*>(v);
+                n = VARSIZE_ANY(v);
                 break;
+            }
             default:
-                v.type = jbvString;
-                v.val.string.val = const_cast<char*>(text + 1);
-                v.val.string.len = static_cast<int>(len - 2);
+                type = JENTRY_ISSTRING;
+                data = text + 1;
+                n = static_cast<uint32>(len - 2);
                 break;
         }
-        out = PointerGetDatum(JsonbValueToJsonb(&v));
+        out = PointerGetDatum(scalar_jsonb(type, data, n));
     });
     return out;
 }

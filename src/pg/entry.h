@@ -18,6 +18,7 @@ extern "C" {
 
 #include "pg/bridge.h"
 #include "pg/notify.h"
+#include "pg/storage/epochs.h"
 #include "pg/storage/rerun.h"
 #include "pg/storage/things.h"
 
@@ -90,6 +91,7 @@ void check_schema_version();
 
 template <typename Work>
 void run_in_call(Work&& work) {
+    CacheCallScope caches;
     check_schema_version();
     MemoryContext call_cxt = CurrentMemoryContext;
     ErrorCopyContextScope copy_scope(call_cxt);
@@ -98,7 +100,16 @@ void run_in_call(Work&& work) {
         CallContext context;
         PgStorage storage;
         EntryCall call{storage, context, {}, {}};
-        work(call);
+        try {
+            work(call);
+        } catch (const WriterSignal&) {
+            // Thrown by core code between two calls into PostgreSQL, before anything was
+            // written: the call ends as a successful one does, and runs again in attempts.
+            storage.finish();
+            context.finish();
+            spi_finish(call_cxt);
+            throw;
+        }
         storage.finish();
         context.finish();
     }
@@ -107,8 +118,16 @@ void run_in_call(Work&& work) {
 
 enum class Returns { JSONB, TEXT };
 // Whether the work of an entry point may change data: a call that may runs in a
-// subtransaction of its own and runs again after a conflict (below).
-enum class Writes { NO, MAYBE };
+// subtransaction of its own and runs again after a conflict (below). PREDICTED: as MAYBE, but
+// while the last call of the same key (rerun_key: the procedure) changed nothing, the call
+// runs as a reader without the subtransaction (its cost is a good part of a short call); one
+// that is about to change data after all ends before it writes (WriterSignal) and runs again
+// in attempts. A reader cannot meet a conflict: it locks nothing it waits for.
+enum class Writes { NO, MAYBE, PREDICTED };
+
+// The prediction of Writes::PREDICTED: whether the last call of the key stayed a reader.
+bool predicted_reader(const RerunKey& key);
+void record_reader(const RerunKey& key, bool reader);
 
 // ---- running again after a conflict (docs/sql.md, "Concurrency") ----
 // The subtransaction of one attempt: what BeginInternalSubTransaction changes, to restore.
@@ -132,11 +151,11 @@ constexpr int kMaxAttempts = 20;
 // Runs work in attempts: each in its own subtransaction, begun before SPI_connect (its abort
 // pops the connection, as PL/pgSQL's exception blocks rely on), the locks of the failed
 // attempts taken first (PgStorage::take_locks_ahead), and before the first attempt those that
-// the last calls of the same key (rerun_key, 0 for none) needed when their writers met. Every
+// the last calls of the same key (rerun_key; kind 0 for none) needed when their writers met. Every
 // PostgreSQL call here is in pg_call; an exception leaves the attempt rolled back before it
 // goes on.
 template <typename Work>
-void run_attempts(Work&& work, uint64_t key = 0) {
+void run_attempts(Work&& work, const RerunKey& key = {}) {
     ErrorCopyContextScope copy_scope(CurrentMemoryContext);
     AttemptsScope scope;
     rerun_predict(key);
@@ -171,20 +190,36 @@ void run_attempts(Work&& work, uint64_t key = 0) {
 // Returns::JSONB); the watch events of the call are kept for the commit (notify.h). key: the
 // call's rerun_key, which lets its attempts lock what the last calls of that key met others on.
 template <typename Work>
-Datum run_entry(Returns kind, Work&& work, Writes writes = Writes::NO, uint64_t key = 0) {
+Datum run_entry(Returns kind, Work&& work, Writes writes = Writes::NO, const RerunKey& key = {}) {
     std::string result;
     Jobs jobs;
     std::string scope;
     uint64_t scope_id = 0;
+    bool stayed_reader = false;
     auto once = [&](EntryCall& call) {
         if (writes == Writes::NO) call.storage.set_reader();
         result = work(call);
+        stayed_reader = call.storage.reader();
         jobs.swap(call.jobs);
         scope.swap(call.scope);
         if (!jobs.empty()) scope_id = scope_id_of(call.storage, scope);
     };
-    if (writes == Writes::MAYBE && attempts_enabled()) {
-        run_attempts(once, key);
+    if (writes != Writes::NO && attempts_enabled()) {
+        bool attempts = true;
+        if (writes == Writes::PREDICTED && predicted_reader(key)) {
+            try {
+                run_in_call([&](EntryCall& call) {
+                    call.storage.set_unattempted();
+                    once(call);
+                });
+                attempts = false;
+            } catch (const WriterSignal&) {
+            }
+        }
+        if (attempts) {
+            run_attempts(once, key);
+            if (writes == Writes::PREDICTED) record_reader(key, stayed_reader);
+        }
     } else if (rerun_active()) {
         // A call inside an attempt of another (a trigger on a table the outer call writes):
         // its storage waits as a call without attempts does, the outer call runs again.

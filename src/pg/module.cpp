@@ -9,6 +9,7 @@
 #include "pg/memory.h"
 #include "pg/notify.h"
 #include "pg/settings.h"
+#include "pg/storage/jsonb.h"
 #include "pg/task_worker.h"
 
 extern "C" {
@@ -76,6 +77,7 @@ extern "C" void _PG_init(void) {
     tdb::pg::events_init();
     tdb::pg::auth_init();
     tdb::pg::task_worker_init();
+    tdb::pg::toast_read_init();
     MarkGUCPrefixReserved("thingsdb");
     tdb::init_core();  // the table of built-ins and the core's hooks, before any query
 }

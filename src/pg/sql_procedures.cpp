@@ -274,7 +274,7 @@ TDB_PG_FUNCTION(tdb_run) {
             // change the values it got.
             return tdb::run_procedure(call.storage, req, sql_args(fcinfo));
         },
-        read_only.empty() ? Writes::MAYBE : Writes::NO, rerun_key('p', scope, name));
+        read_only.empty() ? Writes::PREDICTED : Writes::NO, rerun_key('p', scope, name));
 }
 
 namespace {
@@ -295,7 +295,7 @@ Datum call_impl(FunctionCallInfo fcinfo, bool ro) {
             req.fallback_thingsdb = !explicit_scope;
             return tdb::call_procedure_json(call.storage, req, params);
         },
-        read_only.empty() ? Writes::MAYBE : Writes::NO, rerun_key('p', scope, name, params));
+        read_only.empty() ? Writes::PREDICTED : Writes::NO, rerun_key('p', scope, name, params));
 }
 
 }  // namespace

@@ -657,23 +657,28 @@ def bench_cliffs(args):
         for k in range(0, n, 100000):
             m = min(100000, n - k)
             cur.execute(tq(".arr.extend(range(%d).map(|i| {n: %d + i})); nil" % (m, k), CLIFF_SCOPE))
-        sql = tq(".arr[%d].n" % (n // 2), CLIFF_SCOPE)
-        # A fresh backend for the reads: its peak memory is what they cost.
-        rconn = connect(args.db)
-        rcur = rconn.cursor()
-        pin(rcur, args.cpu)
-        rcur.execute("SET thingsdb.max_things = 2000000")
-        rcur.execute("SELECT pg_backend_pid()")
-        pid = rcur.fetchone()[0]
-        hwm0 = status(pid)["VmHWM"]
-        timed(rcur, sql)
-        ts = [timed(rcur, sql) for _ in range(args.reps)]
-        hwm1 = status(pid)["VmHWM"]
-        rconn.close()
-        worst = max(ts) / statistics.median(ts)
-        out("    %-34s median %10.2f ms  min %10.2f  worst %5.2fx of median%s  backend VmHWM %d -> %d kB" %
-            (".arr[%d].n, N = %d" % (n // 2, n), statistics.median(ts) * 1000, min(ts) * 1000,
-             worst, "  BIMODAL" if worst > 2.0 else "", hwm0, hwm1))
+        # Read one property of one item, change it, replace the item: each in a fresh
+        # backend (warm-up first), whose peak memory is what they cost.
+        for label, code in ((".arr[%d].n" % (n // 2), ".arr[%d].n" % (n // 2)),
+                            (".arr[%d].n = x" % (n // 2), ".arr[%d].n = 7; nil" % (n // 2)),
+                            (".arr[%d] = {n: 1}" % (n // 2), ".arr[%d] = {n: 1}; nil" % (n // 2))):
+            sql = tq(code, CLIFF_SCOPE)
+            rconn = connect(args.db)
+            rcur = rconn.cursor()
+            pin(rcur, args.cpu)
+            rcur.execute("SET thingsdb.max_things = 2000000")
+            rcur.execute("SELECT pg_backend_pid()")
+            pid = rcur.fetchone()[0]
+            hwm0 = status(pid)["VmHWM"]
+            timed(rcur, sql)
+            ts = [timed(rcur, sql) for _ in range(args.reps)]
+            hwm1 = status(pid)["VmHWM"]
+            rconn.close()
+            worst = max(ts) / statistics.median(ts)
+            out("    %-34s median %10.2f ms  min %10.2f  worst %5.2fx of median%s"
+                "  backend VmHWM %d -> %d kB" %
+                ("%s, N = %d" % (label, n), statistics.median(ts) * 1000, min(ts) * 1000,
+                 worst, "  BIMODAL" if worst > 2.0 else "", hwm0, hwm1))
         cur.execute(tq(".arr = []; nil", CLIFF_SCOPE))
     conn.close()
 

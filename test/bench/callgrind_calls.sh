@@ -8,7 +8,9 @@
 # the ratio to PL/pgSQL.
 #   test/bench/callgrind_calls.sh [N]   (default 2000; as root or postgres)
 # With TDB_CG_KEEP=DIR the callgrind output of each contender's N-call run is
-# kept there (DIR/<name>.out, for callgrind_annotate).
+# kept there (DIR/<name>.out, for callgrind_annotate), and that of its 1-call run
+# (DIR/<name>.1.out: the difference of the two is what the warm calls cost).
+# TDB_CG_ONLY="tdb_run pl_mul" counts those contenders only.
 # Needs valgrind and the extension installed (make install).
 set -euo pipefail
 N="${1:-2000}"
@@ -65,18 +67,22 @@ run_cg() {
 }
 
 declare -A stmt per
-names="tdb_run pl_mul sql_mul tdb_query"
+names="${TDB_CG_ONLY:-tdb_run pl_mul sql_mul tdb_query}"
 stmt[tdb_run]="SELECT tdb_run('multiply', 6, 7);"
 stmt[pl_mul]="SELECT pl_mul(6, 7);"
 stmt[sql_mul]="SELECT sql_mul(6, 7);"
 stmt[tdb_query]="SELECT tdb_query('6 * 7');"
 for c in $names; do
-    one=$(run_cg 1 "${stmt[$c]}")
+    one=$(KEEP_AS="$c.1" run_cg 1 "${stmt[$c]}")
     many=$(KEEP_AS="$c" run_cg "$N" "${stmt[$c]}")
     per[$c]=$(( (many - one) / (N - 1) ))
 done
 printf "call overhead, instructions per warm call (%d calls, portal run to end of commit)\n" "$N"
 printf "  %-10s %12s %8s\n" statement instructions "to PL/pgSQL"
 for c in $names; do
-    printf "  %-10s %12s %7.2fx\n" "$c" "${per[$c]}" "$(awk -v a="${per[$c]}" -v b="${per[pl_mul]}" 'BEGIN {print a / b}')"
+    if [ -n "${per[pl_mul]:-}" ]; then
+        printf "  %-10s %12s %7.2fx\n" "$c" "${per[$c]}" "$(awk -v a="${per[$c]}" -v b="${per[pl_mul]}" 'BEGIN {print a / b}')"
+    else
+        printf "  %-10s %12s\n" "$c" "${per[$c]}"
+    fi
 done

@@ -57,7 +57,7 @@ WITH members AS (
 SELECT 'object ' || pg_describe_object(classid, objid, 0) FROM members
 UNION ALL
 SELECT 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
-       || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+       || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END || ' storage ' || a.attstorage::text
        || coalesce(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
 FROM members m JOIN pg_attribute a ON m.classid = 'pg_class'::regclass AND a.attrelid = m.objid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum

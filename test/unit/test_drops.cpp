@@ -151,10 +151,18 @@ TEST(Drops, CodeWithoutSideEffectsOpensAsAReader) {
     st.lock_log.clear();
     run(st, ".x = 2; nil");
     EXPECT_EQ(st.lock_log, (std::vector<std::string>{"S 1"}));
-    // wse() makes a change at run time: the lock is taken again as a writer.
+    // wse() makes a change at run time: a collection used before is locked again as a
+    // writer's, one not used yet is locked once, as a writer's, at its first use.
+    st.lock_log.clear();
+    run(st, ".x; wse(); .x");
+    EXPECT_EQ(st.lock_log, (std::vector<std::string>{"R1", "S 1", "R0", "S 1"}));
     st.lock_log.clear();
     run(st, "wse(); .x");
-    EXPECT_EQ(st.lock_log, (std::vector<std::string>{"R1", "S 1", "R0", "S 1"}));
+    EXPECT_EQ(st.lock_log, (std::vector<std::string>{"R1", "R0", "S 1"}));
+    // Code that uses nothing of the collection takes no lock.
+    st.lock_log.clear();
+    run(st, "6 * 7");
+    EXPECT_EQ(st.lock_log, (std::vector<std::string>{"R1"}));
     // A syntax error is still reported as one.
     st.lock_log.clear();
     EXPECT_THROW(run(st, ".x +"), tdb::Error);

@@ -112,4 +112,35 @@ TEST(Enums, ThingValueCounted) {
     EXPECT_EQ(refs_of_name("a2"), -1);
     EXPECT_EQ(refs_of_name("b1"), -1);
 }
+
+// The tasks of mod_enum name themselves and link their pages; del, mod and
+// ren look the member or method up first; renaming to the same name and making
+// the default the default change nothing.
+TEST(Enums, ModEnumTasks) {
+    const std::string e = "set_enum('E', {A: 1, B: 2, m: |this| 1}); ";
+    expect_err(e + "mod_enum('E', 'add', 'C');", tdb::NUM_ARGUMENTS_ERR,
+               "function `mod_enum` with task `add` takes 4 arguments but 3 were given; see "
+               "https://docs.thingsdb.io/v1/collection-api/mod_enum/add");
+    expect_err(e + "mod_enum('E', 'def', 'A', 1);", tdb::NUM_ARGUMENTS_ERR,
+               "function `mod_enum` with task `def` takes 3 arguments but 4 were given; see "
+               "https://docs.thingsdb.io/v1/collection-api/mod_enum/def");
+    expect_err(
+        e + "mod_enum('E', 'ren', 'A', 1);", tdb::TYPE_ERR,
+        "function `mod_enum` with task `ren` expects argument 4 to be of type `str` but "
+        "got type `int` instead; see https://docs.thingsdb.io/v1/collection-api/mod_enum/ren");
+    for (const char* task : {"del', 'Z'", "mod', 'Z', 1", "ren', 'Z', 'Y'"})
+        expect_err(e + "mod_enum('E', '" + task + ");", tdb::LOOKUP_ERR,
+                   "enum `E` has no member or method `Z`");
+    expect_err(e + "mod_enum('E', 'mod', 'A', |x| 1);", tdb::TYPE_ERR,
+               "cannot convert a member into a method; see "
+               "https://docs.thingsdb.io/v1/collection-api/mod_enum/mod");
+    expect_err(e + "mod_enum('E', 'add', 'a b', 1);", tdb::VALUE_ERR,
+               "function `mod_enum` expects argument 3 to follow the naming rules; see "
+               "https://docs.thingsdb.io/v1/overview/names");
+    expect_err("set_enum('F', {X: 1}); mod_enum('F', 'del', 'X');", tdb::LOOKUP_ERR,
+               "cannot delete `F{X}` as this is the last enum member");
+    EXPECT_EQ(q(e + "mod_enum('E', 'ren', 'A', 'A'); mod_enum('E', 'def', 'A'); "
+                    "enum_info('E').members;"),
+              "[[\"A\",1],[\"B\",2]]");
+}
 }  // namespace

@@ -39,10 +39,15 @@ public:
     }
 };
 
-// Top-level lists with at least one item are kept as TextLists.
+// Whether each builder the decoder was given had a row to keep lists for (has_row).
+std::vector<bool> rows_seen;
+
+// Top-level lists with at least one item are kept as TextLists when the builder has a row
+// (as the storage's decoder does: a walk for references keeps nothing).
 class LazyDecoder final : public tdb::PropsDecoder {
 public:
     void decode(std::string_view s, PropsBuilder& b) const override {
+        rows_seen.push_back(b.has_row());
         size_t i = 0;
         ws(s, i);
         ++i;  // {
@@ -72,7 +77,7 @@ public:
                     ws(s, k);
                 }
             }
-            if (!list->items_.empty()) {
+            if (!list->items_.empty() && b.has_row()) {
                 b.lazy_list(list);
                 i = e;
             } else {
@@ -278,4 +283,20 @@ TEST(LazyList, KeptListsCountTheirReferencesOnce) {
     EXPECT_EQ(run(lazy, ".arr = []; .del('y'); nil"), "null");
     run(plain, ".arr = []; .del('y'); nil");
     EXPECT_EQ(state(lazy), state(plain));
+}
+
+TEST(LazyList, OnlyAThingsRowKeepsItsLists) {
+    LazyStorage lazy;
+    run(lazy, ".arr = range(40).map(|i| {n: i}); nil");
+    rows_seen.clear();
+    EXPECT_EQ(run(lazy, ".arr[3].n"), "3");
+    ASSERT_FALSE(rows_seen.empty());
+    EXPECT_TRUE(rows_seen.front());  // the root, read for the query: its list is kept
+    // The references of stored bytes (a dropped row): no row, every list walked.
+    rows_seen.clear();
+    std::vector<uint64_t> refs;
+    PropsBuilder::bin_refs(lazy_decoder, "{\"a\": [{\"#\": 7}, 1, {\"#\": 8}], \"b\": {\"#\": 9}}",
+                           refs);
+    EXPECT_EQ(rows_seen, std::vector<bool>{false});
+    EXPECT_EQ(refs, (std::vector<uint64_t>{7, 8, 9}));
 }

@@ -344,9 +344,10 @@ TEST(Types, ModTypeAll) {
     EXPECT_EQ(qk("mod_type('Player', 'all', |p| p.score *= 10); .players.map(|p| p.score);"),
               "[100,20]");
     EXPECT_EQ(qk(".players.map(|p| p.score);"), "[100,20]");
-    EXPECT_EQ(qerr("mod_type('Player', 'all', 1);", "@:stuff", true).msg(),
-              "function `mod_type` expects argument 3 to be of type `closure` but got type `int` "
-              "instead; see https://docs.thingsdb.io/v1/collection-api/mod_type");
+    EXPECT_EQ(
+        qerr("mod_type('Player', 'all', 1);", "@:stuff", true).msg(),
+        "function `mod_type` with task `all` expects argument 3 to be of type `closure` but "
+        "got type `int` instead; see https://docs.thingsdb.io/v1/collection-api/mod_type/all");
 }
 
 TEST(Types, ModTypeIdx) {
@@ -358,8 +359,8 @@ TEST(Types, ModTypeIdx) {
     EXPECT_EQ(qk("mod_type('C', 'idx', false); type_info('C').idx;"), "false");
     EXPECT_EQ(storage().type_indexes.size(), 0u);
     EXPECT_EQ(qerr("mod_type('C', 'idx', 1);", "@:stuff", true).msg(),
-              "function `mod_type` expects argument 3 to be of type `bool` but got type `int` "
-              "instead; see https://docs.thingsdb.io/v1/collection-api/mod_type");
+              "function `mod_type` with task `idx` expects argument 3 to be of type `bool` but got "
+              "type `int` instead; see https://docs.thingsdb.io/v1/collection-api/mod_type/idx");
 }
 
 TEST(Types, Relations) {
@@ -438,8 +439,8 @@ TEST(Types, Relations) {
               "missing relation for `b` on type `A`");
     EXPECT_EQ(msg(ab + "mod_type('A', 'rel', 'b', 1);"),
               "function `mod_type` with task `rel` expects argument 4 to be of type `str` or type "
-              "`nil` but got type "
-              "`int` instead; see https://docs.thingsdb.io/v1/collection-api/mod_type");
+              "`nil` but got type `int` instead; see "
+              "https://docs.thingsdb.io/v1/collection-api/mod_type/rel");
     EXPECT_EQ(
         msg(ab + "mod_type('A', 'del', 'b');"),
         "cannot delete a property with a relation; you might want to remove the relation by using: "

@@ -93,6 +93,8 @@ public:
     // of the current key, where begin_array would start it).
     void lazy_list(std::shared_ptr<const ListSource> src);
     bool at_top() const { return depth_ == 1; }
+    // Whether a row is set (lists of the top level may be kept by a source).
+    bool has_row() const { return row_ != nullptr; }
 
     // One item of a stored list / all of them, as values of collection c
     // (nullptr: its references are nil). With refs, the ids referenced.

@@ -338,8 +338,8 @@ public:
     }
 
     // ---- reliability: a lock per collection, held to the end of the
-    // transaction. Every query of a collection takes it shared when it opens
-    // the collection; mod_type takes it exclusive before it reads the
+    // transaction. Every query of a collection takes it shared at its first use
+    // of the collection (Query::collection); mod_type takes it exclusive before it reads the
     // instances, so it waits for the queries running on the collection, new
     // ones wait for it, and it neither starves on serialization failures under
     // a flood of writes nor lets a writer store an instance of the old shape.

@@ -60,7 +60,16 @@ std::string fn_doc_url(std::string_view name, bool method, VT receiver) {
     return url;
 }
 
-std::string Args::doc() const { return "; see " + fn_doc_url(name_, method_, receiver_); }
+std::string Args::doc() const {
+    if (page_) return std::string("; see https://docs.thingsdb.io/v1/") + page_;
+    return "; see " + fn_doc_url(name_, method_, receiver_);
+}
+
+Args Args::renamed(const char* name, const char* page) const {
+    Args r(q_, name, nodes_, n_);
+    r.page_ = page;
+    return r;
+}
 
 void Args::fail(int code, const char* f, ...) const {
     va_list ap;

@@ -261,6 +261,7 @@ struct ModEnum {
     Args& a;
     const std::string& name;  // the enum's name as given
     uint32_t id;
+    const std::string& prop;  // argument 3: the member or method, a valid name
 };
 }  // namespace
 
@@ -269,6 +270,14 @@ static Method* enum_method(EnumDef& e, const std::string& mname) {
     for (Method& m : e.methods)
         if (m.name == mname) return &m;
     return nullptr;
+}
+
+// del, mod and ren work on a member or a method.
+static void need_member_or_method(ModEnum& ctx) {
+    EnumDef* e = ctx.c.enum_(ctx.id);
+    if (!e->member(ctx.prop) && !enum_method(*e, ctx.prop))
+        raisef(LOOKUP_ERR, "enum `%s` has no member or method `%s`", ctx.name.c_str(),
+               ctx.prop.c_str());
 }
 
 static EnumMemberObj* need_member(ModEnum& ctx, const std::string& mname) {
@@ -287,9 +296,8 @@ static int64_t touch(ModEnum& ctx) {
 
 // A new member, or a method when the value is a closure.
 static Value mod_enum_add(ModEnum& ctx) {
-    auto& [q, c, a, name, id] = ctx;
+    auto& [q, c, a, name, id, mname] = ctx;
     a.exactly(4);
-    std::string mname = a.str_arg(2);
     Value v = a.eval(3);
     EnumDef* e = c.enum_(id);
     if (e->member(mname) || enum_method(*e, mname))
@@ -315,11 +323,12 @@ static Value mod_enum_add(ModEnum& ctx) {
 
 // The member becomes the default (the first).
 static Value mod_enum_def(ModEnum& ctx) {
-    auto& [q, c, a, name, id] = ctx;
+    auto& [q, c, a, name, id, mname] = ctx;
     a.exactly(3);
-    EnumMemberObj* m = need_member(ctx, a.str_arg(2));
+    EnumMemberObj* m = need_member(ctx, mname);
     EnumDef* e = c.enum_(id);
     int idx = e->index_of(m);
+    if (idx == 0) return Value();  // as ThingsDB: already the default
     std::swap(e->members[0], e->members[static_cast<size_t>(idx)]);
     int64_t at = touch(ctx);
     add_catalog_job(
@@ -329,9 +338,9 @@ static Value mod_enum_def(ModEnum& ctx) {
 }
 
 static Value mod_enum_del(ModEnum& ctx) {
-    auto& [q, c, a, name, id] = ctx;
+    auto& [q, c, a, name, id, mname] = ctx;
     a.exactly(3);
-    std::string mname = a.str_arg(2);
+    need_member_or_method(ctx);
     EnumDef* e = c.enum_(id);
     if (Method* meth = enum_method(*e, mname)) {
         e->methods.erase(e->methods.begin() + (meth - e->methods.data()));
@@ -340,7 +349,8 @@ static Value mod_enum_del(ModEnum& ctx) {
     }
     EnumMemberObj* m = need_member(ctx, mname);
     if (e->members.size() == 1)
-        raisef(OPERATION_ERR, "cannot delete the last member of enum `%s`", name.c_str());
+        raisef(LOOKUP_ERR, "cannot delete `%s{%s}` as this is the last enum member", name.c_str(),
+               mname.c_str());
     // In use by a value of this query (the catalog holds one reference,
     // every other holder of the member object is a use), or by any
     // stored thing of the collection (the storage searches the stored
@@ -367,18 +377,19 @@ static Value mod_enum_del(ModEnum& ctx) {
 
 // A new value for a member, or a new closure for a method.
 static Value mod_enum_mod(ModEnum& ctx) {
-    auto& [q, c, a, name, id] = ctx;
+    auto& [q, c, a, name, id, mname] = ctx;
     a.exactly(4);
-    std::string mname = a.str_arg(2);
+    need_member_or_method(ctx);
     Value v = a.eval(3);
     EnumDef* e = c.enum_(id);
     if (v.is(VT::Closure) && e->member(mname))
-        raise(TYPE_ERR, "cannot convert a member into a method");
+        a.fail(TYPE_ERR, "cannot convert a member into a method");
     if (!v.is(VT::Closure) && enum_method(*e, mname))
-        raise(TYPE_ERR, "cannot convert a method into a member");
+        a.fail(TYPE_ERR, "cannot convert a method into a member");
     if (v.is(VT::Closure)) {
+        const std::string& want = ctx.prop;  // clang 14 cannot capture a structured binding
         auto it = std::find_if(e->methods.begin(), e->methods.end(),
-                               [&](const Method& x) { return x.name == mname; });
+                               [&](const Method& x) { return x.name == want; });
         if (it == e->methods.end())
             raisef(LOOKUP_ERR, "enum `%s` has no method `%s`", name.c_str(), mname.c_str());
         it->closure = closure_from_source(v.closure()->source);
@@ -416,10 +427,11 @@ static Value mod_enum_mod(ModEnum& ctx) {
 }
 
 static Value mod_enum_ren(ModEnum& ctx) {
-    auto& [q, c, a, name, id] = ctx;
+    auto& [q, c, a, name, id, mname] = ctx;
     a.exactly(4);
-    std::string mname = a.str_arg(2);
+    need_member_or_method(ctx);
     std::string to = a.str_arg(3);
+    if (to == mname) return Value();  // as ThingsDB: nothing to do
     EnumDef* e = c.enum_(id);
     if (Method* meth = enum_method(*e, mname)) {
         if (!valid_name(to)) raise(VALUE_ERR, "method name must follow the naming rules");
@@ -461,16 +473,39 @@ Value fn_mod_enum(Query& q, Value*, Args& a) {
     // the enum under it (a task still looks it up by id).
     CatalogLock lock(c, e);
     std::string action = a.str_arg(1);
+    // As ThingsDB: argument 3 (a member or method name) is checked before
+    // the task; each task names itself in its messages and links its page.
+    Value pv = a.eval(2);
+    if (!pv.is(VT::Str)) a.bad_type(2, "str", pv);
+    std::string prop = pv.as_str();
+    if (!valid_name(prop))
+        raise(VALUE_ERR,
+              "function `mod_enum` expects argument 3 to follow the naming rules; see "
+              "https://docs.thingsdb.io/v1/overview/names");
     static const struct {
         const char* name;
         Value (*run)(ModEnum&);
+        const char* fnname;
+        const char* page;
     } tasks[] = {
-        {"add", mod_enum_add}, {"def", mod_enum_def}, {"del", mod_enum_del},
-        {"mod", mod_enum_mod}, {"ren", mod_enum_ren},
+        {"add", mod_enum_add, "mod_enum` with task `add", "collection-api/mod_enum/add"},
+        {"def", mod_enum_def, "mod_enum` with task `def", "collection-api/mod_enum/def"},
+        {"del", mod_enum_del, "mod_enum` with task `del", "collection-api/mod_enum/del"},
+        {"mod", mod_enum_mod, "mod_enum` with task `mod", "collection-api/mod_enum/mod"},
+        {"ren", mod_enum_ren, "mod_enum` with task `ren", "collection-api/mod_enum/ren"},
     };
-    ModEnum ctx{q, c, a, name, id};
-    for (const auto& task : tasks)
-        if (action == task.name) return task.run(ctx);
+    for (const auto& task : tasks) {
+        if (action != task.name) continue;
+        Args ta = a.renamed(task.fnname, task.page);
+        ModEnum ctx{q, c, ta, name, id, prop};
+        try {
+            return task.run(ctx);
+        } catch (const Error& err) {
+            std::string msg;
+            if (documented_error(err, ta, msg)) throw Error(err.code(), std::move(msg), err.hint());
+            throw;
+        }
+    }
     raisef(VALUE_ERR,
            "function `mod_enum` expects argument 2 to be `add`, `def`, `del`, `mod` or `ren` but "
            "got `%s` instead",

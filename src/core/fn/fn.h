@@ -57,6 +57,11 @@ public:
     [[noreturn]] void fail(int code, const char* f, ...) const
         __attribute__((format(printf, 3, 4)));
 
+    // The same arguments under the name and page ThingsDB gives a part of a
+    // built-in: mod_type's tasks are "mod_type` with task `add" with the
+    // page collection-api/mod_type/add.
+    Args renamed(const char* name, const char* page) const;
+
 private:
     Query& q_;
     const char* name_;
@@ -64,6 +69,7 @@ private:
     int n_;
     bool method_ = false;
     VT receiver_ = VT::Nil;
+    const char* page_ = nullptr;  // below https://docs.thingsdb.io/v1/, when not the name's
 };
 
 // An error whose message is the user's (raise(), assert(), alt_raise(), a

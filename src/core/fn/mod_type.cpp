@@ -36,6 +36,28 @@ bool call_migration(Query& q, const Value& cb, const Value& inst, Value& out, st
     }
 }
 
+// The step of a migration (add and mod with a closure) on one instance the
+// type had: the closure's call, then the type and field as they are after it
+// (the call ran code). field is null when the instance is to be skipped: the
+// field or the type is gone, or the instance is no longer of the type.
+struct MigrationStep {
+    bool ok = false;  // the call returned its result (else err holds its error)
+    Value result;
+    std::string err;
+    TypeDef* type = nullptr;
+    const Field* field = nullptr;
+};
+
+MigrationStep migration_step(Query& q, Catalog& c, uint32_t tid, const std::string& fname,
+                             const Value& cb, const Value& inst) {
+    q.poll();
+    MigrationStep s;
+    s.ok = call_migration(q, cb, inst, s.result, s.err);
+    s.type = c.type(tid);
+    if (s.type && inst.thing()->type_id == tid) s.field = s.type->field(fname);
+    return s;
+}
+
 // Whether v fits field f (its real definition, also while it is migrating);
 // the message when not. v may be converted (tuple -> list).
 bool fits(Catalog& c, const TypeDef& t, const Field& f, Value& v, std::string& err) {
@@ -148,19 +170,47 @@ ModCheck spec_mod_check(const Spec& o, const Spec& n) {
     return kind_mod_check(o.kind, o.nillable, o.ref, n.kind, n.nillable, n.ref, o, n, false);
 }
 
+// Argument 4 of add and mod: a definition or a method.
+[[noreturn]] void bad_definition(const Args& a, const Value& got) {
+    raisef(TYPE_ERR,
+           "function `%s` expects argument 4 to be of type `str` or type `closure` but got type "
+           "`%s` instead",
+           a.name(), type_name(got));
+}
+
+// A wrap-only type has no instances to give a value or to migrate.
+[[noreturn]] void wrap_only_args(const Args& a) {
+    raisef(NUM_ARGUMENTS_ERR,
+           "function `%s` takes at most 4 arguments when used on a type with wrap-only mode "
+           "enabled",
+           a.name());
+}
+
+bool bool_arg(const Args& a, int i) {
+    Value v = a.eval(i);
+    if (!v.is(VT::Bool)) a.bad_type(i, "bool", v);
+    return v.as_bool();
+}
+
 }  // namespace
 
 Value mod_type_add(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& [q, c, a, name, tid, fname] = ctx;
     a.between(4, 5);
-    std::string fname = a.str_arg(2);
-    Value spec = a.eval(3);
     TypeDef* t = c.type(tid);
-    if (!valid_name(fname)) raise(VALUE_ERR, "property name must follow the naming rules");
     if (t->field(fname) || t->method(fname))
-        raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(),
+        raisef(LOOKUP_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(),
+               name.c_str());
+    Value spec = a.eval(3);
+    t = c.type(tid);  // the argument ran code
+    if (t->field(fname) || t->method(fname))
+        raisef(LOOKUP_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(),
                name.c_str());
     if (spec.is(VT::Closure)) {
+        if (a.size() == 5)
+            raisef(NUM_ARGUMENTS_ERR,
+                   "function `%s` takes at most 4 arguments when used to add a new method",
+                   a.name());
         t->methods.push_back({fname, closure_from_source(spec.closure()->source)});
         bump(q, c, *t);
         add_catalog_job(q, "mod_type_add",
@@ -172,7 +222,8 @@ Value mod_type_add(ModType& ctx) {
                             .text());
         return Value();
     }
-    if (!spec.is(VT::Str)) a.bad_type(3, "str", spec);
+    if (!spec.is(VT::Str)) bad_definition(a, spec);
+    if (a.size() == 5 && t->wrap_only) wrap_only_args(a);
     Field f{fname, spec.as_str(), Spec(), {}, nullptr};
     f.spec = c.parse_spec(*t, fname, f.raw);
     Value init, cb;
@@ -183,7 +234,7 @@ Value mod_type_add(ModType& ctx) {
     // definition names: it is parsed again.
     t = c.type(tid);
     if (t->field(fname) || t->method(fname))
-        raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(),
+        raisef(LOOKUP_ERR, "property or method `%s` already exists on type `%s`", fname.c_str(),
                name.c_str());
     f.spec = c.parse_spec(*t, fname, f.raw);
     if (a.size() == 5 && !closure_init)
@@ -208,23 +259,18 @@ Value mod_type_add(ModType& ctx) {
     // instance had its turn (the field stays added).
     std::string first_bad;
     for (Value& iv : inst) {
-        q.poll();
-        Value r;
-        std::string err;
-        bool ok = call_migration(q, cb, iv, r, err);
-        Thing* th = iv.thing();
-        TypeDef* now = c.type(tid);
-        const Field* nf = now ? now->field(fname) : nullptr;
-        if (!nf || th->type_id != tid) continue;
-        Value* cur = th->get(fname);
+        MigrationStep s = migration_step(q, c, tid, fname, cb, iv);
+        if (!s.field) continue;
+        Value* cur = iv.thing()->get(fname);
+        Value& r = s.result;
         bool same = cur && r.is(VT::Thing) && cur->is(VT::Thing) && cur->thing() == r.thing();
-        if (ok && (r.is_nil() || same)) continue;
-        if (ok && fits(c, *now, *nf, r, err)) {
+        if (s.ok && (r.is_nil() || same)) continue;
+        if (s.ok && fits(c, *s.type, *s.field, r, s.err)) {
             std::vector<Value> one{iv};
             set_on_instances(q, one, fname, r, false);
             continue;
         }
-        if (first_bad.empty()) first_bad = err;
+        if (first_bad.empty()) first_bad = s.err;
     }
     if (!first_bad.empty())
         raisef(OPERATION_ERR,
@@ -235,9 +281,8 @@ Value mod_type_add(ModType& ctx) {
 }
 
 Value mod_type_del(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& [q, c, a, name, tid, fname] = ctx;
     a.exactly(3);
-    std::string fname = a.str_arg(2);
     TypeDef* t = c.type(tid);
     int idx = t->field_index(fname);
     if (idx < 0) {
@@ -281,11 +326,13 @@ Value mod_type_del(ModType& ctx) {
 }
 
 Value mod_type_ren(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& [q, c, a, name, tid, fname] = ctx;
     a.exactly(4);
-    std::string fname = a.str_arg(2);
+    if (!c.type(tid)->field(fname) && !c.type(tid)->method(fname))
+        raisef(LOOKUP_ERR, "type `%s` has no property or method `%s`", name.c_str(), fname.c_str());
     std::string to = a.str_arg(3);
     TypeDef* t = c.type(tid);
+    if (to == fname) return Value();  // as ThingsDB: nothing to do
     if (!valid_name(to)) raise(VALUE_ERR, "property name must follow the naming rules");
     if (t->field(to) || t->method(to))
         raisef(VALUE_ERR, "property or method `%s` already exists on type `%s`", to.c_str(),
@@ -358,25 +405,19 @@ Value migrate_field(ModType& ctx, const std::string& fname, Field nf, const Valu
                             fname.c_str(), name.c_str(), what, msg.c_str());
     };
     for (Value& iv : inst) {
-        q.poll();
-        Value r;
-        std::string err;
-        bool ok = call_migration(q, cb, iv, r, err);
-        Thing* th = iv.thing();
-        TypeDef* now = c.type(tid);
-        const Field* f = now ? now->field(fname) : nullptr;
-        if (!f || th->type_id != tid) continue;
-        if (ok && !r.is_nil() && fits(c, *now, *f, r, err)) {
+        MigrationStep s = migration_step(q, c, tid, fname, cb, iv);
+        if (!s.field) continue;
+        if (s.ok && !s.result.is_nil() && fits(c, *s.type, *s.field, s.result, s.err)) {
             std::vector<Value> one{iv};
-            set_on_instances(q, one, fname, r, false);
+            set_on_instances(q, one, fname, s.result, false);
             continue;
         }
-        if (!ok || !r.is_nil()) fail("error has occurred using the given callback", err);
-        Value* cur = th->get(fname);
+        if (!s.ok || !s.result.is_nil()) fail("error has occurred using the given callback", s.err);
+        Value* cur = iv.thing()->get(fname);
         Value keep = cur ? *cur : Value();
-        if (fits(c, *now, *f, keep, err)) continue;
+        if (fits(c, *s.type, *s.field, keep, s.err)) continue;
         to_default(iv);
-        fail("failed attempt was made to keep the original value", err);
+        fail("failed attempt was made to keep the original value", s.err);
     }
     for (Value& iv : c.instances(tid)) {
         q.poll();
@@ -416,20 +457,9 @@ Value mod_type_mod(ModType& ctx) {
     auto& a = ctx.a;
     auto& name = ctx.name;
     auto& tid = ctx.tid;
+    auto& fname = ctx.prop;
     a.between(4, 5);
-    std::string fname = a.str_arg(2);
-    Value spec = a.eval(3);
     TypeDef* t = c.type(tid);
-    if (spec.is(VT::Closure)) {
-        Method* m = t->method(fname);
-        if (!m) raisef(LOOKUP_ERR, "type `%s` has no method `%s`", name.c_str(), fname.c_str());
-        m->closure = closure_from_source(spec.closure()->source);
-        bump(q, c, *t);
-        return Value();
-    }
-    if (!spec.is(VT::Str)) a.bad_type(3, "str", spec);
-    int idx = t->field_index(fname);
-    if (idx < 0) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
     auto no_relation = [&](const Field& f) {
         if (!f.rel.empty())
             raisef(TYPE_ERR,
@@ -437,7 +467,35 @@ Value mod_type_mod(ModType& ctx) {
                    "relation by using: `mod_type(\"%s\", \"rel\", \"%s\", nil);`",
                    name.c_str(), fname.c_str());
     };
+    auto no_such = [&]() {
+        raisef(LOOKUP_ERR, "type `%s` has no property or method `%s`", name.c_str(), fname.c_str());
+    };
+    if (!t->field(fname) && !t->method(fname)) no_such();
+    if (const Field* f = t->field(fname)) no_relation(*f);
+    Value spec = a.eval(3);
+    t = c.type(tid);  // the argument ran code
+    if (spec.is(VT::Closure)) {
+        if (a.size() == 5)
+            raisef(NUM_ARGUMENTS_ERR,
+                   "function `%s` takes at most 4 arguments when used to modify a method",
+                   a.name());
+        Method* m = t->method(fname);
+        if (!m) {
+            if (!t->field(fname)) no_such();
+            a.fail(TYPE_ERR, "cannot convert a property into a method");
+        }
+        m->closure = closure_from_source(spec.closure()->source);
+        bump(q, c, *t);
+        return Value();
+    }
+    if (!spec.is(VT::Str)) bad_definition(a, spec);
+    int idx = t->field_index(fname);
+    if (idx < 0) {
+        if (!t->method(fname)) no_such();
+        a.fail(TYPE_ERR, "cannot convert a method into a property");
+    }
     no_relation(t->fields[static_cast<size_t>(idx)]);
+    if (a.size() == 5 && t->wrap_only) wrap_only_args(a);
     Field nf{fname, spec.as_str(), Spec(), {}, nullptr};
     nf.spec = c.parse_spec(*t, fname, nf.raw);
     Value migrate = a.size() == 5 ? a.eval(4) : Value();
@@ -495,10 +553,11 @@ Value mod_type_mod(ModType& ctx) {
 }
 
 Value mod_type_wpo(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& [q, c, a, name, tid, fname] = ctx;
     a.exactly(3);
-    bool on = truthy(a.eval(2));
+    bool on = bool_arg(a, 2);
     TypeDef* t = c.type(tid);
+    if (on == t->wrap_only) return Value();  // as ThingsDB: nothing to do
     if (on && !t->wrap_only) {
         size_t n = c.instances(tid).size();
         if (n)
@@ -539,10 +598,11 @@ Value mod_type_wpo(ModType& ctx) {
 }
 
 Value mod_type_hid(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& [q, c, a, name, tid, fname] = ctx;
     a.exactly(3);
-    bool on = truthy(a.eval(2));
+    bool on = bool_arg(a, 2);
     TypeDef* t = c.type(tid);
+    if (on == t->hide_id) return Value();  // as ThingsDB: nothing to do
     t->hide_id = on;
     bump(q, c, *t);
     add_catalog_job(q, "mod_type_hid",
@@ -555,7 +615,7 @@ Value mod_type_hid(ModType& ctx) {
 }
 
 Value mod_type_all(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& [q, c, a, name, tid, fname] = ctx;
     // As ThingsDB: calls the closure on every instance (migrations).
     a.exactly(3);
     Value cb = a.eval(2);
@@ -565,16 +625,15 @@ Value mod_type_all(ModType& ctx) {
 }
 
 Value mod_type_idx(ModType& ctx) {
-    auto& [q, c, a, name, tid] = ctx;
+    auto& [q, c, a, name, tid, fname] = ctx;
     // An index of the instances of a type, for type_all(): here a partial
     // index of thingsdb.things on (collection, type_id).
     a.exactly(3);
-    Value on = a.eval(2);
-    if (!on.is(VT::Bool)) a.bad_type(2, "bool", on);
+    bool on = bool_arg(a, 2);
     TypeDef* t = c.type(tid);
-    q.storage().set_type_index(c.coll_id, tid, on.as_bool());
-    if (t->idx == on.as_bool()) return Value();
-    t->idx = on.as_bool();
+    q.storage().set_type_index(c.coll_id, tid, on);
+    if (t->idx == on) return Value();
+    t->idx = on;
     bump(q, c, *t);
     add_catalog_job(q, "mod_type_idx",
                     JsonObject()
@@ -592,10 +651,12 @@ Value mod_type_rel(ModType& ctx) {
     auto& a = ctx.a;
     auto& name = ctx.name;
     auto& tid = ctx.tid;
+    auto& fname = ctx.prop;
     a.exactly(4);
-    std::string fname = a.str_arg(2);
+    if (!c.type(tid)->field(fname))
+        raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
     Value other = a.eval(3);
-    TypeDef* t = c.type(tid);
+    TypeDef* t = c.type(tid);  // the argument ran code
     Field* f = t->field(fname);
     if (!f) raisef(LOOKUP_ERR, "type `%s` has no property `%s`", name.c_str(), fname.c_str());
     if (other.is_nil()) {
@@ -620,10 +681,9 @@ Value mod_type_rel(ModType& ctx) {
     }
     if (!other.is(VT::Str))
         raisef(TYPE_ERR,
-               "function `mod_type` with task `rel` expects argument 4 to be of type `str` or type "
-               "`nil` but got "
-               "type `%s` instead",
-               type_name(other));
+               "function `%s` expects argument 4 to be of type `str` or type `nil` but got type "
+               "`%s` instead",
+               a.name(), type_name(other));
     auto type_from_field = [&](TypeDef& owner, Field& fd) -> TypeDef* {
         bool ok = (fd.spec.kind == SK::Type && fd.spec.nillable) ||
                   (fd.spec.kind == SK::Set && fd.spec.nkind == SK::Type && !fd.spec.nillable);

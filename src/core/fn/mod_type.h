@@ -13,13 +13,15 @@
 namespace tdb {
 
 // What a task works on. A task looks the type up again by id after each
-// argument it evaluates: code in an argument may change the catalog.
+// argument it evaluates: code in an argument may change the catalog. Its
+// Args carry the task's name and page ("mod_type` with task `add").
 struct ModType {
     Query& q;
     Catalog& c;
     Args& a;
     const std::string& name;  // the type's name as given
     uint32_t tid;
+    const std::string& prop;  // argument 3 of add, del, mod, ren and rel: a valid name
 };
 
 Value mod_type_add(ModType& ctx);  // add a field or method (with an initial value)

@@ -35,7 +35,11 @@ struct TaskState {
 };
 
 TaskState& state(Query& q) {
-    if (!q.tasks_state) q.tasks_state = std::make_shared<TaskState>();
+    if (!q.tasks_state) {
+        // Tasks hold things of the collection: read under its lock (Query::collection).
+        (void)q.collection();
+        q.tasks_state = std::make_shared<TaskState>();
+    }
     return *static_cast<TaskState*>(q.tasks_state.get());
 }
 

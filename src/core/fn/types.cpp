@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/api/error.h"
@@ -12,6 +13,7 @@
 #include "core/lang/ast.h"
 #include "core/lang/names.h"
 #include "core/lang/query.h"
+#include "core/model/poll.h"
 #include "core/model/thing.h"
 #include "core/io/json_object.h"
 #include "core/schema/types.h"
@@ -354,16 +356,63 @@ Value fn_types_info(Query& q, Value*, Args& a) {
     return make_list(std::move(out));
 }
 
+namespace {
+
+// The new instances of type tid that v reaches through things without an id,
+// lists, sets and wraps; `seen` ends the walk at a thing met before.
+void reached_new(const Value& v, uint32_t tid, std::unordered_set<const Thing*>& seen,
+                 std::vector<Value>& out) {
+    check_stack_depth();
+    const Thing* t = nullptr;
+    if (v.is(VT::Thing))
+        t = v.thing();
+    else if (v.is(VT::Wrap))
+        t = static_cast<const WrapObj*>(v.object())->thing.get();
+    if (t) {
+        if (t->stored() || !seen.insert(t).second) return;
+        if (t->type_id == tid) out.push_back(make_thing(const_cast<Thing*>(t)));
+        for (const Prop& p : const_cast<Thing*>(t)->props()) {
+            poll_tick();
+            reached_new(p.val, tid, seen, out);
+        }
+    } else if (v.is(VT::List)) {
+        for (const Value& item : v.list()->items()) {
+            poll_tick();
+            reached_new(item, tid, seen, out);
+        }
+    } else if (v.is(VT::Set)) {
+        for (const auto& item : v.set()->items) {
+            poll_tick();
+            reached_new(make_thing(item.get()), tid, seen, out);
+        }
+    }
+}
+
+// The instances of a type as ThingsDB counts them (type_count, type_all):
+// the stored ones, and the new ones a variable of the query reaches; a new
+// instance that no variable holds is gone, whatever else still refers to it.
+std::vector<Value> live_instances(Query& q, Catalog& c, uint32_t tid) {
+    std::vector<Value> out;
+    for (Value& v : c.instances(tid))
+        if (v.thing()->stored()) out.push_back(v);
+    std::unordered_set<const Thing*> seen;
+    // A copy: the walk may not hold an index into the variables.
+    std::vector<Value> vals;
+    vals.reserve(q.vars.size());
+    for (const Query::Var& var : q.vars) vals.push_back(var.val);
+    for (const Value& v : vals) reached_new(v, tid, seen, out);
+    return out;
+}
+
+}  // namespace
+
 Value fn_type_count(Query& q, Value*, Args& a) {
     a.exactly(1);
     Catalog& c = cat_of(q);
     std::string name;
     TypeDef& t = need_type(c, a, 0, name);
-    int64_t n = 0;
-    for (Value& v : c.instances(t.id))
-        if (v.thing()->stored() || v.object()->refs > 2)
-            ++n;  // unstored ones only while alive elsewhere
-    return Value::integer(n);
+    if (t.wrap_only) return Value::integer(0);
+    return Value::integer(static_cast<int64_t>(live_instances(q, c, t.id).size()));
 }
 
 Value fn_type_all(Query& q, Value*, Args& a) {
@@ -372,8 +421,8 @@ Value fn_type_all(Query& q, Value*, Args& a) {
     std::string name;
     TypeDef& t = need_type(c, a, 0, name);
     Value out = Value::obj(VT::Set, new SetObj());
-    for (Value& v : c.instances(t.id))
-        if (v.thing()->stored()) out.set()->add(v.thing());
+    if (t.wrap_only) return out;
+    for (Value& v : live_instances(q, c, t.id)) out.set()->add(v.thing());
     return out;
 }
 
@@ -426,17 +475,48 @@ Value fn_mod_type(Query& q, Value*, Args& a) {
     // cannot change the type under it (a task still looks it up by id).
     CatalogLock lock(c, t);
     std::string action = a.str_arg(1);
+    // As ThingsDB: the tasks on a property take its name as argument 3, checked
+    // before the task counts its arguments; each task names itself in its
+    // messages and links its own page.
     static const struct {
         const char* name;
         Value (*run)(ModType&);
+        bool on_prop;
+        const char* fnname;
+        const char* page;
     } tasks[] = {
-        {"add", mod_type_add}, {"all", mod_type_all}, {"del", mod_type_del},
-        {"hid", mod_type_hid}, {"idx", mod_type_idx}, {"mod", mod_type_mod},
-        {"rel", mod_type_rel}, {"ren", mod_type_ren}, {"wpo", mod_type_wpo},
+        {"add", mod_type_add, true, "mod_type` with task `add", "collection-api/mod_type/add"},
+        {"all", mod_type_all, false, "mod_type` with task `all", "collection-api/mod_type/all"},
+        {"del", mod_type_del, true, "mod_type` with task `del", "collection-api/mod_type/del"},
+        {"hid", mod_type_hid, false, "mod_type` with task `hid", "collection-api/mod_type/hid"},
+        {"idx", mod_type_idx, false, "mod_type` with task `idx", "collection-api/mod_type/idx"},
+        {"mod", mod_type_mod, true, "mod_type` with task `mod", "collection-api/mod_type/mod"},
+        {"rel", mod_type_rel, true, "mod_type` with task `rel", "collection-api/mod_type/rel"},
+        {"ren", mod_type_ren, true, "mod_type` with task `ren", "collection-api/mod_type/ren"},
+        {"wpo", mod_type_wpo, false, "mod_type` with task `wpo", "collection-api/mod_type/wpo"},
     };
-    ModType ctx{q, c, a, name, tid};
-    for (const auto& task : tasks)
-        if (action == task.name) return task.run(ctx);
+    for (const auto& task : tasks) {
+        if (action != task.name) continue;
+        std::string prop;
+        if (task.on_prop) {
+            Value v = a.eval(2);
+            if (!v.is(VT::Str)) a.bad_type(2, "str", v);
+            prop = v.as_str();
+            if (!valid_name(prop))
+                raise(VALUE_ERR,
+                      "function `mod_type` expects argument 3 to follow the naming rules; see "
+                      "https://docs.thingsdb.io/v1/overview/names");
+        }
+        Args ta = a.renamed(task.fnname, task.page);
+        ModType ctx{q, c, ta, name, tid, prop};
+        try {
+            return task.run(ctx);
+        } catch (const Error& e) {
+            std::string msg;
+            if (documented_error(e, ta, msg)) throw Error(e.code(), std::move(msg), e.hint());
+            throw;
+        }
+    }
     raisef(VALUE_ERR,
            "function `mod_type` expects argument 2 to be `all`, `add`, `del`, `hid`, `mod`, "
            "`rel`, `ren` or `wpo` but got `%s` instead",

@@ -4,6 +4,7 @@
 // assignments into things and lists are eval_assign.cpp.
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <unordered_map>
 
 #include "core/api/access.h"
@@ -19,9 +20,12 @@ namespace tdb {
 // ---- interned names ------------------------------------------------------
 
 namespace {
+// interned() hands out references that callers keep while they evaluate code,
+// and evaluating code interns names (a closure or a Type's method parsed from
+// its text): a deque keeps its elements in place as it grows.
 struct Names {
     std::unordered_map<std::string, int> ids;
-    std::vector<std::string> names;
+    std::deque<std::string> names;
 };
 Names& names() {
     static Names n;

@@ -58,9 +58,8 @@ Query::Query(Storage& st, const Scope& scope)
         } else if (!st.find_collection(scope.name, row)) {
             raisef(LOOKUP_ERR, "collection `%s` not found", scope.name.c_str());
         }
-        st.lock_collection(row.id, false);  // shared; mod_type takes it exclusive
-        coll_ = std::make_unique<Collection>(st, row);
-        deep_ = row.default_deep;  // set_default_deep()
+        coll_ = std::make_unique<Collection>(st, row);  // locked at its first use
+        deep_ = row.default_deep;                       // set_default_deep()
     }
     restore.armed = false;
     prev_max_str_ = max_str_size;
@@ -82,7 +81,13 @@ Query::~Query() {
     }
 }
 
+void Query::lock_collection() {
+    st_.lock_collection(coll_->id(), false);  // shared; mod_type takes it exclusive
+    coll_locked_ = true;
+}
+
 Collection& Query::need_collection() {
+    if (coll_ && !coll_locked_) lock_collection();
     if (!coll_)
         raisef(LOOKUP_ERR,
                "the `root` of the `%s` scope is inaccessible; you might want to query a "
@@ -101,7 +106,9 @@ Value Query::run(std::string_view code) { return run(parse(code, limits_.max_par
 void Query::become_writer() {
     reader_by_code = false;
     st_.set_reader(false);
-    if (coll_) st_.lock_collection(coll_->id(), false);  // waits for a mod_type now
+    // Waits for a mod_type now; a collection not used yet is locked as a writer's at its first
+    // use.
+    if (coll_ && coll_locked_) st_.lock_collection(coll_->id(), false);
 }
 
 Value Query::run(std::shared_ptr<Program> prog) {
@@ -124,7 +131,7 @@ Value Query::run(std::shared_ptr<Program> prog) {
 }
 
 void Query::flush() {
-    if (!coll_) return;
+    if (!coll_ || !coll_locked_) return;  // a collection never used has nothing to write
     coll_->flush();
     // A room deleted by the flush (nothing refers to it any more) tells its joined sessions.
     for (uint64_t id : coll_->take_deleted_rooms()) {

@@ -50,7 +50,14 @@ public:
 
     Storage& storage() { return st_; }
     const Scope& scope() const { return scope_; }
-    Collection* collection() { return coll_.get(); }  // nullptr in @thingsdb
+    // The scope's collection (nullptr in @thingsdb). Its lock (Storage::lock_collection) is
+    // taken at the first use: whatever reads or writes its things, Types, enums, rooms or tasks
+    // gets it here, before the read, and a call that never does (a procedure computing from
+    // its arguments) takes no lock. May raise (a lock wait ended by a timeout or deadlock).
+    Collection* collection() {
+        if (coll_ && !coll_locked_) lock_collection();
+        return coll_.get();
+    }
     // The id catalogs (procedures, types, enums) are kept under: the
     // collection's id, or 0 for the @thingsdb scope.
     uint64_t scope_id() const { return coll_ ? coll_->id() : 0; }
@@ -192,6 +199,9 @@ private:
     Storage& st_;
     Scope scope_;
     std::unique_ptr<Collection> coll_;
+    // lock_collection() ran (the lock is held, or a reader went on without it).
+    bool coll_locked_ = false;
+    void lock_collection();
     Limits limits_;
     int deep_ = 1;
     bool change_ = false;

@@ -186,10 +186,16 @@ std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req,
         raisef(OPERATION_ERR, "procedure `%.*s` has side effects but %.*s",
                static_cast<int>(req.name.size()), req.name.data(),
                static_cast<int>(req.read_only.size()), req.read_only.data());
-    if (to_run)
+    if (to_run) {
         check_run_access(*q, out->closure.closure()->side_effects);
-    else
+        // A procedure that cannot change data is a reader, as code that cannot (run_query):
+        // it does not wait for a mod_type (Storage::set_reader). Any run that changes data
+        // (its side effects, or wse() as it runs) becomes a writer first (Query::become_writer).
+        q->reader_by_code = true;
+        if (!out->closure.closure()->side_effects) st.set_reader(true);
+    } else {
         check_access(*q, AUTH_QUERY);
+    }
     return q;
 }
 

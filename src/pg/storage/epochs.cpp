@@ -93,31 +93,52 @@ void check_oids() {
 
 namespace {
 bool no_caches = false;
+int call_depth = 0;     // CacheCallScopes alive
+bool taken_in = false;  // the running call took in the invalidations (CacheCallScope)
+}  // namespace
+
+CacheCallScope::CacheCallScope() {
+    ++call_depth;
+    taken_in = false;
+}
+
+CacheCallScope::~CacheCallScope() {
+    --call_depth;
+    taken_in = false;
+}
+
+void cache_take_in_again() { taken_in = false; }
+
+namespace {
+
+// What other sessions committed since this statement began, once per call (CacheCallScope).
+void take_in() {
+    if (taken_in) return;
+    bool in_call = call_depth > 0;
+    pg_call([] {
+        register_callbacks();
+        AcceptInvalidationMessages();
+        check_oids();
+    });
+    taken_in = in_call;
+}
+
 }  // namespace
 
 void set_caches_off(bool off) { no_caches = off; }
 bool caches_off() { return no_caches; }
 
 uint64_t cache_epoch(Cache c) {
-    bool xact_snapshot = false;
-    pg_call([&] {
-        register_callbacks();
-        // What other sessions committed since this statement began.
-        AcceptInvalidationMessages();
-        check_oids();
-        xact_snapshot = IsolationUsesXactSnapshot();
-    });
-    if (xact_snapshot || !have_schema || no_caches) return 0;
+    take_in();
+    // IsolationUsesXactSnapshot reads a setting, no call of PostgreSQL that may fail.
+    if (IsolationUsesXactSnapshot() || !have_schema || no_caches) return 0;
     return epochs[static_cast<int>(c)];
 }
 
 uint64_t epoch_now(Cache c) { return epochs[static_cast<int>(c)]; }
 
 uint64_t names_generation() {
-    pg_call([&] {
-        register_callbacks();
-        AcceptInvalidationMessages();
-    });
+    take_in();
     return names_changed;
 }
 

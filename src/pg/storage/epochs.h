@@ -39,6 +39,22 @@ bool caches_off();
 // during the read).
 uint64_t epoch_now(Cache c);
 
+// Invalidations are taken in once per call: the first cache_epoch or names_generation of a call
+// takes them in and the others of the call rely on that, until the call has waited for a lock
+// (cache_take_in_again, from PgStorage::renew_snapshot: what the holder committed must be seen)
+// or ends. This session's own writes move the epochs without it (move_epoch, and PostgreSQL
+// applies their invalidations at the next command). Outside a call each one takes them in.
+// run_in_call (entry.h) holds one for its call; a nested call takes them in again, and so does
+// the outer one after it.
+class CacheCallScope {
+public:
+    CacheCallScope();
+    ~CacheCallScope();  // plain assignments: safe while an exception unwinds
+    CacheCallScope(const CacheCallScope&) = delete;
+    CacheCallScope& operator=(const CacheCallScope&) = delete;
+};
+void cache_take_in_again();
+
 // Moves the epoch at once, for a write of this session, before PostgreSQL applies its
 // invalidation at the next command.
 void move_epoch(Cache c);

@@ -1,6 +1,7 @@
 // Reads of thingsdb.things by direct access to its primary key (no planner, no SPI): one probe
 // per scattered id, a range scan read a heap page at a time for ids close to each other. The
-// props are copied as the bytes of their jsonb for the decoder of jsonb_read.cpp.
+// props are copied as the bytes of their jsonb for the decoder of jsonb_read.cpp, or, when
+// big and stored out of line uncompressed, as their TOAST pointer (read by slices).
 #include "core/api/storage.h"
 
 #include "pg/storage/thing_rows.h"
@@ -137,6 +138,10 @@ std::shared_ptr<std::string> take_buffer() {
     return b;
 }
 
+// Props stored out of line and uncompressed from this size on are read by slices; smaller
+// ones whole (one read of their chunks costs less than the few slices of a walk).
+constexpr size_t kSliceMin = 32 * 1024;
+
 // The buffer of the read in progress (set by read_things around its pg_call).
 std::string* read_buf = nullptr;
 
@@ -212,6 +217,15 @@ bool take_values(const ThingsReader& r, uint64_t coll, uint64_t id, const Datum*
         char* dst = read_buf->data() + at;
         memcpy(dst, &word, sizeof word);
         memcpy(dst + sizeof word, raw + VARHDRSZ_SHORT, len);
+        return true;
+    }
+    size_t size = 0;
+    if (VARATT_IS_EXTERNAL_ONDISK(raw) &&
+        toast_sliceable(std::string_view(raw, VARSIZE_EXTERNAL(raw)), &size) && size >= kSliceMin) {
+        // Big props stored out of line and uncompressed: their TOAST pointer, for the
+        // decoder to read the parts it needs by slices (jsonb_read.cpp).
+        read_buf->resize(at);
+        read_buf->append(raw, VARSIZE_EXTERNAL(raw));
         return true;
     }
     read_buf->resize(at);
@@ -374,9 +388,8 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
     for (size_t i = 0; i < got; ++i) {
         StoredThing& t = out[first + i];
         if (offsets[i] == SIZE_MAX) continue;
-        uint32_t word;
-        memcpy(&word, buf->data() + offsets[i], sizeof word);
-        t.props_view = std::string_view(buf->data() + offsets[i], VARSIZE(&word));
+        const char* p = buf->data() + offsets[i];
+        t.props_view = std::string_view(p, VARSIZE_ANY(p));  // a jsonb, or a TOAST pointer
         t.view_owner = buf;
     }
 }

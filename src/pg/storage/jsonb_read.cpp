@@ -1,6 +1,7 @@
 // Stored properties read from the bytes of their jsonb: a walk of jsonb's binary form and of
-// numeric's on-disk form into the core's PropsBuilder, with no JSON text and no call into
-// PostgreSQL; every offset is checked against the bytes given.
+// numeric's on-disk form into the core's PropsBuilder, with no JSON text; every offset is
+// checked against the bytes given. A jsonb stored out of line is read by slices
+// (toast_read.cpp), the only call into PostgreSQL.
 #include "core/api/codec.h"
 #include "core/api/error.h"
 #include "core/api/storage.h"
@@ -173,31 +174,69 @@ void entry(uint32_t je, uint32_t& off, uint32_t& start, uint32_t& len) {
 // read one item at a time; shorter ones are decoded with their thing.
 constexpr uint32_t kLazyMinItems = 32;
 
+// Where the bytes of a stored jsonb are: in memory (a row read whole, in `owner` from
+// vstart), or out of line and uncompressed (its TOAST pointer), read by slices. A slice
+// costs a probe of the TOAST index and whole chunks, so a short read takes the chunks around
+// it and keeps them for the next reads nearby (the object's header, JEntries and keys, a
+// list's header; a list's JEntries and an item's bytes).
+struct JsonbBytes {
+    std::shared_ptr<const std::string> owner;
+    size_t vstart = 0;
+    std::string toast;  // the pointer, when out of line
+    size_t size = 0;    // of the jsonb, its 4-byte header included
+    // The chunks last read: bytes [win_off, win_off + win.size()) of the jsonb.
+    mutable std::string win;
+    mutable size_t win_off = 0;
+    // Bytes [off, off + len) of the jsonb (off from the start of its header): in owner, in
+    // the chunks kept, or read into scratch. The pointer holds until the next read.
+    const char* read(size_t off, size_t len, std::string& scratch) const {
+        if (off > size || len > size - off || off < VARHDRSZ) bad_props();
+        if (toast.empty()) return owner->data() + vstart + off;
+        if (off >= win_off && off + len <= win_off + win.size()) return win.data() + off - win_off;
+        size_t chunk = toast_chunk_size();
+        size_t lo = VARHDRSZ + (off - VARHDRSZ) / chunk * chunk;
+        size_t hi = VARHDRSZ + (off + len - VARHDRSZ + chunk - 1) / chunk * chunk;
+        if (hi > size) hi = size;
+        if (hi - lo <= 2 * chunk) {
+            toast_read(toast, lo, hi - lo, win);
+            win_off = lo;
+            return win.data() + off - lo;
+        }
+        toast_read(toast, off, len, scratch);
+        return scratch.data();
+    }
+    // A copy with no chunks kept (each reader keeps its own).
+    JsonbBytes fresh() const {
+        JsonbBytes b;
+        b.owner = owner;
+        b.vstart = vstart;
+        b.toast = toast;
+        b.size = size;
+        return b;
+    }
+};
+
 // A stored array of a thing's properties: its items are walked from the row's bytes when
 // asked for, each found by its JEntry (jsonb keeps an end offset every JB_OFFSET_STRIDE
-// entries, so finding one reads at most that many).
+// entries, so finding one reads at most that many); out of line, only those JEntries and
+// the items' bytes are read.
 class JsonbList final : public ListSource {
 public:
-    JsonbList(std::shared_ptr<const std::string> owner, size_t vstart, size_t vlen, size_t coff,
-              size_t clen, uint32_t count)
-        : owner_(std::move(owner)),
-          vstart_(vstart),
-          vlen_(vlen),
-          coff_(coff),
-          clen_(clen),
-          count_(count) {}
+    // checked: the container's header was read and matches count (not read again).
+    JsonbList(JsonbBytes bytes, size_t coff, size_t clen, uint32_t count, bool checked = false)
+        : bytes_(std::move(bytes)), coff_(coff), clen_(clen), count_(count), checked_(checked) {}
     size_t size() const override { return count_; }
     void items(size_t from, size_t to, PropsBuilder& b) const override;
     // The container's bytes (int-aligned relative to the jsonb's start, as stored).
-    std::string_view container() const {
-        return std::string_view(owner_->data() + vstart_ + coff_, clen_);
+    std::string_view container(std::string& scratch) const {
+        return std::string_view(bytes_.read(coff_, clen_, scratch), clen_);
     }
 
 private:
-    std::shared_ptr<const std::string> owner_;
-    size_t vstart_, vlen_;  // the jsonb (varlena) within owner_
-    size_t coff_, clen_;    // the array container within the jsonb
+    JsonbBytes bytes_;
+    size_t coff_, clen_;  // the array container within the jsonb
     uint32_t count_;
+    bool checked_;
 };
 
 // A walk of jsonb bytes [begin, end) into a builder.
@@ -277,9 +316,12 @@ void Walker::enter(const char* p, size_t avail) {
         std::shared_ptr<const std::string> owner = b_.row_bytes(&off);
         if (owner) {
             // The entries were checked to fit; the data of each is checked when read.
+            JsonbBytes bytes;
+            bytes.owner = std::move(owner);
+            bytes.vstart = off;
+            bytes.size = static_cast<size_t>(end_ - begin_);
             b_.lazy_list(std::make_shared<JsonbList>(
-                std::move(owner), off, static_cast<size_t>(end_ - begin_),
-                static_cast<size_t>(p - begin_), avail, l.count));
+                std::move(bytes), static_cast<size_t>(p - begin_), avail, l.count));
             return;
         }
     }
@@ -361,32 +403,58 @@ void check_varlena(std::string_view bin) {
 
 void JsonbList::items(size_t from, size_t to, PropsBuilder& b) const {
     if (from >= to) return;
-    if (to > count_) bad_props();
-    const char* begin = owner_->data() + vstart_;
-    const char* end = begin + vlen_;
-    std::vector<Level> stack;
-    Walker w(begin, end, b, stack);
-    Level l = w.level(begin + coff_, clen_);
-    if (l.object || l.count != count_) bad_props();
-    // Where item `from` starts: the lengths back to the last entry that holds an end offset.
+    if (to > count_ || clen_ < 4 + 4ull * count_) bad_props();
+    std::string scratch;
+    uint32_t header = checked_ ? JB_FARRAY | count_ : load_u32(bytes_.read(coff_, 4, scratch));
+    if ((header & JB_FOBJECT) || !(header & JB_FARRAY) || (header & JB_CMASK) != count_)
+        bad_props();
+    // The JEntries from the last one before `from` that holds an end offset (every
+    // JB_OFFSET_STRIDE-th does; damaged bytes may lack it: then from the first) to to - 1.
+    size_t first = from == 0 ? 0 : (from - 1) & ~static_cast<size_t>(JB_OFFSET_STRIDE - 1);
+    std::vector<uint32_t> je;
     uint32_t off = 0;
-    for (size_t k = from; k-- > 0;) {
-        uint32_t je = load_u32(l.children + 4 * k);
-        if (je & JENTRY_HAS_OFF) {
-            off += je & JENTRY_OFFLENMASK;
-            break;
+    for (;;) {
+        je.resize(to - first);
+        memcpy(je.data(), bytes_.read(coff_ + 4 + 4 * first, 4 * je.size(), scratch),
+               4 * je.size());
+        // Where item `from` starts: the lengths back to the last entry with an end offset.
+        off = 0;
+        bool found = false;
+        for (size_t k = from; k-- > first;) {
+            uint32_t e = je[k - first];
+            off += e & JENTRY_OFFLENMASK;
+            if (e & JENTRY_HAS_OFF) {
+                found = true;
+                break;
+            }
         }
-        off += je & JENTRY_OFFLENMASK;
+        if (found || first == 0) break;
+        first = 0;
     }
+    // The items' data: [s, e) of the container's data, read from an int-aligned start (the
+    // offsets of a nested container's alignment are kept).
+    uint32_t s = off, e = off, start, len;
+    for (size_t i = from; i < to; ++i) entry(je[i - first], e, start, len);
+    size_t data = coff_ + 4 + 4ull * count_;
+    if (e > clen_ - (data - coff_)) bad_props();
+    uint32_t base = s & ~3u;
+    const char* p = bytes_.read(data + base, e - base, scratch);
+    std::vector<Level> stack;
+    Walker w(p, p + (e - base), b, stack);
+    Level l;
+    l.children = nullptr;
+    l.data = p;
+    l.count = count_;
+    l.object = false;
     for (size_t i = from; i < to; ++i) {
-        uint32_t je = load_u32(l.children + 4 * i), start, len;
-        entry(je, off, start, len);
-        w.element(l, je, start, len);
+        uint32_t j = je[i - first];
+        entry(j, off, start, len);
+        w.element(l, j, start - base, len);
         w.drain();
     }
 }
 
-void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
+void decode_bytes(std::string_view bin, PropsBuilder& b) {
     // The stack is kept from one thing to the next (no allocation per
     // thing); a decode nested in another one gets its own.
     static std::vector<Level> shared;
@@ -412,14 +480,103 @@ void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
     w.drain();
 }
 
+// A jsonb stored out of line read by slices: the top-level object's header and JEntries, its
+// keys, its values in runs between the lists of at least kLazyMinItems, which are kept as
+// stored (JsonbList on the same pointer) and not read. Without a row to keep lists for (a
+// walk for references) the jsonb is read whole.
+void decode_sliced(std::string_view ptr, size_t size, PropsBuilder& b) {
+    JsonbBytes src;
+    src.toast.assign(ptr);
+    src.size = size;
+    std::string buf;
+    if (!b.has_row()) {
+        const char* p = src.read(VARHDRSZ, size - VARHDRSZ, buf);
+        std::string whole(size, '\0');
+        uint32_t word;
+        SET_VARSIZE(&word, size);
+        memcpy(whole.data(), &word, sizeof word);
+        memcpy(whole.data() + VARHDRSZ, p, size - VARHDRSZ);
+        decode_bytes(whole, b);
+        return;
+    }
+    if (size < 2 * VARHDRSZ) bad_props();
+    uint32_t header = load_u32(src.read(VARHDRSZ, 4, buf));
+    if (!(header & JB_FOBJECT)) bad_props();
+    uint32_t count = header & JB_CMASK;
+    if ((size - 2 * VARHDRSZ) / 8 < count) bad_props();
+    std::vector<uint32_t> je(2ull * count);
+    if (count) memcpy(je.data(), src.read(2 * VARHDRSZ, 8ull * count, buf), 8ull * count);
+    size_t data = 2 * VARHDRSZ + 8ull * count, dlen = size - data;
+    // Offsets and lengths of the keys, then of the values.
+    std::vector<uint32_t> at(2ull * count), lens(2ull * count);
+    uint32_t off = 0;
+    for (size_t i = 0; i < 2ull * count; ++i) {
+        entry(je[i], off, at[i], lens[i]);
+        if (i < count && (je[i] & JENTRY_TYPEMASK) != JENTRY_ISSTRING) bad_props();
+    }
+    if (off > dlen) bad_props();
+    uint32_t keys_len = count ? at[count] : 0;
+    std::string keys(src.read(data, keys_len, buf), keys_len);
+    // The values kept as stored lists: their container's place and count (0: read).
+    std::vector<uint32_t> kept(count, 0);
+    for (uint32_t i = 0; i < count; ++i) {
+        uint32_t v = je[count + i], start = at[count + i], len = lens[count + i];
+        uint32_t pad = INTALIGN(start) - start;
+        if ((v & JENTRY_TYPEMASK) != JENTRY_ISCONTAINER || pad > len ||
+            len - pad < 4 + 4 * kLazyMinItems)
+            continue;
+        uint32_t h = load_u32(src.read(data + start + pad, 4, buf));
+        uint32_t n = h & JB_CMASK;
+        if (!(h & JB_FOBJECT) && (h & JB_FARRAY) && n >= kLazyMinItems && (len - pad - 4) / 4 >= n)
+            kept[i] = n;
+    }
+    b.begin_object(count);
+    std::vector<Level> stack;
+    for (uint32_t i = 0; i < count;) {
+        if (kept[i]) {
+            b.key(std::string_view(keys).substr(at[i], lens[i]));
+            uint32_t start = at[count + i], pad = INTALIGN(start) - start;
+            b.lazy_list(std::make_shared<JsonbList>(src.fresh(), data + start + pad,
+                                                    lens[count + i] - pad, kept[i], true));
+            ++i;
+            continue;
+        }
+        uint32_t j = i;
+        while (j < count && !kept[j]) ++j;
+        uint32_t s = at[count + i], e = at[count + j - 1] + lens[count + j - 1];
+        uint32_t base = s & ~3u;
+        const char* p = src.read(data + base, e - base, buf);
+        Walker w(p, p + (e - base), b, stack);
+        Level l;
+        l.children = nullptr;
+        l.data = p;
+        l.count = count;
+        l.object = true;
+        for (; i < j; ++i) {
+            b.key(std::string_view(keys).substr(at[i], lens[i]));
+            w.element(l, je[count + i], at[count + i] - base, lens[count + i]);
+            w.drain();
+        }
+    }
+    b.end_object();
+}
+
+void JsonbDecoder::decode(std::string_view bin, PropsBuilder& b) const {
+    size_t size = 0;
+    if (toast_sliceable(bin, &size))
+        decode_sliced(bin, size, b);
+    else
+        decode_bytes(bin, b);
+}
+
 }  // namespace
 
 const PropsDecoder* jsonb_decoder() { return &decoder; }
 
-bool jsonb_list_bytes(const ListSource& src, std::string_view& out) {
+bool jsonb_list_bytes(const ListSource& src, std::string_view& out, std::string& scratch) {
     const auto* j = dynamic_cast<const JsonbList*>(&src);
     if (!j) return false;
-    out = j->container();
+    out = j->container(scratch);
     return true;
 }
 

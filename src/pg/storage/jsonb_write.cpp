@@ -49,12 +49,15 @@ public:
     // neither decoded nor encoded again.
     bool copy_list(const ListSource& src) override {
         std::string_view c;
-        if (!jsonb_list_bytes(src, c)) return false;
+        if (!jsonb_list_bytes(src, c, scratch_)) return false;
         bytes('a', c);
+        scratch_.clear();  // a list read from out of line: not kept past its copy
+        scratch_.shrink_to_fit();
         return true;
     }
 
 private:
+    std::string scratch_;
     void bytes(char tag, std::string_view s) {
         if (s.size() > 0xffffffffu) throw std::length_error("string too long to store");
         uint32_t n = static_cast<uint32_t>(s.size());

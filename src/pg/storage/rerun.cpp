@@ -28,7 +28,8 @@ struct HotKey {
 };
 std::vector<HotKey> hot;
 uint64_t tick = 0;
-uint64_t call_key = 0;     // of the running call, 0 for none
+RerunKey call_key;         // of the running call (kind 0: none)
+uint64_t call_hash = 0;    // its hash once computed, 0 before
 bool predicted = false;    // its first attempt locks the rows of its key
 bool lock_waited = false;  // take_locks_ahead of the running attempt met another writer
 std::vector<std::pair<uint64_t, int64_t>> written;  // by the running attempt
@@ -97,23 +98,30 @@ void rerun_key_shared(uint64_t coll) {
     if (depth == 1) add_unique(taken.key_share, coll);
 }
 
-uint64_t rerun_key(char kind, std::string_view scope, std::string_view name,
-                   std::string_view extra) {
+namespace {
+
+uint64_t key_hash() {
+    if (call_hash) return call_hash;
+    const RerunKey& k = call_key;
     std::string text;
-    text.reserve(3 + scope.size() + name.size() + extra.size());
-    text.push_back(kind);
-    text.append(scope).push_back('\0');
-    text.append(name).push_back('\0');
-    text.append(extra);
+    text.reserve(3 + k.scope.size() + k.name.size() + k.extra.size());
+    text.push_back(k.kind);
+    text.append(k.scope).push_back('\0');
+    text.append(k.name).push_back('\0');
+    text.append(k.extra);
     uint64_t h = std::hash<std::string>{}(text);
-    return h ? h : 1;
+    call_hash = h ? h : 1;
+    return call_hash;
 }
 
-void rerun_predict(uint64_t key) {
+}  // namespace
+
+void rerun_predict(const RerunKey& key) {
     call_key = key;
+    call_hash = 0;
     predicted = false;
-    if (!key) return;
-    HotKey* h = find_hot(key);
+    if (!key.kind || hot.empty()) return;
+    HotKey* h = find_hot(key_hash());
     if (!h) return;
     h->used = ++tick;
     ahead.rows = h->rows;
@@ -121,7 +129,7 @@ void rerun_predict(uint64_t key) {
 }
 
 void rerun_wrote(uint64_t coll, int64_t id) {
-    if (depth != 1 || !call_key || written_too_many) return;
+    if (depth != 1 || !call_key.kind || written_too_many) return;
     written.emplace_back(coll, id);
     // A call that writes more rows than a key keeps is not predicted: its list stops
     // growing (memory stays bounded whatever the call writes).
@@ -137,10 +145,10 @@ void rerun_wrote(uint64_t coll, int64_t id) {
 void rerun_lock_waited() { lock_waited = true; }
 
 void rerun_succeeded(int attempt) {
-    if (!call_key) return;
-    HotKey* h = find_hot(call_key);
-    if (attempt == 1 && (!predicted || !h)) return;  // nothing to learn: written is not read
+    // A call that ran once and locked nothing ahead leaves the keys as they are.
+    if (!call_key.kind || (attempt == 1 && !predicted)) return;
     sort_unique(written);
+    HotKey* h = find_hot(key_hash());
     if (attempt > 1) {
         // The writers met: the next calls lock what this one wrote.
         if (written.empty() || written_too_many || written.size() > kMaxHotRows) return;
@@ -153,7 +161,7 @@ void rerun_succeeded(int attempt) {
                     hot.begin(), hot.end(),
                     [](const HotKey& a, const HotKey& b) { return a.used < b.used; });
             }
-            h->key = call_key;
+            h->key = key_hash();
         }
         h->rows = written;
         h->credit = kPredictCalls;
@@ -199,7 +207,8 @@ void reset_call() {
     shared_by_attempt.clear();
     written.clear();
     written_too_many = false;
-    call_key = 0;
+    call_key = RerunKey{};
+    call_hash = 0;
     predicted = false;
     lock_waited = false;
 }

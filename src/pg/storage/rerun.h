@@ -29,6 +29,14 @@ public:
     const char* what() const noexcept override { return "thingsdb: run again"; }
 };
 
+// Thrown by the storage of a call that runs without attempts on the prediction that it changes
+// nothing (PgStorage::set_unattempted) when it is about to become a writer, before it writes:
+// run_entry runs it again in attempts. No ThingsDB error: `try` does not catch it.
+class WriterSignal : public std::exception {
+public:
+    const char* what() const noexcept override { return "thingsdb: run again as a writer"; }
+};
+
 struct RerunLocks {
     std::vector<uint64_t> exclusive;  // collections, locked exclusive
     std::vector<uint64_t> key_share;  // collections whose row is locked FOR KEY SHARE
@@ -90,10 +98,18 @@ void rerun_key_shared(uint64_t coll);
 // without such a wait, or when the call wrote none of the rows it locked, it is dropped. A lock
 // taken for nothing only makes the call wait for another writer of that row; it is taken in the
 // global order, before anything else, so it adds no deadlock between ThingsDB writers.
-uint64_t rerun_key(char kind, std::string_view scope, std::string_view name,
-                   std::string_view extra = {});
-// Before the first attempt of a call of this key (0: none): its rows become the locks ahead.
-void rerun_predict(uint64_t key);
+// The key is hashed only when it is looked up: while no call of the backend met another writer
+// (no hot key) and the call runs once, never. The views must outlive the call.
+struct RerunKey {
+    char kind = 0;  // 0: no key
+    std::string_view scope, name, extra;
+};
+inline RerunKey rerun_key(char kind, std::string_view scope, std::string_view name,
+                          std::string_view extra = {}) {
+    return RerunKey{kind, scope, name, extra};
+}
+// Before the first attempt of a call of this key: its rows become the locks ahead.
+void rerun_predict(const RerunKey& key);
 // The storage wrote (or updated the reference count of) this row in the running attempt.
 void rerun_wrote(uint64_t coll, int64_t id);
 // take_locks_ahead found a row held or changed by another transaction.

@@ -71,6 +71,7 @@ void* PgStorage::current_snapshot() {
 Snapshot query_snapshot() { return static_cast<Snapshot>(PgStorage::current_snapshot()); }
 
 void PgStorage::renew_snapshot() {
+    cache_take_in_again();  // what the lock's holder committed, also for the caches
     if (!snapshot_) return;
     Snapshot snap = static_cast<Snapshot>(snapshot_);
     snapshot_ = nullptr;
@@ -210,6 +211,9 @@ DroppedThings PgStorage::write_and_drop(uint64_t coll, const std::vector<ThingWr
 std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<ThingWrite>& w,
                                             const std::vector<RefChange>* refs,
                                             DroppedThings* dropped, bool* by_statements) {
+    // Every change became a writer before it wrote (set_reader): a reader without attempts
+    // that gets here runs again in attempts, before it writes a row.
+    if (unattempted_ && (!w.empty() || (refs && !refs->empty()))) throw WriterSignal();
     // The inserts for one statement, the updates for update_direct; built
     // here, outside pg_call, so the lambda only reads them.
     InsertRows ins;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/api/storage.h"
+#include "pg/storage/rerun.h"
 
 namespace tdb::pg {
 
@@ -34,7 +35,18 @@ public:
     // A call that runs again: the locks of its last attempts first (rerun.h).
     void take_locks_ahead();
     // A call that changes nothing: it does not wait for a mod_type (lock_collection).
-    void set_reader(bool on = true) override { reader_ = on; }
+    void set_reader(bool on = true) override {
+        if (!on && unattempted_) throw WriterSignal();
+        reader_ = on;
+    }
+    bool reader() const { return reader_; }
+    // A reader without the subtransaction of an attempt (entry.h, Writes::PREDICTED): the
+    // core turns every run that would change data into a writer first (set_reader(false)),
+    // which throws WriterSignal here, before anything is written.
+    void set_unattempted() {
+        reader_ = true;
+        unattempted_ = true;
+    }
     // The running call's snapshot, taken on first use; nullptr outside a
     // call. Inside pg_call only (it may ereport).
     static void* current_snapshot();
@@ -125,6 +137,7 @@ private:
     PgStorage* outer_ = nullptr;  // a call running inside another one (a trigger)
     bool finished_ = false;
     bool reader_ = false;
+    bool unattempted_ = false;
     bool caches_were_off_ = false;  // set_caches_off (epochs.h) before this call turned it on
     bool turned_caches_off_ = false;
     void restore_caches();

@@ -134,6 +134,7 @@ SELECT tdb_query($$ mod_type('M1', 'add', 'c', 'str<1:5>'); $$);
 SELECT tdb_query($$ mod_type('M1', 'add', 'c', 'int', 'x'); $$);
 SELECT tdb_query($$ mod_type('M1', 'hid', 1); $$);
 SELECT tdb_query($$ mod_type('M1', 'wpo', 1); $$);
+SELECT tdb_query($$ mod_type('M1', 'wpo', true); $$);
 SELECT tdb_query($$ mod_type('M1', 'all', 1); $$);
 SELECT tdb_query($$ mod_type('M1', 'nope', 'a'); $$);
 SELECT tdb_query($$ mod_type('Nope', 'del', 'a'); $$);

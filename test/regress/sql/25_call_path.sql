@@ -1,0 +1,115 @@
+-- The short path of a procedure call: what it skips and what it keeps.
+SELECT tdb_query('new_collection("callpath")', '@thingsdb')::bigint > 0 AS created;
+SET thingsdb.scope = '@:callpath';
+
+CREATE FUNCTION cp_try(stmt text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    result text;
+    detail text;
+BEGIN
+    EXECUTE stmt INTO result;
+    RETURN result;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+    RETURN SQLSTATE || ' ' || detail || ': ' || SQLERRM;
+END $$;
+
+-- The collection locks this backend holds (docs/sql.md, "Concurrency").
+CREATE FUNCTION cp_locks() RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*) FROM pg_locks
+    WHERE locktype = 'advisory' AND objsubid = 3 AND pid = pg_backend_pid() $$;
+
+SELECT tdb_query($$
+    set_type('CpT', {name: 'str'});
+    .n = 0;
+    .bump = || .n += 1;
+    task(datetime().move('days', 1), || nil);
+    new_procedure('cp_mul', |a, b| a * b);
+    new_procedure('cp_read', || .n);
+    new_procedure('cp_type', || CpT{}.len());
+    new_procedure('cp_tasks', || tasks().len());
+    new_procedure('cp_write', |x| .n = x);
+    new_procedure('cp_maybe', |w| w ? wse(.bump.call()) : 0);
+    new_procedure('cp_fail', |w| w ? {wse(.bump.call()); raise('stop')} : 0);
+    nil
+$$);
+
+-- The collection's lock is taken when a call first uses the collection: a procedure that
+-- only computes takes none, one that reads a thing, a Type or the tasks does.
+BEGIN;
+SELECT tdb_run('cp_mul', 6, 7);
+SELECT tdb_run('cp_mul', 6, 7);
+SELECT cp_locks() AS computing;
+SELECT tdb_run('cp_read');
+SELECT cp_locks() AS reading;
+ROLLBACK;
+BEGIN;
+SELECT tdb_run('cp_type');
+SELECT cp_locks() AS type_read;
+ROLLBACK;
+BEGIN;
+SELECT tdb_run('cp_tasks');
+SELECT cp_locks() AS tasks_read;
+ROLLBACK;
+BEGIN;
+SELECT tdb_call('cp_write', '[5]');
+SELECT cp_locks() AS writing;
+COMMIT;
+SELECT tdb_run('cp_read');
+
+-- A procedure that stayed a reader runs without the subtransaction of an attempt; one that
+-- becomes a change as it runs (wse) writes, and what it wrote goes when it fails.
+SELECT tdb_run('cp_maybe', false), tdb_run('cp_maybe', false);
+SELECT tdb_run('cp_maybe', true);
+SELECT tdb_run('cp_read');
+SELECT tdb_run('cp_fail', false), tdb_run('cp_fail', false);
+SELECT cp_try($$SELECT tdb_run('cp_fail', true)$$);
+SELECT tdb_run('cp_read');
+BEGIN;
+SELECT tdb_run('cp_maybe', false);
+SELECT tdb_run('cp_maybe', true);
+ROLLBACK;
+SELECT tdb_run('cp_read');
+
+-- In a read-only transaction a reader runs, a change is refused before it writes.
+BEGIN READ ONLY;
+SELECT tdb_run('cp_mul', 2, 3), tdb_run('cp_read'), tdb_run('cp_maybe', false);
+SELECT cp_try($$SELECT tdb_run('cp_maybe', true)$$);
+COMMIT;
+BEGIN READ ONLY;
+SELECT cp_try($$SELECT tdb_run('cp_write', 1)$$);
+COMMIT;
+SELECT tdb_run('cp_read');
+
+-- Rights are checked on every call, also of a reader.
+SELECT tdb_query($$new_user('cp_role'); grant('@:callpath', 'cp_role', QUERY|RUN); nil$$,
+                 '@thingsdb');
+CREATE ROLE cp_role;
+GRANT USAGE ON SCHEMA thingsdb TO cp_role;
+SET ROLE cp_role;
+SELECT tdb_run('cp_mul', 3, 4), tdb_run('cp_mul', 3, 4);
+RESET ROLE;
+SELECT tdb_query($$revoke('@:callpath', 'cp_role', RUN); nil$$, '@thingsdb');
+SET ROLE cp_role;
+SELECT cp_try($$SELECT tdb_run('cp_mul', 3, 4)$$);
+RESET ROLE;
+SELECT tdb_query($$del_user('cp_role'); nil$$, '@thingsdb');
+REVOKE USAGE ON SCHEMA thingsdb FROM cp_role;
+DROP ROLE cp_role;
+
+-- A scalar result is the jsonb that jsonb_in makes of its text: equal, same hash and size.
+SELECT r, r = e AS equal, jsonb_hash(r) = jsonb_hash(e) AS hash,
+       pg_column_size(r) = pg_column_size(e) AS size, jsonb_typeof(r),
+       jsonb_build_array(r) = jsonb_build_array(e) AS nested
+FROM (VALUES (tdb_query('42'), '42'::jsonb), (tdb_query('-9007199254740993'), '-9007199254740993'),
+             (tdb_query('0'), '0'), (tdb_query('"héllo"'), '"héllo"'), (tdb_query('""'), '""'),
+             (tdb_query('true'), 'true'), (tdb_query('false'), 'false'),
+             (tdb_query('nil'), 'null'), (tdb_run('cp_mul', -6, 7), '-42')) v(r, e);
+SELECT tdb_run('cp_mul', 6, 7)::int + 1 AS plus_one, tdb_query('"ab"') #>> '{}' AS text,
+       tdb_query('true')::bool AS bool, tdb_query('nil') = 'null' AS nil;
+
+SELECT tdb_query('del_collection("callpath")', '@thingsdb');
+RESET thingsdb.scope;
+DROP FUNCTION cp_try(text);
+DROP FUNCTION cp_locks();
