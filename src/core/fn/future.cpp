@@ -38,11 +38,7 @@ Value make_future(FutureObj* f) { return Value::obj(VT::Future, f); }
 // ends the walk at a thing met before (things may hold themselves).
 bool holds_stored(const Value& v, std::unordered_set<const Thing*>& seen) {
     check_stack_depth();
-    const Thing* t = nullptr;
-    if (v.is(VT::Thing))
-        t = v.thing();
-    else if (v.is(VT::Wrap))
-        t = static_cast<const WrapObj*>(v.object())->thing.get();
+    const Thing* t = thing_or_wrapped(v);
     if (t) {
         if (t->stored()) return true;
         if (!seen.insert(t).second) return false;

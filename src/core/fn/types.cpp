@@ -363,11 +363,7 @@ namespace {
 void reached_new(const Value& v, uint32_t tid, std::unordered_set<const Thing*>& seen,
                  std::vector<Value>& out) {
     check_stack_depth();
-    const Thing* t = nullptr;
-    if (v.is(VT::Thing))
-        t = v.thing();
-    else if (v.is(VT::Wrap))
-        t = static_cast<const WrapObj*>(v.object())->thing.get();
+    const Thing* t = thing_or_wrapped(v);
     if (t) {
         if (t->stored() || !seen.insert(t).second) return;
         if (t->type_id == tid) out.push_back(make_thing(const_cast<Thing*>(t)));

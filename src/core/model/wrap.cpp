@@ -154,7 +154,7 @@ void render_value(Query& q, std::string& out, const Field& f, bool nested, const
         return;
     }
     if (v.is(VT::Thing) || v.is(VT::Wrap)) {
-        Thing* t = v.is(VT::Thing) ? v.thing() : static_cast<WrapObj*>(v.object())->thing.get();
+        Thing* t = thing_or_wrapped(v);
         if (f.ano) return render_through(q, out, t, *f.ano, deep);
         if (kind == SK::Type) {
             Catalog* c = Catalog::current();

@@ -31,6 +31,13 @@ struct WrapObj : Obj {
     mutable std::string label;
 };
 
+// The thing of a thing or of a wrap; nullptr for any other value.
+inline Thing* thing_or_wrapped(const Value& v) {
+    if (v.is(VT::Thing)) return v.thing();
+    if (v.is(VT::Wrap)) return static_cast<WrapObj*>(v.object())->thing.get();
+    return nullptr;
+}
+
 // Renders a wrapped value: the id (unless hidden), the fields of the type
 // that the thing has with a fitting value, and the type's methods computed.
 void render_wrap(Query& q, std::string& out, const Value& v, int deep);
