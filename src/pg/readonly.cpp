@@ -11,11 +11,10 @@ extern "C" {
 namespace tdb::pg {
 
 std::string read_only_reason() {
-    bool recovery = false, read_only = false;
-    pg_call([&] {
-        recovery = RecoveryInProgress();
-        read_only = XactReadOnly;
-    });
+    // Reads of shared and backend state that cannot fail: no pg_call needed (its setjmp is a
+    // part of every short call).
+    bool recovery = RecoveryInProgress();
+    bool read_only = XactReadOnly;
     if (recovery) return "the server is a hot standby (read-only); send changes to the primary";
     if (read_only) return "the transaction is read-only";
     return "";
