@@ -72,6 +72,33 @@ SELECT tdb_run('cp_maybe', true);
 ROLLBACK;
 SELECT tdb_run('cp_read');
 
+-- The same for code: code that stayed a reader runs without the subtransaction of an attempt
+-- (its prediction is kept by code, whatever the vars), code that may change data is a writer
+-- from its start, and code that turns into a change as it runs (a procedure's wse) runs again
+-- as a writer; what a failing change wrote goes.
+SELECT tdb_query('.n'), tdb_query('.n');
+SELECT tdb_query('.n += 1; .n'), tdb_query('.n'), tdb_query('.n += 1; .n');
+SELECT tdb_query('run("cp_maybe", w)', NULL, '{"w": false}') AS r1,
+       tdb_query('run("cp_maybe", w)', NULL, '{"w": false}') AS r2,
+       tdb_query('run("cp_maybe", w)', NULL, '{"w": true}') AS w1,
+       tdb_query('.n') AS n;
+SELECT tdb_query('run("cp_fail", w)', NULL, '{"w": false}'),
+       tdb_query('run("cp_fail", w)', NULL, '{"w": false}');
+SELECT cp_try($$SELECT tdb_query('run("cp_fail", w)', NULL, '{"w": true}')$$);
+SELECT cp_try($$SELECT tdb_query('.n += 100; raise("stop")')$$);
+SELECT tdb_query('.n');
+BEGIN;
+SELECT tdb_query('run("cp_maybe", w)', NULL, '{"w": true}');
+SELECT tdb_query('.n');
+ROLLBACK;
+SELECT tdb_query('.n');
+BEGIN READ ONLY;
+SELECT tdb_query('.n'), tdb_query('run("cp_maybe", w)', NULL, '{"w": false}');
+SELECT cp_try($$SELECT tdb_query('run("cp_maybe", w)', NULL, '{"w": true}')$$);
+SELECT cp_try($$SELECT tdb_query('.n += 1')$$);
+COMMIT;
+SELECT tdb_query('.n');
+
 -- In a read-only transaction a reader runs, a change is refused before it writes.
 BEGIN READ ONLY;
 SELECT tdb_run('cp_mul', 2, 3), tdb_run('cp_read'), tdb_run('cp_maybe', false);
