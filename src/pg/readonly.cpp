@@ -11,9 +11,15 @@ extern "C" {
 namespace tdb::pg {
 
 std::string read_only_reason() {
-    // Reads of shared and backend state that cannot fail: no pg_call needed (its setjmp is a
-    // part of every short call).
-    bool recovery = RecoveryInProgress();
+    // Recovery, once over, does not come back for a backend: asked (in pg_call, as the first
+    // answer of false may set up WAL access) until then. XactReadOnly is a variable. The
+    // setjmp of a pg_call is a part of every short call.
+    static bool recovery_over = false;
+    bool recovery = false;
+    if (!recovery_over) {
+        pg_call([&] { recovery = RecoveryInProgress(); });
+        recovery_over = !recovery;
+    }
     bool read_only = XactReadOnly;
     if (recovery) return "the server is a hot standby (read-only); send changes to the primary";
     if (read_only) return "the transaction is read-only";
