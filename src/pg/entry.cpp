@@ -157,7 +157,9 @@ bool predicted_reader(const RerunKey& key) {
 }
 
 void record_reader(const RerunKey& key, bool reader) {
-    if (!key.kind) return;
+    // A key is kept for the session: the code of a long query is not (it runs in attempts).
+    constexpr size_t kKeptKeyMax = 4096;
+    if (!key.kind || key.name.size() + key.scope.size() > kKeptKeyMax) return;
     Predicted* p = find_prediction(key);
     if (!p) {
         if (!reader) return;  // unknown keys are run in attempts anyway
