@@ -308,6 +308,14 @@ def test_drop_of_things_stored_out_of_line():
         assert got == [{"n": 20, "big": big}, {"n": 21}], got
         assert count(c) == 1
         check_consistent(c)
+        # A big list kept as stored (read when the result is made, after the drop's
+        # later rounds: the child things) and a child thing.
+        q(c, ".arr = range(40).map(|i| (i % 2 == 0) ? {n: i, l: range(3000), c: {d: i}}"
+             " : {n: i, c: {d: i}}); nil")
+        got = q(c, "t = .arr[10]; .arr = []; return t, 2;")
+        assert got == {"n": 10, "l": list(range(3000)), "c": {"d": 10}}, str(got)[:200]
+        assert count(c) == 1
+        check_consistent(c)
 
 
 tdbtest.scratch_db(DB)
