@@ -188,10 +188,15 @@ void read_run(ThingsReader& r, uint64_t coll, const std::vector<UpdateRow>& rows
             int64 id = DatumGetInt64(vals[r.a_id - 1]);
             size_t w = next;
             if (w >= e || rows[w].id != id) {
-                auto pos = std::lower_bound(rows.begin() + static_cast<std::ptrdiff_t>(k),
-                                            rows.begin() + static_cast<std::ptrdiff_t>(e), id,
-                                            [](const UpdateRow& a, int64 b) { return a.id < b; });
-                w = static_cast<size_t>(pos - rows.begin());
+                size_t lo = k, hi = e;  // the first of rows[k, e) with an id >= id
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (rows[mid].id < id)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                w = lo;
                 if (w >= e || rows[w].id != id) continue;  // not asked for
             }
             next = w + 1;
@@ -310,7 +315,10 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                    rows[e].id - rows[e - 1].id <= kWriteRangeGap)
                 ++e;
             if (e - k >= kWriteRangeMin) {
-                if (!seen) seen = static_cast<RunRow*>(palloc(sizeof(RunRow) * kWriteRunMax));
+                // Sized for the rows there are (a write of a few things stays small).
+                if (!seen)
+                    seen = static_cast<RunRow*>(
+                        palloc(sizeof(RunRow) * std::min(kWriteRunMax, rows.size())));
                 read_run(r, coll, rows, k, e, estate->es_snapshot, seen, dropped);
                 run_start = k;
                 range_end = e;
