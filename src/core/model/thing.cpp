@@ -408,6 +408,10 @@ void Collection::account_lazy(Thing* t, std::vector<std::shared_ptr<const ListSo
                               std::vector<RefChange>& bulk) {
     if (t->lazy_refs.empty() && kept.empty()) return;
     std::vector<uint64_t> ids;
+    size_t given = 0;  // mostly one id per item: one allocation
+    for (auto& s : t->lazy_refs)
+        if (std::find(kept.begin(), kept.end(), s) == kept.end()) given += s->size();
+    ids.reserve(given);
     for (auto& s : t->lazy_refs)
         if (std::find(kept.begin(), kept.end(), s) == kept.end()) lazy_refs_of(*s, ids);
     bulk.reserve(bulk.size() + ids.size());
@@ -425,8 +429,9 @@ namespace {
 // Sorts the changes by id and adds up those of one id; the ones that add up to zero go.
 // Room ids (kRoomRef, the top bit) sort last: they are moved to `rooms`.
 void sort_counts(std::vector<RefChange>& v, std::unordered_map<uint64_t, int64_t>& rooms) {
-    std::sort(v.begin(), v.end(),
-              [](const RefChange& a, const RefChange& b) { return a.id < b.id; });
+    auto by_id = [](const RefChange& a, const RefChange& b) { return a.id < b.id; };
+    // A list's items come in the order they were made, mostly ascending: checked first.
+    if (!std::is_sorted(v.begin(), v.end(), by_id)) std::sort(v.begin(), v.end(), by_id);
     size_t out = 0;
     for (size_t i = 0; i < v.size();) {
         poll_tick();
@@ -524,15 +529,17 @@ void Collection::flush() {
     delta.clear();
     sort_counts(bulk, rooms);
     write_rooms(rooms);  // the room ids (kRoomRef)
-    std::vector<RefChange> counts;
-    counts.reserve(bulk.size());
-    for (const RefChange& c : bulk) {
-        auto it = by_id.find(c.id);
+    // Filtered in place: a drop of many things makes no second vector of its counts.
+    size_t n_counts = 0;
+    for (size_t i = 0; i < bulk.size(); ++i) {
+        auto it = by_id.find(bulk[i].id);
         if (it != by_id.end())
-            writes[it->second].refs_delta += c.delta;
+            writes[it->second].refs_delta += bulk[i].delta;
         else
-            counts.push_back(c);
+            bulk[n_counts++] = bulk[i];
     }
+    bulk.resize(n_counts);
+    std::vector<RefChange> counts = std::move(bulk);
     bulk = {};
     // A new thing that ended up unreferenced is never written at all.
     writes.erase(std::remove_if(writes.begin(), writes.end(),

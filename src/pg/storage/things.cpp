@@ -226,10 +226,9 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
             ins.refs.push_back(t.refs_delta);
             ins.props.push_back(&t.props_bin);
         } else if (t.props_changed) {
-            upd_rows.push_back(
-                {static_cast<int64>(t.id), t.type_id, t.version, t.refs_delta, &t.props_bin, true});
+            upd_rows.push_back({static_cast<int64>(t.id), t.refs_delta, &t, true});
         } else if (t.refs_delta != 0) {
-            upd_rows.push_back({static_cast<int64>(t.id), kNoType, 0, t.refs_delta, nullptr, true});
+            upd_rows.push_back({static_cast<int64>(t.id), t.refs_delta, nullptr, true});
         }
     }
     auto by_id = [](const UpdateRow& a, const UpdateRow& b) { return a.id < b.id; };
@@ -238,7 +237,7 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     if (refs)
         for (const RefChange& r : *refs)
             if (r.delta != 0)
-                upd_rows.push_back({static_cast<int64>(r.id), kNoType, 0, r.delta, nullptr, true});
+                upd_rows.push_back({static_cast<int64>(r.id), r.delta, nullptr, true});
     // The counts come sorted from the core (Collection::flush): merged, not sorted again.
     auto counts = upd_rows.begin() + static_cast<std::ptrdiff_t>(n_written);
     if (!std::is_sorted(counts, upd_rows.end(), by_id)) std::sort(counts, upd_rows.end(), by_id);
@@ -254,6 +253,7 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     bool rows_held = rerun && !rerun_taken().rows.empty();
     if (rerun) {
         for (UpdateRow& u : upd_rows) u.may_wait = rerun_may_wait(coll, u.id);
+        rerun_took_reserve(upd_rows.size());
         for (const UpdateRow& u : upd_rows) {
             rerun_took(coll, u.id);
             rerun_wrote(coll, u.id);
