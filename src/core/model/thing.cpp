@@ -459,7 +459,7 @@ void Collection::flush() {
     PropsEncoder* enc = st_.props_encoder();
     for (auto& ref : dirty_) {
         Thing* t = ref.get();
-        ThingWrite w;
+        ThingWrite& w = writes.emplace_back();  // in place: reserved, never moved
         w.id = t->id;
         w.type_id = t->type_id;
         w.is_new = t->is_new;
@@ -479,7 +479,6 @@ void Collection::flush() {
         for (uint64_t id : t->old_refs) --delta[id];
         for (uint64_t id : refs) ++delta[id];
         t->old_refs = std::move(refs);
-        writes.push_back(std::move(w));
     }
     for (auto& [id, d] : ref_delta_) delta[id] += d;
     ref_delta_.clear();
