@@ -370,7 +370,6 @@ void Collection::attach_walk(Thing* first, const Value* first_val) {
                     fresh += i.is(VT::Thing) && !i.thing()->id;
                 }
                 if (fresh > 1) things_.reserve(things_.size() + fresh);
-                todo.reserve(todo.size() + items.size());
                 for (auto i = items.rbegin(); i != items.rend(); ++i)
                     todo.push_back({nullptr, &*i});
             } else if (v.is(VT::Set)) {
