@@ -62,6 +62,10 @@ struct Thing : Obj {
     static void* operator new(size_t n);
     static void operator delete(void* p, size_t n) noexcept;
 
+    // The query that sent this new thing whole in a watch job (Query::job_serial; 0: none).
+    // First, so that it takes the room after Obj's count instead of growing the thing.
+    uint32_t sent_whole_in = 0;
+
     // Every Thing alive in this backend, so that the end of the outermost
     // query can free things that only keep each other alive (a cycle, such
     // as the two sides of a Type relation).
@@ -149,7 +153,10 @@ public:
         }
     }
     void put(uint64_t id, Thing* t);  // inserts, or replaces the thing of id
-    void erase(uint64_t id);          // releases the thing after it is out
+    // Room for n ids in all without growing (a list of n new things attached at once
+    // would otherwise rehash the table about log2(n) times).
+    void reserve(size_t n);
+    void erase(uint64_t id);  // releases the thing after it is out
     void clear();
     size_t size() const { return count_; }
     template <class F>
@@ -186,6 +193,7 @@ private:
     }
     size_t home(uint64_t id) const { return static_cast<size_t>(mix(id)) & mask(); }
     void grow();
+    void rehash(size_t cap);   // cap: a power of two, room for count_
     std::vector<Slot> slots_;  // a power of two long, at most 70% full
     size_t count_ = 0;
 };
