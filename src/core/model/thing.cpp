@@ -267,6 +267,10 @@ Value Collection::thing_ref(uint64_t id) {
     t->coll = this;
     t->loaded = false;
     things_.put(id, t);
+    if (run_made_) {
+        run_made_->push_back(id);
+        return v;
+    }
     t->stub_pos = stub_order_.size();
     stub_order_.push_back({id, false});
     return v;
@@ -335,6 +339,58 @@ void Collection::load(Thing* t) {
     if (!t->loaded) {
         set_loaded(t);  // a dangling reference: an empty thing
         t->gone = true;
+    }
+}
+
+void Collection::read_run(const ListSource& src, size_t from, size_t to, std::vector<Value>& out,
+                          std::vector<uint64_t>& made) {
+    {
+        // run_made_ is set while the items are decoded, and put back also when that fails.
+        struct Listing {
+            std::vector<uint64_t>*& at;
+            std::vector<uint64_t>* was;
+            ~Listing() { at = was; }
+        } listing{run_made_, run_made_};
+        run_made_ = &made;
+        PropsBuilder::list_range(this, src, from, to, out);
+    }
+    // The things not read yet (made here, or stubs met before) in one read.
+    std::vector<uint64_t> ids;
+    for (const Value& v : out) {
+        poll_tick();
+        if (v.is(VT::Thing) && !v.thing()->loaded && v.thing()->coll == this)
+            ids.push_back(v.thing()->id);
+    }
+    if (ids.empty()) return;
+    std::vector<StoredThing> rows;
+    rows.reserve(ids.size());
+    st_.load_things(row_.id, ids, rows);
+    for (const StoredThing& r : rows) {
+        poll_tick();
+        Thing* s = things_.find(r.id);
+        if (s && !s->loaded) fill(s, r);
+    }
+    for (const Value& v : out) {
+        if (!v.is(VT::Thing) || v.thing()->loaded || v.thing()->coll != this) continue;
+        set_loaded(v.thing());  // a dangling reference: an empty thing
+        v.thing()->gone = true;
+    }
+}
+
+// No poll here: it runs from ItemCursor's destructor, and its ids were made by a decode that
+// polled for each item.
+void Collection::let_go(const std::vector<uint64_t>& made) {
+    for (uint64_t id : made) {
+        Thing* t = things_.find(id);
+        // Held by anything but the map (a value, a set, a wrap, the dirty list) or marked,
+        // it stays: the query may still reach it and expects the same object.
+        if (!t || t->refs != 1 || t->dirty || t->is_new || t->in_use) continue;
+        // A list or set of its properties held elsewhere names it as its owner (raw): a
+        // change made through it must mark this thing.
+        bool held = false;
+        for (const Prop& p : t->props_)
+            if ((p.val.is(VT::List) || p.val.is(VT::Set)) && p.val.object()->refs != 1) held = true;
+        if (!held) things_.erase(id);
     }
 }
 

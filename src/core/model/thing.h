@@ -227,6 +227,16 @@ public:
     // they read references as nil once it is gone.
     void keep_lazy(LazyItems* z) { lazies_.insert(z); }
     void forget_lazy(LazyItems* z) { lazies_.erase(z); }
+    // A run of a stored list's items for a loop that visits each once (ItemCursor,
+    // lazy_list.h): items [from, to) of src into out, the things among them not read yet
+    // read in one storage read; the ids of the things made for them are added to `made`.
+    void read_run(const ListSource& src, size_t from, size_t to, std::vector<Value>& out,
+                  std::vector<uint64_t>& made);
+    // Lets go of the things of `made` that only the identity map still holds, unchanged,
+    // with no container of theirs held elsewhere: nothing can tell them from a stub, and a
+    // later touch reads them again (under the call's one snapshot: the same row). A loop
+    // over a million stored things then holds one run of them at a time.
+    void let_go(const std::vector<uint64_t>& made);
 
     // Gives a new thing an id and a place in this collection (recursively
     // for the things it holds); marks it for insertion.
@@ -275,6 +285,9 @@ private:
         if (t->stub_pos < stub_order_.size() && stub_order_[t->stub_pos].id == t->id)
             stub_order_[t->stub_pos].loaded = true;
     }
+    // Set by read_run: the stubs thing_ref makes are listed here, not in stub_order_ (they
+    // are read at once, and may be let go).
+    std::vector<uint64_t>* run_made_ = nullptr;
     size_t next_expected_ = SIZE_MAX;
     size_t window_ = 1;
     CollectionRow row_;
