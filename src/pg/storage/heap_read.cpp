@@ -283,6 +283,7 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
     Buffer buf = InvalidBuffer;
     TBMIterateResult* page;
     while ((page = tbm_iterate(it)) != nullptr) {
+        CHECK_FOR_INTERRUPTS();  // between pages: no buffer lock held
         buf = ReleaseAndReadBuffer(buf, r.heap, page->blockno);
         heap_page_prune_opt(r.heap, buf);
         LockBuffer(buf, BUFFER_LOCK_SHARE);
