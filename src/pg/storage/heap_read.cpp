@@ -152,6 +152,60 @@ void deform_row(const ThingsReader& r, HeapTuple tuple, TupleDesc desc, Datum* v
     }
 }
 
+void walk_visible_rows(ThingsReader& r, uint64_t coll, uint64_t lo, uint64_t hi, Snapshot snap,
+                       RowVisitor visit, void* ctx) {
+    ScanKeyData keys[3];
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+                Int64GetDatum(static_cast<int64>(coll)));
+    ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
+                Int64GetDatum(static_cast<int64>(lo)));
+    ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
+                Int64GetDatum(static_cast<int64>(hi)));
+    if (!r.bitmap) r.bitmap = index_beginscan_bitmap(r.index, snap, 3);
+    index_rescan(r.bitmap, keys, 3, nullptr, 0);
+    TIDBitmap* tbm = tbm_create(work_mem * 1024L, nullptr);
+    (void)index_getbitmap(r.bitmap, tbm);
+    TupleDesc desc = RelationGetDescr(r.heap);
+    Datum* vals = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
+    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
+    TBMIterator* it = tbm_begin_iterate(tbm);
+    Buffer buf = InvalidBuffer;
+    TBMIterateResult* page;
+    while ((page = tbm_iterate(it)) != nullptr) {
+        CHECK_FOR_INTERRUPTS();  // between pages: no buffer lock held
+        buf = ReleaseAndReadBuffer(buf, r.heap, page->blockno);
+        heap_page_prune_opt(r.heap, buf);
+        LockBuffer(buf, BUFFER_LOCK_SHARE);
+        OffsetNumber max = PageGetMaxOffsetNumber(BufferGetPage(buf));
+        int count = page->ntuples >= 0 ? page->ntuples : max;  // lossy: every line pointer
+        for (int k = 0; k < count; ++k) {
+            OffsetNumber off =
+                page->ntuples >= 0 ? page->offsets[k] : static_cast<OffsetNumber>(k + 1);
+            if (off < FirstOffsetNumber || off > max) continue;
+            ItemPointerData tid;
+            ItemPointerSet(&tid, page->blockno, off);
+            ItemPointerData root = tid;
+            HeapTupleData tup;
+            bool all_dead;
+            if (!heap_hot_search_buffer(&tid, r.heap, buf, snap, &tup, &all_dead, true)) continue;
+            tup.t_tableOid = RelationGetRelid(r.heap);
+            deform_row(r, &tup, desc, vals, nulls);
+            if (nulls[r.a_id - 1] || nulls[r.a_coll - 1] ||
+                static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll)
+                continue;
+            VisibleRow row{&tup, root, static_cast<uint64_t>(DatumGetInt64(vals[r.a_id - 1])), vals,
+                           nulls};
+            visit(ctx, row);
+        }
+        LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+    }
+    if (BufferIsValid(buf)) ReleaseBuffer(buf);
+    tbm_end_iterate(it);
+    tbm_free(tbm);
+    pfree(vals);
+    pfree(nulls);
+}
+
 namespace {
 
 // The bytes of the props of one read (read_things): one buffer for all its
@@ -238,34 +292,16 @@ bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, std::vector<Stored
     return take_values(r, coll, id, r.slot->tts_values, r.slot->tts_isnull, out, offsets);
 }
 
-// The visible rows of ids lo..hi of the collection, read a page at a time:
-// the index entries of the range go into a TID bitmap (no heap access per
-// entry), then each heap page is pinned and locked once for all its rows
-// (heap_hot_search_buffer picks the visible version of each chain, as a
-// bitmap heap scan does). A row is taken under the lock (its props bytes
-// copied from the page), or, when its props need detoasting (compressed or
-// out of line: TOAST rows to read), copied out and taken after it. Takes
-// the rows whose id is among want (sorted) and not taken yet.
+// The rows of want (sorted) not taken yet, among the visible rows of the range want[0] ..
+// want[n_want - 1] (walk_visible_rows: a heap page at a time). A row is taken under its page's
+// lock (its props bytes copied from the page), or, when its props need detoasting (compressed
+// or out of line: TOAST rows to read), copied out and taken after the walk. The range may hold
+// rows not asked for (things made between the ones of a list): skipped.
 void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_want,
                 std::vector<bool>& taken, std::vector<StoredThing>& out, size_t& got,
                 std::vector<size_t>& offsets) {
-    ScanKeyData keys[3];
-    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
-                Int64GetDatum(static_cast<int64>(coll)));
-    ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
-                Int64GetDatum(static_cast<int64>(want[0])));
-    ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
-                Int64GetDatum(static_cast<int64>(want[n_want - 1])));
-    Snapshot snap = GetActiveSnapshot();
-    if (!r.bitmap) r.bitmap = index_beginscan_bitmap(r.index, snap, 3);
-    index_rescan(r.bitmap, keys, 3, nullptr, 0);
-    TIDBitmap* tbm = tbm_create(work_mem * 1024L, nullptr);
-    (void)index_getbitmap(r.bitmap, tbm);
     size_t cap = 16, n = 0;
     HeapTuple* rows = static_cast<HeapTuple*>(palloc(sizeof(HeapTuple) * cap));
-    TupleDesc desc = RelationGetDescr(r.heap);
-    Datum* vals = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
-    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
     // The place of id in want when it is asked for and not taken yet.
     auto wanted = [&](uint64_t id) -> size_t {
         const uint64_t* pos = std::lower_bound(want, want + n_want, id);
@@ -273,64 +309,37 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
         return pos != want + n_want && *pos == id && !taken[w] ? w : SIZE_MAX;
     };
     // Takes the row in vals/nulls, wanted at place w.
-    auto take = [&](size_t w, uint64_t id) {
+    auto take = [&](size_t w, uint64_t id, const Datum* vals, const bool* nulls) {
         if (take_values(r, coll, id, vals, nulls, out, offsets)) {
             taken[w] = true;
             ++got;
         }
     };
-    TBMIterator* it = tbm_begin_iterate(tbm);
-    Buffer buf = InvalidBuffer;
-    TBMIterateResult* page;
-    while ((page = tbm_iterate(it)) != nullptr) {
-        CHECK_FOR_INTERRUPTS();  // between pages: no buffer lock held
-        buf = ReleaseAndReadBuffer(buf, r.heap, page->blockno);
-        heap_page_prune_opt(r.heap, buf);
-        LockBuffer(buf, BUFFER_LOCK_SHARE);
-        OffsetNumber max = PageGetMaxOffsetNumber(BufferGetPage(buf));
-        int count = page->ntuples >= 0 ? page->ntuples : max;  // lossy: every line pointer
-        for (int k = 0; k < count; ++k) {
-            OffsetNumber off =
-                page->ntuples >= 0 ? page->offsets[k] : static_cast<OffsetNumber>(k + 1);
-            if (off < FirstOffsetNumber || off > max) continue;
-            ItemPointerData tid;
-            ItemPointerSet(&tid, page->blockno, off);
-            HeapTupleData tup;
-            bool all_dead;
-            if (!heap_hot_search_buffer(&tid, r.heap, buf, snap, &tup, &all_dead, true)) continue;
-            tup.t_tableOid = RelationGetRelid(r.heap);
-            // Only the rows asked for are taken (the range may hold others:
-            // things made between the ones of a list). A row whose props
-            // are inline and uncompressed is taken here, its bytes copied
-            // from the page; one that needs detoasting is copied out and
-            // taken after the lock.
-            deform_row(r, &tup, desc, vals, nulls);
-            if (nulls[r.a_id - 1]) continue;
-            uint64_t id = static_cast<uint64_t>(DatumGetInt64(vals[r.a_id - 1]));
-            size_t w = wanted(id);
-            if (w == SIZE_MAX) continue;
-            const char* pp = nulls[r.a_props - 1] ? nullptr : DatumGetPointer(vals[r.a_props - 1]);
-            if (!pp || (VARATT_IS_SHORT(pp) && !VARATT_IS_EXTERNAL(pp)) || VARATT_IS_4B_U(pp)) {
-                take(w, id);
-                continue;
-            }
-            if (n == cap) {
-                cap *= 2;
-                rows = static_cast<HeapTuple*>(repalloc(rows, sizeof(HeapTuple) * cap));
-            }
-            rows[n++] = heap_copytuple(&tup);
+    auto visit = [&](const VisibleRow& row) {
+        size_t w = wanted(row.id);
+        if (w == SIZE_MAX) return;
+        const char* pp =
+            row.nulls[r.a_props - 1] ? nullptr : DatumGetPointer(row.vals[r.a_props - 1]);
+        if (!pp || (VARATT_IS_SHORT(pp) && !VARATT_IS_EXTERNAL(pp)) || VARATT_IS_4B_U(pp)) {
+            take(w, row.id, row.vals, row.nulls);
+            return;
         }
-        LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-    }
-    if (BufferIsValid(buf)) ReleaseBuffer(buf);
-    tbm_end_iterate(it);
-    tbm_free(tbm);
+        if (n == cap) {
+            cap *= 2;
+            rows = static_cast<HeapTuple*>(repalloc(rows, sizeof(HeapTuple) * cap));
+        }
+        rows[n++] = heap_copytuple(row.tup);
+    };
+    walk_visible_rows(r, coll, want[0], want[n_want - 1], GetActiveSnapshot(), visit);
+    TupleDesc desc = RelationGetDescr(r.heap);
+    Datum* vals = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
+    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
     for (size_t k = 0; k < n; ++k) {
         deform_row(r, rows[k], desc, vals, nulls);
         uint64_t id = static_cast<uint64_t>(
-            DatumGetInt64(vals[r.a_id - 1]));  // not null: checked under the lock
+            DatumGetInt64(vals[r.a_id - 1]));  // not null: checked by the walk
         size_t w = wanted(id);
-        if (w != SIZE_MAX) take(w, id);
+        if (w != SIZE_MAX) take(w, id, vals, nulls);
         heap_freetuple(rows[k]);
     }
     pfree(vals);

@@ -19,7 +19,6 @@ extern "C" {
 #include "access/xact.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
-#include "nodes/tidbitmap.h"
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
 #include "nodes/makefuncs.h"
@@ -137,96 +136,54 @@ bool copy_inline_jsonb(const char* pp, std::string& out, size_t* len) {
     return true;
 }
 
-// The rows of rows[k, e) (ids close to each other, ascending) as the snapshot sees them,
-// read a heap page at a time as read_range (heap_read.cpp) reads them: the index entries of
-// the range go to a TID bitmap, each page is pinned and locked once for all its rows, and
-// heap_hot_search_buffer picks the visible version of each chain. Rows of the range not asked
-// for are skipped. A row that will be deleted when written (dropped set, no props written,
-// its count reaching zero) has its props copied to dropped->bytes (when inline and
-// uncompressed: no TOAST read under the page's lock) so that update_direct deletes it by TID
-// without reading it again.
+// The rows of rows[k, e) (ids close to each other, ascending) as the snapshot sees them, read
+// a heap page at a time (walk_visible_rows). Rows of the range not asked for are skipped. A row
+// that will be deleted when written (dropped set, no props written, its count reaching zero)
+// has its props copied to dropped->bytes (when inline and uncompressed: no TOAST read under the
+// page's lock) so that update_direct deletes it by TID without reading it again.
 void read_run(ThingsReader& r, uint64_t coll, const std::vector<UpdateRow>& rows, size_t k,
               size_t e, Snapshot snap, RunRow* seen, DroppedThings* dropped) {
-    ScanKeyData keys[3];
-    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
-                Int64GetDatum(static_cast<int64>(coll)));
-    ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(rows[k].id));
-    ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(rows[e - 1].id));
-    if (!r.bitmap) r.bitmap = index_beginscan_bitmap(r.index, snap, 3);
-    index_rescan(r.bitmap, keys, 3, nullptr, 0);
-    TIDBitmap* tbm = tbm_create(work_mem * 1024L, nullptr);
-    (void)index_getbitmap(r.bitmap, tbm);
     memset(seen, 0, sizeof(RunRow) * (e - k));
-    TupleDesc desc = RelationGetDescr(r.heap);
-    Datum* vals = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
-    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
     size_t next = k;  // rows usually come in the order of their ids: tried first
-    TBMIterator* it = tbm_begin_iterate(tbm);
-    Buffer buf = InvalidBuffer;
-    TBMIterateResult* page;
-    while ((page = tbm_iterate(it)) != nullptr) {
-        CHECK_FOR_INTERRUPTS();
-        buf = ReleaseAndReadBuffer(buf, r.heap, page->blockno);
-        heap_page_prune_opt(r.heap, buf);
-        LockBuffer(buf, BUFFER_LOCK_SHARE);
-        OffsetNumber max = PageGetMaxOffsetNumber(BufferGetPage(buf));
-        int count = page->ntuples >= 0 ? page->ntuples : max;  // lossy: every line pointer
-        for (int j = 0; j < count; ++j) {
-            OffsetNumber off =
-                page->ntuples >= 0 ? page->offsets[j] : static_cast<OffsetNumber>(j + 1);
-            if (off < FirstOffsetNumber || off > max) continue;
-            ItemPointerData tid;
-            ItemPointerSet(&tid, page->blockno, off);
-            ItemPointerData root = tid;
-            HeapTupleData tup;
-            bool all_dead;
-            if (!heap_hot_search_buffer(&tid, r.heap, buf, snap, &tup, &all_dead, true)) continue;
-            deform_row(r, &tup, desc, vals, nulls);
-            if (nulls[r.a_id - 1] || nulls[r.a_coll - 1] ||
-                static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll)
-                continue;
-            int64 id = DatumGetInt64(vals[r.a_id - 1]);
-            size_t w = next;
-            if (w >= e || rows[w].id != id) {
-                size_t lo = k, hi = e;  // the first of rows[k, e) with an id >= id
-                while (lo < hi) {
-                    size_t mid = lo + (hi - lo) / 2;
-                    if (rows[mid].id < id)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                w = lo;
-                if (w >= e || rows[w].id != id) continue;  // not asked for
+    auto visit = [&](const VisibleRow& row) {
+        int64 id = static_cast<int64>(row.id);
+        size_t w = next;
+        if (w >= e || rows[w].id != id) {
+            size_t lo = k, hi = e;  // the first of rows[k, e) with an id >= id
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (rows[mid].id < id)
+                    lo = mid + 1;
+                else
+                    hi = mid;
             }
-            next = w + 1;
-            RunRow& s = seen[w - k];
-            if (s.found) continue;  // one visible version per row; the first is kept
-            const UpdateRow& u = rows[w];
-            s.found = true;
-            s.tid = tup.t_self;
-            s.root = root;
-            s.version = DatumGetInt64(vals[r.a_version - 1]);
-            s.refs = DatumGetInt64(vals[r.a_refs - 1]);
-            s.type_id = nulls[r.a_type - 1]
-                            ? kNoType
-                            : static_cast<uint32_t>(DatumGetInt32(vals[r.a_type - 1]));
-            if (!dropped || u.props() || s.refs + u.delta > 0 || static_cast<uint64_t>(id) == coll)
-                continue;
-            s.off = dropped->bytes.size();
-            if (nulls[r.a_props - 1])
-                s.staged = true;
-            else
-                s.staged =
-                    copy_inline_jsonb(DatumGetPointer(vals[r.a_props - 1]), dropped->bytes, &s.len);
+            w = lo;
+            if (w >= e || rows[w].id != id) return;  // not asked for
         }
-        LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-    }
-    if (BufferIsValid(buf)) ReleaseBuffer(buf);
-    tbm_end_iterate(it);
-    tbm_free(tbm);
-    pfree(vals);
-    pfree(nulls);
+        next = w + 1;
+        RunRow& s = seen[w - k];
+        if (s.found) return;  // one visible version per row; the first is kept
+        const UpdateRow& u = rows[w];
+        const Datum* vals = row.vals;
+        const bool* nulls = row.nulls;
+        s.found = true;
+        s.tid = row.tup->t_self;
+        s.root = row.root;
+        s.version = DatumGetInt64(vals[r.a_version - 1]);
+        s.refs = DatumGetInt64(vals[r.a_refs - 1]);
+        s.type_id = nulls[r.a_type - 1] ? kNoType
+                                        : static_cast<uint32_t>(DatumGetInt32(vals[r.a_type - 1]));
+        if (!dropped || u.props() || s.refs + u.delta > 0 || static_cast<uint64_t>(id) == coll)
+            return;
+        s.off = dropped->bytes.size();
+        if (nulls[r.a_props - 1])
+            s.staged = true;
+        else
+            s.staged =
+                copy_inline_jsonb(DatumGetPointer(vals[r.a_props - 1]), dropped->bytes, &s.len);
+    };
+    walk_visible_rows(r, coll, static_cast<uint64_t>(rows[k].id),
+                      static_cast<uint64_t>(rows[e - 1].id), snap, visit);
 }
 
 // The version of the HOT chain at root the snapshot sees into slot (tup holds it), the page kept

@@ -43,6 +43,33 @@ void reader_close(ThingsReader& r);
 // bytes, else by heap_deform_tuple. props points into the tuple.
 void deform_row(const ThingsReader& r, HeapTuple tuple, TupleDesc desc, Datum* vals, bool* nulls);
 
+// One row met by walk_visible_rows: the version the snapshot sees, read under the share lock
+// of its page (its props point into the page: copied, or the row copied, before the visitor
+// returns).
+struct VisibleRow {
+    HeapTupleData* tup;
+    ItemPointerData root;  // the start of its HOT chain (what the index points to)
+    uint64_t id;
+    const Datum* vals;  // its columns (deform_row)
+    const bool* nulls;
+};
+using RowVisitor = void (*)(void* ctx, const VisibleRow& row);
+
+// Visits the rows of the collection with ids lo..hi that snap sees, a heap page at a time: the
+// index entries of the range go into a TID bitmap (no heap access per entry), each page is
+// pinned and locked once for all its rows, heap_hot_search_buffer picks the visible version of
+// each chain. Pages come in block order, rows in no order of ids; the visitor must not call
+// anything that can wait or read another page.
+void walk_visible_rows(ThingsReader& r, uint64_t coll, uint64_t lo, uint64_t hi, Snapshot snap,
+                       RowVisitor visit, void* ctx);
+template <class F>
+void walk_visible_rows(ThingsReader& r, uint64_t coll, uint64_t lo, uint64_t hi, Snapshot snap,
+                       F& visit) {
+    walk_visible_rows(
+        r, coll, lo, hi, snap, [](void* c, const VisibleRow& row) { (*static_cast<F*>(c))(row); },
+        &visit);
+}
+
 // The rows of `ids` (sorted and made unique here) of the collection into out; a row's
 // props_view points into a buffer kept until the next read. Outside pg_call: makes its own.
 void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredThing>& out);
