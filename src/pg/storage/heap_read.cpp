@@ -27,8 +27,10 @@ extern "C" {
 #include "nodes/tidbitmap.h"
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
+#include "storage/proc.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 }
 
@@ -152,6 +154,40 @@ void deform_row(const ThingsReader& r, HeapTuple tuple, TupleDesc desc, Datum* v
     }
 }
 
+namespace {
+
+// Heap pages walked by the current statement (its transaction and start): a loop over a big
+// list walks its things' pages a run at a time. Once a statement has walked more pages than a
+// quarter of shared buffers (where a sequential scan takes a ring: PostgreSQL's
+// GetAccessStrategy), the rest of its pages not in shared buffers are read into a ring of
+// buffers of their own, as a sequential scan reads them: read through the pool, they would
+// evict the pages the loop reads next (and write them out when dirty), a page read in for each
+// page read.
+struct StatementWalk {
+    LocalTransactionId lxid = InvalidLocalTransactionId;
+    TimestampTz start = 0;
+    int64 pages = 0;
+};
+StatementWalk walked;
+BufferAccessStrategy walk_ring = nullptr;  // kept by the backend, made once
+
+BufferAccessStrategy walk_strategy() {
+    if (walked.lxid != MyProc->lxid || walked.start != GetCurrentStatementStartTimestamp()) {
+        walked.lxid = MyProc->lxid;
+        walked.start = GetCurrentStatementStartTimestamp();
+        walked.pages = 0;
+    }
+    if (walked.pages++ <= NBuffers / 4) return nullptr;
+    if (!walk_ring) {
+        MemoryContext was = MemoryContextSwitchTo(TopMemoryContext);
+        walk_ring = GetAccessStrategy(BAS_BULKREAD);
+        MemoryContextSwitchTo(was);
+    }
+    return walk_ring;
+}
+
+}  // namespace
+
 void walk_visible_rows(ThingsReader& r, uint64_t coll, uint64_t lo, uint64_t hi, Snapshot snap,
                        RowVisitor visit, void* ctx) {
     ScanKeyData keys[3];
@@ -173,7 +209,8 @@ void walk_visible_rows(ThingsReader& r, uint64_t coll, uint64_t lo, uint64_t hi,
     TBMIterateResult* page;
     while ((page = tbm_iterate(it)) != nullptr) {
         CHECK_FOR_INTERRUPTS();  // between pages: no buffer lock held
-        buf = ReleaseAndReadBuffer(buf, r.heap, page->blockno);
+        if (BufferIsValid(buf)) ReleaseBuffer(buf);
+        buf = ReadBufferExtended(r.heap, MAIN_FORKNUM, page->blockno, RBM_NORMAL, walk_strategy());
         heap_page_prune_opt(r.heap, buf);
         LockBuffer(buf, BUFFER_LOCK_SHARE);
         OffsetNumber max = PageGetMaxOffsetNumber(BufferGetPage(buf));
