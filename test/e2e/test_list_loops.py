@@ -114,8 +114,71 @@ def test_things_deleted_by_another_transaction():
             assert got == whole, (code, got, whole)
 
 
+SUM = ".arr.map(|t| t.n).reduce(|a, b| a + b)"
+
+
+def test_rows_over_many_pages():
+    # A loop reads the rows of a run on the pages where the last run ended, then by the index
+    # what those pages did not hold: the rows read must be the versions the snapshot sees, with
+    # dead versions beside them, the live ones moved to other pages, rows of things not in the
+    # list between them, and pages all-visible after VACUUM.
+    n = 6000
+    want = n * (n - 1) // 2
+    with tdbtest.connect(DB) as c:
+        q(c, 'if (has_collection("loops")) del_collection("loops"); new_collection("loops")',
+          "@thingsdb")
+        # Every other row is a thing of .junk: rows not asked for inside each run's range.
+        q(c, ".arr = []; .junk = [];"
+             " range(%d).each(|i| { .arr.push({n: i}); .junk.push({n: -1}); }); nil" % n)
+    with tdbtest.connect(DB, autocommit=False) as old, tdbtest.connect(DB) as b:
+        old.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        assert q(old, ".arr.len()") == n
+        # Every item changed by another transaction: the new versions go to other pages (the
+        # items' pages are full), the old ones stay (the snapshot of `old` holds them).
+        q(b, ".arr.each(|t| { t.n += 1; }); nil")
+        assert q(b, SUM) == want + n
+        assert q(old, SUM) == want
+        q(b, ".arr.each(|t| { if (t.n % 3 == 0) t.n += 1000; }); nil")
+        assert q(b, SUM) == want + n + 1000 * (n // 3)
+        assert q(old, SUM) == want
+        assert q(old, ".arr.filter(|t| t.n % 1000 == 999).map(|t| t.n)") == [999, 1999, 2999,
+                                                                               3999, 4999, 5999]
+        old.rollback()
+        changed = want + n + 1000 * (n // 3)
+        assert q(old, SUM) == changed
+        old.rollback()
+    with tdbtest.connect(DB) as c:
+        q(c, ".junk = []; nil")  # dead rows between the items
+        assert q(c, SUM) == changed
+        c.execute("VACUUM thingsdb.things")  # free space on the pages, pages all-visible
+        assert q(c, SUM) == changed
+        vals = [i + 1 + (1000 if (i + 1) % 3 == 0 else 0) for i in range(n)]
+        assert q(c, ".arr.map(|t| t.n)") == vals
+    with tdbtest.connect(DB, autocommit=False) as old, tdbtest.connect(DB) as b:
+        old.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        assert q(old, ".arr.len()") == n
+        # With room on the pages, a change puts the new version beside the old one (HOT).
+        q(b, ".arr.each(|t| { t.n -= 1; }); nil")
+        assert q(old, SUM) == changed
+        old.rollback()
+        assert q(old, SUM) == changed - n
+        old.rollback()
+        # Rows deleted by another transaction after the snapshot was taken are still seen.
+        old.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        assert q(old, ".arr.len()") == n
+        q(b, ".arr.splice(1500, 2000); nil")
+        assert q(old, SUM) == changed - n
+        old.rollback()
+        old.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+        assert q(old, SUM) == q(old, ".arr.index_of(nil); " + SUM)
+        old.rollback()
+    with tdbtest.connect(DB) as c:
+        check_consistent(c)
+
+
 tdbtest.scratch_db(DB)
 t.run(test_loops_give_what_the_decoded_list_gives)
 t.run(test_things_deleted_by_another_transaction)
+t.run(test_rows_over_many_pages)
 tdbtest.drop_db(DB)
 t.finish()

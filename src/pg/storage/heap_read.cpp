@@ -329,16 +329,90 @@ bool reader_take(ThingsReader& r, uint64_t coll, uint64_t id, std::vector<Stored
     return take_values(r, coll, id, r.slot->tts_values, r.slot->tts_isnull, out, offsets);
 }
 
+// Where the last range read (read_range) found its highest id: a loop over a list made in one
+// go reads its things run after run, and the rows of the next run follow on the same pages.
+struct RangeEnd {
+    Oid rel = InvalidOid;
+    uint64_t coll = 0;
+    uint64_t id = 0;
+    BlockNumber block = InvalidBlockNumber;
+};
+RangeEnd range_end;
+
+// A range starting at most this far above the last one's highest id is first looked for on the
+// pages from where that one ended.
+constexpr uint64_t kFollowGap = 64;
+// The pages are read in order until this many in a row hold no row of the range.
+constexpr int kFollowMiss = 2;
+
+// Visits the visible rows of the collection with ids lo..hi on the heap pages from `from` on, in
+// block order as a sequential scan reads them (each line pointer's tuple checked against snap;
+// a snapshot sees one version of a row at most), until `remaining` rows were visited or
+// kFollowMiss pages in a row hold no row of the range (visible or not), or the table ends. The
+// rows not found there (updated onto another page, deleted, made elsewhere) are left to the
+// caller. Not under SERIALIZABLE: the index walk takes the predicate locks of what it reads.
+void walk_pages_from(ThingsReader& r, uint64_t coll, uint64_t lo, uint64_t hi, BlockNumber from,
+                     size_t remaining, Snapshot snap, RowVisitor visit, void* ctx,
+                     const size_t& visited) {
+    BlockNumber nblocks = RelationGetNumberOfBlocks(r.heap);
+    TupleDesc desc = RelationGetDescr(r.heap);
+    Datum* vals = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
+    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
+    Buffer buf = InvalidBuffer;
+    int missed = 0;
+    for (BlockNumber blk = from; blk < nblocks && missed < kFollowMiss && visited < remaining;
+         ++blk) {
+        CHECK_FOR_INTERRUPTS();  // between pages: no buffer lock held
+        if (BufferIsValid(buf)) ReleaseBuffer(buf);
+        buf = ReadBufferExtended(r.heap, MAIN_FORKNUM, blk, RBM_NORMAL, walk_strategy());
+        heap_page_prune_opt(r.heap, buf);
+        LockBuffer(buf, BUFFER_LOCK_SHARE);
+        Page pg = BufferGetPage(buf);
+        bool all_visible = PageIsAllVisible(pg) && !snap->takenDuringRecovery;
+        OffsetNumber max = PageGetMaxOffsetNumber(pg);
+        bool met = false;
+        for (OffsetNumber off = FirstOffsetNumber; off <= max; ++off) {
+            ItemId lp = PageGetItemId(pg, off);
+            if (!ItemIdIsNormal(lp)) continue;
+            HeapTupleData tup;
+            tup.t_data = reinterpret_cast<HeapTupleHeader>(PageGetItem(pg, lp));
+            tup.t_len = ItemIdGetLength(lp);
+            tup.t_tableOid = RelationGetRelid(r.heap);
+            ItemPointerSet(&tup.t_self, blk, off);
+            deform_row(r, &tup, desc, vals, nulls);
+            if (nulls[r.a_id - 1] || nulls[r.a_coll - 1] ||
+                static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll)
+                continue;
+            uint64_t id = static_cast<uint64_t>(DatumGetInt64(vals[r.a_id - 1]));
+            if (id < lo || id > hi) continue;
+            met = true;
+            if (!all_visible && !HeapTupleSatisfiesVisibility(&tup, snap, buf)) continue;
+            VisibleRow row{&tup, tup.t_self, id, vals, nulls};
+            visit(ctx, row);
+        }
+        LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+        missed = met ? 0 : missed + 1;
+    }
+    if (BufferIsValid(buf)) ReleaseBuffer(buf);
+    pfree(vals);
+    pfree(nulls);
+}
+
 // The rows of want (sorted) not taken yet, among the visible rows of the range want[0] ..
-// want[n_want - 1] (walk_visible_rows: a heap page at a time). A row is taken under its page's
-// lock (its props bytes copied from the page), or, when its props need detoasting (compressed
-// or out of line: TOAST rows to read), copied out and taken after the walk. The range may hold
-// rows not asked for (things made between the ones of a list): skipped.
+// want[n_want - 1]: first on the pages where the last range ended when this one follows it
+// (walk_pages_from), then the rest by the index (walk_visible_rows: a heap page at a time). A
+// row is taken under its page's lock (its props bytes copied from the page), or, when its props
+// need detoasting (compressed or out of line: TOAST rows to read), copied out and taken after
+// the walks. The range may hold rows not asked for (things made between the ones of a list):
+// skipped.
 void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_want,
                 std::vector<bool>& taken, std::vector<StoredThing>& out, size_t& got,
                 std::vector<size_t>& offsets) {
     size_t cap = 16, n = 0;
     HeapTuple* rows = static_cast<HeapTuple*>(palloc(sizeof(HeapTuple) * cap));
+    size_t found = 0;  // rows of want met (taken, or copied to be taken)
+    uint64_t top = 0;  // the highest of them and its page
+    BlockNumber top_block = InvalidBlockNumber;
     // The place of id in want when it is asked for and not taken yet.
     auto wanted = [&](uint64_t id) -> size_t {
         const uint64_t* pos = std::lower_bound(want, want + n_want, id);
@@ -355,6 +429,11 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
     auto visit = [&](const VisibleRow& row) {
         size_t w = wanted(row.id);
         if (w == SIZE_MAX) return;
+        ++found;
+        if (row.id >= top) {
+            top = row.id;
+            top_block = ItemPointerGetBlockNumber(&row.tup->t_self);
+        }
         const char* pp =
             row.nulls[r.a_props - 1] ? nullptr : DatumGetPointer(row.vals[r.a_props - 1]);
         if (!pp || (VARATT_IS_SHORT(pp) && !VARATT_IS_EXTERNAL(pp)) || VARATT_IS_4B_U(pp)) {
@@ -366,8 +445,25 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
             rows = static_cast<HeapTuple*>(repalloc(rows, sizeof(HeapTuple) * cap));
         }
         rows[n++] = heap_copytuple(row.tup);
+        taken[w] = true;  // taken after the walks (a row is met once)
     };
-    walk_visible_rows(r, coll, want[0], want[n_want - 1], GetActiveSnapshot(), visit);
+    Snapshot snap = GetActiveSnapshot();
+    Oid rel = RelationGetRelid(r.heap);
+    if (range_end.rel == rel && range_end.coll == coll && want[0] > range_end.id &&
+        want[0] - range_end.id <= kFollowGap && !IsolationIsSerializable())
+        walk_pages_from(
+            r, coll, want[0], want[n_want - 1], range_end.block, n_want, snap,
+            [](void* c, const VisibleRow& row) { (*static_cast<decltype(visit)*>(c))(row); },
+            &visit, found);
+    if (found < n_want) {
+        // What the pages read in order did not hold: by the index, from the first not found.
+        size_t first = 0, last = n_want;
+        while (first < n_want && taken[first]) ++first;
+        while (last > first && taken[last - 1]) --last;
+        if (first < last) walk_visible_rows(r, coll, want[first], want[last - 1], snap, visit);
+    }
+    range_end = {rel, coll, top, top_block};
+    if (top_block == InvalidBlockNumber) range_end.rel = InvalidOid;
     TupleDesc desc = RelationGetDescr(r.heap);
     Datum* vals = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
     bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
@@ -375,8 +471,9 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
         deform_row(r, rows[k], desc, vals, nulls);
         uint64_t id = static_cast<uint64_t>(
             DatumGetInt64(vals[r.a_id - 1]));  // not null: checked by the walk
-        size_t w = wanted(id);
-        if (w != SIZE_MAX) take(w, id, vals, nulls);
+        size_t w = static_cast<size_t>(std::lower_bound(want, want + n_want, id) - want);
+        taken[w] = false;
+        take(w, id, vals, nulls);
         heap_freetuple(rows[k]);
     }
     pfree(vals);
