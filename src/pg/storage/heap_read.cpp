@@ -399,12 +399,12 @@ void walk_pages_from(ThingsReader& r, uint64_t coll, uint64_t lo, uint64_t hi, B
 }
 
 // The rows of want (sorted) not taken yet, among the visible rows of the range want[0] ..
-// want[n_want - 1]: first on the pages where the last range ended when this one follows it
-// (walk_pages_from), then the rest by the index (walk_visible_rows: a heap page at a time). A
-// row is taken under its page's lock (its props bytes copied from the page), or, when its props
-// need detoasting (compressed or out of line: TOAST rows to read), copied out and taken after
-// the walks. The range may hold rows not asked for (things made between the ones of a list):
-// skipped.
+// want[n_want - 1]: first on the pages from where the last range ended when this one follows
+// it, else from the page of the first id (walk_pages_from), then the rest by the index
+// (walk_visible_rows: a heap page at a time). A row is taken under its page's lock (its props bytes
+// copied from the page), or, when its props need detoasting (compressed or out of line: TOAST rows
+// to read), copied out and taken after the walks. The range may hold rows not asked for (things
+// made between the ones of a list): skipped.
 void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_want,
                 std::vector<bool>& taken, std::vector<StoredThing>& out, size_t& got,
                 std::vector<size_t>& offsets) {
@@ -449,10 +449,27 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
     };
     Snapshot snap = GetActiveSnapshot();
     Oid rel = RelationGetRelid(r.heap);
-    if (range_end.rel == rel && range_end.coll == coll && want[0] > range_end.id &&
-        want[0] - range_end.id <= kFollowGap && !IsolationIsSerializable())
+    BlockNumber from = InvalidBlockNumber;
+    if (IsolationIsSerializable()) {
+        // by the index alone (walk_pages_from)
+    } else if (range_end.rel == rel && range_end.coll == coll && want[0] > range_end.id &&
+               want[0] - range_end.id <= kFollowGap) {
+        from = range_end.block;
+    } else {
+        // The page of the first id's first index entry (any version: only where to start).
+        if (!r.probe) r.probe = index_beginscan(r.heap, r.index, snap, 2, 0);
+        ScanKeyData keys[2];
+        ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+                    Int64GetDatum(static_cast<int64>(coll)));
+        ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ,
+                    Int64GetDatum(static_cast<int64>(want[0])));
+        index_rescan(r.probe, keys, 2, nullptr, 0);
+        if (ItemPointer tid = index_getnext_tid(r.probe, ForwardScanDirection))
+            from = ItemPointerGetBlockNumber(tid);
+    }
+    if (from != InvalidBlockNumber)
         walk_pages_from(
-            r, coll, want[0], want[n_want - 1], range_end.block, n_want, snap,
+            r, coll, want[0], want[n_want - 1], from, n_want, snap,
             [](void* c, const VisibleRow& row) { (*static_cast<decltype(visit)*>(c))(row); },
             &visit, found);
     if (found < n_want) {
