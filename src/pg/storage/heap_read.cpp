@@ -189,7 +189,7 @@ BufferAccessStrategy walk_strategy() {
 }  // namespace
 
 void walk_visible_rows(ThingsReader& r, uint64_t coll, uint64_t lo, uint64_t hi, Snapshot snap,
-                       RowVisitor visit, void* ctx) {
+                       bool bulk, RowVisitor visit, void* ctx) {
     ScanKeyData keys[3];
     ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
                 Int64GetDatum(static_cast<int64>(coll)));
@@ -210,7 +210,8 @@ void walk_visible_rows(ThingsReader& r, uint64_t coll, uint64_t lo, uint64_t hi,
     while ((page = tbm_iterate(it)) != nullptr) {
         CHECK_FOR_INTERRUPTS();  // between pages: no buffer lock held
         if (BufferIsValid(buf)) ReleaseBuffer(buf);
-        buf = ReadBufferExtended(r.heap, MAIN_FORKNUM, page->blockno, RBM_NORMAL, walk_strategy());
+        buf = ReadBufferExtended(r.heap, MAIN_FORKNUM, page->blockno, RBM_NORMAL,
+                                 bulk ? walk_strategy() : nullptr);
         heap_page_prune_opt(r.heap, buf);
         LockBuffer(buf, BUFFER_LOCK_SHARE);
         OffsetNumber max = PageGetMaxOffsetNumber(BufferGetPage(buf));
@@ -477,7 +478,8 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
         size_t first = 0, last = n_want;
         while (first < n_want && taken[first]) ++first;
         while (last > first && taken[last - 1]) --last;
-        if (first < last) walk_visible_rows(r, coll, want[first], want[last - 1], snap, visit);
+        if (first < last)
+            walk_visible_rows(r, coll, want[first], want[last - 1], snap, true, visit);
     }
     range_end = {rel, coll, top, top_block};
     if (top_block == InvalidBlockNumber) range_end.rel = InvalidOid;

@@ -183,7 +183,7 @@ void read_run(ThingsReader& r, uint64_t coll, const std::vector<UpdateRow>& rows
                 copy_inline_jsonb(DatumGetPointer(vals[r.a_props - 1]), dropped->bytes, &s.len);
     };
     walk_visible_rows(r, coll, static_cast<uint64_t>(rows[k].id),
-                      static_cast<uint64_t>(rows[e - 1].id), snap, visit);
+                      static_cast<uint64_t>(rows[e - 1].id), snap, false, visit);
 }
 
 // The version of the HOT chain at root the snapshot sees into slot (tup holds it), the page kept

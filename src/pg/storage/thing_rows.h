@@ -59,15 +59,17 @@ using RowVisitor = void (*)(void* ctx, const VisibleRow& row);
 // index entries of the range go into a TID bitmap (no heap access per entry), each page is
 // pinned and locked once for all its rows, heap_hot_search_buffer picks the visible version of
 // each chain. Pages come in block order, rows in no order of ids; the visitor must not call
-// anything that can wait or read another page.
+// anything that can wait or read another page. With `bulk` (reads), once the statement has
+// walked more pages than a quarter of shared buffers, the pages read in go to a ring of buffers
+// (heap_read.cpp); a writer that changes the rows next keeps them in the pool.
 void walk_visible_rows(ThingsReader& r, uint64_t coll, uint64_t lo, uint64_t hi, Snapshot snap,
-                       RowVisitor visit, void* ctx);
+                       bool bulk, RowVisitor visit, void* ctx);
 template <class F>
 void walk_visible_rows(ThingsReader& r, uint64_t coll, uint64_t lo, uint64_t hi, Snapshot snap,
-                       F& visit) {
+                       bool bulk, F& visit) {
     walk_visible_rows(
-        r, coll, lo, hi, snap, [](void* c, const VisibleRow& row) { (*static_cast<F*>(c))(row); },
-        &visit);
+        r, coll, lo, hi, snap, bulk,
+        [](void* c, const VisibleRow& row) { (*static_cast<F*>(c))(row); }, &visit);
 }
 
 // The rows of `ids` (sorted and made unique here) of the collection into out; a row's
