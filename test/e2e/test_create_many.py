@@ -159,10 +159,62 @@ def test_every_index_gets_its_entries():
             q(c, ".items = []; nil")
 
 
+def test_new_and_changed_things_of_every_size_in_one_flush():
+    """One query writes new things of every size (some past 16 kB: out of line), changes the
+    properties of stored things (the direct update; then, with an update trigger someone
+    added, the UPDATE statement) and moves many references of one stored thing: every row
+    holds what was written and every count its incoming references."""
+    big = "y" * 20000
+    n_old, n_new = 300, 1200
+
+    def s_old(i, r):
+        return len(big) if (i + r) % 7 == 0 else len(str(i + r))
+
+    def s_new(i):
+        return len(big) if i % 100 == 50 else i % 300
+
+    with cluster.connect(DB) as c:
+        root = q(c, ".items = []; .typed = []; .shared = {};"
+                    ".olds = range(%d).map(|i| {n: i}); .id()" % n_old)
+        shared = q(c, ".shared.id()")
+        try:
+            for r in range(3):
+                if r == 2:
+                    c.execute("CREATE FUNCTION public.many_keep() RETURNS trigger"
+                              " LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$")
+                    c.execute("CREATE TRIGGER many_keep BEFORE UPDATE ON thingsdb.things"
+                              " FOR EACH ROW EXECUTE FUNCTION public.many_keep()")
+                q(c, ".olds.each(|t, i| t.s = (i + r) %% 7 == 0 ? big : str(i + r));"
+                     ".items = range(%d).map(|i| {n: i, s: i %% 100 == 50 ? big : pad[0:i %% 300],"
+                     " sh: .shared}); nil" % n_new,
+                  vars={"big": big, "pad": PAD, "r": r})
+                assert q(c, ".olds.map(|t| t.s.len())") == [s_old(i, r) for i in range(n_old)]
+                assert q(c, ".items.map(|t| [t.n, t.s.len()])") == [
+                    [i, s_new(i)] for i in range(n_new)]
+                # The rows themselves, read by SQL.
+                assert rows(c, "SELECT sum(length(props->>'s')) FROM thingsdb.things"
+                               " WHERE collection = %s AND props ? 'sh'", root) == sum(
+                    s_new(i) for i in range(n_new))
+                assert rows(c, "SELECT sum(length(props->>'s')) FROM thingsdb.things"
+                               " WHERE collection = %s AND props ? 'n' AND NOT props ? 'sh'",
+                            root) == sum(s_old(i, r) for i in range(n_old))
+                assert rows(c, "SELECT refs FROM thingsdb.things WHERE id = %s",
+                            shared) == 1 + n_new
+                assert rows(c, "SELECT count(*) FROM thingsdb.things WHERE collection = %s",
+                            root) == 2 + n_old + n_new
+                check_consistent(c)
+        finally:
+            c.execute("DROP TRIGGER IF EXISTS many_keep ON thingsdb.things")
+            c.execute("DROP FUNCTION IF EXISTS public.many_keep()")
+            q(c, ".items = []; .del('olds'); .del('shared'); nil")
+        assert rows(c, "SELECT count(*) FROM thingsdb.things WHERE collection = %s", root) == 1
+
+
 try:
     t.run(test_created_things_durable_watched_counted)
     t.run(test_made_twice_in_one_transaction_then_rolled_back)
     t.run(test_every_index_gets_its_entries)
+    t.run(test_new_and_changed_things_of_every_size_in_one_flush)
 finally:
     if t.failed:
         print(cluster.log()[-3000:])

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -256,11 +257,12 @@ public:
     std::vector<uint64_t> write_things(uint64_t coll,
                                        const std::vector<tdb::ThingWrite>& ws) override {
         std::vector<tdb::ThingWrite> copy(ws);
+        std::deque<std::string> texts;  // the copies' props: never moved
         for (tdb::ThingWrite& w : copy) {
             if (!w.props_changed && !w.is_new) continue;
-            w.props_json = tape_text(w.props_bin);
-            tapes[w.id] = std::move(w.props_bin);
-            w.props_bin.clear();
+            texts.push_back(tape_text(w.props));
+            tapes[w.id] = std::string(w.props);
+            w.props = texts.back();
         }
         return MemStorage::write_things(coll, copy);
     }

@@ -80,7 +80,7 @@ std::vector<uint64_t> MemStorage::write_things(uint64_t coll,
     std::vector<uint64_t> zero;
     for (const auto& w : ws) {
         if (w.is_new) {
-            Row r{coll, {w.id, w.type_id, 1, w.props_json}, w.refs_delta};
+            Row r{coll, {w.id, w.type_id, 1, std::string(w.props)}, w.refs_delta};
             things[w.id] = r;
             continue;
         }
@@ -89,7 +89,7 @@ std::vector<uint64_t> MemStorage::write_things(uint64_t coll,
         Row& r = it->second;
         if (w.props_changed) {
             if (r.thing.version != w.version) throw std::runtime_error("serialization failure");
-            r.thing.props_json = w.props_json;
+            r.thing.props_json = std::string(w.props);
             r.thing.type_id = w.type_id;
             r.thing.version += 1;
         }

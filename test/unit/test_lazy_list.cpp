@@ -120,13 +120,6 @@ public:
         out.decoder = &lazy_decoder;
         return true;
     }
-    std::vector<uint64_t> write_things(uint64_t coll,
-                                       const std::vector<tdb::ThingWrite>& ws) override {
-        std::vector<tdb::ThingWrite> copy(ws);
-        for (tdb::ThingWrite& w : copy)
-            if (w.props_changed) w.props_json = std::move(w.props_bin);
-        return MemStorage::write_things(coll, copy);
-    }
 };
 
 std::string run(MemStorage& st, const std::string& code) {

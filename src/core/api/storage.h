@@ -98,9 +98,11 @@ struct ThingWrite {
     uint64_t id = 0;
     uint32_t type_id = kNoType;
     bool is_new = false;         // insert (else update)
-    bool props_changed = false;  // props_json (or props_bin) is valid
-    std::string props_json;
-    std::string props_bin;   // instead of props_json when the storage has a props_encoder()
+    bool props_changed = false;  // props is valid
+    // The properties: JSON text, or the stream of the storage's props_encoder() when it has
+    // one. The writer owns the bytes (Collection::flush keeps every write's in a few large
+    // buffers: no allocation per thing); valid during the storage's call that gets the write.
+    std::string_view props;
     int64_t version = 0;     // the version read; an update must match it
     int64_t refs_delta = 0;  // change of the count of stored references
 };
@@ -202,7 +204,7 @@ public:
     // the ids of existing things whose reference count dropped to zero.
     virtual std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) = 0;
     // A storage that writes properties in a binary form returns an
-    // encoder: the writes then carry its bytes in props_bin (no JSON text).
+    // encoder: the writes then carry its stream in props (no JSON text).
     virtual PropsEncoder* props_encoder() { return nullptr; }
     // Deletes the things and returns what they held (to release their refs).
     virtual std::vector<StoredThing> delete_things(uint64_t coll,

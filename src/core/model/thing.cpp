@@ -499,37 +499,83 @@ void Collection::account_lazy(Thing* t, std::vector<std::shared_ptr<const ListSo
 }
 
 namespace {
-// Sorts the changes by id and adds up those of one id; the ones that add up to zero go.
-// Room ids (kRoomRef, the top bit) sort last: they are moved to `rooms`.
-void sort_counts(std::vector<RefChange>& v, std::unordered_map<uint64_t, int64_t>& rooms) {
+// The bytes of a flush's writes (ThingWrite::props), one after another in chunks that are
+// never moved once made, so that every view stays valid: no allocation per thing (a create
+// of a million things writes a million small props). A large one keeps its own string.
+class WriteBytes {
+public:
+    // A view of bytes' copy (or of bytes themselves, taken over and left empty).
+    std::string_view add(std::string& bytes) {
+        if (bytes.size() >= kOwn) {
+            chunks_.push_back(std::move(bytes));
+            bytes = std::string();
+            return chunks_.back();
+        }
+        if (open_ == SIZE_MAX || chunks_[open_].size() + bytes.size() > chunks_[open_].capacity()) {
+            // Doubling from a page: a query that writes one thing takes no more.
+            size_t cap = open_ == SIZE_MAX ? 4096 : std::min(chunks_[open_].capacity() * 2, kMax);
+            chunks_.emplace_back();
+            // At least a page: never the string's inner buffer.
+            chunks_.back().reserve(std::max(cap, bytes.size()));
+            open_ = chunks_.size() - 1;
+        }
+        std::string& c = chunks_[open_];
+        size_t at = c.size();
+        c += bytes;  // within the capacity: the chunk's bytes stay where they are
+        return std::string_view(c.data() + at, bytes.size());
+    }
+
+private:
+    static constexpr size_t kMax = 256 * 1024, kOwn = 16 * 1024;
+    std::vector<std::string> chunks_;  // moving a chunk's string keeps its heap buffer
+    size_t open_ = SIZE_MAX;           // the chunk being filled
+};
+
+// Sorts the changes by id and adds up those of one id in place; with drop_zero, the ones
+// that add up to zero go. A list's items come in the order they were made, mostly
+// ascending: checked first.
+void add_up(std::vector<RefChange>& v, bool drop_zero) {
     auto by_id = [](const RefChange& a, const RefChange& b) { return a.id < b.id; };
-    // A list's items come in the order they were made, mostly ascending: checked first.
     if (!std::is_sorted(v.begin(), v.end(), by_id)) std::sort(v.begin(), v.end(), by_id);
     size_t out = 0;
     for (size_t i = 0; i < v.size();) {
         poll_tick();
         RefChange c = v[i];
         for (++i; i < v.size() && v[i].id == c.id; ++i) c.delta += v[i].delta;
-        if (c.delta != 0) v[out++] = c;
+        if (c.delta != 0 || !drop_zero) v[out++] = c;
     }
     v.resize(out);
+}
+
+// add_up, then the room ids (kRoomRef, the top bit: they sort last) are moved to `rooms`.
+void sort_counts(std::vector<RefChange>& v, std::unordered_map<uint64_t, int64_t>& rooms) {
+    add_up(v, true);
     while (!v.empty() && (v.back().id & kRoomRef)) {
         rooms[v.back().id] += v.back().delta;
         v.pop_back();
     }
 }
+
+// The entry of id in v (sorted by add_up), or nullptr.
+RefChange* count_of(std::vector<RefChange>& v, uint64_t id) {
+    auto it = std::lower_bound(v.begin(), v.end(), id,
+                               [](const RefChange& c, uint64_t x) { return c.id < x; });
+    return it != v.end() && it->id == id ? &*it : nullptr;
+}
 }  // namespace
 
 void Collection::flush() {
     if (dirty_.empty() && ref_delta_.empty()) return;
-    // Reference counts change by the difference between the references a
-    // thing held when loaded and the ones it holds now.
-    std::unordered_map<uint64_t, int64_t> delta;
-    delta.reserve(dirty_.size());
-    std::vector<RefChange> bulk;  // the changes of kept lists (account_lazy)
+    // Reference counts change by the difference between the references a thing held when
+    // loaded and the ones it holds now. Every change is one entry of one vector, sorted and
+    // added up per id: no node per referenced id (a list of a million new things is a
+    // million references of its holder).
+    std::vector<RefChange> delta;
     std::vector<ThingWrite> writes;
     writes.reserve(dirty_.size());
     PropsEncoder* enc = st_.props_encoder();
+    WriteBytes bytes;  // every write's props, until the storage has written them
+    std::string scratch;
     for (auto& ref : dirty_) {
         Thing* t = ref.get();
         ThingWrite& w = writes.emplace_back();  // in place: reserved, never moved
@@ -539,28 +585,34 @@ void Collection::flush() {
         std::vector<uint64_t> refs;
         if (enc) {
             std::vector<std::shared_ptr<const ListSource>> kept;
-            enc->out = &w.props_bin;
+            scratch.clear();
+            enc->out = &scratch;
             encode_props(t, &refs, *enc, &kept);
             enc->out = nullptr;
-            account_lazy(t, std::move(kept), bulk);
+            account_lazy(t, std::move(kept), delta);
         } else {
-            account_lazy(t, {}, bulk);
-            w.props_json = encode_props(t, &refs);
+            account_lazy(t, {}, delta);
+            scratch = encode_props(t, &refs);
         }
+        w.props = bytes.add(scratch);
         w.props_changed = true;
         w.version = t->version;
-        for (uint64_t id : t->old_refs) --delta[id];
-        for (uint64_t id : refs) ++delta[id];
+        delta.reserve(delta.size() + t->old_refs.size() + refs.size());
+        for (uint64_t id : t->old_refs) delta.push_back({id, -1});
+        for (uint64_t id : refs) delta.push_back({id, 1});
         t->old_refs = std::move(refs);
     }
-    for (auto& [id, d] : ref_delta_) delta[id] += d;
+    scratch = {};
+    for (auto& [id, d] : ref_delta_) delta.push_back({id, d});
     ref_delta_.clear();
+    // Zeros kept: every id a written thing references has its entry (the worklist below).
+    add_up(delta, false);
     // The write of an id: pairs sorted by id and a binary search, no node per write (a
-    // create of a million things makes a million writes).
+    // create of a million things makes a million writes). Mostly in order already.
     std::vector<std::pair<uint64_t, size_t>> by_id;
     by_id.reserve(writes.size());
     for (size_t i = 0; i < writes.size(); ++i) by_id.emplace_back(writes[i].id, i);
-    std::sort(by_id.begin(), by_id.end());
+    if (!std::is_sorted(by_id.begin(), by_id.end())) std::sort(by_id.begin(), by_id.end());
     auto write_of = [&by_id](uint64_t id) {
         auto it = std::lower_bound(by_id.begin(), by_id.end(), std::make_pair(id, size_t{0}));
         return it != by_id.end() && it->first == id ? it->second : SIZE_MAX;
@@ -572,9 +624,10 @@ void Collection::flush() {
         std::vector<size_t> todo;
         for (size_t i = 0; i < writes.size(); ++i) {
             if (!writes[i].is_new) continue;
-            auto d = delta.find(writes[i].id);
-            if (d == delta.end() || d->second <= 0) todo.push_back(i);
+            RefChange* d = count_of(delta, writes[i].id);
+            if (!d || d->delta <= 0) todo.push_back(i);
         }
+        std::vector<RefChange> missing;  // none expected: each held id was counted above
         while (!todo.empty()) {
             poll_tick();
             size_t i = todo.back();
@@ -582,43 +635,44 @@ void Collection::flush() {
             std::vector<uint64_t> held = dirty_[i]->old_refs;
             for (auto& src : dirty_[i]->lazy_refs) lazy_refs_of(*src, held);
             for (uint64_t id : held) {
-                if (--delta[id] != 0) continue;
+                RefChange* d = count_of(delta, id);
+                if (!d) {
+                    missing.push_back({id, -1});
+                    continue;
+                }
+                if (--d->delta != 0) continue;
                 size_t f = write_of(id);
                 if (f != SIZE_MAX && writes[f].is_new) todo.push_back(f);
             }
         }
+        if (!missing.empty()) {
+            delta.insert(delta.end(), missing.begin(), missing.end());
+            add_up(delta, false);
+        }
     }
-    // New things start from zero references; the root always keeps one.
-    // The count of a thing written anyway goes with its write; every other change goes to
-    // one vector, sorted and added up per id (sort_counts): the storage gets the counts in
-    // the order it writes them (no sort there), and a drop of many things builds no map
-    // entry nor ThingWrite per thing.
+    // New things start from zero references; the root always keeps one. The count of a
+    // thing written anyway goes with its write; every other change is one entry of
+    // `counts`, in the order of ids (both sorted: one merge), the order the storage writes
+    // them in; a drop of many things builds no ThingWrite per thing.
     std::unordered_map<uint64_t, int64_t> rooms;
-    for (auto& [id, d] : delta) {
-        if (d == 0) continue;
-        size_t w = write_of(id);
-        if (w != SIZE_MAX)
-            writes[w].refs_delta += d;
-        else if (id & kRoomRef)
-            rooms[id] += d;
-        else
-            bulk.push_back({id, d});
+    std::vector<RefChange> counts;
+    {
+        size_t w = 0, n = 0;
+        for (const RefChange& c : delta) {
+            if (c.delta == 0) continue;
+            while (w < by_id.size() && by_id[w].first < c.id) ++w;
+            if (w < by_id.size() && by_id[w].first == c.id)
+                writes[by_id[w].second].refs_delta += c.delta;
+            else if (c.id & kRoomRef)
+                rooms[c.id] += c.delta;
+            else
+                delta[n++] = c;  // in place: n never passes the entry read
+        }
+        delta.resize(n);
+        counts = std::move(delta);
+        delta = {};
     }
-    delta.clear();
-    sort_counts(bulk, rooms);
     write_rooms(rooms);  // the room ids (kRoomRef)
-    // Filtered in place: a drop of many things makes no second vector of its counts.
-    size_t n_counts = 0;
-    for (size_t i = 0; i < bulk.size(); ++i) {
-        size_t w = write_of(bulk[i].id);
-        if (w != SIZE_MAX)
-            writes[w].refs_delta += bulk[i].delta;
-        else
-            bulk[n_counts++] = bulk[i];
-    }
-    bulk.resize(n_counts);
-    std::vector<RefChange> counts = std::move(bulk);
-    bulk = {};
     // A new thing that ended up unreferenced is never written at all.
     writes.erase(std::remove_if(writes.begin(), writes.end(),
                                 [](const ThingWrite& w) { return w.is_new && w.refs_delta <= 0; }),

@@ -98,7 +98,7 @@ bool insert_direct(uint64_t coll, const InsertRows& rows, MemoryContext tmp) {
             TupleTableSlot* s = slots[k];
             ExecClearTuple(s);
             MemoryContextSwitchTo(tmp);
-            Jsonb* jb = stream_to_jsonb(rows.props[i]->data(), rows.props[i]->size());
+            Jsonb* jb = stream_to_jsonb(rows.props[i].data(), rows.props[i].size());
             MemoryContextSwitchTo(outer);
             bytes += VARSIZE(jb);
             s->tts_values[0] = Int64GetDatum(rows.id[i]);

@@ -27,7 +27,8 @@ Jsonb* stream_to_jsonb(const char* p, size_t len);
 
 // An array of the jsonb of each stream; every jsonb is built in `tmp` (reset after each) and
 // copied. Inside pg_call.
-Datum jsonb_array(const std::string* const* v, int n, MemoryContext tmp);
+Datum jsonb_array(const std::string_view* const* v, int n, MemoryContext tmp);
+Datum jsonb_array(const std::string_view* v, int n, MemoryContext tmp);
 
 // The decoder of the bytes of a stored jsonb (StoredThing::decoder); damaged bytes raise
 // value_err. The bytes may instead be the TOAST pointer of a jsonb stored out of line and

@@ -379,12 +379,17 @@ Jsonb* stream_to_jsonb(const char* p, size_t len) {
     return res;
 }
 
-Datum jsonb_array(const std::string* const* v, int n, MemoryContext tmp) {
+namespace {
+template <class At>
+Datum jsonb_array_of(At at, int n, MemoryContext tmp) {
     Datum* d = static_cast<Datum*>(palloc(sizeof(Datum) * (n ? n : 1)));
     MemoryContext outer = CurrentMemoryContext;
     for (int i = 0; i < n; i++) {
         MemoryContextSwitchTo(tmp);
-        Jsonb* jb = stream_to_jsonb(v[i]->data(), v[i]->size());
+        const char* p;
+        size_t len;
+        at(i, p, len);
+        Jsonb* jb = stream_to_jsonb(p, len);
         MemoryContextSwitchTo(outer);
         Jsonb* copy = static_cast<Jsonb*>(palloc(VARSIZE(jb)));
         memcpy(copy, jb, VARSIZE(jb));
@@ -395,6 +400,25 @@ Datum jsonb_array(const std::string* const* v, int n, MemoryContext tmp) {
     for (int i = 0; i < n; i++) pfree(DatumGetPointer(d[i]));
     pfree(d);
     return PointerGetDatum(a);
+}
+}  // namespace
+
+Datum jsonb_array(const std::string_view* const* v, int n, MemoryContext tmp) {
+    return jsonb_array_of(
+        [v](int i, const char*& p, size_t& len) {
+            p = v[i]->data();
+            len = v[i]->size();
+        },
+        n, tmp);
+}
+
+Datum jsonb_array(const std::string_view* v, int n, MemoryContext tmp) {
+    return jsonb_array_of(
+        [v](int i, const char*& p, size_t& len) {
+            p = v[i].data();
+            len = v[i].size();
+        },
+        n, tmp);
 }
 
 }  // namespace tdb::pg

@@ -79,8 +79,8 @@ void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredTh
 // New things to insert: the columns of each row (version 1).
 struct InsertRows {
     std::vector<int64> id, refs;
-    std::vector<uint32_t> type;             // kNoType: NULL
-    std::vector<const std::string*> props;  // the encoder's streams
+    std::vector<uint32_t> type;           // kNoType: NULL
+    std::vector<std::string_view> props;  // the encoder's streams (ThingWrite::props)
 };
 
 // Inserts rows by direct access (heap_insert.cpp); false, having done nothing, when the table
@@ -93,10 +93,10 @@ bool insert_direct(uint64_t coll, const InsertRows& rows, MemoryContext tmp);
 struct UpdateRow {
     int64 id;
     int64 delta;              // change of refs
-    const ThingWrite* write;  // the props (props_bin, the encoder's stream) and the version
+    const ThingWrite* write;  // the props (the encoder's stream) and the version
                               // read, which must still be the stored one; nullptr: refs only
     bool may_wait;            // false: a wait for another writer would break the lock order
-    const std::string* props() const { return write ? &write->props_bin : nullptr; }
+    const std::string_view* props() const { return write ? &write->props : nullptr; }
     uint32_t type_id() const { return write ? write->type_id : kNoType; }
     int64 version() const { return write ? write->version : 0; }
 };
@@ -123,7 +123,7 @@ struct StatementUpdates {
     // props written (UPDATE_THINGS)
     std::vector<int64> id, version, delta;
     std::vector<uint32_t> type;
-    std::vector<const std::string*> props;
+    std::vector<const std::string_view*> props;
     // reference counts only (UPDATE_REFS)
     std::vector<int64> ref_id, ref_delta;
 };

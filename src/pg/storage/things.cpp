@@ -220,13 +220,19 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     // here, outside pg_call, so the lambda only reads them.
     InsertRows ins;
     std::vector<UpdateRow> upd_rows;
-    upd_rows.reserve(w.size() + (refs ? refs->size() : 0));
+    size_t n_new = 0;
+    for (const ThingWrite& t : w) n_new += t.is_new;
+    upd_rows.reserve(w.size() - n_new + (refs ? refs->size() : 0));
+    ins.id.reserve(n_new);
+    ins.type.reserve(n_new);
+    ins.refs.reserve(n_new);
+    ins.props.reserve(n_new);
     for (const ThingWrite& t : w) {
         if (t.is_new) {
             ins.id.push_back(static_cast<int64>(t.id));
             ins.type.push_back(t.type_id);
             ins.refs.push_back(t.refs_delta);
-            ins.props.push_back(&t.props_bin);
+            ins.props.push_back(t.props);
         } else if (t.props_changed) {
             upd_rows.push_back({static_cast<int64>(t.id), t.refs_delta, &t, true});
         } else if (t.refs_delta != 0) {
