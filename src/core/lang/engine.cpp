@@ -6,6 +6,7 @@
 #include "core/api/error.h"
 #include "core/lang/ast.h"
 #include "core/lang/names.h"
+#include "core/lang/parse_cache.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
 
@@ -147,7 +148,7 @@ std::string run_query(Storage& st, const QueryRequest& req) {
         } quota;
         max_str_size = configured_limits().max_str;
         try {
-            prog = parse(req.code, configured_limits().max_parse_depth);
+            prog = parse_cached(req.code, configured_limits().max_parse_depth);
         } catch (const Error&) {
             prog = nullptr;
         }
