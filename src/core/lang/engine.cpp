@@ -78,7 +78,33 @@ bool prefix_of(std::string_view s, size_t i, std::string_view word) {
 
 }  // namespace
 
+namespace {
+
+Scope parse_scope_text(std::string_view s);
+
+// The last scope parsed: most calls name the same scope as the one before.
+struct LastScope {
+    std::string text;
+    Scope scope;
+    bool valid = false;
+};
+LastScope g_last_scope;
+
+}  // namespace
+
 Scope parse_scope(std::string_view s) {
+    if (g_last_scope.valid && s == g_last_scope.text) return g_last_scope.scope;
+    Scope sc = parse_scope_text(s);  // raises: nothing kept
+    g_last_scope.valid = false;
+    g_last_scope.text.assign(s);
+    g_last_scope.scope = sc;
+    g_last_scope.valid = true;
+    return sc;
+}
+
+namespace {
+
+Scope parse_scope_text(std::string_view s) {
     if (s.size() < 2) invalid_scope(s);
     char sep;
     switch (s[0]) {
@@ -130,6 +156,8 @@ Scope parse_scope(std::string_view s) {
     }
     invalid_scope(s);
 }
+
+}  // namespace
 
 std::string run_query(Storage& st, const QueryRequest& req) {
     init_core();
