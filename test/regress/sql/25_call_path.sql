@@ -156,6 +156,14 @@ ROLLBACK;
 DROP TABLE cp_s.cp_t;
 DROP SCHEMA cp_s;
 
+-- The arguments of an explicit VARIADIC are read as the listed ones are: a NULL array is no
+-- argument, a NULL item nil, and more items than a function takes arguments are read too.
+SELECT tdb_run('cp_echo', VARIADIC NULL::int[]) AS null_array,
+       tdb_run('cp_echo', VARIADIC ARRAY[NULL, 2]) AS null_item,
+       tdb_run('cp_echo', VARIADIC ARRAY['{"a": [1]}'::jsonb]) AS json_item,
+       tdb_run('cp_echo', VARIADIC ARRAY[]::text[]) AS empty,
+       tdb_run('cp_mul', VARIADIC (SELECT array_agg(i) FROM generate_series(6, 155) i)) AS many;
+
 -- The calls of one statement: computing ones between writers, each writer's statements run.
 SELECT tdb_run('cp_mul', 2, 2) AS a, tdb_run('cp_write', 7) AS b, tdb_run('cp_mul', 3, 3) AS c,
        tdb_run('cp_read') AS d, tdb_query('.n += 1') AS e, tdb_run('cp_read') AS f;
