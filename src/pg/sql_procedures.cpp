@@ -5,6 +5,7 @@
 // built or parsed): with warm caches (epochs.h) a call runs no SQL before the
 // closure runs.
 #include "core/api/procedures.h"
+#include "core/api/small_array.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -286,13 +287,9 @@ TDB_PG_FUNCTION(tdb_run) {
             Conv local[FUNC_MAX_ARGS];
             Conv* convs = nullptr;
             const int n = read_args(fcinfo, local, &convs);
-            constexpr int kFew = 6;
-            tdb::ProcArg few[kFew];
-            std::vector<tdb::ProcArg> many;
-            if (n > kFew) many.resize(n);
-            tdb::ProcArg* args = n > kFew ? many.data() : few;
+            tdb::SmallArray<tdb::ProcArg, 6> args(static_cast<size_t>(n));
             for (int i = 0; i < n; ++i) to_arg(convs[i], args[i]);
-            return tdb::run_procedure(call.storage, req, args, static_cast<size_t>(n));
+            return tdb::run_procedure(call.storage, req, args.data(), args.size());
         },
         read_only.empty() ? Writes::PREDICTED : Writes::NO, rerun_key('p', scope, name));
 }

@@ -254,8 +254,8 @@ public:
 
 private:
     Query* prev_current_ = nullptr;
-    // The outermost query takes the buffers of the last one (top_, vars, programs), emptied:
-    // their allocations are a part of a short query.
+    // A query takes the emptied buffers (top_, vars, programs) of the last one, unless another
+    // query holds them: their allocations are a part of a short query.
     bool spare_taken_ = false;
     void take_spare();
     void return_spare();

@@ -13,6 +13,7 @@
 #include "core/api/codec.h"
 #include "core/api/engine.h"
 #include "core/api/error.h"
+#include "core/api/small_array.h"
 #include "core/lang/names.h"
 #include "core/lang/query.h"
 #include "core/model/datetime.h"
@@ -273,13 +274,9 @@ std::string run_procedure(Storage& st, const ProcedureRequest& req, ProcArg* arg
     open(st, req, q, p);
     const size_t n = std::min(n_args, p->closure.closure()->params.size());
     // A few arguments stay on the stack: a vector's allocation is a part of a short call.
-    constexpr size_t kFew = 6;
-    Value few[kFew];
-    std::vector<Value> many;
-    if (n > kFew) many.resize(n);
-    Value* vals = n > kFew ? many.data() : few;
+    SmallArray<Value, 6> vals(n);
     for (size_t i = 0; i < n; ++i) vals[i] = arg_value(*q, args[i]);
-    return finish(*q, req, *p, vals, static_cast<int>(n));
+    return finish(*q, req, *p, vals.data(), static_cast<int>(n));
 }
 
 std::string call_procedure_json(Storage& st, const ProcedureRequest& req,
