@@ -5,6 +5,7 @@
 // built or parsed): with warm caches (epochs.h) a call runs no SQL before the
 // closure runs.
 #include "core/api/procedures.h"
+#include "core/api/small_array.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -20,6 +21,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -209,51 +211,44 @@ void to_arg(const Conv& c, tdb::ProcArg& out) {
     }
 }
 
-// The arguments after the procedure name: each "any" argument, or the
-// elements of the array given with an explicit VARIADIC.
-std::vector<tdb::ProcArg> sql_args(FunctionCallInfo fcinfo) {
-    std::vector<tdb::ProcArg> args;
-    if (PG_NARGS() < 2) return args;
-    // All arguments read in one pg_call (its setjmp is a part of every short call).
-    bool variadic = false;
-    Conv convs[FUNC_MAX_ARGS];
-    const int n_args = PG_NARGS() - 1;
+// The arguments after the procedure name, as read_sql reads them: each "any" argument, or
+// the elements of the array given with an explicit VARIADIC. `local` holds FUNC_MAX_ARGS; an
+// array with more elements is read into palloc'd memory of the call. All read in one pg_call
+// (its setjmp is a part of every short call). Returns the count; *out the values read.
+int read_args(FunctionCallInfo fcinfo, Conv* local, Conv** out) {
+    *out = local;
+    if (PG_NARGS() < 2) return 0;
+    int n = 0;
     pg_call([&] {
-        variadic = get_fn_expr_variadic(fcinfo->flinfo);
-        if (variadic) return;
-        for (int i = 1; i <= n_args; ++i) {
-            convs[i - 1] = Conv{};  // NULL stays NONE: nil
-            if (!PG_ARGISNULL(i))
-                read_sql(get_fn_expr_argtype(fcinfo->flinfo, i), PG_GETARG_DATUM(i), convs[i - 1]);
+        // One source for both forms: the type, value and null flag of item i.
+        Oid elem = InvalidOid;
+        Datum* elems = nullptr;
+        bool* nulls = nullptr;
+        const bool variadic = get_fn_expr_variadic(fcinfo->flinfo);
+        if (!variadic) {
+            n = PG_NARGS() - 1;
+        } else if (!PG_ARGISNULL(1)) {
+            ArrayType* arr = PG_GETARG_ARRAYTYPE_P(1);
+            elem = ARR_ELEMTYPE(arr);
+            int16 len;
+            bool byval;
+            char align;
+            get_typlenbyvalalign(elem, &len, &byval, &align);
+            deconstruct_array(arr, elem, len, byval, align, &elems, &nulls, &n);
+            if (n > FUNC_MAX_ARGS) *out = static_cast<Conv*>(palloc(sizeof(Conv) * n));
+        }
+        for (int i = 0; i < n; ++i) {
+            CHECK_FOR_INTERRUPTS();
+            Conv& c = (*out)[i];
+            c = Conv{};  // NULL stays NONE: nil
+            if (variadic) {
+                if (!nulls[i]) read_sql(elem, elems[i], c);
+            } else if (!PG_ARGISNULL(i + 1)) {
+                read_sql(get_fn_expr_argtype(fcinfo->flinfo, i + 1), PG_GETARG_DATUM(i + 1), c);
+            }
         }
     });
-    if (!variadic) {
-        args.resize(n_args);
-        for (int i = 0; i < n_args; ++i) to_arg(convs[i], args[i]);
-        return args;
-    }
-    if (PG_ARGISNULL(1)) return args;
-    Oid elem = InvalidOid;
-    int n = 0;
-    Datum* elems = nullptr;
-    bool* nulls = nullptr;
-    pg_call([&] {
-        ArrayType* arr = PG_GETARG_ARRAYTYPE_P(1);
-        elem = ARR_ELEMTYPE(arr);
-        int16 len;
-        bool byval;
-        char align;
-        get_typlenbyvalalign(elem, &len, &byval, &align);
-        deconstruct_array(arr, elem, len, byval, align, &elems, &nulls, &n);
-    });
-    args.resize(n);
-    for (int i = 0; i < n; ++i) {
-        if (nulls[i]) continue;
-        Conv c{};
-        pg_call([&] { read_sql(elem, elems[i], c); });
-        to_arg(c, args[i]);
-    }
-    return args;
+    return n;
 }
 
 }  // namespace
@@ -287,8 +282,14 @@ TDB_PG_FUNCTION(tdb_run) {
         [&](EntryCall& call) {
             tdb::ProcedureRequest req = writing_request(call, read_only, scope, name);
             // Converted for each attempt: the call may run again (entry.h) and its code may
-            // change the values it got.
-            return tdb::run_procedure(call.storage, req, sql_args(fcinfo));
+            // change the values it got. A few arguments stay on the stack: a vector's
+            // allocation is a part of a short call.
+            Conv local[FUNC_MAX_ARGS];
+            Conv* convs = nullptr;
+            const int n = read_args(fcinfo, local, &convs);
+            tdb::SmallArray<tdb::ProcArg, 6> args(static_cast<size_t>(n));
+            for (int i = 0; i < n; ++i) to_arg(convs[i], args[i]);
+            return tdb::run_procedure(call.storage, req, args.data(), args.size());
         },
         read_only.empty() ? Writes::PREDICTED : Writes::NO, rerun_key('p', scope, name));
 }

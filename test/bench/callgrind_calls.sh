@@ -23,20 +23,9 @@ SELECT tdb_new_procedure('multiply', '|a, b| a * b');
 CREATE FUNCTION pl_mul(a int, b int) RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN a * b; END';
 CREATE FUNCTION sql_mul(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a * b';
 SQL
-as_pg "$BIN/pg_ctl -D $DIR/data -w stop >/dev/null"
-
-# The server runs under callgrind, each process counted apart ($DIR/cg.<pid>),
-# only from the portal run to the end of each commit; a client is pgbench with
-# prepared statements, as in run.sh's section (a), so the backend's caches act
-# as in any running server.
-as_pg "valgrind --tool=callgrind --trace-children=yes --collect-atstart=no \
-    --toggle-collect=PortalRun --toggle-collect=CommitTransactionCommand \
-    --callgrind-out-file=$DIR/cg.%p $BIN/postgres -D $DIR/data -p $PORT -k $DIR \
-    -c autovacuum=off >$DIR/server.log 2>&1 &"
-for _ in $(seq 300); do
-    psql -X -q -h "$DIR" -p "$PORT" -U postgres -d cg -c "SELECT 1" >/dev/null 2>&1 && break
-    sleep 1
-done
+# A client is pgbench with prepared statements, as in run.sh's section (a), so the backend's
+# caches act as in any running server.
+cg_server
 
 # n calls of a statement in one new session; prints the instructions its
 # backend counted (a backend writes its file when it exits).

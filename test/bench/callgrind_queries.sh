@@ -19,17 +19,7 @@ PORT="${TDB_CG_PORT:-5597}"
 # shellcheck source=test/bench/cg_cluster.sh
 source "$(dirname "$0")/cg_cluster.sh"
 [ -z "$SETUP" ] || psql_q -d cg -c "SET thingsdb.max_things = 2000000" -c "$SETUP" >/dev/null
-as_pg "$BIN/pg_ctl -D $DIR/data -w stop >/dev/null"
-
-as_pg "valgrind --tool=callgrind --trace-children=yes --collect-atstart=no \
-    --toggle-collect=PortalRun --toggle-collect=CommitTransactionCommand \
-    --dump-after=CommitTransactionCommand \
-    --callgrind-out-file=$DIR/cg.%p $BIN/postgres -D $DIR/data -p $PORT -k $DIR \
-    -c autovacuum=off >$DIR/server.log 2>&1 &"
-for _ in $(seq 300); do
-    psql -X -q -h "$DIR" -p "$PORT" -U postgres -d cg -c "SELECT 1" >/dev/null 2>&1 && break
-    sleep 1
-done
+cg_server --dump-after=CommitTransactionCommand
 sleep 2
 before=$(ls "$DIR" | grep -c '^cg\.' || true)
 {

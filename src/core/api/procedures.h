@@ -55,6 +55,8 @@ std::string new_procedure_from_source(Storage& st, const ProcedureRequest& req,
 // result as JSON text; throws Error (lookup_err when there is no such
 // procedure).
 std::string run_procedure(Storage& st, const ProcedureRequest& req, std::vector<ProcArg> args);
+// The same with the arguments in an array of n (their values are moved out).
+std::string run_procedure(Storage& st, const ProcedureRequest& req, ProcArg* args, size_t n);
 
 // Runs a procedure with parameters as JSON: an array (positional), an object
 // (by argument name) or an array of {"name": .., "value": ..} objects. Names

@@ -6,6 +6,7 @@
 #include "core/api/error.h"
 #include "core/lang/ast.h"
 #include "core/lang/names.h"
+#include "core/lang/parse_cache.h"
 #include "core/lang/query.h"
 #include "core/model/thing.h"
 
@@ -77,7 +78,33 @@ bool prefix_of(std::string_view s, size_t i, std::string_view word) {
 
 }  // namespace
 
+namespace {
+
+Scope parse_scope_text(std::string_view s);
+
+// The last scope parsed: most calls name the same scope as the one before.
+struct LastScope {
+    std::string text;
+    Scope scope;
+    bool valid = false;
+};
+LastScope g_last_scope;
+
+}  // namespace
+
 Scope parse_scope(std::string_view s) {
+    if (g_last_scope.valid && s == g_last_scope.text) return g_last_scope.scope;
+    Scope sc = parse_scope_text(s);  // raises: nothing kept
+    g_last_scope.valid = false;
+    g_last_scope.text.assign(s);
+    g_last_scope.scope = sc;
+    g_last_scope.valid = true;
+    return sc;
+}
+
+namespace {
+
+Scope parse_scope_text(std::string_view s) {
     if (s.size() < 2) invalid_scope(s);
     char sep;
     switch (s[0]) {
@@ -130,6 +157,8 @@ Scope parse_scope(std::string_view s) {
     invalid_scope(s);
 }
 
+}  // namespace
+
 std::string run_query(Storage& st, const QueryRequest& req) {
     init_core();
     Scope scope = parse_scope(req.scope);
@@ -147,7 +176,7 @@ std::string run_query(Storage& st, const QueryRequest& req) {
         } quota;
         max_str_size = configured_limits().max_str;
         try {
-            prog = parse(req.code, configured_limits().max_parse_depth);
+            prog = parse_cached(req.code, configured_limits().max_parse_depth);
         } catch (const Error&) {
             prog = nullptr;
         }

@@ -58,12 +58,48 @@ Query::Query(Storage& st, const Scope& scope)
         } else if (!st.find_collection(scope.name, row)) {
             raisef(LOOKUP_ERR, "collection `%s` not found", scope.name.c_str());
         }
-        coll_ = std::make_unique<Collection>(st, row);  // locked at its first use
-        deep_ = row.default_deep;                       // set_default_deep()
+        coll_.emplace(st, row);    // locked at its first use
+        deep_ = row.default_deep;  // set_default_deep()
     }
     restore.armed = false;
     prev_max_str_ = max_str_size;
     max_str_size = limits_.max_str;
+    take_spare();
+}
+
+namespace {
+// The emptied buffers of the last outermost query; kept only while small.
+struct Spare {
+    std::vector<int32_t> top;
+    std::vector<Query::Var> vars;
+    std::vector<std::shared_ptr<Program>> programs;
+    bool lent = false;
+};
+Spare g_spare;
+constexpr size_t kSpareMax = 256;
+}  // namespace
+
+void Query::take_spare() {
+    if (g_spare.lent) return;
+    top_.swap(g_spare.top);
+    vars.swap(g_spare.vars);
+    programs.swap(g_spare.programs);
+    g_spare.lent = true;
+    spare_taken_ = true;
+}
+
+void Query::return_spare() {
+    if (!spare_taken_) return;
+    top_.clear();
+    vars.clear();
+    programs.clear();
+    if (top_.capacity() <= kSpareMax && vars.capacity() <= kSpareMax &&
+        programs.capacity() <= kSpareMax) {
+        top_.swap(g_spare.top);
+        vars.swap(g_spare.vars);
+        programs.swap(g_spare.programs);
+    }
+    g_spare.lent = false;
 }
 
 Query::~Query() {
@@ -73,6 +109,7 @@ Query::~Query() {
     vars.clear();
     ret_val_ = Value();
     coll_.reset();
+    return_spare();
     g_current_query = prev_current_;
     max_str_size = prev_max_str_;
     if (!g_current_query) {

@@ -4,6 +4,7 @@
 #include "core/api/pure.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -57,7 +58,7 @@ public:
     // its arguments) takes no lock. May raise (a lock wait ended by a timeout or deadlock).
     Collection* collection() {
         if (coll_ && !coll_locked_) lock_collection();
-        return coll_.get();
+        return coll_ ? &*coll_ : nullptr;
     }
     // The id catalogs (procedures, types, enums) are kept under: the
     // collection's id, or 0 for the @thingsdb scope.
@@ -206,7 +207,7 @@ private:
     int call_depth_ = 0;
     Storage& st_;
     Scope scope_;
-    std::unique_ptr<Collection> coll_;
+    std::optional<Collection> coll_;  // in place: an allocation less in a short query
     // lock_collection() ran (the lock is held, or a reader went on without it).
     bool coll_locked_ = false;
     void lock_collection();
@@ -253,6 +254,11 @@ public:
 
 private:
     Query* prev_current_ = nullptr;
+    // A query takes the emptied buffers (top_, vars, programs) of the last one, unless another
+    // query holds them: their allocations are a part of a short query.
+    bool spare_taken_ = false;
+    void take_spare();
+    void return_spare();
 };
 
 // Layers above the evaluator (procedures, Types, enums) resolve what it does

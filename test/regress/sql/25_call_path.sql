@@ -156,12 +156,33 @@ ROLLBACK;
 DROP TABLE cp_s.cp_t;
 DROP SCHEMA cp_s;
 
+-- The arguments of an explicit VARIADIC are read as the listed ones are: a NULL array is no
+-- argument, a NULL item nil, and more items than a function takes arguments are read too.
+SELECT tdb_run('cp_echo', VARIADIC NULL::int[]) AS null_array,
+       tdb_run('cp_echo', VARIADIC ARRAY[NULL, 2]) AS null_item,
+       tdb_run('cp_echo', VARIADIC ARRAY['{"a": [1]}'::jsonb]) AS json_item,
+       tdb_run('cp_echo', VARIADIC ARRAY[]::text[]) AS empty,
+       tdb_run('cp_mul', VARIADIC (SELECT array_agg(i) FROM generate_series(6, 155) i)) AS many;
+
 -- The calls of one statement: computing ones between writers, each writer's statements run.
 SELECT tdb_run('cp_mul', 2, 2) AS a, tdb_run('cp_write', 7) AS b, tdb_run('cp_mul', 3, 3) AS c,
        tdb_run('cp_read') AS d, tdb_query('.n += 1') AS e, tdb_run('cp_read') AS f;
 
 SELECT tdb_run('cp_mul', 6, 7)::int + 1 AS plus_one, tdb_query('"ab"') #>> '{}' AS text,
        tdb_query('true')::bool AS bool, tdb_query('nil') = 'null' AS nil;
+
+-- A text run again is taken from the cache of parsed programs: the same results and errors as
+-- its first run, in every scope; a text that does not parse is refused every time.
+SELECT tdb_query('.pc = .get("pc", 0) + 1; .pc') AS first,
+       tdb_query('.pc = .get("pc", 0) + 1; .pc') AS second;
+SELECT tdb_query('new_collection("callpath2")', '@thingsdb')::bigint > 0 AS created;
+SELECT tdb_query('.pc = .get("pc", 0) + 1; .pc', '@:callpath2') AS other_collection;
+SELECT cp_try($$SELECT tdb_query('.pc', '@thingsdb')$$) AS in_thingsdb FROM generate_series(1, 2);
+SELECT cp_try($$SELECT tdb_query('1 +')$$) AS syntax FROM generate_series(1, 2);
+SELECT cp_try($$SELECT tdb_query('1 / 0')$$) AS zero_div FROM generate_series(1, 2);
+SELECT cp_try($$SELECT tdb_query_ro('.pc = 5')$$) AS read_only FROM generate_series(1, 2);
+SELECT tdb_query('.pc = 5; .pc') AS writer_after_ro, tdb_query('.pc') AS pc;
+SELECT tdb_query('del_collection("callpath2")', '@thingsdb');
 
 SELECT tdb_query('del_collection("callpath")', '@thingsdb');
 RESET thingsdb.scope;
