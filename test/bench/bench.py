@@ -661,7 +661,13 @@ def bench_cliffs(args):
         # backend (warm-up first), whose peak memory is what they cost.
         for label, code in ((".arr[%d].n" % (n // 2), ".arr[%d].n" % (n // 2)),
                             (".arr[%d].n = x" % (n // 2), ".arr[%d].n = 7; nil" % (n // 2)),
-                            (".arr[%d] = {n: 1}" % (n // 2), ".arr[%d] = {n: 1}; nil" % (n // 2))):
+                            (".arr[%d] = {n: 1}" % (n // 2), ".arr[%d] = {n: 1}; nil" % (n // 2)),
+                            # The pops (a warm-up and the reps) leave room for as many
+                            # pushes: a list of 1M is at its size limit.
+                            (".arr.pop()", ".arr.pop(); nil"),
+                            (".arr.push({n: 1})", ".arr.push({n: 1}); nil"),
+                            (".arr.splice(%d, 1, {n: 1})" % (n // 2),
+                             ".arr.splice(%d, 1, {n: 1}); nil" % (n // 2))):
             sql = tq(code, CLIFF_SCOPE)
             rconn = connect(args.db)
             rcur = rconn.cursor()
