@@ -150,6 +150,34 @@ TEST(ChunkDir, OneItemTouchesABoundedNumberOfChunks) {
     }
 }
 
+// A chunk that holds more or fewer items than its directory says (a row changed by hand,
+// a damaged one) is refused before the splice writes anything.
+TEST(ChunkDir, AChunkThatDisagreesWithItsDirectoryIsRefused) {
+    for (int shape = 0; shape < 4; ++shape) {
+        ChunkDir d;
+        MapStore s;
+        fill(d, s, 5000);  // 5 chunks of 1,000
+        uint32_t bad = d.chunk(shape < 2 ? 2 : 3).key;
+        if (shape % 2 == 0)
+            s.chunks[bad].pop_back();
+        else
+            s.chunks[bad].push_back(-1);
+        MapStore before = s;
+        ChunkDir dir_before = d;
+        // An item of the damaged chunk removed, or 900 of the last chunk, which leaves it too
+        // few and reads the damaged one before it to merge.
+        size_t i = shape < 2 ? 2500 : 4050, del = shape < 2 ? 1 : 900;
+        try {
+            tdb::chunk_splice(d, s, i, del, std::vector<int>{});
+            ADD_FAILURE() << "no error, shape " << shape;
+        } catch (const tdb::Error& e) {
+            EXPECT_EQ(e.code(), tdb::BAD_DATA_ERR);
+        }
+        EXPECT_EQ(s.chunks, before.chunks);
+        EXPECT_EQ(d.encode(), dir_before.encode());
+    }
+}
+
 // Random splices of every shape (at either end, across chunks, emptying the list and
 // filling it again) against the same list held whole.
 TEST(ChunkDir, RandomSplicesMatchAWholeList) {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/api/error.h"
 #include "core/model/poll.h"
 
 namespace tdb {
@@ -72,6 +73,16 @@ private:
     uint32_t next_key_ = 0;
 };
 
+// A chunk as read must hold what its directory says: a row changed behind the extension's
+// back is refused before anything is written (every read of a splice precedes its writes).
+template <class T>
+void check_chunk(const std::vector<T>& items, const ChunkRef& r) {
+    if (items.size() != r.count)
+        throw Error(BAD_DATA_ERR, "stored list chunk " + std::to_string(r.key) + " holds " +
+                                      std::to_string(items.size()) + " items, its list counts " +
+                                      std::to_string(r.count));
+}
+
 // What one splice did to the store: for the caller's write plan and the tests' bounds.
 struct ChunkEdit {
     size_t read = 0;           // chunks read
@@ -120,6 +131,7 @@ ChunkEdit chunk_splice(ChunkDir& d, IO& io, size_t i, size_t del, std::vector<T>
         for (size_t k = a; k <= b; ++k) {
             poll_tick();
             std::vector<T> items = io.read(d.chunk(k).key);
+            check_chunk(items, d.chunk(k));
             ++e.read;
             old_keys.push_back(d.chunk(k).key);
             size_t from = k == a ? off : 0;
@@ -143,12 +155,14 @@ ChunkEdit chunk_splice(ChunkDir& d, IO& io, size_t i, size_t del, std::vector<T>
     if (!merged.empty() && merged.size() < ChunkDir::kMin && hi - lo < n) {
         if (hi < n) {
             std::vector<T> next = io.read(d.chunk(hi).key);
+            check_chunk(next, d.chunk(hi));
             ++e.read;
             old_keys.push_back(d.chunk(hi).key);
             for (T& v : next) merged.push_back(std::move(v));
             ++hi;
         } else {
             std::vector<T> prev = io.read(d.chunk(lo - 1).key);
+            check_chunk(prev, d.chunk(lo - 1));
             ++e.read;
             old_keys.insert(old_keys.begin(), d.chunk(lo - 1).key);
             for (T& v : merged) prev.push_back(std::move(v));
