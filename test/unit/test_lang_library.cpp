@@ -106,6 +106,26 @@ TEST(Refs, CountsHoldersAndTheQuerysOwnValue) {
     EXPECT_EQ(q("a = false; x = refs(false); a = 1; [x, refs(false)]"), "[2,1]");
 }
 
+// The collection's own holders (its table of things met, the things to write
+// and made, the catalog's new instances) are left out: ThingsDB has none.
+TEST(Refs, CountOnlyWhatThingsDBHolds) {
+    EXPECT_EQ(q(".x = {}; refs(.x)"), "2");  // the property and the argument
+    EXPECT_EQ(qk("refs(.x)"), "2");          // the same in a later query
+    EXPECT_EQ(qk(".y = .x; refs(.x)"), "3");
+    EXPECT_EQ(qk(".l = [.x, .x]; refs(.x)"), "5");
+    EXPECT_EQ(qk("x = .x; refs(x)"), "6");
+    EXPECT_EQ(qk(".x.a = 1; refs(.x)"), "5");  // changed in this query
+    EXPECT_EQ(qk(".del('l'); .del('y'); refs(.x)"), "2");
+    EXPECT_EQ(qk("x = {}; refs(x)"), "2");
+    EXPECT_EQ(qk(".s = set(.x); refs(.x)"), "3");
+    EXPECT_EQ(qk("refs(root())"), "2");  // the collection holds its root
+    EXPECT_EQ(qk("set_type('T', {a: 'int'}); .t = T{}; refs(.t)"), "2");
+    EXPECT_EQ(qk("x = T{}; refs(x)"), "2");
+    EXPECT_EQ(qk("refs(.t)"), "2");
+    EXPECT_EQ(qk(".r = room(); refs(.r)"), "2");
+    EXPECT_EQ(qk("refs(.r)"), "2");
+}
+
 // ---- json_load: yajl's messages ----------------------------------------------
 
 TEST(JsonLoad, LexicalErrorsAsYajl) {

@@ -16,6 +16,7 @@
 #include "core/model/poll.h"
 #include "core/lang/ops.h"
 #include "core/schema/procedures.h"
+#include "core/schema/types.h"
 #include "core/lang/query.h"
 #include "core/model/regex.h"
 #include "core/model/thing.h"
@@ -198,7 +199,15 @@ Value fn_is_tel(Query&, Value*, Args& a) { return matches<re_tel>(a); }
 Value fn_refs(Query& q, Value*, Args& a) {
     a.exactly(1);
     Value v = a.eval(0);
-    if (v.is_obj()) return Value::integer(static_cast<int64_t>(v.object()->refs));
+    if (v.is_obj()) {
+        int64_t n = static_cast<int64_t>(v.object()->refs);
+        if (q.collection()) n -= q.collection()->engine_refs(v);
+        // The catalog's list of instances made in the query is no holder
+        // in ThingsDB either.
+        if (Catalog* cat = v.is(VT::Thing) ? Catalog::current() : nullptr)
+            for (const Ref<Thing>& t : cat->made) poll_tick(), n -= t.get() == v.object();
+        return Value::integer(n);
+    }
     int64_t n = 1;
     if (v.is_nil() || v.is(VT::Bool)) {
         for (const Query::Var& b : q.vars) {

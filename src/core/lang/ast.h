@@ -37,6 +37,7 @@ enum class NK : uint8_t {
     Not,          // !kids[0]
     Neg,          // -kids[0]
     Pos,          // +kids[0]
+    Inv,          // ~kids[0]: `slot` tildes written in a row (their parity decides)
     Binary,       // kids[0] op kids[1]
     And,          // kids[0] && kids[1]
     Or,           // kids[0] || kids[1]
@@ -57,6 +58,8 @@ enum class Op : uint8_t {
     Mod,
     Add,
     Sub,
+    Shl,
+    Shr,
     BitAnd,
     BitXor,
     BitOr,

@@ -247,11 +247,6 @@ Value Query::call(const Value& closure, const Value* args, int n) {
 
 namespace {
 
-int64_t checked_neg(int64_t v) {
-    if (v == INT64_MIN) raise(OVERFLOW_ERR, "integer overflow");
-    return -v;
-}
-
 // False when an operand is no int, or on overflow or a zero/negative
 // divisor: binary() then gives the result or ThingsDB's error.
 [[gnu::always_inline]] inline bool int_binary(Op op, const Value& a, const Value& b, Value& out) {
@@ -350,6 +345,19 @@ Value Query::eval_binary(const Node* n) {
         if (int_binary(n->op, *a, *b, out)) return out;
     }
     return binary(n->op, *a, *b);
+}
+
+// `~` (a run of `slot` tildes) with the signs written after it: the value
+// below the signs is taken first, as ThingsDB applies one sequence of prefix
+// operators (prefix_invert).
+Value Query::eval_invert(const Node* n) {
+    const Node* m = n->kids[0];
+    bool neg = false;
+    while (m->kind == NK::Neg || m->kind == NK::Pos) {
+        if (m->kind == NK::Neg) neg = !neg;
+        m = m->kids[0];
+    }
+    return prefix_invert(n->slot & 1, neg, m->kind == NK::Not, eval(m));
 }
 
 // Left-associative operator chains (`1 + 1 + ...`, `a && b || c ...`) are as
@@ -486,20 +494,10 @@ Value Query::eval_node(const Node* n) {
         case NK::Not:
             return Value::boolean(!truthy(eval(n->kids[0])));
         case NK::Neg:
-        case NK::Pos: {
-            Value v = eval(n->kids[0]);
-            bool neg = n->kind == NK::Neg;
-            switch (v.type()) {
-                case VT::Int:
-                    return neg ? Value::integer(checked_neg(v.as_int())) : v;
-                case VT::Float:
-                    return neg ? Value::number(-v.as_float()) : v;
-                case VT::Bool:
-                    return Value::integer(neg ? -int64_t(v.as_bool()) : int64_t(v.as_bool()));
-                default:
-                    raisef(TYPE_ERR, "operation not supported by type `%s`", type_name(v));
-            }
-        }
+        case NK::Pos:
+            return prefix_sign(n->kind == NK::Neg, eval(n->kids[0]));
+        case NK::Inv:
+            return eval_invert(n);
         case NK::Binary:
             return eval_binary(n);
         case NK::And: {

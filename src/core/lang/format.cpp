@@ -342,6 +342,10 @@ private:
                 out += '+';
                 statement(n->kids[0]);
                 return;
+            case NK::Inv:
+                out.append(static_cast<size_t>(n->slot), '~');
+                statement(n->kids[0]);
+                return;
             case NK::Binary:
             case NK::And:
             case NK::Or:

@@ -32,6 +32,10 @@ const char* op_text(Op op) {
             return "+";
         case Op::Sub:
             return "-";
+        case Op::Shl:
+            return "<<";
+        case Op::Shr:
+            return ">>";
         case Op::BitAnd:
             return "&";
         case Op::BitXor:
@@ -68,8 +72,23 @@ double num(const Value& v) {
 int64_t inum(const Value& v) { return v.is(VT::Bool) ? (v.as_bool() ? 1 : 0) : v.as_int(); }
 bool int_like(const Value& v) { return v.is(VT::Int) || v.is(VT::Bool); }
 
+// `<<` and `>>` give what ThingsDB's C shifts give on x86-64, where the
+// count is taken modulo the operand's width: 64 bits for an int, 32 for a
+// bool (a C `int` there); a right shift keeps the sign. Never undefined here.
+int64_t shift(Op op, const Value& a, int64_t count) {
+    if (a.is(VT::Bool)) {
+        uint32_t x = a.as_bool() ? 1 : 0;
+        unsigned s = static_cast<unsigned>(count & 31);
+        return op == Op::Shl ? static_cast<int32_t>(x << s) : static_cast<int32_t>(x >> s);
+    }
+    int64_t x = a.as_int();
+    unsigned s = static_cast<unsigned>(count & 63);
+    return op == Op::Shl ? static_cast<int64_t>(static_cast<uint64_t>(x) << s) : x >> s;
+}
+
 [[noreturn]] void unsupported(Op op, const Value& a, const Value& b) {
-    bool bitwise = op == Op::BitAnd || op == Op::BitXor || op == Op::BitOr;
+    bool bitwise =
+        op == Op::BitAnd || op == Op::BitXor || op == Op::BitOr || op == Op::Shl || op == Op::Shr;
     raisef(TYPE_ERR, "%s`%s` not supported between `%s` and `%s`", bitwise ? "bitwise " : "",
            op_text(op), type_name(a), type_name(b));
 }
@@ -139,6 +158,9 @@ Value arith(Op op, const Value& a, const Value& b) {
                 return Value::integer(x ^ y);
             case Op::BitOr:
                 return Value::integer(x | y);
+            case Op::Shl:
+            case Op::Shr:
+                return Value::integer(shift(op, a, y));
             default:
                 break;
         }
@@ -230,6 +252,50 @@ int compare(const Value& a, const Value& b, const char* op) {
         return x < y ? -1 : x > y ? 1 : 0;
     }
     raisef(TYPE_ERR, "`%s` not supported between `%s` and `%s`", op, type_name(a), type_name(b));
+}
+
+namespace {
+
+int64_t checked_neg(int64_t v) {
+    if (v == INT64_MIN) raise(OVERFLOW_ERR, "integer overflow");
+    return -v;
+}
+
+}  // namespace
+
+Value prefix_sign(bool neg, const Value& v) {
+    switch (v.type()) {
+        case VT::Int:
+            return neg ? Value::integer(checked_neg(v.as_int())) : v;
+        case VT::Float:
+            return neg ? Value::number(-v.as_float()) : v;
+        case VT::Bool:
+            return Value::integer(neg ? -int64_t(v.as_bool()) : int64_t(v.as_bool()));
+        default:
+            raisef(TYPE_ERR, "operation not supported by type `%s`", type_name(v));
+    }
+}
+
+// An odd run inverts the bits of the int; an even one only asks for a number,
+// as `+` does. Without a `!`, a bool inverts as 0 or 1 whatever the signs
+// (`~-true` is -2); after a `!` the signs apply first (`~-!0` is 0).
+Value prefix_invert(bool invert, bool neg, bool after_not, const Value& v) {
+    switch (v.type()) {
+        case VT::Int: {
+            int64_t i = neg ? checked_neg(v.as_int()) : v.as_int();
+            return Value::integer(invert ? ~i : i);
+        }
+        case VT::Float:
+            if (invert) raise(TYPE_ERR, "bit inversion on float");
+            return Value::number(neg ? -v.as_float() : v.as_float());
+        case VT::Bool: {
+            int64_t b = v.as_bool() ? 1 : 0;
+            if (!invert) return Value::integer(neg ? -b : b);
+            return Value::integer(~(neg && after_not ? -b : b));
+        }
+        default:
+            raisef(TYPE_ERR, "operation not supported by type `%s`", type_name(v));
+    }
 }
 
 Value binary(Op op, const Value& a, const Value& b) {

@@ -14,6 +14,13 @@ enum class Op : uint8_t;
 // overflow_err and zero_div_err as ThingsDB does.
 Value binary(Op op, const Value& a, const Value& b);
 
+// Unary `-` (neg) or `+` of a value: ints, floats and bools (as 0/1).
+Value prefix_sign(bool neg, const Value& v);
+// A run of `~` (its parity `invert`) over a value the signs after the run
+// (their parity `neg`) have not been applied to yet, as ThingsDB applies one
+// sequence of prefix operators; `after_not` when the value is a `!`'s.
+Value prefix_invert(bool invert, bool neg, bool after_not, const Value& v);
+
 // ThingsDB's `==`: int and float compare by value, things by identity,
 // lists item by item, errors by code and message.
 bool equals(const Value& a, const Value& b);

@@ -13,15 +13,19 @@ namespace tdb {
 namespace {
 
 // Binding strength of binary operators: higher binds tighter (ThingsDB's
-// opr0 `* / %` .. opr7 `||`; the ternary is handled below them all).
+// opr0 `* / %`, opr1 `+ -`, opr2 `<< >>`, .. opr8 `||`; the ternary is
+// handled below them all).
 int precedence(Op op) {
     switch (op) {
         case Op::Mul:
         case Op::Div:
         case Op::Mod:
-            return 8;
+            return 9;
         case Op::Add:
         case Op::Sub:
+            return 8;
+        case Op::Shl:
+        case Op::Shr:
             return 7;
         case Op::BitAnd:
             return 6;
@@ -138,15 +142,15 @@ size_t Parser::peek_operator(Op& op, bool& is_and, bool& is_or) {
             op = Op::BitOr;
             break;
         case '<':
-            if (d == '=') {
-                op = Op::Le;
+            if (d == '=' || d == '<') {
+                op = d == '=' ? Op::Le : Op::Shl;
                 return 2;
             }
             op = Op::Lt;
             break;
         case '>':
-            if (d == '=') {
-                op = Op::Ge;
+            if (d == '=' || d == '>') {
+                op = d == '=' ? Op::Ge : Op::Shr;
                 return 2;
             }
             op = Op::Gt;
@@ -209,12 +213,26 @@ Node* Parser::operand() {
     return unary();
 }
 
-// Prefix operators `!`, `-`, `+` apply to a whole postfix expression.
+// Prefix operators `~`, `!`, `-`, `+` apply to a whole postfix expression.
+// As in ThingsDB's grammar, a run of `~` comes first: `~!x` and `~-x` are
+// expressions, `!~x` and `-~x` are syntax errors.
 Node* Parser::unary() {
     DepthGuard g(*this);
     skip();
     size_t at = i_;
     char c = peek();
+    if (c == '~') {
+        int tildes = 0;
+        while (peek() == '~') {
+            ++tildes;
+            ++i_;
+            skip();
+        }
+        Node* n = p_.make(NK::Inv, static_cast<uint32_t>(at));
+        n->slot = tildes;
+        n->kids.push_back(prefixed());
+        return n;
+    }
     if (c == '!' && peek(1) != '=') {
         ++i_;
         Node* n = p_.make(NK::Not, static_cast<uint32_t>(at));
@@ -233,12 +251,12 @@ Node* Parser::unary() {
     return postfix(primary());
 }
 
-// The operand of `!`, `-` or `+`: in ThingsDB's grammar a prefix operator
+// The operand of a prefix operator: in ThingsDB's grammar a prefix operator
 // takes an expression, and a closure is none (`!||nil` is a syntax error at
-// the `|`; `!(||nil)` is fine).
+// the `|`; `!(||nil)` is fine), nor is a `~` after another prefix.
 Node* Parser::prefixed() {
     skip();
-    if (peek() == '|') fail(i_);
+    if (peek() == '|' || peek() == '~') fail(i_);
     return unary();
 }
 

@@ -181,6 +181,7 @@ private:
     Value ev(const Node* n);         // eval() inline, for the evaluator's own use
     Value eval_node(const Node* n);  // every kind; eval() answers the hot ones itself
     Value eval_binary(const Node* n);
+    Value eval_invert(const Node* n);
     Value eval_chain(const Node* n);  // left-deep operator chains, by a loop
     Value eval_block(const Node* n);
     // The variable stack (see Var below).

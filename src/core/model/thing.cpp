@@ -232,6 +232,19 @@ Collection::~Collection() {
 
 Value Collection::root() { return thing_by_id(row_.id); }
 
+int64_t Collection::engine_refs(const Value& v) const {
+    const Obj* o = v.object();
+    int64_t n = 0;
+    for (const Ref<Thing>& t : dirty_) poll_tick(), n += t.get() == o;
+    for (const Ref<Thing>& t : created_) poll_tick(), n += t.get() == o;
+    for (const auto& r : rooms_) poll_tick(), n += r.second.get() == o;
+    // The table's hold on the root stands for ThingsDB's collection holding
+    // its root: that one counts.
+    if (v.is(VT::Thing) && v.thing()->id && v.thing()->id != row_.id)
+        n += things_.find(v.thing()->id) == v.thing();
+    return n;
+}
+
 Value Collection::thing_ref(uint64_t id) {
     if (Thing* known = things_.find(id)) return make_thing(known);
     // A reference read from a stored thing: the row is read only when the

@@ -208,6 +208,11 @@ public:
     Value thing_by_id(uint64_t id);
     // The thing a stored reference points at, not read until touched.
     Value thing_ref(uint64_t id);
+    // How many of an object's references are the collection's own until the
+    // query ends (its table of things met, the lists of things to write and
+    // of things made, its rooms): `refs()` leaves them out, as ThingsDB has
+    // no such holders (it has one for the root, the collection's).
+    int64_t engine_refs(const Value& v) const;
     void load(Thing* t);
     void forget(Thing* t);
     // Lists whose items are still read through this collection (lazy_list.h);

@@ -58,6 +58,12 @@ SELECT tdb_try('[].push()');
 SELECT tdb_try('"a".nope()');
 SELECT tdb_try('[1][5]');
 SELECT tdb_try('raise(err(-100, "custom"))');
+-- Shifts and the bitwise not: ThingsDB's kinds and messages.
+SELECT tdb_query('[1 << 4, -8 >> 1, 1 + 2 << 3, ~5, ~~1.5, ~true]');
+SELECT tdb_try('1.5 << 1');
+SELECT tdb_try('~1.5');
+SELECT tdb_try('~"a"');
+SELECT tdb_try('!~1');
 SELECT tdb_try('assert(1 > 2)');
 SELECT tdb_try('new_collection("x")');
 SELECT tdb_try('.x = 1', '@thingsdb');
