@@ -74,19 +74,28 @@ void forget_local_token(XactEvent event, void*) {
 // owns its tables. Must run inside pg_call.
 // The owner of schema thingsdb, looked up again only after a schema or relation changed (an
 // ALTER SCHEMA ... OWNER TO moves the names generation too): every call runs as it.
+Oid known_owner = InvalidOid;
+uint64_t owner_looked_up_at = 0;  // names generations start at 1
+
 Oid extension_owner() {
-    static Oid owner = InvalidOid;
-    static uint64_t looked_up_at = 0;  // names generations start at 1
     uint64_t gen = names_generation_applied();
-    if (looked_up_at == gen && OidIsValid(owner)) return owner;
+    if (owner_looked_up_at == gen && OidIsValid(known_owner)) return known_owner;
     Oid nsp = get_namespace_oid("thingsdb", true);
     if (!OidIsValid(nsp)) ereport(ERROR, (errmsg("thingsdb: schema \"thingsdb\" does not exist")));
     HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
     if (!HeapTupleIsValid(tup)) elog(ERROR, "thingsdb: cache lookup failed for namespace %u", nsp);
-    owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
+    Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
     ReleaseSysCache(tup);
-    looked_up_at = gen;
+    known_owner = owner;
+    owner_looked_up_at = gen;
     return owner;
+}
+
+// extension_owner() when it needs no lookup, else InvalidOid. Cannot fail: once an owner was
+// looked up, names_generation_applied() only reads (its callbacks are registered).
+Oid known_extension_owner() {
+    if (!owner_looked_up_at || owner_looked_up_at != names_generation_applied()) return InvalidOid;
+    return known_owner;
 }
 
 Oid owner_oid = InvalidOid;  // of the current call (set by CallContext)
@@ -163,44 +172,59 @@ std::string session_token_hash() {
                        sizeof session_token.hash);
 }
 
+namespace {
+CallContext* innermost = nullptr;
+}  // namespace
+
 CallContext::CallContext() {
-    Oid caller = InvalidOid, owner = InvalidOid;
+    Oid caller = InvalidOid, owner = known_extension_owner();
     int sec = 0;
-    pg_call([&] {
-        GetUserIdAndSecContext(&caller, &sec);
-        owner = extension_owner();
-        // As a SECURITY DEFINER function with SET search_path = pg_catalog
-        // does (fmgr_security_definer), but the search path is pushed as an
-        // override (namespace.h) instead of set as a GUC: popping a GUC nest
-        // level walks every setting (AtEOXact_GUC), a cost on every call of a
-        // warm tdb_run. The abort of the (sub)transaction undoes both
-        // when the call fails. Only pg_catalog is searched: no temporary
-        // schema, no schema of the caller's.
-        SetUserIdAndSecContext(owner, sec | SECURITY_LOCAL_USERID_CHANGE);
-        OverrideSearchPath path{};
-        path.schemas = NIL;
-        path.addCatalog = true;
-        path.addTemp = false;
-        PushOverrideSearchPath(&path);  // copies what it keeps
-    });
+    // Reading and setting the user id cannot fail; the owner's lookup can, and runs in pg_call
+    // only when it is not known.
+    GetUserIdAndSecContext(&caller, &sec);
+    if (!OidIsValid(owner)) pg_call([&] { owner = extension_owner(); });
+    // As a SECURITY DEFINER function does (fmgr_security_definer); its SET search_path =
+    // pg_catalog is search_path() below.
+    SetUserIdAndSecContext(owner, sec | SECURITY_LOCAL_USERID_CHANGE);
     caller_ = caller;
     sec_context_ = sec;
     owner_oid = owner;
+    outer_ = innermost;
+    innermost = this;
 }
 
 CallContext::~CallContext() {
     // Plain assignments, no ereport: safe while an exception unwinds.
     if (!restored_) SetUserIdAndSecContext(caller_, sec_context_);
+    innermost = outer_;
+}
+
+CallContext* CallContext::current() { return innermost; }
+
+void CallContext::search_path() {
+    if (path_pushed_ || restored_) return;
+    // Pushed as an override (namespace.h) instead of set as a GUC: popping a GUC nest level
+    // walks every setting (AtEOXact_GUC). The abort of the (sub)transaction pops it when the
+    // call fails. Only pg_catalog is searched: no temporary schema, no schema of the caller's.
+    OverrideSearchPath path{};
+    path.schemas = NIL;
+    path.addCatalog = true;
+    path.addTemp = false;
+    PushOverrideSearchPath(&path);  // copies what it keeps
+    path_pushed_ = true;
+}
+
+void owner_search_path() {
+    if (innermost) innermost->search_path();
 }
 
 void CallContext::finish() {
     if (restored_) return;
     Oid caller = caller_;
     int sec = sec_context_;
-    pg_call([&] {
-        PopOverrideSearchPath();
-        SetUserIdAndSecContext(caller, sec);
-    });
+    if (path_pushed_) pg_call([] { PopOverrideSearchPath(); });
+    SetUserIdAndSecContext(caller, sec);  // cannot fail
+    path_pushed_ = false;
     restored_ = true;
 }
 
@@ -254,12 +278,12 @@ const Identity& CallContext::identity(Storage& st) {
         who.admin = admin;
     } else {
         uint64_t epoch = cache_epoch(Cache::ROWS);  // takes in other sessions' changes; 0: none
-        pg_call([&] {
-            if (roles_callbacks) return;
-            CacheRegisterSyscacheCallback(AUTHOID, roles_changed, (Datum)0);
-            CacheRegisterSyscacheCallback(AUTHMEMMEMROLE, roles_changed, (Datum)0);
-            roles_callbacks = true;
-        });
+        if (!roles_callbacks)
+            pg_call([&] {
+                CacheRegisterSyscacheCallback(AUTHOID, roles_changed, (Datum)0);
+                CacheRegisterSyscacheCallback(AUTHMEMMEMROLE, roles_changed, (Datum)0);
+                roles_callbacks = true;
+            });
         const uint64_t gen = roles_generation;
         RoleIdentity* last = last_role;
         if (epoch && last && last->role == caller_ && last->owner == owner_oid &&

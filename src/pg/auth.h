@@ -1,13 +1,14 @@
 // Who calls: the identity of a tdb_* call and the rights it runs with.
 //
 // Every entry point that touches the extension's tables creates one
-// CallContext after SPI_connect (run_in_call, entry.h). It remembers the
-// calling role, then runs the rest of the call as the owner of schema
-// thingsdb (the role that installed the extension, who owns the tables) with
-// only pg_catalog searched: the tables stay revoked from PUBLIC, and a caller's
-// search_path cannot slip its own functions or operators into our
-// statements. The ThingsDB rights of the caller are then checked by the core
-// (core/api/access.h) against the Identity resolved here.
+// CallContext (run_in_call, entry.h). It remembers the calling role, then runs
+// the rest of the call as the owner of schema thingsdb (the role that
+// installed the extension, who owns the tables), and with only pg_catalog
+// searched from the first statement on (owner_search_path): the tables stay
+// revoked from PUBLIC, and a caller's search_path cannot slip its own
+// functions or operators into our statements. The ThingsDB rights of the
+// caller are then checked by the core (core/api/access.h) against the
+// Identity resolved here.
 #pragma once
 
 #include <string>
@@ -24,7 +25,7 @@ namespace tdb::pg {
 
 class CallContext {
 public:
-    CallContext();   // must run after SPI_connect
+    CallContext();
     ~CallContext();  // restores the caller's role (also on an exception)
     CallContext(const CallContext&) = delete;
     CallContext& operator=(const CallContext&) = delete;
@@ -37,8 +38,17 @@ public:
     // Back to the caller's role and search_path; call before SPI_finish on
     // success (an error leaves it to the transaction abort).
     void finish();
+    // Only pg_catalog searched until finish: what every SPI statement, and any PostgreSQL
+    // function whose result depends on the search path, needs. Pushed at the first need, as
+    // most warm calls run no statement: the push and pop are a good part of a short call.
+    // Inside pg_call.
+    void search_path();
+    // The innermost CallContext alive, or nullptr.
+    static CallContext* current();
 
 private:
+    CallContext* outer_ = nullptr;
+    bool path_pushed_ = false;
     unsigned caller_ = 0;  // Oid
     int sec_context_ = 0;
     bool restored_ = false;
@@ -46,6 +56,9 @@ private:
     Identity identity_;
 };
 
+// The search path of the innermost CallContext (CallContext::search_path); nothing outside
+// one. Inside pg_call.
+void owner_search_path();
 // The identity a task runs with: its owner's (a ThingsDB user by id, else the admin role of
 // that name), as a call of that user would have it. auth_err when the user is gone, or the
 // role is neither a user nor an admin any more. Inside a CallContext.

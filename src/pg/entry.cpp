@@ -4,6 +4,7 @@
 #include "pg/memory.h"
 #include "pg/settings.h"
 #include "pg/storage/epochs.h"
+#include "pg/storage/plans.h"
 
 #include <cstring>
 #include <stdexcept>
@@ -50,15 +51,56 @@ void refuse_prepare(XactEvent event, void*) {
 
 }  // namespace
 
+namespace {
+
+// Inside pg_call.
+void mark_xact_used() {
+    if (!xact_callback_registered) {
+        RegisterXactCallback(refuse_prepare, nullptr);
+        xact_callback_registered = true;
+    }
+    xact_used = true;
+}
+
+SpiScope* innermost_spi = nullptr;
+
+}  // namespace
+
 void spi_connect() {
     pg_call([] {
-        if (!xact_callback_registered) {
-            RegisterXactCallback(refuse_prepare, nullptr);
-            xact_callback_registered = true;
-        }
-        xact_used = true;
+        mark_xact_used();
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
     });
+}
+
+SpiScope::SpiScope() : outer_(innermost_spi) {
+    if (xact_callback_registered)
+        xact_used = true;
+    else
+        pg_call([] { mark_xact_used(); });
+    innermost_spi = this;
+}
+
+SpiScope::~SpiScope() { innermost_spi = outer_; }
+
+void SpiScope::connect() {
+    if (connected_) return;
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thingsdb: SPI_connect failed");
+    connected_ = true;
+}
+
+void SpiScope::finish(MemoryContext back) {
+    if (connected_) {
+        connected_ = false;
+        spi_finish(back);
+    } else {
+        MemoryContextSwitchTo(back);
+    }
+}
+
+void enter_spi() {
+    if (innermost_spi) innermost_spi->connect();
+    owner_search_path();
 }
 
 void spi_finish(MemoryContext back) {
@@ -115,7 +157,9 @@ bool predicted_reader(const RerunKey& key) {
 }
 
 void record_reader(const RerunKey& key, bool reader) {
-    if (!key.kind) return;
+    // A key is kept for the session: the code of a long query is not (it runs in attempts).
+    constexpr size_t kKeptKeyMax = 4096;
+    if (!key.kind || key.name.size() + key.scope.size() > kKeptKeyMax) return;
     Predicted* p = find_prediction(key);
     if (!p) {
         if (!reader) return;  // unknown keys are run in attempts anyway
@@ -132,9 +176,8 @@ void record_reader(const RerunKey& key, bool reader) {
 }
 
 bool attempts_enabled() {
-    bool ok = false;
-    pg_call([&] { ok = !IsolationUsesXactSnapshot() && IsTransactionState(); });
-    return ok && !rerun_active();
+    // Reads of the transaction's state that cannot fail: no pg_call needed.
+    return !IsolationUsesXactSnapshot() && IsTransactionState() && !rerun_active();
 }
 
 void attempt_begin(Attempt& a) {
@@ -192,8 +235,11 @@ void require_arg(FunctionCallInfo fcinfo, int n, const char* what) {
 }
 
 std::string_view text_arg(FunctionCallInfo fcinfo, int n) {
-    text* t = nullptr;
-    pg_call([&] { t = PG_GETARG_TEXT_PP(n); });
+    auto* t = reinterpret_cast<text*>(DatumGetPointer(PG_GETARG_DATUM(n)));
+    // A compressed or out-of-line value is detoasted (which may fail, and pallocs); any other
+    // is read in place, as pg_detoast_datum_packed does.
+    if (VARATT_IS_COMPRESSED(t) || VARATT_IS_EXTERNAL(t))
+        pg_call([&] { t = PG_GETARG_TEXT_PP(n); });
     return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
 }
 
@@ -246,9 +292,16 @@ enum class Scalar { NONE, NUL, TRUE, FALSE, INT, STR };
 
 Scalar scalar_kind(const std::string& json, int64_t& num) {
     const size_t n = json.size();
-    if (json == "null") return Scalar::NUL;
-    if (json == "true") return Scalar::TRUE;
-    if (json == "false") return Scalar::FALSE;
+    switch (json[0]) {  // not empty
+        case 'n':
+            return json == "null" ? Scalar::NUL : Scalar::NONE;
+        case 't':
+            return json == "true" ? Scalar::TRUE : Scalar::NONE;
+        case 'f':
+            return json == "false" ? Scalar::FALSE : Scalar::NONE;
+        default:
+            break;
+    }
     if (n >= 2 && json[0] == '"' && json[n - 1] == '"' && n < 4096) {
         for (size_t i = 1; i + 1 < n; ++i) {
             unsigned char c = static_cast<unsigned char>(json[i]);
@@ -265,6 +318,34 @@ Scalar scalar_kind(const std::string& json, int64_t& num) {
     }
     num = i ? -v : v;
     return Scalar::INT;
+}
+
+// The numeric of an integer of at most 18 digits, byte for byte as int64_to_numeric makes it
+// (utils/adt/numeric.c, the on-disk format): a 4-byte varlena header, then the short form's
+// header (sign, display scale 0, weight of the first base-10000 digit) and the digits, most
+// significant first, without leading or trailing zero digits (none at all for 0). Returns the
+// size written to out.
+constexpr size_t kIntNumericMax = VARHDRSZ + sizeof(uint16) + 5 * sizeof(int16);
+uint32 int_numeric(int64_t v, char* out) {
+    constexpr uint16 kShort = 0x8000, kShortNeg = 0x2000, kWeightMask = 0x003F;
+    uint64_t a = v < 0 ? static_cast<uint64_t>(0) - static_cast<uint64_t>(v) : v;
+    int16 digits[5];  // least significant first
+    int n = 0;
+    while (a) {
+        digits[n++] = static_cast<int16>(a % 10000);
+        a /= 10000;
+    }
+    const int weight = n ? n - 1 : 0;
+    int low = 0;  // trailing zero digits are left out; the weight keeps the value
+    while (low < n && digits[low] == 0) ++low;
+    uint16 header = kShort | static_cast<uint16>(weight & kWeightMask);
+    if (v < 0) header |= kShortNeg;
+    const uint32 size = VARHDRSZ + sizeof(uint16) + (n - low) * sizeof(int16);
+    SET_VARSIZE(out, size);
+    memcpy(out + VARHDRSZ, &header, sizeof header);
+    char* p = out + VARHDRSZ + sizeof header;
+    for (int k = n - 1; k >= low; --k, p += sizeof(int16)) memcpy(p, &digits[k], sizeof(int16));
+    return size;
 }
 
 // The jsonb of one scalar, byte for byte as JsonbValueToJsonb builds it (utils/adt/jsonb_util.c,
@@ -294,6 +375,7 @@ Datum jsonb_result(const std::string& json) {
     }
     const char* text = json.data();
     const size_t len = json.size();
+    alignas(uint32) char numeric[kIntNumericMax];
     pg_call([&] {
         const char* data = nullptr;
         uint32 n = 0;
@@ -308,13 +390,11 @@ Datum jsonb_result(const std::string& json) {
             case Scalar::FALSE:
                 type = JENTRY_ISBOOL_FALSE;
                 break;
-            case Scalar::INT: {
-                Numeric v = int64_to_numeric(num);
+            case Scalar::INT:
                 type = JENTRY_ISNUMERIC;
-                data = reinterpret_cast<const char*>(v);
-                n = VARSIZE_ANY(v);
+                n = int_numeric(num, numeric);
+                data = numeric;
                 break;
-            }
             default:
                 type = JENTRY_ISSTRING;
                 data = text + 1;

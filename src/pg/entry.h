@@ -52,6 +52,27 @@ void spi_connect();
 // SPI_finish, then back to `back` when given (SPI_finish returns to the context of SPI_connect).
 void spi_finish(MemoryContext back = nullptr);
 
+// The SPI connection of one run_in_call, made by its first statement (enter_spi, plans.h):
+// most warm calls run none, and SPI_connect and SPI_finish are a good part of a short call.
+// Nested calls each have their own. Until the connection, memory is taken in the caller's
+// context, which outlives the call as SPI's would not.
+class SpiScope {
+public:
+    SpiScope();   // marks the transaction as one that used thingsdb (refuses PREPARE)
+    ~SpiScope();  // plain assignments: safe while an exception unwinds (SPI stays connected,
+                  // the abort of the (sub)transaction pops it)
+    SpiScope(const SpiScope&) = delete;
+    SpiScope& operator=(const SpiScope&) = delete;
+    // SPI_finish when connected; then back to `back`.
+    void finish(MemoryContext back);
+    // SPI_connect once (enter_spi). Inside pg_call.
+    void connect();
+
+private:
+    SpiScope* outer_;
+    bool connected_ = false;
+};
+
 // ---- arguments ----
 // ereport "<what> must not be NULL" (22004) when argument n is NULL.
 void require_arg(FunctionCallInfo fcinfo, int n, const char* what);
@@ -81,9 +102,9 @@ struct EntryCall {
     const Identity& identity() { return context.identity(storage); }
 };
 
-// Runs work(EntryCall&) between SPI_connect and SPI_finish, as the owner of the tables with
-// the caller's identity. On an exception SPI stays connected: the abort of the
-// (sub)transaction that the error causes pops the connection.
+// Runs work(EntryCall&) in a SpiScope (SPI connected at the first statement, finished at the
+// end), as the owner of the tables with the caller's identity. On an exception SPI stays
+// connected: the abort of the (sub)transaction that the error causes pops the connection.
 // The extension in this database must be of kSchemaVersion (settings.h): the library reads
 // and writes the tables of that install script only. Otherwise an error that says to run
 // ALTER EXTENSION thingsdb UPDATE. Checked once per backend and after DROP/CREATE EXTENSION.
@@ -95,7 +116,7 @@ void run_in_call(Work&& work) {
     check_schema_version();
     MemoryContext call_cxt = CurrentMemoryContext;
     ErrorCopyContextScope copy_scope(call_cxt);
-    spi_connect();
+    SpiScope spi;
     {
         CallContext context;
         PgStorage storage;
@@ -107,13 +128,13 @@ void run_in_call(Work&& work) {
             // written: the call ends as a successful one does, and runs again in attempts.
             storage.finish();
             context.finish();
-            spi_finish(call_cxt);
+            spi.finish(call_cxt);
             throw;
         }
         storage.finish();
         context.finish();
     }
-    spi_finish(call_cxt);
+    spi.finish(call_cxt);
 }
 
 enum class Returns { JSONB, TEXT };

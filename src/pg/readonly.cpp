@@ -11,11 +11,16 @@ extern "C" {
 namespace tdb::pg {
 
 std::string read_only_reason() {
-    bool recovery = false, read_only = false;
-    pg_call([&] {
-        recovery = RecoveryInProgress();
-        read_only = XactReadOnly;
-    });
+    // Recovery, once over, does not come back for a backend: asked (in pg_call, as the first
+    // answer of false may set up WAL access) until then. XactReadOnly is a variable. The
+    // setjmp of a pg_call is a part of every short call.
+    static bool recovery_over = false;
+    bool recovery = false;
+    if (!recovery_over) {
+        pg_call([&] { recovery = RecoveryInProgress(); });
+        recovery_over = !recovery;
+    }
+    bool read_only = XactReadOnly;
     if (recovery) return "the server is a hot standby (read-only); send changes to the primary";
     if (read_only) return "the transaction is read-only";
     return "";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pg/entry.h"
+#include "pg/storage/plans.h"
 #include "pg/notify.h"
 #include "pg/watches.h"
 
@@ -119,6 +120,7 @@ TDB_PG_FUNCTION(tdb_event) {
             Datum values[3] = {Int64GetDatum(change_id), Int64GetDatum(thing_id),
                                all ? 0 : scopes_datum(scopes)};
             char nulls[4] = {' ', ' ', all ? 'n' : ' ', 0};
+            enter_spi();
             int rc = SPI_execute_with_args(
                 "SELECT e.payload::text FROM thingsdb.events e"
                 " WHERE e.change_id = $1 AND e.thing_id = $2"
@@ -155,6 +157,7 @@ TDB_PG_FUNCTION(tdb_events_since) {
         watchable_scopes(call, &all, scopes);
         int64 pruned = 0;
         pg_call([&] {
+            enter_spi();
             int rc = SPI_execute("SELECT last_value FROM thingsdb.events_pruned_seq", true, 1);
             bool isnull = true;
             if (rc == SPI_OK_SELECT && SPI_processed == 1)
@@ -168,6 +171,7 @@ TDB_PG_FUNCTION(tdb_events_since) {
             Oid types[3] = {INT8OID, INT8ARRAYOID, INT8ARRAYOID};
             Datum values[3] = {Int64GetDatum(change_id), things, all ? 0 : scopes_datum(scopes)};
             char nulls[4] = {' ', things ? ' ' : 'n', all ? 'n' : ' ', 0};
+            enter_spi();
             int rc = SPI_execute_with_args(
                 "SELECT e.payload FROM thingsdb.events e"
                 " WHERE e.change_id > $1 AND ($2 IS NULL OR e.thing_id = ANY ($2))"

@@ -15,6 +15,7 @@
 
 #include "pg/entry.h"
 #include "pg/notify.h"
+#include "pg/storage/plans.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -31,6 +32,7 @@ int64_t sweep(uint64_t coll) {
     pg_call([&] {
         Oid types[1] = {INT8OID};
         Datum values[1] = {Int64GetDatum(static_cast<int64>(coll))};
+        enter_spi();
         int rc = SPI_execute_with_args("SELECT thingsdb.collect_garbage($1)", 1, types, values,
                                        nullptr, false, 1);
         if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -56,6 +58,7 @@ void sweep_rooms(uint64_t coll, const std::string& name, std::vector<RoomDeletes
     pg_call([&] {
         Oid types[1] = {INT8OID};
         Datum values[1] = {Int64GetDatum(static_cast<int64>(coll))};
+        enter_spi();
         int rc = SPI_execute_with_args("SELECT thingsdb.gc_rooms($1)", 1, types, values, nullptr,
                                        false, 0);
         if (rc != SPI_OK_SELECT)

@@ -60,118 +60,124 @@ int64_t unix_seconds(Timestamp ts) {
     return sec + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (int64)SECS_PER_DAY;
 }
 
-// Converts one SQL value; the pg_call around it owns every palloc. Values
-// that become JSON (json, jsonb, arrays, rows) are loaded in the query, so
-// objects become things.
-void convert(Oid type, Datum d, tdb::ProcArg& out) {
-    struct Conv {
-        enum Kind { NONE, BOOL, INT, FLOAT, NUMERIC, STR, BYTES, JSON, TS, OTHER } kind = NONE;
-        bool b = false;
-        int64_t i = 0;
-        double f = 0;
-        char* s = nullptr;  // palloc'd text
-        size_t n = 0;
-    } c;
-    pg_call([&] {
-        switch (type) {
-            case BOOLOID:
-                c.kind = Conv::BOOL;
-                c.b = DatumGetBool(d);
-                break;
-            case INT2OID:
-                c.kind = Conv::INT;
-                c.i = DatumGetInt16(d);
-                break;
-            case INT4OID:
-                c.kind = Conv::INT;
-                c.i = DatumGetInt32(d);
-                break;
-            case INT8OID:
-                c.kind = Conv::INT;
-                c.i = DatumGetInt64(d);
-                break;
-            case FLOAT4OID:
-                c.kind = Conv::FLOAT;
-                c.f = DatumGetFloat4(d);
-                break;
-            case FLOAT8OID:
-                c.kind = Conv::FLOAT;
-                c.f = DatumGetFloat8(d);
-                break;
-            case NUMERICOID:
-                c.kind = Conv::NUMERIC;
-                c.s = DatumGetCString(DirectFunctionCall1(numeric_out, d));
-                break;
-            case UNKNOWNOID:
-            case CSTRINGOID:
-                c.kind = Conv::STR;
-                c.s = DatumGetCString(d);
-                c.n = strlen(c.s);
-                break;
-            case TEXTOID:
-            case VARCHAROID:
-            case BPCHAROID: {
-                text* t = DatumGetTextPP(d);
-                c.kind = Conv::STR;
-                c.s = VARDATA_ANY(t);
-                c.n = VARSIZE_ANY_EXHDR(t);
-                break;
-            }
-            case BYTEAOID: {
-                bytea* b = DatumGetByteaPP(d);
-                c.kind = Conv::BYTES;
-                c.s = VARDATA_ANY(b);
-                c.n = VARSIZE_ANY_EXHDR(b);
-                break;
-            }
-            case JSONBOID: {
-                Jsonb* jb = DatumGetJsonbP(d);
-                c.kind = Conv::JSON;
-                c.s = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
-                c.n = strlen(c.s);
-                break;
-            }
-            case JSONOID: {
-                text* t = DatumGetTextPP(d);
-                c.kind = Conv::JSON;
-                c.s = VARDATA_ANY(t);
-                c.n = VARSIZE_ANY_EXHDR(t);
-                break;
-            }
-            case TIMESTAMPTZOID:
-            case TIMESTAMPOID: {
-                Timestamp ts = DatumGetTimestamp(d);
-                if (TIMESTAMP_NOT_FINITE(ts))
-                    ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-                                    errmsg("an infinite timestamp has no ThingsDB datetime")));
-                c.kind = Conv::TS;
-                c.i = unix_seconds(ts);
-                break;
-            }
-            default: {
-                text* t = nullptr;
-                if (type_is_array(type)) {
-                    t = DatumGetTextPP(DirectFunctionCall1(array_to_json, d));
-                } else if (type == RECORDOID || get_typtype(type) == TYPTYPE_COMPOSITE) {
-                    t = DatumGetTextPP(DirectFunctionCall1(row_to_json, d));
-                }
-                if (t) {
-                    c.kind = Conv::JSON;
-                    c.s = VARDATA_ANY(t);
-                    c.n = VARSIZE_ANY_EXHDR(t);
-                    break;
-                }
-                // Anything else (date, uuid, ...) as its text.
-                Oid out_fn;
-                bool varlena;
-                getTypeOutputInfo(type, &out_fn, &varlena);
-                c.kind = Conv::STR;
-                c.s = OidOutputFunctionCall(out_fn, d);
-                c.n = strlen(c.s);
-                break;
-            }
+// One SQL value as read inside pg_call: plain data (palloc'd text), no destructor. Trivial, so
+// an array of them costs nothing until used; Conv{} is NONE (nil).
+struct Conv {
+    enum Kind { NONE, BOOL, INT, FLOAT, NUMERIC, STR, BYTES, JSON, TS, OTHER } kind;
+    bool b;
+    int64_t i;
+    double f;
+    char* s;  // palloc'd text
+    size_t n;
+};
+
+// Reads one SQL value; the pg_call around it owns every palloc. Values that become JSON
+// (json, jsonb, arrays, rows) are loaded in the query, so objects become things. Inside pg_call.
+void read_sql(Oid type, Datum d, Conv& c) {
+    switch (type) {
+        case BOOLOID:
+            c.kind = Conv::BOOL;
+            c.b = DatumGetBool(d);
+            break;
+        case INT2OID:
+            c.kind = Conv::INT;
+            c.i = DatumGetInt16(d);
+            break;
+        case INT4OID:
+            c.kind = Conv::INT;
+            c.i = DatumGetInt32(d);
+            break;
+        case INT8OID:
+            c.kind = Conv::INT;
+            c.i = DatumGetInt64(d);
+            break;
+        case FLOAT4OID:
+            c.kind = Conv::FLOAT;
+            c.f = DatumGetFloat4(d);
+            break;
+        case FLOAT8OID:
+            c.kind = Conv::FLOAT;
+            c.f = DatumGetFloat8(d);
+            break;
+        case NUMERICOID:
+            c.kind = Conv::NUMERIC;
+            c.s = DatumGetCString(DirectFunctionCall1(numeric_out, d));
+            break;
+        case UNKNOWNOID:
+        case CSTRINGOID:
+            c.kind = Conv::STR;
+            c.s = DatumGetCString(d);
+            c.n = strlen(c.s);
+            break;
+        case TEXTOID:
+        case VARCHAROID:
+        case BPCHAROID: {
+            text* t = DatumGetTextPP(d);
+            c.kind = Conv::STR;
+            c.s = VARDATA_ANY(t);
+            c.n = VARSIZE_ANY_EXHDR(t);
+            break;
         }
-    });
+        case BYTEAOID: {
+            bytea* b = DatumGetByteaPP(d);
+            c.kind = Conv::BYTES;
+            c.s = VARDATA_ANY(b);
+            c.n = VARSIZE_ANY_EXHDR(b);
+            break;
+        }
+        case JSONBOID: {
+            Jsonb* jb = DatumGetJsonbP(d);
+            c.kind = Conv::JSON;
+            c.s = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+            c.n = strlen(c.s);
+            break;
+        }
+        case JSONOID: {
+            text* t = DatumGetTextPP(d);
+            c.kind = Conv::JSON;
+            c.s = VARDATA_ANY(t);
+            c.n = VARSIZE_ANY_EXHDR(t);
+            break;
+        }
+        case TIMESTAMPTZOID:
+        case TIMESTAMPOID: {
+            Timestamp ts = DatumGetTimestamp(d);
+            if (TIMESTAMP_NOT_FINITE(ts))
+                ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                                errmsg("an infinite timestamp has no ThingsDB datetime")));
+            c.kind = Conv::TS;
+            c.i = unix_seconds(ts);
+            break;
+        }
+        default: {
+            // Output functions (regclass, ...) print names as seen from the search path.
+            owner_search_path();
+            text* t = nullptr;
+            if (type_is_array(type)) {
+                t = DatumGetTextPP(DirectFunctionCall1(array_to_json, d));
+            } else if (type == RECORDOID || get_typtype(type) == TYPTYPE_COMPOSITE) {
+                t = DatumGetTextPP(DirectFunctionCall1(row_to_json, d));
+            }
+            if (t) {
+                c.kind = Conv::JSON;
+                c.s = VARDATA_ANY(t);
+                c.n = VARSIZE_ANY_EXHDR(t);
+                break;
+            }
+            // Anything else (date, uuid, ...) as its text.
+            Oid out_fn;
+            bool varlena;
+            getTypeOutputInfo(type, &out_fn, &varlena);
+            c.kind = Conv::STR;
+            c.s = OidOutputFunctionCall(out_fn, d);
+            c.n = strlen(c.s);
+            break;
+        }
+    }
+}
+
+// The value of what read_sql read.
+void to_arg(const Conv& c, tdb::ProcArg& out) {
     switch (c.kind) {
         case Conv::BOOL:
             out.value = tdb::Value::boolean(c.b);
@@ -208,16 +214,22 @@ void convert(Oid type, Datum d, tdb::ProcArg& out) {
 std::vector<tdb::ProcArg> sql_args(FunctionCallInfo fcinfo) {
     std::vector<tdb::ProcArg> args;
     if (PG_NARGS() < 2) return args;
+    // All arguments read in one pg_call (its setjmp is a part of every short call).
     bool variadic = false;
-    pg_call([&] { variadic = get_fn_expr_variadic(fcinfo->flinfo); });
-    if (!variadic) {
-        args.resize(PG_NARGS() - 1);
-        for (int i = 1; i < PG_NARGS(); ++i) {
-            if (PG_ARGISNULL(i)) continue;  // nil
-            Oid type = InvalidOid;
-            pg_call([&] { type = get_fn_expr_argtype(fcinfo->flinfo, i); });
-            convert(type, PG_GETARG_DATUM(i), args[i - 1]);
+    Conv convs[FUNC_MAX_ARGS];
+    const int n_args = PG_NARGS() - 1;
+    pg_call([&] {
+        variadic = get_fn_expr_variadic(fcinfo->flinfo);
+        if (variadic) return;
+        for (int i = 1; i <= n_args; ++i) {
+            convs[i - 1] = Conv{};  // NULL stays NONE: nil
+            if (!PG_ARGISNULL(i))
+                read_sql(get_fn_expr_argtype(fcinfo->flinfo, i), PG_GETARG_DATUM(i), convs[i - 1]);
         }
+    });
+    if (!variadic) {
+        args.resize(n_args);
+        for (int i = 0; i < n_args; ++i) to_arg(convs[i], args[i]);
         return args;
     }
     if (PG_ARGISNULL(1)) return args;
@@ -235,8 +247,12 @@ std::vector<tdb::ProcArg> sql_args(FunctionCallInfo fcinfo) {
         deconstruct_array(arr, elem, len, byval, align, &elems, &nulls, &n);
     });
     args.resize(n);
-    for (int i = 0; i < n; ++i)
-        if (!nulls[i]) convert(elem, elems[i], args[i]);
+    for (int i = 0; i < n; ++i) {
+        if (nulls[i]) continue;
+        Conv c{};
+        pg_call([&] { read_sql(elem, elems[i], c); });
+        to_arg(c, args[i]);
+    }
     return args;
 }
 

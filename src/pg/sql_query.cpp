@@ -31,7 +31,9 @@ Datum query_impl(FunctionCallInfo fcinfo, bool read_only) {
             req.scope_out = &call.scope;
             return tdb::run_query(call.storage, req);
         },
-        reason.empty() ? Writes::MAYBE : Writes::NO,
+        // Code that stayed a reader at its last call runs without the subtransaction of an
+        // attempt; code that may change data is a writer before it opens anything (run_query).
+        reason.empty() ? Writes::PREDICTED : Writes::NO,
         rerun_key('q', scope, req.code, req.vars_json));
 }
 

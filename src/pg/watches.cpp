@@ -7,6 +7,7 @@
 
 #include "pg/auth.h"
 #include "pg/bridge.h"
+#include "pg/storage/plans.h"
 
 extern "C" {
 #include "access/genam.h"
@@ -119,6 +120,7 @@ SPIPlanPtr kept[COUNT];
 // Inside pg_call (or C code that may ereport). `latest`: with a new snapshot, also under
 // REPEATABLE READ: a watch or a revoke committed after this transaction's snapshot counts.
 void run(Stmt s, Datum* values, const char* nulls, bool latest) {
+    enter_spi();
     if (!kept[s]) {
         SPIPlanPtr p =
             SPI_prepare(kStmts[s].sql, kStmts[s].nargs, const_cast<Oid*>(kStmts[s].types));

@@ -172,9 +172,15 @@ TEST(Util, Future) {
     EXPECT_EQ(q("future(nil, 1, 2).then(|r, a, b| [r, a, b])"), "[null,1,2]");
     EXPECT_EQ(q("x = 6; future(|x| x * 7)"), "42");
     EXPECT_EQ(q("x = 6; future(|x| x * 7).then(|v| v + 1)"), "43");
-    EXPECT_EQ(q("future(|| raise('no')).else(|e| e.msg())"), "\"no\"");
-    EXPECT_EQ(q("future(|| raise('no')).then(|| 1).else(|e| e.code())"), "-100");
+    // An error in a future's closure ends the query; `else` is for a module's
+    // failure, which cannot happen here.
+    expect_err("future(|| raise('no')).else(|e| e.msg())", -100, "no");
+    expect_err("future(nil).then(|| 1 / 0).else(|e| 0)", tdb::ZERO_DIV_ERR,
+               "division or modulo by zero");
     EXPECT_EQ(q("future(|| 5).else(|e| 0)"), "5");
+    expect_err("future(nil).else(1)", tdb::TYPE_ERR,
+               "function `else` expects argument 1 to be of type `closure` but got type `int` "
+               "instead");
     EXPECT_EQ(q("[future(|| 1)]"), "[null]");  // a future is never kept
     EXPECT_EQ(q(".f = future(nil); .f"), "null");
     expect_err("future()", tdb::NUM_ARGUMENTS_ERR,
@@ -190,6 +196,33 @@ TEST(Util, Future) {
         "function `then` expects argument 1 to be of type `closure` but got type `int` instead");
     expect_err("future(nil).else()", tdb::NUM_ARGUMENTS_ERR,
                "function `else` takes 1 argument but 0 were given");
+}
+
+// ThingsDB keeps every future of a query open until the query is done and
+// allows 255 on one closure; a future's closure runs in a context of its own,
+// so its calls do not add to the closure call depth.
+TEST(Util, FuturesCountedPerClosure) {
+    const std::string limit = "maximum future count on closure has been reached";
+    // A closure that makes a future of itself: ended by the count, not by the
+    // call depth of 24.
+    expect_err("fut = || future(nil, fut).then(|_, fut| fut()); fut()", tdb::OPERATION_ERR, limit);
+    expect_err("f = || {future(nil, f).then(|_, f| {f();});}; f();", tdb::OPERATION_ERR, limit);
+    // 255 futures on one closure's code in a query, in a loop or nested.
+    EXPECT_EQ(q("n = 0; range(255).each(|| future(nil).then(|| n += 1)); n"), "255");
+    expect_err("range(256).each(|| future(nil).then(|| nil))", tdb::OPERATION_ERR, limit);
+    expect_err("range(256).each(|| future(nil).else(|| nil))", tdb::OPERATION_ERR, limit);
+    expect_err("range(256).each(|| future(|| nil))", tdb::OPERATION_ERR, limit);
+    // Different closures count apart; each query starts again.
+    EXPECT_EQ(q("range(200).each(|| future(nil).then(|| 1)); range(200).each(|| "
+                "future(nil).then(|| 2)); 'ok'"),
+              "\"ok\"");
+    EXPECT_EQ(q("range(200).each(|| future(nil).then(|| 1)); 'again'"), "\"again\"");
+    // Nested 30 deep through futures: past the call depth of 24, as ThingsDB.
+    EXPECT_EQ(q("f = |n| n == 0 ? 'bottom' : future(nil, n).then(|_, n| f(n - 1)); f(30)"),
+              "\"bottom\"");
+    // A plain closure call still stops at 24.
+    expect_err("f = |n| n == 0 ? 0 : f(n - 1); f(30)", tdb::OPERATION_ERR,
+               "maximum recursion depth exceeded");
 }
 
 TEST(Util, ExportImport) {

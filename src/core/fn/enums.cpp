@@ -205,12 +205,7 @@ Value fn_rename_enum(Query& q, Value*, Args& a) {
     EnumDef* e = c.enum_(name);
     if (!e) raisef(LOOKUP_ERR, "enum `%s` not found", name.c_str());
     check_unlocked(*e);
-    if (!valid_name(to))
-        raise(VALUE_ERR, "function `rename_enum` expects argument 2 to follow the naming rules");
-    if (reserved_type_name(to)) raisef(VALUE_ERR, "name `%s` is reserved", to.c_str());
-    // The current name counts as taken: renaming to it is refused too.
-    if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
-    if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
+    check_rename_target(c, to, "rename_enum");
     e->name = to;
     e->modified_at = now_seconds(q);
     c.save(*e);

@@ -14,20 +14,15 @@
 
 namespace tdb {
 
-// A future resolves at once here (there are no modules): it holds the value
-// it resolved to, or the error its closure raised, and the arguments its
-// `then` closure gets (the value first).
+// A future resolves at once here: it holds the value it resolved to and the
+// arguments its `then` closure gets (the value first). Without modules no
+// future fails: an error in a future's closure ends the query, as in ThingsDB.
 struct FutureObj : Obj {
     Value value;
     std::vector<Value> args;
-    bool failed = false;
-    Value error;
 };
 
-Value future_value(const Value& v) {
-    auto* f = static_cast<FutureObj*>(v.object());
-    return f->failed ? f->error : f->value;
-}
+Value future_value(const Value& v) { return static_cast<FutureObj*>(v.object())->value; }
 
 namespace {
 
@@ -62,6 +57,34 @@ bool holds_stored(const Value& v, std::unordered_set<const Thing*>& seen) {
     return false;
 }
 FutureObj* F(Value* self) { return static_cast<FutureObj*>(self->object()); }
+
+// ThingsDB's limit of futures open on one closure (TI_CLOSURE_MAX_FUTURE_COUNT).
+constexpr int kMaxFutureCount = 255;
+
+// ThingsDB runs a future's closure after the query, in a context of its own,
+// and every future made in a query is still open then: it counts the futures
+// made on each closure (one per closure's code, as it keeps one closure per
+// node) and refuses the 256th. Here the closure runs at once, from call depth
+// 0, and the count only grows within the query. An error in the closure ends
+// the query, as there.
+void count_future(Query& q, const Value& fn) {
+    int& count = q.future_counts[fn.closure()->node];
+    if (count >= kMaxFutureCount)
+        raise(OPERATION_ERR,
+              "maximum future count on closure has been reached; see "
+              "https://docs.thingsdb.io/v1/data-types/closure");
+    ++count;
+}
+
+Value run_future_closure(Query& q, const Value& fn, const Value* args, int n) {
+    count_future(q, fn);
+    struct Depth {
+        Query& q;
+        int old;
+        ~Depth() { q.swap_call_depth(old); }
+    } depth{q, q.swap_call_depth(0)};
+    return q.call(fn, args, n);
+}
 
 }  // namespace
 
@@ -124,50 +147,32 @@ Value fn_future(Query& q, Value*, Args& a) {
     for (const Value& v : vars)
         if (holds_stored(v, seen))
             raise(OPERATION_ERR, "context does not allow arguments which are stored by Id");
-    try {
-        f->value = q.call(first, vars.data(), static_cast<int>(vars.size()));
-    } catch (const Error& e) {
-        if (!catchable(e)) throw;
-        f->failed = true;
-        f->error = make_error(e.code(), e.msg());
-    }
+    f->value = run_future_closure(q, first, vars.data(), static_cast<int>(vars.size()));
     f->args.push_back(f->value);
     return out;
 }
 
 // then(closure): the closure gets the value and the future's arguments; the
-// future resolves to what it returns. Skipped when the future failed.
+// future resolves to what it returns.
 Value m_future_then(Query& q, Value* self, Args& a) {
     a.exactly(1);
     Value keep = *self;
     Value fn = a.closure_arg(0);
     FutureObj* f = F(&keep);
-    if (f->failed) return keep;
     auto* r = new FutureObj();
     Value out = make_future(r);
-    try {
-        r->value = q.call(fn, f->args.data(), static_cast<int>(f->args.size()));
-    } catch (const Error& e) {
-        if (!catchable(e)) throw;
-        r->failed = true;
-        r->error = make_error(e.code(), e.msg());
-    }
+    r->value = run_future_closure(q, fn, f->args.data(), static_cast<int>(f->args.size()));
     r->args.push_back(r->value);
     return out;
 }
 
-// else(closure): called with the error when the future failed.
+// else(closure): ThingsDB calls it when a module's future fails; no future
+// fails here, so it is only checked and counted on its closure, as there.
 Value m_future_else(Query& q, Value* self, Args& a) {
     a.exactly(1);
     Value keep = *self;
-    Value fn = a.closure_arg(0);
-    FutureObj* f = F(&keep);
-    if (!f->failed) return keep;
-    auto* r = new FutureObj();
-    Value out = make_future(r);
-    r->value = q.call(fn, {f->error});
-    r->args.push_back(r->value);
-    return out;
+    count_future(q, a.closure_arg(0));
+    return keep;
 }
 
 }  // namespace tdb

@@ -151,6 +151,14 @@ void define(Catalog& c, TypeDef& t, const Value& defs) {
 
 }  // namespace
 
+void check_rename_target(Catalog& c, const std::string& to, const char* fn) {
+    if (!valid_name(to))
+        raisef(VALUE_ERR, "function `%s` expects argument 2 to follow the naming rules", fn);
+    if (reserved_type_name(to)) raisef(VALUE_ERR, "name `%s` is reserved", to.c_str());
+    if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
+    if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
+}
+
 // Names ThingsDB keeps for its own definitions and keywords (new_type,
 // set_enum, rename_type, rename_enum).
 bool reserved_type_name(const std::string& n) {
@@ -322,12 +330,7 @@ Value fn_rename_type(Query& q, Value*, Args& a) {
     TypeDef* t = c.type(name);
     if (!t) raisef(LOOKUP_ERR, "type `%s` not found", name.c_str());
     check_unlocked(*t);
-    if (!valid_name(to))
-        raisef(VALUE_ERR, "function `rename_type` expects argument 2 to follow the naming rules");
-    if (reserved_type_name(to)) raisef(VALUE_ERR, "name `%s` is reserved", to.c_str());
-    // The current name counts as taken: renaming to it is refused too.
-    if (c.type(to)) raisef(LOOKUP_ERR, "type `%s` already exists", to.c_str());
-    if (c.enum_(to)) raisef(LOOKUP_ERR, "enum `%s` already exists", to.c_str());
+    check_rename_target(c, to, "rename_type");
     t->name = to;
     t->modified_at = now_seconds(q);
     c.save(*t);

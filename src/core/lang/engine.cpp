@@ -153,7 +153,13 @@ std::string run_query(Storage& st, const QueryRequest& req) {
         }
     }
     bool reader_code = prog && !prog->side_effects;
-    if (reader_code) st.set_reader(true);
+    // Code that may change data is a writer from the start, before it opens anything: a
+    // storage that ran it as a reader without the means to undo a write (Storage::set_reader)
+    // runs it again as a writer. A read-only request stays a reader as its storage set it.
+    if (reader_code)
+        st.set_reader(true);
+    else if (req.read_only.empty())
+        st.set_reader(false);
     Query q(st, scope);
     q.reader_by_code = reader_code;
     if (req.scope_out) *req.scope_out = q.scope_label();

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -234,6 +235,15 @@ public:
     std::shared_ptr<void> types_state;
     // This query's task objects and the task it runs (fn/tasks.cpp).
     std::shared_ptr<void> tasks_state;
+    // The futures made on each closure's code in this query (fn/future.cpp).
+    std::unordered_map<const Node*, int> future_counts;
+    // Sets the closure call depth, returning the one it replaces: a future's
+    // closure starts at 0, as in the context of its own ThingsDB runs it in.
+    int swap_call_depth(int d) {
+        int old = call_depth_;
+        call_depth_ = d;
+        return old;
+    }
 
 private:
     Query* prev_current_ = nullptr;

@@ -154,20 +154,23 @@ std::unique_ptr<Query> open(Storage& st, const ProcedureRequest& req,
     // Rights before the lookup: whether a procedure exists is told only to a
     // caller who may run (or read) in the scope searched.
     uint32_t need = to_run ? AUTH_RUN : AUTH_QUERY;
-    auto denied = [&](uint64_t scope_id, const std::string& label) -> std::unique_ptr<Error> {
+    // label(): the scope's label, written only for the error.
+    auto denied = [&](uint64_t scope_id, auto&& label) -> std::unique_ptr<Error> {
         if (!req.identity) return nullptr;
+        if ((rights(st, req.identity, scope_id) & need) == need) return nullptr;
         try {
-            check_access(st, req.identity, scope_id, label, need);
+            check_access(st, req.identity, scope_id, label(), need);
         } catch (const Error& e) {
             if (e.code() != FORBIDDEN_ERR) throw;
             return std::make_unique<Error>(e);
         }
         return nullptr;
     };
-    std::unique_ptr<Error> first = denied(q->scope_id(), q->scope_label());
+    std::unique_ptr<Error> first = denied(q->scope_id(), [&] { return q->scope_label(); });
     if (!first) out = find_procedure(st, q->scope_id(), req.name);
     if (!out && req.fallback_thingsdb && scope.kind != Scope::THINGSDB) {
-        if (!denied(kThingsdbScopeId, "@thingsdb")) out = find_procedure(st, 0, req.name);
+        if (!denied(kThingsdbScopeId, [] { return std::string("@thingsdb"); }))
+            out = find_procedure(st, 0, req.name);
         if (out) {
             if (req.scope_out) *req.scope_out = "@thingsdb";
             q.reset();
@@ -205,11 +208,11 @@ Value arg_value(Query& q, ProcArg& a) {
     return v;
 }
 
-std::string finish(Query& q, const ProcedureRequest& req, const Procedure& p,
-                   std::vector<Value>& args) {
+std::string finish(Query& q, const ProcedureRequest& req, const Procedure& p, const Value* args,
+                   int n) {
     // ThingsDB runs a procedure with side effects as a change.
     if (p.closure.closure()->side_effects) q.set_change(true);
-    Value result = call_procedure(q, p, args.data(), static_cast<int>(args.size()));
+    Value result = call_procedure(q, p, args, n);
     q.check_things_quota();
     q.flush();
     std::string out = q.to_json(result, q.deep());
@@ -245,11 +248,15 @@ std::string run_procedure(Storage& st, const ProcedureRequest& req, std::vector<
     init_core();
     std::shared_ptr<const Procedure> p;
     std::unique_ptr<Query> q = open(st, req, p);
-    size_t np = p->closure.closure()->params.size();
-    std::vector<Value> vals;
-    vals.reserve(std::min(args.size(), np));
-    for (size_t i = 0; i < args.size() && i < np; ++i) vals.push_back(arg_value(*q, args[i]));
-    return finish(*q, req, *p, vals);
+    const size_t n = std::min(args.size(), p->closure.closure()->params.size());
+    // A few arguments stay on the stack: a vector's allocation is a part of a short call.
+    constexpr size_t kFew = 6;
+    Value few[kFew];
+    std::vector<Value> many;
+    if (n > kFew) many.resize(n);
+    Value* vals = n > kFew ? many.data() : few;
+    for (size_t i = 0; i < n; ++i) vals[i] = arg_value(*q, args[i]);
+    return finish(*q, req, *p, vals, static_cast<int>(n));
 }
 
 std::string call_procedure_json(Storage& st, const ProcedureRequest& req,
@@ -283,7 +290,7 @@ std::string call_procedure_json(Storage& st, const ProcedureRequest& req,
                "expecting `params` to be a JSON array or object but got type `%s` instead",
                type_name(given));
     }
-    return finish(*q, req, *p, args);
+    return finish(*q, req, *p, args.data(), static_cast<int>(args.size()));
 }
 
 std::string new_procedure_from_source(Storage& st, const ProcedureRequest& req,

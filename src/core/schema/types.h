@@ -272,6 +272,9 @@ std::string member_default_user(Catalog& c, const EnumDef& e, uint32_t mid);
 
 // Names ThingsDB keeps for its own definitions and keywords (fn/types.cpp).
 bool reserved_type_name(const std::string& n);
+// The new name of rename_type/rename_enum (`fn`): a valid name, not reserved,
+// and neither a Type's nor an enum's, the one renamed included.
+void check_rename_target(Catalog& c, const std::string& to, const char* fn);
 
 // The catalog of the query's collection; raises when the scope has none.
 Catalog& cat_of(Query& q);

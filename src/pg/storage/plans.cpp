@@ -291,6 +291,7 @@ SPIPlanPtr kept[kCount];
 uint64 exec_plan(Plan plan, Datum* values, const char* nulls) {
     int i = static_cast<int>(plan);
     const PlanDef& d = kPlans[i];
+    enter_spi();
     if (!kept[i]) {
         int opts = (d.flags & CUSTOM_PLAN) ? CURSOR_OPT_CUSTOM_PLAN : 0;
         SPIPlanPtr p = SPI_prepare_cursor(d.sql, d.nargs, const_cast<Oid*>(d.types), opts);

@@ -88,6 +88,11 @@ enum class Plan {
     COUNT
 };
 
+// Before any SPI statement of a call: connects SPI for the innermost call that has not yet
+// (SpiScope, entry.h) and searches only pg_catalog (CallContext::search_path). Outside a call
+// nothing: the caller connected. Defined in entry.cpp.
+void enter_spi();
+
 // The running call's snapshot (PgStorage::current_snapshot); nullptr outside a call.
 Snapshot query_snapshot();
 

@@ -553,6 +553,7 @@ void PgStorage::set_collection_default_deep(uint64_t id, int deep) {
 uint64_t PgStorage::next_free_id() {
     uint64_t id = 0;
     pg_call([&] {
+        enter_spi();
         int rc = SPI_execute(
             "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END"
             " FROM thingsdb.thing_id_seq",
@@ -568,6 +569,7 @@ uint64_t PgStorage::next_free_id() {
 int64_t PgStorage::transaction_id() {
     int64_t id = 0;
     pg_call([&] {
+        enter_spi();
         int rc = SPI_execute("SELECT txid_current()", false, 1);
         if (rc == SPI_OK_SELECT && SPI_processed == 1) id = get_int8(0, 1);
         SPI_freetuptable(SPI_tuptable);

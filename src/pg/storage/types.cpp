@@ -129,6 +129,7 @@ void PgStorage::set_type_index(uint64_t coll, uint32_t type_id, bool on) {
                  " AND type_id = " + std::to_string(type_id)
            : "DROP INDEX IF EXISTS thingsdb." + name;
     pg_call([&] {
+        enter_spi();
         int rc = SPI_execute(sql.c_str(), false, 0);
         if (rc < 0)
             elog(ERROR, "thingsdb: %s failed: %s", on ? "CREATE INDEX" : "DROP INDEX",

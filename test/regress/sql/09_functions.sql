@@ -39,6 +39,10 @@ SELECT tdb_query($$[base64_encode('ThingsDB'), str(base64_decode('VGhpbmdzREI=')
 SELECT tdb_query($$[/(\w)(\d)/g.match('a1 b2 c3'), /(\w)(\d)/.match('a1 b2')]$$, '@:fnlib');
 SELECT tdb_query('[[1, [2, [3]]].flat(), {a: 1, b: 2}.vmap(|v| v * 2), randstr(8).len()]', '@:fnlib');
 SELECT tdb_query('x = 6; future(|x| x * 7).then(|v| v + 1)', '@:fnlib');
+-- A closure making a future of itself ends at ThingsDB's 255 futures per
+-- closure; an error in a future's closure ends the query.
+SELECT tdb_query('fut = || future(nil, fut).then(|_, fut| fut()); fut()', '@:fnlib');
+SELECT tdb_query('future(nil).then(|| 1 / 0).else(|e| 0)', '@:fnlib');
 SELECT fnlib_try('export()', '@:fnlib');
 
 SELECT tdb_query('del_collection("fnlib")', '@thingsdb');

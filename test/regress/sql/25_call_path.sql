@@ -72,6 +72,33 @@ SELECT tdb_run('cp_maybe', true);
 ROLLBACK;
 SELECT tdb_run('cp_read');
 
+-- The same for code: code that stayed a reader runs without the subtransaction of an attempt
+-- (its prediction is kept by code, whatever the vars), code that may change data is a writer
+-- from its start, and code that turns into a change as it runs (a procedure's wse) runs again
+-- as a writer; what a failing change wrote goes.
+SELECT tdb_query('.n'), tdb_query('.n');
+SELECT tdb_query('.n += 1; .n'), tdb_query('.n'), tdb_query('.n += 1; .n');
+SELECT tdb_query('run("cp_maybe", w)', NULL, '{"w": false}') AS r1,
+       tdb_query('run("cp_maybe", w)', NULL, '{"w": false}') AS r2,
+       tdb_query('run("cp_maybe", w)', NULL, '{"w": true}') AS w1,
+       tdb_query('.n') AS n;
+SELECT tdb_query('run("cp_fail", w)', NULL, '{"w": false}'),
+       tdb_query('run("cp_fail", w)', NULL, '{"w": false}');
+SELECT cp_try($$SELECT tdb_query('run("cp_fail", w)', NULL, '{"w": true}')$$);
+SELECT cp_try($$SELECT tdb_query('.n += 100; raise("stop")')$$);
+SELECT tdb_query('.n');
+BEGIN;
+SELECT tdb_query('run("cp_maybe", w)', NULL, '{"w": true}');
+SELECT tdb_query('.n');
+ROLLBACK;
+SELECT tdb_query('.n');
+BEGIN READ ONLY;
+SELECT tdb_query('.n'), tdb_query('run("cp_maybe", w)', NULL, '{"w": false}');
+SELECT cp_try($$SELECT tdb_query('run("cp_maybe", w)', NULL, '{"w": true}')$$);
+SELECT cp_try($$SELECT tdb_query('.n += 1')$$);
+COMMIT;
+SELECT tdb_query('.n');
+
 -- In a read-only transaction a reader runs, a change is refused before it writes.
 BEGIN READ ONLY;
 SELECT tdb_run('cp_mul', 2, 3), tdb_run('cp_read'), tdb_run('cp_maybe', false);
@@ -106,6 +133,33 @@ FROM (VALUES (tdb_query('42'), '42'::jsonb), (tdb_query('-9007199254740993'), '-
              (tdb_query('0'), '0'), (tdb_query('"héllo"'), '"héllo"'), (tdb_query('""'), '""'),
              (tdb_query('true'), 'true'), (tdb_query('false'), 'false'),
              (tdb_query('nil'), 'null'), (tdb_run('cp_mul', -6, 7), '-42')) v(r, e);
+-- Integers are written as numeric_in would: the same base-10000 digits and weight (numeric_send),
+-- trailing zero digits left out, also for the largest integers written directly (18 digits).
+SELECT e, r = e::jsonb AS equal, numeric_send(r::numeric) = numeric_send(e::numeric) AS digits,
+       pg_column_size(r) = pg_column_size(e::jsonb) AS size
+FROM (VALUES ('1'), ('-1'), ('9999'), ('10000'), ('-20000'), ('12345678'), ('100000000'),
+             ('99999999999999999'), ('100000000000000000'), ('-123456789012345678'),
+             ('999999999999999999'), ('1000000000000000000'), ('-9223372036854775807')) v(e),
+     LATERAL (SELECT tdb_query(e)) q(r);
+SELECT tdb_run('cp_mul', 100000, 100000) AS ten_digits, tdb_run('cp_mul', -1, 0) AS zero;
+SELECT tdb_query($$new_procedure('cp_echo', |x| x); nil$$);
+
+-- A SQL argument printed by its output function (regclass) names what the owner's search path
+-- (pg_catalog only) sees, whatever the caller's search_path.
+CREATE SCHEMA cp_s;
+CREATE TABLE cp_s.cp_t (a int);
+BEGIN;
+SET LOCAL search_path = cp_s, public;
+SELECT tdb_run('cp_echo', 'cp_t'::regclass) AS regclass, tdb_run('cp_echo', 'cp_t'::regclass);
+SELECT tdb_run('cp_echo', ARRAY['cp_t'::regclass]) AS regclass_array;
+ROLLBACK;
+DROP TABLE cp_s.cp_t;
+DROP SCHEMA cp_s;
+
+-- The calls of one statement: computing ones between writers, each writer's statements run.
+SELECT tdb_run('cp_mul', 2, 2) AS a, tdb_run('cp_write', 7) AS b, tdb_run('cp_mul', 3, 3) AS c,
+       tdb_run('cp_read') AS d, tdb_query('.n += 1') AS e, tdb_run('cp_read') AS f;
+
 SELECT tdb_run('cp_mul', 6, 7)::int + 1 AS plus_one, tdb_query('"ab"') #>> '{}' AS text,
        tdb_query('true')::bool AS bool, tdb_query('nil') = 'null' AS nil;
 
