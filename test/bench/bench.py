@@ -384,6 +384,13 @@ def status(pid):
     return d
 
 
+def cpu_seconds(pid):
+    """CPU time the backend has run (schedstat): what a step cost it, whatever else the
+    machine's CPUs were doing meanwhile."""
+    with open("/proc/%d/schedstat" % pid) as f:
+        return int(f.read().split()[0]) / 1e9
+
+
 def bench_memory(args):
     out("(e) memory: backend VmHWM / VmRSS in kB (fresh backend each)")
     res = {}
@@ -571,7 +578,9 @@ def create_cycle(args, kind, n):
         read = tq(READ_CODE, CLIFF_SCOPE)
     hwm0 = status(pid)["VmHWM"]
     lsn0 = wal_lsn(cur)
+    cpu0 = cpu_seconds(pid)
     t_create = timed(cur, create)
+    cpu_create = cpu_seconds(pid) - cpu0
     lsn1 = wal_lsn(cur)
     hwm1 = status(pid)["VmHWM"]
     t0 = time.perf_counter()
@@ -582,6 +591,7 @@ def create_cycle(args, kind, n):
     if str(got) != str(n * (n - 1) // 2):
         out("  !! %s read of %d answered %s" % (kind, n, got))
     res = {"create": t_create, "read": t_read, "wal": wal_bytes(cur, lsn0, lsn1),
+           "create_cpu": cpu_create,
            "hwm_create": hwm1 - hwm0, "hwm_read": hwm2 - hwm0}
     conn.close()
     return res
@@ -606,6 +616,10 @@ def bench_create(args):
         for st in ("create", "read"):
             report("%s %d" % (st, n), {names[k]: [x[st] for x in res[k]] for k in kinds},
                    "plain SQL jsonb")
+            if st == "create":
+                report("create %d, the backend's CPU time" % n,
+                       {names[k]: [x["create_cpu"] for x in res[k]] for k in kinds},
+                       "plain SQL jsonb")
         for k in kinds:
             out("    %-34s WAL %8.1f MB  peak +%d MB create, +%d MB read" %
                 (names[k], statistics.median(x["wal"] for x in res[k]) / 1e6,

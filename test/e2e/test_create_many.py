@@ -115,9 +115,54 @@ def test_made_twice_in_one_transaction_then_rolled_back():
         check_made(c, root)
 
 
+def test_every_index_gets_its_entries():
+    """An index someone added to the table (on an expression of the props, and a partial
+    one) gets an entry for every new thing of every batch, made in several queries of one
+    backend; the direct inserts check a unique one as the statement would."""
+    with cluster.connect(DB) as c:
+        q(c, ".items = []; .typed = []; nil")
+        c.execute("CREATE INDEX things_n_idx ON thingsdb.things (((props->>'n')::bigint))")
+        c.execute("CREATE INDEX things_typed_idx ON thingsdb.things (id)"
+                  " WHERE type_id IS NOT NULL")
+        try:
+            for _ in range(3):
+                make(c)
+            c.execute("SET enable_seqscan = off")
+            c.execute("SET enable_bitmapscan = off")
+            for n in (0, 7, N_TYPED - 1, N_PLAIN - 1):
+                plan = "\n".join(r[0] for r in c.execute(
+                    "EXPLAIN SELECT id FROM thingsdb.things"
+                    " WHERE ((props->>'n')::bigint) = %s", (n,)).fetchall())
+                assert "things_n_idx" in plan, plan
+                got = rows(c, "SELECT count(*) FROM thingsdb.things"
+                              " WHERE ((props->>'n')::bigint) = %s", n)
+                assert got == (2 if n < N_TYPED else 1), (n, got)
+            assert rows(c, "SELECT count(*) FROM thingsdb.things WHERE type_id IS NOT NULL"
+                           " AND id > 0") == N_TYPED
+            c.execute("RESET enable_seqscan")
+            c.execute("RESET enable_bitmapscan")
+            q(c, ".items = []; .typed = []; nil")
+            c.execute("CREATE UNIQUE INDEX things_n_unique ON thingsdb.things"
+                      " (((props->>'n')::bigint)) WHERE props ? 'u'")
+            q(c, ".items = range(5).map(|i| {n: i, u: true}); nil")
+            try:
+                q(c, ".more = [{n: 3, u: true}]; nil")
+                raise AssertionError("a unique index let a duplicate in")
+            except Exception as e:  # noqa: BLE001
+                assert "things_n_unique" in str(e), e
+            assert q(c, ".items.len()") == 5 and not q(c, ".has('more')")
+            check_consistent(c)
+        finally:
+            c.execute("DROP INDEX IF EXISTS thingsdb.things_n_idx")
+            c.execute("DROP INDEX IF EXISTS thingsdb.things_typed_idx")
+            c.execute("DROP INDEX IF EXISTS thingsdb.things_n_unique")
+            q(c, ".items = []; nil")
+
+
 try:
     t.run(test_created_things_durable_watched_counted)
     t.run(test_made_twice_in_one_transaction_then_rolled_back)
+    t.run(test_every_index_gets_its_entries)
 finally:
     if t.failed:
         print(cluster.log()[-3000:])

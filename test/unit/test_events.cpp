@@ -89,6 +89,34 @@ TEST(Events, NewThingsAreSentWholeOnce) {
               on(r, R"({"set":{"c":{"#":)" + a + "}}}") + on(r + 1, R"({"set":{"w":3}})"));
 }
 
+// Every kind of job that carries things (set, splice, add) packs a new thing whole the first
+// time the query sends it and by id after, whichever job met it first.
+TEST(Events, NewThingsAreSentWholeOnceInEveryKindOfJob) {
+    uint64_t r = root();
+    std::string got = jobs(
+        ".l = range(3).map(|i| {n: i}); .s = set(); .s.add(.l[0], {a: 1}); .l.push(.l[1]); "
+        ".m = .l[2]; .l.push({k: .l[0]});");
+    std::string t0 = std::to_string(r + 1), t1 = std::to_string(r + 2), t2 = std::to_string(r + 3),
+                t3 = std::to_string(r + 4), t4 = std::to_string(r + 5);
+    EXPECT_EQ(got, on(r, R"({"set":{"l":[{"#":)" + t0 + R"(,"n":0},{"#":)" + t1 +
+                             R"(,"n":1},{"#":)" + t2 + R"(,"n":2}]}})") +
+                       on(r, R"({"set":{"s":{"$":[]}}})") +
+                       on(r, R"({"add":{"s":[{"#":)" + t0 + R"(},{"#":)" + t3 + R"(,"a":1}]}})") +
+                       on(r, R"({"splice":{"l":[3,0,{"#":)" + t1 + "}]}}") +
+                       on(r, R"({"set":{"m":{"#":)" + t2 + "}}}") +
+                       on(r, R"({"splice":{"l":[4,0,{"#":)" + t4 + R"(,"k":{"#":)" + t0 + "}}]}}"));
+    // The next query sends a thing the last one made by id, and its own new ones whole.
+    EXPECT_EQ(jobs(".x = [.l[0], {b: 2}];"), on(r, R"({"set":{"x":[{"#":)" + t0 + R"(},{"#":)" +
+                                                       std::to_string(r + 6) + R"(,"b":2}]}})"));
+}
+
+// Integers at both ends of their range keep every digit and sign.
+TEST(Events, IntegersKeepEveryDigit) {
+    uint64_t r = root();
+    EXPECT_EQ(jobs(".v = [-9223372036854775807 - 1, 9223372036854775807, 0, -1, 10];"),
+              on(r, R"({"set":{"v":[-9223372036854775808,9223372036854775807,0,-1,10]}})"));
+}
+
 TEST(Events, ValuesInTheMutationFormat) {
     uint64_t r = root();
     EXPECT_EQ(jobs(".v = [nil, true, 1.5, 'x', [1, 2]];"),

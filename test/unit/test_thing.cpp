@@ -190,3 +190,23 @@ TEST(Thing, StoredChangesPersist) {
 TEST(Thing, TypeOfMethodsOnOtherValues) {
     expect_err("x = 1; x.keys()", tdb::LOOKUP_ERR, "type `int` has no function `keys`");
 }
+
+// Things attached in one assignment get their ids depth first, in the order the value holds
+// them, whatever the shape: one list of many, many small lists, lists in things in lists, a
+// thing met twice; the identity map then finds each by its id.
+TEST(Thing, NewThingsGetIdsInOrderInEveryShape) {
+    fresh_storage();
+    qk(".a = range(3000).map(|i| {n: i}); nil");
+    EXPECT_EQ(qk("ids = .a.map(|t| t.id()); ids.every(|id, i| i == 0 || id == ids[i - 1] + 1)"),
+              "true");
+    EXPECT_EQ(qk(".a.every(|t, i| thing(t.id()).n == i)"), "true");
+    qk(".b = range(2000).map(|i| [{n: i}, {n: -i}]); nil");
+    EXPECT_EQ(qk("ids = []; .b.each(|p| ids.extend(p.map(|t| t.id()))); "
+                 "ids.every(|id, i| i == 0 || id == ids[i - 1] + 1)"),
+              "true");
+    EXPECT_EQ(qk("thing(.b[1999][1].id()).n"), "-1999");
+    qk("t = {k: 1}; .c = [{l: [t, {m: [t]}]}, t]; nil");
+    EXPECT_EQ(qk("[.c[0].id() + 1 == .c[1].id(), .c[1].id() + 1 == .c[0].l[1].id(), "
+                 ".c[0].l[1].m[0] == .c[1]]"),
+              "[true,true,true]");
+}

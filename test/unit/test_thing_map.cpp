@@ -144,6 +144,42 @@ TEST(ThingMap, AdversarialIdPatternsProbeLittle) {
     expect_short_probes(all, "mixed");
 }
 
+// reserve() makes room ahead (a list of new things attached at once): what the map held is
+// still found, the puts up to the reserved count never grow the table again, and a reserve
+// below the size changes nothing.
+TEST(ThingMap, ReserveKeepsContentsAndRoom) {
+    std::vector<Ref<Thing>> keep;
+    ThingMap m;
+    m.reserve(0);  // on an empty map: a table of its least size, nothing found
+    EXPECT_EQ(m.find(1), nullptr);
+    for (uint64_t id = 1; id <= 50; ++id) {
+        keep.emplace_back(new Thing());
+        m.put(id * 977, keep.back().get());
+    }
+    m.reserve(30);  // below the size
+    for (uint64_t id = 1; id <= 50; ++id) ASSERT_EQ(m.find(id * 977), keep[id - 1].get());
+    m.reserve(50 + 20000);
+    auto slots = [&m] {
+        auto ps = m.probe_stats();
+        return static_cast<size_t>(static_cast<double>(m.size()) / ps.load + 0.5);
+    };
+    size_t cap = slots();
+    EXPECT_GE(cap * 7, (50 + 20000) * 10u);
+    for (uint64_t i = 0; i < 20000; ++i) {
+        keep.emplace_back(new Thing());
+        m.put((1ull << 40) + i, keep.back().get());
+    }
+    EXPECT_EQ(slots(), cap);
+    expect_short_probes(m, "reserved");
+    for (uint64_t id = 1; id <= 50; ++id) ASSERT_EQ(m.find(id * 977), keep[id - 1].get());
+    for (uint64_t i = 0; i < 20000; ++i)
+        ASSERT_EQ(m.find((1ull << 40) + i), keep[50 + i].get()) << i;
+    m.reserve(10);
+    EXPECT_EQ(slots(), cap);
+    m.put(5, keep[0].get());  // and it grows on as before past the room reserved
+    EXPECT_EQ(m.size(), 20051u);
+}
+
 // Property vectors come from pools of fixed-size blocks: vectors of every
 // small size (and a large one), grown, shrunk and freed in any order, never
 // share storage and keep their contents.

@@ -101,6 +101,9 @@ public:
     static Value list_item(Collection* c, const ListSource& src, size_t i);
     static void list_items(Collection* c, const ListSource& src, std::vector<Value>& out,
                            std::vector<uint64_t>* refs);
+    // Items [from, to) of src as values of collection c, into out (replacing what it held).
+    static void list_range(Collection* c, const ListSource& src, size_t from, size_t to,
+                           std::vector<Value>& out);
     // Only the ids the items of src reference, appended to refs (no value kept per item).
     static void list_refs(const ListSource& src, std::vector<uint64_t>& refs);
     // The ids the stored properties in `bin` reference (refs_of(StoredThing)).

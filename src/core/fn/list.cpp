@@ -15,6 +15,7 @@
 #include "core/lang/ops.h"
 #include "core/lang/query.h"
 #include "core/lang/value_index.h"
+#include "core/model/lazy_list.h"
 #include "core/model/poll.h"
 #include "core/model/thing.h"
 #include "core/model/restrict.h"
@@ -305,11 +306,12 @@ Value m_list_map(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
+    ItemCursor items(l);
     std::vector<Value> out;
-    out.reserve(l->items().size());
-    for (size_t i = 0; i < l->items().size(); ++i) {
+    out.reserve(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
         q.poll();
-        out.push_back(q.assignable(q.call(fn, {l->items()[i], idx(i)}), nullptr, true));
+        out.push_back(q.assignable(q.call(fn, {items.at(i), idx(i)}), nullptr, true));
     }
     return new_list(std::move(out));
 }
@@ -319,10 +321,12 @@ Value m_list_filter(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
+    ItemCursor items(l);
     std::vector<Value> out;
-    for (size_t i = 0; i < l->items().size(); ++i) {
+    for (size_t i = 0; i < items.size(); ++i) {
         q.poll();
-        if (truthy(q.call(fn, {l->items()[i], idx(i)}))) out.push_back(l->items()[i]);
+        Value item = items.at(i);
+        if (truthy(q.call(fn, {item, idx(i)}))) out.push_back(std::move(item));
     }
     return new_list(std::move(out));
 }
@@ -332,9 +336,10 @@ Value m_list_each(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
-    for (size_t i = 0; i < l->items().size(); ++i) {
+    ItemCursor items(l);
+    for (size_t i = 0; i < items.size(); ++i) {
         q.poll();
-        q.call(fn, {l->items()[i], idx(i)});
+        q.call(fn, {items.at(i), idx(i)});
     }
     return Value::nil();
 }
@@ -346,9 +351,11 @@ Value m_list_find(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
-    for (size_t i = 0; i < l->items().size(); ++i) {
+    ItemCursor items(l);
+    for (size_t i = 0; i < items.size(); ++i) {
         q.poll();
-        if (truthy(q.call(fn, {l->items()[i], idx(i)}))) return l->items()[i];
+        Value item = items.at(i);
+        if (truthy(q.call(fn, {item, idx(i)}))) return item;
     }
     return a.size() == 2 ? a.eval(1) : Value::nil();
 }
@@ -358,9 +365,10 @@ Value m_list_find_index(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
-    for (size_t i = 0; i < l->items().size(); ++i) {
+    ItemCursor items(l);
+    for (size_t i = 0; i < items.size(); ++i) {
         q.poll();
-        if (truthy(q.call(fn, {l->items()[i], idx(i)}))) return idx(i);
+        if (truthy(q.call(fn, {items.at(i), idx(i)}))) return idx(i);
     }
     return Value::nil();
 }
@@ -391,9 +399,10 @@ Value m_list_some(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
-    for (size_t i = 0; i < l->items().size(); ++i) {
+    ItemCursor items(l);
+    for (size_t i = 0; i < items.size(); ++i) {
         q.poll();
-        if (truthy(q.call(fn, {l->items()[i], idx(i)}))) return Value::boolean(true);
+        if (truthy(q.call(fn, {items.at(i), idx(i)}))) return Value::boolean(true);
     }
     return Value::boolean(false);
 }
@@ -403,9 +412,10 @@ Value m_list_every(Query& q, Value* self, Args& a) {
     ListObj* l = L(self);
     InUse lock(l);
     Value fn = a.closure_arg(0);
-    for (size_t i = 0; i < l->items().size(); ++i) {
+    ItemCursor items(l);
+    for (size_t i = 0; i < items.size(); ++i) {
         q.poll();
-        if (!truthy(q.call(fn, {l->items()[i], idx(i)}))) return Value::boolean(false);
+        if (!truthy(q.call(fn, {items.at(i), idx(i)}))) return Value::boolean(false);
     }
     return Value::boolean(true);
 }
@@ -420,15 +430,17 @@ Value m_list_reduce(Query& q, Value* self, Args& a) {
     Value acc;
     if (a.size() == 2) {
         acc = a.eval(1);
-    } else if (l->items().empty()) {
+    } else if (l->size() == 0) {
         raise(LOOKUP_ERR, "reduce on empty list with no initial value set");
-    } else {
-        acc = l->items()[0];
+    }
+    ItemCursor items(l);
+    if (a.size() != 2) {
+        acc = items.at(0);
         start = 1;
     }
-    for (size_t i = start; i < l->items().size(); ++i) {
+    for (size_t i = start; i < items.size(); ++i) {
         q.poll();
-        acc = q.call(fn, {acc, l->items()[i], idx(i)});
+        acc = q.call(fn, {acc, items.at(i), idx(i)});
     }
     return acc;
 }
@@ -441,9 +453,10 @@ Value m_list_count(Query& q, Value* self, Args& a) {
     int64_t n = 0;
     if (v.is(VT::Closure)) {
         InUse lock(l);
-        for (size_t i = 0; i < l->items().size(); ++i) {
+        ItemCursor items(l);
+        for (size_t i = 0; i < items.size(); ++i) {
             q.poll();
-            n += truthy(q.call(v, {l->items()[i], idx(i)}));
+            n += truthy(q.call(v, {items.at(i), idx(i)}));
         }
     } else {
         for (auto& item : l->items()) {

@@ -39,7 +39,8 @@ struct MutationForm {
         }
         // ThingsDB packs a new thing completely once per change and refers to
         // it by id afterwards; a receiver has seen it by then.
-        if (t->is_new && q.jobs_sent_whole.insert(t->id).second) {
+        if (t->is_new && t->sent_whole_in != q.job_serial) {
+            t->sent_whole_in = q.job_serial;
             whole(t);
             return;
         }
@@ -120,14 +121,23 @@ struct MutationForm {
     void task(const Value& v) { as_result(v); }
 };
 
-std::string keyed(const char* kind, const std::string& key, const std::string& value) {
+// {"<kind>":{<key>: — the value follows in the same string (a value holding many new
+// things is megabytes: it is written once, never copied into place), then keyed_end.
+std::string keyed_begin(const char* kind, const std::string& key) {
     std::string out = "{\"";
     out += kind;
     out += "\":{";
     json_escape(out, key);
     out.push_back(':');
+    return out;
+}
+
+void keyed_end(std::string& out) { out += "}}"; }
+
+std::string keyed(const char* kind, const std::string& key, const std::string& value) {
+    std::string out = keyed_begin(kind, key);
     out += value;
-    out += "}}";
+    keyed_end(out);
     return out;
 }
 
@@ -141,9 +151,10 @@ void mutation_value(Query& q, std::string& out, const Value& v) {
 bool records_jobs(const Thing* t) { return t && t->stored() && t->coll && !t->is_new; }
 
 std::string job_set(Query& q, const std::string& key, const Value& v) {
-    std::string val;
-    mutation_value(q, val, v);
-    return keyed("set", key, val);
+    std::string out = keyed_begin("set", key);
+    mutation_value(q, out, v);
+    keyed_end(out);
+    return out;
 }
 
 std::string job_del(const std::string& key) {
@@ -155,23 +166,25 @@ std::string job_del(const std::string& key) {
 
 std::string job_splice(Query& q, const std::string& key, const ListObj* l, size_t index,
                        size_t ndel, size_t nadd) {
-    std::string val;
-    MutationForm f{JsonText(val), q};
+    std::string out = keyed_begin("splice", key);
+    MutationForm f{JsonText(out), q};
     f.out.begin_array();
     f.out.uinteger(index);
     f.out.uinteger(ndel);
     for (size_t i = index; i < index + nadd; ++i) walk(f, l->at(i));
     f.out.end_array();
-    return keyed("splice", key, val);
+    keyed_end(out);
+    return out;
 }
 
 std::string job_add(Query& q, const std::string& key, const std::vector<Thing*>& added) {
-    std::string val;
-    MutationForm f{JsonText(val), q};
+    std::string out = keyed_begin("add", key);
+    MutationForm f{JsonText(out), q};
     f.out.begin_array();
     for (Thing* t : added) f.thing(t);
     f.out.end_array();
-    return keyed("add", key, val);
+    keyed_end(out);
+    return out;
 }
 
 std::string job_remove(const std::string& key, const std::vector<Thing*>& removed) {

@@ -5,6 +5,7 @@
 
 #include "core/api/pure.h"
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -44,8 +45,8 @@ public:
     }
     void null() { scalar("null"); }
     void boolean(bool b) { scalar(b ? "true" : "false"); }
-    void integer(int64_t i) { scalar(std::to_string(i)); }
-    void uinteger(uint64_t i) { scalar(std::to_string(i)); }
+    void integer(int64_t i) { digits(i); }
+    void uinteger(uint64_t i) { digits(i); }
     // A finite float as float_repr writes it (JSON has no inf or nan).
     void number(double d) { scalar(float_repr(d)); }
     // A string from data: escaped; raises value_err when it is no valid UTF-8.
@@ -81,6 +82,12 @@ private:
     void close(char c) {
         out_.push_back(c);
         comma_ = true;
+    }
+    template <class I>
+    void digits(I i) {
+        char buf[24];
+        auto r = std::to_chars(buf, buf + sizeof buf, i);
+        scalar(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
     }
     void scalar(std::string_view s) {
         sep();

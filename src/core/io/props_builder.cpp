@@ -182,6 +182,23 @@ void PropsBuilder::list_items(Collection* c, const ListSource& src, std::vector<
     l->vec_.clear();
 }
 
+void PropsBuilder::list_range(Collection* c, const ListSource& src, size_t from, size_t to,
+                              std::vector<Value>& out) {
+    PropsBuilder b(c, nullptr);
+    auto* l = new ListObj();
+    b.push(true).list = Value::obj(VT::List, l);
+    out.clear();
+    l->vec_.swap(out);  // the caller's room is reused
+    l->vec_.reserve(to - from);
+    for (size_t at = from; at < to; at += 1024) {
+        size_t e = std::min(to, at + 1024);
+        src.items(at, e, b);
+        for (size_t k = at; k < e; ++k) poll_tick();  // a list of user data
+    }
+    if (b.depth_ != 1 || l->vec_.size() != to - from) raise(VALUE_ERR, "invalid stored properties");
+    out.swap(l->vec_);
+}
+
 void PropsBuilder::list_refs(const ListSource& src, std::vector<uint64_t>& refs) {
     PropsBuilder b(nullptr, &refs);
     b.count_only_ = true;

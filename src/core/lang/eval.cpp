@@ -456,6 +456,7 @@ Value Query::eval_node(const Node* n) {
         case NK::ThingLit: {
             Thing* t = new Thing();
             Value out = make_thing(t);
+            t->props_.reserve(n->kids.size());
             for (size_t i = 0; i < n->kids.size(); ++i) {
                 Value v = assignable(eval(n->kids[i]), t, false);
                 const std::string& key = interned(n->names[i]);

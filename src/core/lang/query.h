@@ -143,9 +143,10 @@ public:
     void add_job(uint64_t thing_id, std::string json) {
         jobs.push_back({thing_id, std::move(json)});
     }
-    // Things of this query already sent whole in a job (events.cpp): later
-    // jobs refer to them by id, as ThingsDB unmarks a new thing once packed.
-    std::unordered_set<uint64_t> jobs_sent_whole;
+    // Things of this query already sent whole in a job (events.cpp) carry this number in
+    // Thing::sent_whole_in: later jobs refer to them by id, as ThingsDB unmarks a new thing
+    // once packed. A number per query, never 0, so no set of ids grows with the things made.
+    const uint32_t job_serial = next_job_serial();
     // Refuse to change a container or thing while it is iterated.
     void check_not_in_use(const Value& v);
     // A list or set is locked while a method iterates or extends it (InUseMark): the
@@ -156,6 +157,11 @@ public:
     std::string to_json(const Value& v, int deep);
     // Sets a property as `t.key = v` does (conversion, owner, dirt).
     void store_prop(Thing* t, const std::string& key, Value v);
+    static uint32_t next_job_serial() {
+        static uint32_t last = 0;
+        if (++last == 0) ++last;
+        return last;
+    }
     std::string scope_label() const;  // "@thingsdb", "@:stuff"
     // The kind of scope as ThingsDB's "undefined in the ... scope" names it:
     // "@thingsdb", "@node" or "@collection".

@@ -1,6 +1,8 @@
 // ListObj's items read one at a time from their source, or all at once (lazy_list.h).
 #include "core/model/lazy_list.h"
 
+#include <algorithm>
+
 #include "core/api/error.h"
 #include "core/model/poll.h"
 #include "core/model/thing.h"
@@ -74,6 +76,38 @@ void ListObj::decode_all() const {
     if (z->coll) z->coll->forget_lazy(z);
     delete z;
     vec_ = std::move(all);
+}
+
+Value ItemCursor::at(size_t i) {
+    if (!l_->lazy) {
+        release();
+        return l_->items()[i];
+    }
+    if (i >= from_ && i - from_ < run_.size()) return run_[i - from_];
+    release();
+    LazyItems* z = l_->lazy;
+    size_t to = std::min(z->src->size(), i + kItemRun);
+    from_ = i;
+    coll_ = z->coll;
+    g_items_decoded += to - i;
+    if (coll_)
+        coll_->read_run(*z->src, i, to, run_, made_);
+    else
+        PropsBuilder::list_range(nullptr, *z->src, i, to, run_);
+    // Items read or set one at a time are the values the query holds.
+    if (!z->taken.empty())
+        for (size_t k = i; k < to; ++k) {
+            poll_tick();
+            auto it = z->taken.find(k);
+            if (it != z->taken.end()) run_[k - i] = it->second;
+        }
+    return run_[0];
+}
+
+void ItemCursor::release() noexcept {
+    run_.clear();
+    if (coll_ && !made_.empty()) coll_->let_go(made_);
+    made_.clear();
 }
 
 }  // namespace tdb

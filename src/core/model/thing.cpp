@@ -81,6 +81,10 @@ void small_block_free(void* p, size_t bytes) noexcept {
     --g_blocks_in_use;
 }
 
+// sent_whole_in sits in the room after Obj's count: a Thing stays in the pool's 160-byte
+// blocks.
+static_assert(sizeof(Thing) <= 160);
+
 void* Thing::operator new(size_t n) { return small_block_alloc(n); }
 
 void Thing::operator delete(void* p, size_t n) noexcept { small_block_free(p, n); }
@@ -148,10 +152,17 @@ Value* Thing::get(std::string_view key) {
 Value make_thing(Thing* t) { return Value::obj(VT::Thing, t); }
 Value new_thing() { return make_thing(new Thing()); }
 
-void ThingMap::grow() {
+void ThingMap::grow() { rehash(slots_.empty() ? 16 : slots_.size() * 2); }
+
+void ThingMap::reserve(size_t n) {
+    size_t cap = slots_.empty() ? 16 : slots_.size();
+    while (n * 10 > cap * 7) cap *= 2;
+    if (cap != slots_.size()) rehash(cap);
+}
+
+void ThingMap::rehash(size_t cap) {
     std::vector<Slot> old;
     old.swap(slots_);
-    size_t cap = old.empty() ? 16 : old.size() * 2;
     slots_.resize(cap);
     for (Slot& s : old) {
         if (!s.id) continue;
@@ -256,6 +267,10 @@ Value Collection::thing_ref(uint64_t id) {
     t->coll = this;
     t->loaded = false;
     things_.put(id, t);
+    if (run_made_) {
+        run_made_->push_back(id);
+        return v;
+    }
     t->stub_pos = stub_order_.size();
     stub_order_.push_back({id, false});
     return v;
@@ -327,6 +342,58 @@ void Collection::load(Thing* t) {
     }
 }
 
+void Collection::read_run(const ListSource& src, size_t from, size_t to, std::vector<Value>& out,
+                          std::vector<uint64_t>& made) {
+    {
+        // run_made_ is set while the items are decoded, and put back also when that fails.
+        struct Listing {
+            std::vector<uint64_t>*& at;
+            std::vector<uint64_t>* was;
+            ~Listing() { at = was; }
+        } listing{run_made_, run_made_};
+        run_made_ = &made;
+        PropsBuilder::list_range(this, src, from, to, out);
+    }
+    // The things not read yet (made here, or stubs met before) in one read.
+    std::vector<uint64_t> ids;
+    for (const Value& v : out) {
+        poll_tick();
+        if (v.is(VT::Thing) && !v.thing()->loaded && v.thing()->coll == this)
+            ids.push_back(v.thing()->id);
+    }
+    if (ids.empty()) return;
+    std::vector<StoredThing> rows;
+    rows.reserve(ids.size());
+    st_.load_things(row_.id, ids, rows);
+    for (const StoredThing& r : rows) {
+        poll_tick();
+        Thing* s = things_.find(r.id);
+        if (s && !s->loaded) fill(s, r);
+    }
+    for (const Value& v : out) {
+        if (!v.is(VT::Thing) || v.thing()->loaded || v.thing()->coll != this) continue;
+        set_loaded(v.thing());  // a dangling reference: an empty thing
+        v.thing()->gone = true;
+    }
+}
+
+// No poll here: it runs from ItemCursor's destructor, and its ids were made by a decode that
+// polled for each item.
+void Collection::let_go(const std::vector<uint64_t>& made) {
+    for (uint64_t id : made) {
+        Thing* t = things_.find(id);
+        // Held by anything but the map (a value, a set, a wrap, the dirty list) or marked,
+        // it stays: the query may still reach it and expects the same object.
+        if (!t || t->refs != 1 || t->dirty || t->is_new || t->in_use) continue;
+        // A list or set of its properties held elsewhere names it as its owner (raw): a
+        // change made through it must mark this thing.
+        bool held = false;
+        for (const Prop& p : t->props_)
+            if ((p.val.is(VT::List) || p.val.is(VT::Set)) && p.val.object()->refs != 1) held = true;
+        if (!held) things_.erase(id);
+    }
+}
+
 void Collection::forget(Thing* t) {
     if (things_.find(t->id) == t) things_.erase(t->id);
 }
@@ -353,6 +420,12 @@ void Collection::attach_walk(Thing* first, const Value* first_val) {
             const Value& v = *it.v;
             if (v.is(VT::List)) {
                 auto& items = v.list()->items();
+                size_t fresh = 0;
+                for (const Value& i : items) {
+                    poll_tick();
+                    fresh += i.is(VT::Thing) && !i.thing()->id;
+                }
+                if (fresh > 1) things_.reserve(things_.size() + fresh);
                 for (auto i = items.rbegin(); i != items.rend(); ++i)
                     todo.push_back({nullptr, &*i});
             } else if (v.is(VT::Set)) {
@@ -408,6 +481,10 @@ void Collection::account_lazy(Thing* t, std::vector<std::shared_ptr<const ListSo
                               std::vector<RefChange>& bulk) {
     if (t->lazy_refs.empty() && kept.empty()) return;
     std::vector<uint64_t> ids;
+    size_t given = 0;  // mostly one id per item: one allocation
+    for (auto& s : t->lazy_refs)
+        if (std::find(kept.begin(), kept.end(), s) == kept.end()) given += s->size();
+    ids.reserve(given);
     for (auto& s : t->lazy_refs)
         if (std::find(kept.begin(), kept.end(), s) == kept.end()) lazy_refs_of(*s, ids);
     bulk.reserve(bulk.size() + ids.size());
@@ -425,8 +502,9 @@ namespace {
 // Sorts the changes by id and adds up those of one id; the ones that add up to zero go.
 // Room ids (kRoomRef, the top bit) sort last: they are moved to `rooms`.
 void sort_counts(std::vector<RefChange>& v, std::unordered_map<uint64_t, int64_t>& rooms) {
-    std::sort(v.begin(), v.end(),
-              [](const RefChange& a, const RefChange& b) { return a.id < b.id; });
+    auto by_id = [](const RefChange& a, const RefChange& b) { return a.id < b.id; };
+    // A list's items come in the order they were made, mostly ascending: checked first.
+    if (!std::is_sorted(v.begin(), v.end(), by_id)) std::sort(v.begin(), v.end(), by_id);
     size_t out = 0;
     for (size_t i = 0; i < v.size();) {
         poll_tick();
@@ -447,13 +525,14 @@ void Collection::flush() {
     // Reference counts change by the difference between the references a
     // thing held when loaded and the ones it holds now.
     std::unordered_map<uint64_t, int64_t> delta;
+    delta.reserve(dirty_.size());
     std::vector<RefChange> bulk;  // the changes of kept lists (account_lazy)
     std::vector<ThingWrite> writes;
     writes.reserve(dirty_.size());
     PropsEncoder* enc = st_.props_encoder();
     for (auto& ref : dirty_) {
         Thing* t = ref.get();
-        ThingWrite w;
+        ThingWrite& w = writes.emplace_back();  // in place: reserved, never moved
         w.id = t->id;
         w.type_id = t->type_id;
         w.is_new = t->is_new;
@@ -473,19 +552,26 @@ void Collection::flush() {
         for (uint64_t id : t->old_refs) --delta[id];
         for (uint64_t id : refs) ++delta[id];
         t->old_refs = std::move(refs);
-        writes.push_back(std::move(w));
     }
     for (auto& [id, d] : ref_delta_) delta[id] += d;
     ref_delta_.clear();
+    // The write of an id: pairs sorted by id and a binary search, no node per write (a
+    // create of a million things makes a million writes).
+    std::vector<std::pair<uint64_t, size_t>> by_id;
+    by_id.reserve(writes.size());
+    for (size_t i = 0; i < writes.size(); ++i) by_id.emplace_back(writes[i].id, i);
+    std::sort(by_id.begin(), by_id.end());
+    auto write_of = [&by_id](uint64_t id) {
+        auto it = std::lower_bound(by_id.begin(), by_id.end(), std::make_pair(id, size_t{0}));
+        return it != by_id.end() && it->first == id ? it->second : SIZE_MAX;
+    };
     // A new thing that ends the query unreferenced is never written (below), so the
     // references it holds count for nothing: the new things and rooms only it held are not
     // written either. A worklist, so a long chain of them costs one pass.
     {
-        std::unordered_map<uint64_t, size_t> fresh;  // id -> index of a new thing's write
         std::vector<size_t> todo;
         for (size_t i = 0; i < writes.size(); ++i) {
             if (!writes[i].is_new) continue;
-            fresh.emplace(writes[i].id, i);
             auto d = delta.find(writes[i].id);
             if (d == delta.end() || d->second <= 0) todo.push_back(i);
         }
@@ -497,15 +583,12 @@ void Collection::flush() {
             for (auto& src : dirty_[i]->lazy_refs) lazy_refs_of(*src, held);
             for (uint64_t id : held) {
                 if (--delta[id] != 0) continue;
-                auto f = fresh.find(id);
-                if (f != fresh.end()) todo.push_back(f->second);
+                size_t f = write_of(id);
+                if (f != SIZE_MAX && writes[f].is_new) todo.push_back(f);
             }
         }
     }
     // New things start from zero references; the root always keeps one.
-    std::unordered_map<uint64_t, size_t> by_id;
-    by_id.reserve(writes.size());
-    for (size_t i = 0; i < writes.size(); ++i) by_id[writes[i].id] = i;
     // The count of a thing written anyway goes with its write; every other change goes to
     // one vector, sorted and added up per id (sort_counts): the storage gets the counts in
     // the order it writes them (no sort there), and a drop of many things builds no map
@@ -513,9 +596,9 @@ void Collection::flush() {
     std::unordered_map<uint64_t, int64_t> rooms;
     for (auto& [id, d] : delta) {
         if (d == 0) continue;
-        auto it = by_id.find(id);
-        if (it != by_id.end())
-            writes[it->second].refs_delta += d;
+        size_t w = write_of(id);
+        if (w != SIZE_MAX)
+            writes[w].refs_delta += d;
         else if (id & kRoomRef)
             rooms[id] += d;
         else
@@ -524,15 +607,17 @@ void Collection::flush() {
     delta.clear();
     sort_counts(bulk, rooms);
     write_rooms(rooms);  // the room ids (kRoomRef)
-    std::vector<RefChange> counts;
-    counts.reserve(bulk.size());
-    for (const RefChange& c : bulk) {
-        auto it = by_id.find(c.id);
-        if (it != by_id.end())
-            writes[it->second].refs_delta += c.delta;
+    // Filtered in place: a drop of many things makes no second vector of its counts.
+    size_t n_counts = 0;
+    for (size_t i = 0; i < bulk.size(); ++i) {
+        size_t w = write_of(bulk[i].id);
+        if (w != SIZE_MAX)
+            writes[w].refs_delta += bulk[i].delta;
         else
-            counts.push_back(c);
+            bulk[n_counts++] = bulk[i];
     }
+    bulk.resize(n_counts);
+    std::vector<RefChange> counts = std::move(bulk);
     bulk = {};
     // A new thing that ended up unreferenced is never written at all.
     writes.erase(std::remove_if(writes.begin(), writes.end(),

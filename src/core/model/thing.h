@@ -62,6 +62,10 @@ struct Thing : Obj {
     static void* operator new(size_t n);
     static void operator delete(void* p, size_t n) noexcept;
 
+    // The query that sent this new thing whole in a watch job (Query::job_serial; 0: none).
+    // First, so that it takes the room after Obj's count instead of growing the thing.
+    uint32_t sent_whole_in = 0;
+
     // Every Thing alive in this backend, so that the end of the outermost
     // query can free things that only keep each other alive (a cycle, such
     // as the two sides of a Type relation).
@@ -149,7 +153,10 @@ public:
         }
     }
     void put(uint64_t id, Thing* t);  // inserts, or replaces the thing of id
-    void erase(uint64_t id);          // releases the thing after it is out
+    // Room for n ids in all without growing (a list of n new things attached at once
+    // would otherwise rehash the table about log2(n) times).
+    void reserve(size_t n);
+    void erase(uint64_t id);  // releases the thing after it is out
     void clear();
     size_t size() const { return count_; }
     template <class F>
@@ -186,6 +193,7 @@ private:
     }
     size_t home(uint64_t id) const { return static_cast<size_t>(mix(id)) & mask(); }
     void grow();
+    void rehash(size_t cap);   // cap: a power of two, room for count_
     std::vector<Slot> slots_;  // a power of two long, at most 70% full
     size_t count_ = 0;
 };
@@ -219,6 +227,16 @@ public:
     // they read references as nil once it is gone.
     void keep_lazy(LazyItems* z) { lazies_.insert(z); }
     void forget_lazy(LazyItems* z) { lazies_.erase(z); }
+    // A run of a stored list's items for a loop that visits each once (ItemCursor,
+    // lazy_list.h): items [from, to) of src into out, the things among them not read yet
+    // read in one storage read; the ids of the things made for them are added to `made`.
+    void read_run(const ListSource& src, size_t from, size_t to, std::vector<Value>& out,
+                  std::vector<uint64_t>& made);
+    // Lets go of the things of `made` that only the identity map still holds, unchanged,
+    // with no container of theirs held elsewhere: nothing can tell them from a stub, and a
+    // later touch reads them again (under the call's one snapshot: the same row). A loop
+    // over a million stored things then holds one run of them at a time.
+    void let_go(const std::vector<uint64_t>& made);
 
     // Gives a new thing an id and a place in this collection (recursively
     // for the things it holds); marks it for insertion.
@@ -267,6 +285,9 @@ private:
         if (t->stub_pos < stub_order_.size() && stub_order_[t->stub_pos].id == t->id)
             stub_order_[t->stub_pos].loaded = true;
     }
+    // Set by read_run: the stubs thing_ref makes are listed here, not in stub_order_ (they
+    // are read at once, and may be let go).
+    std::vector<uint64_t>* run_made_ = nullptr;
     size_t next_expected_ = SIZE_MAX;
     size_t window_ = 1;
     CollectionRow row_;

@@ -116,38 +116,6 @@ void reader_close(ThingsReader& r) {
     table_close(r.heap, NoLock);
 }
 
-namespace {
-
-// The bytes of the props of one read (read_things): one buffer for all its
-// rows, no allocation per thing. The rows' props_view point into it and hold
-// it (StoredThing::view_owner); a read made while rows of an earlier one are
-// still being decoded (an enum member's thing met while decoding) takes
-// another buffer. Buffers no row holds are reused; kBufKept of them are kept.
-constexpr size_t kBufKept = 4;
-std::vector<std::shared_ptr<std::string>> buf_pool;
-
-std::shared_ptr<std::string> take_buffer() {
-    for (auto& b : buf_pool) {
-        if (b.use_count() == 1) {
-            b->clear();
-            return b;
-        }
-    }
-    auto b = std::make_shared<std::string>();
-    if (buf_pool.size() < kBufKept) buf_pool.push_back(b);
-    return b;
-}
-
-// Props stored out of line and uncompressed from this size on are read by slices; smaller
-// ones whole (one read of their chunks costs less than the few slices of a walk).
-constexpr size_t kSliceMin = 32 * 1024;
-
-// The buffer of the read in progress (set by read_things around its pg_call).
-std::string* read_buf = nullptr;
-
-// The columns of a row of thingsdb.things into vals/nulls: for the layout of
-// the install script (fixed-width columns, then props) straight from the
-// tuple's bytes, else by heap_deform_tuple.
 void deform_row(const ThingsReader& r, HeapTuple tuple, TupleDesc desc, Datum* vals, bool* nulls) {
     HeapTupleHeader h = tuple->t_data;
     if (!r.plain_layout || HeapTupleHeaderGetNatts(h) != 6) {
@@ -183,6 +151,35 @@ void deform_row(const ThingsReader& r, HeapTuple tuple, TupleDesc desc, Datum* v
         }
     }
 }
+
+namespace {
+
+// The bytes of the props of one read (read_things): one buffer for all its
+// rows, no allocation per thing. The rows' props_view point into it and hold
+// it (StoredThing::view_owner); a read made while rows of an earlier one are
+// still being decoded (an enum member's thing met while decoding) takes
+// another buffer. Buffers no row holds are reused; kBufKept of them are kept.
+constexpr size_t kBufKept = 4;
+std::vector<std::shared_ptr<std::string>> buf_pool;
+
+std::shared_ptr<std::string> take_buffer() {
+    for (auto& b : buf_pool) {
+        if (b.use_count() == 1) {
+            b->clear();
+            return b;
+        }
+    }
+    auto b = std::make_shared<std::string>();
+    if (buf_pool.size() < kBufKept) buf_pool.push_back(b);
+    return b;
+}
+
+// Props stored out of line and uncompressed from this size on are read by slices; smaller
+// ones whole (one read of their chunks costs less than the few slices of a walk).
+constexpr size_t kSliceMin = 32 * 1024;
+
+// The buffer of the read in progress (set by read_things around its pg_call).
+std::string* read_buf = nullptr;
 
 // Appends the row in vals/nulls to out when it belongs to the collection (its
 // props into *read_buf; read_things sets props_view once the buffer is full).
@@ -286,6 +283,7 @@ void read_range(ThingsReader& r, uint64_t coll, const uint64_t* want, size_t n_w
     Buffer buf = InvalidBuffer;
     TBMIterateResult* page;
     while ((page = tbm_iterate(it)) != nullptr) {
+        CHECK_FOR_INTERRUPTS();  // between pages: no buffer lock held
         buf = ReleaseAndReadBuffer(buf, r.heap, page->blockno);
         heap_page_prune_opt(r.heap, buf);
         LockBuffer(buf, BUFFER_LOCK_SHARE);

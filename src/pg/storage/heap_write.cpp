@@ -7,6 +7,7 @@
 
 #include "pg/storage/direct.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "pg/storage/jsonb.h"
@@ -18,6 +19,9 @@ extern "C" {
 #include "access/xact.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "nodes/tidbitmap.h"
+#include "storage/bufmgr.h"
+#include "storage/bufpage.h"
 #include "nodes/makefuncs.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
@@ -63,6 +67,8 @@ namespace {
 // ids and no two neighbours are further apart than kWriteRangeGap (as reads do).
 constexpr size_t kWriteRangeMin = 8;
 constexpr int64 kWriteRangeGap = 4;
+// A longer run is read in parts of this many ids (what is kept of each row read is bounded).
+constexpr size_t kWriteRunMax = 4096;
 
 // Whether updates and deletes of thingsdb.things must go through statements: when someone
 // added triggers to the table, or a foreign key to it (the direct path fires none).
@@ -81,8 +87,8 @@ bool things_have_triggers(Relation rel) {
 void add_dropped(const ThingsReader& r, const UpdateRow& w, uint32_t type_id, int64 version,
                  DroppedThings& dropped) {
     Jsonb* jb = nullptr;
-    if (w.props)
-        jb = stream_to_jsonb(w.props->data(), w.props->size());
+    if (w.props())
+        jb = stream_to_jsonb(w.props()->data(), w.props()->size());
     else if (!r.slot->tts_isnull[r.a_props - 1])
         jb = DatumGetJsonbP(r.slot->tts_values[r.a_props - 1]);
     uint64_t id = static_cast<uint64_t>(w.id);
@@ -96,6 +102,163 @@ void add_dropped(const ThingsReader& r, const UpdateRow& w, uint32_t type_id, in
 
 }  // namespace
 
+namespace {
+
+// What the page-at-a-time read of a run (read_run) found of one row asked for.
+struct RunRow {
+    ItemPointerData tid;   // the version the snapshot sees
+    ItemPointerData root;  // the start of its HOT chain (what the index points to)
+    int64 version;
+    int64 refs;
+    uint32_t type_id;
+    bool found;
+    // To be deleted (no props written, its count reaching zero), its props copied to
+    // dropped->bytes[off, off + len) (len 0: none, "{}"): deleted by its TID, not read again.
+    bool staged;
+    size_t off;
+    size_t len;
+};
+
+// The jsonb bytes of props (not null) appended to out with a 4-byte header, when stored
+// inline and uncompressed (what detoasting would give); false for any other form.
+bool copy_inline_jsonb(const char* pp, std::string& out, size_t* len) {
+    if (VARATT_IS_SHORT(pp) && !VARATT_IS_EXTERNAL(pp)) {
+        uint32 n = VARSIZE_SHORT(pp) - VARHDRSZ_SHORT;
+        uint32 word;
+        SET_VARSIZE(&word, n + VARHDRSZ);
+        out.append(reinterpret_cast<const char*>(&word), sizeof word);
+        out.append(pp + VARHDRSZ_SHORT, n);
+        *len = n + VARHDRSZ;
+        return true;
+    }
+    if (!VARATT_IS_4B_U(pp)) return false;
+    *len = VARSIZE(pp);
+    out.append(pp, *len);
+    return true;
+}
+
+// The rows of rows[k, e) (ids close to each other, ascending) as the snapshot sees them,
+// read a heap page at a time as read_range (heap_read.cpp) reads them: the index entries of
+// the range go to a TID bitmap, each page is pinned and locked once for all its rows, and
+// heap_hot_search_buffer picks the visible version of each chain. Rows of the range not asked
+// for are skipped. A row that will be deleted when written (dropped set, no props written,
+// its count reaching zero) has its props copied to dropped->bytes (when inline and
+// uncompressed: no TOAST read under the page's lock) so that update_direct deletes it by TID
+// without reading it again.
+void read_run(ThingsReader& r, uint64_t coll, const std::vector<UpdateRow>& rows, size_t k,
+              size_t e, Snapshot snap, RunRow* seen, DroppedThings* dropped) {
+    ScanKeyData keys[3];
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+                Int64GetDatum(static_cast<int64>(coll)));
+    ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(rows[k].id));
+    ScanKeyInit(&keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(rows[e - 1].id));
+    if (!r.bitmap) r.bitmap = index_beginscan_bitmap(r.index, snap, 3);
+    index_rescan(r.bitmap, keys, 3, nullptr, 0);
+    TIDBitmap* tbm = tbm_create(work_mem * 1024L, nullptr);
+    (void)index_getbitmap(r.bitmap, tbm);
+    memset(seen, 0, sizeof(RunRow) * (e - k));
+    TupleDesc desc = RelationGetDescr(r.heap);
+    Datum* vals = static_cast<Datum*>(palloc(sizeof(Datum) * desc->natts));
+    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * desc->natts));
+    size_t next = k;  // rows usually come in the order of their ids: tried first
+    TBMIterator* it = tbm_begin_iterate(tbm);
+    Buffer buf = InvalidBuffer;
+    TBMIterateResult* page;
+    while ((page = tbm_iterate(it)) != nullptr) {
+        CHECK_FOR_INTERRUPTS();
+        buf = ReleaseAndReadBuffer(buf, r.heap, page->blockno);
+        heap_page_prune_opt(r.heap, buf);
+        LockBuffer(buf, BUFFER_LOCK_SHARE);
+        OffsetNumber max = PageGetMaxOffsetNumber(BufferGetPage(buf));
+        int count = page->ntuples >= 0 ? page->ntuples : max;  // lossy: every line pointer
+        for (int j = 0; j < count; ++j) {
+            OffsetNumber off =
+                page->ntuples >= 0 ? page->offsets[j] : static_cast<OffsetNumber>(j + 1);
+            if (off < FirstOffsetNumber || off > max) continue;
+            ItemPointerData tid;
+            ItemPointerSet(&tid, page->blockno, off);
+            ItemPointerData root = tid;
+            HeapTupleData tup;
+            bool all_dead;
+            if (!heap_hot_search_buffer(&tid, r.heap, buf, snap, &tup, &all_dead, true)) continue;
+            deform_row(r, &tup, desc, vals, nulls);
+            if (nulls[r.a_id - 1] || nulls[r.a_coll - 1] ||
+                static_cast<uint64_t>(DatumGetInt64(vals[r.a_coll - 1])) != coll)
+                continue;
+            int64 id = DatumGetInt64(vals[r.a_id - 1]);
+            size_t w = next;
+            if (w >= e || rows[w].id != id) {
+                size_t lo = k, hi = e;  // the first of rows[k, e) with an id >= id
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (rows[mid].id < id)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                w = lo;
+                if (w >= e || rows[w].id != id) continue;  // not asked for
+            }
+            next = w + 1;
+            RunRow& s = seen[w - k];
+            if (s.found) continue;  // one visible version per row; the first is kept
+            const UpdateRow& u = rows[w];
+            s.found = true;
+            s.tid = tup.t_self;
+            s.root = root;
+            s.version = DatumGetInt64(vals[r.a_version - 1]);
+            s.refs = DatumGetInt64(vals[r.a_refs - 1]);
+            s.type_id = nulls[r.a_type - 1]
+                            ? kNoType
+                            : static_cast<uint32_t>(DatumGetInt32(vals[r.a_type - 1]));
+            if (!dropped || u.props() || s.refs + u.delta > 0 || static_cast<uint64_t>(id) == coll)
+                continue;
+            s.off = dropped->bytes.size();
+            if (nulls[r.a_props - 1])
+                s.staged = true;
+            else
+                s.staged =
+                    copy_inline_jsonb(DatumGetPointer(vals[r.a_props - 1]), dropped->bytes, &s.len);
+        }
+        LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+    }
+    if (BufferIsValid(buf)) ReleaseBuffer(buf);
+    tbm_end_iterate(it);
+    tbm_free(tbm);
+    pfree(vals);
+    pfree(nulls);
+}
+
+// The version of the HOT chain at root the snapshot sees into slot (tup holds it), the page kept
+// pinned in *buf for the next row on it; false when there is none.
+bool fetch_visible(Relation rel, ItemPointerData root, Snapshot snap, TupleTableSlot* slot,
+                   HeapTupleData* tup, Buffer* buf) {
+    ItemPointerData tid = root;
+    BlockNumber blk = ItemPointerGetBlockNumber(&tid);
+    if (!BufferIsValid(*buf) || BufferGetBlockNumber(*buf) != blk)
+        *buf = ReleaseAndReadBuffer(*buf, rel, blk);
+    LockBuffer(*buf, BUFFER_LOCK_SHARE);
+    bool all_dead;
+    bool found = heap_hot_search_buffer(&tid, rel, *buf, snap, tup, &all_dead, true);
+    LockBuffer(*buf, BUFFER_LOCK_UNLOCK);
+    if (!found) return false;
+    tup->t_tableOid = RelationGetRelid(rel);
+    ExecStoreBufferHeapTuple(tup, slot, *buf);
+    return true;
+}
+
+// The newest committed version of the row of keys (collection, id) into slot; false when
+// it was deleted.
+bool fetch_latest(Relation rel, Relation index, ScanKeyData* keys, TupleTableSlot* slot) {
+    IndexScanDesc latest = index_beginscan(rel, index, GetLatestSnapshot(), 2, 0);
+    index_rescan(latest, keys, 2, nullptr, 0);
+    bool found = index_getnext_slot(latest, ForwardScanDirection, slot);
+    index_endscan(latest);
+    return found;
+}
+
+}  // namespace
+
 // No planner: a plan made under statistics from when the collection was small scans the
 // collection for each written row. A row that another transaction changed since it was read
 // (its version, or a newer row version that table_tuple_update waits for and finds) is a
@@ -103,6 +266,9 @@ void add_dropped(const ThingsReader& r, const UpdateRow& w, uint32_t type_id, in
 //
 // A row of may_wait false is updated without waiting (rerun.h: the wait could break the lock
 // order); another writer's lock or change of it ends the loop with DIRECT_BLOCKED.
+//
+// Rows are written in the order of their ids (the lock order of rerun.h), whatever the order
+// of their pages.
 DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                            std::vector<uint64_t>& unreferenced, MemoryContext tmp,
                            DroppedThings* dropped) {
@@ -121,7 +287,6 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
     ResultRelInfo* rri = dw.rri;
     TupleTableSlot* newslot = table_slot_create(rel, &estate->es_tupleTable);
     int natts = RelationGetDescr(rel)->natts;
-    r.probe = index_beginscan(rel, r.index, estate->es_snapshot, 2, 0);
     ScanKeyData keys[2];
     ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
                 Int64GetDatum(static_cast<int64>(coll)));
@@ -131,13 +296,14 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
     // committed version, it is applied to that one, as UPDATE ... SET refs =
     // refs + d would in READ COMMITTED, instead of failing the query.
     bool follow = !IsolationUsesXactSnapshot();
-    // A run of ids close to each other (things made together: a list's items) is found by
-    // one forward scan of its range of the index, the others by a descent each. The scan
-    // meets no version this loop writes: they carry this command's id, which its snapshot
-    // does not see.
-    IndexScanDesc range = nullptr;
-    size_t range_end = 0;  // rows before it (from the current one on) come from range
-    ScanKeyData range_keys[3];
+    // A run of ids close to each other (things made together: a list's items) is read a
+    // page at a time first (read_run), the others by a descent each. The read meets no
+    // version this loop writes: they carry this command's id, which its snapshot does not
+    // see.
+    RunRow* seen = nullptr;
+    size_t run_start = 0, range_end = 0;  // rows [run_start, range_end) come from seen
+    Buffer held = InvalidBuffer;          // the page of the last row fetched by its TID
+    HeapTupleData fetched;                // the row fetched by its TID (r.slot points to it)
     for (size_t k = 0; k < rows.size(); ++k) {
         const UpdateRow& w = rows[k];
         if (result == DIRECT_BLOCKED) break;
@@ -145,28 +311,58 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
         ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(w.id));
         if (k >= range_end) {
             size_t e = k + 1;
-            while (e < rows.size() && rows[e].id - rows[e - 1].id <= kWriteRangeGap) ++e;
+            while (e < rows.size() && e - k < kWriteRunMax &&
+                   rows[e].id - rows[e - 1].id <= kWriteRangeGap)
+                ++e;
             if (e - k >= kWriteRangeMin) {
-                range_keys[0] = keys[0];
-                ScanKeyInit(&range_keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE,
-                            Int64GetDatum(w.id));
-                ScanKeyInit(&range_keys[2], 2, BTLessEqualStrategyNumber, F_INT8LE,
-                            Int64GetDatum(rows[e - 1].id));
-                if (!range) range = index_beginscan(rel, r.index, estate->es_snapshot, 3, 0);
-                index_rescan(range, range_keys, 3, nullptr, 0);
+                // Sized for the rows there are (a write of a few things stays small).
+                if (!seen)
+                    seen = static_cast<RunRow*>(
+                        palloc(sizeof(RunRow) * std::min(kWriteRunMax, rows.size())));
+                read_run(r, coll, rows, k, e, estate->es_snapshot, seen, dropped);
+                run_start = k;
                 range_end = e;
             }
         }
         bool found = false;
         if (k < range_end) {
-            while (index_getnext_slot(range, ForwardScanDirection, r.slot)) {
-                bool isnull;
-                Datum id = slot_getattr(r.slot, r.a_id, &isnull);
-                if (isnull || DatumGetInt64(id) < w.id) continue;  // not asked for
-                found = DatumGetInt64(id) == w.id;
-                break;
+            const RunRow& s = seen[k - run_start];
+            // Gone, or changed since this query read it: a conflict.
+            if (!s.found) raise_conflict();
+            if (s.staged) {
+                ItemPointerData tid = s.tid;
+                TM_FailureData tmfd;
+                TM_Result res =
+                    table_tuple_delete(rel, &tid, estate->es_output_cid, estate->es_snapshot,
+                                       InvalidSnapshot, w.may_wait, &tmfd, false);
+                if (res == TM_Ok) {
+                    if (s.len)
+                        dropped->rows.push_back({static_cast<uint64_t>(w.id), s.type_id, s.version,
+                                                 s.off, s.len, jsonb_decoder()});
+                    else
+                        dropped->add(static_cast<uint64_t>(w.id), s.type_id, s.version, "{}",
+                                     nullptr);
+                    continue;
+                }
+                if (res == TM_BeingModified && !w.may_wait) {
+                    result = DIRECT_BLOCKED;
+                    break;
+                }
+                if (res == TM_Updated && follow) {
+                    // As below: the newest committed version decides again.
+                    if (!fetch_latest(rel, r.index, keys, r.slot)) raise_conflict();
+                    found = true;
+                } else if (res == TM_Updated || res == TM_Deleted) {
+                    raise_conflict();
+                } else {
+                    elog(ERROR, "thingsdb: unexpected result %d writing thing %lld",
+                         static_cast<int>(res), static_cast<long long>(w.id));
+                }
+            } else {
+                found = fetch_visible(rel, s.root, estate->es_snapshot, r.slot, &fetched, &held);
             }
         } else {
+            if (!r.probe) r.probe = index_beginscan(rel, r.index, estate->es_snapshot, 2, 0);
             index_rescan(r.probe, keys, 2, nullptr, 0);
             found = index_getnext_slot(r.probe, ForwardScanDirection, r.slot);
         }
@@ -178,7 +374,7 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
         for (;;) {
             slot_getallattrs(r.slot);
             int64 version = DatumGetInt64(r.slot->tts_values[r.a_version - 1]);
-            if (w.props && version != w.version) raise_conflict();
+            if (w.props() && version != w.version()) raise_conflict();
             refs = DatumGetInt64(r.slot->tts_values[r.a_refs - 1]) + w.delta;
             ItemPointerData tid = r.slot->tts_tid;
             TM_FailureData tmfd;
@@ -190,7 +386,7 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                                          InvalidSnapshot, w.may_wait, &tmfd, false);
                 if (res == TM_Ok) {
                     bool no_type = r.slot->tts_isnull[r.a_type - 1];
-                    uint32_t type_id = w.props   ? w.type_id
+                    uint32_t type_id = w.props() ? w.type_id()
                                        : no_type ? kNoType
                                                  : static_cast<uint32_t>(DatumGetInt32(
                                                        r.slot->tts_values[r.a_type - 1]));
@@ -205,13 +401,13 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                 memcpy(newslot->tts_isnull, r.slot->tts_isnull, sizeof(bool) * natts);
                 newslot->tts_values[r.a_refs - 1] = Int64GetDatum(refs);
                 MemoryContextSwitchTo(tmp);
-                if (w.props) {
+                if (w.props()) {
                     newslot->tts_values[r.a_version - 1] = Int64GetDatum(version + 1);
-                    newslot->tts_isnull[r.a_type - 1] = w.type_id == kNoType;
+                    newslot->tts_isnull[r.a_type - 1] = w.type_id() == kNoType;
                     newslot->tts_values[r.a_type - 1] =
-                        Int32GetDatum(w.type_id == kNoType ? 0 : static_cast<int32>(w.type_id));
+                        Int32GetDatum(w.type_id() == kNoType ? 0 : static_cast<int32>(w.type_id()));
                     newslot->tts_values[r.a_props - 1] =
-                        PointerGetDatum(stream_to_jsonb(w.props->data(), w.props->size()));
+                        PointerGetDatum(stream_to_jsonb(w.props()->data(), w.props()->size()));
                     newslot->tts_isnull[r.a_props - 1] = false;
                 }
                 ExecStoreVirtualTuple(newslot);
@@ -226,14 +422,10 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                 result = DIRECT_BLOCKED;
                 break;
             }
-            if (res == TM_Updated && follow && !w.props) {
+            if (res == TM_Updated && follow && !w.props()) {
                 // The newest committed version (the update or delete waited
                 // for its writer to end); its count decides again.
-                IndexScanDesc latest = index_beginscan(rel, r.index, GetLatestSnapshot(), 2, 0);
-                index_rescan(latest, keys, 2, nullptr, 0);
-                bool found = index_getnext_slot(latest, ForwardScanDirection, r.slot);
-                index_endscan(latest);
-                if (!found) raise_conflict();  // deleted meanwhile
+                if (!fetch_latest(rel, r.index, keys, r.slot)) raise_conflict();
                 MemoryContextReset(tmp);
                 continue;
             }
@@ -255,7 +447,9 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
         MemoryContextReset(tmp);
         if (refs <= 0) unreferenced.push_back(static_cast<uint64_t>(w.id));
     }
-    if (range) index_endscan(range);
+    ExecClearTuple(r.slot);
+    if (BufferIsValid(held)) ReleaseBuffer(held);
+    if (seen) pfree(seen);
     direct_write_end(dw);
     reader_close(r);
     return result;

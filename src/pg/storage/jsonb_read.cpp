@@ -257,6 +257,9 @@ public:
 
     // Lists of the top level may be kept as stored (the row's bytes shared).
     bool lazy_top = false;
+    // The elements walked are inside the props (a list's items, the values of the props'
+    // own object): an object {"#": id} met with an empty stack is then a reference.
+    bool nested = false;
 
 private:
     const char* begin_;
@@ -290,7 +293,7 @@ Level Walker::level(const char* p, size_t avail) const {
 
 void Walker::enter(const char* p, size_t avail) {
     Level l = level(p, avail);
-    if (l.object && l.count == 1 && !stack_.empty()) {
+    if (l.object && l.count == 1 && (!stack_.empty() || nested)) {
         // A reference {"#": id}, the most frequent nested object (a
         // list of things is a list of them): straight to the builder.
         uint32_t kje = load_u32(l.children), vje = load_u32(l.children + 4);
@@ -441,6 +444,7 @@ void JsonbList::items(size_t from, size_t to, PropsBuilder& b) const {
     const char* p = bytes_.read(data + base, e - base, scratch);
     std::vector<Level> stack;
     Walker w(p, p + (e - base), b, stack);
+    w.nested = true;
     Level l;
     l.children = nullptr;
     l.data = p;
@@ -547,6 +551,7 @@ void decode_sliced(std::string_view ptr, size_t size, PropsBuilder& b) {
         uint32_t base = s & ~3u;
         const char* p = src.read(data + base, e - base, buf);
         Walker w(p, p + (e - base), b, stack);
+        w.nested = true;
         Level l;
         l.children = nullptr;
         l.data = p;

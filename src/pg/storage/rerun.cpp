@@ -87,6 +87,11 @@ void rerun_took(uint64_t coll, int64_t id) {
     if (it == taken.rows.end() || *it != row) taken.rows.insert(it, row);
 }
 
+void rerun_took_reserve(size_t n) {
+    size_t want = taken.rows.size() + n;
+    if (want > taken.rows.capacity()) taken.rows.reserve(std::max(want, 2 * taken.rows.capacity()));
+}
+
 void rerun_shared_taken(uint64_t coll) { add_unique(shared_by_attempt, coll); }
 
 bool rerun_shared_by_attempt(uint64_t coll) {

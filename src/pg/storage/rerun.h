@@ -78,6 +78,9 @@ RerunLocks& rerun_ahead();
 // the row as taken.
 bool rerun_may_wait(uint64_t coll, int64_t id);
 void rerun_took(uint64_t coll, int64_t id);
+// Room for n more rows taken (one allocation for a write of many rows, the growth kept
+// geometric across many small writes).
+void rerun_took_reserve(size_t n);
 
 // The collection lock was taken shared by this attempt (not by an earlier statement of the
 // transaction), so the attempt can end and run again holding it exclusive from the start.

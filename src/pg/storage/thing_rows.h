@@ -38,6 +38,11 @@ struct ThingsReader {
 void reader_open(ThingsReader& r, LOCKMODE lockmode = AccessShareLock);
 void reader_close(ThingsReader& r);
 
+// The columns of a row of thingsdb.things into vals/nulls (natts of the table): for the
+// layout of the install script (fixed-width columns, then props) straight from the tuple's
+// bytes, else by heap_deform_tuple. props points into the tuple.
+void deform_row(const ThingsReader& r, HeapTuple tuple, TupleDesc desc, Datum* vals, bool* nulls);
+
 // The rows of `ids` (sorted and made unique here) of the collection into out; a row's
 // props_view points into a buffer kept until the next read. Outside pg_call: makes its own.
 void read_things(uint64_t coll, std::vector<uint64_t>& ids, std::vector<StoredThing>& out);
@@ -53,14 +58,18 @@ struct InsertRows {
 // has insert triggers or not the install script's layout (the INSERT statement then).
 bool insert_direct(uint64_t coll, const InsertRows& rows, MemoryContext tmp);
 
-// One update of a thing: new props (props set) or only a change of its reference count.
+// One update of a thing: new props (write set) or only a change of its reference count.
+// Small (a drop of many things makes one per thing): what a write of props needs is read
+// from its ThingWrite.
 struct UpdateRow {
     int64 id;
-    uint32_t type_id;
-    int64 version;             // the version read; must still be the stored one
-    int64 delta;               // change of refs
-    const std::string* props;  // the encoder's stream; nullptr: refs only
-    bool may_wait;             // false: a wait for another writer would break the lock order
+    int64 delta;              // change of refs
+    const ThingWrite* write;  // the props (props_bin, the encoder's stream) and the version
+                              // read, which must still be the stored one; nullptr: refs only
+    bool may_wait;            // false: a wait for another writer would break the lock order
+    const std::string* props() const { return write ? &write->props_bin : nullptr; }
+    uint32_t type_id() const { return write ? write->type_id : kNoType; }
+    int64 version() const { return write ? write->version : 0; }
 };
 
 // Applies rows (sorted by id) by direct access; ids whose refs end <= 0 go to unreferenced.

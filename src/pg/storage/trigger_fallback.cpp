@@ -22,12 +22,12 @@ void collect_unreferenced(uint64 n, std::vector<uint64_t>& out) {
 
 void split_updates(const std::vector<UpdateRow>& rows, StatementUpdates& s) {
     for (const UpdateRow& u : rows) {
-        if (u.props) {
+        if (u.props()) {
             s.id.push_back(u.id);
-            s.type.push_back(u.type_id);
-            s.version.push_back(u.version);
+            s.type.push_back(u.type_id());
+            s.version.push_back(u.version());
             s.delta.push_back(u.delta);
-            s.props.push_back(u.props);
+            s.props.push_back(u.props());
         } else {
             s.ref_id.push_back(u.id);
             s.ref_delta.push_back(u.delta);
