@@ -20,7 +20,10 @@ namespace {
 // The items of a chunk the decoder gave as values (a run too short to be kept as stored).
 class ValuesSource final : public ListSource {
 public:
-    explicit ValuesSource(Value list) : list_(std::move(list)) {}
+    ValuesSource(Value list, std::vector<uint64_t> refs)
+        : list_(std::move(list)), refs_(std::move(refs)) {}
+    // The ids the items reference, as read (the values hold things, not references).
+    const std::vector<uint64_t>& refs() const { return refs_; }
     size_t size() const override { return list_.list()->items().size(); }
     void items(size_t from, size_t to, PropsBuilder& b) const override {
         const std::vector<Value>& v = list_.list()->items();
@@ -29,6 +32,7 @@ public:
 
 private:
     Value list_;
+    std::vector<uint64_t> refs_;
 };
 
 }  // namespace
@@ -61,9 +65,10 @@ const ListSource& ChunkedList::chunk(size_t k, Collection& c) const {
     if (st.type_id != kChunkType || !st.decoder) bad_chunk(ids_[k], "is no chunk");
     // A write of this query raised it past the row this call's snapshot shows.
     if (versions_[k] < 0) versions_[k] = st.version;
-    Thing tmp;  // the chunk's one property; its list kept as stored when it can be
+    Thing tmp;                   // the chunk's one property; its list kept as stored when it can be
+    std::vector<uint64_t> refs;  // of the items decoded (a list kept as stored lists none)
     {
-        PropsBuilder b(c, &tmp, nullptr);
+        PropsBuilder b(c, &tmp, &refs);
         b.set_row(&st);
         st.decoder->decode(st.bin(), b);
     }
@@ -73,13 +78,21 @@ const ListSource& ChunkedList::chunk(size_t k, Collection& c) const {
     if (!tmp.lazy_refs.empty())
         src = tmp.lazy_refs[0];
     else
-        src = std::make_shared<ValuesSource>(tmp.props_[0].val);
+        src = std::make_shared<ValuesSource>(tmp.props_[0].val, std::move(refs));
     if (src->size() != counts_[k])
         bad_chunk(ids_[k], "holds " + std::to_string(src->size()) + " items, its list counts " +
                                std::to_string(counts_[k]));
     cached_src_ = std::move(src);
     cached_ = k;
     return *cached_src_;
+}
+
+void ChunkedList::chunk_refs(size_t k, Collection& c, std::vector<uint64_t>& out) const {
+    const ListSource& s = chunk(k, c);
+    if (const auto* v = dynamic_cast<const ValuesSource*>(&s))
+        out.insert(out.end(), v->refs().begin(), v->refs().end());
+    else
+        PropsBuilder::list_refs(s, out);
 }
 
 size_t ChunkedList::chunk_of(size_t i) const {
@@ -292,7 +305,7 @@ uint64_t write_chunk(Collection& c, PropsEncoder& enc, ChunkWrites& w, uint64_t 
 // The references chunk k of src holds as stored, given back.
 void release_chunk(Collection& c, const ChunkedList& src, size_t k, ChunkWrites& w) {
     std::vector<uint64_t> old;
-    PropsBuilder::list_refs(src.chunk(k, c), old);
+    src.chunk_refs(k, c, old);
     for (uint64_t r : old) --(*w.delta)[r];
 }
 

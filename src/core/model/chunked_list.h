@@ -45,6 +45,8 @@ public:
     size_t start(size_t k) const { return starts_[k]; }
     // The items of chunk k as a source of their own (read once, kept until another is read).
     const ListSource& chunk(size_t k, Collection& c) const;
+    // The ids the items of chunk k reference as stored, appended to out.
+    void chunk_refs(size_t k, Collection& c, std::vector<uint64_t>& out) const;
     // The version of chunk k's row as first read (chunk() reads it), raised by each write.
     int64_t version(size_t k) const { return versions_[k]; }
     void wrote(size_t k) const { ++versions_[k]; }
