@@ -63,9 +63,10 @@ const ListSource& ChunkedList::chunk(size_t k, Collection& c) const {
     StoredThing st;
     if (!c.storage().load_thing(coll_id_, ids_[k], st)) bad_chunk(ids_[k], "is missing");
     if (st.type_id != kChunkType || !st.decoder) bad_chunk(ids_[k], "is no chunk");
-    // A write of this query raised it past the row this call's snapshot shows.
+    // Kept once known: a write of this query raises it past what the call's snapshot shows.
     if (versions_[k] < 0) versions_[k] = st.version;
     Thing tmp;                   // the chunk's one property; its list kept as stored when it can be
+    --things_made;               // no thing of the query (Limits::max_things)
     std::vector<uint64_t> refs;  // of the items decoded (a list kept as stored lists none)
     {
         PropsBuilder b(c, &tmp, &refs);
@@ -282,7 +283,8 @@ namespace {
 uint64_t write_chunk(Collection& c, PropsEncoder& enc, ChunkWrites& w, uint64_t id, int64_t version,
                      std::vector<Value> items) {
     c.storage().check_interrupts();
-    Thing run;  // the chunk's one property: its run of items
+    Thing run;      // the chunk's one property: its run of items
+    --things_made;  // no thing of the query (Limits::max_things)
     auto* rl = new ListObj();
     Value rv = Value::obj(VT::List, rl);
     rl->vec_ = std::move(items);
