@@ -126,6 +126,24 @@ def test_two_lists_and_rewritten_in_one_query():
         assert chunk_rows(c) == 5 + 5  # the old ones went
 
 
+def test_parent_dropped_and_list_copied():
+    with tdbtest.connect(DB) as c:
+        fresh(c)
+        q(c, ".p = {arr: range(%d).map(|i| {n: i})}; .keep = .p.arr[7]; nil" % N)
+        assert chunk_rows(c) == 5
+        q(c, ".copy = .p.arr; .copy.push({n: -1}); .p.arr.pop(); nil")
+        check_consistent(c)
+        assert read("[.copy.len(), .copy[-1].n, .p.arr.len(), .p.arr[-1].n]") == \
+            [N + 1, -1, N - 1, N - 2]
+        q(c, ".del('p'); nil")  # the parent goes, its chunks, the items only it held
+        check_consistent(c)
+        assert read("[.copy.len(), .keep.n, .copy[7] == .keep]") == [N + 1, 7, True]
+        q(c, ".del('copy'); nil")
+        check_consistent(c)
+        assert chunk_rows(c) == 0
+        assert read(".keep.n") == 7
+
+
 def test_never_a_thing():
     with tdbtest.connect(DB) as c:
         fresh(c)
@@ -211,6 +229,7 @@ t.run(test_items_held_elsewhere)
 t.run(test_typed_field_and_nested_lists)
 t.run(test_shrinks_and_grows_again)
 t.run(test_two_lists_and_rewritten_in_one_query)
+t.run(test_parent_dropped_and_list_copied)
 t.run(test_never_a_thing)
 t.run(test_concurrent_writers)
 t.run(test_gc_and_dump)
