@@ -89,6 +89,11 @@ const ListSource& ChunkedList::chunk(size_t k, Collection& c) const {
 }
 
 void ChunkedList::chunk_refs(size_t k, Collection& c, std::vector<uint64_t>& out) const {
+    auto w = written_refs_.find(k);
+    if (w != written_refs_.end()) {
+        out.insert(out.end(), w->second.begin(), w->second.end());
+        return;
+    }
     const ListSource& s = chunk(k, c);
     if (const auto* v = dynamic_cast<const ValuesSource*>(&s))
         out.insert(out.end(), v->refs().begin(), v->refs().end());
@@ -327,6 +332,7 @@ void write_set_items(Collection& c, LazyItems& z, const ChunkedList& src, PropsE
         for (; a < set.size() && set[a] < end; ++a) items[set[a] - src.start(k)] = z.taken[set[a]];
         write_chunk(c, enc, w, src.chunk_ids()[k], src.version(k), std::move(items));
         src.wrote(k);
+        src.set_refs(k, w.held.back());
     }
 }
 
@@ -341,6 +347,7 @@ void write_edits(Collection& c, ListObj* l, const ChunkedList& src, PropsEncoder
     entry.list = l;
     entry.keeps_source = true;
     std::vector<int64_t> versions;
+    std::unordered_map<size_t, std::vector<uint64_t>> written;  // by position in the new list
     for (ChunkSeg& s : e.segs) {
         bool own = s.orig != SIZE_MAX && !used[s.orig];
         uint64_t id = 0;
@@ -352,11 +359,13 @@ void write_edits(Collection& c, ListObj* l, const ChunkedList& src, PropsEncoder
                 release_chunk(c, src, s.orig, w);
                 write_chunk(c, enc, w, id, src.version(s.orig), s.items);
                 src.wrote(s.orig);
+                written[entry.ids.size()] = w.held.back();
             }
             version = src.version(s.orig);
         } else {
             id = write_chunk(c, enc, w, 0, 0, s.items);
             ++(*w.delta)[id];  // held by the parent
+            written[entry.ids.size()] = w.held.back();
         }
         entry.ids.push_back(id);
         entry.counts.push_back(static_cast<uint32_t>(s.count));
@@ -370,6 +379,7 @@ void write_edits(Collection& c, ListObj* l, const ChunkedList& src, PropsEncoder
     }
     auto next = std::make_shared<ChunkedList>(c.id(), entry.ids, entry.counts);
     for (size_t k = 0; k < versions.size(); ++k) next->set_version(k, versions[k]);
+    for (auto& [k, refs] : written) next->set_refs(k, std::move(refs));
     entry.new_src = std::move(next);
     plan.lists.push_back(std::move(entry));
 }

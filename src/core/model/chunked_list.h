@@ -51,6 +51,11 @@ public:
     int64_t version(size_t k) const { return versions_[k]; }
     void wrote(size_t k) const { ++versions_[k]; }
     void set_version(size_t k, int64_t v) const { versions_[k] = v; }
+    // The ids chunk k references as this query wrote it (a later flush of the same call
+    // gives these back: its snapshot still shows the chunk as it was).
+    void set_refs(size_t k, std::vector<uint64_t> refs) const {
+        written_refs_[k] = std::move(refs);
+    }
 
 private:
     uint64_t coll_id_;
@@ -59,6 +64,7 @@ private:
     std::vector<size_t> starts_;  // the index of each chunk's first item
     size_t total_ = 0;
     mutable std::vector<int64_t> versions_;  // -1: not read yet
+    mutable std::unordered_map<size_t, std::vector<uint64_t>> written_refs_;
     mutable size_t cached_ = SIZE_MAX;
     mutable std::shared_ptr<const ListSource> cached_src_;
     mutable std::vector<Value> cached_items_;  // a chunk too small to be kept as a source
