@@ -95,6 +95,10 @@ public:
     bool at_top() const { return depth_ == 1; }
     // Whether a row is set (lists of the top level may be kept by a source).
     bool has_row() const { return row_ != nullptr; }
+    // The collection the values are read for (nullptr: references are nil).
+    Collection* collection() const { return coll_; }
+    // A value already built, as the next item (a source whose items are values).
+    void value(Value v) { put(std::move(v)); }
 
     // One item of a stored list / all of them, as values of collection c
     // (nullptr: its references are nil). With refs, the ids referenced.
@@ -132,6 +136,8 @@ private:
     PropsBuilder(Collection* c, std::vector<uint64_t>* refs);
     void put(Value v);
     Frame& push(bool array);
+    bool in_chunk_dir() const;
+    void chunk_dir(const Value& dir);
     Collection* coll_;
     const StoredThing* row_ = nullptr;
     std::shared_ptr<const std::string> row_copy_;
@@ -178,8 +184,12 @@ public:
 // kept: where a list of the top level still held by its source is copied as
 // stored (PropsEncoder::copy_list), its source is added here and the ids it
 // references are not added to refs.
+// plan: lists of t cut into chunks for this write (chunked_list.h), written as their
+// directories, the chunk ids added to refs.
+struct ChunkPlan;
 void encode_props(const Thing* t, std::vector<uint64_t>* refs, PropsEncoder& enc,
-                  std::vector<std::shared_ptr<const ListSource>>* kept = nullptr);
+                  std::vector<std::shared_ptr<const ListSource>>* kept = nullptr,
+                  const ChunkPlan* plan = nullptr);
 
 // Only the ids a stored properties text references.
 std::vector<uint64_t> refs_of(std::string_view json);

@@ -76,7 +76,7 @@ Value m_list_push(Query& q, Value* self, Args& a) {
     a.at_least(1);
     mutating(q, self);
     ListObj* l = L(self);
-    size_t old = l->items().size();
+    size_t old = l->size();
     check_quota(q, old + a.size());
     std::vector<Value> add;
     add.reserve(a.size());
@@ -84,9 +84,10 @@ Value m_list_push(Query& q, Value* self, Args& a) {
         InUse lock(l);  // like ThingsDB's lock: the arguments cannot change l
         for (int i = 0; i < a.size(); ++i) add.push_back(put(q, l, a.eval(i)));
     }
-    for (auto& v : add) l->items().push_back(std::move(v));
-    q.list_splice(l, old, 0, add.size());
-    return Value::integer(static_cast<int64_t>(l->items().size()));
+    size_t n = add.size();
+    l->splice(old, 0, add, nullptr);
+    q.list_splice(l, old, 0, n);
+    return Value::integer(static_cast<int64_t>(l->size()));
 }
 
 Value m_list_unshift(Query& q, Value* self, Args& a) {
@@ -94,16 +95,17 @@ Value m_list_unshift(Query& q, Value* self, Args& a) {
     a.at_least(1);
     mutating(q, self);
     ListObj* l = L(self);
-    check_quota(q, l->items().size() + a.size());
+    check_quota(q, l->size() + a.size());
     std::vector<Value> add;
     add.reserve(a.size());
     {
         InUse lock(l);
         for (int i = 0; i < a.size(); ++i) add.push_back(put(q, l, a.eval(i)));
     }
-    l->items().insert(l->items().begin(), add.begin(), add.end());
-    q.list_splice(l, 0, 0, add.size());
-    return Value::integer(static_cast<int64_t>(l->items().size()));
+    size_t n = add.size();
+    l->splice(0, 0, add, nullptr);
+    q.list_splice(l, 0, 0, n);
+    return Value::integer(static_cast<int64_t>(l->size()));
 }
 
 Value m_list_pop(Query& q, Value* self, Args& a) {
@@ -111,11 +113,11 @@ Value m_list_pop(Query& q, Value* self, Args& a) {
     a.exactly(0);
     mutating(q, self);
     ListObj* l = L(self);
-    if (l->items().empty()) raise(LOOKUP_ERR, "pop from empty list");
-    Value v = std::move(l->items().back());
-    l->items().pop_back();
-    q.list_splice(l, l->items().size(), 1, 0);
-    return v;
+    if (l->size() == 0) raise(LOOKUP_ERR, "pop from empty list");
+    std::vector<Value> none, gone;
+    l->splice(l->size() - 1, 1, none, &gone);
+    q.list_splice(l, l->size(), 1, 0);
+    return gone[0];
 }
 
 Value m_list_shift(Query& q, Value* self, Args& a) {
@@ -123,11 +125,11 @@ Value m_list_shift(Query& q, Value* self, Args& a) {
     a.exactly(0);
     mutating(q, self);
     ListObj* l = L(self);
-    if (l->items().empty()) raise(LOOKUP_ERR, "shift from empty list");
-    Value v = std::move(l->items().front());
-    l->items().erase(l->items().begin());
+    if (l->size() == 0) raise(LOOKUP_ERR, "shift from empty list");
+    std::vector<Value> none, gone;
+    l->splice(0, 1, none, &gone);
     q.list_splice(l, 0, 1, 0);
-    return v;
+    return gone[0];
 }
 
 // splice(index, count, items...): ThingsDB clamps index and count instead
@@ -140,7 +142,7 @@ Value m_list_splice(Query& q, Value* self, Args& a) {
     InUse lock(l);  // the arguments cannot change l meanwhile
     int64_t i = a.int_arg(0);
     int64_t c = a.int_arg(1);
-    int64_t n = static_cast<int64_t>(l->items().size());
+    int64_t n = static_cast<int64_t>(l->size());
     if (i < 0) i += n;
     if (i < 0) {
         c += i;
@@ -154,11 +156,10 @@ Value m_list_splice(Query& q, Value* self, Args& a) {
     std::vector<Value> add;
     add.reserve(nadd);
     for (int k = 0; k < nadd; ++k) add.push_back(put(q, l, a.eval(k + 2)));
-    auto first = l->items().begin() + i;
-    std::vector<Value> removed(first, first + c);
-    l->items().erase(first, first + c);
-    l->items().insert(l->items().begin() + i, add.begin(), add.end());
-    if (c || nadd) q.list_splice(l, static_cast<size_t>(i), static_cast<size_t>(c), add.size());
+    std::vector<Value> removed;
+    size_t added = add.size();
+    l->splice(static_cast<size_t>(i), static_cast<size_t>(c), add, &removed);
+    if (c || nadd) q.list_splice(l, static_cast<size_t>(i), static_cast<size_t>(c), added);
     return new_list(std::move(removed));
 }
 
@@ -182,7 +183,7 @@ Value m_list_extend(Query& q, Value* self, Args& a) {
     Value src = list_argument(l, a, "extend");
     // Copy first: `x.extend(x)` must add the old items once.
     std::vector<Value> items = src.list()->items();
-    size_t old = l->items().size();
+    size_t old = l->size();
     check_quota(q, old + items.size());
     // Every item is checked before the first goes in: a rejected one
     // changes nothing.
@@ -192,9 +193,9 @@ Value m_list_extend(Query& q, Value* self, Args& a) {
         q.poll();
         checked.push_back(put(q, l, std::move(v)));
     }
-    for (auto& v : checked) l->items().push_back(std::move(v));
+    l->splice(old, 0, checked, nullptr);
     if (!items.empty()) q.list_splice(l, old, 0, items.size());
-    return Value::integer(static_cast<int64_t>(l->items().size()));
+    return Value::integer(static_cast<int64_t>(l->size()));
 }
 
 // extend_unique(list): like extend, but skips values already present.

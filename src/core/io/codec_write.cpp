@@ -10,6 +10,7 @@
 #include "core/io/walk.h"
 #include "core/lang/ops.h"
 #include "core/lang/query.h"
+#include "core/model/chunked_list.h"
 #include "core/model/datetime.h"
 #include "core/model/lazy_list.h"
 #include "core/model/regex.h"
@@ -180,9 +181,28 @@ struct StoredForm {
 
 // The properties object, with a restriction (restrict.h) first under the
 // reserved key "!".
+// A list kept in chunks: its directory {"!L": [{"#": chunk}, count, ...]} (chunked_list.h).
+void write_chunk_dir(EncoderOut& out, const std::vector<uint64_t>& ids,
+                     const std::vector<uint32_t>& counts) {
+    out.begin_object();
+    out.tag("!L");
+    out.begin_array();
+    for (size_t i = 0; i < ids.size(); ++i) {
+        poll_tick();
+        out.begin_object();
+        out.tag("#");
+        out.uinteger(ids[i]);
+        out.end_object();
+        out.uinteger(counts[i]);
+    }
+    out.end_array();
+    out.end_object();
+}
+
 template <class Out>
 void write_props(StoredForm<Out>& f, const Thing* t,
-                 std::vector<std::shared_ptr<const ListSource>>* kept = nullptr) {
+                 std::vector<std::shared_ptr<const ListSource>>* kept = nullptr,
+                 const ChunkPlan* plan = nullptr) {
     Out& out = f.out;
     out.begin_object();
     if (t->restriction && t->type_id == kNoType && restriction_encode_hook) {
@@ -197,6 +217,22 @@ void write_props(StoredForm<Out>& f, const Thing* t,
         out.key(p.key);
         if constexpr (std::is_same_v<Out, EncoderOut>) {
             const ListSource* src = p.val.is(VT::List) ? intact_source(p.val.list()) : nullptr;
+            // A chunked list still as stored keeps its chunks (and the count they hold).
+            if (const ChunkedList* c = kept ? as_chunked(src) : nullptr) {
+                write_chunk_dir(out, c->chunk_ids(), c->counts());
+                kept->push_back(p.val.list()->lazy->src);
+                continue;
+            }
+            // A list cut into chunks for this write: the parent references its chunks.
+            if (const ChunkPlan::Entry* e =
+                    plan && p.val.is(VT::List) ? plan->find(p.val.list()) : nullptr) {
+                write_chunk_dir(out, e->ids, e->counts);
+                if (e->keeps_source && kept)
+                    kept->push_back(p.val.list()->lazy->src);
+                else if (f.refs)
+                    f.refs->insert(f.refs->end(), e->ids.begin(), e->ids.end());
+                continue;
+            }
             if (kept && src && out.e.copy_list(*src)) {
                 kept->push_back(p.val.list()->lazy->src);
                 continue;
@@ -217,9 +253,9 @@ std::string encode_props(const Thing* t, std::vector<uint64_t>* refs) {
 }
 
 void encode_props(const Thing* t, std::vector<uint64_t>* refs, PropsEncoder& enc,
-                  std::vector<std::shared_ptr<const ListSource>>* kept) {
+                  std::vector<std::shared_ptr<const ListSource>>* kept, const ChunkPlan* plan) {
     StoredForm<EncoderOut> f{EncoderOut{enc}, refs};
-    write_props(f, t, kept);
+    write_props(f, t, kept, plan);
 }
 
 }  // namespace tdb

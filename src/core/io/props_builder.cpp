@@ -7,6 +7,7 @@
 
 #include "core/api/error.h"
 #include "core/io/stored.h"
+#include "core/model/chunked_list.h"
 #include "core/model/lazy_list.h"
 #include "core/model/poll.h"
 #include "core/model/thing.h"
@@ -103,6 +104,12 @@ void PropsBuilder::end_object() {
     if (depth_ == 0 || (*stack_)[depth_ - 1].array) raise(VALUE_ERR, "invalid stored properties");
     Frame& f = (*stack_)[--depth_];
     if (depth_ == 0) return;  // the properties themselves
+    if (depth_ == 1 && f.props.size() == 1 && f.props[0].key == "!L") {
+        Value dir = std::move(f.props[0].val);
+        f.props.clear();
+        chunk_dir(dir);
+        return;
+    }
     // A reference {"#": id}, the most frequent object: straight to the stub.
     if (f.props.size() == 1 && f.props[0].key == "#" && f.props[0].val.is(VT::Int)) {
         reference(static_cast<uint64_t>(f.props[0].val.as_int()));
@@ -114,8 +121,47 @@ void PropsBuilder::end_object() {
 
 void PropsBuilder::reference(uint64_t id) {
     if (depth_ == 0) raise(VALUE_ERR, "invalid stored properties");
+    if (in_chunk_dir()) {
+        // A chunk row is no thing of the collection: its id stays a number. The parent counts
+        // it through the list's source (Thing::lazy_refs); a walk for references only (no
+        // collection: a drop) takes it as a reference.
+        if (!coll_ && refs_) refs_->push_back(id);
+        put(Value::integer(static_cast<int64_t>(id)));
+        return;
+    }
     if (refs_) refs_->push_back(id);
     put(coll_ ? coll_->thing_ref(id) : Value::nil());
+}
+
+bool PropsBuilder::in_chunk_dir() const {
+    return depth_ == 3 && !(*stack_)[0].array && !(*stack_)[1].array && (*stack_)[2].array &&
+           (*stack_)[1].key == "!L";
+}
+
+// {"!L": [{"#": chunk}, count, ...]} as a property of the top level: a list kept in chunks
+// (chunked_list.h). A form the writer never makes is refused as a damaged row is.
+void PropsBuilder::chunk_dir(const Value& dir) {
+    auto bad = [] { raise(VALUE_ERR, "invalid stored properties"); };
+    if (!dir.is(VT::List)) bad();
+    const std::vector<Value>& v = dir.list()->items();
+    if (v.empty() || v.size() % 2) bad();
+    std::vector<uint64_t> ids;
+    std::vector<uint32_t> counts;
+    ids.reserve(v.size() / 2);
+    counts.reserve(v.size() / 2);
+    for (size_t i = 0; i < v.size(); i += 2) {
+        poll_tick();
+        if (!v[i].is(VT::Int) || !v[i + 1].is(VT::Int) || v[i].as_int() <= 0 ||
+            v[i + 1].as_int() <= 0 || v[i + 1].as_int() > int64_t{1} << 20)
+            bad();
+        ids.push_back(static_cast<uint64_t>(v[i].as_int()));
+        counts.push_back(static_cast<uint32_t>(v[i + 1].as_int()));
+    }
+    if (!coll_ || !thing_) {
+        put(Value::nil());  // a walk for references: the chunk ids were taken as references
+        return;
+    }
+    lazy_list(std::make_shared<ChunkedList>(coll_->id(), std::move(ids), std::move(counts)));
 }
 
 void PropsBuilder::begin_array(size_t size_hint) {
@@ -200,6 +246,11 @@ void PropsBuilder::list_range(Collection* c, const ListSource& src, size_t from,
 }
 
 void PropsBuilder::list_refs(const ListSource& src, std::vector<uint64_t>& refs) {
+    // A chunked list's parent holds its chunks; the chunks hold the items.
+    if (const ChunkedList* c = as_chunked(&src)) {
+        refs.insert(refs.end(), c->chunk_ids().begin(), c->chunk_ids().end());
+        return;
+    }
     PropsBuilder b(nullptr, &refs);
     b.count_only_ = true;
     b.push(true).list = Value::obj(VT::List, new ListObj());

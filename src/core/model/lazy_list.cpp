@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/api/error.h"
+#include "core/model/chunked_list.h"
 #include "core/model/poll.h"
 #include "core/model/thing.h"
 
@@ -40,10 +41,14 @@ const ListSource* intact_source(const ListObj* l) {
     return l->lazy && !l->lazy->changed ? l->lazy->src.get() : nullptr;
 }
 
-size_t ListObj::size() const { return lazy ? lazy->src->size() : vec_.size(); }
+size_t ListObj::size() const {
+    if (!lazy) return vec_.size();
+    return lazy->edits ? edits_size(*lazy) : lazy->src->size();
+}
 
 Value ListObj::at(size_t i) const {
     if (!lazy) return vec_[i];
+    if (lazy->edits) return edits_at(*lazy, i);
     auto it = lazy->taken.find(i);
     if (it != lazy->taken.end()) return it->second;
     ++g_items_decoded;
@@ -57,15 +62,41 @@ void ListObj::set_at(size_t i, Value v) {
         vec_[i] = std::move(v);
         return;
     }
+    if (lazy->edits) {
+        edits_set(*lazy, i, std::move(v));
+        return;
+    }
     lazy->taken[i] = std::move(v);
     lazy->changed = true;
+    lazy->set.push_back(i);
+}
+
+void ListObj::splice(size_t i, size_t del, std::vector<Value>& ins, std::vector<Value>* removed) {
+    if (lazy && chunked_source(*lazy)) {
+        edits_splice(*lazy, i, del, ins, removed);
+        return;
+    }
+    std::vector<Value>& v = items();
+    auto first = v.begin() + static_cast<std::ptrdiff_t>(i);
+    auto last = first + static_cast<std::ptrdiff_t>(del);
+    if (removed) removed->insert(removed->end(), first, last);
+    if (del == ins.size()) {
+        std::move(ins.begin(), ins.end(), first);
+        return;
+    }
+    v.erase(first, last);
+    v.insert(v.begin() + static_cast<std::ptrdiff_t>(i), std::make_move_iterator(ins.begin()),
+             std::make_move_iterator(ins.end()));
 }
 
 void ListObj::decode_all() const {
     if (!lazy) return;
     std::vector<Value> all;
-    g_items_decoded += lazy->src->size();
-    PropsBuilder::list_items(lazy->coll, *lazy->src, all, nullptr);
+    g_items_decoded += size();
+    if (lazy->edits)
+        edits_all(*lazy, all);
+    else
+        PropsBuilder::list_items(lazy->coll, *lazy->src, all, nullptr);
     // The items taken one at a time stay the values the query holds.
     for (auto& [i, v] : lazy->taken) {
         poll_tick();
@@ -79,6 +110,8 @@ void ListObj::decode_all() const {
 }
 
 Value ItemCursor::at(size_t i) {
+    // A chunked list changed by splices is read whole (its chunks are no longer one source).
+    if (l_->lazy && l_->lazy->edits) l_->decode_all();
     if (!l_->lazy) {
         release();
         return l_->items()[i];

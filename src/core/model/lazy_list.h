@@ -16,6 +16,7 @@
 namespace tdb {
 
 class Collection;
+struct ChunkEdits;
 
 // The state of a list not decoded yet (ListObj::lazy). Items read or set one
 // at a time are kept in `taken`, so a second read gives the same value and a
@@ -25,6 +26,11 @@ struct LazyItems {
     Collection* coll = nullptr;  // nullptr once the collection is gone: references are nil
     std::unordered_map<size_t, Value> taken;
     bool changed = false;  // an item was set: the stored form is no longer the list
+    // The indexes set since the last write (a chunked list writes only their chunks).
+    std::vector<size_t> set;
+    // A chunked list changed by splices: its chunks as segments (chunked_list.h); then
+    // `taken` and `set` are empty and every item is read through them.
+    std::shared_ptr<ChunkEdits> edits;
 };
 
 // A list of collection c's stored thing whose items are read from src.

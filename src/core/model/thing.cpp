@@ -7,6 +7,7 @@
 
 #include "core/api/codec.h"
 #include "core/api/error.h"
+#include "core/model/chunked_list.h"
 #include "core/model/lazy_list.h"
 #include "core/model/poll.h"
 #include "core/model/room.h"
@@ -282,7 +283,8 @@ Value Collection::thing_by_id(uint64_t id) {
         return t->gone ? Value() : make_thing(t);
     }
     StoredThing st;
-    if (!st_.load_thing(row_.id, id, st)) return Value::nil();
+    // A chunk row (chunked_list.h) holds items of a list: no thing has its id.
+    if (!st_.load_thing(row_.id, id, st) || st.type_id == kChunkType) return Value::nil();
     Thing* t = new Thing();
     Value v = make_thing(t);
     t->id = id;
@@ -294,6 +296,10 @@ Value Collection::thing_by_id(uint64_t id) {
 
 void Collection::fill(Thing* t, const StoredThing& st) {
     set_loaded(t);
+    if (st.type_id == kChunkType) {  // never a thing (chunked_list.h): as a missing row
+        t->gone = true;
+        return;
+    }
     t->type_id = st.type_id;
     t->version = st.version;
     if (st.decoder) {
@@ -576,6 +582,8 @@ void Collection::flush() {
     PropsEncoder* enc = st_.props_encoder();
     WriteBytes bytes;  // every write's props, until the storage has written them
     std::string scratch;
+    // The chunk rows of the big lists written (chunked_list.h).
+    ChunkWrites chunks{{}, {}, &delta, {}};
     for (auto& ref : dirty_) {
         Thing* t = ref.get();
         ThingWrite& w = writes.emplace_back();  // in place: reserved, never moved
@@ -585,11 +593,14 @@ void Collection::flush() {
         std::vector<uint64_t> refs;
         if (enc) {
             std::vector<std::shared_ptr<const ListSource>> kept;
+            ChunkPlan plan;
+            plan_chunks(*this, t, *enc, plan, chunks);
             scratch.clear();
             enc->out = &scratch;
-            encode_props(t, &refs, *enc, &kept);
+            encode_props(t, &refs, *enc, &kept, &plan);
             enc->out = nullptr;
             account_lazy(t, std::move(kept), delta);
+            swap_sources(t, plan);
         } else {
             account_lazy(t, {}, delta);
             scratch = encode_props(t, &refs);
@@ -607,6 +618,9 @@ void Collection::flush() {
     ref_delta_.clear();
     // Zeros kept: every id a written thing references has its entry (the worklist below).
     add_up(delta, false);
+    const size_t n_dirty = writes.size();
+    for (ThingWrite& w : chunks.writes) writes.push_back(w);
+    chunks.writes.clear();
     // The write of an id: pairs sorted by id and a binary search, no node per write (a
     // create of a million things makes a million writes). Mostly in order already.
     std::vector<std::pair<uint64_t, size_t>> by_id;
@@ -632,8 +646,13 @@ void Collection::flush() {
             poll_tick();
             size_t i = todo.back();
             todo.pop_back();
-            std::vector<uint64_t> held = dirty_[i]->old_refs;
-            for (auto& src : dirty_[i]->lazy_refs) lazy_refs_of(*src, held);
+            std::vector<uint64_t> held;
+            if (i < n_dirty) {
+                held = dirty_[i]->old_refs;
+                for (auto& src : dirty_[i]->lazy_refs) lazy_refs_of(*src, held);
+            } else {
+                held = chunks.held[i - n_dirty];
+            }
             for (uint64_t id : held) {
                 RefChange* d = count_of(delta, id);
                 if (!d) {

@@ -234,6 +234,9 @@ struct ListObj : Obj {
     size_t size() const;
     Value at(size_t i) const;        // i < size()
     void set_at(size_t i, Value v);  // i < size()
+    // Replaces items [i, i + del) (i + del <= size()) by `ins`, the ones removed appended to
+    // `removed` when set; a list kept in chunks stays so (chunked_list.h).
+    void splice(size_t i, size_t del, std::vector<Value>& ins, std::vector<Value>* removed);
     bool is_lazy() const { return lazy != nullptr; }
     void decode_all() const;
 

@@ -78,7 +78,10 @@ constexpr PlanDef kPlans[] = {
      "DELETE FROM thingsdb.things WHERE collection = $1 AND id = ANY($2)"
      " RETURNING id, type_id, version, props::text",
      2, {INT8OID, INT8ARRAYOID}, CUSTOM_PLAN},
-    {Plan::COUNT_THINGS, "SELECT count(*) FROM thingsdb.things WHERE collection = $1", 1,
+    {Plan::COUNT_THINGS,
+     "SELECT count(*) FROM thingsdb.things WHERE collection = $1"
+     " AND type_id IS DISTINCT FROM -2",
+     1,
      {INT8OID}, 0},
     {Plan::LIST_COLLECTIONS, "SELECT " COLLECTION_COLUMNS " FROM thingsdb.collections ORDER BY id",
      0, {}, 0},
