@@ -200,8 +200,10 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
 // The unreferenced rows are deleted by update_direct as it meets them. A table with triggers
 // gets the statements instead: the updates, then one DELETE of the rows left unreferenced.
 DroppedThings PgStorage::write_and_drop(uint64_t coll, const std::vector<ThingWrite>& w,
-                                        const std::vector<RefChange>& refs) {
+                                        const std::vector<RefChange>& refs,
+                                        const HeldThings* keep) {
     DroppedThings dropped;
+    dropped.keep = keep;
     bool by_statements = false;
     std::vector<uint64_t> zero = write_rows(coll, w, &refs, &dropped, &by_statements);
     if (!by_statements) return dropped;
