@@ -172,6 +172,39 @@ def test_drop_while_another_adds_a_reference():
         dropper.close()
 
 
+def test_drop_meets_a_held_thing_of_a_later_round():
+    """A drop's later round (the things its items held, ids among the items' ids) meets a
+    row another transaction holds: below rows it took, it does not wait but runs again with
+    every row it took locked first, then counts on the committed row; that thing survives."""
+    with tdbtest.connect(DB) as c:
+        fresh(c)
+        q(c, ".arr = range(3000).map(|i| {n: i, c: {d: i}}); .other = {}; nil")
+    adder = tdbtest.connect(DB, autocommit=False)
+    dropper = tdbtest.connect(DB)
+    errors = []
+    try:
+        q(adder, ".other.x = .arr[1500].c; nil")  # holds the row of that item's thing
+
+        def drop():
+            try:
+                q(dropper, ".arr = []; nil")
+            except Exception as e:  # noqa: BLE001
+                errors.append(e)
+        th = threading.Thread(target=drop)
+        th.start()
+        time.sleep(0.5)
+        adder.commit()
+        th.join(60)
+        assert not th.is_alive() and not errors, errors
+        with tdbtest.connect(DB) as c:
+            assert q(c, ".other.x.d") == 1500
+            assert count(c) == 1 + 1 + 1
+            check_consistent(c)
+    finally:
+        adder.close()
+        dropper.close()
+
+
 def test_typed_things_holding_things():
     """Typed instances holding things (a field, a list, a set) dropped with their list:
     every level goes; things also held elsewhere stay with what they hold. Instances in a
@@ -361,6 +394,7 @@ t.run(test_drop_mixed_with_new_references)
 t.run(test_rollback_of_a_big_drop)
 t.run(test_table_with_triggers)
 t.run(test_drop_while_another_adds_a_reference)
+t.run(test_drop_meets_a_held_thing_of_a_later_round)
 t.run(test_typed_things_holding_things)
 t.run(test_dropped_things_held_by_the_query)
 t.run(test_replace_a_big_list)

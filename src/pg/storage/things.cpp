@@ -188,7 +188,7 @@ bool PgStorage::key_share_collection(uint64_t coll, bool nowait) {
 }
 
 void PgStorage::key_share_owner_collection(uint64_t coll) {
-    bool rows_held = rerun_active() && !rerun_taken().rows.empty();
+    bool rows_held = rerun_active() && rerun_rows_taken();
     if (!key_share_collection(coll, rows_held))
         raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
 }
@@ -254,10 +254,9 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     // later round (the things a deletion released) that meets a row below is
     // not waited for: the call runs again with all of them locked first.
     bool rerun = rerun_active();
-    bool rows_held = rerun && !rerun_taken().rows.empty();
+    bool rows_held = rerun && rerun_rows_taken();
     if (rerun) {
         for (UpdateRow& u : upd_rows) u.may_wait = rerun_may_wait(coll, u.id);
-        rerun_took_reserve(upd_rows.size());
         for (const UpdateRow& u : upd_rows) {
             rerun_took(coll, u.id);
             rerun_wrote(coll, u.id);
