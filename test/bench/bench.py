@@ -452,20 +452,26 @@ def pin(cur, cpu):
     subprocess.run(["taskset", "-pc", str(cpu), str(pid)], check=True, stdout=subprocess.DEVNULL)
 
 
-def fresh_step(args, kind, sql):
-    """sql run in a fresh backend pinned to args.cpu, after a warm-up call: (seconds, the
-    backend's peak memory VmHWM in kB)."""
+def fresh_backend(args):
+    """A new connection whose backend is pinned with the client to args.cpu, allowed
+    the benchmark's sizes: (connection, cursor, the backend's pid)."""
     conn = connect(args.db)
     cur = conn.cursor()
     pin(cur, args.cpu)
     cur.execute("SET thingsdb.max_things = 2000000")
+    cur.execute("SELECT pg_backend_pid()")
+    return conn, cur, cur.fetchone()[0]
+
+
+def fresh_step(args, kind, sql):
+    """sql run in a fresh backend pinned to args.cpu, after a warm-up call: (seconds, the
+    backend's peak memory VmHWM in kB)."""
+    conn, cur, pid = fresh_backend(args)
     # The warm-up reads a row through the primary key, as the step will.
     if kind == "thingsdb":
         cur.execute(tq(".has('items')", CLIFF_SCOPE))
     else:
         cur.execute("SELECT count(*) FROM bench_rows WHERE collection = 1 AND id = 1")
-    cur.execute("SELECT pg_backend_pid()")
-    pid = cur.fetchone()[0]
     t = timed(cur, sql)
     hwm = status(pid)["VmHWM"]
     conn.close()
@@ -477,12 +483,7 @@ def cliff_cycle(args, cur, kind, n):
     transaction), then drop them all: (seconds, backend peak kB) of each, each step in a
     fresh backend."""
     res = {}
-    # range() stops at 100,000: a bigger list is made of such runs, in the same query.
-    if n <= 100000:
-        make = ".items = range(%d).map(|i| {n: i}); nil" % n
-    else:
-        make = ("l = []; range(%d).each(|k| l.extend(range(100000).map(|i| {n: k * 100000 + i})));"
-                " .items = l; nil" % (n // 100000))
+    make = create_code(n, False)
     if kind == "thingsdb":
         cur.execute(tq("if (.has('items')) .del('items'); nil", CLIFF_SCOPE))
         cur.execute("VACUUM ANALYZE thingsdb.things")
@@ -558,12 +559,7 @@ def wal_bytes(cur, a, b):
 def create_cycle(args, kind, n):
     """kind: untyped, typed or sql. Seconds of create and read, WAL bytes of the create, the
     backend's VmHWM (kB) after each."""
-    conn = connect(args.db)
-    cur = conn.cursor()
-    pin(cur, args.cpu)
-    cur.execute("SET thingsdb.max_things = 2000000")
-    cur.execute("SELECT pg_backend_pid()")
-    pid = cur.fetchone()[0]
+    conn, cur, pid = fresh_backend(args)
     if kind == "sql":
         cur.execute("TRUNCATE bench_rows")
         cur.execute("VACUUM ANALYZE bench_rows")
@@ -683,12 +679,7 @@ def bench_cliffs(args):
                             (".arr.splice(%d, 1, {n: 1})" % (n // 2),
                              ".arr.splice(%d, 1, {n: 1}); nil" % (n // 2))):
             sql = tq(code, CLIFF_SCOPE)
-            rconn = connect(args.db)
-            rcur = rconn.cursor()
-            pin(rcur, args.cpu)
-            rcur.execute("SET thingsdb.max_things = 2000000")
-            rcur.execute("SELECT pg_backend_pid()")
-            pid = rcur.fetchone()[0]
+            rconn, rcur, pid = fresh_backend(args)
             hwm0 = status(pid)["VmHWM"]
             # A sample is the mean of q queries, q filling about --item-sample-ms (at most
             # --item-queries): one query of 0.2 ms is doubled by a single wake-up of the

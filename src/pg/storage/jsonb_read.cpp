@@ -254,6 +254,13 @@ public:
     void drain();
     // The level of the container at p, checked (no event).
     Level level(const char* p, size_t avail) const;
+    // A run of values of a container whose JEntries the caller holds, the walker's bytes
+    // being a slice of that container's data: value() walks one of them whole.
+    void begin_slice(uint32_t count, bool object);
+    void value(uint32_t je, uint32_t start, uint32_t len) {
+        element(slice_, je, start, len);
+        drain();
+    }
 
     // Lists of the top level may be kept as stored (the row's bytes shared).
     bool lazy_top = false;
@@ -266,7 +273,17 @@ private:
     const char* end_;
     PropsBuilder& b_;
     std::vector<Level>& stack_;
+    Level slice_{};
 };
+
+void Walker::begin_slice(uint32_t count, bool object) {
+    nested = true;
+    slice_ = Level{};
+    slice_.children = nullptr;
+    slice_.data = begin_;
+    slice_.count = count;
+    slice_.object = object;
+}
 
 Level Walker::level(const char* p, size_t avail) const {
     if (avail < 4 || static_cast<uintptr_t>(p - begin_) % 4 != 0) bad_props();
@@ -444,17 +461,11 @@ void JsonbList::items(size_t from, size_t to, PropsBuilder& b) const {
     const char* p = bytes_.read(data + base, e - base, scratch);
     std::vector<Level> stack;
     Walker w(p, p + (e - base), b, stack);
-    w.nested = true;
-    Level l;
-    l.children = nullptr;
-    l.data = p;
-    l.count = count_;
-    l.object = false;
+    w.begin_slice(count_, false);
     for (size_t i = from; i < to; ++i) {
         uint32_t j = je[i - first];
         entry(j, off, start, len);
-        w.element(l, j, start - base, len);
-        w.drain();
+        w.value(j, start - base, len);
     }
 }
 
@@ -551,16 +562,10 @@ void decode_sliced(std::string_view ptr, size_t size, PropsBuilder& b) {
         uint32_t base = s & ~3u;
         const char* p = src.read(data + base, e - base, buf);
         Walker w(p, p + (e - base), b, stack);
-        w.nested = true;
-        Level l;
-        l.children = nullptr;
-        l.data = p;
-        l.count = count;
-        l.object = true;
+        w.begin_slice(count, true);
         for (; i < j; ++i) {
             b.key(std::string_view(keys).substr(at[i], lens[i]));
-            w.element(l, je[count + i], at[count + i] - base, lens[count + i]);
-            w.drain();
+            w.value(je[count + i], at[count + i] - base, lens[count + i]);
         }
     }
     b.end_object();
