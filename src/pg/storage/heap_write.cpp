@@ -371,7 +371,7 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                 TM_FailureData tmfd;
                 TM_Result res =
                     table_tuple_delete(rel, &tid, estate->es_output_cid, estate->es_snapshot,
-                                       InvalidSnapshot, w.may_wait, &tmfd, false);
+                                       InvalidSnapshot, w.may_wait(), &tmfd, false);
                 if (res == TM_Ok) {
                     if (s.left_out) continue;
                     if (s.len)
@@ -382,7 +382,7 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                                      nullptr);
                     continue;
                 }
-                if (res == TM_BeingModified && !w.may_wait) {
+                if (res == TM_BeingModified && !w.may_wait()) {
                     result = DIRECT_BLOCKED;
                     break;
                 }
@@ -421,7 +421,7 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
             deleted = dropped && refs <= 0 && static_cast<uint64_t>(w.id) != coll;
             if (deleted) {
                 res = table_tuple_delete(rel, &tid, estate->es_output_cid, estate->es_snapshot,
-                                         InvalidSnapshot, w.may_wait, &tmfd, false);
+                                         InvalidSnapshot, w.may_wait(), &tmfd, false);
                 if (res == TM_Ok) {
                     bool no_type = r.slot->tts_isnull[r.a_type - 1];
                     uint32_t type_id = w.props() ? w.type_id()
@@ -451,12 +451,12 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                 ExecStoreVirtualTuple(newslot);
                 LockTupleMode lockmode;
                 res = table_tuple_update(rel, &tid, newslot, estate->es_output_cid,
-                                         estate->es_snapshot, InvalidSnapshot, w.may_wait, &tmfd,
+                                         estate->es_snapshot, InvalidSnapshot, w.may_wait(), &tmfd,
                                          &lockmode, &update_indexes);
                 MemoryContextSwitchTo(outer);
                 if (res == TM_Ok) break;
             }
-            if (res == TM_BeingModified && !w.may_wait) {
+            if (res == TM_BeingModified && !w.may_wait()) {
                 result = DIRECT_BLOCKED;
                 break;
             }

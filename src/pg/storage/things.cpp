@@ -230,9 +230,10 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
             ins.refs.push_back(t.refs_delta);
             ins.props.push_back(&t.props_bin);
         } else if (t.props_changed) {
-            upd_rows.push_back({static_cast<int64>(t.id), t.refs_delta, &t, true});
+            upd_rows.push_back(UpdateRow::make(static_cast<int64>(t.id), t.refs_delta, &t, true));
         } else if (t.refs_delta != 0) {
-            upd_rows.push_back({static_cast<int64>(t.id), t.refs_delta, nullptr, true});
+            upd_rows.push_back(
+                UpdateRow::make(static_cast<int64>(t.id), t.refs_delta, nullptr, true));
         }
     }
     auto by_id = [](const UpdateRow& a, const UpdateRow& b) { return a.id < b.id; };
@@ -241,7 +242,8 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     if (refs)
         for (const RefChange& r : *refs)
             if (r.delta != 0)
-                upd_rows.push_back({static_cast<int64>(r.id), r.delta, nullptr, true});
+                upd_rows.push_back(
+                    UpdateRow::make(static_cast<int64>(r.id), r.delta, nullptr, true));
     // The counts come sorted from the core (Collection::flush): merged, not sorted again.
     auto counts = upd_rows.begin() + static_cast<std::ptrdiff_t>(n_written);
     if (!std::is_sorted(counts, upd_rows.end(), by_id)) std::sort(counts, upd_rows.end(), by_id);
@@ -256,7 +258,7 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     bool rerun = rerun_active();
     bool rows_held = rerun && rerun_rows_taken();
     if (rerun) {
-        for (UpdateRow& u : upd_rows) u.may_wait = rerun_may_wait(coll, u.id);
+        for (UpdateRow& u : upd_rows) u.set_may_wait(rerun_may_wait(coll, u.id));
         for (const UpdateRow& u : upd_rows) {
             rerun_took(coll, u.id);
             rerun_wrote(coll, u.id);
