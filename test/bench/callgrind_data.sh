@@ -7,8 +7,10 @@
 # create, read and update of N things beside the same on plain jsonb rows.
 #   test/bench/callgrind_data.sh [N]   (default 10000; as root or postgres)
 # TDB_CG_STEPS="read update" counts only those steps (default: create read
-# update; read and update run on the things create makes, created then
-# uncounted when create is not asked for).
+# update; the others, in this order, run on the things create makes, created
+# then uncounted when create is not asked for: replace makes N new things over
+# them, or DELETE and INSERT in one transaction; drop empties the list, or
+# DELETE).
 # With TDB_CG_KEEP=DIR the callgrind output of each counted statement is kept
 # there (DIR/<thingsdb|sql>_<step>.out, for callgrind_annotate).
 # Needs valgrind and the extension installed (make install).
@@ -73,6 +75,15 @@ fi
 if want update; then
     tdb[update]=$(count "$TW" "$(tq ".items.each(|t| t.n += 1); nil")" thingsdb_update)
     sql[update]=$(count "$SW" "UPDATE bench_rows SET props = jsonb_set(props, '{n}', to_jsonb((props->>'n')::bigint + 1)) WHERE collection = 1;" sql_update)
+fi
+
+if want replace; then
+    tdb[replace]=$(count "$TW" "$(tq ".items = range($N).map(|i| {n: i}); nil")" thingsdb_replace)
+    sql[replace]=$(count "$SW" "BEGIN; DELETE FROM bench_rows WHERE collection = 1; INSERT INTO bench_rows (id, collection, props) SELECT i, 1, jsonb_build_object('n', i - $N) FROM generate_series($N + 1, 2 * $N) AS i; COMMIT;" sql_replace)
+fi
+if want drop; then
+    tdb[drop]=$(count "$TW" "$(tq ".items = []; nil")" thingsdb_drop)
+    sql[drop]=$(count "$SW" "DELETE FROM bench_rows WHERE collection = 1;" sql_drop)
 fi
 
 printf "data benchmark, %d things, instructions from the portal run to the end of the commit\n" "$N"

@@ -53,10 +53,24 @@ struct RefChange {
     int64_t delta = 0;
 };
 
+// What the caller of write_and_drop still holds: things it may read after the drop (a
+// value of the query, a stub of its identity map). Asked while the storage deletes rows
+// (inside its own calls): must not throw nor call back into the storage.
+class HeldThings {
+public:
+    virtual bool held(uint64_t id) const noexcept = 0;
+
+protected:
+    ~HeldThings() = default;
+};
+
 // The things a write_and_drop deleted, each with the properties it held last. The
 // properties of all of them lie back to back in one buffer: a drop of many things makes no
-// allocation per thing.
+// allocation per thing. With `keep` set, a storage may leave out a deleted thing that holds
+// no references and that keep->held() does not name: nothing would read what it held (a
+// drop of many leaf things then keeps nothing per thing).
 struct DroppedThings {
+    const HeldThings* keep = nullptr;
     struct Row {
         uint64_t id = 0;
         uint32_t type_id = kNoType;
@@ -215,8 +229,11 @@ public:
     // properties they held last (for a thing written here: the ones written), whose
     // references the caller releases in turn. A storage may do it in one pass over the
     // rows (no update of a row it then deletes); this default writes, then deletes.
+    // With `keep`, deleted things may be left out as DroppedThings::keep says.
     virtual DroppedThings write_and_drop(uint64_t coll, const std::vector<ThingWrite>& w,
-                                         const std::vector<RefChange>& refs) {
+                                         const std::vector<RefChange>& refs,
+                                         const HeldThings* keep = nullptr) {
+        (void)keep;
         std::vector<ThingWrite> all(w);
         for (const RefChange& r : refs) {
             ThingWrite t;

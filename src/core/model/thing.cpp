@@ -570,6 +570,20 @@ RefChange* count_of(std::vector<RefChange>& v, uint64_t id) {
 }
 }  // namespace
 
+namespace {
+// The identity map's things: a dropped one comes back from the storage (its object learns
+// it is gone; one the query holds gets the properties it held), other dropped things only
+// when they hold references.
+class MapHeld final : public HeldThings {
+public:
+    explicit MapHeld(const ThingMap& m) : m_(m) {}
+    bool held(uint64_t id) const noexcept override { return m_.size() && m_.find(id); }
+
+private:
+    const ThingMap& m_;
+};
+}  // namespace
+
 void Collection::flush() {
     if (dirty_.empty() && ref_delta_.empty()) return;
     // Reference counts change by the difference between the references a thing held when
@@ -700,7 +714,8 @@ void Collection::flush() {
     // once (not updated first), and what it held is released in the next round,
     // level by level: a tree of depth d takes d rounds, each one pass over the
     // rows of its level, whatever its width.
-    DroppedThings gone = st_.write_and_drop(row_.id, writes, counts);
+    MapHeld held_things(things_);
+    DroppedThings gone = st_.write_and_drop(row_.id, writes, counts, &held_things);
     counts = {};
     for (auto& ref : dirty_) {
         ref->dirty = false;
@@ -735,7 +750,7 @@ void Collection::flush() {
         std::unordered_map<uint64_t, int64_t> rooms;
         sort_counts(dec, rooms);
         write_rooms(rooms);
-        gone = dec.empty() ? DroppedThings{} : st_.write_and_drop(row_.id, {}, dec);
+        gone = dec.empty() ? DroppedThings{} : st_.write_and_drop(row_.id, {}, dec, &held_things);
     }
 }
 

@@ -80,9 +80,35 @@ bool things_have_triggers(Relation rel) {
                   td->trig_delete_before_statement || td->trig_delete_after_statement);
 }
 
+// Whether the jsonb container at c (len bytes, maybe unaligned) is an object none of whose
+// values is an array or object. References are objects ({"#": id}, {"!s": [..]}, {"!o": id},
+// StoredForm), so the props of such a thing hold none.
+bool holds_no_container(const char* c, size_t len) {
+    uint32 header;
+    if (len < sizeof header) return false;
+    memcpy(&header, c, sizeof header);
+    if (!(header & JB_FOBJECT)) return false;
+    size_t n = header & JB_CMASK;
+    if (len < sizeof header + 2 * n * sizeof(JEntry)) return false;
+    const char* values = c + sizeof header + n * sizeof(JEntry);  // after the keys' entries
+    for (size_t i = 0; i < n; ++i) {
+        JEntry je;
+        memcpy(&je, values + i * sizeof je, sizeof je);
+        if (JBE_ISCONTAINER(je)) return false;
+    }
+    return true;
+}
+
+// Whether a deleted thing may be left out of dropped (DroppedThings::keep): its props (the
+// container at c, nullptr for none) hold no references and the caller does not hold it.
+bool leave_out(const DroppedThings& dropped, int64 id, const char* c, size_t len) {
+    if (!dropped.keep || (c && !holds_no_container(c, len))) return false;
+    return !dropped.keep->held(static_cast<uint64_t>(id));
+}
+
 // The props of the row in the slot, or the ones about to be written, appended to dropped as
 // the bytes of their jsonb for jsonb_decoder (no JSON text: the core reads their references
-// from the bytes).
+// from the bytes), unless the thing may be left out.
 void add_dropped(const ThingsReader& r, const UpdateRow& w, uint32_t type_id, int64 version,
                  DroppedThings& dropped) {
     Jsonb* jb = nullptr;
@@ -91,6 +117,9 @@ void add_dropped(const ThingsReader& r, const UpdateRow& w, uint32_t type_id, in
     else if (!r.slot->tts_isnull[r.a_props - 1])
         jb = DatumGetJsonbP(r.slot->tts_values[r.a_props - 1]);
     uint64_t id = static_cast<uint64_t>(w.id);
+    if (leave_out(dropped, w.id, jb ? reinterpret_cast<const char*>(&jb->root) : nullptr,
+                  jb ? VARSIZE(jb) - VARHDRSZ : 0))
+        return;
     if (!jb)
         dropped.add(id, type_id, version, "{}", nullptr);
     else
@@ -114,6 +143,7 @@ struct RunRow {
     // To be deleted (no props written, its count reaching zero), its props copied to
     // dropped->bytes[off, off + len) (len 0: none, "{}"): deleted by its TID, not read again.
     bool staged;
+    bool left_out;  // staged, and not to be returned (leave_out): nothing copied
     size_t off;
     size_t len;
 };
@@ -176,11 +206,18 @@ void read_run(ThingsReader& r, uint64_t coll, const std::vector<UpdateRow>& rows
         if (!dropped || u.props() || s.refs + u.delta > 0 || static_cast<uint64_t>(id) == coll)
             return;
         s.off = dropped->bytes.size();
-        if (nulls[r.a_props - 1])
+        if (nulls[r.a_props - 1]) {
             s.staged = true;
-        else
-            s.staged =
-                copy_inline_jsonb(DatumGetPointer(vals[r.a_props - 1]), dropped->bytes, &s.len);
+            s.left_out = leave_out(*dropped, id, nullptr, 0);
+            return;
+        }
+        const char* pp = DatumGetPointer(vals[r.a_props - 1]);
+        if (VARATT_IS_SHORT(pp) && !VARATT_IS_EXTERNAL(pp))
+            s.left_out =
+                leave_out(*dropped, id, pp + VARHDRSZ_SHORT, VARSIZE_SHORT(pp) - VARHDRSZ_SHORT);
+        else if (VARATT_IS_4B_U(pp))
+            s.left_out = leave_out(*dropped, id, pp + VARHDRSZ, VARSIZE(pp) - VARHDRSZ);
+        s.staged = s.left_out || copy_inline_jsonb(pp, dropped->bytes, &s.len);
     };
     walk_visible_rows(r, coll, static_cast<uint64_t>(rows[k].id),
                       static_cast<uint64_t>(rows[e - 1].id), snap, false, visit);
@@ -291,8 +328,9 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                 TM_FailureData tmfd;
                 TM_Result res =
                     table_tuple_delete(rel, &tid, estate->es_output_cid, estate->es_snapshot,
-                                       InvalidSnapshot, w.may_wait, &tmfd, false);
+                                       InvalidSnapshot, w.may_wait(), &tmfd, false);
                 if (res == TM_Ok) {
+                    if (s.left_out) continue;
                     if (s.len)
                         dropped->rows.push_back({static_cast<uint64_t>(w.id), s.type_id, s.version,
                                                  s.off, s.len, jsonb_decoder()});
@@ -301,7 +339,7 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                                      nullptr);
                     continue;
                 }
-                if (res == TM_BeingModified && !w.may_wait) {
+                if (res == TM_BeingModified && !w.may_wait()) {
                     result = DIRECT_BLOCKED;
                     break;
                 }
@@ -340,7 +378,7 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
             deleted = dropped && refs <= 0 && static_cast<uint64_t>(w.id) != coll;
             if (deleted) {
                 res = table_tuple_delete(rel, &tid, estate->es_output_cid, estate->es_snapshot,
-                                         InvalidSnapshot, w.may_wait, &tmfd, false);
+                                         InvalidSnapshot, w.may_wait(), &tmfd, false);
                 if (res == TM_Ok) {
                     bool no_type = r.slot->tts_isnull[r.a_type - 1];
                     uint32_t type_id = w.props() ? w.type_id()
@@ -370,12 +408,12 @@ DirectResult update_direct(uint64_t coll, const std::vector<UpdateRow>& rows,
                 ExecStoreVirtualTuple(newslot);
                 LockTupleMode lockmode;
                 res = table_tuple_update(rel, &tid, newslot, estate->es_output_cid,
-                                         estate->es_snapshot, InvalidSnapshot, w.may_wait, &tmfd,
+                                         estate->es_snapshot, InvalidSnapshot, w.may_wait(), &tmfd,
                                          &lockmode, &update_indexes);
                 MemoryContextSwitchTo(outer);
                 if (res == TM_Ok) break;
             }
-            if (res == TM_BeingModified && !w.may_wait) {
+            if (res == TM_BeingModified && !w.may_wait()) {
                 result = DIRECT_BLOCKED;
                 break;
             }

@@ -69,28 +69,48 @@ void unique_write_failed(const PgError& error) {
 RerunLocks& rerun_taken() { return taken; }
 RerunLocks& rerun_ahead() { return ahead; }
 
+namespace {
+
+// (coll, id) against a run: below it (< 0), in it (0), above it (> 0).
+int against(const RowRun& r, uint64_t coll, int64_t id) {
+    if (coll != r.coll) return coll < r.coll ? -1 : 1;
+    return id < r.lo ? -1 : id > r.hi ? 1 : 0;
+}
+
+// The first run of taken that is not below (coll, id).
+std::vector<RowRun>::iterator run_at(uint64_t coll, int64_t id) {
+    return std::lower_bound(taken.runs.begin(), taken.runs.end(), std::make_pair(coll, id),
+                            [](const RowRun& r, const std::pair<uint64_t, int64_t>& row) {
+                                return against(r, row.first, row.second) > 0;
+                            });
+}
+
+}  // namespace
+
 bool rerun_may_wait(uint64_t coll, int64_t id) {
-    std::pair<uint64_t, int64_t> row{coll, id};
-    if (taken.rows.empty() || taken.rows.back() < row) return true;
+    if (taken.runs.empty() || against(taken.runs.back(), coll, id) > 0) return true;
     // A row this attempt locked already: no wait for another writer (and heap_update wants
     // to wait to see that the lock is its own).
-    return std::binary_search(taken.rows.begin(), taken.rows.end(), row);
+    auto it = run_at(coll, id);
+    return it != taken.runs.end() && against(*it, coll, id) == 0;
 }
 
 void rerun_took(uint64_t coll, int64_t id) {
-    std::pair<uint64_t, int64_t> row{coll, id};
-    if (taken.rows.empty() || taken.rows.back() < row) {  // rows come sorted: no search
-        taken.rows.push_back(row);
+    if (taken.runs.empty() || against(taken.runs.back(), coll, id) > 0) {
+        // Rows come sorted: no search, and the next id of a run extends it.
+        RowRun* last = taken.runs.empty() ? nullptr : &taken.runs.back();
+        if (last && last->coll == coll && last->hi + 1 == id)
+            last->hi = id;
+        else
+            taken.runs.push_back({coll, id, id});
         return;
     }
-    auto it = std::lower_bound(taken.rows.begin(), taken.rows.end(), row);
-    if (it == taken.rows.end() || *it != row) taken.rows.insert(it, row);
+    auto it = run_at(coll, id);
+    if (it != taken.runs.end() && against(*it, coll, id) == 0) return;
+    taken.runs.insert(it, {coll, id, id});
 }
 
-void rerun_took_reserve(size_t n) {
-    size_t want = taken.rows.size() + n;
-    if (want > taken.rows.capacity()) taken.rows.reserve(std::max(want, 2 * taken.rows.capacity()));
-}
+bool rerun_rows_taken() { return !taken.runs.empty(); }
 
 void rerun_shared_taken(uint64_t coll) { add_unique(shared_by_attempt, coll); }
 
@@ -194,7 +214,8 @@ void rerun_next_attempt() {
     std::sort(ahead.exclusive.begin(), ahead.exclusive.end());
     for (uint64_t c : taken.key_share) add_unique(ahead.key_share, c);
     std::sort(ahead.key_share.begin(), ahead.key_share.end());
-    ahead.rows.insert(ahead.rows.end(), taken.rows.begin(), taken.rows.end());
+    for (const RowRun& r : taken.runs)
+        for (int64_t id = r.lo; id <= r.hi; ++id) ahead.rows.emplace_back(r.coll, id);
     std::sort(ahead.rows.begin(), ahead.rows.end());
     ahead.rows.erase(std::unique(ahead.rows.begin(), ahead.rows.end()), ahead.rows.end());
     taken.clear();

@@ -37,14 +37,25 @@ public:
     const char* what() const noexcept override { return "thingsdb: run again as a writer"; }
 };
 
+// Ids lo..hi of one collection, every one of them a row taken.
+struct RowRun {
+    uint64_t coll;
+    int64_t lo, hi;
+};
+
 struct RerunLocks {
     std::vector<uint64_t> exclusive;  // collections, locked exclusive
     std::vector<uint64_t> key_share;  // collections whose row is locked FOR KEY SHARE
-    std::vector<std::pair<uint64_t, int64_t>> rows;  // (collection, thing id), sorted
+    // The rows to lock ahead: (collection, thing id), sorted.
+    std::vector<std::pair<uint64_t, int64_t>> rows;
+    // The rows taken by the running attempt: runs of consecutive ids, sorted and apart (a
+    // write of a list's many items keeps one run, not an entry per row).
+    std::vector<RowRun> runs;
     void clear() {
         exclusive.clear();
         key_share.clear();
         rows.clear();
+        runs.clear();
     }
 };
 
@@ -78,9 +89,8 @@ RerunLocks& rerun_ahead();
 // the row as taken.
 bool rerun_may_wait(uint64_t coll, int64_t id);
 void rerun_took(uint64_t coll, int64_t id);
-// Room for n more rows taken (one allocation for a write of many rows, the growth kept
-// geometric across many small writes).
-void rerun_took_reserve(size_t n);
+// Whether the running attempt took a row of thingsdb.things.
+bool rerun_rows_taken();
 
 // The collection lock was taken shared by this attempt (not by an earlier statement of the
 // transaction), so the attempt can end and run again holding it exclusive from the start.

@@ -88,17 +88,28 @@ struct InsertRows {
 bool insert_direct(uint64_t coll, const InsertRows& rows, MemoryContext tmp);
 
 // One update of a thing: new props (write set) or only a change of its reference count.
-// Small (a drop of many things makes one per thing): what a write of props needs is read
-// from its ThingWrite.
+// Small (a drop of many things makes one per thing, 24 bytes): what a write of props needs is
+// read from its ThingWrite, and may_wait shares a word with the pointer to it.
 struct UpdateRow {
     int64 id;
-    int64 delta;              // change of refs
-    const ThingWrite* write;  // the props (the encoder's stream) and the version
-                              // read, which must still be the stored one; nullptr: refs only
-    bool may_wait;            // false: a wait for another writer would break the lock order
-    const std::string_view* props() const { return write ? &write->props : nullptr; }
-    uint32_t type_id() const { return write ? write->type_id : kNoType; }
-    int64 version() const { return write ? write->version : 0; }
+    int64 delta;  // change of refs
+    // The ThingWrite (nullptr: refs only), whose props (the encoder's stream) and
+    // version read (which must still be the stored one) are written; its lowest bit (a
+    // ThingWrite is aligned to 8) is may_wait: false when a wait for another writer would
+    // break the lock order.
+    uintptr_t write_and_wait;
+    static UpdateRow make(int64 id, int64 delta, const ThingWrite* write, bool may_wait) {
+        static_assert(alignof(ThingWrite) > 1);
+        return {id, delta, reinterpret_cast<uintptr_t>(write) | (may_wait ? 1u : 0u)};
+    }
+    const ThingWrite* write() const {
+        return reinterpret_cast<const ThingWrite*>(write_and_wait & ~uintptr_t{1});
+    }
+    bool may_wait() const { return write_and_wait & 1; }
+    void set_may_wait(bool on) { write_and_wait = (write_and_wait & ~uintptr_t{1}) | (on ? 1 : 0); }
+    const std::string_view* props() const { return write() ? &write()->props : nullptr; }
+    uint32_t type_id() const { return write() ? write()->type_id : kNoType; }
+    int64 version() const { return write() ? write()->version : 0; }
 };
 
 // Applies rows (sorted by id) by direct access; ids whose refs end <= 0 go to unreferenced.

@@ -188,7 +188,7 @@ bool PgStorage::key_share_collection(uint64_t coll, bool nowait) {
 }
 
 void PgStorage::key_share_owner_collection(uint64_t coll) {
-    bool rows_held = rerun_active() && !rerun_taken().rows.empty();
+    bool rows_held = rerun_active() && rerun_rows_taken();
     if (!key_share_collection(coll, rows_held))
         raisef(LOOKUP_ERR, "`collection:%llu` not found", static_cast<unsigned long long>(coll));
 }
@@ -200,8 +200,10 @@ std::vector<uint64_t> PgStorage::write_things(uint64_t coll, const std::vector<T
 // The unreferenced rows are deleted by update_direct as it meets them. A table with triggers
 // gets the statements instead: the updates, then one DELETE of the rows left unreferenced.
 DroppedThings PgStorage::write_and_drop(uint64_t coll, const std::vector<ThingWrite>& w,
-                                        const std::vector<RefChange>& refs) {
+                                        const std::vector<RefChange>& refs,
+                                        const HeldThings* keep) {
     DroppedThings dropped;
+    dropped.keep = keep;
     bool by_statements = false;
     std::vector<uint64_t> zero = write_rows(coll, w, &refs, &dropped, &by_statements);
     if (!by_statements) return dropped;
@@ -234,9 +236,10 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
             ins.refs.push_back(t.refs_delta);
             ins.props.push_back(t.props);
         } else if (t.props_changed) {
-            upd_rows.push_back({static_cast<int64>(t.id), t.refs_delta, &t, true});
+            upd_rows.push_back(UpdateRow::make(static_cast<int64>(t.id), t.refs_delta, &t, true));
         } else if (t.refs_delta != 0) {
-            upd_rows.push_back({static_cast<int64>(t.id), t.refs_delta, nullptr, true});
+            upd_rows.push_back(
+                UpdateRow::make(static_cast<int64>(t.id), t.refs_delta, nullptr, true));
         }
     }
     auto by_id = [](const UpdateRow& a, const UpdateRow& b) { return a.id < b.id; };
@@ -245,7 +248,8 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     if (refs)
         for (const RefChange& r : *refs)
             if (r.delta != 0)
-                upd_rows.push_back({static_cast<int64>(r.id), r.delta, nullptr, true});
+                upd_rows.push_back(
+                    UpdateRow::make(static_cast<int64>(r.id), r.delta, nullptr, true));
     // The counts come sorted from the core (Collection::flush): merged, not sorted again.
     auto counts = upd_rows.begin() + static_cast<std::ptrdiff_t>(n_written);
     if (!std::is_sorted(counts, upd_rows.end(), by_id)) std::sort(counts, upd_rows.end(), by_id);
@@ -258,10 +262,9 @@ std::vector<uint64_t> PgStorage::write_rows(uint64_t coll, const std::vector<Thi
     // later round (the things a deletion released) that meets a row below is
     // not waited for: the call runs again with all of them locked first.
     bool rerun = rerun_active();
-    bool rows_held = rerun && !rerun_taken().rows.empty();
+    bool rows_held = rerun && rerun_rows_taken();
     if (rerun) {
-        for (UpdateRow& u : upd_rows) u.may_wait = rerun_may_wait(coll, u.id);
-        rerun_took_reserve(upd_rows.size());
+        for (UpdateRow& u : upd_rows) u.set_may_wait(rerun_may_wait(coll, u.id));
         for (const UpdateRow& u : upd_rows) {
             rerun_took(coll, u.id);
             rerun_wrote(coll, u.id);

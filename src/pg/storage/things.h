@@ -58,7 +58,8 @@ public:
     std::vector<uint64_t> write_things(uint64_t coll, const std::vector<ThingWrite>& w) override;
     PropsEncoder* props_encoder() override;  // Props written as jsonb, no JSON text
     DroppedThings write_and_drop(uint64_t coll, const std::vector<ThingWrite>& w,
-                                 const std::vector<RefChange>& refs) override;
+                                 const std::vector<RefChange>& refs,
+                                 const HeldThings* keep = nullptr) override;
     void lock_collection(uint64_t coll, bool exclusive) override;
     std::vector<StoredThing> delete_things(uint64_t coll,
                                            const std::vector<uint64_t>& ids) override;
