@@ -142,17 +142,19 @@ def test_table_with_triggers():
             c.execute("DROP TABLE seen")
 
 
-def test_drop_while_another_adds_a_reference():
-    """A drop meets an item another transaction is giving a new reference:
-    it waits, then counts on the committed row, and the item survives."""
+def drop_while_held(make, hold, code, want):
+    """make stores .arr and .other; another transaction runs hold (a reference from .other
+    to something of .arr) and commits while `.arr = []` runs in a second session: the drop
+    must wait or run again and count on the committed row, so that what .other holds
+    survives (code then answers want)."""
     with tdbtest.connect(DB) as c:
         fresh(c)
-        q(c, ".arr = range(100).map(|i| {n: i}); .other = {}; nil")
+        q(c, make)
     adder = tdbtest.connect(DB, autocommit=False)
     dropper = tdbtest.connect(DB)
     errors = []
     try:
-        q(adder, ".other.x = .arr[42]; nil")  # holds the row of item 42
+        q(adder, hold)
 
         def drop():
             try:
@@ -166,45 +168,29 @@ def test_drop_while_another_adds_a_reference():
         th.join(60)
         assert not th.is_alive() and not errors, errors
         with tdbtest.connect(DB) as c:
-            assert q(c, ".other.x.n") == 42
+            assert q(c, code) == want
             assert count(c) == 1 + 1 + 1
             check_consistent(c)
     finally:
         adder.close()
         dropper.close()
+
+
+def test_drop_while_another_adds_a_reference():
+    """A drop meets an item another transaction is giving a new reference:
+    it waits, then counts on the committed row, and the item survives."""
+    drop_while_held(".arr = range(100).map(|i| {n: i}); .other = {}; nil",
+                    ".other.x = .arr[42]; nil",  # holds the row of item 42
+                    ".other.x.n", 42)
 
 
 def test_drop_meets_a_held_thing_of_a_later_round():
     """A drop's later round (the things its items held, ids among the items' ids) meets a
     row another transaction holds: below rows it took, it does not wait but runs again with
     every row it took locked first, then counts on the committed row; that thing survives."""
-    with tdbtest.connect(DB) as c:
-        fresh(c)
-        q(c, ".arr = range(3000).map(|i| {n: i, c: {d: i}}); .other = {}; nil")
-    adder = tdbtest.connect(DB, autocommit=False)
-    dropper = tdbtest.connect(DB)
-    errors = []
-    try:
-        q(adder, ".other.x = .arr[1500].c; nil")  # holds the row of that item's thing
-
-        def drop():
-            try:
-                q(dropper, ".arr = []; nil")
-            except Exception as e:  # noqa: BLE001
-                errors.append(e)
-        th = threading.Thread(target=drop)
-        th.start()
-        time.sleep(0.5)
-        adder.commit()
-        th.join(60)
-        assert not th.is_alive() and not errors, errors
-        with tdbtest.connect(DB) as c:
-            assert q(c, ".other.x.d") == 1500
-            assert count(c) == 1 + 1 + 1
-            check_consistent(c)
-    finally:
-        adder.close()
-        dropper.close()
+    drop_while_held(".arr = range(3000).map(|i| {n: i, c: {d: i}}); .other = {}; nil",
+                    ".other.x = .arr[1500].c; nil",  # holds the row of that item's thing
+                    ".other.x.d", 1500)
 
 
 def test_typed_things_holding_things():
