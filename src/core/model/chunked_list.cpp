@@ -302,11 +302,11 @@ uint64_t write_chunk(Collection& c, PropsEncoder& enc, ChunkWrites& w, uint64_t 
     tw.props_changed = true;
     tw.version = version;
     std::vector<uint64_t>& refs = w.held.emplace_back();
-    std::string& bytes = w.bytes.emplace_back();
+    std::string bytes;
     enc.out = &bytes;
     encode_props(&run, &refs, enc);
     enc.out = nullptr;
-    tw.props = bytes;
+    tw.props = w.bytes->add(bytes);
     for (uint64_t r : refs) w.delta->push_back({r, 1});
     return tw.id;
 }

@@ -9,7 +9,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -17,6 +16,7 @@
 
 #include "core/api/codec.h"
 #include "core/api/storage.h"
+#include "core/model/write_bytes.h"
 
 namespace tdb {
 
@@ -133,8 +133,7 @@ struct ChunkWrites {
     std::vector<ThingWrite> writes;
     std::vector<std::vector<uint64_t>> held;
     std::vector<RefChange>* delta;  // the flush's changes of counts, one entry per change
-    // The writes' props bytes (ThingWrite::props views them): a deque never moves them.
-    std::deque<std::string> bytes;
+    WriteBytes* bytes;              // the flush's, which ThingWrite::props views
 };
 struct Thing;
 // Before t is encoded: each top-level list of t kept in chunks and changed has its changed

@@ -11,6 +11,7 @@
 #include "core/model/lazy_list.h"
 #include "core/model/poll.h"
 #include "core/model/room.h"
+#include "core/model/write_bytes.h"
 #include "core/model/wrap.h"
 
 namespace tdb {
@@ -481,8 +482,8 @@ void lazy_refs_of(const ListSource& src, std::vector<uint64_t>& refs) {
 // A thing's lists kept as stored (`kept`, written as their sources hold them)
 // count for what they counted before; a source it held that is not kept any
 // more gives its references back, a kept one new to the thing takes them.
-// The changes go to `bulk` (a list holds many; added up by sort_counts), never to a new
-// thing's id: a source holds stored references only.
+// The changes go to `bulk` (a list holds many: one entry each, added up by the flush),
+// never to a new thing's id: a source holds stored references only.
 void Collection::account_lazy(Thing* t, std::vector<std::shared_ptr<const ListSource>> kept,
                               std::vector<RefChange>& bulk) {
     if (t->lazy_refs.empty() && kept.empty()) return;
@@ -505,38 +506,6 @@ void Collection::account_lazy(Thing* t, std::vector<std::shared_ptr<const ListSo
 }
 
 namespace {
-// The bytes of a flush's writes (ThingWrite::props), one after another in chunks that are
-// never moved once made, so that every view stays valid: no allocation per thing (a create
-// of a million things writes a million small props). A large one keeps its own string.
-class WriteBytes {
-public:
-    // A view of bytes' copy (or of bytes themselves, taken over and left empty).
-    std::string_view add(std::string& bytes) {
-        if (bytes.size() >= kOwn) {
-            chunks_.push_back(std::move(bytes));
-            bytes = std::string();
-            return chunks_.back();
-        }
-        if (open_ == SIZE_MAX || chunks_[open_].size() + bytes.size() > chunks_[open_].capacity()) {
-            // Doubling from a page: a query that writes one thing takes no more.
-            size_t cap = open_ == SIZE_MAX ? 4096 : std::min(chunks_[open_].capacity() * 2, kMax);
-            chunks_.emplace_back();
-            // At least a page: never the string's inner buffer.
-            chunks_.back().reserve(std::max(cap, bytes.size()));
-            open_ = chunks_.size() - 1;
-        }
-        std::string& c = chunks_[open_];
-        size_t at = c.size();
-        c += bytes;  // within the capacity: the chunk's bytes stay where they are
-        return std::string_view(c.data() + at, bytes.size());
-    }
-
-private:
-    static constexpr size_t kMax = 256 * 1024, kOwn = 16 * 1024;
-    std::vector<std::string> chunks_;  // moving a chunk's string keeps its heap buffer
-    size_t open_ = SIZE_MAX;           // the chunk being filled
-};
-
 // Sorts the changes by id and adds up those of one id in place; with drop_zero, the ones
 // that add up to zero go. A list's items come in the order they were made, mostly
 // ascending: checked first.
@@ -568,9 +537,7 @@ RefChange* count_of(std::vector<RefChange>& v, uint64_t id) {
                                [](const RefChange& c, uint64_t x) { return c.id < x; });
     return it != v.end() && it->id == id ? &*it : nullptr;
 }
-}  // namespace
 
-namespace {
 // The identity map's things: a dropped one comes back from the storage (its object learns
 // it is gone; one the query holds gets the properties it held), other dropped things only
 // when they hold references.
@@ -597,7 +564,7 @@ void Collection::flush() {
     WriteBytes bytes;  // every write's props, until the storage has written them
     std::string scratch;
     // The chunk rows of the big lists written (chunked_list.h).
-    ChunkWrites chunks{{}, {}, &delta, {}};
+    ChunkWrites chunks{{}, {}, &delta, &bytes};
     for (auto& ref : dirty_) {
         Thing* t = ref.get();
         ThingWrite& w = writes.emplace_back();  // in place: reserved, never moved
